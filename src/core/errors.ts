@@ -1,0 +1,39 @@
+/**
+ * Errors a person can cause or a check can find carry a typed code, so callers and tests
+ * branch on the code rather than on message text. The CLI turns a TrailError into one
+ * line on stderr and a non-zero exit; anything else is a bug and keeps its stack.
+ */
+export type TrailErrorCode =
+  | 'USAGE'
+  | 'INVALID_RECORD'
+  | 'INVALID_JSON'
+  | 'NOT_CANONICAL'
+  | 'NOT_A_REPO'
+  | 'NOT_INITIALISED'
+  | 'KEY_MISSING'
+  | 'KEY_INVALID'
+  | 'SIGNATURE_INVALID'
+  | 'LOCK_TIMEOUT'
+  | 'CONFLICT'
+  | 'GIT_FAILED'
+  | 'NOT_FOUND'
+  | 'INPUT_INVALID'
+  | 'POLICY_INVALID'
+  | 'VERIFY_FAILED';
+
+export class TrailError extends Error {
+  readonly code: TrailErrorCode;
+  /** Exit status the CLI uses for this error. */
+  readonly exitCode: number;
+
+  constructor(code: TrailErrorCode, message: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TrailError';
+    this.code = code;
+    this.exitCode = options?.exitCode ?? (code === 'USAGE' ? 2 : 1);
+  }
+}
+
+export function isTrailError(error: unknown): error is TrailError {
+  return error instanceof TrailError;
+}

@@ -1,0 +1,282 @@
+/**
+ * Verifies one writer's log from its stored lines and signed tree heads, and against what a
+ * witness (this clone's last verify, or a server) saw before. Pure: all input is passed in.
+ *
+ * What each check catches:
+ * - sequence numbers: deleted (a gap), inserted (a duplicate), reordered (all present, out of order);
+ * - the hash chain: a modified entry (the next entry no longer links to it);
+ * - signed tree heads (RFC 6962 §3.5): the Merkle root over the first `size` entries and the
+ *   last entry's hash must match what the writer signed; a head larger than the log means it
+ *   was truncated; entries past the newest head were never signed (inserted);
+ * - keys: each head must be signed by the log's own writer key, trusted and not revoked;
+ * - the witness: a log that is internally consistent but differs from a prefix seen before
+ *   was rewritten (e.g. re-signed by its own key after a force-push), and one shorter than
+ *   seen before was truncated.
+ */
+import { sha256Hex } from './hash.js';
+import { entryLeafHash, GENESIS_PREV, peekEntry, verifyTreeHeadSignature } from './log-entry.js';
+import type { SignedTreeHead } from './log-entry.js';
+import { MerkleFrontier } from './merkle.js';
+
+export type ProblemKind =
+  | 'malformed'
+  | 'modified'
+  | 'deleted'
+  | 'reordered'
+  | 'inserted'
+  | 'truncated'
+  | 'bad-signature'
+  | 'missing-signature'
+  | 'unknown-key'
+  | 'revoked-key'
+  | 'wrong-key'
+  | 'rewritten'
+  | 'head-mismatch';
+
+export interface LogProblem {
+  writerId: string;
+  kind: ProblemKind;
+  /** The record's sequence number in its log, where one record is at fault. */
+  seq?: number;
+  recordId?: string;
+  message: string;
+}
+
+export interface TrustedKey {
+  keyId: string;
+  publicKey: string;
+  name?: string;
+  /** ISO time from which the key is no longer trusted. */
+  revokedAt?: string;
+}
+
+export interface WitnessState {
+  size: number;
+  root: string;
+  /** Concatenated 32-byte leaf hashes of the first `size` entries seen. */
+  leafHashes: Buffer;
+}
+
+export interface VerifyLogInput {
+  writerId: string;
+  lines: readonly string[];
+  heads: readonly SignedTreeHead[];
+  trustedKeys: ReadonlyMap<string, TrustedKey>;
+  witness?: WitnessState;
+}
+
+export interface VerifyLogResult {
+  writerId: string;
+  size: number;
+  root: string;
+  problems: LogProblem[];
+  /** Leaf hashes of every stored entry, for the caller to keep as the new witness state. */
+  leafHashes: Buffer;
+  latestHead?: SignedTreeHead;
+}
+
+export function verifyLog(input: VerifyLogInput): VerifyLogResult {
+  const { writerId, lines } = input;
+  const problems: LogProblem[] = [];
+  const flagged = new Set<number>();
+  const report = (problem: Omit<LogProblem, 'writerId'>) => {
+    problems.push({ writerId, ...problem });
+    if (problem.seq !== undefined) flagged.add(problem.seq);
+  };
+  const n = lines.length;
+  const leafHashes = Buffer.allocUnsafe(n * 32);
+  const peeked = lines.map((line, position) => {
+    entryLeafHash(line).copy(leafHashes, position * 32);
+    const entry = peekEntry(line);
+    if (!entry) report({ kind: 'malformed', seq: position, message: `entry at position ${position} is not a canonical log entry` });
+    return entry;
+  });
+  const leafAt = (position: number) => leafHashes.subarray(position * 32, position * 32 + 32);
+  const recordIdAt = (position: number) => {
+    const entry = peeked[position];
+    return entry ? sha256Hex(entry.recordText) : undefined;
+  };
+
+  // Sequence numbers: where each seq is stored.
+  const positionsBySeq = new Map<number, number[]>();
+  let maxSeq = -1;
+  peeked.forEach((entry, position) => {
+    if (!entry) return;
+    const list = positionsBySeq.get(entry.seq);
+    if (list) list.push(position);
+    else positionsBySeq.set(entry.seq, [position]);
+    if (entry.seq > maxSeq) maxSeq = entry.seq;
+  });
+  for (let seq = 0; seq <= maxSeq; seq++) {
+    if (positionsBySeq.has(seq)) continue;
+    let end = seq;
+    while (end + 1 <= maxSeq && !positionsBySeq.has(end + 1)) end++;
+    report({
+      kind: 'deleted',
+      seq,
+      message: end === seq ? `record ${seq} was deleted` : `records ${seq}..${end} were deleted`,
+    });
+    seq = end;
+  }
+  // One stored entry per seq: where there are several, the one the chain links to is genuine.
+  const genuine = new Map<number, number>();
+  for (const [seq, positions] of positionsBySeq) {
+    if (positions.length === 1) {
+      genuine.set(seq, positions[0]!);
+      continue;
+    }
+    const expectedPrev = seq === 0 ? GENESIS_PREV : undefined;
+    const before = positionsBySeq.get(seq - 1)?.[0];
+    const wanted = expectedPrev ?? (before === undefined ? undefined : leafAt(before).toString('hex'));
+    const keep = positions.find((p) => peeked[p]!.prev === wanted) ?? positions[0]!;
+    genuine.set(seq, keep);
+    for (const p of positions) {
+      if (p === keep) continue;
+      problems.push({
+        writerId,
+        kind: 'inserted',
+        seq,
+        recordId: recordIdAt(p),
+        message: `an extra record claiming seq ${seq} was inserted at position ${p}`,
+      });
+    }
+  }
+  const hasGapsOrDuplicates = problems.some((p) => p.kind === 'deleted' || p.kind === 'inserted');
+  if (!hasGapsOrDuplicates) {
+    peeked.forEach((entry, position) => {
+      if (entry && entry.seq !== position) {
+        report({
+          kind: 'reordered',
+          seq: entry.seq,
+          recordId: recordIdAt(position),
+          message: `record ${entry.seq} is stored at position ${position}: the log was reordered`,
+        });
+      }
+    });
+  }
+
+  // The chain, in sequence order: entry s must link to the leaf hash of entry s-1.
+  for (let seq = 0; seq <= maxSeq; seq++) {
+    const position = genuine.get(seq);
+    if (position === undefined) continue;
+    const entry = peeked[position]!;
+    if (seq === 0) {
+      if (entry.prev !== GENESIS_PREV && !flagged.has(0)) {
+        report({ kind: 'modified', seq: 0, recordId: recordIdAt(position), message: 'record 0 was modified: its chain link changed' });
+      }
+      continue;
+    }
+    const before = genuine.get(seq - 1);
+    if (before === undefined) continue;
+    if (entry.prev !== leafAt(before).toString('hex') && !flagged.has(seq - 1)) {
+      report({
+        kind: 'modified',
+        seq: seq - 1,
+        recordId: recordIdAt(before),
+        message: `record ${seq - 1} was modified: record ${seq} no longer chains to it`,
+      });
+    }
+  }
+
+  // Tree heads: keys, signatures, and the Merkle root at each signed size.
+  const heads = [...input.heads].sort((a, b) => a.size - b.size);
+  let latestHead: SignedTreeHead | undefined;
+  if (heads.length === 0 && n > 0) {
+    report({ kind: 'missing-signature', message: `no signed tree head covers the ${n} records of this log` });
+  }
+  const frontier = new MerkleFrontier();
+  let previousSize = 0;
+  let headIndex = 0;
+  const checkHeadsAt = (size: number) => {
+    while (headIndex < heads.length && heads[headIndex]!.size === size) {
+      const head = heads[headIndex++]!;
+      checkHead(head, previousSize);
+      previousSize = head.size;
+    }
+  };
+  const checkHead = (head: SignedTreeHead, fromSize: number) => {
+    const label = `tree head of size ${head.size}`;
+    const key = input.trustedKeys.get(head.keyId);
+    let signatureOk = false;
+    if (!head.sig) report({ kind: 'missing-signature', message: `${label} is not signed` });
+    else if (head.keyId !== writerId) {
+      report({ kind: key ? 'wrong-key' : 'unknown-key', message: `${label} is signed by key ${head.keyId}, not by this log's writer key` });
+    } else if (!key) {
+      report({ kind: 'unknown-key', message: `${label} is signed by key ${head.keyId}, which is not trusted (trail keys trust)` });
+    } else if (!verifyTreeHeadSignature(head, key.publicKey)) {
+      report({ kind: 'bad-signature', message: `${label} has a signature that does not verify` });
+    } else if (key.revokedAt && head.time >= key.revokedAt) {
+      report({ kind: 'revoked-key', message: `${label} was signed at ${head.time}, after key ${head.keyId} was revoked at ${key.revokedAt}` });
+    } else {
+      signatureOk = true;
+    }
+    if (head.log !== writerId) report({ kind: 'wrong-key', message: `${label} names log ${head.log}` });
+    if (head.size > n) {
+      report({
+        kind: 'truncated',
+        seq: n,
+        message: `the log was truncated: ${label} signed at ${head.time} covers ${head.size} records, ${n} remain`,
+      });
+      return;
+    }
+    if (signatureOk) latestHead = head;
+    const explained = problems.some((p) => p.seq !== undefined && p.seq >= fromSize && p.seq < head.size);
+    if (head.size > 0 && head.last !== leafAt(head.size - 1).toString('hex') && !flagged.has(head.size - 1)) {
+      report({
+        kind: 'modified',
+        seq: head.size - 1,
+        recordId: recordIdAt(head.size - 1),
+        message: `record ${head.size - 1} was modified: it differs from the one the ${label} signed`,
+      });
+    } else if (frontier.root().toString('hex') !== head.root && !explained) {
+      report({
+        kind: 'head-mismatch',
+        seq: fromSize,
+        message: `records ${fromSize}..${head.size - 1} do not match the Merkle root of the ${label}`,
+      });
+    }
+  };
+  checkHeadsAt(0);
+  for (let position = 0; position < n; position++) {
+    frontier.append(Buffer.from(leafAt(position)));
+    checkHeadsAt(position + 1);
+  }
+  while (headIndex < heads.length) checkHead(heads[headIndex++]!, previousSize);
+  const signedSize = heads.length > 0 ? Math.max(...heads.map((h) => h.size)) : 0;
+  if (heads.length > 0 && n > signedSize) {
+    report({
+      kind: 'inserted',
+      seq: signedSize,
+      recordId: recordIdAt(signedSize),
+      message: `records ${signedSize}..${n - 1} are not covered by any signed tree head: inserted`,
+    });
+  }
+
+  // The witness: what this verifier saw last time must still be a prefix of the log.
+  if (input.witness) {
+    const w = input.witness;
+    const common = Math.min(w.size, n);
+    for (let i = 0; i < common; i++) {
+      if (Buffer.compare(w.leafHashes.subarray(i * 32, i * 32 + 32), leafAt(i)) !== 0) {
+        if (!flagged.has(i)) {
+          report({
+            kind: 'rewritten',
+            seq: i,
+            recordId: recordIdAt(i),
+            message: `history rewritten: record ${i} differs from the one seen when the log had ${w.size} records (root ${w.root.slice(0, 16)}…)`,
+          });
+        }
+        break;
+      }
+    }
+    if (n < w.size && !problems.some((p) => p.kind === 'truncated')) {
+      report({
+        kind: 'truncated',
+        seq: n,
+        message: `the log was truncated: ${w.size} records were seen before, ${n} remain`,
+      });
+    }
+  }
+
+  return { writerId, size: n, root: frontier.root().toString('hex'), problems, leafHashes, latestHead };
+}

@@ -1,0 +1,78 @@
+/**
+ * What an agent adapter makes of one hook payload: a list of observations in Trail's own
+ * terms, independent of the agent. Adapters are pure (payload in, observations out); the
+ * hook runner does the I/O (reading files around edits, the spool, redaction).
+ */
+import type { EventBody, Provenance } from '../core/records.js';
+
+export type AgentName = 'claude-code' | 'codex' | 'gemini-cli' | 'cursor' | 'generic';
+
+export interface SessionInfo {
+  model?: string;
+  agentVersion?: string;
+  cwd?: string;
+  transcriptPath?: string;
+  permissionMode?: string;
+  allowedTools?: string[];
+  sandbox?: string;
+  network?: string;
+  /** How the session began: startup, resume, clear, compact... */
+  source?: string;
+  userEmail?: string;
+}
+
+export type Observation =
+  /** Session metadata learned from this payload (merged into the session as it arrives). */
+  | { type: 'session'; info: SessionInfo; ended?: boolean; reason?: string }
+  /** A finished fact: prompt, tool call, command with exit code, context source, usage... */
+  | { type: 'event'; event: EventBody; provenance?: Provenance }
+  /**
+   * The agent is about to change files (a write/edit tool or a shell command). The runner
+   * snapshots the named files (or, with no paths, the working tree's changed files) so the
+   * lines changed by the agent can be told apart from lines changed by a person.
+   */
+  | { type: 'before-change'; toolUseId?: string; paths: string[]; via: 'edit-tool' | 'shell' }
+  /** The agent changed files; the runner diffs them against the snapshot taken before. */
+  | {
+      type: 'after-change';
+      toolUseId?: string;
+      paths: string[];
+      via: 'edit-tool' | 'shell';
+      tool?: string;
+      /** A shell command that made the change, for formatter detection and the record. */
+      command?: string;
+    }
+  /** The agent's turn ended: the runner may read the transcript for model, usage, reasoning. */
+  | { type: 'turn-end'; transcriptPath?: string };
+
+export interface NormalizedPayload {
+  agent: AgentName;
+  sessionId: string;
+  /** The hook's event name as the agent sent it. */
+  hook: string;
+  /** ISO time from the payload when present, else undefined (the runner uses its clock). */
+  at?: string;
+  cwd?: string;
+  observations: Observation[];
+}
+
+/** An adapter turns one hook payload into observations, or throws a TrailError('INPUT_INVALID'). */
+export type HookAdapter = (payload: unknown, hookEvent: string) => NormalizedPayload;
+
+/** What a transcript or rollout file yields, all with provenance `transcript`. */
+export interface TranscriptSummary {
+  sessionId?: string;
+  model?: string;
+  models: string[];
+  agentVersion?: string;
+  cwd?: string;
+  gitBranch?: string;
+  startedAt?: string;
+  endedAt?: string;
+  /** Ordered events: prompts, reasoning, tool calls, commands with exit codes, edits, usage. */
+  events: Array<{ at?: string; event: EventBody }>;
+  /** Totals per model, token usage deduplicated by message id. */
+  usage: Array<{ model: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number }>;
+  /** Lines that could not be parsed (counted, never fatal). */
+  skippedLines: number;
+}

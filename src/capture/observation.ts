@@ -72,7 +72,13 @@ export interface TranscriptSummary {
   /** Ordered events: prompts, reasoning, tool calls, commands with exit codes, edits, usage. */
   events: Array<{ at?: string; event: EventBody }>;
   /** Totals per model, token usage deduplicated by message id. */
-  usage: Array<{ model: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number }>;
+  usage: Array<{
+    model: string;
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadTokens: number;
+    cacheWriteTokens: number;
+  }>;
   /** Lines that could not be parsed (counted, never fatal). */
   skippedLines: number;
 }

@@ -35,18 +35,24 @@ function write(value: unknown, path: string): string {
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value)) {
-        return `[${value.map((item, i) => write(item === undefined ? null : item, `${path}[${i}]`)).join(',')}]`;
+        // Array.from visits holes too: `map` would skip them and emit `[,1]`, which is not JSON.
+        return `[${Array.from(value, (item, i) => write(item === undefined ? null : item, `${path}[${i}]`)).join(',')}]`;
       }
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
-        throw new TrailError('NOT_CANONICAL', `${path}: ${proto?.constructor?.name ?? 'object'} is not plain JSON`);
+        throw new TrailError(
+          'NOT_CANONICAL',
+          `${path}: ${proto?.constructor?.name ?? 'object'} is not plain JSON`,
+        );
       }
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record)
         .filter((k) => record[k] !== undefined)
         .sort();
       const members = keys.map((k) => {
-        if (LONE_SURROGATE.test(k)) throw new TrailError('NOT_CANONICAL', `${path}: key holds a lone surrogate`);
+        if (LONE_SURROGATE.test(k)) {
+          throw new TrailError('NOT_CANONICAL', `${path}: key holds a lone surrogate`);
+        }
         return `${JSON.stringify(k)}:${write(record[k], `${path}.${k}`)}`;
       });
       return `{${members.join(',')}}`;

@@ -4,8 +4,8 @@
  * cannot be replayed under another payload type.
  */
 import { TrailError } from './errors.js';
-import { sign, verifySignature } from './signature.js';
 import type { KeyPair } from './signature.js';
+import { sign, verifySignature } from './signature.js';
 
 export interface DsseSignature {
   keyid: string;
@@ -54,7 +54,10 @@ export interface VerifiedEnvelope {
  * (protocol.md): every trusted key is tried against every signature, and the verified
  * payload bytes are returned so the caller never re-parses the envelope.
  */
-export function verifyEnvelope(envelope: unknown, trustedKeys: ReadonlyMap<string, string>): VerifiedEnvelope {
+export function verifyEnvelope(
+  envelope: unknown,
+  trustedKeys: ReadonlyMap<string, string>,
+): VerifiedEnvelope {
   const env = envelope as Partial<DsseEnvelope> | null;
   if (
     !env ||

@@ -12,8 +12,8 @@ import { preAuthEncoding } from './dsse.js';
 import { TrailError } from './errors.js';
 import { leafHash } from './merkle.js';
 import type { TrailRecord } from './records.js';
-import { sign, verifySignature } from './signature.js';
 import type { KeyPair } from './signature.js';
+import { sign, verifySignature } from './signature.js';
 
 export const GENESIS_PREV = '0'.repeat(64);
 export const TREE_HEAD_TYPE = 'application/vnd.trail.tree-head.v1+json';

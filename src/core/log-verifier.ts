@@ -14,8 +14,8 @@
  *   seen before was truncated.
  */
 import { sha256Hex } from './hash.js';
-import { entryLeafHash, GENESIS_PREV, peekEntry, verifyTreeHeadSignature } from './log-entry.js';
 import type { SignedTreeHead } from './log-entry.js';
+import { entryLeafHash, GENESIS_PREV, peekEntry, verifyTreeHeadSignature } from './log-entry.js';
 import { MerkleFrontier } from './merkle.js';
 
 export type ProblemKind =
@@ -63,6 +63,12 @@ export interface VerifyLogInput {
   heads: readonly SignedTreeHead[];
   trustedKeys: ReadonlyMap<string, TrustedKey>;
   witness?: WitnessState;
+  /**
+   * Whether a log shorter than the witness counts as truncated. A caller holding several
+   * copies of one writer's log (this clone's and a remote's) checks length over all copies,
+   * since a remote copy that is merely behind is not truncated.
+   */
+  witnessLength?: boolean;
 }
 
 export interface VerifyLogResult {
@@ -88,7 +94,12 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
   const peeked = lines.map((line, position) => {
     entryLeafHash(line).copy(leafHashes, position * 32);
     const entry = peekEntry(line);
-    if (!entry) report({ kind: 'malformed', seq: position, message: `entry at position ${position} is not a canonical log entry` });
+    if (!entry)
+      report({
+        kind: 'malformed',
+        seq: position,
+        message: `entry at position ${position} is not a canonical log entry`,
+      });
     return entry;
   });
   const leafAt = (position: number) => leafHashes.subarray(position * 32, position * 32 + 32);
@@ -162,7 +173,12 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
     const entry = peeked[position]!;
     if (seq === 0) {
       if (entry.prev !== GENESIS_PREV && !flagged.has(0)) {
-        report({ kind: 'modified', seq: 0, recordId: recordIdAt(position), message: 'record 0 was modified: its chain link changed' });
+        report({
+          kind: 'modified',
+          seq: 0,
+          recordId: recordIdAt(position),
+          message: 'record 0 was modified: its chain link changed',
+        });
       }
       continue;
     }
@@ -200,13 +216,22 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
     let signatureOk = false;
     if (!head.sig) report({ kind: 'missing-signature', message: `${label} is not signed` });
     else if (head.keyId !== writerId) {
-      report({ kind: key ? 'wrong-key' : 'unknown-key', message: `${label} is signed by key ${head.keyId}, not by this log's writer key` });
+      report({
+        kind: key ? 'wrong-key' : 'unknown-key',
+        message: `${label} is signed by key ${head.keyId}, not by this log's writer key`,
+      });
     } else if (!key) {
-      report({ kind: 'unknown-key', message: `${label} is signed by key ${head.keyId}, which is not trusted (trail keys trust)` });
+      report({
+        kind: 'unknown-key',
+        message: `${label} is signed by key ${head.keyId}, which is not trusted (trail keys trust)`,
+      });
     } else if (!verifyTreeHeadSignature(head, key.publicKey)) {
       report({ kind: 'bad-signature', message: `${label} has a signature that does not verify` });
     } else if (key.revokedAt && head.time >= key.revokedAt) {
-      report({ kind: 'revoked-key', message: `${label} was signed at ${head.time}, after key ${head.keyId} was revoked at ${key.revokedAt}` });
+      report({
+        kind: 'revoked-key',
+        message: `${label} was signed at ${head.time}, after key ${head.keyId} was revoked at ${key.revokedAt}`,
+      });
     } else {
       signatureOk = true;
     }
@@ -269,7 +294,7 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
         break;
       }
     }
-    if (n < w.size && !problems.some((p) => p.kind === 'truncated')) {
+    if (input.witnessLength !== false && n < w.size && !problems.some((p) => p.kind === 'truncated')) {
       report({
         kind: 'truncated',
         seq: n,

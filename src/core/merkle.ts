@@ -56,6 +56,14 @@ export class MerkleFrontier {
   private count = 0;
 
   static from(state: { size: number; roots: readonly string[] }): MerkleFrontier {
+    // The state is read back from storage, so a damaged one must fail here rather than
+    // yield a wrong root that then gets signed.
+    if (!Number.isSafeInteger(state.size) || state.size < 0) {
+      throw new Error('frontier size is not a tree size');
+    }
+    if (!state.roots.every((r) => /^[0-9a-f]{64}$/.test(r))) {
+      throw new Error('frontier roots are not SHA-256 hex');
+    }
     const frontier = new MerkleFrontier();
     let remaining = state.size;
     const sizes: number[] = [];
@@ -125,12 +133,29 @@ export function consistencyProof(oldSize: number, leafHashes: readonly Uint8Arra
   return subproof(oldSize, leafHashes, 0, n, true);
 }
 
-function subproof(m: number, leaves: readonly Uint8Array[], start: number, end: number, b: boolean): Buffer[] {
+function subproof(
+  m: number,
+  leaves: readonly Uint8Array[],
+  start: number,
+  end: number,
+  b: boolean,
+): Buffer[] {
   const n = end - start;
   if (m === n) return b ? [] : [subtreeRoot(leaves, start, end)];
   const k = splitPoint(n);
   if (m <= k) return [...subproof(m, leaves, start, start + k, b), subtreeRoot(leaves, start + k, end)];
   return [...subproof(m - k, leaves, start + k, end, false), subtreeRoot(leaves, start, start + k)];
+}
+
+/** Exact for every safe integer; `n & (n - 1)` would truncate to 32 bits and misjudge e.g. 2^32 + 1. */
+function isPowerOfTwo(n: number): boolean {
+  while (n > 1 && n % 2 === 0) n /= 2;
+  return n === 1;
+}
+
+/** A proof holds SHA-256 outputs only; anything else is malformed, not merely wrong. */
+function isHash(value: Uint8Array): boolean {
+  return value.length === 32;
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
@@ -146,6 +171,7 @@ export function verifyInclusion(
   root: Uint8Array,
 ): boolean {
   if (index < 0 || index >= treeSize) return false;
+  if (!isHash(leaf) || !isHash(root) || !proof.every(isHash)) return false;
   let fn = index;
   let sn = treeSize - 1;
   let r: Buffer = Buffer.from(leaf);
@@ -180,9 +206,10 @@ export function verifyConsistency(
   if (oldSize === newSize) return proof.length === 0 && equal(oldRoot, newRoot);
   if (oldSize === 0) return proof.length === 0;
   if (proof.length === 0) return false;
+  if (!isHash(oldRoot) || !isHash(newRoot) || !proof.every(isHash)) return false;
   const nodes = [...proof];
   // Step 2: a power-of-two old tree is itself a node of the new one, so its root starts the path.
-  if ((oldSize & (oldSize - 1)) === 0) nodes.unshift(oldRoot);
+  if (isPowerOfTwo(oldSize)) nodes.unshift(oldRoot);
   let fn = oldSize - 1;
   let sn = newSize - 1;
   while (fn % 2 === 1) {

@@ -218,7 +218,9 @@ const checkpointBody = z.strictObject({
   attribution: z.record(z.string(), z.array(attributionSpanSchema)).default({}),
   summary: shortText.optional(),
   /** Set when this checkpoint replaces one whose commit was rewritten (amend, rebase...). */
-  rewrittenFrom: z.strictObject({ commit: sha, checkpoint: recordId.optional(), how: z.string().max(64) }).optional(),
+  rewrittenFrom: z
+    .strictObject({ commit: sha, checkpoint: recordId.optional(), how: z.string().max(64) })
+    .optional(),
 });
 
 const reviewBody = z.strictObject({
@@ -230,7 +232,13 @@ const reviewBody = z.strictObject({
   decision: z.enum(['approve', 'request-changes', 'comment']),
   message: text.optional(),
   comments: z
-    .array(z.strictObject({ comment: shortText, response: shortText.optional(), by: z.string().max(512).optional() }))
+    .array(
+      z.strictObject({
+        comment: shortText,
+        response: shortText.optional(),
+        by: z.string().max(512).optional(),
+      }),
+    )
     .default([]),
   examinedReasoning: z.boolean().default(false),
   reviewerIsRequester: z.boolean().optional(),
@@ -262,7 +270,13 @@ const testResultBody = z.strictObject({
     .default([]),
   totals: z.strictObject({ tests: count, passed: count, failed: count, skipped: count, errored: count }),
   failing: z
-    .array(z.strictObject({ suite: z.string().max(1024), name: z.string().max(1024), message: shortText.optional() }))
+    .array(
+      z.strictObject({
+        suite: z.string().max(1024),
+        name: z.string().max(1024),
+        message: shortText.optional(),
+      }),
+    )
     .default([]),
   durationMs: z.number().nonnegative().optional(),
   coverage: z
@@ -349,9 +363,9 @@ export function validateRecord(input: unknown): TrailRecord {
     input && typeof input === 'object' && typeof (input as { kind?: unknown }).kind === 'string'
       ? (input as { kind: string }).kind
       : 'record';
-  const field = issue.path.length > 0 ? issue.path.join('.') : issue.code === 'invalid_union' ? 'kind' : '(record)';
-  const known = field === 'kind' ? ` (kinds: ${RECORD_KINDS.join(', ')})` : '';
-  throw new TrailError('INVALID_RECORD', `invalid ${kind} record: field "${field}": ${issue.message}${known}`);
+  const field =
+    issue.path.length > 0 ? issue.path.join('.') : issue.code === 'invalid_union' ? 'kind' : '(record)';
+  throw new TrailError('INVALID_RECORD', `invalid ${kind} record: field "${field}": ${issue.message}`);
 }
 
 export function canonicalRecordBytes(record: TrailRecord): string {

@@ -57,7 +57,10 @@ export function publicKeyObject(publicKeyBase64: string): crypto.KeyObject {
   if (!key) {
     const raw = Buffer.from(publicKeyBase64, 'base64');
     if (raw.length !== 32) throw new TrailError('KEY_INVALID', 'an Ed25519 public key is 32 bytes');
-    key = crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+    key = crypto.createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+      format: 'jwk',
+    });
     publicKeyCache.set(publicKeyBase64, key);
   }
   return key;
@@ -69,7 +72,12 @@ export function sign(data: Uint8Array, privateKey: crypto.KeyObject): string {
 
 export function verifySignature(data: Uint8Array, signatureBase64: string, publicKeyBase64: string): boolean {
   try {
-    return crypto.verify(null, data, publicKeyObject(publicKeyBase64), Buffer.from(signatureBase64, 'base64'));
+    return crypto.verify(
+      null,
+      data,
+      publicKeyObject(publicKeyBase64),
+      Buffer.from(signatureBase64, 'base64'),
+    );
   } catch {
     return false;
   }

@@ -1,0 +1,47 @@
+/**
+ * Capture gaps: when a hook cannot do its job (bad input, full disk, held lock, missing
+ * repo) it must still exit 0, so it writes down what was lost instead. Gaps go to the
+ * spool as one short JSON line; they are sealed into the ledger as `capture-gap` records
+ * with the next checkpoint and shown by `trail status`.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface CaptureGap {
+  at: string;
+  what: string;
+  why: string;
+  agent?: string;
+  hook?: string;
+  sessionId?: string;
+}
+
+export function gapsFile(stateDir: string): string {
+  return join(stateDir, 'spool', 'gaps.jsonl');
+}
+
+/** Best effort by design: if even this write fails there is nowhere left to record it. */
+export function recordGap(stateDir: string, gap: Omit<CaptureGap, 'at'>): void {
+  try {
+    mkdirSync(join(stateDir, 'spool'), { recursive: true });
+    const line = JSON.stringify({ at: new Date().toISOString(), ...gap, why: gap.why.slice(0, 500) });
+    appendFileSync(gapsFile(stateDir), `${line}\n`);
+  } catch {
+    // Nothing more can be done without risking the agent or the commit.
+  }
+}
+
+export function readGaps(stateDir: string): CaptureGap[] {
+  const file = gapsFile(stateDir);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      if (!line) return [];
+      try {
+        return [JSON.parse(line) as CaptureGap];
+      } catch {
+        return [];
+      }
+    });
+}

@@ -1,0 +1,103 @@
+/** `trail keys generate|list|trust|revoke`: this clone's writer key and the trust store. */
+
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseJson } from '../../core/canonical-json.js';
+import { TrailError } from '../../core/errors.js';
+import { localIdentity } from '../../git/identity.js';
+import { createWriterKey, listTrustedKeys, loadWriterKey, revokeKey, trustKey } from '../../ledger/keys.js';
+import { findRepo, isInitialised } from '../../ledger/repo.js';
+import type { CommandContext } from '../context.js';
+import { printJson, say } from '../output.js';
+
+export function register(program: Command, context: () => CommandContext): void {
+  const keys = program.command('keys').description('manage the writer key and trusted keys');
+
+  keys
+    .command('generate')
+    .description(
+      'create a new writer key for this clone (rotating: the old key stays trusted for what it signed)',
+    )
+    .option('--json', 'machine output on stdout')
+    .action(async (options: { json?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      const old = isInitialised(repo) ? loadWriterKey(repo) : undefined;
+      const key = createWriterKey(repo, { rotate: true });
+      const me = await localIdentity(repo.workTree);
+      trustKey(repo, key.publicKey, `${me.email} on ${me.host}`);
+      if (options.json)
+        return printJson(ctx.io, { keyId: key.keyId, publicKey: key.publicKey, previous: old?.keyId });
+      say(
+        ctx.io,
+        `new writer key ${key.keyId}${old ? ` (replaces ${old.keyId}; revoke it with trail keys revoke if it leaked)` : ''}`,
+      );
+      say(ctx.io, 'commit .trail/keys/ so clones trust it');
+    });
+
+  keys
+    .command('list')
+    .description('list trusted keys and this clone’s writer key')
+    .option('--json', 'machine output on stdout')
+    .action(async (options: { json?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      const trusted = listTrustedKeys(repo);
+      const writer = isInitialised(repo) ? loadWriterKey(repo).keyId : undefined;
+      if (options.json) return printJson(ctx.io, { writer, trusted });
+      if (trusted.length === 0) say(ctx.io, 'no trusted keys (run trail init)');
+      for (const k of trusted) {
+        const mine = k.keyId === writer ? ' (this clone)' : '';
+        const state = k.revokedAt
+          ? ` REVOKED ${k.revokedAt}${k.revokedReason ? `: ${k.revokedReason}` : ''}`
+          : '';
+        say(ctx.io, `${k.keyId}  ${k.name}${mine}${state}`);
+      }
+    });
+
+  keys
+    .command('trust')
+    .description('trust a teammate or CI public key: trail keys trust <base64-key|file.json> --name NAME')
+    .argument('<key>', 'the base64 Ed25519 public key, or a key file from another clone’s .trail/keys/')
+    .option('--name <name>', 'who holds the key')
+    .option('--json', 'machine output on stdout')
+    .action(async (keyArg: string, options: { name?: string; json?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      let publicKey = keyArg;
+      let name = options.name;
+      if (existsSync(keyArg)) {
+        const file = parseJson(readFileSync(keyArg, 'utf8'), keyArg) as { publicKey?: string; name?: string };
+        if (typeof file.publicKey !== 'string')
+          throw new TrailError('KEY_INVALID', `${keyArg} has no publicKey`);
+        publicKey = file.publicKey;
+        name ??= file.name;
+      }
+      if (!name) throw new TrailError('USAGE', 'say whose key it is with --name');
+      const entry = trustKey(repo, publicKey, name);
+      if (options.json) return printJson(ctx.io, entry);
+      say(ctx.io, `trusted ${entry.keyId} (${entry.name}); commit .trail/keys/`);
+    });
+
+  keys
+    .command('revoke')
+    .description('stop trusting a key from now on (what it signed before stays valid)')
+    .argument('<keyId>', 'key id or a unique prefix of it')
+    .requiredOption('--reason <text>', 'why (e.g. laptop lost)')
+    .option('--at <iso-time>', 'revoke from this time instead of now (e.g. when the key leaked)')
+    .option('--json', 'machine output on stdout')
+    .action(async (keyId: string, options: { reason: string; at?: string; json?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      if (options.at && Number.isNaN(Date.parse(options.at)))
+        throw new TrailError('USAGE', '--at needs an ISO time');
+      const entry = revokeKey(
+        repo,
+        keyId,
+        options.reason,
+        options.at ? new Date(options.at).toISOString() : undefined,
+      );
+      if (options.json) return printJson(ctx.io, entry);
+      say(ctx.io, `revoked ${entry.keyId} from ${entry.revokedAt}; commit .trail/keys/`);
+    });
+}

@@ -1,0 +1,70 @@
+/** `trail status`: is Trail set up here, what has it recorded, what is missing. */
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { readGaps } from '../../capture/gaps.js';
+import { GIT_HOOKS, hooksDir, isTrailHook } from '../../git/hooks.js';
+import { hasTrailRefspec, listRemotes } from '../../git/remote-config.js';
+import { listTrustedKeys, loadWriterKey } from '../../ledger/keys.js';
+import { listLogRefs } from '../../ledger/log-store.js';
+import { findRepo, isInitialised } from '../../ledger/repo.js';
+import type { CommandContext } from '../context.js';
+import { printJson, say } from '../output.js';
+
+export function register(program: Command, context: () => CommandContext): void {
+  program
+    .command('status')
+    .description('show whether Trail is set up, its logs, hooks and capture gaps')
+    .option('--json', 'machine output on stdout')
+    .action(async (options: { json?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      const initialised = isInitialised(repo);
+      const dir = await hooksDir(repo.workTree);
+      const hooks = Object.fromEntries(GIT_HOOKS.map((h) => [h, isTrailHook(join(dir, h))]));
+      const remotes = await listRemotes(repo.workTree);
+      const refspecs = Object.fromEntries(
+        await Promise.all(remotes.map(async (r) => [r, await hasTrailRefspec(repo.workTree, r)] as const)),
+      );
+      const logs = await listLogRefs(repo);
+      const gaps = readGaps(repo.stateDir);
+      const status = {
+        initialised,
+        writerId: initialised ? loadWriterKey(repo).keyId : undefined,
+        trustedKeys: listTrustedKeys(repo).length,
+        logs: logs.map((l) => ({ writerId: l.writerId, ref: l.ref, remote: l.remote })),
+        hooks,
+        remotes: refspecs,
+        pushPending: existsSync(join(repo.stateDir, 'push-pending')),
+        gaps,
+      };
+      if (options.json) return printJson(ctx.io, status);
+      if (!initialised) {
+        say(ctx.io, 'Trail is not set up in this repository: run `trail init`');
+        return;
+      }
+      say(
+        ctx.io,
+        `writer key ${status.writerId}; ${status.trustedKeys} trusted key(s); ${logs.length} log(s)`,
+      );
+      const missing = GIT_HOOKS.filter((h) => !hooks[h]);
+      say(
+        ctx.io,
+        missing.length === 0 ? 'git hooks: all installed' : `git hooks missing: ${missing.join(', ')}`,
+      );
+      for (const [remote, ok] of Object.entries(refspecs)) {
+        say(
+          ctx.io,
+          `remote ${remote}: ${ok ? 'fetch carries Trail refs' : 'Trail refs not configured (run trail init)'}`,
+        );
+      }
+      if (status.pushPending) say(ctx.io, 'Trail refs are waiting to be pushed (the next git push retries)');
+      if (gaps.length === 0) say(ctx.io, 'capture gaps: none');
+      else {
+        say(ctx.io, `capture gaps: ${gaps.length}`);
+        for (const g of gaps.slice(-10))
+          say(ctx.io, `  ${g.at} ${g.agent ?? ''} ${g.hook ?? ''}: ${g.what}: ${g.why}`);
+      }
+    });
+}

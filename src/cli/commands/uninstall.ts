@@ -1,0 +1,40 @@
+/**
+ * `trail uninstall`: takes out what `trail init` put in (hooks, refspecs, agent settings)
+ * and puts back what was there. The ledger and `.trail/` are records and stay.
+ */
+import type { Command } from 'commander';
+import { uninstallGitHooks } from '../../git/hooks.js';
+import { removeTrailRefspecs } from '../../git/remote-config.js';
+import type { Repo } from '../../ledger/repo.js';
+import { findRepo } from '../../ledger/repo.js';
+import type { CommandContext } from '../context.js';
+import { printJson, say } from '../output.js';
+
+export type Uninstaller = (repo: Repo) => Promise<string[]>;
+const extraUninstallers: Uninstaller[] = [];
+
+export function addUninstaller(uninstaller: Uninstaller): void {
+  extraUninstallers.push(uninstaller);
+}
+
+export function register(program: Command, context: () => CommandContext): void {
+  program
+    .command('uninstall')
+    .description("remove Trail's hooks and settings, restoring what was there; records are kept")
+    .option('--json', 'machine output on stdout')
+    .action(async (options: { json?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      const hooks = await uninstallGitHooks(repo.workTree);
+      const refspecs = await removeTrailRefspecs(repo.workTree);
+      const other: string[] = [];
+      for (const u of extraUninstallers) other.push(...(await u(repo)));
+      if (options.json) return printJson(ctx.io, { hooks, refspecs, other });
+      say(
+        ctx.io,
+        `removed git hooks: ${hooks.join(', ') || 'none'}; refspecs: ${refspecs.join(', ') || 'none'}`,
+      );
+      if (other.length > 0) say(ctx.io, `restored: ${other.join(', ')}`);
+      say(ctx.io, 'records under refs/trail/ and .trail/ are kept');
+    });
+}

@@ -1,0 +1,56 @@
+/**
+ * The `trail` CLI. This is the only place that prints errors and sets the exit status:
+ * commands throw (TrailError for what a person can fix, ExitCode for a result such as a
+ * failed verify) and `run` turns that into one line on stderr and a status.
+ */
+import { Command, CommanderError } from 'commander';
+import { isTrailError } from '../core/errors.js';
+import type { CommandContext } from './context.js';
+import { contextFrom } from './context.js';
+import type { Io } from './output.js';
+import { ExitCode, processIo } from './output.js';
+import { COMMANDS } from './registry.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(context: () => CommandContext): Command {
+  const program = new Command('trail')
+    .description('Trail: a tamper-evident audit trail for AI-written code')
+    .version(VERSION)
+    .option('-C, --cwd <dir>', 'run as if started in <dir>')
+    .showHelpAfterError('(run trail --help for usage)')
+    .exitOverride();
+  for (const register of COMMANDS) register(program, context);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI in-process and returns the exit status; tests call this directly. */
+export async function run(argv: readonly string[], io: Io = processIo, env = process.env): Promise<number> {
+  let cwdOption: string | undefined;
+  const program = buildProgram(() => contextFrom(cwdOption, io, env));
+  program.configureOutput({ writeOut: (s) => io.stderr(s), writeErr: (s) => io.stderr(s) });
+  program.hook('preAction', () => {
+    cwdOption = program.opts<{ cwd?: string }>().cwd;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof ExitCode) return error.code;
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; the message is already printed.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (isTrailError(error)) {
+      io.stderr(`trail: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr(`trail: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 70;
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  process.exitCode = await run(argv);
+}

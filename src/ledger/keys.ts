@@ -1,0 +1,108 @@
+/**
+ * Keys. Each clone signs with its own Ed25519 writer key, kept private under the git dir.
+ * Public keys that verifiers trust live in `.trail/keys/<keyId>.json` in the working tree:
+ * committed and reviewed like code, so a fresh clone can verify every writer, and adding
+ * or revoking a key is itself a reviewed change with history.
+ */
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { parseJson } from '../core/canonical-json.js';
+import { TrailError } from '../core/errors.js';
+import type { TrustedKey } from '../core/log-verifier.js';
+import type { KeyPair } from '../core/signature.js';
+import { generateKeyPair, keyIdOf, privateKeyFromPem, privateKeyToPem } from '../core/signature.js';
+import type { Repo } from './repo.js';
+
+export interface TrustedKeyFile extends TrustedKey {
+  name: string;
+  addedAt: string;
+  revokedReason?: string;
+}
+
+function writerKeyPath(repo: Repo): string {
+  return join(repo.stateDir, 'keys', 'writer.pem');
+}
+
+export function loadWriterKey(repo: Repo): KeyPair {
+  const path = writerKeyPath(repo);
+  if (!existsSync(path)) {
+    throw new TrailError(
+      'KEY_MISSING',
+      'this clone has no writer key: run `trail init` or `trail keys generate`',
+    );
+  }
+  return privateKeyFromPem(readFileSync(path, 'utf8'));
+}
+
+/** Creates this clone's writer key; an existing key is kept (moved aside) only when rotating. */
+export function createWriterKey(repo: Repo, options: { rotate?: boolean } = {}): KeyPair {
+  const path = writerKeyPath(repo);
+  if (existsSync(path)) {
+    if (!options.rotate) return loadWriterKey(repo);
+    const old = loadWriterKey(repo);
+    renameSync(path, join(repo.stateDir, 'keys', `retired-${old.keyId}.pem`));
+  }
+  mkdirSync(join(repo.stateDir, 'keys'), { recursive: true, mode: 0o700 });
+  const key = generateKeyPair();
+  writeFileSync(path, privateKeyToPem(key.privateKey), { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return key;
+}
+
+function trustDir(repo: Repo): string {
+  return join(repo.configDir, 'keys');
+}
+
+export function listTrustedKeys(repo: Repo): TrustedKeyFile[] {
+  const dir = trustDir(repo);
+  if (!existsSync(dir)) return [];
+  const keys: TrustedKeyFile[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (!name.endsWith('.json')) continue;
+    const file = join(dir, name);
+    const key = parseJson(readFileSync(file, 'utf8'), file) as TrustedKeyFile;
+    if (typeof key?.publicKey !== 'string' || keyIdOf(key.publicKey) !== key.keyId) {
+      throw new TrailError('KEY_INVALID', `${file}: keyId does not match its publicKey`);
+    }
+    keys.push(key);
+  }
+  return keys;
+}
+
+export function trustedKeyMap(repo: Repo): Map<string, TrustedKey> {
+  return new Map(listTrustedKeys(repo).map((k) => [k.keyId, k]));
+}
+
+export function trustKey(repo: Repo, publicKey: string, name: string): TrustedKeyFile {
+  const raw = Buffer.from(publicKey, 'base64');
+  if (raw.length !== 32)
+    throw new TrailError('KEY_INVALID', 'a public key is 32 bytes of Ed25519, base64-encoded');
+  const keyId = keyIdOf(publicKey);
+  const existing = listTrustedKeys(repo).find((k) => k.keyId === keyId);
+  if (existing) return existing;
+  const entry: TrustedKeyFile = { keyId, publicKey, name, addedAt: new Date().toISOString() };
+  mkdirSync(trustDir(repo), { recursive: true });
+  writeFileSync(join(trustDir(repo), `${keyId}.json`), `${JSON.stringify(entry, null, 2)}\n`);
+  return entry;
+}
+
+export function revokeKey(
+  repo: Repo,
+  keyId: string,
+  reason: string,
+  at = new Date().toISOString(),
+): TrustedKeyFile {
+  const key = listTrustedKeys(repo).find((k) => k.keyId === keyId || k.keyId.startsWith(keyId));
+  if (!key) throw new TrailError('NOT_FOUND', `no trusted key ${keyId} (see trail keys list)`);
+  const revoked: TrustedKeyFile = { ...key, revokedAt: key.revokedAt ?? at, revokedReason: reason };
+  writeFileSync(join(trustDir(repo), `${key.keyId}.json`), `${JSON.stringify(revoked, null, 2)}\n`);
+  return revoked;
+}

@@ -1,0 +1,293 @@
+/**
+ * The ledger's storage in git. Each writer's log is the ref `refs/trail/logs/<writerId>`,
+ * a commit whose tree holds:
+ *
+ *   writer.json                       who the writer is (public key, name)
+ *   log/<a>/<b>/<firstSeq>.jsonl      the entries of one append, one canonical line each
+ *   heads/<a>/<b>/<size>.json         the signed tree head written by that append
+ *   state.json                        size, last leaf hash and Merkle frontier (a cache for
+ *                                     appending; verify recomputes it and never trusts it)
+ *
+ * with <a>/<b> sharding by sequence number so no tree grows past 256 entries and an append
+ * rewrites only a few small trees. One append is one commit made by one `git fast-import`
+ * and moved into place by a compare-and-swap; reading a log is one `ls-tree` plus one
+ * `cat-file --batch`, whatever the number of records.
+ */
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { canonicalize, parseJson } from '../core/canonical-json.js';
+import { TrailError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
+import type { SignedTreeHead } from '../core/log-entry.js';
+import { encodeEntry, entryLeafHash, GENESIS_PREV, signTreeHead } from '../core/log-entry.js';
+import { MerkleFrontier } from '../core/merkle.js';
+import type { TrailRecord } from '../core/records.js';
+import { validateRecord } from '../core/records.js';
+import type { KeyPair } from '../core/signature.js';
+import { listTree, readObjects } from '../git/cat-file.js';
+import { commitFiles, RefMovedError } from '../git/fast-import.js';
+import { runGit } from '../git/run.js';
+import { withLock } from './lock.js';
+import type { Repo } from './repo.js';
+import { LOG_REF_PREFIX, REMOTE_LOG_REF_PREFIX } from './repo.js';
+import { witnessPath } from './witness.js';
+
+export interface WriterInfo {
+  writerId: string;
+  publicKey: string;
+  name: string;
+  createdAt: string;
+}
+
+interface LogState {
+  size: number;
+  last: string;
+  frontier: { size: number; roots: string[] };
+}
+
+export interface LogRef {
+  ref: string;
+  writerId: string;
+  oid: string;
+  /** The remote this copy was fetched from, or undefined for this clone's own refs. */
+  remote?: string;
+}
+
+export interface LogSnapshot extends LogRef {
+  lines: string[];
+  heads: SignedTreeHead[];
+  writer?: WriterInfo;
+}
+
+function shard(n: number): string {
+  return `${String(Math.floor(n / 65536)).padStart(4, '0')}/${String(Math.floor(n / 256) % 256).padStart(3, '0')}`;
+}
+
+function seqName(n: number): string {
+  return String(n).padStart(12, '0');
+}
+
+export function logRef(writerId: string): string {
+  return `${LOG_REF_PREFIX}${writerId}`;
+}
+
+/** Every log copy in the repository: this clone's own and those fetched from remotes. */
+export async function listLogRefs(repo: Repo): Promise<LogRef[]> {
+  const { stdout } = await runGit(repo.workTree, [
+    'for-each-ref',
+    '--format=%(objectname) %(refname)',
+    LOG_REF_PREFIX,
+    REMOTE_LOG_REF_PREFIX,
+  ]);
+  const refs: LogRef[] = [];
+  for (const line of stdout.toString('utf8').split('\n')) {
+    if (!line) continue;
+    const [oid, ref] = line.split(' ') as [string, string];
+    if (ref.startsWith(LOG_REF_PREFIX)) {
+      refs.push({ ref, oid, writerId: ref.slice(LOG_REF_PREFIX.length) });
+    } else {
+      const match = /^refs\/trail\/remotes\/([^/]+)\/logs\/([^/]+)$/.exec(ref);
+      if (match) refs.push({ ref, oid, remote: match[1]!, writerId: match[2]! });
+    }
+  }
+  return refs;
+}
+
+/** Reads several logs with one ls-tree per log and a single cat-file --batch for all blobs. */
+export async function readLogs(repo: Repo, refs: readonly LogRef[]): Promise<LogSnapshot[]> {
+  const trees = await Promise.all(refs.map((r) => listTree(repo.workTree, r.oid)));
+  const wanted: string[] = [];
+  const plans = trees.map((entries) => {
+    const chunks: Array<{ first: number; index: number }> = [];
+    const heads: number[] = [];
+    let writer: number | undefined;
+    for (const entry of entries) {
+      if (entry.type !== 'blob') continue;
+      const chunk = /^log\/\d+\/\d+\/(\d+)\.jsonl$/.exec(entry.path);
+      if (chunk) chunks.push({ first: Number(chunk[1]), index: wanted.push(entry.oid) - 1 });
+      else if (/^heads\/\d+\/\d+\/\d+\.json$/.test(entry.path)) heads.push(wanted.push(entry.oid) - 1);
+      else if (entry.path === 'writer.json') writer = wanted.push(entry.oid) - 1;
+    }
+    chunks.sort((a, b) => a.first - b.first);
+    return { chunks, heads, writer };
+  });
+  const blobs = await readObjects(repo.workTree, wanted);
+  const text = (i: number) => blobs[i]?.content.toString('utf8') ?? '';
+  return refs.map((ref, i) => {
+    const plan = plans[i]!;
+    const lines: string[] = [];
+    for (const chunk of plan.chunks) {
+      for (const line of text(chunk.index).split('\n')) if (line) lines.push(line);
+    }
+    const heads = plan.heads.flatMap((h) => {
+      try {
+        return [JSON.parse(text(h)) as SignedTreeHead];
+      } catch {
+        return [];
+      }
+    });
+    let writer: WriterInfo | undefined;
+    if (plan.writer !== undefined) {
+      try {
+        writer = JSON.parse(text(plan.writer)) as WriterInfo;
+      } catch {
+        writer = undefined;
+      }
+    }
+    return { ...ref, lines, heads, writer };
+  });
+}
+
+export interface AppendResult {
+  writerId: string;
+  firstSeq: number;
+  ids: string[];
+  head: SignedTreeHead;
+}
+
+export interface AppendOptions {
+  writerName?: string;
+  /** Clock for the tree head and commit; tests pass fixed times. */
+  now?: () => string;
+}
+
+/**
+ * Appends records to this writer's log as one commit: validated first (nothing is written if
+ * any record is invalid), then chained, Merkle-hashed and covered by a new signed tree head.
+ * Serialised across processes by a lock, and across clones sharing a key by the ref CAS.
+ */
+export async function appendRecords(
+  repo: Repo,
+  key: KeyPair,
+  inputs: readonly unknown[],
+  options: AppendOptions = {},
+): Promise<AppendResult> {
+  if (inputs.length === 0) throw new TrailError('USAGE', 'nothing to append');
+  const records: TrailRecord[] = inputs.map((input) => validateRecord(input));
+  const writerId = key.keyId;
+  const ref = logRef(writerId);
+  const now = options.now ?? (() => new Date().toISOString());
+  return withLock(join(repo.stateDir, 'locks', `${writerId}.lock`), async () => {
+    let cached = readTipCache(repo, writerId);
+    for (let attempt = 0; ; attempt++) {
+      // The cached tip saves a git process per append; the CAS below catches a stale cache.
+      const { tip, state } = cached ?? (await readTip(repo, ref));
+      cached = undefined;
+      const frontier = MerkleFrontier.from(state.frontier);
+      let last = state.last;
+      const lines: string[] = [];
+      const leaves: Buffer[] = [];
+      const ids: string[] = [];
+      records.forEach((record, i) => {
+        const line = encodeEntry({ prev: last, record, seq: state.size + i });
+        const leaf = entryLeafHash(line);
+        lines.push(line);
+        leaves.push(leaf);
+        frontier.append(leaf);
+        last = leaf.toString('hex');
+        ids.push(canonicalRecordId(line));
+      });
+      const size = state.size + records.length;
+      const time = now();
+      const head = signTreeHead(
+        { log: writerId, size, root: frontier.root().toString('hex'), last, time },
+        key,
+      );
+      const nextState: LogState = { size, last, frontier: frontier.toJSON() };
+      const files = [
+        { path: `log/${shard(state.size)}/${seqName(state.size)}.jsonl`, content: `${lines.join('\n')}\n` },
+        { path: `heads/${shard(size)}/${seqName(size)}.json`, content: `${canonicalize(head)}\n` },
+        { path: 'state.json', content: `${canonicalize(nextState)}\n` },
+      ];
+      if (tip === undefined) {
+        const writer: WriterInfo = {
+          writerId,
+          publicKey: key.publicKey,
+          name: options.writerName ?? 'unknown',
+          createdAt: time,
+        };
+        files.push({ path: 'writer.json', content: `${JSON.stringify(writer, null, 2)}\n` });
+      }
+      let oid: string;
+      try {
+        oid = await commitFiles(repo.workTree, {
+          ref,
+          expectedOld: tip,
+          message: `trail: append ${state.size}..${size - 1}`,
+          files,
+          time,
+        });
+      } catch (error) {
+        if (error instanceof RefMovedError && attempt < 5) continue;
+        throw error;
+      }
+      writeTipCache(repo, writerId, { tip: oid, state: nextState });
+      extendOwnWitness(repo, writerId, state.size, leaves);
+      return { writerId, firstSeq: state.size, ids, head };
+    }
+  });
+}
+
+interface Tip {
+  tip: string | undefined;
+  state: LogState;
+}
+
+const EMPTY_STATE: LogState = { size: 0, last: GENESIS_PREV, frontier: { size: 0, roots: [] } };
+
+async function readTip(repo: Repo, ref: string): Promise<Tip> {
+  const [tip, stateBlob] = await readObjects(repo.workTree, [ref, `${ref}:state.json`]);
+  const state = stateBlob
+    ? (parseJson(stateBlob.content.toString('utf8'), `${ref}:state.json`) as LogState)
+    : EMPTY_STATE;
+  return { tip: tip?.oid, state };
+}
+
+function tipCachePath(repo: Repo, writerId: string): string {
+  return join(repo.stateDir, 'cache', `${writerId}.tip.json`);
+}
+
+function readTipCache(repo: Repo, writerId: string): Tip | undefined {
+  try {
+    return JSON.parse(readFileSync(tipCachePath(repo, writerId), 'utf8')) as Tip;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeTipCache(repo: Repo, writerId: string, tip: Tip): void {
+  const path = tipCachePath(repo, writerId);
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(tip));
+  renameSync(temp, path);
+}
+
+/** The record id of an entry line: SHA-256 of its canonical record bytes. */
+function canonicalRecordId(line: string): string {
+  // Lines are canonical, so the record's canonical bytes are a slice of the line.
+  const start = line.indexOf('"record":') + '"record":'.length;
+  const end = line.lastIndexOf(',"seq":');
+  return sha256Hex(line.slice(start, end));
+}
+
+/**
+ * A writer witnesses its own appends: the leaf hashes it wrote are added to its witness, so
+ * a later force-push that rewrites this log is caught by this clone's next verify even if
+ * verify had not run in between.
+ */
+function extendOwnWitness(repo: Repo, writerId: string, oldSize: number, leaves: Buffer[]): void {
+  const path = witnessPath(repo, writerId);
+  const size = existsSync(path) ? statSync(path).size / 32 : 0;
+  if (size !== oldSize) return;
+  mkdirSync(dirname(path), { recursive: true });
+  appendFileSync(path, Buffer.concat(leaves));
+}

@@ -1,0 +1,53 @@
+/**
+ * Where a repository keeps Trail's state:
+ * - `.trail/` in the working tree: committed, reviewed like code (trusted keys, config, policy);
+ * - `<git common dir>/trail/`: this clone's private state (writer key, spool, witness, locks),
+ *   never pushed;
+ * - `refs/trail/logs/<writer>`: the ledger itself, pushed and fetched with the repository.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { TrailError } from '../core/errors.js';
+import { runGit } from '../git/run.js';
+
+export interface Repo {
+  workTree: string;
+  gitDir: string;
+  /** This clone's private Trail state. */
+  stateDir: string;
+  /** The committed configuration folder. */
+  configDir: string;
+}
+
+export const LOG_REF_PREFIX = 'refs/trail/logs/';
+export const REMOTE_LOG_REF_PREFIX = 'refs/trail/remotes/';
+
+export async function findRepo(cwd: string): Promise<Repo> {
+  const result = await runGit(cwd, ['rev-parse', '--show-toplevel', '--git-common-dir'], { allow: [128] });
+  if (result.code !== 0) {
+    throw new TrailError('NOT_A_REPO', `${resolve(cwd)} is not inside a git repository (run git init first)`);
+  }
+  const [workTree, commonDir] = result.stdout.toString('utf8').trim().split('\n');
+  if (!workTree || !commonDir) {
+    throw new TrailError(
+      'NOT_A_REPO',
+      'Trail needs a repository with a working tree (not a bare repository)',
+    );
+  }
+  const gitDir = isAbsolute(commonDir) ? commonDir : resolve(cwd, commonDir);
+  return repoAt(workTree, gitDir);
+}
+
+export function repoAt(workTree: string, gitDir: string): Repo {
+  return { workTree, gitDir, stateDir: join(gitDir, 'trail'), configDir: join(workTree, '.trail') };
+}
+
+export function isInitialised(repo: Repo): boolean {
+  return existsSync(join(repo.stateDir, 'keys', 'writer.pem'));
+}
+
+export function requireInitialised(repo: Repo): void {
+  if (!isInitialised(repo)) {
+    throw new TrailError('NOT_INITIALISED', 'Trail is not set up in this repository: run `trail init`');
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * This clone's memory of every log it has seen: the leaf hashes of each writer's log as of
+ * the last successful verify (or, for its own log, the last append). A log that later
+ * differs from that prefix was rewritten, one that is shorter was truncated, however
+ * consistent it is internally. The file is 32 bytes per record, append-only in practice.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { WitnessState } from '../core/log-verifier.js';
+import { rootFromLeafHashes } from '../core/merkle.js';
+import type { Repo } from './repo.js';
+
+export function witnessPath(repo: Repo, writerId: string): string {
+  return join(repo.stateDir, 'witness', `${writerId}.leaves`);
+}
+
+export function loadWitness(repo: Repo, writerId: string): WitnessState | undefined {
+  const path = witnessPath(repo, writerId);
+  if (!existsSync(path)) return undefined;
+  const bytes = readFileSync(path);
+  const size = Math.floor(bytes.length / 32);
+  const leafHashes = bytes.subarray(0, size * 32);
+  const leaves: Buffer[] = [];
+  for (let i = 0; i < size; i++) leaves.push(leafHashes.subarray(i * 32, i * 32 + 32));
+  return { size, root: rootFromLeafHashes(leaves).toString('hex'), leafHashes };
+}
+
+/** Replaces the witness atomically (write then rename), so a crash never leaves half a file. */
+export function saveWitness(repo: Repo, writerId: string, leafHashes: Buffer): void {
+  const path = witnessPath(repo, writerId);
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, leafHashes);
+  renameSync(temp, path);
+}

@@ -1,0 +1,53 @@
+/** Runs the trail CLI in-process (fast) or as a real process (for hooks and concurrency). */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { run } from '../../src/cli/main.js';
+import { gitEnv } from './temp-repo.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function trail(cwd: string, ...args: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    stdout: (s: string) => {
+      stdout += s;
+    },
+    stderr: (s: string) => {
+      stderr += s;
+    },
+  };
+  const saved = { ...process.env };
+  Object.assign(process.env, gitEnv);
+  try {
+    const code = await run(['-C', cwd, ...args], io, process.env);
+    return { code, stdout, stderr };
+  } finally {
+    for (const key of Object.keys(gitEnv)) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  }
+}
+
+export const TRAIL_BIN = fileURLToPath(new URL('../../bin/trail', import.meta.url));
+
+/** Runs the built bin/trail as a separate process, as hooks and users do. */
+export function trailProcess(
+  cwd: string,
+  args: string[],
+  input?: string,
+  env: NodeJS.ProcessEnv = {},
+): CliResult {
+  const result = spawnSync(process.execPath, [TRAIL_BIN, ...args], {
+    cwd,
+    input,
+    env: { ...gitEnv, ...env },
+    encoding: 'utf8',
+  });
+  return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}

@@ -21,6 +21,8 @@ export const TREE_HEAD_TYPE = 'application/vnd.trail.tree-head.v1+json';
 const ENTRY_PREFIX = '{"prev":"';
 const RECORD_OFFSET = ENTRY_PREFIX.length + 64 + '","record":'.length;
 const SEQ_MARKER = ',"seq":';
+/** Where a canonical entry line's record bytes begin. */
+export const RECORD_START = RECORD_OFFSET;
 
 export interface LogEntry {
   prev: string;
@@ -52,6 +54,58 @@ export function peekEntry(line: string): { prev: string; seq: number; recordText
   const seqText = line.slice(seqAt + SEQ_MARKER.length, -1);
   if (!/^(0|[1-9][0-9]{0,15})$/.test(seqText)) return undefined;
   return { prev, seq: Number(seqText), recordText: line.slice(RECORD_OFFSET, seqAt) };
+}
+
+const PREFIX_BYTES = Buffer.from(ENTRY_PREFIX, 'latin1');
+const RECORD_KEY_BYTES = Buffer.from('","record":', 'latin1');
+const SEQ_MARKER_BYTES = Buffer.from(SEQ_MARKER, 'latin1');
+const HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * The cheapest check that an entry is exactly where it belongs: its `prev` equals the
+ * expected hex and its seq equals the expected number, compared as bytes. Anything that
+ * fails goes through peekEntryBytes and the full analysis, so this never accepts more.
+ */
+export function entryIsAt(line: Buffer, expectedPrevHex: string, expectedSeq: number): boolean {
+  const n = line.length;
+  if (n < RECORD_OFFSET + 8 || line[n - 1] !== 0x7d) return false;
+  if (line.toString('latin1', ENTRY_PREFIX.length, ENTRY_PREFIX.length + 64) !== expectedPrevHex)
+    return false;
+  if (line.compare(PREFIX_BYTES, 0, PREFIX_BYTES.length, 0, PREFIX_BYTES.length) !== 0) return false;
+  const digits = String(expectedSeq);
+  const start = n - 1 - digits.length;
+  if (line.toString('latin1', start - SEQ_MARKER.length, n - 1) !== SEQ_MARKER + digits) return false;
+  return (
+    line.compare(RECORD_KEY_BYTES, 0, RECORD_KEY_BYTES.length, ENTRY_PREFIX.length + 64, RECORD_OFFSET) === 0
+  );
+}
+
+/** peekEntry over a line's bytes: prev and seq, and where the record's bytes are. */
+export function peekEntryBytes(
+  line: Buffer,
+): { prev: string; seq: number; recordStart: number; recordEnd: number } | undefined {
+  const n = line.length;
+  if (n < RECORD_OFFSET + 8 || line[n - 1] !== 0x7d) return undefined;
+  if (line.compare(PREFIX_BYTES, 0, PREFIX_BYTES.length, 0, PREFIX_BYTES.length) !== 0) return undefined;
+  const prev = line.toString('latin1', ENTRY_PREFIX.length, ENTRY_PREFIX.length + 64);
+  if (!HEX.test(prev)) return undefined;
+  if (
+    line.compare(RECORD_KEY_BYTES, 0, RECORD_KEY_BYTES.length, ENTRY_PREFIX.length + 64, RECORD_OFFSET) !== 0
+  ) {
+    return undefined;
+  }
+  const seqAt = line.lastIndexOf(SEQ_MARKER_BYTES, n - 1);
+  if (seqAt < RECORD_OFFSET) return undefined;
+  let seq = 0;
+  const digitsStart = seqAt + SEQ_MARKER_BYTES.length;
+  if (digitsStart >= n - 1 || n - 1 - digitsStart > 15) return undefined;
+  if (line[digitsStart] === 0x30 && n - 1 - digitsStart > 1) return undefined;
+  for (let i = digitsStart; i < n - 1; i++) {
+    const d = line[i]! - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    seq = seq * 10 + d;
+  }
+  return { prev, seq, recordStart: RECORD_OFFSET, recordEnd: seqAt };
 }
 
 export function decodeEntry(line: string): LogEntry {

@@ -13,9 +13,16 @@
  *   was rewritten (e.g. re-signed by its own key after a force-push), and one shorter than
  *   seen before was truncated.
  */
-import { sha256Hex } from './hash.js';
+import { EntryList } from './entry-list.js';
+import { sha256, sha256Hex } from './hash.js';
 import type { SignedTreeHead } from './log-entry.js';
-import { entryLeafHash, GENESIS_PREV, peekEntry, verifyTreeHeadSignature } from './log-entry.js';
+import {
+  entryIsAt,
+  GENESIS_PREV,
+  peekEntryBytes,
+  RECORD_START,
+  verifyTreeHeadSignature,
+} from './log-entry.js';
 import { MerkleFrontier } from './merkle.js';
 
 export type ProblemKind =
@@ -59,7 +66,8 @@ export interface WitnessState {
 
 export interface VerifyLogInput {
   writerId: string;
-  lines: readonly string[];
+  /** The stored entry lines, in stored order: strings, or an EntryList straight from git. */
+  lines: readonly string[] | EntryList;
   heads: readonly SignedTreeHead[];
   trustedKeys: ReadonlyMap<string, TrustedKey>;
   witness?: WitnessState;
@@ -82,134 +90,152 @@ export interface VerifyLogResult {
 }
 
 export function verifyLog(input: VerifyLogInput): VerifyLogResult {
-  const { writerId, lines } = input;
+  const { writerId } = input;
+  const entries = input.lines instanceof EntryList ? input.lines : EntryList.fromLines(input.lines);
   const problems: LogProblem[] = [];
   const flagged = new Set<number>();
   const report = (problem: Omit<LogProblem, 'writerId'>) => {
     problems.push({ writerId, ...problem });
     if (problem.seq !== undefined) flagged.add(problem.seq);
   };
-  const n = lines.length;
+  const n = entries.length;
   const leafHashes = Buffer.allocUnsafe(n * 32);
-  const peeked = lines.map((line, position) => {
-    entryLeafHash(line).copy(leafHashes, position * 32);
-    const entry = peekEntry(line);
-    if (!entry)
-      report({
-        kind: 'malformed',
-        seq: position,
-        message: `entry at position ${position} is not a canonical log entry`,
-      });
-    return entry;
-  });
+  const heads = [...input.heads].sort((a, b) => a.size - b.size);
+  const frontier = new MerkleFrontier();
+  const rootsAtHeads = new Map<number, string>();
+  const headSizes = new Set(heads.map((h) => h.size));
+  if (headSizes.has(0)) rootsAtHeads.set(0, frontier.root().toString('hex'));
+
+  // One pass over the stored bytes: leaf hash, seq and chain link of each entry, and the
+  // Merkle root at every signed size. In an untouched log this is all the work there is.
+  const peeked: Array<{ prev: string; seq: number; recordStart: number; recordEnd: number } | undefined> =
+    new Array(n);
+  let inOrder = true;
+  let prevHex = GENESIS_PREV;
+  for (let position = 0; position < n; position++) {
+    const leaf = sha256(entries.leafInput(position));
+    leaf.copy(leafHashes, position * 32);
+    const bytes = entries.lineBytes(position);
+    if (entryIsAt(bytes, prevHex, position)) {
+      peeked[position] = { prev: prevHex, seq: position, recordStart: RECORD_START, recordEnd: -1 };
+    } else {
+      const entry = peekEntryBytes(bytes);
+      peeked[position] = entry;
+      inOrder = false;
+      if (!entry) {
+        report({
+          kind: 'malformed',
+          seq: position,
+          message: `entry at position ${position} is not a canonical log entry`,
+        });
+      }
+    }
+    prevHex = leaf.toString('hex');
+    frontier.append(leaf);
+    if (headSizes.has(position + 1)) rootsAtHeads.set(position + 1, frontier.root().toString('hex'));
+  }
   const leafAt = (position: number) => leafHashes.subarray(position * 32, position * 32 + 32);
   const recordIdAt = (position: number) => {
     const entry = peeked[position];
-    return entry ? sha256Hex(entry.recordText) : undefined;
+    return entry
+      ? sha256Hex(entries.lineBytes(position).subarray(entry.recordStart, entry.recordEnd))
+      : undefined;
   };
 
-  // Sequence numbers: where each seq is stored.
-  const positionsBySeq = new Map<number, number[]>();
-  let maxSeq = -1;
-  peeked.forEach((entry, position) => {
-    if (!entry) return;
-    const list = positionsBySeq.get(entry.seq);
-    if (list) list.push(position);
-    else positionsBySeq.set(entry.seq, [position]);
-    if (entry.seq > maxSeq) maxSeq = entry.seq;
-  });
-  for (let seq = 0; seq <= maxSeq; seq++) {
-    if (positionsBySeq.has(seq)) continue;
-    let end = seq;
-    while (end + 1 <= maxSeq && !positionsBySeq.has(end + 1)) end++;
-    report({
-      kind: 'deleted',
-      seq,
-      message: end === seq ? `record ${seq} was deleted` : `records ${seq}..${end} were deleted`,
-    });
-    seq = end;
-  }
-  // One stored entry per seq: where there are several, the one the chain links to is genuine.
-  const genuine = new Map<number, number>();
-  for (const [seq, positions] of positionsBySeq) {
-    if (positions.length === 1) {
-      genuine.set(seq, positions[0]!);
-      continue;
-    }
-    const expectedPrev = seq === 0 ? GENESIS_PREV : undefined;
-    const before = positionsBySeq.get(seq - 1)?.[0];
-    const wanted = expectedPrev ?? (before === undefined ? undefined : leafAt(before).toString('hex'));
-    const keep = positions.find((p) => peeked[p]!.prev === wanted) ?? positions[0]!;
-    genuine.set(seq, keep);
-    for (const p of positions) {
-      if (p === keep) continue;
-      problems.push({
-        writerId,
-        kind: 'inserted',
-        seq,
-        recordId: recordIdAt(p),
-        message: `an extra record claiming seq ${seq} was inserted at position ${p}`,
-      });
-    }
-  }
-  const hasGapsOrDuplicates = problems.some((p) => p.kind === 'deleted' || p.kind === 'inserted');
-  if (!hasGapsOrDuplicates) {
+  if (!inOrder) {
+    // Sequence numbers: where each seq is stored.
+    const positionsBySeq = new Map<number, number[]>();
+    let maxSeq = -1;
     peeked.forEach((entry, position) => {
-      if (entry && entry.seq !== position) {
-        report({
-          kind: 'reordered',
-          seq: entry.seq,
-          recordId: recordIdAt(position),
-          message: `record ${entry.seq} is stored at position ${position}: the log was reordered`,
+      if (!entry) return;
+      const list = positionsBySeq.get(entry.seq);
+      if (list) list.push(position);
+      else positionsBySeq.set(entry.seq, [position]);
+      if (entry.seq > maxSeq) maxSeq = entry.seq;
+    });
+    for (let seq = 0; seq <= maxSeq; seq++) {
+      if (positionsBySeq.has(seq)) continue;
+      let end = seq;
+      while (end + 1 <= maxSeq && !positionsBySeq.has(end + 1)) end++;
+      report({
+        kind: 'deleted',
+        seq,
+        message: end === seq ? `record ${seq} was deleted` : `records ${seq}..${end} were deleted`,
+      });
+      seq = end;
+    }
+    // One stored entry per seq: where there are several, the one the chain links to is genuine.
+    const genuine = new Map<number, number>();
+    for (const [seq, positions] of positionsBySeq) {
+      if (positions.length === 1) {
+        genuine.set(seq, positions[0]!);
+        continue;
+      }
+      const expectedPrev = seq === 0 ? GENESIS_PREV : undefined;
+      const before = positionsBySeq.get(seq - 1)?.[0];
+      const wanted = expectedPrev ?? (before === undefined ? undefined : leafAt(before).toString('hex'));
+      const keep = positions.find((p) => peeked[p]!.prev === wanted) ?? positions[0]!;
+      genuine.set(seq, keep);
+      for (const p of positions) {
+        if (p === keep) continue;
+        problems.push({
+          writerId,
+          kind: 'inserted',
+          seq,
+          recordId: recordIdAt(p),
+          message: `an extra record claiming seq ${seq} was inserted at position ${p}`,
         });
       }
-    });
-  }
+    }
+    const hasGapsOrDuplicates = problems.some((p) => p.kind === 'deleted' || p.kind === 'inserted');
+    if (!hasGapsOrDuplicates) {
+      peeked.forEach((entry, position) => {
+        if (entry && entry.seq !== position) {
+          report({
+            kind: 'reordered',
+            seq: entry.seq,
+            recordId: recordIdAt(position),
+            message: `record ${entry.seq} is stored at position ${position}: the log was reordered`,
+          });
+        }
+      });
+    }
 
-  // The chain, in sequence order: entry s must link to the leaf hash of entry s-1.
-  for (let seq = 0; seq <= maxSeq; seq++) {
-    const position = genuine.get(seq);
-    if (position === undefined) continue;
-    const entry = peeked[position]!;
-    if (seq === 0) {
-      if (entry.prev !== GENESIS_PREV && !flagged.has(0)) {
+    // The chain, in sequence order: entry s must link to the leaf hash of entry s-1.
+    for (let seq = 0; seq <= maxSeq; seq++) {
+      const position = genuine.get(seq);
+      if (position === undefined) continue;
+      const entry = peeked[position]!;
+      if (seq === 0) {
+        if (entry.prev !== GENESIS_PREV && !flagged.has(0)) {
+          report({
+            kind: 'modified',
+            seq: 0,
+            recordId: recordIdAt(position),
+            message: 'record 0 was modified: its chain link changed',
+          });
+        }
+        continue;
+      }
+      const before = genuine.get(seq - 1);
+      if (before === undefined) continue;
+      if (entry.prev !== leafAt(before).toString('hex') && !flagged.has(seq - 1)) {
         report({
           kind: 'modified',
-          seq: 0,
-          recordId: recordIdAt(position),
-          message: 'record 0 was modified: its chain link changed',
+          seq: seq - 1,
+          recordId: recordIdAt(before),
+          message: `record ${seq - 1} was modified: record ${seq} no longer chains to it`,
         });
       }
-      continue;
-    }
-    const before = genuine.get(seq - 1);
-    if (before === undefined) continue;
-    if (entry.prev !== leafAt(before).toString('hex') && !flagged.has(seq - 1)) {
-      report({
-        kind: 'modified',
-        seq: seq - 1,
-        recordId: recordIdAt(before),
-        message: `record ${seq - 1} was modified: record ${seq} no longer chains to it`,
-      });
     }
   }
 
   // Tree heads: keys, signatures, and the Merkle root at each signed size.
-  const heads = [...input.heads].sort((a, b) => a.size - b.size);
   let latestHead: SignedTreeHead | undefined;
   if (heads.length === 0 && n > 0) {
     report({ kind: 'missing-signature', message: `no signed tree head covers the ${n} records of this log` });
   }
-  const frontier = new MerkleFrontier();
   let previousSize = 0;
-  let headIndex = 0;
-  const checkHeadsAt = (size: number) => {
-    while (headIndex < heads.length && heads[headIndex]!.size === size) {
-      const head = heads[headIndex++]!;
-      checkHead(head, previousSize);
-      previousSize = head.size;
-    }
-  };
   const checkHead = (head: SignedTreeHead, fromSize: number) => {
     const label = `tree head of size ${head.size}`;
     const key = input.trustedKeys.get(head.keyId);
@@ -253,7 +279,7 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
         recordId: recordIdAt(head.size - 1),
         message: `record ${head.size - 1} was modified: it differs from the one the ${label} signed`,
       });
-    } else if (frontier.root().toString('hex') !== head.root && !explained) {
+    } else if (rootsAtHeads.get(head.size) !== head.root && !explained) {
       report({
         kind: 'head-mismatch',
         seq: fromSize,
@@ -261,12 +287,10 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
       });
     }
   };
-  checkHeadsAt(0);
-  for (let position = 0; position < n; position++) {
-    frontier.append(Buffer.from(leafAt(position)));
-    checkHeadsAt(position + 1);
+  for (const head of heads) {
+    checkHead(head, previousSize);
+    previousSize = head.size;
   }
-  while (headIndex < heads.length) checkHead(heads[headIndex++]!, previousSize);
   const signedSize = heads.length > 0 ? Math.max(...heads.map((h) => h.size)) : 0;
   if (heads.length > 0 && n > signedSize) {
     report({

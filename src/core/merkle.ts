@@ -17,8 +17,17 @@ export function leafHash(data: Uint8Array): Buffer {
   return sha256(Buffer.concat([LEAF_PREFIX, data]));
 }
 
+/** Reused for interior nodes of SHA-256 trees: verify computes one per leaf. */
+const nodeScratch = Buffer.alloc(65);
+
 /** HASH(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  if (left.length === 32 && right.length === 32) {
+    nodeScratch[0] = 0x01;
+    nodeScratch.set(left, 1);
+    nodeScratch.set(right, 33);
+    return sha256(nodeScratch);
+  }
   return sha256(Buffer.concat([NODE_PREFIX, left, right]));
 }
 

@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { canonicalize, parseJson } from '../core/canonical-json.js';
+import { EntryList } from '../core/entry-list.js';
 import { TrailError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
@@ -62,7 +63,8 @@ export interface LogRef {
 }
 
 export interface LogSnapshot extends LogRef {
-  lines: string[];
+  /** The stored entries, as bytes straight from git. */
+  entries: EntryList;
   heads: SignedTreeHead[];
   writer?: WriterInfo;
 }
@@ -123,10 +125,7 @@ export async function readLogs(repo: Repo, refs: readonly LogRef[]): Promise<Log
   const text = (i: number) => blobs[i]?.content.toString('utf8') ?? '';
   return refs.map((ref, i) => {
     const plan = plans[i]!;
-    const lines: string[] = [];
-    for (const chunk of plan.chunks) {
-      for (const line of text(chunk.index).split('\n')) if (line) lines.push(line);
-    }
+    const entries = EntryList.fromChunks(plan.chunks.map((c) => blobs[c.index]?.content ?? Buffer.alloc(0)));
     const heads = plan.heads.flatMap((h) => {
       try {
         return [JSON.parse(text(h)) as SignedTreeHead];
@@ -142,7 +141,7 @@ export async function readLogs(repo: Repo, refs: readonly LogRef[]): Promise<Log
         writer = undefined;
       }
     }
-    return { ...ref, lines, heads, writer };
+    return { ...ref, entries, heads, writer };
   });
 }
 

@@ -43,7 +43,7 @@ export async function verifyRepository(
     const witness = loadWitness(repo, snapshot.writerId);
     const result = verifyLog({
       writerId: snapshot.writerId,
-      lines: snapshot.lines,
+      lines: snapshot.entries,
       heads: snapshot.heads,
       trustedKeys,
       witness,

@@ -37,9 +37,9 @@ describe('ledger', () => {
       const refs = await listLogRefs(ledger);
       assert.equal(refs.length, 1, 'one writer, one log');
       const [log] = await readLogs(ledger, refs);
-      assert.equal(log!.lines.length, 1600);
+      assert.equal(log!.entries.length, 1600);
       assert.equal(log!.heads.length, 1600, 'a signed tree head after each append');
-      const seen = new Set(log!.lines.map((l) => (decodeEntry(l).record as { what: string }).what));
+      const seen = new Set(log!.entries.lines().map((l) => (decodeEntry(l).record as { what: string }).what));
       assert.equal(seen.size, 1600, 'every append present exactly once');
       for (let w = 0; w < 8; w++) assert.ok(seen.has(`worker ${w} append 199`));
       // A fork would leave a commit with two children; the log's history is one line.

@@ -1,0 +1,55 @@
+/** Shared bits for benchmarks: timing, machine description, result output. */
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+
+export interface BenchFigure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number; unit: string };
+  /** value / baseline.value, or as the benchmark defines it. */
+  ratio?: number;
+  target?: string;
+  met?: boolean;
+}
+
+export interface BenchResult {
+  bench: string;
+  title: string;
+  figures: BenchFigure[];
+  notes?: string[];
+}
+
+export function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+}
+
+export async function time<T>(work: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await work();
+  return { ms: performance.now() - start, value };
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Prints the figures for people and one machine-readable line for scripts/run-bench.mjs. */
+export function report(result: BenchResult): void {
+  console.log(`\n${result.title}`);
+  for (const f of result.figures) {
+    const base = f.baseline
+      ? `  (baseline ${f.baseline.name}: ${fmt(f.baseline.value)} ${f.baseline.unit}, ratio ${f.ratio?.toFixed(2)})`
+      : '';
+    const target = f.target ? `  target ${f.target}: ${f.met ? 'met' : 'NOT met'}` : '';
+    console.log(`  ${f.name}: ${fmt(f.value)} ${f.unit}${base}${target}`);
+  }
+  for (const n of result.notes ?? []) console.log(`  note: ${n}`);
+  console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
+}
+
+export function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}

@@ -197,6 +197,11 @@ const checkpointBody = z.strictObject({
   kind: z.literal('checkpoint'),
   ...header,
   commit: sha,
+  /** The key written into the commit's `Trail-Checkpoint:` trailer before the commit existed. */
+  key: z
+    .string()
+    .regex(/^ckpt_[0-9a-f]{16}$/)
+    .optional(),
   tree: sha.optional(),
   parents: z.array(sha).default([]),
   branch: z.string().max(1024).optional(),

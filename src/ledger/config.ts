@@ -28,6 +28,8 @@ export const configSchema = z.object({
     })
     .default({ keepTranscripts: false, transcriptMaxBytes: 1_048_576 }),
   server: z.object({ url: z.string().optional() }).default({}),
+  /** When Trail began tracking this repository: older commits without a checkpoint are `unknown`. */
+  trackedSince: z.string().optional(),
 });
 
 export type TrailConfig = z.infer<typeof configSchema>;
@@ -51,6 +53,9 @@ export function writeDefaultConfig(repo: Repo): boolean {
   const path = configPath(repo);
   if (existsSync(path)) return false;
   mkdirSync(repo.configDir, { recursive: true });
-  writeFileSync(path, `${JSON.stringify(configSchema.parse({}), null, 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify(configSchema.parse({ trackedSince: new Date().toISOString() }), null, 2)}\n`,
+  );
   return true;
 }

@@ -1,25 +1,60 @@
 /**
  * The git side of `trail hook git <name>`. Runs inside git's hooks, so it must never change
- * the outcome of a commit or push: every failure becomes a capture gap.
+ * the outcome of a commit or push: every failure becomes a capture gap (by the caller).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { carryCheckpoint, parseRewriteList } from '../../capture/rewrite.js';
+import { prepareCommitMessage, sealCommit } from '../../capture/seal.js';
 import { pushTrailRefs } from '../../git/remote-config.js';
+import { gitText } from '../../git/run.js';
 import type { Repo } from '../../ledger/repo.js';
+import { isInitialised } from '../../ledger/repo.js';
 
-export async function runGitHook(repo: Repo, name: string, args: readonly string[]): Promise<void> {
-  if (name === 'pre-push') {
-    const remote = args[0];
-    if (!remote) return;
-    const marker = join(repo.stateDir, 'push-pending');
-    try {
-      await pushTrailRefs(repo.workTree, remote);
-      rmSync(marker, { force: true });
-    } catch (error) {
-      // Fail soft: the code push goes on; the marker makes the next push (or trail status) retry.
-      mkdirSync(repo.stateDir, { recursive: true });
-      writeFileSync(marker, `${new Date().toISOString()} ${remote}\n`);
-      throw error;
+export async function runGitHook(
+  repo: Repo,
+  name: string,
+  args: readonly string[],
+  stdin: () => string,
+): Promise<void> {
+  if (!isInitialised(repo)) return;
+  switch (name) {
+    case 'pre-push':
+      return prePush(repo, args[0]);
+    case 'prepare-commit-msg':
+      if (args[0]) await prepareCommitMessage(repo, args[0]);
+      return;
+    case 'post-commit': {
+      // A cherry-pick: the new commit carries the picked commit's attribution.
+      const pick = join(repo.gitDir, 'CHERRY_PICK_HEAD');
+      if (existsSync(pick)) {
+        const source = readFileSync(pick, 'utf8').trim();
+        const head = await gitText(repo.workTree, ['rev-parse', 'HEAD']);
+        const carried = await carryCheckpoint(repo, [source], head, 'cherry-pick');
+        if (carried.checkpointId) return;
+      }
+      await sealCommit(repo, 'HEAD');
+      return;
     }
+    case 'post-rewrite': {
+      for (const [newSha, olds] of parseRewriteList(stdin())) {
+        await carryCheckpoint(repo, olds, newSha, args[0] ?? 'rewrite');
+      }
+      return;
+    }
+  }
+}
+
+async function prePush(repo: Repo, remote: string | undefined): Promise<void> {
+  if (!remote) return;
+  const marker = join(repo.stateDir, 'push-pending');
+  try {
+    await pushTrailRefs(repo.workTree, remote);
+    rmSync(marker, { force: true });
+  } catch (error) {
+    // Fail soft: the code push goes on; the marker makes the next push (or trail status) retry.
+    mkdirSync(repo.stateDir, { recursive: true });
+    writeFileSync(marker, `${new Date().toISOString()} ${remote}\n`);
+    throw error;
   }
 }

@@ -2,26 +2,14 @@
  * `trail hook <agent|git> <event>`: called by agents' and git's hooks. Whatever happens it
  * exits 0 quickly; a failure is written down as a capture gap instead of surfacing.
  */
+
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { recordGap } from '../../capture/gaps.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { runGitHook } from './git-hook.js';
-
-export type AgentHookRunner = (
-  repo: Repo,
-  agent: string,
-  event: string,
-  ctx: CommandContext,
-) => Promise<void>;
-
-let agentHookRunner: AgentHookRunner | undefined;
-
-/** The capture module registers itself here, so this command stays small to load. */
-export function setAgentHookRunner(runner: AgentHookRunner): void {
-  agentHookRunner = runner;
-}
 
 export function register(program: Command, context: () => CommandContext): void {
   program
@@ -36,9 +24,13 @@ export function register(program: Command, context: () => CommandContext): void 
       let repo: Repo | undefined;
       try {
         repo = await findRepo(ctx.cwd);
-        if (source === 'git') await runGitHook(repo, event, args);
-        else if (agentHookRunner) await agentHookRunner(repo, source, event, ctx);
-        else throw new Error(`no capture for ${source}`);
+        if (source === 'git') await runGitHook(repo, event, args, () => readFileSync(0, 'utf8'));
+        else {
+          const { runAgentHook } = await import('../../capture/hook-runner.js');
+          const payload =
+            source === 'codex' && args.length > 0 ? args[args.length - 1]! : readFileSync(0, 'utf8');
+          await runAgentHook({ agent: source, event, payload, cwd: ctx.cwd, env: ctx.env });
+        }
       } catch (error) {
         if (repo)
           recordGap(repo.stateDir, {

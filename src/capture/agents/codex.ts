@@ -1,0 +1,1036 @@
+/**
+ * OpenAI Codex CLI: the `notify` program's payload and Codex's Claude-shaped hook payloads to
+ * observations, a rollout file to a summary, and Trail's `notify` entry in `~/.codex/config.toml`.
+ *
+ * Sources (FORMATS.md §4.3): the notify payload is `UserNotification::AgentTurnComplete` in
+ * `codex-rs/hooks/src/legacy_notify.rs` (kebab-case keys, passed as the last argv argument);
+ * hook inputs are the `*CommandInput` structs of `codex-rs/hooks/src/schema.rs` plus the
+ * developers.openai.com/codex/hooks page; rollout lines are `{timestamp, type, payload}` with the
+ * `RolloutItem` / `ResponseItem` / `EventMsg` shapes of `codex-rs/protocol`. Everything is read
+ * tolerantly; only a field Trail relies on that has the wrong type is an error.
+ */
+import { TrailError } from '../../core/errors.js';
+import type { EventBody } from '../../core/records.js';
+import type { HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import {
+  defined,
+  FieldReader,
+  isJsonObject,
+  mcpServerOf,
+  outputTail,
+  principalModel,
+  truncateText,
+  truncateUtf8,
+} from './claude-code.js';
+
+type JsonObject = Record<string, unknown>;
+type CommandEvent = Extract<EventBody, { type: 'command' }>;
+type ToolCallEvent = Extract<EventBody, { type: 'tool-call' }>;
+type FileEditEvent = Extract<EventBody, { type: 'file-edit' }>;
+
+const TEXT_MAX = 64 * 1024;
+const COMMAND_MAX = 8192;
+const SUMMARY_MAX = 512;
+const REASONING_MAX_BYTES = 8 * 1024;
+const ID_MAX = 512;
+const NAME_MAX = 256;
+const PATH_MAX = 4096;
+
+/** Function-call names under which Codex has run shell commands, old and new. */
+const SHELL_TOOLS = new Set([
+  'shell',
+  'shell_command',
+  'local_shell',
+  'container.exec',
+  'exec_command',
+  'unified_exec',
+  'Bash',
+  'bash',
+]);
+const PATCH_TOOL = 'apply_patch';
+
+// ---------------------------------------------------------------------------------------------
+// apply_patch
+
+interface PatchFile {
+  path: string;
+  change: 'created' | 'modified' | 'deleted';
+}
+
+/**
+ * The files an apply_patch envelope touches: `*** Add File:`, `*** Update File:`, `*** Delete
+ * File:`, and `*** Move to:` after an update, which is the old path gone and a new one made.
+ */
+export function patchFiles(patch: string): PatchFile[] {
+  const files: PatchFile[] = [];
+  for (const raw of patch.split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    const header = /^\*\*\* (Add|Update|Delete) File: (.+)$/.exec(line);
+    if (header) {
+      const change = header[1] === 'Add' ? 'created' : header[1] === 'Delete' ? 'deleted' : 'modified';
+      files.push({ path: header[2]!.trim(), change });
+      continue;
+    }
+    const move = /^\*\*\* Move to: (.+)$/.exec(line);
+    const last = files[files.length - 1];
+    if (move && last !== undefined && last.change === 'modified') {
+      last.change = 'deleted';
+      files.push({ path: move[1]!.trim(), change: 'created' });
+    }
+  }
+  return files.filter((f) => f.path.length > 0 && f.path.length <= PATH_MAX);
+}
+
+function fileEditEvents(patch: string): FileEditEvent[] {
+  return patchFiles(patch).map((f) => ({
+    type: 'file-edit',
+    path: f.path,
+    change: f.change,
+    ranges: [],
+    tool: PATCH_TOOL,
+    via: 'edit-tool',
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shell commands and their output
+
+/** `["bash", "-lc", "<script>"]` is how Codex wraps a script; the script is the command. */
+function commandText(command: unknown): string | undefined {
+  if (typeof command === 'string') return command;
+  if (!Array.isArray(command) || !command.every((a) => typeof a === 'string')) return undefined;
+  const argv = command as string[];
+  if (argv.length === 3 && /^(?:\/\S*\/)?(?:ba|z)?sh$/.test(argv[0]!) && /^-l?c$/.test(argv[1]!))
+    return argv[2];
+  return argv.map(shellQuote).join(' ');
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+interface ExecFacts {
+  exitCode?: number;
+  durationMs?: number;
+  outputTail?: string;
+}
+
+/**
+ * A shell tool's output as the model saw it. Two shapes are in use: a JSON envelope
+ * `{"output": "...", "metadata": {"exit_code": 0, "duration_seconds": 1.2}}` and a text header
+ * (`Exit code: 0` or `Process exited with code 0`, `Wall time: 1.2 seconds`, then `Output:`).
+ */
+function execOutputFacts(output: unknown): ExecFacts {
+  const text = outputText(output);
+  if (text === undefined) return {};
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (isJsonObject(parsed) && (typeof parsed.output === 'string' || isJsonObject(parsed.metadata))) {
+        const meta = isJsonObject(parsed.metadata) ? parsed.metadata : {};
+        return defined({
+          exitCode: Number.isInteger(meta.exit_code) ? (meta.exit_code as number) : undefined,
+          durationMs: seconds(meta.duration_seconds),
+          outputTail: typeof parsed.output === 'string' ? outputTail(parsed.output) : undefined,
+        });
+      }
+    } catch {
+      // Not the envelope: plain output that happens to start with a brace.
+    }
+  }
+  const marker = /(?:^|\n)Output:\n/.exec(text);
+  if (marker === null) return defined({ outputTail: outputTail(text) });
+  const header = text.slice(0, marker.index);
+  const code = /^(?:Exit code:|Process exited with code) (-?\d+)\s*$/m.exec(header);
+  const wall = /^Wall time: ([\d.]+) seconds?\s*$/m.exec(header);
+  return defined({
+    exitCode: code ? Number(code[1]) : undefined,
+    durationMs: wall ? seconds(Number(wall[1])) : undefined,
+    outputTail: outputTail(text.slice(marker.index + marker[0].length)),
+  });
+}
+
+function outputText(output: unknown): string | undefined {
+  if (typeof output === 'string') return output;
+  if (Array.isArray(output)) {
+    return output
+      .filter((item): item is JsonObject => isJsonObject(item) && typeof item.text === 'string')
+      .map((item) => item.text as string)
+      .join('\n');
+  }
+  // `{content, success}` is how some versions wrote a function call's output.
+  if (isJsonObject(output) && (typeof output.content === 'string' || Array.isArray(output.content))) {
+    return outputText(output.content);
+  }
+  return undefined;
+}
+
+function seconds(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? Math.round(value * 1000)
+    : undefined;
+}
+
+/** Rust's `Duration` serialises as `{secs, nanos}`; some versions write `"1.2s"` or `"300ms"`. */
+function durationMs(value: unknown): number | undefined {
+  if (isJsonObject(value) && typeof value.secs === 'number') {
+    const nanos = typeof value.nanos === 'number' ? value.nanos : 0;
+    return Math.round(value.secs * 1000 + nanos / 1e6);
+  }
+  if (typeof value === 'string') {
+    const match = /^([\d.]+)(ms|s)$/.exec(value.trim());
+    if (match) return Math.round(Number(match[1]) * (match[2] === 's' ? 1000 : 1));
+  }
+  return undefined;
+}
+
+/** A PostToolUse `tool_response` for Bash: the output text, or an object with its parts. */
+function hookShellFacts(response: unknown): ExecFacts {
+  if (!isJsonObject(response)) return execOutputFacts(response);
+  const str = (key: string) => (typeof response[key] === 'string' ? (response[key] as string) : undefined);
+  const fromOutput = execOutputFacts(str('output') ?? str('formatted_output'));
+  const exitCode = [response.exit_code, response.exitCode].find((v): v is number => Number.isInteger(v));
+  const aggregated = str('aggregated_output');
+  return defined({
+    exitCode: exitCode ?? fromOutput.exitCode,
+    durationMs: seconds(response.duration_seconds) ?? durationMs(response.duration) ?? fromOutput.durationMs,
+    outputTail:
+      aggregated !== undefined
+        ? outputTail(aggregated)
+        : (outputTail(str('stdout'), str('stderr')) ?? fromOutput.outputTail),
+  });
+}
+
+function commandEvent(command: string, facts: ExecFacts): CommandEvent {
+  return defined({
+    type: 'command' as const,
+    command: truncateText(command, COMMAND_MAX),
+    exitCode: facts.exitCode,
+    durationMs: facts.durationMs,
+    outputTail: facts.outputTail,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// notify and hook payloads
+
+/**
+ * Maps Codex's `notify` payload (`{"type": "agent-turn-complete", "thread-id", "turn-id", "cwd",
+ * "input-messages", "last-assistant-message"}`) or one of its hook payloads
+ * (`SessionStart`, `UserPromptSubmit`, `PreToolUse`, `PostToolUse`, `Stop`...) to observations.
+ */
+export const normalizeCodexNotify: HookAdapter = (payload, hookEvent) => {
+  if (!isJsonObject(payload)) {
+    throw new TrailError('INPUT_INVALID', `codex ${hookEvent || 'notify'} payload: expected a JSON object`);
+  }
+  if (payload.type !== undefined && payload.hook_event_name === undefined) return notifyPayload(payload);
+  return hookPayload(payload, hookEvent);
+};
+
+function notifyPayload(payload: JsonObject) {
+  const read = new FieldReader(payload, 'codex notify payload');
+  const type = read.requiredString('type', NAME_MAX);
+  const sessionId = read.requiredString('thread-id', ID_MAX);
+  const cwd = read.string('cwd', PATH_MAX);
+  // Only agent-turn-complete exists today; a later notification type is not an error.
+  if (type !== 'agent-turn-complete')
+    return defined({ agent: 'codex' as const, sessionId, hook: type, cwd, observations: [] });
+  read.string('turn-id', ID_MAX); // unused, but a malformed id is a malformed payload
+  const inputs = payload['input-messages'];
+  if (
+    inputs !== undefined &&
+    inputs !== null &&
+    (!Array.isArray(inputs) || !inputs.every((m) => typeof m === 'string'))
+  ) {
+    read.fail('"input-messages" must be an array of strings');
+  }
+  const observations: Observation[] = [];
+  for (const message of (inputs as string[] | undefined | null) ?? []) {
+    if (message.trim().length > 0) {
+      observations.push({ type: 'event', event: { type: 'prompt', text: truncateText(message, TEXT_MAX) } });
+    }
+  }
+  const last = read.text('last-assistant-message');
+  if (last !== undefined && last.trim().length > 0) {
+    observations.push({
+      type: 'event',
+      event: { type: 'reasoning', text: truncateUtf8(last, REASONING_MAX_BYTES) },
+      provenance: 'agent-reported',
+    });
+  }
+  // notify carries no transcript path; the runner finds the rollout by the thread id.
+  observations.push({ type: 'turn-end' });
+  return defined({ agent: 'codex' as const, sessionId, hook: type, cwd, observations });
+}
+
+function hookPayload(payload: JsonObject, hookEvent: string) {
+  const named = payload.hook_event_name;
+  if (named !== undefined && (typeof named !== 'string' || named.length > NAME_MAX)) {
+    throw new TrailError('INPUT_INVALID', 'codex hook payload: "hook_event_name" must be a short string');
+  }
+  const hook = (named as string | undefined) || hookEvent;
+  if (!hook) throw new TrailError('INPUT_INVALID', 'codex hook payload: "hook_event_name" is missing');
+  const read = new FieldReader(payload, `codex ${hook} payload`);
+  const sessionId = read.requiredString('session_id', ID_MAX);
+  const cwd = read.string('cwd', PATH_MAX);
+  const transcriptPath = read.string('transcript_path', PATH_MAX);
+  const info = defined<SessionInfo>({
+    model: read.string('model', NAME_MAX),
+    transcriptPath,
+    permissionMode: read.string('permission_mode', NAME_MAX),
+    source: hook === 'SessionStart' ? read.string('source', NAME_MAX) : undefined,
+    cwd: hook === 'SessionStart' ? cwd : undefined,
+  });
+  const observations: Observation[] = [];
+  if (Object.keys(info).length > 0 || hook === 'SessionStart') observations.push({ type: 'session', info });
+
+  switch (hook) {
+    case 'UserPromptSubmit': {
+      const prompt = read.text('prompt') ?? read.fail('"prompt" is missing');
+      observations.push({ type: 'event', event: { type: 'prompt', text: truncateText(prompt, TEXT_MAX) } });
+      break;
+    }
+    case 'PreToolUse':
+    case 'PostToolUse':
+      observations.push(...toolObservations(read, hook === 'PostToolUse'));
+      break;
+    case 'Stop': {
+      observations.push(defined({ type: 'turn-end' as const, transcriptPath }));
+      // Without a rollout to read later, the final message is only here.
+      const last = read.text('last_assistant_message');
+      if (transcriptPath === undefined && last !== undefined && last.trim().length > 0) {
+        observations.push({
+          type: 'event',
+          event: { type: 'reasoning', text: truncateUtf8(last, REASONING_MAX_BYTES) },
+          provenance: 'agent-reported',
+        });
+      }
+      break;
+    }
+  }
+  return defined({ agent: 'codex' as const, sessionId, hook, cwd, observations });
+}
+
+function toolObservations(read: FieldReader, after: boolean): Observation[] {
+  const tool = read.requiredString('tool_name', NAME_MAX);
+  const toolUseId = read.string('tool_use_id', NAME_MAX);
+  const input = read.object('tool_input') ?? {};
+  const inputRead = new FieldReader(input, `${read.where} tool_input`);
+  // Older versions sent the command at the top level as well as in tool_input.
+  const command = inputRead.text('command') ?? read.text('command');
+  const event = (body: EventBody): Observation => ({ type: 'event', event: body });
+
+  if (tool === PATCH_TOOL) {
+    const paths = patchFiles(command ?? '').map((f) => f.path);
+    if (!after)
+      return [defined({ type: 'before-change' as const, toolUseId, paths, via: 'edit-tool' as const })];
+    return [
+      defined({ type: 'after-change' as const, toolUseId, paths, via: 'edit-tool' as const, tool }),
+      event(
+        defined<ToolCallEvent>({
+          type: 'tool-call',
+          tool,
+          toolUseId,
+          summary: summaryOf(paths.join(', ')),
+          ok: true,
+        }),
+      ),
+    ];
+  }
+  if (SHELL_TOOLS.has(tool)) {
+    if (!after)
+      return [defined({ type: 'before-change' as const, toolUseId, paths: [], via: 'shell' as const })];
+    const text = command ?? '';
+    return [
+      defined({
+        type: 'after-change' as const,
+        toolUseId,
+        paths: [],
+        via: 'shell' as const,
+        tool,
+        command: text.length > 0 ? truncateText(text, COMMAND_MAX) : undefined,
+      }),
+      event(commandEvent(text, hookShellFacts(read.source.tool_response))),
+    ];
+  }
+  if (!after) return [];
+  const out: Observation[] = [
+    event(defined<ToolCallEvent>({ type: 'tool-call', tool, toolUseId, ok: true })),
+  ];
+  const server = mcpServerOf(tool);
+  if (server !== undefined) out.push(event({ type: 'context', source: 'mcp-server', ref: server }));
+  return out;
+}
+
+function summaryOf(text: string): string | undefined {
+  return text.length > 0 ? truncateText(text, SUMMARY_MAX) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rollout
+
+export interface CodexBoundary {
+  permissionMode?: string;
+  sandbox?: string;
+  network?: string;
+}
+
+/** A rollout summary, with what `session_meta` and `turn_context` add beyond the common fields. */
+export interface CodexRolloutSummary extends TranscriptSummary {
+  /** Approval policy, sandbox policy and network access from the latest `turn_context`. */
+  boundary?: CodexBoundary;
+  /** The client that started the session (`codex_cli_rs`, `codex_vscode`...). */
+  originator?: string;
+  modelProvider?: string;
+}
+
+interface Tokens {
+  input: number;
+  cached: number;
+  output: number;
+}
+
+type Origin = 'item' | 'event';
+type Kind = 'prompt' | 'assistant' | 'reasoning';
+
+interface RolloutState {
+  summary: CodexRolloutSummary;
+  entries: Array<{ at?: string; event: EventBody; origin?: Origin; kind?: Kind }>;
+  calls: Map<string, { event: CommandEvent | ToolCallEvent }>;
+  currentModel?: string;
+  lastTotal: Tokens;
+  usage: Map<string, Tokens>;
+  startedMs: number;
+  endedMs: number;
+}
+
+/** The first rollout files wrote response items as bare lines, without the `{type, payload}` wrapper. */
+const BARE_ITEM_TYPES = new Set([
+  'message',
+  'reasoning',
+  'function_call',
+  'function_call_output',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'local_shell_call',
+  'web_search_call',
+]);
+
+/**
+ * Reads a Codex rollout (`~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`). Token usage is
+ * cumulative in `event_msg` `token_count` lines, so the last total is the session's total; a
+ * model change splits it by the growth seen under each model.
+ */
+export function parseCodexRollout(text: string): CodexRolloutSummary {
+  const state: RolloutState = {
+    summary: { models: [], events: [], usage: [], skippedLines: 0 },
+    entries: [],
+    calls: new Map(),
+    lastTotal: { input: 0, cached: 0, output: 0 },
+    usage: new Map(),
+    startedMs: Number.POSITIVE_INFINITY,
+    endedMs: Number.NEGATIVE_INFINITY,
+  };
+  for (const raw of text.split(/\r?\n/)) {
+    if (raw.trim().length === 0) continue;
+    let line: unknown;
+    try {
+      line = JSON.parse(raw);
+    } catch {
+      state.summary.skippedLines++;
+      continue;
+    }
+    if (!isJsonObject(line)) {
+      state.summary.skippedLines++;
+      continue;
+    }
+    const at = typeof line.timestamp === 'string' ? line.timestamp : undefined;
+    noteTime(state, at);
+    const payload = isJsonObject(line.payload) ? line.payload : undefined;
+    if (payload === undefined) {
+      if (typeof line.type === 'string' && BARE_ITEM_TYPES.has(line.type)) readResponseItem(state, line, at);
+      else if (typeof line.id === 'string' && line.type === undefined) readSessionMeta(state, line);
+      continue;
+    }
+    if (line.type === 'session_meta') readSessionMeta(state, payload);
+    else if (line.type === 'turn_context') readTurnContext(state, payload);
+    else if (line.type === 'response_item') readResponseItem(state, payload, at);
+    else if (line.type === 'event_msg') readEventMsg(state, payload, at);
+  }
+  return finish(state);
+}
+
+function noteTime(state: RolloutState, at: string | undefined): void {
+  const ms = at === undefined ? Number.NaN : Date.parse(at);
+  if (Number.isNaN(ms)) return;
+  if (ms < state.startedMs) {
+    state.startedMs = ms;
+    state.summary.startedAt = at;
+  }
+  if (ms > state.endedMs) {
+    state.endedMs = ms;
+    state.summary.endedAt = at;
+  }
+}
+
+function str(object: JsonObject, key: string): string | undefined {
+  const value = object[key];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function readSessionMeta(state: RolloutState, meta: JsonObject): void {
+  const s = state.summary;
+  s.sessionId ??= str(meta, 'id') ?? str(meta, 'session_id');
+  s.cwd ??= str(meta, 'cwd');
+  s.agentVersion ??= str(meta, 'cli_version');
+  s.originator ??= str(meta, 'originator');
+  s.modelProvider ??= str(meta, 'model_provider');
+  if (isJsonObject(meta.git)) s.gitBranch ??= str(meta.git, 'branch');
+  const at = str(meta, 'timestamp');
+  noteTime(state, at);
+}
+
+function readTurnContext(state: RolloutState, context: JsonObject): void {
+  const model = str(context, 'model');
+  if (model !== undefined) {
+    state.currentModel = model;
+    if (!state.summary.models.includes(model)) state.summary.models.push(model);
+  }
+  state.summary.cwd ??= str(context, 'cwd');
+  // `turn_context` repeats every turn; the latest one states the boundary in force.
+  const boundary: CodexBoundary = { ...state.summary.boundary };
+  const approval = str(context, 'approval_policy');
+  if (approval !== undefined) boundary.permissionMode = approval;
+  const sandbox = context.sandbox_policy;
+  if (typeof sandbox === 'string') boundary.sandbox = sandbox;
+  else if (isJsonObject(sandbox)) {
+    const kind = str(sandbox, 'type') ?? str(sandbox, 'mode');
+    if (kind !== undefined) boundary.sandbox = kind;
+    if (typeof sandbox.network_access === 'boolean')
+      boundary.network = sandbox.network_access ? 'enabled' : 'restricted';
+    else if (kind === 'danger-full-access') boundary.network = 'enabled';
+  }
+  if (Object.keys(boundary).length > 0) state.summary.boundary = boundary;
+}
+
+function push(
+  state: RolloutState,
+  at: string | undefined,
+  event: EventBody,
+  origin?: Origin,
+  kind?: Kind,
+): void {
+  state.entries.push(defined({ at, event, origin, kind }));
+}
+
+/** Text Codex adds as a user message that the user did not type. */
+function injectedContext(text: string): EventBody | 'skip' | undefined {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('<environment_context>') || trimmed.startsWith('<permissions instructions>'))
+    return 'skip';
+  const agents = /^# AGENTS\.md instructions for (\S[^\n]*)/.exec(trimmed);
+  if (agents)
+    return {
+      type: 'context',
+      source: 'rule-file',
+      ref: truncateText(`${agents[1]!.trim()}/AGENTS.md`, PATH_MAX),
+    };
+  if (trimmed.startsWith('<user_instructions>'))
+    return { type: 'context', source: 'rule-file', ref: 'AGENTS.md' };
+  return undefined;
+}
+
+function contentText(content: unknown, types: string[]): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .filter(
+      (c): c is JsonObject =>
+        isJsonObject(c) && types.includes(c.type as string) && typeof c.text === 'string',
+    )
+    .map((c) => c.text as string)
+    .join('\n');
+}
+
+function readResponseItem(state: RolloutState, item: JsonObject, at: string | undefined): void {
+  switch (item.type) {
+    case 'message': {
+      if (item.role === 'user') {
+        const text = contentText(item.content, ['input_text']);
+        if (text.trim().length === 0) return;
+        const injected = injectedContext(text);
+        if (injected === 'skip') return;
+        if (injected !== undefined) push(state, at, injected);
+        else push(state, at, { type: 'prompt', text: truncateText(text, TEXT_MAX) }, 'item', 'prompt');
+      } else if (item.role === 'assistant') {
+        const text = contentText(item.content, ['output_text']);
+        if (text.trim().length > 0) {
+          push(
+            state,
+            at,
+            { type: 'reasoning', text: truncateUtf8(text, REASONING_MAX_BYTES) },
+            'item',
+            'assistant',
+          );
+        }
+      }
+      return;
+    }
+    case 'reasoning': {
+      // The summary is what Codex shows; raw `content` exists for some models; encrypted is opaque.
+      let text = contentText(item.summary, ['summary_text']);
+      if (text.trim().length === 0) text = contentText(item.content, ['reasoning_text', 'text']);
+      if (text.trim().length > 0) {
+        push(
+          state,
+          at,
+          { type: 'reasoning', text: truncateUtf8(text, REASONING_MAX_BYTES) },
+          'item',
+          'reasoning',
+        );
+      }
+      return;
+    }
+    case 'function_call': {
+      const name = str(item, 'name');
+      if (name === undefined) return;
+      let args: unknown = item.arguments;
+      if (typeof args === 'string') {
+        try {
+          args = JSON.parse(args);
+        } catch {
+          args = { input: args };
+        }
+      }
+      const argObject = isJsonObject(args) ? args : {};
+      if (name === PATCH_TOOL) {
+        readPatchCall(
+          state,
+          at,
+          str(item, 'call_id'),
+          str(argObject, 'input') ?? str(argObject, 'patch') ?? '',
+        );
+      } else if (SHELL_TOOLS.has(name)) {
+        readShellCall(state, at, str(item, 'call_id'), commandText(argObject.command ?? argObject.cmd));
+      } else {
+        readOtherCall(state, at, str(item, 'call_id'), name);
+      }
+      return;
+    }
+    case 'custom_tool_call': {
+      const name = str(item, 'name');
+      if (name === PATCH_TOOL) readPatchCall(state, at, str(item, 'call_id'), str(item, 'input') ?? '');
+      else if (name !== undefined) readOtherCall(state, at, str(item, 'call_id'), name);
+      return;
+    }
+    case 'local_shell_call': {
+      const action = isJsonObject(item.action) ? item.action : {};
+      readShellCall(state, at, str(item, 'call_id') ?? str(item, 'id'), commandText(action.command));
+      return;
+    }
+    case 'function_call_output':
+    case 'custom_tool_call_output': {
+      const callId = str(item, 'call_id');
+      const call = callId === undefined ? undefined : state.calls.get(callId);
+      if (call === undefined) return;
+      const facts = execOutputFacts(item.output);
+      if (call.event.type === 'command') fillCommand(call.event, facts);
+      else if (call.event.ok === undefined && facts.exitCode !== undefined)
+        call.event.ok = facts.exitCode === 0;
+      else if (
+        call.event.ok === undefined &&
+        isJsonObject(item.output) &&
+        typeof item.output.success === 'boolean'
+      ) {
+        call.event.ok = item.output.success;
+      }
+      return;
+    }
+    case 'web_search_call': {
+      const action = isJsonObject(item.action) ? item.action : {};
+      const query = str(action, 'query');
+      if (query !== undefined)
+        push(state, at, { type: 'context', source: 'search', ref: truncateText(query, PATH_MAX) });
+      return;
+    }
+  }
+}
+
+function readShellCall(
+  state: RolloutState,
+  at: string | undefined,
+  callId: string | undefined,
+  command: string | undefined,
+): void {
+  if (command === undefined) return;
+  // Older models ran apply_patch as a shell command (`["apply_patch", "*** Begin Patch..."]`).
+  if (command.includes('*** Begin Patch')) {
+    readPatchCall(state, at, callId, command);
+    return;
+  }
+  const event = commandEvent(command, {});
+  push(state, at, event);
+  if (callId !== undefined) state.calls.set(callId, { event });
+}
+
+function readPatchCall(
+  state: RolloutState,
+  at: string | undefined,
+  callId: string | undefined,
+  patch: string,
+): void {
+  const edits = fileEditEvents(patch);
+  const event = defined<ToolCallEvent>({
+    type: 'tool-call',
+    tool: PATCH_TOOL,
+    toolUseId: callId?.slice(0, NAME_MAX),
+    summary: summaryOf(edits.map((e) => e.path).join(', ')),
+  });
+  push(state, at, event);
+  for (const edit of edits) push(state, at, edit);
+  if (callId !== undefined) state.calls.set(callId, { event });
+}
+
+function readOtherCall(
+  state: RolloutState,
+  at: string | undefined,
+  callId: string | undefined,
+  name: string,
+): void {
+  const tool = truncateText(name, NAME_MAX);
+  const event = defined<ToolCallEvent>({ type: 'tool-call', tool, toolUseId: callId?.slice(0, NAME_MAX) });
+  push(state, at, event);
+  const server = mcpServerOf(tool);
+  if (server !== undefined) push(state, at, { type: 'context', source: 'mcp-server', ref: server });
+  if (callId !== undefined) state.calls.set(callId, { event });
+}
+
+function fillCommand(event: CommandEvent, facts: ExecFacts): void {
+  if (facts.exitCode !== undefined) event.exitCode = facts.exitCode;
+  if (facts.durationMs !== undefined) event.durationMs = facts.durationMs;
+  if (facts.outputTail !== undefined) event.outputTail = facts.outputTail;
+}
+
+function readEventMsg(state: RolloutState, msg: JsonObject, at: string | undefined): void {
+  switch (msg.type) {
+    case 'token_count': {
+      const info = isJsonObject(msg.info) ? msg.info : undefined;
+      const total = info && isJsonObject(info.total_token_usage) ? info.total_token_usage : undefined;
+      if (total !== undefined) noteTokenTotal(state, total);
+      return;
+    }
+    case 'user_message': {
+      const text = str(msg, 'message');
+      if (text !== undefined && injectedContext(text) === undefined) {
+        push(state, at, { type: 'prompt', text: truncateText(text, TEXT_MAX) }, 'event', 'prompt');
+      }
+      return;
+    }
+    case 'agent_message': {
+      const text = str(msg, 'message');
+      if (text !== undefined)
+        push(
+          state,
+          at,
+          { type: 'reasoning', text: truncateUtf8(text, REASONING_MAX_BYTES) },
+          'event',
+          'assistant',
+        );
+      return;
+    }
+    case 'agent_reasoning': {
+      const text = str(msg, 'text');
+      if (text !== undefined)
+        push(
+          state,
+          at,
+          { type: 'reasoning', text: truncateUtf8(text, REASONING_MAX_BYTES) },
+          'event',
+          'reasoning',
+        );
+      return;
+    }
+    case 'exec_command_end': {
+      // The executor's own record: more exact than the output text the model saw.
+      const callId = str(msg, 'call_id');
+      const call = callId === undefined ? undefined : state.calls.get(callId);
+      const facts: ExecFacts = defined({
+        exitCode: Number.isInteger(msg.exit_code) ? (msg.exit_code as number) : undefined,
+        durationMs: durationMs(msg.duration),
+        outputTail:
+          typeof msg.aggregated_output === 'string'
+            ? outputTail(msg.aggregated_output)
+            : outputTail(str(msg, 'stdout'), str(msg, 'stderr')),
+      });
+      if (call?.event.type === 'command') fillCommand(call.event, facts);
+      else if (call === undefined) {
+        const command = commandText(msg.command);
+        if (command === undefined) return;
+        const event = commandEvent(command, facts);
+        push(state, at, event);
+        if (callId !== undefined) state.calls.set(callId, { event });
+      }
+      return;
+    }
+    case 'patch_apply_end': {
+      const callId = str(msg, 'call_id');
+      const call = callId === undefined ? undefined : state.calls.get(callId);
+      if (call?.event.type === 'tool-call' && typeof msg.success === 'boolean') call.event.ok = msg.success;
+      return;
+    }
+  }
+}
+
+function noteTokenTotal(state: RolloutState, total: JsonObject): void {
+  const n = (key: string) =>
+    typeof total[key] === 'number' && Number.isFinite(total[key]) ? Math.max(0, total[key] as number) : 0;
+  const current: Tokens = {
+    input: n('input_tokens'),
+    cached: n('cached_input_tokens'),
+    output: n('output_tokens'),
+  };
+  const previous = state.lastTotal;
+  // A total lower than the last one means the counter restarted (a resumed session).
+  const restarted =
+    current.input < previous.input || current.cached < previous.cached || current.output < previous.output;
+  const base = restarted ? { input: 0, cached: 0, output: 0 } : previous;
+  const model = state.currentModel ?? 'unknown';
+  const sum = state.usage.get(model) ?? { input: 0, cached: 0, output: 0 };
+  sum.input += current.input - base.input;
+  sum.cached += current.cached - base.cached;
+  sum.output += current.output - base.output;
+  state.usage.set(model, sum);
+  state.lastTotal = current;
+}
+
+function finish(state: RolloutState): CodexRolloutSummary {
+  // Codex records the same words as a response item and as an event message; the items are
+  // kept, and the event messages only where a rollout has no items of that kind.
+  const itemKinds = new Set(state.entries.filter((e) => e.origin === 'item').map((e) => e.kind));
+  state.summary.events = state.entries
+    .filter((e) => e.origin !== 'event' || !itemKinds.has(e.kind))
+    .map(({ at, event }) => defined({ at, event }));
+  // OpenAI counts cached input inside input_tokens; Trail's inputTokens are the uncached part.
+  state.summary.usage = [...state.usage.entries()].map(([model, t]) => ({
+    model,
+    inputTokens: Math.max(0, t.input - t.cached),
+    outputTokens: t.output,
+    cacheReadTokens: t.cached,
+    cacheWriteTokens: 0,
+  }));
+  state.summary.model = principalModel(state.summary.models, state.summary.usage);
+  return defined(state.summary);
+}
+
+// ---------------------------------------------------------------------------------------------
+// config.toml `notify`
+
+interface TomlEntry {
+  key: string;
+  /** Offsets of the whole statement, from its line start to after its newline. */
+  start: number;
+  end: number;
+  value: string;
+}
+
+function tomlError(message: string): TrailError {
+  return new TrailError('INPUT_INVALID', `Codex config.toml: ${message}; fix the file and retry`);
+}
+
+/** Skips a basic ("...") or literal ('...') single-line string starting at `i`. */
+function skipString(text: string, i: number): number {
+  const quote = text[i]!;
+  for (let k = i + 1; k < text.length; k++) {
+    const c = text[k];
+    if (c === '\n') break;
+    if (quote === '"' && c === '\\') {
+      k++;
+      continue;
+    }
+    if (c === quote) return k + 1;
+  }
+  throw tomlError('a string is not closed on its line');
+}
+
+/** Skips a multi-line string (`"""` or `'''`) starting at `i`, with up to two extra closing quotes. */
+function skipMultiline(text: string, i: number): number {
+  const delimiter = text.slice(i, i + 3);
+  for (let k = i + 3; k < text.length; k++) {
+    if (delimiter === '"""' && text[k] === '\\') {
+      k++;
+      continue;
+    }
+    if (text.startsWith(delimiter, k)) {
+      let end = k + 3;
+      while (end < text.length && end < k + 5 && text[end] === delimiter[0]) end++;
+      return end;
+    }
+  }
+  throw tomlError('a multi-line string is not closed');
+}
+
+/** Scans one value from `i` to the newline that ends it outside strings and brackets. */
+function scanValue(text: string, i: number): { valueEnd: number; lineEnd: number } {
+  let depth = 0;
+  let valueEnd = i;
+  let k = i;
+  while (k < text.length) {
+    const c = text[k]!;
+    if (text.startsWith('"""', k) || text.startsWith("'''", k)) {
+      k = skipMultiline(text, k);
+      valueEnd = k;
+    } else if (c === '"' || c === "'") {
+      k = skipString(text, k);
+      valueEnd = k;
+    } else if (c === '#') {
+      while (k < text.length && text[k] !== '\n') k++;
+    } else if (c === '\n') {
+      if (depth <= 0) return { valueEnd, lineEnd: k + 1 };
+      k++;
+    } else {
+      if (c === '[' || c === '{') depth++;
+      else if (c === ']' || c === '}') depth--;
+      if (c !== ' ' && c !== '\t' && c !== '\r') valueEnd = k + 1;
+      k++;
+    }
+  }
+  if (depth > 0) throw tomlError('an array or inline table is not closed');
+  return { valueEnd, lineEnd: text.length };
+}
+
+/**
+ * The key/value statements of the root table: everything before the first `[table]` or
+ * `[[array]]` header (TOML 1.0, "Table"). Only as much TOML as finding one top-level key needs.
+ */
+function rootEntries(text: string): TomlEntry[] {
+  const entries: TomlEntry[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let j = i;
+    while (j < text.length && (text[j] === ' ' || text[j] === '\t')) j++;
+    const c = text[j];
+    if (c === undefined) break;
+    if (c === '\n' || c === '\r' || c === '#') {
+      const newline = text.indexOf('\n', j);
+      i = newline < 0 ? text.length : newline + 1;
+      continue;
+    }
+    if (c === '[') break;
+    let k = j;
+    while (k < text.length && text[k] !== '=' && text[k] !== '\n') {
+      k = text[k] === '"' || text[k] === "'" ? skipString(text, k) : k + 1;
+    }
+    if (text[k] !== '=') throw tomlError(`line "${firstLineOf(text.slice(j))}" is not a key = value pair`);
+    const rawKey = text.slice(j, k).trim();
+    const key = /^"[^"\\]*"$|^'[^']*'$/.test(rawKey) ? rawKey.slice(1, -1) : rawKey;
+    const { valueEnd, lineEnd } = scanValue(text, k + 1);
+    entries.push({ key, start: i, end: lineEnd, value: text.slice(k + 1, valueEnd).trim() });
+    i = lineEnd;
+  }
+  return entries;
+}
+
+function firstLineOf(text: string): string {
+  return truncateText(text.split('\n', 1)[0]!.trim(), 80);
+}
+
+/** Parses a TOML array of single-line strings, or returns undefined for anything else. */
+function parseStringArray(value: string): string[] | undefined {
+  if (!value.startsWith('[')) return undefined;
+  const items: string[] = [];
+  let i = 1;
+  const skipBlank = () => {
+    for (;;) {
+      while (i < value.length && /\s/.test(value[i]!)) i++;
+      if (value[i] !== '#') return;
+      while (i < value.length && value[i] !== '\n') i++;
+    }
+  };
+  for (;;) {
+    skipBlank();
+    if (value[i] === ']') return i === value.length - 1 ? items : undefined;
+    const quote = value[i];
+    if ((quote !== '"' && quote !== "'") || value.startsWith(quote.repeat(3), i)) return undefined;
+    let end: number;
+    try {
+      end = skipString(value, i);
+    } catch {
+      return undefined;
+    }
+    const body = value.slice(i + 1, end - 1);
+    if (quote === "'") items.push(body);
+    else {
+      try {
+        // TOML basic-string escapes are JSON's plus \UXXXXXXXX, rare enough to leave out.
+        items.push(JSON.parse(`"${body}"`) as string);
+      } catch {
+        return undefined;
+      }
+    }
+    i = end;
+    skipBlank();
+    if (value[i] === ',') i++;
+    else if (value[i] !== ']') return undefined;
+  }
+}
+
+/** Splits a command line into argv words, honouring single and double quotes. */
+function splitCommand(command: string): string[] {
+  const words: string[] = [];
+  const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (const match of command.matchAll(pattern)) {
+    words.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : (match[2] ?? match[3]!));
+  }
+  return words;
+}
+
+function isTrailNotify(argv: string[]): boolean {
+  return argv.some((word, i) => word === 'hook' && argv[i + 1] === 'codex');
+}
+
+function notifyEntry(text: string): { entry: TomlEntry; argv?: string[] } | undefined {
+  const entry = rootEntries(text).find((e) => e.key === 'notify');
+  return entry === undefined ? undefined : { entry, argv: parseStringArray(entry.value) };
+}
+
+/** The user's own `notify` program, which Trail must not replace; undefined when there is none. */
+export function codexNotifyConflict(text: string): string | undefined {
+  const found = notifyEntry(text);
+  if (found === undefined) return undefined;
+  if (found.argv === undefined) return found.entry.value;
+  return isTrailNotify(found.argv) ? undefined : found.argv.join(' ');
+}
+
+/**
+ * Sets the top-level `notify = [<command words>, "hook", "codex", "notify"]` in a config.toml
+ * text (Codex appends its JSON as the last argument). A `notify` of the user's is left alone
+ * and the text is returned unchanged: check `codexNotifyConflict` first to report it.
+ */
+export function installCodexNotify(configTomlText: string | undefined, command: string): string {
+  const words = splitCommand(command);
+  if (words.length === 0) throw new TrailError('INPUT_INVALID', 'the notify command is empty');
+  const text = configTomlText ?? '';
+  const line = `notify = [${[...words, 'hook', 'codex', 'notify'].map((w) => JSON.stringify(w)).join(', ')}]\n`;
+  const found = notifyEntry(text);
+  if (found !== undefined) {
+    if (found.argv === undefined || !isTrailNotify(found.argv)) return text;
+    return text.slice(0, found.entry.start) + line + text.slice(found.entry.end);
+  }
+  // After the last root key, so a comment heading the first table stays with it.
+  const entries = rootEntries(text);
+  const at = entries.length > 0 ? entries[entries.length - 1]!.end : 0;
+  const before = text.slice(0, at);
+  const separator = before.length > 0 && !before.endsWith('\n') ? '\n' : '';
+  return before + separator + line + text.slice(at);
+}
+
+/** Removes Trail's `notify`; undefined when the file is then empty, so a file Trail made can go. */
+export function uninstallCodexNotify(text: string): string | undefined {
+  const found = notifyEntry(text);
+  const result =
+    found?.argv !== undefined && isTrailNotify(found.argv)
+      ? text.slice(0, found.entry.start) + text.slice(found.entry.end)
+      : text;
+  return result.trim().length === 0 ? undefined : result;
+}

@@ -1,0 +1,475 @@
+/**
+ * Sealing at commit. When a commit lands, the captured work of every session that touched
+ * the committed files becomes ledger records in one append: the session (request and
+ * execution boundary), its events since the last seal, the checks derived from its
+ * commands, capture gaps, and one checkpoint linking it all to the commit, with the origin
+ * of every line the commit added. Sessions that did not touch the commit stay pending.
+ *
+ * Cost is bounded by the commit and the pending sessions, never by history: sealed sessions
+ * that have ended leave the spool.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalize } from '../core/canonical-json.js';
+import { sha256Hex } from '../core/hash.js';
+import { matchLines } from '../core/line-diff.js';
+import type { Origin, TrackedLine } from '../core/line-origin.js';
+import { carryOrigins, digestLines, toSpans } from '../core/line-origin.js';
+import { estimateCost } from '../core/pricing.js';
+import type { EventBody, TrailRecord } from '../core/records.js';
+import { validateRecord } from '../core/records.js';
+import { findTickets } from '../core/tickets.js';
+import { compileChecks, deriveValidations } from '../core/validations.js';
+import { readObjects } from '../git/cat-file.js';
+import { runGit } from '../git/run.js';
+import { loadConfig } from '../ledger/config.js';
+import type { Repo } from '../ledger/repo.js';
+import { appendAsThisClone } from '../ledger/writer.js';
+import { gapsFile } from './gaps.js';
+import { loadShadow } from './shadow.js';
+import type { SpoolLine } from './spool.js';
+import { listSpoolSessions, readSpool, readState, spoolDir, writeState } from './spool.js';
+
+export const TRAILER = 'Trail-Checkpoint';
+const TRAILER_PATTERN = /^Trail-Checkpoint:\s*(ckpt_[0-9a-f]{16})\s*$/m;
+
+interface SealState {
+  /** Byte offset up to which each session's spool is sealed. */
+  offsets: Record<string, number>;
+  /** What each session key stands for, kept after its spool is pruned. */
+  sessions: Record<string, { agent: string; sessionId: string; record?: string; model?: string }>;
+  gapsOffset: number;
+}
+
+const SEAL_STATE = 'sealed.json';
+
+function loadSealState(repo: Repo): SealState {
+  return readState<SealState>(repo.stateDir, SEAL_STATE, { offsets: {}, sessions: {}, gapsOffset: 0 });
+}
+
+export interface CommitInfo {
+  sha: string;
+  tree: string;
+  parents: string[];
+  author: string;
+  authorEmail: string;
+  message: string;
+  branch?: string;
+}
+
+export async function commitInfo(repo: Repo, rev = 'HEAD'): Promise<CommitInfo> {
+  const out = (
+    await runGit(repo.workTree, ['log', '-1', '--format=%H%x00%T%x00%P%x00%an <%ae>%x00%ae%x00%B', rev])
+  ).stdout.toString('utf8');
+  const [sha, tree, parents, author, authorEmail, ...message] = out.split('\0');
+  const branch = (
+    await runGit(repo.workTree, ['symbolic-ref', '-q', '--short', 'HEAD'], { allow: [1, 128] })
+  ).stdout
+    .toString('utf8')
+    .trim();
+  return {
+    sha: sha!.trim(),
+    tree: tree!,
+    parents: parents ? parents.split(' ').filter(Boolean) : [],
+    author: author!,
+    authorEmail: authorEmail!,
+    message: message.join('\0').trim(),
+    ...(branch ? { branch } : {}),
+  };
+}
+
+export interface FileChange {
+  path: string;
+  from?: string;
+  status: 'added' | 'modified' | 'deleted' | 'renamed';
+}
+
+/** Files a commit changed against its first parent (or everything, for a root commit). */
+export async function changedFiles(repo: Repo, commit: CommitInfo): Promise<FileChange[]> {
+  const args = commit.parents[0]
+    ? ['diff-tree', '-r', '-z', '-M', '--name-status', commit.parents[0], commit.sha]
+    : ['diff-tree', '-r', '-z', '--root', '--no-commit-id', '--name-status', commit.sha];
+  const parts = (await runGit(repo.workTree, args)).stdout.toString('utf8').split('\0').filter(Boolean);
+  const out: FileChange[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const code = parts[i]!;
+    if (code.startsWith('R') || code.startsWith('C')) {
+      out.push({ status: 'renamed', from: parts[i + 1]!, path: parts[i + 2]! });
+      i += 2;
+    } else {
+      const status = code === 'A' ? 'added' : code === 'D' ? 'deleted' : 'modified';
+      out.push({ status, path: parts[i + 1]! });
+      i += 1;
+    }
+  }
+  return out.filter((f) => !f.path.startsWith('.trail/'));
+}
+
+export interface FileAttribution {
+  change: FileChange;
+  added: number;
+  removed: number;
+  /** Origins of the lines this commit added, by line number in the commit's file. */
+  addedLines: Array<{ line: number; origin: Origin }>;
+}
+
+/** Where each added line came from, given the file's shadow (if an agent touched it). */
+export function attributeFile(
+  change: FileChange,
+  parentText: string | undefined,
+  committedText: string | undefined,
+  shadow: TrackedLine[] | undefined,
+): FileAttribution {
+  const before = digestLines(parentText ?? '');
+  const after = digestLines(committedText ?? '');
+  const match = matchLines(before, after);
+  const removed = before.length - [...match].filter((m) => m >= 0).length;
+  const tracked = shadow
+    ? carryOrigins(shadow, after, { kind: 'human' })
+    : after.map((digest) => ({ digest, origin: { kind: 'human' } as Origin }));
+  const addedLines: FileAttribution['addedLines'] = [];
+  for (let i = 0; i < after.length; i++) {
+    if (match[i]! >= 0) continue;
+    let origin = tracked[i]!.origin;
+    // Present before capture began but never committed: who wrote it is not known.
+    if (origin.kind === 'base') origin = { kind: 'unknown' };
+    addedLines.push({ line: i + 1, origin });
+  }
+  return { change, added: addedLines.length, removed, addedLines };
+}
+
+function firstLine(text: string, max = 300): string {
+  const line = text.split('\n').find((l) => l.trim()) ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** Reduces cumulative usage lines to the latest figure per model, with estimated cost. */
+function latestUsage(events: EventBody[]): EventBody[] {
+  const latest = new Map<string, Extract<EventBody, { type: 'usage' }>>();
+  const rest: EventBody[] = [];
+  for (const e of events) {
+    if (e.type === 'usage') latest.set(e.model ?? '', e);
+    else rest.push(e);
+  }
+  for (const usage of latest.values()) {
+    const cost = estimateCost({ ...usage, model: usage.model });
+    rest.push({
+      ...usage,
+      ...(cost !== undefined ? { costUsd: cost, priceTable: 'trail-default-2026-11-01' } : {}),
+    });
+  }
+  return rest;
+}
+
+export interface SealResult {
+  checkpointId?: string;
+  records: number;
+  sessions: string[];
+}
+
+/**
+ * Seals the pending work that went into `rev`. Returns without writing when no captured
+ * session touched the commit: a hand-made commit gets no checkpoint.
+ */
+export async function sealCommit(
+  repo: Repo,
+  rev = 'HEAD',
+  options: { rewrittenFrom?: TrailRecord } = {},
+): Promise<SealResult> {
+  const commit = await commitInfo(repo, rev);
+  const files = await changedFiles(repo, commit);
+  const state = loadSealState(repo);
+  const config = loadConfig(repo);
+
+  // New spool lines per session.
+  const pending = new Map<string, { lines: SpoolLine[]; end: number }>();
+  for (const key of listSpoolSessions(repo.stateDir)) {
+    const read = readSpool(repo.stateDir, key, state.offsets[key] ?? 0);
+    pending.set(key, read);
+    const first = read.lines[0];
+    if (first && !state.sessions[key])
+      state.sessions[key] = { agent: String(first.agent), sessionId: first.sessionId };
+  }
+
+  // Contents before and after, in one cat-file for all files.
+  const specs: string[] = [];
+  for (const f of files) {
+    specs.push(commit.parents[0] ? `${commit.parents[0]}:${f.from ?? f.path}` : '');
+    specs.push(`${commit.sha}:${f.path}`);
+  }
+  const blobs = await readObjects(
+    repo.workTree,
+    specs.map((s) => s || 'HEAD:/nonexistent-path'),
+  );
+  const text = (i: number) =>
+    specs[i] && blobs[i]?.type === 'blob' ? blobs[i]!.content.toString('utf8') : undefined;
+
+  const involved = new Set<string>();
+  const attributions: FileAttribution[] = files.map((change, i) => {
+    const shadow = loadShadow(repo, change.path);
+    const result = attributeFile(
+      change,
+      text(2 * i),
+      change.status === 'deleted' ? undefined : text(2 * i + 1),
+      shadow?.lines,
+    );
+    for (const { origin } of result.addedLines) {
+      if (origin.kind === 'ai') involved.add(origin.session);
+      if (origin.kind === 'human' && origin.overrode) involved.add(origin.overrode);
+    }
+    return result;
+  });
+  const committedPaths = new Set(files.flatMap((f) => [f.path, ...(f.from ? [f.from] : [])]));
+  for (const [key, read] of pending) {
+    if (
+      read.lines.some(
+        (l) => l.type === 'event' && l.event.type === 'file-edit' && committedPaths.has(l.event.path),
+      )
+    ) {
+      involved.add(key);
+    }
+  }
+  if (involved.size === 0 && !options.rewrittenFrom) return { records: 0, sessions: [] };
+
+  const checks = compileChecks(config.checks.patterns);
+  const records: TrailRecord[] = [];
+  const committer = { type: 'human' as const, id: commit.authorEmail };
+  const sessionRefs: Array<{ sessionId: string; record?: string; agent: string; model?: string }> = [];
+  const eventIds: string[] = [];
+  let summary: string | undefined;
+  for (const key of [...involved].sort()) {
+    const known = state.sessions[key];
+    const read = pending.get(key) ?? { lines: [], end: state.offsets[key] ?? 0 };
+    const sessionLines = read.lines.filter(
+      (l): l is Extract<SpoolLine, { type: 'session' }> => l.type === 'session',
+    );
+    const eventLines = read.lines.filter(
+      (l): l is Extract<SpoolLine, { type: 'event' }> => l.type === 'event',
+    );
+    const agent = known?.agent ?? String(read.lines[0]?.agent ?? 'unknown');
+    const sessionId = known?.sessionId ?? read.lines[0]?.sessionId ?? key;
+    const info = Object.assign({}, ...sessionLines.map((l) => l.info)) as Extract<
+      SpoolLine,
+      { type: 'session' }
+    >['info'];
+    const model = info.model ?? known?.model;
+    const prompts = eventLines.flatMap((l) => (l.event.type === 'prompt' ? [l.event.text] : []));
+    summary ??= prompts[0] ? firstLine(prompts[0]) : undefined;
+
+    if (sessionLines.length > 0 || !known?.record) {
+      const tickets = new Map<
+        string,
+        { id: string; url?: string; system?: 'github' | 'gitlab' | 'jira' | 'linear' | 'other' }
+      >();
+      for (const t of [
+        ...findTickets(info.branch ?? commit.branch ?? ''),
+        ...prompts.flatMap((p) => findTickets(p)),
+      ]) {
+        tickets.set(t.id, t);
+      }
+      const manual = (info.request ?? {}) as Record<string, unknown>;
+      const ended = sessionLines.find((l) => l.ended);
+      const session = validateRecord({
+        kind: 'session',
+        v: 1,
+        time: read.lines[0]?.at ?? new Date().toISOString(),
+        actor: { type: 'agent', id: agent },
+        provenance: 'observed',
+        ...(info.model ? { sources: { model: 'transcript' } } : {}),
+        sessionId,
+        agent: { name: agent, ...(info.agentVersion ? { version: info.agentVersion } : {}) },
+        ...(model ? { model } : {}),
+        request: {
+          tickets: [...tickets.values(), ...((manual.tickets as never[]) ?? [])],
+          requester: (manual.requester as string) ?? info.userEmail ?? commit.authorEmail,
+          ...(manual.approvalState ? { approvalState: manual.approvalState } : {}),
+          acceptanceCriteria: (manual.acceptanceCriteria as string[]) ?? [],
+          ...(prompts[0] ? { summary: firstLine(prompts[0]) } : {}),
+        },
+        boundary: {
+          mode: info.mode ?? 'local',
+          ...(info.host ? { host: info.host } : {}),
+          ...(info.user ? { user: info.user } : {}),
+          ...((info.branch ?? commit.branch) ? { branch: info.branch ?? commit.branch } : {}),
+          ...(info.cwd ? { cwd: info.cwd } : {}),
+          ...(info.permissionMode ? { permissionMode: info.permissionMode } : {}),
+          ...(info.allowedTools ? { allowedTools: info.allowedTools } : {}),
+          ...(info.sandbox ? { sandbox: info.sandbox } : {}),
+          ...(info.network ? { network: info.network } : {}),
+          credentialNames: info.credentialNames ?? [],
+        },
+        startedAt: read.lines[0]?.at ?? new Date().toISOString(),
+        ...(ended ? { endedAt: ended.at } : {}),
+      });
+      records.push(session);
+      state.sessions[key] = { agent, sessionId, record: idOf(session), ...(model ? { model } : {}) };
+    }
+    sessionRefs.push({ sessionId, record: state.sessions[key]!.record, agent, ...(model ? { model } : {}) });
+
+    const bodies = latestUsage(eventLines.map((l) => l.event));
+    const derived = deriveValidations(bodies, checks, config.checks.required);
+    const lastAt = eventLines[eventLines.length - 1]?.at ?? new Date().toISOString();
+    const withMeta = eventLines.filter((l) => l.event.type !== 'usage');
+    for (const line of withMeta) {
+      records.push(
+        validateRecord({
+          kind: 'event',
+          v: 1,
+          time: line.at,
+          actor: { type: 'agent', id: agent },
+          provenance: line.provenance,
+          ...(line.redactions ? { redactions: line.redactions } : {}),
+          sessionId,
+          event: line.event,
+        }),
+      );
+    }
+    for (const event of [...bodies.filter((b) => b.type === 'usage'), ...derived]) {
+      records.push(
+        validateRecord({
+          kind: 'event',
+          v: 1,
+          time: lastAt,
+          actor: { type: 'agent', id: agent },
+          provenance: event.type === 'usage' ? 'transcript' : 'observed',
+          sessionId,
+          event,
+        }),
+      );
+    }
+    state.offsets[key] = read.end;
+  }
+  for (const r of records) if (r.kind === 'event') eventIds.push(idOf(r));
+
+  // Capture gaps since the last seal travel with this checkpoint.
+  const gapFile = gapsFile(repo.stateDir);
+  if (existsSync(gapFile)) {
+    const bytes = readFileSync(gapFile);
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    for (const text of bytes.toString('utf8', state.gapsOffset, end).split('\n')) {
+      if (!text) continue;
+      try {
+        const g = JSON.parse(text) as {
+          at: string;
+          what: string;
+          why: string;
+          agent?: string;
+          hook?: string;
+        };
+        records.push(
+          validateRecord({
+            kind: 'capture-gap',
+            v: 1,
+            time: g.at,
+            actor: { type: 'service', id: 'trail' },
+            provenance: 'observed',
+            what: g.what.slice(0, 500),
+            why: g.why.slice(0, 4000) || 'unknown',
+            ...(g.agent ? { agent: g.agent.slice(0, 128) } : {}),
+            ...(g.hook ? { hook: g.hook.slice(0, 128) } : {}),
+          }),
+        );
+      } catch {
+        // An unreadable gap line is itself lost; nothing more to record.
+      }
+    }
+    state.gapsOffset = end;
+  }
+
+  const keyName = (k: string) => state.sessions[k]?.sessionId ?? k;
+  const trailerKey = TRAILER_PATTERN.exec(commit.message)?.[1];
+  const checkpoint = validateRecord({
+    kind: 'checkpoint',
+    v: 1,
+    time: new Date().toISOString(),
+    actor: committer,
+    provenance: 'observed',
+    commit: commit.sha,
+    ...(trailerKey ? { key: trailerKey } : {}),
+    tree: commit.tree,
+    parents: commit.parents,
+    ...(commit.branch ? { branch: commit.branch } : {}),
+    author: commit.author,
+    message: firstLine(commit.message, 1000),
+    sessions: sessionRefs,
+    events: eventIds,
+    files: attributions.map((a) => {
+      const counts = { ai: 0, human: 0, unknown: 0 };
+      for (const l of a.addedLines)
+        counts[l.origin.kind === 'ai' ? 'ai' : l.origin.kind === 'human' ? 'human' : 'unknown']++;
+      return {
+        path: a.change.path,
+        status: a.change.status,
+        ...(a.change.from ? { from: a.change.from } : {}),
+        added: a.added,
+        removed: a.removed,
+        aiLines: counts.ai,
+        humanLines: counts.human,
+        unknownLines: counts.unknown,
+      };
+    }),
+    attribution: Object.fromEntries(
+      attributions
+        .filter((a) => a.addedLines.length > 0)
+        .map((a) => [a.change.path, toSpans(a.addedLines, keyName)]),
+    ),
+    ...(summary ? { summary } : {}),
+    ...(options.rewrittenFrom && options.rewrittenFrom.kind === 'checkpoint'
+      ? {
+          rewrittenFrom: {
+            commit: options.rewrittenFrom.commit,
+            checkpoint: idOf(options.rewrittenFrom),
+            how: 'rewrite',
+          },
+        }
+      : {}),
+  });
+  records.push(checkpoint);
+  await appendAsThisClone(repo, records);
+  writeState(repo.stateDir, SEAL_STATE, state);
+  rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
+  pruneSealed(repo, state);
+  return { checkpointId: idOf(checkpoint), records: records.length, sessions: [...involved] };
+}
+
+function idOf(record: TrailRecord): string {
+  return sha256Hex(canonicalize(record));
+}
+
+/** Ended sessions whose spool is fully sealed leave the spool, keeping commit cost flat. */
+function pruneSealed(repo: Repo, state: SealState): void {
+  for (const key of listSpoolSessions(repo.stateDir)) {
+    const read = readSpool(repo.stateDir, key, 0);
+    const ended = read.lines.some((l) => l.type === 'session' && l.ended);
+    if (ended && (state.offsets[key] ?? 0) >= read.end) {
+      rmSync(join(spoolDir(repo.stateDir), 'sessions', `${key}.jsonl`), { force: true });
+    }
+  }
+}
+
+/** prepare-commit-msg: a trailer naming the checkpoint-to-be, when AI work is staged. */
+export async function prepareCommitMessage(repo: Repo, messageFile: string): Promise<string | undefined> {
+  const staged = (await runGit(repo.workTree, ['diff', '--cached', '--name-only', '-z'])).stdout
+    .toString('utf8')
+    .split('\0')
+    .filter(Boolean);
+  const aiStaged = staged.some((path) => loadShadow(repo, path)?.lines.some((l) => l.origin.kind === 'ai'));
+  if (!aiStaged) return undefined;
+  const message = readFileSync(messageFile, 'utf8');
+  const existing = TRAILER_PATTERN.exec(message)?.[1];
+  if (existing) return existing;
+  const key = `ckpt_${randomBytes(8).toString('hex')}`;
+  await runGit(repo.workTree, [
+    'interpret-trailers',
+    '--in-place',
+    '--if-exists',
+    'replace',
+    '--trailer',
+    `${TRAILER}: ${key}`,
+    messageFile,
+  ]);
+  writeState(repo.stateDir, 'pending-key', { key });
+  return key;
+}

@@ -1,0 +1,116 @@
+/**
+ * The spool: what hooks capture, redacted, before it is sealed into the ledger at commit.
+ * One JSON Lines file per session under `.git/trail/spool/sessions/`. Each hook appends its
+ * lines with a single O_APPEND write, so parallel hooks never interleave inside a line; a
+ * reader skips a torn last line (a crash mid-write) instead of failing.
+ */
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { sha256Hex } from '../core/hash.js';
+import type { EventBody, Provenance } from '../core/records.js';
+import type { AgentName, SessionInfo } from './observation.js';
+
+export interface SpoolHeader {
+  v: 1;
+  at: string;
+  agent: AgentName | string;
+  sessionId: string;
+  hook: string;
+}
+
+export type SpoolLine =
+  | (SpoolHeader & {
+      type: 'session';
+      info: SessionInfo & {
+        credentialNames?: string[];
+        host?: string;
+        user?: string;
+        branch?: string;
+        mode?: 'local' | 'ci' | 'cloud';
+        request?: Record<string, unknown>;
+      };
+      ended?: boolean;
+      reason?: string;
+    })
+  | (SpoolHeader & {
+      type: 'event';
+      event: EventBody;
+      provenance: Provenance;
+      redactions?: Array<{ field: string; rule: string; count: number }>;
+    });
+
+export function sessionKey(agent: string, sessionId: string): string {
+  return sha256Hex(`${agent}:${sessionId}`).slice(0, 16);
+}
+
+export function spoolDir(stateDir: string): string {
+  return join(stateDir, 'spool');
+}
+
+function sessionFile(stateDir: string, key: string): string {
+  return join(spoolDir(stateDir), 'sessions', `${key}.jsonl`);
+}
+
+export function appendSpool(stateDir: string, key: string, lines: readonly SpoolLine[]): void {
+  if (lines.length === 0) return;
+  const file = sessionFile(stateDir, key);
+  mkdirSync(dirname(file), { recursive: true });
+  appendFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+}
+
+export function listSpoolSessions(stateDir: string): string[] {
+  const dir = join(spoolDir(stateDir), 'sessions');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => f.slice(0, -'.jsonl'.length))
+    .sort();
+}
+
+/** Lines from a byte offset on, and the offset after the last complete line. */
+export function readSpool(
+  stateDir: string,
+  key: string,
+  fromOffset = 0,
+): { lines: SpoolLine[]; end: number } {
+  const file = sessionFile(stateDir, key);
+  if (!existsSync(file)) return { lines: [], end: fromOffset };
+  const bytes = readFileSync(file);
+  const lastNewline = bytes.lastIndexOf(0x0a);
+  const end = lastNewline < fromOffset ? fromOffset : lastNewline + 1;
+  const lines: SpoolLine[] = [];
+  for (const text of bytes.toString('utf8', fromOffset, end).split('\n')) {
+    if (!text) continue;
+    try {
+      lines.push(JSON.parse(text) as SpoolLine);
+    } catch {
+      // A line torn by a crash or a full disk: skipped, and counted by the caller as a gap.
+    }
+  }
+  return { lines, end };
+}
+
+/** Small JSON state files, replaced atomically (write then rename). */
+export function readState<T>(stateDir: string, name: string, fallback: T): T {
+  try {
+    return JSON.parse(readFileSync(join(spoolDir(stateDir), name), 'utf8')) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function writeState(stateDir: string, name: string, value: unknown): void {
+  const file = join(spoolDir(stateDir), name);
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temp, JSON.stringify(value));
+  renameSync(temp, file);
+}

@@ -1,0 +1,59 @@
+/** `trail blame FILE`: git blame's lines, each with its origin (AI session, person, unknown). */
+
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { blameWithOrigins } from '../../attribution/blame.js';
+import { TrailError } from '../../core/errors.js';
+import { loadConfig } from '../../ledger/config.js';
+import { loadIndex } from '../../ledger/read.js';
+import { findRepo } from '../../ledger/repo.js';
+import type { CommandContext } from '../context.js';
+import { printJson } from '../output.js';
+
+export function register(program: Command, context: () => CommandContext): void {
+  program
+    .command('blame')
+    .description(
+      "each line of a file with git blame's commit and its origin: ai (session, agent, model, prompt), human or unknown",
+    )
+    .argument('<file>', 'a file in the repository')
+    .option('--rev <rev>', 'blame at this revision', 'HEAD')
+    .option('--json', 'machine output on stdout')
+    .action(async (file: string, options: { rev: string; json?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      const absolute = isAbsolute(file) ? file : resolve(ctx.cwd, file);
+      const path = relative(repo.workTree, absolute).split('\\').join('/');
+      if (!path || path.startsWith('..') || isAbsolute(path)) {
+        throw new TrailError('INPUT_INVALID', `${file} is outside the repository`);
+      }
+      if (options.rev === 'HEAD' && !existsSync(absolute))
+        throw new TrailError('NOT_FOUND', `${file}: no such file`);
+      const index = await loadIndex(repo);
+      const config = loadConfig(repo);
+      // Whole seconds, as git records them: a commit in the same second as init counts as tracked.
+      const trackedSince = config.trackedSince
+        ? Math.floor(Date.parse(config.trackedSince) / 1000)
+        : undefined;
+      let lines: Awaited<ReturnType<typeof blameWithOrigins>>;
+      try {
+        lines = await blameWithOrigins(repo.workTree, path, index, { rev: options.rev, trackedSince });
+      } catch (error) {
+        throw new TrailError('NOT_FOUND', `${file} is not tracked at ${options.rev} (git blame failed)`, {
+          cause: error,
+        });
+      }
+      if (options.json) return printJson(ctx.io, { path, rev: options.rev, lines });
+      const width = String(lines.length).length;
+      for (const l of lines) {
+        const who =
+          l.origin === 'ai'
+            ? `ai ${(l.agent ?? '').padEnd(11).slice(0, 11)} ${(l.model ?? '').slice(0, 18).padEnd(18)}`
+            : l.origin === 'human'
+              ? `human${l.overrodeSessionId ? '*' : ' '}${' '.repeat(25)}`
+              : `unknown${' '.repeat(24)}`;
+        ctx.io.stderr(`${l.commit.slice(0, 8)} ${who} ${String(l.line).padStart(width)}| ${l.text}\n`);
+      }
+    });
+}

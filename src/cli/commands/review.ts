@@ -1,0 +1,15 @@
+/** `trail review`: not built yet (see the open issues). */
+import type { Command } from 'commander';
+import { TrailError } from '../../core/errors.js';
+import type { CommandContext } from '../context.js';
+
+export function register(program: Command, _context: () => CommandContext): void {
+  program
+    .command('review')
+    .description('(not available yet)')
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .action(() => {
+      throw new TrailError('USAGE', 'trail review is not available in this version yet');
+    });
+}

@@ -33,7 +33,25 @@ const URLS: Array<{ system: TicketRef['system']; pattern: RegExp; id: (m: RegExp
 ];
 
 /** Key-shaped words that are standards and encodings, not projects. */
-const NOT_TICKETS = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'HTTP', 'TLS', 'SSL', 'MD', 'CVE', 'GPT', 'ES', 'TS', 'PEP', 'ECMA', 'IEEE', 'X']);
+const NOT_TICKETS = new Set([
+  'UTF',
+  'SHA',
+  'ISO',
+  'RFC',
+  'AES',
+  'HTTP',
+  'TLS',
+  'SSL',
+  'MD',
+  'CVE',
+  'GPT',
+  'ES',
+  'TS',
+  'PEP',
+  'ECMA',
+  'IEEE',
+  'X',
+]);
 
 export function findTickets(text: string): TicketRef[] {
   const found = new Map<string, TicketRef>();

@@ -16,6 +16,7 @@ import { register as pull } from './commands/pull.js';
 import { register as push } from './commands/push.js';
 import { register as record } from './commands/record.js';
 import { register as redact } from './commands/redact.js';
+import { register as relink } from './commands/relink.js';
 import { register as report } from './commands/report.js';
 import { register as retention } from './commands/retention.js';
 import { register as review } from './commands/review.js';
@@ -49,6 +50,7 @@ export const COMMANDS: Register[] = [
   show,
   log,
   blame,
+  relink,
   stats,
   exportCommand,
   prSummary,

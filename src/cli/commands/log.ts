@@ -1,15 +1,96 @@
-/** `trail log`: not built yet (see the open issues). */
+/** `trail log`: checkpoints, newest first, with who asked, which agent, review, tests and deployments. */
 import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
+import { loadIndex } from '../../ledger/read.js';
+import { findRepo } from '../../ledger/repo.js';
+import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import type { CommandContext } from '../context.js';
+import { printJson, say } from '../output.js';
 
-export function register(program: Command, _context: () => CommandContext): void {
+function parseTime(value: string | undefined, flag: string): string | undefined {
+  if (!value) return undefined;
+  const relative = /^(\d+)\s*(d|day|days|w|week|weeks)$/.exec(value);
+  const ms = relative
+    ? Date.now() - Number(relative[1]) * (relative[2]!.startsWith('w') ? 7 : 1) * 86_400_000
+    : Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new TrailError('USAGE', `${flag} takes a date (2026-05-01) or an age (30d, 2w)`);
+  return new Date(ms).toISOString();
+}
+
+export function register(program: Command, context: () => CommandContext): void {
   program
     .command('log')
-    .description('(not available yet)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new TrailError('USAGE', 'trail log is not available in this version yet');
-    });
+    .description('list checkpoints, newest first')
+    .option('--since <date>', 'only checkpoints from this date (or age: 30d, 2w)')
+    .option('--until <date>', 'only checkpoints up to this date')
+    .option('--deployed <env>', 'only commits deployed to this environment (and not rolled back from it)')
+    .option('-n, --max <n>', 'at most this many')
+    .option('--json', 'machine output on stdout')
+    .action(
+      async (options: {
+        since?: string;
+        until?: string;
+        deployed?: string;
+        max?: string;
+        json?: boolean;
+      }) => {
+        const ctx = context();
+        const repo = await findRepo(ctx.cwd);
+        const since = parseTime(options.since, '--since');
+        const until = parseTime(options.until, '--until');
+        const index = await loadIndex(repo);
+        let views = [...index.checkpointByCommit.values()]
+          .filter((c) => (!since || c.record.time >= since) && (!until || c.record.time <= until))
+          .sort((a, b) => (a.record.time < b.record.time ? 1 : -1))
+          .map((c) => buildCheckpointView(index, c));
+        if (options.deployed) {
+          const env = options.deployed;
+          views = views.filter((v) => {
+            const deployed = v.deployments
+              .filter((d) => d.env === env && d.status === 'success')
+              .map((d) => d.time);
+            const rolledBack = v.rollbacks
+              .filter((r) => r.env === env && r.from === v.checkpoint.commit)
+              .map((r) => r.time);
+            const lastDeploy = deployed.sort().pop();
+            return lastDeploy !== undefined && !rolledBack.some((t) => t > lastDeploy);
+          });
+        }
+        if (options.max) views = views.slice(0, Number(options.max));
+        if (options.json) {
+          return printJson(
+            ctx.io,
+            views.map((v) => ({
+              checkpoint: v.id,
+              commit: v.checkpoint.commit,
+              time: v.checkpoint.time,
+              message: v.checkpoint.message,
+              author: v.checkpoint.author,
+              agents: [...new Set(v.sessions.map((s) => s.agent.name))],
+              models: [...new Set(v.sessions.flatMap((s) => (s.model ? [s.model] : [])))],
+              tickets: v.sessions.flatMap((s) => s.request.tickets.map((t) => t.id)),
+              lines: v.lines,
+              approval: v.approval,
+              tests: v.tests.map((t) => t.totals),
+              deployments: v.deployments.map((d) => ({ env: d.env, status: d.status, time: d.time })),
+              rollbacks: v.rollbacks.map((r) => ({ env: r.env, from: r.from, to: r.to, time: r.time })),
+            })),
+          );
+        }
+        if (views.length === 0) say(ctx.io, 'no checkpoints');
+        for (const v of views) {
+          const agents = [
+            ...new Set(v.sessions.map((s) => `${s.agent.name}${s.model ? `/${s.model}` : ''}`)),
+          ].join(', ');
+          const deployed = [
+            ...new Set(v.deployments.filter((d) => d.status === 'success').map((d) => d.env)),
+          ].join(',');
+          say(
+            ctx.io,
+            `${v.checkpoint.commit.slice(0, 10)} ${v.checkpoint.time.slice(0, 16).replace('T', ' ')} ${agents || 'no session'} +${v.lines.ai} AI/+${v.lines.human} human  ${v.approval.state}${v.tests.length ? ' tested' : ''}${deployed ? ` deployed:${deployed}` : ''}  ${v.checkpoint.message ?? ''}`,
+          );
+        }
+      },
+    );
 }

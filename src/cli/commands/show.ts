@@ -1,15 +1,29 @@
-/** `trail show`: not built yet (see the open issues). */
+/** `trail show <commit|checkpoint>`: the whole record of one change. */
 import type { Command } from 'commander';
-import { TrailError } from '../../core/errors.js';
+import { loadIndex } from '../../ledger/read.js';
+import { findRepo } from '../../ledger/repo.js';
+import { buildCheckpointView } from '../../read/checkpoint-view.js';
+import { renderCheckpointMarkdown, renderCheckpointText } from '../../read/render-checkpoint.js';
 import type { CommandContext } from '../context.js';
+import { printJson } from '../output.js';
+import { resolveCheckpoint } from '../resolve.js';
 
-export function register(program: Command, _context: () => CommandContext): void {
+export function register(program: Command, context: () => CommandContext): void {
   program
     .command('show')
-    .description('(not available yet)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new TrailError('USAGE', 'trail show is not available in this version yet');
+    .description(
+      'the whole record of a change: request, prompts, model, reasoning, checks, files, lines, review, tests, deployments',
+    )
+    .argument('[ref]', 'a commit (default HEAD), a checkpoint id (or prefix) or a ckpt_ key', 'HEAD')
+    .option('--json', 'machine output on stdout')
+    .option('--md', 'Markdown on stdout')
+    .action(async (ref: string, options: { json?: boolean; md?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      const index = await loadIndex(repo);
+      const view = buildCheckpointView(index, await resolveCheckpoint(repo.workTree, index, ref));
+      if (options.json) return printJson(ctx.io, view);
+      if (options.md) return ctx.io.stdout(renderCheckpointMarkdown(view));
+      ctx.io.stderr(renderCheckpointText(view));
     });
 }

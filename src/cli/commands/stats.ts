@@ -1,15 +1,68 @@
-/** `trail stats`: not built yet (see the open issues). */
+/** `trail stats`: AI share of added lines by file, directory, author, agent, model and month. */
 import type { Command } from 'commander';
-import { TrailError } from '../../core/errors.js';
+import { runGit } from '../../git/run.js';
+import { loadIndex } from '../../ledger/read.js';
+import { findRepo } from '../../ledger/repo.js';
+import type { Share } from '../../read/stats.js';
+import { computeStats } from '../../read/stats.js';
 import type { CommandContext } from '../context.js';
+import { printJson, say } from '../output.js';
 
-export function register(program: Command, _context: () => CommandContext): void {
+export function register(program: Command, context: () => CommandContext): void {
   program
     .command('stats')
-    .description('(not available yet)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new TrailError('USAGE', 'trail stats is not available in this version yet');
+    .description('AI share of added lines by file, directory, author, agent, model and month')
+    .option('--rev <range>', 'commits to count (git rev-list syntax)', 'HEAD')
+    .option('--top <n>', 'rows per table', '10')
+    .option('--json', 'machine output on stdout')
+    .action(async (options: { rev: string; top: string; json?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      const index = await loadIndex(repo);
+      // Commits without a checkpoint count as human lines: one git log for all of them.
+      const log = (
+        await runGit(
+          repo.workTree,
+          ['log', '--no-merges', '--numstat', '--format=%x00%H %aI %an <%ae>', options.rev],
+          { allow: [128] },
+        )
+      ).stdout.toString('utf8');
+      const human: Array<{ author: string; month: string; files: Array<{ path: string; added: number }> }> =
+        [];
+      for (const block of log.split('\0').filter(Boolean)) {
+        const [head, ...rows] = block.split('\n');
+        const [sha, date, ...author] = (head ?? '').split(' ');
+        if (!sha || index.checkpointByCommit.has(sha)) continue;
+        const files = rows.flatMap((r) => {
+          const [added, , path] = r.split('\t');
+          return path && added && added !== '-' && !path.startsWith('.trail/')
+            ? [{ path, added: Number(added) }]
+            : [];
+        });
+        human.push({ author: author.join(' '), month: (date ?? '').slice(0, 7), files });
+      }
+      const stats = computeStats(index, human);
+      if (options.json) return printJson(ctx.io, stats);
+      const top = Number(options.top) || 10;
+      const table = (title: string, rows: Share[]) => {
+        say(ctx.io, `\n${title}`);
+        for (const r of rows.slice(0, top)) {
+          say(
+            ctx.io,
+            `  ${r.key.padEnd(40).slice(0, 40)} ${String(r.share).padStart(5)}% AI  (${r.ai} AI, ${r.human} human, ${r.unknown} unknown)`,
+          );
+        }
+      };
+      const t = stats.totals;
+      say(
+        ctx.io,
+        `AI share of added lines: ${t.share}% (${t.ai} AI, ${t.human} human, ${t.unknown} unknown)`,
+      );
+      table('By month', stats.byMonth);
+      table('By agent', stats.byAgent);
+      table('By model', stats.byModel);
+      table('By author', stats.byAuthor);
+      table('By directory', stats.byDirectory);
+      table('By file', stats.byFile);
     });
 }

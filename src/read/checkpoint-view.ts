@@ -1,0 +1,184 @@
+/**
+ * Everything known about one checkpoint, gathered from the index: the request, the agent
+ * runs, what they were told and decided, what they ran and how checks went, which lines
+ * they wrote, who reviewed it, how it was tested, where it runs. Pure, so `trail show`,
+ * `trail pr-summary`, reports and the dashboard all say the same thing.
+ */
+import type { EventBody, RecordOf } from '../core/records.js';
+import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
+
+type Ev<T extends EventBody['type']> = Extract<EventBody, { type: T }> & {
+  at: string;
+  sessionId: string;
+  provenance: string;
+};
+
+export interface ApprovalState {
+  state: 'approved' | 'changes-requested' | 'commented' | 'none';
+  /** For an approval: whether the checkpoint it is bound to is still the commit's latest. */
+  unchangedSinceApproval?: boolean;
+  detail: string;
+}
+
+export interface CheckpointView {
+  id: string;
+  checkpoint: RecordOf<'checkpoint'>;
+  writerId: string;
+  sessions: Array<RecordOf<'session'> & { id?: string }>;
+  prompts: Ev<'prompt'>[];
+  reasoning: Ev<'reasoning'>[];
+  decisions: Ev<'decision'>[];
+  constraints: Ev<'constraint'>[];
+  alternatives: Ev<'alternative'>[];
+  risks: Ev<'risk'>[];
+  context: Ev<'context'>[];
+  commands: Ev<'command'>[];
+  validations: Ev<'validation'>[];
+  repairs: Ev<'repair'>[];
+  edits: Ev<'file-edit'>[];
+  toolCalls: Ev<'tool-call'>[];
+  usage: Ev<'usage'>[];
+  costUsd: number;
+  lines: { ai: number; human: number; unknown: number; added: number; removed: number };
+  reviews: Array<RecordOf<'review'> & { id: string }>;
+  approval: ApprovalState;
+  tests: Array<RecordOf<'test-result'> & { id: string }>;
+  deployments: Array<RecordOf<'deployment'> & { id: string }>;
+  rollbacks: Array<RecordOf<'rollback'> & { id: string }>;
+  corrections: Array<RecordOf<'correction'> & { id: string }>;
+  /** Older checkpoints of this commit or of the commit it was rewritten from. */
+  history: Array<{ id: string; commit: string; how?: string }>;
+}
+
+export function buildCheckpointView(
+  index: TrailIndex,
+  stored: StoredRecord<RecordOf<'checkpoint'>>,
+): CheckpointView {
+  const c = stored.record;
+  const eventIds = new Set(c.events);
+  const events = c.sessions.flatMap((s) =>
+    (index.eventsBySession.get(s.sessionId) ?? [])
+      .filter((e) => eventIds.has(e.id))
+      .map((e) => ({
+        ...e.record.event,
+        at: e.record.time,
+        sessionId: s.sessionId,
+        provenance: e.record.provenance,
+      })),
+  );
+  const of = <T extends EventBody['type']>(type: T) => events.filter((e) => e.type === type) as Ev<T>[];
+  const sessions = c.sessions.flatMap((s) => {
+    const found = index.sessions.get(s.sessionId);
+    return found ? [{ ...found.record, id: found.id }] : [];
+  });
+  const usage = of('usage');
+  const reviews = [
+    ...(index.reviewsByCheckpoint.get(stored.id) ?? []),
+    ...(index.reviewsByCommit.get(c.commit) ?? []).filter((r) => r.record.checkpoint !== stored.id),
+  ]
+    .filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i)
+    .map((r) => ({ ...r.record, id: r.id }));
+  const latest = index.checkpointByCommit.get(c.commit);
+  const history = index.checkpoints
+    .filter(
+      (other) =>
+        other.id !== stored.id &&
+        (other.record.commit === c.commit || other.record.commit === c.rewrittenFrom?.commit),
+    )
+    .map((other) => ({
+      id: other.id,
+      commit: other.record.commit,
+      ...(other.record.rewrittenFrom ? { how: other.record.rewrittenFrom.how } : {}),
+    }));
+  const deployments = (index.deploymentsByCommit.get(c.commit) ?? []).map((d) => ({ ...d.record, id: d.id }));
+  const rollbacks = index.rollbacks
+    .filter((r) => r.record.from === c.commit || r.record.to === c.commit)
+    .map((r) => ({ ...r.record, id: r.id }));
+  return {
+    id: stored.id,
+    checkpoint: c,
+    writerId: stored.writerId,
+    sessions,
+    prompts: of('prompt'),
+    reasoning: of('reasoning'),
+    decisions: of('decision'),
+    constraints: of('constraint'),
+    alternatives: of('alternative'),
+    risks: of('risk'),
+    context: of('context'),
+    commands: of('command'),
+    validations: of('validation'),
+    repairs: of('repair'),
+    edits: of('file-edit'),
+    toolCalls: of('tool-call'),
+    usage,
+    costUsd: Math.round(usage.reduce((sum, u) => sum + (u.costUsd ?? 0), 0) * 1e6) / 1e6,
+    lines: c.files.reduce(
+      (t, f) => ({
+        ai: t.ai + f.aiLines,
+        human: t.human + f.humanLines,
+        unknown: t.unknown + f.unknownLines,
+        added: t.added + f.added,
+        removed: t.removed + f.removed,
+      }),
+      { ai: 0, human: 0, unknown: 0, added: 0, removed: 0 },
+    ),
+    reviews,
+    approval: approvalOf(reviews, stored.id, latest?.id),
+    tests: (index.testsByCommit.get(c.commit) ?? []).map((t) => ({ ...t.record, id: t.id })),
+    deployments,
+    rollbacks,
+    corrections: (index.corrections.get(stored.id) ?? []).map((x) => ({ ...x.record, id: x.id })),
+    history,
+  };
+}
+
+/**
+ * The latest decision of each reviewer counts. An approval is bound to the checkpoint it
+ * names; if the commit has a newer checkpoint since (rewrite, correction), the approval no
+ * longer covers what is there, and the view says so.
+ */
+export function approvalOf(
+  reviews: ReadonlyArray<RecordOf<'review'>>,
+  checkpointId: string,
+  latestId: string | undefined,
+): ApprovalState {
+  const byReviewer = new Map<string, RecordOf<'review'>>();
+  for (const r of [...reviews].sort((a, b) => (a.time < b.time ? -1 : 1))) {
+    if (r.decision !== 'comment' || !byReviewer.has(r.reviewer)) byReviewer.set(r.reviewer, r);
+  }
+  const decisions = [...byReviewer.values()];
+  if (decisions.some((r) => r.decision === 'request-changes')) {
+    return { state: 'changes-requested', detail: 'changes requested' };
+  }
+  const approvals = decisions.filter((r) => r.decision === 'approve');
+  if (approvals.length === 0) {
+    return decisions.length > 0
+      ? { state: 'commented', detail: 'commented, not approved' }
+      : { state: 'none', detail: 'not reviewed' };
+  }
+  const bound = approvals.filter((a) => a.checkpoint === undefined || a.checkpoint === checkpointId);
+  const unchanged = bound.length > 0 && latestId === checkpointId;
+  const who = approvals.map((a) => a.reviewer).join(', ');
+  return {
+    state: 'approved',
+    unchangedSinceApproval: unchanged,
+    detail: unchanged
+      ? `approved by ${who}, unchanged since approval`
+      : `approved by ${who}, but the checkpoint changed after approval`,
+  };
+}
+
+export function findCheckpoint(
+  index: TrailIndex,
+  ref: { commit?: string; idOrKey?: string },
+): StoredRecord<RecordOf<'checkpoint'>> | undefined {
+  if (ref.commit) return index.checkpointByCommit.get(ref.commit);
+  const key = ref.idOrKey ?? '';
+  if (key.startsWith('ckpt_')) return index.checkpointByKey.get(key);
+  if (/^[0-9a-f]{8,64}$/.test(key)) {
+    const matches = index.checkpoints.filter((c) => c.id.startsWith(key));
+    if (matches.length === 1) return matches[0];
+  }
+  return undefined;
+}

@@ -10,8 +10,9 @@ import { contextFrom } from './context.js';
 import type { Io } from './output.js';
 import { ExitCode, processIo } from './output.js';
 import { COMMANDS } from './registry.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 export function buildProgram(context: () => CommandContext): Command {
   const program = new Command('trail')

@@ -1,0 +1,145 @@
+/** Exports validate against their published schemas and specifications. */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { verifyEnvelope } from '../../src/core/dsse.js';
+import { ScriptedClaude } from '../helpers/claude-session.js';
+import { trail, trailProcess } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
+import { tempRepo } from '../helpers/temp-repo.js';
+
+const schema = JSON.parse(
+  readFileSync(new URL('../fixtures/schemas/agent-trace-v1.json', import.meta.url), 'utf8'),
+);
+
+/** Checks a git-ai note against the rules of authorship/3.0.0 (see fixtures/schemas/README.md). */
+function checkGitAiNote(note: string): {
+  files: Record<string, Record<string, string>>;
+  metadata: Record<string, any>;
+} {
+  const split = note.split('\n---\n');
+  assert.equal(split.length, 2, 'an attestation section, a --- line, then metadata');
+  const [attestation, json] = split as [string, string];
+  const metadata = JSON.parse(json);
+  assert.equal(metadata.schema_version, 'authorship/3.0.0');
+  assert.match(metadata.base_commit_sha, /^[0-9a-f]{40}$/);
+  assert.deepEqual(metadata.prompts, {});
+  const files: Record<string, Record<string, string>> = {};
+  let current: string | undefined;
+  for (const line of attestation.split('\n').filter(Boolean)) {
+    if (!line.startsWith(' ')) {
+      current = line;
+      files[current] = {};
+      continue;
+    }
+    const m = /^ {2}(s_[0-9a-f]{14}::t_[0-9a-f]{14}|h_[0-9a-f]{14}) (\d+(-\d+)?(,\d+(-\d+)?)*)$/.exec(line);
+    assert.ok(m, `entry line "${line}" follows the key/ranges format`);
+    assert.ok(current);
+    const [, key, ranges] = m as unknown as [string, string, string];
+    const starts = ranges.split(',').map((r) => Number(r.split('-')[0]));
+    assert.deepEqual(
+      starts,
+      [...starts].sort((a, b) => a - b),
+      'ranges are sorted',
+    );
+    if (key.startsWith('s_'))
+      assert.ok(metadata.sessions[key.split('::')[0]!], `${key} resolves in sessions`);
+    else assert.ok(metadata.humans[key], `${key} resolves in humans`);
+    files[current]![key] = ranges;
+  }
+  for (const s of Object.values(metadata.sessions) as Array<{
+    agent_id: { tool: string; id: string; model: string };
+  }>) {
+    assert.ok(s.agent_id.tool && s.agent_id.id && s.agent_id.model);
+  }
+  return { files, metadata };
+}
+
+describe('trail export', () => {
+  let repo: TempRepo;
+  let agent: ScriptedClaude;
+
+  before(() => {
+    repo = tempRepo();
+    assert.equal(trailProcess(repo.dir, ['init', '--yes']).code, 0);
+    repo.commit('trust');
+    agent = new ScriptedClaude(repo.dir).start('claude-opus-4-1').prompt('write the exporter');
+    agent.write('src/x.ts', 'export const a = 1;\nexport const b = 2;\n');
+    agent.stop();
+    writeFileSync(
+      join(repo.dir, 'src/x.ts'),
+      'export const a = 1;\nexport const b = 2;\nexport const mine = 3;\n',
+    );
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '-m', 'exporter');
+  });
+  after(() => repo.cleanup());
+
+  test('Agent Trace records validate against the published JSON Schema', async () => {
+    const result = await trail(repo.dir, 'export', '--format', 'agent-trace');
+    assert.equal(result.code, 0, result.stderr);
+    const records = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.equal(records.length, 1);
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    const validate = ajv.compile<Record<string, unknown>>(schema);
+    const valid = validate(structuredClone(records[0]));
+    assert.ok(valid, JSON.stringify(validate.errors));
+    const file = records[0]!.files.find((f: { path: string }) => f.path === 'src/x.ts');
+    const ai = file.conversations.find((c: { contributor: { type: string } }) => c.contributor.type === 'ai');
+    assert.equal(ai.contributor.model_id, 'anthropic/claude-opus-4-1');
+    assert.deepEqual(ai.ranges, [{ start_line: 1, end_line: 2 }]);
+    // A broken record is rejected by the same validator: the check can fail.
+    assert.equal(validate({ ...records[0], version: '0.1.0' }), false);
+  });
+
+  test('git-ai notes follow authorship/3.0.0 and can be written to refs/notes/ai', async () => {
+    const result = await trail(repo.dir, 'export', '--format', 'git-ai');
+    assert.equal(result.code, 0, result.stderr);
+    const note = result.stdout.replace(/^commit [0-9a-f]{40}\n/, '').trim();
+    const { files, metadata } = checkGitAiNote(`${note}\n`);
+    const keys = Object.entries(files['src/x.ts']!);
+    assert.deepEqual(
+      keys.map(([k, r]) => [k.slice(0, 2), r]),
+      [
+        ['h_', '3'],
+        ['s_', '1-2'],
+      ],
+    );
+    assert.equal(metadata.base_commit_sha, repo.git('rev-parse', 'HEAD'));
+    const write = await trail(repo.dir, 'export', '--format', 'git-ai', '--write-notes');
+    assert.equal(write.code, 0, write.stderr);
+    checkGitAiNote(`${repo.git('notes', '--ref=ai', 'show', 'HEAD')}\n`);
+  });
+
+  test('in-toto statements are DSSE-signed by this clone and name the commit', async () => {
+    const result = await trail(repo.dir, 'export', '--format', 'intoto');
+    assert.equal(result.code, 0, result.stderr);
+    const envelope = JSON.parse(result.stdout.trim().split('\n')[0]!);
+    const keys = new Map(
+      (
+        JSON.parse((await trail(repo.dir, 'keys', 'list', '--json')).stdout).trusted as Array<{
+          keyId: string;
+          publicKey: string;
+        }>
+      ).map((k) => [k.keyId, k.publicKey]),
+    );
+    const verified = verifyEnvelope(envelope, keys);
+    assert.equal(verified.payloadType, 'application/vnd.in-toto+json');
+    const statement = JSON.parse(verified.payload.toString('utf8'));
+    assert.equal(statement._type, 'https://in-toto.io/Statement/v1');
+    assert.equal(statement.subject[0].digest.gitCommit, repo.git('rev-parse', 'HEAD'));
+    assert.deepEqual(statement.predicate.lines, { ai: 2, human: 1, unknown: 0, added: 3, removed: 0 });
+    const tampered = {
+      ...envelope,
+      payload: Buffer.from(verified.payload.toString().replace('"ai":2', '"ai":3')).toString('base64'),
+    };
+    assert.throws(() => verifyEnvelope(tampered, keys), /no signature/);
+  });
+});

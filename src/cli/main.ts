@@ -9,19 +9,20 @@ import type { CommandContext } from './context.js';
 import { contextFrom } from './context.js';
 import type { Io } from './output.js';
 import { ExitCode, processIo } from './output.js';
-import { COMMANDS } from './registry.js';
+import type { Register } from './registry.js';
+import { commandsFor } from './registry.js';
 import { VERSION } from './version.js';
 
 export { VERSION };
 
-export function buildProgram(context: () => CommandContext): Command {
+export function buildProgram(context: () => CommandContext, commands: readonly Register[]): Command {
   const program = new Command('trail')
     .description('Trail: a tamper-evident audit trail for AI-written code')
     .version(VERSION)
     .option('-C, --cwd <dir>', 'run as if started in <dir>')
     .showHelpAfterError('(run trail --help for usage)')
     .exitOverride();
-  for (const register of COMMANDS) register(program, context);
+  for (const register of commands) register(program, context);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -29,7 +30,7 @@ export function buildProgram(context: () => CommandContext): Command {
 /** Runs the CLI in-process and returns the exit status; tests call this directly. */
 export async function run(argv: readonly string[], io: Io = processIo, env = process.env): Promise<number> {
   let cwdOption: string | undefined;
-  const program = buildProgram(() => contextFrom(cwdOption, io, env));
+  const program = buildProgram(() => contextFrom(cwdOption, io, env), await commandsFor(argv));
   program.configureOutput({ writeOut: (s) => io.stderr(s), writeErr: (s) => io.stderr(s) });
   program.hook('preAction', () => {
     cwdOption = program.opts<{ cwd?: string }>().cwd;

@@ -1,68 +1,62 @@
-/** Every command, one module each, in the order `trail --help` lists them. */
+/**
+ * Every command, one module each, in the order `trail --help` lists them. Modules load on
+ * demand: a run imports only the command it runs (a git hook must not pay for the PDF
+ * renderer or the server), while `--help` and unknown commands load them all.
+ */
 import type { Command } from 'commander';
-import { register as blame } from './commands/blame.js';
-import { register as check } from './commands/check.js';
-import { register as deploy } from './commands/deploy.js';
-import { register as exec } from './commands/exec.js';
-import { register as exportCommand } from './commands/export.js';
-import { register as hook } from './commands/hook.js';
-import { register as importCommand } from './commands/import.js';
-import { register as init } from './commands/init.js';
-import { register as keys } from './commands/keys.js';
-import { register as log } from './commands/log.js';
-import { register as mcp } from './commands/mcp.js';
-import { register as prSummary } from './commands/pr-summary.js';
-import { register as pull } from './commands/pull.js';
-import { register as push } from './commands/push.js';
-import { register as record } from './commands/record.js';
-import { register as redact } from './commands/redact.js';
-import { register as relink } from './commands/relink.js';
-import { register as report } from './commands/report.js';
-import { register as retention } from './commands/retention.js';
-import { register as review } from './commands/review.js';
-import { register as rollback } from './commands/rollback.js';
-import { register as serve } from './commands/serve.js';
-import { register as session } from './commands/session.js';
-import { register as show } from './commands/show.js';
-import { register as stats } from './commands/stats.js';
-import { register as status } from './commands/status.js';
-import { register as tests } from './commands/tests.js';
-import { register as uninstall } from './commands/uninstall.js';
-import { register as verify } from './commands/verify.js';
-import { register as verifyReport } from './commands/verify-report.js';
 import type { CommandContext } from './context.js';
 
 export type Register = (program: Command, context: () => CommandContext) => void;
 
-export const COMMANDS: Register[] = [
-  init,
-  status,
-  keys,
-  record,
-  verify,
-  hook,
-  uninstall,
-  session,
-  exec,
-  mcp,
-  importCommand,
-  redact,
-  show,
-  log,
-  blame,
-  relink,
-  stats,
-  exportCommand,
-  prSummary,
-  review,
-  tests,
-  deploy,
-  rollback,
-  check,
-  report,
-  verifyReport,
-  retention,
-  serve,
-  push,
-  pull,
+type Loader = () => Promise<{ register: Register }>;
+
+export const COMMAND_LOADERS: ReadonlyArray<readonly [string, Loader]> = [
+  ['init', () => import('./commands/init.js')],
+  ['status', () => import('./commands/status.js')],
+  ['keys', () => import('./commands/keys.js')],
+  ['record', () => import('./commands/record.js')],
+  ['verify', () => import('./commands/verify.js')],
+  ['hook', () => import('./commands/hook.js')],
+  ['uninstall', () => import('./commands/uninstall.js')],
+  ['session', () => import('./commands/session.js')],
+  ['exec', () => import('./commands/exec.js')],
+  ['mcp', () => import('./commands/mcp.js')],
+  ['import', () => import('./commands/import.js')],
+  ['redact', () => import('./commands/redact.js')],
+  ['show', () => import('./commands/show.js')],
+  ['log', () => import('./commands/log.js')],
+  ['blame', () => import('./commands/blame.js')],
+  ['relink', () => import('./commands/relink.js')],
+  ['stats', () => import('./commands/stats.js')],
+  ['export', () => import('./commands/export.js')],
+  ['pr-summary', () => import('./commands/pr-summary.js')],
+  ['review', () => import('./commands/review.js')],
+  ['tests', () => import('./commands/tests.js')],
+  ['deploy', () => import('./commands/deploy.js')],
+  ['rollback', () => import('./commands/rollback.js')],
+  ['check', () => import('./commands/check.js')],
+  ['report', () => import('./commands/report.js')],
+  ['verify-report', () => import('./commands/verify-report.js')],
+  ['retention', () => import('./commands/retention.js')],
+  ['serve', () => import('./commands/serve.js')],
+  ['push', () => import('./commands/push.js')],
+  ['pull', () => import('./commands/pull.js')],
 ];
+
+/** The registrations needed to run `argv`: just its command when it names one. */
+export async function commandsFor(argv: readonly string[]): Promise<Register[]> {
+  let name: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-C' || arg === '--cwd') {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    name = arg;
+    break;
+  }
+  const wanted = COMMAND_LOADERS.filter(([n]) => n === name);
+  const chosen = wanted.length > 0 && name !== 'help' ? wanted : COMMAND_LOADERS;
+  return Promise.all(chosen.map(async ([, load]) => (await load()).register));
+}

@@ -25,6 +25,8 @@ import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readObjects } from '../git/cat-file.js';
 import { runGit } from '../git/run.js';
 import { loadConfig } from '../ledger/config.js';
+import { loadWriterKey } from '../ledger/keys.js';
+import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
 import { gapsFile } from './gaps.js';
@@ -41,12 +43,49 @@ interface SealState {
   /** What each session key stands for, kept after its spool is pruned. */
   sessions: Record<string, { agent: string; sessionId: string; record?: string; model?: string }>;
   gapsOffset: number;
+  /** Commits already sealed by this clone (the newest 1,000), so a re-run never seals twice. */
+  sealedCommits?: string[];
 }
 
 const SEAL_STATE = 'sealed.json';
+const SEAL_INTENT = 'seal-intent.json';
+
+/**
+ * Written before the ledger append and removed after the state update: if a crash (kill -9,
+ * power loss) falls between the two, the next run finds the intent and learns from the log's
+ * size whether the append happened, so the work is sealed exactly once.
+ */
+interface SealIntent {
+  writerId: string;
+  /** The log size before the append: the append's entries start at this sequence number. */
+  sizeBefore: number;
+  checkpointId: string;
+  next: SealState;
+}
 
 function loadSealState(repo: Repo): SealState {
   return readState<SealState>(repo.stateDir, SEAL_STATE, { offsets: {}, sessions: {}, gapsOffset: 0 });
+}
+
+async function recoverSealIntent(repo: Repo): Promise<void> {
+  const intent = readState<SealIntent | undefined>(repo.stateDir, SEAL_INTENT, undefined);
+  if (!intent) return;
+  // The append either landed whole at `sizeBefore` (its last entry is the checkpoint) or not at all.
+  const [chunk] = await readObjects(repo.workTree, [
+    `${logRef(intent.writerId)}:${chunkPath(intent.sizeBefore)}`,
+  ]);
+  const last = chunk?.content.toString('utf8').trim().split('\n').pop();
+  if (last) {
+    const start = last.indexOf('"record":') + '"record":'.length;
+    const id = sha256Hex(last.slice(start, last.lastIndexOf(',"seq":')));
+    if (id === intent.checkpointId) writeState(repo.stateDir, SEAL_STATE, intent.next);
+  }
+  rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
+}
+
+async function logSize(repo: Repo, writerId: string): Promise<number> {
+  const [stateBlob] = await readObjects(repo.workTree, [`refs/trail/logs/${writerId}:state.json`]);
+  return stateBlob ? (JSON.parse(stateBlob.content.toString('utf8')) as { size: number }).size : 0;
 }
 
 export interface CommitInfo {
@@ -178,9 +217,12 @@ export async function sealCommit(
   rev = 'HEAD',
   options: { rewrittenFrom?: TrailRecord } = {},
 ): Promise<SealResult> {
+  await recoverSealIntent(repo);
   const commit = await commitInfo(repo, rev);
-  const files = await changedFiles(repo, commit);
   const state = loadSealState(repo);
+  if (state.sealedCommits?.includes(commit.sha) && !options.rewrittenFrom)
+    return { records: 0, sessions: [] };
+  const files = await changedFiles(repo, commit);
   const config = loadConfig(repo);
 
   // New spool lines per session.
@@ -282,7 +324,15 @@ export async function sealCommit(
         agent: { name: agent, ...(info.agentVersion ? { version: info.agentVersion } : {}) },
         ...(model ? { model } : {}),
         request: {
-          tickets: [...tickets.values(), ...((manual.tickets as never[]) ?? [])],
+          // Tickets given by hand come first; detected ones add only what is new.
+          tickets: [
+            ...new Map(
+              [...((manual.tickets as Array<{ id: string }>) ?? []), ...tickets.values()].map((t) => [
+                t.id,
+                t,
+              ]),
+            ).values(),
+          ],
           requester: (manual.requester as string) ?? info.userEmail ?? commit.authorEmail,
           ...(manual.approvalState ? { approvalState: manual.approvalState } : {}),
           acceptanceCriteria: (manual.acceptanceCriteria as string[]) ?? [],
@@ -427,8 +477,18 @@ export async function sealCommit(
       : {}),
   });
   records.push(checkpoint);
+  state.sealedCommits = [...(state.sealedCommits ?? []), commit.sha].slice(-1000);
+  const writerId = loadWriterKey(repo).keyId;
+  const intent: SealIntent = {
+    writerId,
+    sizeBefore: await logSize(repo, writerId),
+    checkpointId: idOf(checkpoint),
+    next: state,
+  };
+  writeState(repo.stateDir, SEAL_INTENT, intent);
   await appendAsThisClone(repo, records);
   writeState(repo.stateDir, SEAL_STATE, state);
+  rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
   rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
   pruneSealed(repo, state);
   return { checkpointId: idOf(checkpoint), records: records.length, sessions: [...involved] };

@@ -68,6 +68,22 @@ export class EntryList {
     return this.bytes.toString('utf8', this.starts[i]! + 1, this.ends[i]!);
   }
 
+  /** Lines containing `needle`, found with one native byte search over the whole log. */
+  linesContaining(needle: string): string[] {
+    const pattern = Buffer.from(needle, 'utf8');
+    const out: string[] = [];
+    let from = 0;
+    for (;;) {
+      const at = this.bytes.indexOf(pattern, from);
+      if (at < 0) return out;
+      const start = this.bytes.lastIndexOf(0, at) + 1;
+      let end = this.bytes.indexOf(0, at);
+      if (end < 0) end = this.bytes.length;
+      out.push(this.bytes.toString('utf8', start, end));
+      from = end;
+    }
+  }
+
   lines(): string[] {
     return this.starts.map((_, i) => this.line(i));
   }

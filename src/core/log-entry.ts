@@ -21,6 +21,8 @@ export const TREE_HEAD_TYPE = 'application/vnd.trail.tree-head.v1+json';
 const ENTRY_PREFIX = '{"prev":"';
 const RECORD_OFFSET = ENTRY_PREFIX.length + 64 + '","record":'.length;
 const SEQ_MARKER = ',"seq":';
+/** Length of `{"prev":"`, after which the 64 hex digits of prev start. */
+export const ENTRY_PREFIX_LENGTH = ENTRY_PREFIX.length;
 /** Where a canonical entry line's record bytes begin. */
 export const RECORD_START = RECORD_OFFSET;
 
@@ -106,6 +108,56 @@ export function peekEntryBytes(
     seq = seq * 10 + d;
   }
   return { prev, seq, recordStart: RECORD_OFFSET, recordEnd: seqAt };
+}
+
+/**
+ * A purged entry: its content removed by a retention purge, its leaf hash kept, so the chain,
+ * every Merkle root and every witness still verify. Verify accepts a tombstone only when a
+ * retention-purge record names the record and the record was older than the purge's cutoff.
+ */
+export interface Tombstone {
+  prev: string;
+  seq: number;
+  leaf: string;
+  recordId: string;
+  time: string;
+}
+
+export function encodeTombstone(t: Tombstone): string {
+  return canonicalize({
+    prev: t.prev,
+    purged: { leaf: t.leaf, recordId: t.recordId, time: t.time },
+    seq: t.seq,
+  });
+}
+
+const TOMBSTONE_PREFIX = Buffer.from('","purged":{', 'latin1');
+
+export function peekTombstone(line: Buffer): Tombstone | undefined {
+  if (
+    line.compare(
+      TOMBSTONE_PREFIX,
+      0,
+      TOMBSTONE_PREFIX.length,
+      ENTRY_PREFIX.length + 64,
+      ENTRY_PREFIX.length + 64 + TOMBSTONE_PREFIX.length,
+    ) !== 0
+  ) {
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(line.toString('utf8')) as {
+      prev: string;
+      purged: { leaf: string; recordId: string; time: string };
+      seq: number;
+    };
+    const t = { prev: parsed.prev, seq: parsed.seq, ...parsed.purged };
+    if (encodeTombstone(t) !== line.toString('utf8') || !HEX.test(t.leaf) || !HEX.test(t.recordId))
+      return undefined;
+    return t;
+  } catch {
+    return undefined;
+  }
 }
 
 export function decodeEntry(line: string): LogEntry {

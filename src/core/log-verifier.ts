@@ -17,9 +17,11 @@ import { EntryList } from './entry-list.js';
 import { sha256, sha256Hex } from './hash.js';
 import type { SignedTreeHead } from './log-entry.js';
 import {
+  ENTRY_PREFIX_LENGTH,
   entryIsAt,
   GENESIS_PREV,
   peekEntryBytes,
+  peekTombstone,
   RECORD_START,
   verifyTreeHeadSignature,
 } from './log-entry.js';
@@ -72,6 +74,11 @@ export interface VerifyLogInput {
   trustedKeys: ReadonlyMap<string, TrustedKey>;
   witness?: WitnessState;
   /**
+   * Records a retention purge authorised: record id -> the purge's cutoff. A tombstone for a
+   * record not listed here, or younger than its cutoff, is a deletion.
+   */
+  purges?: ReadonlyMap<string, string>;
+  /**
    * Whether a log shorter than the witness counts as truncated. A caller holding several
    * copies of one writer's log (this clone's and a remote's) checks length over all copies,
    * since a remote copy that is merely behind is not truncated.
@@ -113,10 +120,30 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
   let inOrder = true;
   let prevHex = GENESIS_PREV;
   for (let position = 0; position < n; position++) {
-    const leaf = sha256(entries.leafInput(position));
-    leaf.copy(leafHashes, position * 32);
     const bytes = entries.lineBytes(position);
-    if (entryIsAt(bytes, prevHex, position)) {
+    const tombstone = bytes[ENTRY_PREFIX_LENGTH + 67] === 0x70 ? peekTombstone(bytes) : undefined;
+    const leaf = tombstone ? Buffer.from(tombstone.leaf, 'hex') : sha256(entries.leafInput(position));
+    leaf.copy(leafHashes, position * 32);
+    if (tombstone) {
+      peeked[position] = { prev: tombstone.prev, seq: tombstone.seq, recordStart: -1, recordEnd: -1 };
+      if (tombstone.seq !== position || tombstone.prev !== prevHex) inOrder = false;
+      const cutoff = input.purges?.get(tombstone.recordId);
+      if (!cutoff) {
+        report({
+          kind: 'deleted',
+          seq: tombstone.seq,
+          recordId: tombstone.recordId,
+          message: `record ${tombstone.seq} was purged without a retention-purge record naming it`,
+        });
+      } else if (tombstone.time >= cutoff) {
+        report({
+          kind: 'deleted',
+          seq: tombstone.seq,
+          recordId: tombstone.recordId,
+          message: `record ${tombstone.seq} (${tombstone.time}) was purged before its retention period ended (cutoff ${cutoff})`,
+        });
+      }
+    } else if (entryIsAt(bytes, prevHex, position)) {
       peeked[position] = { prev: prevHex, seq: position, recordStart: RECORD_START, recordEnd: -1 };
     } else {
       const entry = peekEntryBytes(bytes);

@@ -76,7 +76,10 @@ export function deriveValidations(
     state.set(name, s);
     return s.attempts;
   };
-  for (const event of events) {
+  for (const [i, event] of events.entries()) {
+    // `trail exec` records its own validation right after the command: count the run once.
+    const next = events[i + 1];
+    if (event.type === 'command' && next?.type === 'validation' && next.command === event.command) continue;
     if (event.type === 'file-edit') {
       for (const s of state.values()) s.editsSince.add(event.path);
     } else if (event.type === 'validation' && event.status !== 'skipped') {

@@ -34,6 +34,7 @@ import type { TrailRecord } from '../core/records.js';
 import { validateRecord } from '../core/records.js';
 import type { KeyPair } from '../core/signature.js';
 import { listTree, readObjects } from '../git/cat-file.js';
+import type { CommitFile } from '../git/fast-import.js';
 import { commitFiles, RefMovedError } from '../git/fast-import.js';
 import { runGit } from '../git/run.js';
 import { withLock } from './lock.js';
@@ -75,6 +76,11 @@ function shard(n: number): string {
 
 function seqName(n: number): string {
   return String(n).padStart(12, '0');
+}
+
+/** Where the entries of the append that starts at `firstSeq` are stored in a log's tree. */
+export function chunkPath(firstSeq: number): string {
+  return `log/${shard(firstSeq)}/${seqName(firstSeq)}.jsonl`;
 }
 
 export function logRef(writerId: string): string {
@@ -202,7 +208,7 @@ export async function appendRecords(
       );
       const nextState: LogState = { size, last, frontier: frontier.toJSON() };
       const files = [
-        { path: `log/${shard(state.size)}/${seqName(state.size)}.jsonl`, content: `${lines.join('\n')}\n` },
+        { path: chunkPath(state.size), content: `${lines.join('\n')}\n` },
         { path: `heads/${shard(size)}/${seqName(size)}.json`, content: `${canonicalize(head)}\n` },
         { path: 'state.json', content: `${canonicalize(nextState)}\n` },
       ];
@@ -289,4 +295,33 @@ function extendOwnWitness(repo: Repo, writerId: string, oldSize: number, leaves:
   if (size !== oldSize) return;
   mkdirSync(dirname(path), { recursive: true });
   appendFileSync(path, Buffer.concat(leaves));
+}
+
+/**
+ * The files of a copy of another writer's log obtained elsewhere (a `trail pull` from a
+ * server), in the layout an append writes: the lines from `firstSeq` as one chunk, one file
+ * per tree head, and writer.json when given. state.json is left out: it is the owning
+ * writer's append cache, and readers and verify never use it.
+ */
+export function logCopyFiles(
+  firstSeq: number,
+  lines: readonly string[],
+  heads: readonly SignedTreeHead[],
+  writer?: WriterInfo,
+): CommitFile[] {
+  const files: CommitFile[] = [];
+  if (lines.length > 0) {
+    files.push({
+      path: `log/${shard(firstSeq)}/${seqName(firstSeq)}.jsonl`,
+      content: `${lines.join('\n')}\n`,
+    });
+  }
+  for (const head of heads) {
+    files.push({
+      path: `heads/${shard(head.size)}/${seqName(head.size)}.json`,
+      content: `${canonicalize(head)}\n`,
+    });
+  }
+  if (writer) files.push({ path: 'writer.json', content: `${JSON.stringify(writer, null, 2)}\n` });
+  return files;
 }

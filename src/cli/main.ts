@@ -15,13 +15,23 @@ import { VERSION } from './version.js';
 
 export { VERSION };
 
-export function buildProgram(context: () => CommandContext, commands: readonly Register[]): Command {
+export function buildProgram(
+  context: () => CommandContext,
+  commands: readonly Register[],
+  io: Io = processIo,
+): Command {
   const program = new Command('trail')
     .description('Trail: a tamper-evident audit trail for AI-written code')
     .version(VERSION)
     .option('-C, --cwd <dir>', 'run as if started in <dir>')
-    .showHelpAfterError('(run trail --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // Commander's own errors (unknown option, missing argument) become one `trail:` line too;
+    // set before the commands are added, so every subcommand inherits it.
+    .configureOutput({
+      writeOut: (s) => io.stderr(s),
+      writeErr: (s) =>
+        io.stderr(s.startsWith('error: ') ? `trail: ${s.slice(7).trimEnd()} (see trail --help)\n` : s),
+    });
   for (const register of commands) register(program, context);
   for (const command of program.commands) command.exitOverride();
   return program;
@@ -30,8 +40,7 @@ export function buildProgram(context: () => CommandContext, commands: readonly R
 /** Runs the CLI in-process and returns the exit status; tests call this directly. */
 export async function run(argv: readonly string[], io: Io = processIo, env = process.env): Promise<number> {
   let cwdOption: string | undefined;
-  const program = buildProgram(() => contextFrom(cwdOption, io, env), await commandsFor(argv));
-  program.configureOutput({ writeOut: (s) => io.stderr(s), writeErr: (s) => io.stderr(s) });
+  const program = buildProgram(() => contextFrom(cwdOption, io, env), await commandsFor(argv), io);
   program.hook('preAction', () => {
     cwdOption = program.opts<{ cwd?: string }>().cwd;
   });

@@ -4,9 +4,16 @@
  * and this clone's witness. The witness only moves forward when a writer's logs are clean,
  * so evidence of tampering is not overwritten by the next run.
  */
-import type { LogProblem } from '../core/log-verifier.js';
+import type { ApprovalIntegrity } from '../chain/review.js';
+import { checkApprovalIntegrity } from '../chain/review.js';
+import { sha256Hex } from '../core/hash.js';
+import { decodeEntry, RECORD_START } from '../core/log-entry.js';
+import type { LogProblem, TrustedKey } from '../core/log-verifier.js';
 import { verifyLog } from '../core/log-verifier.js';
+import { recordSchema } from '../core/records.js';
+import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap } from './keys.js';
+import type { LogSnapshot } from './log-store.js';
 import { listLogRefs, readLogs } from './log-store.js';
 import type { Repo } from './repo.js';
 import { loadWitness, saveWitness } from './witness.js';
@@ -28,6 +35,31 @@ export interface VerifyReport {
   problems: Array<LogProblem & { ref: string }>;
   records: number;
   writers: number;
+  /**
+   * The approval-integrity pass: every approval's checkpoint, the records it seals and the
+   * reviewer's signature. Its problems make `ok` false; its notices (legitimate later
+   * records such as corrections and rewrites) do not.
+   */
+  approvals: ApprovalIntegrity;
+}
+
+/** Record id -> cutoff, from every retention-purge record in any log. */
+function purgeAuthorisations(
+  snapshots: ReadonlyArray<{ entries: { linesContaining(needle: string): string[] } }>,
+): Map<string, string> {
+  const purges = new Map<string, string>();
+  for (const snapshot of snapshots) {
+    for (const line of snapshot.entries.linesContaining('"kind":"retention-purge"')) {
+      try {
+        const record = decodeEntry(line).record as { kind: string; cutoff?: string; purged?: string[] };
+        if (record.kind !== 'retention-purge' || !record.cutoff) continue;
+        for (const id of record.purged ?? []) purges.set(id, record.cutoff);
+      } catch {
+        // A malformed entry is reported by the log's own verification.
+      }
+    }
+  }
+  return purges;
 }
 
 export async function verifyRepository(
@@ -39,6 +71,7 @@ export async function verifyRepository(
   const trustedKeys = trustedKeyMap(repo);
   const logs: VerifiedLog[] = [];
   const byWriter = new Map<string, Array<{ log: VerifiedLog; leafHashes: Buffer }>>();
+  const purges = purgeAuthorisations(snapshots);
   for (const snapshot of snapshots) {
     const witness = loadWitness(repo, snapshot.writerId);
     const result = verifyLog({
@@ -48,6 +81,7 @@ export async function verifyRepository(
       trustedKeys,
       witness,
       witnessLength: false,
+      purges,
     });
     if (snapshot.writer && snapshot.writer.writerId !== snapshot.writerId) {
       result.problems.push({
@@ -92,5 +126,146 @@ export async function verifyRepository(
     (sum, copies) => sum + Math.max(...copies.map((c) => c.log.size)),
     0,
   );
-  return { ok: problems.length === 0, logs, problems, records, writers: byWriter.size };
+  const approvals = verifyApprovals(snapshots, trustedKeys);
+  return {
+    ok: problems.length === 0 && approvals.problems.length === 0,
+    logs,
+    problems,
+    records,
+    writers: byWriter.size,
+    approvals,
+  };
+}
+
+const KIND_KEY = Buffer.from('"kind":"');
+const REVIEW_KIND = Buffer.from('"kind":"review"');
+const SESSION_KEY = Buffer.from('"sessionId":"');
+const SEQ_KEY = Buffer.from(',"seq":');
+const APPROVE = Buffer.from('"decision":"approve"');
+const PARSED = new Set(['review', 'checkpoint', 'correction', 'retention-purge']);
+
+/** Where a stored entry's record bytes are: after the fixed-width `prev`, before `,"seq":`. */
+function recordBounds(bytes: Buffer): { start: number; end: number } | undefined {
+  const end = bytes.lastIndexOf(SEQ_KEY);
+  return end > RECORD_START ? { start: RECORD_START, end } : undefined;
+}
+
+/**
+ * A record's kind, read from its canonical bytes without parsing: `"kind":"` occurs once
+ * unescaped (only the top level has a `kind` key, and quotes inside strings are escaped).
+ */
+function kindAt(bytes: Buffer, start: number, end: number): string | undefined {
+  const at = bytes.indexOf(KIND_KEY, start);
+  if (at < 0 || at >= end) return undefined;
+  const close = bytes.indexOf(0x22, at + KIND_KEY.length);
+  return close < 0 || close >= end ? undefined : bytes.toString('latin1', at + KIND_KEY.length, close);
+}
+
+/** An event record's session id: its last unescaped `"sessionId":"` (after the event body). */
+function sessionAt(bytes: Buffer, start: number, end: number): string | undefined {
+  const at = bytes.lastIndexOf(SESSION_KEY, end);
+  if (at < start) return undefined;
+  const close = bytes.indexOf(0x22, at + SESSION_KEY.length);
+  return close < 0 || close >= end ? undefined : bytes.toString('utf8', at + SESSION_KEY.length, close);
+}
+
+/**
+ * Gathers what the approval-integrity pass needs from the logs already read, using the
+ * longest copy of each writer's log as the read side does. Cost stays off the common path:
+ * one byte search per entry finds its kind, and a ledger without approvals stops there.
+ * Otherwise reviews, checkpoints, corrections and purges are parsed, and only session
+ * records and the events of approved checkpoints' sessions are hashed for their ids. Should
+ * a sealed id still be missing, every remaining record is hashed before it is called
+ * missing, so the shortcut never makes a false problem.
+ */
+export function verifyApprovals(
+  snapshots: readonly LogSnapshot[],
+  trustedKeys: ReadonlyMap<string, TrustedKey>,
+): ApprovalIntegrity {
+  const longest = new Map<string, LogSnapshot>();
+  for (const s of snapshots) {
+    const current = longest.get(s.writerId);
+    if (!current || s.entries.length > current.entries.length) longest.set(s.writerId, s);
+  }
+  // The common case first: no approval anywhere, one byte search per entry, done.
+  let anyApproval = false;
+  for (const snapshot of longest.values()) {
+    for (let i = 0; i < snapshot.entries.length && !anyApproval; i++) {
+      const bytes = snapshot.entries.lineBytes(i);
+      anyApproval = bytes.includes(REVIEW_KIND) && bytes.includes(APPROVE);
+    }
+  }
+  if (!anyApproval) return { approvals: 0, problems: [], notices: [] };
+
+  const logs = [...longest.values()].map((snapshot) => ({
+    snapshot,
+    parsed: [] as number[],
+    other: [] as number[],
+  }));
+  for (const log of logs) {
+    const entries = log.snapshot.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const bytes = entries.lineBytes(i);
+      const bounds = recordBounds(bytes);
+      if (!bounds) continue; // malformed: the log checks report it
+      const kind = kindAt(bytes, bounds.start, bounds.end);
+      if (kind === undefined) continue;
+      if (PARSED.has(kind)) log.parsed.push(i);
+      else if (kind === 'event' || kind === 'session') log.other.push(i);
+    }
+  }
+
+  const recordIds = new Set<string>();
+  const idOf = (bytes: Buffer) => {
+    const bounds = recordBounds(bytes)!;
+    const id = sha256Hex(bytes.subarray(bounds.start, bounds.end));
+    recordIds.add(id);
+    return id;
+  };
+  const records: StoredRecord[] = [];
+  for (const { snapshot, parsed } of logs) {
+    for (const i of parsed) {
+      const bytes = snapshot.entries.lineBytes(i);
+      const id = idOf(bytes);
+      const bounds = recordBounds(bytes)!;
+      try {
+        const result = recordSchema.safeParse(JSON.parse(bytes.toString('utf8', bounds.start, bounds.end)));
+        // A record that no longer fits its schema was altered: the log checks report it, and
+        // leaving it out here makes whatever rests on it missing.
+        if (result.success) records.push({ id, writerId: snapshot.writerId, seq: i, record: result.data });
+      } catch {
+        // Unreadable JSON: likewise.
+      }
+    }
+  }
+
+  const approved = new Set(
+    records.flatMap((r) =>
+      r.record.kind === 'review' && r.record.decision === 'approve' && r.record.checkpoint
+        ? [r.record.checkpoint]
+        : [],
+    ),
+  );
+  const needed: string[] = [];
+  const sessions = new Set<string>();
+  for (const r of records) {
+    if (r.record.kind !== 'checkpoint' || !approved.has(r.id)) continue;
+    needed.push(...r.record.events);
+    for (const s of r.record.sessions) {
+      sessions.add(s.sessionId);
+      if (s.record) needed.push(s.record);
+    }
+  }
+  for (const { snapshot, other } of logs) {
+    for (const i of other) {
+      const bytes = snapshot.entries.lineBytes(i);
+      const bounds = recordBounds(bytes)!;
+      const session = sessionAt(bytes, bounds.start, bounds.end);
+      if (session !== undefined && sessions.has(session)) idOf(bytes);
+    }
+  }
+  if (needed.some((id) => !recordIds.has(id))) {
+    for (const { snapshot, other } of logs) for (const i of other) idOf(snapshot.entries.lineBytes(i));
+  }
+  return checkApprovalIntegrity({ records, recordIds, trustedKeys });
 }

@@ -1,4 +1,5 @@
 /** A checkpoint view as Markdown (`trail show --md`, PR comments) or terminal text. */
+import type { RecordOf } from '../core/records.js';
 import type { CheckpointView } from './checkpoint-view.js';
 
 function clip(text: string, max = 400): string {
@@ -123,6 +124,14 @@ export function renderCheckpointMarkdown(v: CheckpointView): string {
     ),
   );
   section(
+    'Review thread',
+    reviewThread(v.reviews).map(
+      (t) =>
+        `#${t.n} ${mdText(t.by)} (${t.decision}): ${mdText(t.text)}${t.responses.map((r) => ` ↳ ${mdText(r.by)}: ${mdText(r.text)}`).join('')}`,
+    ),
+  );
+  section('Changed after approval', changedAfterApproval(v));
+  section(
     'Tests',
     v.tests.map(
       (t) =>
@@ -145,4 +154,75 @@ export function renderCheckpointText(v: CheckpointView): string {
     .replace(/^#+ /gm, '')
     .replace(/\*\*/g, '')
     .replace(/\\([\\`*_[\]<>|#])/g, '$1');
+}
+
+export interface ThreadItem {
+  /** Numbered from 1 in time order; `trail review --respond-to N` answers item N. */
+  n: number;
+  by: string;
+  decision: RecordOf<'review'>['decision'];
+  text: string;
+  at: string;
+  responses: Array<{ by: string; text: string; at: string }>;
+}
+
+/**
+ * A checkpoint's review thread: every review message and comment, in time order, each with
+ * the responses recorded to it. Records are immutable, so a response is a later review whose
+ * `comments[]` repeats the comment (and who wrote it) beside the response.
+ */
+export function reviewThread(reviews: ReadonlyArray<RecordOf<'review'>>): ThreadItem[] {
+  const items: ThreadItem[] = [];
+  const sorted = [...reviews].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  for (const r of sorted) {
+    if (r.message) {
+      items.push({
+        n: items.length + 1,
+        by: r.reviewer,
+        decision: r.decision,
+        text: r.message,
+        at: r.time,
+        responses: [],
+      });
+    }
+    for (const c of r.comments) {
+      const answered = items.find(
+        (i) => i.text.slice(0, 4096) === c.comment && (c.by === undefined || c.by === i.by),
+      );
+      if (answered && c.response !== undefined) {
+        answered.responses.push({ by: r.reviewer, text: c.response, at: r.time });
+      } else if (!answered) {
+        items.push({
+          n: items.length + 1,
+          by: c.by ?? r.reviewer,
+          decision: r.decision,
+          text: c.comment,
+          at: r.time,
+          responses: c.response === undefined ? [] : [{ by: r.reviewer, text: c.response, at: r.time }],
+        });
+      }
+    }
+  }
+  return items;
+}
+
+/** What was recorded about an approved checkpoint after its approval: corrections and newer checkpoints. */
+function changedAfterApproval(v: CheckpointView): string[] {
+  const approvals = v.reviews.filter((r) => r.decision === 'approve');
+  if (approvals.length === 0) return [];
+  const approvedAt = approvals.map((r) => r.time).sort()[0]!;
+  const out = v.corrections
+    .filter((x) => x.time > approvedAt)
+    .map((x) => `correction ${x.id.slice(0, 12)} at ${x.time}: ${mdText(x.reason)}`);
+  if (v.approval.unchangedSinceApproval === false) {
+    out.push(
+      ...(v.history.length > 0
+        ? v.history.map(
+            (h) =>
+              `another checkpoint ${h.id.slice(0, 12)} for commit ${h.commit.slice(0, 12)}${h.how ? ` (${mdText(h.how)})` : ''}`,
+          )
+        : ['the approval is bound to another checkpoint of this commit']),
+    );
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
-/** `trail verify`: every log, every record, every signature, and the witness. */
+/** `trail verify`: every log, every record, every signature, the witness, and every approval. */
 import type { Command } from 'commander';
+import { approvalFindingLine } from '../../chain/review.js';
 import { findRepo } from '../../ledger/repo.js';
 import { verifyRepository } from '../../ledger/verify.js';
 import type { CommandContext } from '../context.js';
@@ -8,28 +9,38 @@ import { ExitCode, printJson, say } from '../output.js';
 export function register(program: Command, context: () => CommandContext): void {
   program
     .command('verify')
-    .description("check every log's records, hash chain, Merkle roots, signatures and history")
+    .description(
+      "check every log's records, hash chain, Merkle roots, signatures and history, and that approved checkpoints are unchanged",
+    )
     .option('--json', 'machine output on stdout')
     .action(async (options: { json?: boolean }) => {
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
       const report = await verifyRepository(repo);
+      const { approvals } = report;
+      // Legitimate records added after an approval: worth knowing, not a failure.
+      if (!options.json) for (const n of approvals.notices) say(ctx.io, `notice: ${approvalFindingLine(n)}`);
       if (options.json) printJson(ctx.io, report);
       else if (report.ok) {
         say(
           ctx.io,
           `verified ${report.records} records in ${report.logs.length} log${report.logs.length === 1 ? '' : 's'} from ${report.writers} writer${report.writers === 1 ? '' : 's'}: all hold`,
         );
+        if (approvals.approvals > 0) {
+          say(
+            ctx.io,
+            `${approvals.approvals} approval${approvals.approvals === 1 ? '' : 's'} checked: every approved checkpoint and the records it seals are as approved${approvals.notices.length > 0 ? ` (${approvals.notices.length} later record${approvals.notices.length === 1 ? '' : 's'} noted above)` : ''}`,
+          );
+        }
       } else {
         for (const p of report.problems) {
           const where =
             p.seq === undefined ? '' : ` record ${p.seq}${p.recordId ? ` (${p.recordId.slice(0, 12)})` : ''}`;
           say(ctx.io, `${p.ref}${where}: ${p.kind}: ${p.message}`);
         }
-        say(
-          ctx.io,
-          `verify failed: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${report.logs.length} logs`,
-        );
+        for (const p of approvals.problems) say(ctx.io, approvalFindingLine(p));
+        const count = report.problems.length + approvals.problems.length;
+        say(ctx.io, `verify failed: ${count} problem${count === 1 ? '' : 's'} in ${report.logs.length} logs`);
       }
       if (!report.ok) throw new ExitCode(1);
     });

@@ -1,0 +1,426 @@
+/**
+ * Reviews bound to checkpoints, and what keeps an approval honest afterwards.
+ *
+ * A review made with `trail review` names the checkpoint's record id (its SHA-256, so it
+ * binds every field and every event id the checkpoint seals) and is signed with the
+ * reviewer's own key: this clone's writer key when the reviewer runs the command in their
+ * clone. The signature is Ed25519 over the DSSE pre-authentication encoding of the canonical
+ * JSON of `{checkpoint, commit, decision, examinedReasoning, reviewer, time}` with the type
+ * `application/vnd.trail.review.v1+json`, so it can be replayed neither as a tree head nor
+ * as another review.
+ *
+ * Records are never changed, so an approved checkpoint is sealed: a correction, a rewritten
+ * checkpoint for the commit or a follow-up commit is a new record, and
+ * `checkApprovalIntegrity` tells those (a notice) apart from records that were altered or
+ * removed after the approval (a problem).
+ */
+import { canonicalize } from '../core/canonical-json.js';
+import { preAuthEncoding } from '../core/dsse.js';
+import { TrailError } from '../core/errors.js';
+import type { TrustedKey } from '../core/log-verifier.js';
+import type { RecordOf } from '../core/records.js';
+import { validateRecord } from '../core/records.js';
+import type { KeyPair } from '../core/signature.js';
+import { sign, verifySignature } from '../core/signature.js';
+import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
+import { localIdentity } from '../git/identity.js';
+import { gitTextOrUndefined, runGit } from '../git/run.js';
+import { loadWriterKey } from '../ledger/keys.js';
+import { loadIndex } from '../ledger/read.js';
+import type { Repo } from '../ledger/repo.js';
+import { requireInitialised } from '../ledger/repo.js';
+import { appendAsThisClone } from '../ledger/writer.js';
+import { buildCheckpointView, findCheckpoint } from '../read/checkpoint-view.js';
+import { reviewThread } from '../read/render-checkpoint.js';
+
+export const REVIEW_PAYLOAD_TYPE = 'application/vnd.trail.review.v1+json';
+
+export type ReviewRecord = RecordOf<'review'>;
+export type ReviewDecision = ReviewRecord['decision'];
+type CheckpointRecord = RecordOf<'checkpoint'>;
+
+// --- signing (pure) ------------------------------------------------------------------------
+
+/** The bytes a reviewer signs: what they decided, about which checkpoint, when, as whom. */
+export function reviewSigningBytes(review: ReviewRecord): Buffer {
+  const payload = canonicalize({
+    checkpoint: review.checkpoint,
+    commit: review.commit,
+    decision: review.decision,
+    examinedReasoning: review.examinedReasoning,
+    reviewer: review.reviewer,
+    time: review.time,
+  });
+  return preAuthEncoding(REVIEW_PAYLOAD_TYPE, Buffer.from(payload, 'utf8'));
+}
+
+export function signReview(review: ReviewRecord, key: KeyPair): { keyId: string; sig: string } {
+  return { keyId: key.keyId, sig: sign(reviewSigningBytes(review), key.privateKey) };
+}
+
+export type ReviewSignatureCheck =
+  | { status: 'valid'; keyId: string }
+  | { status: 'unsigned' }
+  | { status: 'unknown-key' | 'revoked-key' | 'bad-signature'; keyId: string; message: string };
+
+/** Whether a review's signature holds with a trusted key that was not revoked when it signed. */
+export function checkReviewSignature(
+  review: ReviewRecord,
+  trustedKeys: ReadonlyMap<string, TrustedKey>,
+): ReviewSignatureCheck {
+  const signature = review.signature;
+  if (!signature) return { status: 'unsigned' };
+  const key = trustedKeys.get(signature.keyId);
+  if (!key) {
+    return {
+      status: 'unknown-key',
+      keyId: signature.keyId,
+      message: `signed by key ${signature.keyId}, which is not trusted (.trail/keys/)`,
+    };
+  }
+  if (!verifySignature(reviewSigningBytes(review), signature.sig, key.publicKey)) {
+    return {
+      status: 'bad-signature',
+      keyId: signature.keyId,
+      message: `the reviewer's signature (key ${signature.keyId}) does not verify`,
+    };
+  }
+  if (key.revokedAt && review.time >= key.revokedAt) {
+    return {
+      status: 'revoked-key',
+      keyId: signature.keyId,
+      message: `signed by key ${signature.keyId} after it was revoked at ${key.revokedAt}`,
+    };
+  }
+  return { status: 'valid', keyId: signature.keyId };
+}
+
+// --- approval integrity (pure) -------------------------------------------------------------
+
+export interface ApprovalFinding {
+  /** The approved checkpoint's record id. */
+  checkpoint: string;
+  commit?: string;
+  /** The review record's id. */
+  review: string;
+  reviewer: string;
+  at: string;
+  /** What changed or is wrong, for the line `<checkpoint> approved by X at T: ...`. */
+  message: string;
+}
+
+export interface ApprovalIntegrity {
+  /** Approvals bound to a checkpoint that were checked. */
+  approvals: number;
+  /** Records an approval rests on that were altered or are missing, and signatures that fail. */
+  problems: ApprovalFinding[];
+  /** Legitimate later records (corrections, rewrites, newer checkpoints) and unsigned approvals. */
+  notices: ApprovalFinding[];
+}
+
+export interface ApprovalIntegrityInput {
+  /** Parsed records of the kinds review, checkpoint, correction and retention-purge (others are ignored). */
+  records: readonly StoredRecord[];
+  /** The id of every record held in the logs, whatever its kind. */
+  recordIds: ReadonlySet<string>;
+  trustedKeys: ReadonlyMap<string, TrustedKey>;
+}
+
+/** The one line verify prints for a finding. */
+export function approvalFindingLine(f: ApprovalFinding): string {
+  return `${f.checkpoint.slice(0, 12)} approved by ${f.reviewer} at ${f.at}: ${f.message}`;
+}
+
+function short(id: string): string {
+  return id.slice(0, 12);
+}
+
+/**
+ * For every approval bound to a checkpoint: the checkpoint record must still exist under
+ * the id the reviewer signed, so must every event and session record it seals (unless a
+ * logged retention purge removed them), and a signed review must verify. Later records that
+ * touch the approved change (a correction, a newer checkpoint for the commit, a rewrite of
+ * the commit) are legitimate and reported as notices: the approval does not cover them.
+ */
+export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalIntegrity {
+  const result: ApprovalIntegrity = { approvals: 0, problems: [], notices: [] };
+  const checkpoints = new Map<string, StoredRecord<CheckpointRecord>>();
+  const corrections: StoredRecord<RecordOf<'correction'>>[] = [];
+  const purged = new Map<string, string>();
+  const reviews: StoredRecord<ReviewRecord>[] = [];
+  for (const stored of input.records) {
+    const r = stored.record;
+    if (r.kind === 'checkpoint') checkpoints.set(stored.id, stored as StoredRecord<CheckpointRecord>);
+    else if (r.kind === 'correction') corrections.push(stored as StoredRecord<RecordOf<'correction'>>);
+    else if (r.kind === 'retention-purge') for (const id of r.purged) purged.set(id, r.time);
+    else if (r.kind === 'review') reviews.push(stored as StoredRecord<ReviewRecord>);
+  }
+  const exists = (id: string) => input.recordIds.has(id) || checkpoints.has(id);
+
+  for (const stored of reviews) {
+    const review = stored.record;
+    const signature = checkReviewSignature(review, input.trustedKeys);
+    const finding = (message: string): ApprovalFinding => ({
+      checkpoint: review.checkpoint ?? review.commit ?? stored.id,
+      ...(review.commit ? { commit: review.commit } : {}),
+      review: stored.id,
+      reviewer: review.reviewer,
+      at: review.time,
+      message,
+    });
+    if (review.decision !== 'approve') {
+      // Only approvals are sealed, but a signed review of any kind must still verify.
+      if (signature.status !== 'valid' && signature.status !== 'unsigned') {
+        result.problems.push(finding(`${review.decision} review: ${signature.message}`));
+      }
+      continue;
+    }
+    if (!review.checkpoint) continue; // an approval of a commit with no checkpoint binds no records
+    result.approvals++;
+    if (signature.status === 'unsigned') {
+      if (review.source === 'trail') {
+        result.notices.push(
+          finding('the approval is not signed by the reviewer (an unverified claim in its writer’s log)'),
+        );
+      }
+    } else if (signature.status !== 'valid') {
+      result.problems.push(finding(signature.message));
+    }
+
+    const approved = checkpoints.get(review.checkpoint);
+    if (!approved && purged.has(review.checkpoint)) {
+      result.notices.push(finding('the approved checkpoint was removed by a logged retention purge'));
+      continue;
+    }
+    if (!approved) {
+      result.problems.push(
+        finding(`changed after approval: the approved checkpoint record is missing or was altered`),
+      );
+      continue;
+    }
+    const c = approved.record;
+    const missing: string[] = [];
+    const purgedIds: string[] = [];
+    for (const id of [...c.events, ...c.sessions.flatMap((s) => (s.record ? [s.record] : []))]) {
+      if (exists(id)) continue;
+      if (purged.has(id)) purgedIds.push(id);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      result.problems.push(
+        finding(
+          missing.length === 1
+            ? `changed after approval: record ${short(missing[0]!)} it seals is missing or was altered`
+            : `changed after approval: ${missing.length} records it seals are missing or were altered (${missing.map(short).slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`,
+        ),
+      );
+    }
+    if (purgedIds.length > 0) {
+      result.notices.push(
+        finding(`${purgedIds.length} record(s) it seals were removed by a logged retention purge`),
+      );
+    }
+
+    const sealed = new Set([approved.id, ...c.events]);
+    for (const x of corrections) {
+      if (sealed.has(x.record.target) && x.record.time > review.time) {
+        result.notices.push(
+          finding(
+            `changed after approval: correction ${short(x.id)} at ${x.record.time}${x.record.target === approved.id ? '' : ` to record ${short(x.record.target)}`}: ${x.record.reason}`,
+          ),
+        );
+      }
+    }
+    for (const other of checkpoints.values()) {
+      if (other.id === approved.id || other.record.time <= review.time) continue;
+      const o = other.record;
+      if (
+        o.rewrittenFrom &&
+        (o.rewrittenFrom.checkpoint === approved.id || o.rewrittenFrom.commit === c.commit)
+      ) {
+        if (o.commit !== c.commit) {
+          result.notices.push(
+            finding(
+              `changed after approval: the commit was rewritten (${o.rewrittenFrom.how}) as ${short(o.commit)}, checkpoint ${short(other.id)} at ${o.time}`,
+            ),
+          );
+          continue;
+        }
+      }
+      if (o.commit === c.commit) {
+        result.notices.push(
+          finding(
+            `changed after approval: a newer checkpoint ${short(other.id)} for the commit at ${o.time}`,
+          ),
+        );
+      }
+    }
+  }
+  return result;
+}
+
+// --- recording a review --------------------------------------------------------------------
+
+export interface ReviewRequest {
+  /** A commit-ish, a checkpoint id (or prefix), a `ckpt_` key, or a range `A..B`. */
+  target: string;
+  decision: ReviewDecision;
+  /** Default: git's user.email in this clone. */
+  reviewer?: string;
+  message?: string;
+  examinedReasoning?: boolean;
+  /** Answer comment number N of the checkpoint's review thread (see `trail show`). */
+  respondTo?: number;
+  response?: string;
+}
+
+export interface RecordedReview {
+  id: string;
+  checkpoint: string;
+  commit: string;
+  reviewerIsRequester?: boolean;
+  reviewerIsAuthor?: boolean;
+}
+
+export interface ReviewOutcome {
+  reviewer: string;
+  keyId: string;
+  reviews: RecordedReview[];
+  /** Commits in a range that have no checkpoint, so nothing was reviewed for them. */
+  withoutCheckpoint: string[];
+}
+
+/** `Name <email>` and `email` are the same person; otherwise compare text, case-insensitively. */
+export function identityKey(identity: string | undefined): string | undefined {
+  if (!identity) return undefined;
+  const match = /<([^>]+)>/.exec(identity);
+  const key = (match ? match[1]! : identity).trim().toLowerCase();
+  return key || undefined;
+}
+
+export function sameIdentity(a: string | undefined, b: string | undefined): boolean {
+  const key = identityKey(a);
+  return key !== undefined && key === identityKey(b);
+}
+
+async function targetCheckpoints(
+  repo: Repo,
+  index: TrailIndex,
+  target: string,
+): Promise<{ checkpoints: StoredRecord<CheckpointRecord>[]; withoutCheckpoint: string[] }> {
+  if (target.startsWith('-')) throw new TrailError('USAGE', `${target} is not a commit, checkpoint or range`);
+  if (target.includes('..')) {
+    const listed = await runGit(repo.workTree, ['rev-list', '--reverse', target, '--'], {
+      allow: [128, 129],
+    });
+    if (listed.code !== 0) throw new TrailError('NOT_FOUND', `${target} is not a range of commits git knows`);
+    const commits = listed.stdout.toString('utf8').split('\n').filter(Boolean);
+    const checkpoints: StoredRecord<CheckpointRecord>[] = [];
+    const withoutCheckpoint: string[] = [];
+    for (const commit of commits) {
+      const found = index.checkpointByCommit.get(commit);
+      if (found) checkpoints.push(found);
+      else withoutCheckpoint.push(commit);
+    }
+    if (checkpoints.length === 0) {
+      throw new TrailError(
+        'NOT_FOUND',
+        commits.length === 0
+          ? `${target} holds no commits`
+          : `none of the ${commits.length} commit(s) in ${target} has a checkpoint: nothing to review`,
+      );
+    }
+    return { checkpoints, withoutCheckpoint };
+  }
+  const byId = findCheckpoint(index, { idOrKey: target });
+  if (byId) return { checkpoints: [byId], withoutCheckpoint: [] };
+  const commit = await gitTextOrUndefined(repo.workTree, [
+    'rev-parse',
+    '--verify',
+    '--quiet',
+    `${target}^{commit}`,
+  ]);
+  if (!commit) throw new TrailError('NOT_FOUND', `${target} is neither a commit nor a checkpoint`);
+  const found = index.checkpointByCommit.get(commit);
+  if (!found) {
+    throw new TrailError(
+      'NOT_FOUND',
+      `commit ${commit.slice(0, 12)} has no checkpoint (no AI work was recorded for it): nothing to review`,
+    );
+  }
+  return { checkpoints: [found], withoutCheckpoint: [] };
+}
+
+/** Records one signed review per checkpoint in the target, in one append (all or nothing). */
+export async function recordReviews(repo: Repo, request: ReviewRequest): Promise<ReviewOutcome> {
+  requireInitialised(repo);
+  const key = loadWriterKey(repo);
+  const reviewer = (request.reviewer ?? (await localIdentity(repo.workTree)).email).trim();
+  if (!reviewer) throw new TrailError('USAGE', '--reviewer must not be empty');
+  const index = await loadIndex(repo);
+  const { checkpoints, withoutCheckpoint } = await targetCheckpoints(repo, index, request.target);
+  if (request.respondTo !== undefined && checkpoints.length !== 1) {
+    throw new TrailError(
+      'USAGE',
+      '--respond-to answers a comment on one checkpoint: name a commit or checkpoint, not a range',
+    );
+  }
+  const time = new Date().toISOString();
+  const records: ReviewRecord[] = [];
+  const recorded: Omit<RecordedReview, 'id'>[] = [];
+  for (const stored of checkpoints) {
+    const c = stored.record;
+    const view = buildCheckpointView(index, stored);
+    const comments: ReviewRecord['comments'] = [];
+    if (request.respondTo !== undefined) {
+      const thread = reviewThread(view.reviews);
+      const item = thread.find((t) => t.n === request.respondTo);
+      if (!item) {
+        throw new TrailError(
+          'NOT_FOUND',
+          `checkpoint ${short(stored.id)} has no comment #${request.respondTo} (its review thread has ${thread.length}; see trail show)`,
+        );
+      }
+      comments.push({
+        comment: item.text.slice(0, 4096),
+        response: (request.response ?? '').slice(0, 4096),
+        by: item.by,
+      });
+    }
+    const requesters = view.sessions.flatMap((s) => (s.request.requester ? [s.request.requester] : []));
+    const reviewerIsRequester =
+      requesters.length > 0 ? requesters.some((r) => sameIdentity(r, reviewer)) : undefined;
+    const reviewerIsAuthor = c.author ? sameIdentity(c.author, reviewer) : undefined;
+    const unsigned = validateRecord({
+      kind: 'review',
+      v: 1,
+      time,
+      actor: { type: 'human', id: reviewer },
+      provenance: 'human',
+      commit: c.commit,
+      checkpoint: stored.id,
+      reviewer,
+      decision: request.decision,
+      ...(request.message ? { message: request.message } : {}),
+      comments,
+      examinedReasoning: request.examinedReasoning === true,
+      ...(reviewerIsRequester === undefined ? {} : { reviewerIsRequester }),
+      ...(reviewerIsAuthor === undefined ? {} : { reviewerIsAuthor }),
+      source: 'trail',
+    }) as ReviewRecord;
+    records.push(validateRecord({ ...unsigned, signature: signReview(unsigned, key) }) as ReviewRecord);
+    recorded.push({
+      checkpoint: stored.id,
+      commit: c.commit,
+      ...(reviewerIsRequester === undefined ? {} : { reviewerIsRequester }),
+      ...(reviewerIsAuthor === undefined ? {} : { reviewerIsAuthor }),
+    });
+  }
+  const appended = await appendAsThisClone(repo, records);
+  return {
+    reviewer,
+    keyId: key.keyId,
+    reviews: recorded.map((r, i) => ({ id: appended.ids[i]!, ...r })),
+    withoutCheckpoint,
+  };
+}

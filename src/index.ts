@@ -1,0 +1,62 @@
+/**
+ * Trail's library API (`import { Recorder, verify } from 'trail-audit'`): the SDK for agents
+ * that record their own sessions, and the few ledger operations a program needs (append,
+ * read, verify, redact). Everything else is the CLI's and may change between versions.
+ */
+import { redactText, redactValue } from './core/redact.js';
+import type { StoredRecord } from './core/trail-index.js';
+import type { AppendResult } from './ledger/log-store.js';
+import { loadRecords } from './ledger/read.js';
+import { findRepo } from './ledger/repo.js';
+import type { VerifyReport } from './ledger/verify.js';
+import { verifyRepository } from './ledger/verify.js';
+import { appendAsThisClone } from './ledger/writer.js';
+
+export type { TrailErrorCode } from './core/errors.js';
+export { isTrailError, TrailError } from './core/errors.js';
+export type {
+  Actor,
+  EventBody,
+  EventType,
+  LineRange,
+  Provenance,
+  RecordInput,
+  RecordKind,
+  RecordOf,
+  TrailRecord,
+} from './core/records.js';
+export { PROVENANCES, RECORD_KINDS, recordIdOf, validateRecord } from './core/records.js';
+export type { TextFinding, ValueFinding } from './core/redact.js';
+export type { StoredRecord } from './core/trail-index.js';
+export type { AppendResult } from './ledger/log-store.js';
+export type { VerifiedLog, VerifyReport } from './ledger/verify.js';
+export type {
+  ContextSourceKind,
+  RecorderOptions,
+  RiskSeverity,
+  RunReport,
+  UsageReport,
+} from './sdk/recorder.js';
+export { Recorder } from './sdk/recorder.js';
+export { redactText, redactValue };
+
+/** Checks every log of the repository around `cwd` (what `trail verify` does). */
+export async function verify(cwd: string = process.cwd()): Promise<VerifyReport> {
+  return verifyRepository(await findRepo(cwd));
+}
+
+/**
+ * Appends records to this clone's log, all or nothing (what `trail record --file` does).
+ * Each record must be complete (header included) and valid; see docs/records.md.
+ */
+export async function appendRecords(
+  records: readonly unknown[],
+  cwd: string = process.cwd(),
+): Promise<AppendResult> {
+  return appendAsThisClone(await findRepo(cwd), records);
+}
+
+/** Every record of every writer's log, with its id, writer and sequence number. */
+export async function readRecords(cwd: string = process.cwd()): Promise<StoredRecord[]> {
+  return loadRecords(await findRepo(cwd));
+}

@@ -1,0 +1,210 @@
+/**
+ * `trail exec`: the command's output reaches the person, its exit status is Trail's, and the
+ * session gets a command and a validation (with the attempt number) that sealing turns into
+ * a repair when a failed check passes after the agent's edits.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { OutputTail, stripTerminalCodes } from '../../src/capture/exec.js';
+import type { SpoolLine } from '../../src/capture/spool.js';
+import { readSpool, sessionKey } from '../../src/capture/spool.js';
+import type { EventBody } from '../../src/core/records.js';
+import { loadIndex } from '../../src/ledger/read.js';
+import { findRepo } from '../../src/ledger/repo.js';
+import { ScriptedClaude } from '../helpers/claude-session.js';
+import { trail, trailProcess } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
+import { gitEnv, tempRepo } from '../helpers/temp-repo.js';
+
+const TOKEN = `ghp_${'Zq8xW2vB7n'.repeat(3)}987654`;
+
+function setup(): TempRepo {
+  const repo = tempRepo();
+  repo.write('README.md', '# app\n');
+  repo.commit('base');
+  const init = trailProcess(repo.dir, ['init', '--yes']);
+  assert.equal(init.code, 0, init.stderr);
+  repo.commit('trust this clone');
+  return repo;
+}
+
+async function spoolEvents(dir: string, agent: string, sessionId: string): Promise<EventBody[]> {
+  const repo = await findRepo(dir);
+  return readSpool(repo.stateDir, sessionKey(agent, sessionId))
+    .lines.filter((l): l is Extract<SpoolLine, { type: 'event' }> => l.type === 'event')
+    .map((l) => l.event);
+}
+
+function today(prefix: string): string {
+  return `${prefix}-${new Date().toISOString().slice(0, 10)}`;
+}
+
+describe('output tail', () => {
+  test('keeps the last 4 KiB whatever the chunking, without colour codes or half characters', () => {
+    const tail = new OutputTail();
+    for (let i = 0; i < 500; i++) tail.push(Buffer.from(`line ${i} é\n`));
+    const text = tail.text();
+    assert.ok(text.startsWith('…'));
+    assert.ok(Buffer.byteLength(text) <= 4096 + 3);
+    assert.ok(text.endsWith('line 499 é\n'));
+    assert.doesNotMatch(text, /\uFFFD/);
+    const big = new OutputTail();
+    big.push(Buffer.alloc(10_000, 'x'));
+    big.push(Buffer.from('end'));
+    assert.equal(big.text(), `…${'x'.repeat(4093)}end`);
+    assert.equal(stripTerminalCodes('\x1b[31mred\x1b[0m\n10%\r50%\r100%\r\nok'), 'red\n100%\nok');
+  });
+});
+
+describe('trail exec', () => {
+  test('passes output through, exits with the command’s status, records command and validation', async () => {
+    const repo = setup();
+    try {
+      const failing = await trail(
+        repo.dir,
+        'exec',
+        '--check',
+        'unit',
+        '--',
+        'node',
+        '-e',
+        `console.log("out line"); console.error("err ${TOKEN}"); process.exit(3)`,
+      );
+      assert.equal(failing.code, 3);
+      assert.equal(failing.stdout, 'out line\n');
+      assert.match(failing.stderr, new RegExp(`err ${TOKEN}`), 'the person sees the output as it was');
+      assert.match(
+        failing.stderr,
+        /trail: check unit failed \(attempt 1, exit 3\); recorded in session exec-/,
+      );
+
+      const passing = await trail(
+        repo.dir,
+        'exec',
+        '--check',
+        'unit',
+        '--json',
+        '--',
+        'node',
+        '-e',
+        'console.log(1)',
+      );
+      assert.equal(passing.code, 0, passing.stderr);
+      const result = JSON.parse(passing.stdout);
+      assert.deepEqual(
+        { ...result, durationMs: typeof result.durationMs },
+        {
+          exitCode: 0,
+          durationMs: 'number',
+          recorded: true,
+          sessionId: today('exec'),
+          agent: 'generic',
+          check: 'unit',
+          status: 'passed',
+          attempt: 2,
+        },
+      );
+      assert.equal(passing.stderr, '1\n', 'with --json the command’s stdout goes to stderr');
+
+      const events = await spoolEvents(repo.dir, 'generic', today('exec'));
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['command', 'validation', 'command', 'validation'],
+      );
+      const [command, validation] = events as [
+        Extract<EventBody, { type: 'command' }>,
+        Extract<EventBody, { type: 'validation' }>,
+      ];
+      assert.equal(command.exitCode, 3);
+      assert.ok(command.command.startsWith("node -e 'console.log"));
+      assert.equal(validation.status, 'failed');
+      assert.equal(validation.attempt, 1);
+      assert.equal(validation.exitCode, 3);
+      assert.match(validation.outputTail!, /out line\nerr \[REDACTED:github-token\]/);
+      assert.doesNotMatch(JSON.stringify(events), /ghp_/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a command that cannot start is one line and exit 127; outside Trail the command still runs', async () => {
+    const repo = setup();
+    try {
+      const missing = await trail(repo.dir, 'exec', '--', 'no-such-command-trail-test');
+      assert.equal(missing.code, 127);
+      assert.equal(missing.stderr, 'trail: cannot run no-such-command-trail-test: command not found\n');
+      assert.deepEqual(await spoolEvents(repo.dir, 'generic', today('exec')), []);
+    } finally {
+      repo.cleanup();
+    }
+    const plain = tempRepo();
+    try {
+      const result = await trail(plain.dir, 'exec', '--', 'node', '-e', 'process.exit(4)');
+      assert.equal(result.code, 4);
+      assert.match(result.stderr, /trail: not recorded: Trail is not set up in this repository/);
+    } finally {
+      plain.cleanup();
+    }
+  });
+
+  test('a failing check, the agent’s fix, the check passing: sealed as failed, repair, passed', async () => {
+    // Inside node's test runner, a child `node --test` reports to it and exits 0 whatever happens.
+    const context = process.env.NODE_TEST_CONTEXT;
+    delete process.env.NODE_TEST_CONTEXT;
+    delete gitEnv.NODE_TEST_CONTEXT;
+    const repo = setup();
+    try {
+      const agent = new ScriptedClaude(repo.dir).start().prompt('PROJ-7: make sum correct');
+      agent.write('src/sum.mjs', 'export const sum = (a, b) => a - b;\n');
+      repo.write(
+        'test/sum.test.mjs',
+        "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\n" +
+          "import { sum } from '../src/sum.mjs';\ntest('sum', () => assert.equal(sum(2, 3), 5));\n",
+      );
+      // `node --test` matches the built-in `test` check: the seal must not count it twice.
+      const check = ['exec', '--session', agent.sessionId, '--', 'node', '--test', 'test/sum.test.mjs'];
+      const failed = await trail(repo.dir, ...check);
+      assert.equal(failed.code, 1);
+      assert.match(
+        failed.stderr,
+        new RegExp(`check test failed \\(attempt 1, exit 1\\); recorded in session ${agent.sessionId}`),
+      );
+      agent.write('src/sum.mjs', 'export const sum = (a, b) => a + b;\n');
+      const passed = await trail(repo.dir, ...check);
+      assert.equal(passed.code, 0, passed.stderr);
+      assert.match(passed.stderr, /check test passed \(attempt 2, exit 0\)/);
+      agent.stop();
+
+      repo.git('add', '-A');
+      repo.git('commit', '-q', '-m', 'fix sum');
+      const index = await loadIndex(await findRepo(repo.dir));
+      const checkpoint = index.checkpointByCommit.get(repo.git('rev-parse', 'HEAD'))!.record;
+      assert.deepEqual(
+        checkpoint.sessions.map((s) => s.sessionId),
+        [agent.sessionId],
+      );
+      const sealed = (index.eventsBySession.get(agent.sessionId) ?? []).map((s) => s.record.event);
+      const checks = sealed.flatMap((e) =>
+        e.type === 'validation'
+          ? [`validation ${e.check} ${e.status} attempt ${e.attempt}`]
+          : e.type === 'repair'
+            ? [`repair ${e.check} ${e.outcome} attempt ${e.attempt} ${e.files.join(',')}`]
+            : [],
+      );
+      assert.deepEqual(checks.sort(), [
+        'repair test fixed attempt 2 src/sum.mjs',
+        'validation test failed attempt 1',
+        'validation test passed attempt 2',
+      ]);
+      const commands = sealed.filter((e) => e.type === 'command');
+      assert.equal(commands.length, 2);
+      assert.equal(checkpoint.attribution['src/sum.mjs']?.[0]?.origin, 'ai');
+    } finally {
+      repo.cleanup();
+      if (context !== undefined) {
+        process.env.NODE_TEST_CONTEXT = context;
+        gitEnv.NODE_TEST_CONTEXT = context;
+      }
+    }
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * `trail import`: sessions from a Claude Code transcript, a Codex rollout and Gemini CLI
+ * session files, straight into the ledger with provenance `transcript`; the same file twice
+ * adds nothing; a bad file is one line naming it and records nothing.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { RecordOf } from '../../src/core/records.js';
+import { loadIndex } from '../../src/ledger/read.js';
+import { findRepo } from '../../src/ledger/repo.js';
+import { trail, trailProcess } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
+import { tempDir, tempRepo } from '../helpers/temp-repo.js';
+
+const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
+const CLAUDE = fixture('claude-code/transcript.jsonl');
+const CODEX = fixture('codex/rollout.jsonl');
+const GEMINI_JSONL = fixture('gemini-cli/session-2026-01-14T09-12-3f1c2a9b.jsonl');
+const GEMINI_JSON = fixture('gemini-cli/session-2025-10-02T14-03-8a2d5f61.json');
+
+function setup(): TempRepo {
+  const repo = tempRepo();
+  repo.write('README.md', '# app\n');
+  repo.commit('base');
+  const init = trailProcess(repo.dir, ['init', '--yes']);
+  assert.equal(init.code, 0, init.stderr);
+  repo.commit('trust this clone');
+  return repo;
+}
+
+async function sessionRecords(dir: string, sessionId: string) {
+  const index = await loadIndex(await findRepo(dir));
+  return {
+    index,
+    session: index.sessions.get(sessionId)?.record,
+    events: (index.eventsBySession.get(sessionId) ?? []).map((s) => s.record),
+  };
+}
+
+function summarise(events: Array<RecordOf<'event'>>): string[] {
+  return events.map((r) => {
+    const e = r.event;
+    switch (e.type) {
+      case 'command':
+        return `command ${e.command} ${e.exitCode}`;
+      case 'validation':
+        return `validation ${e.check} ${e.status} ${e.attempt}`;
+      case 'repair':
+        return `repair ${e.check} ${e.outcome} ${e.files.join(',')}`;
+      case 'file-edit':
+        return `file-edit ${e.path} ${e.change}`;
+      case 'tool-call':
+        return `tool-call ${e.tool}`;
+      case 'usage':
+        return `usage ${e.model} ${e.costUsd}`;
+      default:
+        return e.type;
+    }
+  });
+}
+
+describe('trail import', () => {
+  test('a Claude Code transcript: session, events, derived checks and priced usage; twice adds nothing', async () => {
+    const repo = setup();
+    try {
+      const first = await trail(repo.dir, 'import', 'claude', CLAUDE, '--json');
+      assert.equal(first.code, 0, first.stderr);
+      const result = JSON.parse(first.stdout);
+      assert.equal(result.agent, 'claude-code');
+      assert.equal(result.sessionId, '3f2b8c1e-6d4a-4b9e-9c7f-2a1d5e8b0c44');
+      assert.equal(result.added, result.built);
+
+      const { session, events } = await sessionRecords(repo.dir, result.sessionId);
+      assert.ok(session);
+      assert.equal(session.provenance, 'transcript');
+      assert.deepEqual(session.agent, { name: 'claude-code', version: '2.1.12' });
+      assert.equal(session.model, 'claude-sonnet-4-6');
+      assert.deepEqual(session.boundary, {
+        mode: 'local',
+        branch: 'feat/rate-limit',
+        cwd: '/home/dev/acme-api',
+        credentialNames: [],
+      });
+      assert.equal(session.startedAt, '2026-03-02T10:00:00.000Z');
+      assert.equal(session.endedAt, '2026-03-02T10:01:41.000Z');
+      assert.equal(session.request.summary, 'Add rate limiting to the /login route and make the tests pass');
+      assert.ok(events.every((e) => e.provenance === 'transcript' && e.actor.id === 'claude-code'));
+      assert.deepEqual(summarise(events), [
+        'prompt',
+        'reasoning',
+        'reasoning',
+        'tool-call Read',
+        'tool-call Edit',
+        'file-edit src/routes/login.ts modified',
+        'reasoning',
+        'command npm test 1',
+        'validation test failed 1',
+        'reasoning',
+        'tool-call Write',
+        'file-edit src/middleware/rate-limit.ts modified',
+        'reasoning',
+        'command npm test 0',
+        'repair test fixed src/middleware/rate-limit.ts',
+        'validation test passed 2',
+        'reasoning',
+        'usage claude-sonnet-4-6 0.037986',
+        'usage claude-haiku-4-5 0.0002',
+      ]);
+      assert.equal(events[0]!.time, '2026-03-02T10:00:01.000Z', 'times come from the transcript');
+
+      const count = (await loadIndex(await findRepo(repo.dir))).records.length;
+      const again = await trail(repo.dir, 'import', 'claude', CLAUDE);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(
+        again.stderr,
+        /^nothing new in .*transcript\.jsonl: session 3f2b8c1e-.* is already recorded\n$/,
+      );
+      const after = await sessionRecords(repo.dir, result.sessionId);
+      assert.equal(after.index.records.length, count);
+      assert.equal(after.events.length, events.length);
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a Codex rollout keeps its sandbox and approval policy; Gemini CLI files both shapes', async () => {
+    const repo = setup();
+    try {
+      const codex = await trail(repo.dir, 'import', 'codex', CODEX, '--json');
+      assert.equal(codex.code, 0, codex.stderr);
+      const { session, events } = await sessionRecords(repo.dir, JSON.parse(codex.stdout).sessionId);
+      assert.deepEqual(session?.boundary, {
+        mode: 'local',
+        branch: 'feat/upload-limit',
+        cwd: '/home/dev/acme-api',
+        permissionMode: 'on-request',
+        sandbox: 'workspace-write',
+        network: 'restricted',
+        credentialNames: [],
+      });
+      assert.equal(session?.agent.version, '0.47.0');
+      const summary = summarise(events);
+      assert.ok(summary.includes('file-edit src/limit.rs created'));
+      assert.ok(summary.includes('repair test fixed src/limit.rs,src/upload.rs'));
+      assert.deepEqual(
+        summary.filter((s) => s.startsWith('usage')),
+        ['usage gpt-5-codex 0.02775', 'usage gpt-5 0.00875'],
+      );
+
+      for (const [file, sessionId, model] of [
+        [GEMINI_JSONL, '3f1c2a9b-7d4e-4c1a-9b2e-5a8d6f0e1c47', 'gemini-2.5-pro'],
+        [GEMINI_JSON, '8a2d5f61-3b7e-4c09-a1d4-6e9f2b0c7d35', 'gemini-2.5-flash'],
+      ] as const) {
+        const gemini = await trail(repo.dir, 'import', 'gemini', file);
+        assert.equal(gemini.code, 0, gemini.stderr);
+        assert.match(gemini.stderr, new RegExp(`imported session ${sessionId} \\(gemini-cli\\)`));
+        const imported = await sessionRecords(repo.dir, sessionId);
+        assert.equal(imported.session?.model, model);
+        const usage = imported.events.filter((e) => e.event.type === 'usage');
+        assert.equal(usage.length, 1, 'one priced total per model, not one per message');
+      }
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('secrets are redacted; a grown file adds only what is new; bad files record nothing', async () => {
+    const repo = setup();
+    const dir = tempDir();
+    try {
+      const token = `ghp_${'Kk7Jj8Hh9G'.repeat(3)}246802`;
+      const lines = readFileSync(CLAUDE, 'utf8').split('\n');
+      const withSecret = lines.map((l) =>
+        l.replace('Add rate limiting to the /login route', `Add rate limiting (token ${token})`),
+      );
+      const file = join(dir, 'session.jsonl');
+      const cut = withSecret.findIndex((l) => l.includes('"npm test"'));
+      writeFileSync(file, `${withSecret.slice(0, cut).join('\n')}\n`);
+      const first = JSON.parse((await trail(repo.dir, 'import', 'claude-code', file, '--json')).stdout);
+      writeFileSync(file, withSecret.join('\n'));
+      const second = JSON.parse((await trail(repo.dir, 'import', 'claude', file, '--json')).stdout);
+      assert.ok(first.added > 0 && second.added > 0);
+      assert.ok(second.added < second.built, 'what the first import holds is not added again');
+      const { events } = await sessionRecords(repo.dir, first.sessionId);
+      assert.equal(events.filter((e) => e.event.type === 'prompt').length, 1);
+      const prompt = events.find((e) => e.event.type === 'prompt')!;
+      assert.deepEqual(prompt.redactions, [{ field: 'text', rule: 'github-token', count: 1 }]);
+      const all = JSON.stringify((await sessionRecords(repo.dir, first.sessionId)).index.records);
+      assert.doesNotMatch(all, /ghp_/);
+
+      const before = (await loadIndex(await findRepo(repo.dir))).records.length;
+      const missing = await trail(repo.dir, 'import', 'codex', join(dir, 'nope.jsonl'));
+      assert.equal(missing.code, 1);
+      assert.equal(missing.stderr, `trail: cannot read ${join(dir, 'nope.jsonl')}: no such file\n`);
+      writeFileSync(join(dir, 'notes.txt'), 'just some notes\nnot a transcript\n');
+      for (const agent of ['claude', 'codex', 'gemini']) {
+        const bad = await trail(repo.dir, 'import', agent, join(dir, 'notes.txt'));
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, /^trail: .*notes\.txt: not a .+\n$/);
+      }
+      const unknown = await trail(repo.dir, 'import', 'cursor', file);
+      assert.equal(unknown.code, 2);
+      assert.equal(
+        unknown.stderr,
+        'trail: unknown kind cursor: use claude, codex or gemini (or github-review, gitlab-approval for code host reviews)\n',
+      );
+      assert.equal((await loadIndex(await findRepo(repo.dir))).records.length, before);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});

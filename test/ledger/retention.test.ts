@@ -1,0 +1,144 @@
+/**
+ * Retention: a dry run lists what would go; the real run purges old, unheld content, leaves
+ * tombstones so every log still verifies (here and against the witness of before), records
+ * the purge, and the old content leaves git. A tombstone without a purge naming it fails.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { sha256Hex } from '../../src/core/hash.js';
+import { decodeEntry, encodeTombstone, entryLeafHash } from '../../src/core/log-entry.js';
+import { loadWriterKey } from '../../src/ledger/keys.js';
+import { appendRecords, logRef } from '../../src/ledger/log-store.js';
+import { loadIndex } from '../../src/ledger/read.js';
+import { findRepo } from '../../src/ledger/repo.js';
+import { trail } from '../helpers/cli.js';
+import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
+import { tempRepo } from '../helpers/temp-repo.js';
+
+const OLD = '2025-01-10T10:00:00.000Z';
+const NEW = new Date().toISOString();
+
+function deployment(env: string, commit: string, time: string) {
+  return {
+    kind: 'deployment',
+    v: 1,
+    time,
+    actor: { type: 'ci', id: 'ci' },
+    provenance: 'observed',
+    env,
+    commit,
+  };
+}
+
+function checkpoint(commit: string, time: string, note: string) {
+  return {
+    kind: 'checkpoint',
+    v: 1,
+    time,
+    actor: { type: 'human', id: 'dev@example.com' },
+    provenance: 'observed',
+    commit,
+    summary: note,
+  };
+}
+
+describe('trail retention apply', () => {
+  test('dry run, purge with tombstones and a legal hold, verify before and after', async () => {
+    const repo = tempRepo();
+    try {
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      const a = repo.commit('a');
+      const b = repo.commit('b');
+      const ledger = await findRepo(repo.dir);
+      const key = loadWriterKey(ledger);
+      await appendRecords(ledger, key, [
+        checkpoint(a, OLD, 'old change with SECRET-SOUNDING-TEXT-123'),
+        deployment('prod', a, OLD),
+        checkpoint(b, OLD, 'old change under legal hold'),
+      ]);
+      await appendRecords(ledger, key, [checkpoint(b, NEW, 'recent change'), deployment('prod', b, NEW)]);
+      writeFileSync(
+        join(repo.dir, '.trail', 'policy.yml'),
+        `retention:\n  days: 180\n  legalHolds:\n    - commit: ${b}\n      reason: litigation hold\n`,
+      );
+      assert.equal((await trail(repo.dir, 'verify')).code, 0, 'the witness now holds all five records');
+
+      const dry = await trail(repo.dir, 'retention', 'apply', '--dry-run', '--json');
+      assert.equal(dry.code, 0, dry.stderr);
+      const plan = JSON.parse(dry.stdout);
+      assert.deepEqual(plan.purge.map((p: { kind: string }) => p.kind).sort(), ['checkpoint', 'deployment']);
+      assert.equal(plan.held.length, 1);
+      assert.equal(plan.held[0].reason, 'litigation hold');
+      assert.equal((await loadIndex(ledger)).records.length, 5, 'a dry run changes nothing');
+
+      const apply = await trail(repo.dir, 'retention', 'apply', '--json');
+      assert.equal(apply.code, 0, apply.stderr);
+      const index = await loadIndex(ledger);
+      const kinds = index.records.map((r) => r.record.kind).sort();
+      assert.deepEqual(kinds, ['checkpoint', 'checkpoint', 'deployment', 'retention-purge']);
+      assert.ok(
+        !index.records.some((r) => r.record.kind === 'checkpoint' && r.record.summary?.includes('SECRET')),
+      );
+      const verify = await trail(repo.dir, 'verify');
+      assert.equal(verify.code, 0, `the purged log verifies against the earlier witness: ${verify.stderr}`);
+      // The old content leaves git once unreachable objects are pruned.
+      repo.git('gc', '--prune=now', '-q');
+      const objects = repo.git('cat-file', '--batch-all-objects', '--batch');
+      assert.doesNotMatch(objects, /SECRET-SOUNDING-TEXT-123/);
+      assert.equal(repo.git('rev-list', '--count', logRef(key.keyId)), '1');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a tombstone no retention-purge record authorises is a deletion', async () => {
+    const repo = tempRepo();
+    try {
+      await trail(repo.dir, 'init', '--yes');
+      const a = repo.commit('a');
+      const ledger = await findRepo(repo.dir);
+      const key = loadWriterKey(ledger);
+      await appendRecords(ledger, key, [deployment('prod', a, NEW), deployment('staging', a, NEW)]);
+      await tamper(repo.dir, logRef(key.keyId), (files) => {
+        const lines = entryLines(files);
+        const line = lines[0]!.line;
+        const entry = decodeEntry(line);
+        const start = line.indexOf('"record":') + 9;
+        lines[0]!.line = encodeTombstone({
+          prev: entry.prev,
+          seq: entry.seq,
+          leaf: entryLeafHash(line).toString('hex'),
+          recordId: sha256Hex(line.slice(start, line.lastIndexOf(',"seq":'))),
+          time: entry.record.time,
+        });
+        setEntryLines(files, lines);
+      });
+      const verify = await trail(repo.dir, 'verify');
+      assert.equal(verify.code, 1);
+      assert.match(
+        verify.stderr,
+        /record 0 \([0-9a-f]{12}\): deleted: record 0 was purged without a retention-purge record/,
+      );
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('no retention period configured: a clear error', async () => {
+    const repo = tempRepo();
+    try {
+      await trail(repo.dir, 'init', '--yes');
+      await trail(repo.dir, 'record', 'deployment', '--env', 'x', '--commit', repo.commit('a'));
+      const result = await trail(repo.dir, 'retention', 'apply');
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /^trail: no retention period is set: add retention.days to .trail\/policy.yml/,
+      );
+    } finally {
+      repo.cleanup();
+    }
+  });
+});

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Lints exactly what is staged, as CI will see it: formatting, lint, and types in a clean checkout.
+# Runs CI's static checks (biome check ., tsc --noEmit) on exactly what is staged, in a
+# checkout of the index, so files in progress in the work tree cannot hide a failure.
 set -euo pipefail
-files=$(git diff --cached --name-only --diff-filter=ACM | grep -E '\.(ts|mjs|js|json)$' | grep -v '^test/fixtures/' || true)
-[ -z "$files" ] || npx biome check $files
+root=$(git rev-parse --show-toplevel)
 tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 git checkout-index -a --prefix="$tmp/"
-ln -s "$PWD/node_modules" "$tmp/node_modules"
-(cd "$tmp" && npx tsc --noEmit -p tsconfig.json)
-rm -rf "$tmp"
-echo "staged files: lint and types OK"
+ln -s "$root/node_modules" "$tmp/node_modules"
+cd "$tmp"
+npx biome check . >/dev/null 2>"$tmp.biome" || { cat "$tmp.biome"; npx biome check . 2>&1 | tail -40; exit 1; }
+npx tsc --noEmit -p tsconfig.json
+echo "staged files: biome and tsc OK"

@@ -31,13 +31,19 @@ for (const file of benches) {
   process.stdout.write(run.stdout ?? '');
   const line = (run.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   if (run.status !== 0 || !line) {
-    results.push({ bench: file.replace(/\.ts$/, ''), title: `bench/${file} failed (exit ${run.status})`, figures: [], failed: true });
+    results.push({
+      bench: file.replace(/\.ts$/, ''),
+      title: `bench/${file} failed (exit ${run.status})`,
+      figures: [],
+      failed: true,
+    });
     continue;
   }
   results.push({ ...JSON.parse(line.slice('BENCH_RESULT '.length)), seconds: (Date.now() - started) / 1000 });
 }
 
-const fmt = (n) => (typeof n !== 'number' ? '' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
+const fmt = (n) =>
+  typeof n !== 'number' ? '' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
 const out = [
   '# Benchmarks',
@@ -62,7 +68,9 @@ for (const r of results) {
     const base = f.baseline ? `${f.baseline.name}: ${fmt(f.baseline.value)} ${f.baseline.unit}` : '';
     const met = f.target ? (f.met ? 'yes' : '**no**') : '';
     if (f.target && !f.met) unmet.push(`${r.title}: ${f.name} (target ${f.target})`);
-    out.push(`| ${f.name} | ${fmt(f.value)} ${f.unit} | ${base} | ${f.ratio === undefined ? '' : fmt(f.ratio)} | ${f.target ?? ''} | ${met} |`);
+    out.push(
+      `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${base} | ${f.ratio === undefined ? '' : fmt(f.ratio)} | ${f.target ?? ''} | ${met} |`,
+    );
   }
   for (const n of r.notes ?? []) out.push('', `Note: ${n}`);
   out.push('');

@@ -1,15 +1,99 @@
-/** `trail check`: not built yet (see the open issues). */
+/**
+ * `trail check [RANGE]`: the policy gate for pre-push and CI. Judges each commit in the
+ * range against .trail/policy.yml and prints one line per violation,
+ * `<short sha> <rule>: <what is wrong> — <what to do>`, exiting 1 when there is any.
+ */
 import type { Command } from 'commander';
+import { factsForCommits } from '../../core/change-facts.js';
+import type { RuleId, Violation } from '../../core/check.js';
+import { checkChanges, RULES } from '../../core/check.js';
 import { TrailError } from '../../core/errors.js';
+import { defaultCheckRange, listCommits, revisionsFor } from '../../git/commit-range.js';
+import { loadPolicy } from '../../ledger/policy-file.js';
+import { loadIndex } from '../../ledger/read.js';
+import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
+import { ExitCode, printJson, say } from '../output.js';
 
-export function register(program: Command, _context: () => CommandContext): void {
+function line(v: Violation): string {
+  const sha = v.commit.slice(0, 7);
+  return v.level === 'notice'
+    ? `${sha} note: ${v.message} (${v.fix})`
+    : `${sha} ${v.rule}: ${v.message} — ${v.fix}`;
+}
+
+function parseSkip(values: readonly string[] | undefined): Set<RuleId> {
+  const skip = new Set<RuleId>();
+  for (const value of values ?? []) {
+    for (const rule of value
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean)) {
+      if (!(RULES as readonly string[]).includes(rule)) {
+        throw new TrailError('USAGE', `--skip: unknown rule "${rule}" (rules: ${RULES.join(', ')})`);
+      }
+      skip.add(rule as RuleId);
+    }
+  }
+  return skip;
+}
+
+export function register(program: Command, context: () => CommandContext): void {
   program
     .command('check')
-    .description('(not available yet)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new TrailError('USAGE', 'trail check is not available in this version yet');
+    .description('check commits against .trail/policy.yml (the pre-push and CI gate)')
+    .argument(
+      '[range]',
+      'commits to check, e.g. main..HEAD, or one commit (default: the commits this branch adds)',
+    )
+    .option('--skip <rules...>', `rules not to enforce here (comma-separated): ${RULES.join(', ')}`)
+    .option('--json', 'machine output on stdout')
+    .action(async (range: string | undefined, options: { skip?: string[]; json?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      const skip = parseSkip(options.skip);
+      const { policy, source } = loadPolicy(repo);
+      const selected = range
+        ? { revisions: revisionsFor(range), description: range }
+        : await defaultCheckRange(repo.workTree);
+      const commits = await listCommits(repo.workTree, selected.revisions);
+      const index = await loadIndex(repo);
+      const result = checkChanges(factsForCommits(index, commits), policy);
+      const violations = result.violations.filter((v) => !skip.has(v.rule));
+      const ok = violations.length === 0;
+      const withCheckpoint = result.commits.filter((c) => c.checkpoint).length;
+      if (options.json) {
+        printJson(ctx.io, {
+          ok,
+          range: selected.description,
+          policy: source ?? null,
+          skipped: [...skip],
+          commits: result.commits.map((c) => ({
+            ...c,
+            violations: c.violations.filter((v) => !skip.has(v.rule)),
+          })),
+          violations,
+          notices: result.notices,
+        });
+      } else {
+        const order = new Map(commits.map((c, i) => [c.sha, i]));
+        const lines = [...violations, ...result.notices].sort(
+          (a, b) => order.get(a.commit)! - order.get(b.commit)!,
+        );
+        for (const v of lines) {
+          say(ctx.io, line(v));
+        }
+        const policyName = source ?? 'the default policy (no .trail/policy.yml)';
+        const scope = `${commits.length} commit${commits.length === 1 ? '' : 's'} in ${selected.description} (${withCheckpoint} with a checkpoint) against ${policyName}`;
+        if (ok) say(ctx.io, `check passed: ${scope}`);
+        else {
+          const failing = new Set(violations.map((v) => v.commit)).size;
+          say(
+            ctx.io,
+            `check failed: ${violations.length} violation${violations.length === 1 ? '' : 's'} in ${failing} of ${scope}`,
+          );
+        }
+      }
+      if (!ok) throw new ExitCode(1);
     });
 }

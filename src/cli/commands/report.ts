@@ -1,15 +1,197 @@
-/** `trail report`: not built yet (see the open issues). */
+/**
+ * `trail report <kind>`: a compliance report over a period (SOC 2 change control, EU AI Act
+ * record keeping, NIST AI RMF, SLSA provenance, the audit checklist, gaps) in JSON, CSV,
+ * Markdown, HTML or PDF, optionally signed with this clone's key (`--sign`).
+ */
+import { writeFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Period } from '../../core/change-facts.js';
 import { TrailError } from '../../core/errors.js';
+import type { KeyPair } from '../../core/signature.js';
+import { loadWriterKey } from '../../ledger/keys.js';
+import type { Repo } from '../../ledger/repo.js';
+import { findRepo } from '../../ledger/repo.js';
+import type { ReportDocument, ReportFormat, ReportKind } from '../../report/document.js';
+import { periodText, REPORT_FORMATS, REPORT_KINDS } from '../../report/document.js';
+import type { Progress } from '../../report/kinds.js';
+import { REPORT_BUILDERS, renderReport } from '../../report/kinds.js';
+import { loadReportInput } from '../../report/load.js';
+import { signReport } from '../../report/signing.js';
+import { buildSlsaBundle } from '../../report/slsa.js';
 import type { CommandContext } from '../context.js';
+import type { Io } from '../output.js';
+import { processIo, say } from '../output.js';
 
-export function register(program: Command, _context: () => CommandContext): void {
+interface ReportOptions {
+  since?: string;
+  until?: string;
+  repo?: string;
+  format?: string;
+  out?: string;
+  sign?: boolean;
+  json?: boolean;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `--since`/`--until`: a date (whole days, `--until` inclusive) or an ISO time. */
+export function parsePeriod(since: string | undefined, until: string | undefined): Period {
+  const parse = (text: string, flag: string, endOfDay: boolean): string => {
+    const t = Date.parse(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
+    if (Number.isNaN(t) || (!DATE_ONLY.test(text) && !/\d{4}-\d{2}-\d{2}T/.test(text))) {
+      throw new TrailError('USAGE', `${flag} needs a date (2026-01-31) or an ISO time, not "${text}"`);
+    }
+    return new Date(DATE_ONLY.test(text) && endOfDay ? t + 86_400_000 : t).toISOString();
+  };
+  const period: Period = {};
+  if (since) period.since = parse(since, '--since', false);
+  if (until) period.until = parse(until, '--until', true);
+  if (period.since && period.until && Date.parse(period.since) >= Date.parse(period.until)) {
+    throw new TrailError('USAGE', `--since ${since} is not before --until ${until}`);
+  }
+  return period;
+}
+
+function chooseFormat(kind: ReportKind, options: ReportOptions): ReportFormat {
+  let format = options.format ?? (options.json ? 'json' : undefined);
+  if (!format && options.out) {
+    const ext = extname(options.out).slice(1).toLowerCase();
+    format = ext === 'markdown' ? 'md' : ext === 'htm' ? 'html' : ext;
+    if (options.out.endsWith('.intoto.jsonl')) format = 'jsonl';
+    if (!(REPORT_FORMATS as readonly string[]).includes(format)) format = undefined;
+  }
+  format ??= kind === 'slsa' ? 'jsonl' : 'md';
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new TrailError('USAGE', `unknown format "${format}": choose ${REPORT_FORMATS.join(', ')}`);
+  }
+  if (format === 'jsonl' && kind !== 'slsa') {
+    throw new TrailError('USAGE', 'jsonl is the SLSA bundle format: use it with trail report slsa');
+  }
+  return format as ReportFormat;
+}
+
+/** Progress on a terminal only: a line redrawn in place on stderr, at most five times a second. */
+function progressPrinter(io: Io): { progress?: Progress; stage?: (s: string) => void; done: () => void } {
+  if (io !== processIo || !process.stderr.isTTY) return { done: () => {} };
+  let last = 0;
+  let shown = false;
+  const draw = (text: string) => {
+    process.stderr.write(`\r\u001b[K${text}`);
+    shown = true;
+  };
+  return {
+    stage: (s) => draw(`trail report: ${s}…`),
+    progress: (done, total) => {
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      draw(
+        `trail report: rendering ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`,
+      );
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\u001b[K');
+    },
+  };
+}
+
+/** The document alone leaves this function, so the ledger's index can go before rendering. */
+async function buildDocument(
+  repo: Repo,
+  kind: ReportKind,
+  period: Period,
+  stage?: (s: string) => void,
+): Promise<ReportDocument> {
+  const input = await loadReportInput(repo, period, new Date().toISOString(), stage);
+  stage?.(`building the ${kind} report`);
+  return REPORT_BUILDERS[kind](input);
+}
+
+async function produce(
+  repo: Repo,
+  kind: ReportKind,
+  format: ReportFormat,
+  period: Period,
+  key: KeyPair | undefined,
+  printer: { progress?: Progress; stage?: (s: string) => void },
+): Promise<{ bytes: Buffer; rows: number }> {
+  if (format === 'jsonl') {
+    const input = await loadReportInput(repo, period, new Date().toISOString(), printer.stage);
+    const bundle = buildSlsaBundle(input, key!);
+    return { bytes: Buffer.from(bundle.jsonl, 'utf8'), rows: bundle.envelopes.length };
+  }
+  const doc = await buildDocument(repo, kind, period, printer.stage);
+  const rows = doc.sections.reduce((n, s) => n + (s.table?.rows.length ?? 0), 0);
+  return { bytes: await renderReport(doc, format, printer.progress), rows };
+}
+
+function writeStdout(io: Io, bytes: Buffer): void {
+  if (io === processIo) process.stdout.write(bytes);
+  else io.stdout(bytes.toString('utf8'));
+}
+
+export function register(program: Command, context: () => CommandContext): void {
   program
     .command('report')
-    .description('(not available yet)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new TrailError('USAGE', 'trail report is not available in this version yet');
+    .description(`compliance reports: ${REPORT_KINDS.join(', ')}`)
+    .argument('<kind>', REPORT_KINDS.join(' | '))
+    .option('--since <date>', 'start of the period (a date or ISO time)')
+    .option('--until <date>', 'end of the period (a date is included whole)')
+    .option('--repo <path>', 'the repository to report on (default: the current one)')
+    .option('--format <format>', `${REPORT_FORMATS.join(' | ')} (default: from --out, else md; slsa: jsonl)`)
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--sign', "sign the report with this clone's key (writes <out>.sig.json)")
+    .option('--json', 'the report as JSON (same as --format json)')
+    .action(async (kindArg: string, options: ReportOptions) => {
+      const ctx = context();
+      if (!(REPORT_KINDS as readonly string[]).includes(kindArg)) {
+        throw new TrailError('USAGE', `unknown report kind "${kindArg}": choose ${REPORT_KINDS.join(', ')}`);
+      }
+      const kind = kindArg as ReportKind;
+      const format = chooseFormat(kind, options);
+      const period = parsePeriod(options.since, options.until);
+      const out = options.out ? resolve(ctx.cwd, options.out) : undefined;
+      if (!out && format === 'pdf' && ctx.io === processIo && process.stdout.isTTY && !options.sign) {
+        throw new TrailError('USAGE', 'a PDF is binary: write it to a file with --out FILE');
+      }
+      const repo = await findRepo(options.repo ? resolve(ctx.cwd, options.repo) : ctx.cwd);
+      const key = format === 'jsonl' || options.sign ? loadWriterKey(repo) : undefined;
+      const printer = progressPrinter(ctx.io);
+      let bytes: Buffer;
+      let rows: number;
+      try {
+        ({ bytes, rows } = await produce(repo, kind, format, period, key, printer));
+      } finally {
+        printer.done();
+      }
+      const what = `${kind} report (${format}, ${periodText(period)}, ${rows.toLocaleString('en-US')} rows)`;
+      const envelope =
+        key && options.sign
+          ? signReport(bytes, { file: out ? basename(out) : `${kind}.${format}`, kind, format, period }, key)
+          : undefined;
+      if (out) {
+        writeFileSync(out, bytes);
+        say(ctx.io, `wrote the ${what} to ${out}`);
+        if (envelope) {
+          writeFileSync(`${out}.sig.json`, `${JSON.stringify(envelope, null, 2)}\n`);
+          say(ctx.io, `signed with key ${key!.keyId}: ${out}.sig.json (check it with trail verify-report)`);
+        }
+        return;
+      }
+      if (envelope) {
+        // No file to sit beside: the report and its signature travel together as one JSON.
+        const text = format !== 'pdf';
+        const bundle = {
+          file: `${kind}.${format}`,
+          encoding: text ? 'utf8' : 'base64',
+          report: bytes.toString(text ? 'utf8' : 'base64'),
+          signature: envelope,
+        };
+        ctx.io.stdout(`${JSON.stringify(bundle, null, 2)}\n`);
+        say(ctx.io, `signed ${what} with key ${key!.keyId} (check it with trail verify-report FILE)`);
+        return;
+      }
+      writeStdout(ctx.io, bytes);
     });
 }

@@ -1,0 +1,492 @@
+/**
+ * One change, as the policy check, the audit checklist and every report see it: a commit,
+ * its checkpoint (if any), the sessions and events sealed into it, and what happened to it
+ * after (reviews, test results, deployments, rollbacks). Derived once from the TrailIndex so
+ * that `trail check`, the reports and the dashboard cannot disagree about a change.
+ *
+ * Nothing here fills a missing field: an absent value stays absent and the callers report
+ * it as a gap (DESIGN.md principle 4).
+ */
+import type { EventType, RecordOf } from './records.js';
+import type { StoredRecord, TrailIndex } from './trail-index.js';
+
+/** A commit as read from git. */
+export interface CommitInfo {
+  sha: string;
+  parents: string[];
+  /** `Name <email>`. */
+  author: string;
+  authorEmail: string;
+  /** Author date, ISO 8601. */
+  date: string;
+  subject: string;
+  paths: string[];
+}
+
+/** A period of time: `since` inclusive, `until` exclusive, both ISO instants; absent is open. */
+export interface Period {
+  since?: string;
+  until?: string;
+}
+
+export interface SessionFacts {
+  sessionId: string;
+  agent: string;
+  agentVersion?: string;
+  model?: string;
+  startedAt?: string;
+  endedAt?: string;
+  hasBoundary: boolean;
+}
+
+export interface ReviewFacts {
+  reviewer: string;
+  decision: 'approve' | 'request-changes' | 'comment';
+  time: string;
+  examinedReasoning: boolean;
+  /** Neither the requester nor the commit's author (the two-person rule). */
+  independent: boolean;
+  /** Why not independent: "requester", "author". */
+  conflicts: string[];
+  signed: boolean;
+}
+
+export interface TestFacts {
+  time: string;
+  tests: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  errored: number;
+  suites: number;
+  tool?: string;
+  coverage?: number;
+}
+
+export type DeployStatus = 'deployed' | 'reverted' | 'pending';
+export type TestStatus = 'passed' | 'failed' | 'empty' | 'none';
+
+export interface ChangeFacts {
+  commit: string;
+  /** The commit as git reported it, when it was among the commits read. */
+  git?: CommitInfo;
+  checkpoint?: StoredRecord<RecordOf<'checkpoint'>>;
+  /** The checkpoint's key (`ckpt_…`) or the start of its record id; empty without one. */
+  checkpointLabel: string;
+  /** When the change was made: the checkpoint's time, else the commit's date. */
+  time: string;
+  author?: string;
+  sessions: SessionFacts[];
+  models: string[];
+  requester?: string;
+  tickets: Array<{ id: string; url?: string }>;
+  acceptanceCriteria: string[];
+  requestSummary?: string;
+  /** The first prompt of the change's sessions: the request as the person typed it. */
+  prompt?: string;
+  promptTime?: string;
+  eventCount: number;
+  eventCounts: Partial<Record<EventType, number>>;
+  contextSources: Record<string, number>;
+  firstEditTime?: string;
+  commands: string[];
+  alternatives: number;
+  alternativesWithoutReason: number;
+  risks: Array<{ text: string; severity?: string }>;
+  validations: { passed: number; failed: number; skipped: number };
+  repairs: number;
+  usage: { inputTokens: number; outputTokens: number; costUsd: number; records: number };
+  /** The latest decision of each reviewer (comments do not change a decision). */
+  reviews: ReviewFacts[];
+  approvals: ReviewFacts[];
+  changesRequested: ReviewFacts[];
+  /** When the last approval came in. */
+  approvedAt?: string;
+  test?: TestFacts;
+  testStatus: TestStatus;
+  deployments: Array<{ env: string; time: string }>;
+  rollbacks: Array<{ env: string; time: string; to: string; reason: string }>;
+  status: DeployStatus;
+  /** Where it is deployed now, or (when reverted) where it was rolled back. */
+  environments: string[];
+  paths: string[];
+  lines: { ai: number; human: number; unknown: number };
+}
+
+/** `Name <email>` and `EMAIL` compare equal; otherwise case-insensitive text. */
+export function identityKey(identity: string | undefined): string | undefined {
+  if (!identity) return undefined;
+  const match = /<([^>]+)>/.exec(identity);
+  const key = (match ? match[1]! : identity).trim().toLowerCase();
+  return key.length > 0 ? key : undefined;
+}
+
+export function sameIdentity(a: string | undefined, b: string | undefined): boolean {
+  const ka = identityKey(a);
+  return ka !== undefined && ka === identityKey(b);
+}
+
+export function inPeriod(time: string, period: Period | undefined): boolean {
+  if (!period || (!period.since && !period.until)) return true;
+  const t = Date.parse(time);
+  if (Number.isNaN(t)) return false;
+  if (period.since && t < Date.parse(period.since)) return false;
+  if (period.until && t >= Date.parse(period.until)) return false;
+  return true;
+}
+
+/** Lookups prepared once for many changes. */
+export interface FactsContext {
+  index: TrailIndex;
+  rollbacksByFrom: Map<string, StoredRecord<RecordOf<'rollback'>>[]>;
+  /** Commits whose checkpoint was replaced by a rewrite (amend, rebase...). */
+  superseded: Set<string>;
+}
+
+export function factsContext(index: TrailIndex): FactsContext {
+  const rollbacksByFrom = new Map<string, StoredRecord<RecordOf<'rollback'>>[]>();
+  for (const r of index.rollbacks) {
+    const list = rollbacksByFrom.get(r.record.from);
+    if (list) list.push(r);
+    else rollbacksByFrom.set(r.record.from, [r]);
+  }
+  const superseded = new Set<string>();
+  for (const c of index.checkpoints) {
+    const from = c.record.rewrittenFrom?.commit;
+    if (from && from !== c.record.commit) superseded.add(from);
+  }
+  return { index, rollbacksByFrom, superseded };
+}
+
+function checkpointLabelOf(c: StoredRecord<RecordOf<'checkpoint'>> | undefined): string {
+  if (!c) return '';
+  return c.record.key ?? c.id.slice(0, 12);
+}
+
+function eventsOf(
+  index: TrailIndex,
+  checkpoint: RecordOf<'checkpoint'>,
+): Array<StoredRecord<RecordOf<'event'>>> {
+  if (checkpoint.events.length > 0) {
+    const out: Array<StoredRecord<RecordOf<'event'>>> = [];
+    for (const id of checkpoint.events) {
+      const stored = index.byId.get(id);
+      if (stored?.record.kind === 'event') out.push(stored as StoredRecord<RecordOf<'event'>>);
+    }
+    return out;
+  }
+  // An older checkpoint may not list its events: take its sessions' events instead.
+  return checkpoint.sessions.flatMap((s) => index.eventsBySession.get(s.sessionId) ?? []);
+}
+
+function reviewFacts(
+  reviews: ReadonlyArray<StoredRecord<RecordOf<'review'>>>,
+  requester: string | undefined,
+  author: string | undefined,
+): ReviewFacts[] {
+  if (reviews.length === 0) return [];
+  const latest = new Map<string, ReviewFacts>();
+  const requesterKey = identityKey(requester);
+  const authorKey = identityKey(author);
+  for (const { record: r } of reviews) {
+    const reviewerKey = identityKey(r.reviewer) ?? r.reviewer;
+    const conflicts: string[] = [];
+    if (r.reviewerIsRequester || reviewerKey === requesterKey) conflicts.push('requester');
+    if (r.reviewerIsAuthor || reviewerKey === authorKey) conflicts.push('author');
+    const facts: ReviewFacts = {
+      reviewer: r.reviewer,
+      decision: r.decision,
+      time: r.time,
+      examinedReasoning: r.examinedReasoning,
+      independent: conflicts.length === 0,
+      conflicts,
+      signed: r.signature !== undefined,
+    };
+    const previous = latest.get(reviewerKey);
+    // A comment keeps an earlier decision; it only stands alone when there is none.
+    if (r.decision === 'comment' && previous && previous.decision !== 'comment') {
+      if (r.examinedReasoning) previous.examinedReasoning = true;
+      continue;
+    }
+    if (previous?.examinedReasoning && facts.decision === previous.decision) facts.examinedReasoning = true;
+    latest.set(reviewerKey, facts);
+  }
+  return [...latest.values()];
+}
+
+function deployState(
+  deployments: ReadonlyArray<StoredRecord<RecordOf<'deployment'>>>,
+  rollbacks: ReadonlyArray<StoredRecord<RecordOf<'rollback'>>>,
+): Pick<ChangeFacts, 'deployments' | 'rollbacks' | 'status' | 'environments'> {
+  if (deployments.length === 0 && rollbacks.length === 0) {
+    return { deployments: [], rollbacks: [], status: 'pending', environments: [] };
+  }
+  const events: Array<{ env: string; time: string; deployed: boolean }> = [];
+  const deployed = deployments
+    .filter((d) => d.record.status === 'success')
+    .map((d) => ({ env: d.record.env, time: d.record.time }));
+  for (const d of deployed) events.push({ ...d, deployed: true });
+  const rolled = rollbacks.map((r) => ({
+    env: r.record.env,
+    time: r.record.time,
+    to: r.record.to,
+    reason: r.record.reason,
+  }));
+  for (const r of rolled) events.push({ env: r.env, time: r.time, deployed: false });
+  events.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const state = new Map<string, boolean>();
+  for (const e of events) state.set(e.env, e.deployed);
+  const live = [...state].filter(([, v]) => v).map(([env]) => env);
+  const reverted = [...state].filter(([, v]) => !v).map(([env]) => env);
+  const status: DeployStatus = live.length > 0 ? 'deployed' : reverted.length > 0 ? 'reverted' : 'pending';
+  return {
+    deployments: deployed,
+    rollbacks: rolled,
+    status,
+    environments: status === 'deployed' ? live : reverted,
+  };
+}
+
+function testFacts(results: ReadonlyArray<StoredRecord<RecordOf<'test-result'>>> | undefined): {
+  test?: TestFacts;
+  testStatus: TestStatus;
+} {
+  const latest = results?.[results.length - 1]?.record;
+  if (!latest) return { testStatus: 'none' };
+  const t = latest.totals;
+  const test: TestFacts = {
+    time: latest.time,
+    tests: t.tests,
+    passed: t.passed,
+    failed: t.failed,
+    skipped: t.skipped,
+    errored: t.errored,
+    suites: latest.suites.length,
+    tool: latest.tool,
+    coverage: latest.coverage?.lines.pct,
+  };
+  const testStatus: TestStatus = t.failed + t.errored > 0 ? 'failed' : t.tests === 0 ? 'empty' : 'passed';
+  return { test, testStatus };
+}
+
+/** Everything known about one commit. */
+export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo): ChangeFacts {
+  const { index } = ctx;
+  const checkpoint = index.checkpointByCommit.get(commit);
+  const c = checkpoint?.record;
+  const author = c?.author ?? git?.author;
+  const sessions: SessionFacts[] = [];
+  // Arrays, not sets: a change has a handful of each, and this runs once per change.
+  const models: string[] = [];
+  const tickets: Array<{ id: string; url?: string }> = [];
+  const criteria: string[] = [];
+  let requester: string | undefined;
+  let requestSummary: string | undefined;
+  for (const s of c?.sessions ?? []) {
+    const session = index.sessions.get(s.sessionId)?.record;
+    const model = s.model ?? session?.model;
+    if (model && !models.includes(model)) models.push(model);
+    sessions.push({
+      sessionId: s.sessionId,
+      agent: session?.agent.name ?? s.agent,
+      agentVersion: session?.agent.version,
+      model,
+      startedAt: session?.startedAt,
+      endedAt: session?.endedAt,
+      hasBoundary: session?.boundary !== undefined,
+    });
+    if (!session) continue;
+    requester ??= session.request.requester;
+    requestSummary ??= session.request.summary;
+    for (const t of session.request.tickets) {
+      if (!tickets.some((x) => x.id === t.id)) tickets.push({ id: t.id, url: t.url });
+    }
+    for (const a of session.request.acceptanceCriteria) if (!criteria.includes(a)) criteria.push(a);
+  }
+
+  const eventCounts: Partial<Record<EventType, number>> = {};
+  const contextSources: Record<string, number> = {};
+  const commands: string[] = [];
+  const risks: ChangeFacts['risks'] = [];
+  const validations = { passed: 0, failed: 0, skipped: 0 };
+  const usage = { inputTokens: 0, outputTokens: 0, costUsd: 0, records: 0 };
+  let prompt: string | undefined;
+  let promptTime: string | undefined;
+  let firstEditTime: string | undefined;
+  let alternatives = 0;
+  let alternativesWithoutReason = 0;
+  let repairs = 0;
+  const events = c ? eventsOf(index, c) : [];
+  for (const { record } of events) {
+    const e = record.event;
+    eventCounts[e.type] = (eventCounts[e.type] ?? 0) + 1;
+    switch (e.type) {
+      case 'prompt':
+        if (prompt === undefined) {
+          prompt = e.text;
+          promptTime = record.time;
+        }
+        break;
+      case 'context':
+        contextSources[e.source] = (contextSources[e.source] ?? 0) + 1;
+        break;
+      case 'command':
+        commands.push(e.command);
+        break;
+      case 'validation':
+        validations[e.status]++;
+        if (e.command) commands.push(e.command);
+        break;
+      case 'alternative':
+        alternatives++;
+        if (e.rejectedBecause.trim().length === 0) alternativesWithoutReason++;
+        break;
+      case 'risk':
+        risks.push({ text: e.text, severity: e.severity });
+        break;
+      case 'repair':
+        repairs++;
+        break;
+      case 'file-edit':
+        if (firstEditTime === undefined || record.time < firstEditTime) firstEditTime = record.time;
+        break;
+      case 'usage':
+        usage.records++;
+        usage.inputTokens += e.inputTokens;
+        usage.outputTokens += e.outputTokens;
+        usage.costUsd += e.costUsd ?? 0;
+        if (e.model && !models.includes(e.model)) models.push(e.model);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Reviews bound to the checkpoint and to the commit (usually the same records), in time order.
+  const byCheckpoint = checkpoint ? (index.reviewsByCheckpoint.get(checkpoint.id) ?? []) : [];
+  const byCommit = index.reviewsByCommit.get(commit) ?? [];
+  let ordered = byCommit.length === 0 ? byCheckpoint : byCheckpoint.length === 0 ? byCommit : undefined;
+  if (!ordered) {
+    const seen = new Set(byCheckpoint.map((r) => r.id));
+    ordered = [...byCheckpoint, ...byCommit.filter((r) => !seen.has(r.id))].sort(
+      (a, b) => Date.parse(a.record.time) - Date.parse(b.record.time),
+    );
+  }
+  const reviews = reviewFacts(ordered, requester, author);
+  const approvals = reviews.filter((r) => r.decision === 'approve');
+  const changesRequested = reviews.filter((r) => r.decision === 'request-changes');
+  const approvedAt = approvals.reduce<string | undefined>(
+    (latest, r) => (latest === undefined || Date.parse(r.time) > Date.parse(latest) ? r.time : latest),
+    undefined,
+  );
+
+  const paths: string[] = [];
+  const lines = { ai: 0, human: 0, unknown: 0 };
+  for (const f of c?.files ?? []) {
+    paths.push(f.path);
+    lines.ai += f.aiLines;
+    lines.human += f.humanLines;
+    lines.unknown += f.unknownLines;
+  }
+  if (git) {
+    const known = new Set(paths);
+    for (const p of git.paths) if (!known.has(p)) paths.push(p);
+  }
+  const { test, testStatus } = testFacts(index.testsByCommit.get(commit));
+  const deployed = deployState(
+    index.deploymentsByCommit.get(commit) ?? [],
+    ctx.rollbacksByFrom.get(commit) ?? [],
+  );
+
+  return {
+    commit,
+    git,
+    checkpoint,
+    checkpointLabel: checkpointLabelOf(checkpoint),
+    time: c?.time ?? git?.date ?? '',
+    author,
+    sessions,
+    models,
+    requester,
+    tickets,
+    acceptanceCriteria: criteria,
+    requestSummary,
+    prompt,
+    promptTime,
+    eventCount: events.length,
+    eventCounts,
+    contextSources,
+    firstEditTime,
+    commands,
+    alternatives,
+    alternativesWithoutReason,
+    risks,
+    validations,
+    repairs,
+    usage,
+    reviews,
+    approvals,
+    changesRequested,
+    approvedAt,
+    test,
+    testStatus,
+    deployments: deployed.deployments,
+    rollbacks: deployed.rollbacks,
+    status: deployed.status,
+    environments: deployed.environments,
+    paths,
+    lines,
+  };
+}
+
+/** The facts of given commits, in the order given (for `trail check`). */
+export function factsForCommits(index: TrailIndex, commits: readonly CommitInfo[]): ChangeFacts[] {
+  const ctx = factsContext(index);
+  return commits.map((commit) => changeFacts(ctx, commit.sha, commit));
+}
+
+/** A change chosen for a report, before its facts are gathered. */
+export interface ChangeRef {
+  sha: string;
+  git?: CommitInfo;
+}
+
+/**
+ * Every change in a period: the commits read from git and every checkpoint in the ledger
+ * (also those of commits on other branches), less checkpoints replaced by a rewrite.
+ * Oldest first. Cheap: the facts are gathered per change by `changeFacts`, so a large
+ * report can turn each into a row and let it go.
+ */
+export function selectChanges(
+  ctx: FactsContext,
+  commits: readonly CommitInfo[],
+  period?: Period,
+): ChangeRef[] {
+  const { index } = ctx;
+  const bySha = new Map(commits.map((c) => [c.sha, c]));
+  const chosen: Array<{ sha: string; ms: number; git?: CommitInfo }> = [];
+  const since = period?.since ? Date.parse(period.since) : Number.NEGATIVE_INFINITY;
+  const until = period?.until ? Date.parse(period.until) : Number.POSITIVE_INFINITY;
+  const add = (sha: string, time: string, git?: CommitInfo) => {
+    const ms = Date.parse(time);
+    if (!Number.isNaN(ms) && ms >= since && ms < until) chosen.push({ sha, ms, git });
+  };
+  for (const commit of commits) {
+    add(commit.sha, index.checkpointByCommit.get(commit.sha)?.record.time ?? commit.date, commit);
+  }
+  for (const [sha, checkpoint] of index.checkpointByCommit) {
+    if (!bySha.has(sha) && !ctx.superseded.has(sha)) add(sha, checkpoint.record.time);
+  }
+  chosen.sort((a, b) => a.ms - b.ms || (a.sha < b.sha ? -1 : a.sha > b.sha ? 1 : 0));
+  return chosen.map(({ sha, git }) => ({ sha, git }));
+}
+
+/** The facts of every change in a period, oldest first (see selectChanges). */
+export function collectChanges(
+  index: TrailIndex,
+  commits: readonly CommitInfo[],
+  period?: Period,
+): ChangeFacts[] {
+  const ctx = factsContext(index);
+  return selectChanges(ctx, commits, period).map((c) => changeFacts(ctx, c.sha, c.git));
+}

@@ -1,0 +1,115 @@
+/**
+ * The commits a check or a report looks at, read with one `git log` whatever their number:
+ * id, parents, author, date, subject and the paths each one touched.
+ */
+import type { CommitInfo } from '../core/change-facts.js';
+import { gitTextOrUndefined, runGit } from './run.js';
+
+export type { CommitInfo };
+
+const RECORD = '\u001e';
+const FIELD = '\u001f';
+
+/**
+ * Lists commits selected by `revisions` (anything `git log` takes: `main..HEAD`, `-1 HEAD`),
+ * oldest first, without merge commits: a merge brings in commits that are checked on their
+ * own, and has no checkpoint of its own.
+ */
+export async function listCommits(workTree: string, revisions: readonly string[]): Promise<CommitInfo[]> {
+  if ((await gitTextOrUndefined(workTree, ['rev-parse', '--verify', '--quiet', 'HEAD'])) === undefined) {
+    return []; // an empty repository: nothing committed yet
+  }
+  const result = await runGit(workTree, [
+    '-c',
+    'core.quotePath=false',
+    'log',
+    '--no-merges',
+    '--reverse',
+    '--name-only',
+    `--format=${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`,
+    ...revisions,
+    '--',
+  ]);
+  const commits: CommitInfo[] = [];
+  for (const chunk of result.stdout.toString('utf8').split(RECORD)) {
+    if (chunk.length === 0) continue;
+    const [header, ...rest] = chunk.split('\n');
+    const [sha, parents, name, email, date, subject] = header!.split(FIELD);
+    if (!sha) continue;
+    commits.push({
+      sha,
+      parents: parents ? parents.split(' ').filter(Boolean) : [],
+      author: `${name} <${email}>`,
+      authorEmail: email ?? '',
+      date: date ?? '',
+      subject: subject ?? '',
+      paths: rest.filter((line) => line.length > 0),
+    });
+  }
+  return commits;
+}
+
+export interface DefaultRange {
+  revisions: string[];
+  /** For people: which commits these are. */
+  description: string;
+}
+
+async function refExists(workTree: string, ref: string): Promise<boolean> {
+  return (await gitTextOrUndefined(workTree, ['rev-parse', '--verify', '--quiet', ref])) !== undefined;
+}
+
+/**
+ * What `trail check` looks at with no range: the commits on this branch that its upstream
+ * does not have yet; else those not on the default branch (origin's HEAD, then
+ * init.defaultBranch, main or master); else HEAD alone.
+ */
+export async function defaultCheckRange(workTree: string): Promise<DefaultRange> {
+  const branch = await gitTextOrUndefined(workTree, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  const upstream = await gitTextOrUndefined(workTree, [
+    'rev-parse',
+    '--abbrev-ref',
+    '--symbolic-full-name',
+    '@{upstream}',
+  ]);
+  if (upstream) {
+    return { revisions: [`${upstream}..HEAD`], description: `${upstream}..HEAD` };
+  }
+  const candidates: string[] = [];
+  const originHead = await gitTextOrUndefined(workTree, [
+    'symbolic-ref',
+    '--quiet',
+    '--short',
+    'refs/remotes/origin/HEAD',
+  ]);
+  if (originHead) candidates.push(originHead);
+  const configured = await gitTextOrUndefined(workTree, ['config', 'init.defaultBranch']);
+  for (const name of [configured, 'main', 'master']) {
+    if (name && name !== branch) candidates.push(name);
+  }
+  for (const base of candidates) {
+    if (base === branch || !(await refExists(workTree, base))) continue;
+    return { revisions: [`${base}..HEAD`], description: `${base}..HEAD` };
+  }
+  return { revisions: ['-1', 'HEAD'], description: 'HEAD' };
+}
+
+/** The revisions `trail check RANGE` means: a range as given, or one commit for a single revision. */
+export function revisionsFor(range: string): string[] {
+  return range.includes('..') ? [range] : ['-1', range];
+}
+
+/** A short name for the repository: origin's `owner/name`, else the folder's name. */
+export async function repositoryName(workTree: string): Promise<string> {
+  const url = await gitTextOrUndefined(workTree, ['config', '--get', 'remote.origin.url']);
+  if (url) {
+    const cleaned = url.replace(/\.git$/, '').replace(/\/+$/, '');
+    const match = /[/:]([^/:]+\/[^/:]+)$/.exec(cleaned);
+    if (match) return match[1]!;
+  }
+  return workTree.split(/[\\/]/).filter(Boolean).pop() ?? workTree;
+}
+
+export async function currentBranch(workTree: string): Promise<string | undefined> {
+  return gitTextOrUndefined(workTree, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+}

@@ -1,0 +1,212 @@
+/**
+ * The format-neutral report: what every report kind builds and every renderer (JSON, CSV,
+ * Markdown, HTML, PDF) draws. Kinds decide what to say; renderers decide how it looks, so a
+ * new kind needs no renderer work and a new format works for every kind.
+ */
+import type { ChangeFacts, CommitInfo, Period } from '../core/change-facts.js';
+import { changeFacts, collectChanges, factsContext, selectChanges } from '../core/change-facts.js';
+import type { Policy } from '../core/policy.js';
+import type { TrailIndex } from '../core/trail-index.js';
+
+export const REPORT_KINDS = ['soc2', 'eu-ai-act', 'nist-ai-rmf', 'slsa', 'checklist', 'gaps'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
+export const REPORT_FORMATS = ['json', 'csv', 'md', 'html', 'pdf', 'jsonl'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export type Cell = string | number | null;
+
+export interface ReportColumn {
+  key: string;
+  title: string;
+  /** Relative width in page layouts (default 1). */
+  weight?: number;
+  /** `id` (commit, checkpoint): shown as 12 characters in human formats, in full in CSV and JSON; `time`: an ISO time, shown with a space for the T. */
+  kind?: 'text' | 'id' | 'time' | 'number' | 'status';
+  /** Most lines a cell may take in the PDF before it is cut with an ellipsis (default 3). */
+  maxLines?: number;
+}
+
+export interface ReportTable {
+  columns: ReportColumn[];
+  rows: Cell[][];
+}
+
+export interface ReportSection {
+  id: string;
+  title: string;
+  /** Paragraphs before the table. */
+  intro?: string[];
+  table?: ReportTable;
+  /** Remarks after the table. */
+  notes?: string[];
+}
+
+export interface LedgerStatus {
+  ok: boolean;
+  records: number;
+  writers: number;
+  logs: number;
+  /** The first problems `trail verify` found, one line each. */
+  problems: string[];
+  problemCount: number;
+  /** Set when the records were checked by someone else (the server, on ingest), not by trail verify here. */
+  checkedBy?: string;
+}
+
+export interface ReportScope {
+  repository: string;
+  branch?: string;
+  /** For people: what the report covers. */
+  description: string;
+}
+
+export interface ReportDocument {
+  title: string;
+  kind: ReportKind;
+  period: Period;
+  scope: ReportScope;
+  generatedAt: string;
+  /** The policy the changes were judged against. */
+  policy: string;
+  ledger: LedgerStatus;
+  summary: Array<{ label: string; value: Cell }>;
+  sections: ReportSection[];
+}
+
+/** Everything a report kind builds from: the ledger's index, git's commits, the policy. */
+export interface ReportInput {
+  index: TrailIndex;
+  /** Commits read from git for the scope (non-merge, reachable from the reported ref). */
+  commits: readonly CommitInfo[];
+  policy: Policy;
+  policySource?: string;
+  ledger: LedgerStatus;
+  /** Writers whose logs failed verification. */
+  problemWriters: ReadonlySet<string>;
+  period: Period;
+  scope: ReportScope;
+  generatedAt: string;
+  /** Number of trusted keys in .trail/keys. */
+  trustedKeys?: number;
+}
+
+export function ledgerSentence(ledger: LedgerStatus): string {
+  if (ledger.ok && ledger.checkedBy) {
+    return `Ledger as held by ${ledger.checkedBy}: ${ledger.records.toLocaleString('en-US')} records from ${ledger.writers} writer${ledger.writers === 1 ? '' : 's'}, checked when they were ingested; run trail verify on a clone for an end-to-end check.`;
+  }
+  if (ledger.ok) {
+    return `Ledger verified: ${ledger.records.toLocaleString('en-US')} records in ${ledger.logs} log${ledger.logs === 1 ? '' : 's'} from ${ledger.writers} writer${ledger.writers === 1 ? '' : 's'}; hashes, hash chains, Merkle roots and signatures hold.`;
+  }
+  return `LEDGER VERIFICATION FAILED: ${ledger.problemCount} problem${ledger.problemCount === 1 ? '' : 's'} (run trail verify); records from the failing logs cannot be relied on.`;
+}
+
+function day(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/** The period for people: dates, with an exclusive midnight `until` shown as the day before. */
+export function periodText(period: Period): string {
+  const since = period.since ? day(period.since) : undefined;
+  let until: string | undefined;
+  if (period.until) {
+    const t = Date.parse(period.until);
+    until = period.until.includes('T00:00:00') ? day(new Date(t - 1).toISOString()) : period.until;
+  }
+  if (since && until) return `${since} to ${until}`;
+  if (since) return `from ${since}`;
+  if (until) return `up to ${until}`;
+  return 'all recorded history';
+}
+
+const UTC_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** ISO time without milliseconds, UTC (`YYYY-MM-DDThh:mm:ssZ`). */
+export function isoSeconds(time: string | undefined): string {
+  if (!time) return '';
+  if (UTC_MILLIS.test(time)) return `${time.slice(0, 19)}Z`;
+  const t = Date.parse(time);
+  return Number.isNaN(t) ? time : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function oneLine(text: string | undefined, max = 160): string {
+  if (!text) return '';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function shortSha(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+export function countLabel(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** The facts of every change a report covers, oldest first. */
+export function reportChanges(input: ReportInput): ChangeFacts[] {
+  return collectChanges(input.index, input.commits, input.period);
+}
+
+/**
+ * Each change a report covers, oldest first, one at a time: for reports over very many
+ * changes, so that only the rows they make are kept, not every change's facts.
+ */
+export function forEachChange(input: ReportInput, visit: (facts: ChangeFacts) => void): void {
+  const ctx = factsContext(input.index);
+  for (const ref of selectChanges(ctx, input.commits, input.period))
+    visit(changeFacts(ctx, ref.sha, ref.git));
+}
+
+/** A change's test evidence in a few words: `12/12 passed, 91% lines`. */
+export function testsCell(facts: ChangeFacts): string {
+  const t = facts.test;
+  if (!t) return 'none';
+  const coverage =
+    t.coverage === undefined
+      ? ''
+      : `, ${Number.isInteger(t.coverage) ? t.coverage : t.coverage.toFixed(1)}% lines`;
+  if (facts.testStatus === 'failed')
+    return `${t.passed}/${t.tests} passed, ${t.failed + t.errored} failed${coverage}`;
+  if (facts.testStatus === 'empty') return 'no tests ran';
+  return `${t.passed}/${t.tests} passed${coverage}`;
+}
+
+/** Each reviewer's standing decision: approvers by name, others with their decision. */
+export function reviewersCell(facts: ChangeFacts): string {
+  if (facts.reviews.length === 1 && facts.reviews[0]!.decision === 'approve')
+    return facts.reviews[0]!.reviewer;
+  return facts.reviews
+    .map((r) =>
+      r.decision === 'approve'
+        ? r.reviewer
+        : `${r.reviewer} (${r.decision === 'request-changes' ? 'changes requested' : 'commented'})`,
+    )
+    .join('; ');
+}
+
+/** What was asked, in one line: the request summary, the first prompt, or the commit subject. */
+export function requestCell(facts: ChangeFacts, max = 200): string {
+  if (!facts.checkpoint) return `no checkpoint; commit: ${oneLine(facts.git?.subject, max - 24)}`;
+  return oneLine(facts.requestSummary ?? facts.prompt, max) || '(no prompt recorded)';
+}
+
+/** A cell as people read it (Markdown, HTML, PDF): ids shortened, times with a space for the T. */
+export function displayText(value: Cell, column: ReportColumn): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  if (column.kind === 'id' && text.length > 12) return text.slice(0, 12);
+  if (column.kind === 'time') return text.replace('T', ' ');
+  return text;
+}
+
+export type Tone = 'good' | 'bad' | 'warn';
+
+/** How a status cell reads: good (passed, approved, deployed...), bad (failed, reverted...) or a warning. */
+export function statusTone(text: string): Tone | undefined {
+  const t = text.toLowerCase();
+  if (/^(failed|not approved|reverted|missing|no\b|changes requested|high|critical)/.test(t)) return 'bad';
+  if (/^(passed|approved|deployed|evidence|yes)/.test(t)) return 'good';
+  if (/^(partial|pending|medium)/.test(t)) return 'warn';
+  return undefined;
+}

@@ -1,0 +1,158 @@
+/**
+ * Gaps: what an auditor will push back on, found before they do. Commits without a
+ * checkpoint, checkpoints without an approval or tests, failing tests, unapproved models,
+ * fields the policy requires but the record lacks, capture gaps the hooks recorded, and
+ * approvals given without examining the agent's reasoning.
+ */
+import type { ChangeFacts } from '../core/change-facts.js';
+import { inPeriod } from '../core/change-facts.js';
+import { isExempt, missingFields, unapprovedModels } from '../core/check.js';
+import type { ReportDocument, ReportInput, ReportTable } from './document.js';
+import { countLabel, isoSeconds, periodText, reportChanges } from './document.js';
+
+export const GAP_TYPES = [
+  'no-checkpoint',
+  'no-approval',
+  'no-tests',
+  'tests-failed',
+  'unapproved-model',
+  'missing-field',
+  'reasoning-not-examined',
+  'capture-gap',
+] as const;
+export type GapType = (typeof GAP_TYPES)[number];
+
+export interface Gap {
+  time: string;
+  commit: string;
+  checkpoint: string;
+  type: GapType;
+  detail: string;
+  fix: string;
+}
+
+function changeGaps(f: ChangeFacts, input: ReportInput): Gap[] {
+  const gaps: Gap[] = [];
+  const add = (type: GapType, detail: string, fix: string) =>
+    gaps.push({ time: f.time, commit: f.commit, checkpoint: f.checkpointLabel, type, detail, fix });
+  if (!f.checkpoint) {
+    if (!isExempt(f, input.policy)) {
+      add(
+        'no-checkpoint',
+        `"${f.git?.subject ?? ''}" by ${f.author ?? 'unknown'} has no checkpoint: hand-written, or capture failed`,
+        'import the agent session, or document how hand-written changes are reviewed',
+      );
+    }
+    return gaps;
+  }
+  if (f.approvals.length === 0) {
+    const requested = f.changesRequested.map((r) => r.reviewer);
+    add(
+      'no-approval',
+      requested.length > 0
+        ? `changes requested by ${requested.join(', ')}; never approved`
+        : 'no approving review',
+      'get a human approval before deployment',
+    );
+  }
+  if (f.testStatus === 'none')
+    add('no-tests', 'no test results linked to the commit', 'attach the CI test results');
+  else if (f.testStatus === 'failed' && f.test) {
+    add(
+      'tests-failed',
+      `${f.test.failed + f.test.errored} of ${f.test.tests} tests failed`,
+      'fix and record a passing run',
+    );
+  }
+  for (const m of unapprovedModels(f, input.policy)) {
+    add(
+      'unapproved-model',
+      m.model ? m.reason : 'no model recorded',
+      'use an approved model or approve it in the policy',
+    );
+  }
+  for (const field of missingFields(f, input.policy)) {
+    add('missing-field', `${field} missing (required by the policy)`, 'capture the field with the session');
+  }
+  if (f.approvals.length > 0 && !f.approvals.some((a) => a.examinedReasoning)) {
+    add(
+      'reasoning-not-examined',
+      `approved by ${f.approvals.map((a) => a.reviewer).join(', ')} without examining the reasoning`,
+      "have the reviewer read the agent's reasoning and confirm it",
+    );
+  }
+  return gaps;
+}
+
+/** Every gap in the period, oldest first. */
+export function collectGaps(
+  input: ReportInput,
+  changes: readonly ChangeFacts[] = reportChanges(input),
+): Gap[] {
+  const gaps: Gap[] = [];
+  for (const f of changes) gaps.push(...changeGaps(f, input));
+  for (const { record: g } of input.index.gaps) {
+    if (!inPeriod(g.time, input.period)) continue;
+    gaps.push({
+      time: g.time,
+      commit: '',
+      checkpoint: '',
+      type: 'capture-gap',
+      detail: `${g.what}: ${g.why}${g.agent ? ` (${g.agent}${g.hook ? ` ${g.hook}` : ''})` : ''}${g.sessionId ? ` in session ${g.sessionId}` : ''}`,
+      fix: 'check the agent and git hooks (trail status); import the missed session if it matters',
+    });
+  }
+  // Stable: a change's gaps stay in type order.
+  return gaps
+    .map((g, i) => ({ g, i, t: Date.parse(g.time) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.g);
+}
+
+export function gapsTable(gaps: readonly Gap[]): ReportTable {
+  return {
+    columns: [
+      { key: 'date', title: 'Date', kind: 'time', weight: 1.2 },
+      { key: 'commit', title: 'Commit', kind: 'id', weight: 0.9 },
+      { key: 'checkpoint', title: 'Checkpoint', kind: 'id', weight: 1.1 },
+      { key: 'gap', title: 'Gap', kind: 'status', weight: 1.3 },
+      { key: 'detail', title: 'Detail', weight: 3.2 },
+      { key: 'fix', title: 'What to do', weight: 2.4 },
+    ],
+    rows: gaps.map((g) => [isoSeconds(g.time), g.commit, g.checkpoint, g.type, g.detail, g.fix]),
+  };
+}
+
+export function buildGapsReport(input: ReportInput): ReportDocument {
+  const changes = reportChanges(input);
+  const gaps = collectGaps(input, changes);
+  const counts = new Map<GapType, number>(GAP_TYPES.map((t) => [t, 0]));
+  for (const g of gaps) counts.set(g.type, counts.get(g.type)! + 1);
+  const affected = new Set(gaps.filter((g) => g.commit).map((g) => g.commit));
+  return {
+    title: 'Audit gaps',
+    kind: 'gaps',
+    period: input.period,
+    scope: input.scope,
+    generatedAt: input.generatedAt,
+    policy: input.policySource ?? 'default policy (no .trail/policy.yml)',
+    ledger: input.ledger,
+    summary: [
+      { label: 'Changes examined', value: changes.length },
+      { label: 'Changes with gaps', value: affected.size },
+      { label: 'Gaps', value: gaps.length },
+      ...GAP_TYPES.map((t) => ({ label: t, value: counts.get(t)! })),
+    ],
+    sections: [
+      {
+        id: 'gaps',
+        title: 'Gaps',
+        intro: [
+          `${countLabel(gaps.length, 'gap')} in ${periodText(input.period)}, oldest first. Commits that touch only the policy's exempt paths (${input.policy.exemptPaths.join(', ')}) need no checkpoint and are not listed.`,
+        ],
+        table: gapsTable(gaps),
+        notes: gaps.length === 0 ? ['No gaps found.'] : [],
+      },
+    ],
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Gathers what a report is built from, for one repository: the ledger's index and its
+ * verification (a report always states whether the ledger verifies), the policy, the
+ * commits git holds, and the trusted keys. Read-only: the witness is not moved.
+ */
+import type { Period } from '../core/change-facts.js';
+import { currentBranch, listCommits, repositoryName } from '../git/commit-range.js';
+import { listTrustedKeys } from '../ledger/keys.js';
+import { loadPolicy } from '../ledger/policy-file.js';
+import { loadIndex } from '../ledger/read.js';
+import type { Repo } from '../ledger/repo.js';
+import type { VerifyReport } from '../ledger/verify.js';
+import { verifyRepository } from '../ledger/verify.js';
+import type { LedgerStatus, ReportInput } from './document.js';
+
+export function ledgerStatus(report: VerifyReport, keep = 5): LedgerStatus {
+  return {
+    ok: report.ok,
+    records: report.records,
+    writers: report.writers,
+    logs: report.logs.length,
+    problemCount: report.problems.length,
+    problems: report.problems.slice(0, keep).map((p) => {
+      const where = p.seq === undefined ? '' : ` record ${p.seq}`;
+      return `${p.ref}${where}: ${p.kind}: ${p.message}`;
+    }),
+  };
+}
+
+export async function loadReportInput(
+  repo: Repo,
+  period: Period,
+  generatedAt = new Date().toISOString(),
+  onStage?: (stage: string) => void,
+): Promise<ReportInput> {
+  const { policy, source } = loadPolicy(repo);
+  onStage?.('reading the ledger');
+  const index = await loadIndex(repo);
+  onStage?.('verifying the ledger');
+  const verification = await verifyRepository(repo, { updateWitness: false });
+  onStage?.('reading commits');
+  const commits = await listCommits(repo.workTree, ['HEAD']);
+  const repository = await repositoryName(repo.workTree);
+  const branch = await currentBranch(repo.workTree);
+  return {
+    index,
+    commits,
+    policy,
+    policySource: source,
+    ledger: ledgerStatus(verification),
+    problemWriters: new Set(verification.problems.map((p) => p.writerId)),
+    period,
+    scope: {
+      repository,
+      branch,
+      description: `${repository}: the commits reachable from ${branch ?? 'HEAD'} (${commits.length} without merges) and every checkpoint in the ledger`,
+    },
+    generatedAt,
+    trustedKeys: listTrustedKeys(repo).length,
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Signed exports. A report file is signed by a detached DSSE envelope whose payload states
+ * what was signed (file name, SHA-256 and size of its bytes, kind, format, period), who
+ * signed it (key id) and when. The envelope's signature covers PAE(payloadType, payload),
+ * so the statement cannot be altered or replayed as another type; the file is bound through
+ * its digest, so one changed byte fails. Verification is offline against .trail/keys.
+ */
+import { createHash } from 'node:crypto';
+import type { Period } from '../core/change-facts.js';
+import type { DsseEnvelope } from '../core/dsse.js';
+import { signEnvelope, verifyEnvelope } from '../core/dsse.js';
+import { TrailError } from '../core/errors.js';
+import type { TrustedKey } from '../core/log-verifier.js';
+import type { KeyPair } from '../core/signature.js';
+
+export const REPORT_PAYLOAD_TYPE = 'application/vnd.trail.report.v1+json';
+
+export interface ReportStatement {
+  file: string;
+  sha256: string;
+  size: number;
+  kind: string;
+  format: string;
+  period: Period;
+  signer: { keyId: string };
+  signedAt: string;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function signReport(
+  bytes: Uint8Array,
+  about: { file: string; kind: string; format: string; period: Period },
+  key: KeyPair,
+  signedAt = new Date().toISOString(),
+): DsseEnvelope {
+  const statement: ReportStatement = {
+    file: about.file,
+    sha256: sha256Hex(bytes),
+    size: bytes.length,
+    kind: about.kind,
+    format: about.format,
+    period: about.period,
+    signer: { keyId: key.keyId },
+    signedAt,
+  };
+  return signEnvelope(REPORT_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), key);
+}
+
+export interface VerifiedReport {
+  statement: ReportStatement;
+  /** The trusted key whose signature held. */
+  signer: TrustedKey;
+  sha256: string;
+  /** Set when the file's name differs from the one signed (renaming does not break it). */
+  renamedFrom?: string;
+  /** Set when the signer's key was revoked after the report was signed. */
+  revokedLater?: string;
+}
+
+/**
+ * Checks a report's bytes against its envelope and the trusted keys; throws a
+ * VERIFY_FAILED or SIGNATURE_INVALID TrailError with one line saying what failed.
+ */
+export function verifyReport(
+  bytes: Uint8Array,
+  envelope: unknown,
+  trusted: readonly TrustedKey[],
+  fileName: string,
+): VerifiedReport {
+  const keys = new Map(trusted.map((k) => [k.keyId, k.publicKey]));
+  let verified: ReturnType<typeof verifyEnvelope>;
+  try {
+    verified = verifyEnvelope(envelope, keys);
+  } catch (error) {
+    throw new TrailError(
+      'SIGNATURE_INVALID',
+      `the signature on ${fileName} does not verify with any trusted key in .trail/keys: ${(error as Error).message}`,
+    );
+  }
+  if (verified.payloadType !== REPORT_PAYLOAD_TYPE) {
+    throw new TrailError(
+      'SIGNATURE_INVALID',
+      `the envelope is a ${verified.payloadType}, not a Trail report signature (${REPORT_PAYLOAD_TYPE})`,
+    );
+  }
+  let statement: ReportStatement;
+  try {
+    statement = JSON.parse(verified.payload.toString('utf8')) as ReportStatement;
+  } catch {
+    throw new TrailError('SIGNATURE_INVALID', 'the signed statement is not JSON');
+  }
+  if (typeof statement?.sha256 !== 'string' || typeof statement.signedAt !== 'string') {
+    throw new TrailError('SIGNATURE_INVALID', 'the signed statement lacks sha256 or signedAt');
+  }
+  const signer = trusted.find((k) => verified.signedBy.includes(k.keyId))!;
+  if (signer.revokedAt && Date.parse(statement.signedAt) >= Date.parse(signer.revokedAt)) {
+    throw new TrailError(
+      'VERIFY_FAILED',
+      `${fileName} was signed at ${statement.signedAt} by key ${signer.keyId}, which was revoked at ${signer.revokedAt}`,
+    );
+  }
+  const sha256 = sha256Hex(bytes);
+  if (sha256 !== statement.sha256 || bytes.length !== statement.size) {
+    throw new TrailError(
+      'VERIFY_FAILED',
+      `${fileName} was changed after it was signed: its SHA-256 is ${sha256} (${bytes.length} bytes), the signature covers ${statement.sha256} (${statement.size} bytes)`,
+    );
+  }
+  return {
+    statement,
+    signer,
+    sha256,
+    renamedFrom: statement.file !== fileName ? statement.file : undefined,
+    revokedLater: signer.revokedAt,
+  };
+}

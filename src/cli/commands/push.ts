@@ -1,15 +1,64 @@
-/** `trail push`: not built yet (see the open issues). */
+/**
+ * `trail push`: sends this repository's ledger (every writer's log it holds) and trusted keys
+ * to a Trail server. Idempotent: only what the server lacks is sent, and re-sent entries are
+ * no-ops. A log whose history differs from what the server witnessed is refused (exit 1).
+ */
 import type { Command } from 'commander';
-import { TrailError } from '../../core/errors.js';
+import { findRepo } from '../../ledger/repo.js';
+import { ServerClient } from '../../server/client.js';
+import { pushRepository, repoNameFor } from '../../server/sync.js';
 import type { CommandContext } from '../context.js';
+import { ExitCode, printJson, say } from '../output.js';
+import { serverFor } from './pull.js';
 
-export function register(program: Command, _context: () => CommandContext): void {
+interface PushOptions {
+  server?: string;
+  token?: string;
+  repo?: string;
+  json?: boolean;
+}
+
+export function register(program: Command, context: () => CommandContext): void {
   program
     .command('push')
-    .description('(not available yet)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new TrailError('USAGE', 'trail push is not available in this version yet');
+    .description("send this repository's ledger and trusted keys to a Trail server")
+    .option('--server <url>', 'server URL (default: TRAIL_SERVER, then server.url in .trail/config.json)')
+    .option('--token <token>', 'API token with the ingest role (default: TRAIL_TOKEN)')
+    .option('--repo <name>', "the repository's name on the server (default: from the origin URL)")
+    .option('--json', 'machine output on stdout')
+    .action(async (options: PushOptions) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      const { url, token } = serverFor(repo, options, ctx.env);
+      const client = new ServerClient(url, token);
+      const name = await repoNameFor(repo, options.repo, ctx.env);
+      const report = await pushRepository(repo, client, name);
+      if (options.json) printJson(ctx.io, report);
+      else {
+        for (const w of report.writers) {
+          const what =
+            w.status === 'refused'
+              ? `refused: ${w.error?.message}`
+              : w.status === 'pushed'
+                ? `pushed ${w.accepted} entr${w.accepted === 1 ? 'y' : 'ies'}${w.duplicates ? ` (${w.duplicates} already there)` : ''}`
+                : w.status === 'behind'
+                  ? `the server holds more (${w.server}); nothing to send`
+                  : w.status === 'nothing-signed'
+                    ? 'no signed entries to send'
+                    : 'up to date';
+          say(
+            ctx.io,
+            `${w.writerId}: ${what}${w.unsigned ? ` (${w.unsigned} unsigned entries not sent)` : ''}`,
+          );
+        }
+        const pushed = report.writers.reduce((n, w) => n + w.accepted, 0);
+        say(
+          ctx.io,
+          report.ok
+            ? `pushed ${pushed} entr${pushed === 1 ? 'y' : 'ies'} of ${report.writers.length} log${report.writers.length === 1 ? '' : 's'} to ${report.server} as ${report.repo}`
+            : `push refused for ${report.writers.filter((w) => w.status === 'refused').length} log(s): the server flagged them (see GET /api/v1/alerts)`,
+        );
+      }
+      if (!report.ok) throw new ExitCode(1);
     });
 }

@@ -1,0 +1,330 @@
+/**
+ * The web dashboard, served by the Trail server itself under /ui (and / redirects there):
+ * sign-in with an API token, overview, checkpoint search and detail, gaps, ledger status
+ * and report downloads. Pages are HTML built on the server from the API's own answers,
+ * fetched in process with the signed-in token (api.ts), with every record value escaped
+ * (html.ts). A strict Content-Security-Policy allows only this server's stylesheet and
+ * script files: no inline script or style, no other host.
+ *
+ * The dashboard is its own Hono app, reached through two catch-all routes on the server's
+ * app, so the OpenAPI document keeps describing the API alone.
+ */
+import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AppDeps, TrailApp } from '../app.js';
+import { authenticate } from '../auth.js';
+import { ApiError } from '../errors.js';
+import type { CheckpointPage } from './api.js';
+import { ApiClient, ApiFailure } from './api.js';
+import { CLIENT_SCRIPT } from './client-script.js';
+import type { PageContext } from './context.js';
+import type { Assets } from './layout.js';
+import { BASE, FAVICON } from './layout.js';
+import { checkpointPage } from './pages/checkpoint.js';
+import { checkpointsCsv, checkpointsPage } from './pages/checkpoints.js';
+import { gapsPage } from './pages/gaps.js';
+import { ledgerPage } from './pages/ledger.js';
+import { errorPage, loginPage } from './pages/login.js';
+import { overviewPage } from './pages/overview.js';
+import { downloadReport, isReportFormat, reportsPage } from './pages/reports.js';
+import type { DashboardSession } from './sessions.js';
+import { COOKIE, MAX_AGE_MS, SessionStore } from './sessions.js';
+import { STYLES } from './styles.js';
+
+export { BASE } from './layout.js';
+export { SessionStore } from './sessions.js';
+
+/** No script or style but this server's files; no frames, plugins, or other hosts. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+interface DashboardEnv {
+  Variables: { session: DashboardSession };
+}
+
+interface AssetFile {
+  body: string;
+  type: string;
+}
+
+function fingerprint(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+/** Only a path inside the dashboard: never another host (no open redirect). */
+export function safeNext(value: unknown): string {
+  if (typeof value !== 'string') return BASE;
+  if (!value.startsWith(BASE) || value.startsWith('//') || /[\\\r\n]/.test(value)) return BASE;
+  const rest = value.slice(BASE.length);
+  return rest === '' || rest.startsWith('/') || rest.startsWith('?') ? value : BASE;
+}
+
+function isHttps(c: Context): boolean {
+  return c.req.url.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https';
+}
+
+function attachment(filename: string): string {
+  return `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`;
+}
+
+/** The dashboard as its own Hono app; `registerDashboard` routes /ui/* to it. */
+export function createDashboard(
+  app: TrailApp,
+  deps: AppDeps,
+  sessions = new SessionStore(),
+): Hono<DashboardEnv> {
+  const css = `${BASE}/assets/app-${fingerprint(STYLES)}.css`;
+  const js = `${BASE}/assets/app-${fingerprint(CLIENT_SCRIPT)}.js`;
+  const icon = `${BASE}/assets/icon-${fingerprint(FAVICON)}.svg`;
+  const assets: Assets = { css, js, icon };
+  const files = new Map<string, AssetFile>([
+    [css, { body: STYLES, type: 'text/css; charset=utf-8' }],
+    [js, { body: CLIENT_SCRIPT, type: 'text/javascript; charset=utf-8' }],
+    [icon, { body: FAVICON, type: 'image/svg+xml' }],
+  ]);
+  const ui = new Hono<DashboardEnv>({ strict: false }).basePath(BASE);
+
+  const logSignIn = (tokenId: string | null, status: number) =>
+    deps.db
+      .query(
+        'INSERT INTO access_log (token_id, method, route, path, repo, status) VALUES ($1, $2, $3, $4, $5, $6)',
+        [tokenId, 'POST', `${BASE}/login`, `${BASE}/login`, null, status],
+      )
+      .catch((error: unknown) => {
+        console.error(`trail serve: could not write the access log: ${(error as Error).message}`);
+      });
+
+  ui.use('*', async (c, next) => {
+    await next();
+    const h = c.res.headers;
+    h.set('content-security-policy', CONTENT_SECURITY_POLICY);
+    h.set('x-content-type-options', 'nosniff');
+    h.set('x-frame-options', 'DENY');
+    h.set('referrer-policy', 'same-origin');
+    h.set('cross-origin-opener-policy', 'same-origin');
+    h.set('cross-origin-resource-policy', 'same-origin');
+    // Audit records are not for shared caches or the back button of a shared machine.
+    if (!h.has('cache-control')) h.set('cache-control', 'no-store');
+  });
+
+  // Cookies are SameSite=Lax, and a form post must also come from this origin.
+  ui.use('*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      const origin = c.req.header('origin');
+      if (origin && origin !== new URL(c.req.url).origin) {
+        return c.html(
+          errorPage(assets, undefined, 403, 'Refused', 'This form was sent from another site.'),
+          403,
+        );
+      }
+    }
+    await next();
+  });
+
+  ui.get('/assets/:name', (c) => {
+    const file = files.get(c.req.path);
+    if (!file) return c.text('not found', 404);
+    return c.body(file.body, 200, {
+      'content-type': file.type,
+      'cache-control': 'public, max-age=31536000, immutable',
+    });
+  });
+
+  ui.get('/login', (c) => {
+    const next = safeNext(c.req.query('next'));
+    if (sessions.get(getCookie(c, COOKIE))) return c.redirect(next, 303);
+    return c.html(loginPage(assets, { next, reason: c.req.query('reason') }));
+  });
+
+  ui.post('/login', async (c) => {
+    const form = await c.req.parseBody();
+    const next = safeNext(form.next);
+    const token = typeof form.token === 'string' ? form.token.trim() : '';
+    if (!token) return c.html(loginPage(assets, { next, error: 'Enter an API token.' }), 400);
+    let info: Awaited<ReturnType<typeof authenticate>>;
+    try {
+      info = await authenticate(deps.db, `Bearer ${token}`, deps.now());
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'unauthorized') {
+        await logSignIn(null, 401);
+        return c.html(loginPage(assets, { next, error: `${error.message}.` }), 401);
+      }
+      throw error;
+    }
+    if (info.role === 'ingest') {
+      await logSignIn(info.id, 403);
+      return c.html(
+        loginPage(assets, {
+          next,
+          error:
+            'This is an ingest token: it pushes ledgers but cannot read them. Sign in with a reviewer, auditor or admin token.',
+        }),
+        403,
+      );
+    }
+    const previous = getCookie(c, COOKIE);
+    sessions.delete(previous);
+    const session = sessions.create(token, info);
+    await logSignIn(info.id, 303);
+    setCookie(c, COOKIE, session.id, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: BASE,
+      secure: isHttps(c),
+      maxAge: Math.floor(MAX_AGE_MS / 1000),
+    });
+    return c.redirect(next, 303);
+  });
+
+  ui.post('/logout', (c) => {
+    sessions.delete(getCookie(c, COOKIE));
+    deleteCookie(c, COOKIE, { path: BASE, secure: isHttps(c) });
+    return c.redirect(`${BASE}/login?reason=signed-out`, 303);
+  });
+
+  // Everything below needs a session.
+  ui.use('*', async (c, next) => {
+    const id = getCookie(c, COOKIE);
+    const session = sessions.get(id);
+    if (!session) {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+        const url = new URL(c.req.url);
+        const params = new URLSearchParams({ next: safeNext(url.pathname + url.search) });
+        if (id) params.set('reason', 'expired');
+        return c.redirect(`${BASE}/login?${params}`, 303);
+      }
+      return c.html(errorPage(assets, undefined, 401, 'Signed out', 'Sign in again to continue.'), 401);
+    }
+    c.set('session', session);
+    await next();
+  });
+
+  const ctxOf = (c: Context<DashboardEnv>): PageContext => {
+    const session = c.get('session');
+    return { api: new ApiClient(app, session.token), session, assets, deps, url: new URL(c.req.url) };
+  };
+
+  ui.get('/', async (c) => c.html(await overviewPage(ctxOf(c))));
+  ui.get('/checkpoints', async (c) => c.html(await checkpointsPage(ctxOf(c))));
+
+  ui.get('/checkpoints/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!/^[0-9a-f]{64}$/.test(id))
+      throw new ApiFailure(404, 'not-found', `${id.slice(0, 80)} is not a checkpoint id`);
+    return c.html(await checkpointPage(ctxOf(c), id));
+  });
+
+  ui.get('/checkpoints/:id/evidence.json', async (c) => {
+    const id = c.req.param('id');
+    if (!/^[0-9a-f]{64}$/.test(id))
+      throw new ApiFailure(404, 'not-found', `${id.slice(0, 80)} is not a checkpoint id`);
+    const detail = await ctxOf(c).api.get<unknown>(`/api/v1/checkpoints/${id}`);
+    return c.body(`${JSON.stringify(detail, null, 2)}\n`, 200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-disposition': attachment(`trail-checkpoint-${id.slice(0, 12)}.json`),
+    });
+  });
+
+  // A commit (from a report row or a link someone pasted): its newest checkpoint, if one.
+  ui.get('/commits/:sha', async (c) => {
+    const sha = c.req.param('sha');
+    if (!/^[0-9a-f]{4,64}$/.test(sha))
+      throw new ApiFailure(404, 'not-found', `${sha.slice(0, 80)} is not a commit id`);
+    const found = await ctxOf(c).api.get<CheckpointPage>('/api/v1/checkpoints', { commit: sha, limit: 2 });
+    if (found.checkpoints.length === 1)
+      return c.redirect(`${BASE}/checkpoints/${found.checkpoints[0]!.id}`, 302);
+    return c.redirect(`${BASE}/checkpoints?commit=${sha}`, 302);
+  });
+
+  ui.get('/export/checkpoints.csv', async (c) => {
+    const csv = await checkpointsCsv(ctxOf(c));
+    return c.body(csv, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': attachment(`trail-checkpoints-${deps.now().toISOString().slice(0, 10)}.csv`),
+    });
+  });
+
+  ui.get('/gaps', async (c) => c.html(await gapsPage(ctxOf(c))));
+  ui.get('/ledger', async (c) => c.html(await ledgerPage(ctxOf(c))));
+  ui.get('/reports', async (c) => c.html(await reportsPage(ctxOf(c))));
+
+  ui.get('/reports/download', async (c) => {
+    const kind = c.req.query('kind') ?? '';
+    const format = c.req.query('format');
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(kind))
+      throw new ApiFailure(400, 'bad-request', 'choose a report kind');
+    if (!isReportFormat(format))
+      throw new ApiFailure(400, 'bad-request', 'choose a format: pdf, html, csv, md or json');
+    const file = await downloadReport(ctxOf(c), kind, format);
+    return c.body(file.body, 200, {
+      'content-type': file.contentType,
+      'content-disposition': attachment(file.filename),
+    });
+  });
+
+  ui.notFound((c) => {
+    const session = sessions.get(getCookie(c, COOKIE));
+    return c.html(errorPage(assets, session, 404, 'Not found', `Nothing at ${c.req.path}.`), 404);
+  });
+
+  ui.onError((error, c) => {
+    const session = c.get('session') as DashboardSession | undefined;
+    if (error instanceof ApiFailure) {
+      if (error.status === 401 && session) {
+        // The token was revoked or expired since sign-in: the session ends with it.
+        sessions.delete(session.id);
+        deleteCookie(c, COOKIE, { path: BASE, secure: isHttps(c) });
+        const url = new URL(c.req.url);
+        return c.redirect(
+          `${BASE}/login?${new URLSearchParams({ reason: 'revoked', next: safeNext(url.pathname + url.search) })}`,
+          303,
+        );
+      }
+      const titles: Record<number, string> = {
+        400: 'Cannot show this',
+        403: 'Not allowed for this token',
+        404: 'Not found',
+        410: 'Purged by retention',
+        429: 'Too many requests',
+        501: 'Not available on this server',
+      };
+      const status = titles[error.status] ? error.status : 502;
+      return c.html(
+        errorPage(assets, session, status, titles[error.status] ?? 'The API refused', error.message),
+        status as 400,
+      );
+    }
+    console.error(
+      `trail serve: dashboard ${c.req.method} ${c.req.path}: ${(error as Error)?.stack ?? String(error)}`,
+    );
+    return c.html(
+      errorPage(assets, session, 500, 'Something went wrong', 'The error is in the server log.'),
+      500,
+    );
+  });
+
+  return ui;
+}
+
+/**
+ * Serves the dashboard from the server's app: `/ui/*` goes to the dashboard, `/` redirects
+ * there. Registered as catch-all routes so the API's routes and OpenAPI document are untouched.
+ */
+export function registerDashboard(app: TrailApp, deps: AppDeps): void {
+  const ui = createDashboard(app, deps);
+  app.all('/', (c) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect(BASE, 302);
+    throw new ApiError('not-found', `no route ${c.req.method} /`);
+  });
+  app.all(`${BASE}/*`, (c) => ui.fetch(c.req.raw));
+}

@@ -1,0 +1,394 @@
+/**
+ * The server's schema as numbered migrations, applied in order and recorded in
+ * `schema_migrations`. A migration is never edited once released: a change is a new one.
+ * All of them run in one transaction under an advisory lock, so two servers starting at once
+ * on the same PostgreSQL database neither race nor apply anything twice.
+ *
+ * The audit tables are append-only in the database itself (migration 4): a trigger refuses
+ * every UPDATE, DELETE and TRUNCATE, whoever sends it. The single exception is the logged
+ * retention purge (src/server/db/purge.ts): it first inserts a `purge_log` row, then sets
+ * the transaction-local setting `trail.purge` to that row's id; the trigger lets a DELETE
+ * through only when that row exists and was written by the same transaction. Setting
+ * `trail.purge` alone therefore deletes nothing, and every deletion leaves its log row.
+ */
+import type { Database } from './database.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Tables holding audit data: append-only (and purgeable only by the logged purge). */
+export const AUDIT_TABLES = [
+  'repos',
+  'repo_keys',
+  'writers',
+  'ledger_entries',
+  'tree_heads',
+  'log_states',
+  'ledger_alerts',
+  'checkpoints',
+  'sessions',
+  'prompts',
+  'reviews',
+  'external_events',
+  'access_log',
+  'webhook_secrets',
+  'purge_log',
+] as const;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'ledger',
+    sql: `
+CREATE TABLE repos (
+  id serial PRIMARY KEY,
+  name text NOT NULL UNIQUE,
+  org text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text
+);
+
+-- Trusted writer keys per repository. A row with revoked_at is a revocation; keys are never
+-- edited, and the earliest revocation of a key wins.
+CREATE TABLE repo_keys (
+  id bigserial PRIMARY KEY,
+  repo_id integer NOT NULL REFERENCES repos (id),
+  key_id text NOT NULL,
+  public_key text NOT NULL,
+  name text,
+  revoked_at text,
+  revoked_reason text,
+  added_by text,
+  added_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX repo_keys_key ON repo_keys (repo_id, key_id, id);
+
+CREATE TABLE writers (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  writer_id text NOT NULL,
+  name text,
+  first_seen timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (repo_id, writer_id)
+);
+
+-- Every log entry exactly as the writer stored it (the line is what was hashed and signed),
+-- with the few facts the read side looks entries up by.
+CREATE TABLE ledger_entries (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  writer_id text NOT NULL,
+  seq bigint NOT NULL,
+  leaf_hash text NOT NULL,
+  prev text NOT NULL,
+  record_id text NOT NULL,
+  kind text NOT NULL,
+  record_time timestamptz NOT NULL,
+  session_id text,
+  commit_sha text,
+  ref_id text,
+  line text NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  pushed_by text,
+  PRIMARY KEY (repo_id, writer_id, seq)
+);
+CREATE INDEX ledger_entries_session ON ledger_entries (repo_id, session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX ledger_entries_commit ON ledger_entries (repo_id, commit_sha) WHERE commit_sha IS NOT NULL;
+CREATE INDEX ledger_entries_ref ON ledger_entries (repo_id, ref_id) WHERE ref_id IS NOT NULL;
+
+-- Every signed tree head the server has seen, kept forever: the server's witness.
+CREATE TABLE tree_heads (
+  id bigserial PRIMARY KEY,
+  repo_id integer NOT NULL REFERENCES repos (id),
+  writer_id text NOT NULL,
+  size bigint NOT NULL,
+  root text NOT NULL,
+  last text NOT NULL,
+  head_time text NOT NULL,
+  key_id text NOT NULL,
+  sig text NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  pushed_by text,
+  UNIQUE (repo_id, writer_id, size, sig)
+);
+
+-- The log's Merkle state after each push that grew it: size, root, last leaf and the
+-- RFC 9162 frontier, so the next push is checked without reading the log back.
+CREATE TABLE log_states (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  writer_id text NOT NULL,
+  size bigint NOT NULL,
+  root text NOT NULL,
+  last text NOT NULL,
+  frontier json NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  pushed_by text,
+  PRIMARY KEY (repo_id, writer_id, size)
+);
+
+CREATE TABLE ledger_alerts (
+  id bigserial PRIMARY KEY,
+  repo_id integer NOT NULL REFERENCES repos (id),
+  writer_id text,
+  kind text NOT NULL,
+  seq bigint,
+  message text NOT NULL,
+  detail jsonb,
+  token_id text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ledger_alerts_repo ON ledger_alerts (repo_id, created_at DESC);
+`,
+  },
+  {
+    version: 2,
+    name: 'read-model',
+    sql: `
+-- One row per checkpoint record, with what search filters on.
+CREATE TABLE checkpoints (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  writer_id text NOT NULL,
+  seq bigint NOT NULL,
+  record_id text NOT NULL,
+  commit_sha text NOT NULL,
+  time timestamptz NOT NULL,
+  author text,
+  branch text,
+  agent text,
+  model text,
+  agents text[] NOT NULL,
+  models text[] NOT NULL,
+  session_ids text[] NOT NULL,
+  paths text[] NOT NULL,
+  ai_lines integer NOT NULL,
+  human_lines integer NOT NULL,
+  unknown_lines integer NOT NULL,
+  summary text,
+  tsv tsvector NOT NULL,
+  PRIMARY KEY (repo_id, writer_id, seq)
+);
+CREATE INDEX checkpoints_time ON checkpoints (time DESC, record_id DESC);
+CREATE INDEX checkpoints_repo_time ON checkpoints (repo_id, time DESC, record_id DESC);
+CREATE INDEX checkpoints_commit ON checkpoints (repo_id, commit_sha, time DESC);
+CREATE INDEX checkpoints_record ON checkpoints (record_id);
+CREATE INDEX checkpoints_agents ON checkpoints USING gin (agents);
+CREATE INDEX checkpoints_models ON checkpoints USING gin (models);
+CREATE INDEX checkpoints_paths ON checkpoints USING gin (paths);
+CREATE INDEX checkpoints_sessions ON checkpoints USING gin (session_ids);
+CREATE INDEX checkpoints_tsv ON checkpoints USING gin (tsv);
+
+CREATE TABLE sessions (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  writer_id text NOT NULL,
+  seq bigint NOT NULL,
+  record_id text NOT NULL,
+  session_id text NOT NULL,
+  agent text,
+  model text,
+  requester text,
+  time timestamptz NOT NULL,
+  PRIMARY KEY (repo_id, writer_id, seq)
+);
+CREATE INDEX sessions_id ON sessions (repo_id, session_id);
+CREATE INDEX sessions_requester ON sessions (requester);
+
+-- Prompt texts (and session request summaries) for free-text search.
+CREATE TABLE prompts (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  writer_id text NOT NULL,
+  seq bigint NOT NULL,
+  session_id text NOT NULL,
+  time timestamptz NOT NULL,
+  tsv tsvector NOT NULL,
+  PRIMARY KEY (repo_id, writer_id, seq)
+);
+CREATE INDEX prompts_tsv ON prompts USING gin (tsv);
+
+-- Review decisions from the ledger and from code-host webhooks: a checkpoint's status is
+-- the latest approve / request-changes among them.
+CREATE TABLE reviews (
+  id bigserial PRIMARY KEY,
+  repo_id integer NOT NULL REFERENCES repos (id),
+  commit_sha text,
+  checkpoint_id text,
+  reviewer text NOT NULL,
+  decision text NOT NULL,
+  time timestamptz NOT NULL,
+  source text NOT NULL,
+  writer_id text,
+  seq bigint,
+  external_event_id bigint
+);
+CREATE INDEX reviews_commit ON reviews (repo_id, commit_sha, time DESC);
+CREATE INDEX reviews_checkpoint ON reviews (repo_id, checkpoint_id, time DESC);
+CREATE INDEX reviews_reviewer ON reviews (reviewer);
+
+-- The newest approve / request-changes decision per commit (subject 'c:<sha>'), and per
+-- checkpoint id for a review naming only a checkpoint the server had not seen ('k:<id>').
+-- A derived cache of reviews, not audit data, so that a review status filter is two key
+-- lookups per checkpoint: it is the one table whose rows change, and only ever to a newer
+-- decision (an upsert guarded by time, race-free under concurrent pushes). Rebuildable
+-- from reviews.
+CREATE TABLE review_state (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  subject text NOT NULL,
+  decision text NOT NULL,
+  time timestamptz NOT NULL,
+  PRIMARY KEY (repo_id, subject)
+);
+
+-- What code hosts told the server (reviews, merges, deployments, pushes), as observed.
+CREATE TABLE external_events (
+  id bigserial PRIMARY KEY,
+  repo_id integer NOT NULL REFERENCES repos (id),
+  host text NOT NULL,
+  delivery_id text,
+  event_name text NOT NULL,
+  event_type text NOT NULL,
+  commits text[] NOT NULL,
+  checkpoints text[] NOT NULL,
+  event jsonb NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (host, delivery_id)
+);
+CREATE INDEX external_events_commits ON external_events USING gin (commits);
+CREATE INDEX external_events_repo ON external_events (repo_id, received_at DESC);
+`,
+  },
+  {
+    version: 3,
+    name: 'access',
+    sql: `
+CREATE TABLE api_tokens (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  role text NOT NULL CHECK (role IN ('admin', 'auditor', 'reviewer', 'ingest')),
+  orgs text[],
+  repos text[],
+  token_hash text NOT NULL UNIQUE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text,
+  expires_at timestamptz,
+  revoked_at timestamptz
+);
+
+-- Webhook secrets by code host and scope; the newest row for a scope is the one in force.
+CREATE TABLE webhook_secrets (
+  id bigserial PRIMARY KEY,
+  host text NOT NULL CHECK (host IN ('github', 'gitlab')),
+  scope_kind text NOT NULL CHECK (scope_kind IN ('global', 'org', 'repo')),
+  scope text NOT NULL DEFAULT '',
+  secret text NOT NULL,
+  created_by text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX webhook_secrets_scope ON webhook_secrets (host, scope_kind, scope, id DESC);
+
+-- Every authenticated request, reads of audit records included.
+CREATE TABLE access_log (
+  id bigserial PRIMARY KEY,
+  token_id text,
+  method text NOT NULL,
+  route text NOT NULL,
+  path text NOT NULL,
+  repo text,
+  status integer NOT NULL,
+  at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX access_log_at ON access_log (at DESC);
+CREATE INDEX access_log_token ON access_log (token_id, at DESC);
+
+CREATE TABLE purge_log (
+  id bigserial PRIMARY KEY,
+  repo_id integer NOT NULL REFERENCES repos (id),
+  cutoff timestamptz NOT NULL,
+  reason text NOT NULL,
+  token_id text,
+  counts jsonb NOT NULL,
+  txid bigint NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
+  {
+    version: 4,
+    name: 'append-only',
+    sql: `
+CREATE FUNCTION trail_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  purge_id text := current_setting('trail.purge', true);
+BEGIN
+  IF TG_OP = 'DELETE' AND TG_TABLE_NAME <> 'purge_log' AND purge_id ~ '^[0-9]+$' AND EXISTS (
+    SELECT 1 FROM purge_log p WHERE p.id = purge_id::bigint AND p.txid = txid_current()
+  ) THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'trail: % is append-only: % refused', TG_TABLE_NAME, TG_OP
+    USING HINT = 'audit records change only through the logged retention purge';
+END
+$$;
+
+-- API tokens are configuration, not audit records, but their history is: a token is only
+-- ever revoked (revoked_at set once), never edited or deleted.
+CREATE FUNCTION trail_token_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL
+    AND (NEW.id, NEW.name, NEW.role, NEW.orgs, NEW.repos, NEW.token_hash, NEW.created_at, NEW.created_by, NEW.expires_at)
+      IS NOT DISTINCT FROM
+        (OLD.id, OLD.name, OLD.role, OLD.orgs, OLD.repos, OLD.token_hash, OLD.created_at, OLD.created_by, OLD.expires_at)
+  THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'trail: api_tokens rows are only ever revoked: % refused', TG_OP;
+END
+$$;
+CREATE TRIGGER api_tokens_guard BEFORE UPDATE OR DELETE ON api_tokens
+  FOR EACH ROW EXECUTE FUNCTION trail_token_guard();
+CREATE TRIGGER api_tokens_no_truncate BEFORE TRUNCATE ON api_tokens
+  FOR EACH STATEMENT EXECUTE FUNCTION trail_token_guard();
+${AUDIT_TABLES.map(
+  (t) => `CREATE TRIGGER ${t}_append_only BEFORE UPDATE OR DELETE ON ${t}
+  FOR EACH ROW EXECUTE FUNCTION trail_append_only();
+CREATE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t}
+  FOR EACH STATEMENT EXECUTE FUNCTION trail_append_only();`,
+).join('\n')}
+`,
+  },
+];
+
+/** Lock key for migrations (any fixed 64-bit number; "trail" in ASCII). */
+const MIGRATION_LOCK = 0x747261696c;
+
+/** Applies every migration not yet recorded; returns the versions applied now. */
+export async function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const done = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(done.rows.map((r) => Number(r.version)));
+    const now: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+      now.push(migration.version);
+    }
+    return now;
+  });
+}
+
+export async function schemaVersion(db: Database): Promise<number> {
+  const result = await db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+  return Number(result.rows[0]?.v ?? 0);
+}

@@ -1,0 +1,88 @@
+/** Reading requests: JSON bodies and query parameters, each failing with a 400 that names it. */
+import type { Context } from 'hono';
+import { decodeEntry } from '../core/log-entry.js';
+import type { TrailRecord } from '../core/records.js';
+import type { StoredRecord } from '../core/trail-index.js';
+import { badRequest } from './errors.js';
+
+export async function readJson(c: Context): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw badRequest('the request body is not JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('the request body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+export function queryInt(c: Context, name: string, fallback: number, min: number, max: number): number {
+  const text = c.req.query(name);
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text)) throw badRequest(`query parameter ${name} must be a whole number`);
+  const value = Number(text);
+  if (value < min || value > max)
+    throw badRequest(`query parameter ${name} must be between ${min} and ${max}`);
+  return value;
+}
+
+export function queryTime(c: Context, name: string): string | undefined {
+  const text = c.req.query(name);
+  if (text === undefined || text === '') return undefined;
+  // A bare date means its start, in UTC.
+  const value = /^\d{4}-\d{2}(-\d{2})?$/.test(text)
+    ? `${text.length === 7 ? `${text}-01` : text}T00:00:00Z`
+    : text;
+  if (Number.isNaN(Date.parse(value))) {
+    throw badRequest(
+      `query parameter ${name} must be a date or an ISO 8601 time, not "${text.slice(0, 40)}"`,
+    );
+  }
+  return new Date(value).toISOString();
+}
+
+export function queryText(c: Context, name: string, maxLength = 512): string | undefined {
+  const text = c.req.query(name);
+  if (text === undefined || text === '') return undefined;
+  if (text.length > maxLength)
+    throw badRequest(`query parameter ${name} is longer than ${maxLength} characters`);
+  return text;
+}
+
+export function queryChoice<T extends string>(
+  c: Context,
+  name: string,
+  choices: readonly T[],
+): T | undefined {
+  const text = c.req.query(name);
+  if (text === undefined || text === '') return undefined;
+  if (!(choices as readonly string[]).includes(text)) {
+    throw badRequest(`query parameter ${name} must be one of ${choices.join(', ')}`);
+  }
+  return text as T;
+}
+
+const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+export function checkSha(value: string | undefined, name: string): string {
+  if (!value || !FULL_SHA.test(value))
+    throw badRequest(`${name} must be a full commit id (40 or 64 hex digits)`);
+  return value;
+}
+
+/** A stored ledger entry as the read side shows it: id, writer, seq and the record. */
+export function storedFromLine(row: {
+  writer_id: string;
+  seq: number | string;
+  record_id: string;
+  line: string;
+}): StoredRecord {
+  return {
+    id: row.record_id,
+    writerId: row.writer_id,
+    seq: Number(row.seq),
+    record: decodeEntry(row.line).record as TrailRecord,
+  };
+}

@@ -1,0 +1,546 @@
+/**
+ * The OpenAPI 3.1 description of the server, served at /openapi.json. Written by hand beside
+ * the routes; a test checks that every route the app registers is described here and the
+ * other way round.
+ */
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });
+const int = (description?: string): Schema => ({
+  type: 'integer',
+  minimum: 0,
+  ...(description ? { description } : {}),
+});
+const arr = (items: Schema): Schema => ({ type: 'array', items });
+const nullable = (schema: Schema): Schema => ({ oneOf: [schema, { type: 'null' }] });
+
+function query(name: string, description: string, schema: Schema = str()): Schema {
+  return { name, in: 'query', required: false, description, schema };
+}
+
+function path(name: string, description: string, schema: Schema = str()): Schema {
+  return { name, in: 'path', required: true, description, schema };
+}
+
+const REPO = path('repo', 'Repository name, URL-encoded (acme%2Fapi)');
+const WRITER = path('writer', "Writer id: the writer key's id, 32 hex digits", {
+  type: 'string',
+  pattern: '^[0-9a-f]{32}$',
+});
+const REPO_QUERY = query('repo', 'Limit to one repository (default: every repository in the token scope)');
+const SINCE = query('since', 'From this date or ISO time (inclusive)', {
+  type: 'string',
+  format: 'date-time',
+});
+const UNTIL = query('until', 'Up to this date or ISO time (exclusive)', {
+  type: 'string',
+  format: 'date-time',
+});
+
+const FILTERS = [
+  REPO_QUERY,
+  SINCE,
+  UNTIL,
+  query('agent', 'Agent name (any session of the checkpoint)'),
+  query('model', 'Model (any session of the checkpoint)'),
+  query('author', 'Commit author'),
+  query('requester', 'Requester named in a session request'),
+  query('reviewer', 'Reviewer of the checkpoint or its commit (ledger or code host)'),
+  query('status', 'Latest review decision', {
+    type: 'string',
+    enum: ['approved', 'pending', 'changes-requested'],
+  }),
+  query('path', 'A file path, or a folder when it ends with /'),
+  query('commit', 'Commit id or prefix (at least 4 hex digits)'),
+  query('q', 'Free text over prompts, request summaries and checkpoint summaries (web search syntax)'),
+];
+
+function errors(...codes: number[]): Record<string, Schema> {
+  const text: Record<number, string> = {
+    400: 'Malformed request',
+    401: 'Missing, unknown, revoked or expired token (webhooks: bad signature)',
+    403: "The token's role or scope does not allow this",
+    404: 'Not found',
+    409: 'Inconsistent with the ledger the server witnessed (flagged as an alert)',
+    410: 'Purged by retention',
+    413: 'Body over the size limit',
+    422: 'Invalid records, heads or signatures',
+    429: 'Rate limited (see Retry-After)',
+    501: 'Not available on this server',
+  };
+  return Object.fromEntries(
+    [401, 429, ...codes].map((code) => [
+      String(code),
+      { description: text[code], content: { 'application/json': { schema: ref('Error') } } },
+    ]),
+  );
+}
+
+function ok(schema: Schema, description = 'OK', status = '200'): Record<string, Schema> {
+  return { [status]: { description, content: { 'application/json': { schema } } } };
+}
+
+function body(schema: Schema): Schema {
+  return { required: true, content: { 'application/json': { schema } } };
+}
+
+const SCHEMAS: Record<string, Schema> = {
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: {
+            type: 'string',
+            enum: [
+              'bad-request',
+              'unauthorized',
+              'forbidden',
+              'not-found',
+              'conflict',
+              'gone',
+              'payload-too-large',
+              'invalid',
+              'rate-limited',
+              'not-implemented',
+              'internal',
+            ],
+          },
+          message: str('One line saying what is wrong and what to do'),
+          problem: str('For ledger refusals: rewritten, inconsistent-head, modified, bad-signature, ...'),
+          writerId: str(),
+          seq: int(),
+        },
+      },
+    },
+  },
+  TreeHead: {
+    type: 'object',
+    required: ['log', 'size', 'root', 'last', 'time', 'keyId', 'sig'],
+    properties: {
+      log: str('Writer id'),
+      size: int(),
+      root: str('RFC 9162 Merkle root, hex'),
+      last: str('Leaf hash of the last entry, hex'),
+      time: str(),
+      keyId: str(),
+      sig: str('Ed25519 over the DSSE PAE of the head, base64'),
+    },
+  },
+  TrustedKey: {
+    type: 'object',
+    required: ['keyId', 'publicKey'],
+    properties: {
+      keyId: str(),
+      publicKey: str('Raw Ed25519 public key, base64'),
+      name: str(),
+      revokedAt: str(),
+      revokedReason: str(),
+    },
+  },
+  WriterStatus: {
+    type: 'object',
+    properties: {
+      writerId: str(),
+      name: nullable(str()),
+      size: int(),
+      root: str(),
+      last: str(),
+      updatedAt: str(),
+      headsSeen: int(),
+      latestHead: nullable(ref('TreeHead')),
+      alerts: int(),
+    },
+  },
+  IngestResult: {
+    type: 'object',
+    properties: {
+      writerId: str(),
+      accepted: int('Entries stored by this push'),
+      duplicates: int('Entries already held, identical (no-ops)'),
+      headsAdded: int(),
+      size: int(),
+      root: str(),
+    },
+  },
+  StoredRecord: {
+    type: 'object',
+    properties: {
+      id: str('Record id (SHA-256 of its canonical bytes)'),
+      writerId: str(),
+      seq: int(),
+      record: { type: 'object' },
+    },
+  },
+  CheckpointSummary: {
+    type: 'object',
+    properties: {
+      id: str(),
+      repo: str(),
+      writerId: str(),
+      seq: int(),
+      commit: str(),
+      time: str(),
+      author: nullable(str()),
+      branch: nullable(str()),
+      agent: nullable(str()),
+      model: nullable(str()),
+      agents: arr(str()),
+      models: arr(str()),
+      sessions: arr(str()),
+      paths: arr(str()),
+      aiLines: int(),
+      humanLines: int(),
+      unknownLines: int(),
+      aiShare: nullable({ type: 'number' }),
+      summary: nullable(str()),
+      status: { type: 'string', enum: ['approved', 'pending', 'changes-requested'] },
+    },
+  },
+  CheckpointDetail: {
+    type: 'object',
+    properties: {
+      checkpoint: ref('StoredRecord'),
+      summary: ref('CheckpointSummary'),
+      sessions: arr(ref('StoredRecord')),
+      events: arr(ref('StoredRecord')),
+      gaps: arr(ref('StoredRecord')),
+      reviews: arr(ref('StoredRecord')),
+      tests: arr(ref('StoredRecord')),
+      deployments: arr(ref('StoredRecord')),
+      rollbacks: arr(ref('StoredRecord')),
+      corrections: arr(ref('StoredRecord')),
+      codeHost: {
+        type: 'object',
+        description: 'Webhook events (reviews, merges, deployments, pushes) for the commit',
+      },
+    },
+  },
+  Alert: {
+    type: 'object',
+    properties: {
+      id: int(),
+      repo: str(),
+      writerId: nullable(str()),
+      kind: str(),
+      seq: nullable(int()),
+      message: str(),
+      detail: {},
+      tokenId: nullable(str()),
+      at: str(),
+    },
+  },
+  Totals: {
+    type: 'object',
+    properties: {
+      key: str(),
+      checkpoints: int(),
+      aiLines: int(),
+      humanLines: int(),
+      unknownLines: int(),
+      aiShare: nullable({ type: 'number' }),
+    },
+  },
+  TokenSpec: {
+    type: 'object',
+    required: ['name', 'role'],
+    properties: {
+      name: str(),
+      role: { type: 'string', enum: ['admin', 'auditor', 'reviewer', 'ingest'] },
+      orgs: arr(str()),
+      repos: arr(str()),
+      expiresAt: { type: 'string', format: 'date-time' },
+    },
+  },
+};
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Trail server',
+      version: '1',
+      description:
+        'Ingests Trail ledgers from many repositories, witnesses every tree head, and answers audit queries. ' +
+        'Every /api/v1 route takes `Authorization: Bearer <token>`; every request is written to the access log.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    paths: {
+      '/health': { get: { summary: 'Liveness', security: [], responses: ok({ type: 'object' }) } },
+      '/openapi.json': { get: { summary: 'This document', security: [], responses: ok({ type: 'object' }) } },
+      '/api/v1/repos': {
+        get: {
+          summary: 'Repositories in the token scope',
+          responses: { ...ok({ type: 'object' }), ...errors() },
+        },
+      },
+      '/api/v1/repos/{repo}/keys': {
+        post: {
+          summary:
+            'Register trusted writer keys (role ingest or admin; creates the repository on first push)',
+          parameters: [REPO],
+          requestBody: body({
+            type: 'object',
+            required: ['keys'],
+            properties: { keys: arr(ref('TrustedKey')) },
+          }),
+          responses: { ...ok({ type: 'object' }), ...errors(400, 403, 422) },
+        },
+      },
+      '/api/v1/repos/{repo}/writers': {
+        get: {
+          summary: "Each writer's size, root and newest tree head, and the repository's keys",
+          parameters: [REPO],
+          responses: {
+            ...ok({ type: 'object', properties: { writers: arr(ref('WriterStatus')) } }),
+            ...errors(403, 404),
+          },
+        },
+      },
+      '/api/v1/repos/{repo}/writers/{writer}/entries': {
+        get: {
+          summary: 'Pull entry lines and the tree heads covering them',
+          parameters: [
+            REPO,
+            WRITER,
+            query('from', 'First seq', int()),
+            query('limit', 'Most entries (1..10000)', int()),
+          ],
+          responses: {
+            ...ok({
+              type: 'object',
+              properties: {
+                writerId: str(),
+                from: int(),
+                size: int(),
+                entries: arr(str()),
+                heads: arr(ref('TreeHead')),
+              },
+            }),
+            ...errors(400, 403, 404, 410),
+          },
+        },
+        post: {
+          summary: 'Push entry lines from seq `from` and the tree heads covering them (idempotent)',
+          parameters: [REPO, WRITER],
+          requestBody: body({
+            type: 'object',
+            required: ['from', 'entries', 'heads'],
+            properties: { from: int(), entries: arr(str()), heads: arr(ref('TreeHead')), writerName: str() },
+          }),
+          responses: { ...ok(ref('IngestResult')), ...errors(400, 403, 404, 409, 413, 422) },
+        },
+      },
+      '/api/v1/repos/{repo}/writers/{writer}/consistency': {
+        get: {
+          summary: 'RFC 9162 consistency proof between two sizes of a log',
+          parameters: [
+            REPO,
+            WRITER,
+            query('from', 'Old size', int()),
+            query('to', 'New size (default: current)', int()),
+          ],
+          responses: {
+            ...ok({
+              type: 'object',
+              properties: { from: int(), to: int(), fromRoot: str(), toRoot: str(), proof: arr(str()) },
+            }),
+            ...errors(400, 403, 404, 410),
+          },
+        },
+      },
+      '/api/v1/repos/{repo}/commits/{sha}': {
+        get: {
+          summary: 'Detail of the newest checkpoint of a commit',
+          parameters: [REPO, path('sha', 'Full commit id')],
+          responses: { ...ok(ref('CheckpointDetail')), ...errors(400, 403, 404) },
+        },
+      },
+      '/api/v1/repos/{repo}/blame': {
+        get: {
+          summary:
+            "Per-line origin of a file at a commit, from the checkpoint's attribution (recorded ranges only)",
+          parameters: [REPO, query('commit', 'Full commit id'), query('path', 'File path')],
+          responses: { ...ok({ type: 'object' }), ...errors(400, 403, 404) },
+        },
+      },
+      '/api/v1/checkpoints': {
+        get: {
+          summary: 'Search checkpoints, newest first, paged by cursor',
+          parameters: [
+            ...FILTERS,
+            query('limit', 'Page size (1..500, default 50)', int()),
+            query('cursor', 'nextCursor of the previous page'),
+          ],
+          responses: {
+            ...ok({
+              type: 'object',
+              properties: { checkpoints: arr(ref('CheckpointSummary')), nextCursor: nullable(str()) },
+            }),
+            ...errors(400, 403, 404),
+          },
+        },
+      },
+      '/api/v1/checkpoints/{id}': {
+        get: {
+          summary: 'A checkpoint with its sessions, events, reviews, tests, deployments and code-host events',
+          parameters: [path('id', 'Checkpoint record id (64 hex digits)'), REPO_QUERY],
+          responses: { ...ok(ref('CheckpointDetail')), ...errors(400, 403, 404) },
+        },
+      },
+      '/api/v1/stats': {
+        get: {
+          summary: 'AI share of committed lines, grouped',
+          parameters: [
+            query('by', 'Grouping', { type: 'string', enum: ['month', 'agent', 'model', 'repo'] }),
+            ...FILTERS,
+          ],
+          responses: {
+            ...ok({
+              type: 'object',
+              properties: { by: str(), groups: arr(ref('Totals')), total: ref('Totals') },
+            }),
+            ...errors(400, 403, 404),
+          },
+        },
+      },
+      '/api/v1/reports/{kind}': {
+        get: {
+          summary: 'A report generated by src/report (501 while it is not installed)',
+          parameters: [
+            path('kind', 'Report kind'),
+            REPO_QUERY,
+            SINCE,
+            UNTIL,
+            query('format', 'json, csv, md, html or pdf'),
+          ],
+          responses: {
+            '200': { description: 'The report, in the requested format' },
+            ...errors(400, 403, 404, 501),
+          },
+        },
+      },
+      '/api/v1/ledger': {
+        get: {
+          summary: 'Ledger status per repository and writer: sizes, newest heads, alerts',
+          parameters: [REPO_QUERY],
+          responses: { ...ok({ type: 'object' }), ...errors(403, 404) },
+        },
+      },
+      '/api/v1/alerts': {
+        get: {
+          summary: 'Refused pushes that looked like tampering',
+          parameters: [REPO_QUERY, SINCE, query('limit', 'Most alerts (1..1000)', int())],
+          responses: {
+            ...ok({ type: 'object', properties: { alerts: arr(ref('Alert')) } }),
+            ...errors(403, 404),
+          },
+        },
+      },
+      '/api/v1/access-log': {
+        get: {
+          summary: 'Who called which route, for which repository, when, with what answer',
+          parameters: [
+            REPO_QUERY,
+            query('token', 'Token id'),
+            SINCE,
+            query('limit', 'Most entries (1..1000)', int()),
+          ],
+          responses: { ...ok({ type: 'object' }), ...errors(403) },
+        },
+      },
+      '/api/v1/admin/tokens': {
+        get: {
+          summary: 'Tokens within the admin scope (never their secrets)',
+          responses: { ...ok({ type: 'object' }), ...errors(403) },
+        },
+        post: {
+          summary: 'Create a token; the secret is in this answer only',
+          requestBody: body(ref('TokenSpec')),
+          responses: { ...ok({ type: 'object' }, 'Created', '201'), ...errors(400, 403) },
+        },
+      },
+      '/api/v1/admin/tokens/{id}/revoke': {
+        post: {
+          summary: 'Revoke a token',
+          parameters: [path('id', 'Token id')],
+          responses: { ...ok({ type: 'object' }), ...errors(403, 404) },
+        },
+      },
+      '/api/v1/admin/webhook-secrets': {
+        post: {
+          summary: "Set a code host's webhook secret, server-wide or for an organisation or repository",
+          requestBody: body({
+            type: 'object',
+            required: ['host', 'secret'],
+            properties: {
+              host: { type: 'string', enum: ['github', 'gitlab'] },
+              repo: str(),
+              org: str(),
+              secret: str(),
+            },
+          }),
+          responses: { ...ok({ type: 'object' }, 'Created', '201'), ...errors(400, 403) },
+        },
+      },
+      '/api/v1/admin/purge': {
+        post: {
+          summary: 'Retention purge of one repository before a time, written to the purge log',
+          requestBody: body({
+            type: 'object',
+            required: ['repo', 'before', 'reason'],
+            properties: { repo: str(), before: { type: 'string', format: 'date-time' }, reason: str() },
+          }),
+          responses: { ...ok({ type: 'object' }), ...errors(400, 403, 404, 422) },
+        },
+      },
+      '/webhooks/github': {
+        post: {
+          summary: 'GitHub deliveries: pull_request_review, pull_request (closed), deployment_status, push',
+          security: [],
+          parameters: [
+            { name: 'X-GitHub-Event', in: 'header', required: true, schema: str() },
+            { name: 'X-Hub-Signature-256', in: 'header', required: true, schema: str() },
+            { name: 'X-GitHub-Delivery', in: 'header', required: false, schema: str() },
+          ],
+          requestBody: body({ type: 'object' }),
+          responses: {
+            ...ok({ type: 'object' }, 'Recorded', '201'),
+            '200': { description: 'Duplicate delivery, already recorded' },
+            '202': { description: 'Verified but not an event Trail records' },
+            ...errors(400, 422),
+          },
+        },
+      },
+      '/webhooks/gitlab': {
+        post: {
+          summary: 'GitLab deliveries: Merge Request Hook (approval, merge), Deployment Hook, Push Hook',
+          security: [],
+          parameters: [
+            { name: 'X-Gitlab-Event', in: 'header', required: true, schema: str() },
+            { name: 'X-Gitlab-Token', in: 'header', required: true, schema: str() },
+          ],
+          requestBody: body({ type: 'object' }),
+          responses: {
+            ...ok({ type: 'object' }, 'Recorded', '201'),
+            '200': { description: 'Duplicate delivery, already recorded' },
+            '202': { description: 'Verified but not an event Trail records' },
+            ...errors(400, 422),
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A Trail API token (trail_...)' },
+      },
+      schemas: SCHEMAS,
+    },
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * Administration and the access log:
+ *
+ *   POST /api/v1/admin/tokens                 create a token (its secret is in this answer only)
+ *   GET  /api/v1/admin/tokens                 tokens within the admin's scope, without secrets
+ *   POST /api/v1/admin/tokens/:id/revoke      revoke a token
+ *   POST /api/v1/admin/webhook-secrets        set a code host's webhook secret (global, org or repo)
+ *   POST /api/v1/admin/purge                  the logged retention purge of one repository
+ *   GET  /api/v1/access-log?repo&token&since&limit   who read what, when
+ *
+ * An admin scoped to organisations or repositories can only hand out tokens, secrets and
+ * purges inside its own scope.
+ */
+import type { AppDeps, TrailApp } from '../app.js';
+import type { NewToken, Role, TokenInfo } from '../auth.js';
+import { createToken, inScope, isGlobal, ROLES, requirePermission, requireScope } from '../auth.js';
+import { purgeBefore } from '../db/purge.js';
+import { ApiError, badRequest, forbidden, notFound } from '../errors.js';
+import { queryInt, queryText, queryTime, readJson } from '../http.js';
+import { isoTime } from '../ledger-state.js';
+import { checkRepoName, repoForRequest } from '../repos.js';
+
+function stringList(value: unknown, name: string): string[] | null {
+  if (value === undefined || value === null) return null;
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((v) => typeof v === 'string' && v.length > 0)
+  ) {
+    throw badRequest(`${name} must be a non-empty list of names, or left out for all`);
+  }
+  return value as string[];
+}
+
+/** Whether everything `spec` may touch is inside `admin`'s scope. */
+function withinScope(admin: TokenInfo, spec: { orgs: string[] | null; repos: string[] | null }): boolean {
+  if (isGlobal(admin)) return true;
+  if (spec.repos) return spec.repos.every((r) => inScope(admin, r));
+  if (spec.orgs && admin.repos === null && admin.orgs !== null) {
+    const orgs = admin.orgs;
+    return spec.orgs.every((o) => orgs.includes(o));
+  }
+  return false;
+}
+
+function parseTokenSpec(
+  body: Record<string, unknown>,
+): NewToken & { orgs: string[] | null; repos: string[] | null } {
+  const { name, role, expiresAt } = body;
+  if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
+    throw badRequest('name must be a string of 1 to 256 characters');
+  }
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+    throw badRequest(`role must be one of ${ROLES.join(', ')}`);
+  }
+  if (expiresAt !== undefined && (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt)))) {
+    throw badRequest('expiresAt must be an ISO 8601 time');
+  }
+  const repos = stringList(body.repos, 'repos');
+  repos?.forEach(checkRepoName);
+  return {
+    name,
+    role: role as Role,
+    orgs: stringList(body.orgs, 'orgs'),
+    repos,
+    expiresAt: (expiresAt as string | undefined) ?? null,
+  };
+}
+
+export function register(app: TrailApp, { db, now }: AppDeps): void {
+  app.post('/api/v1/admin/tokens', async (c) => {
+    const admin = c.get('token');
+    requirePermission(admin, 'admin');
+    const spec = parseTokenSpec(await readJson(c));
+    if (!withinScope(admin, spec)) {
+      throw forbidden(
+        'a scoped admin can only create tokens scoped inside its own organisations or repositories',
+      );
+    }
+    const created = await createToken(db, spec, admin.id);
+    return c.json(
+      {
+        id: created.id,
+        token: created.token,
+        name: spec.name,
+        role: spec.role,
+        orgs: spec.orgs,
+        repos: spec.repos,
+        expiresAt: spec.expiresAt,
+      },
+      201,
+    );
+  });
+
+  app.get('/api/v1/admin/tokens', async (c) => {
+    const admin = c.get('token');
+    requirePermission(admin, 'admin');
+    const result = await db.query<{
+      id: string;
+      name: string;
+      role: Role;
+      orgs: string[] | null;
+      repos: string[] | null;
+      created_at: Date;
+      created_by: string | null;
+      expires_at: Date | null;
+      revoked_at: Date | null;
+    }>(
+      'SELECT id, name, role, orgs, repos, created_at, created_by, expires_at, revoked_at FROM api_tokens ORDER BY created_at, id',
+    );
+    const tokens = result.rows
+      .filter((t) => withinScope(admin, t) || t.id === admin.id)
+      .map((t) => ({
+        id: t.id,
+        name: t.name,
+        role: t.role,
+        orgs: t.orgs,
+        repos: t.repos,
+        createdAt: isoTime(t.created_at),
+        createdBy: t.created_by,
+        expiresAt: t.expires_at ? isoTime(t.expires_at) : null,
+        revokedAt: t.revoked_at ? isoTime(t.revoked_at) : null,
+      }));
+    return c.json({ tokens });
+  });
+
+  app.post('/api/v1/admin/tokens/:id/revoke', async (c) => {
+    const admin = c.get('token');
+    requirePermission(admin, 'admin');
+    const id = c.req.param('id');
+    const found = await db.query<{ orgs: string[] | null; repos: string[] | null; revoked_at: Date | null }>(
+      'SELECT orgs, repos, revoked_at FROM api_tokens WHERE id = $1',
+      [id],
+    );
+    const row = found.rows[0];
+    if (!row) throw notFound(`no token ${id}`);
+    if (!withinScope(admin, row)) throw forbidden(`token ${id} is outside this admin's scope`);
+    if (row.revoked_at) return c.json({ id, revokedAt: isoTime(row.revoked_at) });
+    const at = now().toISOString();
+    await db.query(
+      'UPDATE api_tokens SET revoked_at = $2::timestamptz WHERE id = $1 AND revoked_at IS NULL',
+      [id, at],
+    );
+    return c.json({ id, revokedAt: at });
+  });
+
+  app.post('/api/v1/admin/webhook-secrets', async (c) => {
+    const admin = c.get('token');
+    requirePermission(admin, 'admin');
+    const body = await readJson(c);
+    const { host, repo, org, secret } = body;
+    if (host !== 'github' && host !== 'gitlab') throw badRequest('host must be github or gitlab');
+    if (typeof secret !== 'string' || secret.length < 16 || secret.length > 1024) {
+      throw badRequest('secret must be a string of 16 to 1,024 characters');
+    }
+    if (repo !== undefined && org !== undefined) throw badRequest('give repo or org, not both');
+    let scopeKind: 'global' | 'org' | 'repo' = 'global';
+    let scope = '';
+    if (typeof repo === 'string') {
+      scopeKind = 'repo';
+      scope = checkRepoName(repo);
+      requireScope(admin, scope);
+    } else if (typeof org === 'string' && org.length > 0) {
+      scopeKind = 'org';
+      scope = org;
+      if (!withinScope(admin, { orgs: [org], repos: null }))
+        throw forbidden(`organisation ${org} is outside this admin's scope`);
+    } else if (!isGlobal(admin)) {
+      throw forbidden('only an unscoped admin can set a server-wide webhook secret');
+    }
+    const result = await db.query<{ id: number }>(
+      'INSERT INTO webhook_secrets (host, scope_kind, scope, secret, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+      [host, scopeKind, scope, secret, admin.id],
+    );
+    return c.json({ id: Number(result.rows[0]!.id), host, scope: scopeKind, name: scope || null }, 201);
+  });
+
+  app.post('/api/v1/admin/purge', async (c) => {
+    const admin = c.get('token');
+    requirePermission(admin, 'admin');
+    const body = await readJson(c);
+    if (typeof body.repo !== 'string') throw badRequest('repo is required');
+    c.set('auditRepo', body.repo);
+    const repo = await repoForRequest(db, admin, body.repo);
+    if (typeof body.before !== 'string' || Number.isNaN(Date.parse(body.before))) {
+      throw badRequest('before must be an ISO 8601 time: records older than it are purged');
+    }
+    if (typeof body.reason !== 'string' || body.reason.trim().length === 0) {
+      throw badRequest('reason is required: the purge log keeps why');
+    }
+    if (Date.parse(body.before) > now().getTime())
+      throw new ApiError('invalid', 'before must not be in the future');
+    const result = await purgeBefore(db, {
+      repoId: repo.id,
+      repoName: repo.name,
+      cutoff: new Date(body.before).toISOString(),
+      reason: body.reason.slice(0, 4096),
+      tokenId: admin.id,
+    });
+    return c.json({ repo: repo.name, ...result });
+  });
+
+  app.get('/api/v1/access-log', async (c) => {
+    const token = c.get('token');
+    requirePermission(token, 'access-log');
+    const repo = queryText(c, 'repo', 200);
+    if (repo) requireScope(token, repo);
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (repo) {
+      params.push(repo);
+      where.push(`repo = $${params.length}`);
+    }
+    const tokenId = queryText(c, 'token', 64);
+    if (tokenId) {
+      params.push(tokenId);
+      where.push(`token_id = $${params.length}`);
+    }
+    const since = queryTime(c, 'since');
+    if (since) {
+      params.push(since);
+      where.push(`at >= $${params.length}::timestamptz`);
+    }
+    params.push(queryInt(c, 'limit', 100, 1, 1000));
+    const result = await db.query<{
+      id: number;
+      token_id: string | null;
+      method: string;
+      route: string;
+      path: string;
+      repo: string | null;
+      status: number;
+      at: Date;
+    }>(
+      `SELECT id, token_id, method, route, path, repo, status, at FROM access_log
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const entries = result.rows
+      .filter((r) => isGlobal(token) || (r.repo !== null && inScope(token, r.repo)))
+      .map((r) => ({
+        id: Number(r.id),
+        tokenId: r.token_id,
+        method: r.method,
+        route: r.route,
+        path: r.path,
+        repo: r.repo,
+        status: Number(r.status),
+        at: isoTime(r.at),
+      }));
+    return c.json({ entries });
+  });
+}

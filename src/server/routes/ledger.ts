@@ -1,0 +1,51 @@
+/**
+ * Ledger verification status, as the server witnesses it:
+ *
+ *   GET /api/v1/ledger?repo=        per repository and writer: size, root, newest head, alerts
+ *   GET /api/v1/alerts?repo=&since=&limit=   refused pushes that looked like tampering
+ */
+import type { AppDeps, TrailApp } from '../app.js';
+import { requirePermission } from '../auth.js';
+import { queryInt, queryText, queryTime } from '../http.js';
+import { listAlerts, writerStatuses } from '../ledger-state.js';
+import { reposInScope } from '../repos.js';
+
+export function register(app: TrailApp, { db }: AppDeps): void {
+  app.get('/api/v1/ledger', async (c) => {
+    const token = c.get('token');
+    requirePermission(token, 'ledger');
+    const scoped = await reposInScope(db, token, queryText(c, 'repo', 200));
+    const repos =
+      scoped ??
+      (
+        await db.query<{ id: number; name: string; org: string }>(
+          'SELECT id, name, org FROM repos ORDER BY name',
+        )
+      ).rows.map((r) => ({ id: Number(r.id), name: r.name, org: r.org }));
+    const out = [];
+    for (const repo of repos) {
+      const writers = await writerStatuses(db, repo.id);
+      const alerts = writers.reduce((n, w) => n + w.alerts, 0);
+      out.push({
+        repo: repo.name,
+        org: repo.org,
+        writers,
+        entries: writers.reduce((n, w) => n + w.size, 0),
+        alerts,
+        status: alerts > 0 ? 'alerts' : 'consistent',
+      });
+    }
+    return c.json({ repos: out });
+  });
+
+  app.get('/api/v1/alerts', async (c) => {
+    const token = c.get('token');
+    requirePermission(token, 'ledger');
+    const scoped = await reposInScope(db, token, queryText(c, 'repo', 200));
+    const alerts = await listAlerts(db, scoped ? scoped.map((r) => r.id) : null, {
+      since: queryTime(c, 'since'),
+      limit: queryInt(c, 'limit', 100, 1, 1000),
+    });
+    return c.json({ alerts });
+  });
+}

@@ -1,0 +1,164 @@
+/**
+ * The ledger's wire protocol, used by `trail push` and `trail pull`:
+ *
+ *   GET  /api/v1/repos                                         repositories in the token's scope
+ *   POST /api/v1/repos/:repo/keys                               register trusted keys (ingest)
+ *   GET  /api/v1/repos/:repo/writers                            each writer's size, root, newest head
+ *   POST /api/v1/repos/:repo/writers/:writer/entries            push entries + heads (ingest)
+ *   GET  /api/v1/repos/:repo/writers/:writer/entries?from=&limit=   pull entries + heads
+ *   GET  /api/v1/repos/:repo/writers/:writer/consistency?from=&to=  RFC 9162 consistency proof
+ */
+import type { AppDeps, TrailApp } from '../app.js';
+import { inScope, isGlobal, requirePermission, requireScope } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { queryInt, readJson } from '../http.js';
+import { checkWriterId, ingest, registerKeys } from '../ingest.js';
+import { consistencyBetween, headFromRow, isoTime, loadState, writerStatuses } from '../ledger-state.js';
+import { checkRepoName, ensureRepo, repoForRequest } from '../repos.js';
+
+const MAX_PULL = 10_000;
+
+export function register(app: TrailApp, { db }: AppDeps): void {
+  app.get('/api/v1/repos', async (c) => {
+    const token = c.get('token');
+    const result = await db.query<{
+      id: number;
+      name: string;
+      org: string;
+      created_at: Date;
+      writers: number;
+      entries: number;
+    }>(
+      `SELECT r.id, r.name, r.org, r.created_at,
+         (SELECT count(DISTINCT writer_id) FROM log_states s WHERE s.repo_id = r.id) AS writers,
+         (SELECT coalesce(sum(m.size), 0) FROM (
+            SELECT max(size) AS size FROM log_states s WHERE s.repo_id = r.id GROUP BY writer_id) m) AS entries
+       FROM repos r ORDER BY r.name`,
+    );
+    const repos = result.rows
+      .filter((r) => isGlobal(token) || inScope(token, r.name))
+      .map((r) => ({
+        name: r.name,
+        org: r.org,
+        createdAt: isoTime(r.created_at),
+        writers: Number(r.writers),
+        entries: Number(r.entries),
+      }));
+    return c.json({ repos });
+  });
+
+  app.post('/api/v1/repos/:repo/keys', async (c) => {
+    const token = c.get('token');
+    const name = checkRepoName(c.req.param('repo'));
+    c.set('auditRepo', name);
+    requirePermission(token, 'ingest');
+    requireScope(token, name);
+    const body = await readJson(c);
+    const repo = await ensureRepo(db, name, token.id);
+    const result = await registerKeys(db, repo, body.keys, token.id);
+    return c.json({ repo: repo.name, ...result });
+  });
+
+  app.get('/api/v1/repos/:repo/writers', async (c) => {
+    const token = c.get('token');
+    c.set('auditRepo', c.req.param('repo'));
+    requirePermission(token, 'pull');
+    const repo = await repoForRequest(db, token, c.req.param('repo'));
+    const [writers, keys] = await Promise.all([
+      writerStatuses(db, repo.id),
+      db.query<{ key_id: string; public_key: string; name: string | null; revoked_at: string | null }>(
+        'SELECT key_id, public_key, name, revoked_at FROM repo_keys WHERE repo_id = $1 ORDER BY id',
+        [repo.id],
+      ),
+    ]);
+    const keyBy = new Map<string, { publicKey: string; name: string | null; revokedAt: string | null }>();
+    for (const k of keys.rows) {
+      const known = keyBy.get(k.key_id);
+      if (!known) keyBy.set(k.key_id, { publicKey: k.public_key, name: k.name, revokedAt: k.revoked_at });
+      else if (!known.revokedAt && k.revoked_at) known.revokedAt = k.revoked_at;
+    }
+    return c.json({
+      repo: repo.name,
+      writers: writers.map((w) => ({ ...w, key: keyBy.get(w.writerId) ?? null })),
+      keys: [...keyBy].map(([keyId, k]) => ({ keyId, ...k })),
+    });
+  });
+
+  app.post('/api/v1/repos/:repo/writers/:writer/entries', async (c) => {
+    const token = c.get('token');
+    const name = checkRepoName(c.req.param('repo'));
+    c.set('auditRepo', name);
+    requirePermission(token, 'ingest');
+    const repo = await repoForRequest(db, token, name);
+    const body = await readJson(c);
+    const result = await ingest(
+      db,
+      repo,
+      {
+        writerId: c.req.param('writer'),
+        writerName: typeof body.writerName === 'string' ? body.writerName : undefined,
+        from: typeof body.from === 'number' ? body.from : Number.NaN,
+        entries: body.entries,
+        heads: body.heads,
+      },
+      token.id,
+    );
+    return c.json(result);
+  });
+
+  app.get('/api/v1/repos/:repo/writers/:writer/entries', async (c) => {
+    const token = c.get('token');
+    c.set('auditRepo', c.req.param('repo'));
+    requirePermission(token, 'pull');
+    const repo = await repoForRequest(db, token, c.req.param('repo'));
+    const writerId = checkWriterId(c.req.param('writer'));
+    const from = queryInt(c, 'from', 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = queryInt(c, 'limit', 1000, 1, MAX_PULL);
+    const state = await loadState(db, repo.id, writerId);
+    const entries = await db.query<{ seq: number; line: string }>(
+      `SELECT seq, line FROM ledger_entries WHERE repo_id = $1 AND writer_id = $2 AND seq >= $3 AND seq < $4
+       ORDER BY seq`,
+      [repo.id, writerId, from, from + limit],
+    );
+    const lines = entries.rows.map((r) => r.line);
+    if (
+      entries.rows.some((r, i) => Number(r.seq) !== from + i) ||
+      (lines.length === 0 && from < state.size)
+    ) {
+      throw new ApiError('gone', `entries of writer ${writerId} from ${from} were purged by retention`);
+    }
+    const to = from + lines.length;
+    const heads = await db.query<{
+      writer_id: string;
+      size: number;
+      root: string;
+      last: string;
+      head_time: string;
+      key_id: string;
+      sig: string;
+    }>(
+      `SELECT writer_id, size, root, last, head_time, key_id, sig FROM tree_heads
+       WHERE repo_id = $1 AND writer_id = $2 AND size > $3 AND size <= $4 ORDER BY size, id`,
+      [repo.id, writerId, from, to],
+    );
+    return c.json({
+      writerId,
+      from,
+      size: state.size,
+      entries: lines,
+      heads: heads.rows.map(headFromRow),
+    });
+  });
+
+  app.get('/api/v1/repos/:repo/writers/:writer/consistency', async (c) => {
+    const token = c.get('token');
+    c.set('auditRepo', c.req.param('repo'));
+    requirePermission(token, 'pull');
+    const repo = await repoForRequest(db, token, c.req.param('repo'));
+    const writerId = checkWriterId(c.req.param('writer'));
+    const state = await loadState(db, repo.id, writerId);
+    const to = queryInt(c, 'to', state.size, 0, state.size);
+    const from = queryInt(c, 'from', 0, 0, to);
+    return c.json(await consistencyBetween(db, repo.id, writerId, from, to));
+  });
+}

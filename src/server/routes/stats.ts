@@ -1,0 +1,76 @@
+/**
+ *   GET /api/v1/stats?by=month|agent|model|repo&repo&since&until&agent&model&author&path&q...
+ *
+ * AI share of committed lines: AI lines over all attributed lines (AI + human + unknown) of
+ * the checkpoints that match, grouped. A checkpoint with several sessions is counted under
+ * its first session's agent and model (its primary one), so every line is counted once.
+ */
+import type { AppDeps, TrailApp } from '../app.js';
+import { requirePermission } from '../auth.js';
+import { queryChoice, queryText } from '../http.js';
+import { reposInScope } from '../repos.js';
+import { CHECKPOINTS_FROM, filterFromQuery, filterSql } from '../search.js';
+
+const GROUPS = {
+  month: `to_char(date_trunc('month', c.time AT TIME ZONE 'UTC'), 'YYYY-MM')`,
+  agent: `coalesce(c.agent, '(none)')`,
+  model: `coalesce(c.model, '(none)')`,
+  repo: 'r.name',
+} as const;
+
+type GroupBy = keyof typeof GROUPS;
+
+interface Totals {
+  checkpoints: number;
+  aiLines: number;
+  humanLines: number;
+  unknownLines: number;
+  aiShare: number | null;
+}
+
+function totals(row: { n: unknown; ai: unknown; human: unknown; unknown: unknown }): Totals {
+  const ai = Number(row.ai ?? 0);
+  const human = Number(row.human ?? 0);
+  const unknown = Number(row.unknown ?? 0);
+  const all = ai + human + unknown;
+  return {
+    checkpoints: Number(row.n ?? 0),
+    aiLines: ai,
+    humanLines: human,
+    unknownLines: unknown,
+    aiShare: all === 0 ? null : ai / all,
+  };
+}
+
+export function register(app: TrailApp, { db }: AppDeps): void {
+  app.get('/api/v1/stats', async (c) => {
+    const token = c.get('token');
+    requirePermission(token, 'read');
+    const by: GroupBy = queryChoice(c, 'by', Object.keys(GROUPS) as GroupBy[]) ?? 'month';
+    const repos = await reposInScope(db, token, queryText(c, 'repo', 200));
+    if (repos && repos.length === 0) {
+      return c.json({ by, groups: [], total: totals({ n: 0, ai: 0, human: 0, unknown: 0 }) });
+    }
+    const params: unknown[] = [];
+    const where = filterSql(filterFromQuery(c, repos), params);
+    const result = await db.query<{ key: string; n: number; ai: number; human: number; unknown: number }>(
+      `SELECT ${GROUPS[by]} AS key, count(*) AS n, sum(c.ai_lines) AS ai, sum(c.human_lines) AS human,
+         sum(c.unknown_lines) AS unknown
+       FROM ${CHECKPOINTS_FROM}
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       GROUP BY 1 ORDER BY 1`,
+      params,
+    );
+    const groups = result.rows.map((row) => ({ key: row.key, ...totals(row) }));
+    const sum = groups.reduce(
+      (acc, g) => ({
+        n: acc.n + g.checkpoints,
+        ai: acc.ai + g.aiLines,
+        human: acc.human + g.humanLines,
+        unknown: acc.unknown + g.unknownLines,
+      }),
+      { n: 0, ai: 0, human: 0, unknown: 0 },
+    );
+    return c.json({ by, groups, total: totals(sum) });
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * Code-host webhooks, authenticated by the host's signature instead of a token:
+ *
+ *   POST /webhooks/github   X-GitHub-Event, X-Hub-Signature-256 (HMAC-SHA256 of the raw body)
+ *   POST /webhooks/gitlab   X-Gitlab-Event, X-Gitlab-Token (the shared secret itself)
+ *
+ * The secret in force is the most specific one an admin set: for the repository, else its
+ * organisation, else server-wide. A delivery that fails the check is refused with 401 before
+ * anything is written. A verified delivery is mapped by src/evidence/code-host.ts and kept
+ * as an observed `external_events` row linked to the commits it names and the checkpoints
+ * the server holds for them; reviews also count towards a checkpoint's review status.
+ * Deliveries are idempotent by their delivery id.
+ */
+import type { Context } from 'hono';
+import type { CodeHost, CodeHostEvent } from '../../evidence/code-host.js';
+import {
+  parseGitHubEvent,
+  parseGitLabEvent,
+  verifyGitHubSignature,
+  verifyGitLabToken,
+} from '../../evidence/code-host.js';
+import type { AppDeps, TrailApp } from '../app.js';
+import { orgOf } from '../auth.js';
+import type { Queryable } from '../db/database.js';
+import { ApiError, badRequest } from '../errors.js';
+import { ensureRepo } from '../repos.js';
+import { recordReviewState } from '../review-state.js';
+
+const ZERO_SHA = /^0+$/;
+
+function repoNameIn(host: CodeHost, payload: unknown): string | undefined {
+  const p = payload as {
+    repository?: { full_name?: unknown };
+    project?: { path_with_namespace?: unknown };
+  } | null;
+  const name = host === 'github' ? p?.repository?.full_name : p?.project?.path_with_namespace;
+  return typeof name === 'string' && name.length > 0 ? name : undefined;
+}
+
+/** The most specific secret configured for this repository: repo, then org, then global. */
+async function secretFor(
+  db: Queryable,
+  host: CodeHost,
+  repoName: string | undefined,
+): Promise<string | undefined> {
+  const result = await db.query<{ scope_kind: string; secret: string }>(
+    `SELECT DISTINCT ON (scope_kind) scope_kind, secret FROM webhook_secrets
+     WHERE host = $1 AND ((scope_kind = 'repo' AND scope = $2) OR (scope_kind = 'org' AND scope = $3)
+       OR scope_kind = 'global')
+     ORDER BY scope_kind, id DESC`,
+    [host, repoName ?? '', repoName ? orgOf(repoName) : ''],
+  );
+  const by = new Map(result.rows.map((r) => [r.scope_kind, r.secret]));
+  return by.get('repo') ?? (repoName && orgOf(repoName) ? by.get('org') : undefined) ?? by.get('global');
+}
+
+function commitsOf(event: Exclude<CodeHostEvent, { type: 'ignored' }>): string[] {
+  const list: Array<string | undefined> = [];
+  switch (event.type) {
+    case 'review':
+      list.push(event.headSha);
+      break;
+    case 'merged':
+      list.push(event.headSha, event.mergeCommitSha);
+      break;
+    case 'deployment':
+      list.push(event.sha);
+      break;
+    case 'push':
+      list.push(...event.commits, event.after);
+      break;
+  }
+  return [...new Set(list.filter((s): s is string => typeof s === 'string' && !ZERO_SHA.test(s)))];
+}
+
+async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Response> {
+  const { db } = deps;
+  const raw = Buffer.from(await c.req.arrayBuffer());
+  const eventName = c.req.header(host === 'github' ? 'x-github-event' : 'x-gitlab-event') ?? '';
+  let payload: unknown;
+  let parsed = true;
+  try {
+    payload = JSON.parse(raw.toString('utf8'));
+  } catch {
+    parsed = false;
+  }
+  const repoName = parsed ? repoNameIn(host, payload) : undefined;
+  const secret = await secretFor(db, host, repoName);
+  if (!secret) {
+    throw new ApiError(
+      'unauthorized',
+      `no ${host} webhook secret is configured for ${repoName ?? 'this server'}`,
+    );
+  }
+  const ok =
+    host === 'github'
+      ? verifyGitHubSignature(secret, raw, c.req.header('x-hub-signature-256'))
+      : verifyGitLabToken(secret, c.req.header('x-gitlab-token'));
+  if (!ok) {
+    throw new ApiError(
+      'unauthorized',
+      host === 'github'
+        ? 'X-Hub-Signature-256 does not match the body signed with the webhook secret'
+        : 'X-Gitlab-Token does not match the webhook secret',
+    );
+  }
+  if (!parsed) throw badRequest('the webhook body is not JSON');
+  if (!eventName)
+    throw badRequest(`the ${host === 'github' ? 'X-GitHub-Event' : 'X-Gitlab-Event'} header is missing`);
+  const event =
+    host === 'github' ? parseGitHubEvent(eventName, payload) : parseGitLabEvent(eventName, payload);
+  if (event.type === 'ignored') return c.json({ ignored: event.reason }, 202);
+
+  const delivery =
+    (host === 'github'
+      ? c.req.header('x-github-delivery')
+      : (c.req.header('x-gitlab-event-uuid') ?? c.req.header('x-gitlab-webhook-uuid'))) ?? null;
+  const commits = commitsOf(event);
+  const stored = await db.transaction(async (tx) => {
+    const repo = await ensureRepo(tx, event.repo, `webhook:${host}`);
+    const inserted = await tx.query<{ id: number; checkpoints: string[] }>(
+      `INSERT INTO external_events (repo_id, host, delivery_id, event_name, event_type, commits, checkpoints, event)
+       SELECT $1, $2, $3, $4, $5, $6::text[],
+         coalesce((SELECT array_agg(DISTINCT record_id) FROM checkpoints WHERE repo_id = $1 AND commit_sha = ANY($6::text[])), '{}'),
+         $7::jsonb
+       ON CONFLICT (host, delivery_id) DO NOTHING
+       RETURNING id, checkpoints`,
+      [
+        repo.id,
+        host,
+        delivery?.slice(0, 256) ?? null,
+        eventName.slice(0, 128),
+        event.type,
+        commits,
+        JSON.stringify(event),
+      ],
+    );
+    const row = inserted.rows[0];
+    if (!row) return undefined;
+    if (event.type === 'review') {
+      await tx.query(
+        `INSERT INTO reviews (repo_id, commit_sha, reviewer, decision, time, source, external_event_id)
+         VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7)`,
+        [repo.id, event.headSha, event.reviewer, event.decision, event.at, host, row.id],
+      );
+      await recordReviewState(tx, repo.id, [
+        { commit: event.headSha, decision: event.decision, time: event.at },
+      ]);
+    }
+    return { id: Number(row.id), checkpoints: row.checkpoints };
+  });
+  if (!stored) return c.json({ duplicate: true, delivery }, 200);
+  return c.json(
+    { id: stored.id, type: event.type, repo: event.repo, commits, checkpoints: stored.checkpoints },
+    201,
+  );
+}
+
+export function register(app: TrailApp, deps: AppDeps): void {
+  app.post('/webhooks/github', (c) => receive(c, deps, 'github'));
+  app.post('/webhooks/gitlab', (c) => receive(c, deps, 'gitlab'));
+}

@@ -1,0 +1,134 @@
+/**
+ * Checkpoint filters as SQL over the read model, shared by search and stats. Every filter
+ * maps to an indexed predicate: time and repository to B-trees, agent, model, path and
+ * session lists to GIN array indexes, free text to GIN tsvector indexes over checkpoint
+ * summaries and session prompts, reviewer and requester to uncorrelated lookups, review
+ * status to the review_state cache.
+ */
+import type { Context } from 'hono';
+import type { RepoRef } from './auth.js';
+import { badRequest } from './errors.js';
+import { queryChoice, queryText, queryTime } from './http.js';
+
+export const STATUSES = ['approved', 'pending', 'changes-requested'] as const;
+export type ReviewStatus = (typeof STATUSES)[number];
+
+export interface CheckpointFilter {
+  /** Repositories to range over; null for all. */
+  repos: RepoRef[] | null;
+  since?: string;
+  until?: string;
+  agent?: string;
+  model?: string;
+  author?: string;
+  requester?: string;
+  reviewer?: string;
+  status?: ReviewStatus;
+  /** An exact path, or a folder when it ends with "/". */
+  path?: string;
+  commit?: string;
+  text?: string;
+}
+
+export function filterFromQuery(c: Context, repos: RepoRef[] | null): CheckpointFilter {
+  const commit = queryText(c, 'commit', 64);
+  if (commit !== undefined && !/^[0-9a-f]{4,64}$/.test(commit)) {
+    throw badRequest('query parameter commit must be hex digits of a commit id');
+  }
+  return {
+    repos,
+    since: queryTime(c, 'since'),
+    until: queryTime(c, 'until'),
+    agent: queryText(c, 'agent', 128),
+    model: queryText(c, 'model', 256),
+    author: queryText(c, 'author'),
+    requester: queryText(c, 'requester'),
+    reviewer: queryText(c, 'reviewer'),
+    status: queryChoice(c, 'status', STATUSES),
+    path: queryText(c, 'path', 4096),
+    commit,
+    text: queryText(c, 'q', 512),
+  };
+}
+
+/**
+ * Checkpoints with their repository and review state: the newest decision on their commit
+ * (`sc`) and on their record id (`sk`), each one primary-key lookup in review_state.
+ */
+export const CHECKPOINTS_FROM = `checkpoints c JOIN repos r ON r.id = c.repo_id
+  LEFT JOIN review_state sc ON sc.repo_id = c.repo_id AND sc.subject = 'c:' || c.commit_sha
+  LEFT JOIN review_state sk ON sk.repo_id = c.repo_id AND sk.subject = 'k:' || c.record_id`;
+
+/** The latest approve / request-changes decision on checkpoint `c` (null: none yet). */
+export const DECISION_SQL = `(CASE WHEN sk.time IS NOT NULL AND (sc.time IS NULL OR sk.time > sc.time)
+  THEN sk.decision ELSE sc.decision END)`;
+
+export function statusOf(decision: string | null): ReviewStatus {
+  if (decision === 'approve') return 'approved';
+  if (decision === 'request-changes') return 'changes-requested';
+  return 'pending';
+}
+
+/** WHERE clauses (joined with AND) and their parameters, numbered from `params.length + 1`. */
+export function filterSql(filter: CheckpointFilter, params: unknown[]): string[] {
+  const where: string[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  let repoIds: string | undefined;
+  if (filter.repos) {
+    repoIds = p(filter.repos.map((r) => r.id));
+    where.push(`c.repo_id = ANY(${repoIds}::int[])`);
+  }
+  if (filter.since) where.push(`c.time >= ${p(filter.since)}::timestamptz`);
+  if (filter.until) where.push(`c.time < ${p(filter.until)}::timestamptz`);
+  if (filter.agent) where.push(`c.agents @> ARRAY[${p(filter.agent)}]::text[]`);
+  if (filter.model) where.push(`c.models @> ARRAY[${p(filter.model)}]::text[]`);
+  if (filter.author) where.push(`c.author = ${p(filter.author)}`);
+  if (filter.commit) {
+    where.push(
+      filter.commit.length === 40 || filter.commit.length === 64
+        ? `c.commit_sha = ${p(filter.commit)}`
+        : `starts_with(c.commit_sha, ${p(filter.commit)})`,
+    );
+  }
+  if (filter.path) {
+    where.push(
+      filter.path.endsWith('/')
+        ? `EXISTS (SELECT 1 FROM unnest(c.paths) AS f(path) WHERE starts_with(f.path, ${p(filter.path)}))`
+        : `c.paths @> ARRAY[${p(filter.path)}]::text[]`,
+    );
+  }
+  const sessionRepo = repoIds ? ` AND s.repo_id = ANY(${repoIds}::int[])` : '';
+  if (filter.requester) {
+    where.push(
+      `c.session_ids && ARRAY(SELECT s.session_id FROM sessions s WHERE s.requester = ${p(filter.requester)}${sessionRepo})`,
+    );
+  }
+  if (filter.reviewer) {
+    const reviewer = p(filter.reviewer);
+    const reviewRepo = repoIds ? ` AND rv.repo_id = ANY(${repoIds}::int[])` : '';
+    where.push(`((c.repo_id, c.commit_sha) IN (SELECT rv.repo_id, rv.commit_sha FROM reviews rv WHERE rv.reviewer = ${reviewer}${reviewRepo})
+      OR (c.repo_id, c.record_id) IN (SELECT rv.repo_id, rv.checkpoint_id FROM reviews rv WHERE rv.reviewer = ${reviewer}${reviewRepo}))`);
+  }
+  if (filter.status === 'pending') {
+    // As anti-joins rather than "IS NULL" over the outer joins, which Postgres estimates at
+    // almost no rows and then answers with a full scan and sort.
+    where.push(`NOT EXISTS (SELECT 1 FROM review_state x WHERE x.repo_id = c.repo_id AND x.subject = 'c:' || c.commit_sha)
+      AND NOT EXISTS (SELECT 1 FROM review_state x WHERE x.repo_id = c.repo_id AND x.subject = 'k:' || c.record_id)`);
+  } else if (filter.status) {
+    // DECISION_SQL = d, spelled out so that Postgres estimates it from review_state's
+    // statistics (a CASE is guessed at 0.5% and planned as a full scan and sort).
+    const d = p(filter.status === 'approved' ? 'approve' : 'request-changes');
+    where.push(`((sc.decision = ${d} AND (sk.time IS NULL OR sk.time <= sc.time))
+      OR (sk.decision = ${d} AND (sc.time IS NULL OR sc.time < sk.time)))`);
+  }
+  if (filter.text) {
+    const q = p(filter.text);
+    const promptRepo = repoIds ? ` AND s.repo_id = ANY(${repoIds}::int[])` : '';
+    where.push(`(c.tsv @@ websearch_to_tsquery('english', ${q})
+      OR c.session_ids && ARRAY(SELECT s.session_id FROM prompts s WHERE s.tsv @@ websearch_to_tsquery('english', ${q})${promptRepo}))`);
+  }
+  return where;
+}

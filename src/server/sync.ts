@@ -1,0 +1,418 @@
+/**
+ * `trail push` and `trail pull`: this repository's ledger to and from a Trail server.
+ *
+ * Push sends, for each writer (this clone's log and every fetched copy, the longest copy of
+ * each), the entries the server does not hold yet and the tree heads covering them, after
+ * registering the trusted keys in `.trail/keys/`. It decides what to send from the server's
+ * size and last leaf hash for the writer:
+ *   - the local log extends the server's (same leaf at the server's size): send the rest;
+ *   - the local log is shorter: check with an RFC 9162 consistency proof that it is a prefix
+ *     of the server's (then there is nothing to send);
+ *   - otherwise the histories differ: send the local log from seq 0, so the server sees the
+ *     difference, refuses it (409) and raises an alert, rather than the client hiding it.
+ *
+ * Pull writes what the server holds beyond this clone's copies under
+ * `refs/trail/remotes/<server>/logs/<writer>`, after checking with a consistency proof that
+ * the server's log extends the copy pulled before. `trail verify` then checks it like any
+ * fetched log.
+ */
+import { basename } from 'node:path';
+import { TrailError } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
+import type { SignedTreeHead } from '../core/log-entry.js';
+import { GENESIS_PREV, peekTombstone } from '../core/log-entry.js';
+import { rootFromLeafHashes, verifyConsistency } from '../core/merkle.js';
+import { commitFiles } from '../git/fast-import.js';
+import { gitTextOrUndefined } from '../git/run.js';
+import { listTrustedKeys } from '../ledger/keys.js';
+import type { LogSnapshot, WriterInfo } from '../ledger/log-store.js';
+import { listLogRefs, logCopyFiles, readLogs } from '../ledger/log-store.js';
+import type { Repo } from '../ledger/repo.js';
+import { REMOTE_LOG_REF_PREFIX } from '../ledger/repo.js';
+import type { ServerClient } from './client.js';
+import { ServerRequestError } from './client.js';
+
+/** Entries and bytes per push request; a batch always ends on a signed tree head. */
+const MAX_BATCH_ENTRIES = 5000;
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+const PULL_PAGE = 5000;
+
+interface ServerWriter {
+  writerId: string;
+  name: string | null;
+  size: number;
+  root: string;
+  last: string;
+  updatedAt: string;
+  key: { publicKey: string; name: string | null; revokedAt: string | null } | null;
+}
+
+interface WritersAnswer {
+  repo: string;
+  writers: ServerWriter[];
+}
+
+interface ConsistencyAnswer {
+  from: number;
+  to: number;
+  fromRoot: string;
+  toRoot: string;
+  proof: string[];
+}
+
+/** The repository's name on the server: --repo, TRAIL_REPO, the origin's path, or the folder. */
+export async function repoNameFor(
+  repo: Repo,
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  const given = explicit ?? env.TRAIL_REPO;
+  if (given) return given;
+  const origin = await gitTextOrUndefined(repo.workTree, ['remote', 'get-url', 'origin']);
+  const fromOrigin = origin ? nameFromRemoteUrl(origin) : undefined;
+  return fromOrigin ?? sanitize(basename(repo.workTree));
+}
+
+function sanitize(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'repository';
+}
+
+/** `git@github.com:acme/api.git` and `https://github.com/acme/api.git` are both `acme/api`. */
+export function nameFromRemoteUrl(url: string): string | undefined {
+  let path: string | undefined;
+  const scp = /^[^/@:]+@[^/:]+:(.+)$/.exec(url);
+  if (scp) path = scp[1];
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol === 'file:')
+        return sanitize(basename(decodeURIComponent(parsed.pathname)).replace(/\.git$/, ''));
+      path = decodeURIComponent(parsed.pathname);
+    } catch {
+      return undefined;
+    }
+  } else {
+    // A local path: only its last part names anything.
+    return sanitize(basename(url.replace(/\/+$/, '')).replace(/\.git$/, ''));
+  }
+  const parts = (path ?? '')
+    .replace(/\.git\/?$/, '')
+    .split('/')
+    .filter(Boolean)
+    .map(sanitize);
+  return parts.length > 0 ? parts.join('/') : undefined;
+}
+
+/** A ref-safe name for the server, used as the remote part of pulled refs. */
+export function remoteNameFor(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  const host = url.hostname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return `trail-${host}${url.port ? `-${url.port}` : ''}`;
+}
+
+/** An entry's leaf hash: SHA-256(0x00 || line), or the one a retention tombstone keeps. */
+function leafOf(line: Buffer, leafInput: () => Buffer): Buffer {
+  const tombstone = line.includes('"purged":{') ? peekTombstone(line) : undefined;
+  return tombstone ? Buffer.from(tombstone.leaf, 'hex') : sha256(leafInput());
+}
+
+function leafHashes(snapshot: LogSnapshot): Buffer[] {
+  return Array.from({ length: snapshot.entries.length }, (_, i) =>
+    leafOf(snapshot.entries.lineBytes(i), () => snapshot.entries.leafInput(i)),
+  );
+}
+
+/** The longest copy of each writer's log in this repository. */
+async function longestCopies(repo: Repo): Promise<Map<string, LogSnapshot>> {
+  const snapshots = await readLogs(repo, await listLogRefs(repo));
+  const longest = new Map<string, LogSnapshot>();
+  for (const s of snapshots) {
+    const current = longest.get(s.writerId);
+    if (
+      !current ||
+      s.entries.length > current.entries.length ||
+      (s.entries.length === current.entries.length && !s.remote)
+    ) {
+      longest.set(s.writerId, s);
+    }
+  }
+  return longest;
+}
+
+async function isPrefixOnServer(
+  client: ServerClient,
+  repoName: string,
+  writer: ServerWriter,
+  leaves: Buffer[],
+): Promise<boolean> {
+  if (leaves.length === 0) return true;
+  const answer = await client.request<ConsistencyAnswer>(
+    'GET',
+    `${client.repoPath(repoName, 'writers', writer.writerId, 'consistency')}?from=${leaves.length}&to=${writer.size}`,
+  );
+  return (
+    answer.toRoot === writer.root &&
+    verifyConsistency(
+      leaves.length,
+      writer.size,
+      rootFromLeafHashes(leaves),
+      Buffer.from(answer.toRoot, 'hex'),
+      answer.proof.map((p) => Buffer.from(p, 'hex')),
+    )
+  );
+}
+
+// --- push --------------------------------------------------------------------------------------
+
+export interface PushWriterResult {
+  writerId: string;
+  local: number;
+  server: number;
+  status: 'up-to-date' | 'pushed' | 'behind' | 'refused' | 'nothing-signed';
+  sent: number;
+  accepted: number;
+  duplicates: number;
+  /** Local entries past the newest signed head: never sent (the server would refuse them). */
+  unsigned: number;
+  error?: { status: number; code: string; problem?: string; message: string };
+}
+
+export interface PushReport {
+  server: string;
+  repo: string;
+  keys: { added: string[]; revoked: string[]; unchanged: string[] };
+  writers: PushWriterResult[];
+  ok: boolean;
+}
+
+interface Batch {
+  from: number;
+  to: number;
+  heads: SignedTreeHead[];
+}
+
+/** Splits entries [start, end) into requests that each end on a signed head. */
+function batches(lines: string[], heads: SignedTreeHead[], start: number, end: number): Batch[] {
+  const sizes = [...new Set(heads.map((h) => h.size))]
+    .filter((s) => s > start && s <= end)
+    .sort((a, b) => a - b);
+  const bytesBefore = [0];
+  for (let i = 0; i < end; i++) bytesBefore.push(bytesBefore[i]! + (i >= start ? lines[i]!.length + 64 : 0));
+  const out: Batch[] = [];
+  const emit = (from: number, to: number) =>
+    out.push({ from, to, heads: heads.filter((h) => h.size > from && h.size <= to) });
+  let from = start;
+  let cut = start;
+  for (const size of sizes) {
+    const tooBig =
+      size - from > MAX_BATCH_ENTRIES || bytesBefore[size]! - bytesBefore[from]! > MAX_BATCH_BYTES;
+    if (tooBig && cut > from) {
+      emit(from, cut);
+      from = cut;
+    }
+    cut = size;
+  }
+  if (cut > from) emit(from, cut);
+  return out;
+}
+
+export async function pushRepository(
+  repo: Repo,
+  client: ServerClient,
+  repoName: string,
+  onProgress: (line: string) => void = () => {},
+): Promise<PushReport> {
+  const keys = listTrustedKeys(repo).map((k) => ({
+    keyId: k.keyId,
+    publicKey: k.publicKey,
+    name: k.name,
+    ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
+    ...(k.revokedReason ? { revokedReason: k.revokedReason } : {}),
+  }));
+  const keyResult = await client.request<PushReport['keys']>('POST', client.repoPath(repoName, 'keys'), {
+    keys,
+  });
+  const answer = await client.request<WritersAnswer>('GET', client.repoPath(repoName, 'writers'));
+  const serverBy = new Map(answer.writers.map((w) => [w.writerId, w]));
+  const results: PushWriterResult[] = [];
+  for (const [writerId, snapshot] of [...(await longestCopies(repo))].sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
+    const server = serverBy.get(writerId);
+    const lines = snapshot.entries.lines();
+    const leaves = leafHashes(snapshot);
+    const heads = [...snapshot.heads].sort((a, b) => a.size - b.size);
+    const signed = heads.length > 0 ? Math.min(lines.length, heads[heads.length - 1]!.size) : 0;
+    const result: PushWriterResult = {
+      writerId,
+      local: lines.length,
+      server: server?.size ?? 0,
+      status: 'up-to-date',
+      sent: 0,
+      accepted: 0,
+      duplicates: 0,
+      unsigned: lines.length - signed,
+    };
+    results.push(result);
+    let start: number;
+    const serverSize = server?.size ?? 0;
+    if (serverSize === 0) start = 0;
+    else if (lines.length >= serverSize && leaves[serverSize - 1]!.toString('hex') === server!.last)
+      start = serverSize;
+    else if (lines.length < serverSize && (await isPrefixOnServer(client, repoName, server!, leaves))) {
+      result.status = 'behind';
+      continue;
+    } else start = 0; // the histories differ: let the server see it
+    if (start >= signed) {
+      if (signed === 0 && lines.length > 0) result.status = 'nothing-signed';
+      continue;
+    }
+    try {
+      for (const batch of batches(lines, heads, start, signed)) {
+        const pushed = await client.request<{ accepted: number; duplicates: number }>(
+          'POST',
+          client.repoPath(repoName, 'writers', writerId, 'entries'),
+          {
+            from: batch.from,
+            entries: lines.slice(batch.from, batch.to),
+            heads: batch.heads,
+            ...(snapshot.writer?.name ? { writerName: snapshot.writer.name } : {}),
+          },
+        );
+        result.sent += batch.to - batch.from;
+        result.accepted += pushed.accepted;
+        result.duplicates += pushed.duplicates;
+        onProgress(`${writerId.slice(0, 12)}: sent ${batch.from}..${batch.to - 1}`);
+      }
+      result.status = result.accepted > 0 ? 'pushed' : 'up-to-date';
+    } catch (error) {
+      if (!(error instanceof ServerRequestError)) throw error;
+      result.status = 'refused';
+      result.error = {
+        status: error.status,
+        code: error.apiCode,
+        ...(typeof error.detail.problem === 'string' ? { problem: error.detail.problem } : {}),
+        message: error.message,
+      };
+    }
+  }
+  return {
+    server: client.baseUrl,
+    repo: repoName,
+    keys: keyResult,
+    writers: results,
+    ok: results.every((r) => r.status !== 'refused'),
+  };
+}
+
+// --- pull --------------------------------------------------------------------------------------
+
+export interface PullWriterResult {
+  writerId: string;
+  local: number;
+  server: number;
+  status: 'up-to-date' | 'pulled' | 'inconsistent';
+  fetched: number;
+  ref?: string;
+  /** Set when this clone does not trust the writer's key: verify will say unknown-key. */
+  untrustedKey?: boolean;
+  message?: string;
+}
+
+export interface PullReport {
+  server: string;
+  repo: string;
+  remote: string;
+  writers: PullWriterResult[];
+  ok: boolean;
+}
+
+export async function pullRepository(
+  repo: Repo,
+  client: ServerClient,
+  repoName: string,
+  remoteName: string,
+): Promise<PullReport> {
+  if (
+    !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remoteName) ||
+    remoteName.endsWith('.lock') ||
+    remoteName.includes('..')
+  ) {
+    throw new TrailError('USAGE', `"${remoteName}" cannot name a remote in refs/trail/remotes/`);
+  }
+  const answer = await client.request<WritersAnswer>('GET', client.repoPath(repoName, 'writers'));
+  const snapshots = await readLogs(repo, await listLogRefs(repo));
+  const trusted = new Set(listTrustedKeys(repo).map((k) => k.keyId));
+  const results: PullWriterResult[] = [];
+  for (const writer of answer.writers) {
+    const copies = snapshots.filter((s) => s.writerId === writer.writerId);
+    const localBest = Math.max(0, ...copies.map((s) => s.entries.length));
+    const ref = `${REMOTE_LOG_REF_PREFIX}${remoteName}/logs/${writer.writerId}`;
+    const result: PullWriterResult = {
+      writerId: writer.writerId,
+      local: localBest,
+      server: writer.size,
+      status: 'up-to-date',
+      fetched: 0,
+      ...(trusted.has(writer.writerId) ? {} : { untrustedKey: true }),
+    };
+    results.push(result);
+    if (writer.size <= localBest) continue;
+    const copy = copies.find((s) => s.ref === ref);
+    const have = copy?.entries.length ?? 0;
+    const leaves = copy ? leafHashes(copy) : [];
+    if (have > 0 && !(await isPrefixOnServer(client, repoName, writer, leaves))) {
+      result.status = 'inconsistent';
+      result.message = `the server's log for writer ${writer.writerId} does not extend the ${have} entries pulled before (no valid consistency proof): not written`;
+      continue;
+    }
+    const lines: string[] = [];
+    const heads: SignedTreeHead[] = [];
+    let prev = have > 0 ? leaves[have - 1]!.toString('hex') : GENESIS_PREV;
+    for (let from = have; from < writer.size; ) {
+      const page = await client.request<{ entries: string[]; heads: SignedTreeHead[] }>(
+        'GET',
+        `${client.repoPath(repoName, 'writers', writer.writerId, 'entries')}?from=${from}&limit=${PULL_PAGE}`,
+      );
+      if (page.entries.length === 0) break;
+      // The first entry of each page must chain to what came before; verify checks the rest.
+      if (!page.entries[0]!.startsWith(`{"prev":"${prev}"`)) {
+        throw new TrailError(
+          'VERIFY_FAILED',
+          `the server sent entry ${from} of ${writer.writerId} that does not chain to entry ${from - 1}`,
+        );
+      }
+      lines.push(...page.entries);
+      heads.push(...page.heads);
+      from += page.entries.length;
+      const last = Buffer.from(page.entries[page.entries.length - 1]!, 'utf8');
+      prev = leafOf(last, () => Buffer.concat([Buffer.from([0]), last])).toString('hex');
+    }
+    if (lines.length === 0) continue;
+    const info: WriterInfo | undefined =
+      have === 0 && writer.key
+        ? {
+            writerId: writer.writerId,
+            publicKey: writer.key.publicKey,
+            name: writer.name ?? writer.key.name ?? 'unknown',
+            createdAt: writer.updatedAt,
+          }
+        : undefined;
+    await commitFiles(repo.workTree, {
+      ref,
+      expectedOld: copy?.oid,
+      message: `trail pull: ${writer.writerId} ${have}..${have + lines.length - 1} from ${client.baseUrl}`,
+      files: logCopyFiles(have, lines, heads, info),
+    });
+    result.status = 'pulled';
+    result.fetched = lines.length;
+    result.ref = ref;
+  }
+  return {
+    server: client.baseUrl,
+    repo: repoName,
+    remote: remoteName,
+    writers: results,
+    ok: results.every((r) => r.status !== 'inconsistent'),
+  };
+}

@@ -134,6 +134,12 @@ export function readReportXml(
 export function parseJUnit(xml: string, source: string): TestReport {
   const { root, element } = readReportXml(xml, source, 'JUnit XML', ['testsuites', 'testsuite']);
   const top = root === 'testsuites' ? elementsOf(element, 'testsuite') : [element];
+  // Some reporters (node's own junit reporter) put top-level tests straight under
+  // <testsuites>; they form a suite named after the run.
+  const loose = root === 'testsuites' ? elementsOf(element, 'testcase') : [];
+  if (loose.length > 0) {
+    top.unshift({ '@': { name: attr(element, 'name') ?? 'tests' }, testcase: loose } as XmlElement);
+  }
 
   const suites: SuiteResult[] = [];
   const failing: FailingTest[] = [];

@@ -308,3 +308,18 @@ ${levels.join('\n')}
     assert.equal(parseJUnit(xml, 'dtd.xml').totals.passed, 1);
   });
 });
+
+test('tests placed directly under <testsuites> (node --test-reporter=junit) are counted', () => {
+  const xml =
+    '<?xml version="1.0" encoding="utf-8"?>\n<testsuites>\n' +
+    '<testcase name="adds" time="0.001" classname="test"/>\n' +
+    '<testcase name="divides" time="0.002" classname="test"><failure message="boom" type="testCodeFailure">boom</failure></testcase>\n' +
+    '<testsuite name="group"><testcase name="inner" time="0.001" classname="test"/></testsuite>\n' +
+    '</testsuites>\n';
+  const report = parseJUnit(xml, 'node.xml');
+  assert.deepEqual(report.totals, { tests: 3, passed: 2, failed: 1, skipped: 0, errored: 0 });
+  assert.deepEqual(
+    report.failing.map((f) => f.name),
+    ['test.divides'],
+  );
+});

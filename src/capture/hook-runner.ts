@@ -4,9 +4,10 @@
  * failure into a capture gap and exits 0, so a broken Trail never blocks an agent.
  * It deliberately avoids loading zod, commander or the ledger: it runs on every tool call.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir, hostname, userInfo } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { TrailError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
@@ -17,9 +18,17 @@ import { BUILTIN_RULES, compileRules, credentialNames, redactValue } from '../co
 import type { Repo } from '../ledger/repo.js';
 import type { HookAdapter, NormalizedPayload, Observation, TranscriptSummary } from './observation.js';
 import { findRepoFast } from './repo-fast.js';
+
+/** child_process is needed only around shell commands: most hooks never load it. */
+const require = createRequire(import.meta.url);
+function gitSync(cwd: string, args: string[]): { status: number | null; stdout: string } {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  return spawnSync('git', args, { cwd, encoding: 'utf8', timeout: 5000 });
+}
+
 import { advanceShadow, digestText, readWorkingFile, saveShadow, shadowsFor } from './shadow.js';
 import type { SpoolLine } from './spool.js';
-import { appendSpool, readState, sessionKey, writeState } from './spool.js';
+import { appendSpool, hasSpool, readState, sessionKey, writeState } from './spool.js';
 
 export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
@@ -43,6 +52,84 @@ const AGENTS: Record<string, () => Promise<AgentModule>> = {
     return { adapter: m.normalizeGeminiCli, transcript: m.parseGeminiTranscript };
   },
   cursor: async () => ({ adapter: (await import('./agents/cursor.js')).normalizeCursor }),
+};
+
+/**
+ * The events each agent documents (FORMATS.md §4; for Codex's notify, its payload `type`). A
+ * hook for any other event is a misconfigured hook or a payload meant for another agent:
+ * nothing can be read from it, so it is a capture gap rather than a silent no-op.
+ */
+const KNOWN_EVENTS: Record<string, ReadonlySet<string>> = {
+  'claude-code': new Set([
+    'SessionStart',
+    'SessionEnd',
+    'UserPromptSubmit',
+    'UserPromptExpansion',
+    'Stop',
+    'StopFailure',
+    'SubagentStart',
+    'SubagentStop',
+    'PreToolUse',
+    'PostToolUse',
+    'PostToolUseFailure',
+    'PostToolBatch',
+    'PermissionRequest',
+    'PreCompact',
+    'PostCompact',
+    'Notification',
+    'TaskCreated',
+    'TaskCompleted',
+    'TeammateIdle',
+    'Elicitation',
+    'Setup',
+  ]),
+  codex: new Set([
+    'agent-turn-complete',
+    'SessionStart',
+    'UserPromptSubmit',
+    'PreToolUse',
+    'PostToolUse',
+    'PermissionRequest',
+    'PreCompact',
+    'PostCompact',
+    'SubagentStop',
+    'Stop',
+  ]),
+  'gemini-cli': new Set([
+    'SessionStart',
+    'SessionEnd',
+    'BeforeAgent',
+    'AfterAgent',
+    'BeforeModel',
+    'AfterModel',
+    'BeforeToolSelection',
+    'BeforeTool',
+    'AfterTool',
+    'PreCompress',
+    'Notification',
+  ]),
+  cursor: new Set([
+    'sessionStart',
+    'sessionEnd',
+    'beforeSubmitPrompt',
+    'beforeShellExecution',
+    'afterShellExecution',
+    'beforeMCPExecution',
+    'afterMCPExecution',
+    'beforeReadFile',
+    'afterFileEdit',
+    'afterAgentResponse',
+    'afterAgentThought',
+    'preToolUse',
+    'postToolUse',
+    'postToolUseFailure',
+    'preCompact',
+    'subagentStart',
+    'subagentStop',
+    'stop',
+    'beforeTabFileRead',
+    'afterTabFileEdit',
+  ]),
 };
 
 /** Formatters change lines mechanically; their edits are tagged so reviewers can tell. */
@@ -70,6 +157,10 @@ export interface HookContext {
   normalized: NormalizedPayload;
   rules: RedactionRule[];
   at: string;
+  /** Nothing of this session is in the spool yet: its boundary is taken now. */
+  fresh: boolean;
+  /** What could not be captured while the rest was: a gap, once the rest is written. */
+  missing: string[];
 }
 
 /** Resolves the repository a payload is about: its cwd, the agent's project dir, or ours. */
@@ -118,27 +209,42 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
   const normalized = agent.adapter(payload, input.event);
   repo = repoForPayload(normalized.cwd, input) ?? repo;
   if (!repo || !isSetUp(repo)) return undefined;
+  if (!KNOWN_EVENTS[input.agent]?.has(normalized.hook)) {
+    throw new TrailError(
+      'INPUT_INVALID',
+      `"${normalized.hook.slice(0, 80)}" is not a ${input.agent} event Trail knows: nothing was recorded from it`,
+    );
+  }
   const config = loadRawConfig(repo);
   const rules = config.redact?.patterns?.length
     ? [...BUILTIN_RULES, ...compileRules(config.redact.patterns)]
     : BUILTIN_RULES;
+  const key = sessionKey(normalized.agent, normalized.sessionId);
   const ctx: HookContext = {
     agent,
     repo,
-    key: sessionKey(normalized.agent, normalized.sessionId),
+    key,
     normalized,
     rules,
     at: normalized.at ?? new Date().toISOString(),
+    fresh: !hasSpool(repo.stateDir, key),
+    missing: [],
   };
+  const observations = normalized.observations;
+  // A session seen for the first time states where it runs even when no start hook came
+  // (hooks installed mid-session, Cursor's cloud agents, Codex's notify, which has no start).
+  if (ctx.fresh && !observations.some((o) => o.type === 'session'))
+    observations.unshift({ type: 'session', info: {} });
   const lines: SpoolLine[] = [];
-  for (const observation of normalized.observations) {
-    lines.push(...(await observe(ctx, observation, input, config)));
+  for (const observation of observations) {
+    lines.push(...(await observe(ctx, observation, input)));
   }
   appendSpool(repo.stateDir, ctx.key, lines);
+  if (ctx.missing.length > 0) throw new TrailError('NOT_FOUND', ctx.missing.join('; '));
   return repo;
 }
 
-function isSetUp(repo: Repo): boolean {
+export function isSetUp(repo: Repo): boolean {
   try {
     return statSync(join(repo.stateDir, 'keys', 'writer.pem')).isFile();
   } catch {
@@ -167,16 +273,13 @@ function eventLine(ctx: HookContext, event: EventBody, provenance: Provenance): 
   };
 }
 
-async function observe(
-  ctx: HookContext,
-  observation: Observation,
-  input: HookInput,
-  config: RawConfig,
-): Promise<SpoolLine[]> {
+async function observe(ctx: HookContext, observation: Observation, input: HookInput): Promise<SpoolLine[]> {
   switch (observation.type) {
     case 'session': {
       const first =
-        observation.info.source !== undefined || ctx.normalized.hook.toLowerCase().includes('start');
+        ctx.fresh ||
+        observation.info.source !== undefined ||
+        ctx.normalized.hook.toLowerCase().includes('start');
       const info = { ...observation.info, ...(first ? boundaryFacts(ctx.repo, input.env) : {}) };
       const { value } = redactValue(info, ctx.rules);
       return [
@@ -196,7 +299,7 @@ async function observe(
     case 'after-change':
       return afterChange(ctx, observation);
     case 'turn-end':
-      return turnEnd(ctx, observation.transcriptPath, config);
+      return turnEnd(ctx, observation.transcriptPath, input.env);
   }
 }
 
@@ -240,11 +343,7 @@ function repoPath(repo: Repo, path: string, cwd: string | undefined): string | u
 
 /** Files changed in the working tree (tracked or not), as git sees them. */
 function dirtyFiles(repo: Repo): string[] {
-  const result = spawnSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all'], {
-    cwd: repo.workTree,
-    encoding: 'utf8',
-    timeout: 5000,
-  });
+  const result = gitSync(repo.workTree, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
   if (result.status !== 0) return [];
   const out: string[] = [];
   const parts = result.stdout.split('\0');
@@ -297,17 +396,26 @@ async function afterChange(
   obs: Extract<Observation, { type: 'after-change' }>,
 ): Promise<SpoolLine[]> {
   let paths: string[];
+  // Without the snapshot taken before a shell command (its before-hook never ran, or was
+  // for another tool call), the changes in the working tree cannot be told apart from a
+  // person's: they are tracked as `unknown`, never credited to the agent.
+  let snapshotMissing = false;
   if (obs.via === 'shell') {
-    const before = readState<Record<string, string>>(ctx.repo.stateDir, preName(ctx.key, obs.toolUseId), {});
+    const before = readState<Record<string, string> | undefined>(
+      ctx.repo.stateDir,
+      preName(ctx.key, obs.toolUseId),
+      undefined,
+    );
+    snapshotMissing = before === undefined;
     const now = dirtyFiles(ctx.repo);
-    const candidates = new Set([...Object.keys(before), ...now]);
-    paths = [...candidates].filter((p) => before[p] !== statKey(ctx.repo, p));
+    const candidates = new Set([...Object.keys(before ?? {}), ...now]);
+    paths = [...candidates].filter((p) => before?.[p] !== statKey(ctx.repo, p));
   } else {
     paths = obs.paths.map((p) => repoPath(ctx.repo, p, ctx.normalized.cwd)).filter((p): p is string => !!p);
   }
   if (paths.length === 0) return [];
   const via = obs.via === 'shell' && obs.command && FORMATTER.test(obs.command) ? 'formatter' : obs.via;
-  const agentOrigin: Origin = { kind: 'ai', session: ctx.key };
+  const agentOrigin: Origin = snapshotMissing ? { kind: 'unknown' } : { kind: 'ai', session: ctx.key };
   const shadows = await shadowsFor(ctx.repo, paths);
   const lines: SpoolLine[] = [];
   for (const shadow of shadows) {
@@ -347,31 +455,83 @@ async function afterChange(
 interface TranscriptState {
   reasoning: number;
   models: string[];
+  /** Rollout events already taken as the record of notify-only Codex turns. */
+  acts?: number;
+  /** Where the transcript was found when the hook did not say. */
+  path?: string;
+}
+
+/** What a rollout records that Codex's notify payload does not carry. */
+const ROLLOUT_ACTS = new Set(['command', 'context', 'tool-call', 'file-edit']);
+
+/**
+ * Codex's notify payload names no rollout file: it is
+ * `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<time>-<thread id>.jsonl` (FORMATS.md §4.3), found
+ * by walking the day folders newest first (a resumed thread may have begun days ago).
+ */
+export function findCodexRollout(env: NodeJS.ProcessEnv, threadId: string): string | undefined {
+  const home = env.CODEX_HOME || join(env.HOME || homedir(), '.codex');
+  const suffix = `-${threadId}.jsonl`;
+  const newestFirst = (dir: string) => {
+    try {
+      return readdirSync(dir)
+        .filter((name) => /^\d+$/.test(name))
+        .sort()
+        .reverse();
+    } catch {
+      return [];
+    }
+  };
+  const sessions = join(home, 'sessions');
+  for (const year of newestFirst(sessions))
+    for (const month of newestFirst(join(sessions, year)))
+      for (const day of newestFirst(join(sessions, year, month))) {
+        const dir = join(sessions, year, month, day);
+        const name = readdirSync(dir).find((n) => n.startsWith('rollout-') && n.endsWith(suffix));
+        if (name) return join(dir, name);
+      }
+  return undefined;
 }
 
 async function turnEnd(
   ctx: HookContext,
   transcriptPath: string | undefined,
-  config: RawConfig,
+  env: NodeJS.ProcessEnv,
 ): Promise<SpoolLine[]> {
   const parse = ctx.agent.transcript;
-  if (!transcriptPath || !parse) return [];
-  const size = statSync(transcriptPath).size;
-  const limit = 64 * 1024 * 1024;
-  if (size > limit)
-    throw new TrailError('INPUT_INVALID', `transcript ${transcriptPath} is over ${limit} bytes`);
-  const summary = parse(readFileSync(transcriptPath, 'utf8'));
+  if (!parse) return [];
   const stateName = join('transcripts', `${ctx.key}.json`);
   const state = readState<TranscriptState>(ctx.repo.stateDir, stateName, { reasoning: 0, models: [] });
+  // Codex's notify is the only hook its integration has: the rollout is the record of the turn.
+  const notifyOnly = ctx.normalized.agent === 'codex' && ctx.normalized.hook === 'agent-turn-complete';
+  const path =
+    transcriptPath ??
+    (notifyOnly ? (state.path ?? findCodexRollout(env, ctx.normalized.sessionId)) : undefined);
+  if (!path) {
+    // The prompt and the last message still go to the spool; the rest of the turn is a gap.
+    if (notifyOnly)
+      ctx.missing.push(
+        `no Codex rollout for thread ${ctx.normalized.sessionId.slice(0, 80)}: model, commands, edits and usage of this turn are missing`,
+      );
+    return [];
+  }
+  const size = statSync(path).size;
+  const limit = 64 * 1024 * 1024;
+  if (size > limit) throw new TrailError('INPUT_INVALID', `transcript ${path} is over ${limit} bytes`);
+  const summary = parse(readFileSync(path, 'utf8')) as TranscriptSummary & {
+    boundary?: { permissionMode?: string; sandbox?: string; network?: string };
+  };
   const lines: SpoolLine[] = [];
   const model = summary.model;
-  if (model || summary.agentVersion) {
+  const boundary = notifyOnly ? summary.boundary : undefined;
+  if (model || summary.agentVersion || boundary) {
     lines.push({
       ...header(ctx),
       type: 'session',
       info: {
         ...(model ? { model } : {}),
         ...(summary.agentVersion ? { agentVersion: summary.agentVersion } : {}),
+        ...boundary,
       },
     });
   }
@@ -379,11 +539,36 @@ async function turnEnd(
   // commands already came through the hooks, so they are not duplicated here.
   const reasoning = summary.events.filter((e) => e.event.type === 'reasoning');
   for (const item of reasoning.slice(state.reasoning)) lines.push(eventLine(ctx, item.event, 'transcript'));
+  let acts = state.acts;
+  if (notifyOnly) {
+    // No hook saw Codex's commands, reads and patches: they come from the rollout, and the
+    // files its patches name are diffed against Trail's shadow for their lines.
+    const all = summary.events.filter((e) => ROLLOUT_ACTS.has(e.event.type));
+    const edited = new Set<string>();
+    for (const item of all.slice(state.acts ?? 0)) {
+      if (item.event.type === 'file-edit') edited.add(item.event.path);
+      else lines.push(eventLine(ctx, item.event, 'transcript'));
+    }
+    if (edited.size > 0)
+      lines.push(
+        ...(await afterChange(ctx, {
+          type: 'after-change',
+          paths: [...edited],
+          via: 'edit-tool',
+          tool: 'apply_patch',
+        })),
+      );
+    acts = all.length;
+  }
   // Usage is cumulative per model; sealing keeps the latest figure for each model.
   for (const usage of summary.usage) {
     lines.push(eventLine(ctx, { type: 'usage', ...usage }, 'transcript'));
   }
-  writeState(ctx.repo.stateDir, stateName, { reasoning: reasoning.length, models: summary.models });
-  void config;
+  writeState(ctx.repo.stateDir, stateName, {
+    reasoning: reasoning.length,
+    models: summary.models,
+    ...(acts !== undefined ? { acts } : {}),
+    ...(notifyOnly ? { path } : {}),
+  });
   return lines;
 }

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { Repo } from '../ledger/repo.js';
-import { repoAt } from '../ledger/repo.js';
+import type { Repo } from '../ledger/repo-paths.js';
+import { repoAt } from '../ledger/repo-paths.js';
 
 export function findRepoFast(start: string): Repo | undefined {
   let dir = resolve(start);

@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
 import type { Origin, TrackedLine } from '../core/line-origin.js';
 import { carryOrigins, digestLines } from '../core/line-origin.js';
-import { readObjects } from '../git/cat-file.js';
 import type { Repo } from '../ledger/repo.js';
 import { readState, writeState } from './spool.js';
 
@@ -99,6 +98,8 @@ export function readWorkingFile(repo: Repo, path: string): string | undefined {
 
 /** Content of paths at HEAD (one git process), undefined where the path is not in HEAD. */
 export async function headContents(repo: Repo, paths: readonly string[]): Promise<Array<string | undefined>> {
+  // Loaded only when a file is seen for the first time: git is not needed on most hooks.
+  const { readObjects } = await import('../git/cat-file.js');
   const objects = await readObjects(
     repo.workTree,
     paths.map((p) => `HEAD:${p}`),

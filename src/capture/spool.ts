@@ -5,13 +5,17 @@
  * reader skips a torn last line (a crash mid-write) instead of failing.
  */
 import {
-  appendFileSync,
+  closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
@@ -59,11 +63,28 @@ function sessionFile(stateDir: string, key: string): string {
   return join(spoolDir(stateDir), 'sessions', `${key}.jsonl`);
 }
 
+export function hasSpool(stateDir: string, key: string): boolean {
+  return existsSync(sessionFile(stateDir, key));
+}
+
 export function appendSpool(stateDir: string, key: string, lines: readonly SpoolLine[]): void {
   if (lines.length === 0) return;
   const file = sessionFile(stateDir, key);
   mkdirSync(dirname(file), { recursive: true });
-  appendFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  const fd = openSync(file, 'a+');
+  try {
+    // After a crash mid-write the file ends inside a line; starting on a new line keeps this
+    // write whole instead of gluing it to the torn one (the empty line between is skipped).
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    const bytes = Buffer.from(`${torn ? '\n' : ''}${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    // One write for the whole batch (O_APPEND): parallel hooks never interleave inside a line.
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function listSpoolSessions(stateDir: string): string[] {

@@ -9,15 +9,11 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { TrailError } from '../core/errors.js';
 import { runGit } from '../git/run.js';
+import type { Repo } from './repo-paths.js';
+import { repoAt } from './repo-paths.js';
 
-export interface Repo {
-  workTree: string;
-  gitDir: string;
-  /** This clone's private Trail state. */
-  stateDir: string;
-  /** The committed configuration folder. */
-  configDir: string;
-}
+export type { Repo } from './repo-paths.js';
+export { repoAt } from './repo-paths.js';
 
 export const LOG_REF_PREFIX = 'refs/trail/logs/';
 export const REMOTE_LOG_REF_PREFIX = 'refs/trail/remotes/';
@@ -36,10 +32,6 @@ export async function findRepo(cwd: string): Promise<Repo> {
   }
   const gitDir = isAbsolute(commonDir) ? commonDir : resolve(cwd, commonDir);
   return repoAt(workTree, gitDir);
-}
-
-export function repoAt(workTree: string, gitDir: string): Repo {
-  return { workTree, gitDir, stateDir: join(gitDir, 'trail'), configDir: join(workTree, '.trail') };
 }
 
 export function isInitialised(repo: Repo): boolean {

@@ -1,7 +1,14 @@
-/** `trail init`: the writer key, the trust store, the config folder, refspecs and git hooks. */
+/**
+ * `trail init`: the writer key, the trust store, the config folder, refspecs and git hooks;
+ * with `--agents`, also each agent's hooks, the `trail` MCP server and its rules-file note.
+ */
 
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { AgentInstallResult } from '../../capture/install-agents.js';
+import { agentName, installAgents, parseAgentList, REPO_AGENTS } from '../../capture/install-agents.js';
+import type { HookManager } from '../../git/hook-managers.js';
+import { detectHookManager, installHusky, installLefthook } from '../../git/hook-managers.js';
 import { installGitHooks } from '../../git/hooks.js';
 import { localIdentity } from '../../git/identity.js';
 import { addTrailRefspecs } from '../../git/remote-config.js';
@@ -16,10 +23,24 @@ export interface InitResult {
   writerId: string;
   configCreated: boolean;
   refspecsAdded: string[];
-  hooks: { dir: string; installed: string[]; chained: string[] };
+  hooks: {
+    dir: string;
+    installed: string[];
+    chained: string[];
+    manager: HookManager;
+    managerInstalled?: boolean;
+  };
+  agents?: AgentInstallResult;
 }
 
-export async function runInit(ctx: CommandContext): Promise<InitResult> {
+export interface InitOptions {
+  /** The `--agents` list as typed: `claude-code,codex,gemini-cli,cursor` or `all`. */
+  agents?: string;
+}
+
+export async function runInit(ctx: CommandContext, options: InitOptions = {}): Promise<InitResult> {
+  // Read the list first: a typo should stop init before it changes anything.
+  const agentList = options.agents === undefined ? undefined : parseAgentList(options.agents);
   const repo = await findRepo(ctx.cwd);
   mkdirSync(repo.stateDir, { recursive: true });
   const key = createWriterKey(repo);
@@ -27,8 +48,48 @@ export async function runInit(ctx: CommandContext): Promise<InitResult> {
   trustKey(repo, key.publicKey, `${me.email} on ${me.host}`);
   const configCreated = writeDefaultConfig(repo);
   const refspecsAdded = await addTrailRefspecs(repo.workTree);
-  const hooks = await installGitHooks(repo.workTree, trailCommand());
-  return { writerId: key.keyId, configCreated, refspecsAdded, hooks };
+  const hooks = await installHooks(repo.workTree);
+  const agents = agentList ? installAgents(repo, agentList, trailCommand(), ctx.env) : undefined;
+  if (agents && options.agents?.split(',').some((w) => w.trim() === 'all') && !agentList?.includes('codex')) {
+    agents.notes.push(
+      'Codex keeps its settings per user (~/.codex/config.toml), so `all` leaves it out: ' +
+        'run `trail init --agents codex` to add Trail there too.',
+    );
+  }
+  return { writerId: key.keyId, configCreated, refspecsAdded, hooks, ...(agents ? { agents } : {}) };
+}
+
+/** Husky and Lefthook rewrite their hook files: Trail goes into their configuration instead. */
+async function installHooks(workTree: string): Promise<InitResult['hooks']> {
+  const manager = await detectHookManager(workTree);
+  if (manager === 'husky')
+    return { dir: '.husky', installed: installHusky(workTree, trailCommand()), chained: [], manager };
+  if (manager === 'lefthook') {
+    const result = installLefthook(workTree, trailCommand());
+    return {
+      dir: 'lefthook-local.yml',
+      installed: result.changed,
+      chained: [],
+      manager,
+      managerInstalled: result.installed,
+    };
+  }
+  return { ...(await installGitHooks(workTree, trailCommand())), manager };
+}
+
+function reportAgents(ctx: CommandContext, result: AgentInstallResult): void {
+  for (const agent of result.agents) {
+    const files = result.files.filter((f) => f.agents.includes(agent) && f.status !== 'skipped');
+    if (files.length === 0) continue;
+    const changed = files.filter((f) => f.status !== 'unchanged').map((f) => f.display);
+    say(
+      ctx.io,
+      changed.length > 0
+        ? `${agentName(agent)}: Trail added to ${changed.join(', ')}`
+        : `${agentName(agent)}: already set up (${files.map((f) => f.display).join(', ')})`,
+    );
+  }
+  for (const note of result.notes) say(ctx.io, note);
 }
 
 export function register(program: Command, context: () => CommandContext): void {
@@ -36,17 +97,26 @@ export function register(program: Command, context: () => CommandContext): void 
     .command('init')
     .description('set up Trail in this repository: writer key, trusted keys, refspecs, git hooks')
     .option('-y, --yes', 'do not ask; accept the defaults')
+    .option(
+      '--agents <list>',
+      `also install capture for these agents: claude-code, codex, gemini-cli, cursor, or all (= ${REPO_AGENTS.join(', ')})`,
+    )
     .option('--json', 'machine output on stdout')
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean; agents?: string }) => {
       const ctx = context();
-      const result = await runInit(ctx);
+      const result = await runInit(ctx, { agents: options.agents });
       if (options.json) return printJson(ctx.io, result);
       say(ctx.io, `Trail is set up. Writer key ${result.writerId}.`);
       say(ctx.io, `Commit .trail/ so clones can verify this writer (its public key is in .trail/keys/).`);
       if (result.refspecsAdded.length > 0)
         say(ctx.io, `git fetch now carries Trail's refs from: ${result.refspecsAdded.join(', ')}`);
-      say(ctx.io, `Git hooks in ${result.hooks.dir}: ${result.hooks.installed.join(', ')}`);
+      if (result.hooks.manager === 'git')
+        say(ctx.io, `Git hooks in ${result.hooks.dir}: ${result.hooks.installed.join(', ')}`);
+      else say(ctx.io, `${result.hooks.manager} detected: Trail added itself to ${result.hooks.dir}`);
+      if (result.hooks.managerInstalled === false)
+        say(ctx.io, 'run `lefthook install` to activate the new lefthook commands');
       if (result.hooks.chained.length > 0)
         say(ctx.io, `Your existing hooks still run first: ${result.hooks.chained.join(', ')}`);
+      if (result.agents) reportAgents(ctx, result.agents);
     });
 }

@@ -3,12 +3,14 @@
  * and puts back what was there. The ledger and `.trail/` are records and stay.
  */
 import type { Command } from 'commander';
+import { uninstallAgents } from '../../capture/install-agents.js';
+import { uninstallHusky, uninstallLefthook } from '../../git/hook-managers.js';
 import { uninstallGitHooks } from '../../git/hooks.js';
 import { removeTrailRefspecs } from '../../git/remote-config.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
-import { printJson, say } from '../output.js';
+import { ExitCode, printJson, say } from '../output.js';
 
 export type Uninstaller = (repo: Repo) => Promise<string[]>;
 const extraUninstallers: Uninstaller[] = [];
@@ -25,16 +27,30 @@ export function register(program: Command, context: () => CommandContext): void 
     .action(async (options: { json?: boolean }) => {
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
-      const hooks = await uninstallGitHooks(repo.workTree);
+      const hooks = [
+        ...(await uninstallGitHooks(repo.workTree)),
+        ...uninstallHusky(repo.workTree),
+        ...uninstallLefthook(repo.workTree),
+      ];
       const refspecs = await removeTrailRefspecs(repo.workTree);
+      const agents = uninstallAgents(repo);
       const other: string[] = [];
       for (const u of extraUninstallers) other.push(...(await u(repo)));
-      if (options.json) return printJson(ctx.io, { hooks, refspecs, other });
+      if (options.json) {
+        printJson(ctx.io, { hooks, refspecs, agents, other });
+        if (agents.failed.length > 0) throw new ExitCode(1);
+        return;
+      }
       say(
         ctx.io,
         `removed git hooks: ${hooks.join(', ') || 'none'}; refspecs: ${refspecs.join(', ') || 'none'}`,
       );
+      if (agents.restored.length > 0) say(ctx.io, `restored as they were: ${agents.restored.join(', ')}`);
+      if (agents.cleaned.length > 0)
+        say(ctx.io, `changed since, so only Trail's entries were removed: ${agents.cleaned.join(', ')}`);
+      for (const failure of agents.failed) say(ctx.io, `could not restore ${failure} (its backup is kept)`);
       if (other.length > 0) say(ctx.io, `restored: ${other.join(', ')}`);
       say(ctx.io, 'records under refs/trail/ and .trail/ are kept');
+      if (agents.failed.length > 0) throw new ExitCode(1);
     });
 }

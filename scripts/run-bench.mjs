@@ -4,7 +4,7 @@
 // in-run baseline and ratio, each target and whether it is met.
 // Usage: node scripts/run-bench.mjs [name-filter...]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,6 +42,16 @@ for (const file of benches) {
   results.push({ ...JSON.parse(line.slice('BENCH_RESULT '.length)), seconds: (Date.now() - started) / 1000 });
 }
 
+// Results of benchmarks not run this time are kept from docs/benchmarks.json, so a filtered
+// run refreshes its own figures without dropping the others.
+const store = join(root, 'docs', 'benchmarks.json');
+const previous = existsSync(store) ? JSON.parse(readFileSync(store, 'utf8')) : [];
+const ran = new Set(results.map((r) => r.bench));
+const all = [...previous.filter((r) => !ran.has(r.bench)), ...results].sort((a, b) =>
+  a.bench.localeCompare(b.bench),
+);
+writeFileSync(store, `${JSON.stringify(all, null, 2)}\n`);
+
 const fmt = (n) =>
   typeof n !== 'number' ? '' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
@@ -56,7 +66,7 @@ const out = [
   '',
 ];
 const unmet = [];
-for (const r of results) {
+for (const r of all) {
   out.push(`## ${r.title}`, '');
   if (r.failed) {
     out.push('The benchmark failed to run; see its output.', '');
@@ -78,4 +88,4 @@ for (const r of results) {
 out.push('## Targets not met', '');
 out.push(...(unmet.length === 0 ? ['None.'] : unmet.map((u) => `- ${u}`)), '');
 writeFileSync(join(root, 'docs', 'benchmarks.md'), out.join('\n'));
-console.error(`\nwrote docs/benchmarks.md (${results.length} benchmarks, ${unmet.length} target(s) not met)`);
+console.error(`\nwrote docs/benchmarks.md (${all.length} benchmarks, ${unmet.length} target(s) not met)`);

@@ -490,7 +490,7 @@ export async function sealCommit(
   writeState(repo.stateDir, SEAL_STATE, state);
   rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
   rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
-  pruneSealed(repo, state);
+  pruneSealed(repo, state, [...involved]);
   return { checkpointId: idOf(checkpoint), records: records.length, sessions: [...involved] };
 }
 
@@ -498,9 +498,12 @@ function idOf(record: TrailRecord): string {
   return sha256Hex(canonicalize(record));
 }
 
-/** Ended sessions whose spool is fully sealed leave the spool, keeping commit cost flat. */
-function pruneSealed(repo: Repo, state: SealState): void {
-  for (const key of listSpoolSessions(repo.stateDir)) {
+/**
+ * Ended sessions whose spool is fully sealed leave the spool, keeping commit cost flat. Only
+ * the sessions this seal touched can have changed, so only they are looked at.
+ */
+function pruneSealed(repo: Repo, state: SealState, keys: readonly string[]): void {
+  for (const key of keys) {
     const read = readSpool(repo.stateDir, key, 0);
     const ended = read.lines.some((l) => l.type === 'session' && l.ended);
     if (ended && (state.offsets[key] ?? 0) >= read.end) {

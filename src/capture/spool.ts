@@ -103,12 +103,33 @@ export function readSpool(
   fromOffset = 0,
 ): { lines: SpoolLine[]; end: number } {
   const file = sessionFile(stateDir, key);
-  if (!existsSync(file)) return { lines: [], end: fromOffset };
-  const bytes = readFileSync(file);
+  // Only the bytes past `fromOffset` are read: sealing looks at every pending session on each
+  // commit, and most have nothing new, so its cost must not grow with their length.
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return { lines: [], end: fromOffset };
+  }
+  let bytes: Buffer;
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= fromOffset) return { lines: [], end: fromOffset };
+    bytes = Buffer.allocUnsafe(size - fromOffset);
+    let read = 0;
+    while (read < bytes.length) {
+      const n = readSync(fd, bytes, read, bytes.length - read, fromOffset + read);
+      if (n === 0) break;
+      read += n;
+    }
+    bytes = bytes.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
   const lastNewline = bytes.lastIndexOf(0x0a);
-  const end = lastNewline < fromOffset ? fromOffset : lastNewline + 1;
+  const end = lastNewline < 0 ? fromOffset : fromOffset + lastNewline + 1;
   const lines: SpoolLine[] = [];
-  for (const text of bytes.toString('utf8', fromOffset, end).split('\n')) {
+  for (const text of bytes.toString('utf8', 0, end - fromOffset).split('\n')) {
     if (!text) continue;
     try {
       lines.push(JSON.parse(text) as SpoolLine);

@@ -115,8 +115,10 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
 
   // One pass over the stored bytes: leaf hash, seq and chain link of each entry, and the
   // Merkle root at every signed size. In an untouched log this is all the work there is.
-  const peeked: Array<{ prev: string; seq: number; recordStart: number; recordEnd: number } | undefined> =
-    new Array(n);
+  // Entries that pass the fast check are not stored: what is needed about them later (their
+  // prev and seq) follows from their position. Only the others are kept, by position.
+  type Peek = { prev: string; seq: number; recordStart: number; recordEnd: number } | undefined;
+  const special = new Map<number, Peek>();
   let inOrder = true;
   let prevHex = GENESIS_PREV;
   for (let position = 0; position < n; position++) {
@@ -125,7 +127,7 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
     const leaf = tombstone ? Buffer.from(tombstone.leaf, 'hex') : sha256(entries.leafInput(position));
     leaf.copy(leafHashes, position * 32);
     if (tombstone) {
-      peeked[position] = { prev: tombstone.prev, seq: tombstone.seq, recordStart: -1, recordEnd: -1 };
+      special.set(position, { prev: tombstone.prev, seq: tombstone.seq, recordStart: -1, recordEnd: -1 });
       if (tombstone.seq !== position || tombstone.prev !== prevHex) inOrder = false;
       const cutoff = input.purges?.get(tombstone.recordId);
       if (!cutoff) {
@@ -143,11 +145,9 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
           message: `record ${tombstone.seq} (${tombstone.time}) was purged before its retention period ended (cutoff ${cutoff})`,
         });
       }
-    } else if (entryIsAt(bytes, prevHex, position)) {
-      peeked[position] = { prev: prevHex, seq: position, recordStart: RECORD_START, recordEnd: -1 };
-    } else {
+    } else if (!entryIsAt(bytes, prevHex, position)) {
       const entry = peekEntryBytes(bytes);
-      peeked[position] = entry;
+      special.set(position, entry);
       inOrder = false;
       if (!entry) {
         report({
@@ -162,11 +162,23 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
     if (headSizes.has(position + 1)) rootsAtHeads.set(position + 1, frontier.root().toString('hex'));
   }
   const leafAt = (position: number) => leafHashes.subarray(position * 32, position * 32 + 32);
+  const peekAt = (position: number): Peek =>
+    special.has(position)
+      ? special.get(position)
+      : {
+          prev:
+            position === 0 ? GENESIS_PREV : leafHashes.toString('hex', (position - 1) * 32, position * 32),
+          seq: position,
+          recordStart: RECORD_START,
+          recordEnd: -1,
+        };
+  const peeked: Peek[] = inOrder ? [] : Array.from({ length: n }, (_, position) => peekAt(position));
   const recordIdAt = (position: number) => {
-    const entry = peeked[position];
-    return entry
-      ? sha256Hex(entries.lineBytes(position).subarray(entry.recordStart, entry.recordEnd))
-      : undefined;
+    const entry = peekAt(position);
+    if (!entry || entry.recordStart < 0) return undefined;
+    const bytes = entries.lineBytes(position);
+    const end = entry.recordEnd >= 0 ? entry.recordEnd : bytes.lastIndexOf(',"seq":');
+    return sha256Hex(bytes.subarray(entry.recordStart, end));
   };
 
   if (!inOrder) {

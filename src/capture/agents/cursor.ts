@@ -9,12 +9,12 @@
  * Cursor has no hook before the agent edits a file, only `afterFileEdit`: an edit yields an
  * after-change alone, and the runner handles the missing snapshot.
  */
-import { TrailError } from '../../core/errors.js';
+
 import { sha256Hex } from '../../core/hash.js';
 import type { EventBody } from '../../core/records.js';
 import type { HookAdapter, Observation, SessionInfo } from '../observation.js';
-
-type Obj = Record<string, unknown>;
+import type { Obj } from './payload-fields.js';
+import { clip, drop, event, invalid, isObj, number, str, tail } from './payload-fields.js';
 
 const TEXT_MAX = 64 * 1024;
 const SHORT_MAX = 4096;
@@ -307,42 +307,3 @@ function hooksObject(doc: Obj): Obj | undefined {
 }
 
 // --- Small helpers -----------------------------------------------------------------------------
-
-function invalid(message: string): never {
-  throw new TrailError('INPUT_INVALID', message);
-}
-
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A string field; undefined when absent or null (Cursor sends null for unknown values). */
-function str(o: Obj, key: string, what: string): string | undefined {
-  const value = o[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') invalid(`${what}: "${key}" must be a string`);
-  return value;
-}
-
-function number(o: Obj, key: string, what: string): number | undefined {
-  const value = o[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) invalid(`${what}: "${key}" must be a number`);
-  return value;
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max) : text;
-}
-
-function tail(text: string, max: number): string {
-  return text.length > max ? text.slice(-max) : text;
-}
-
-function event(e: EventBody): Observation {
-  return { type: 'event', event: e };
-}
-
-function drop<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}

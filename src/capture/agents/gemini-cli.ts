@@ -11,11 +11,11 @@
  *   lines of metadata, messages re-appended by id, `$set` and `$rewindTo` records);
  *   core/logger.ts (`/chat save` checkpoints: `{ history: Content[] }` or a bare `Content[]`).
  */
-import { TrailError } from '../../core/errors.js';
+
 import type { EventBody } from '../../core/records.js';
 import type { HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
-
-type Obj = Record<string, unknown>;
+import type { Obj } from './payload-fields.js';
+import { clip, drop, event, invalid, isObj, obj, str, tail } from './payload-fields.js';
 
 /** Field limits of the event schema (src/core/records.ts), so a long value is cut, not refused. */
 const TEXT_MAX = 64 * 1024;
@@ -599,29 +599,6 @@ function hooksObject(settings: Obj): Obj | undefined {
 
 // --- Small helpers -----------------------------------------------------------------------------
 
-function invalid(message: string): never {
-  throw new TrailError('INPUT_INVALID', message);
-}
-
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A string field; undefined when absent or null; any other type is malformed input. */
-function str(o: Obj, key: string, what: string): string | undefined {
-  const value = o[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') invalid(`${what}: "${key}" must be a string`);
-  return value;
-}
-
-function obj(o: Obj, key: string, what: string): Obj | undefined {
-  const value = o[key];
-  if (value === undefined || value === null) return undefined;
-  if (!isObj(value)) invalid(`${what}: "${key}" must be an object`);
-  return value;
-}
-
 function strings(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
@@ -672,21 +649,4 @@ function isoTime(value: unknown): string | undefined {
   if (typeof value !== 'string' || !value) return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max) : text;
-}
-
-function tail(text: string, max: number): string {
-  return text.length > max ? text.slice(-max) : text;
-}
-
-function event(e: EventBody): Observation {
-  return { type: 'event', event: e };
-}
-
-/** The object without its undefined fields, so records and test expectations stay exact. */
-function drop<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -4,9 +4,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** Environment that makes git deterministic and independent of the user's config. */
+/**
+ * Environment that makes git deterministic and independent of the user's config, and makes
+ * spawned hooks see the same machine locally and in CI: CI markers are removed (a test that
+ * wants CI sets them itself), so a session's recorded mode is `local` in both.
+ */
+const { CI: _ci, GITHUB_ACTIONS: _gha, GITLAB_CI: _glc, ...outsideCi } = process.env;
 export const gitEnv: NodeJS.ProcessEnv = {
-  ...process.env,
+  ...outsideCi,
   GIT_AUTHOR_NAME: 'Test Author',
   GIT_AUTHOR_EMAIL: 'author@example.com',
   GIT_COMMITTER_NAME: 'Test Author',

@@ -7,13 +7,11 @@
  */
 
 import { blameWithOrigins } from '../attribution/blame.js';
-import { canonicalize } from '../core/canonical-json.js';
-import { sha256Hex } from '../core/hash.js';
 import { matchLines } from '../core/line-diff.js';
 import type { Origin } from '../core/line-origin.js';
 import { digestLines, toSpans } from '../core/line-origin.js';
 import type { RecordOf, TrailRecord } from '../core/records.js';
-import { validateRecord } from '../core/records.js';
+import { recordIdOf, validateRecord } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
 import { readObjects } from '../git/cat-file.js';
 import { loadIndex } from '../ledger/read.js';
@@ -126,7 +124,7 @@ export async function carryCheckpoint(
     rewrittenFrom: { commit: lastOld.record.commit, checkpoint: lastOld.id, how },
   }) as TrailRecord;
   await appendAsThisClone(repo, [checkpoint]);
-  return { checkpointId: sha256Hex(canonicalize(checkpoint)), lines: counts };
+  return { checkpointId: recordIdOf(checkpoint), lines: counts };
 }
 
 /** Parses post-rewrite's stdin: "old new [extra]" per line, grouped by new commit. */

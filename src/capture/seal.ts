@@ -12,14 +12,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalize } from '../core/canonical-json.js';
-import { sha256Hex } from '../core/hash.js';
 import { matchLines } from '../core/line-diff.js';
 import type { Origin, TrackedLine } from '../core/line-origin.js';
 import { carryOrigins, digestLines, toSpans } from '../core/line-origin.js';
+import { recordIdOfLine } from '../core/log-entry.js';
 import { estimateCost } from '../core/pricing.js';
 import type { EventBody, TrailRecord } from '../core/records.js';
-import { validateRecord } from '../core/records.js';
+import { recordIdOf, validateRecord } from '../core/records.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readObjects } from '../git/cat-file.js';
@@ -76,9 +75,7 @@ async function recoverSealIntent(repo: Repo): Promise<void> {
   ]);
   const last = chunk?.content.toString('utf8').trim().split('\n').pop();
   if (last) {
-    const start = last.indexOf('"record":') + '"record":'.length;
-    const id = sha256Hex(last.slice(start, last.lastIndexOf(',"seq":')));
-    if (id === intent.checkpointId) writeState(repo.stateDir, SEAL_STATE, intent.next);
+    if (recordIdOfLine(last) === intent.checkpointId) writeState(repo.stateDir, SEAL_STATE, intent.next);
   }
   rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
 }
@@ -354,7 +351,7 @@ export async function sealCommit(
         ...(ended ? { endedAt: ended.at } : {}),
       });
       records.push(session);
-      state.sessions[key] = { agent, sessionId, record: idOf(session), ...(model ? { model } : {}) };
+      state.sessions[key] = { agent, sessionId, record: recordIdOf(session), ...(model ? { model } : {}) };
     }
     sessionRefs.push({ sessionId, record: state.sessions[key]!.record, agent, ...(model ? { model } : {}) });
 
@@ -391,7 +388,7 @@ export async function sealCommit(
     }
     state.offsets[key] = read.end;
   }
-  for (const r of records) if (r.kind === 'event') eventIds.push(idOf(r));
+  for (const r of records) if (r.kind === 'event') eventIds.push(recordIdOf(r));
 
   // Capture gaps since the last seal travel with this checkpoint.
   const gapFile = gapsFile(repo.stateDir);
@@ -470,7 +467,7 @@ export async function sealCommit(
       ? {
           rewrittenFrom: {
             commit: options.rewrittenFrom.commit,
-            checkpoint: idOf(options.rewrittenFrom),
+            checkpoint: recordIdOf(options.rewrittenFrom),
             how: 'rewrite',
           },
         }
@@ -482,7 +479,7 @@ export async function sealCommit(
   const intent: SealIntent = {
     writerId,
     sizeBefore: await logSize(repo, writerId),
-    checkpointId: idOf(checkpoint),
+    checkpointId: recordIdOf(checkpoint),
     next: state,
   };
   writeState(repo.stateDir, SEAL_INTENT, intent);
@@ -491,11 +488,7 @@ export async function sealCommit(
   rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
   rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
   pruneSealed(repo, state, [...involved]);
-  return { checkpointId: idOf(checkpoint), records: records.length, sessions: [...involved] };
-}
-
-function idOf(record: TrailRecord): string {
-  return sha256Hex(canonicalize(record));
+  return { checkpointId: recordIdOf(checkpoint), records: records.length, sessions: [...involved] };
 }
 
 /**

@@ -10,6 +10,7 @@
 import { canonicalize } from './canonical-json.js';
 import { preAuthEncoding } from './dsse.js';
 import { TrailError } from './errors.js';
+import { sha256Hex } from './hash.js';
 import { leafHash } from './merkle.js';
 import type { TrailRecord } from './records.js';
 import type { KeyPair } from './signature.js';
@@ -158,6 +159,14 @@ export function peekTombstone(line: Buffer): Tombstone | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The record id of a canonical entry line: SHA-256 of its record's canonical bytes, which
+ * are the slice between `"record":` and the trailing `,"seq":`, so no re-encoding is needed.
+ */
+export function recordIdOfLine(line: string): string {
+  return sha256Hex(line.slice(RECORD_OFFSET, line.lastIndexOf(SEQ_MARKER)));
 }
 
 export function decodeEntry(line: string): LogEntry {

@@ -14,18 +14,13 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { GitHookName } from './hooks.js';
-import { GIT_HOOKS } from './hooks.js';
+import { GIT_HOOKS, STDIN_HOOKS, shellQuote } from './hooks.js';
 import { gitTextOrUndefined } from './run.js';
 
 export type HookManager = 'husky' | 'lefthook' | 'git';
 
 const BEGIN = '# >>> trail: managed by Trail (`trail uninstall` removes this block)';
 const END = '# <<< trail';
-const STDIN_HOOKS = new Set<string>(['pre-push', 'post-rewrite']);
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 const LEFTHOOK_CONFIGS = [
   'lefthook.yml',

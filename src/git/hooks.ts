@@ -13,14 +13,15 @@ export const GIT_HOOKS = ['prepare-commit-msg', 'post-commit', 'post-rewrite', '
 export type GitHookName = (typeof GIT_HOOKS)[number];
 
 /** Hooks whose input arrives on stdin, which both the chained hook and Trail must see. */
-const STDIN_HOOKS = new Set<string>(['pre-push', 'post-rewrite']);
+export const STDIN_HOOKS = new Set<string>(['pre-push', 'post-rewrite']);
 
 export async function hooksDir(workTree: string): Promise<string> {
   const path = await gitText(workTree, ['rev-parse', '--git-path', 'hooks']);
   return isAbsolute(path) ? path : resolve(workTree, path);
 }
 
-function shellQuote(text: string): string {
+/** Quotes one word for a POSIX shell, always (hook scripts embed absolute paths). */
+export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -26,9 +26,8 @@ import { dirname, join } from 'node:path';
 import { canonicalize, parseJson } from '../core/canonical-json.js';
 import { EntryList } from '../core/entry-list.js';
 import { TrailError } from '../core/errors.js';
-import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
-import { encodeEntry, entryLeafHash, GENESIS_PREV, signTreeHead } from '../core/log-entry.js';
+import { encodeEntry, entryLeafHash, GENESIS_PREV, recordIdOfLine, signTreeHead } from '../core/log-entry.js';
 import { MerkleFrontier } from '../core/merkle.js';
 import type { TrailRecord } from '../core/records.js';
 import { validateRecord } from '../core/records.js';
@@ -198,7 +197,7 @@ export async function appendRecords(
         leaves.push(leaf);
         frontier.append(leaf);
         last = leaf.toString('hex');
-        ids.push(canonicalRecordId(line));
+        ids.push(recordIdOfLine(line));
       });
       const size = state.size + records.length;
       const time = now();
@@ -274,14 +273,6 @@ function writeTipCache(repo: Repo, writerId: string, tip: Tip): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, JSON.stringify(tip));
   renameSync(temp, path);
-}
-
-/** The record id of an entry line: SHA-256 of its canonical record bytes. */
-function canonicalRecordId(line: string): string {
-  // Lines are canonical, so the record's canonical bytes are a slice of the line.
-  const start = line.indexOf('"record":') + '"record":'.length;
-  const end = line.lastIndexOf(',"seq":');
-  return sha256Hex(line.slice(start, end));
 }
 
 /**

@@ -3,8 +3,7 @@
  * copy of its log (this clone's or a fetched one), decoded. Verification is `trail verify`'s
  * job; readers report what is there.
  */
-import { sha256Hex } from '../core/hash.js';
-import { decodeEntry } from '../core/log-entry.js';
+import { decodeEntry, recordIdOfLine } from '../core/log-entry.js';
 import type { TrailRecord } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
@@ -24,8 +23,7 @@ export async function loadRecords(repo: Repo): Promise<StoredRecord[]> {
     lines.forEach((line, position) => {
       try {
         const entry = decodeEntry(line);
-        const start = line.indexOf('"record":') + '"record":'.length;
-        const id = sha256Hex(line.slice(start, line.lastIndexOf(',"seq":')));
+        const id = recordIdOfLine(line);
         out.push({
           id,
           writerId: snapshot.writerId,

@@ -7,10 +7,8 @@
  * The log's git history is replaced by a single commit so the old content leaves the
  * repository; remotes get the rewritten log with a forced push of this writer's ref only.
  */
-import { canonicalize } from '../core/canonical-json.js';
 import { TrailError } from '../core/errors.js';
-import { sha256Hex } from '../core/hash.js';
-import { decodeEntry, encodeTombstone, entryLeafHash } from '../core/log-entry.js';
+import { decodeEntry, encodeTombstone, entryLeafHash, recordIdOfLine } from '../core/log-entry.js';
 import type { Policy } from '../core/policy.js';
 import { legalHoldsFor } from '../core/policy.js';
 import { listTree, readObjects } from '../git/cat-file.js';
@@ -29,11 +27,6 @@ export interface RetentionPlan {
   purge: Array<{ seq: number; recordId: string; kind: string; time: string }>;
   held: Array<{ recordId: string; kind: string; reason: string }>;
   kept: number;
-}
-
-function recordIdOfLine(line: string): string {
-  const start = line.indexOf('"record":') + '"record":'.length;
-  return sha256Hex(line.slice(start, line.lastIndexOf(',"seq":')));
 }
 
 async function ownLogLines(
@@ -178,5 +171,5 @@ export async function applyRetention(
     );
     if (result.code === 0) pushed.push(remote);
   }
-  return { plan, purgeRecord: appended.ids[0] ?? sha256Hex(canonicalize(purgeRecord)), pushed };
+  return { plan, purgeRecord: appended.ids[0], pushed };
 }

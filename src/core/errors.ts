@@ -19,7 +19,8 @@ export type TrailErrorCode =
   | 'NOT_FOUND'
   | 'INPUT_INVALID'
   | 'POLICY_INVALID'
-  | 'VERIFY_FAILED';
+  | 'VERIFY_FAILED'
+  | 'LISTEN_FAILED';
 
 export class TrailError extends Error {
   readonly code: TrailErrorCode;

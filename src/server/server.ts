@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import type { ServerType } from '@hono/node-server';
 import { serve } from '@hono/node-server';
+import { TrailError } from '../core/errors.js';
 import type { ServerConfig, TrailApp } from './app.js';
 import { createApp } from './app.js';
 import { ensureAdminToken } from './auth.js';
@@ -46,6 +47,21 @@ function redactUrl(url: string): string {
   }
 }
 
+const LISTEN_REASONS: Record<string, string> = {
+  EADDRINUSE: 'the port is in use (stop what holds it or choose another with --port)',
+  EACCES: 'permission denied (ports below 1024 need privileges; choose another with --port)',
+  EADDRNOTAVAIL: 'this machine has no such address (check --host)',
+};
+
+/** A port or address the person chose and cannot have is their mistake to fix: one line. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const reason = error.code ? LISTEN_REASONS[error.code] : undefined;
+  if (!reason) return error;
+  return new TrailError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${reason} [${error.code}]`, {
+    cause: error,
+  });
+}
+
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir ?? '.trail-server');
   const owned = !options.db;
@@ -54,9 +70,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     (await openDatabase(
       options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataDir: join(dataDir, 'pgdata') },
     ));
+  let listening: ServerType | undefined;
   try {
     const migrationsApplied = await migrate(db);
-    const admin = await ensureAdminToken(db);
     const app = createApp(db, options.config);
     const host = options.host ?? '127.0.0.1';
     const { server, port } = await new Promise<{ server: ServerType; port: number }>(
@@ -64,9 +80,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         const s = serve({ fetch: app.fetch, port: options.port ?? 4000, hostname: host }, (info) =>
           resolvePromise({ server: s, port: info.port }),
         );
-        s.once('error', reject);
+        s.once('error', (error: NodeJS.ErrnoException) =>
+          reject(listenError(error, host, options.port ?? 4000)),
+        );
       },
     );
+    listening = server;
+    // The one-time admin token is created only once the server listens: a first start that
+    // fails before it can print the token (the port is taken) must not store a token nobody
+    // ever sees, which would leave the server without an administrator.
+    const admin = await ensureAdminToken(db);
     const urlHost = host.includes(':') ? `[${host}]` : host;
     return {
       url: `http://${urlHost}:${port}`,
@@ -89,6 +112,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       },
     };
   } catch (error) {
+    if (listening) await new Promise<void>((done) => listening!.close(() => done()));
     if (owned) await db.close().catch(() => {});
     throw error;
   }

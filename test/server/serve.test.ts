@@ -1,10 +1,14 @@
 /**
  * `trail serve` as a person runs it, in-process on a PGlite data folder: the first start
  * prints a one-time admin token that works, a restart keeps the data and prints none, and
- * a bad port is a one-line usage error.
+ * a bad port is a one-line usage error. A first start that cannot listen stores no token,
+ * so the next start still prints one.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { existsSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +16,7 @@ import { serveControl } from '../../src/cli/commands/serve.js';
 import { run } from '../../src/cli/main.js';
 import { trail } from '../helpers/cli.js';
 import { gitEnv, tempDir } from '../helpers/temp-repo.js';
+import { count, freshPostgres } from './harness.js';
 
 interface Started {
   url: string;
@@ -19,7 +24,10 @@ interface Started {
 }
 
 /** Starts `trail serve --json` in-process, uses the server, stops it as a signal would. */
-async function serveOnce(dir: string): Promise<{ code: number; started: Started; stderr: string }> {
+async function serveOnce(
+  dir: string,
+  ...extra: string[]
+): Promise<{ code: number; started: Started; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io = {
@@ -30,7 +38,10 @@ async function serveOnce(dir: string): Promise<{ code: number; started: Started;
       stderr += s;
     },
   };
-  const running = run(['-C', dir, 'serve', '--port', '0', '--json'], io, { ...gitEnv, DATABASE_URL: '' });
+  const running = run(['-C', dir, 'serve', '--port', '0', '--json', ...extra], io, {
+    ...gitEnv,
+    DATABASE_URL: '',
+  });
   const deadline = Date.now() + 60_000;
   while (!stdout.includes('"url"') && Date.now() < deadline) await sleep(50);
   assert.ok(stdout.includes('"url"'), `trail serve did not start: ${stderr}`);
@@ -53,6 +64,33 @@ describe('trail serve', () => {
     try {
       await firstAndSecondStart(dir);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a first start that cannot listen stores no admin token: the next start prints one', async () => {
+    // The token is shown once and only its hash is kept: stored by a start that then failed
+    // (here: the port is taken), it would never be shown, and no later start would make one.
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const database = await freshPostgres('trail_serve');
+    const dir = tempDir();
+    try {
+      const port = String((taken.address() as AddressInfo).port);
+      const failed = await trail(dir, 'serve', '--port', port, '--database-url', database.url);
+      assert.notEqual(failed.code, 0);
+      assert.match(
+        failed.stderr,
+        /^trail: cannot listen on 127\.0\.0\.1:\d+: the port is in use .*\[EADDRINUSE\]\n$/,
+      );
+      assert.doesNotMatch(failed.stderr, /internal error|\n\s+at /, 'one line, no stack trace');
+      assert.equal(await count(database.db, 'api_tokens'), 0, 'the failed start stored no token');
+      const next = await serveOnce(dir, '--database-url', database.url);
+      assert.equal(next.code, 0, next.stderr);
+      assert.match(next.started.adminToken ?? '', /^trail_/);
+    } finally {
+      taken.close();
+      await database.cleanup();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,53 +1,94 @@
 /**
- * A log's entry lines held in one buffer laid out as `0x00 line 0x00 line ...`, so the
- * RFC 6962 leaf input of entry i, `0x00 || line`, is a view into the buffer: verify hashes
- * stored bytes without decoding, copying or re-encoding them. Canonical JSON lines contain
- * neither raw newlines nor NUL (RFC 8785 escapes control characters), so the layout is
- * unambiguous; a line that was tampered to contain one simply splits, and verify says so.
+ * A log's entry lines held as the chunks they are stored in, each chunk one buffer laid out
+ * as `0x00 line 0x00 line ...`, so the RFC 6962 leaf input of an entry, `0x00 || line`, is a
+ * view into its chunk: verify hashes stored bytes without decoding, copying or re-encoding
+ * them. Canonical JSON lines contain neither raw newlines nor NUL (RFC 8785 escapes control
+ * characters), so the layout is unambiguous; a line that was tampered to contain one simply
+ * splits, and verify says so.
+ *
+ * The list can grow while it is read: a chunk is begun with its size, filled as its bytes
+ * arrive (from `git cat-file` output, in pipe-sized pieces) and ended, and every line whose
+ * newline has arrived is readable at once. That lets verify hash the first entries while git
+ * is still inflating the rest.
  */
+
+interface Chunk {
+  /** `0x00` then the chunk's bytes, newlines overwritten with `0x00` as they are found. */
+  bytes: Buffer;
+  filled: number;
+  /** Where the line being received starts (just past the previous newline). */
+  lineStart: number;
+}
+
 export class EntryList {
-  private constructor(
-    private readonly bytes: Buffer,
-    /** Offset of the 0x00 that precedes each line. */
-    private readonly starts: number[],
-    /** Offset just past each line. */
-    private readonly ends: number[],
-  ) {}
+  private readonly chunks: Chunk[] = [];
+  /** Per line: its chunk, the offset of the 0x00 before it, and the offset just past it. */
+  private readonly chunkOf: number[] = [];
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private open: Chunk | undefined;
 
   /** From newline-terminated chunks, as stored in git (one chunk per append). */
   static fromChunks(chunks: readonly Uint8Array[]): EntryList {
-    const total = chunks.reduce((sum, c) => sum + c.length, 0);
-    const bytes = Buffer.allocUnsafe(total + 1);
-    bytes[0] = 0;
-    let at = 1;
+    const list = new EntryList();
     for (const chunk of chunks) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-      // A chunk missing its final newline must not run into the next chunk's first line.
-      if (chunk.length > 0 && chunk[chunk.length - 1] !== 0x0a) {
-        return EntryList.fromLines(
-          chunks.flatMap((c) => Buffer.from(c).toString('utf8').split('\n').filter(Boolean)),
-        );
-      }
+      list.beginChunk(chunk.length);
+      list.write(chunk);
+      list.endChunk();
     }
-    const starts: number[] = [];
-    const ends: number[] = [];
-    let lineStart = 1;
-    for (;;) {
-      const newline = bytes.indexOf(0x0a, lineStart);
-      if (newline < 0 || newline >= total + 1) break;
-      bytes[newline] = 0;
-      if (newline > lineStart) {
-        starts.push(lineStart - 1);
-        ends.push(newline);
-      }
-      lineStart = newline + 1;
-    }
-    return new EntryList(bytes, starts, ends);
+    return list;
   }
 
   static fromLines(lines: readonly string[]): EntryList {
     return EntryList.fromChunks(lines.map((l) => Buffer.from(`${l}\n`, 'utf8')));
+  }
+
+  /** Starts a chunk of `size` bytes; its bytes follow through write(). */
+  beginChunk(size: number): void {
+    if (this.open) this.endChunk();
+    const bytes = Buffer.allocUnsafe(size + 1);
+    bytes[0] = 0;
+    this.open = { bytes, filled: 1, lineStart: 1 };
+    this.chunks.push(this.open);
+  }
+
+  /** Appends bytes to the open chunk; each line completed by them becomes readable. */
+  write(data: Uint8Array): void {
+    const chunk = this.open;
+    if (!chunk) throw new Error('write() outside a chunk');
+    if (chunk.filled + data.length > chunk.bytes.length) throw new Error('chunk overflows its size');
+    const from = chunk.filled;
+    chunk.bytes.set(data, from);
+    chunk.filled += data.length;
+    // Searched within what has arrived: the rest of the buffer is not initialised.
+    const arrived = chunk.bytes.subarray(0, chunk.filled);
+    const index = this.chunks.length - 1;
+    let newline = arrived.indexOf(0x0a, from);
+    while (newline >= 0) {
+      arrived[newline] = 0;
+      this.addLine(index, chunk.lineStart, newline);
+      chunk.lineStart = newline + 1;
+      newline = arrived.indexOf(0x0a, newline + 1);
+    }
+  }
+
+  /**
+   * Closes the open chunk. A chunk whose last line lacks its newline (damaged storage) keeps
+   * that line as a line of its own: it must not run into the next chunk's first line.
+   */
+  endChunk(): void {
+    const chunk = this.open;
+    if (!chunk) return;
+    this.open = undefined;
+    this.addLine(this.chunks.length - 1, chunk.lineStart, chunk.filled);
+    chunk.lineStart = chunk.filled;
+  }
+
+  private addLine(chunk: number, start: number, end: number): void {
+    if (end <= start) return; // empty lines carry nothing
+    this.chunkOf.push(chunk);
+    this.starts.push(start - 1);
+    this.ends.push(end);
   }
 
   get length(): number {
@@ -56,32 +97,37 @@ export class EntryList {
 
   /** `0x00 || line`: the input of the entry's Merkle leaf hash. */
   leafInput(i: number): Buffer {
-    return this.bytes.subarray(this.starts[i]!, this.ends[i]!);
+    return this.chunks[this.chunkOf[i]!]!.bytes.subarray(this.starts[i]!, this.ends[i]!);
   }
 
   /** The line's bytes, without the prefix. */
   lineBytes(i: number): Buffer {
-    return this.bytes.subarray(this.starts[i]! + 1, this.ends[i]!);
+    return this.chunks[this.chunkOf[i]!]!.bytes.subarray(this.starts[i]! + 1, this.ends[i]!);
   }
 
   line(i: number): string {
-    return this.bytes.toString('utf8', this.starts[i]! + 1, this.ends[i]!);
+    return this.chunks[this.chunkOf[i]!]!.bytes.toString('utf8', this.starts[i]! + 1, this.ends[i]!);
   }
 
-  /** Lines containing `needle`, found with one native byte search over the whole log. */
+  /** Lines containing `needle`, found with one native byte search per chunk. */
   linesContaining(needle: string): string[] {
     const pattern = Buffer.from(needle, 'utf8');
     const out: string[] = [];
-    let from = 0;
-    for (;;) {
-      const at = this.bytes.indexOf(pattern, from);
-      if (at < 0) return out;
-      const start = this.bytes.lastIndexOf(0, at) + 1;
-      let end = this.bytes.indexOf(0, at);
-      if (end < 0) end = this.bytes.length;
-      out.push(this.bytes.toString('utf8', start, end));
-      from = end;
+    for (const chunk of this.chunks) {
+      // Only complete lines: the received part of a chunk ends at the last newline seen.
+      const bytes = chunk.bytes.subarray(0, chunk.lineStart);
+      let from = 0;
+      for (;;) {
+        const at = bytes.indexOf(pattern, from);
+        if (at < 0) break;
+        const start = bytes.lastIndexOf(0, at) + 1;
+        let end = bytes.indexOf(0, at);
+        if (end < 0) end = bytes.length;
+        out.push(bytes.toString('utf8', start, end));
+        from = end;
+      }
     }
+    return out;
   }
 
   lines(): string[] {

@@ -64,23 +64,48 @@ const RECORD_KEY_BYTES = Buffer.from('","record":', 'latin1');
 const SEQ_MARKER_BYTES = Buffer.from(SEQ_MARKER, 'latin1');
 const HEX = /^[0-9a-f]{64}$/;
 
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
 /**
- * The cheapest check that an entry is exactly where it belongs: its `prev` equals the
- * expected hex and its seq equals the expected number, compared as bytes. Anything that
- * fails goes through peekEntryBytes and the full analysis, so this never accepts more.
+ * The cheapest check that an entry is exactly where it belongs: its `prev` names the leaf
+ * hash before it and its seq is the expected number, compared byte by byte in place (no
+ * strings, no hex encoding: verify runs this once per record). Anything that fails goes
+ * through peekEntryBytes and the full analysis, so this never accepts more.
+ *
+ * @param bytes holds the entry line from `at` to its end (a leaf input `0x00 || line` passes 1)
+ * @param prevLeaf holds the expected 32-byte leaf hash at `prevAt`; undefined means genesis
  */
-export function entryIsAt(line: Buffer, expectedPrevHex: string, expectedSeq: number): boolean {
-  const n = line.length;
-  if (n < RECORD_OFFSET + 8 || line[n - 1] !== 0x7d) return false;
-  if (line.toString('latin1', ENTRY_PREFIX.length, ENTRY_PREFIX.length + 64) !== expectedPrevHex)
-    return false;
-  if (line.compare(PREFIX_BYTES, 0, PREFIX_BYTES.length, 0, PREFIX_BYTES.length) !== 0) return false;
-  const digits = String(expectedSeq);
-  const start = n - 1 - digits.length;
-  if (line.toString('latin1', start - SEQ_MARKER.length, n - 1) !== SEQ_MARKER + digits) return false;
-  return (
-    line.compare(RECORD_KEY_BYTES, 0, RECORD_KEY_BYTES.length, ENTRY_PREFIX.length + 64, RECORD_OFFSET) === 0
-  );
+export function entryIsAt(
+  bytes: Uint8Array,
+  at: number,
+  prevLeaf: Uint8Array | undefined,
+  prevAt: number,
+  expectedSeq: number,
+): boolean {
+  const n = bytes.length;
+  if (n - at < RECORD_OFFSET + 8 || bytes[n - 1] !== 0x7d) return false;
+  for (let k = 0; k < PREFIX_BYTES.length; k++) if (bytes[at + k] !== PREFIX_BYTES[k]) return false;
+  const prevStart = at + ENTRY_PREFIX.length;
+  for (let k = 0; k < 32; k++) {
+    const byte = prevLeaf ? prevLeaf[prevAt + k]! : 0;
+    if (bytes[prevStart + 2 * k] !== HEX_DIGITS[byte >> 4]) return false;
+    if (bytes[prevStart + 2 * k + 1] !== HEX_DIGITS[byte & 15]) return false;
+  }
+  const keyStart = prevStart + 64;
+  for (let k = 0; k < RECORD_KEY_BYTES.length; k++)
+    if (bytes[keyStart + k] !== RECORD_KEY_BYTES[k]) return false;
+  // The seq's decimal digits, last first, then `,"seq":` before them.
+  let p = n - 2;
+  let rest = expectedSeq;
+  do {
+    if (bytes[p--] !== 0x30 + (rest % 10)) return false;
+    rest = Math.floor(rest / 10);
+  } while (rest > 0);
+  const markerStart = p - SEQ_MARKER_BYTES.length + 1;
+  if (markerStart < at + RECORD_OFFSET) return false;
+  for (let k = 0; k < SEQ_MARKER_BYTES.length; k++)
+    if (bytes[markerStart + k] !== SEQ_MARKER_BYTES[k]) return false;
+  return true;
 }
 
 /** peekEntry over a line's bytes: prev and seq, and where the record's bytes are. */

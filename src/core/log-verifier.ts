@@ -14,8 +14,8 @@
  *   seen before was truncated.
  */
 import { EntryList } from './entry-list.js';
-import { sha256, sha256Hex } from './hash.js';
-import type { SignedTreeHead } from './log-entry.js';
+import { sha256Hex, sha256Latin1 } from './hash.js';
+import type { SignedTreeHead, Tombstone } from './log-entry.js';
 import {
   ENTRY_PREFIX_LENGTH,
   entryIsAt,
@@ -97,39 +97,114 @@ export interface VerifyLogResult {
 }
 
 export function verifyLog(input: VerifyLogInput): VerifyLogResult {
-  const { writerId } = input;
   const entries = input.lines instanceof EntryList ? input.lines : EntryList.fromLines(input.lines);
-  const problems: LogProblem[] = [];
-  const flagged = new Set<number>();
-  const report = (problem: Omit<LogProblem, 'writerId'>) => {
-    problems.push({ writerId, ...problem });
-    if (problem.seq !== undefined) flagged.add(problem.seq);
-  };
-  const n = entries.length;
-  const leafHashes = Buffer.allocUnsafe(n * 32);
-  const heads = [...input.heads].sort((a, b) => a.size - b.size);
-  const frontier = new MerkleFrontier();
-  const rootsAtHeads = new Map<number, string>();
-  const headSizes = new Set(heads.map((h) => h.size));
-  if (headSizes.has(0)) rootsAtHeads.set(0, frontier.root().toString('hex'));
+  const verifier = new LogVerifier(input);
+  verifier.advance(entries);
+  return verifier.finish(entries, input.purges);
+}
 
-  // One pass over the stored bytes: leaf hash, seq and chain link of each entry, and the
-  // Merkle root at every signed size. In an untouched log this is all the work there is.
+type Peek = { prev: string; seq: number; recordStart: number; recordEnd: number } | undefined;
+/** What the single pass noticed at one position, reported in position order at the end. */
+type Noticed =
+  | { position: number; tombstone: Tombstone }
+  | { position: number; tombstone?: undefined; malformed: boolean };
+
+/**
+ * A log's verification, fed its entries as they arrive: advance() runs the single pass
+ * (leaf hash, seq and chain link of each entry, the Merkle root at every signed size) over
+ * the entries added since the last call, and finish() does everything else once the whole
+ * log is in. In an untouched log the single pass is all the work there is.
+ */
+export class LogVerifier {
+  private readonly heads: SignedTreeHead[];
+  private readonly headSizes: Set<number>;
+  private readonly frontier = new MerkleFrontier();
+  private readonly rootsAtHeads = new Map<number, string>();
+  /** Leaf hashes, 32 bytes each, of the entries passed so far; grows by doubling. */
+  private leafHashes = Buffer.allocUnsafe(32 * 1024);
+  private position = 0;
+  private inOrder = true;
   // Entries that pass the fast check are not stored: what is needed about them later (their
   // prev and seq) follows from their position. Only the others are kept, by position.
-  type Peek = { prev: string; seq: number; recordStart: number; recordEnd: number } | undefined;
-  const special = new Map<number, Peek>();
-  let inOrder = true;
-  let prevHex = GENESIS_PREV;
-  for (let position = 0; position < n; position++) {
-    const bytes = entries.lineBytes(position);
-    const tombstone = bytes[ENTRY_PREFIX_LENGTH + 67] === 0x70 ? peekTombstone(bytes) : undefined;
-    const leaf = tombstone ? Buffer.from(tombstone.leaf, 'hex') : sha256(entries.leafInput(position));
-    leaf.copy(leafHashes, position * 32);
-    if (tombstone) {
-      special.set(position, { prev: tombstone.prev, seq: tombstone.seq, recordStart: -1, recordEnd: -1 });
-      if (tombstone.seq !== position || tombstone.prev !== prevHex) inOrder = false;
-      const cutoff = input.purges?.get(tombstone.recordId);
+  private readonly special = new Map<number, Peek>();
+  private readonly noticed: Noticed[] = [];
+
+  constructor(private readonly input: Omit<VerifyLogInput, 'lines' | 'purges'>) {
+    this.heads = [...input.heads].sort((a, b) => a.size - b.size);
+    this.headSizes = new Set(this.heads.map((h) => h.size));
+    if (this.headSizes.has(0)) this.rootsAtHeads.set(0, this.frontier.root().toString('hex'));
+  }
+
+  /** The single pass over entries added to `entries` since the last call. */
+  advance(entries: EntryList): void {
+    const n = entries.length;
+    if (n * 32 > this.leafHashes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(n * 32, this.leafHashes.length * 2));
+      this.leafHashes.copy(grown, 0, 0, this.position * 32);
+      this.leafHashes = grown;
+    }
+    const leafHashes = this.leafHashes;
+    for (let position = this.position; position < n; position++) {
+      // `0x00 || line`: line byte k is input byte k + 1.
+      const input = entries.leafInput(position);
+      const at = position * 32;
+      const tombstone =
+        input[ENTRY_PREFIX_LENGTH + 68] === 0x70 ? peekTombstone(entries.lineBytes(position)) : undefined;
+      let leaf: string;
+      if (tombstone) {
+        leafHashes.write(tombstone.leaf, at, 'hex');
+        leaf = leafHashes.toString('latin1', at, at + 32);
+        this.special.set(position, {
+          prev: tombstone.prev,
+          seq: tombstone.seq,
+          recordStart: -1,
+          recordEnd: -1,
+        });
+        const expectedPrev = position === 0 ? GENESIS_PREV : leafHashes.toString('hex', at - 32, at);
+        if (tombstone.seq !== position || tombstone.prev !== expectedPrev) this.inOrder = false;
+        this.noticed.push({ position, tombstone });
+      } else {
+        leaf = sha256Latin1(input);
+        for (let k = 0; k < 32; k++) leafHashes[at + k] = leaf.charCodeAt(k);
+        if (!entryIsAt(input, 1, position === 0 ? undefined : leafHashes, at - 32, position)) {
+          const entry = peekEntryBytes(entries.lineBytes(position));
+          this.special.set(position, entry);
+          this.inOrder = false;
+          if (!entry) this.noticed.push({ position, malformed: true });
+        }
+      }
+      this.frontier.appendLatin1(leaf);
+      if (this.headSizes.has(position + 1)) {
+        this.rootsAtHeads.set(position + 1, this.frontier.root().toString('hex'));
+      }
+    }
+    this.position = n;
+  }
+
+  /** The rest of the checks, once every entry has been passed. */
+  finish(entries: EntryList, purges?: ReadonlyMap<string, string>): VerifyLogResult {
+    this.advance(entries);
+    const { input, heads, special, frontier, rootsAtHeads } = this;
+    const { writerId } = input;
+    const n = this.position;
+    const leafHashes = this.leafHashes.subarray(0, n * 32);
+    const problems: LogProblem[] = [];
+    const flagged = new Set<number>();
+    const report = (problem: Omit<LogProblem, 'writerId'>) => {
+      problems.push({ writerId, ...problem });
+      if (problem.seq !== undefined) flagged.add(problem.seq);
+    };
+    for (const item of this.noticed) {
+      if (!item.tombstone) {
+        report({
+          kind: 'malformed',
+          seq: item.position,
+          message: `entry at position ${item.position} is not a canonical log entry`,
+        });
+        continue;
+      }
+      const tombstone = item.tombstone;
+      const cutoff = purges?.get(tombstone.recordId);
       if (!cutoff) {
         report({
           kind: 'deleted',
@@ -145,226 +220,220 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
           message: `record ${tombstone.seq} (${tombstone.time}) was purged before its retention period ended (cutoff ${cutoff})`,
         });
       }
-    } else if (!entryIsAt(bytes, prevHex, position)) {
-      const entry = peekEntryBytes(bytes);
-      special.set(position, entry);
-      inOrder = false;
-      if (!entry) {
-        report({
-          kind: 'malformed',
-          seq: position,
-          message: `entry at position ${position} is not a canonical log entry`,
-        });
-      }
     }
-    prevHex = leaf.toString('hex');
-    frontier.append(leaf);
-    if (headSizes.has(position + 1)) rootsAtHeads.set(position + 1, frontier.root().toString('hex'));
-  }
-  const leafAt = (position: number) => leafHashes.subarray(position * 32, position * 32 + 32);
-  const peekAt = (position: number): Peek =>
-    special.has(position)
-      ? special.get(position)
-      : {
-          prev:
-            position === 0 ? GENESIS_PREV : leafHashes.toString('hex', (position - 1) * 32, position * 32),
-          seq: position,
-          recordStart: RECORD_START,
-          recordEnd: -1,
-        };
-  const peeked: Peek[] = inOrder ? [] : Array.from({ length: n }, (_, position) => peekAt(position));
-  const recordIdAt = (position: number) => {
-    const entry = peekAt(position);
-    if (!entry || entry.recordStart < 0) return undefined;
-    const bytes = entries.lineBytes(position);
-    const end = entry.recordEnd >= 0 ? entry.recordEnd : bytes.lastIndexOf(',"seq":');
-    return sha256Hex(bytes.subarray(entry.recordStart, end));
-  };
+    const inOrder = this.inOrder;
+    const leafAt = (position: number) => leafHashes.subarray(position * 32, position * 32 + 32);
+    const peekAt = (position: number): Peek =>
+      special.has(position)
+        ? special.get(position)
+        : {
+            prev:
+              position === 0 ? GENESIS_PREV : leafHashes.toString('hex', (position - 1) * 32, position * 32),
+            seq: position,
+            recordStart: RECORD_START,
+            recordEnd: -1,
+          };
+    const peeked: Peek[] = inOrder ? [] : Array.from({ length: n }, (_, position) => peekAt(position));
+    const recordIdAt = (position: number) => {
+      const entry = peekAt(position);
+      if (!entry || entry.recordStart < 0) return undefined;
+      const bytes = entries.lineBytes(position);
+      const end = entry.recordEnd >= 0 ? entry.recordEnd : bytes.lastIndexOf(',"seq":');
+      return sha256Hex(bytes.subarray(entry.recordStart, end));
+    };
 
-  if (!inOrder) {
-    // Sequence numbers: where each seq is stored.
-    const positionsBySeq = new Map<number, number[]>();
-    let maxSeq = -1;
-    peeked.forEach((entry, position) => {
-      if (!entry) return;
-      const list = positionsBySeq.get(entry.seq);
-      if (list) list.push(position);
-      else positionsBySeq.set(entry.seq, [position]);
-      if (entry.seq > maxSeq) maxSeq = entry.seq;
-    });
-    for (let seq = 0; seq <= maxSeq; seq++) {
-      if (positionsBySeq.has(seq)) continue;
-      let end = seq;
-      while (end + 1 <= maxSeq && !positionsBySeq.has(end + 1)) end++;
-      report({
-        kind: 'deleted',
-        seq,
-        message: end === seq ? `record ${seq} was deleted` : `records ${seq}..${end} were deleted`,
-      });
-      seq = end;
-    }
-    // One stored entry per seq: where there are several, the one the chain links to is genuine.
-    const genuine = new Map<number, number>();
-    for (const [seq, positions] of positionsBySeq) {
-      if (positions.length === 1) {
-        genuine.set(seq, positions[0]!);
-        continue;
-      }
-      const expectedPrev = seq === 0 ? GENESIS_PREV : undefined;
-      const before = positionsBySeq.get(seq - 1)?.[0];
-      const wanted = expectedPrev ?? (before === undefined ? undefined : leafAt(before).toString('hex'));
-      const keep = positions.find((p) => peeked[p]!.prev === wanted) ?? positions[0]!;
-      genuine.set(seq, keep);
-      for (const p of positions) {
-        if (p === keep) continue;
-        problems.push({
-          writerId,
-          kind: 'inserted',
-          seq,
-          recordId: recordIdAt(p),
-          message: `an extra record claiming seq ${seq} was inserted at position ${p}`,
-        });
-      }
-    }
-    const hasGapsOrDuplicates = problems.some((p) => p.kind === 'deleted' || p.kind === 'inserted');
-    if (!hasGapsOrDuplicates) {
+    if (!inOrder) {
+      // Sequence numbers: where each seq is stored.
+      const positionsBySeq = new Map<number, number[]>();
+      let maxSeq = -1;
       peeked.forEach((entry, position) => {
-        if (entry && entry.seq !== position) {
-          report({
-            kind: 'reordered',
-            seq: entry.seq,
-            recordId: recordIdAt(position),
-            message: `record ${entry.seq} is stored at position ${position}: the log was reordered`,
+        if (!entry) return;
+        const list = positionsBySeq.get(entry.seq);
+        if (list) list.push(position);
+        else positionsBySeq.set(entry.seq, [position]);
+        if (entry.seq > maxSeq) maxSeq = entry.seq;
+      });
+      for (let seq = 0; seq <= maxSeq; seq++) {
+        if (positionsBySeq.has(seq)) continue;
+        let end = seq;
+        while (end + 1 <= maxSeq && !positionsBySeq.has(end + 1)) end++;
+        report({
+          kind: 'deleted',
+          seq,
+          message: end === seq ? `record ${seq} was deleted` : `records ${seq}..${end} were deleted`,
+        });
+        seq = end;
+      }
+      // One stored entry per seq: where there are several, the one the chain links to is genuine.
+      const genuine = new Map<number, number>();
+      for (const [seq, positions] of positionsBySeq) {
+        if (positions.length === 1) {
+          genuine.set(seq, positions[0]!);
+          continue;
+        }
+        const expectedPrev = seq === 0 ? GENESIS_PREV : undefined;
+        const before = positionsBySeq.get(seq - 1)?.[0];
+        const wanted = expectedPrev ?? (before === undefined ? undefined : leafAt(before).toString('hex'));
+        const keep = positions.find((p) => peeked[p]!.prev === wanted) ?? positions[0]!;
+        genuine.set(seq, keep);
+        for (const p of positions) {
+          if (p === keep) continue;
+          problems.push({
+            writerId,
+            kind: 'inserted',
+            seq,
+            recordId: recordIdAt(p),
+            message: `an extra record claiming seq ${seq} was inserted at position ${p}`,
           });
         }
-      });
-    }
+      }
+      const hasGapsOrDuplicates = problems.some((p) => p.kind === 'deleted' || p.kind === 'inserted');
+      if (!hasGapsOrDuplicates) {
+        peeked.forEach((entry, position) => {
+          if (entry && entry.seq !== position) {
+            report({
+              kind: 'reordered',
+              seq: entry.seq,
+              recordId: recordIdAt(position),
+              message: `record ${entry.seq} is stored at position ${position}: the log was reordered`,
+            });
+          }
+        });
+      }
 
-    // The chain, in sequence order: entry s must link to the leaf hash of entry s-1.
-    for (let seq = 0; seq <= maxSeq; seq++) {
-      const position = genuine.get(seq);
-      if (position === undefined) continue;
-      const entry = peeked[position]!;
-      if (seq === 0) {
-        if (entry.prev !== GENESIS_PREV && !flagged.has(0)) {
+      // The chain, in sequence order: entry s must link to the leaf hash of entry s-1.
+      for (let seq = 0; seq <= maxSeq; seq++) {
+        const position = genuine.get(seq);
+        if (position === undefined) continue;
+        const entry = peeked[position]!;
+        if (seq === 0) {
+          if (entry.prev !== GENESIS_PREV && !flagged.has(0)) {
+            report({
+              kind: 'modified',
+              seq: 0,
+              recordId: recordIdAt(position),
+              message: 'record 0 was modified: its chain link changed',
+            });
+          }
+          continue;
+        }
+        const before = genuine.get(seq - 1);
+        if (before === undefined) continue;
+        if (entry.prev !== leafAt(before).toString('hex') && !flagged.has(seq - 1)) {
           report({
             kind: 'modified',
-            seq: 0,
-            recordId: recordIdAt(position),
-            message: 'record 0 was modified: its chain link changed',
+            seq: seq - 1,
+            recordId: recordIdAt(before),
+            message: `record ${seq - 1} was modified: record ${seq} no longer chains to it`,
           });
         }
-        continue;
       }
-      const before = genuine.get(seq - 1);
-      if (before === undefined) continue;
-      if (entry.prev !== leafAt(before).toString('hex') && !flagged.has(seq - 1)) {
+    }
+
+    // Tree heads: keys, signatures, and the Merkle root at each signed size.
+    let latestHead: SignedTreeHead | undefined;
+    if (heads.length === 0 && n > 0) {
+      report({
+        kind: 'missing-signature',
+        message: `no signed tree head covers the ${n} records of this log`,
+      });
+    }
+    let previousSize = 0;
+    const checkHead = (head: SignedTreeHead, fromSize: number) => {
+      const label = `tree head of size ${head.size}`;
+      const key = input.trustedKeys.get(head.keyId);
+      let signatureOk = false;
+      if (!head.sig) report({ kind: 'missing-signature', message: `${label} is not signed` });
+      else if (head.keyId !== writerId) {
+        report({
+          kind: key ? 'wrong-key' : 'unknown-key',
+          message: `${label} is signed by key ${head.keyId}, not by this log's writer key`,
+        });
+      } else if (!key) {
+        report({
+          kind: 'unknown-key',
+          message: `${label} is signed by key ${head.keyId}, which is not trusted (trail keys trust)`,
+        });
+      } else if (!verifyTreeHeadSignature(head, key.publicKey)) {
+        report({ kind: 'bad-signature', message: `${label} has a signature that does not verify` });
+      } else if (key.revokedAt && head.time >= key.revokedAt) {
+        report({
+          kind: 'revoked-key',
+          message: `${label} was signed at ${head.time}, after key ${head.keyId} was revoked at ${key.revokedAt}`,
+        });
+      } else {
+        signatureOk = true;
+      }
+      if (head.log !== writerId) report({ kind: 'wrong-key', message: `${label} names log ${head.log}` });
+      if (head.size > n) {
+        report({
+          kind: 'truncated',
+          seq: n,
+          message: `the log was truncated: ${label} signed at ${head.time} covers ${head.size} records, ${n} remain`,
+        });
+        return;
+      }
+      if (signatureOk) latestHead = head;
+      const explained = problems.some((p) => p.seq !== undefined && p.seq >= fromSize && p.seq < head.size);
+      if (
+        head.size > 0 &&
+        head.last !== leafAt(head.size - 1).toString('hex') &&
+        !flagged.has(head.size - 1)
+      ) {
         report({
           kind: 'modified',
-          seq: seq - 1,
-          recordId: recordIdAt(before),
-          message: `record ${seq - 1} was modified: record ${seq} no longer chains to it`,
+          seq: head.size - 1,
+          recordId: recordIdAt(head.size - 1),
+          message: `record ${head.size - 1} was modified: it differs from the one the ${label} signed`,
+        });
+      } else if (rootsAtHeads.get(head.size) !== head.root && !explained) {
+        report({
+          kind: 'head-mismatch',
+          seq: fromSize,
+          message: `records ${fromSize}..${head.size - 1} do not match the Merkle root of the ${label}`,
+        });
+      }
+    };
+    for (const head of heads) {
+      checkHead(head, previousSize);
+      previousSize = head.size;
+    }
+    const signedSize = heads.length > 0 ? Math.max(...heads.map((h) => h.size)) : 0;
+    if (heads.length > 0 && n > signedSize) {
+      report({
+        kind: 'inserted',
+        seq: signedSize,
+        recordId: recordIdAt(signedSize),
+        message: `records ${signedSize}..${n - 1} are not covered by any signed tree head: inserted`,
+      });
+    }
+
+    // The witness: what this verifier saw last time must still be a prefix of the log.
+    if (input.witness) {
+      const w = input.witness;
+      const common = Math.min(w.size, n);
+      for (let i = 0; i < common; i++) {
+        if (Buffer.compare(w.leafHashes.subarray(i * 32, i * 32 + 32), leafAt(i)) !== 0) {
+          if (!flagged.has(i)) {
+            report({
+              kind: 'rewritten',
+              seq: i,
+              recordId: recordIdAt(i),
+              message: `history rewritten: record ${i} differs from the one seen when the log had ${w.size} records (root ${w.root.slice(0, 16)}…)`,
+            });
+          }
+          break;
+        }
+      }
+      if (input.witnessLength !== false && n < w.size && !problems.some((p) => p.kind === 'truncated')) {
+        report({
+          kind: 'truncated',
+          seq: n,
+          message: `the log was truncated: ${w.size} records were seen before, ${n} remain`,
         });
       }
     }
-  }
 
-  // Tree heads: keys, signatures, and the Merkle root at each signed size.
-  let latestHead: SignedTreeHead | undefined;
-  if (heads.length === 0 && n > 0) {
-    report({ kind: 'missing-signature', message: `no signed tree head covers the ${n} records of this log` });
+    return { writerId, size: n, root: frontier.root().toString('hex'), problems, leafHashes, latestHead };
   }
-  let previousSize = 0;
-  const checkHead = (head: SignedTreeHead, fromSize: number) => {
-    const label = `tree head of size ${head.size}`;
-    const key = input.trustedKeys.get(head.keyId);
-    let signatureOk = false;
-    if (!head.sig) report({ kind: 'missing-signature', message: `${label} is not signed` });
-    else if (head.keyId !== writerId) {
-      report({
-        kind: key ? 'wrong-key' : 'unknown-key',
-        message: `${label} is signed by key ${head.keyId}, not by this log's writer key`,
-      });
-    } else if (!key) {
-      report({
-        kind: 'unknown-key',
-        message: `${label} is signed by key ${head.keyId}, which is not trusted (trail keys trust)`,
-      });
-    } else if (!verifyTreeHeadSignature(head, key.publicKey)) {
-      report({ kind: 'bad-signature', message: `${label} has a signature that does not verify` });
-    } else if (key.revokedAt && head.time >= key.revokedAt) {
-      report({
-        kind: 'revoked-key',
-        message: `${label} was signed at ${head.time}, after key ${head.keyId} was revoked at ${key.revokedAt}`,
-      });
-    } else {
-      signatureOk = true;
-    }
-    if (head.log !== writerId) report({ kind: 'wrong-key', message: `${label} names log ${head.log}` });
-    if (head.size > n) {
-      report({
-        kind: 'truncated',
-        seq: n,
-        message: `the log was truncated: ${label} signed at ${head.time} covers ${head.size} records, ${n} remain`,
-      });
-      return;
-    }
-    if (signatureOk) latestHead = head;
-    const explained = problems.some((p) => p.seq !== undefined && p.seq >= fromSize && p.seq < head.size);
-    if (head.size > 0 && head.last !== leafAt(head.size - 1).toString('hex') && !flagged.has(head.size - 1)) {
-      report({
-        kind: 'modified',
-        seq: head.size - 1,
-        recordId: recordIdAt(head.size - 1),
-        message: `record ${head.size - 1} was modified: it differs from the one the ${label} signed`,
-      });
-    } else if (rootsAtHeads.get(head.size) !== head.root && !explained) {
-      report({
-        kind: 'head-mismatch',
-        seq: fromSize,
-        message: `records ${fromSize}..${head.size - 1} do not match the Merkle root of the ${label}`,
-      });
-    }
-  };
-  for (const head of heads) {
-    checkHead(head, previousSize);
-    previousSize = head.size;
-  }
-  const signedSize = heads.length > 0 ? Math.max(...heads.map((h) => h.size)) : 0;
-  if (heads.length > 0 && n > signedSize) {
-    report({
-      kind: 'inserted',
-      seq: signedSize,
-      recordId: recordIdAt(signedSize),
-      message: `records ${signedSize}..${n - 1} are not covered by any signed tree head: inserted`,
-    });
-  }
-
-  // The witness: what this verifier saw last time must still be a prefix of the log.
-  if (input.witness) {
-    const w = input.witness;
-    const common = Math.min(w.size, n);
-    for (let i = 0; i < common; i++) {
-      if (Buffer.compare(w.leafHashes.subarray(i * 32, i * 32 + 32), leafAt(i)) !== 0) {
-        if (!flagged.has(i)) {
-          report({
-            kind: 'rewritten',
-            seq: i,
-            recordId: recordIdAt(i),
-            message: `history rewritten: record ${i} differs from the one seen when the log had ${w.size} records (root ${w.root.slice(0, 16)}…)`,
-          });
-        }
-        break;
-      }
-    }
-    if (input.witnessLength !== false && n < w.size && !problems.some((p) => p.kind === 'truncated')) {
-      report({
-        kind: 'truncated',
-        seq: n,
-        message: `the log was truncated: ${w.size} records were seen before, ${n} remain`,
-      });
-    }
-  }
-
-  return { writerId, size: n, root: frontier.root().toString('hex'), problems, leafHashes, latestHead };
 }

@@ -4,7 +4,7 @@
  * so a leaf can never be passed off as a node (second-preimage resistance, RFC 9162 §2.1.1).
  * Everything here is a pure function over byte arrays.
  */
-import { sha256 } from './hash.js';
+import { sha256, sha256Latin1 } from './hash.js';
 
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
@@ -52,15 +52,31 @@ export function rootFromLeafHashes(leafHashes: readonly Uint8Array[]): Buffer {
   return subtreeRoot(leafHashes);
 }
 
+/** Scratch for node hashes over latin1-string digests: `0x01 || left || right`. */
+const nodeInput = Buffer.alloc(65);
+
+/** HASH(0x01 || left || right) over digests held as 32-char latin1 strings. */
+function nodeHashLatin1(left: string, right: string): string {
+  nodeInput[0] = 0x01;
+  for (let k = 0; k < 32; k++) {
+    nodeInput[1 + k] = left.charCodeAt(k);
+    nodeInput[33 + k] = right.charCodeAt(k);
+  }
+  return sha256Latin1(nodeInput);
+}
+
 /**
  * Compact representation of a tree being appended to: the roots of the perfect subtrees
  * that make up the current size, largest first (one per set bit of the size). Appending is
  * O(log n) amortised and the root is O(log n), so a writer or verifier never needs to keep
  * every leaf hash to produce or check tree heads.
+ *
+ * Digests are held as 32-char latin1 strings, the form node:crypto hands out cheapest: a
+ * verifier appends one leaf per record and pays one node hash per record on average.
  */
 export class MerkleFrontier {
   /** Perfect-subtree roots, left to right; sizes[i] is the leaf count of roots[i]. */
-  private readonly roots: Buffer[] = [];
+  private readonly roots: string[] = [];
   private readonly sizes: number[] = [];
   private count = 0;
 
@@ -83,7 +99,7 @@ export class MerkleFrontier {
       }
     }
     if (sizes.length !== state.roots.length) throw new Error('frontier roots do not match its size');
-    frontier.roots.push(...state.roots.map((r) => Buffer.from(r, 'hex')));
+    frontier.roots.push(...state.roots.map((r) => Buffer.from(r, 'hex').toString('latin1')));
     frontier.sizes.push(...sizes);
     frontier.count = state.size;
     return frontier;
@@ -93,13 +109,18 @@ export class MerkleFrontier {
     return this.count;
   }
 
-  append(leaf: Buffer): void {
+  append(leaf: Uint8Array): void {
+    this.appendLatin1(Buffer.from(leaf.buffer, leaf.byteOffset, leaf.byteLength).toString('latin1'));
+  }
+
+  /** Appends a leaf hash given as a 32-char latin1 string (see sha256Latin1). */
+  appendLatin1(leaf: string): void {
     let hash = leaf;
     let size = 1;
     // Merge equal-sized neighbours, as a binary counter carries.
     while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === size) {
       this.sizes.pop();
-      hash = nodeHash(this.roots.pop()!, hash);
+      hash = nodeHashLatin1(this.roots.pop()!, hash);
       size *= 2;
     }
     this.roots.push(hash);
@@ -111,12 +132,12 @@ export class MerkleFrontier {
   root(): Buffer {
     if (this.roots.length === 0) return EMPTY_ROOT;
     let hash = this.roots[this.roots.length - 1]!;
-    for (let i = this.roots.length - 2; i >= 0; i--) hash = nodeHash(this.roots[i]!, hash);
-    return hash;
+    for (let i = this.roots.length - 2; i >= 0; i--) hash = nodeHashLatin1(this.roots[i]!, hash);
+    return Buffer.from(hash, 'latin1');
   }
 
   toJSON(): { size: number; roots: string[] } {
-    return { size: this.count, roots: this.roots.map((r) => r.toString('hex')) };
+    return { size: this.count, roots: this.roots.map((r) => Buffer.from(r, 'latin1').toString('hex')) };
   }
 }
 

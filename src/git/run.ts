@@ -17,6 +17,8 @@ export interface GitOptions {
   env?: NodeJS.ProcessEnv;
   /** Exit codes that are not errors (0 always is). */
   allow?: number[];
+  /** Receives stdout as it arrives, instead of collecting it (the result's stdout is empty). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export function runGit(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
@@ -28,7 +30,8 @@ export function runGit(cwd: string, args: readonly string[], options: GitOptions
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    const onStdout = options.onStdout ?? ((chunk: Buffer) => out.push(chunk));
+    child.stdout.on('data', onStdout);
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error) =>
       reject(new TrailError('GIT_FAILED', `could not run git: ${error.message}`, { cause: error })),

@@ -32,7 +32,7 @@ import { MerkleFrontier } from '../core/merkle.js';
 import type { TrailRecord } from '../core/records.js';
 import { validateRecord } from '../core/records.js';
 import type { KeyPair } from '../core/signature.js';
-import { listTree, readObjects } from '../git/cat-file.js';
+import { listTree, readObjects, streamObjects } from '../git/cat-file.js';
 import type { CommitFile } from '../git/fast-import.js';
 import { commitFiles, RefMovedError } from '../git/fast-import.js';
 import { runGit } from '../git/run.js';
@@ -108,46 +108,106 @@ export async function listLogRefs(repo: Repo): Promise<LogRef[]> {
   return refs;
 }
 
-/** Reads several logs with one ls-tree per log and a single cat-file --batch for all blobs. */
-export async function readLogs(repo: Repo, refs: readonly LogRef[]): Promise<LogSnapshot[]> {
+/** Told about each log while readLogs streams it in, for work that can start before the rest arrives. */
+export interface LogReader {
+  /** A log's heads and writer are known; its entries, still empty, follow. */
+  opened?(snapshot: LogSnapshot): void;
+  /** More of a log's entries have arrived in `snapshot.entries`. */
+  grew?(snapshot: LogSnapshot): void;
+}
+
+function parseJsonBlob<T>(bytes: Buffer | undefined): T | undefined {
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads several logs with one ls-tree per log and a single cat-file --batch for all blobs:
+ * every log's small blobs (heads, writer) first, then each log's chunks in order, streamed
+ * into its EntryList so a `reader` can work on entries while git is still sending the rest.
+ */
+export async function readLogs(
+  repo: Repo,
+  refs: readonly LogRef[],
+  reader: LogReader = {},
+): Promise<LogSnapshot[]> {
   const trees = await Promise.all(refs.map((r) => listTree(repo.workTree, r.oid)));
-  const wanted: string[] = [];
-  const plans = trees.map((entries) => {
-    const chunks: Array<{ first: number; index: number }> = [];
+  const small: string[] = [];
+  const chunkSpecs: string[] = [];
+  /** For each chunk request, the log it belongs to. */
+  const chunkLog: number[] = [];
+  const plans = trees.map((entries, log) => {
+    const chunks: Array<{ first: number; oid: string }> = [];
     const heads: number[] = [];
     let writer: number | undefined;
     for (const entry of entries) {
       if (entry.type !== 'blob') continue;
       const chunk = /^log\/\d+\/\d+\/(\d+)\.jsonl$/.exec(entry.path);
-      if (chunk) chunks.push({ first: Number(chunk[1]), index: wanted.push(entry.oid) - 1 });
-      else if (/^heads\/\d+\/\d+\/\d+\.json$/.test(entry.path)) heads.push(wanted.push(entry.oid) - 1);
-      else if (entry.path === 'writer.json') writer = wanted.push(entry.oid) - 1;
+      if (chunk) chunks.push({ first: Number(chunk[1]), oid: entry.oid });
+      else if (/^heads\/\d+\/\d+\/\d+\.json$/.test(entry.path)) heads.push(small.push(entry.oid) - 1);
+      else if (entry.path === 'writer.json') writer = small.push(entry.oid) - 1;
     }
     chunks.sort((a, b) => a.first - b.first);
-    return { chunks, heads, writer };
-  });
-  const blobs = await readObjects(repo.workTree, wanted);
-  const text = (i: number) => blobs[i]?.content.toString('utf8') ?? '';
-  return refs.map((ref, i) => {
-    const plan = plans[i]!;
-    const entries = EntryList.fromChunks(plan.chunks.map((c) => blobs[c.index]?.content ?? Buffer.alloc(0)));
-    const heads = plan.heads.flatMap((h) => {
-      try {
-        return [JSON.parse(text(h)) as SignedTreeHead];
-      } catch {
-        return [];
-      }
-    });
-    let writer: WriterInfo | undefined;
-    if (plan.writer !== undefined) {
-      try {
-        writer = JSON.parse(text(plan.writer)) as WriterInfo;
-      } catch {
-        writer = undefined;
-      }
+    for (const chunk of chunks) {
+      chunkSpecs.push(chunk.oid);
+      chunkLog.push(log);
     }
-    return { ...ref, entries, heads, writer };
+    return { heads, writer };
   });
+  const smallBlobs: Array<Buffer | undefined> = new Array(small.length).fill(undefined);
+  let snapshots: LogSnapshot[] | undefined;
+  const open = () => {
+    snapshots = refs.map((ref, i) => {
+      const plan = plans[i]!;
+      const heads = plan.heads.flatMap((h) => {
+        const head = parseJsonBlob<SignedTreeHead>(smallBlobs[h]);
+        return head ? [head] : [];
+      });
+      const writer =
+        plan.writer === undefined ? undefined : parseJsonBlob<WriterInfo>(smallBlobs[plan.writer]);
+      return { ...ref, entries: new EntryList(), heads, writer };
+    });
+    for (const snapshot of snapshots) reader.opened?.(snapshot);
+  };
+  if (small.length === 0) open();
+  const logOf = (index: number) => snapshots![chunkLog[index - small.length]!]!;
+  let filled = 0;
+  await streamObjects(repo.workTree, [...small, ...chunkSpecs], {
+    begin: (index, { size }) => {
+      if (index < small.length) {
+        smallBlobs[index] = Buffer.allocUnsafe(size);
+        filled = 0;
+      } else {
+        logOf(index).entries.beginChunk(size);
+      }
+    },
+    data: (index, piece) => {
+      if (index < small.length) {
+        piece.copy(smallBlobs[index]!, filled);
+        filled += piece.length;
+        return;
+      }
+      const snapshot = logOf(index);
+      snapshot.entries.write(piece);
+      reader.grew?.(snapshot);
+    },
+    end: (index) => {
+      if (index === small.length - 1) open();
+      if (index < small.length) return;
+      const snapshot = logOf(index);
+      snapshot.entries.endChunk();
+      reader.grew?.(snapshot);
+    },
+    missing: (index) => {
+      if (index === small.length - 1) open();
+    },
+  });
+  if (!snapshots) open();
+  return snapshots!;
 }
 
 export interface AppendResult {

@@ -9,7 +9,7 @@ import { checkApprovalIntegrity } from '../chain/review.js';
 import { sha256Hex } from '../core/hash.js';
 import { decodeEntry, RECORD_START } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey } from '../core/log-verifier.js';
-import { verifyLog } from '../core/log-verifier.js';
+import { LogVerifier } from '../core/log-verifier.js';
 import { recordSchema } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap } from './keys.js';
@@ -67,22 +67,33 @@ export async function verifyRepository(
   options: { updateWitness?: boolean } = {},
 ): Promise<VerifyReport> {
   const refs = await listLogRefs(repo);
-  const snapshots = await readLogs(repo, refs);
   const trustedKeys = trustedKeyMap(repo);
+  // Each log is verified as it streams in from git, so hashing overlaps git's inflating.
+  const verifiers = new Map<LogSnapshot, LogVerifier>();
+  const verifierOf = (snapshot: LogSnapshot): LogVerifier => {
+    let verifier = verifiers.get(snapshot);
+    if (!verifier) {
+      verifier = new LogVerifier({
+        writerId: snapshot.writerId,
+        heads: snapshot.heads,
+        trustedKeys,
+        witness: loadWitness(repo, snapshot.writerId),
+        witnessLength: false,
+      });
+      verifiers.set(snapshot, verifier);
+    }
+    return verifier;
+  };
+  const snapshots = await readLogs(repo, refs, {
+    opened: verifierOf,
+    grew: (snapshot) => verifierOf(snapshot).advance(snapshot.entries),
+  });
   const logs: VerifiedLog[] = [];
   const byWriter = new Map<string, Array<{ log: VerifiedLog; leafHashes: Buffer }>>();
+  // Tombstones are judged once every log is in: the purge naming one may sit in another log.
   const purges = purgeAuthorisations(snapshots);
   for (const snapshot of snapshots) {
-    const witness = loadWitness(repo, snapshot.writerId);
-    const result = verifyLog({
-      writerId: snapshot.writerId,
-      lines: snapshot.entries,
-      heads: snapshot.heads,
-      trustedKeys,
-      witness,
-      witnessLength: false,
-      purges,
-    });
+    const result = verifierOf(snapshot).finish(snapshot.entries, purges);
     if (snapshot.writer && snapshot.writer.writerId !== snapshot.writerId) {
       result.problems.push({
         writerId: snapshot.writerId,

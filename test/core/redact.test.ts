@@ -497,55 +497,50 @@ describe('user patterns (redact.patterns)', () => {
   });
 });
 
-describe('performance', () => {
+// Speed is measured in bench/redact.ts; these prove the same inputs come out right, and the
+// test timeout catches a pattern that backtracks catastrophically (it would never finish).
+describe('at scale', () => {
   const MiB = 1 << 20;
   const fill = (unit: string) => unit.repeat(Math.ceil(MiB / unit.length)).slice(0, MiB);
-  const time = (text: string) => {
-    const start = performance.now();
-    const result = redactText(text);
-    return { ms: performance.now() - start, result };
-  };
 
-  test('1 MiB of realistic session text redacts in well under a second', () => {
+  test('1 MiB of realistic session text: every secret in it is gone', () => {
     const sample = [...corpus.map((entry) => entry.text), ...benign.map((file) => file.text)].join('\n');
     const text = fill(`${sample}\n`);
-    redactText(sample); // warm up the compiled patterns
-    const { ms, result } = time(text);
-    const caught = corpus.filter(
-      (entry) => text.includes(entry.secret) && !result.text.includes(entry.secret),
-    );
-    console.log(`redaction speed: 1 MiB of session text in ${ms.toFixed(0)} ms`);
-    assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
-    assert.ok(caught.length > 0);
-    for (const entry of corpus) {
-      if (text.includes(entry.secret)) assert.ok(!result.text.includes(entry.secret), entry.id);
-    }
+    const result = redactText(text);
+    const present = corpus.filter((entry) => text.includes(entry.secret));
+    assert.ok(present.length > corpus.length / 2, 'most of the corpus is in the sample');
+    for (const entry of present) assert.ok(!result.text.includes(entry.secret), entry.id);
   });
 
-  test('1 MiB of adversarial input never backtracks catastrophically', () => {
-    const inputs: Record<string, string> = {
+  test('1 MiB adversarial shapes finish, and text with no secret in it comes out unchanged', {
+    timeout: 60_000,
+  }, () => {
+    const unchanged = {
       letters: fill('a'),
-      base64: fill('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3+/'),
       dashes: fill('x-'),
       colons: fill('a:'),
       equals: fill('a='),
-      quotes: fill('a="'),
-      'token prefixes': fill('ghp_glpat-sk-ant-api03-xoxb-'),
-      jwt: fill('eyJhbGciOi.'),
-      'unterminated key': fill('-----BEGIN RSA PRIVATE KEY-----\n'),
       'url without @': fill('x://user:'),
-      authorization: fill('Authorization: Bearer '),
-      assignments: fill('password = "'),
-      'connection strings': fill(';password='),
-      flags: fill('--token '),
-      braces: fill('token="{{{{{{{{{{{{{{{{'),
+      'unterminated key': fill('-----BEGIN RSA PRIVATE KEY-----\n'),
     };
-    const timings: string[] = [];
-    for (const [name, text] of Object.entries(inputs)) {
-      const { ms } = time(text);
-      timings.push(`${name} ${ms.toFixed(0)} ms`);
-      assert.ok(ms < 1000, `${name}: ${ms.toFixed(0)} ms`);
+    for (const [name, text] of Object.entries(unchanged)) {
+      assert.equal(redactText(text).text, text, name);
     }
-    console.log(`redaction adversarial 1 MiB inputs: ${timings.join(', ')}`);
+    const others = [
+      fill('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3+/'),
+      fill('a="'),
+      fill('ghp_glpat-sk-ant-api03-xoxb-'),
+      fill('eyJhbGciOi.'),
+      fill('Authorization: Bearer '),
+      fill('password = "'),
+      fill(';password='),
+      fill('--token '),
+      fill('token="{{{{{{{{{{{{{{{{'),
+    ];
+    for (const text of others) {
+      // Whatever these give, redacting the result again changes nothing: markers are stable.
+      const once = redactText(text).text;
+      assert.equal(redactText(once).text, once, text.slice(0, 24));
+    }
   });
 });

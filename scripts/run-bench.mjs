@@ -10,6 +10,8 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+
 const benches = readdirSync(join(root, 'bench'))
   .filter((f) => f.endsWith('.ts') && f !== 'lib.ts')
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
@@ -39,7 +41,12 @@ for (const file of benches) {
     });
     continue;
   }
-  results.push({ ...JSON.parse(line.slice('BENCH_RESULT '.length)), seconds: (Date.now() - started) / 1000 });
+  results.push({
+    ...JSON.parse(line.slice('BENCH_RESULT '.length)),
+    seconds: (Date.now() - started) / 1000,
+    date: new Date().toISOString().slice(0, 10),
+    machine,
+  });
 }
 
 // Results of benchmarks not run this time are kept from docs/benchmarks.json, so a filtered
@@ -54,20 +61,19 @@ writeFileSync(store, `${JSON.stringify(all, null, 2)}\n`);
 
 const fmt = (n) =>
   typeof n !== 'number' ? '' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
-const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
 const out = [
   '# Benchmarks',
   '',
   'Written by `npm run bench` (scripts/run-bench.mjs). Each figure is measured beside a',
   'baseline taken in the same run on the same machine, so ratios compare like with like.',
   '',
-  `- Machine: ${machine}`,
-  `- Date: ${new Date().toISOString().slice(0, 10)}`,
+  'Each benchmark names the day and machine it was last run on: `npm run bench NAME` refreshes',
+  'one and keeps the others.',
   '',
 ];
 const unmet = [];
 for (const r of all) {
-  out.push(`## ${r.title}`, '');
+  out.push(`## ${r.title}`, '', `Measured ${r.date ?? 'before 2026-11-24'} on ${r.machine ?? machine}.`, '');
   if (r.failed) {
     out.push('The benchmark failed to run; see its output.', '');
     unmet.push(r.title);

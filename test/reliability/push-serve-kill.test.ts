@@ -36,7 +36,14 @@ import { startServer } from '../../src/server/server.js';
 import { TRAIL_BIN, trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
-import { checkpointRecord, freshPostgres, MemoryWriter, sha, token } from '../server/harness.js';
+import {
+  callOverHttp,
+  checkpointRecord,
+  freshPostgres,
+  MemoryWriter,
+  sha,
+  token,
+} from '../server/harness.js';
 
 const REPO = 'acme/app';
 const seed = Number(process.env.TRAIL_FAULT_SEED ?? Date.now() % 100000);
@@ -168,36 +175,11 @@ async function serve(dir: string, databaseUrl: string): Promise<Served> {
 
 // --- HTTP ------------------------------------------------------------------------------------
 
-interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely
-  body: any;
-}
-
-async function api(
-  url: string,
-  bearer: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Answer> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
 const repoPath = (...rest: string[]) => ['/api/v1/repos', encodeURIComponent(REPO), ...rest].join('/');
 
 /** The server's size for each writer of the repository (0 for a writer it has not seen). */
 async function serverSizes(url: string, bearer: string): Promise<Map<string, number>> {
-  const res = await api(url, bearer, 'GET', repoPath('writers'));
+  const res = await callOverHttp(url, bearer, 'GET', repoPath('writers'));
   if (res.status === 404) return new Map();
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return new Map(res.body.writers.map((w: { writerId: string; size: number }) => [w.writerId, w.size]));
@@ -207,7 +189,7 @@ async function serverSizes(url: string, bearer: string): Promise<Map<string, num
 async function serverEntries(url: string, bearer: string, writerId: string): Promise<string[]> {
   const lines: string[] = [];
   for (;;) {
-    const page = await api(
+    const page = await callOverHttp(
       url,
       bearer,
       'GET',
@@ -249,7 +231,7 @@ async function assertSignedPrefix(
 }
 
 async function alerts(url: string, bearer: string): Promise<unknown[]> {
-  const res = await api(url, bearer, 'GET', '/api/v1/alerts');
+  const res = await callOverHttp(url, bearer, 'GET', '/api/v1/alerts');
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body.alerts;
 }
@@ -381,7 +363,7 @@ class HttpWriter {
   /** Pushes what was not acknowledged, `chunk` appends per request; false once a request fails. */
   async push(url: string, bearer: string): Promise<boolean> {
     try {
-      const keys = await api(url, bearer, 'POST', repoPath('keys'), {
+      const keys = await callOverHttp(url, bearer, 'POST', repoPath('keys'), {
         keys: [this.log.trustedKey(this.name)],
       });
       if (keys.status !== 200) {
@@ -390,7 +372,7 @@ class HttpWriter {
       }
       while (this.acked < this.log.lines.length) {
         const to = Math.min(this.log.lines.length, this.acked + this.chunk * this.per);
-        const res = await api(url, bearer, 'POST', repoPath('writers', this.id, 'entries'), {
+        const res = await callOverHttp(url, bearer, 'POST', repoPath('writers', this.id, 'entries'), {
           ...this.log.push(this.acked, to),
           writerName: this.name,
         });
@@ -569,7 +551,7 @@ describe(`kill -9 during push and server ingest, and recover (seed ${seed})`, ()
         server = await serve(dir, databaseUrl);
         const admin = server.adminToken;
         assert.ok(admin, 'the first start prints the admin token');
-        const created = await api(server.url, admin, 'POST', '/api/v1/admin/tokens', {
+        const created = await callOverHttp(server.url, admin, 'POST', '/api/v1/admin/tokens', {
           name: 'ci',
           role: 'ingest',
           orgs: ['acme'],
@@ -685,7 +667,12 @@ describe(`kill -9 during push and server ingest, and recover (seed ${seed})`, ()
         // The server's own view: its stored leaves hash to the root it holds, which is the
         // root of the newest signed head, for every writer; the read model has each
         // checkpoint once.
-        const ledger = await api(url, admin, 'GET', `/api/v1/ledger?repo=${encodeURIComponent(REPO)}`);
+        const ledger = await callOverHttp(
+          url,
+          admin,
+          'GET',
+          `/api/v1/ledger?repo=${encodeURIComponent(REPO)}`,
+        );
         assert.equal(ledger.status, 200, JSON.stringify(ledger.body));
         const [status] = ledger.body.repos;
         assert.equal(status.status, 'consistent');
@@ -697,7 +684,7 @@ describe(`kill -9 during push and server ingest, and recover (seed ${seed})`, ()
           assert.equal(w.size, expected.get(w.writerId)?.length, `writer ${w.writerId.slice(0, 8)}: size`);
           assert.equal(w.latestHead.size, w.size, 'the newest signed head covers the whole log');
           assert.equal(w.latestHead.root, w.root, "the newest signed head's root is the server's root");
-          const proof = await api(
+          const proof = await callOverHttp(
             url,
             admin,
             'GET',
@@ -706,7 +693,7 @@ describe(`kill -9 during push and server ingest, and recover (seed ${seed})`, ()
           assert.equal(proof.status, 200, JSON.stringify(proof.body));
           assert.equal(proof.body.toRoot, w.root, 'the stored leaves hash to the root the server holds');
         }
-        const stats = await api(url, admin, 'GET', `/api/v1/stats?repo=${encodeURIComponent(REPO)}`);
+        const stats = await callOverHttp(url, admin, 'GET', `/api/v1/stats?repo=${encodeURIComponent(REPO)}`);
         assert.equal(stats.status, 200, JSON.stringify(stats.body));
         assert.equal(
           stats.body.total.checkpoints,

@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import { startServer } from '../../src/server/server.js';
-import { checkpointRecord, freshPostgres, MemoryWriter, POSTGRES_URL, sha } from '../server/harness.js';
+import {
+  callOverHttp,
+  checkpointRecord,
+  freshPostgres,
+  MemoryWriter,
+  POSTGRES_URL,
+  sha,
+} from '../server/harness.js';
 
 const REPO = 'acme/payments';
 const WRITERS = 20;
@@ -32,25 +39,6 @@ function writers(): MemoryWriter[] {
   });
 }
 
-async function api(
-  url: string,
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
 const entriesPath = (writer: MemoryWriter) =>
   `/api/v1/repos/${encodeURIComponent(REPO)}/writers/${writer.id}/entries`;
 
@@ -62,12 +50,12 @@ async function pushInChunks(
   chunk = PER_APPEND * 2,
 ): Promise<boolean> {
   try {
-    const keys = await api(url, token, 'POST', `/api/v1/repos/${encodeURIComponent(REPO)}/keys`, {
+    const keys = await callOverHttp(url, token, 'POST', `/api/v1/repos/${encodeURIComponent(REPO)}/keys`, {
       keys: [writer.trustedKey()],
     });
     if (keys.status !== 200) return false;
     for (let from = 0; from < writer.lines.length; from += chunk) {
-      const res = await api(
+      const res = await callOverHttp(
         url,
         token,
         'POST',
@@ -84,10 +72,10 @@ async function pushInChunks(
 
 /** Every writer's log on the server equals the writer's, entry for entry. */
 async function assertComplete(url: string, token: string, all: MemoryWriter[]): Promise<void> {
-  const list = await api(url, token, 'GET', `/api/v1/repos/${encodeURIComponent(REPO)}/writers`);
+  const list = await callOverHttp(url, token, 'GET', `/api/v1/repos/${encodeURIComponent(REPO)}/writers`);
   assert.equal(list.status, 200, JSON.stringify(list.body));
   for (const writer of all) {
-    const pulled = await api(url, token, 'GET', `${entriesPath(writer)}?from=0&limit=1000`);
+    const pulled = await callOverHttp(url, token, 'GET', `${entriesPath(writer)}?from=0&limit=1000`);
     assert.equal(pulled.status, 200, JSON.stringify(pulled.body));
     assert.deepEqual(
       pulled.body.entries,
@@ -124,7 +112,7 @@ describe('server under load and failure', () => {
         if (again.every(Boolean)) break;
       }
       await assertComplete(server.url, token, all);
-      const alerts = await api(server.url, token, 'GET', '/api/v1/alerts');
+      const alerts = await callOverHttp(server.url, token, 'GET', '/api/v1/alerts');
       assert.equal(alerts.status, 200);
       assert.equal((alerts.body.alerts ?? alerts.body).length, 0, 'a failed push is not a rewrite');
       assert.ok(first.length === WRITERS);

@@ -353,6 +353,26 @@ export async function call(
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
+/** The same request as `call`, over HTTP to a running server (`trail serve`). */
+export async function callOverHttp(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Answer> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
 export function repoPath(repo: string, ...rest: string[]): string {
   return ['/api/v1/repos', encodeURIComponent(repo), ...rest].join('/');
 }

@@ -12,21 +12,13 @@ import type { EventBody } from '../../src/core/records.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
-import { trail, trailProcess } from '../helpers/cli.js';
-import type { TempRepo } from '../helpers/temp-repo.js';
+import { trail } from '../helpers/cli.js';
 import { gitEnv, tempRepo } from '../helpers/temp-repo.js';
+import { initialisedRepo } from '../helpers/trail-repo.js';
 
 const TOKEN = `ghp_${'Zq8xW2vB7n'.repeat(3)}987654`;
 
-function setup(): TempRepo {
-  const repo = tempRepo();
-  repo.write('README.md', '# app\n');
-  repo.commit('base');
-  const init = trailProcess(repo.dir, ['init', '--yes']);
-  assert.equal(init.code, 0, init.stderr);
-  repo.commit('trust this clone');
-  return repo;
-}
+const setup = initialisedRepo;
 
 async function spoolEvents(dir: string, agent: string, sessionId: string): Promise<EventBody[]> {
   const repo = await findRepo(dir);

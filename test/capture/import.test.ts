@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import type { RecordOf } from '../../src/core/records.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
-import { trail, trailProcess } from '../helpers/cli.js';
-import type { TempRepo } from '../helpers/temp-repo.js';
-import { tempDir, tempRepo } from '../helpers/temp-repo.js';
+import { trail } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-repo.js';
+import { initialisedRepo } from '../helpers/trail-repo.js';
 
 const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
 const CLAUDE = fixture('claude-code/transcript.jsonl');
@@ -21,15 +21,7 @@ const CODEX = fixture('codex/rollout.jsonl');
 const GEMINI_JSONL = fixture('gemini-cli/session-2026-01-14T09-12-3f1c2a9b.jsonl');
 const GEMINI_JSON = fixture('gemini-cli/session-2025-10-02T14-03-8a2d5f61.json');
 
-function setup(): TempRepo {
-  const repo = tempRepo();
-  repo.write('README.md', '# app\n');
-  repo.commit('base');
-  const init = trailProcess(repo.dir, ['init', '--yes']);
-  assert.equal(init.code, 0, init.stderr);
-  repo.commit('trust this clone');
-  return repo;
-}
+const setup = initialisedRepo;
 
 async function sessionRecords(dir: string, sessionId: string) {
   const index = await loadIndex(await findRepo(dir));

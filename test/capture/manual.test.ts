@@ -17,21 +17,13 @@ import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { Recorder } from '../../src/sdk/recorder.js';
 import { trail, trailProcess } from '../helpers/cli.js';
-import type { TempRepo } from '../helpers/temp-repo.js';
 import { gitEnv, tempRepo } from '../helpers/temp-repo.js';
+import { initialisedRepo } from '../helpers/trail-repo.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = `ghp_${'a1B2c3D4e5'.repeat(3)}123456`;
 
-function setup(): TempRepo {
-  const repo = tempRepo();
-  repo.write('README.md', '# app\n');
-  repo.commit('base');
-  const init = trailProcess(repo.dir, ['init', '--yes']);
-  assert.equal(init.code, 0, init.stderr);
-  repo.commit('trust this clone');
-  return repo;
-}
+const setup = initialisedRepo;
 
 async function spoolOf(dir: string, agent: string, sessionId: string): Promise<SpoolLine[]> {
   const repo = await findRepo(dir);

@@ -12,21 +12,13 @@ import { readSpool, sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
-import { TRAIL_BIN, trailProcess } from '../helpers/cli.js';
-import type { TempRepo } from '../helpers/temp-repo.js';
+import { TRAIL_BIN } from '../helpers/cli.js';
 import { gitEnv, tempRepo } from '../helpers/temp-repo.js';
+import { initialisedRepo } from '../helpers/trail-repo.js';
 
 const TOKEN = `ghp_${'Mm4Nn5Bb6V'.repeat(3)}135790`;
 
-function setup(): TempRepo {
-  const repo = tempRepo();
-  repo.write('README.md', '# app\n');
-  repo.commit('base');
-  const init = trailProcess(repo.dir, ['init', '--yes']);
-  assert.equal(init.code, 0, init.stderr);
-  repo.commit('trust this clone');
-  return repo;
-}
+const setup = initialisedRepo;
 
 async function connect(dir: string, env: Record<string, string> = {}): Promise<Client> {
   const base = Object.fromEntries(

@@ -7,7 +7,7 @@ import { isExempt } from '../core/check.js';
 import type { BoxStatus, ChangeChecklist } from '../core/checklist.js';
 import { aggregateChecklist, CHECKLIST_SECTIONS, scoreChange } from '../core/checklist.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
-import { countLabel, isoSeconds, periodText, reportChanges } from './document.js';
+import { countLabel, isoSeconds, periodText, reportChanges, reportHeading } from './document.js';
 
 export function scoreChanges(input: ReportInput): ChangeChecklist[] {
   const ctx = {
@@ -69,13 +69,7 @@ export function buildChecklistReport(input: ReportInput): ReportDocument {
   }
   const fullyPassing = scored.filter((s) => s.counts.failed === 0).length;
   return {
-    title: 'Audit checklist: AI-generated code',
-    kind: 'checklist',
-    period: input.period,
-    scope: input.scope,
-    generatedAt: input.generatedAt,
-    policy: input.policySource ?? 'default policy (no .trail/policy.yml)',
-    ledger: input.ledger,
+    ...reportHeading(input, 'Audit checklist: AI-generated code', 'checklist'),
     summary: [
       { label: 'Changes scored', value: scored.length },
       { label: 'Changes passing every box', value: fullyPassing },

@@ -91,6 +91,23 @@ export interface ReportInput {
   trustedKeys?: number;
 }
 
+/** What every report kind opens with: which report, for when and what, judged by which policy. */
+export function reportHeading(
+  input: ReportInput,
+  title: string,
+  kind: ReportKind,
+): Pick<ReportDocument, 'title' | 'kind' | 'period' | 'scope' | 'generatedAt' | 'policy' | 'ledger'> {
+  return {
+    title,
+    kind,
+    period: input.period,
+    scope: input.scope,
+    generatedAt: input.generatedAt,
+    policy: input.policySource ?? 'default policy (no .trail/policy.yml)',
+    ledger: input.ledger,
+  };
+}
+
 export function ledgerSentence(ledger: LedgerStatus): string {
   if (ledger.ok && ledger.checkedBy) {
     return `Ledger as held by ${ledger.checkedBy}: ${ledger.records.toLocaleString('en-US')} records from ${ledger.writers} writer${ledger.writers === 1 ? '' : 's'}, checked when they were ingested; run trail verify on a clone for an end-to-end check.`;

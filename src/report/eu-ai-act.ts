@@ -7,7 +7,7 @@
 import { inPeriod } from '../core/change-facts.js';
 import { judgeModel } from '../core/policy.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
-import { countLabel, isoSeconds, periodText, reportChanges, shortSha } from './document.js';
+import { countLabel, isoSeconds, periodText, reportChanges, reportHeading, shortSha } from './document.js';
 import { collectGaps, gapsTable } from './gaps.js';
 
 const SIX_MONTHS_DAYS = 183;
@@ -120,13 +120,7 @@ export function buildEuAiActReport(input: ReportInput): ReportDocument {
         ? `The policy keeps records for ${days} days, at least the six months Articles 19 and 26(6) ask for.`
         : `The policy keeps records for ${days} days, LESS than the six months Articles 19 and 26(6) ask for.`;
   return {
-    title: 'EU AI Act record keeping',
-    kind: 'eu-ai-act',
-    period: input.period,
-    scope: input.scope,
-    generatedAt: input.generatedAt,
-    policy: input.policySource ?? 'default policy (no .trail/policy.yml)',
-    ledger: input.ledger,
+    ...reportHeading(input, 'EU AI Act record keeping', 'eu-ai-act'),
     summary: [
       { label: 'Agent sessions logged', value: sessions.length },
       { label: 'Events logged', value: events },

@@ -8,7 +8,7 @@ import type { ChangeFacts } from '../core/change-facts.js';
 import { inPeriod } from '../core/change-facts.js';
 import { isExempt, missingFields, unapprovedModels } from '../core/check.js';
 import type { ReportDocument, ReportInput, ReportTable } from './document.js';
-import { countLabel, isoSeconds, periodText, reportChanges } from './document.js';
+import { countLabel, isoSeconds, periodText, reportChanges, reportHeading } from './document.js';
 
 export const GAP_TYPES = [
   'no-checkpoint',
@@ -130,13 +130,7 @@ export function buildGapsReport(input: ReportInput): ReportDocument {
   for (const g of gaps) counts.set(g.type, counts.get(g.type)! + 1);
   const affected = new Set(gaps.filter((g) => g.commit).map((g) => g.commit));
   return {
-    title: 'Audit gaps',
-    kind: 'gaps',
-    period: input.period,
-    scope: input.scope,
-    generatedAt: input.generatedAt,
-    policy: input.policySource ?? 'default policy (no .trail/policy.yml)',
-    ledger: input.ledger,
+    ...reportHeading(input, 'Audit gaps', 'gaps'),
     summary: [
       { label: 'Changes examined', value: changes.length },
       { label: 'Changes with gaps', value: affected.size },

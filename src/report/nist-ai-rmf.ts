@@ -8,7 +8,15 @@ import type { ChangeFacts } from '../core/change-facts.js';
 import { inPeriod } from '../core/change-facts.js';
 import { checkChanges, isExempt } from '../core/check.js';
 import type { Cell, ReportDocument, ReportInput, ReportSection } from './document.js';
-import { countLabel, isoSeconds, ledgerSentence, oneLine, periodText, reportChanges } from './document.js';
+import {
+  countLabel,
+  isoSeconds,
+  ledgerSentence,
+  oneLine,
+  periodText,
+  reportChanges,
+  reportHeading,
+} from './document.js';
 
 type Status = 'evidence' | 'partial' | 'missing';
 
@@ -267,13 +275,7 @@ export function buildNistAiRmfReport(input: ReportInput): ReportDocument {
   ]);
   const statuses = [...govern, ...map, ...measure, ...manage].map((r) => r[2]);
   return {
-    title: 'NIST AI RMF evidence',
-    kind: 'nist-ai-rmf',
-    period: input.period,
-    scope: input.scope,
-    generatedAt: input.generatedAt,
-    policy: input.policySource ?? 'default policy (no .trail/policy.yml)',
-    ledger: input.ledger,
+    ...reportHeading(input, 'NIST AI RMF evidence', 'nist-ai-rmf'),
     summary: [
       { label: 'Changes with a checkpoint', value: n },
       { label: 'Evidence complete', value: statuses.filter((s) => s === 'evidence').length },

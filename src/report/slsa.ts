@@ -17,7 +17,7 @@ import type { DsseEnvelope } from '../core/dsse.js';
 import { signEnvelope } from '../core/dsse.js';
 import type { KeyPair } from '../core/signature.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
-import { countLabel, isoSeconds, periodText, reportChanges, shortSha } from './document.js';
+import { countLabel, isoSeconds, periodText, reportChanges, reportHeading, shortSha } from './document.js';
 
 export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const SLSA_PROVENANCE_TYPE = 'https://slsa.dev/provenance/v1';
@@ -163,13 +163,7 @@ export function buildSlsaReport(input: ReportInput): ReportDocument {
     ]);
   }
   return {
-    title: 'SLSA provenance',
-    kind: 'slsa',
-    period: input.period,
-    scope: input.scope,
-    generatedAt: input.generatedAt,
-    policy: input.policySource ?? 'default policy (no .trail/policy.yml)',
-    ledger: input.ledger,
+    ...reportHeading(input, 'SLSA provenance', 'slsa'),
     summary: [
       { label: 'Commits with provenance', value: rows.length },
       { label: 'Commits without provenance', value: missing.length },

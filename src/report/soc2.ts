@@ -10,6 +10,7 @@ import {
   forEachChange,
   isoSeconds,
   periodText,
+  reportHeading,
   requestCell,
   reviewersCell,
   testsCell,
@@ -44,13 +45,7 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
   });
   const changes = rows.length;
   return {
-    title: 'SOC 2 change control',
-    kind: 'soc2',
-    period: input.period,
-    scope: input.scope,
-    generatedAt: input.generatedAt,
-    policy: input.policySource ?? 'default policy (no .trail/policy.yml)',
-    ledger: input.ledger,
+    ...reportHeading(input, 'SOC 2 change control', 'soc2'),
     summary: [
       { label: 'Changes', value: changes },
       { label: 'With a checkpoint', value: withCheckpoint },

@@ -7,15 +7,16 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, hostname, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { TrailError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { Origin } from '../core/line-origin.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
-import { BUILTIN_RULES, compileRules, credentialNames, redactValue } from '../core/redact.js';
+import { BUILTIN_RULES, compileRules, redactValue } from '../core/redact.js';
 import type { Repo } from '../ledger/repo.js';
+import { boundaryFacts } from './boundary.js';
 import type { HookAdapter, NormalizedPayload, Observation, TranscriptSummary } from './observation.js';
 import { findRepoFast } from './repo-fast.js';
 
@@ -300,37 +301,6 @@ async function observe(ctx: HookContext, observation: Observation, input: HookIn
       return afterChange(ctx, observation);
     case 'turn-end':
       return turnEnd(ctx, observation.transcriptPath, input.env);
-  }
-}
-
-/** Facts about where the agent runs, taken once at session start. */
-function boundaryFacts(repo: Repo, env: NodeJS.ProcessEnv) {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry in some containers.
-  }
-  const mode: 'local' | 'ci' | 'cloud' = env.CI
-    ? 'ci'
-    : env.CODESPACES || env.GITPOD_WORKSPACE_ID
-      ? 'cloud'
-      : 'local';
-  return {
-    credentialNames: credentialNames(env),
-    host: hostname(),
-    user,
-    branch: currentBranch(repo),
-    mode,
-  };
-}
-
-function currentBranch(repo: Repo): string | undefined {
-  try {
-    const head = readFileSync(join(repo.gitDir, 'HEAD'), 'utf8').trim();
-    return head.startsWith('ref: refs/heads/') ? head.slice('ref: refs/heads/'.length) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -12,19 +12,19 @@
  * attempts of one session.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrailError } from '../core/errors.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import { eventBodySchema, ticketSchema } from '../core/records.js';
 import type { RedactionRule, ValueFinding } from '../core/redact.js';
-import { BUILTIN_RULES, compileRules, credentialNames, redactValue } from '../core/redact.js';
+import { BUILTIN_RULES, compileRules, redactValue } from '../core/redact.js';
 import { findTickets } from '../core/tickets.js';
 import { loadConfig } from '../ledger/config.js';
 import type { Repo } from '../ledger/repo.js';
 import { isInitialised } from '../ledger/repo.js';
 import { truncateText } from './agents/claude-code.js';
+import { boundaryFacts } from './boundary.js';
 import type { SpoolLine } from './spool.js';
 import {
   appendSpool,
@@ -97,38 +97,6 @@ export function ticketRef(input: string): Ticket {
   }
   if (found && found.id === value) return ticketSchema.parse({ id: found.id, system: found.system });
   return ticketSchema.parse({ id: value.slice(0, 512) });
-}
-
-/** Facts about where the work runs, as the hook runner takes them at session start. */
-export function boundaryFacts(repo: Repo, env: NodeJS.ProcessEnv) {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry in some containers.
-  }
-  const mode: 'local' | 'ci' | 'cloud' = env.CI
-    ? 'ci'
-    : env.CODESPACES || env.GITPOD_WORKSPACE_ID
-      ? 'cloud'
-      : 'local';
-  const branch = currentBranch(repo);
-  return {
-    credentialNames: credentialNames(env),
-    host: hostname(),
-    user,
-    ...(branch ? { branch } : {}),
-    mode,
-  };
-}
-
-function currentBranch(repo: Repo): string | undefined {
-  try {
-    const head = readFileSync(join(repo.gitDir, 'HEAD'), 'utf8').trim();
-    return head.startsWith('ref: refs/heads/') ? head.slice('ref: refs/heads/'.length) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 type ContextSource = Extract<EventBody, { type: 'context' }>['source'];

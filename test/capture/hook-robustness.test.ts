@@ -13,9 +13,10 @@ import {
   mkdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readSpool, sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
@@ -503,6 +504,45 @@ describe('hooks under malformed input, concurrency, crashes and full disks', () 
     r.git('add', '-A');
     r.git('commit', '-q', '-m', 'still commits');
     assert.notEqual(r.git('rev-parse', 'HEAD'), head);
+  });
+
+  test('a full disk (spool writes go to /dev/full, ENOSPC): exit 0, a gap, the commit succeeds', async (t) => {
+    if (!existsSync('/dev/full')) {
+      t.skip('no /dev/full here: a full disk cannot be simulated');
+      return;
+    }
+    const r = await setUp();
+    const sessionId = randomUUID();
+    const file = spoolFile(r.dir, 'claude-code', sessionId);
+    mkdirSync(dirname(file), { recursive: true });
+    symlinkSync('/dev/full', file);
+    const gaps = gapCount(r.dir);
+    const prompt = () =>
+      runShellHook(command(r.dir, 'claude-code', 'UserPromptSubmit'), claudePrompt(r.dir, sessionId, 'hi'), {
+        cwd: r.dir,
+      });
+    const first = prompt();
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(gapCount(r.dir), gaps + 1);
+    assert.match(readFileSync(gapsFile(r.dir), 'utf8'), /ENOSPC/);
+
+    // The gaps file fills up too: there is nowhere left to record, and still nothing stops.
+    const kept = readFileSync(gapsFile(r.dir));
+    rmSync(gapsFile(r.dir));
+    symlinkSync('/dev/full', gapsFile(r.dir));
+    const second = prompt();
+    assert.equal(second.code, 0, second.stderr);
+    rmSync(gapsFile(r.dir));
+    writeFileSync(gapsFile(r.dir), kept);
+
+    r.write('notes.txt', 'a change on a full disk\n');
+    const head = r.git('rev-parse', 'HEAD');
+    r.git('add', '-A');
+    r.git('commit', '-q', '-m', 'commits on a full disk');
+    assert.notEqual(r.git('rev-parse', 'HEAD'), head);
+    // Sealing read the /dev/full "spool" as empty rather than hanging on its endless zeros.
+    const verify = await trail(r.dir, 'verify');
+    assert.equal(verify.code, 0, verify.stderr);
   });
 
   test('no spool folder can be made (a file in its place): exit 0 with nowhere to record, the commit succeeds', async () => {

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { recordGap } from '../../capture/gaps.js';
+import { runGitHook } from '../../capture/git-hook.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
-import { runGitHook } from './git-hook.js';
 
 export function register(program: Command, context: () => CommandContext): void {
   program

@@ -4,12 +4,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { carryCheckpoint, parseRewriteList } from '../../capture/rewrite.js';
-import { prepareCommitMessage, sealCommit } from '../../capture/seal.js';
-import { pushTrailRefs } from '../../git/remote-config.js';
-import { gitText } from '../../git/run.js';
-import type { Repo } from '../../ledger/repo.js';
-import { isInitialised } from '../../ledger/repo.js';
+import { pushTrailRefs } from '../git/remote-config.js';
+import { gitText } from '../git/run.js';
+import type { Repo } from '../ledger/repo.js';
+import { isInitialised } from '../ledger/repo.js';
+import { carryCheckpoint, parseRewriteList } from './rewrite.js';
+import { prepareCommitMessage, sealCommit } from './seal.js';
 
 export async function runGitHook(
   repo: Repo,

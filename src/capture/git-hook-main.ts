@@ -1,0 +1,29 @@
+/**
+ * Entry point for git hooks (`trail hook git <name>`), loaded by bin/trail without the rest
+ * of the CLI: post-commit runs on every commit, and loading the whole CLI's modules cost about
+ * as much as sealing itself. Like `trail hook` in the CLI, it never fails the commit or push:
+ * a failure becomes a capture gap.
+ */
+import { readFileSync } from 'node:fs';
+import type { Repo } from '../ledger/repo.js';
+import { findRepo } from '../ledger/repo.js';
+import { recordGap } from './gaps.js';
+import { runGitHook } from './git-hook.js';
+
+export async function gitHookMain(args: readonly string[], cwd = process.cwd()): Promise<void> {
+  const [event = '', ...rest] = args;
+  let repo: Repo | undefined;
+  try {
+    repo = await findRepo(cwd);
+    await runGitHook(repo, event, rest, () => readFileSync(0, 'utf8'));
+  } catch (error) {
+    if (repo) {
+      recordGap(repo.stateDir, {
+        what: `git ${event} hook`,
+        why: (error as Error).message,
+        hook: event,
+        agent: 'git',
+      });
+    }
+  }
+}

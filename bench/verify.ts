@@ -11,7 +11,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { sha256Latin1 } from '../src/core/hash.js';
-import { verifyLog } from '../src/core/log-verifier.js';
+import { checkHeadSignatures, LogVerifier } from '../src/core/log-verifier.js';
 import { loadWriterKey, trustedKeyMap } from '../src/ledger/keys.js';
 import { appendRecords, listLogRefs, readLogs } from '../src/ledger/log-store.js';
 import { findRepo } from '../src/ledger/repo.js';
@@ -92,13 +92,12 @@ try {
       }),
   );
   const trustedKeys = trustedKeyMap(ledger);
-  const coreMs = await best(() => {
-    const result = verifyLog({
-      writerId: snapshot!.writerId,
-      lines: entries,
-      heads: snapshot!.heads,
-      trustedKeys,
-    });
+  // As trail verify does it: head signatures on the thread pool while the entries are hashed.
+  const coreMs = await best(async () => {
+    const signatures = checkHeadSignatures(snapshot!.writerId, snapshot!.heads, trustedKeys);
+    const verifier = new LogVerifier({ writerId: snapshot!.writerId, heads: snapshot!.heads, trustedKeys });
+    verifier.advance(entries);
+    const result = verifier.finish(entries, undefined, await signatures);
     if (result.problems.length > 0) throw new Error(result.problems[0]!.message);
   });
   const fullMs = await best(async () => {
@@ -112,7 +111,7 @@ try {
     title: `verify throughput over ${TOTAL.toLocaleString('en-US')} records (${(bytes / 2 ** 20).toFixed(1)} MiB, ${snapshot!.heads.length} signed heads)`,
     figures: [
       {
-        name: 'verifyLog (hashes, chain, Merkle roots, signatures), in memory',
+        name: 'verify in memory (hashes, chain, Merkle roots; signatures on the thread pool)',
         value: rate(coreMs),
         unit: 'records/s',
         baseline: { name: 'raw SHA-256 over each record line', value: rate(rawMs), unit: 'records/s' },

@@ -14,7 +14,7 @@ import { sha256Hex } from './hash.js';
 import { leafHash } from './merkle.js';
 import type { TrailRecord } from './records.js';
 import type { KeyPair } from './signature.js';
-import { sign, verifySignature } from './signature.js';
+import { sign, verifySignature, verifySignatureAsync } from './signature.js';
 
 export const GENESIS_PREV = '0'.repeat(64);
 export const TREE_HEAD_TYPE = 'application/vnd.trail.tree-head.v1+json';
@@ -232,4 +232,13 @@ export function signTreeHead(body: TreeHeadBody, key: KeyPair): SignedTreeHead {
 export function verifyTreeHeadSignature(head: SignedTreeHead, publicKeyBase64: string): boolean {
   if (typeof head.sig !== 'string' || head.sig.length === 0) return false;
   return verifySignature(treeHeadMessage(head), head.sig, publicKeyBase64);
+}
+
+/** verifyTreeHeadSignature on the thread pool (see verifySignatureAsync). */
+export function verifyTreeHeadSignatureAsync(
+  head: SignedTreeHead,
+  publicKeyBase64: string,
+): Promise<boolean> {
+  if (typeof head.sig !== 'string' || head.sig.length === 0) return Promise.resolve(false);
+  return verifySignatureAsync(treeHeadMessage(head), head.sig, publicKeyBase64);
 }

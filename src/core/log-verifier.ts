@@ -24,6 +24,7 @@ import {
   peekTombstone,
   RECORD_START,
   verifyTreeHeadSignature,
+  verifyTreeHeadSignatureAsync,
 } from './log-entry.js';
 import { MerkleFrontier } from './merkle.js';
 
@@ -101,6 +102,24 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
   const verifier = new LogVerifier(input);
   verifier.advance(entries);
   return verifier.finish(entries, input.purges);
+}
+
+/**
+ * Checks the signature of every head that finish() would check (signed with the log's own,
+ * trusted key) on the thread pool, so the checks run beside the hashing instead of after it.
+ */
+export async function checkHeadSignatures(
+  writerId: string,
+  heads: readonly SignedTreeHead[],
+  trustedKeys: ReadonlyMap<string, TrustedKey>,
+): Promise<Map<SignedTreeHead, boolean>> {
+  const key = trustedKeys.get(writerId);
+  const checked = new Map<SignedTreeHead, boolean>();
+  if (!key) return checked;
+  const own = heads.filter((head) => head.sig && head.keyId === writerId);
+  const verdicts = await Promise.all(own.map((head) => verifyTreeHeadSignatureAsync(head, key.publicKey)));
+  own.forEach((head, i) => checked.set(head, verdicts[i]!));
+  return checked;
 }
 
 type Peek = { prev: string; seq: number; recordStart: number; recordEnd: number } | undefined;
@@ -182,7 +201,15 @@ export class LogVerifier {
   }
 
   /** The rest of the checks, once every entry has been passed. */
-  finish(entries: EntryList, purges?: ReadonlyMap<string, string>): VerifyLogResult {
+  /**
+   * @param signatures verdicts on head signatures checked ahead of time (checkHeadSignatures);
+   *   a head not in it is checked here.
+   */
+  finish(
+    entries: EntryList,
+    purges?: ReadonlyMap<string, string>,
+    signatures?: ReadonlyMap<SignedTreeHead, boolean>,
+  ): VerifyLogResult {
     this.advance(entries);
     const { input, heads, special, frontier, rootsAtHeads } = this;
     const { writerId } = input;
@@ -354,7 +381,7 @@ export class LogVerifier {
           kind: 'unknown-key',
           message: `${label} is signed by key ${head.keyId}, which is not trusted (trail keys trust)`,
         });
-      } else if (!verifyTreeHeadSignature(head, key.publicKey)) {
+      } else if (!(signatures?.get(head) ?? verifyTreeHeadSignature(head, key.publicKey))) {
         report({ kind: 'bad-signature', message: `${label} has a signature that does not verify` });
       } else if (key.revokedAt && head.time >= key.revokedAt) {
         report({

@@ -7,9 +7,10 @@
 import type { ApprovalIntegrity } from '../chain/review.js';
 import { checkApprovalIntegrity } from '../chain/review.js';
 import { sha256Hex } from '../core/hash.js';
+import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey } from '../core/log-verifier.js';
-import { LogVerifier } from '../core/log-verifier.js';
+import { checkHeadSignatures, LogVerifier } from '../core/log-verifier.js';
 import { recordSchema } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap } from './keys.js';
@@ -70,9 +71,12 @@ export async function verifyRepository(
   const trustedKeys = trustedKeyMap(repo);
   // Each log is verified as it streams in from git, so hashing overlaps git's inflating.
   const verifiers = new Map<LogSnapshot, LogVerifier>();
+  // Head signatures are checked on the thread pool from the moment a log's heads are known.
+  const signatures = new Map<LogSnapshot, Promise<Map<SignedTreeHead, boolean>>>();
   const verifierOf = (snapshot: LogSnapshot): LogVerifier => {
     let verifier = verifiers.get(snapshot);
     if (!verifier) {
+      signatures.set(snapshot, checkHeadSignatures(snapshot.writerId, snapshot.heads, trustedKeys));
       verifier = new LogVerifier({
         writerId: snapshot.writerId,
         heads: snapshot.heads,
@@ -93,7 +97,8 @@ export async function verifyRepository(
   // Tombstones are judged once every log is in: the purge naming one may sit in another log.
   const purges = purgeAuthorisations(snapshots);
   for (const snapshot of snapshots) {
-    const result = verifierOf(snapshot).finish(snapshot.entries, purges);
+    const verifier = verifierOf(snapshot);
+    const result = verifier.finish(snapshot.entries, purges, await signatures.get(snapshot));
     if (snapshot.writer && snapshot.writer.writerId !== snapshot.writerId) {
       result.problems.push({
         writerId: snapshot.writerId,

@@ -11,7 +11,7 @@ import { EntryList } from '../../src/core/entry-list.js';
 import type { SignedTreeHead } from '../../src/core/log-entry.js';
 import { encodeEntry, entryLeafHash, GENESIS_PREV, signTreeHead } from '../../src/core/log-entry.js';
 import type { ProblemKind, TrustedKey } from '../../src/core/log-verifier.js';
-import { LogVerifier, verifyLog } from '../../src/core/log-verifier.js';
+import { checkHeadSignatures, LogVerifier, verifyLog } from '../../src/core/log-verifier.js';
 import {
   consistencyProof,
   inclusionProof,
@@ -340,6 +340,40 @@ describe('log verifier properties', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  test('head signatures checked ahead on the thread pool give the verdict checked inline gives', async () => {
+    const other = generateKeyPair();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(records, { minLength: 1, maxLength: 10 }),
+        fc.array(fc.boolean(), { maxLength: 10 }),
+        fc.array(fc.constantFrom('keep', 'flip-bit', 'other-key', 'unsigned'), { maxLength: 10 }),
+        async (items, headAfter, fates) => {
+          const log = buildLog(items, headAfter);
+          const heads = log.heads.map((head, i) => {
+            const fate = fates[i] ?? 'keep';
+            if (fate === 'flip-bit') {
+              const sig = Buffer.from(head.sig!, 'base64');
+              sig[i % sig.length]! ^= 1;
+              return { ...head, sig: sig.toString('base64') };
+            }
+            if (fate === 'other-key') return { ...signTreeHead(head, other), keyId: key.keyId };
+            if (fate === 'unsigned') return { ...head, sig: '' };
+            return head;
+          });
+          const inline = verifyLog({ writerId: key.keyId, lines: log.lines, heads, trustedKeys });
+          const entries = EntryList.fromLines(log.lines);
+          const verifier = new LogVerifier({ writerId: key.keyId, heads, trustedKeys });
+          const ahead = await checkHeadSignatures(key.keyId, heads, trustedKeys);
+          const checked = verifier.finish(entries, undefined, ahead);
+          assert.deepEqual(checked.problems, inline.problems);
+          const bad = fates.slice(0, heads.length).filter((f) => f === 'flip-bit' || f === 'other-key');
+          assert.equal(checked.problems.filter((p) => p.kind === 'bad-signature').length, bad.length);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

@@ -118,7 +118,9 @@ export async function checkHeadSignatures(
   if (!key) return checked;
   const own = heads.filter((head) => head.sig && head.keyId === writerId);
   const verdicts = await Promise.all(own.map((head) => verifyTreeHeadSignatureAsync(head, key.publicKey)));
-  own.forEach((head, i) => checked.set(head, verdicts[i]!));
+  own.forEach((head, i) => {
+    checked.set(head, verdicts[i]!);
+  });
   return checked;
 }
 

@@ -9,7 +9,7 @@ import { checkApprovalIntegrity } from '../chain/review.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START } from '../core/log-entry.js';
-import type { LogProblem, TrustedKey } from '../core/log-verifier.js';
+import type { LogProblem, TrustedKey, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier } from '../core/log-verifier.js';
 import { recordSchema } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
@@ -70,6 +70,12 @@ export async function verifyRepository(
   const refs = await listLogRefs(repo);
   const trustedKeys = trustedKeyMap(repo);
   // Each log is verified as it streams in from git, so hashing overlaps git's inflating.
+  // Read once per writer: several copies of one writer's log (this clone's, a remote's) share it.
+  const witnesses = new Map<string, WitnessState | undefined>();
+  const witnessOf = (writerId: string) => {
+    if (!witnesses.has(writerId)) witnesses.set(writerId, loadWitness(repo, writerId));
+    return witnesses.get(writerId);
+  };
   const verifiers = new Map<LogSnapshot, LogVerifier>();
   // Head signatures are checked on the thread pool from the moment a log's heads are known.
   const signatures = new Map<LogSnapshot, Promise<Map<SignedTreeHead, boolean>>>();
@@ -81,7 +87,7 @@ export async function verifyRepository(
         writerId: snapshot.writerId,
         heads: snapshot.heads,
         trustedKeys,
-        witness: loadWitness(repo, snapshot.writerId),
+        witness: witnessOf(snapshot.writerId),
         witnessLength: false,
       });
       verifiers.set(snapshot, verifier);
@@ -122,7 +128,7 @@ export async function verifyRepository(
     byWriter.set(snapshot.writerId, list);
   }
   for (const [writerId, copies] of byWriter) {
-    const witness = loadWitness(repo, writerId);
+    const witness = witnesses.get(writerId);
     const longest = copies.reduce((a, b) => (b.log.size > a.log.size ? b : a));
     if (witness && longest.log.size < witness.size) {
       longest.log.problems.push({
@@ -154,10 +160,10 @@ export async function verifyRepository(
 }
 
 const KIND_KEY = Buffer.from('"kind":"');
-const REVIEW_KIND = Buffer.from('"kind":"review"');
+const REVIEW_KIND_TEXT = '"kind":"review"';
 const SESSION_KEY = Buffer.from('"sessionId":"');
 const SEQ_KEY = Buffer.from(',"seq":');
-const APPROVE = Buffer.from('"decision":"approve"');
+const APPROVE_TEXT = '"decision":"approve"';
 const PARSED = new Set(['review', 'checkpoint', 'correction', 'retention-purge']);
 
 /** Where a stored entry's record bytes are: after the fixed-width `prev`, before `,"seq":`. */
@@ -203,14 +209,10 @@ export function verifyApprovals(
     const current = longest.get(s.writerId);
     if (!current || s.entries.length > current.entries.length) longest.set(s.writerId, s);
   }
-  // The common case first: no approval anywhere, one byte search per entry, done.
-  let anyApproval = false;
-  for (const snapshot of longest.values()) {
-    for (let i = 0; i < snapshot.entries.length && !anyApproval; i++) {
-      const bytes = snapshot.entries.lineBytes(i);
-      anyApproval = bytes.includes(REVIEW_KIND) && bytes.includes(APPROVE);
-    }
-  }
+  // The common case first: no approval anywhere, one byte search per chunk, done.
+  const anyApproval = [...longest.values()].some((snapshot) =>
+    snapshot.entries.linesContaining(REVIEW_KIND_TEXT).some((line) => line.includes(APPROVE_TEXT)),
+  );
   if (!anyApproval) return { approvals: 0, problems: [], notices: [] };
 
   const logs = [...longest.values()].map((snapshot) => ({

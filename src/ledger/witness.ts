@@ -7,7 +7,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { WitnessState } from '../core/log-verifier.js';
-import { rootFromLeafHashes } from '../core/merkle.js';
 import type { Repo } from './repo.js';
 
 export function witnessPath(repo: Repo, writerId: string): string {
@@ -19,10 +18,7 @@ export function loadWitness(repo: Repo, writerId: string): WitnessState | undefi
   if (!existsSync(path)) return undefined;
   const bytes = readFileSync(path);
   const size = Math.floor(bytes.length / 32);
-  const leafHashes = bytes.subarray(0, size * 32);
-  const leaves: Buffer[] = [];
-  for (let i = 0; i < size; i++) leaves.push(leafHashes.subarray(i * 32, i * 32 + 32));
-  return { size, root: rootFromLeafHashes(leaves).toString('hex'), leafHashes };
+  return { size, leafHashes: bytes.subarray(0, size * 32) };
 }
 
 /** Replaces the witness atomically (write then rename), so a crash never leaves half a file. */

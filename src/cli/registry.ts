@@ -1,7 +1,7 @@
 /**
  * Every command, one module each, in the order `trail --help` lists them. Modules load on
  * demand: a run imports only the command it runs (a git hook must not pay for the PDF
- * renderer or the server), while `--help` and unknown commands load them all.
+ * renderer or the server), `--version` none, while `--help` and unknown commands load them all.
  */
 import type { Command } from 'commander';
 import type { CommandContext } from './context.js';
@@ -56,6 +56,8 @@ export async function commandsFor(argv: readonly string[]): Promise<Register[]> 
     name = arg;
     break;
   }
+  // `trail --version` prints the version and needs no command at all.
+  if (name === undefined && argv.some((a) => a === '--version' || a === '-V')) return [];
   const wanted = COMMAND_LOADERS.filter(([n]) => n === name);
   const chosen = wanted.length > 0 && name !== 'help' ? wanted : COMMAND_LOADERS;
   return Promise.all(chosen.map(async ([, load]) => (await load()).register));

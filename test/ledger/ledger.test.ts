@@ -129,6 +129,10 @@ describe('ledger', () => {
       const help = trailProcess(repo.dir, ['--help']);
       assert.equal(help.code, 0);
       assert.match(help.stdout + help.stderr, /Usage: trail/);
+      const version = trailProcess(repo.dir, ['--version']);
+      assert.equal(version.code, 0, version.stderr);
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+      assert.equal(version.stdout.trim(), pkg.version);
 
       const notInit = await trail(
         repo.dir,

@@ -132,7 +132,7 @@ describe('ledger', () => {
       const version = trailProcess(repo.dir, ['--version']);
       assert.equal(version.code, 0, version.stderr);
       const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-      assert.equal(version.stdout.trim(), pkg.version);
+      assert.equal((version.stdout + version.stderr).trim(), pkg.version);
 
       const notInit = await trail(
         repo.dir,

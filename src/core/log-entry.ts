@@ -220,8 +220,22 @@ export interface SignedTreeHead extends TreeHeadBody {
   sig: string;
 }
 
-function treeHeadMessage(body: TreeHeadBody): Buffer {
+/** Printable ASCII without `"` or `\`: JSON.stringify (so RFC 8785) writes it as it is. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const plain = (value: unknown): value is string => typeof value === 'string' && PLAIN_ASCII.test(value);
+
+/**
+ * The DSSE pre-authentication encoding of a head's canonical JSON, the bytes its signature
+ * covers. Every head has the same shape (hex ids, an ISO time, an integer size), written here
+ * directly: through canonicalize and Buffer.concat it cost ~30 µs a head, and a log has one
+ * head per append. Any other value (a damaged or hostile head) takes the general path.
+ */
+export function treeHeadMessage(body: TreeHeadBody): Buffer {
   const { log, size, root, last, time } = body;
+  if (plain(last) && plain(log) && plain(root) && plain(time) && Number.isSafeInteger(size)) {
+    const json = `{"last":"${last}","log":"${log}","root":"${root}","size":${size},"time":"${time}"}`;
+    return Buffer.from(`DSSEv1 ${TREE_HEAD_TYPE.length} ${TREE_HEAD_TYPE} ${json.length} ${json}`, 'latin1');
+  }
   return preAuthEncoding(TREE_HEAD_TYPE, Buffer.from(canonicalize({ last, log, root, size, time }), 'utf8'));
 }
 
@@ -229,9 +243,19 @@ export function signTreeHead(body: TreeHeadBody, key: KeyPair): SignedTreeHead {
   return { ...body, keyId: key.keyId, sig: sign(treeHeadMessage(body), key.privateKey) };
 }
 
+/** A head that cannot even be encoded (a lone surrogate, a non-JSON value) is not validly signed. */
+function messageOrUndefined(head: SignedTreeHead): Buffer | undefined {
+  try {
+    return treeHeadMessage(head);
+  } catch {
+    return undefined;
+  }
+}
+
 export function verifyTreeHeadSignature(head: SignedTreeHead, publicKeyBase64: string): boolean {
   if (typeof head.sig !== 'string' || head.sig.length === 0) return false;
-  return verifySignature(treeHeadMessage(head), head.sig, publicKeyBase64);
+  const message = messageOrUndefined(head);
+  return message !== undefined && verifySignature(message, head.sig, publicKeyBase64);
 }
 
 /** verifyTreeHeadSignature on the thread pool (see verifySignatureAsync). */
@@ -240,5 +264,8 @@ export function verifyTreeHeadSignatureAsync(
   publicKeyBase64: string,
 ): Promise<boolean> {
   if (typeof head.sig !== 'string' || head.sig.length === 0) return Promise.resolve(false);
-  return verifySignatureAsync(treeHeadMessage(head), head.sig, publicKeyBase64);
+  const message = messageOrUndefined(head);
+  return message === undefined
+    ? Promise.resolve(false)
+    : verifySignatureAsync(message, head.sig, publicKeyBase64);
 }

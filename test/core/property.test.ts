@@ -7,9 +7,17 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { canonicalize } from '../../src/core/canonical-json.js';
+import { preAuthEncoding } from '../../src/core/dsse.js';
 import { EntryList } from '../../src/core/entry-list.js';
 import type { SignedTreeHead } from '../../src/core/log-entry.js';
-import { encodeEntry, entryLeafHash, GENESIS_PREV, signTreeHead } from '../../src/core/log-entry.js';
+import {
+  encodeEntry,
+  entryLeafHash,
+  GENESIS_PREV,
+  signTreeHead,
+  TREE_HEAD_TYPE,
+  treeHeadMessage,
+} from '../../src/core/log-entry.js';
 import type { ProblemKind, TrustedKey } from '../../src/core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier, verifyLog } from '../../src/core/log-verifier.js';
 import {
@@ -73,6 +81,42 @@ function shuffled(value: unknown, seed: number): unknown {
 }
 
 describe('canonical JSON properties', () => {
+  test('a tree head message written directly equals DSSE PAE over its canonical JSON', () => {
+    const text = fc.oneof(
+      fc.stringMatching(/^[0-9a-f]{32,64}$/),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+      fc.constant('a"b\\c'),
+    );
+    const anything = fc.oneof(text, fc.integer(), fc.double(), fc.constant(null), fc.boolean());
+    fc.assert(
+      fc.property(
+        fc.record({
+          log: anything,
+          size: fc.oneof(fc.nat(), anything),
+          root: anything,
+          last: anything,
+          time: anything,
+        }),
+        (body) => {
+          const head = body as unknown as Parameters<typeof treeHeadMessage>[0];
+          let expected: Buffer | undefined;
+          try {
+            const { last, log, root, size, time } = head;
+            expected = preAuthEncoding(
+              TREE_HEAD_TYPE,
+              Buffer.from(canonicalize({ last, log, root, size, time })),
+            );
+          } catch {
+            expected = undefined;
+          }
+          if (expected === undefined) assert.throws(() => treeHeadMessage(head));
+          else assert.ok(treeHeadMessage(head).equals(expected));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   test('canonicalize is idempotent through JSON.parse', () => {
     fc.assert(
       fc.property(jsonValues, (value) => {

@@ -35,6 +35,7 @@ export async function streamObjects(
   cwd: string,
   specs: readonly string[],
   visitor: ObjectVisitor,
+  options: { spoolDir?: string } = {},
 ): Promise<void> {
   if (specs.length === 0) return;
   checkSpecs(specs);
@@ -85,6 +86,7 @@ export async function streamObjects(
   };
   await runGit(cwd, ['cat-file', '--batch'], {
     input: `${specs.join('\n')}\n`,
+    spoolDir: options.spoolDir,
     onStdout: (chunk) => {
       if (failure !== undefined) return;
       try {

@@ -4,6 +4,9 @@
  * that reading or writing many records costs a fixed number of processes.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { TrailError } from '../core/errors.js';
 
 export interface GitResult {
@@ -19,27 +22,78 @@ export interface GitOptions {
   allow?: number[];
   /** Receives stdout as it arrives, instead of collecting it (the result's stdout is empty). */
   onStdout?: (chunk: Buffer) => void;
+  /**
+   * With onStdout: git writes stdout to an unlinked file in this folder, read as it grows,
+   * instead of to a pipe. A pipe holds 64 KiB, so for a large output git and the reader take
+   * turns, each waking the other 64 KiB at a time; a file never makes git wait.
+   */
+  spoolDir?: string;
 }
 
 export function runGit(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd,
-      env: options.env ? { ...process.env, ...options.env } : process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const onStdout = options.onStdout ?? ((chunk: Buffer) => out.push(chunk));
-    child.stdout.on('data', onStdout);
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error) =>
-      reject(new TrailError('GIT_FAILED', `could not run git: ${error.message}`, { cause: error })),
-    );
-    child.stdin.on('error', () => {
+    const spool = options.onStdout && options.spoolDir ? openSpool(options.spoolDir) : undefined;
+    const child = spawn('git', args, {
+      cwd,
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+      stdio: ['pipe', spool?.fd ?? 'pipe', 'pipe'],
+    });
+    let exited = false;
+    let settle: (() => void) | undefined;
+    if (spool) {
+      const buffer = Buffer.allocUnsafe(1 << 20);
+      let position = 0;
+      const pump = () => {
+        try {
+          for (;;) {
+            // pread: git's writes move the shared file offset; an explicit position ignores it.
+            const n = readSync(spool.fd, buffer, 0, buffer.length, position);
+            if (n === 0) break;
+            position += n;
+            onStdout(buffer.subarray(0, n));
+          }
+        } catch (error) {
+          spool.close();
+          child.kill();
+          reject(new TrailError('GIT_FAILED', `could not read git's output: ${(error as Error).message}`));
+          return;
+        }
+        // Caught up with git: once it has exited, what was read is all there is.
+        if (exited) settle?.();
+        else setTimeout(pump, 1);
+      };
+      setImmediate(pump);
+    } else {
+      child.stdout!.on('data', onStdout);
+    }
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) => {
+      if (spool && !exited) {
+        // No git ran: stop reading and close the file.
+        exited = true;
+        settle = () => spool.close();
+      }
+      reject(new TrailError('GIT_FAILED', `could not run git: ${error.message}`, { cause: error }));
+    });
+    child.stdin!.on('error', () => {
       // git may exit before reading all input (e.g. a bad ref); the exit code tells the story.
     });
     child.on('close', (code) => {
+      if (spool && !exited) {
+        // The last pump reads what git wrote before it exited, then settles.
+        exited = true;
+        settle = () => {
+          spool.close();
+          finish(code);
+        };
+        return;
+      }
+      finish(code);
+    });
+    const finish = (code: number | null) => {
       const result = {
         code: code ?? 1,
         stdout: Buffer.concat(out),
@@ -51,10 +105,35 @@ export function runGit(cwd: string, args: readonly string[], options: GitOptions
       } else {
         resolve(result);
       }
-    });
-    if (options.input !== undefined) child.stdin.end(options.input);
-    else child.stdin.end();
+    };
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    else child.stdin!.end();
   });
+}
+
+/** A file for git's stdout, unlinked at once where the system allows, so nothing is left behind. */
+function openSpool(dir: string): { fd: number; close(): void } | undefined {
+  const path = join(dir, `git-out-${process.pid}-${randomUUID()}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx+', 0o600);
+  } catch {
+    return undefined; // A folder we cannot write to: the pipe works too, only slower.
+  }
+  let linked = true;
+  try {
+    unlinkSync(path);
+    linked = false;
+  } catch {
+    // Windows keeps an open file's name; it goes when the file is closed.
+  }
+  return {
+    fd,
+    close() {
+      closeSync(fd);
+      if (linked) unlinkSync(path);
+    },
+  };
 }
 
 /** Runs git and returns stdout as trimmed text. */

@@ -22,6 +22,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { canonicalize, parseJson } from '../core/canonical-json.js';
 import { EntryList } from '../core/entry-list.js';
@@ -130,6 +131,8 @@ function parseJsonBlob<T>(bytes: Buffer | undefined): T | undefined {
  * every log's small blobs (heads, writer) first, then each log's chunks in order, streamed
  * into its EntryList so a `reader` can work on entries while git is still sending the rest.
  */
+const SPOOL_DIR = tmpdir();
+
 export async function readLogs(
   repo: Repo,
   refs: readonly LogRef[],
@@ -176,36 +179,42 @@ export async function readLogs(
   if (small.length === 0) open();
   const logOf = (index: number) => snapshots![chunkLog[index - small.length]!]!;
   let filled = 0;
-  await streamObjects(repo.workTree, [...small, ...chunkSpecs], {
-    begin: (index, { size }) => {
-      if (index < small.length) {
-        smallBlobs[index] = Buffer.allocUnsafe(size);
-        filled = 0;
-      } else {
-        logOf(index).entries.beginChunk(size);
-      }
+  await streamObjects(
+    repo.workTree,
+    [...small, ...chunkSpecs],
+    {
+      begin: (index, { size }) => {
+        if (index < small.length) {
+          smallBlobs[index] = Buffer.allocUnsafe(size);
+          filled = 0;
+        } else {
+          logOf(index).entries.beginChunk(size);
+        }
+      },
+      data: (index, piece) => {
+        if (index < small.length) {
+          piece.copy(smallBlobs[index]!, filled);
+          filled += piece.length;
+          return;
+        }
+        const snapshot = logOf(index);
+        snapshot.entries.write(piece);
+        reader.grew?.(snapshot);
+      },
+      end: (index) => {
+        if (index === small.length - 1) open();
+        if (index < small.length) return;
+        const snapshot = logOf(index);
+        snapshot.entries.endChunk();
+        reader.grew?.(snapshot);
+      },
+      missing: (index) => {
+        if (index === small.length - 1) open();
+      },
     },
-    data: (index, piece) => {
-      if (index < small.length) {
-        piece.copy(smallBlobs[index]!, filled);
-        filled += piece.length;
-        return;
-      }
-      const snapshot = logOf(index);
-      snapshot.entries.write(piece);
-      reader.grew?.(snapshot);
-    },
-    end: (index) => {
-      if (index === small.length - 1) open();
-      if (index < small.length) return;
-      const snapshot = logOf(index);
-      snapshot.entries.endChunk();
-      reader.grew?.(snapshot);
-    },
-    missing: (index) => {
-      if (index === small.length - 1) open();
-    },
-  });
+    // Large output: through a file, so git never waits for this process (see runGit).
+    { spoolDir: SPOOL_DIR },
+  );
   if (!snapshots) open();
   return snapshots!;
 }

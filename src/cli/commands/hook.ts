@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { recordGap } from '../../capture/gaps.js';
-import { runGitHook } from '../../capture/git-hook.js';
+import { gitHookMain } from '../../capture/git-hook-main.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
@@ -21,16 +21,15 @@ export function register(program: Command, context: () => CommandContext): void 
     .allowUnknownOption(true)
     .action(async (source: string, event: string, args: string[]) => {
       const ctx = context();
+      // The same entry point bin/trail's short path runs for git's hooks.
+      if (source === 'git') return gitHookMain([event, ...args], ctx.cwd);
       let repo: Repo | undefined;
       try {
         repo = await findRepo(ctx.cwd);
-        if (source === 'git') await runGitHook(repo, event, args, () => readFileSync(0, 'utf8'));
-        else {
-          const { runAgentHook } = await import('../../capture/hook-runner.js');
-          const payload =
-            source === 'codex' && args.length > 0 ? args[args.length - 1]! : readFileSync(0, 'utf8');
-          await runAgentHook({ agent: source, event, payload, cwd: ctx.cwd, env: ctx.env });
-        }
+        const { runAgentHook } = await import('../../capture/hook-runner.js');
+        const payload =
+          source === 'codex' && args.length > 0 ? args[args.length - 1]! : readFileSync(0, 'utf8');
+        await runAgentHook({ agent: source, event, payload, cwd: ctx.cwd, env: ctx.env });
       } catch (error) {
         if (repo)
           recordGap(repo.stateDir, {

@@ -20,13 +20,9 @@ export interface DsseEnvelope {
 
 /** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, LEN in bytes. */
 export function preAuthEncoding(payloadType: string, payload: Uint8Array): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([
-    Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
-    type,
-    Buffer.from(` ${payload.length} `, 'utf8'),
-    payload,
-  ]);
+  // One header buffer and one copy: tree heads are encoded once per append when verifying.
+  const header = `DSSEv1 ${Buffer.byteLength(payloadType, 'utf8')} ${payloadType} ${payload.length} `;
+  return Buffer.concat([Buffer.from(header, 'utf8'), payload]);
 }
 
 export function signEnvelope(payloadType: string, payload: Uint8Array, key: KeyPair): DsseEnvelope {

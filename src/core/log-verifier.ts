@@ -26,7 +26,7 @@ import {
   verifyTreeHeadSignature,
   verifyTreeHeadSignatureAsync,
 } from './log-entry.js';
-import { MerkleFrontier } from './merkle.js';
+import { MerkleFrontier, rootFromLeafHashes } from './merkle.js';
 
 export type ProblemKind =
   | 'malformed'
@@ -68,9 +68,10 @@ export interface WitnessState {
 
 /** The Merkle root of a witness, for messages: only a rewritten log needs it. */
 function witnessRoot(witness: WitnessState): string {
-  const frontier = new MerkleFrontier();
-  for (let i = 0; i < witness.size; i++) frontier.append(witness.leafHashes.subarray(i * 32, i * 32 + 32));
-  return frontier.root().toString('hex');
+  const leaves = Array.from({ length: witness.size }, (_, i) =>
+    witness.leafHashes.subarray(i * 32, i * 32 + 32),
+  );
+  return rootFromLeafHashes(leaves).toString('hex');
 }
 
 export interface VerifyLogInput {
@@ -208,8 +209,8 @@ export class LogVerifier {
     this.position = n;
   }
 
-  /** The rest of the checks, once every entry has been passed. */
   /**
+   * The rest of the checks, once every entry has been passed.
    * @param signatures verdicts on head signatures checked ahead of time (checkHeadSignatures);
    *   a head not in it is checked here.
    */

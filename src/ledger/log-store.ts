@@ -126,13 +126,13 @@ function parseJsonBlob<T>(bytes: Buffer | undefined): T | undefined {
   }
 }
 
+const SPOOL_DIR = tmpdir();
+
 /**
  * Reads several logs with one ls-tree per log and a single cat-file --batch for all blobs:
  * every log's small blobs (heads, writer) first, then each log's chunks in order, streamed
  * into its EntryList so a `reader` can work on entries while git is still sending the rest.
  */
-const SPOOL_DIR = tmpdir();
-
 export async function readLogs(
   repo: Repo,
   refs: readonly LogRef[],

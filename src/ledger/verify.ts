@@ -69,7 +69,6 @@ export async function verifyRepository(
 ): Promise<VerifyReport> {
   const refs = await listLogRefs(repo);
   const trustedKeys = trustedKeyMap(repo);
-  // Each log is verified as it streams in from git, so hashing overlaps git's inflating.
   // Read once per writer: several copies of one writer's log (this clone's, a remote's) share it.
   const witnesses = new Map<string, WitnessState | undefined>();
   const witnessOf = (writerId: string) => {
@@ -94,6 +93,7 @@ export async function verifyRepository(
     }
     return verifier;
   };
+  // Each log is verified as it streams in from git, so hashing overlaps git's inflating.
   const snapshots = await readLogs(repo, refs, {
     opened: verifierOf,
     grew: (snapshot) => verifierOf(snapshot).advance(snapshot.entries),

@@ -41,8 +41,8 @@ export function runGit(cwd: string, args: readonly string[], options: GitOptions
       env: options.env ? { ...process.env, ...options.env } : process.env,
       stdio: ['pipe', spool?.fd ?? 'pipe', 'pipe'],
     });
-    let exited = false;
-    let settle: (() => void) | undefined;
+    /** Set once git is gone: what the spool's reader does when it has read everything. */
+    let whenDrained: (() => void) | undefined;
     if (spool) {
       const buffer = Buffer.allocUnsafe(1 << 20);
       let position = 0;
@@ -62,7 +62,7 @@ export function runGit(cwd: string, args: readonly string[], options: GitOptions
           return;
         }
         // Caught up with git: once it has exited, what was read is all there is.
-        if (exited) settle?.();
+        if (whenDrained) whenDrained();
         else setTimeout(pump, 1);
       };
       setImmediate(pump);
@@ -71,21 +71,17 @@ export function runGit(cwd: string, args: readonly string[], options: GitOptions
     }
     child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error) => {
-      if (spool && !exited) {
-        // No git ran: stop reading and close the file.
-        exited = true;
-        settle = () => spool.close();
-      }
+      // No git ran: stop reading and close the file.
+      if (spool && !whenDrained) whenDrained = () => spool.close();
       reject(new TrailError('GIT_FAILED', `could not run git: ${error.message}`, { cause: error }));
     });
     child.stdin!.on('error', () => {
       // git may exit before reading all input (e.g. a bad ref); the exit code tells the story.
     });
     child.on('close', (code) => {
-      if (spool && !exited) {
+      if (spool && !whenDrained) {
         // The last pump reads what git wrote before it exited, then settles.
-        exited = true;
-        settle = () => {
+        whenDrained = () => {
           spool.close();
           finish(code);
         };

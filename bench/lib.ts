@@ -31,6 +31,23 @@ export async function time<T>(work: () => Promise<T> | T): Promise<{ ms: number;
   return { ms: performance.now() - start, value };
 }
 
+/**
+ * The best time of each piece of work over `rounds` interleaved rounds: a baseline and the
+ * figures compared with it see the same machine, and one scheduler hiccup (this machine has
+ * noisy neighbours) decides no ratio.
+ */
+export async function bestOfRounds<K extends string>(
+  rounds: number,
+  work: Record<K, () => unknown>,
+): Promise<Record<K, number>> {
+  const names = Object.keys(work) as K[];
+  const best = Object.fromEntries(names.map((name) => [name, Number.POSITIVE_INFINITY])) as Record<K, number>;
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) best[name] = Math.min(best[name], (await time(work[name])).ms);
+  }
+  return best;
+}
+
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -18,7 +18,7 @@ import { findRepo } from '../src/ledger/repo.js';
 import { verifyRepository } from '../src/ledger/verify.js';
 import { trail } from '../test/helpers/cli.js';
 import { tempRepo } from '../test/helpers/temp-repo.js';
-import { report, time } from './lib.js';
+import { bestOfRounds, report, time } from './lib.js';
 
 const TOTAL = Number(process.env.BENCH_RECORDS ?? 100_000);
 const BATCH = 1000;
@@ -102,14 +102,7 @@ try {
       if (!r.ok) throw new Error('verify failed');
     },
   };
-  // Interleaved rounds, best of each: the baseline and the figures see the same machine, and
-  // one scheduler hiccup (this machine has noisy neighbours) decides no ratio.
-  const bestMs = { raw: Infinity, bulk: Infinity, catFile: Infinity, core: Infinity, full: Infinity };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const name of Object.keys(work) as Array<keyof typeof work>) {
-      bestMs[name] = Math.min(bestMs[name], (await time(work[name])).ms);
-    }
-  }
+  const bestMs = await bestOfRounds(ROUNDS, work);
   const { raw: rawMs, bulk: bulkMs, catFile: catFileMs, core: coreMs, full: fullMs } = bestMs;
   const rate = (ms: number) => (TOTAL / ms) * 1000;
   report({

@@ -19,7 +19,6 @@ import { preAuthEncoding } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { RecordOf } from '../core/records.js';
-import { validateRecord } from '../core/records.js';
 import type { KeyPair } from '../core/signature.js';
 import { sign, verifySignature } from '../core/signature.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
@@ -353,6 +352,8 @@ async function targetCheckpoints(
 
 /** Records one signed review per checkpoint in the target, in one append (all or nothing). */
 export async function recordReviews(repo: Repo, request: ReviewRequest): Promise<ReviewOutcome> {
+  // Loaded here: `trail verify` imports this module for the approval checks alone.
+  const { validateRecord } = await import('../core/records.js');
   requireInitialised(repo);
   const key = loadWriterKey(repo);
   const reviewer = (request.reviewer ?? (await localIdentity(repo.workTree)).email).trim();

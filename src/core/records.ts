@@ -12,8 +12,9 @@ import { z } from 'zod';
 import { canonicalize } from './canonical-json.js';
 import { TrailError } from './errors.js';
 import { sha256Hex } from './hash.js';
+import { SCHEMA_VERSION } from './schema-version.js';
 
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION };
 
 export const PROVENANCES = ['observed', 'transcript', 'agent-reported', 'human'] as const;
 export const provenanceSchema = z.enum(PROVENANCES);

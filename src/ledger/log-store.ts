@@ -31,7 +31,6 @@ import type { SignedTreeHead } from '../core/log-entry.js';
 import { encodeEntry, entryLeafHash, GENESIS_PREV, recordIdOfLine, signTreeHead } from '../core/log-entry.js';
 import { MerkleFrontier } from '../core/merkle.js';
 import type { TrailRecord } from '../core/records.js';
-import { validateRecord } from '../core/records.js';
 import type { KeyPair } from '../core/signature.js';
 import { listTree, readObjects, streamObjects } from '../git/cat-file.js';
 import type { CommitFile } from '../git/fast-import.js';
@@ -244,6 +243,8 @@ export async function appendRecords(
   options: AppendOptions = {},
 ): Promise<AppendResult> {
   if (inputs.length === 0) throw new TrailError('USAGE', 'nothing to append');
+  // Loaded here, not at the top: readers of the ledger (verify above all) never validate.
+  const { validateRecord } = await import('../core/records.js');
   const records: TrailRecord[] = inputs.map((input) => validateRecord(input));
   const writerId = key.keyId;
   const ref = logRef(writerId);

@@ -11,7 +11,6 @@ import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier } from '../core/log-verifier.js';
-import { recordSchema } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
@@ -148,7 +147,7 @@ export async function verifyRepository(
     (sum, copies) => sum + Math.max(...copies.map((c) => c.log.size)),
     0,
   );
-  const approvals = verifyApprovals(snapshots, trustedKeys);
+  const approvals = await verifyApprovals(snapshots, trustedKeys);
   return {
     ok: problems.length === 0 && approvals.problems.length === 0,
     logs,
@@ -200,10 +199,10 @@ function sessionAt(bytes: Buffer, start: number, end: number): string | undefine
  * a sealed id still be missing, every remaining record is hashed before it is called
  * missing, so the shortcut never makes a false problem.
  */
-export function verifyApprovals(
+export async function verifyApprovals(
   snapshots: readonly LogSnapshot[],
   trustedKeys: ReadonlyMap<string, TrustedKey>,
-): ApprovalIntegrity {
+): Promise<ApprovalIntegrity> {
   const longest = new Map<string, LogSnapshot>();
   for (const s of snapshots) {
     const current = longest.get(s.writerId);
@@ -214,6 +213,8 @@ export function verifyApprovals(
     snapshot.entries.linesContaining(REVIEW_KIND_TEXT).some((line) => line.includes(APPROVE_TEXT)),
   );
   if (!anyApproval) return { approvals: 0, problems: [], notices: [] };
+  // The schemas (and zod) load only now: a ledger without approvals never needs them.
+  const { recordSchema } = await import('../core/records.js');
 
   const logs = [...longest.values()].map((snapshot) => ({
     snapshot,

@@ -1,7 +1,7 @@
 /** Appending records as this clone: its key, its name, defaults for the record header. */
 
 import type { Actor, Provenance } from '../core/records.js';
-import { SCHEMA_VERSION } from '../core/records.js';
+import { SCHEMA_VERSION } from '../core/schema-version.js';
 import { localIdentity } from '../git/identity.js';
 import { loadWriterKey } from './keys.js';
 import type { AppendResult } from './log-store.js';

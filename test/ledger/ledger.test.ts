@@ -123,6 +123,37 @@ describe('ledger', () => {
     }
   });
 
+  test('trail verify of a ledger without approvals loads no record schemas (zod)', async () => {
+    const repo = tempRepo();
+    const hooks = tempDir();
+    try {
+      // A module hook that makes importing zod fail: a command that loads it exits non-zero.
+      const guard = join(hooks, 'no-zod.mjs');
+      const resolveHook = `export async function resolve(specifier, context, next) {
+        if (specifier === 'zod' || specifier.startsWith('zod/')) throw new Error('zod was loaded');
+        return next(specifier, context);
+      }`;
+      writeFileSync(
+        guard,
+        `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(resolveHook)}`)});\n`,
+      );
+      const guarded = { NODE_OPTIONS: `--import=${guard}` };
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      const record = ['record', 'deployment', '--env', 'prod', '--commit', 'a'.repeat(40)];
+      // The guard works: appending validates the record, so it needs the schemas.
+      const append = trailProcess(repo.dir, record, undefined, guarded);
+      assert.notEqual(append.code, 0);
+      assert.match(append.stderr, /zod was loaded/);
+      assert.equal(trailProcess(repo.dir, record).code, 0);
+
+      const verify = trailProcess(repo.dir, ['verify'], undefined, guarded);
+      assert.equal(verify.code, 0, verify.stderr);
+      assert.match(verify.stderr, /verified 1 records? in 1 log from 1 writer: all hold/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('CLI: --help, bad input gives one line and a non-zero exit, --file, --json', async () => {
     const repo = tempRepo();
     try {

@@ -11,8 +11,8 @@ import { validateRecord } from '../core/records.js';
 import type { Repo } from '../ledger/repo.js';
 import { requireInitialised } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
+import { attachingActor } from './attaching-actor.js';
 import { resolveCommit } from './code-host-mapping.js';
-import { attachingActor } from './tests-attach.js';
 
 export const DEPLOYMENT_STATUSES = [
   'success',

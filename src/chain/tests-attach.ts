@@ -13,11 +13,11 @@ import type { Coverage } from '../evidence/coverage.js';
 import { parseCoverage } from '../evidence/coverage.js';
 import type { TestReport } from '../evidence/junit.js';
 import { parseJUnit } from '../evidence/junit.js';
-import { localIdentity } from '../git/identity.js';
 import { loadIndex } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
 import { requireInitialised } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
+import { attachingActor } from './attaching-actor.js';
 import { resolveCommit } from './code-host-mapping.js';
 
 /** Evidence, not noise: totals stay exact, the lists are bounded. */
@@ -90,22 +90,6 @@ export function testResultRecord(input: {
         }
       : {}),
   }) as TestResultRecord;
-}
-
-/** Who is attaching: a CI job (its environment says so) or the person at the keyboard. */
-export async function attachingActor(
-  workTree: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ actor: Actor; provenance: Provenance }> {
-  if (env.CI && env.CI !== 'false') {
-    const id = env.GITHUB_ACTIONS
-      ? `github-actions${env.GITHUB_REPOSITORY ? `:${env.GITHUB_REPOSITORY}` : ''}`
-      : env.GITLAB_CI
-        ? `gitlab-ci${env.CI_PROJECT_PATH ? `:${env.CI_PROJECT_PATH}` : ''}`
-        : 'ci';
-    return { actor: { type: 'ci', id }, provenance: 'observed' };
-  }
-  return { actor: { type: 'human', id: (await localIdentity(workTree)).email }, provenance: 'human' };
 }
 
 export interface AttachResult {

@@ -9,6 +9,7 @@ import { decodeEntry } from '../../src/core/log-entry.js';
 import { listLogRefs, readLogs } from '../../src/ledger/log-store.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { trail, trailProcess } from '../helpers/cli.js';
+import { forbidPackages } from '../helpers/module-guard.js';
 import { git, gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 
 const worker = fileURLToPath(new URL('../helpers/append-worker.ts', import.meta.url));
@@ -125,19 +126,8 @@ describe('ledger', () => {
 
   test('trail verify of a ledger without approvals loads no record schemas (zod)', async () => {
     const repo = tempRepo();
-    const hooks = tempDir();
     try {
-      // A module hook that makes importing zod fail: a command that loads it exits non-zero.
-      const guard = join(hooks, 'no-zod.mjs');
-      const resolveHook = `export async function resolve(specifier, context, next) {
-        if (specifier === 'zod' || specifier.startsWith('zod/')) throw new Error('zod was loaded');
-        return next(specifier, context);
-      }`;
-      writeFileSync(
-        guard,
-        `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(resolveHook)}`)});\n`,
-      );
-      const guarded = { NODE_OPTIONS: `--import=${guard}` };
+      const guarded = forbidPackages(['zod']);
       assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
       const record = ['record', 'deployment', '--env', 'prod', '--commit', 'a'.repeat(40)];
       // The guard works: appending validates the record, so it needs the schemas.
@@ -149,6 +139,32 @@ describe('ledger', () => {
       const verify = trailProcess(repo.dir, ['verify'], undefined, guarded);
       assert.equal(verify.code, 0, verify.stderr);
       assert.match(verify.stderr, /verified 1 records? in 1 log from 1 writer: all hold/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('trail --help loads no command implementation: server, PDF, MCP, XML', () => {
+    const repo = tempRepo();
+    try {
+      const heavy = forbidPackages([
+        'hono',
+        '@hono/node-server',
+        '@electric-sql/pglite',
+        'pg',
+        'pdfkit',
+        '@modelcontextprotocol/sdk',
+        'fast-xml-parser',
+      ]);
+      // The guard works: serving needs the server's packages.
+      const serve = trailProcess(repo.dir, ['serve', '--port', '0'], undefined, heavy);
+      assert.notEqual(serve.code, 0);
+      assert.match(serve.stderr, /(hono|@hono\/node-server|@electric-sql\/pglite|pg) was loaded/);
+
+      const help = trailProcess(repo.dir, ['--help'], undefined, heavy);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stderr, /Usage: trail/);
+      assert.match(help.stderr, /serve \[options\]/);
     } finally {
       repo.cleanup();
     }

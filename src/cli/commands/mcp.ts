@@ -4,7 +4,6 @@
  * the agent as a stdio server whose command is `trail mcp`, started in the repository.
  */
 import type { Command } from 'commander';
-import { serveStdio } from '../../capture/mcp-server.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { VERSION } from '../version.js';
@@ -18,6 +17,8 @@ export function register(program: Command, context: () => CommandContext): void 
     .action(async () => {
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
+      // Loaded here: the MCP SDK must not slow `trail --help` down.
+      const { serveStdio } = await import('../../capture/mcp-server.js');
       // stdout carries the protocol: nothing else may be printed there.
       await serveStdio(repo, { env: ctx.env, version: VERSION });
     });

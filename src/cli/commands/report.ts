@@ -15,8 +15,6 @@ import { findRepo } from '../../ledger/repo.js';
 import type { ReportDocument, ReportFormat, ReportKind } from '../../report/document.js';
 import { periodText, REPORT_FORMATS, REPORT_KINDS } from '../../report/document.js';
 import type { Progress } from '../../report/kinds.js';
-import { REPORT_BUILDERS, renderReport } from '../../report/kinds.js';
-import { loadReportInput } from '../../report/load.js';
 import { signReport } from '../../report/signing.js';
 import { buildSlsaBundle } from '../../report/slsa.js';
 import type { CommandContext } from '../context.js';
@@ -103,6 +101,8 @@ async function buildDocument(
   period: Period,
   stage?: (s: string) => void,
 ): Promise<ReportDocument> {
+  const { loadReportInput } = await import('../../report/load.js');
+  const { REPORT_BUILDERS } = await import('../../report/kinds.js');
   const input = await loadReportInput(repo, period, new Date().toISOString(), stage);
   stage?.(`building the ${kind} report`);
   return REPORT_BUILDERS[kind](input);
@@ -116,13 +116,17 @@ async function produce(
   key: KeyPair | undefined,
   printer: { progress?: Progress; stage?: (s: string) => void },
 ): Promise<{ bytes: Buffer; rows: number }> {
+  // The builders, renderers (pdfkit) and the ledger's index load here, not at start-up:
+  // `trail --help` lists this command without paying for them.
   if (format === 'jsonl') {
+    const { loadReportInput } = await import('../../report/load.js');
     const input = await loadReportInput(repo, period, new Date().toISOString(), printer.stage);
     const bundle = buildSlsaBundle(input, key!);
     return { bytes: Buffer.from(bundle.jsonl, 'utf8'), rows: bundle.envelopes.length };
   }
   const doc = await buildDocument(repo, kind, period, printer.stage);
   const rows = doc.sections.reduce((n, s) => n + (s.table?.rows.length ?? 0), 0);
+  const { renderReport } = await import('../../report/kinds.js');
   return { bytes: await renderReport(doc, format, printer.progress), rows };
 }
 

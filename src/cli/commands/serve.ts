@@ -7,7 +7,6 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
-import { startServer } from '../../server/server.js';
 import type { CommandContext } from '../context.js';
 import { printJson, say } from '../output.js';
 
@@ -37,6 +36,8 @@ export function register(program: Command, context: () => CommandContext): void 
         throw new TrailError('USAGE', `--port must be a port number, not "${options.port}"`);
       }
       const databaseUrl = options.databaseUrl ?? ctx.env.DATABASE_URL;
+      // Loaded here: the server (hono, PGlite, pg) must not slow `trail --help` down.
+      const { startServer } = await import('../../server/server.js');
       const server = await startServer({
         port: Number(options.port),
         host: options.host,

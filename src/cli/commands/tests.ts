@@ -1,6 +1,5 @@
 /** `trail tests attach FILE... [--coverage FILE] [--commit SHA]`: test results as evidence for a commit. */
 import type { Command } from 'commander';
-import { attachTests } from '../../chain/tests-attach.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { printJson, say } from '../output.js';
@@ -19,6 +18,8 @@ export function register(program: Command, context: () => CommandContext): void 
     .action(async (files: string[], options: { coverage?: string; commit?: string; json?: boolean }) => {
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
+      // Loaded here: the XML parser must not slow `trail --help` down.
+      const { attachTests } = await import('../../chain/tests-attach.js');
       const { id, record } = await attachTests(repo, {
         files,
         ...(options.coverage ? { coverage: options.coverage } : {}),

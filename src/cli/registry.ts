@@ -2,6 +2,8 @@
  * Every command, one module each, in the order `trail --help` lists them. Modules load on
  * demand: a run imports only the command it runs (a git hook must not pay for the PDF
  * renderer or the server), `--version` none, while `--help` and unknown commands load them all.
+ * So a command whose implementation is heavy (the server, PDF rendering, the MCP SDK, XML
+ * parsing) imports it inside its action: listing it costs only its options.
  */
 import type { Command } from 'commander';
 import type { CommandContext } from './context.js';

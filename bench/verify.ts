@@ -68,7 +68,7 @@ async function writeLedger(total: number, batch: number) {
 }
 
 /** `trail verify` from scratch, in-process; throws unless every log holds. */
-async function verifyFromScratch(ledger: Awaited<ReturnType<typeof findRepo>>, fromScratch: () => void) {
+async function verifyFromScratch({ ledger, fromScratch }: Awaited<ReturnType<typeof writeLedger>>) {
   fromScratch();
   const r = await verifyRepository(ledger);
   if (!r.ok) throw new Error('verify failed');
@@ -128,8 +128,8 @@ try {
       const result = verifier.finish(entries, undefined, await signatures);
       if (result.problems.length > 0) throw new Error(result.problems[0]!.message);
     },
-    full: () => verifyFromScratch(ledger, fromScratch),
-    hookFull: () => verifyFromScratch(hooked.ledger, hooked.fromScratch),
+    full: () => verifyFromScratch(batched),
+    hookFull: () => verifyFromScratch(hooked),
     // As a person runs it: a new process, cold JIT included, beside starting Node alone.
     command: () => {
       fromScratch();

@@ -1,10 +1,9 @@
 /**
  * Proves what a command does not load: NODE_OPTIONS for a `trail` process in which importing
  * any of `packages` throws, so a command that loads one fails with "<package> was loaded".
+ * The module hook travels as data: URLs, so nothing is written to disk.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { tempDir } from './temp-repo.js';
+const dataUrl = (source: string) => `data:text/javascript,${encodeURIComponent(source)}`;
 
 export function forbidPackages(packages: readonly string[]): NodeJS.ProcessEnv {
   const resolveHook = `const forbidden = ${JSON.stringify(packages)};
@@ -13,10 +12,6 @@ export async function resolve(specifier, context, next) {
   if (hit) throw new Error(hit + ' was loaded');
   return next(specifier, context);
 }`;
-  const guard = join(tempDir('trail-guard-'), 'guard.mjs');
-  writeFileSync(
-    guard,
-    `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(resolveHook)}`)});\n`,
-  );
-  return { NODE_OPTIONS: `--import=${guard}` };
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(dataUrl(resolveHook))});`;
+  return { NODE_OPTIONS: `--import=${dataUrl(register)}` };
 }

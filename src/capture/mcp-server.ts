@@ -13,7 +13,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventBody } from '../core/records.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendEvents, CONTEXT_KINDS, captureReady, contextEvent, resolveSession } from './manual-session.js';

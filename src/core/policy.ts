@@ -9,7 +9,7 @@
  */
 import type { Document, Node as YamlNode } from 'yaml';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TrailError } from './errors.js';
 
 /** Facts a policy can require of every change that has a checkpoint. */

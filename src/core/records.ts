@@ -8,7 +8,7 @@
  * from by default; `sources` overrides it per field path (e.g. `{ "model": "transcript" }`)
  * when one record mixes what a hook saw with what the agent said.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalize } from './canonical-json.js';
 import { TrailError } from './errors.js';
 import { sha256Hex } from './hash.js';

@@ -1,7 +1,7 @@
 /** `.trail/config.json`: the repository's committed Trail settings. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJson } from '../core/canonical-json.js';
 import { TrailError } from '../core/errors.js';
 import type { Repo } from './repo.js';

@@ -22,6 +22,7 @@ import { recordIdOf, validateRecord } from '../core/records.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readObjects } from '../git/cat-file.js';
+import { currentBranch } from '../git/head.js';
 import { runGit } from '../git/run.js';
 import { loadConfig } from '../ledger/config.js';
 import { loadWriterKey } from '../ledger/keys.js';
@@ -100,11 +101,7 @@ export async function commitInfo(repo: Repo, rev = 'HEAD'): Promise<CommitInfo> 
     await runGit(repo.workTree, ['log', '-1', '--format=%H%x00%T%x00%P%x00%an <%ae>%x00%ae%x00%B', rev])
   ).stdout.toString('utf8');
   const [sha, tree, parents, author, authorEmail, ...message] = out.split('\0');
-  const branch = (
-    await runGit(repo.workTree, ['symbolic-ref', '-q', '--short', 'HEAD'], { allow: [1, 128] })
-  ).stdout
-    .toString('utf8')
-    .trim();
+  const branch = await currentBranch(repo.workTree, repo.headDir);
   return {
     sha: sha!.trim(),
     tree: tree!,

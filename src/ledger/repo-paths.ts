@@ -11,8 +11,19 @@ export interface Repo {
   stateDir: string;
   /** The committed configuration folder. */
   configDir: string;
+  /**
+   * The git dir of this working tree, where its HEAD is, when known: in a linked worktree it
+   * is not gitDir (the common dir, shared by all worktrees).
+   */
+  headDir?: string;
 }
 
-export function repoAt(workTree: string, gitDir: string): Repo {
-  return { workTree, gitDir, stateDir: join(gitDir, 'trail'), configDir: join(workTree, '.trail') };
+export function repoAt(workTree: string, gitDir: string, headDir?: string): Repo {
+  return {
+    workTree,
+    gitDir,
+    stateDir: join(gitDir, 'trail'),
+    configDir: join(workTree, '.trail'),
+    ...(headDir ? { headDir } : {}),
+  };
 }

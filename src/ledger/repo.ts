@@ -19,19 +19,26 @@ export const LOG_REF_PREFIX = 'refs/trail/logs/';
 export const REMOTE_LOG_REF_PREFIX = 'refs/trail/remotes/';
 
 export async function findRepo(cwd: string): Promise<Repo> {
-  const result = await runGit(cwd, ['rev-parse', '--show-toplevel', '--git-common-dir'], { allow: [128] });
+  const result = await runGit(
+    cwd,
+    ['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir'],
+    {
+      allow: [128],
+    },
+  );
   if (result.code !== 0) {
     throw new TrailError('NOT_A_REPO', `${resolve(cwd)} is not inside a git repository (run git init first)`);
   }
-  const [workTree, commonDir] = result.stdout.toString('utf8').trim().split('\n');
-  if (!workTree || !commonDir) {
+  // Three lines, one per question; a bare repository has no top level to show.
+  const [workTree, commonDir, headDir] = result.stdout.toString('utf8').trim().split('\n');
+  if (!workTree || !commonDir || !headDir) {
     throw new TrailError(
       'NOT_A_REPO',
       'Trail needs a repository with a working tree (not a bare repository)',
     );
   }
   const gitDir = isAbsolute(commonDir) ? commonDir : resolve(cwd, commonDir);
-  return repoAt(workTree, gitDir);
+  return repoAt(workTree, gitDir, headDir);
 }
 
 export function isInitialised(repo: Repo): boolean {

@@ -25,7 +25,6 @@ import { readObjects } from '../git/cat-file.js';
 import { currentBranch } from '../git/head.js';
 import { runGit } from '../git/run.js';
 import { loadConfig } from '../ledger/config.js';
-import { loadWriterKey } from '../ledger/keys.js';
 import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
@@ -79,11 +78,6 @@ async function recoverSealIntent(repo: Repo): Promise<void> {
     if (recordIdOfLine(last) === intent.checkpointId) writeState(repo.stateDir, SEAL_STATE, intent.next);
   }
   rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
-}
-
-async function logSize(repo: Repo, writerId: string): Promise<number> {
-  const [stateBlob] = await readObjects(repo.workTree, [`refs/trail/logs/${writerId}:state.json`]);
-  return stateBlob ? (JSON.parse(stateBlob.content.toString('utf8')) as { size: number }).size : 0;
 }
 
 export interface CommitInfo {
@@ -472,20 +466,19 @@ export async function sealCommit(
   });
   records.push(checkpoint);
   state.sealedCommits = [...(state.sealedCommits ?? []), commit.sha].slice(-1000);
-  const writerId = loadWriterKey(repo).keyId;
-  const intent: SealIntent = {
-    writerId,
-    sizeBefore: await logSize(repo, writerId),
-    checkpointId: recordIdOf(checkpoint),
-    next: state,
-  };
-  writeState(repo.stateDir, SEAL_INTENT, intent);
-  await appendAsThisClone(repo, records);
+  const checkpointId = recordIdOf(checkpoint);
+  // The intent is written under the append's lock, where the position it lands at is known.
+  await appendAsThisClone(repo, records, {
+    beforeWrite: ({ writerId, sizeBefore }) => {
+      const intent: SealIntent = { writerId, sizeBefore, checkpointId, next: state };
+      writeState(repo.stateDir, SEAL_INTENT, intent);
+    },
+  });
   writeState(repo.stateDir, SEAL_STATE, state);
   rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
   rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
   pruneSealed(repo, state, [...involved]);
-  return { checkpointId: recordIdOf(checkpoint), records: records.length, sessions: [...involved] };
+  return { checkpointId, records: records.length, sessions: [...involved] };
 }
 
 /**

@@ -226,7 +226,17 @@ export interface AppendResult {
 }
 
 export interface AppendOptions {
-  writerName?: string;
+  /**
+   * The writer's name, kept in writer.json by the log's first append. A function is called
+   * only then: finding the name costs a git process, which later appends need not pay.
+   */
+  writerName?: string | (() => Promise<string>);
+  /**
+   * Called under the lock once the append's first sequence number is known, before anything
+   * is written, and again if a concurrent append moved the log and the append is retried: a
+   * caller that must learn after a crash whether its append landed (sealing) notes it here.
+   */
+  beforeWrite?: (position: { writerId: string; sizeBefore: number }) => void;
   /** Clock for the tree head and commit; tests pass fixed times. */
   now?: () => string;
 }
@@ -285,11 +295,14 @@ export async function appendRecords(
         const writer: WriterInfo = {
           writerId,
           publicKey: key.publicKey,
-          name: options.writerName ?? 'unknown',
+          name:
+            (typeof options.writerName === 'function' ? await options.writerName() : options.writerName) ??
+            'unknown',
           createdAt: time,
         };
         files.push({ path: 'writer.json', content: `${JSON.stringify(writer, null, 2)}\n` });
       }
+      options.beforeWrite?.({ writerId, sizeBefore: state.size });
       let oid: string;
       try {
         oid = await commitFiles(repo.workTree, {

@@ -4,16 +4,23 @@ import type { Actor, Provenance } from '../core/records.js';
 import { SCHEMA_VERSION } from '../core/schema-version.js';
 import { localIdentity } from '../git/identity.js';
 import { loadWriterKey } from './keys.js';
-import type { AppendResult } from './log-store.js';
+import type { AppendOptions, AppendResult } from './log-store.js';
 import { appendRecords } from './log-store.js';
 import type { Repo } from './repo.js';
 import { requireInitialised } from './repo.js';
 
-export async function appendAsThisClone(repo: Repo, records: readonly unknown[]): Promise<AppendResult> {
+export async function appendAsThisClone(
+  repo: Repo,
+  records: readonly unknown[],
+  options: Pick<AppendOptions, 'beforeWrite'> = {},
+): Promise<AppendResult> {
   requireInitialised(repo);
   const key = loadWriterKey(repo);
-  const me = await localIdentity(repo.workTree);
-  return appendRecords(repo, key, records, { writerName: `${me.email} on ${me.host}` });
+  const writerName = async () => {
+    const me = await localIdentity(repo.workTree);
+    return `${me.email} on ${me.host}`;
+  };
+  return appendRecords(repo, key, records, { ...options, writerName });
 }
 
 /** Fills the header fields a caller left out: schema version, time, actor, provenance. */

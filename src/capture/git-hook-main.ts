@@ -9,10 +9,14 @@ import type { Repo } from '../ledger/repo.js';
 import { findRepo } from '../ledger/repo.js';
 import { recordGap } from './gaps.js';
 import { runGitHook } from './git-hook.js';
+import { loadSealSchemas } from './seal.js';
 
 export async function gitHookMain(args: readonly string[], cwd = process.cwd()): Promise<void> {
   const [event = '', ...rest] = args;
   let repo: Repo | undefined;
+  // Sealing needs the record schemas: they load while git answers the first questions. A
+  // failure to load surfaces where they are awaited.
+  if (event === 'post-commit' || event === 'post-rewrite') loadSealSchemas().catch(() => undefined);
   try {
     repo = await findRepo(cwd);
     await runGitHook(repo, event, rest, () => readFileSync(0, 'utf8'));

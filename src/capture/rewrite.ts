@@ -10,8 +10,7 @@ import { blameWithOrigins } from '../attribution/blame.js';
 import { matchLines } from '../core/line-diff.js';
 import type { Origin } from '../core/line-origin.js';
 import { digestLines, toSpans } from '../core/line-origin.js';
-import type { RecordOf, TrailRecord } from '../core/records.js';
-import { recordIdOf, validateRecord } from '../core/records.js';
+import type { RecordOf } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
 import { readObjects } from '../git/cat-file.js';
 import { loadIndex } from '../ledger/read.js';
@@ -103,28 +102,30 @@ export async function carryCheckpoint(
   for (const c of sources) for (const s of c.record.sessions) sessions.set(s.sessionId, s);
   const events = [...new Set(sources.flatMap((c) => c.record.events))];
   const lastOld = olds[olds.length - 1]!;
-  const checkpoint = validateRecord({
-    kind: 'checkpoint',
-    v: 1,
-    time: new Date().toISOString(),
-    actor: { type: 'human', id: info.authorEmail },
-    provenance: 'observed',
-    commit: info.sha,
-    ...(lastOld.record.key ? { key: lastOld.record.key } : {}),
-    tree: info.tree,
-    parents: info.parents,
-    ...(info.branch ? { branch: info.branch } : {}),
-    author: info.author,
-    message: info.message.split('\n')[0]!.slice(0, 1000),
-    sessions: [...sessions.values()],
-    events,
-    files: fileRecords,
-    attribution,
-    ...(lastOld.record.summary ? { summary: lastOld.record.summary } : {}),
-    rewrittenFrom: { commit: lastOld.record.commit, checkpoint: lastOld.id, how },
-  }) as TrailRecord;
-  await appendAsThisClone(repo, [checkpoint]);
-  return { checkpointId: recordIdOf(checkpoint), lines: counts };
+  // Validated by the append, which also names it.
+  const appended = await appendAsThisClone(repo, [
+    {
+      kind: 'checkpoint',
+      v: 1,
+      time: new Date().toISOString(),
+      actor: { type: 'human', id: info.authorEmail },
+      provenance: 'observed',
+      commit: info.sha,
+      ...(lastOld.record.key ? { key: lastOld.record.key } : {}),
+      tree: info.tree,
+      parents: info.parents,
+      ...(info.branch ? { branch: info.branch } : {}),
+      author: info.author,
+      message: info.message.split('\n')[0]!.slice(0, 1000),
+      sessions: [...sessions.values()],
+      events,
+      files: fileRecords,
+      attribution,
+      ...(lastOld.record.summary ? { summary: lastOld.record.summary } : {}),
+      rewrittenFrom: { commit: lastOld.record.commit, checkpoint: lastOld.id, how },
+    },
+  ]);
+  return { checkpointId: appended.ids[0], lines: counts };
 }
 
 /** Parses post-rewrite's stdin: "old new [extra]" per line, grouped by new commit. */

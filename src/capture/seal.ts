@@ -17,14 +17,13 @@ import type { Origin, TrackedLine } from '../core/line-origin.js';
 import { carryOrigins, digestLines, toSpans } from '../core/line-origin.js';
 import { recordIdOfLine } from '../core/log-entry.js';
 import { estimateCost } from '../core/pricing.js';
+import { recordIdOf } from '../core/record-id.js';
 import type { EventBody, TrailRecord } from '../core/records.js';
-import { recordIdOf, validateRecord } from '../core/records.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readObjects } from '../git/cat-file.js';
 import { currentBranch } from '../git/head.js';
 import { runGit } from '../git/run.js';
-import { loadConfig } from '../ledger/config.js';
 import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
@@ -34,6 +33,18 @@ import type { SpoolLine } from './spool.js';
 import { listSpoolSessions, readSpool, readState, spoolDir, writeState } from './spool.js';
 
 export const TRAILER = 'Trail-Checkpoint';
+
+let schemas: Promise<[typeof import('../core/records.js'), typeof import('../ledger/config.js')]> | undefined;
+
+/**
+ * The record and config schemas, loading from the first call on. They are built with zod, the
+ * largest part of what sealing loads: git's post-commit hook starts loading them at once, and
+ * they load while the main thread waits for git, instead of before the first git process.
+ */
+export function loadSealSchemas(): NonNullable<typeof schemas> {
+  schemas ??= Promise.all([import('../core/records.js'), import('../ledger/config.js')]);
+  return schemas;
+}
 const TRAILER_PATTERN = /^Trail-Checkpoint:\s*(ckpt_[0-9a-f]{16})\s*$/m;
 
 interface SealState {
@@ -211,7 +222,6 @@ export async function sealCommit(
   if (state.sealedCommits?.includes(commit.sha) && !options.rewrittenFrom)
     return { records: 0, sessions: [] };
   const files = await changedFiles(repo, commit);
-  const config = loadConfig(repo);
 
   // New spool lines per session.
   const pending = new Map<string, { lines: SpoolLine[]; end: number }>();
@@ -263,6 +273,8 @@ export async function sealCommit(
   }
   if (involved.size === 0 && !options.rewrittenFrom) return { records: 0, sessions: [] };
 
+  const [{ validateRecord }, { loadConfig }] = await loadSealSchemas();
+  const config = loadConfig(repo);
   const checks = compileChecks(config.checks.patterns);
   const records: TrailRecord[] = [];
   const committer = { type: 'human' as const, id: commit.authorEmail };

@@ -9,11 +9,10 @@
  * when one record mixes what a hook saw with what the agent said.
  */
 import * as z from 'zod';
-import { canonicalize } from './canonical-json.js';
 import { TrailError } from './errors.js';
-import { sha256Hex } from './hash.js';
 import { SCHEMA_VERSION } from './schema-version.js';
 
+export { canonicalRecordBytes, recordIdOf } from './record-id.js';
 export { SCHEMA_VERSION };
 
 export const PROVENANCES = ['observed', 'transcript', 'agent-reported', 'human'] as const;
@@ -360,10 +359,29 @@ export type RecordInput = z.input<typeof recordSchema>;
 
 export const RECORD_KINDS: readonly RecordKind[] = recordSchema.options.map((o) => o.shape.kind.value);
 
+/**
+ * Records validateRecord returned. They are frozen through and through, so one met again (a
+ * record built and validated by sealing, then handed to the ledger's append, which validates
+ * everything it writes) is still exactly what was validated, and is not parsed twice.
+ */
+const validated = new WeakSet<object>();
+
+function freezeDeep(value: unknown, seen = new Set<object>()): void {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return;
+  seen.add(value);
+  Object.freeze(value);
+  for (const inner of Object.values(value)) freezeDeep(inner, seen);
+}
+
 /** Validates a record, or throws naming the first field that is wrong. */
 export function validateRecord(input: unknown): TrailRecord {
+  if (typeof input === 'object' && input !== null && validated.has(input)) return input as TrailRecord;
   const result = recordSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    freezeDeep(result.data);
+    validated.add(result.data);
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const kind =
     input && typeof input === 'object' && typeof (input as { kind?: unknown }).kind === 'string'
@@ -372,13 +390,4 @@ export function validateRecord(input: unknown): TrailRecord {
   const field =
     issue.path.length > 0 ? issue.path.join('.') : issue.code === 'invalid_union' ? 'kind' : '(record)';
   throw new TrailError('INVALID_RECORD', `invalid ${kind} record: field "${field}": ${issue.message}`);
-}
-
-export function canonicalRecordBytes(record: TrailRecord): string {
-  return canonicalize(record);
-}
-
-/** SHA-256 of the record's canonical bytes, hex. */
-export function recordIdOf(record: TrailRecord): string {
-  return sha256Hex(canonicalize(record));
 }

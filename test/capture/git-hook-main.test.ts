@@ -5,11 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ScriptedClaude } from '../helpers/claude-session.js';
-import { trail, trailProcess } from '../helpers/cli.js';
+import { TRAIL_BIN, trail, trailProcess } from '../helpers/cli.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
+
+const HOOK_DIST = join(dirname(TRAIL_BIN), '..', 'dist', 'hook');
+
+/** The bundle files a module loads, statically or (with `dynamic`) by import() too, recursively. */
+function loadedFiles(entry: string, dynamic: boolean, seen = new Set<string>()): Set<string> {
+  if (seen.has(entry)) return seen;
+  seen.add(entry);
+  const code = readFileSync(join(HOOK_DIST, entry), 'utf8');
+  const pattern = dynamic ? /(?:from|import\(?)\s*"\.\/([\w-]+\.js)"/g : /from\s*"\.\/([\w-]+\.js)"/g;
+  for (const [, file] of code.matchAll(pattern)) loadedFiles(file!, dynamic, seen);
+  return seen;
+}
+
+const holdsZod = (file: string) => readFileSync(join(HOOK_DIST, file), 'utf8').includes('ZodError');
 
 const gapsOf = (dir: string) => {
   const file = join(dir, '.git/trail/spool/gaps.jsonl');
@@ -55,5 +69,14 @@ describe('git hooks through the short path', () => {
     } finally {
       repo.cleanup();
     }
+  });
+
+  test('the record schemas (zod) are not loaded before post-commit asks git anything', () => {
+    // They load by import() while git answers: the hook's static module graph holds none.
+    const eager = [...loadedFiles('git-hook-main.js', false)];
+    assert.ok(eager.length > 1, 'the hook bundle is split into chunks');
+    assert.deepEqual(eager.filter(holdsZod), []);
+    // The check can see zod: it is among what the hook loads when sealing needs it.
+    assert.ok([...loadedFiles('git-hook-main.js', true)].some(holdsZod));
   });
 });

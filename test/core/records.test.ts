@@ -1,0 +1,47 @@
+/**
+ * Validating records: what validateRecord returns is frozen through and through, so the
+ * ledger's append can take a record validated earlier (as sealing does) without parsing it
+ * again, and nobody can change it in between.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { recordIdOf, validateRecord } from '../../src/core/records.js';
+
+const prompt = () => ({
+  kind: 'event',
+  v: 1,
+  time: '2026-12-03T10:00:00.000Z',
+  actor: { type: 'agent', id: 'claude-code' },
+  provenance: 'observed',
+  sessionId: 's1',
+  event: { type: 'file-edit', path: 'src/a.ts', ranges: [{ start: 1, end: 2 }] },
+});
+
+describe('validateRecord', () => {
+  test('returns a record frozen at every depth, with the defaults filled in', () => {
+    const record = validateRecord(prompt());
+    assert.ok(Object.isFrozen(record));
+    assert.equal(record.kind, 'event');
+    const event = (record as { event: { path: string; ranges: object[]; via: string } }).event;
+    assert.ok(Object.isFrozen(event));
+    assert.ok(Object.isFrozen(event.ranges));
+    assert.ok(Object.isFrozen(event.ranges[0]));
+    assert.equal(event.via, 'edit-tool', 'a default was applied');
+    assert.throws(() => {
+      event.path = 'src/b.ts';
+    }, TypeError);
+  });
+
+  test('a record it returned passes again as itself; anything else is parsed', () => {
+    const record = validateRecord(prompt());
+    assert.equal(validateRecord(record), record);
+    // An equal record that did not come from validateRecord is a new parse, not the same object.
+    const copy = structuredClone(record);
+    const again = validateRecord(copy);
+    assert.notEqual(again, copy);
+    assert.equal(recordIdOf(again), recordIdOf(record));
+    // Frozen by someone else is not validated.
+    const bad = Object.freeze({ ...prompt(), time: 'yesterday' });
+    assert.throws(() => validateRecord(bad), /field "time"/);
+  });
+});

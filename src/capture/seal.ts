@@ -58,6 +58,15 @@ interface SealState {
 }
 
 const SEAL_STATE = 'sealed.json';
+
+/**
+ * Per session in the spool: the files its lines from `from` (where it was last sealed) up to
+ * `offset` edited, which decides whether a commit involves it. A cache, kept apart from the
+ * seal state so that writing it can never undo a seal: an entry whose `from` is not the
+ * session's sealed offset any more is ignored.
+ */
+type ScanCache = Record<string, { from: number; offset: number; edited: string[] }>;
+const SCAN_CACHE = 'scanned.json';
 const SEAL_INTENT = 'seal-intent.json';
 
 /**
@@ -223,26 +232,40 @@ export async function sealCommit(
     return { records: 0, sessions: [] };
   const files = await changedFiles(repo, commit);
 
-  // New spool lines per session.
-  const pending = new Map<string, { lines: SpoolLine[]; end: number }>();
-  for (const key of listSpoolSessions(repo.stateDir)) {
-    const read = readSpool(repo.stateDir, key, state.offsets[key] ?? 0);
-    pending.set(key, read);
-    const first = read.lines[0];
-    if (first && !state.sessions[key])
-      state.sessions[key] = { agent: String(first.agent), sessionId: first.sessionId };
-  }
-
-  // Contents before and after, in one cat-file for all files.
+  // Contents before and after, in one cat-file for all files, read while the spool is.
   const specs: string[] = [];
   for (const f of files) {
     specs.push(commit.parents[0] ? `${commit.parents[0]}:${f.from ?? f.path}` : '');
     specs.push(`${commit.sha}:${f.path}`);
   }
-  const blobs = await readObjects(
+  const reading = readObjects(
     repo.workTree,
     specs.map((s) => s || 'HEAD:/nonexistent-path'),
   );
+  // Should reading the spool throw, a failure of git's read must not go unhandled as well.
+  reading.catch(() => undefined);
+
+  // What each pending session edited since it was last sealed. Most have nothing new on a
+  // given commit: the scan cache lets a commit read only what each spool gained since the
+  // last look, so sessions that never touch a commit cost a stat each, not a read.
+  const cache = readState<ScanCache>(repo.stateDir, SCAN_CACHE, {});
+  const scanned: ScanCache = {};
+  let scanMoved = false;
+  for (const key of listSpoolSessions(repo.stateDir)) {
+    const sealedAt = state.offsets[key] ?? 0;
+    const cached = cache[key];
+    const before = cached?.from === sealedAt ? cached : { from: sealedAt, offset: sealedAt, edited: [] };
+    const read = readSpool(repo.stateDir, key, before.offset);
+    const edited = new Set(before.edited);
+    for (const l of read.lines)
+      if (l.type === 'event' && l.event.type === 'file-edit') edited.add(l.event.path);
+    scanned[key] = { from: sealedAt, offset: read.end, edited: [...edited] };
+    if (read.end !== cached?.offset || cached.from !== sealedAt) scanMoved = true;
+    const first = read.lines[0];
+    if (first && !state.sessions[key])
+      state.sessions[key] = { agent: String(first.agent), sessionId: first.sessionId };
+  }
+  const blobs = await reading;
   const text = (i: number) =>
     specs[i] && blobs[i]?.type === 'blob' ? blobs[i]!.content.toString('utf8') : undefined;
 
@@ -262,16 +285,14 @@ export async function sealCommit(
     return result;
   });
   const committedPaths = new Set(files.flatMap((f) => [f.path, ...(f.from ? [f.from] : [])]));
-  for (const [key, read] of pending) {
-    if (
-      read.lines.some(
-        (l) => l.type === 'event' && l.event.type === 'file-edit' && committedPaths.has(l.event.path),
-      )
-    ) {
-      involved.add(key);
-    }
+  for (const [key, { edited }] of Object.entries(scanned)) {
+    if (edited.some((path) => committedPaths.has(path))) involved.add(key);
   }
-  if (involved.size === 0 && !options.rewrittenFrom) return { records: 0, sessions: [] };
+  if (involved.size === 0 && !options.rewrittenFrom) {
+    // Nothing to seal; what was scanned is kept, so the next commit need not read it again.
+    if (scanMoved) writeState(repo.stateDir, SCAN_CACHE, scanned);
+    return { records: 0, sessions: [] };
+  }
 
   const [{ validateRecord }, { loadConfig }] = await loadSealSchemas();
   const config = loadConfig(repo);
@@ -283,7 +304,8 @@ export async function sealCommit(
   let summary: string | undefined;
   for (const key of [...involved].sort()) {
     const known = state.sessions[key];
-    const read = pending.get(key) ?? { lines: [], end: state.offsets[key] ?? 0 };
+    // Everything since the session was last sealed (a spool that is gone reads as empty).
+    const read = readSpool(repo.stateDir, key, state.offsets[key] ?? 0);
     const sessionLines = read.lines.filter(
       (l): l is Extract<SpoolLine, { type: 'session' }> => l.type === 'session',
     );
@@ -390,6 +412,7 @@ export async function sealCommit(
       );
     }
     state.offsets[key] = read.end;
+    delete scanned[key];
   }
   for (const r of records) if (r.kind === 'event') eventIds.push(recordIdOf(r));
 
@@ -487,6 +510,7 @@ export async function sealCommit(
     },
   });
   writeState(repo.stateDir, SEAL_STATE, state);
+  writeState(repo.stateDir, SCAN_CACHE, scanned);
   rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
   rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
   pruneSealed(repo, state, [...involved]);

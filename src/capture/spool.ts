@@ -14,6 +14,7 @@ import {
   readFileSync,
   readSync,
   renameSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -104,7 +105,15 @@ export function readSpool(
 ): { lines: SpoolLine[]; end: number } {
   const file = sessionFile(stateDir, key);
   // Only the bytes past `fromOffset` are read: sealing looks at every pending session on each
-  // commit, and most have nothing new, so its cost must not grow with their length.
+  // commit, and most have nothing new, so its cost must not grow with their length. One stat
+  // tells most of them apart without opening the file.
+  let sizeNow: number | undefined;
+  try {
+    sizeNow = statSync(file, { throwIfNoEntry: false })?.size;
+  } catch {
+    // Unreadable: treated like a missing file, as the open below would be.
+  }
+  if (sizeNow === undefined || sizeNow <= fromOffset) return { lines: [], end: fromOffset };
   let fd: number;
   try {
     fd = openSync(file, 'r');

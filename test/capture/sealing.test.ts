@@ -1,0 +1,173 @@
+/**
+ * Sealing at commit, through real hooks and real commits: which pending sessions a commit
+ * involves, the scan cache that keeps sessions which touch no commit from being read again
+ * on every commit, the branch of a linked worktree, and how few git processes post-commit
+ * starts.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { sessionKey } from '../../src/capture/spool.js';
+import { ScriptedClaude } from '../helpers/claude-session.js';
+import { trail, trailProcess } from '../helpers/cli.js';
+import { git, tempDir } from '../helpers/temp-repo.js';
+import { initialisedRepo } from '../helpers/trail-repo.js';
+
+interface Checkpoint {
+  branch?: string;
+  sessions: Array<{ sessionId: string }>;
+  events: string[];
+}
+
+async function checkpointOf(dir: string, rev = 'HEAD'): Promise<Checkpoint | undefined> {
+  const show = await trail(dir, 'show', rev, '--json');
+  return show.code === 0 ? (JSON.parse(show.stdout) as { checkpoint: Checkpoint }).checkpoint : undefined;
+}
+
+const spoolFile = (dir: string, sessionId: string) =>
+  join(dir, '.git/trail/spool/sessions', `${sessionKey('claude-code', sessionId)}.jsonl`);
+const scanCacheFile = (dir: string) => join(dir, '.git/trail/spool/scanned.json');
+type ScanCache = Record<string, { from: number; offset: number; edited: string[] }>;
+
+describe('sealing at commit', () => {
+  test('a session that touches no commit is scanned once; when it does, all it did since is sealed', async () => {
+    const repo = initialisedRepo();
+    try {
+      const agent = new ScriptedClaude(repo.dir).start().prompt('draft some notes');
+      agent.write('notes.md', '# notes\n');
+      repo.write('other.ts', 'export const other = 1;\n');
+      repo.git('add', 'other.ts');
+      repo.git('commit', '-q', '-m', 'by hand');
+      assert.equal(await checkpointOf(repo.dir), undefined, 'a commit no session touched has no checkpoint');
+
+      const key = sessionKey('claude-code', agent.sessionId);
+      const cache = JSON.parse(readFileSync(scanCacheFile(repo.dir), 'utf8')) as ScanCache;
+      assert.deepEqual(cache[key], {
+        from: 0,
+        offset: statSync(spoolFile(repo.dir, agent.sessionId)).size,
+        edited: ['notes.md'],
+      });
+
+      agent.prompt('now the app').write('app.ts', 'export const app = 1;\n');
+      repo.git('add', 'notes.md', 'app.ts');
+      repo.git('commit', '-q', '-m', 'notes and app');
+      const checkpoint = await checkpointOf(repo.dir);
+      assert.ok(checkpoint, 'the commit is sealed');
+      assert.deepEqual(
+        checkpoint.sessions.map((s) => s.sessionId),
+        [agent.sessionId],
+      );
+      // Both prompts, including the one before the first commit.
+      const show = JSON.parse((await trail(repo.dir, 'show', 'HEAD', '--json')).stdout) as {
+        prompts: Array<{ text: string }>;
+      };
+      assert.deepEqual(
+        show.prompts.map((p) => p.text),
+        ['draft some notes', 'now the app'],
+      );
+      const after = JSON.parse(readFileSync(scanCacheFile(repo.dir), 'utf8')) as ScanCache;
+      assert.equal(after[key], undefined, 'a sealed session starts a fresh scan');
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('the scan cache is what a commit reads, and a stale entry is ignored', async () => {
+    const repo = initialisedRepo();
+    try {
+      const agent = new ScriptedClaude(repo.dir).start().prompt('just a question');
+      const key = sessionKey('claude-code', agent.sessionId);
+      const size = statSync(spoolFile(repo.dir, agent.sessionId)).size;
+
+      // An entry scanned from another sealed offset says nothing about the session now.
+      writeFileSync(
+        scanCacheFile(repo.dir),
+        JSON.stringify({ [key]: { from: 7, offset: size, edited: ['a.ts'] } }),
+      );
+      repo.write('a.ts', 'export const a = 1;\n');
+      repo.git('add', 'a.ts');
+      repo.git('commit', '-q', '-m', 'a by hand');
+      assert.equal(await checkpointOf(repo.dir), undefined, 'the stale entry was not believed');
+
+      // A current entry is believed without reading the spool again: that is what it is for.
+      writeFileSync(
+        scanCacheFile(repo.dir),
+        JSON.stringify({ [key]: { from: 0, offset: size, edited: ['b.ts'] } }),
+      );
+      repo.write('b.ts', 'export const b = 1;\n');
+      repo.git('add', 'b.ts');
+      repo.git('commit', '-q', '-m', 'b');
+      const checkpoint = await checkpointOf(repo.dir);
+      assert.deepEqual(
+        checkpoint?.sessions.map((s) => s.sessionId),
+        [agent.sessionId],
+      );
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a commit in a linked worktree records that worktree’s branch', async () => {
+    const repo = initialisedRepo();
+    const worktree = join(tempDir(), 'wt');
+    try {
+      repo.git('worktree', 'add', '-q', '-b', 'feature/limits', worktree);
+      new ScriptedClaude(worktree).start().prompt('limit it').write('limit.ts', 'export const max = 3;\n');
+      git(worktree, 'add', '-A');
+      git(worktree, 'commit', '-q', '-m', 'limits');
+      assert.equal((await checkpointOf(worktree))?.branch, 'feature/limits');
+
+      new ScriptedClaude(repo.dir).start().prompt('main work').write('main.ts', 'export const m = 1;\n');
+      repo.git('add', '-A');
+      repo.git('commit', '-q', '-m', 'on main');
+      assert.equal((await checkpointOf(repo.dir))?.branch, 'main');
+
+      repo.git('checkout', '-q', '--detach');
+      new ScriptedClaude(repo.dir).start().prompt('detached').write('d.ts', 'export const d = 1;\n');
+      repo.git('add', '-A');
+      repo.git('commit', '-q', '-m', 'detached');
+      const detached = await checkpointOf(repo.dir);
+      assert.ok(detached, 'sealed');
+      assert.equal(detached.branch, undefined, 'a detached HEAD is on no branch');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('post-commit starts only the git processes it needs', async () => {
+    const repo = initialisedRepo();
+    try {
+      repo.git('config', 'user.email', 'dev@example.com');
+      const agent = new ScriptedClaude(repo.dir)
+        .start()
+        .prompt('add w')
+        .write('w.ts', 'export const w = 1;\n');
+      repo.commit('w, sealed by the hook: the log exists now');
+      // That first append named the writer, which costs asking git for the user's email.
+      const [logRef] = repo.git('for-each-ref', '--format=%(refname)', 'refs/trail/logs/').split('\n');
+      const writer = JSON.parse(repo.git('show', `${logRef}:writer.json`)) as { name: string };
+      assert.equal(writer.name, `dev@example.com on ${hostname()}`);
+      agent.prompt('add x').write('x.ts', 'export const x = 1;\n');
+      repo.git('add', '-A');
+      repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'x');
+      const trace = join(tempDir(), 'trace.txt');
+      const sealed = trailProcess(repo.dir, ['hook', 'git', 'post-commit'], undefined, { GIT_TRACE: trace });
+      assert.equal(sealed.code, 0, sealed.stderr);
+      assert.ok(await checkpointOf(repo.dir), 'sealed');
+      const commands = readFileSync(trace, 'utf8')
+        .split('\n')
+        .flatMap((line) => /trace: built-in: git ([a-z-]+)/.exec(line)?.[1] ?? [])
+        // fast-import hands a small pack to unpack-objects itself; not a process Trail starts.
+        .filter((command) => command !== 'unpack-objects');
+      // Where the repository is, the commit, what it changed, the files' contents, the append.
+      // The user's email (a writer's name) and the log's tip are asked only by a log's first
+      // append, and the branch is read from HEAD.
+      assert.deepEqual(commands, ['rev-parse', 'log', 'diff-tree', 'cat-file', 'fast-import']);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});

@@ -82,25 +82,21 @@ describe('sealing at commit', () => {
       const key = sessionKey('claude-code', agent.sessionId);
       const size = statSync(spoolFile(repo.dir, agent.sessionId)).size;
 
+      // Says the session edited `path` since `from`, then commits `path` by hand.
+      const commitWithCacheEntry = async (from: number, path: string) => {
+        writeFileSync(
+          scanCacheFile(repo.dir),
+          JSON.stringify({ [key]: { from, offset: size, edited: [path] } }),
+        );
+        repo.write(path, 'export const v = 1;\n');
+        repo.git('add', path);
+        repo.git('commit', '-q', '-m', `${path} by hand`);
+        return checkpointOf(repo.dir);
+      };
       // An entry scanned from another sealed offset says nothing about the session now.
-      writeFileSync(
-        scanCacheFile(repo.dir),
-        JSON.stringify({ [key]: { from: 7, offset: size, edited: ['a.ts'] } }),
-      );
-      repo.write('a.ts', 'export const a = 1;\n');
-      repo.git('add', 'a.ts');
-      repo.git('commit', '-q', '-m', 'a by hand');
-      assert.equal(await checkpointOf(repo.dir), undefined, 'the stale entry was not believed');
-
+      assert.equal(await commitWithCacheEntry(7, 'a.ts'), undefined, 'the stale entry was not believed');
       // A current entry is believed without reading the spool again: that is what it is for.
-      writeFileSync(
-        scanCacheFile(repo.dir),
-        JSON.stringify({ [key]: { from: 0, offset: size, edited: ['b.ts'] } }),
-      );
-      repo.write('b.ts', 'export const b = 1;\n');
-      repo.git('add', 'b.ts');
-      repo.git('commit', '-q', '-m', 'b');
-      const checkpoint = await checkpointOf(repo.dir);
+      const checkpoint = await commitWithCacheEntry(0, 'b.ts');
       assert.deepEqual(
         checkpoint?.sessions.map((s) => s.sessionId),
         [agent.sessionId],

@@ -10,7 +10,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchLines } from '../core/line-diff.js';
 import type { Origin, TrackedLine } from '../core/line-origin.js';
@@ -30,7 +30,7 @@ import { appendAsThisClone } from '../ledger/writer.js';
 import { gapsFile } from './gaps.js';
 import { loadShadow } from './shadow.js';
 import type { SpoolLine } from './spool.js';
-import { listSpoolSessions, readSpool, readState, spoolDir, writeState } from './spool.js';
+import { listSpoolSessions, readSpool, readState, sessionFile, spoolDir, writeState } from './spool.js';
 
 export const TRAILER = 'Trail-Checkpoint';
 
@@ -80,6 +80,8 @@ interface SealIntent {
   sizeBefore: number;
   checkpointId: string;
   next: SealState;
+  /** Spools of ended sessions this seal completes: each leaves the spool, at `end` bytes. */
+  prune?: Array<{ key: string; end: number }>;
 }
 
 function loadSealState(repo: Repo): SealState {
@@ -94,9 +96,29 @@ async function recoverSealIntent(repo: Repo): Promise<void> {
     `${logRef(intent.writerId)}:${chunkPath(intent.sizeBefore)}`,
   ]);
   const last = chunk?.content.toString('utf8').trim().split('\n').pop();
-  if (last) {
-    if (recordIdOfLine(last) === intent.checkpointId) writeState(repo.stateDir, SEAL_STATE, intent.next);
+  if (last && recordIdOfLine(last) === intent.checkpointId) finishSeal(repo, intent);
+  else rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
+}
+
+/**
+ * After the append: the new seal state, then the spools of ended sessions leave, then the
+ * intent. Run again from the intent after a crash, so every step may find itself done.
+ *
+ * A pruned session's sealed offset goes with its spool: should the session be resumed (the
+ * same agent and session id), its new spool starts at 0 and must be read from there. A spool
+ * that grew since the seal (resumed before it could leave) stays, sealed up to `end`.
+ */
+function finishSeal(repo: Repo, intent: SealIntent): void {
+  const { next, prune = [] } = intent;
+  const leaving: string[] = [];
+  for (const { key, end } of prune) {
+    const size = statSync(sessionFile(repo.stateDir, key), { throwIfNoEntry: false })?.size;
+    if (size === undefined || size === end) leaving.push(key);
+    // Longer: the session went on in the same spool. Shorter: a new spool, read from 0.
+    else if (size > end) next.offsets[key] = end;
   }
+  writeState(repo.stateDir, SEAL_STATE, next);
+  for (const key of leaving) rmSync(sessionFile(repo.stateDir, key), { force: true });
   rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
 }
 
@@ -502,33 +524,39 @@ export async function sealCommit(
   records.push(checkpoint);
   state.sealedCommits = [...(state.sealedCommits ?? []), commit.sha].slice(-1000);
   const checkpointId = recordIdOf(checkpoint);
+  const prune = endedAndSealed(repo, state, [...involved]);
+  for (const { key } of prune) delete state.offsets[key];
   // The intent is written under the append's lock, where the position it lands at is known.
+  let intent: SealIntent | undefined;
   await appendAsThisClone(repo, records, {
     beforeWrite: ({ writerId, sizeBefore }) => {
-      const intent: SealIntent = { writerId, sizeBefore, checkpointId, next: state };
+      intent = { writerId, sizeBefore, checkpointId, next: state, prune };
       writeState(repo.stateDir, SEAL_INTENT, intent);
     },
   });
-  writeState(repo.stateDir, SEAL_STATE, state);
+  finishSeal(repo, intent!);
   writeState(repo.stateDir, SCAN_CACHE, scanned);
-  rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
   rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
-  pruneSealed(repo, state, [...involved]);
   return { checkpointId, records: records.length, sessions: [...involved] };
 }
 
 /**
- * Ended sessions whose spool is fully sealed leave the spool, keeping commit cost flat. Only
- * the sessions this seal touched can have changed, so only they are looked at.
+ * Ended sessions whose spool this seal completes, which then leave the spool, keeping commit
+ * cost flat. Only the sessions this seal touched can have changed, so only they are looked at.
  */
-function pruneSealed(repo: Repo, state: SealState, keys: readonly string[]): void {
+function endedAndSealed(
+  repo: Repo,
+  state: SealState,
+  keys: readonly string[],
+): Array<{ key: string; end: number }> {
+  const out: Array<{ key: string; end: number }> = [];
   for (const key of keys) {
     const read = readSpool(repo.stateDir, key, 0);
     const ended = read.lines.some((l) => l.type === 'session' && l.ended);
-    if (ended && (state.offsets[key] ?? 0) >= read.end) {
-      rmSync(join(spoolDir(repo.stateDir), 'sessions', `${key}.jsonl`), { force: true });
-    }
+    const sealedTo = state.offsets[key] ?? 0;
+    if (ended && read.end > 0 && sealedTo >= read.end) out.push({ key, end: sealedTo });
   }
+  return out;
 }
 
 /** prepare-commit-msg: a trailer naming the checkpoint-to-be, when AI work is staged. */

@@ -60,7 +60,8 @@ export function spoolDir(stateDir: string): string {
   return join(stateDir, 'spool');
 }
 
-function sessionFile(stateDir: string, key: string): string {
+/** The spool file of one session (it may not exist). */
+export function sessionFile(stateDir: string, key: string): string {
   return join(spoolDir(stateDir), 'sessions', `${key}.jsonl`);
 }
 

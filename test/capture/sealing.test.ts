@@ -5,7 +5,7 @@
  * starts.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -101,6 +101,42 @@ describe('sealing at commit', () => {
         checkpoint?.sessions.map((s) => s.sessionId),
         [agent.sessionId],
       );
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a session resumed after its spool left is sealed from its first new line', async () => {
+    const repo = initialisedRepo();
+    try {
+      const agent = new ScriptedClaude(repo.dir).start().prompt('first prompt');
+      agent.write('a.ts', 'export const a = 1;\n').end();
+      repo.commit('a');
+      const key = sessionKey('claude-code', agent.sessionId);
+      assert.equal(
+        existsSync(spoolFile(repo.dir, agent.sessionId)),
+        false,
+        'an ended, sealed session leaves',
+      );
+      const sealed = JSON.parse(readFileSync(join(repo.dir, '.git/trail/spool/sealed.json'), 'utf8')) as {
+        offsets: Record<string, number>;
+        sessions: Record<string, unknown>;
+      };
+      assert.equal(sealed.offsets[key], undefined, 'its sealed offset went with its spool');
+      assert.ok(sealed.sessions[key], 'what it stands for is kept');
+
+      // The same session id again (an agent's resume): a new spool, shorter than the old one.
+      agent.start().prompt('resumed');
+      agent.write('b.ts', 'export const b = 1;\n');
+      repo.commit('b');
+      const show = JSON.parse((await trail(repo.dir, 'show', 'HEAD', '--json')).stdout) as {
+        prompts: Array<{ text: string }>;
+      };
+      assert.deepEqual(
+        show.prompts.map((p) => p.text),
+        ['resumed'],
+      );
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
     } finally {
       repo.cleanup();
     }

@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { sessionKey } from '../../src/capture/spool.js';
 import { decodeEntry } from '../../src/core/log-entry.js';
 import { listLogRefs, readLogs } from '../../src/ledger/log-store.js';
 import { loadIndex } from '../../src/ledger/read.js';
@@ -97,7 +98,9 @@ describe(`kill -9 and recover (seed ${seed})`, () => {
       for (let round = 0; round < 5; round++) {
         const agent = new ScriptedClaude(repo.dir).start().prompt(`round ${round}`);
         agent.write(`f${round}.ts`, `export const round${round} = ${round};\n`);
-        agent.stop();
+        // Every other session ends, so sealing it also takes its spool away.
+        if (round % 2 === 0) agent.end();
+        else agent.stop();
         repo.git('add', '-A');
         // Commit without hooks, then run post-commit and kill it part-way.
         repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', `round ${round}`);
@@ -120,6 +123,16 @@ describe(`kill -9 and recover (seed ${seed})`, () => {
         const sessionEvents = index.eventsBySession.get(agent.sessionId) ?? [];
         const prompts = sessionEvents.filter((e) => e.record.event.type === 'prompt');
         assert.equal(prompts.length, 1, `round ${round}: the session's events sealed exactly once`);
+        const spool = join(
+          repo.dir,
+          '.git/trail/spool/sessions',
+          `${sessionKey('claude-code', agent.sessionId)}.jsonl`,
+        );
+        assert.equal(
+          existsSync(spool),
+          round % 2 !== 0,
+          `round ${round}: only an ended session's spool is gone`,
+        );
       }
       assert.equal((await trail(repo.dir, 'verify')).code, 0);
     } finally {

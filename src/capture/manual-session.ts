@@ -25,6 +25,7 @@ import type { Repo } from '../ledger/repo.js';
 import { isInitialised } from '../ledger/repo.js';
 import { truncateText } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
+import { knownBySessionId } from './known-sessions.js';
 import type { SpoolLine } from './spool.js';
 import {
   appendSpool,
@@ -356,7 +357,7 @@ export function spoolSessions(repo: Repo): SpoolSessionSummary[] {
   return out;
 }
 
-/** A session by its id: in the spool, or known to the seal state after its spool was pruned. */
+/** A session by its id: in the spool, known to the seal state, or retired after it left the spool. */
 export function findSession(repo: Repo, sessionId: string): SessionHandle | undefined {
   const current = currentSession(repo);
   if (current?.sessionId === sessionId) return handleFor(repo, current.agent, sessionId);
@@ -368,7 +369,9 @@ export function findSession(repo: Repo, sessionId: string): SessionHandle | unde
     'sealed.json',
     {},
   );
-  const known = Object.values(sealed.sessions ?? {}).find((s) => s.sessionId === sessionId);
+  const known =
+    Object.values(sealed.sessions ?? {}).find((s) => s.sessionId === sessionId) ??
+    knownBySessionId(repo.stateDir, sessionId);
   return known ? handleFor(repo, known.agent, sessionId) : undefined;
 }
 

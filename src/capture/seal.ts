@@ -6,7 +6,8 @@
  * of every line the commit added. Sessions that did not touch the commit stay pending.
  *
  * Cost is bounded by the commit and the pending sessions, never by history: sealed sessions
- * that have ended leave the spool.
+ * that have ended leave the spool, their sealed offsets leave the seal state with them, and
+ * what they stood for is retired to known-sessions.jsonl.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -28,6 +29,8 @@ import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
 import { gapsFile } from './gaps.js';
+import type { KnownSession } from './known-sessions.js';
+import { appendKnownSessions, knownByKey } from './known-sessions.js';
 import { loadShadow } from './shadow.js';
 import type { SpoolLine } from './spool.js';
 import { listSpoolSessions, readSpool, readState, sessionFile, spoolDir, writeState } from './spool.js';
@@ -50,7 +53,10 @@ const TRAILER_PATTERN = /^Trail-Checkpoint:\s*(ckpt_[0-9a-f]{16})\s*$/m;
 interface SealState {
   /** Byte offset up to which each session's spool is sealed. */
   offsets: Record<string, number>;
-  /** What each session key stands for, kept after its spool is pruned. */
+  /**
+   * What each session key still in the spool stands for. Sessions that leave the spool are
+   * retired to known-sessions.jsonl, so this state does not grow with history.
+   */
   sessions: Record<string, { agent: string; sessionId: string; record?: string; model?: string }>;
   gapsOffset: number;
   /** Commits already sealed by this clone (the newest 1,000), so a re-run never seals twice. */
@@ -82,6 +88,8 @@ interface SealIntent {
   next: SealState;
   /** Spools of ended sessions this seal completes: each leaves the spool, at `end` bytes. */
   prune?: Array<{ key: string; end: number }>;
+  /** Sessions leaving the seal state for known-sessions.jsonl (those pruned among them). */
+  retire?: KnownSession[];
 }
 
 function loadSealState(repo: Repo): SealState {
@@ -110,13 +118,21 @@ async function recoverSealIntent(repo: Repo): Promise<void> {
  */
 function finishSeal(repo: Repo, intent: SealIntent): void {
   const { next, prune = [] } = intent;
+  let retire = intent.retire ?? [];
   const leaving: string[] = [];
   for (const { key, end } of prune) {
     const size = statSync(sessionFile(repo.stateDir, key), { throwIfNoEntry: false })?.size;
     if (size === undefined || size === end) leaving.push(key);
-    // Longer: the session went on in the same spool. Shorter: a new spool, read from 0.
-    else if (size > end) next.offsets[key] = end;
+    else if (size > end) {
+      // The session went on in the same spool: it stays, sealed up to `end`, and stays known here.
+      next.offsets[key] = end;
+      const entry = retire.find((e) => e.key === key);
+      if (entry) next.sessions[key] = withoutKey(entry);
+      retire = retire.filter((e) => e.key !== key);
+    }
+    // Shorter: a new spool since, read from 0.
   }
+  appendKnownSessions(repo.stateDir, retire);
   writeState(repo.stateDir, SEAL_STATE, next);
   for (const key of leaving) rmSync(sessionFile(repo.stateDir, key), { force: true });
   rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
@@ -314,6 +330,12 @@ export async function sealCommit(
     // Nothing to seal; what was scanned is kept, so the next commit need not read it again.
     if (scanMoved) writeState(repo.stateDir, SCAN_CACHE, scanned);
     return { records: 0, sessions: [] };
+  }
+
+  // A session that comes back after leaving the spool: what was sealed of it before.
+  const returning = [...involved].filter((key) => !state.sessions[key]?.record);
+  for (const [key, entry] of knownByKey(repo.stateDir, returning)) {
+    state.sessions[key] = { ...withoutKey(entry), ...state.sessions[key], record: entry.record };
   }
 
   const [{ validateRecord }, { loadConfig }] = await loadSealSchemas();
@@ -526,11 +548,20 @@ export async function sealCommit(
   const checkpointId = recordIdOf(checkpoint);
   const prune = endedAndSealed(repo, state, [...involved]);
   for (const { key } of prune) delete state.offsets[key];
+  // Sessions leaving the spool now, and any other the state holds that is no longer in it.
+  const leaving = new Set(prune.map((p) => p.key));
+  const retire: KnownSession[] = [];
+  for (const [key, known] of Object.entries(state.sessions)) {
+    if (leaving.has(key) || (!(key in scanned) && !involved.has(key))) {
+      retire.push({ key, ...known });
+      delete state.sessions[key];
+    }
+  }
   // The intent is written under the append's lock, where the position it lands at is known.
   let intent: SealIntent | undefined;
   await appendAsThisClone(repo, records, {
     beforeWrite: ({ writerId, sizeBefore }) => {
-      intent = { writerId, sizeBefore, checkpointId, next: state, prune };
+      intent = { writerId, sizeBefore, checkpointId, next: state, prune, retire };
       writeState(repo.stateDir, SEAL_INTENT, intent);
     },
   });
@@ -538,6 +569,10 @@ export async function sealCommit(
   writeState(repo.stateDir, SCAN_CACHE, scanned);
   rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
   return { checkpointId, records: records.length, sessions: [...involved] };
+}
+
+function withoutKey({ key: _key, ...rest }: KnownSession): SealState['sessions'][string] {
+  return rest;
 }
 
 /**

@@ -10,6 +10,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sessionKey } from '../../src/capture/spool.js';
+import { loadIndex } from '../../src/ledger/read.js';
+import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { trail, trailProcess } from '../helpers/cli.js';
 import { git, tempDir } from '../helpers/temp-repo.js';
@@ -118,16 +120,25 @@ describe('sealing at commit', () => {
         false,
         'an ended, sealed session leaves',
       );
+      // The seal state keeps only what is in the spool; the session is retired, with its record.
       const sealed = JSON.parse(readFileSync(join(repo.dir, '.git/trail/spool/sealed.json'), 'utf8')) as {
         offsets: Record<string, number>;
         sessions: Record<string, unknown>;
       };
       assert.equal(sealed.offsets[key], undefined, 'its sealed offset went with its spool');
-      assert.ok(sealed.sessions[key], 'what it stands for is kept');
+      assert.equal(sealed.sessions[key], undefined);
+      const first = (await checkpointOf(repo.dir))!.sessions[0] as { sessionId: string; record: string };
+      const retired = readFileSync(join(repo.dir, '.git/trail/spool/known-sessions.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { key: string; sessionId: string; record?: string });
+      assert.deepEqual(
+        retired.map((r) => [r.key, r.sessionId, r.record]),
+        [[key, agent.sessionId, first.record]],
+      );
 
       // The same session id again (an agent's resume): a new spool, shorter than the old one.
-      agent.start().prompt('resumed');
-      agent.write('b.ts', 'export const b = 1;\n');
+      agent.prompt('resumed').write('b.ts', 'export const b = 1;\n');
       repo.commit('b');
       const show = JSON.parse((await trail(repo.dir, 'show', 'HEAD', '--json')).stdout) as {
         prompts: Array<{ text: string }>;
@@ -137,6 +148,66 @@ describe('sealing at commit', () => {
         ['resumed'],
       );
       assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('AI lines committed after their session left the spool keep its identity', async () => {
+    const repo = initialisedRepo();
+    try {
+      const agent = new ScriptedClaude(repo.dir).start().prompt('two files');
+      agent.write('a.ts', 'export const a = 1;\n').write('later.ts', 'export const later = 1;\n').end();
+      repo.git('add', 'a.ts');
+      repo.git('commit', '-q', '-m', 'a only');
+      const first = (await checkpointOf(repo.dir))!.sessions;
+      assert.equal(existsSync(spoolFile(repo.dir, agent.sessionId)), false, 'the session left the spool');
+
+      repo.git('add', 'later.ts');
+      repo.git('commit', '-q', '-m', 'the rest, a day later');
+      const checkpoint = await checkpointOf(repo.dir);
+      assert.deepEqual(checkpoint?.sessions, first, 'the session sealed before, by its record');
+      const lines = JSON.parse((await trail(repo.dir, 'blame', 'later.ts', '--json')).stdout) as {
+        lines: Array<{ origin: string; sessionId?: string }>;
+      };
+      assert.deepEqual(
+        lines.lines.map((l) => [l.origin, l.sessionId]),
+        [['ai', agent.sessionId]],
+      );
+      const index = await loadIndex(await findRepo(repo.dir));
+      assert.equal(
+        index.records.filter((r) => r.record.kind === 'session').length,
+        1,
+        'no second session record',
+      );
+      // Still found by its id, under its own agent.
+      const ended = await trail(repo.dir, 'session', 'end', '--session', agent.sessionId, '--json');
+      assert.equal(ended.code, 0, ended.stderr);
+      assert.equal(JSON.parse(ended.stdout).agent, 'claude-code');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('sessions an older seal state still holds are retired at the next seal', async () => {
+    const repo = initialisedRepo();
+    try {
+      const agent = new ScriptedClaude(repo.dir).start().prompt('one');
+      agent.write('one.ts', 'export const one = 1;\n');
+      repo.commit('one');
+      // As Trail kept it before 2026-12-03: a session whose spool left long ago, still in the state.
+      const stateFile = join(repo.dir, '.git/trail/spool/sealed.json');
+      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { sessions: Record<string, object> };
+      const old = { agent: 'codex', sessionId: 'old-thread', record: 'ab'.repeat(32) };
+      state.sessions['00000000000000aa'] = old;
+      writeFileSync(stateFile, JSON.stringify(state));
+
+      agent.prompt('two').write('two.ts', 'export const two = 2;\n');
+      repo.commit('two');
+      const after = JSON.parse(readFileSync(stateFile, 'utf8')) as { sessions: Record<string, object> };
+      assert.deepEqual(Object.keys(after.sessions), [sessionKey('claude-code', agent.sessionId)]);
+      const retired = readFileSync(join(repo.dir, '.git/trail/spool/known-sessions.jsonl'), 'utf8');
+      assert.deepEqual(JSON.parse(retired.trim()), { key: '00000000000000aa', ...old });
     } finally {
       repo.cleanup();
     }

@@ -25,6 +25,7 @@ import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readObjects } from '../git/cat-file.js';
 import { currentBranch } from '../git/head.js';
 import { runGit } from '../git/run.js';
+import { withLock } from '../ledger/lock.js';
 import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
@@ -262,6 +263,16 @@ export async function sealCommit(
   repo: Repo,
   rev = 'HEAD',
   options: { rewrittenFrom?: TrailRecord } = {},
+): Promise<SealResult> {
+  // Linked worktrees share this clone's spool and seal state, and their commits' hooks may
+  // run at the same moment: unserialised, both would read one state and seal the same work.
+  return withLock(join(repo.stateDir, 'locks', 'seal.lock'), () => sealLocked(repo, rev, options));
+}
+
+async function sealLocked(
+  repo: Repo,
+  rev: string,
+  options: { rewrittenFrom?: TrailRecord },
 ): Promise<SealResult> {
   await recoverSealIntent(repo);
   const commit = await commitInfo(repo, rev);

@@ -5,6 +5,7 @@
  * starts.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +14,8 @@ import { sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
-import { trail, trailProcess } from '../helpers/cli.js';
-import { git, tempDir } from '../helpers/temp-repo.js';
+import { TRAIL_BIN, trail, trailProcess } from '../helpers/cli.js';
+import { git, gitEnv, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
 interface Checkpoint {
@@ -32,6 +33,15 @@ const spoolFile = (dir: string, sessionId: string) =>
   join(dir, '.git/trail/spool/sessions', `${sessionKey('claude-code', sessionId)}.jsonl`);
 const scanCacheFile = (dir: string) => join(dir, '.git/trail/spool/scanned.json');
 type ScanCache = Record<string, { from: number; offset: number; edited: string[] }>;
+
+/** `trail <args>` as a process of its own, not waited for synchronously: several can overlap. */
+function trailAsync(cwd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TRAIL_BIN, ...args], { cwd, env: gitEnv, stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
 
 describe('sealing at commit', () => {
   test('a session that touches no commit is scanned once; when it does, all it did since is sealed', async () => {
@@ -235,6 +245,40 @@ describe('sealing at commit', () => {
       const detached = await checkpointOf(repo.dir);
       assert.ok(detached, 'sealed');
       assert.equal(detached.branch, undefined, 'a detached HEAD is on no branch');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('two worktrees sealing at the same moment seal each session once', async () => {
+    const repo = initialisedRepo();
+    const trees = [join(tempDir(), 'wt-a'), join(tempDir(), 'wt-b')];
+    try {
+      const agents = trees.map((tree, i) => {
+        repo.git('worktree', 'add', '-q', '-b', `agent-${i}`, tree);
+        return new ScriptedClaude(tree).start().prompt(`task ${i}`);
+      });
+      for (let round = 0; round < 3; round++) {
+        trees.forEach((tree, i) => {
+          agents[i]!.write(`f${i}-${round}.ts`, `export const v = ${round};\n`);
+          git(tree, 'add', '-A');
+          git(tree, '-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', `round ${round}`);
+        });
+        // Both post-commits at once, as two agents committing in their worktrees do.
+        await Promise.all(trees.map((tree) => trailAsync(tree, ['hook', 'git', 'post-commit'])));
+      }
+      const index = await loadIndex(await findRepo(repo.dir));
+      agents.forEach((agent, i) => {
+        const prompts = (index.eventsBySession.get(agent.sessionId) ?? []).filter(
+          (e) => e.record.event.type === 'prompt',
+        );
+        assert.equal(prompts.length, 1, `session ${i}: its prompt sealed once`);
+        const edits = (index.eventsBySession.get(agent.sessionId) ?? []).filter(
+          (e) => e.record.event.type === 'file-edit',
+        );
+        assert.equal(edits.length, 3, `session ${i}: each edit sealed once`);
+      });
+      assert.equal(index.checkpoints.length, 6, 'one checkpoint per commit');
     } finally {
       repo.cleanup();
     }

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -225,7 +225,8 @@ describe('sealing at commit', () => {
 
   test('a commit in a linked worktree records that worktree’s branch', async () => {
     const repo = initialisedRepo();
-    const worktree = join(tempDir(), 'wt');
+    const outside = tempDir();
+    const worktree = join(outside, 'wt');
     try {
       repo.git('worktree', 'add', '-q', '-b', 'feature/limits', worktree);
       new ScriptedClaude(worktree).start().prompt('limit it').write('limit.ts', 'export const max = 3;\n');
@@ -247,12 +248,44 @@ describe('sealing at commit', () => {
       assert.equal(detached.branch, undefined, 'a detached HEAD is on no branch');
     } finally {
       repo.cleanup();
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test('the same file in two worktrees, written by two agents: each keeps its own origins', async () => {
+    const repo = initialisedRepo();
+    const outside = tempDir();
+    const trees = [join(outside, 'wt-a'), join(outside, 'wt-b')];
+    try {
+      const agents = trees.map((tree, i) => {
+        repo.git('worktree', 'add', '-q', '-b', `agent-${i}`, tree);
+        return new ScriptedClaude(tree).start().prompt(`task ${i}`);
+      });
+      agents[0]!.write('src/x.ts', 'export const fromA = 1;\nexport const alsoFromA = 2;\n');
+      agents[1]!.write('src/x.ts', 'export const fromB = 1;\n');
+      for (const [i, tree] of trees.entries()) {
+        git(tree, 'add', '-A');
+        git(tree, 'commit', '-q', '-m', `agent ${i}`);
+        const blame = JSON.parse((await trail(tree, 'blame', 'src/x.ts', '--json')).stdout) as {
+          lines: Array<{ origin: string; sessionId?: string }>;
+        };
+        const expected = i === 0 ? 2 : 1;
+        assert.deepEqual(
+          blame.lines.map((l) => [l.origin, l.sessionId]),
+          Array.from({ length: expected }, () => ['ai', agents[i]!.sessionId]),
+          `worktree ${i}`,
+        );
+      }
+    } finally {
+      repo.cleanup();
+      rmSync(outside, { recursive: true, force: true });
     }
   });
 
   test('two worktrees sealing at the same moment seal each session once', async () => {
     const repo = initialisedRepo();
-    const trees = [join(tempDir(), 'wt-a'), join(tempDir(), 'wt-b')];
+    const outside = tempDir();
+    const trees = [join(outside, 'wt-a'), join(outside, 'wt-b')];
     try {
       const agents = trees.map((tree, i) => {
         repo.git('worktree', 'add', '-q', '-b', `agent-${i}`, tree);
@@ -281,6 +314,7 @@ describe('sealing at commit', () => {
       assert.equal(index.checkpoints.length, 6, 'one checkpoint per commit');
     } finally {
       repo.cleanup();
+      rmSync(outside, { recursive: true, force: true });
     }
   });
 
@@ -300,7 +334,7 @@ describe('sealing at commit', () => {
       agent.prompt('add x').write('x.ts', 'export const x = 1;\n');
       repo.git('add', '-A');
       repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'x');
-      const trace = join(tempDir(), 'trace.txt');
+      const trace = join(repo.dir, '.git', 'trace.txt');
       const sealed = trailProcess(repo.dir, ['hook', 'git', 'post-commit'], undefined, { GIT_TRACE: trace });
       assert.equal(sealed.code, 0, sealed.stderr);
       assert.ok(await checkpointOf(repo.dir), 'sealed');

@@ -33,7 +33,8 @@ export function boundaryFacts(repo: Repo, env: NodeJS.ProcessEnv) {
 
 function currentBranch(repo: Repo): string | undefined {
   try {
-    const head = readFileSync(join(repo.gitDir, 'HEAD'), 'utf8').trim();
+    // A linked worktree has a HEAD of its own.
+    const head = readFileSync(join(repo.headDir ?? repo.gitDir, 'HEAD'), 'utf8').trim();
     return head.startsWith('ref: refs/heads/') ? head.slice('ref: refs/heads/'.length) : undefined;
   } catch {
     return undefined;

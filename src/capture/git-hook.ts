@@ -26,7 +26,8 @@ export async function runGitHook(
       return;
     case 'post-commit': {
       // A cherry-pick: the new commit carries the picked commit's attribution.
-      const pick = join(repo.gitDir, 'CHERRY_PICK_HEAD');
+      // Per working tree: a linked worktree keeps its own, beside its own HEAD.
+      const pick = join(repo.headDir ?? repo.gitDir, 'CHERRY_PICK_HEAD');
       if (existsSync(pick)) {
         const source = readFileSync(pick, 'utf8').trim();
         const head = await gitText(repo.workTree, ['rev-parse', 'HEAD']);

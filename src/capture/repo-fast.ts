@@ -19,12 +19,14 @@ export function findRepoFast(start: string): Repo | undefined {
         if (!match) return undefined;
         gitDir = isAbsolute(match[1]!.trim()) ? match[1]!.trim() : resolve(dir, match[1]!.trim());
       }
+      // This working tree's own git dir (where its HEAD is), before it becomes the common one.
+      const headDir = gitDir;
       const commonFile = join(gitDir, 'commondir');
       if (existsSync(commonFile)) {
         const common = readFileSync(commonFile, 'utf8').trim();
         gitDir = isAbsolute(common) ? common : resolve(gitDir, common);
       }
-      return repoAt(dir, gitDir);
+      return repoAt(dir, gitDir, headDir);
     }
     const parent = dirname(dir);
     if (parent === dir) return undefined;

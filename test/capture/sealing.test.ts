@@ -223,21 +223,36 @@ describe('sealing at commit', () => {
     }
   });
 
-  test('a commit in a linked worktree records that worktree’s branch', async () => {
+  test('a linked worktree: its branch for the checkpoint and the session, and its cherry-picks', async () => {
     const repo = initialisedRepo();
     const outside = tempDir();
     const worktree = join(outside, 'wt');
     try {
       repo.git('worktree', 'add', '-q', '-b', 'feature/limits', worktree);
-      new ScriptedClaude(worktree).start().prompt('limit it').write('limit.ts', 'export const max = 3;\n');
+      const inTree = new ScriptedClaude(worktree).start().prompt('limit it');
+      inTree.write('limit.ts', 'export const max = 3;\n');
       git(worktree, 'add', '-A');
       git(worktree, 'commit', '-q', '-m', 'limits');
       assert.equal((await checkpointOf(worktree))?.branch, 'feature/limits');
+      // The session's own record too: its hooks read the worktree's HEAD, not the main one's.
+      const index = await loadIndex(await findRepo(repo.dir));
+      assert.equal(index.sessions.get(inTree.sessionId)?.record.boundary?.branch, 'feature/limits');
 
-      new ScriptedClaude(repo.dir).start().prompt('main work').write('main.ts', 'export const m = 1;\n');
+      const onMain = new ScriptedClaude(repo.dir).start().prompt('main work');
+      onMain.write('main.ts', 'export const m = 1;\n');
       repo.git('add', '-A');
       repo.git('commit', '-q', '-m', 'on main');
       assert.equal((await checkpointOf(repo.dir))?.branch, 'main');
+
+      // Cherry-picked into the worktree, whose shadows never saw main.ts: carried from the pick.
+      git(worktree, 'cherry-pick', repo.git('rev-parse', 'HEAD'));
+      const blame = JSON.parse((await trail(worktree, 'blame', 'main.ts', '--json')).stdout) as {
+        lines: Array<{ origin: string; sessionId?: string }>;
+      };
+      assert.deepEqual(
+        blame.lines.map((l) => [l.origin, l.sessionId]),
+        [['ai', onMain.sessionId]],
+      );
 
       repo.git('checkout', '-q', '--detach');
       new ScriptedClaude(repo.dir).start().prompt('detached').write('d.ts', 'export const d = 1;\n');

@@ -15,6 +15,7 @@ import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { TRAIL_BIN, trail, trailProcess } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
 import { git, gitEnv, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
@@ -33,6 +34,24 @@ const spoolFile = (dir: string, sessionId: string) =>
   join(dir, '.git/trail/spool/sessions', `${sessionKey('claude-code', sessionId)}.jsonl`);
 const scanCacheFile = (dir: string) => join(dir, '.git/trail/spool/scanned.json');
 type ScanCache = Record<string, { from: number; offset: number; edited: string[] }>;
+
+/** Each line of `path` as `trail blame` gives it in `dir`: its origin and session. */
+async function blameOf(dir: string, path: string): Promise<Array<[string, string | undefined]>> {
+  const blame = JSON.parse((await trail(dir, 'blame', path, '--json')).stdout) as {
+    lines: Array<{ origin: string; sessionId?: string }>;
+  };
+  return blame.lines.map((l) => [l.origin, l.sessionId]);
+}
+
+/** Two linked worktrees under `outside`, each on a branch of its own with an agent at work. */
+function agentsInTwoWorktrees(repo: TempRepo, outside: string) {
+  const trees = [join(outside, 'wt-a'), join(outside, 'wt-b')];
+  const agents = trees.map((tree, i) => {
+    repo.git('worktree', 'add', '-q', '-b', `agent-${i}`, tree);
+    return new ScriptedClaude(tree).start().prompt(`task ${i}`);
+  });
+  return { trees, agents };
+}
 
 /** `trail <args>` as a process of its own, not waited for synchronously: several can overlap. */
 function trailAsync(cwd: string, args: string[]): Promise<number> {
@@ -177,13 +196,7 @@ describe('sealing at commit', () => {
       repo.git('commit', '-q', '-m', 'the rest, a day later');
       const checkpoint = await checkpointOf(repo.dir);
       assert.deepEqual(checkpoint?.sessions, first, 'the session sealed before, by its record');
-      const lines = JSON.parse((await trail(repo.dir, 'blame', 'later.ts', '--json')).stdout) as {
-        lines: Array<{ origin: string; sessionId?: string }>;
-      };
-      assert.deepEqual(
-        lines.lines.map((l) => [l.origin, l.sessionId]),
-        [['ai', agent.sessionId]],
-      );
+      assert.deepEqual(await blameOf(repo.dir, 'later.ts'), [['ai', agent.sessionId]]);
       const index = await loadIndex(await findRepo(repo.dir));
       assert.equal(
         index.records.filter((r) => r.record.kind === 'session').length,
@@ -246,13 +259,7 @@ describe('sealing at commit', () => {
 
       // Cherry-picked into the worktree, whose shadows never saw main.ts: carried from the pick.
       git(worktree, 'cherry-pick', repo.git('rev-parse', 'HEAD'));
-      const blame = JSON.parse((await trail(worktree, 'blame', 'main.ts', '--json')).stdout) as {
-        lines: Array<{ origin: string; sessionId?: string }>;
-      };
-      assert.deepEqual(
-        blame.lines.map((l) => [l.origin, l.sessionId]),
-        [['ai', onMain.sessionId]],
-      );
+      assert.deepEqual(await blameOf(worktree, 'main.ts'), [['ai', onMain.sessionId]]);
 
       repo.git('checkout', '-q', '--detach');
       new ScriptedClaude(repo.dir).start().prompt('detached').write('d.ts', 'export const d = 1;\n');
@@ -270,23 +277,16 @@ describe('sealing at commit', () => {
   test('the same file in two worktrees, written by two agents: each keeps its own origins', async () => {
     const repo = initialisedRepo();
     const outside = tempDir();
-    const trees = [join(outside, 'wt-a'), join(outside, 'wt-b')];
     try {
-      const agents = trees.map((tree, i) => {
-        repo.git('worktree', 'add', '-q', '-b', `agent-${i}`, tree);
-        return new ScriptedClaude(tree).start().prompt(`task ${i}`);
-      });
+      const { trees, agents } = agentsInTwoWorktrees(repo, outside);
       agents[0]!.write('src/x.ts', 'export const fromA = 1;\nexport const alsoFromA = 2;\n');
       agents[1]!.write('src/x.ts', 'export const fromB = 1;\n');
       for (const [i, tree] of trees.entries()) {
         git(tree, 'add', '-A');
         git(tree, 'commit', '-q', '-m', `agent ${i}`);
-        const blame = JSON.parse((await trail(tree, 'blame', 'src/x.ts', '--json')).stdout) as {
-          lines: Array<{ origin: string; sessionId?: string }>;
-        };
         const expected = i === 0 ? 2 : 1;
         assert.deepEqual(
-          blame.lines.map((l) => [l.origin, l.sessionId]),
+          await blameOf(tree, 'src/x.ts'),
           Array.from({ length: expected }, () => ['ai', agents[i]!.sessionId]),
           `worktree ${i}`,
         );
@@ -300,12 +300,8 @@ describe('sealing at commit', () => {
   test('two worktrees sealing at the same moment seal each session once', async () => {
     const repo = initialisedRepo();
     const outside = tempDir();
-    const trees = [join(outside, 'wt-a'), join(outside, 'wt-b')];
     try {
-      const agents = trees.map((tree, i) => {
-        repo.git('worktree', 'add', '-q', '-b', `agent-${i}`, tree);
-        return new ScriptedClaude(tree).start().prompt(`task ${i}`);
-      });
+      const { trees, agents } = agentsInTwoWorktrees(repo, outside);
       for (let round = 0; round < 3; round++) {
         trees.forEach((tree, i) => {
           agents[i]!.write(`f${i}-${round}.ts`, `export const v = ${round};\n`);

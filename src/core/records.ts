@@ -378,9 +378,12 @@ export function validateRecord(input: unknown): TrailRecord {
   if (typeof input === 'object' && input !== null && validated.has(input)) return input as TrailRecord;
   const result = recordSchema.safeParse(input);
   if (result.success) {
-    freezeDeep(result.data);
-    validated.add(result.data);
-    return result.data;
+    // Copied first: zod hands values it does not inspect (a correction's changes) through as
+    // they are, and the caller's own objects must not end up frozen.
+    const record = structuredClone(result.data);
+    freezeDeep(record);
+    validated.add(record);
+    return record;
   }
   const issue = result.error.issues[0]!;
   const kind =

@@ -32,6 +32,25 @@ describe('validateRecord', () => {
     }, TypeError);
   });
 
+  test("the caller's objects stay as they were, even those zod passes through", () => {
+    const input = prompt();
+    validateRecord(input);
+    const changes = { 'event.command': { was: 'npm test', now: 'npm run test' } };
+    const { sessionId: _session, event: _event, ...header } = input;
+    const correction = validateRecord({
+      ...header,
+      kind: 'correction',
+      target: 'a'.repeat(64),
+      reason: 'typo',
+      changes,
+    });
+    assert.ok(Object.isFrozen((correction as { changes: Record<string, object> }).changes['event.command']));
+    assert.equal(Object.isFrozen(changes['event.command']), false);
+    assert.equal(Object.isFrozen(input), false);
+    assert.equal(Object.isFrozen(input.event), false);
+    changes['event.command'].now = 'still mine';
+  });
+
   test('a record it returned passes again as itself; anything else is parsed', () => {
     const record = validateRecord(prompt());
     assert.equal(validateRecord(record), record);

@@ -123,9 +123,9 @@ export function readSpool(
   }
   let bytes: Buffer;
   try {
-    const size = fstatSync(fd).size;
-    if (size <= fromOffset) return { lines: [], end: fromOffset };
-    bytes = Buffer.allocUnsafe(size - fromOffset);
+    // Up to the size the stat saw: lines appended since are read next time, and a file that
+    // shrank in between (replaced) just reads short.
+    bytes = Buffer.allocUnsafe(sizeNow - fromOffset);
     let read = 0;
     while (read < bytes.length) {
       const n = readSync(fd, bytes, read, bytes.length - read, fromOffset + read);

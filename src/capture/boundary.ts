@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { credentialNames } from '../core/redact.js';
+import { branchOfHeadFile } from '../git/head-file.js';
 import type { Repo } from '../ledger/repo.js';
 
 /** Facts about where the work runs, taken once at session start (hooks and manual sessions). */
@@ -34,8 +35,7 @@ export function boundaryFacts(repo: Repo, env: NodeJS.ProcessEnv) {
 function currentBranch(repo: Repo): string | undefined {
   try {
     // A linked worktree has a HEAD of its own.
-    const head = readFileSync(join(repo.headDir ?? repo.gitDir, 'HEAD'), 'utf8').trim();
-    return head.startsWith('ref: refs/heads/') ? head.slice('ref: refs/heads/'.length) : undefined;
+    return branchOfHeadFile(readFileSync(join(repo.headDir ?? repo.gitDir, 'HEAD'), 'utf8'));
   } catch {
     return undefined;
   }

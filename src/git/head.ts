@@ -6,16 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { branchOfHeadFile } from './head-file.js';
 import { runGit } from './run.js';
-
-const SYMBOLIC_BRANCH = /^ref: refs\/heads\/(\S+)\n?$/;
-
-/** The branch named by a HEAD file's contents, or undefined when git must be asked. */
-export function branchOfHeadFile(contents: string): string | undefined {
-  const branch = SYMBOLIC_BRANCH.exec(contents)?.[1];
-  // Reftable keeps HEAD in its tables and writes this name, which no branch can have, here.
-  return branch === '.invalid' ? undefined : branch;
-}
 
 /**
  * The short name of the branch HEAD is on, or undefined when HEAD is detached.

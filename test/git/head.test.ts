@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { branchOfHeadFile, currentBranch } from '../../src/git/head.js';
+import { currentBranch } from '../../src/git/head.js';
+import { branchOfHeadFile } from '../../src/git/head-file.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 
 describe('the branch HEAD is on', () => {

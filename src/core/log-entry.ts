@@ -108,15 +108,25 @@ export function entryIsAt(
   return true;
 }
 
-/** peekEntry over a line's bytes: prev and seq, and where the record's bytes are. */
-export function peekEntryBytes(
-  line: Buffer,
-): { prev: string; seq: number; recordStart: number; recordEnd: number } | undefined {
+/** Whether `bytes[from, from + 64)` are lowercase hex digits, as a stored `prev` must be. */
+function isLowerHex64(bytes: Uint8Array, from: number): boolean {
+  for (let k = from; k < from + 64; k++) {
+    const b = bytes[k]!;
+    if (!((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66))) return false;
+  }
+  return true;
+}
+
+/**
+ * Where a canonical entry line's record bytes are, and its seq, checked in place without
+ * making strings (readers decode every entry this way). Undefined for a line that is not a
+ * canonical entry; a line that passes has a 64-digit hex `prev` at ENTRY_PREFIX_LENGTH.
+ */
+export function entrySpan(line: Buffer): { seq: number; recordStart: number; recordEnd: number } | undefined {
   const n = line.length;
   if (n < RECORD_OFFSET + 8 || line[n - 1] !== 0x7d) return undefined;
   if (line.compare(PREFIX_BYTES, 0, PREFIX_BYTES.length, 0, PREFIX_BYTES.length) !== 0) return undefined;
-  const prev = line.toString('latin1', ENTRY_PREFIX.length, ENTRY_PREFIX.length + 64);
-  if (!HEX.test(prev)) return undefined;
+  if (!isLowerHex64(line, ENTRY_PREFIX.length)) return undefined;
   if (
     line.compare(RECORD_KEY_BYTES, 0, RECORD_KEY_BYTES.length, ENTRY_PREFIX.length + 64, RECORD_OFFSET) !== 0
   ) {
@@ -133,7 +143,16 @@ export function peekEntryBytes(
     if (d < 0 || d > 9) return undefined;
     seq = seq * 10 + d;
   }
-  return { prev, seq, recordStart: RECORD_OFFSET, recordEnd: seqAt };
+  return { seq, recordStart: RECORD_OFFSET, recordEnd: seqAt };
+}
+
+/** peekEntry over a line's bytes: prev and seq, and where the record's bytes are. */
+export function peekEntryBytes(
+  line: Buffer,
+): { prev: string; seq: number; recordStart: number; recordEnd: number } | undefined {
+  const span = entrySpan(line);
+  if (!span) return undefined;
+  return { prev: line.toString('latin1', ENTRY_PREFIX.length, ENTRY_PREFIX.length + 64), ...span };
 }
 
 /**

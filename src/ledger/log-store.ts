@@ -32,6 +32,7 @@ import { encodeEntry, entryLeafHash, GENESIS_PREV, recordIdOfLine, signTreeHead 
 import { MerkleFrontier } from '../core/merkle.js';
 import type { TrailRecord } from '../core/records.js';
 import type { KeyPair } from '../core/signature.js';
+import type { TreeEntry } from '../git/cat-file.js';
 import { listTree, readObjects, streamObjects } from '../git/cat-file.js';
 import type { CommitFile } from '../git/fast-import.js';
 import { commitFiles, RefMovedError } from '../git/fast-import.js';
@@ -127,17 +128,57 @@ function parseJsonBlob<T>(bytes: Buffer | undefined): T | undefined {
 
 const SPOOL_DIR = tmpdir();
 
+export interface ReadLogsOptions {
+  reader?: LogReader;
+  /**
+   * Read one copy of each writer's log, the one with the largest signed tree head (this
+   * clone's own on a tie), and skip the rest: the read side shows the longest copy, and a
+   * fetched copy of this clone's own log would otherwise be read, and decoded, twice.
+   */
+  onePerWriter?: boolean;
+}
+
+/** The size of the largest tree head in a log's tree listing. */
+function signedSize(entries: readonly TreeEntry[]): number {
+  let size = 0;
+  for (const entry of entries) {
+    const head = /^heads\/\d+\/\d+\/(\d+)\.json$/.exec(entry.path);
+    if (head && Number(head[1]) > size) size = Number(head[1]);
+  }
+  return size;
+}
+
+/** For each writer, the index of its copy with the largest signed head; own copies first on a tie. */
+function longestCopies(refs: readonly LogRef[], trees: readonly TreeEntry[][]): number[] {
+  const best = new Map<string, { index: number; size: number }>();
+  refs.forEach((ref, index) => {
+    const size = signedSize(trees[index]!);
+    const current = best.get(ref.writerId);
+    const better =
+      !current ||
+      size > current.size ||
+      (size === current.size && ref.remote === undefined && refs[current.index]!.remote !== undefined);
+    if (better) best.set(ref.writerId, { index, size });
+  });
+  return [...best.values()].map((b) => b.index).sort((a, b) => a - b);
+}
+
 /**
  * Reads several logs with one ls-tree per log and a single cat-file --batch for all blobs:
  * every log's small blobs (heads, writer) first, then each log's chunks in order, streamed
  * into its EntryList so a `reader` can work on entries while git is still sending the rest.
+ * Returns one snapshot per ref read, in the order of `refs`.
  */
 export async function readLogs(
   repo: Repo,
-  refs: readonly LogRef[],
-  reader: LogReader = {},
+  allRefs: readonly LogRef[],
+  options: ReadLogsOptions = {},
 ): Promise<LogSnapshot[]> {
-  const trees = await Promise.all(refs.map((r) => listTree(repo.workTree, r.oid)));
+  const reader = options.reader ?? {};
+  const allTrees = await Promise.all(allRefs.map((r) => listTree(repo.workTree, r.oid)));
+  const kept = options.onePerWriter ? longestCopies(allRefs, allTrees) : allRefs.map((_, i) => i);
+  const refs = kept.map((i) => allRefs[i]!);
+  const trees = kept.map((i) => allTrees[i]!);
   const small: string[] = [];
   const chunkSpecs: string[] = [];
   /** For each chunk request, the log it belongs to. */

@@ -3,39 +3,50 @@
  * copy of its log (this clone's or a fetched one), decoded. Verification is `trail verify`'s
  * job; readers report what is there.
  */
-import { decodeEntry, recordIdOfLine } from '../core/log-entry.js';
+import { sha256Hex } from '../core/hash.js';
+import { entrySpan } from '../core/log-entry.js';
 import type { TrailRecord } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
+import type { LogSnapshot } from './log-store.js';
 import { listLogRefs, readLogs } from './log-store.js';
 import type { Repo } from './repo.js';
 
 export async function loadRecords(repo: Repo): Promise<StoredRecord[]> {
-  const snapshots = await readLogs(repo, await listLogRefs(repo));
-  const longest = new Map<string, (typeof snapshots)[number]>();
-  for (const s of snapshots) {
-    const current = longest.get(s.writerId);
-    if (!current || s.entries.length > current.entries.length) longest.set(s.writerId, s);
+  const records: StoredRecord[] = [];
+  const decodedUpTo = new Map<LogSnapshot, number>();
+  // Entries are decoded as they arrive, while git is still inflating the rest of the log.
+  const decodeArrived = (snapshot: LogSnapshot) => {
+    const { entries, writerId } = snapshot;
+    for (let position = decodedUpTo.get(snapshot) ?? 0; position < entries.length; position++) {
+      const stored = decodeAt(writerId, entries.lineBytes(position));
+      // A malformed entry is verify's to report; readers skip it.
+      if (stored) records.push(stored);
+    }
+    decodedUpTo.set(snapshot, entries.length);
+  };
+  const snapshots = await readLogs(repo, await listLogRefs(repo), {
+    onePerWriter: true,
+    reader: { grew: decodeArrived },
+  });
+  for (const snapshot of snapshots) decodeArrived(snapshot);
+  return records;
+}
+
+/** One stored entry as a record, hashed and parsed from its bytes without a line string. */
+function decodeAt(writerId: string, bytes: Buffer): StoredRecord | undefined {
+  const span = entrySpan(bytes);
+  if (!span) return undefined;
+  try {
+    return {
+      id: sha256Hex(bytes.subarray(span.recordStart, span.recordEnd)),
+      writerId,
+      seq: span.seq,
+      record: JSON.parse(bytes.toString('utf8', span.recordStart, span.recordEnd)) as TrailRecord,
+    };
+  } catch {
+    return undefined;
   }
-  const out: StoredRecord[] = [];
-  for (const snapshot of longest.values()) {
-    const lines = snapshot.entries.lines();
-    lines.forEach((line, position) => {
-      try {
-        const entry = decodeEntry(line);
-        const id = recordIdOfLine(line);
-        out.push({
-          id,
-          writerId: snapshot.writerId,
-          seq: entry.seq ?? position,
-          record: entry.record as TrailRecord,
-        });
-      } catch {
-        // A malformed entry is verify's to report; readers skip it.
-      }
-    });
-  }
-  return out;
 }
 
 export async function loadIndex(repo: Repo): Promise<TrailIndex> {

@@ -94,8 +94,10 @@ export async function verifyRepository(
   };
   // Each log is verified as it streams in from git, so hashing overlaps git's inflating.
   const snapshots = await readLogs(repo, refs, {
-    opened: verifierOf,
-    grew: (snapshot) => verifierOf(snapshot).advance(snapshot.entries),
+    reader: {
+      opened: verifierOf,
+      grew: (snapshot) => verifierOf(snapshot).advance(snapshot.entries),
+    },
   });
   const logs: VerifiedLog[] = [];
   const byWriter = new Map<string, Array<{ log: VerifiedLog; leafHashes: Buffer }>>();

@@ -1,0 +1,124 @@
+/**
+ * The read side's loading of the ledger: one copy of each writer's log (the longest), every
+ * well-formed entry decoded from its bytes with the id of its canonical record bytes, and a
+ * malformed entry skipped rather than failing the read.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { recordIdOf } from '../../src/core/record-id.js';
+import type { TrailRecord } from '../../src/core/records.js';
+import { loadWriterKey } from '../../src/ledger/keys.js';
+import { appendRecords, listLogRefs, logRef, readLogs } from '../../src/ledger/log-store.js';
+import { loadRecords } from '../../src/ledger/read.js';
+import { findRepo } from '../../src/ledger/repo.js';
+import { trail } from '../helpers/cli.js';
+import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
+import { tempRepo } from '../helpers/temp-repo.js';
+
+function deployment(i: number) {
+  return {
+    kind: 'deployment',
+    v: 1,
+    time: `2026-11-0${i + 1}T10:00:00.000Z`,
+    actor: { type: 'ci', id: 'ci@example.com' },
+    provenance: 'observed',
+    env: `env-${i}`,
+    commit: 'a'.repeat(40),
+  };
+}
+
+/** A clone with one writer, `count` records in its log, and a bare remote it pushes to. */
+async function clonePushingTo(count: number) {
+  const origin = tempRepo({ bare: true });
+  const repo = tempRepo();
+  assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+  repo.git('remote', 'add', 'origin', origin.dir);
+  assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0, 'init adds the remote refspec');
+  const ledger = await findRepo(repo.dir);
+  const key = loadWriterKey(ledger);
+  for (let i = 0; i < count; i++) await appendRecords(ledger, key, [deployment(i)]);
+  const pushAndFetch = () => {
+    // --no-verify: Trail's own pre-push hook would push these refs too, racing this push.
+    repo.git('push', '-q', '--no-verify', 'origin', 'refs/trail/logs/*:refs/trail/logs/*');
+    repo.git('fetch', '-q', 'origin');
+  };
+  return {
+    repo,
+    ledger,
+    key,
+    pushAndFetch,
+    cleanup: () => {
+      repo.cleanup();
+      origin.cleanup();
+    },
+  };
+}
+
+describe('loading the ledger for readers', () => {
+  test("a fetched copy of this clone's own log is not read a second time", async () => {
+    const setup = await clonePushingTo(3);
+    try {
+      setup.pushAndFetch();
+      const refs = await listLogRefs(setup.ledger);
+      assert.equal(refs.length, 2, "this clone's log and the copy fetched from origin");
+      assert.equal((await readLogs(setup.ledger, refs)).length, 2);
+      const chosen = await readLogs(setup.ledger, refs, { onePerWriter: true });
+      assert.equal(chosen.length, 1);
+      assert.equal(chosen[0]!.remote, undefined, 'on a tie, the clone reads its own copy');
+
+      const records = await loadRecords(setup.ledger);
+      assert.deepEqual(
+        records.map((r) => (r.record as { env: string }).env),
+        ['env-0', 'env-1', 'env-2'],
+      );
+      assert.deepEqual(
+        records.map((r) => r.seq),
+        [0, 1, 2],
+      );
+      for (const stored of records) assert.equal(stored.id, recordIdOf(stored.record as TrailRecord));
+    } finally {
+      setup.cleanup();
+    }
+  });
+
+  test('the longer copy is read when the fetched one is ahead of this clone', async () => {
+    const setup = await clonePushingTo(2);
+    try {
+      const behind = setup.repo.git('rev-parse', logRef(setup.key.keyId));
+      for (let i = 2; i < 5; i++) await appendRecords(setup.ledger, setup.key, [deployment(i)]);
+      setup.pushAndFetch();
+      // This clone's ref goes back two appends' worth, as a restored backup of .git would leave it.
+      setup.repo.git('update-ref', logRef(setup.key.keyId), behind);
+
+      const chosen = await readLogs(setup.ledger, await listLogRefs(setup.ledger), { onePerWriter: true });
+      assert.equal(chosen.length, 1);
+      assert.equal(chosen[0]!.remote, 'origin');
+      const records = await loadRecords(setup.ledger);
+      assert.equal(records.length, 5);
+      assert.equal((records[4]!.record as { env: string }).env, 'env-4');
+    } finally {
+      setup.cleanup();
+    }
+  });
+
+  test('a malformed entry is skipped and the others are still read', async () => {
+    const setup = await clonePushingTo(3);
+    try {
+      await tamper(setup.repo.dir, logRef(setup.key.keyId), (files) => {
+        const lines = entryLines(files);
+        lines[1]!.line = lines[1]!.line.replace('{"prev":"', '{"prev":"not hex');
+        setEntryLines(files, lines);
+      });
+      const records = await loadRecords(setup.ledger);
+      assert.deepEqual(
+        records.map((r) => r.seq),
+        [0, 2],
+      );
+      const verify = await trail(setup.repo.dir, 'verify');
+      assert.equal(verify.code, 1, 'verify reports what readers skip');
+      assert.match(verify.stderr, /position 1 is not a canonical log entry/);
+    } finally {
+      setup.cleanup();
+    }
+  });
+});

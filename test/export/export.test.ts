@@ -15,15 +15,24 @@ const schema = JSON.parse(
   readFileSync(new URL('../fixtures/schemas/agent-trace-v1.json', import.meta.url), 'utf8'),
 );
 
+/** The metadata section of a git-ai note, as far as these tests read it. */
+interface GitAiMetadata {
+  schema_version: string;
+  base_commit_sha: string;
+  prompts: Record<string, unknown>;
+  sessions: Record<string, { agent_id: { tool: string; id: string; model: string } }>;
+  humans: Record<string, unknown>;
+}
+
 /** Checks a git-ai note against the rules of authorship/3.0.0 (see fixtures/schemas/README.md). */
 function checkGitAiNote(note: string): {
   files: Record<string, Record<string, string>>;
-  metadata: Record<string, any>;
+  metadata: GitAiMetadata;
 } {
   const split = note.split('\n---\n');
   assert.equal(split.length, 2, 'an attestation section, a --- line, then metadata');
   const [attestation, json] = split as [string, string];
-  const metadata = JSON.parse(json);
+  const metadata = JSON.parse(json) as GitAiMetadata;
   assert.equal(metadata.schema_version, 'authorship/3.0.0');
   assert.match(metadata.base_commit_sha, /^[0-9a-f]{40}$/);
   assert.deepEqual(metadata.prompts, {});
@@ -50,9 +59,7 @@ function checkGitAiNote(note: string): {
     else assert.ok(metadata.humans[key], `${key} resolves in humans`);
     files[current]![key] = ranges;
   }
-  for (const s of Object.values(metadata.sessions) as Array<{
-    agent_id: { tool: string; id: string; model: string };
-  }>) {
+  for (const s of Object.values(metadata.sessions)) {
     assert.ok(s.agent_id.tool && s.agent_id.id && s.agent_id.model);
   }
   return { files, metadata };

@@ -149,4 +149,41 @@ describe('trail export', () => {
     };
     assert.throws(() => verifyEnvelope(tampered, keys), /no signature/);
   });
+
+  test('--json prints one JSON document for every format; --write-notes applies to git-ai only', async () => {
+    const head = repo.git('rev-parse', 'HEAD');
+    const lines = await trail(repo.dir, 'export', '--format', 'agent-trace');
+    const trace = await trail(repo.dir, 'export', '--format', 'agent-trace', '--json');
+    assert.equal(trace.code, 0, trace.stderr);
+    assert.deepEqual(
+      JSON.parse(trace.stdout),
+      lines.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+      'the same records as the JSON Lines form, as one array',
+    );
+
+    const notes = await trail(repo.dir, 'export', '--format', 'git-ai', '--json');
+    assert.equal(notes.code, 0, notes.stderr);
+    const [only, ...rest] = JSON.parse(notes.stdout) as Array<{ commit: string; note: string }>;
+    assert.equal(rest.length, 0);
+    assert.equal(only!.commit, head);
+    assert.equal(checkGitAiNote(only!.note).metadata.base_commit_sha, head);
+
+    const written = await trail(repo.dir, 'export', '--format', 'git-ai', '--write-notes', '--json');
+    assert.equal(written.code, 0, written.stderr);
+    assert.deepEqual(JSON.parse(written.stdout), { ref: 'refs/notes/ai', commits: [head] });
+
+    const statements = await trail(repo.dir, 'export', '--format', 'intoto', '--json');
+    assert.equal(statements.code, 0, statements.stderr);
+    const envelopes = JSON.parse(statements.stdout) as Array<{ payloadType: string }>;
+    assert.equal(envelopes.length, 1);
+    assert.equal(envelopes[0]!.payloadType, 'application/vnd.in-toto+json');
+
+    const misuse = await trail(repo.dir, 'export', '--format', 'intoto', '--write-notes');
+    assert.equal(misuse.code, 2);
+    assert.equal(misuse.stdout, '');
+    assert.match(misuse.stderr, /^trail: --write-notes applies to --format git-ai only\n$/);
+  });
 });

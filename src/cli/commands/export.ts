@@ -2,12 +2,15 @@
  * `trail export --format git-ai|agent-trace|intoto`: Trail's checkpoints in other tools'
  * formats. git-ai notes print to stdout, or with `--write-notes` go to refs/notes/ai (one
  * fast-import for all commits); Agent Trace records and signed in-toto envelopes print as
- * JSON Lines.
+ * JSON Lines. `--json` prints one JSON document instead, as every command's --json does.
  */
 
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
+import type { RecordOf } from '../../core/records.js';
+import type { KeyPair } from '../../core/signature.js';
+import type { StoredRecord, TrailIndex } from '../../core/trail-index.js';
 import { agentTraceRecord } from '../../export/agent-trace.js';
 import { gitAiNote } from '../../export/git-ai.js';
 import { checkpointStatement, signStatement } from '../../export/intoto.js';
@@ -17,7 +20,7 @@ import { loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import type { CommandContext } from '../context.js';
-import { say } from '../output.js';
+import { printJson, say } from '../output.js';
 import { VERSION } from '../version.js';
 
 const FORMATS = ['git-ai', 'agent-trace', 'intoto'] as const;
@@ -46,6 +49,17 @@ async function writeNotes(workTree: string, notes: Array<{ commit: string; text:
   await runGit(workTree, ['fast-import', '--quiet', '--done'], { input: Buffer.concat(chunks) });
 }
 
+function signedStatements(
+  index: TrailIndex,
+  checkpoints: ReadonlyArray<StoredRecord<RecordOf<'checkpoint'>>>,
+  key: KeyPair,
+  repoName: string,
+) {
+  return checkpoints.map((c) =>
+    signStatement(checkpointStatement(buildCheckpointView(index, c), repoName), key),
+  );
+}
+
 export function register(program: Command, context: () => CommandContext): void {
   program
     .command('export')
@@ -55,10 +69,14 @@ export function register(program: Command, context: () => CommandContext): void 
     .requiredOption('--format <format>', FORMATS.join('|'))
     .option('--write-notes', 'git-ai: write the notes to refs/notes/ai instead of printing them')
     .option('--repo <name>', 'intoto: the repository name in subjects (default: the folder name)')
-    .action(async (options: { format: string; writeNotes?: boolean; repo?: string }) => {
+    .option('--json', 'one JSON document on stdout: the exported items as an array, or what was written')
+    .action(async (options: { format: string; writeNotes?: boolean; repo?: string; json?: boolean }) => {
       const ctx = context();
       if (!(FORMATS as readonly string[]).includes(options.format)) {
         throw new TrailError('USAGE', `--format must be one of ${FORMATS.join(', ')}`);
+      }
+      if (options.writeNotes && options.format !== 'git-ai') {
+        throw new TrailError('USAGE', '--write-notes applies to --format git-ai only');
       }
       const repo = await findRepo(ctx.cwd);
       const index = await loadIndex(repo);
@@ -70,21 +88,28 @@ export function register(program: Command, context: () => CommandContext): void 
         if (options.writeNotes) {
           await writeNotes(repo.workTree, notes);
           say(ctx.io, `wrote ${notes.length} git-ai note(s) to refs/notes/ai`);
+          if (options.json) printJson(ctx.io, { ref: 'refs/notes/ai', commits: notes.map((n) => n.commit) });
+        } else if (options.json) {
+          printJson(
+            ctx.io,
+            notes.map((n) => ({ commit: n.commit, note: n.text })),
+          );
         } else {
           for (const n of notes) ctx.io.stdout(`commit ${n.commit}\n${n.text}\n`);
         }
         return;
       }
-      if (options.format === 'agent-trace') {
-        for (const c of checkpoints) ctx.io.stdout(`${JSON.stringify(agentTraceRecord(c, VERSION))}\n`);
-        return;
-      }
-      const key = loadWriterKey(repo);
-      const name = options.repo ?? basename(repo.workTree);
-      for (const c of checkpoints) {
-        ctx.io.stdout(
-          `${JSON.stringify(signStatement(checkpointStatement(buildCheckpointView(index, c), name), key))}\n`,
-        );
-      }
+      const items =
+        options.format === 'agent-trace'
+          ? checkpoints.map((c) => agentTraceRecord(c, VERSION))
+          : signedStatements(
+              index,
+              checkpoints,
+              loadWriterKey(repo),
+              options.repo ?? basename(repo.workTree),
+            );
+      // Without --json, JSON Lines: one item per line, for tools that stream.
+      if (options.json) printJson(ctx.io, items);
+      else for (const item of items) ctx.io.stdout(`${JSON.stringify(item)}\n`);
     });
 }

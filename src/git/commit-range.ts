@@ -3,6 +3,7 @@
  * id, parents, author, date, subject and the paths each one touched.
  */
 import type { CommitInfo } from '../core/change-facts.js';
+import { TrailError } from '../core/errors.js';
 import { gitTextOrUndefined, runGit } from './run.js';
 
 export type { CommitInfo };
@@ -16,22 +17,24 @@ const FIELD = '\u001f';
  * own, and has no checkpoint of its own.
  */
 export async function listCommits(workTree: string, revisions: readonly string[]): Promise<CommitInfo[]> {
-  if ((await gitTextOrUndefined(workTree, ['rev-parse', '--verify', '--quiet', 'HEAD'])) === undefined) {
-    return []; // an empty repository: nothing committed yet
-  }
-  const result = await runGit(workTree, [
-    '-c',
-    'core.quotePath=false',
-    'log',
-    '--no-merges',
-    '--reverse',
-    '--name-only',
-    `--format=${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`,
-    ...revisions,
-    '--',
-  ]);
+  if (!(await hasCommits(workTree))) return []; // an empty repository: nothing committed yet
+  const stdout = await gitOverRevisions(
+    workTree,
+    [
+      '-c',
+      'core.quotePath=false',
+      'log',
+      '--no-merges',
+      '--reverse',
+      '--name-only',
+      `--format=${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`,
+      ...revisions,
+      '--',
+    ],
+    revisions.filter((r) => r !== '-1'),
+  );
   const commits: CommitInfo[] = [];
-  for (const chunk of result.stdout.toString('utf8').split(RECORD)) {
+  for (const chunk of stdout.toString('utf8').split(RECORD)) {
     if (chunk.length === 0) continue;
     const [header, ...rest] = chunk.split('\n');
     const [sha, parents, name, email, date, subject] = header!.split(FIELD);
@@ -47,6 +50,35 @@ export async function listCommits(workTree: string, revisions: readonly string[]
     });
   }
   return commits;
+}
+
+export async function hasCommits(workTree: string): Promise<boolean> {
+  return (await gitTextOrUndefined(workTree, ['rev-parse', '--verify', '--quiet', 'HEAD'])) !== undefined;
+}
+
+/**
+ * Runs a git command over revisions a person typed (`given`): one git knows no commit for is
+ * a usage error naming it, not git's own failure, and never an empty result. A check gate
+ * must not pass a mistyped range as "0 commits".
+ */
+export async function gitOverRevisions(
+  workTree: string,
+  args: readonly string[],
+  given: readonly string[],
+): Promise<Buffer> {
+  const result = await runGit(workTree, args, { allow: [128] });
+  if (result.code === 128) {
+    const detail =
+      result.stderr
+        .trim()
+        .split('\n')
+        .pop()
+        ?.replace(/^fatal: /, '') ?? '';
+    // git's words are kept only where they say something other than "no such revision".
+    const other = detail && !/revision|ambiguous argument/.test(detail) ? ` (${detail})` : '';
+    throw new TrailError('USAGE', `${given.join(' ')}: not a commit or range in this repository${other}`);
+  }
+  return result.stdout;
 }
 
 export interface DefaultRange {

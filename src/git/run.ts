@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrailError } from '../core/errors.js';
 
@@ -73,7 +73,9 @@ export function runGit(cwd: string, args: readonly string[], options: GitOptions
     child.on('error', (error) => {
       // No git ran: stop reading and close the file.
       if (spool && !whenDrained) whenDrained = () => spool.close();
-      reject(new TrailError('GIT_FAILED', `could not run git: ${error.message}`, { cause: error }));
+      // Node reports a missing working folder as ENOENT of the program itself.
+      const message = existsSync(cwd) ? `could not run git: ${error.message}` : `${cwd}: no such folder`;
+      reject(new TrailError('GIT_FAILED', message, { cause: error }));
     });
     child.stdin!.on('error', () => {
       // git may exit before reading all input (e.g. a bad ref); the exit code tells the story.

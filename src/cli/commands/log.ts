@@ -5,6 +5,7 @@ import { loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import type { CommandContext } from '../context.js';
+import { positiveCount } from '../option-values.js';
 import { printJson, say } from '../output.js';
 
 function parseTime(value: string | undefined, flag: string): string | undefined {
@@ -39,6 +40,7 @@ export function register(program: Command, context: () => CommandContext): void 
         const repo = await findRepo(ctx.cwd);
         const since = parseTime(options.since, '--since');
         const until = parseTime(options.until, '--until');
+        const max = options.max === undefined ? undefined : positiveCount(options.max, '-n/--max');
         const index = await loadIndex(repo);
         let views = [...index.checkpointByCommit.values()]
           .filter((c) => (!since || c.record.time >= since) && (!until || c.record.time <= until))
@@ -57,7 +59,7 @@ export function register(program: Command, context: () => CommandContext): void 
             return lastDeploy !== undefined && !rolledBack.some((t) => t > lastDeploy);
           });
         }
-        if (options.max) views = views.slice(0, Number(options.max));
+        if (max !== undefined) views = views.slice(0, max);
         if (options.json) {
           return printJson(
             ctx.io,

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { relinkCommit } from '../../capture/relink.js';
-import { runGit } from '../../git/run.js';
+import { gitOverRevisions } from '../../git/commit-range.js';
 import { loadIndex } from '../../ledger/read.js';
 import { findRepo, requireInitialised } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
@@ -22,9 +22,8 @@ export function register(program: Command, context: () => CommandContext): void 
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
       requireInitialised(repo);
-      const list = (
-        await runGit(repo.workTree, ['rev-list', '--no-walk', ...(revs.length ? revs : ['HEAD'])])
-      ).stdout
+      const given = revs.length ? revs : ['HEAD'];
+      const list = (await gitOverRevisions(repo.workTree, ['rev-list', '--no-walk', ...given, '--'], given))
         .toString('utf8')
         .split('\n')
         .filter(Boolean);

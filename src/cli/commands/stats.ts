@@ -1,11 +1,12 @@
 /** `trail stats`: AI share of added lines by file, directory, author, agent, model and month. */
 import type { Command } from 'commander';
-import { runGit } from '../../git/run.js';
+import { gitOverRevisions, hasCommits } from '../../git/commit-range.js';
 import { loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { Share } from '../../read/stats.js';
 import { computeStats } from '../../read/stats.js';
 import type { CommandContext } from '../context.js';
+import { positiveCount } from '../option-values.js';
 import { printJson, say } from '../output.js';
 
 export function register(program: Command, context: () => CommandContext): void {
@@ -20,13 +21,15 @@ export function register(program: Command, context: () => CommandContext): void 
       const repo = await findRepo(ctx.cwd);
       const index = await loadIndex(repo);
       // Commits without a checkpoint count as human lines: one git log for all of them.
-      const log = (
-        await runGit(
-          repo.workTree,
-          ['log', '--no-merges', '--numstat', '--format=%x00%H %aI %an <%ae>', options.rev],
-          { allow: [128] },
-        )
-      ).stdout.toString('utf8');
+      const log = (await hasCommits(repo.workTree))
+        ? (
+            await gitOverRevisions(
+              repo.workTree,
+              ['log', '--no-merges', '--numstat', '--format=%x00%H %aI %an <%ae>', options.rev, '--'],
+              [options.rev],
+            )
+          ).toString('utf8')
+        : '';
       const human: Array<{ author: string; month: string; files: Array<{ path: string; added: number }> }> =
         [];
       for (const block of log.split('\0').filter(Boolean)) {
@@ -43,7 +46,7 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       const stats = computeStats(index, human);
       if (options.json) return printJson(ctx.io, stats);
-      const top = Number(options.top) || 10;
+      const top = positiveCount(options.top, '--top');
       const table = (title: string, rows: Share[]) => {
         say(ctx.io, `\n${title}`);
         for (const r of rows.slice(0, top)) {

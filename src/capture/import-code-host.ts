@@ -17,7 +17,7 @@ import { sameIdentity } from '../chain/review.js';
 import type { CommandContext } from '../cli/context.js';
 import { printJson, say } from '../cli/output.js';
 import { parseJson } from '../core/canonical-json.js';
-import { TrailError } from '../core/errors.js';
+import { fileError, TrailError } from '../core/errors.js';
 import type { RecordOf } from '../core/records.js';
 import { validateRecord } from '../core/records.js';
 import { type CodeHostEvent, parseGitHubEvent, parseGitLabEvent } from '../evidence/code-host.js';
@@ -50,10 +50,7 @@ function readPayload(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new TrailError(
-      'INPUT_INVALID',
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
+    throw fileError('read', file, error);
   }
   return parseJson(text, file);
 }

@@ -12,7 +12,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { canonicalize } from '../core/canonical-json.js';
-import { TrailError } from '../core/errors.js';
+import { fileError, TrailError } from '../core/errors.js';
 import { estimateCost } from '../core/pricing.js';
 import type { EventBody, TrailRecord } from '../core/records.js';
 import { recordIdOf, validateRecord } from '../core/records.js';
@@ -72,10 +72,7 @@ export function readTranscript(agent: ImportAgent, path: string): TranscriptSumm
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof TrailError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'error');
-    throw new TrailError('INPUT_INVALID', `cannot read ${path}: ${why}`);
+    throw fileError('read', path, error);
   }
   let summary: TranscriptSummary;
   try {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TrailError } from '../core/errors.js';
+import { fileError, TrailError } from '../core/errors.js';
 import type { Actor, Provenance, RecordOf } from '../core/records.js';
 import { validateRecord } from '../core/records.js';
 import type { Coverage } from '../evidence/coverage.js';
@@ -30,10 +30,7 @@ function readText(cwd: string, file: string): string {
   try {
     return readFileSync(resolve(cwd, file), 'utf8');
   } catch (error) {
-    throw new TrailError(
-      'INPUT_INVALID',
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
+    throw fileError('read', file, error);
   }
 }
 

@@ -38,3 +38,27 @@ export class TrailError extends Error {
 export function isTrailError(error: unknown): error is TrailError {
   return error instanceof TrailError;
 }
+
+/** What node:fs's error codes mean, in words; ENOENT depends on reading or writing. */
+const FILE_PROBLEMS: Readonly<Record<string, string>> = {
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+};
+
+/**
+ * A failed file read or write as one line a person can act on: `cannot read x.json: no such
+ * file`, not `ENOENT` or a stack. `error` is what node:fs threw.
+ */
+export function fileError(action: 'read' | 'write', path: string, error: unknown): TrailError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === 'ENOENT'
+      ? action === 'read'
+        ? 'no such file'
+        : 'its folder does not exist'
+      : ((code && FILE_PROBLEMS[code]) ?? code ?? (error as Error | undefined)?.message ?? 'error');
+  return new TrailError('INPUT_INVALID', `cannot ${action} ${path}: ${why}`, { cause: error });
+}

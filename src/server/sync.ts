@@ -23,7 +23,7 @@ import type { SignedTreeHead } from '../core/log-entry.js';
 import { GENESIS_PREV, peekTombstone } from '../core/log-entry.js';
 import { rootFromLeafHashes, verifyConsistency } from '../core/merkle.js';
 import { commitFiles } from '../git/fast-import.js';
-import { gitTextOrUndefined } from '../git/run.js';
+import { runGit } from '../git/run.js';
 import { listTrustedKeys } from '../ledger/keys.js';
 import type { LogSnapshot, WriterInfo } from '../ledger/log-store.js';
 import { listLogRefs, logCopyFiles, readLogs } from '../ledger/log-store.js';
@@ -68,7 +68,9 @@ export async function repoNameFor(
 ): Promise<string> {
   const given = explicit ?? env.TRAIL_REPO;
   if (given) return given;
-  const origin = await gitTextOrUndefined(repo.workTree, ['remote', 'get-url', 'origin']);
+  // `git remote get-url` exits 2 where there is no such remote: a repository without origin.
+  const remote = await runGit(repo.workTree, ['remote', 'get-url', 'origin'], { allow: [2] });
+  const origin = remote.code === 0 ? remote.stdout.toString('utf8').trim() : undefined;
   const fromOrigin = origin ? nameFromRemoteUrl(origin) : undefined;
   return fromOrigin ?? sanitize(basename(repo.workTree));
 }

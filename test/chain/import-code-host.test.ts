@@ -184,7 +184,11 @@ describe('trail import github-review / gitlab-approval', () => {
         save('deployment.json', fixture('gitlab-deployment.json')),
         /^trail: \S+deployment\.json: a deployment event, not a review\n$/,
       ],
-      ['github-review', join(payloads, 'missing.json'), /^trail: cannot read \S+missing\.json: ENOENT\n$/],
+      [
+        'github-review',
+        join(payloads, 'missing.json'),
+        /^trail: cannot read \S+missing\.json: no such file\n$/,
+      ],
     ];
     for (const [kind, file, message] of cases) {
       const result = await trail(repo.dir, 'import', kind, file);

@@ -157,7 +157,7 @@ describe('trail tests attach', () => {
       [
         ['tests', 'attach', junit('pytest.xml'), '--coverage', 'nope.info'],
         1,
-        /^trail: cannot read nope\.info: ENOENT\n$/,
+        /^trail: cannot read nope\.info: no such file\n$/,
       ],
       [
         ['tests', 'attach', junit('pytest.xml'), '--commit', 'no-such-commit'],

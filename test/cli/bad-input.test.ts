@@ -3,7 +3,7 @@
  * result: above all a check gate, which must not pass a mistyped range as "0 commits".
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { trail } from '../helpers/cli.js';
@@ -78,5 +78,73 @@ describe('bad input on the command line', () => {
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
+  });
+
+  test('files that cannot be read or written are named with the reason, and nothing is written', async () => {
+    const folder = join(repo.dir, 'a-folder');
+    mkdirSync(folder);
+    const intoMissing = await trail(
+      repo.dir,
+      'report',
+      'soc2',
+      '--format',
+      'json',
+      '--out',
+      'no/such/r.json',
+    );
+    assert.equal(intoMissing.code, 1);
+    assert.equal(intoMissing.stderr, 'trail: cannot write no/such/r.json: its folder does not exist\n');
+    const ontoFolder = await trail(repo.dir, 'report', 'soc2', '--format', 'json', '--out', 'a-folder');
+    assert.equal(ontoFolder.stderr, 'trail: cannot write a-folder: it is a folder\n');
+    assert.deepEqual(readdirSync(folder), []);
+
+    for (const args of [
+      ['verify-report', 'a-folder'],
+      ['record', '--file', 'a-folder'],
+      ['keys', 'trust', 'a-folder', '--name', 'x'],
+      ['tests', 'attach', 'a-folder'],
+    ]) {
+      const result = await trail(repo.dir, ...args);
+      assert.equal(result.code, 1, args.join(' '));
+      assert.equal(result.stderr, 'trail: cannot read a-folder: it is a folder\n', args.join(' '));
+    }
+    const missing = await trail(repo.dir, 'verify-report', 'gone.pdf');
+    assert.equal(missing.stderr, 'trail: cannot read gone.pdf: no such file\n');
+  });
+
+  test("relative paths are taken from -C's folder, as if trail were started there", async () => {
+    repo.write(
+      'deploy.json',
+      JSON.stringify({ kind: 'deployment', env: 'staging', commit: repo.git('rev-parse', 'HEAD') }),
+    );
+    const elsewhere = tempDir();
+    try {
+      const recorded = await trail(elsewhere, '-C', repo.dir, 'record', '--file', 'deploy.json', '--json');
+      assert.equal(recorded.code, 0, recorded.stderr);
+      assert.equal(JSON.parse(recorded.stdout).ids.length, 1);
+      const report = await trail(
+        elsewhere,
+        '-C',
+        repo.dir,
+        'report',
+        'soc2',
+        '--format',
+        'json',
+        '--out',
+        'r.json',
+      );
+      assert.equal(report.code, 0, report.stderr);
+      assert.ok(existsSync(join(repo.dir, 'r.json')));
+      assert.ok(!existsSync(join(elsewhere, 'r.json')));
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  test('push from a repository without an origin remote names the server, not git', async () => {
+    const result = await trail(repo.dir, 'push', '--server', 'http://127.0.0.1:9');
+    assert.equal(result.code, 1);
+    assert.doesNotMatch(result.stderr, /git remote/);
+    assert.match(result.stderr, /^trail: could not reach the Trail server at http:\/\/127\.0\.0\.1:9/);
   });
 });

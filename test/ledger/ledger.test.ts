@@ -233,7 +233,7 @@ describe('ledger', () => {
 
       const missing = await trail(repo.dir, 'record', '--file', join(repo.dir, 'nope.json'));
       assert.equal(missing.code, 1);
-      assert.match(missing.stderr, /cannot read .*nope\.json: ENOENT/);
+      assert.match(missing.stderr, /cannot read .*nope\.json: no such file/);
 
       const verify = await trail(repo.dir, 'verify', '--json');
       assert.equal(verify.code, 0);

@@ -1,6 +1,7 @@
 /** `trail keys generate|list|trust|revoke`: this clone's writer key and the trust store. */
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseJson } from '../../core/canonical-json.js';
 import { TrailError } from '../../core/errors.js';
@@ -8,6 +9,7 @@ import { localIdentity } from '../../git/identity.js';
 import { createWriterKey, listTrustedKeys, loadWriterKey, revokeKey, trustKey } from '../../ledger/keys.js';
 import { findRepo, isInitialised } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
+import { readInput } from '../files.js';
 import { printJson, say } from '../output.js';
 
 export function register(program: Command, context: () => CommandContext): void {
@@ -66,8 +68,11 @@ export function register(program: Command, context: () => CommandContext): void 
       const repo = await findRepo(ctx.cwd);
       let publicKey = keyArg;
       let name = options.name;
-      if (existsSync(keyArg)) {
-        const file = parseJson(readFileSync(keyArg, 'utf8'), keyArg) as { publicKey?: string; name?: string };
+      if (existsSync(resolve(ctx.cwd, keyArg))) {
+        const file = parseJson(readInput(keyArg, ctx.cwd).toString('utf8'), keyArg) as {
+          publicKey?: string;
+          name?: string;
+        };
         if (typeof file.publicKey !== 'string')
           throw new TrailError('KEY_INVALID', `${keyArg} has no publicKey`);
         publicKey = file.publicKey;

@@ -1,6 +1,5 @@
 /** `trail record <kind>`: the generic way to append a record, from flags or a JSON file. */
 
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseJson } from '../../core/canonical-json.js';
 import { TrailError } from '../../core/errors.js';
@@ -9,18 +8,11 @@ import { findRepo } from '../../ledger/repo.js';
 import { appendAsThisClone, humanActor, withHeader } from '../../ledger/writer.js';
 import type { CommandContext } from '../context.js';
 import { parseFieldArgs } from '../field-args.js';
+import { readInput } from '../files.js';
 import { printJson, say } from '../output.js';
 
-function readRecordsFile(path: string): unknown[] {
-  let text: string;
-  try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
-  } catch (error) {
-    throw new TrailError(
-      'INPUT_INVALID',
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
-  }
+function readRecordsFile(path: string, cwd: string): unknown[] {
+  const text = readInput(path, cwd).toString('utf8');
   const trimmed = text.trim();
   if (trimmed.startsWith('[')) return parseJson(trimmed, path) as unknown[];
   if (trimmed.startsWith('{') && !trimmed.includes('\n{')) return [parseJson(trimmed, path)];
@@ -61,7 +53,7 @@ export function register(program: Command, context: () => CommandContext): void 
         const actor = await humanActor(repo);
         let inputs: unknown[];
         if (options.file) {
-          inputs = readRecordsFile(options.file).map((r) =>
+          inputs = readRecordsFile(options.file, ctx.cwd).map((r) =>
             r && typeof r === 'object' && !Array.isArray(r)
               ? withHeader(
                   { ...(kind ? { kind } : {}), ...(r as Record<string, unknown>) },

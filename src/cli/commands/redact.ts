@@ -4,15 +4,13 @@
  * (`ghp_****… (40 chars)`). Inside a repository the repository's own patterns
  * (`redact.patterns` in .trail/config.json) apply too. Always exits 0: it is a report.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { findRepoFast } from '../../capture/repo-fast.js';
-import { TrailError } from '../../core/errors.js';
 import type { RedactionRule } from '../../core/redact.js';
 import { BUILTIN_RULES, compileRules, redactText } from '../../core/redact.js';
 import { loadConfig } from '../../ledger/config.js';
 import type { CommandContext } from '../context.js';
+import { readInput } from '../files.js';
 import { printJson, say } from '../output.js';
 
 export interface RedactionFinding {
@@ -105,16 +103,7 @@ export function register(program: Command, context: () => CommandContext): void 
     .option('--json', 'machine output on stdout')
     .action(async (file: string, options: { json?: boolean }) => {
       const ctx = context();
-      let text: string;
-      try {
-        text = readFileSync(file === '-' ? 0 : resolve(ctx.cwd, file), 'utf8');
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw new TrailError(
-          'INPUT_INVALID',
-          `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'error')}`,
-        );
-      }
+      const text = readInput(file, ctx.cwd).toString('utf8');
       const findings = locateRedactions(text, rulesFor(ctx.cwd));
       const name = file === '-' ? '(stdin)' : file;
       if (options.json) {

@@ -3,7 +3,6 @@
  * record keeping, NIST AI RMF, SLSA provenance, the audit checklist, gaps) in JSON, CSV,
  * Markdown, HTML or PDF, optionally signed with this clone's key (`--sign`).
  */
-import { writeFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Period } from '../../core/change-facts.js';
@@ -18,6 +17,7 @@ import type { Progress } from '../../report/kinds.js';
 import { signReport } from '../../report/signing.js';
 import { buildSlsaBundle } from '../../report/slsa.js';
 import type { CommandContext } from '../context.js';
+import { checkWritable, writeOutput } from '../files.js';
 import type { Io } from '../output.js';
 import { processIo, say } from '../output.js';
 
@@ -156,6 +156,7 @@ export function register(program: Command, context: () => CommandContext): void 
       const format = chooseFormat(kind, options);
       const period = parsePeriod(options.since, options.until);
       const out = options.out ? resolve(ctx.cwd, options.out) : undefined;
+      if (options.out) checkWritable(options.out, ctx.cwd);
       if (!out && format === 'pdf' && ctx.io === processIo && process.stdout.isTTY && !options.sign) {
         throw new TrailError('USAGE', 'a PDF is binary: write it to a file with --out FILE');
       }
@@ -174,11 +175,12 @@ export function register(program: Command, context: () => CommandContext): void 
         key && options.sign
           ? signReport(bytes, { file: out ? basename(out) : `${kind}.${format}`, kind, format, period }, key)
           : undefined;
-      if (out) {
-        writeFileSync(out, bytes);
+      if (out && options.out) {
+        // Written by the name as given, so an error names the path the person typed.
+        writeOutput(options.out, bytes, ctx.cwd);
         say(ctx.io, `wrote the ${what} to ${out}`);
         if (envelope) {
-          writeFileSync(`${out}.sig.json`, `${JSON.stringify(envelope, null, 2)}\n`);
+          writeOutput(`${options.out}.sig.json`, `${JSON.stringify(envelope, null, 2)}\n`, ctx.cwd);
           say(ctx.io, `signed with key ${key!.keyId}: ${out}.sig.json (check it with trail verify-report)`);
         }
         return;

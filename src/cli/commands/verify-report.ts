@@ -13,6 +13,7 @@ import { periodText } from '../../report/document.js';
 import type { VerifiedReport } from '../../report/signing.js';
 import { verifyReport } from '../../report/signing.js';
 import type { CommandContext } from '../context.js';
+import { readInput } from '../files.js';
 import { ExitCode, printJson, say } from '../output.js';
 
 interface Signed {
@@ -33,20 +34,12 @@ function readJson(path: string, what: string): unknown {
 }
 
 /** The report and its envelope: FILE with --sig, FILE with FILE.sig.json, or a signed bundle. */
-function readSigned(file: string, sig: string | undefined): Signed {
-  if (!existsSync(file)) throw new TrailError('NOT_FOUND', `no such file: ${file}`);
-  if (sig) {
-    if (!existsSync(sig)) throw new TrailError('NOT_FOUND', `no such signature file: ${sig}`);
-    return { bytes: readFileSync(file), envelope: readJson(sig, 'signature'), name: basename(file) };
-  }
-  if (existsSync(`${file}.sig.json`)) {
-    return {
-      bytes: readFileSync(file),
-      envelope: readJson(`${file}.sig.json`, 'signature'),
-      name: basename(file),
-    };
-  }
-  const bytes = readFileSync(file);
+function readSigned(file: string, sig: string | undefined, cwd: string): Signed {
+  const bytes = readInput(file, cwd);
+  const name = basename(file);
+  const sigPath = sig ? resolve(cwd, sig) : `${resolve(cwd, file)}.sig.json`;
+  if (sig && !existsSync(sigPath)) throw new TrailError('NOT_FOUND', `no such signature file: ${sig}`);
+  if (existsSync(sigPath)) return { bytes, envelope: readJson(sigPath, 'signature'), name };
   let bundle: { file?: unknown; encoding?: unknown; report?: unknown; signature?: unknown } | undefined;
   try {
     bundle = JSON.parse(bytes.toString('utf8'));
@@ -86,9 +79,8 @@ export function register(program: Command, context: () => CommandContext): void 
     .option('--json', 'machine output on stdout')
     .action(async (fileArg: string, options: { sig?: string; repo?: string; json?: boolean }) => {
       const ctx = context();
-      const file = resolve(ctx.cwd, fileArg);
       const repo = await findRepo(options.repo ? resolve(ctx.cwd, options.repo) : ctx.cwd);
-      const signed = readSigned(file, options.sig ? resolve(ctx.cwd, options.sig) : undefined);
+      const signed = readSigned(fileArg, options.sig, ctx.cwd);
       const trusted = listTrustedKeys(repo);
       let verified: VerifiedReport;
       try {

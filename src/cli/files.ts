@@ -1,5 +1,5 @@
 /** Files a person names on the command line, read and written with errors in their words. */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileError } from '../core/errors.js';
 
@@ -39,4 +39,15 @@ export function checkWritable(path: string, cwd: string): void {
   const parent = kind(dirname(full));
   if (parent !== 'folder')
     throw fileError('write', path, { code: parent === 'missing' ? 'ENOENT' : 'ENOTDIR' });
+}
+
+/** A folder to keep data in, made if missing; `path` as the person gave it, for errors. */
+export function ensureFolder(path: string, cwd: string): string {
+  const full = resolve(cwd, path);
+  try {
+    mkdirSync(full, { recursive: true });
+  } catch (error) {
+    throw fileError('write', path, error);
+  }
+  return full;
 }

@@ -20,7 +20,8 @@ export type TrailErrorCode =
   | 'INPUT_INVALID'
   | 'POLICY_INVALID'
   | 'VERIFY_FAILED'
-  | 'LISTEN_FAILED';
+  | 'LISTEN_FAILED'
+  | 'DATABASE_UNAVAILABLE';
 
 export class TrailError extends Error {
   readonly code: TrailErrorCode;
@@ -42,6 +43,8 @@ export function isTrailError(error: unknown): error is TrailError {
 /** What node:fs's error codes mean, in words; ENOENT depends on reading or writing. */
 const FILE_PROBLEMS: Readonly<Record<string, string>> = {
   EISDIR: 'it is a folder',
+  // mkdir of a path that is a file
+  EEXIST: 'it is a file, not a folder',
   ENOTDIR: 'part of the path is a file, not a folder',
   EACCES: 'permission denied',
   EPERM: 'permission denied',

@@ -62,6 +62,23 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
   });
 }
 
+/**
+ * A database the person pointed at that cannot be used (unreachable, refusing them, not
+ * there) is theirs to fix: one line. Other database errors stay as they are: they are bugs.
+ */
+function databaseError(error: unknown, url: string): unknown {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string') return error;
+  // Node's network errors (ECONNREFUSED, ENOTFOUND, ...) and SQLSTATE classes 08 (connection),
+  // 28 (authorisation) and 3D (no such database).
+  if (!/^E[A-Z]+$/.test(code) && !/^(08|28|3D)/.test(code)) return error;
+  return new TrailError(
+    'DATABASE_UNAVAILABLE',
+    `cannot use the database at ${redactUrl(url)}: ${(error as Error).message} [${code}]`,
+    { cause: error },
+  );
+}
+
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir ?? '.trail-server');
   const owned = !options.db;
@@ -72,7 +89,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ));
   let listening: ServerType | undefined;
   try {
-    const migrationsApplied = await migrate(db);
+    const migrationsApplied = await migrate(db).catch((error: unknown) => {
+      throw options.databaseUrl ? databaseError(error, options.databaseUrl) : error;
+    });
     const app = createApp(db, options.config);
     const host = options.host ?? '127.0.0.1';
     const { server, port } = await new Promise<{ server: ServerType; port: number }>(

@@ -90,5 +90,14 @@ describe('read side: show, log, stats', () => {
     );
     const badSince = await trail(repo.dir, 'log', '--since', 'yesterday-ish');
     assert.equal(badSince.code, 2);
+    // --until takes whole days, as trail report does: the checkpoint's own day includes it.
+    const day = (log[0].time as string).slice(0, 10);
+    const upToItsDay = JSON.parse((await trail(repo.dir, 'log', '--until', day, '--json')).stdout);
+    assert.equal(upToItsDay.length, 1);
+    const sinceTomorrow = await trail(repo.dir, 'log', '--since', '0d', '--json');
+    assert.equal(JSON.parse(sinceTomorrow.stdout).length, 0, 'an age counts back from now');
+    const backwards = await trail(repo.dir, 'log', '--since', day, '--until', '2020-01-01');
+    assert.equal(backwards.code, 2);
+    assert.match(backwards.stderr, /is not before --until 2020-01-01/);
   });
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -59,6 +59,57 @@ async function serveOnce(
 }
 
 describe('trail serve', () => {
+  test('a data folder or database that cannot be used is one line naming it, not a stack', async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(join(dir, 'a-file'), 'x');
+      const onFile = await trail(dir, 'serve', '--port', '0', '--data', 'a-file');
+      assert.equal(onFile.code, 1);
+      assert.equal(onFile.stderr, 'trail: cannot write a-file: it is a file, not a folder\n');
+      const under = await trail(dir, 'serve', '--port', '0', '--data', 'a-file/server');
+      assert.equal(
+        under.stderr,
+        'trail: cannot write a-file/server: part of the path is a file, not a folder\n',
+      );
+
+      // This machine's PostgreSQL: a database that is not there, and a port nothing listens on.
+      const missing = await trail(
+        dir,
+        'serve',
+        '--port',
+        '0',
+        '--database-url',
+        'postgres://postgres:s3cret@127.0.0.1:5432/trail_no_such_database',
+      );
+      assert.equal(missing.code, 1);
+      assert.equal(
+        missing.stderr,
+        'trail: cannot use the database at postgres://postgres:***@127.0.0.1:5432/trail_no_such_database: database "trail_no_such_database" does not exist [3D000]\n',
+        'named, with its password masked',
+      );
+      const closed = createServer().listen(0, '127.0.0.1');
+      await once(closed, 'listening');
+      const port = (closed.address() as AddressInfo).port;
+      closed.close();
+      await once(closed, 'close');
+      const refused = await trail(
+        dir,
+        'serve',
+        '--port',
+        '0',
+        '--database-url',
+        `postgres://postgres@127.0.0.1:${port}/test`,
+      );
+      assert.equal(refused.code, 1);
+      assert.match(
+        refused.stderr,
+        /^trail: cannot use the database at postgres:\/\/postgres@127\.0\.0\.1:\d+\/test: connect ECONNREFUSED .*\[ECONNREFUSED\]\n$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('first start prints an admin token once; a restart keeps the data and prints none', async () => {
     const dir = tempDir();
     try {

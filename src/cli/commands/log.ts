@@ -1,30 +1,20 @@
 /** `trail log`: checkpoints, newest first, with who asked, which agent, review, tests and deployments. */
 import type { Command } from 'commander';
-import { TrailError } from '../../core/errors.js';
+import { inPeriod } from '../../core/change-facts.js';
 import { loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import type { CommandContext } from '../context.js';
 import { positiveCount } from '../option-values.js';
 import { printJson, say } from '../output.js';
-
-function parseTime(value: string | undefined, flag: string): string | undefined {
-  if (!value) return undefined;
-  const relative = /^(\d+)\s*(d|day|days|w|week|weeks)$/.exec(value);
-  const ms = relative
-    ? Date.now() - Number(relative[1]) * (relative[2]!.startsWith('w') ? 7 : 1) * 86_400_000
-    : Date.parse(value);
-  if (Number.isNaN(ms))
-    throw new TrailError('USAGE', `${flag} takes a date (2026-05-01) or an age (30d, 2w)`);
-  return new Date(ms).toISOString();
-}
+import { parsePeriod } from '../period.js';
 
 export function register(program: Command, context: () => CommandContext): void {
   program
     .command('log')
     .description('list checkpoints, newest first')
-    .option('--since <date>', 'only checkpoints from this date (or age: 30d, 2w)')
-    .option('--until <date>', 'only checkpoints up to this date')
+    .option('--since <date>', 'only checkpoints from this date or ISO time (or age: 30d, 2w)')
+    .option('--until <date>', 'only checkpoints up to this date (the whole day) or ISO time')
     .option('--deployed <env>', 'only commits deployed to this environment (and not rolled back from it)')
     .option('-n, --max <n>', 'at most this many')
     .option('--json', 'machine output on stdout')
@@ -38,12 +28,11 @@ export function register(program: Command, context: () => CommandContext): void 
       }) => {
         const ctx = context();
         const repo = await findRepo(ctx.cwd);
-        const since = parseTime(options.since, '--since');
-        const until = parseTime(options.until, '--until');
+        const period = parsePeriod(options.since, options.until);
         const max = options.max === undefined ? undefined : positiveCount(options.max, '-n/--max');
         const index = await loadIndex(repo);
         let views = [...index.checkpointByCommit.values()]
-          .filter((c) => (!since || c.record.time >= since) && (!until || c.record.time <= until))
+          .filter((c) => inPeriod(c.record.time, period))
           .sort((a, b) => (a.record.time < b.record.time ? 1 : -1))
           .map((c) => buildCheckpointView(index, c));
         if (options.deployed) {

@@ -20,6 +20,7 @@ import type { CommandContext } from '../context.js';
 import { checkWritable, writeOutput } from '../files.js';
 import type { Io } from '../output.js';
 import { processIo, say } from '../output.js';
+import { parsePeriod } from '../period.js';
 
 interface ReportOptions {
   since?: string;
@@ -29,26 +30,6 @@ interface ReportOptions {
   out?: string;
   sign?: boolean;
   json?: boolean;
-}
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** `--since`/`--until`: a date (whole days, `--until` inclusive) or an ISO time. */
-export function parsePeriod(since: string | undefined, until: string | undefined): Period {
-  const parse = (text: string, flag: string, endOfDay: boolean): string => {
-    const t = Date.parse(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
-    if (Number.isNaN(t) || (!DATE_ONLY.test(text) && !/\d{4}-\d{2}-\d{2}T/.test(text))) {
-      throw new TrailError('USAGE', `${flag} needs a date (2026-01-31) or an ISO time, not "${text}"`);
-    }
-    return new Date(DATE_ONLY.test(text) && endOfDay ? t + 86_400_000 : t).toISOString();
-  };
-  const period: Period = {};
-  if (since) period.since = parse(since, '--since', false);
-  if (until) period.until = parse(until, '--until', true);
-  if (period.since && period.until && Date.parse(period.since) >= Date.parse(period.until)) {
-    throw new TrailError('USAGE', `--since ${since} is not before --until ${until}`);
-  }
-  return period;
 }
 
 function chooseFormat(kind: ReportKind, options: ReportOptions): ReportFormat {

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
+import { ensureFolder } from '../files.js';
 import { printJson, say } from '../output.js';
 
 /** Emitting 'stop' here ends a running `trail serve` as a signal would (used by tests). */
@@ -36,12 +37,13 @@ export function register(program: Command, context: () => CommandContext): void 
         throw new TrailError('USAGE', `--port must be a port number, not "${options.port}"`);
       }
       const databaseUrl = options.databaseUrl ?? ctx.env.DATABASE_URL;
+      const dataPath = options.data ?? '.trail-server';
       // Loaded here: the server (hono, PGlite, pg) must not slow `trail --help` down.
       const { startServer } = await import('../../server/server.js');
       const server = await startServer({
         port: Number(options.port),
         host: options.host,
-        dataDir: resolve(ctx.cwd, options.data ?? '.trail-server'),
+        dataDir: databaseUrl ? resolve(ctx.cwd, dataPath) : ensureFolder(dataPath, ctx.cwd),
         databaseUrl: databaseUrl || undefined,
       });
       if (options.json) {

@@ -26,16 +26,16 @@ export async function findRepo(cwd: string): Promise<Repo> {
       allow: [128],
     },
   );
-  if (result.code !== 0) {
-    throw new TrailError('NOT_A_REPO', `${resolve(cwd)} is not inside a git repository (run git init first)`);
-  }
-  // Three lines, one per question; a bare repository has no top level to show.
+  // Three lines, one per question; a bare repository has no top level to show (git says so).
   const [workTree, commonDir, headDir] = result.stdout.toString('utf8').trim().split('\n');
-  if (!workTree || !commonDir || !headDir) {
+  if (result.code !== 0 && /must be run in a work tree/.test(result.stderr)) {
     throw new TrailError(
       'NOT_A_REPO',
-      'Trail needs a repository with a working tree (not a bare repository)',
+      `${resolve(cwd)} is a bare repository: Trail needs a working tree (run it in a clone)`,
     );
+  }
+  if (result.code !== 0 || !workTree || !commonDir || !headDir) {
+    throw new TrailError('NOT_A_REPO', `${resolve(cwd)} is not inside a git repository (run git init first)`);
   }
   const gitDir = isAbsolute(commonDir) ? commonDir : resolve(cwd, commonDir);
   return repoAt(workTree, gitDir, headDir);

@@ -68,6 +68,22 @@ describe('bad input on the command line', () => {
     assert.equal((await trail(repo.dir, 'log', '-n', '2')).code, 0);
   });
 
+  test('a bare repository is named as such, not as "not a git repository"', async () => {
+    const bare = tempRepo({ bare: true });
+    try {
+      for (const command of ['status', 'verify', 'init']) {
+        const result = await trail(bare.dir, command);
+        assert.equal(result.code, 1, command);
+        assert.equal(
+          result.stderr,
+          `trail: ${bare.dir} is a bare repository: Trail needs a working tree (run it in a clone)\n`,
+        );
+      }
+    } finally {
+      bare.cleanup();
+    }
+  });
+
   test('a -C folder that does not exist is named as such', async () => {
     const parent = tempDir();
     try {

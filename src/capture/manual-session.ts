@@ -26,9 +26,11 @@ import { isInitialised } from '../ledger/repo.js';
 import { truncateText } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
 import { knownBySessionId } from './known-sessions.js';
-import type { SpoolLine } from './spool.js';
+import { linkedWorktree } from './shadow.js';
+import type { CurrentSession, SpoolLine } from './spool.js';
 import {
   appendSpool,
+  CURRENT_SESSION_STATE,
   listSpoolSessions,
   readSpool,
   readState,
@@ -37,7 +39,6 @@ import {
   writeState,
 } from './spool.js';
 
-export const CURRENT_SESSION_STATE = 'current-session.json';
 /** Agent name for sessions whose agent nobody named. */
 export const GENERIC_AGENT = 'generic';
 
@@ -51,13 +52,6 @@ export interface SessionHandle {
   agent: string;
   sessionId: string;
   key: string;
-}
-
-export interface CurrentSession {
-  agent: string;
-  sessionId: string;
-  key: string;
-  startedAt: string;
 }
 
 /** Everything a session line may say about the request behind the work. */
@@ -290,7 +284,14 @@ export function startSession(repo: Repo, options: StartSessionOptions = {}): Ses
   }
   appendSpool(repo.stateDir, handle.key, lines);
   if (options.makeCurrent) {
-    const current: CurrentSession = { agent, sessionId, key: handle.key, startedAt: lines[0]!.at };
+    const worktree = linkedWorktree(repo);
+    const current: CurrentSession = {
+      agent,
+      sessionId,
+      key: handle.key,
+      startedAt: lines[0]!.at,
+      ...(worktree ? { worktree } : {}),
+    };
     writeState(repo.stateDir, CURRENT_SESSION_STATE, current);
   }
   return handle;

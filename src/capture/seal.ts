@@ -32,9 +32,18 @@ import { appendAsThisClone } from '../ledger/writer.js';
 import { gapsFile } from './gaps.js';
 import type { KnownSession } from './known-sessions.js';
 import { appendKnownSessions, knownByKey } from './known-sessions.js';
-import { loadShadow } from './shadow.js';
-import type { SpoolLine } from './spool.js';
-import { listSpoolSessions, readSpool, readState, sessionFile, spoolDir, writeState } from './spool.js';
+import { linkedWorktree, loadShadow } from './shadow.js';
+import type { CurrentSession, SpoolLine } from './spool.js';
+import {
+  CURRENT_SESSION_STATE,
+  listSpoolSessions,
+  readSpool,
+  readState,
+  sessionFile,
+  sessionKey,
+  spoolDir,
+  writeState,
+} from './spool.js';
 
 export const TRAILER = 'Trail-Checkpoint';
 
@@ -201,20 +210,25 @@ export interface FileAttribution {
   addedLines: Array<{ line: number; origin: Origin }>;
 }
 
-/** Where each added line came from, given the file's shadow (if an agent touched it). */
+/**
+ * Where each added line came from, given the file's shadow (if an agent touched it).
+ * `untracked` is the origin of a line no shadow explains: a person's, unless an agent whose
+ * edits Trail cannot see was at work too (then it is not known).
+ */
 export function attributeFile(
   change: FileChange,
   parentText: string | undefined,
   committedText: string | undefined,
   shadow: TrackedLine[] | undefined,
+  untracked: Origin = { kind: 'human' },
 ): FileAttribution {
   const before = digestLines(parentText ?? '');
   const after = digestLines(committedText ?? '');
   const match = matchLines(before, after);
   const removed = before.length - [...match].filter((m) => m >= 0).length;
   const tracked = shadow
-    ? carryOrigins(shadow, after, { kind: 'human' })
-    : after.map((digest) => ({ digest, origin: { kind: 'human' } as Origin }));
+    ? carryOrigins(shadow, after, untracked)
+    : after.map((digest) => ({ digest, origin: untracked }));
   const addedLines: FileAttribution['addedLines'] = [];
   for (let i = 0; i < after.length; i++) {
     if (match[i]! >= 0) continue;
@@ -224,6 +238,22 @@ export function attributeFile(
     addedLines.push({ line: i + 1, origin });
   }
   return { change, added: addedLines.length, removed, addedLines };
+}
+
+/**
+ * The session `trail session start` made current, if it was started in this worktree. Its
+ * agent has no hooks: a commit made while it is current is its work, though which lines it
+ * wrote was not seen (unless it recorded its edits through the SDK).
+ */
+function currentSessionHere(repo: Repo): string | undefined {
+  const current = readState<Partial<CurrentSession> | undefined>(
+    repo.stateDir,
+    CURRENT_SESSION_STATE,
+    undefined,
+  );
+  if (typeof current?.agent !== 'string' || typeof current.sessionId !== 'string') return undefined;
+  if ((current.worktree ?? undefined) !== linkedWorktree(repo)) return undefined;
+  return sessionKey(current.agent, current.sessionId);
 }
 
 function firstLine(text: string, max = 300): string {
@@ -318,7 +348,11 @@ async function sealLocked(
   const text = (i: number) =>
     specs[i] && blobs[i]?.type === 'blob' ? blobs[i]!.content.toString('utf8') : undefined;
 
-  const involved = new Set<string>();
+  // An agent without hooks at work here (its session is current, with lines in the spool):
+  // the commit is its work too, and a line no shadow explains may be its or a person's.
+  const current = currentSessionHere(repo);
+  const unobserved = current !== undefined && current in scanned ? current : undefined;
+  const involved = new Set<string>(unobserved ? [unobserved] : []);
   const attributions: FileAttribution[] = files.map((change, i) => {
     const shadow = loadShadow(repo, change.path);
     const result = attributeFile(
@@ -326,6 +360,7 @@ async function sealLocked(
       text(2 * i),
       change.status === 'deleted' ? undefined : text(2 * i + 1),
       shadow?.lines,
+      unobserved ? { kind: 'unknown' } : undefined,
     );
     for (const { origin } of result.addedLines) {
       if (origin.kind === 'ai') involved.add(origin.session);

@@ -79,7 +79,7 @@ const linkedWorktrees = new Map<string, string | undefined>();
  * common git dir sits in), else undefined. Real paths: agent hooks and git hooks may name the
  * same folder through different symlinks.
  */
-function linkedWorktree(repo: Repo): string | undefined {
+export function linkedWorktree(repo: Repo): string | undefined {
   if (linkedWorktrees.has(repo.workTree)) return linkedWorktrees.get(repo.workTree);
   let tree: string | undefined;
   try {

@@ -151,6 +151,18 @@ export function readSpool(
 }
 
 /** Small JSON state files, replaced atomically (write then rename). */
+/** The session `trail session start` made current: agents without hooks record into it. */
+export const CURRENT_SESSION_STATE = 'current-session.json';
+
+export interface CurrentSession {
+  agent: string;
+  sessionId: string;
+  key: string;
+  startedAt: string;
+  /** The linked worktree it was started in (its real path); absent for the main worktree. */
+  worktree?: string;
+}
+
 export function readState<T>(stateDir: string, name: string, fallback: T): T {
   try {
     return JSON.parse(readFileSync(join(spoolDir(stateDir), name), 'utf8')) as T;

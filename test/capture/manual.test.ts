@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { Recorder } from '../../src/sdk/recorder.js';
 import { trail, trailProcess } from '../helpers/cli.js';
-import { gitEnv, tempRepo } from '../helpers/temp-repo.js';
+import { git, gitEnv, tempRepo } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -124,6 +124,77 @@ describe('trail session', () => {
         { start: 1, end: 2, origin: 'ai', sessionId },
       ]);
     } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('an agent without hooks: commits made while its session is current are its, their lines unknown', async () => {
+    const repo = setup();
+    try {
+      repo.write('before.txt', 'typed by hand\n');
+      const before = repo.commit('before the session');
+      const started = await trail(
+        repo.dir,
+        'session',
+        'start',
+        '--agent',
+        'aider',
+        '--model',
+        'gpt-5',
+        '--prompt',
+        'Add a limiter',
+      );
+      const sessionId = started.stdout.trim();
+      assert.equal((await trail(repo.dir, 'exec', '--check', 'test', '--', 'true')).code, 0);
+      // aider edits and commits on its own: Trail sees neither the edits nor who typed them.
+      repo.write('src/limit.ts', 'export const LIMIT = 5;\nexport const WINDOW = 60;\n');
+      const during = repo.commit('add a limiter');
+      assert.equal((await trail(repo.dir, 'session', 'end')).code, 0);
+      repo.write('after.txt', 'typed by hand\n');
+      const after = repo.commit('after the session');
+
+      const ix = await index(repo.dir);
+      assert.equal(ix.checkpointByCommit.get(before), undefined, 'no session was current');
+      assert.equal(ix.checkpointByCommit.get(after), undefined, 'the session had ended');
+      const checkpoint = ix.checkpointByCommit.get(during)!.record;
+      assert.deepEqual(
+        checkpoint.sessions.map((s) => s.sessionId),
+        [sessionId],
+      );
+      assert.deepEqual(checkpoint.attribution['src/limit.ts'], [{ start: 1, end: 2, origin: 'unknown' }]);
+      assert.equal(ix.sessions.get(sessionId)!.record.agent.name, 'aider');
+      const kinds = events(ix, sessionId).map((e) => e.event.type);
+      assert.deepEqual(kinds, ['prompt', 'command', 'validation']);
+
+      const log = await trail(repo.dir, 'log');
+      assert.match(log.stderr, /aider\/gpt-5 \+0 AI\/\+0 human\/\+2 unknown/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test("a session made current in one worktree is not another worktree's work", async () => {
+    const repo = setup();
+    const linked = `${repo.dir}-linked`;
+    try {
+      repo.git('worktree', 'add', '-q', '-b', 'side', linked);
+      const started = await trail(linked, 'session', 'start', '--agent', 'aider', '--prompt', 'work on side');
+      const sessionId = started.stdout.trim();
+      repo.write('main.txt', 'main worktree\n');
+      const onMain = repo.commit('on main');
+      writeFileSync(join(linked, 'side.txt'), 'linked worktree\n');
+      git(linked, 'add', '-A');
+      git(linked, 'commit', '-q', '-m', 'on side');
+      const onSide = git(linked, 'rev-parse', 'HEAD');
+
+      const ix = await index(repo.dir);
+      assert.equal(ix.checkpointByCommit.get(onMain), undefined);
+      assert.deepEqual(
+        ix.checkpointByCommit.get(onSide)!.record.sessions.map((s) => s.sessionId),
+        [sessionId],
+      );
+    } finally {
+      rmSync(linked, { recursive: true, force: true });
       repo.cleanup();
     }
   });

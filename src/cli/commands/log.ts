@@ -77,9 +77,11 @@ export function register(program: Command, context: () => CommandContext): void 
           const deployed = [
             ...new Set(v.deployments.filter((d) => d.status === 'success').map((d) => d.env)),
           ].join(',');
+          // Lines of unknown origin are shown where there are any: never folded into human.
+          const unknown = v.lines.unknown > 0 ? `/+${v.lines.unknown} unknown` : '';
           say(
             ctx.io,
-            `${v.checkpoint.commit.slice(0, 10)} ${v.checkpoint.time.slice(0, 16).replace('T', ' ')} ${agents || 'no session'} +${v.lines.ai} AI/+${v.lines.human} human  ${v.approval.state}${v.tests.length ? ' tested' : ''}${deployed ? ` deployed:${deployed}` : ''}  ${v.checkpoint.message ?? ''}`,
+            `${v.checkpoint.commit.slice(0, 10)} ${v.checkpoint.time.slice(0, 16).replace('T', ' ')} ${agents || 'no session'} +${v.lines.ai} AI/+${v.lines.human} human${unknown}  ${v.approval.state}${v.tests.length ? ' tested' : ''}${deployed ? ` deployed:${deployed}` : ''}  ${v.checkpoint.message ?? ''}`,
           );
         }
       },

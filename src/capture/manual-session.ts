@@ -5,8 +5,8 @@
  * commit treats them exactly like a Claude Code or Codex session.
  *
  * Which session a fact belongs to is decided in one place, `resolveSession`, in this order:
- * a session named on the command line; `TRAIL_SESSION_ID`; the clone's current session (the
- * one `trail session start` made current, kept in `spool/current-session.json`); for the MCP
+ * a session named on the command line; `TRAIL_SESSION_ID`; the worktree's current session (the
+ * one `trail session start` made current, kept per worktree by currentSessionState); for the MCP
  * tool, the most recently active open session in the spool; and last an automatic session
  * named after the day (`exec-2026-03-02`), so repeated runs of a check on one day count as
  * attempts of one session.
@@ -26,11 +26,10 @@ import { isInitialised } from '../ledger/repo.js';
 import { truncateText } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
 import { knownBySessionId } from './known-sessions.js';
-import { linkedWorktree } from './shadow.js';
 import type { CurrentSession, SpoolLine } from './spool.js';
 import {
   appendSpool,
-  CURRENT_SESSION_STATE,
+  currentSessionState,
   listSpoolSessions,
   readSpool,
   readState,
@@ -284,15 +283,8 @@ export function startSession(repo: Repo, options: StartSessionOptions = {}): Ses
   }
   appendSpool(repo.stateDir, handle.key, lines);
   if (options.makeCurrent) {
-    const worktree = linkedWorktree(repo);
-    const current: CurrentSession = {
-      agent,
-      sessionId,
-      key: handle.key,
-      startedAt: lines[0]!.at,
-      ...(worktree ? { worktree } : {}),
-    };
-    writeState(repo.stateDir, CURRENT_SESSION_STATE, current);
+    const current: CurrentSession = { agent, sessionId, key: handle.key, startedAt: lines[0]!.at };
+    writeState(repo.stateDir, currentSessionState(repo), current);
   }
   return handle;
 }
@@ -304,12 +296,12 @@ export function endSession(handle: SessionHandle, reason?: string, hook = 'sessi
   ]);
   const current = currentSession(handle.repo);
   if (current?.key === handle.key) {
-    rmSync(join(spoolDir(handle.repo.stateDir), CURRENT_SESSION_STATE), { force: true });
+    rmSync(join(spoolDir(handle.repo.stateDir), currentSessionState(handle.repo)), { force: true });
   }
 }
 
 export function currentSession(repo: Repo): CurrentSession | undefined {
-  const state = readState<CurrentSession | undefined>(repo.stateDir, CURRENT_SESSION_STATE, undefined);
+  const state = readState<CurrentSession | undefined>(repo.stateDir, currentSessionState(repo), undefined);
   if (!state || typeof state.sessionId !== 'string' || typeof state.agent !== 'string') return undefined;
   return { ...state, key: sessionKey(state.agent, state.sessionId) };
 }

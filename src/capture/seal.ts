@@ -32,10 +32,10 @@ import { appendAsThisClone } from '../ledger/writer.js';
 import { gapsFile } from './gaps.js';
 import type { KnownSession } from './known-sessions.js';
 import { appendKnownSessions, knownByKey } from './known-sessions.js';
-import { linkedWorktree, loadShadow } from './shadow.js';
+import { loadShadow } from './shadow.js';
 import type { CurrentSession, SpoolLine } from './spool.js';
 import {
-  CURRENT_SESSION_STATE,
+  currentSessionState,
   listSpoolSessions,
   readSpool,
   readState,
@@ -241,18 +241,17 @@ export function attributeFile(
 }
 
 /**
- * The session `trail session start` made current, if it was started in this worktree. Its
- * agent has no hooks: a commit made while it is current is its work, though which lines it
- * wrote was not seen (unless it recorded its edits through the SDK).
+ * The session `trail session start` made current in this worktree. Its agent has no hooks: a
+ * commit made while it is current is its work, though which lines it wrote was not seen
+ * (unless it recorded its edits through the SDK).
  */
 function currentSessionHere(repo: Repo): string | undefined {
   const current = readState<Partial<CurrentSession> | undefined>(
     repo.stateDir,
-    CURRENT_SESSION_STATE,
+    currentSessionState(repo),
     undefined,
   );
   if (typeof current?.agent !== 'string' || typeof current.sessionId !== 'string') return undefined;
-  if ((current.worktree ?? undefined) !== linkedWorktree(repo)) return undefined;
   return sessionKey(current.agent, current.sessionId);
 }
 

@@ -11,13 +11,14 @@
  * is not the agent's, it gets its AI origin back. Trivial lines (shorter than 8 non-space
  * characters, like `}`) never do, as equal short lines say nothing about where they came from.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
 import type { Origin, TrackedLine } from '../core/line-origin.js';
 import { carryOrigins, digestLines } from '../core/line-origin.js';
 import type { Repo } from '../ledger/repo.js';
 import { readState, writeState } from './spool.js';
+import { linkedWorktree } from './worktree.js';
 
 type EncodedOrigin = ['b'] | ['h'] | ['h', string] | ['a', string] | ['u'];
 
@@ -63,33 +64,12 @@ function decode(code: EncodedOrigin): Origin {
 }
 
 /**
- * Linked worktrees share the clone's state folder, and each holds its own copy of every file,
- * so a shadow is kept per worktree. The main worktree's shadows keep their plain names, so
+ * Each linked worktree holds its own copy of every file, so a shadow is kept per worktree. The main worktree's shadows keep their plain names, so
  * those made before worktrees were told apart are still found.
  */
 function shadowName(repo: Repo, path: string): string {
   const tree = linkedWorktree(repo);
   return join('files', `${sha256Hex(tree === undefined ? path : `${tree}\n${path}`).slice(0, 24)}.json`);
-}
-
-const linkedWorktrees = new Map<string, string | undefined>();
-
-/**
- * The real path of the repository's working tree when it is not the main one (the folder the
- * common git dir sits in), else undefined. Real paths: agent hooks and git hooks may name the
- * same folder through different symlinks.
- */
-export function linkedWorktree(repo: Repo): string | undefined {
-  if (linkedWorktrees.has(repo.workTree)) return linkedWorktrees.get(repo.workTree);
-  let tree: string | undefined;
-  try {
-    const real = realpathSync(repo.workTree);
-    tree = real === realpathSync(dirname(repo.gitDir)) ? undefined : real;
-  } catch {
-    // Not there to resolve: the plain name, as before.
-  }
-  linkedWorktrees.set(repo.workTree, tree);
-  return tree;
 }
 
 export function loadShadow(repo: Repo, path: string): Shadow | undefined {

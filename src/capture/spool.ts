@@ -21,7 +21,9 @@ import {
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
 import type { EventBody, Provenance } from '../core/records.js';
+import type { Repo } from '../ledger/repo.js';
 import type { AgentName, SessionInfo } from './observation.js';
+import { linkedWorktree } from './worktree.js';
 
 export interface SpoolHeader {
   v: 1;
@@ -152,15 +154,20 @@ export function readSpool(
 
 /** Small JSON state files, replaced atomically (write then rename). */
 /** The session `trail session start` made current: agents without hooks record into it. */
-export const CURRENT_SESSION_STATE = 'current-session.json';
-
 export interface CurrentSession {
   agent: string;
   sessionId: string;
   key: string;
   startedAt: string;
-  /** The linked worktree it was started in (its real path); absent for the main worktree. */
-  worktree?: string;
+}
+
+/**
+ * Where this worktree's current session is kept: each worktree has its own (two agents in two
+ * worktrees are two sessions), the main worktree under the name it always had.
+ */
+export function currentSessionState(repo: Repo): string {
+  const tree = linkedWorktree(repo);
+  return tree === undefined ? 'current-session.json' : `current-session-${sha256Hex(tree).slice(0, 16)}.json`;
 }
 
 export function readState<T>(stateDir: string, name: string, fallback: T): T {

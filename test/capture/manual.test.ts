@@ -173,13 +173,23 @@ describe('trail session', () => {
     }
   });
 
-  test("a session made current in one worktree is not another worktree's work", async () => {
+  test('each worktree has its own current session: two agents at once, each commit to its own', async () => {
     const repo = setup();
     const linked = `${repo.dir}-linked`;
     try {
       repo.git('worktree', 'add', '-q', '-b', 'side', linked);
-      const started = await trail(linked, 'session', 'start', '--agent', 'aider', '--prompt', 'work on side');
-      const sessionId = started.stdout.trim();
+      const side = (
+        await trail(linked, 'session', 'start', '--agent', 'aider', '--prompt', 'work on side')
+      ).stdout.trim();
+      const none = await trail(repo.dir, 'session', 'current');
+      assert.equal(none.code, 1, "the linked worktree's session is not the main worktree's");
+      repo.write('by-hand.txt', 'main worktree\n');
+      const byHand = repo.commit('by hand on main');
+      const main = (
+        await trail(repo.dir, 'session', 'start', '--agent', 'goose', '--prompt', 'work on main')
+      ).stdout.trim();
+      assert.equal((await trail(linked, 'session', 'current')).stdout.trim(), side, 'still current there');
+
       repo.write('main.txt', 'main worktree\n');
       const onMain = repo.commit('on main');
       writeFileSync(join(linked, 'side.txt'), 'linked worktree\n');
@@ -188,11 +198,11 @@ describe('trail session', () => {
       const onSide = git(linked, 'rev-parse', 'HEAD');
 
       const ix = await index(repo.dir);
-      assert.equal(ix.checkpointByCommit.get(onMain), undefined);
-      assert.deepEqual(
-        ix.checkpointByCommit.get(onSide)!.record.sessions.map((s) => s.sessionId),
-        [sessionId],
-      );
+      const sessionsOf = (commit: string) =>
+        ix.checkpointByCommit.get(commit)?.record.sessions.map((s) => s.sessionId);
+      assert.equal(sessionsOf(byHand), undefined, 'no session was current in the main worktree');
+      assert.deepEqual(sessionsOf(onMain), [main]);
+      assert.deepEqual(sessionsOf(onSide), [side]);
     } finally {
       rmSync(linked, { recursive: true, force: true });
       repo.cleanup();

@@ -29,6 +29,7 @@ import { knownBySessionId } from './known-sessions.js';
 import type { CurrentSession, SpoolLine } from './spool.js';
 import {
   appendSpool,
+  currentSession,
   currentSessionState,
   listSpoolSessions,
   readSpool,
@@ -37,6 +38,9 @@ import {
   spoolDir,
   writeState,
 } from './spool.js';
+
+// Read where sealing can read it too, without this module's schemas.
+export { currentSession };
 
 /** Agent name for sessions whose agent nobody named. */
 export const GENERIC_AGENT = 'generic';
@@ -298,12 +302,6 @@ export function endSession(handle: SessionHandle, reason?: string, hook = 'sessi
   if (current?.key === handle.key) {
     rmSync(join(spoolDir(handle.repo.stateDir), currentSessionState(handle.repo)), { force: true });
   }
-}
-
-export function currentSession(repo: Repo): CurrentSession | undefined {
-  const state = readState<CurrentSession | undefined>(repo.stateDir, currentSessionState(repo), undefined);
-  if (!state || typeof state.sessionId !== 'string' || typeof state.agent !== 'string') return undefined;
-  return { ...state, key: sessionKey(state.agent, state.sessionId) };
 }
 
 function cleanName(value: string, what: string): string {

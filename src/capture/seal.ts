@@ -33,14 +33,13 @@ import { gapsFile } from './gaps.js';
 import type { KnownSession } from './known-sessions.js';
 import { appendKnownSessions, knownByKey } from './known-sessions.js';
 import { loadShadow } from './shadow.js';
-import type { CurrentSession, SpoolLine } from './spool.js';
+import type { SpoolLine } from './spool.js';
 import {
-  currentSessionState,
+  currentSession,
   listSpoolSessions,
   readSpool,
   readState,
   sessionFile,
-  sessionKey,
   spoolDir,
   writeState,
 } from './spool.js';
@@ -240,21 +239,6 @@ export function attributeFile(
   return { change, added: addedLines.length, removed, addedLines };
 }
 
-/**
- * The session `trail session start` made current in this worktree. Its agent has no hooks: a
- * commit made while it is current is its work, though which lines it wrote was not seen
- * (unless it recorded its edits through the SDK).
- */
-function currentSessionHere(repo: Repo): string | undefined {
-  const current = readState<Partial<CurrentSession> | undefined>(
-    repo.stateDir,
-    currentSessionState(repo),
-    undefined,
-  );
-  if (typeof current?.agent !== 'string' || typeof current.sessionId !== 'string') return undefined;
-  return sessionKey(current.agent, current.sessionId);
-}
-
 function firstLine(text: string, max = 300): string {
   const line = text.split('\n').find((l) => l.trim()) ?? '';
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
@@ -349,7 +333,7 @@ async function sealLocked(
 
   // An agent without hooks at work here (its session is current, with lines in the spool):
   // the commit is its work too, and a line no shadow explains may be its or a person's.
-  const current = currentSessionHere(repo);
+  const current = currentSession(repo)?.key;
   const unobserved = current !== undefined && current in scanned ? current : undefined;
   const involved = new Set<string>(unobserved ? [unobserved] : []);
   const attributions: FileAttribution[] = files.map((change, i) => {

@@ -170,6 +170,22 @@ export function currentSessionState(repo: Repo): string {
   return tree === undefined ? 'current-session.json' : `current-session-${sha256Hex(tree).slice(0, 16)}.json`;
 }
 
+/** This worktree's current session, if `trail session start` made one current. */
+export function currentSession(repo: Repo): CurrentSession | undefined {
+  const state = readState<Partial<CurrentSession> | undefined>(
+    repo.stateDir,
+    currentSessionState(repo),
+    undefined,
+  );
+  if (typeof state?.sessionId !== 'string' || typeof state.agent !== 'string') return undefined;
+  return {
+    agent: state.agent,
+    sessionId: state.sessionId,
+    startedAt: String(state.startedAt ?? ''),
+    key: sessionKey(state.agent, state.sessionId),
+  };
+}
+
 export function readState<T>(stateDir: string, name: string, fallback: T): T {
   try {
     return JSON.parse(readFileSync(join(spoolDir(stateDir), name), 'utf8')) as T;

@@ -138,11 +138,14 @@ export interface ReadLogsOptions {
   onePerWriter?: boolean;
 }
 
+/** A signed tree head's file in a log's tree; the number is the head's size. */
+const HEAD_PATH = /^heads\/\d+\/\d+\/(\d+)\.json$/;
+
 /** The size of the largest tree head in a log's tree listing. */
 function signedSize(entries: readonly TreeEntry[]): number {
   let size = 0;
   for (const entry of entries) {
-    const head = /^heads\/\d+\/\d+\/(\d+)\.json$/.exec(entry.path);
+    const head = HEAD_PATH.exec(entry.path);
     if (head && Number(head[1]) > size) size = Number(head[1]);
   }
   return size;
@@ -167,7 +170,7 @@ function longestCopies(refs: readonly LogRef[], trees: readonly TreeEntry[][]): 
  * Reads several logs with one ls-tree per log and a single cat-file --batch for all blobs:
  * every log's small blobs (heads, writer) first, then each log's chunks in order, streamed
  * into its EntryList so a `reader` can work on entries while git is still sending the rest.
- * Returns one snapshot per ref read, in the order of `refs`.
+ * Returns one snapshot per log read, in the order of `allRefs`.
  */
 export async function readLogs(
   repo: Repo,
@@ -191,7 +194,7 @@ export async function readLogs(
       if (entry.type !== 'blob') continue;
       const chunk = /^log\/\d+\/\d+\/(\d+)\.jsonl$/.exec(entry.path);
       if (chunk) chunks.push({ first: Number(chunk[1]), oid: entry.oid });
-      else if (/^heads\/\d+\/\d+\/\d+\.json$/.test(entry.path)) heads.push(small.push(entry.oid) - 1);
+      else if (HEAD_PATH.test(entry.path)) heads.push(small.push(entry.oid) - 1);
       else if (entry.path === 'writer.json') writer = small.push(entry.oid) - 1;
     }
     chunks.sort((a, b) => a.first - b.first);

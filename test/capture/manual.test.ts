@@ -145,11 +145,15 @@ describe('trail session', () => {
         'Add a limiter',
       );
       const sessionId = started.stdout.trim();
+      const status = await trail(repo.dir, 'status');
+      assert.match(status.stderr, new RegExp(`current session: ${sessionId} \\(aider, since `));
       assert.equal((await trail(repo.dir, 'exec', '--check', 'test', '--', 'true')).code, 0);
       // aider edits and commits on its own: Trail sees neither the edits nor who typed them.
       repo.write('src/limit.ts', 'export const LIMIT = 5;\nexport const WINDOW = 60;\n');
       const during = repo.commit('add a limiter');
       assert.equal((await trail(repo.dir, 'session', 'end')).code, 0);
+      const ended = JSON.parse((await trail(repo.dir, 'status', '--json')).stdout);
+      assert.equal(ended.currentSession, null);
       repo.write('after.txt', 'typed by hand\n');
       const after = repo.commit('after the session');
 

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readGaps } from '../../capture/gaps.js';
+import { currentSession } from '../../capture/spool.js';
 import { GIT_HOOKS, hooksDir, isTrailHook } from '../../git/hooks.js';
 import { hasTrailRefspec, listRemotes } from '../../git/remote-config.js';
 import { listTrustedKeys, loadWriterKey } from '../../ledger/keys.js';
@@ -29,6 +30,7 @@ export function register(program: Command, context: () => CommandContext): void 
       );
       const logs = await listLogRefs(repo);
       const gaps = readGaps(repo.stateDir);
+      const current = currentSession(repo);
       const status = {
         initialised,
         writerId: initialised ? loadWriterKey(repo).keyId : undefined,
@@ -37,6 +39,10 @@ export function register(program: Command, context: () => CommandContext): void 
         hooks,
         remotes: refspecs,
         pushPending: existsSync(join(repo.stateDir, 'push-pending')),
+        // This worktree's: commits made here while it is current are sealed with it.
+        currentSession: current
+          ? { sessionId: current.sessionId, agent: current.agent, startedAt: current.startedAt }
+          : null,
         gaps,
       };
       if (options.json) return printJson(ctx.io, status);
@@ -60,6 +66,12 @@ export function register(program: Command, context: () => CommandContext): void 
         );
       }
       if (status.pushPending) say(ctx.io, 'Trail refs are waiting to be pushed (the next git push retries)');
+      if (current) {
+        say(
+          ctx.io,
+          `current session: ${current.sessionId} (${current.agent}, since ${current.startedAt}): commits made here go with it until trail session end`,
+        );
+      }
       if (gaps.length === 0) say(ctx.io, 'capture gaps: none');
       else {
         say(ctx.io, `capture gaps: ${gaps.length}`);

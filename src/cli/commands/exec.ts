@@ -21,6 +21,10 @@ interface ExecOptions {
   json?: boolean;
 }
 
+// A day's session takes checks run outside any session, and no commit takes it: say so.
+const AUTO_SESSION_HINT =
+  ' (no session is current here, so no commit carries it: trail session start links the checks that follow to your commits)';
+
 export function register(program: Command, context: () => CommandContext): void {
   program
     .command('exec')
@@ -103,7 +107,7 @@ export function register(program: Command, context: () => CommandContext): void 
       } else if (recorded && session) {
         say(
           ctx.io,
-          `trail: check ${recorded.check} ${recorded.status} (attempt ${recorded.attempt}, exit ${result.exitCode}); recorded in session ${session.sessionId}`,
+          `trail: check ${recorded.check} ${recorded.status} (attempt ${recorded.attempt}, exit ${result.exitCode}); recorded in session ${session.sessionId}${session.via === 'auto' ? AUTO_SESSION_HINT : ''}`,
         );
       } else {
         say(ctx.io, `trail: not recorded: ${notRecorded}`);

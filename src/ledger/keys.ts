@@ -19,6 +19,7 @@ import { TrailError } from '../core/errors.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { KeyPair } from '../core/signature.js';
 import { generateKeyPair, keyIdOf, privateKeyFromPem, privateKeyToPem } from '../core/signature.js';
+import { listTree, readObjects } from '../git/cat-file.js';
 import type { Repo } from './repo.js';
 
 export interface TrustedKeyFile extends TrustedKey {
@@ -61,24 +62,45 @@ function trustDir(repo: Repo): string {
   return join(repo.configDir, 'keys');
 }
 
+/** One file of `.trail/keys/`, checked: its keyId must be its public key's. */
+function parseTrustedKey(text: string, file: string): TrustedKeyFile {
+  const key = parseJson(text, file) as TrustedKeyFile;
+  if (typeof key?.publicKey !== 'string' || keyIdOf(key.publicKey) !== key.keyId) {
+    throw new TrailError('KEY_INVALID', `${file}: keyId does not match its publicKey`);
+  }
+  return key;
+}
+
 export function listTrustedKeys(repo: Repo): TrustedKeyFile[] {
   const dir = trustDir(repo);
   if (!existsSync(dir)) return [];
-  const keys: TrustedKeyFile[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    if (!name.endsWith('.json')) continue;
-    const file = join(dir, name);
-    const key = parseJson(readFileSync(file, 'utf8'), file) as TrustedKeyFile;
-    if (typeof key?.publicKey !== 'string' || keyIdOf(key.publicKey) !== key.keyId) {
-      throw new TrailError('KEY_INVALID', `${file}: keyId does not match its publicKey`);
-    }
-    keys.push(key);
-  }
-  return keys;
+  return readdirSync(dir)
+    .sort()
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => parseTrustedKey(readFileSync(join(dir, name), 'utf8'), join(dir, name)));
 }
 
 export function trustedKeyMap(repo: Repo): Map<string, TrustedKey> {
   return new Map(listTrustedKeys(repo).map((k) => [k.keyId, k]));
+}
+
+/**
+ * The trusted keys committed at HEAD, for a repository without a working tree (a bare
+ * mirror on a server): `.trail/keys/` as the default branch has it. None if HEAD has none.
+ */
+export async function trustedKeyMapAtHead(repo: Repo): Promise<Map<string, TrustedKey>> {
+  const entries = await listTree(repo.workTree, 'HEAD:.trail/keys').catch(() => []);
+  const files = entries
+    .filter((e) => e.type === 'blob' && e.path.endsWith('.json'))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  const blobs = await readObjects(
+    repo.workTree,
+    files.map((f) => f.oid),
+  );
+  const keys = files.map((f, i) =>
+    parseTrustedKey(blobs[i]?.content.toString('utf8') ?? '', `HEAD:.trail/keys/${f.path}`),
+  );
+  return new Map(keys.map((k) => [k.keyId, k]));
 }
 
 export function trustKey(repo: Repo, publicKey: string, name: string): TrustedKeyFile {

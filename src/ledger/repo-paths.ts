@@ -16,6 +16,8 @@ export interface Repo {
    * is not gitDir (the common dir, shared by all worktrees).
    */
   headDir?: string;
+  /** A repository without a working tree: workTree is its git dir, and only reading works. */
+  bare?: boolean;
 }
 
 export function repoAt(workTree: string, gitDir: string, headDir?: string): Repo {

@@ -18,7 +18,12 @@ export { repoAt } from './repo-paths.js';
 export const LOG_REF_PREFIX = 'refs/trail/logs/';
 export const REMOTE_LOG_REF_PREFIX = 'refs/trail/remotes/';
 
-export async function findRepo(cwd: string): Promise<Repo> {
+/**
+ * The repository around `cwd`. A bare one (a mirror on a server) is refused unless the caller
+ * only reads the ledger (`allowBare`, as verify does): it has no working tree for capture,
+ * configuration or keys, so its Repo points every path at the git dir and says it is bare.
+ */
+export async function findRepo(cwd: string, options: { allowBare?: boolean } = {}): Promise<Repo> {
   const result = await runGit(
     cwd,
     ['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir'],
@@ -29,6 +34,10 @@ export async function findRepo(cwd: string): Promise<Repo> {
   // Three lines, one per question; a bare repository has no top level to show (git says so).
   const [workTree, commonDir, headDir] = result.stdout.toString('utf8').trim().split('\n');
   if (result.code !== 0 && /must be run in a work tree/.test(result.stderr)) {
+    if (options.allowBare) {
+      const gitDir = (await runGit(cwd, ['rev-parse', '--absolute-git-dir'])).stdout.toString('utf8').trim();
+      return { ...repoAt(gitDir, gitDir, gitDir), bare: true };
+    }
     throw new TrailError(
       'NOT_A_REPO',
       `${resolve(cwd)} is a bare repository: Trail needs a working tree (run it in a clone)`,

@@ -12,7 +12,7 @@ import { decodeEntry, RECORD_START } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier } from '../core/log-verifier.js';
 import type { StoredRecord } from '../core/trail-index.js';
-import { trustedKeyMap } from './keys.js';
+import { trustedKeyMap, trustedKeyMapAtHead } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
 import { listLogRefs, readLogs } from './log-store.js';
 import type { Repo } from './repo.js';
@@ -67,7 +67,8 @@ export async function verifyRepository(
   options: { updateWitness?: boolean } = {},
 ): Promise<VerifyReport> {
   const refs = await listLogRefs(repo);
-  const trustedKeys = trustedKeyMap(repo);
+  // A bare repository has no .trail/ folder: its trusted keys are those committed at HEAD.
+  const trustedKeys = repo.bare ? await trustedKeyMapAtHead(repo) : trustedKeyMap(repo);
   // Read once per writer: several copies of one writer's log (this clone's, a remote's) share it.
   const witnesses = new Map<string, WitnessState | undefined>();
   const witnessOf = (writerId: string) => {

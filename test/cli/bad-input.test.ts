@@ -71,7 +71,8 @@ describe('bad input on the command line', () => {
   test('a bare repository is named as such, not as "not a git repository"', async () => {
     const bare = tempRepo({ bare: true });
     try {
-      for (const command of ['status', 'verify', 'init']) {
+      // verify reads only refs, so it works there (test/ledger/bare.test.ts); these need a tree.
+      for (const command of ['status', 'log', 'init']) {
         const result = await trail(bare.dir, command);
         assert.equal(result.code, 1, command);
         assert.equal(

@@ -15,7 +15,8 @@ export function register(program: Command, context: () => CommandContext): void 
     .option('--json', 'machine output on stdout')
     .action(async (options: { json?: boolean }) => {
       const ctx = context();
-      const repo = await findRepo(ctx.cwd);
+      // A bare mirror (on a server, in a receive hook) can be verified too: it reads only refs.
+      const repo = await findRepo(ctx.cwd, { allowBare: true });
       const report = await verifyRepository(repo);
       const { approvals } = report;
       // Legitimate records added after an approval: worth knowing, not a failure.

@@ -66,11 +66,28 @@ interface SealState {
    * What each session key still in the spool stands for. Sessions that leave the spool are
    * retired to known-sessions.jsonl, so this state does not grow with history.
    */
-  sessions: Record<string, { agent: string; sessionId: string; record?: string; model?: string }>;
+  sessions: Record<string, SessionState>;
   gapsOffset: number;
   /** Commits already sealed by this clone (the newest 1,000), so a re-run never seals twice. */
   sealedCommits?: string[];
 }
+
+type SessionLineInfo = Extract<SpoolLine, { type: 'session' }>['info'];
+
+interface SessionState {
+  agent: string;
+  sessionId: string;
+  record?: string;
+  model?: string;
+  /**
+   * What the session's sealed record said that its later lines may not repeat: a session
+   * sealed again (its end, a resume) gets a record built from everything, not only from the
+   * lines since, which would lose its start time, its request and its boundary.
+   */
+  sealed?: { info: SessionLineInfo; startedAt: string; tickets: Ticket[]; summary?: string };
+}
+
+type Ticket = { id: string; url?: string; system?: 'github' | 'gitlab' | 'jira' | 'linear' | 'other' };
 
 const SEAL_STATE = 'sealed.json';
 
@@ -387,20 +404,16 @@ async function sealLocked(
     );
     const agent = known?.agent ?? String(read.lines[0]?.agent ?? 'unknown');
     const sessionId = known?.sessionId ?? read.lines[0]?.sessionId ?? key;
-    const info = Object.assign({}, ...sessionLines.map((l) => l.info)) as Extract<
-      SpoolLine,
-      { type: 'session' }
-    >['info'];
+    const earlier = known?.sealed;
+    const info = Object.assign({}, earlier?.info, ...sessionLines.map((l) => l.info)) as SessionLineInfo;
     const model = info.model ?? known?.model;
     const prompts = eventLines.flatMap((l) => (l.event.type === 'prompt' ? [l.event.text] : []));
     summary ??= prompts[0] ? firstLine(prompts[0]) : undefined;
 
     if (sessionLines.length > 0 || !known?.record) {
-      const tickets = new Map<
-        string,
-        { id: string; url?: string; system?: 'github' | 'gitlab' | 'jira' | 'linear' | 'other' }
-      >();
+      const tickets = new Map<string, Ticket>();
       for (const t of [
+        ...(earlier?.tickets ?? []),
         ...findTickets(info.branch ?? commit.branch ?? ''),
         ...prompts.flatMap((p) => findTickets(p)),
       ]) {
@@ -431,7 +444,9 @@ async function sealLocked(
           requester: (manual.requester as string) ?? info.userEmail ?? commit.authorEmail,
           ...(manual.approvalState ? { approvalState: manual.approvalState } : {}),
           acceptanceCriteria: (manual.acceptanceCriteria as string[]) ?? [],
-          ...(prompts[0] ? { summary: firstLine(prompts[0]) } : {}),
+          ...((earlier?.summary ?? prompts[0])
+            ? { summary: earlier?.summary ?? firstLine(prompts[0]!) }
+            : {}),
         },
         boundary: {
           mode: info.mode ?? 'local',
@@ -445,11 +460,23 @@ async function sealLocked(
           ...(info.network ? { network: info.network } : {}),
           credentialNames: info.credentialNames ?? [],
         },
-        startedAt: read.lines[0]?.at ?? new Date().toISOString(),
+        startedAt: earlier?.startedAt ?? read.lines[0]?.at ?? new Date().toISOString(),
         ...(ended ? { endedAt: ended.at } : {}),
       });
       records.push(session);
-      state.sessions[key] = { agent, sessionId, record: recordIdOf(session), ...(model ? { model } : {}) };
+      const request = session.kind === 'session' ? session.request : undefined;
+      state.sessions[key] = {
+        agent,
+        sessionId,
+        record: recordIdOf(session),
+        ...(model ? { model } : {}),
+        sealed: {
+          info,
+          startedAt: session.kind === 'session' ? session.startedAt : '',
+          tickets: request?.tickets ?? [],
+          ...(request?.summary ? { summary: request.summary } : {}),
+        },
+      };
     }
     sessionRefs.push({ sessionId, record: state.sessions[key]!.record, agent, ...(model ? { model } : {}) });
 
@@ -582,7 +609,9 @@ async function sealLocked(
   const retire: KnownSession[] = [];
   for (const [key, known] of Object.entries(state.sessions)) {
     if (leaving.has(key) || (!(key in scanned) && !involved.has(key))) {
-      retire.push({ key, ...known });
+      // What its record said stays with the record: known-sessions.jsonl keeps it lean.
+      const { sealed: _sealed, ...lean } = known;
+      retire.push({ key, ...lean });
       delete state.sessions[key];
     }
   }
@@ -600,7 +629,7 @@ async function sealLocked(
   return { checkpointId, records: records.length, sessions: [...involved] };
 }
 
-function withoutKey({ key: _key, ...rest }: KnownSession): SealState['sessions'][string] {
+function withoutKey({ key: _key, ...rest }: KnownSession): SessionState {
   return rest;
 }
 

@@ -52,6 +52,34 @@ function setup(): TempRepo {
 }
 
 describe('attribution from session to commit', () => {
+  test('a session sealed across two commits keeps its start, request and boundary in its later record', async () => {
+    const repo = setup();
+    try {
+      const agent = new ScriptedClaude(repo.dir)
+        .start('claude-opus-4-6')
+        .prompt('Fix PAY-42: rounding of refunds');
+      agent.write('src/refund.ts', 'export const round = (x: number) => Math.round(x);\n');
+      repo.commit('round refunds');
+      const first = JSON.parse((await trail(repo.dir, 'show', '--json')).stdout).sessions[0];
+      agent.write('src/refund-test.ts', 'export const cases = [1.5, 2.5];\n').stop().end();
+      repo.commit('refund cases');
+
+      const latest = JSON.parse((await trail(repo.dir, 'show', '--json')).stdout).sessions[0];
+      assert.equal(latest.sessionId, agent.sessionId);
+      assert.ok(latest.endedAt, 'the end was sealed with the second commit');
+      assert.equal(latest.startedAt, first.startedAt, 'it started when it started, not at its second batch');
+      assert.equal(latest.model, 'claude-opus-4-6');
+      assert.deepEqual(
+        latest.request.tickets.map((t: { id: string }) => t.id),
+        ['PAY-42'],
+      );
+      assert.equal(latest.request.summary, 'Fix PAY-42: rounding of refunds');
+      assert.deepEqual(latest.boundary, { ...first.boundary }, 'where it ran is still known');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('AI edits, a failing then passing check, a human edit after the AI, and a commit', async () => {
     const repo = setup();
     try {

@@ -20,6 +20,7 @@ import { recordIdOfLine } from '../core/log-entry.js';
 import { estimateCost } from '../core/pricing.js';
 import { recordIdOf } from '../core/record-id.js';
 import type { EventBody, TrailRecord } from '../core/records.js';
+import type { TicketRef } from '../core/tickets.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readObjects } from '../git/cat-file.js';
@@ -84,10 +85,8 @@ interface SessionState {
    * sealed again (its end, a resume) gets a record built from everything, not only from the
    * lines since, which would lose its start time, its request and its boundary.
    */
-  sealed?: { info: SessionLineInfo; startedAt: string; tickets: Ticket[]; summary?: string };
+  sealed?: { info: SessionLineInfo; startedAt: string; tickets: TicketRef[]; summary?: string };
 }
-
-type Ticket = { id: string; url?: string; system?: 'github' | 'gitlab' | 'jira' | 'linear' | 'other' };
 
 const SEAL_STATE = 'sealed.json';
 
@@ -411,7 +410,7 @@ async function sealLocked(
     summary ??= prompts[0] ? firstLine(prompts[0]) : undefined;
 
     if (sessionLines.length > 0 || !known?.record) {
-      const tickets = new Map<string, Ticket>();
+      const tickets = new Map<string, TicketRef>();
       for (const t of [
         ...(earlier?.tickets ?? []),
         ...findTickets(info.branch ?? commit.branch ?? ''),
@@ -421,6 +420,14 @@ async function sealLocked(
       }
       const manual = (info.request ?? {}) as Record<string, unknown>;
       const ended = sessionLines.find((l) => l.ended);
+      // Tickets given by hand come first; detected ones add only what is new.
+      const requestTickets = [
+        ...new Map(
+          [...((manual.tickets as TicketRef[]) ?? []), ...tickets.values()].map((t) => [t.id, t]),
+        ).values(),
+      ];
+      const requestSummary = earlier?.summary ?? (prompts[0] ? firstLine(prompts[0]) : undefined);
+      const startedAt = earlier?.startedAt ?? read.lines[0]?.at ?? new Date().toISOString();
       const session = validateRecord({
         kind: 'session',
         v: 1,
@@ -432,21 +439,11 @@ async function sealLocked(
         agent: { name: agent, ...(info.agentVersion ? { version: info.agentVersion } : {}) },
         ...(model ? { model } : {}),
         request: {
-          // Tickets given by hand come first; detected ones add only what is new.
-          tickets: [
-            ...new Map(
-              [...((manual.tickets as Array<{ id: string }>) ?? []), ...tickets.values()].map((t) => [
-                t.id,
-                t,
-              ]),
-            ).values(),
-          ],
+          tickets: requestTickets,
           requester: (manual.requester as string) ?? info.userEmail ?? commit.authorEmail,
           ...(manual.approvalState ? { approvalState: manual.approvalState } : {}),
           acceptanceCriteria: (manual.acceptanceCriteria as string[]) ?? [],
-          ...((earlier?.summary ?? prompts[0])
-            ? { summary: earlier?.summary ?? firstLine(prompts[0]!) }
-            : {}),
+          ...(requestSummary ? { summary: requestSummary } : {}),
         },
         boundary: {
           mode: info.mode ?? 'local',
@@ -460,11 +457,10 @@ async function sealLocked(
           ...(info.network ? { network: info.network } : {}),
           credentialNames: info.credentialNames ?? [],
         },
-        startedAt: earlier?.startedAt ?? read.lines[0]?.at ?? new Date().toISOString(),
+        startedAt,
         ...(ended ? { endedAt: ended.at } : {}),
       });
       records.push(session);
-      const request = session.kind === 'session' ? session.request : undefined;
       state.sessions[key] = {
         agent,
         sessionId,
@@ -472,9 +468,9 @@ async function sealLocked(
         ...(model ? { model } : {}),
         sealed: {
           info,
-          startedAt: session.kind === 'session' ? session.startedAt : '',
-          tickets: request?.tickets ?? [],
-          ...(request?.summary ? { summary: request.summary } : {}),
+          startedAt,
+          tickets: requestTickets,
+          ...(requestSummary ? { summary: requestSummary } : {}),
         },
       };
     }

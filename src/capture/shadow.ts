@@ -64,8 +64,9 @@ function decode(code: EncodedOrigin): Origin {
 }
 
 /**
- * Each linked worktree holds its own copy of every file, so a shadow is kept per worktree. The main worktree's shadows keep their plain names, so
- * those made before worktrees were told apart are still found.
+ * Each linked worktree holds its own copy of every file, so a shadow is kept per worktree.
+ * The main worktree's shadows keep their plain names, so those made before worktrees were
+ * told apart are still found.
  */
 function shadowName(repo: Repo, path: string): string {
   const tree = linkedWorktree(repo);

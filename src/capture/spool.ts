@@ -152,7 +152,6 @@ export function readSpool(
   return { lines, end };
 }
 
-/** Small JSON state files, replaced atomically (write then rename). */
 /** The session `trail session start` made current: agents without hooks record into it. */
 export interface CurrentSession {
   agent: string;
@@ -186,6 +185,7 @@ export function currentSession(repo: Repo): CurrentSession | undefined {
   };
 }
 
+/** Small JSON state files, replaced atomically (write then rename). */
 export function readState<T>(stateDir: string, name: string, fallback: T): T {
   try {
     return JSON.parse(readFileSync(join(spoolDir(stateDir), name), 'utf8')) as T;

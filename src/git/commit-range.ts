@@ -16,8 +16,20 @@ const FIELD = '\u001f';
  * oldest first, without merge commits: a merge brings in commits that are checked on their
  * own, and has no checkpoint of its own.
  */
-export async function listCommits(workTree: string, revisions: readonly string[]): Promise<CommitInfo[]> {
-  if (!(await hasCommits(workTree))) return []; // an empty repository: nothing committed yet
+export async function listCommits(
+  workTree: string,
+  revisions: readonly string[],
+  /** The range as a person typed it, if they did: what a usage error names. */
+  given?: string,
+): Promise<CommitInfo[]> {
+  if (!(await hasCommits(workTree))) {
+    // An empty repository: nothing committed yet, so no range a person names can exist.
+    if (given === undefined) return [];
+    throw new TrailError(
+      'USAGE',
+      `${given}: not a commit or range in this repository (nothing is committed yet)`,
+    );
+  }
   const stdout = await gitOverRevisions(
     workTree,
     [
@@ -31,7 +43,7 @@ export async function listCommits(workTree: string, revisions: readonly string[]
       ...revisions,
       '--',
     ],
-    revisions.filter((r) => r !== '-1'),
+    [given ?? revisions.join(' ')],
   );
   const commits: CommitInfo[] = [];
   for (const chunk of stdout.toString('utf8').split(RECORD)) {

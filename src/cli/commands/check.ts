@@ -8,7 +8,7 @@ import { factsForCommits } from '../../core/change-facts.js';
 import type { RuleId, Violation } from '../../core/check.js';
 import { checkChanges, RULES } from '../../core/check.js';
 import { TrailError } from '../../core/errors.js';
-import { defaultCheckRange, hasCommits, listCommits, revisionsFor } from '../../git/commit-range.js';
+import { defaultCheckRange, listCommits, revisionsFor } from '../../git/commit-range.js';
 import { loadPolicy } from '../../ledger/policy-file.js';
 import { loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
@@ -53,16 +53,10 @@ export function register(program: Command, context: () => CommandContext): void 
       const repo = await findRepo(ctx.cwd);
       const skip = parseSkip(options.skip);
       const { policy, source } = loadPolicy(repo);
-      if (range && !(await hasCommits(repo.workTree))) {
-        throw new TrailError(
-          'USAGE',
-          `${range}: not a commit or range in this repository (nothing is committed yet)`,
-        );
-      }
       const selected = range
         ? { revisions: revisionsFor(range), description: range }
         : await defaultCheckRange(repo.workTree);
-      const commits = await listCommits(repo.workTree, selected.revisions);
+      const commits = await listCommits(repo.workTree, selected.revisions, range);
       const index = await loadIndex(repo);
       const result = checkChanges(factsForCommits(index, commits), policy);
       const violations = result.violations.filter((v) => !skip.has(v.rule));

@@ -85,7 +85,14 @@ interface SessionState {
    * sealed again (its end, a resume) gets a record built from everything, not only from the
    * lines since, which would lose its start time, its request and its boundary.
    */
-  sealed?: { info: SessionLineInfo; startedAt: string; tickets: TicketRef[]; summary?: string };
+  sealed?: {
+    info: SessionLineInfo;
+    startedAt: string;
+    tickets: TicketRef[];
+    summary?: string;
+    requester?: string;
+    branch?: string;
+  };
 }
 
 const SEAL_STATE = 'sealed.json';
@@ -96,7 +103,7 @@ const SEAL_STATE = 'sealed.json';
  * seal state so that writing it can never undo a seal: an entry whose `from` is not the
  * session's sealed offset any more is ignored.
  */
-type ScanCache = Record<string, { from: number; offset: number; edited: string[] }>;
+type ScanCache = Record<string, { from: number; offset: number; edited: string[]; ended?: boolean }>;
 const SCAN_CACHE = 'scanned.json';
 const SEAL_INTENT = 'seal-intent.json';
 
@@ -109,7 +116,10 @@ interface SealIntent {
   writerId: string;
   /** The log size before the append: the append's entries start at this sequence number. */
   sizeBefore: number;
-  checkpointId: string;
+  /** The id of the append's last entry (a checkpoint, or a closed session's last record). */
+  lastRecordId: string;
+  /** What intents written before closing sessions were sealed named the last entry by. */
+  checkpointId?: string;
   next: SealState;
   /** Spools of ended sessions this seal completes: each leaves the spool, at `end` bytes. */
   prune?: Array<{ key: string; end: number }>;
@@ -124,12 +134,12 @@ function loadSealState(repo: Repo): SealState {
 async function recoverSealIntent(repo: Repo): Promise<void> {
   const intent = readState<SealIntent | undefined>(repo.stateDir, SEAL_INTENT, undefined);
   if (!intent) return;
-  // The append either landed whole at `sizeBefore` (its last entry is the checkpoint) or not at all.
+  // The append either landed whole at `sizeBefore` (ending with its last record) or not at all.
   const [chunk] = await readObjects(repo.workTree, [
     `${logRef(intent.writerId)}:${chunkPath(intent.sizeBefore)}`,
   ]);
   const last = chunk?.content.toString('utf8').trim().split('\n').pop();
-  if (last && recordIdOfLine(last) === intent.checkpointId) finishSeal(repo, intent);
+  if (last && recordIdOfLine(last) === (intent.lastRecordId ?? intent.checkpointId)) finishSeal(repo, intent);
   else rmSync(join(spoolDir(repo.stateDir), SEAL_INTENT), { force: true });
 }
 
@@ -282,11 +292,14 @@ export interface SealResult {
   checkpointId?: string;
   records: number;
   sessions: string[];
+  /** Ended sessions whose end (and any work after their last commit) this seal completed. */
+  closed?: string[];
 }
 
 /**
  * Seals the pending work that went into `rev`. Returns without writing when no captured
- * session touched the commit: a hand-made commit gets no checkpoint.
+ * session touched the commit: a hand-made commit gets no checkpoint. Sessions that ended
+ * after their last commit are closed by it all the same (see sealEndedSessions).
  */
 export async function sealCommit(
   repo: Repo,
@@ -295,7 +308,82 @@ export async function sealCommit(
 ): Promise<SealResult> {
   // Linked worktrees share this clone's spool and seal state, and their commits' hooks may
   // run at the same moment: unserialised, both would read one state and seal the same work.
-  return withLock(join(repo.stateDir, 'locks', 'seal.lock'), () => sealLocked(repo, rev, options));
+  return withLock(sealLockPath(repo), () => sealLocked(repo, rev, options));
+}
+
+/**
+ * Closes every session that ended after its last sealed commit: a newer session record with
+ * `endedAt`, and the events it had since that commit, appended without a checkpoint since no
+ * commit carries them. A session whose unsealed lines edited files is left for the commit
+ * that carries those edits, so its events stay linked to that checkpoint. Sessions never
+ * sealed are left alone too: they have not touched a commit, and may yet.
+ *
+ * Every commit does this as part of its seal; `trail session end` does it at once.
+ */
+export async function sealEndedSessions(repo: Repo): Promise<SealResult> {
+  return withLock(sealLockPath(repo), async () => {
+    await recoverSealIntent(repo);
+    const state = loadSealState(repo);
+    const { scanned, moved } = scanSpools(repo, state);
+    const closing = endedAfterLastSeal(state, scanned, new Set());
+    if (closing.length === 0) {
+      if (moved) writeState(repo.stateDir, SCAN_CACHE, scanned);
+      return { records: 0, sessions: [], closed: [] };
+    }
+    const sealing = await sealingContext(repo);
+    const records = closing.flatMap((key) => sealSession(sealing, state, key).records);
+    for (const key of closing) delete scanned[key];
+    await appendSeal(repo, state, records, scanned, closing);
+    return { records: records.length, sessions: [], closed: closing };
+  });
+}
+
+function sealLockPath(repo: Repo): string {
+  return join(repo.stateDir, 'locks', 'seal.lock');
+}
+
+/**
+ * What each pending session edited since it was last sealed, and whether it ended since.
+ * Most have nothing new on a given commit: the scan cache lets a seal read only what each
+ * spool gained since the last look, so sessions that never touch a commit cost a stat each,
+ * not a read. Sessions first seen here enter the seal state.
+ */
+function scanSpools(repo: Repo, state: SealState): { scanned: ScanCache; moved: boolean } {
+  const cache = readState<ScanCache>(repo.stateDir, SCAN_CACHE, {});
+  const scanned: ScanCache = {};
+  let moved = false;
+  for (const key of listSpoolSessions(repo.stateDir)) {
+    const sealedAt = state.offsets[key] ?? 0;
+    const cached = cache[key];
+    // An entry from before `ended` was kept says nothing about it: read again from the seal.
+    const usable = cached?.from === sealedAt && cached.ended !== undefined;
+    const before = usable ? cached : { from: sealedAt, offset: sealedAt, edited: [], ended: false };
+    const read = readSpool(repo.stateDir, key, before.offset);
+    const edited = new Set(before.edited);
+    let ended = before.ended === true;
+    for (const l of read.lines) {
+      if (l.type === 'event' && l.event.type === 'file-edit') edited.add(l.event.path);
+      // A resumed session writes a new session line after its end: the latest one decides.
+      if (l.type === 'session') ended = l.ended === true;
+    }
+    scanned[key] = { from: sealedAt, offset: read.end, edited: [...edited], ended };
+    if (!usable || read.end !== cached.offset) moved = true;
+    const first = read.lines[0];
+    if (first && !state.sessions[key])
+      state.sessions[key] = { agent: String(first.agent), sessionId: first.sessionId };
+  }
+  return { scanned, moved };
+}
+
+/** Sessions sealed before that ended since, without editing a file since: see sealEndedSessions. */
+function endedAfterLastSeal(state: SealState, scanned: ScanCache, sealing: ReadonlySet<string>): string[] {
+  return Object.entries(scanned)
+    .filter(
+      ([key, scan]) =>
+        scan.ended && scan.edited.length === 0 && !sealing.has(key) && state.sessions[key]?.record,
+    )
+    .map(([key]) => key)
+    .sort();
 }
 
 async function sealLocked(
@@ -323,26 +411,7 @@ async function sealLocked(
   // Should reading the spool throw, a failure of git's read must not go unhandled as well.
   reading.catch(() => undefined);
 
-  // What each pending session edited since it was last sealed. Most have nothing new on a
-  // given commit: the scan cache lets a commit read only what each spool gained since the
-  // last look, so sessions that never touch a commit cost a stat each, not a read.
-  const cache = readState<ScanCache>(repo.stateDir, SCAN_CACHE, {});
-  const scanned: ScanCache = {};
-  let scanMoved = false;
-  for (const key of listSpoolSessions(repo.stateDir)) {
-    const sealedAt = state.offsets[key] ?? 0;
-    const cached = cache[key];
-    const before = cached?.from === sealedAt ? cached : { from: sealedAt, offset: sealedAt, edited: [] };
-    const read = readSpool(repo.stateDir, key, before.offset);
-    const edited = new Set(before.edited);
-    for (const l of read.lines)
-      if (l.type === 'event' && l.event.type === 'file-edit') edited.add(l.event.path);
-    scanned[key] = { from: sealedAt, offset: read.end, edited: [...edited] };
-    if (read.end !== cached?.offset || cached.from !== sealedAt) scanMoved = true;
-    const first = read.lines[0];
-    if (first && !state.sessions[key])
-      state.sessions[key] = { agent: String(first.agent), sessionId: first.sessionId };
-  }
+  const { scanned, moved: scanMoved } = scanSpools(repo, state);
   const blobs = await reading;
   const text = (i: number) =>
     specs[i] && blobs[i]?.type === 'blob' ? blobs[i]!.content.toString('utf8') : undefined;
@@ -371,7 +440,9 @@ async function sealLocked(
   for (const [key, { edited }] of Object.entries(scanned)) {
     if (edited.some((path) => committedPaths.has(path))) involved.add(key);
   }
-  if (involved.size === 0 && !options.rewrittenFrom) {
+  const closing = endedAfterLastSeal(state, scanned, involved);
+  const checkpointed = involved.size > 0 || options.rewrittenFrom !== undefined;
+  if (!checkpointed && closing.length === 0) {
     // Nothing to seal; what was scanned is kept, so the next commit need not read it again.
     if (scanMoved) writeState(repo.stateDir, SCAN_CACHE, scanned);
     return { records: 0, sessions: [] };
@@ -383,134 +454,26 @@ async function sealLocked(
     state.sessions[key] = { ...withoutKey(entry), ...state.sessions[key], record: entry.record };
   }
 
-  const [{ validateRecord }, { loadConfig }] = await loadSealSchemas();
-  const config = loadConfig(repo);
-  const checks = compileChecks(config.checks.patterns);
-  const records: TrailRecord[] = [];
-  const committer = { type: 'human' as const, id: commit.authorEmail };
-  const sessionRefs: Array<{ sessionId: string; record?: string; agent: string; model?: string }> = [];
+  const sealing = await sealingContext(repo, commit);
+  // Sessions closed by this commit come first: the checkpoint stays the append's last entry.
+  const records: TrailRecord[] = closing.flatMap((key) => sealSession(sealing, state, key).records);
+  for (const key of closing) delete scanned[key];
+  if (!checkpointed) {
+    await appendSeal(repo, state, records, scanned, closing);
+    return { records: records.length, sessions: [], closed: closing };
+  }
+
+  const sessionRefs: SessionRef[] = [];
   const eventIds: string[] = [];
   let summary: string | undefined;
   for (const key of [...involved].sort()) {
-    const known = state.sessions[key];
-    // Everything since the session was last sealed (a spool that is gone reads as empty).
-    const read = readSpool(repo.stateDir, key, state.offsets[key] ?? 0);
-    const sessionLines = read.lines.filter(
-      (l): l is Extract<SpoolLine, { type: 'session' }> => l.type === 'session',
-    );
-    const eventLines = read.lines.filter(
-      (l): l is Extract<SpoolLine, { type: 'event' }> => l.type === 'event',
-    );
-    const agent = known?.agent ?? String(read.lines[0]?.agent ?? 'unknown');
-    const sessionId = known?.sessionId ?? read.lines[0]?.sessionId ?? key;
-    const earlier = known?.sealed;
-    const info = Object.assign({}, earlier?.info, ...sessionLines.map((l) => l.info)) as SessionLineInfo;
-    const model = info.model ?? known?.model;
-    const prompts = eventLines.flatMap((l) => (l.event.type === 'prompt' ? [l.event.text] : []));
-    summary ??= prompts[0] ? firstLine(prompts[0]) : undefined;
-
-    if (sessionLines.length > 0 || !known?.record) {
-      const tickets = new Map<string, TicketRef>();
-      for (const t of [
-        ...(earlier?.tickets ?? []),
-        ...findTickets(info.branch ?? commit.branch ?? ''),
-        ...prompts.flatMap((p) => findTickets(p)),
-      ]) {
-        tickets.set(t.id, t);
-      }
-      const manual = (info.request ?? {}) as Record<string, unknown>;
-      const ended = sessionLines.find((l) => l.ended);
-      // Tickets given by hand come first; detected ones add only what is new.
-      const requestTickets = [
-        ...new Map(
-          [...((manual.tickets as TicketRef[]) ?? []), ...tickets.values()].map((t) => [t.id, t]),
-        ).values(),
-      ];
-      const requestSummary = earlier?.summary ?? (prompts[0] ? firstLine(prompts[0]) : undefined);
-      const startedAt = earlier?.startedAt ?? read.lines[0]?.at ?? new Date().toISOString();
-      const session = validateRecord({
-        kind: 'session',
-        v: 1,
-        time: read.lines[0]?.at ?? new Date().toISOString(),
-        actor: { type: 'agent', id: agent },
-        provenance: 'observed',
-        ...(info.model ? { sources: { model: 'transcript' } } : {}),
-        sessionId,
-        agent: { name: agent, ...(info.agentVersion ? { version: info.agentVersion } : {}) },
-        ...(model ? { model } : {}),
-        request: {
-          tickets: requestTickets,
-          requester: (manual.requester as string) ?? info.userEmail ?? commit.authorEmail,
-          ...(manual.approvalState ? { approvalState: manual.approvalState } : {}),
-          acceptanceCriteria: (manual.acceptanceCriteria as string[]) ?? [],
-          ...(requestSummary ? { summary: requestSummary } : {}),
-        },
-        boundary: {
-          mode: info.mode ?? 'local',
-          ...(info.host ? { host: info.host } : {}),
-          ...(info.user ? { user: info.user } : {}),
-          ...((info.branch ?? commit.branch) ? { branch: info.branch ?? commit.branch } : {}),
-          ...(info.cwd ? { cwd: info.cwd } : {}),
-          ...(info.permissionMode ? { permissionMode: info.permissionMode } : {}),
-          ...(info.allowedTools ? { allowedTools: info.allowedTools } : {}),
-          ...(info.sandbox ? { sandbox: info.sandbox } : {}),
-          ...(info.network ? { network: info.network } : {}),
-          credentialNames: info.credentialNames ?? [],
-        },
-        startedAt,
-        ...(ended ? { endedAt: ended.at } : {}),
-      });
-      records.push(session);
-      state.sessions[key] = {
-        agent,
-        sessionId,
-        record: recordIdOf(session),
-        ...(model ? { model } : {}),
-        sealed: {
-          info,
-          startedAt,
-          tickets: requestTickets,
-          ...(requestSummary ? { summary: requestSummary } : {}),
-        },
-      };
-    }
-    sessionRefs.push({ sessionId, record: state.sessions[key]!.record, agent, ...(model ? { model } : {}) });
-
-    const bodies = latestUsage(eventLines.map((l) => l.event));
-    const derived = deriveValidations(bodies, checks, config.checks.required);
-    const lastAt = eventLines[eventLines.length - 1]?.at ?? new Date().toISOString();
-    const withMeta = eventLines.filter((l) => l.event.type !== 'usage');
-    for (const line of withMeta) {
-      records.push(
-        validateRecord({
-          kind: 'event',
-          v: 1,
-          time: line.at,
-          actor: { type: 'agent', id: agent },
-          provenance: line.provenance,
-          ...(line.redactions ? { redactions: line.redactions } : {}),
-          sessionId,
-          event: line.event,
-        }),
-      );
-    }
-    for (const event of [...bodies.filter((b) => b.type === 'usage'), ...derived]) {
-      records.push(
-        validateRecord({
-          kind: 'event',
-          v: 1,
-          time: lastAt,
-          actor: { type: 'agent', id: agent },
-          provenance: event.type === 'usage' ? 'transcript' : 'observed',
-          sessionId,
-          event,
-        }),
-      );
-    }
-    state.offsets[key] = read.end;
+    const sealed = sealSession(sealing, state, key);
+    records.push(...sealed.records);
+    for (const r of sealed.records) if (r.kind === 'event') eventIds.push(recordIdOf(r));
+    sessionRefs.push(sealed.ref);
+    summary ??= sealed.firstPrompt;
     delete scanned[key];
   }
-  for (const r of records) if (r.kind === 'event') eventIds.push(recordIdOf(r));
 
   // Capture gaps since the last seal travel with this checkpoint.
   const gapFile = gapsFile(repo.stateDir);
@@ -528,7 +491,7 @@ async function sealLocked(
           hook?: string;
         };
         records.push(
-          validateRecord({
+          sealing.validateRecord({
             kind: 'capture-gap',
             v: 1,
             time: g.at,
@@ -549,11 +512,11 @@ async function sealLocked(
 
   const keyName = (k: string) => state.sessions[k]?.sessionId ?? k;
   const trailerKey = TRAILER_PATTERN.exec(commit.message)?.[1];
-  const checkpoint = validateRecord({
+  const checkpoint = sealing.validateRecord({
     kind: 'checkpoint',
     v: 1,
     time: new Date().toISOString(),
-    actor: committer,
+    actor: { type: 'human' as const, id: commit.authorEmail },
     provenance: 'observed',
     commit: commit.sha,
     ...(trailerKey ? { key: trailerKey } : {}),
@@ -597,32 +560,221 @@ async function sealLocked(
   });
   records.push(checkpoint);
   state.sealedCommits = [...(state.sealedCommits ?? []), commit.sha].slice(-1000);
-  const checkpointId = recordIdOf(checkpoint);
-  const prune = endedAndSealed(repo, state, [...involved]);
+  await appendSeal(repo, state, records, scanned, [...closing, ...involved]);
+  rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
+  return {
+    checkpointId: recordIdOf(checkpoint),
+    records: records.length,
+    sessions: [...involved],
+    closed: closing,
+  };
+}
+
+type SessionRef = { sessionId: string; record?: string; agent: string; model?: string };
+
+/** What sealing any session needs: the record schemas, the check patterns, and the commit if any. */
+interface SealingContext {
+  validateRecord: Awaited<ReturnType<typeof loadSealSchemas>>[0]['validateRecord'];
+  checks: ReturnType<typeof compileChecks>;
+  requiredChecks: string[];
+  stateDir: string;
+  commit?: CommitInfo;
+}
+
+async function sealingContext(repo: Repo, commit?: CommitInfo): Promise<SealingContext> {
+  const [{ validateRecord }, { loadConfig }] = await loadSealSchemas();
+  const config = loadConfig(repo);
+  return {
+    validateRecord,
+    checks: compileChecks(config.checks.patterns),
+    requiredChecks: config.checks.required,
+    stateDir: repo.stateDir,
+    ...(commit ? { commit } : {}),
+  };
+}
+
+/**
+ * One session's records since it was last sealed: a session record when its lines say
+ * something new about it (or none was written yet), then its events, usage and the checks
+ * derived from its commands. Moves the session's sealed offset and state forward in `state`.
+ */
+function sealSession(
+  sealing: SealingContext,
+  state: SealState,
+  key: string,
+): { records: TrailRecord[]; ref: SessionRef; firstPrompt?: string } {
+  const { validateRecord, commit } = sealing;
+  const records: TrailRecord[] = [];
+  const known = state.sessions[key];
+  // Everything since the session was last sealed (a spool that is gone reads as empty).
+  const read = readSpool(sealing.stateDir, key, state.offsets[key] ?? 0);
+  const sessionLines = read.lines.filter(
+    (l): l is Extract<SpoolLine, { type: 'session' }> => l.type === 'session',
+  );
+  const eventLines = read.lines.filter((l): l is Extract<SpoolLine, { type: 'event' }> => l.type === 'event');
+  const agent = known?.agent ?? String(read.lines[0]?.agent ?? 'unknown');
+  const sessionId = known?.sessionId ?? read.lines[0]?.sessionId ?? key;
+  const earlier = known?.sealed;
+  const info = Object.assign({}, earlier?.info, ...sessionLines.map((l) => l.info)) as SessionLineInfo;
+  const model = info.model ?? known?.model;
+  const prompts = eventLines.flatMap((l) => (l.event.type === 'prompt' ? [l.event.text] : []));
+
+  if (sessionLines.length > 0 || !known?.record) {
+    const tickets = new Map<string, TicketRef>();
+    for (const t of [
+      ...(earlier?.tickets ?? []),
+      ...findTickets(info.branch ?? commit?.branch ?? ''),
+      ...prompts.flatMap((p) => findTickets(p)),
+    ]) {
+      tickets.set(t.id, t);
+    }
+    const manual = (info.request ?? {}) as Record<string, unknown>;
+    const ended = endLine(read.lines);
+    // Tickets given by hand come first; detected ones add only what is new.
+    const requestTickets = [
+      ...new Map(
+        [...((manual.tickets as TicketRef[]) ?? []), ...tickets.values()].map((t) => [t.id, t]),
+      ).values(),
+    ];
+    const requestSummary = earlier?.summary ?? (prompts[0] ? firstLine(prompts[0]) : undefined);
+    const startedAt = earlier?.startedAt ?? read.lines[0]?.at ?? new Date().toISOString();
+    // Who asked and on which branch are what the first record said: a later commit, or none
+    // (a session closed after its last commit), must not change them.
+    const requester =
+      (manual.requester as string | undefined) ?? info.userEmail ?? earlier?.requester ?? commit?.authorEmail;
+    const branch = info.branch ?? earlier?.branch ?? commit?.branch;
+    const session = validateRecord({
+      kind: 'session',
+      v: 1,
+      time: read.lines[0]?.at ?? new Date().toISOString(),
+      actor: { type: 'agent', id: agent },
+      provenance: 'observed',
+      ...(info.model ? { sources: { model: 'transcript' } } : {}),
+      sessionId,
+      agent: { name: agent, ...(info.agentVersion ? { version: info.agentVersion } : {}) },
+      ...(model ? { model } : {}),
+      request: {
+        tickets: requestTickets,
+        ...(requester ? { requester } : {}),
+        ...(manual.approvalState ? { approvalState: manual.approvalState } : {}),
+        acceptanceCriteria: (manual.acceptanceCriteria as string[]) ?? [],
+        ...(requestSummary ? { summary: requestSummary } : {}),
+      },
+      boundary: {
+        mode: info.mode ?? 'local',
+        ...(info.host ? { host: info.host } : {}),
+        ...(info.user ? { user: info.user } : {}),
+        ...(branch ? { branch } : {}),
+        ...(info.cwd ? { cwd: info.cwd } : {}),
+        ...(info.permissionMode ? { permissionMode: info.permissionMode } : {}),
+        ...(info.allowedTools ? { allowedTools: info.allowedTools } : {}),
+        ...(info.sandbox ? { sandbox: info.sandbox } : {}),
+        ...(info.network ? { network: info.network } : {}),
+        credentialNames: info.credentialNames ?? [],
+      },
+      startedAt,
+      ...(ended ? { endedAt: ended.at } : {}),
+    });
+    records.push(session);
+    state.sessions[key] = {
+      agent,
+      sessionId,
+      record: recordIdOf(session),
+      ...(model ? { model } : {}),
+      sealed: {
+        info,
+        startedAt,
+        tickets: requestTickets,
+        ...(requestSummary ? { summary: requestSummary } : {}),
+        ...(requester ? { requester } : {}),
+        ...(branch ? { branch } : {}),
+      },
+    };
+  }
+
+  const bodies = latestUsage(eventLines.map((l) => l.event));
+  const derived = deriveValidations(bodies, sealing.checks, sealing.requiredChecks);
+  const lastAt = eventLines[eventLines.length - 1]?.at ?? new Date().toISOString();
+  for (const line of eventLines.filter((l) => l.event.type !== 'usage')) {
+    records.push(
+      validateRecord({
+        kind: 'event',
+        v: 1,
+        time: line.at,
+        actor: { type: 'agent', id: agent },
+        provenance: line.provenance,
+        ...(line.redactions ? { redactions: line.redactions } : {}),
+        sessionId,
+        event: line.event,
+      }),
+    );
+  }
+  for (const event of [...bodies.filter((b) => b.type === 'usage'), ...derived]) {
+    records.push(
+      validateRecord({
+        kind: 'event',
+        v: 1,
+        time: lastAt,
+        actor: { type: 'agent', id: agent },
+        provenance: event.type === 'usage' ? 'transcript' : 'observed',
+        sessionId,
+        event,
+      }),
+    );
+  }
+  state.offsets[key] = read.end;
+  return {
+    records,
+    ref: { sessionId, record: state.sessions[key]!.record, agent, ...(model ? { model } : {}) },
+    ...(prompts[0] ? { firstPrompt: firstLine(prompts[0]) } : {}),
+  };
+}
+
+/**
+ * Appends a seal's records and moves the seal state past them, crash-safely: the sessions
+ * sealed here that have ended leave the spool, and sessions no longer in it are retired.
+ */
+async function appendSeal(
+  repo: Repo,
+  state: SealState,
+  records: TrailRecord[],
+  scanned: ScanCache,
+  sealedNow: readonly string[],
+): Promise<void> {
+  const sealed = new Set(sealedNow);
+  const prune = endedAndSealed(repo, state, [...sealed]);
   for (const { key } of prune) delete state.offsets[key];
   // Sessions leaving the spool now, and any other the state holds that is no longer in it.
   const leaving = new Set(prune.map((p) => p.key));
   const retire: KnownSession[] = [];
   for (const [key, known] of Object.entries(state.sessions)) {
-    if (leaving.has(key) || (!(key in scanned) && !involved.has(key))) {
+    if (leaving.has(key) || (!(key in scanned) && !sealed.has(key))) {
       // What its record said stays with the record: known-sessions.jsonl keeps it lean.
       const { sealed: _sealed, ...lean } = known;
       retire.push({ key, ...lean });
       delete state.sessions[key];
     }
   }
+  const lastRecordId = recordIdOf(records[records.length - 1]!);
   // The intent is written under the append's lock, where the position it lands at is known.
   let intent: SealIntent | undefined;
   await appendAsThisClone(repo, records, {
     beforeWrite: ({ writerId, sizeBefore }) => {
-      intent = { writerId, sizeBefore, checkpointId, next: state, prune, retire };
+      intent = { writerId, sizeBefore, lastRecordId, next: state, prune, retire };
       writeState(repo.stateDir, SEAL_INTENT, intent);
     },
   });
   finishSeal(repo, intent!);
   writeState(repo.stateDir, SCAN_CACHE, scanned);
-  rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
-  return { checkpointId, records: records.length, sessions: [...involved] };
+}
+
+/**
+ * The line that ended the session, unless it was resumed since: a resumed session writes a new
+ * session line after its end, so the latest session line decides.
+ */
+function endLine(lines: readonly SpoolLine[]): Extract<SpoolLine, { type: 'session' }> | undefined {
+  const latest = lines.findLast((l): l is Extract<SpoolLine, { type: 'session' }> => l.type === 'session');
+  return latest?.ended ? latest : undefined;
 }
 
 function withoutKey({ key: _key, ...rest }: KnownSession): SessionState {
@@ -641,7 +793,7 @@ function endedAndSealed(
   const out: Array<{ key: string; end: number }> = [];
   for (const key of keys) {
     const read = readSpool(repo.stateDir, key, 0);
-    const ended = read.lines.some((l) => l.type === 'session' && l.ended);
+    const ended = endLine(read.lines) !== undefined;
     const sealedTo = state.offsets[key] ?? 0;
     if (ended && read.end > 0 && sealedTo >= read.end) out.push({ key, end: sealedTo });
   }

@@ -35,6 +35,12 @@ export class ScriptedClaude {
     return this;
   }
 
+  /** The same session taken up again after it ended (`claude --resume`). */
+  resume(model = 'claude-sonnet-4-6'): this {
+    this.hook('SessionStart', { source: 'resume', model });
+    return this;
+  }
+
   prompt(text: string): this {
     this.hook('UserPromptSubmit', { prompt: text });
     return this;

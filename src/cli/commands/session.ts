@@ -14,6 +14,7 @@ import {
   startSession,
   ticketRef,
 } from '../../capture/manual-session.js';
+import { sealEndedSessions } from '../../capture/seal.js';
 import { TrailError } from '../../core/errors.js';
 import { findRepo, requireInitialised } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
@@ -114,11 +115,20 @@ export function register(program: Command, context: () => CommandContext): void 
         );
       }
       endSession({ ...handle, repo }, options.reason);
+      // A session already carried by a commit gets its end into the ledger now; one with
+      // edits no commit carries yet waits for that commit, so its events stay linked to it.
+      const { closed = [] } = await sealEndedSessions(repo);
+      const sealed = closed.includes(handle.key);
       if (options.json) {
-        printJson(ctx.io, { sessionId: handle.sessionId, agent: handle.agent, ended: true });
+        printJson(ctx.io, { sessionId: handle.sessionId, agent: handle.agent, ended: true, sealed });
         return;
       }
-      say(ctx.io, `ended session ${handle.sessionId}; its work is sealed with the next commit`);
+      say(
+        ctx.io,
+        sealed
+          ? `ended session ${handle.sessionId}; its end is sealed in the ledger`
+          : `ended session ${handle.sessionId}; its work is sealed with the next commit`,
+      );
     });
 
   session

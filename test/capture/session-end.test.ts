@@ -1,0 +1,162 @@
+/**
+ * A session's end when it comes after the session's last commit: real hooks, real commits
+ * sealed by the installed git hooks, read back from the ledger. The end must reach the ledger
+ * (a session record with `endedAt`, and whatever the agent did after its commit) without a
+ * commit of the session's own, and without breaking the link between edits and their commit.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { sessionFile, sessionKey } from '../../src/capture/spool.js';
+import { loadIndex } from '../../src/ledger/read.js';
+import { findRepo } from '../../src/ledger/repo.js';
+import { ScriptedClaude } from '../helpers/claude-session.js';
+import { trail } from '../helpers/cli.js';
+import { initialisedRepo } from '../helpers/trail-repo.js';
+
+async function index(dir: string) {
+  return loadIndex(await findRepo(dir));
+}
+
+async function spoolExists(dir: string, agent: string, sessionId: string): Promise<boolean> {
+  const repo = await findRepo(dir);
+  return existsSync(sessionFile(repo.stateDir, sessionKey(agent, sessionId)));
+}
+
+describe('a session that ends after its last commit', () => {
+  test('its end and its later commands are sealed by the next commit, which is not its own', async () => {
+    const repo = initialisedRepo();
+    try {
+      const agent = new ScriptedClaude(repo.dir)
+        .start('claude-opus-4-6')
+        .prompt('Fix PAY-7: refund rounding');
+      agent.write('src/refund.ts', 'export const round = (x: number) => Math.round(x);\n');
+      const first = repo.commit('round refunds');
+      agent.bash('npm test', 0, '12 passed').stop().end();
+
+      let ix = await index(repo.dir);
+      assert.equal(ix.sessions.get(agent.sessionId)?.record.endedAt, undefined, 'not sealed yet');
+      assert.ok(await spoolExists(repo.dir, 'claude-code', agent.sessionId));
+
+      repo.write('NOTES.md', 'typed by a person\n');
+      const human = repo.commit('notes');
+      ix = await index(repo.dir);
+      assert.equal(
+        ix.checkpointByCommit.get(human),
+        undefined,
+        'a hand-made commit still gets no checkpoint',
+      );
+      const session = ix.sessions.get(agent.sessionId)!.record;
+      assert.ok(session.endedAt, 'the end reached the ledger');
+      const firstCheckpoint = ix.checkpointByCommit.get(first)!.record;
+      const firstSession = ix.byId.get(firstCheckpoint.sessions[0]!.record!)!.record;
+      assert.equal(firstSession.kind, 'session');
+      assert.equal(session.startedAt, firstSession.kind === 'session' ? firstSession.startedAt : '');
+      assert.deepEqual(session.request, firstSession.kind === 'session' ? firstSession.request : undefined);
+      assert.deepEqual(session.boundary, firstSession.kind === 'session' ? firstSession.boundary : undefined);
+
+      // The command after the commit is in the ledger under the session, not under its checkpoint.
+      const commands = (ix.eventsBySession.get(agent.sessionId) ?? []).filter(
+        (e) => e.record.event.type === 'command',
+      );
+      assert.equal(commands.length, 1);
+      assert.ok(!firstCheckpoint.events.includes(commands[0]!.id));
+      assert.equal(await spoolExists(repo.dir, 'claude-code', agent.sessionId), false, 'its spool is gone');
+
+      const verify = await trail(repo.dir, 'verify');
+      assert.equal(verify.code, 0, verify.stderr);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('an end with edits no commit carries yet waits for the commit that carries them', async () => {
+    const repo = initialisedRepo();
+    try {
+      const agent = new ScriptedClaude(repo.dir).start().prompt('two files');
+      agent.write('src/one.ts', 'export const one = 1;\n');
+      repo.git('add', 'src/one.ts');
+      repo.git('commit', '-q', '-m', 'one');
+      agent.write('src/two.ts', 'export const two = 2;\n').stop().end();
+
+      repo.write('NOTES.md', 'typed by a person\n');
+      repo.git('add', 'NOTES.md');
+      repo.git('commit', '-q', '-m', 'notes');
+      let ix = await index(repo.dir);
+      assert.equal(ix.sessions.get(agent.sessionId)?.record.endedAt, undefined, 'held back with its edit');
+
+      repo.git('add', 'src/two.ts');
+      repo.git('commit', '-q', '-m', 'two');
+      const two = repo.git('rev-parse', 'HEAD');
+      ix = await index(repo.dir);
+      const checkpoint = ix.checkpointByCommit.get(two)!.record;
+      assert.deepEqual(
+        checkpoint.sessions.map((s) => s.sessionId),
+        [agent.sessionId],
+      );
+      const edits = (ix.eventsBySession.get(agent.sessionId) ?? []).filter(
+        (e) => e.record.event.type === 'file-edit' && e.record.event.path === 'src/two.ts',
+      );
+      assert.equal(edits.length, 1);
+      assert.ok(checkpoint.events.includes(edits[0]!.id), 'the edit stays linked to its commit');
+      assert.ok(ix.sessions.get(agent.sessionId)!.record.endedAt);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a session resumed after its end is not closed', async () => {
+    const repo = initialisedRepo();
+    try {
+      const agent = new ScriptedClaude(repo.dir).start().prompt('first');
+      agent.write('src/a.ts', 'export const a = 1;\n');
+      repo.commit('a');
+      agent.stop().end().resume().prompt('and one more thing');
+      repo.write('NOTES.md', 'typed by a person\n');
+      repo.commit('notes');
+      const ix = await index(repo.dir);
+      assert.equal(ix.sessions.get(agent.sessionId)?.record.endedAt, undefined, 'it is running again');
+      assert.ok(await spoolExists(repo.dir, 'claude-code', agent.sessionId));
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('trail session end seals the end at once when a commit carried the session', async () => {
+    const repo = initialisedRepo();
+    try {
+      const started = await trail(
+        repo.dir,
+        'session',
+        'start',
+        '--agent',
+        'aider',
+        '--prompt',
+        'Add a limiter',
+      );
+      assert.equal(started.code, 0, started.stderr);
+      const sessionId = started.stdout.trim();
+      repo.write('src/limit.ts', 'export const LIMIT = 5;\n');
+      repo.commit('add a limiter');
+      assert.equal((await trail(repo.dir, 'exec', '--check', 'test', '--', 'true')).code, 0);
+
+      const ended = await trail(repo.dir, 'session', 'end', '--json');
+      assert.equal(ended.code, 0, ended.stderr);
+      assert.deepEqual(JSON.parse(ended.stdout), { sessionId, agent: 'aider', ended: true, sealed: true });
+      const ix = await index(repo.dir);
+      assert.ok(ix.sessions.get(sessionId)!.record.endedAt);
+      const types = (ix.eventsBySession.get(sessionId) ?? []).map((e) => e.record.event.type);
+      assert.ok(types.includes('command'), `the exec after the commit is sealed: ${types.join(', ')}`);
+      assert.equal(await spoolExists(repo.dir, 'aider', sessionId), false);
+
+      // A session no commit carried keeps waiting for one.
+      const other = (await trail(repo.dir, 'session', 'start', '--agent', 'goose')).stdout.trim();
+      const plain = await trail(repo.dir, 'session', 'end');
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.match(plain.stderr, /its work is sealed with the next commit/);
+      assert.equal((await index(repo.dir)).sessions.get(other), undefined);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});

@@ -311,13 +311,36 @@ const rollbackBody = z.strictObject({
   reason: shortText,
 });
 
+/** How deeply a correction's changed values may nest: enough for any record's shape. */
+const MAX_CHANGE_DEPTH = 32;
+
+/**
+ * Whether a JSON value nests no deeper than `max`, measured without recursion: the value is
+ * not validated otherwise, and copying or freezing one nested 50,000 deep overflows the stack.
+ */
+function nestsAtMost(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= max) return false;
+    for (const inner of Object.values(node)) stack.push([inner, depth + 1]);
+  }
+  return true;
+}
+
 const correctionBody = z.strictObject({
   kind: z.literal('correction'),
   ...header,
   target: recordId,
   reason: shortText,
   /** The corrected values, by field path; the original record stays as it was. */
-  changes: z.record(z.string(), z.unknown()).default({}),
+  changes: z
+    .record(z.string(), z.unknown())
+    .refine((changes) => nestsAtMost(changes, MAX_CHANGE_DEPTH), {
+      message: `nested deeper than ${MAX_CHANGE_DEPTH} levels`,
+    })
+    .default({}),
 });
 
 const retentionPurgeBody = z.strictObject({

@@ -196,6 +196,18 @@ describe('hostile input', () => {
         assert.ok(r.code === 1 || r.code === 2, `record --file #${i}`);
         assert.doesNotMatch(r.stderr, /\n\s+at /, `record --file #${i}: no stack trace`);
       }
+      // A valid record whose one free-form field nests 50,000 deep: refused by name, not by a crash.
+      const deep = join(repo.dir, 'bad', 'deep-correction.json');
+      (await import('node:fs')).writeFileSync(
+        deep,
+        `{"kind":"correction","target":"${'0'.repeat(64)}","reason":"x","changes":{"x":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}}`,
+      );
+      const deepResult = trailProcess(repo.dir, ['record', '--file', deep]);
+      assert.equal(deepResult.code, 1);
+      assert.equal(
+        deepResult.stderr,
+        'trail: invalid correction record: field "changes": nested deeper than 32 levels\n',
+      );
       const verify = await trail(repo.dir, 'verify', '--json');
       assert.equal(JSON.parse(verify.stdout).records, 0, 'nothing was recorded from hostile files');
     } finally {

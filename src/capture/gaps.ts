@@ -6,6 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactText } from '../core/redact.js';
 
 export interface CaptureGap {
   at: string;
@@ -20,11 +21,21 @@ export function gapsFile(stateDir: string): string {
   return join(stateDir, 'spool', 'gaps.jsonl');
 }
 
-/** Best effort by design: if even this write fails there is nowhere left to record it. */
+/**
+ * Best effort by design: if even this write fails there is nowhere left to record it. What
+ * and why are redacted: an error message can quote the input that failed (V8's JSON errors
+ * quote the text they could not parse), and that input may be a hook payload.
+ */
 export function recordGap(stateDir: string, gap: Omit<CaptureGap, 'at'>): void {
   try {
     mkdirSync(join(stateDir, 'spool'), { recursive: true });
-    const line = JSON.stringify({ at: new Date().toISOString(), ...gap, why: gap.why.slice(0, 500) });
+    const line = JSON.stringify({
+      at: new Date().toISOString(),
+      ...gap,
+      what: redactText(gap.what).text,
+      // Redacted before it is cut: a secret cut in half is no longer recognisable.
+      why: redactText(gap.why.slice(0, 4000)).text.slice(0, 500),
+    });
     appendFileSync(gapsFile(stateDir), `${line}\n`);
   } catch {
     // Nothing more can be done without risking the agent or the commit.

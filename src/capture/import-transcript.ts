@@ -22,13 +22,14 @@ import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
 import { loadConfig } from '../ledger/config.js';
 import { loadIndex } from '../ledger/read.js';
+import { redactionRules } from '../ledger/redaction-rules.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
 import { parseClaudeTranscript } from './agents/claude-code.js';
 import type { CodexRolloutSummary } from './agents/codex.js';
 import { parseCodexRollout } from './agents/codex.js';
 import { parseGeminiTranscript } from './agents/gemini-cli.js';
-import { captureRules, prepareEvent } from './manual-session.js';
+import { prepareEvent } from './manual-session.js';
 import type { TranscriptSummary } from './observation.js';
 
 export const IMPORT_AGENTS = {
@@ -260,7 +261,7 @@ export async function importTranscript(repo: Repo, agentName: string, path: stri
     agent,
     path,
     summary,
-    captureRules(repo),
+    redactionRules(repo),
     compileChecks(config.checks.patterns),
   );
   const session = records[0] as Extract<TrailRecord, { kind: 'session' }>;

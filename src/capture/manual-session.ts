@@ -18,9 +18,9 @@ import { TrailError } from '../core/errors.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import { eventBodySchema, ticketSchema } from '../core/records.js';
 import type { RedactionRule, ValueFinding } from '../core/redact.js';
-import { BUILTIN_RULES, compileRules, redactValue } from '../core/redact.js';
+import { redactValue } from '../core/redact.js';
 import { findTickets } from '../core/tickets.js';
-import { loadConfig } from '../ledger/config.js';
+import { redactionRules } from '../ledger/redaction-rules.js';
 import type { Repo } from '../ledger/repo.js';
 import { isInitialised } from '../ledger/repo.js';
 import { truncateText } from './agents/claude-code.js';
@@ -72,12 +72,6 @@ export function handleFor(repo: Repo, agent: string, sessionId: string): Session
 /** Whether this clone can record (a writer key exists); capture never writes otherwise. */
 export function captureReady(repo: Repo): boolean {
   return isInitialised(repo);
-}
-
-/** The redaction rules in force: the repository's own patterns first, then the built-in ones. */
-export function captureRules(repo: Repo): RedactionRule[] {
-  const patterns = loadConfig(repo).redact.patterns;
-  return patterns.length > 0 ? compileRules(patterns) : BUILTIN_RULES;
 }
 
 /** A ticket from what a person typed: a known URL or key keeps its system, anything else its text. */
@@ -200,7 +194,7 @@ export function appendEvents(
   handle: SessionHandle,
   events: ReadonlyArray<{ event: unknown; provenance: Provenance }>,
   hook: string,
-  rules: readonly RedactionRule[] = captureRules(handle.repo),
+  rules: readonly RedactionRule[] = redactionRules(handle.repo),
 ): EventBody[] {
   const at = new Date().toISOString();
   const lines = events.map((e) => eventLine(handle, e.event, e.provenance, hook, rules, at));
@@ -254,7 +248,7 @@ export function startSession(repo: Repo, options: StartSessionOptions = {}): Ses
   const agent = cleanName(options.agent ?? env.TRAIL_AGENT ?? GENERIC_AGENT, 'agent');
   const sessionId = cleanName(options.sessionId ?? randomUUID(), 'session id');
   const handle = handleFor(repo, agent, sessionId);
-  const rules = captureRules(repo);
+  const rules = redactionRules(repo);
   const hook = options.hook ?? 'session start';
   // Session lines merge at seal, later ones winning: only what is said here is written, so
   // continuing a session (the SDK with a sessionId) keeps the request it started with.
@@ -296,7 +290,7 @@ export function startSession(repo: Repo, options: StartSessionOptions = {}): Ses
 /** Records the session's end; it stops being current, and leaves the spool once sealed. */
 export function endSession(handle: SessionHandle, reason?: string, hook = 'session end'): void {
   appendSpool(handle.repo.stateDir, handle.key, [
-    sessionLine(handle, hook, {}, captureRules(handle.repo), { ended: true, reason }),
+    sessionLine(handle, hook, {}, redactionRules(handle.repo), { ended: true, reason }),
   ]);
   const current = currentSession(handle.repo);
   if (current?.key === handle.key) {

@@ -20,6 +20,7 @@ import { recordIdOfLine } from '../core/log-entry.js';
 import { estimateCost } from '../core/pricing.js';
 import { recordIdOf } from '../core/record-id.js';
 import type { EventBody, TrailRecord } from '../core/records.js';
+import type { ValueFinding } from '../core/redact.js';
 import type { TicketRef } from '../core/tickets.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
@@ -512,19 +513,21 @@ async function sealLocked(
 
   const keyName = (k: string) => state.sessions[k]?.sessionId ?? k;
   const trailerKey = TRAILER_PATTERN.exec(commit.message)?.[1];
+  const message = sealing.redactMessage(firstLine(commit.message, 1000));
   const checkpoint = sealing.validateRecord({
     kind: 'checkpoint',
     v: 1,
     time: new Date().toISOString(),
     actor: { type: 'human' as const, id: commit.authorEmail },
     provenance: 'observed',
+    ...(message.redactions.length > 0 ? { redactions: message.redactions } : {}),
     commit: commit.sha,
     ...(trailerKey ? { key: trailerKey } : {}),
     tree: commit.tree,
     parents: commit.parents,
     ...(commit.branch ? { branch: commit.branch } : {}),
     author: commit.author,
-    message: firstLine(commit.message, 1000),
+    message: message.text,
     sessions: sessionRefs,
     events: eventIds,
     files: attributions.map((a) => {
@@ -579,12 +582,26 @@ interface SealingContext {
   requiredChecks: string[];
   stateDir: string;
   commit?: CommitInfo;
+  /**
+   * The commit message through the redactor: the only text of a checkpoint that did not come
+   * through the spool, where everything else was redacted as it was captured.
+   */
+  redactMessage: (text: string) => { text: string; redactions: ValueFinding[] };
 }
 
 async function sealingContext(repo: Repo, commit?: CommitInfo): Promise<SealingContext> {
-  const [{ validateRecord }, { loadConfig }] = await loadSealSchemas();
+  const [[{ validateRecord }, { loadConfig }], { redactText }, { redactionRules }] = await Promise.all([
+    loadSealSchemas(),
+    import('../core/redact.js'),
+    import('../ledger/redaction-rules.js'),
+  ]);
   const config = loadConfig(repo);
+  const rules = redactionRules(repo);
   return {
+    redactMessage: (text) => {
+      const { text: redacted, findings } = redactText(text, rules);
+      return { text: redacted, redactions: findings.map((f) => ({ field: 'message', ...f })) };
+    },
     validateRecord,
     checks: compileChecks(config.checks.patterns),
     requiredChecks: config.checks.required,
@@ -759,6 +776,7 @@ async function appendSeal(
   // The intent is written under the append's lock, where the position it lands at is known.
   let intent: SealIntent | undefined;
   await appendAsThisClone(repo, records, {
+    redacted: true,
     beforeWrite: ({ writerId, sizeBefore }) => {
       intent = { writerId, sizeBefore, lastRecordId, next: state, prune, retire };
       writeState(repo.stateDir, SEAL_INTENT, intent);

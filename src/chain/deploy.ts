@@ -38,12 +38,39 @@ function envName(env: string | undefined): string {
   return name;
 }
 
+/**
+ * Where a deployment runs or its job: an http(s) address. The value itself is never echoed
+ * in the error, since a mistyped one may still hold a credential.
+ */
+function deploymentUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const text = url.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new TrailError('USAGE', '--url is not a URL: give an address such as https://app.example.com');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new TrailError('USAGE', `--url must be an http or https address, not ${parsed.protocol}`);
+  }
+  if (parsed.username || parsed.password) {
+    throw new TrailError(
+      'USAGE',
+      '--url holds a user name or password: leave them out, the ledger keeps what it is given',
+    );
+  }
+  if (text.length > 2048) throw new TrailError('USAGE', '--url is at most 2048 characters');
+  return text;
+}
+
 export async function recordDeployment(
   repo: Repo,
   options: { env?: string; commit?: string; status?: string; url?: string; processEnv: NodeJS.ProcessEnv },
 ): Promise<{ id: string; record: RecordOf<'deployment'> }> {
   const env = envName(options.env);
   if (!options.commit) throw new TrailError('USAGE', '--commit SHA is required');
+  const url = deploymentUrl(options.url);
   const status = options.status ?? 'success';
   if (!(DEPLOYMENT_STATUSES as readonly string[]).includes(status)) {
     throw new TrailError('USAGE', `--status must be one of ${DEPLOYMENT_STATUSES.join(', ')}`);
@@ -59,10 +86,10 @@ export async function recordDeployment(
     env,
     commit,
     status,
-    ...(options.url ? { url: options.url } : {}),
+    ...(url ? { url } : {}),
   }) as RecordOf<'deployment'>;
   const appended = await appendAsThisClone(repo, [record]);
-  return { id: appended.ids[0]!, record };
+  return { id: appended.ids[0]!, record: appended.written[0] as typeof record };
 }
 
 export async function recordRollback(
@@ -90,5 +117,5 @@ export async function recordRollback(
     reason: reason.slice(0, 4096),
   }) as RecordOf<'rollback'>;
   const appended = await appendAsThisClone(repo, [record]);
-  return { id: appended.ids[0]!, record };
+  return { id: appended.ids[0]!, record: appended.written[0] as typeof record };
 }

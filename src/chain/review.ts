@@ -368,6 +368,13 @@ export async function recordReviews(repo: Repo, request: ReviewRequest): Promise
   }
   const time = new Date().toISOString();
   const records: ReviewRecord[] = [];
+  // The reviewer's words are redacted before they are signed: redacting after would break the
+  // signature. Loaded here: verify reads this module, and must not load the config schemas.
+  const [{ redactRecord }, { redactionRules }] = await Promise.all([
+    import('../core/redact-record.js'),
+    import('../ledger/redaction-rules.js'),
+  ]);
+  const rules = redactionRules(repo);
   const recorded: Omit<RecordedReview, 'id'>[] = [];
   for (const stored of checkpoints) {
     const c = stored.record;
@@ -392,7 +399,7 @@ export async function recordReviews(repo: Repo, request: ReviewRequest): Promise
     const reviewerIsRequester =
       requesters.length > 0 ? requesters.some((r) => sameIdentity(r, reviewer)) : undefined;
     const reviewerIsAuthor = c.author ? sameIdentity(c.author, reviewer) : undefined;
-    const unsigned = validateRecord({
+    const typed = {
       kind: 'review',
       v: 1,
       time,
@@ -408,7 +415,8 @@ export async function recordReviews(repo: Repo, request: ReviewRequest): Promise
       ...(reviewerIsRequester === undefined ? {} : { reviewerIsRequester }),
       ...(reviewerIsAuthor === undefined ? {} : { reviewerIsAuthor }),
       source: 'trail',
-    }) as ReviewRecord;
+    };
+    const unsigned = validateRecord(redactRecord(typed, rules).record) as ReviewRecord;
     records.push(validateRecord({ ...unsigned, signature: signReview(unsigned, key) }) as ReviewRecord);
     recorded.push({
       checkpoint: stored.id,
@@ -417,7 +425,7 @@ export async function recordReviews(repo: Repo, request: ReviewRequest): Promise
       ...(reviewerIsAuthor === undefined ? {} : { reviewerIsAuthor }),
     });
   }
-  const appended = await appendAsThisClone(repo, records);
+  const appended = await appendAsThisClone(repo, records, { redacted: true });
   return {
     reviewer,
     keyId: key.keyId,

@@ -126,5 +126,5 @@ export async function attachTests(
     time: new Date().toISOString(),
   });
   const appended = await appendAsThisClone(repo, [record]);
-  return { id: appended.ids[0]!, record };
+  return { id: appended.ids[0]!, record: appended.written[0] as typeof record };
 }

@@ -9,18 +9,54 @@ import { appendRecords } from './log-store.js';
 import type { Repo } from './repo.js';
 import { requireInitialised } from './repo.js';
 
+export interface AppendAsThisCloneOptions extends Pick<AppendOptions, 'beforeWrite'> {
+  /**
+   * The records' text already went through the redactor where it came in (captured work, in
+   * the spool; a review, before it was signed): skip it here. Without this, every string of
+   * every record is redacted before it is written, since the ledger cannot forget.
+   */
+  redacted?: boolean;
+}
+
+export interface AppendAsThisCloneResult extends AppendResult {
+  /** Secrets the redactor replaced, by record (its index in the input) and field; never the value. */
+  redactions: Array<{ record: number; field: string; rule: string; count: number }>;
+  /** The records as written: the input, redacted. */
+  written: readonly unknown[];
+}
+
 export async function appendAsThisClone(
   repo: Repo,
   records: readonly unknown[],
-  options: Pick<AppendOptions, 'beforeWrite'> = {},
-): Promise<AppendResult> {
+  options: AppendAsThisCloneOptions = {},
+): Promise<AppendAsThisCloneResult> {
   requireInitialised(repo);
   const key = loadWriterKey(repo);
   const writerName = async () => {
     const me = await localIdentity(repo.workTree);
     return `${me.email} on ${me.host}`;
   };
-  return appendRecords(repo, key, records, { ...options, writerName });
+  const redactions: AppendAsThisCloneResult['redactions'] = [];
+  let ready = records;
+  if (!options.redacted) {
+    // Loaded only here: sealing a commit, the hot path, passes text redacted at the spool.
+    const [{ redactRecord }, { redactionRules }, { validateRecord }] = await Promise.all([
+      import('../core/redact-record.js'),
+      import('./redaction-rules.js'),
+      import('../core/records.js'),
+    ]);
+    const rules = redactionRules(repo);
+    // Validated first, so bad input gets the validator's message naming the field, and the
+    // redactor only ever walks a record's bounded shape (never a hostile 50,000-deep one).
+    const valid = records.map((input) => validateRecord(input));
+    ready = valid.map((input, record) => {
+      const result = redactRecord(input, rules);
+      for (const finding of result.findings) redactions.push({ record, ...finding });
+      return result.record;
+    });
+  }
+  const appended = await appendRecords(repo, key, ready, { beforeWrite: options.beforeWrite, writerName });
+  return { ...appended, redactions, written: ready };
 }
 
 /** Fills the header fields a caller left out: schema version, time, actor, provenance. */

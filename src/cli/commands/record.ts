@@ -68,7 +68,19 @@ export function register(program: Command, context: () => CommandContext): void 
         }
         const result = await appendAsThisClone(repo, inputs);
         if (options.json)
-          return printJson(ctx.io, { writerId: result.writerId, firstSeq: result.firstSeq, ids: result.ids });
+          return printJson(ctx.io, {
+            writerId: result.writerId,
+            firstSeq: result.firstSeq,
+            ids: result.ids,
+            redactions: result.redactions,
+          });
+        for (const r of result.redactions) {
+          const which = result.ids.length === 1 ? '' : `record ${r.record + 1}, `;
+          say(
+            ctx.io,
+            `redacted ${r.count} secret${r.count === 1 ? '' : 's'} (${r.rule}) in ${which}${r.field}`,
+          );
+        }
         say(
           ctx.io,
           `recorded ${result.ids.length} record${result.ids.length === 1 ? '' : 's'}: ${result.ids.map((id) => id.slice(0, 12)).join(', ')}`,

@@ -126,6 +126,23 @@ for (const backend of BACKENDS) {
       );
     });
 
+    test('a secret quoted in a review body is stored redacted', async () => {
+      const token = `ghp_${'W3bh00kT0k3n'.repeat(3)}xyz`;
+      const body = fixture('github-pull_request_review-approved.json').replace(
+        'Retry path is covered by the new tests. LGTM.',
+        `LGTM, but rotate ${token} first.`,
+      );
+      const r = await github('pull_request_review', body, sign(ORG_SECRET, body), 'review-with-secret');
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const stored = await db.query<{ event: string }>(
+        'SELECT event::text AS event FROM external_events WHERE delivery_id = $1',
+        ['review-with-secret'],
+      );
+      assert.equal(stored.rows.length, 1);
+      assert.ok(!stored.rows[0]!.event.includes(token), 'the token is not stored');
+      assert.match(stored.rows[0]!.event, /LGTM, but rotate \[REDACTED:github-token\] first\./);
+    });
+
     test('merges, deployments and pushes are recorded; ping is acknowledged, not recorded', async () => {
       const merged = fixture('github-pull_request-closed-merged.json');
       const m = await github('pull_request', merged, sign(ORG_SECRET, merged));

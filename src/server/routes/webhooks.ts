@@ -12,6 +12,7 @@
  * Deliveries are idempotent by their delivery id.
  */
 import type { Context } from 'hono';
+import { redactValue } from '../../core/redact.js';
 import type { CodeHost, CodeHostEvent } from '../../evidence/code-host.js';
 import {
   parseGitHubEvent,
@@ -132,7 +133,8 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
         eventName.slice(0, 128),
         event.type,
         commits,
-        JSON.stringify(event),
+        // A review's body or a deployment URL may quote a secret: kept redacted, like everything stored.
+        JSON.stringify(redactValue(event).value),
       ],
     );
     const row = inserted.rows[0];

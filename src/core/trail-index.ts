@@ -22,6 +22,8 @@ export interface TrailIndex {
   checkpoints: StoredRecord<RecordOf<'checkpoint'>>[];
   /** The newest checkpoint for each commit (a rewrite or correction adds a newer one). */
   checkpointByCommit: Map<string, StoredRecord<RecordOf<'checkpoint'>>>;
+  /** Every checkpoint of each commit, oldest first. */
+  checkpointsByCommit: Map<string, StoredRecord<RecordOf<'checkpoint'>>[]>;
   checkpointByKey: Map<string, StoredRecord<RecordOf<'checkpoint'>>>;
   /** Reviews by the checkpoint id they are bound to, and by commit. */
   reviewsByCheckpoint: Map<string, StoredRecord<RecordOf<'review'>>[]>;
@@ -29,6 +31,8 @@ export interface TrailIndex {
   testsByCommit: Map<string, StoredRecord<RecordOf<'test-result'>>[]>;
   deploymentsByCommit: Map<string, StoredRecord<RecordOf<'deployment'>>[]>;
   rollbacks: StoredRecord<RecordOf<'rollback'>>[];
+  /** Rollbacks by the commit taken out and by the commit put back. */
+  rollbacksByCommit: Map<string, StoredRecord<RecordOf<'rollback'>>[]>;
   corrections: Map<string, StoredRecord<RecordOf<'correction'>>[]>;
   gaps: StoredRecord<RecordOf<'capture-gap'>>[];
   purges: StoredRecord<RecordOf<'retention-purge'>>[];
@@ -56,12 +60,14 @@ export function buildIndex(input: readonly StoredRecord[]): TrailIndex {
     eventsBySession: new Map(),
     checkpoints: [],
     checkpointByCommit: new Map(),
+    checkpointsByCommit: new Map(),
     checkpointByKey: new Map(),
     reviewsByCheckpoint: new Map(),
     reviewsByCommit: new Map(),
     testsByCommit: new Map(),
     deploymentsByCommit: new Map(),
     rollbacks: [],
+    rollbacksByCommit: new Map(),
     corrections: new Map(),
     gaps: [],
     purges: [],
@@ -82,6 +88,7 @@ export function buildIndex(input: readonly StoredRecord[]): TrailIndex {
         const c = stored as StoredRecord<RecordOf<'checkpoint'>>;
         index.checkpoints.push(c);
         index.checkpointByCommit.set(r.commit, c);
+        push(index.checkpointsByCommit, r.commit, c);
         if (r.key) index.checkpointByKey.set(r.key, c);
         break;
       }
@@ -97,9 +104,13 @@ export function buildIndex(input: readonly StoredRecord[]): TrailIndex {
       case 'deployment':
         push(index.deploymentsByCommit, r.commit, stored as StoredRecord<RecordOf<'deployment'>>);
         break;
-      case 'rollback':
-        index.rollbacks.push(stored as StoredRecord<RecordOf<'rollback'>>);
+      case 'rollback': {
+        const rb = stored as StoredRecord<RecordOf<'rollback'>>;
+        index.rollbacks.push(rb);
+        push(index.rollbacksByCommit, r.from, rb);
+        if (r.to !== r.from) push(index.rollbacksByCommit, r.to, rb);
         break;
+      }
       case 'correction':
         push(index.corrections, r.target, stored as StoredRecord<RecordOf<'correction'>>);
         break;

@@ -6,6 +6,7 @@
  */
 import type { EventBody, RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
+import { compareStored } from '../core/trail-index.js';
 
 type Ev<T extends EventBody['type']> = Extract<EventBody, { type: T }> & {
   at: string;
@@ -79,21 +80,21 @@ export function buildCheckpointView(
     .filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i)
     .map((r) => ({ ...r.record, id: r.id }));
   const latest = index.checkpointByCommit.get(c.commit);
-  const history = index.checkpoints
-    .filter(
-      (other) =>
-        other.id !== stored.id &&
-        (other.record.commit === c.commit || other.record.commit === c.rewrittenFrom?.commit),
-    )
+  // Looked up by commit, not by scanning every checkpoint: `trail log` builds a view per checkpoint.
+  const related = new Set([
+    ...(index.checkpointsByCommit.get(c.commit) ?? []),
+    ...(c.rewrittenFrom ? (index.checkpointsByCommit.get(c.rewrittenFrom.commit) ?? []) : []),
+  ]);
+  const history = [...related]
+    .filter((other) => other.id !== stored.id)
+    .sort(compareStored)
     .map((other) => ({
       id: other.id,
       commit: other.record.commit,
       ...(other.record.rewrittenFrom ? { how: other.record.rewrittenFrom.how } : {}),
     }));
   const deployments = (index.deploymentsByCommit.get(c.commit) ?? []).map((d) => ({ ...d.record, id: d.id }));
-  const rollbacks = index.rollbacks
-    .filter((r) => r.record.from === c.commit || r.record.to === c.commit)
-    .map((r) => ({ ...r.record, id: r.id }));
+  const rollbacks = (index.rollbacksByCommit.get(c.commit) ?? []).map((r) => ({ ...r.record, id: r.id }));
   return {
     id: stored.id,
     checkpoint: c,

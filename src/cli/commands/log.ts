@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { inPeriod } from '../../core/change-facts.js';
 import { loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
+import type { CheckpointView } from '../../read/checkpoint-view.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import type { CommandContext } from '../context.js';
 import { positiveCount } from '../option-values.js';
@@ -31,24 +32,28 @@ export function register(program: Command, context: () => CommandContext): void 
         const period = parsePeriod(options.since, options.until);
         const max = options.max === undefined ? undefined : positiveCount(options.max, '-n/--max');
         const index = await loadIndex(repo);
-        let views = [...index.checkpointByCommit.values()]
+        const newestFirst = [...index.checkpointByCommit.values()]
           .filter((c) => inPeriod(c.record.time, period))
-          .sort((a, b) => (a.record.time < b.record.time ? 1 : -1))
-          .map((c) => buildCheckpointView(index, c));
-        if (options.deployed) {
-          const env = options.deployed;
-          views = views.filter((v) => {
-            const deployed = v.deployments
-              .filter((d) => d.env === env && d.status === 'success')
-              .map((d) => d.time);
-            const rolledBack = v.rollbacks
-              .filter((r) => r.env === env && r.from === v.checkpoint.commit)
-              .map((r) => r.time);
-            const lastDeploy = deployed.sort().pop();
-            return lastDeploy !== undefined && !rolledBack.some((t) => t > lastDeploy);
-          });
+          .sort((a, b) => (a.record.time < b.record.time ? 1 : -1));
+        const env = options.deployed;
+        const deployedThere = (v: CheckpointView) => {
+          const deployed = v.deployments
+            .filter((d) => d.env === env && d.status === 'success')
+            .map((d) => d.time);
+          const rolledBack = v.rollbacks
+            .filter((r) => r.env === env && r.from === v.checkpoint.commit)
+            .map((r) => r.time);
+          const lastDeploy = deployed.sort().pop();
+          return lastDeploy !== undefined && !rolledBack.some((t) => t > lastDeploy);
+        };
+        // Views are built only until -n of them are shown: `trail log -n 5` of a ledger of
+        // thousands of checkpoints must not gather every one of them.
+        const views: CheckpointView[] = [];
+        for (const c of newestFirst) {
+          if (max !== undefined && views.length >= max) break;
+          const view = buildCheckpointView(index, c);
+          if (env === undefined || deployedThere(view)) views.push(view);
         }
-        if (max !== undefined) views = views.slice(0, max);
         if (options.json) {
           return printJson(
             ctx.io,

@@ -34,6 +34,8 @@ import { appendAsThisClone } from '../ledger/writer.js';
 import { gapsFile } from './gaps.js';
 import type { KnownSession } from './known-sessions.js';
 import { appendKnownSessions, knownByKey } from './known-sessions.js';
+import type { SealState, SessionLineInfo, SessionState } from './seal-state.js';
+import { loadSealState, SEAL_STATE } from './seal-state.js';
 import { loadShadow } from './shadow.js';
 import type { SpoolLine } from './spool.js';
 import {
@@ -60,43 +62,6 @@ export function loadSealSchemas(): NonNullable<typeof schemas> {
   return schemas;
 }
 const TRAILER_PATTERN = /^Trail-Checkpoint:\s*(ckpt_[0-9a-f]{16})\s*$/m;
-
-interface SealState {
-  /** Byte offset up to which each session's spool is sealed. */
-  offsets: Record<string, number>;
-  /**
-   * What each session key still in the spool stands for. Sessions that leave the spool are
-   * retired to known-sessions.jsonl, so this state does not grow with history.
-   */
-  sessions: Record<string, SessionState>;
-  gapsOffset: number;
-  /** Commits already sealed by this clone (the newest 1,000), so a re-run never seals twice. */
-  sealedCommits?: string[];
-}
-
-type SessionLineInfo = Extract<SpoolLine, { type: 'session' }>['info'];
-
-interface SessionState {
-  agent: string;
-  sessionId: string;
-  record?: string;
-  model?: string;
-  /**
-   * What the session's sealed record said that its later lines may not repeat: a session
-   * sealed again (its end, a resume) gets a record built from everything, not only from the
-   * lines since, which would lose its start time, its request and its boundary.
-   */
-  sealed?: {
-    info: SessionLineInfo;
-    startedAt: string;
-    tickets: TicketRef[];
-    summary?: string;
-    requester?: string;
-    branch?: string;
-  };
-}
-
-const SEAL_STATE = 'sealed.json';
 
 /**
  * Per session in the spool: the files its lines from `from` (where it was last sealed) up to
@@ -126,10 +91,6 @@ interface SealIntent {
   prune?: Array<{ key: string; end: number }>;
   /** Sessions leaving the seal state for known-sessions.jsonl (those pruned among them). */
   retire?: KnownSession[];
-}
-
-function loadSealState(repo: Repo): SealState {
-  return readState<SealState>(repo.stateDir, SEAL_STATE, { offsets: {}, sessions: {}, gapsOffset: 0 });
 }
 
 async function recoverSealIntent(repo: Repo): Promise<void> {

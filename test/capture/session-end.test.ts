@@ -37,9 +37,13 @@ describe('a session that ends after its last commit', () => {
       let ix = await index(repo.dir);
       assert.equal(ix.sessions.get(agent.sessionId)?.record.endedAt, undefined, 'not sealed yet');
       assert.ok(await spoolExists(repo.dir, 'claude-code', agent.sessionId));
+      const unsealed = async () =>
+        JSON.parse((await trail(repo.dir, 'status', '--json')).stdout).unsealedSessions;
+      assert.equal(await unsealed(), 1, 'trail status shows the work waiting');
 
       repo.write('NOTES.md', 'typed by a person\n');
       const human = repo.commit('notes');
+      assert.equal(await unsealed(), 0);
       ix = await index(repo.dir);
       assert.equal(
         ix.checkpointByCommit.get(human),

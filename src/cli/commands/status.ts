@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readGaps } from '../../capture/gaps.js';
+import { unsealedSessionCount } from '../../capture/seal-state.js';
 import { currentSession } from '../../capture/spool.js';
 import { GIT_HOOKS, hooksDir, isTrailHook } from '../../git/hooks.js';
 import { hasTrailRefspec, listRemotes } from '../../git/remote-config.js';
@@ -31,6 +32,7 @@ export function register(program: Command, context: () => CommandContext): void 
       const logs = await listLogRefs(repo);
       const gaps = readGaps(repo.stateDir);
       const current = currentSession(repo);
+      const unsealed = initialised ? unsealedSessionCount(repo) : 0;
       const status = {
         initialised,
         writerId: initialised ? loadWriterKey(repo).keyId : undefined,
@@ -43,6 +45,8 @@ export function register(program: Command, context: () => CommandContext): void 
         currentSession: current
           ? { sessionId: current.sessionId, agent: current.agent, startedAt: current.startedAt }
           : null,
+        /** Sessions with captured work no commit has sealed yet. */
+        unsealedSessions: unsealed,
         gaps,
       };
       if (options.json) return printJson(ctx.io, status);
@@ -70,6 +74,12 @@ export function register(program: Command, context: () => CommandContext): void 
         say(
           ctx.io,
           `current session: ${current.sessionId} (${current.agent}, since ${current.startedAt}): commits made here go with it until trail session end`,
+        );
+      }
+      if (unsealed > 0) {
+        say(
+          ctx.io,
+          `unsealed work: ${unsealed} session${unsealed === 1 ? '' : 's'} (sealed with the next commit that carries ${unsealed === 1 ? 'it' : 'them'})`,
         );
       }
       if (gaps.length === 0) say(ctx.io, 'capture gaps: none');

@@ -140,6 +140,53 @@ describe(`kill -9 and recover (seed ${seed})`, () => {
     }
   });
 
+  test('closing an ended session: killed at any point, its end is sealed exactly once', async () => {
+    const repo = tempRepo();
+    try {
+      assert.equal(trailProcess(repo.dir, ['init', '--yes']).code, 0);
+      repo.commit('trust');
+      for (let round = 0; round < 4; round++) {
+        const started = trailProcess(repo.dir, [
+          'session',
+          'start',
+          '--agent',
+          'aider',
+          '--prompt',
+          `round ${round}`,
+        ]);
+        const sessionId = started.stdout.trim();
+        repo.write(`g${round}.ts`, `export const g${round} = ${round};\n`);
+        repo.commit(`g${round}`);
+        assert.equal(trailProcess(repo.dir, ['exec', '--check', 'test', '--', 'true']).code, 0);
+        // `trail session end` writes the end line, then seals it: killed anywhere in between.
+        await killAfter(process.execPath, [TRAIL_BIN, 'session', 'end'], repo.dir, 40 + random() * 400);
+        const repoNow = await findRepo(repo.dir);
+        const stillCurrent = trailProcess(repo.dir, ['session', 'current']).code === 0;
+        if (stillCurrent) assert.equal(trailProcess(repo.dir, ['session', 'end']).code, 0);
+        // What a crash left is recovered by the next seal: a commit, here a person's.
+        repo.write(`notes${round}.md`, 'by hand\n');
+        repo.git('add', '-A');
+        repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', `notes ${round}`);
+        trailProcess(repo.dir, ['hook', 'git', 'post-commit']);
+        trailProcess(repo.dir, ['hook', 'git', 'post-commit']);
+
+        const index = await loadIndex(repoNow);
+        const records = index.records.filter(
+          (r) => 'sessionId' in r.record && r.record.sessionId === sessionId,
+        );
+        const ends = records.filter((r) => r.record.kind === 'session' && r.record.endedAt);
+        assert.equal(ends.length, 1, `round ${round}: one record of its end`);
+        const checks = records.filter((r) => r.record.kind === 'event' && r.record.event.type === 'command');
+        assert.equal(checks.length, 1, `round ${round}: its check sealed exactly once`);
+        const spool = join(repo.dir, '.git/trail/spool/sessions', `${sessionKey('aider', sessionId)}.jsonl`);
+        assert.equal(existsSync(spool), false, `round ${round}: its spool is gone`);
+      }
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('capture: hooks killed mid-flight leave a readable spool, and sealing still works', async () => {
     const repo = tempRepo();
     try {

@@ -42,10 +42,12 @@ export function recordGap(stateDir: string, gap: Omit<CaptureGap, 'at'>): void {
   }
 }
 
-export function readGaps(stateDir: string): CaptureGap[] {
+/** The gaps recorded from byte `fromOffset` on (where the last seal took them up to, say). */
+export function readGaps(stateDir: string, fromOffset = 0): CaptureGap[] {
   const file = gapsFile(stateDir);
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
+  return readFileSync(file)
+    .toString('utf8', fromOffset)
     .split('\n')
     .flatMap((line) => {
       if (!line) return [];

@@ -129,6 +129,10 @@ describe('records from outside capture are redacted before they are written', ()
         why: `git ls-remote failed: fatal: unable to access 'https://deployer:${OPENAI}@git.example.com/acme/api.git/'`,
       });
 
+      const gapsWaiting = async () =>
+        JSON.parse((await trail(repo.dir, 'status', '--json')).stdout).unsealedGaps;
+      assert.equal(await gapsWaiting(), 2, 'trail status counts the gaps the next checkpoint carries');
+
       // An agent's commit, whose message holds a secret, seals the gap and a checkpoint.
       const agent = new ScriptedClaude(repo.dir).start().prompt('add the client');
       agent.write('src/client.ts', 'export const client = {};\n');
@@ -152,6 +156,8 @@ describe('records from outside capture are redacted before they are written', ()
       assert.deepEqual(checkpoint.redactions, [{ field: 'message', rule: 'github-token', count: 1 }]);
       const gaps = ix.records.filter((r) => r.record.kind === 'capture-gap');
       assert.equal(gaps.length, 2, 'the gaps were sealed');
+      assert.equal(await gapsWaiting(), 0);
+      assert.match((await trail(repo.dir, 'status')).stderr, /^capture gaps: 2, all in the ledger$/m);
       assert.equal(ix.records.filter((r) => r.record.kind === 'review').length, 1);
       const verify = await trail(repo.dir, 'verify');
       assert.equal(verify.code, 0, `a review redacted before signing still verifies: ${verify.stderr}`);

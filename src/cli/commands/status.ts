@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readGaps } from '../../capture/gaps.js';
-import { unsealedSessionCount } from '../../capture/seal-state.js';
+import { loadSealState, unsealedSessionCount } from '../../capture/seal-state.js';
 import { currentSession } from '../../capture/spool.js';
 import { GIT_HOOKS, hooksDir, isTrailHook } from '../../git/hooks.js';
 import { hasTrailRefspec, listRemotes } from '../../git/remote-config.js';
@@ -31,6 +31,8 @@ export function register(program: Command, context: () => CommandContext): void 
       );
       const logs = await listLogRefs(repo);
       const gaps = readGaps(repo.stateDir);
+      // Those since the last seal reach the ledger with the next checkpoint; the rest are in it.
+      const waitingGaps = initialised ? readGaps(repo.stateDir, loadSealState(repo).gapsOffset).length : 0;
       const current = currentSession(repo);
       const unsealed = initialised ? unsealedSessionCount(repo) : 0;
       const status = {
@@ -48,6 +50,8 @@ export function register(program: Command, context: () => CommandContext): void 
         /** Sessions with captured work no commit has sealed yet. */
         unsealedSessions: unsealed,
         gaps,
+        /** How many of `gaps` no checkpoint has carried into the ledger yet. */
+        unsealedGaps: waitingGaps,
       };
       if (options.json) return printJson(ctx.io, status);
       if (!initialised) {
@@ -84,7 +88,10 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       if (gaps.length === 0) say(ctx.io, 'capture gaps: none');
       else {
-        say(ctx.io, `capture gaps: ${gaps.length}`);
+        say(
+          ctx.io,
+          `capture gaps: ${gaps.length}${waitingGaps > 0 ? ` (${waitingGaps} not yet in the ledger: the next checkpoint carries them)` : ', all in the ledger'}`,
+        );
         for (const g of gaps.slice(-10))
           say(ctx.io, `  ${g.at} ${g.agent ?? ''} ${g.hook ?? ''}: ${g.what}: ${g.why}`);
       }

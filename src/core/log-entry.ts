@@ -117,6 +117,20 @@ function isLowerHex64(bytes: Uint8Array, from: number): boolean {
   return true;
 }
 
+const KIND_KEY = Buffer.from('"kind":"');
+
+/**
+ * A record's kind, read from its canonical bytes in `[start, end)` without parsing:
+ * `"kind":"` occurs once unescaped (only the top level has a `kind` key, and quotes inside
+ * strings are escaped).
+ */
+export function recordKindAt(bytes: Buffer, start: number, end: number): string | undefined {
+  const at = bytes.indexOf(KIND_KEY, start);
+  if (at < 0 || at >= end) return undefined;
+  const close = bytes.indexOf(0x22, at + KIND_KEY.length);
+  return close < 0 || close >= end ? undefined : bytes.toString('latin1', at + KIND_KEY.length, close);
+}
+
 /**
  * Where a canonical entry line's record bytes are, and its seq, checked in place without
  * making strings (readers decode every entry this way). Undefined for a line that is not a

@@ -8,7 +8,7 @@ import type { ApprovalIntegrity } from '../chain/review.js';
 import { checkApprovalIntegrity } from '../chain/review.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
-import { decodeEntry, RECORD_START } from '../core/log-entry.js';
+import { decodeEntry, RECORD_START, recordKindAt } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier } from '../core/log-verifier.js';
 import type { StoredRecord } from '../core/trail-index.js';
@@ -161,7 +161,6 @@ export async function verifyRepository(
   };
 }
 
-const KIND_KEY = Buffer.from('"kind":"');
 const REVIEW_KIND_TEXT = '"kind":"review"';
 const SESSION_KEY = Buffer.from('"sessionId":"');
 const SEQ_KEY = Buffer.from(',"seq":');
@@ -172,17 +171,6 @@ const PARSED = new Set(['review', 'checkpoint', 'correction', 'retention-purge']
 function recordBounds(bytes: Buffer): { start: number; end: number } | undefined {
   const end = bytes.lastIndexOf(SEQ_KEY);
   return end > RECORD_START ? { start: RECORD_START, end } : undefined;
-}
-
-/**
- * A record's kind, read from its canonical bytes without parsing: `"kind":"` occurs once
- * unescaped (only the top level has a `kind` key, and quotes inside strings are escaped).
- */
-function kindAt(bytes: Buffer, start: number, end: number): string | undefined {
-  const at = bytes.indexOf(KIND_KEY, start);
-  if (at < 0 || at >= end) return undefined;
-  const close = bytes.indexOf(0x22, at + KIND_KEY.length);
-  return close < 0 || close >= end ? undefined : bytes.toString('latin1', at + KIND_KEY.length, close);
 }
 
 /** An event record's session id: its last unescaped `"sessionId":"` (after the event body). */
@@ -230,7 +218,7 @@ export async function verifyApprovals(
       const bytes = entries.lineBytes(i);
       const bounds = recordBounds(bytes);
       if (!bounds) continue; // malformed: the log checks report it
-      const kind = kindAt(bytes, bounds.start, bounds.end);
+      const kind = recordKindAt(bytes, bounds.start, bounds.end);
       if (kind === undefined) continue;
       if (PARSED.has(kind)) log.parsed.push(i);
       else if (kind === 'event' || kind === 'session') log.other.push(i);

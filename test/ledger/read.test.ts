@@ -121,4 +121,38 @@ describe('loading the ledger for readers', () => {
       setup.cleanup();
     }
   });
+
+  test('kinds a reader skips are left out by their kind alone, everything else read as before', async () => {
+    const setup = await clonePushingTo(2);
+    try {
+      const event = (i: number, text: string) => ({
+        kind: 'event',
+        v: 1,
+        time: `2026-11-1${i}T10:00:00.000Z`,
+        actor: { type: 'agent', id: 'claude-code' },
+        provenance: 'observed',
+        sessionId: 's1',
+        // Text that looks like another kind must not fool the byte search.
+        event: { type: 'prompt', text },
+      });
+      await appendRecords(setup.ledger, setup.key, [
+        event(1, '{"kind":"deployment"}'),
+        event(2, 'deploy "kind":"checkpoint" now'),
+        deployment(5),
+      ]);
+      const all = await loadRecords(setup.ledger);
+      const withoutEvents = await loadRecords(setup.ledger, { skipKinds: ['event'] });
+      assert.deepEqual(
+        all.map((r) => r.record.kind),
+        ['deployment', 'deployment', 'event', 'event', 'deployment'],
+      );
+      assert.deepEqual(
+        withoutEvents,
+        all.filter((r) => r.record.kind !== 'event'),
+      );
+      assert.deepEqual(await loadRecords(setup.ledger, { skipKinds: [] }), all);
+    } finally {
+      setup.cleanup();
+    }
+  });
 });

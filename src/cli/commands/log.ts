@@ -31,7 +31,8 @@ export function register(program: Command, context: () => CommandContext): void 
         const repo = await findRepo(ctx.cwd);
         const period = parsePeriod(options.since, options.until);
         const max = options.max === undefined ? undefined : positiveCount(options.max, '-n/--max');
-        const index = await loadIndex(repo);
+        // A log line shows no event: events, most of a ledger, are not even parsed.
+        const index = await loadIndex(repo, { skipKinds: ['event'] });
         const newestFirst = [...index.checkpointByCommit.values()]
           .filter((c) => inPeriod(c.record.time, period))
           .sort((a, b) => (a.record.time < b.record.time ? 1 : -1));

@@ -2,10 +2,14 @@
  * Loads every record in the repository for the read side: for each writer, the longest
  * copy of its log (this clone's or a fetched one), decoded. Verification is `trail verify`'s
  * job; readers report what is there.
+ *
+ * Decoding (hashing and parsing every record) is most of what a read costs, and events are
+ * most of a ledger. So a reader that shows no event skips them (`skipKinds`), and one that
+ * shows a few checkpoints decodes only their sessions' events (`loadLedger`).
  */
 import { sha256Hex } from '../core/hash.js';
 import { entrySpan, recordKindAt } from '../core/log-entry.js';
-import type { RecordKind, TrailRecord } from '../core/records.js';
+import type { RecordKind, RecordOf, TrailRecord } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
 import type { LogSnapshot } from './log-store.js';
@@ -15,43 +19,54 @@ import type { Repo } from './repo.js';
 export interface LoadOptions {
   /**
    * Kinds the caller never reads (`trail log` reads no events): their entries are recognised
-   * by a byte search for their kind and left out, neither hashed nor parsed. Events are most
-   * of a ledger, so leaving them out is most of the decoding.
+   * by a byte search for their kind and left out, neither hashed nor parsed.
    */
   skipKinds?: readonly RecordKind[];
 }
+
+/** Calls `visit` with each entry's bytes and its span, as the entries arrive from git. */
+async function forEachEntry(
+  repo: Repo,
+  visit: (writerId: string, bytes: Buffer, span: EntrySpan) => void,
+): Promise<void> {
+  const visitedUpTo = new Map<LogSnapshot, number>();
+  // Entries are visited as they arrive, while git is still inflating the rest of the log.
+  const visitArrived = (snapshot: LogSnapshot) => {
+    const { entries, writerId } = snapshot;
+    for (let position = visitedUpTo.get(snapshot) ?? 0; position < entries.length; position++) {
+      const bytes = entries.lineBytes(position);
+      const span = entrySpan(bytes);
+      // A malformed entry is verify's to report; readers skip it.
+      if (span) visit(writerId, bytes, span);
+    }
+    visitedUpTo.set(snapshot, entries.length);
+  };
+  const snapshots = await readLogs(repo, await listLogRefs(repo), {
+    onePerWriter: true,
+    reader: { grew: visitArrived },
+  });
+  for (const snapshot of snapshots) visitArrived(snapshot);
+}
+
+type EntrySpan = NonNullable<ReturnType<typeof entrySpan>>;
 
 export async function loadRecords(repo: Repo, options: LoadOptions = {}): Promise<StoredRecord[]> {
   const skip =
     options.skipKinds && options.skipKinds.length > 0 ? new Set<string>(options.skipKinds) : undefined;
   const records: StoredRecord[] = [];
-  const decodedUpTo = new Map<LogSnapshot, number>();
-  // Entries are decoded as they arrive, while git is still inflating the rest of the log.
-  const decodeArrived = (snapshot: LogSnapshot) => {
-    const { entries, writerId } = snapshot;
-    for (let position = decodedUpTo.get(snapshot) ?? 0; position < entries.length; position++) {
-      const stored = decodeAt(writerId, entries.lineBytes(position), skip);
-      // A malformed entry is verify's to report; readers skip it.
-      if (stored) records.push(stored);
+  await forEachEntry(repo, (writerId, bytes, span) => {
+    if (skip) {
+      const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
+      if (kind !== undefined && skip.has(kind)) return;
     }
-    decodedUpTo.set(snapshot, entries.length);
-  };
-  const snapshots = await readLogs(repo, await listLogRefs(repo), {
-    onePerWriter: true,
-    reader: { grew: decodeArrived },
+    const stored = decode(writerId, bytes, span);
+    if (stored) records.push(stored);
   });
-  for (const snapshot of snapshots) decodeArrived(snapshot);
   return records;
 }
 
 /** One stored entry as a record, hashed and parsed from its bytes without a line string. */
-function decodeAt(writerId: string, bytes: Buffer, skip?: ReadonlySet<string>): StoredRecord | undefined {
-  const span = entrySpan(bytes);
-  if (!span) return undefined;
-  if (skip) {
-    const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
-    if (kind !== undefined && skip.has(kind)) return undefined;
-  }
+function decode(writerId: string, bytes: Buffer, span: EntrySpan): StoredRecord | undefined {
   try {
     return {
       id: sha256Hex(bytes.subarray(span.recordStart, span.recordEnd)),
@@ -66,4 +81,115 @@ function decodeAt(writerId: string, bytes: Buffer, skip?: ReadonlySet<string>): 
 
 export async function loadIndex(repo: Repo, options: LoadOptions = {}): Promise<TrailIndex> {
   return buildIndex(await loadRecords(repo, options));
+}
+
+/** The ledger read in two steps: everything but events, then the events of chosen sessions. */
+export interface Ledger {
+  /** Every record but events. */
+  withoutEvents: TrailIndex;
+  /**
+   * Every record but events, and the events of these sessions and these event ids: what views
+   * of a few checkpoints need (their sessions, and the events they list, which are almost
+   * always of those sessions: only when one is not are the other events hashed to find it).
+   */
+  withEventsOf(sessionIds: Iterable<string>, eventIds?: Iterable<string>): TrailIndex;
+}
+
+/** What a set of checkpoints needs of the events: their sessions and the events they list. */
+export function eventsNeededBy(checkpoints: ReadonlyArray<StoredRecord<RecordOf<'checkpoint'>>>): {
+  sessionIds: string[];
+  eventIds: string[];
+} {
+  return {
+    sessionIds: checkpoints.flatMap((c) => c.record.sessions.map((s) => s.sessionId)),
+    eventIds: checkpoints.flatMap((c) => c.record.events),
+  };
+}
+
+/**
+ * Reads the ledger with events set aside undecoded (their bytes are kept, as git gave them),
+ * for a reader that first finds its checkpoints and then needs only their sessions' events:
+ * `trail show`, `trail check`.
+ */
+export async function loadLedger(repo: Repo): Promise<Ledger> {
+  const others: StoredRecord[] = [];
+  const events: Array<{ writerId: string; bytes: Buffer; span: EntrySpan }> = [];
+  await forEachEntry(repo, (writerId, bytes, span) => {
+    if (recordKindAt(bytes, span.recordStart, span.recordEnd) === 'event') {
+      events.push({ writerId, bytes, span });
+      return;
+    }
+    const stored = decode(writerId, bytes, span);
+    if (stored) others.push(stored);
+  });
+  return {
+    withoutEvents: buildIndex(others),
+    withEventsOf: (sessionIds, eventIds = []) => {
+      const wanted = new Set(sessionIds);
+      const mayBeWanted = sessionFilter(wanted);
+      const chosen: StoredRecord[] = [];
+      const passedOver: typeof events = [];
+      for (const event of events) {
+        const { writerId, bytes, span } = event;
+        const stored = mayBeWanted(bytes, span.recordStart, span.recordEnd)
+          ? decode(writerId, bytes, span)
+          : undefined;
+        if (stored?.record.kind === 'event' && wanted.has(stored.record.sessionId)) chosen.push(stored);
+        else passedOver.push(event);
+      }
+      const found = new Set(chosen.map((c) => c.id));
+      const missing = new Set([...eventIds].filter((id) => !found.has(id)));
+      for (const { writerId, bytes, span } of missing.size > 0 ? passedOver : []) {
+        if (!missing.has(sha256Hex(bytes.subarray(span.recordStart, span.recordEnd)))) continue;
+        const stored = decode(writerId, bytes, span);
+        if (stored) chosen.push(stored);
+      }
+      return buildIndex([...others, ...chosen]);
+    },
+  };
+}
+
+const SESSION_KEY = Buffer.from('"sessionId":"');
+
+/**
+ * Whether an event's canonical bytes may name one of `wanted` as its session, without parsing
+ * it: never false for one that does, so a record it lets through is parsed and checked. For a
+ * few sessions, one native search each for `"sessionId":"<id>"` (canonical JSON writes a
+ * string as JSON.stringify does); for many, every `"sessionId"` value read out.
+ */
+function sessionFilter(wanted: ReadonlySet<string>): (bytes: Buffer, start: number, end: number) => boolean {
+  if (wanted.size <= 8) {
+    const patterns = [...wanted].map((id) => Buffer.from(`"sessionId":${JSON.stringify(id)}`));
+    return (bytes, start, end) =>
+      patterns.some((pattern) => {
+        const at = bytes.indexOf(pattern, start);
+        return at >= 0 && at < end;
+      });
+  }
+  return (bytes, start, end) => {
+    const named = sessionIdsIn(bytes, start, end);
+    // A record the byte search cannot read is let through, to be parsed.
+    return named === undefined || named.some((id) => wanted.has(id));
+  };
+}
+
+/**
+ * Every value of a `"sessionId":"` key in a record's canonical bytes, the top-level one among
+ * them (inside strings, quotes are escaped, so the key cannot be faked by text). Undefined
+ * when one holds a backslash: its escaped bytes are not its text, so only parsing can tell.
+ */
+function sessionIdsIn(bytes: Buffer, start: number, end: number): string[] | undefined {
+  const ids: string[] = [];
+  let from = start;
+  for (;;) {
+    const at = bytes.indexOf(SESSION_KEY, from);
+    if (at < 0 || at >= end) return ids;
+    const valueStart = at + SESSION_KEY.length;
+    const close = bytes.indexOf(0x22, valueStart);
+    if (close < 0 || close >= end) return undefined;
+    const backslash = bytes.indexOf(0x5c, valueStart);
+    if (backslash >= 0 && backslash < close) return undefined;
+    ids.push(bytes.toString('utf8', valueStart, close));
+    from = close + 1;
+  }
 }

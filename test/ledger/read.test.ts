@@ -9,7 +9,7 @@ import { recordIdOf } from '../../src/core/record-id.js';
 import type { TrailRecord } from '../../src/core/records.js';
 import { loadWriterKey } from '../../src/ledger/keys.js';
 import { appendRecords, listLogRefs, logRef, readLogs } from '../../src/ledger/log-store.js';
-import { loadRecords } from '../../src/ledger/read.js';
+import { loadIndex, loadLedger, loadRecords } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { trail } from '../helpers/cli.js';
 import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
@@ -151,6 +151,56 @@ describe('loading the ledger for readers', () => {
         all.filter((r) => r.record.kind !== 'event'),
       );
       assert.deepEqual(await loadRecords(setup.ledger, { skipKinds: [] }), all);
+    } finally {
+      setup.cleanup();
+    }
+  });
+
+  test('loadLedger decodes only the events of the sessions asked for, and events listed by id', async () => {
+    const setup = await clonePushingTo(1);
+    try {
+      let minute = 0;
+      const event = (sessionId: string, text: string) => ({
+        kind: 'event',
+        v: 1,
+        time: `2026-11-20T10:${String(minute++).padStart(2, '0')}:00.000Z`,
+        actor: { type: 'agent', id: 'claude-code' },
+        provenance: 'observed',
+        sessionId,
+        event: { type: 'prompt', text },
+      });
+      const odd = 'odd "quoted" \\ id';
+      const records = [
+        event('s1', 'one'),
+        event('s2', 'mentions "sessionId":"s1" in its text'),
+        event('s3', 'listed by id only'),
+        event(odd, 'an id that needs escaping'),
+        ...Array.from({ length: 9 }, (_, i) => event(`many-${i}`, `many ${i}`)),
+      ];
+      await appendRecords(setup.ledger, setup.key, records);
+      const ids = records.map((r) => recordIdOf(r as unknown as TrailRecord));
+      const ledger = await loadLedger(setup.ledger);
+      assert.equal(ledger.withoutEvents.eventsBySession.size, 0);
+      assert.equal(ledger.withoutEvents.records.length, 1, 'the deployment');
+
+      const texts = (index: ReturnType<typeof ledger.withEventsOf>) =>
+        [...index.eventsBySession.values()].flat().map((e) => (e.record.event as { text: string }).text);
+      assert.deepEqual(texts(ledger.withEventsOf(['s1'])), ['one']);
+      assert.deepEqual(texts(ledger.withEventsOf(['s1'], [ids[2]!])), ['one', 'listed by id only']);
+      assert.deepEqual(texts(ledger.withEventsOf([odd])), ['an id that needs escaping']);
+      // More sessions than the per-session search takes: every sessionId value is read out.
+      const many = Array.from({ length: 9 }, (_, i) => `many-${i}`);
+      assert.deepEqual(texts(ledger.withEventsOf([...many, odd])).sort(), [
+        'an id that needs escaping',
+        ...many.map((_, i) => `many ${i}`),
+      ]);
+      // What the two steps give is what a full read gives, for the same sessions.
+      const full = await loadIndex(setup.ledger);
+      const two = ledger.withEventsOf(['s1', 's2', 's3', odd, ...many]);
+      assert.deepEqual(
+        two.records.map((r) => r.id),
+        full.records.map((r) => r.id),
+      );
     } finally {
       setup.cleanup();
     }

@@ -1,6 +1,6 @@
 /** `trail show <commit|checkpoint>`: the whole record of one change. */
 import type { Command } from 'commander';
-import { loadIndex } from '../../ledger/read.js';
+import { eventsNeededBy, loadLedger } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import { renderCheckpointMarkdown, renderCheckpointText } from '../../read/render-checkpoint.js';
@@ -20,8 +20,11 @@ export function register(program: Command, context: () => CommandContext): void 
     .action(async (ref: string, options: { json?: boolean; md?: boolean }) => {
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
-      const index = await loadIndex(repo);
-      const view = buildCheckpointView(index, await resolveCheckpoint(repo.workTree, index, ref));
+      // The checkpoint is found first; then only its sessions' events are decoded.
+      const ledger = await loadLedger(repo);
+      const checkpoint = await resolveCheckpoint(repo.workTree, ledger.withoutEvents, ref);
+      const { sessionIds, eventIds } = eventsNeededBy([checkpoint]);
+      const view = buildCheckpointView(ledger.withEventsOf(sessionIds, eventIds), checkpoint);
       if (options.json) return printJson(ctx.io, view);
       if (options.md) return ctx.io.stdout(renderCheckpointMarkdown(view));
       ctx.io.stderr(renderCheckpointText(view));

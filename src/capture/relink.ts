@@ -44,7 +44,8 @@ async function exists(workTree: string, commit: string): Promise<boolean> {
 
 export async function relinkCommit(repo: Repo, rev: string, index?: TrailIndex): Promise<RelinkResult> {
   const commit = await gitText(repo.workTree, ['rev-parse', '--verify', `${rev}^{commit}`]);
-  const idx = index ?? (await loadIndex(repo));
+  // Checkpoints alone are linked: events, most of a ledger, are not even parsed.
+  const idx = index ?? (await loadIndex(repo, { skipKinds: ['event'] }));
   if (idx.checkpointByCommit.has(commit)) {
     return { commit, from: [], how: 'already-linked', lines: { ai: 0, human: 0, unknown: 0 } };
   }

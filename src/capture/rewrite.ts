@@ -35,7 +35,8 @@ export async function carryCheckpoint(
   newCommit: string,
   how: string,
 ): Promise<CarryResult> {
-  const index = await loadIndex(repo);
+  // Checkpoints alone are carried: events, most of a ledger, are not even parsed.
+  const index = await loadIndex(repo, { skipKinds: ['event'] });
   const olds = oldCommits.map((c) => index.checkpointByCommit.get(c)).filter((c): c is Checkpoint => !!c);
   const existing = index.checkpointByCommit.get(newCommit);
   if (olds.length === 0) return { lines: { ai: 0, human: 0, unknown: 0 } };

@@ -114,7 +114,8 @@ export async function attachTests(
   const rev = options.commit ?? 'HEAD';
   const commit = await resolveCommit(repo.workTree, rev);
   if (!commit) throw new TrailError('NOT_FOUND', `${rev} is not a commit in this repository`);
-  const index = await loadIndex(repo);
+  // Only the commit's checkpoints are needed: events are not even parsed.
+  const index = await loadIndex(repo, { skipKinds: ['event'] });
   const checkpoints = index.checkpoints.filter((c) => c.record.commit === commit).map((c) => c.id);
   const who = await attachingActor(repo.workTree, options.env);
   const record = testResultRecord({

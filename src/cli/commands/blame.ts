@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { blameWithOrigins } from '../../attribution/blame.js';
+import { blameFile, originsOf } from '../../attribution/blame.js';
 import { TrailError } from '../../core/errors.js';
 import { loadConfig } from '../../ledger/config.js';
-import { loadIndex } from '../../ledger/read.js';
+import { eventsNeededBy, loadLedger } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';
@@ -30,20 +30,30 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       if (options.rev === 'HEAD' && !existsSync(absolute))
         throw new TrailError('NOT_FOUND', `${file}: no such file`);
-      const index = await loadIndex(repo);
       const config = loadConfig(repo);
       // Whole seconds, as git records them: a commit in the same second as init counts as tracked.
       const trackedSince = config.trackedSince
         ? Math.floor(Date.parse(config.trackedSince) / 1000)
         : undefined;
-      let lines: Awaited<ReturnType<typeof blameWithOrigins>>;
+      // git blame runs while the ledger is read; events are decoded only for the sessions whose
+      // lines are shown (a line names its session's first prompt).
+      const blaming = blameFile(repo.workTree, path, options.rev);
+      blaming.catch(() => undefined);
+      const ledger = await loadLedger(repo);
+      let blamed: Awaited<typeof blaming>;
       try {
-        lines = await blameWithOrigins(repo.workTree, path, index, { rev: options.rev, trackedSince });
+        blamed = await blaming;
       } catch (error) {
         throw new TrailError('NOT_FOUND', `${file} is not tracked at ${options.rev} (git blame failed)`, {
           cause: error,
         });
       }
+      const checkpoints = [...new Set(blamed.map((l) => l.commit))].flatMap((commit) => {
+        const found = ledger.withoutEvents.checkpointByCommit.get(commit);
+        return found ? [found] : [];
+      });
+      const index = ledger.withEventsOf(eventsNeededBy(checkpoints).sessionIds);
+      const lines = originsOf(blamed, index, trackedSince);
       if (options.json) return printJson(ctx.io, { path, rev: options.rev, lines });
       const width = String(lines.length).length;
       for (const l of lines) {

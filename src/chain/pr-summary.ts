@@ -18,7 +18,7 @@ import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { gitTextOrUndefined, runGit } from '../git/run.js';
 import { loadPolicy } from '../ledger/policy-file.js';
-import { eventsNeededBy, loadLedger } from '../ledger/read.js';
+import { loadLedger, withEventsForCommits } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
 import type { CheckpointView } from '../read/checkpoint-view.js';
 import { buildCheckpointView } from '../read/checkpoint-view.js';
@@ -696,13 +696,10 @@ export async function loadPrSummary(repo: Repo, options: { base?: string } = {})
     notes.push(`${error.message} (the built-in high-risk paths were used)`);
   }
   // The branch's checkpoints are found first; then only their sessions' events are decoded.
-  const ledger = await loadLedger(repo);
-  const checkpoints = commits.flatMap((c) => {
-    const found = ledger.withoutEvents.checkpointByCommit.get(c.sha);
-    return found ? [found] : [];
-  });
-  const { sessionIds, eventIds } = eventsNeededBy(checkpoints);
-  const index = ledger.withEventsOf(sessionIds, eventIds);
+  const index = withEventsForCommits(
+    await loadLedger(repo),
+    commits.map((c) => c.sha),
+  );
   return buildPrSummary({
     index,
     ...(base.branch ? { branch: base.branch } : {}),

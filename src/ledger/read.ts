@@ -149,6 +149,16 @@ export async function loadLedger(repo: Repo): Promise<Ledger> {
   };
 }
 
+/** The ledger with the events that the checkpoints of these commits need, for views of them. */
+export function withEventsForCommits(ledger: Ledger, commits: Iterable<string>): TrailIndex {
+  const checkpoints = [...new Set(commits)].flatMap((commit) => {
+    const found = ledger.withoutEvents.checkpointByCommit.get(commit);
+    return found ? [found] : [];
+  });
+  const { sessionIds, eventIds } = eventsNeededBy(checkpoints);
+  return ledger.withEventsOf(sessionIds, eventIds);
+}
+
 const SESSION_KEY = Buffer.from('"sessionId":"');
 
 /**

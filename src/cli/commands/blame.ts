@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { blameFile, originsOf } from '../../attribution/blame.js';
 import { TrailError } from '../../core/errors.js';
 import { loadConfig } from '../../ledger/config.js';
-import { eventsNeededBy, loadLedger } from '../../ledger/read.js';
+import { loadLedger, withEventsForCommits } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';
@@ -48,11 +48,10 @@ export function register(program: Command, context: () => CommandContext): void 
           cause: error,
         });
       }
-      const checkpoints = [...new Set(blamed.map((l) => l.commit))].flatMap((commit) => {
-        const found = ledger.withoutEvents.checkpointByCommit.get(commit);
-        return found ? [found] : [];
-      });
-      const index = ledger.withEventsOf(eventsNeededBy(checkpoints).sessionIds);
+      const index = withEventsForCommits(
+        ledger,
+        blamed.map((l) => l.commit),
+      );
       const lines = originsOf(blamed, index, trackedSince);
       if (options.json) return printJson(ctx.io, { path, rev: options.rev, lines });
       const width = String(lines.length).length;

@@ -10,7 +10,7 @@ import { checkChanges, RULES } from '../../core/check.js';
 import { TrailError } from '../../core/errors.js';
 import { defaultCheckRange, listCommits, revisionsFor } from '../../git/commit-range.js';
 import { loadPolicy } from '../../ledger/policy-file.js';
-import { eventsNeededBy, loadLedger } from '../../ledger/read.js';
+import { loadLedger, withEventsForCommits } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
@@ -58,13 +58,10 @@ export function register(program: Command, context: () => CommandContext): void 
         : await defaultCheckRange(repo.workTree);
       const commits = await listCommits(repo.workTree, selected.revisions, range);
       // The commits' checkpoints are found first; then only their sessions' events are decoded.
-      const ledger = await loadLedger(repo);
-      const checkpoints = commits.flatMap((c) => {
-        const found = ledger.withoutEvents.checkpointByCommit.get(c.sha);
-        return found ? [found] : [];
-      });
-      const { sessionIds, eventIds } = eventsNeededBy(checkpoints);
-      const index = ledger.withEventsOf(sessionIds, eventIds);
+      const index = withEventsForCommits(
+        await loadLedger(repo),
+        commits.map((c) => c.sha),
+      );
       const result = checkChanges(factsForCommits(index, commits), policy);
       const violations = result.violations.filter((v) => !skip.has(v.rule));
       const ok = violations.length === 0;

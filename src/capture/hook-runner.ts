@@ -217,9 +217,8 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
     );
   }
   const config = loadRawConfig(repo);
-  const rules = config.redact?.patterns?.length
-    ? [...BUILTIN_RULES, ...compileRules(config.redact.patterns)]
-    : BUILTIN_RULES;
+  // compileRules puts the repository's patterns before the built-in rules, as everywhere else.
+  const rules = config.redact?.patterns?.length ? compileRules(config.redact.patterns) : BUILTIN_RULES;
   const key = sessionKey(normalized.agent, normalized.sessionId);
   const ctx: HookContext = {
     agent,

@@ -19,6 +19,7 @@ import type { Repo } from '../ledger/repo.js';
 import { boundaryFacts } from './boundary.js';
 import type { HookAdapter, NormalizedPayload, Observation, TranscriptSummary } from './observation.js';
 import { findRepoFast } from './repo-fast.js';
+import { loadSealState } from './seal-state.js';
 
 /** child_process is needed only around shell commands: most hooks never load it. */
 const require = createRequire(import.meta.url);
@@ -240,8 +241,26 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
     lines.push(...(await observe(ctx, observation, input)));
   }
   appendSpool(repo.stateDir, ctx.key, lines);
+  // A session that ends after a commit carried it is closed as it ends, not at the next commit.
+  if (lines.some((l) => l.type === 'session' && l.ended) && loadSealState(repo).sessions[key]?.record) {
+    await closeEndedSessions(repo);
+  }
   if (ctx.missing.length > 0) throw new TrailError('NOT_FOUND', ctx.missing.join('; '));
   return repo;
+}
+
+/**
+ * Seals the end (and what the session did since its last commit) now. Best effort, and brief:
+ * the end is in the spool already, so if the seal lock stays held (a commit being sealed) or
+ * anything fails, the next commit closes the session instead, and nothing is lost.
+ */
+async function closeEndedSessions(repo: Repo): Promise<void> {
+  try {
+    const { sealEndedSessions } = await import('./seal.js');
+    await sealEndedSessions(repo, { lockTimeoutMs: 1000 });
+  } catch {
+    // Left for the next commit's seal, which closes every ended session it finds.
+  }
 }
 
 export function isSetUp(repo: Repo): boolean {

@@ -280,10 +280,14 @@ export async function sealCommit(
  * that carries those edits, so its events stay linked to that checkpoint. Sessions never
  * sealed are left alone too: they have not touched a commit, and may yet.
  *
- * Every commit does this as part of its seal; `trail session end` does it at once.
+ * Every commit does this as part of its seal; `trail session end` and an agent's session-end
+ * hook do it at once.
  */
-export async function sealEndedSessions(repo: Repo): Promise<SealResult> {
-  return withLock(sealLockPath(repo), async () => {
+export async function sealEndedSessions(
+  repo: Repo,
+  options: { lockTimeoutMs?: number } = {},
+): Promise<SealResult> {
+  const locked = async (): Promise<SealResult> => {
     await recoverSealIntent(repo);
     const state = loadSealState(repo);
     const { scanned, moved } = scanSpools(repo, state);
@@ -297,7 +301,8 @@ export async function sealEndedSessions(repo: Repo): Promise<SealResult> {
     for (const key of closing) delete scanned[key];
     await appendSeal(repo, state, records, scanned, closing);
     return { records: records.length, sessions: [], closed: closing };
-  });
+  };
+  return withLock(sealLockPath(repo), locked, options.lockTimeoutMs);
 }
 
 function sealLockPath(repo: Repo): string {

@@ -5,7 +5,8 @@
  * commit of the session's own, and without breaking the link between edits and their commit.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sessionFile, sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
@@ -24,7 +25,7 @@ async function spoolExists(dir: string, agent: string, sessionId: string): Promi
 }
 
 describe('a session that ends after its last commit', () => {
-  test('its end and its later commands are sealed by the next commit, which is not its own', async () => {
+  test('its end hook seals its end and its later commands at once, outside any checkpoint', async () => {
     const repo = initialisedRepo();
     try {
       const agent = new ScriptedClaude(repo.dir)
@@ -33,6 +34,42 @@ describe('a session that ends after its last commit', () => {
       agent.write('src/refund.ts', 'export const round = (x: number) => Math.round(x);\n');
       const first = repo.commit('round refunds');
       agent.bash('npm test', 0, '12 passed').stop().end();
+
+      const ix = await index(repo.dir);
+      const session = ix.sessions.get(agent.sessionId)!.record;
+      assert.ok(session.endedAt, 'the end reached the ledger as the session ended');
+      const firstCheckpoint = ix.checkpointByCommit.get(first)!.record;
+      const firstSession = ix.byId.get(firstCheckpoint.sessions[0]!.record!)!.record;
+      assert.equal(firstSession.kind, 'session');
+      assert.equal(session.startedAt, firstSession.kind === 'session' ? firstSession.startedAt : '');
+      assert.deepEqual(session.request, firstSession.kind === 'session' ? firstSession.request : undefined);
+      assert.deepEqual(session.boundary, firstSession.kind === 'session' ? firstSession.boundary : undefined);
+      // The command after the commit is in the ledger under the session, not under its checkpoint.
+      const commands = (ix.eventsBySession.get(agent.sessionId) ?? []).filter(
+        (e) => e.record.event.type === 'command',
+      );
+      assert.equal(commands.length, 1);
+      assert.ok(!firstCheckpoint.events.includes(commands[0]!.id));
+      assert.equal(await spoolExists(repo.dir, 'claude-code', agent.sessionId), false, 'its spool is gone');
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('an end the hook could not seal (the seal lock held) is sealed by the next commit, which is not its own', async () => {
+    const repo = initialisedRepo();
+    try {
+      const agent = new ScriptedClaude(repo.dir)
+        .start('claude-opus-4-6')
+        .prompt('Fix PAY-7: refund rounding');
+      agent.write('src/refund.ts', 'export const round = (x: number) => Math.round(x);\n');
+      const first = repo.commit('round refunds');
+      // A seal in progress elsewhere (this live process holds the lock): the hook gives up on it.
+      const lock = join((await findRepo(repo.dir)).stateDir, 'locks', 'seal.lock');
+      writeFileSync(lock, `${process.pid} ${new Date().toISOString()}`);
+      agent.bash('npm test', 0, '12 passed').stop().end();
+      rmSync(lock);
 
       let ix = await index(repo.dir);
       assert.equal(ix.sessions.get(agent.sessionId)?.record.endedAt, undefined, 'not sealed yet');
@@ -109,18 +146,32 @@ describe('a session that ends after its last commit', () => {
     }
   });
 
-  test('a session resumed after its end is not closed', async () => {
+  test('a session resumed after an end not yet sealed is not closed', async () => {
     const repo = initialisedRepo();
     try {
       const agent = new ScriptedClaude(repo.dir).start().prompt('first');
       agent.write('src/a.ts', 'export const a = 1;\n');
       repo.commit('a');
-      agent.stop().end().resume().prompt('and one more thing');
+      // The end cannot be sealed as it happens (the seal lock is held), and the session resumes.
+      const lock = join((await findRepo(repo.dir)).stateDir, 'locks', 'seal.lock');
+      writeFileSync(lock, `${process.pid} ${new Date().toISOString()}`);
+      agent.stop().end();
+      rmSync(lock);
+      agent.resume().prompt('and one more thing');
       repo.write('NOTES.md', 'typed by a person\n');
       repo.commit('notes');
-      const ix = await index(repo.dir);
+      let ix = await index(repo.dir);
       assert.equal(ix.sessions.get(agent.sessionId)?.record.endedAt, undefined, 'it is running again');
       assert.ok(await spoolExists(repo.dir, 'claude-code', agent.sessionId));
+      // Its next commit carries it, still without an end.
+      agent.write('src/b.ts', 'export const b = 2;\n');
+      const second = repo.commit('b');
+      ix = await index(repo.dir);
+      assert.deepEqual(
+        ix.checkpointByCommit.get(second)?.record.sessions.map((s) => s.sessionId),
+        [agent.sessionId],
+      );
+      assert.equal(ix.sessions.get(agent.sessionId)?.record.endedAt, undefined);
     } finally {
       repo.cleanup();
     }

@@ -2,7 +2,8 @@
  * Capture gaps: when a hook cannot do its job (bad input, full disk, held lock, missing
  * repo) it must still exit 0, so it writes down what was lost instead. Gaps go to the
  * spool as one short JSON line; they are sealed into the ledger as `capture-gap` records
- * with the next checkpoint and shown by `trail status`.
+ * with the next checkpoint, or the next session closed after its last commit, and shown by
+ * `trail status`.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

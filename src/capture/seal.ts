@@ -298,6 +298,7 @@ export async function sealEndedSessions(
     }
     const sealing = await sealingContext(repo);
     const records = closing.flatMap((key) => sealSession(sealing, state, key).records);
+    records.push(...gapRecords(repo, state, sealing));
     for (const key of closing) delete scanned[key];
     await appendSeal(repo, state, records, scanned, closing);
     return { records: records.length, sessions: [], closed: closing };
@@ -426,6 +427,7 @@ async function sealLocked(
   const records: TrailRecord[] = closing.flatMap((key) => sealSession(sealing, state, key).records);
   for (const key of closing) delete scanned[key];
   if (!checkpointed) {
+    records.push(...gapRecords(repo, state, sealing));
     await appendSeal(repo, state, records, scanned, closing);
     return { records: records.length, sessions: [], closed: closing };
   }
@@ -443,39 +445,7 @@ async function sealLocked(
   }
 
   // Capture gaps since the last seal travel with this checkpoint.
-  const gapFile = gapsFile(repo.stateDir);
-  if (existsSync(gapFile)) {
-    const bytes = readFileSync(gapFile);
-    const end = bytes.lastIndexOf(0x0a) + 1;
-    for (const text of bytes.toString('utf8', state.gapsOffset, end).split('\n')) {
-      if (!text) continue;
-      try {
-        const g = JSON.parse(text) as {
-          at: string;
-          what: string;
-          why: string;
-          agent?: string;
-          hook?: string;
-        };
-        records.push(
-          sealing.validateRecord({
-            kind: 'capture-gap',
-            v: 1,
-            time: g.at,
-            actor: { type: 'service', id: 'trail' },
-            provenance: 'observed',
-            what: g.what.slice(0, 500),
-            why: g.why.slice(0, 4000) || 'unknown',
-            ...(g.agent ? { agent: g.agent.slice(0, 128) } : {}),
-            ...(g.hook ? { hook: g.hook.slice(0, 128) } : {}),
-          }),
-        );
-      } catch {
-        // An unreadable gap line is itself lost; nothing more to record.
-      }
-    }
-    state.gapsOffset = end;
-  }
+  records.push(...gapRecords(repo, state, sealing));
 
   const keyName = (k: string) => state.sessions[k]?.sessionId ?? k;
   const trailerKey = TRAILER_PATTERN.exec(commit.message)?.[1];
@@ -537,6 +507,41 @@ async function sealLocked(
     sessions: [...involved],
     closed: closing,
   };
+}
+
+/**
+ * Capture gaps recorded since the last seal, as records; moves the seal state past them. They
+ * travel with whatever this seal appends: a checkpoint, or the sessions it closes.
+ */
+function gapRecords(repo: Repo, state: SealState, sealing: SealingContext): TrailRecord[] {
+  const gapFile = gapsFile(repo.stateDir);
+  if (!existsSync(gapFile)) return [];
+  const records: TrailRecord[] = [];
+  const bytes = readFileSync(gapFile);
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  for (const text of bytes.toString('utf8', state.gapsOffset, end).split('\n')) {
+    if (!text) continue;
+    try {
+      const g = JSON.parse(text) as { at: string; what: string; why: string; agent?: string; hook?: string };
+      records.push(
+        sealing.validateRecord({
+          kind: 'capture-gap',
+          v: 1,
+          time: g.at,
+          actor: { type: 'service', id: 'trail' },
+          provenance: 'observed',
+          what: g.what.slice(0, 500),
+          why: g.why.slice(0, 4000) || 'unknown',
+          ...(g.agent ? { agent: g.agent.slice(0, 128) } : {}),
+          ...(g.hook ? { hook: g.hook.slice(0, 128) } : {}),
+        }),
+      );
+    } catch {
+      // An unreadable gap line is itself lost; nothing more to record.
+    }
+  }
+  state.gapsOffset = end;
+  return records;
 }
 
 type SessionRef = { sessionId: string; record?: string; agent: string; model?: string };

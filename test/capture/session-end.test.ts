@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { recordGap } from '../../src/capture/gaps.js';
 import { sessionFile, sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
@@ -194,12 +195,18 @@ describe('a session that ends after its last commit', () => {
       repo.write('src/limit.ts', 'export const LIMIT = 5;\n');
       repo.commit('add a limiter');
       assert.equal((await trail(repo.dir, 'exec', '--check', 'test', '--', 'true')).code, 0);
+      // A capture gap since the commit travels with the closed session: no checkpoint is needed.
+      recordGap((await findRepo(repo.dir)).stateDir, { what: 'a hook', why: 'lost an event' });
 
       const ended = await trail(repo.dir, 'session', 'end', '--json');
       assert.equal(ended.code, 0, ended.stderr);
       assert.deepEqual(JSON.parse(ended.stdout), { sessionId, agent: 'aider', ended: true, sealed: true });
       const ix = await index(repo.dir);
       assert.ok(ix.sessions.get(sessionId)!.record.endedAt);
+      assert.deepEqual(
+        ix.gaps.map((g) => g.record.why),
+        ['lost an event'],
+      );
       const types = (ix.eventsBySession.get(sessionId) ?? []).map((e) => e.record.event.type);
       assert.ok(types.includes('command'), `the exec after the commit is sealed: ${types.join(', ')}`);
       assert.equal(await spoolExists(repo.dir, 'aider', sessionId), false);

@@ -31,7 +31,7 @@ export function register(program: Command, context: () => CommandContext): void 
       );
       const logs = await listLogRefs(repo);
       const gaps = readGaps(repo.stateDir);
-      // Those since the last seal reach the ledger with the next checkpoint; the rest are in it.
+      // Those since the last seal reach the ledger with the next seal; the rest are in it.
       const waitingGaps = initialised ? readGaps(repo.stateDir, loadSealState(repo).gapsOffset).length : 0;
       const current = currentSession(repo);
       const unsealed = initialised ? unsealedSessionCount(repo) : 0;
@@ -90,7 +90,7 @@ export function register(program: Command, context: () => CommandContext): void 
       else {
         say(
           ctx.io,
-          `capture gaps: ${gaps.length}${waitingGaps > 0 ? ` (${waitingGaps} not yet in the ledger: the next checkpoint carries them)` : ', all in the ledger'}`,
+          `capture gaps: ${gaps.length}${waitingGaps > 0 ? ` (${waitingGaps} not yet in the ledger: the next checkpoint or closed session carries them)` : ', all in the ledger'}`,
         );
         for (const g of gaps.slice(-10))
           say(ctx.io, `  ${g.at} ${g.agent ?? ''} ${g.hook ?? ''}: ${g.what}: ${g.why}`);

@@ -109,7 +109,7 @@ export function eventsNeededBy(checkpoints: ReadonlyArray<StoredRecord<RecordOf<
 /**
  * Reads the ledger with events set aside undecoded (their bytes are kept, as git gave them),
  * for a reader that first finds its checkpoints and then needs only their sessions' events:
- * `trail show`, `trail check`.
+ * `trail show`, `trail check`, `trail pr-summary`, `trail blame`.
  */
 export async function loadLedger(repo: Repo): Promise<Ledger> {
   const others: StoredRecord[] = [];

@@ -14,6 +14,7 @@ import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { trail } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
 async function index(dir: string) {
@@ -25,34 +26,48 @@ async function spoolExists(dir: string, agent: string, sessionId: string): Promi
   return existsSync(sessionFile(repo.stateDir, sessionKey(agent, sessionId)));
 }
 
+/** A scripted session that commits once, then runs a check and ends; the lock, if given, is held meanwhile. */
+async function commitThenEnd(repo: TempRepo, holdSealLock = false) {
+  const agent = new ScriptedClaude(repo.dir).start('claude-opus-4-6').prompt('Fix PAY-7: refund rounding');
+  agent.write('src/refund.ts', 'export const round = (x: number) => Math.round(x);\n');
+  const first = repo.commit('round refunds');
+  // A seal in progress elsewhere (this live process holds the lock): the hook gives up on it.
+  const lock = join((await findRepo(repo.dir)).stateDir, 'locks', 'seal.lock');
+  if (holdSealLock) writeFileSync(lock, `${process.pid} ${new Date().toISOString()}`);
+  agent.bash('npm test', 0, '12 passed').stop().end();
+  if (holdSealLock) rmSync(lock);
+  return { agent, first };
+}
+
+/**
+ * The session is closed in the ledger: a later record of it, with its end, repeating what the
+ * first said; the command it ran after its commit filed under it, not under that checkpoint;
+ * its spool gone; and the ledger verifies.
+ */
+async function assertClosed(repo: TempRepo, sessionId: string, first: string) {
+  const ix = await index(repo.dir);
+  const session = ix.sessions.get(sessionId)!.record;
+  assert.ok(session.endedAt, 'the end reached the ledger');
+  const firstCheckpoint = ix.checkpointByCommit.get(first)!.record;
+  const firstSession = ix.byId.get(firstCheckpoint.sessions[0]!.record!)!.record;
+  assert.ok(firstSession.kind === 'session');
+  assert.equal(session.startedAt, firstSession.startedAt);
+  assert.deepEqual(session.request, firstSession.request);
+  assert.deepEqual(session.boundary, firstSession.boundary);
+  const commands = (ix.eventsBySession.get(sessionId) ?? []).filter((e) => e.record.event.type === 'command');
+  assert.equal(commands.length, 1);
+  assert.ok(!firstCheckpoint.events.includes(commands[0]!.id));
+  assert.equal(await spoolExists(repo.dir, 'claude-code', sessionId), false, 'its spool is gone');
+  const verify = await trail(repo.dir, 'verify');
+  assert.equal(verify.code, 0, verify.stderr);
+}
+
 describe('a session that ends after its last commit', () => {
   test('its end hook seals its end and its later commands at once, outside any checkpoint', async () => {
     const repo = initialisedRepo();
     try {
-      const agent = new ScriptedClaude(repo.dir)
-        .start('claude-opus-4-6')
-        .prompt('Fix PAY-7: refund rounding');
-      agent.write('src/refund.ts', 'export const round = (x: number) => Math.round(x);\n');
-      const first = repo.commit('round refunds');
-      agent.bash('npm test', 0, '12 passed').stop().end();
-
-      const ix = await index(repo.dir);
-      const session = ix.sessions.get(agent.sessionId)!.record;
-      assert.ok(session.endedAt, 'the end reached the ledger as the session ended');
-      const firstCheckpoint = ix.checkpointByCommit.get(first)!.record;
-      const firstSession = ix.byId.get(firstCheckpoint.sessions[0]!.record!)!.record;
-      assert.equal(firstSession.kind, 'session');
-      assert.equal(session.startedAt, firstSession.kind === 'session' ? firstSession.startedAt : '');
-      assert.deepEqual(session.request, firstSession.kind === 'session' ? firstSession.request : undefined);
-      assert.deepEqual(session.boundary, firstSession.kind === 'session' ? firstSession.boundary : undefined);
-      // The command after the commit is in the ledger under the session, not under its checkpoint.
-      const commands = (ix.eventsBySession.get(agent.sessionId) ?? []).filter(
-        (e) => e.record.event.type === 'command',
-      );
-      assert.equal(commands.length, 1);
-      assert.ok(!firstCheckpoint.events.includes(commands[0]!.id));
-      assert.equal(await spoolExists(repo.dir, 'claude-code', agent.sessionId), false, 'its spool is gone');
-      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+      const { agent, first } = await commitThenEnd(repo);
+      await assertClosed(repo, agent.sessionId, first);
     } finally {
       repo.cleanup();
     }
@@ -61,18 +76,8 @@ describe('a session that ends after its last commit', () => {
   test('an end the hook could not seal (the seal lock held) is sealed by the next commit, which is not its own', async () => {
     const repo = initialisedRepo();
     try {
-      const agent = new ScriptedClaude(repo.dir)
-        .start('claude-opus-4-6')
-        .prompt('Fix PAY-7: refund rounding');
-      agent.write('src/refund.ts', 'export const round = (x: number) => Math.round(x);\n');
-      const first = repo.commit('round refunds');
-      // A seal in progress elsewhere (this live process holds the lock): the hook gives up on it.
-      const lock = join((await findRepo(repo.dir)).stateDir, 'locks', 'seal.lock');
-      writeFileSync(lock, `${process.pid} ${new Date().toISOString()}`);
-      agent.bash('npm test', 0, '12 passed').stop().end();
-      rmSync(lock);
-
-      let ix = await index(repo.dir);
+      const { agent, first } = await commitThenEnd(repo, true);
+      const ix = await index(repo.dir);
       assert.equal(ix.sessions.get(agent.sessionId)?.record.endedAt, undefined, 'not sealed yet');
       assert.ok(await spoolExists(repo.dir, 'claude-code', agent.sessionId));
       const unsealed = async () =>
@@ -82,31 +87,13 @@ describe('a session that ends after its last commit', () => {
       repo.write('NOTES.md', 'typed by a person\n');
       const human = repo.commit('notes');
       assert.equal(await unsealed(), 0);
-      ix = await index(repo.dir);
+      const after = await index(repo.dir);
       assert.equal(
-        ix.checkpointByCommit.get(human),
+        after.checkpointByCommit.get(human),
         undefined,
         'a hand-made commit still gets no checkpoint',
       );
-      const session = ix.sessions.get(agent.sessionId)!.record;
-      assert.ok(session.endedAt, 'the end reached the ledger');
-      const firstCheckpoint = ix.checkpointByCommit.get(first)!.record;
-      const firstSession = ix.byId.get(firstCheckpoint.sessions[0]!.record!)!.record;
-      assert.equal(firstSession.kind, 'session');
-      assert.equal(session.startedAt, firstSession.kind === 'session' ? firstSession.startedAt : '');
-      assert.deepEqual(session.request, firstSession.kind === 'session' ? firstSession.request : undefined);
-      assert.deepEqual(session.boundary, firstSession.kind === 'session' ? firstSession.boundary : undefined);
-
-      // The command after the commit is in the ledger under the session, not under its checkpoint.
-      const commands = (ix.eventsBySession.get(agent.sessionId) ?? []).filter(
-        (e) => e.record.event.type === 'command',
-      );
-      assert.equal(commands.length, 1);
-      assert.ok(!firstCheckpoint.events.includes(commands[0]!.id));
-      assert.equal(await spoolExists(repo.dir, 'claude-code', agent.sessionId), false, 'its spool is gone');
-
-      const verify = await trail(repo.dir, 'verify');
-      assert.equal(verify.code, 0, verify.stderr);
+      await assertClosed(repo, agent.sessionId, first);
     } finally {
       repo.cleanup();
     }

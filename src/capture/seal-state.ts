@@ -54,8 +54,8 @@ export function loadSealState(repo: Repo): SealState {
  * Sessions in this clone's spool holding lines no seal has taken yet: work that reaches the
  * ledger with the next commit that carries it. A stat per session, no read.
  */
-export function unsealedSessionCount(repo: Repo): number {
-  const { offsets } = loadSealState(repo);
+export function unsealedSessionCount(repo: Repo, state: SealState = loadSealState(repo)): number {
+  const { offsets } = state;
   return listSpoolSessions(repo.stateDir).filter((key) => {
     const size = statSync(sessionFile(repo.stateDir, key), { throwIfNoEntry: false })?.size ?? 0;
     return size > (offsets[key] ?? 0);

@@ -138,24 +138,17 @@ export function inPeriod(time: string, period: Period | undefined): boolean {
 /** Lookups prepared once for many changes. */
 export interface FactsContext {
   index: TrailIndex;
-  rollbacksByFrom: Map<string, StoredRecord<RecordOf<'rollback'>>[]>;
   /** Commits whose checkpoint was replaced by a rewrite (amend, rebase...). */
   superseded: Set<string>;
 }
 
 export function factsContext(index: TrailIndex): FactsContext {
-  const rollbacksByFrom = new Map<string, StoredRecord<RecordOf<'rollback'>>[]>();
-  for (const r of index.rollbacks) {
-    const list = rollbacksByFrom.get(r.record.from);
-    if (list) list.push(r);
-    else rollbacksByFrom.set(r.record.from, [r]);
-  }
   const superseded = new Set<string>();
   for (const c of index.checkpoints) {
     const from = c.record.rewrittenFrom?.commit;
     if (from && from !== c.record.commit) superseded.add(from);
   }
-  return { index, rollbacksByFrom, superseded };
+  return { index, superseded };
 }
 
 function checkpointLabelOf(c: StoredRecord<RecordOf<'checkpoint'>> | undefined): string {
@@ -395,7 +388,8 @@ export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo)
   const { test, testStatus } = testFacts(index.testsByCommit.get(commit));
   const deployed = deployState(
     index.deploymentsByCommit.get(commit) ?? [],
-    ctx.rollbacksByFrom.get(commit) ?? [],
+    // The index keeps rollbacks by both their commits: only those that took this one out count.
+    (index.rollbacksByCommit.get(commit) ?? []).filter((r) => r.record.from === commit),
   );
 
   return {

@@ -31,10 +31,11 @@ export function register(program: Command, context: () => CommandContext): void 
       );
       const logs = await listLogRefs(repo);
       const gaps = readGaps(repo.stateDir);
+      const sealState = initialised ? loadSealState(repo) : undefined;
       // Those since the last seal reach the ledger with the next seal; the rest are in it.
-      const waitingGaps = initialised ? readGaps(repo.stateDir, loadSealState(repo).gapsOffset).length : 0;
+      const waitingGaps = sealState ? readGaps(repo.stateDir, sealState.gapsOffset).length : 0;
       const current = currentSession(repo);
-      const unsealed = initialised ? unsealedSessionCount(repo) : 0;
+      const unsealed = sealState ? unsealedSessionCount(repo, sealState) : 0;
       const status = {
         initialised,
         writerId: initialised ? loadWriterKey(repo).keyId : undefined,

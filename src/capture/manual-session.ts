@@ -7,9 +7,8 @@
  * Which session a fact belongs to is decided in one place, `resolveSession`, in this order:
  * a session named on the command line; `TRAIL_SESSION_ID`; the worktree's current session (the
  * one `trail session start` made current, kept per worktree by currentSessionState); for the MCP
- * tool, the most recently active open session in the spool; and last an automatic session
- * named after the day (`exec-2026-03-02`), so repeated runs of a check on one day count as
- * attempts of one session.
+ * tool, the most recently active open session in the spool; and last a day session
+ * (`exec-2026-03-02`, see day-session.ts), which the next commit made in the clone carries.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync, statSync } from 'node:fs';
@@ -25,6 +24,8 @@ import type { Repo } from '../ledger/repo.js';
 import { isInitialised } from '../ledger/repo.js';
 import { truncateText } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
+import type { DaySessionKind } from './day-session.js';
+import { daySessionId, daySessionKind } from './day-session.js';
 import { knownBySessionId } from './known-sessions.js';
 import type { CurrentSession, SpoolLine } from './spool.js';
 import {
@@ -364,8 +365,8 @@ export interface ResolveOptions {
   /** A session id given on the command line. */
   explicit?: string;
   env?: NodeJS.ProcessEnv;
-  /** Prefix of the automatic session made when no other applies: `exec`, `mcp`, `sdk`. */
-  autoPrefix: string;
+  /** Which day session to record into when no other applies (see day-session.ts). */
+  autoPrefix: DaySessionKind;
   /** Agent of a session that has to be made (an unknown id, or the automatic one). */
   agent?: string;
   agentVersion?: string;
@@ -412,15 +413,14 @@ export function resolveSession(repo: Repo, options: ResolveOptions): ResolvedSes
 
 function autoSession(repo: Repo, options: ResolveOptions, env: NodeJS.ProcessEnv): ResolvedSession {
   const agent = options.agent ?? env.TRAIL_AGENT ?? GENERIC_AGENT;
-  const sessionId = `${options.autoPrefix}-${new Date().toISOString().slice(0, 10)}`;
+  const sessionId = daySessionId(options.autoPrefix);
   const handle = handleFor(repo, agent, sessionId);
   if (existsSync(join(spoolDir(repo.stateDir), 'sessions', `${handle.key}.jsonl`))) {
     return { ...handle, via: 'auto', created: false };
   }
   // Yesterday's automatic session ends when today's begins, so it can leave the spool once sealed.
-  const daily = new RegExp(`^${options.autoPrefix}-\\d{4}-\\d{2}-\\d{2}$`);
   for (const s of spoolSessions(repo)) {
-    if (!s.ended && daily.test(s.sessionId) && s.key !== handle.key) {
+    if (!s.ended && daySessionKind(s.sessionId) === options.autoPrefix && s.key !== handle.key) {
       endSession(handleFor(repo, s.agent, s.sessionId), 'a new day began', options.hook);
     }
   }

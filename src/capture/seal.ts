@@ -31,6 +31,7 @@ import { withLock } from '../ledger/lock.js';
 import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
+import { daySessionKind } from './day-session.js';
 import { gapsFile } from './gaps.js';
 import type { KnownSession } from './known-sessions.js';
 import { appendKnownSessions, knownByKey } from './known-sessions.js';
@@ -69,7 +70,14 @@ const TRAILER_PATTERN = /^Trail-Checkpoint:\s*(ckpt_[0-9a-f]{16})\s*$/m;
  * seal state so that writing it can never undo a seal: an entry whose `from` is not the
  * session's sealed offset any more is ignored.
  */
-type ScanCache = Record<string, { from: number; offset: number; edited: string[]; ended?: boolean }>;
+/**
+ * Per session, what its lines since the seal hold: the files it edited, whether it ended, and
+ * whether any line is an event (not only the session's own start or end).
+ */
+type ScanCache = Record<
+  string,
+  { from: number; offset: number; edited: string[]; ended?: boolean; events?: boolean }
+>;
 const SCAN_CACHE = 'scanned.json';
 const SEAL_INTENT = 'seal-intent.json';
 
@@ -323,18 +331,25 @@ function scanSpools(repo: Repo, state: SealState): { scanned: ScanCache; moved: 
   for (const key of listSpoolSessions(repo.stateDir)) {
     const sealedAt = state.offsets[key] ?? 0;
     const cached = cache[key];
-    // An entry from before `ended` was kept says nothing about it: read again from the seal.
-    const usable = cached?.from === sealedAt && cached.ended !== undefined;
-    const before = usable ? cached : { from: sealedAt, offset: sealedAt, edited: [], ended: false };
+    // An entry from before `ended` or `events` was kept says nothing about them: read again
+    // from the seal.
+    const usable = cached?.from === sealedAt && cached.ended !== undefined && cached.events !== undefined;
+    const before = usable
+      ? cached
+      : { from: sealedAt, offset: sealedAt, edited: [], ended: false, events: false };
     const read = readSpool(repo.stateDir, key, before.offset);
     const edited = new Set(before.edited);
     let ended = before.ended === true;
+    let events = before.events === true;
     for (const l of read.lines) {
-      if (l.type === 'event' && l.event.type === 'file-edit') edited.add(l.event.path);
+      if (l.type === 'event') {
+        events = true;
+        if (l.event.type === 'file-edit') edited.add(l.event.path);
+      }
       // A resumed session writes a new session line after its end: the latest one decides.
       if (l.type === 'session') ended = l.ended === true;
     }
-    scanned[key] = { from: sealedAt, offset: read.end, edited: [...edited], ended };
+    scanned[key] = { from: sealedAt, offset: read.end, edited: [...edited], ended, events };
     if (!usable || read.end !== cached.offset) moved = true;
     const first = read.lines[0];
     if (first && !state.sessions[key])
@@ -387,8 +402,16 @@ async function sealLocked(
   // An agent without hooks at work here (its session is current, with lines in the spool):
   // the commit is its work too, and a line no shadow explains may be its or a person's.
   const current = currentSession(repo)?.key;
-  const unobserved = current !== undefined && current in scanned ? current : undefined;
-  const involved = new Set<string>(unobserved ? [unobserved] : []);
+  const involved = new Set<string>(current !== undefined && current in scanned ? [current] : []);
+  // Day sessions with events no seal has taken: checks run and decisions noted here since the
+  // last commit, when no session applied. An MCP day session is an agent without hooks at work.
+  let unobserved = involved.size > 0;
+  for (const [key, scan] of Object.entries(scanned)) {
+    const kind = scan.events ? daySessionKind(state.sessions[key]?.sessionId ?? '') : undefined;
+    if (!kind) continue;
+    involved.add(key);
+    if (kind === 'mcp') unobserved = true;
+  }
   const attributions: FileAttribution[] = files.map((change, i) => {
     const shadow = loadShadow(repo, change.path);
     const result = attributeFile(

@@ -67,7 +67,7 @@ describe('trail exec', () => {
       assert.match(failing.stderr, new RegExp(`err ${TOKEN}`), 'the person sees the output as it was');
       assert.match(
         failing.stderr,
-        /trail: check unit failed \(attempt 1, exit 3\); recorded in session exec-\S+ \(no session is current here, so no commit carries it/,
+        /trail: check unit failed \(attempt 1, exit 3\); recorded in session exec-\S+ \(no session is current here: the next commit made in this clone carries it\)/,
       );
 
       const passing = await trail(
@@ -197,6 +197,63 @@ describe('trail exec', () => {
         process.env.NODE_TEST_CONTEXT = context;
         gitEnv.NODE_TEST_CONTEXT = context;
       }
+    }
+  });
+});
+
+describe('checks run outside any session', () => {
+  test('the next commit carries them, with the lines still a person’s; a commit after it does not', async () => {
+    const repo = setup();
+    try {
+      const check = (code: number) =>
+        trail(repo.dir, 'exec', '--check', 'unit', '--', 'node', '-e', `process.exit(${code})`);
+      assert.equal((await check(1)).code, 1);
+      repo.write('src/limit.js', 'export const limit = 5;\n');
+      assert.equal((await check(0)).code, 0);
+      const first = repo.commit('limit logins');
+
+      const ledger = await findRepo(repo.dir);
+      let index = await loadIndex(ledger);
+      const checkpoint = index.checkpointByCommit.get(first)?.record;
+      assert.ok(checkpoint, 'a hand commit after recorded checks gets a checkpoint');
+      assert.deepEqual(
+        checkpoint.sessions.map((s) => s.sessionId),
+        [today('exec')],
+      );
+      assert.equal(checkpoint.actor.type, 'human');
+      assert.deepEqual(checkpoint.files[0], {
+        path: 'src/limit.js',
+        status: 'added',
+        added: 1,
+        removed: 0,
+        aiLines: 0,
+        humanLines: 1,
+        unknownLines: 0,
+      });
+      const validations = (index.eventsBySession.get(today('exec')) ?? []).flatMap(({ record }) =>
+        record.event.type === 'validation' ? [`${record.event.status} ${record.event.attempt}`] : [],
+      );
+      assert.deepEqual(validations, ['failed 1', 'passed 2']);
+      assert.equal(checkpoint.events.length, 4, 'two commands and two validations');
+
+      // Nothing recorded since: a hand commit stays without a checkpoint, as before.
+      repo.write('README.md', 'docs\n');
+      const second = repo.commit('docs');
+      index = await loadIndex(ledger);
+      assert.equal(index.checkpointByCommit.get(second), undefined);
+
+      // A later check goes with the commit after it, and only that check.
+      assert.equal((await check(0)).code, 0);
+      const third = repo.commit('empty');
+      index = await loadIndex(ledger);
+      const later = index.checkpointByCommit.get(third)?.record;
+      assert.ok(later);
+      assert.equal(later.events.length, 2);
+      const status = JSON.parse((await trail(repo.dir, 'status', '--json')).stdout);
+      assert.equal(status.unsealedSessions, 0, 'nothing is left in the spool unsealed');
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    } finally {
+      repo.cleanup();
     }
   });
 });

@@ -151,7 +151,7 @@ describe('trail mcp', () => {
     }
   });
 
-  test('with no session anywhere it opens mcp-<date> named after the client; without Trail it says so', async () => {
+  test('with no session anywhere it opens mcp-<date>, which the next commit carries; without Trail it says so', async () => {
     const repo = setup();
     try {
       const client = await connect(repo.dir);
@@ -171,6 +171,22 @@ describe('trail mcp', () => {
           lines.filter((l) => l.type === 'event').map((l) => l.type === 'event' && l.event),
           [{ type: 'risk', text: 'No tests for the cache' }],
         );
+
+        // The next commit carries the day session. Its agent has no hooks, so the lines no
+        // edit explains may be its own: unknown, not a person's.
+        repo.write('src/cache.js', 'export const cache = new Map();\n');
+        const commit = repo.commit('add a cache');
+        const index = await loadIndex(repoState);
+        const checkpoint = index.checkpointByCommit.get(commit)?.record;
+        assert.ok(checkpoint);
+        assert.deepEqual(
+          checkpoint.sessions.map((s) => s.sessionId),
+          [sessionId],
+        );
+        assert.equal(checkpoint.files[0]?.unknownLines, 1);
+        assert.equal(checkpoint.files[0]?.humanLines, 0);
+        const sealed = (index.eventsBySession.get(sessionId) ?? []).map((e) => e.record.event);
+        assert.deepEqual(sealed, [{ type: 'risk', text: 'No tests for the cache' }]);
       } finally {
         await client.close();
       }

@@ -33,7 +33,10 @@ async function checkpointOf(dir: string, rev = 'HEAD'): Promise<Checkpoint | und
 const spoolFile = (dir: string, sessionId: string) =>
   join(dir, '.git/trail/spool/sessions', `${sessionKey('claude-code', sessionId)}.jsonl`);
 const scanCacheFile = (dir: string) => join(dir, '.git/trail/spool/scanned.json');
-type ScanCache = Record<string, { from: number; offset: number; edited: string[]; ended?: boolean }>;
+type ScanCache = Record<
+  string,
+  { from: number; offset: number; edited: string[]; ended?: boolean; events?: boolean }
+>;
 
 /** Each line of `path` as `trail blame` gives it in `dir`: its origin and session. */
 async function blameOf(dir: string, path: string): Promise<Array<[string, string | undefined]>> {
@@ -80,6 +83,7 @@ describe('sealing at commit', () => {
         offset: statSync(spoolFile(repo.dir, agent.sessionId)).size,
         edited: ['notes.md'],
         ended: false,
+        events: true,
       });
 
       agent.prompt('now the app').write('app.ts', 'export const app = 1;\n');
@@ -114,10 +118,18 @@ describe('sealing at commit', () => {
       const key = sessionKey('claude-code', agent.sessionId);
       const size = statSync(spoolFile(repo.dir, agent.sessionId)).size;
 
-      // Says the session edited `path` since `from`, then commits `path` by hand.
-      // `oldFormat`: the entry as written before the cache kept whether the session ended.
-      const commitWithCacheEntry = async (from: number, path: string, oldFormat = false) => {
-        const entry = { from, offset: size, edited: [path], ...(oldFormat ? {} : { ended: false }) };
+      // Says the session edited `path` since `from`, then commits `path` by hand. An entry
+      // written before the cache kept whether the session ended, or whether its lines hold
+      // events, lacks that field.
+      const commitWithCacheEntry = async (from: number, path: string, lacking?: 'ended' | 'events') => {
+        const entry: Record<string, unknown> = {
+          from,
+          offset: size,
+          edited: [path],
+          ended: false,
+          events: true,
+        };
+        if (lacking) delete entry[lacking];
         writeFileSync(scanCacheFile(repo.dir), JSON.stringify({ [key]: entry }));
         repo.write(path, 'export const v = 1;\n');
         repo.git('add', path);
@@ -126,8 +138,13 @@ describe('sealing at commit', () => {
       };
       // An entry scanned from another sealed offset says nothing about the session now.
       assert.equal(await commitWithCacheEntry(7, 'a.ts'), undefined, 'the stale entry was not believed');
-      // Nor is one written before the cache kept whether the session ended.
-      assert.equal(await commitWithCacheEntry(0, 'c.ts', true), undefined, 'the old entry was read again');
+      // Nor is one written before the cache kept whether the session ended, or held events.
+      assert.equal(await commitWithCacheEntry(0, 'c.ts', 'ended'), undefined, 'the old entry was read again');
+      assert.equal(
+        await commitWithCacheEntry(0, 'd.ts', 'events'),
+        undefined,
+        'the old entry was read again',
+      );
       // A current entry is believed without reading the spool again: that is what it is for.
       const checkpoint = await commitWithCacheEntry(0, 'b.ts');
       assert.deepEqual(

@@ -21,9 +21,8 @@ interface ExecOptions {
   json?: boolean;
 }
 
-// A day's session takes checks run outside any session, and no commit takes it: say so.
-const AUTO_SESSION_HINT =
-  ' (no session is current here, so no commit carries it: trail session start links the checks that follow to your commits)';
+// Outside any session, checks go to the day session (day-session.ts): say where they end up.
+const AUTO_SESSION_HINT = ' (no session is current here: the next commit made in this clone carries it)';
 
 export function register(program: Command, context: () => CommandContext): void {
   program

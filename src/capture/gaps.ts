@@ -1,11 +1,11 @@
 /**
  * Capture gaps: when a hook cannot do its job (bad input, full disk, held lock, missing
  * repo) it must still exit 0, so it writes down what was lost instead. Gaps go to the
- * spool as one short JSON line; they are sealed into the ledger as `capture-gap` records
- * with the next checkpoint, or the next session closed after its last commit, and shown by
- * `trail status`.
+ * spool as one short JSON line; they are sealed into the ledger as `capture-gap` records by
+ * the next commit made in the clone (with its checkpoint if it has one) or the next session
+ * closed after its last commit, and shown by `trail status` until then.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactText } from '../core/redact.js';
 
@@ -58,4 +58,9 @@ export function readGaps(stateDir: string, fromOffset = 0): CaptureGap[] {
         return [];
       }
     });
+}
+
+/** Whether gaps were recorded past `fromOffset` (where the last seal took them up to): a stat. */
+export function gapsWaiting(stateDir: string, fromOffset: number): boolean {
+  return (statSync(gapsFile(stateDir), { throwIfNoEntry: false })?.size ?? 0) > fromOffset;
 }

@@ -32,7 +32,7 @@ import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
 import { daySessionKind } from './day-session.js';
-import { gapsFile } from './gaps.js';
+import { gapsFile, gapsWaiting } from './gaps.js';
 import type { KnownSession } from './known-sessions.js';
 import { appendKnownSessions, knownByKey } from './known-sessions.js';
 import type { SealState, SessionLineInfo, SessionState } from './seal-state.js';
@@ -433,7 +433,9 @@ async function sealLocked(
   }
   const closing = endedAfterLastSeal(state, scanned, involved);
   const checkpointed = involved.size > 0 || options.rewrittenFrom !== undefined;
-  if (!checkpointed && closing.length === 0) {
+  // Capture gaps wait for nothing else: in a clone where no agent's work is ever committed,
+  // any commit takes them to the ledger, where an auditor finds them.
+  if (!checkpointed && closing.length === 0 && !gapsWaiting(repo.stateDir, state.gapsOffset)) {
     // Nothing to seal; what was scanned is kept, so the next commit need not read it again.
     if (scanMoved) writeState(repo.stateDir, SCAN_CACHE, scanned);
     return { records: 0, sessions: [] };
@@ -534,7 +536,8 @@ async function sealLocked(
 
 /**
  * Capture gaps recorded since the last seal, as records; moves the seal state past them. They
- * travel with whatever this seal appends: a checkpoint, or the sessions it closes.
+ * travel with whatever this seal appends: a checkpoint, the sessions it closes, or themselves
+ * alone when a commit carries nothing else.
  */
 function gapRecords(repo: Repo, state: SealState, sealing: SealingContext): TrailRecord[] {
   const gapFile = gapsFile(repo.stateDir);

@@ -156,6 +156,34 @@ describe('sealing at commit', () => {
     }
   });
 
+  test('a hand commit takes waiting capture gaps to the ledger, on their own', async () => {
+    const repo = initialisedRepo();
+    try {
+      const hook = trailProcess(repo.dir, ['hook', 'claude-code', 'UserPromptSubmit'], '{"prompt": ');
+      assert.equal(hook.code, 0, 'a hook never fails the agent');
+      const status = async () => JSON.parse((await trail(repo.dir, 'status', '--json')).stdout);
+      assert.equal((await status()).unsealedGaps, 1);
+      const ledger = await findRepo(repo.dir);
+      const before = (await loadIndex(ledger)).records.length;
+
+      const commit = repo.commit('by hand');
+      let index = await loadIndex(ledger);
+      assert.deepEqual(
+        index.records.slice(before).map((r) => r.record.kind),
+        ['capture-gap'],
+      );
+      assert.equal(index.checkpointByCommit.get(commit), undefined, 'no agent was involved: no checkpoint');
+      assert.equal((await status()).unsealedGaps, 0);
+
+      repo.commit('by hand again');
+      index = await loadIndex(ledger);
+      assert.equal(index.records.length, before + 1, 'nothing waited, so nothing was appended');
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('a session resumed after its spool left is sealed from its first new line', async () => {
     const repo = initialisedRepo();
     try {

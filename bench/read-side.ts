@@ -1,10 +1,11 @@
 /**
- * The read side over a large ledger: `trail log`, `show`, `check` and `stats` as commands, on a
- * repository of 2,440 commits whose ledger holds 100,040 records (each commit: a session, 39
- * events and its checkpoint), beside `git log` and `node -e 0` in the same run. Every read
- * command reads the whole ledger out of git, so these figures grow with the ledger, not with
- * what is shown; but only what a command shows is decoded (log and stats: no events; show and
- * check: their checkpoints' sessions' events). No target: they are kept to watch.
+ * The read side over a large ledger: `trail log`, `show`, `check`, `stats` and a SOC 2 report
+ * as commands, on a repository of 2,440 commits whose ledger holds 100,040 records (each
+ * commit: a session, 39 events and its checkpoint), beside `git log` and `node -e 0` in the
+ * same run. Every read command reads the whole ledger out of git, so these figures grow with
+ * the ledger, not with what is shown; but only what a command shows is decoded (log and stats:
+ * no events; show and check: their checkpoints' sessions' events; a report every record, and
+ * it verifies the ledger from the same read). No target: they are kept to watch.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { recordIdOf } from '../src/core/record-id.js';
@@ -166,6 +167,12 @@ try {
       trailFigure('trail show HEAD', ['show', 'HEAD']),
       trailFigure('trail check HEAD~20..HEAD', ['check', 'HEAD~20..HEAD']),
       trailFigure('trail stats', ['stats']),
+      trailFigure('trail report soc2 --format json (decodes and verifies every record)', [
+        'report',
+        'soc2',
+        '--format',
+        'json',
+      ]),
       { name: 'git log -n 20 (for scale)', value: gitLog, unit: 'ms' },
     ],
     notes: [

@@ -151,11 +151,14 @@ function signedSize(entries: readonly TreeEntry[]): number {
   return size;
 }
 
-/** For each writer, the index of its copy with the largest signed head; own copies first on a tie. */
-function longestCopies(refs: readonly LogRef[], trees: readonly TreeEntry[][]): number[] {
+/**
+ * For each writer, the index of the copy the read side shows: the one with the largest signed
+ * head, this clone's own on a tie. `sizes[i]` is the largest signed head of `refs[i]`.
+ */
+function longestCopies(refs: readonly LogRef[], sizes: readonly number[]): number[] {
   const best = new Map<string, { index: number; size: number }>();
   refs.forEach((ref, index) => {
-    const size = signedSize(trees[index]!);
+    const size = sizes[index]!;
     const current = best.get(ref.writerId);
     const better =
       !current ||
@@ -164,6 +167,12 @@ function longestCopies(refs: readonly LogRef[], trees: readonly TreeEntry[][]): 
     if (better) best.set(ref.writerId, { index, size });
   });
   return [...best.values()].map((b) => b.index).sort((a, b) => a - b);
+}
+
+/** Of logs already read (every copy, as verify reads them), the copies the read side shows. */
+export function longestSnapshots(snapshots: readonly LogSnapshot[]): LogSnapshot[] {
+  const sizes = snapshots.map((s) => s.heads.reduce((max, head) => Math.max(max, head.size), 0));
+  return longestCopies(snapshots, sizes).map((i) => snapshots[i]!);
 }
 
 /**
@@ -179,7 +188,9 @@ export async function readLogs(
 ): Promise<LogSnapshot[]> {
   const reader = options.reader ?? {};
   const allTrees = await Promise.all(allRefs.map((r) => listTree(repo.workTree, r.oid)));
-  const kept = options.onePerWriter ? longestCopies(allRefs, allTrees) : allRefs.map((_, i) => i);
+  const kept = options.onePerWriter
+    ? longestCopies(allRefs, allTrees.map(signedSize))
+    : allRefs.map((_, i) => i);
   const refs = kept.map((i) => allRefs[i]!);
   const trees = kept.map((i) => allTrees[i]!);
   const small: string[] = [];

@@ -13,7 +13,7 @@ import type { RecordKind, RecordOf, TrailRecord } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
 import type { LogSnapshot } from './log-store.js';
-import { listLogRefs, readLogs } from './log-store.js';
+import { listLogRefs, longestSnapshots, readLogs } from './log-store.js';
 import type { Repo } from './repo.js';
 
 export interface LoadOptions {
@@ -24,14 +24,12 @@ export interface LoadOptions {
   skipKinds?: readonly RecordKind[];
 }
 
-/** Calls `visit` with each entry's bytes and its span, as the entries arrive from git. */
-async function forEachEntry(
-  repo: Repo,
-  visit: (writerId: string, bytes: Buffer, span: EntrySpan) => void,
-): Promise<void> {
+type Visit = (writerId: string, bytes: Buffer, span: EntrySpan) => void;
+
+/** A visitor of entries that may arrive in pieces: each call visits those not yet visited. */
+function entryVisitor(visit: Visit): (snapshot: LogSnapshot) => void {
   const visitedUpTo = new Map<LogSnapshot, number>();
-  // Entries are visited as they arrive, while git is still inflating the rest of the log.
-  const visitArrived = (snapshot: LogSnapshot) => {
+  return (snapshot) => {
     const { entries, writerId } = snapshot;
     for (let position = visitedUpTo.get(snapshot) ?? 0; position < entries.length; position++) {
       const bytes = entries.lineBytes(position);
@@ -41,6 +39,12 @@ async function forEachEntry(
     }
     visitedUpTo.set(snapshot, entries.length);
   };
+}
+
+/** Calls `visit` with each entry's bytes and its span, as the entries arrive from git. */
+async function forEachEntry(repo: Repo, visit: Visit): Promise<void> {
+  // Entries are visited as they arrive, while git is still inflating the rest of the log.
+  const visitArrived = entryVisitor(visit);
   const snapshots = await readLogs(repo, await listLogRefs(repo), {
     onePerWriter: true,
     reader: { grew: visitArrived },
@@ -50,18 +54,38 @@ async function forEachEntry(
 
 type EntrySpan = NonNullable<ReturnType<typeof entrySpan>>;
 
-export async function loadRecords(repo: Repo, options: LoadOptions = {}): Promise<StoredRecord[]> {
+function recordCollector(options: LoadOptions): { visit: Visit; records: StoredRecord[] } {
   const skip =
     options.skipKinds && options.skipKinds.length > 0 ? new Set<string>(options.skipKinds) : undefined;
   const records: StoredRecord[] = [];
-  await forEachEntry(repo, (writerId, bytes, span) => {
+  const visit: Visit = (writerId, bytes, span) => {
     if (skip) {
       const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
       if (kind !== undefined && skip.has(kind)) return;
     }
     const stored = decode(writerId, bytes, span);
     if (stored) records.push(stored);
-  });
+  };
+  return { visit, records };
+}
+
+export async function loadRecords(repo: Repo, options: LoadOptions = {}): Promise<StoredRecord[]> {
+  const { visit, records } = recordCollector(options);
+  await forEachEntry(repo, visit);
+  return records;
+}
+
+/**
+ * The records of logs already read out of git, as `trail verify` reads them (every copy of
+ * every log): the same records loadRecords gives, without reading the ledger a second time.
+ */
+export function recordsOfSnapshots(
+  snapshots: readonly LogSnapshot[],
+  options: LoadOptions = {},
+): StoredRecord[] {
+  const { visit, records } = recordCollector(options);
+  const visitAll = entryVisitor(visit);
+  for (const snapshot of longestSnapshots(snapshots)) visitAll(snapshot);
   return records;
 }
 

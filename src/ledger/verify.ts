@@ -66,6 +66,17 @@ export async function verifyRepository(
   repo: Repo,
   options: { updateWitness?: boolean } = {},
 ): Promise<VerifyReport> {
+  return (await verifyAndRead(repo, options)).report;
+}
+
+/**
+ * Verifies, and hands back the logs it read (every copy of every log), so a reader that must
+ * both verify and show the ledger (a report) reads it out of git once: recordsOfSnapshots.
+ */
+export async function verifyAndRead(
+  repo: Repo,
+  options: { updateWitness?: boolean } = {},
+): Promise<{ report: VerifyReport; snapshots: LogSnapshot[] }> {
   const refs = await listLogRefs(repo);
   // A bare repository has no .trail/ folder: its trusted keys are those committed at HEAD.
   const trustedKeys = repo.bare ? await trustedKeyMapAtHead(repo) : trustedKeyMap(repo);
@@ -151,7 +162,7 @@ export async function verifyRepository(
     0,
   );
   const approvals = await verifyApprovals(snapshots, trustedKeys);
-  return {
+  const report = {
     ok: problems.length === 0 && approvals.problems.length === 0,
     logs,
     problems,
@@ -159,6 +170,7 @@ export async function verifyRepository(
     writers: byWriter.size,
     approvals,
   };
+  return { report, snapshots };
 }
 
 const REVIEW_KIND_TEXT = '"kind":"review"';

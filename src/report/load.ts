@@ -4,13 +4,14 @@
  * commits git holds, and the trusted keys. Read-only: the witness is not moved.
  */
 import type { Period } from '../core/change-facts.js';
+import { buildIndex } from '../core/trail-index.js';
 import { currentBranch, listCommits, repositoryName } from '../git/commit-range.js';
 import { listTrustedKeys } from '../ledger/keys.js';
 import { loadPolicy } from '../ledger/policy-file.js';
-import { loadIndex } from '../ledger/read.js';
+import { recordsOfSnapshots } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
 import type { VerifyReport } from '../ledger/verify.js';
-import { verifyRepository } from '../ledger/verify.js';
+import { verifyAndRead } from '../ledger/verify.js';
 import type { LedgerStatus, ReportInput } from './document.js';
 
 export function ledgerStatus(report: VerifyReport, keep = 5): LedgerStatus {
@@ -34,10 +35,11 @@ export async function loadReportInput(
   onStage?: (stage: string) => void,
 ): Promise<ReportInput> {
   const { policy, source } = loadPolicy(repo);
-  onStage?.('reading the ledger');
-  const index = await loadIndex(repo);
-  onStage?.('verifying the ledger');
-  const verification = await verifyRepository(repo, { updateWitness: false });
+  // One read of the ledger out of git serves both the verification and the report's records.
+  onStage?.('reading and verifying the ledger');
+  const { report: verification, snapshots } = await verifyAndRead(repo, { updateWitness: false });
+  onStage?.('decoding the ledger');
+  const index = buildIndex(recordsOfSnapshots(snapshots));
   onStage?.('reading commits');
   const commits = await listCommits(repo.workTree, ['HEAD']);
   const repository = await repositoryName(repo.workTree);

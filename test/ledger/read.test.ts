@@ -8,9 +8,16 @@ import { describe, test } from 'node:test';
 import { recordIdOf } from '../../src/core/record-id.js';
 import type { TrailRecord } from '../../src/core/records.js';
 import { loadWriterKey } from '../../src/ledger/keys.js';
-import { appendRecords, listLogRefs, logRef, readLogs } from '../../src/ledger/log-store.js';
-import { loadIndex, loadLedger, loadRecords } from '../../src/ledger/read.js';
+import {
+  appendRecords,
+  listLogRefs,
+  logRef,
+  longestSnapshots,
+  readLogs,
+} from '../../src/ledger/log-store.js';
+import { loadIndex, loadLedger, loadRecords, recordsOfSnapshots } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
+import { verifyAndRead } from '../../src/ledger/verify.js';
 import { trail } from '../helpers/cli.js';
 import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
 import { tempRepo } from '../helpers/temp-repo.js';
@@ -96,6 +103,29 @@ describe('loading the ledger for readers', () => {
       const records = await loadRecords(setup.ledger);
       assert.equal(records.length, 5);
       assert.equal((records[4]!.record as { env: string }).env, 'env-4');
+
+      // What verify read (both copies) gives a report the same records, from the same copy.
+      const { report, snapshots } = await verifyAndRead(setup.ledger, { updateWitness: false });
+      assert.equal(snapshots.length, 2);
+      assert.equal(report.records, 5);
+      assert.deepEqual(recordsOfSnapshots(snapshots), records);
+      // Tied copies: this clone's own, as readLogs chooses.
+      setup.repo.git(
+        'update-ref',
+        logRef(setup.key.keyId),
+        setup.repo.git('rev-parse', `refs/trail/remotes/origin/logs/${setup.key.keyId}`),
+      );
+      const tied = (await verifyAndRead(setup.ledger, { updateWitness: false })).snapshots;
+      assert.deepEqual(
+        longestSnapshots(tied).map((s) => s.remote),
+        [undefined],
+      );
+      assert.deepEqual(recordsOfSnapshots(tied), await loadRecords(setup.ledger));
+      assert.deepEqual(
+        recordsOfSnapshots(tied, { skipKinds: ['deployment'] }),
+        [],
+        'kinds a reader skips are left out here too',
+      );
     } finally {
       setup.cleanup();
     }

@@ -1,22 +1,35 @@
 /**
  * Day sessions: what `trail exec` and the MCP tool record into when no session applies (no
- * `--session`, no TRAIL_SESSION_ID, no current session), one per kind and day
- * (`exec-2026-03-02`), so repeated runs of a check on one day count as attempts of one session.
+ * `--session`, no TRAIL_SESSION_ID, no current session), one per kind, day and worktree
+ * (`exec-2026-03-02`; in a linked worktree `exec-2026-03-02-<tag>`), so repeated runs of a
+ * check on one day count as attempts of one session.
  *
- * The next commit made in the clone carries a day session's unsealed work: the checks a person
- * ran before committing (by hand, or from a pre-commit hook) are the evidence of what was
- * checked for that commit, and nothing else would ever take them to the ledger.
+ * The next commit made in the same worktree carries a day session's unsealed work: the checks
+ * a person ran before committing (by hand, or from a pre-commit hook) are the evidence of what
+ * was checked for that commit, and nothing else would ever take them to the ledger. A check
+ * run in another worktree was run on other files, so it waits for a commit made there.
  */
+import { sha256Hex } from '../core/hash.js';
+import type { Repo } from '../ledger/repo.js';
+import { linkedWorktree } from './worktree.js';
 
 export type DaySessionKind = 'exec' | 'mcp';
 
-export function daySessionId(kind: DaySessionKind, now = new Date()): string {
-  return `${kind}-${now.toISOString().slice(0, 10)}`;
+/** Names a linked worktree in its day sessions' ids; undefined for the main worktree. */
+export function worktreeTag(repo: Repo): string | undefined {
+  const tree = linkedWorktree(repo);
+  return tree === undefined ? undefined : sha256Hex(tree).slice(0, 8);
 }
 
-const DAY_SESSION = /^(exec|mcp)-\d{4}-\d{2}-\d{2}$/;
+export function daySessionId(kind: DaySessionKind, tag: string | undefined, now = new Date()): string {
+  return `${kind}-${now.toISOString().slice(0, 10)}${tag === undefined ? '' : `-${tag}`}`;
+}
 
-/** The kind of day session a session id names, if it names one. */
-export function daySessionKind(sessionId: string): DaySessionKind | undefined {
-  return DAY_SESSION.exec(sessionId)?.[1] as DaySessionKind | undefined;
+const DAY_SESSION = /^(exec|mcp)-\d{4}-\d{2}-\d{2}(?:-([0-9a-f]{8}))?$/;
+
+/** The kind and worktree tag of the day session a session id names, if it names one. */
+export function parseDaySessionId(sessionId: string): { kind: DaySessionKind; tag?: string } | undefined {
+  const match = DAY_SESSION.exec(sessionId);
+  if (!match) return undefined;
+  return { kind: match[1] as DaySessionKind, ...(match[2] ? { tag: match[2] } : {}) };
 }

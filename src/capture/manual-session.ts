@@ -25,7 +25,7 @@ import { isInitialised } from '../ledger/repo.js';
 import { truncateText } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
 import type { DaySessionKind } from './day-session.js';
-import { daySessionId, daySessionKind } from './day-session.js';
+import { daySessionId, parseDaySessionId, worktreeTag } from './day-session.js';
 import { knownBySessionId } from './known-sessions.js';
 import type { CurrentSession, SpoolLine } from './spool.js';
 import {
@@ -413,14 +413,16 @@ export function resolveSession(repo: Repo, options: ResolveOptions): ResolvedSes
 
 function autoSession(repo: Repo, options: ResolveOptions, env: NodeJS.ProcessEnv): ResolvedSession {
   const agent = options.agent ?? env.TRAIL_AGENT ?? GENERIC_AGENT;
-  const sessionId = daySessionId(options.autoPrefix);
+  const tag = worktreeTag(repo);
+  const sessionId = daySessionId(options.autoPrefix, tag);
   const handle = handleFor(repo, agent, sessionId);
   if (existsSync(join(spoolDir(repo.stateDir), 'sessions', `${handle.key}.jsonl`))) {
     return { ...handle, via: 'auto', created: false };
   }
   // Yesterday's automatic session ends when today's begins, so it can leave the spool once sealed.
   for (const s of spoolSessions(repo)) {
-    if (!s.ended && daySessionKind(s.sessionId) === options.autoPrefix && s.key !== handle.key) {
+    const day = parseDaySessionId(s.sessionId);
+    if (!s.ended && day?.kind === options.autoPrefix && day.tag === tag && s.key !== handle.key) {
       endSession(handleFor(repo, s.agent, s.sessionId), 'a new day began', options.hook);
     }
   }

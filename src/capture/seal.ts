@@ -31,7 +31,7 @@ import { withLock } from '../ledger/lock.js';
 import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
-import { daySessionKind } from './day-session.js';
+import { parseDaySessionId, worktreeTag } from './day-session.js';
 import { gapsFile, gapsWaiting } from './gaps.js';
 import type { KnownSession } from './known-sessions.js';
 import { appendKnownSessions, knownByKey } from './known-sessions.js';
@@ -403,14 +403,16 @@ async function sealLocked(
   // the commit is its work too, and a line no shadow explains may be its or a person's.
   const current = currentSession(repo)?.key;
   const involved = new Set<string>(current !== undefined && current in scanned ? [current] : []);
-  // Day sessions with events no seal has taken: checks run and decisions noted here since the
-  // last commit, when no session applied. An MCP day session is an agent without hooks at work.
+  // This worktree's day sessions with events no seal has taken: checks run and decisions noted
+  // here since the last commit, when no session applied. An MCP day session is an agent
+  // without hooks at work.
   let unobserved = involved.size > 0;
+  const tag = worktreeTag(repo);
   for (const [key, scan] of Object.entries(scanned)) {
-    const kind = scan.events ? daySessionKind(state.sessions[key]?.sessionId ?? '') : undefined;
-    if (!kind) continue;
+    const day = scan.events ? parseDaySessionId(state.sessions[key]?.sessionId ?? '') : undefined;
+    if (!day || day.tag !== tag) continue;
     involved.add(key);
-    if (kind === 'mcp') unobserved = true;
+    if (day.kind === 'mcp') unobserved = true;
   }
   const attributions: FileAttribution[] = files.map((change, i) => {
     const shadow = loadShadow(repo, change.path);

@@ -4,6 +4,8 @@
  * a repair when a failed check passes after the agent's edits.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { OutputTail, stripTerminalCodes } from '../../src/capture/exec.js';
 import type { SpoolLine } from '../../src/capture/spool.js';
@@ -13,7 +15,7 @@ import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { trail } from '../helpers/cli.js';
-import { gitEnv, tempRepo } from '../helpers/temp-repo.js';
+import { git, gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
 const TOKEN = `ghp_${'Zq8xW2vB7n'.repeat(3)}987654`;
@@ -67,7 +69,7 @@ describe('trail exec', () => {
       assert.match(failing.stderr, new RegExp(`err ${TOKEN}`), 'the person sees the output as it was');
       assert.match(
         failing.stderr,
-        /trail: check unit failed \(attempt 1, exit 3\); recorded in session exec-\S+ \(no session is current here: the next commit made in this clone carries it\)/,
+        /trail: check unit failed \(attempt 1, exit 3\); recorded in session exec-\S+ \(no session is current here: the next commit made in this worktree carries it\)/,
       );
 
       const passing = await trail(
@@ -254,6 +256,41 @@ describe('checks run outside any session', () => {
       assert.equal((await trail(repo.dir, 'verify')).code, 0);
     } finally {
       repo.cleanup();
+    }
+  });
+
+  test('a check run in a linked worktree waits for a commit made there', async () => {
+    const repo = setup();
+    const outside = tempDir();
+    const worktree = join(outside, 'wt');
+    try {
+      repo.git('worktree', 'add', '-q', '-b', 'feature/limits', worktree);
+      const inTree = await trail(worktree, 'exec', '--check', 'unit', '--json', '--', 'node', '-e', '0');
+      const treeSession = JSON.parse(inTree.stdout).sessionId as string;
+      assert.match(treeSession, new RegExp(`^${today('exec')}-[0-9a-f]{8}$`), 'its own day session');
+      const onMain = await trail(repo.dir, 'exec', '--check', 'unit', '--json', '--', 'node', '-e', '0');
+      assert.equal(JSON.parse(onMain.stdout).sessionId, today('exec'));
+
+      const ledger = await findRepo(repo.dir);
+      repo.write('main.txt', 'main\n');
+      const mainCommit = repo.commit('on main');
+      let index = await loadIndex(ledger);
+      assert.deepEqual(
+        index.checkpointByCommit.get(mainCommit)?.record.sessions.map((s) => s.sessionId),
+        [today('exec')],
+        'the main worktree’s commit carries its own checks only',
+      );
+
+      git(worktree, 'commit', '-q', '--allow-empty', '-m', 'in the worktree');
+      index = await loadIndex(ledger);
+      const treeCommit = git(worktree, 'rev-parse', 'HEAD');
+      assert.deepEqual(
+        index.checkpointByCommit.get(treeCommit)?.record.sessions.map((s) => s.sessionId),
+        [treeSession],
+      );
+    } finally {
+      repo.cleanup();
+      rmSync(outside, { recursive: true, force: true });
     }
   });
 });

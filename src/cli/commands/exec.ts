@@ -22,7 +22,7 @@ interface ExecOptions {
 }
 
 // Outside any session, checks go to the day session (day-session.ts): say where they end up.
-const AUTO_SESSION_HINT = ' (no session is current here: the next commit made in this clone carries it)';
+const AUTO_SESSION_HINT = ' (no session is current here: the next commit made in this worktree carries it)';
 
 export function register(program: Command, context: () => CommandContext): void {
   program

@@ -15,6 +15,18 @@ import { linkedWorktree } from './worktree.js';
 
 export type DaySessionKind = 'exec' | 'mcp';
 
+/** Agent name for sessions whose agent nobody named. */
+export const GENERIC_AGENT = 'generic';
+
+/**
+ * Who a session's work is, in a one-line listing: checks a person ran with `trail exec` outside
+ * any session read as that, not as an agent called `generic`.
+ */
+export function sessionLabel(sessionId: string, agent: string, model?: string): string {
+  if (agent === GENERIC_AGENT && parseDaySessionId(sessionId)?.kind === 'exec') return 'trail exec';
+  return `${agent}${model ? `/${model}` : ''}`;
+}
+
 /** Names a linked worktree in its day sessions' ids; undefined for the main worktree. */
 export function worktreeTag(repo: Repo): string | undefined {
   const tree = linkedWorktree(repo);

@@ -25,7 +25,7 @@ import { isInitialised } from '../ledger/repo.js';
 import { truncateText } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
 import type { DaySessionKind } from './day-session.js';
-import { daySessionId, parseDaySessionId, worktreeTag } from './day-session.js';
+import { daySessionId, GENERIC_AGENT, parseDaySessionId, worktreeTag } from './day-session.js';
 import { knownBySessionId } from './known-sessions.js';
 import type { CurrentSession, SpoolLine } from './spool.js';
 import {
@@ -41,10 +41,7 @@ import {
 } from './spool.js';
 
 // Read where sealing can read it too, without this module's schemas.
-export { currentSession };
-
-/** Agent name for sessions whose agent nobody named. */
-export const GENERIC_AGENT = 'generic';
+export { currentSession, GENERIC_AGENT };
 
 export type Ticket = ReturnType<typeof ticketSchema.parse>;
 export type ApprovalState = 'approved' | 'pending' | 'rejected' | 'unknown';

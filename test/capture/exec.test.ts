@@ -237,6 +237,8 @@ describe('checks run outside any session', () => {
       );
       assert.deepEqual(validations, ['failed 1', 'passed 2']);
       assert.equal(checkpoint.events.length, 4, 'two commands and two validations');
+      const log = await trail(repo.dir, 'log', '-n', '1');
+      assert.match(log.stderr, / trail exec \+0 AI\/\+1 human /, 'a person’s checks, not an agent');
 
       // Nothing recorded since: a hand commit stays without a checkpoint, as before.
       repo.write('README.md', 'docs\n');

@@ -1,5 +1,6 @@
 /** `trail log`: checkpoints, newest first, with who asked, which agent, review, tests and deployments. */
 import type { Command } from 'commander';
+import { sessionLabel } from '../../capture/day-session.js';
 import { inPeriod } from '../../core/change-facts.js';
 import { loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
@@ -78,7 +79,7 @@ export function register(program: Command, context: () => CommandContext): void 
         if (views.length === 0) say(ctx.io, 'no checkpoints');
         for (const v of views) {
           const agents = [
-            ...new Set(v.sessions.map((s) => `${s.agent.name}${s.model ? `/${s.model}` : ''}`)),
+            ...new Set(v.sessions.map((s) => sessionLabel(s.sessionId, s.agent.name, s.model))),
           ].join(', ');
           const deployed = [
             ...new Set(v.deployments.filter((d) => d.status === 'success').map((d) => d.env)),

@@ -9,142 +9,17 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defaultPolicy } from '../src/core/policy.js';
-import type { StoredRecord } from '../src/core/trail-index.js';
 import { buildIndex } from '../src/core/trail-index.js';
 import type { ReportInput } from '../src/report/document.js';
 import { renderCsv } from '../src/report/render-csv.js';
 import { renderPdf } from '../src/report/render-pdf.js';
 import { buildSoc2Report } from '../src/report/soc2.js';
 import { fmt, report, time } from './lib.js';
+import { soc2Records } from './support/soc2-records.js';
 
 const CHECKPOINTS = Number(process.env.BENCH_CHECKPOINTS ?? 100_000);
 const TARGET_MS = 10_000;
 const TARGET_BYTES = 2 ** 30;
-
-function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, '0');
-}
-
-function records(count: number): StoredRecord[] {
-  const out: StoredRecord[] = [];
-  const start = Date.UTC(2026, 0, 1);
-  let seq = 0;
-  const add = (record: unknown) => {
-    out.push({ id: hex(seq, 64), writerId: 'bench-writer', seq, record: record as StoredRecord['record'] });
-    seq++;
-  };
-  const models = ['claude-sonnet-4-5-20250929', 'claude-opus-4-6', 'gpt-5-codex'];
-  for (let i = 0; i < count; i++) {
-    const t = start + i * 60_000;
-    const iso = (offset: number) => new Date(t + offset).toISOString();
-    const sessionId = `session-${i}`;
-    const commit = hex(i, 40);
-    const model = models[i % 3]!;
-    add({
-      kind: 'session',
-      v: 1,
-      time: iso(0),
-      actor: { type: 'human', id: `dev${i % 40}@example.com` },
-      provenance: 'observed',
-      sessionId,
-      agent: { name: 'claude-code', version: '2.0.14' },
-      model,
-      request: {
-        tickets: [{ id: `PAY-${i}` }],
-        requester: `dev${i % 40}@example.com`,
-        acceptanceCriteria: ['the endpoint rejects negative amounts'],
-      },
-      startedAt: iso(0),
-    });
-    const promptId = seq;
-    add({
-      kind: 'event',
-      v: 1,
-      time: iso(1000),
-      actor: { type: 'agent', id: 'claude-code' },
-      provenance: 'transcript',
-      sessionId,
-      event: {
-        type: 'prompt',
-        text: `Change ${i}: add validation to the refund endpoint so negative amounts are rejected with a 400 and a message naming the field; keep the existing error format.`,
-      },
-    });
-    const checkpointId = hex(seq, 64);
-    add({
-      kind: 'checkpoint',
-      v: 1,
-      time: iso(30_000),
-      actor: { type: 'service', id: 'trail' },
-      provenance: 'observed',
-      commit,
-      key: `ckpt_${hex(i, 16)}`,
-      parents: i > 0 ? [hex(i - 1, 40)] : [],
-      author: `Dev ${i % 40} <dev${i % 40}@example.com>`,
-      sessions: [{ sessionId, agent: 'claude-code', model }],
-      events: [hex(promptId, 64)],
-      files: [
-        {
-          path: `src/f${i % 500}.ts`,
-          status: 'modified',
-          added: 5,
-          removed: 1,
-          aiLines: 5,
-          humanLines: 0,
-          unknownLines: 0,
-        },
-      ],
-      attribution: {},
-    });
-    if (i % 10 !== 0) {
-      add({
-        kind: 'review',
-        v: 1,
-        time: iso(40_000),
-        actor: { type: 'human', id: `rev${i % 7}@example.com` },
-        provenance: 'human',
-        commit,
-        checkpoint: checkpointId,
-        reviewer: `rev${i % 7}@example.com`,
-        decision: 'approve',
-        comments: [],
-        examinedReasoning: i % 3 !== 0,
-        source: 'trail',
-      });
-    }
-    add({
-      kind: 'test-result',
-      v: 1,
-      time: iso(35_000),
-      actor: { type: 'ci', id: 'ci' },
-      provenance: 'observed',
-      commit,
-      checkpoints: [checkpointId],
-      suites: [],
-      totals: {
-        tests: 120,
-        passed: i % 17 === 0 ? 118 : 120,
-        failed: i % 17 === 0 ? 2 : 0,
-        skipped: 0,
-        errored: 0,
-      },
-      failing: [],
-      coverage: { format: 'lcov', lines: { covered: 870, total: 1000, pct: 87 } },
-    });
-    if (i % 4 === 0) {
-      add({
-        kind: 'deployment',
-        v: 1,
-        time: iso(50_000),
-        actor: { type: 'ci', id: 'deploy' },
-        provenance: 'observed',
-        env: 'prod',
-        commit,
-        status: 'success',
-      });
-    }
-  }
-  return out;
-}
 
 interface ChildResult {
   format: string;
@@ -169,7 +44,7 @@ async function child(format: 'pdf' | 'csv'): Promise<void> {
   // Records, index and input live only while the report is built, as in `trail report`:
   // rendering needs the document alone.
   const { recordCount, indexMs, built, cpuBefore } = await (async () => {
-    const stored = records(CHECKPOINTS);
+    const stored = soc2Records(CHECKPOINTS);
     const cpuBefore = process.cpuUsage();
     const indexed = await time(() => buildIndex(stored));
     const input: ReportInput = {

@@ -65,14 +65,11 @@ export function loadSealSchemas(): NonNullable<typeof schemas> {
 const TRAILER_PATTERN = /^Trail-Checkpoint:\s*(ckpt_[0-9a-f]{16})\s*$/m;
 
 /**
- * Per session in the spool: the files its lines from `from` (where it was last sealed) up to
- * `offset` edited, which decides whether a commit involves it. A cache, kept apart from the
- * seal state so that writing it can never undo a seal: an entry whose `from` is not the
- * session's sealed offset any more is ignored.
- */
-/**
- * Per session, what its lines since the seal hold: the files it edited, whether it ended, and
- * whether any line is an event (not only the session's own start or end).
+ * Per session in the spool, what its lines from `from` (where it was last sealed) up to
+ * `offset` hold: the files they edited, whether the session ended, and whether any line is an
+ * event rather than the session's own start or end. That decides whether a commit involves
+ * the session. A cache, kept apart from the seal state so that writing it can never undo a
+ * seal: an entry whose `from` is not the session's sealed offset any more is ignored.
  */
 type ScanCache = Record<
   string,

@@ -13,6 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DaySessionKind } from '../core/day-session.js';
+import { daySessionId, GENERIC_AGENT, parseDaySessionId } from '../core/day-session.js';
 import { TrailError } from '../core/errors.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import { eventBodySchema, ticketSchema } from '../core/records.js';
@@ -24,8 +26,6 @@ import type { Repo } from '../ledger/repo.js';
 import { isInitialised } from '../ledger/repo.js';
 import { truncateText } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
-import type { DaySessionKind } from './day-session.js';
-import { daySessionId, GENERIC_AGENT, parseDaySessionId, worktreeTag } from './day-session.js';
 import { knownBySessionId } from './known-sessions.js';
 import type { CurrentSession, SpoolLine } from './spool.js';
 import {
@@ -39,6 +39,7 @@ import {
   spoolDir,
   writeState,
 } from './spool.js';
+import { worktreeTag } from './worktree.js';
 
 // Read where sealing can read it too, without this module's schemas.
 export { currentSession, GENERIC_AGENT };

@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseDaySessionId } from '../core/day-session.js';
 import { matchLines } from '../core/line-diff.js';
 import type { Origin, TrackedLine } from '../core/line-origin.js';
 import { carryOrigins, digestLines, toSpans } from '../core/line-origin.js';
@@ -31,7 +32,6 @@ import { withLock } from '../ledger/lock.js';
 import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
-import { parseDaySessionId, worktreeTag } from './day-session.js';
 import { gapsFile, gapsWaiting } from './gaps.js';
 import type { KnownSession } from './known-sessions.js';
 import { appendKnownSessions, knownByKey } from './known-sessions.js';
@@ -48,6 +48,7 @@ import {
   spoolDir,
   writeState,
 } from './spool.js';
+import { worktreeTag } from './worktree.js';
 
 export const TRAILER = 'Trail-Checkpoint';
 

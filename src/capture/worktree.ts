@@ -5,6 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { sha256Hex } from '../core/hash.js';
 import type { Repo } from '../ledger/repo.js';
 
 const linkedWorktrees = new Map<string, string | undefined>();
@@ -25,4 +26,10 @@ export function linkedWorktree(repo: Repo): string | undefined {
   }
   linkedWorktrees.set(repo.workTree, tree);
   return tree;
+}
+
+/** Names a linked worktree in its day sessions' ids (core/day-session.ts); undefined for the main one. */
+export function worktreeTag(repo: Repo): string | undefined {
+  const tree = linkedWorktree(repo);
+  return tree === undefined ? undefined : sha256Hex(tree).slice(0, 8);
 }

@@ -12,6 +12,7 @@
  * `buildPrSummary` and `renderPrSummaryMarkdown` are pure; `loadPrSummary` reads git and
  * the ledger.
  */
+import { isPersonsChecks } from '../core/day-session.js';
 import { TrailError } from '../core/errors.js';
 import { matchesPattern } from '../core/policy.js';
 import type { RecordOf } from '../core/records.js';
@@ -265,12 +266,20 @@ export function buildPrSummary(input: PrSummaryInput): PrSummary {
     }
   }
 
-  // Sessions, once each, however many commits they span.
+  // Sessions, once each, however many commits they span. A person's checks (trail exec outside
+  // any session) are not an agent's session: their checks count below, but they ask no ticket
+  // or model and run no agent.
   const sessions = new Map<string, CheckpointView['sessions'][number]>();
-  for (const v of views) for (const s of v.sessions) sessions.set(s.sessionId, s);
+  const recorded = new Set<string>();
+  for (const v of views) {
+    for (const s of v.sessions) {
+      recorded.add(s.sessionId);
+      if (!isPersonsChecks(s.sessionId, s.agent.name)) sessions.set(s.sessionId, s);
+    }
+  }
   for (const v of views) {
     for (const s of v.checkpoint.sessions) {
-      if (!sessions.has(s.sessionId)) {
+      if (!recorded.has(s.sessionId)) {
         gaps.push({
           kind: 'missing-field',
           commit: v.checkpoint.commit,

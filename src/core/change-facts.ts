@@ -7,6 +7,7 @@
  * Nothing here fills a missing field: an absent value stays absent and the callers report
  * it as a gap (DESIGN.md principle 4).
  */
+import { isPersonsChecks } from './day-session.js';
 import type { EventType, RecordOf } from './records.js';
 import type { StoredRecord, TrailIndex } from './trail-index.js';
 
@@ -262,10 +263,26 @@ function testFacts(results: ReadonlyArray<StoredRecord<RecordOf<'test-result'>>>
   return { test, testStatus };
 }
 
+/**
+ * The commit's checkpoint, where it records agent work. One whose sessions are all a person's
+ * checks (`trail exec` outside any session, carried by the next commit) records a hand-written
+ * commit: the policy and the reports judge the commit as they would without it, so running
+ * checks never makes a hand-written commit fare worse, nor counts it as AI work.
+ */
+function agentCheckpoint(
+  index: TrailIndex,
+  commit: string,
+): StoredRecord<RecordOf<'checkpoint'>> | undefined {
+  const checkpoint = index.checkpointByCommit.get(commit);
+  const sessions = checkpoint?.record.sessions ?? [];
+  if (sessions.length > 0 && sessions.every((s) => isPersonsChecks(s.sessionId, s.agent))) return undefined;
+  return checkpoint;
+}
+
 /** Everything known about one commit. */
 export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo): ChangeFacts {
   const { index } = ctx;
-  const checkpoint = index.checkpointByCommit.get(commit);
+  const checkpoint = agentCheckpoint(index, commit);
   const c = checkpoint?.record;
   const author = c?.author ?? git?.author;
   const sessions: SessionFacts[] = [];
@@ -466,10 +483,11 @@ export function selectChanges(
     if (!Number.isNaN(ms) && ms >= since && ms < until) chosen.push({ sha, ms, git });
   };
   for (const commit of commits) {
-    add(commit.sha, index.checkpointByCommit.get(commit.sha)?.record.time ?? commit.date, commit);
+    add(commit.sha, agentCheckpoint(index, commit.sha)?.record.time ?? commit.date, commit);
   }
   for (const [sha, checkpoint] of index.checkpointByCommit) {
-    if (!bySha.has(sha) && !ctx.superseded.has(sha)) add(sha, checkpoint.record.time);
+    if (!bySha.has(sha) && !ctx.superseded.has(sha) && agentCheckpoint(index, sha))
+      add(sha, checkpoint.record.time);
   }
   chosen.sort((a, b) => a.ms - b.ms || (a.sha < b.sha ? -1 : a.sha > b.sha ? 1 : 0));
   return chosen.map(({ sha, git }) => ({ sha, git }));

@@ -240,6 +240,32 @@ describe('checks run outside any session', () => {
       const log = await trail(repo.dir, 'log', '-n', '1');
       assert.match(log.stderr, / trail exec \+0 AI\/\+1 human /, 'a person’s checks, not an agent');
 
+      // The policy and the reports judge it as the hand-written commit it is: a checkpoint of a
+      // person's checks asks for no ticket or model, and is no AI change.
+      repo.write(
+        '.trail/policy.yml',
+        'version: 1\nallowCommitsWithoutCheckpoint: true\nrequired: [request.tickets, model]\n',
+      );
+      const gate = JSON.parse((await trail(repo.dir, 'check', `${first}~1..${first}`, '--json')).stdout);
+      assert.equal(gate.ok, true, JSON.stringify(gate.violations));
+      assert.deepEqual(
+        gate.commits[0].notices.map((n: { rule: string }) => n.rule),
+        ['checkpoint'],
+      );
+      const soc2 = JSON.parse((await trail(repo.dir, 'report', 'soc2', '--format', 'json')).stdout);
+      const withCheckpoint = soc2.summary.find((f: { label: string }) => f.label === 'With a checkpoint');
+      assert.equal(withCheckpoint.value, 0);
+      const summary = JSON.parse(
+        (await trail(repo.dir, 'pr-summary', '--base', `${first}~1`, '--format', 'json')).stdout,
+      );
+      assert.deepEqual(summary.run.agents, [], 'no agent ran');
+      assert.deepEqual(
+        summary.validation.checks.map((c: { check: string; outcome: string }) => `${c.check} ${c.outcome}`),
+        ['unit repaired'],
+        'the checks still count: failed, then passed after the change',
+      );
+      rmSync(join(repo.dir, '.trail/policy.yml'));
+
       // Nothing recorded since: a hand commit stays without a checkpoint, as before.
       repo.write('README.md', 'docs\n');
       const second = repo.commit('docs');

@@ -1,7 +1,7 @@
 /** `trail log`: checkpoints, newest first, with who asked, which agent, review, tests and deployments. */
 import type { Command } from 'commander';
-import { sessionLabel } from '../../capture/day-session.js';
 import { inPeriod } from '../../core/change-facts.js';
+import { sessionLabel } from '../../core/day-session.js';
 import { loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CheckpointView } from '../../read/checkpoint-view.js';

@@ -1,5 +1,5 @@
 /**
- * Day sessions: what `trail exec` and the MCP tool record into when no session applies (no
+ * Day sessions (pure): what `trail exec` and the MCP tool record into when no session applies (no
  * `--session`, no TRAIL_SESSION_ID, no current session), one per kind, day and worktree
  * (`exec-2026-03-02`; in a linked worktree `exec-2026-03-02-<tag>`), so repeated runs of a
  * check on one day count as attempts of one session.
@@ -9,10 +9,6 @@
  * was checked for that commit, and nothing else would ever take them to the ledger. A check
  * run in another worktree was run on other files, so it waits for a commit made there.
  */
-import { sha256Hex } from '../core/hash.js';
-import type { Repo } from '../ledger/repo.js';
-import { linkedWorktree } from './worktree.js';
-
 export type DaySessionKind = 'exec' | 'mcp';
 
 /** Agent name for sessions whose agent nobody named. */
@@ -23,14 +19,17 @@ export const GENERIC_AGENT = 'generic';
  * any session read as that, not as an agent called `generic`.
  */
 export function sessionLabel(sessionId: string, agent: string, model?: string): string {
-  if (agent === GENERIC_AGENT && parseDaySessionId(sessionId)?.kind === 'exec') return 'trail exec';
+  if (isPersonsChecks(sessionId, agent)) return 'trail exec';
   return `${agent}${model ? `/${model}` : ''}`;
 }
 
-/** Names a linked worktree in its day sessions' ids; undefined for the main worktree. */
-export function worktreeTag(repo: Repo): string | undefined {
-  const tree = linkedWorktree(repo);
-  return tree === undefined ? undefined : sha256Hex(tree).slice(0, 8);
+/**
+ * Whether a session holds only checks a person ran: `trail exec`'s day session, with no agent
+ * named. A checkpoint made of such sessions alone records a hand-written commit and the checks
+ * run before it, not an agent's work, so the policy and the reports judge it as hand-written.
+ */
+export function isPersonsChecks(sessionId: string, agent: string): boolean {
+  return agent === GENERIC_AGENT && parseDaySessionId(sessionId)?.kind === 'exec';
 }
 
 export function daySessionId(kind: DaySessionKind, tag: string | undefined, now = new Date()): string {

@@ -15,11 +15,16 @@ export type DaySessionKind = 'exec' | 'mcp';
 export const GENERIC_AGENT = 'generic';
 
 /**
- * Who a session's work is, in a one-line listing: checks a person ran with `trail exec` outside
- * any session read as that, not as an agent called `generic`.
+ * Whose work a session is, as listings name it (`trail log`, the dashboard): checks a person
+ * ran with `trail exec` outside any session read as that, not as an agent called `generic`.
  */
+export function agentLabel(sessionId: string, agent: string): string {
+  return isPersonsChecks(sessionId, agent) ? 'trail exec' : agent;
+}
+
+/** agentLabel with the model, as `trail log` shows a session: `claude-code/claude-opus-4-6`. */
 export function sessionLabel(sessionId: string, agent: string, model?: string): string {
-  if (isPersonsChecks(sessionId, agent)) return 'trail exec';
+  if (isPersonsChecks(sessionId, agent)) return agentLabel(sessionId, agent);
   return `${agent}${model ? `/${model}` : ''}`;
 }
 

@@ -17,6 +17,7 @@
  * A writer's pushes are serialised by a transaction-scoped advisory lock.
  */
 import { canonicalize } from '../core/canonical-json.js';
+import { agentLabel } from '../core/day-session.js';
 import { isTrailError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
@@ -786,9 +787,9 @@ async function insertEntries(
         time: r.time,
         author: r.author ?? null,
         branch: r.branch ?? null,
-        agent: r.sessions[0]?.agent ?? null,
+        agent: r.sessions[0] ? agentLabel(r.sessions[0].sessionId, r.sessions[0].agent) : null,
         model: r.sessions.find((s) => s.model)?.model ?? null,
-        agents: unique(r.sessions.map((s) => s.agent)),
+        agents: unique(r.sessions.map((s) => agentLabel(s.sessionId, s.agent))),
         models: unique(r.sessions.map((s) => s.model)),
         sessions: unique(r.sessions.map((s) => s.sessionId)),
         paths: unique([...files.map((f) => f.path), ...Object.keys(r.attribution ?? {})]),

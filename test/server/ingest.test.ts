@@ -90,6 +90,36 @@ for (const backend of BACKENDS) {
       assert.equal(await count(db, 'ledger_alerts'), 0);
     });
 
+    test('a person’s checks are listed as trail exec, not as an agent called generic', async () => {
+      const repo = 'acme/persons-checks';
+      const w = new MemoryWriter();
+      const checks = { sessionId: 'exec-2026-12-04', agent: 'generic' };
+      const [handCommit, agentCommit] = w.append([
+        checkpointRecord({ commit: sha(11), sessions: [checks], ai: 0, human: 3 }),
+        checkpointRecord({
+          commit: sha(12),
+          sessions: [
+            { sessionId: 's1', agent: 'claude-code' },
+            checks,
+            { sessionId: 'manual-1', agent: 'generic' },
+          ],
+        }),
+      ]);
+      await register(repo, w);
+      assert.equal((await call(app, 'POST', entries(repo, w), ingest, w.push())).status, 200);
+      const listed = await call(
+        app,
+        'GET',
+        `/api/v1/checkpoints?repo=${encodeURIComponent(repo)}`,
+        await token(db, { name: 'a', role: 'auditor' }),
+      );
+      const agents = new Map(
+        listed.body.checkpoints.map((c: { id: string; agents: string[] }) => [c.id, c.agents]),
+      );
+      assert.deepEqual(agents.get(handCommit), ['trail exec']);
+      assert.deepEqual(agents.get(agentCommit), ['claude-code', 'trail exec', 'generic']);
+    });
+
     test('entries are checked: canonical form, sequence, records, signatures, coverage', async () => {
       const repo = 'acme/checks';
       const w = new MemoryWriter();

@@ -19,8 +19,11 @@ export const GENERIC_AGENT = 'generic';
  * ran with `trail exec` outside any session read as that, not as an agent called `generic`.
  */
 export function agentLabel(sessionId: string, agent: string): string {
-  return isPersonsChecks(sessionId, agent) ? 'trail exec' : agent;
+  return isPersonsChecks(sessionId, agent) ? PERSONS_CHECKS_LABEL : agent;
 }
+
+/** What listings name a person's checks in place of an agent (see agentLabel). */
+export const PERSONS_CHECKS_LABEL = 'trail exec';
 
 /** agentLabel with the model, as `trail log` shows a session: `claude-code/claude-opus-4-6`. */
 export function sessionLabel(sessionId: string, agent: string, model?: string): string {

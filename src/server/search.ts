@@ -6,6 +6,7 @@
  * status to the review_state cache.
  */
 import type { Context } from 'hono';
+import { PERSONS_CHECKS_LABEL } from '../core/day-session.js';
 import type { RepoRef } from './auth.js';
 import { badRequest } from './errors.js';
 import { queryChoice, queryText, queryTime } from './http.js';
@@ -115,8 +116,11 @@ export function filterSql(filter: CheckpointFilter, params: unknown[]): string[]
   if (filter.status === 'pending') {
     // As anti-joins rather than "IS NULL" over the outer joins, which Postgres estimates at
     // almost no rows and then answers with a full scan and sort.
+    // A checkpoint of a person's checks alone records a hand-written commit (core/day-session.ts):
+    // it awaits no review, as a hand-written commit without checks is not in the queue either.
     where.push(`NOT EXISTS (SELECT 1 FROM review_state x WHERE x.repo_id = c.repo_id AND x.subject = 'c:' || c.commit_sha)
-      AND NOT EXISTS (SELECT 1 FROM review_state x WHERE x.repo_id = c.repo_id AND x.subject = 'k:' || c.record_id)`);
+      AND NOT EXISTS (SELECT 1 FROM review_state x WHERE x.repo_id = c.repo_id AND x.subject = 'k:' || c.record_id)
+      AND c.agents <> ARRAY[${p(PERSONS_CHECKS_LABEL)}]::text[]`);
   } else if (filter.status) {
     // DECISION_SQL = d, spelled out so that Postgres estimates it from review_state's
     // statistics (a CASE is guessed at 0.5% and planned as a full scan and sort).

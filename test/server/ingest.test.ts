@@ -90,7 +90,7 @@ for (const backend of BACKENDS) {
       assert.equal(await count(db, 'ledger_alerts'), 0);
     });
 
-    test('a person’s checks are listed as trail exec, not as an agent called generic', async () => {
+    test('a person’s checks are listed as trail exec, not as an agent, and await no review', async () => {
       const repo = 'acme/persons-checks';
       const w = new MemoryWriter();
       const checks = { sessionId: 'exec-2026-12-04', agent: 'generic' };
@@ -118,6 +118,17 @@ for (const backend of BACKENDS) {
       );
       assert.deepEqual(agents.get(handCommit), ['trail exec']);
       assert.deepEqual(agents.get(agentCommit), ['claude-code', 'trail exec', 'generic']);
+      // Neither is reviewed, but only the agent's work awaits review: the other is a hand commit.
+      const pending = await call(
+        app,
+        'GET',
+        `/api/v1/checkpoints?repo=${encodeURIComponent(repo)}&status=pending`,
+        await token(db, { name: 'a', role: 'auditor' }),
+      );
+      assert.deepEqual(
+        pending.body.checkpoints.map((c: { id: string }) => c.id),
+        [agentCommit],
+      );
     });
 
     test('entries are checked: canonical form, sequence, records, signatures, coverage', async () => {

@@ -302,14 +302,33 @@ export async function sealEndedSessions(
       if (moved) writeState(repo.stateDir, SCAN_CACHE, scanned);
       return { records: 0, sessions: [], closed: [] };
     }
-    const sealing = await sealingContext(repo);
-    const records = closing.flatMap((key) => sealSession(sealing, state, key).records);
-    records.push(...gapRecords(repo, state, sealing));
-    for (const key of closing) delete scanned[key];
-    await appendSeal(repo, state, records, scanned, closing);
-    return { records: records.length, sessions: [], closed: closing };
+    return sealWithoutCheckpoint(repo, state, scanned, closing, await sealingContext(repo));
   };
   return withLock(sealLockPath(repo), locked, options.lockTimeoutMs);
+}
+
+/**
+ * An append with no checkpoint: the ended sessions in `closing`, and the capture gaps waiting.
+ * Gap lines that cannot be read make no record; the seal state still moves past them, so they
+ * are not read again.
+ */
+async function sealWithoutCheckpoint(
+  repo: Repo,
+  state: SealState,
+  scanned: ScanCache,
+  closing: string[],
+  sealing: SealingContext,
+): Promise<SealResult> {
+  const records = closing.flatMap((key) => sealSession(sealing, state, key).records);
+  for (const key of closing) delete scanned[key];
+  records.push(...gapRecords(repo, state, sealing));
+  if (records.length === 0) {
+    writeState(repo.stateDir, SEAL_STATE, state);
+    writeState(repo.stateDir, SCAN_CACHE, scanned);
+  } else {
+    await appendSeal(repo, state, records, scanned, closing);
+  }
+  return { records: records.length, sessions: [], closed: closing };
 }
 
 function sealLockPath(repo: Repo): string {
@@ -448,14 +467,10 @@ async function sealLocked(
   }
 
   const sealing = await sealingContext(repo, commit);
+  if (!checkpointed) return sealWithoutCheckpoint(repo, state, scanned, closing, sealing);
   // Sessions closed by this commit come first: the checkpoint stays the append's last entry.
   const records: TrailRecord[] = closing.flatMap((key) => sealSession(sealing, state, key).records);
   for (const key of closing) delete scanned[key];
-  if (!checkpointed) {
-    records.push(...gapRecords(repo, state, sealing));
-    await appendSeal(repo, state, records, scanned, closing);
-    return { records: records.length, sessions: [], closed: closing };
-  }
 
   const sessionRefs: SessionRef[] = [];
   const eventIds: string[] = [];

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -178,6 +178,14 @@ describe('sealing at commit', () => {
       repo.commit('by hand again');
       index = await loadIndex(ledger);
       assert.equal(index.records.length, before + 1, 'nothing waited, so nothing was appended');
+
+      // A gap line that cannot be read (a torn write) makes no record, and no seal failure.
+      appendFileSync(join(repo.dir, '.git/trail/spool/gaps.jsonl'), 'not json\n');
+      const gapsBefore = (await status()).gaps.length;
+      repo.commit('by hand, a torn gap line waiting');
+      index = await loadIndex(ledger);
+      assert.equal(index.records.length, before + 1);
+      assert.equal((await status()).gaps.length, gapsBefore, 'post-commit recorded no failure of its own');
       assert.equal((await trail(repo.dir, 'verify')).code, 0);
     } finally {
       repo.cleanup();

@@ -91,7 +91,7 @@ export function register(program: Command, context: () => CommandContext): void 
       else {
         say(
           ctx.io,
-          `capture gaps: ${gaps.length}${waitingGaps > 0 ? ` (${waitingGaps} not yet in the ledger: the next checkpoint or closed session carries them)` : ', all in the ledger'}`,
+          `capture gaps: ${gaps.length}${waitingGaps > 0 ? ` (${waitingGaps} not yet in the ledger: the next commit made in this clone carries them)` : ', all in the ledger'}`,
         );
         for (const g of gaps.slice(-10))
           say(ctx.io, `  ${g.at} ${g.agent ?? ''} ${g.hook ?? ''}: ${g.what}: ${g.why}`);

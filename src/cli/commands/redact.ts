@@ -7,8 +7,8 @@
 import type { Command } from 'commander';
 import { findRepoFast } from '../../capture/repo-fast.js';
 import type { RedactionRule } from '../../core/redact.js';
-import { BUILTIN_RULES, compileRules, redactText } from '../../core/redact.js';
-import { loadConfig } from '../../ledger/config.js';
+import { BUILTIN_RULES, redactText } from '../../core/redact.js';
+import { redactionRules } from '../../ledger/redaction-rules.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
 import { printJson, say } from '../output.js';
@@ -88,9 +88,7 @@ export function maskedPreview(secret: string): string {
 
 function rulesFor(cwd: string): RedactionRule[] {
   const repo = findRepoFast(cwd);
-  if (!repo) return BUILTIN_RULES;
-  const patterns = loadConfig(repo).redact.patterns;
-  return patterns.length > 0 ? compileRules(patterns) : BUILTIN_RULES;
+  return repo ? redactionRules(repo) : BUILTIN_RULES;
 }
 
 export function register(program: Command, context: () => CommandContext): void {

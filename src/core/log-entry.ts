@@ -131,6 +131,53 @@ export function recordKindAt(bytes: Buffer, start: number, end: number): string 
   return close < 0 || close >= end ? undefined : bytes.toString('latin1', at + KIND_KEY.length, close);
 }
 
+const SESSION_KEY = Buffer.from('"sessionId":"');
+
+/**
+ * Every value of a `"sessionId":"` key in a record's canonical bytes, the top-level one among
+ * them (inside strings, quotes are escaped, so the key cannot be faked by text). Undefined
+ * when one holds a backslash: its escaped bytes are not its text, so only parsing can tell.
+ */
+function sessionIdsIn(bytes: Buffer, start: number, end: number): string[] | undefined {
+  const ids: string[] = [];
+  let from = start;
+  for (;;) {
+    const at = bytes.indexOf(SESSION_KEY, from);
+    if (at < 0 || at >= end) return ids;
+    const valueStart = at + SESSION_KEY.length;
+    const close = bytes.indexOf(0x22, valueStart);
+    if (close < 0 || close >= end) return undefined;
+    const backslash = bytes.indexOf(0x5c, valueStart);
+    if (backslash >= 0 && backslash < close) return undefined;
+    ids.push(bytes.toString('utf8', valueStart, close));
+    from = close + 1;
+  }
+}
+
+/**
+ * Whether a record's canonical bytes may name one of `wanted` as its session, without parsing
+ * it: never false for one that does, so a record it lets through is parsed and checked. For a
+ * few sessions, one native search each for `"sessionId":"<id>"` (canonical JSON writes a
+ * string as JSON.stringify does); for many, every `"sessionId"` value read out.
+ */
+export function sessionFilter(
+  wanted: ReadonlySet<string>,
+): (bytes: Buffer, start: number, end: number) => boolean {
+  if (wanted.size <= 8) {
+    const patterns = [...wanted].map((id) => Buffer.from(`"sessionId":${JSON.stringify(id)}`));
+    return (bytes, start, end) =>
+      patterns.some((pattern) => {
+        const at = bytes.indexOf(pattern, start);
+        return at >= 0 && at < end;
+      });
+  }
+  return (bytes, start, end) => {
+    const named = sessionIdsIn(bytes, start, end);
+    // A record the byte search cannot read is let through, to be parsed.
+    return named === undefined || named.some((id) => wanted.has(id));
+  };
+}
+
 /**
  * Where a canonical entry line's record bytes are, and its seq, checked in place without
  * making strings (readers decode every entry this way). Undefined for a line that is not a

@@ -8,7 +8,7 @@ import type { ApprovalIntegrity } from '../chain/review.js';
 import { checkApprovalIntegrity } from '../chain/review.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
-import { decodeEntry, RECORD_START, recordKindAt } from '../core/log-entry.js';
+import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier } from '../core/log-verifier.js';
 import type { StoredRecord } from '../core/trail-index.js';
@@ -174,7 +174,6 @@ export async function verifyAndRead(
 }
 
 const REVIEW_KIND_TEXT = '"kind":"review"';
-const SESSION_KEY = Buffer.from('"sessionId":"');
 const SEQ_KEY = Buffer.from(',"seq":');
 const APPROVE_TEXT = '"decision":"approve"';
 const PARSED = new Set(['review', 'checkpoint', 'correction', 'retention-purge']);
@@ -183,14 +182,6 @@ const PARSED = new Set(['review', 'checkpoint', 'correction', 'retention-purge']
 function recordBounds(bytes: Buffer): { start: number; end: number } | undefined {
   const end = bytes.lastIndexOf(SEQ_KEY);
   return end > RECORD_START ? { start: RECORD_START, end } : undefined;
-}
-
-/** An event record's session id: its last unescaped `"sessionId":"` (after the event body). */
-function sessionAt(bytes: Buffer, start: number, end: number): string | undefined {
-  const at = bytes.lastIndexOf(SESSION_KEY, end);
-  if (at < start) return undefined;
-  const close = bytes.indexOf(0x22, at + SESSION_KEY.length);
-  return close < 0 || close >= end ? undefined : bytes.toString('utf8', at + SESSION_KEY.length, close);
 }
 
 /**
@@ -278,12 +269,13 @@ export async function verifyApprovals(
       if (s.record) needed.push(s.record);
     }
   }
+  // Never false for a record of one of them: a record it lets through is only hashed.
+  const ofApprovedSessions = sessionFilter(sessions);
   for (const { snapshot, other } of logs) {
     for (const i of other) {
       const bytes = snapshot.entries.lineBytes(i);
       const bounds = recordBounds(bytes)!;
-      const session = sessionAt(bytes, bounds.start, bounds.end);
-      if (session !== undefined && sessions.has(session)) idOf(bytes);
+      if (ofApprovedSessions(bytes, bounds.start, bounds.end)) idOf(bytes);
     }
   }
   if (needed.some((id) => !recordIds.has(id))) {

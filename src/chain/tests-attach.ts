@@ -116,7 +116,7 @@ export async function attachTests(
   if (!commit) throw new TrailError('NOT_FOUND', `${rev} is not a commit in this repository`);
   // Only the commit's checkpoints are needed: events are not even parsed.
   const index = await loadIndex(repo, { skipKinds: ['event'] });
-  const checkpoints = index.checkpoints.filter((c) => c.record.commit === commit).map((c) => c.id);
+  const checkpoints = (index.checkpointsByCommit.get(commit) ?? []).map((c) => c.id);
   const who = await attachingActor(repo.workTree, options.env);
   const record = testResultRecord({
     reports,

@@ -14,6 +14,9 @@ export type DaySessionKind = 'exec' | 'mcp';
 /** Agent name for sessions whose agent nobody named. */
 export const GENERIC_AGENT = 'generic';
 
+/** What listings name a person's checks in place of an agent (see agentLabel). */
+export const PERSONS_CHECKS_LABEL = 'trail exec';
+
 /**
  * Whose work a session is, as listings name it (`trail log`, the dashboard): checks a person
  * ran with `trail exec` outside any session read as that, not as an agent called `generic`.
@@ -22,13 +25,9 @@ export function agentLabel(sessionId: string, agent: string): string {
   return isPersonsChecks(sessionId, agent) ? PERSONS_CHECKS_LABEL : agent;
 }
 
-/** What listings name a person's checks in place of an agent (see agentLabel). */
-export const PERSONS_CHECKS_LABEL = 'trail exec';
-
 /** agentLabel with the model, as `trail log` shows a session: `claude-code/claude-opus-4-6`. */
 export function sessionLabel(sessionId: string, agent: string, model?: string): string {
-  if (isPersonsChecks(sessionId, agent)) return agentLabel(sessionId, agent);
-  return `${agent}${model ? `/${model}` : ''}`;
+  return isPersonsChecks(sessionId, agent) ? PERSONS_CHECKS_LABEL : `${agent}${model ? `/${model}` : ''}`;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The SOC 2 report as a person runs it: `trail report` over a ledger in git of 100,000
  * checkpoints (the records of report-soc2.ts, 515,000 with their sessions, prompts, reviews,
- * test results and deployments), and `trail verify` over the same ledger. Unlike
+ * test results and deployments), and `trail verify` over the same ledger. Each of the 90,000
+ * approvals is signed by its reviewer's trusted key, as `trail review` signs it, so verify
+ * checks 90,000 Ed25519 signatures besides the logs. Unlike
  * report-soc2.ts, which starts from records in memory, these commands read the ledger out of
  * git, verify it (every approval's checkpoint and what it seals included) and decode it first.
  * Each runs as its own process; its peak memory is its own maxRSS. No target: report-soc2.ts
@@ -11,7 +13,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordIdOf } from '../src/core/record-id.js';
-import { loadWriterKey } from '../src/ledger/keys.js';
+import { generateKeyPair } from '../src/core/signature.js';
+import { loadWriterKey, trustKey } from '../src/ledger/keys.js';
 import { appendRecords } from '../src/ledger/log-store.js';
 import { findRepo } from '../src/ledger/repo.js';
 import { TRAIL_BIN } from '../test/helpers/cli.js';
@@ -50,7 +53,12 @@ try {
   });
   const ledger = await findRepo(repo.dir);
   const key = loadWriterKey(ledger);
-  const records = soc2Records(CHECKPOINTS, (record) => recordIdOf(record)).map((r) => r.record);
+  // Seven reviewers, each with a trusted key, sign their approvals as `trail review` does.
+  const reviewerKeys = Array.from({ length: 7 }, () => generateKeyPair());
+  reviewerKeys.forEach((reviewer, i) => {
+    trustKey(ledger, reviewer.publicKey, `rev${i}@example.com`);
+  });
+  const records = soc2Records(CHECKPOINTS, (record) => recordIdOf(record), reviewerKeys).map((r) => r.record);
   const writeStart = performance.now();
   for (let i = 0; i < records.length; i += BATCH) {
     await appendRecords(ledger, key, records.slice(i, i + BATCH));

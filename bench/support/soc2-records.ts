@@ -3,7 +3,9 @@
  * shared by the report built from memory (report-soc2.ts) and from a ledger in git
  * (report-from-git.ts).
  */
+import { type ReviewRecord, signReview } from '../../src/chain/review.js';
 import type { TrailRecord } from '../../src/core/records.js';
+import type { KeyPair } from '../../src/core/signature.js';
 import type { StoredRecord } from '../../src/core/trail-index.js';
 
 function hex(n: number, width: number): string {
@@ -14,11 +16,14 @@ function hex(n: number, width: number): string {
  * For each checkpoint: a session, a prompt, the checkpoint, an approving review (nine in ten),
  * a test result and a deployment (one in four), 5.15 records on average. `idOf` names each
  * record, and records refer to each other by those names: position-based names for records
- * that stay in memory, the records' real ids for a ledger written to git.
+ * that stay in memory, the records' real ids for a ledger written to git. With
+ * `reviewerKeys`, each approval is signed by its reviewer's key as `trail review approve`
+ * signs it (reviewer i uses key i % keys), so a verifier checks one signature per approval.
  */
 export function soc2Records(
   count: number,
   idOf: (record: TrailRecord, seq: number) => string = (_, seq) => hex(seq, 64),
+  reviewerKeys: readonly KeyPair[] = [],
 ): StoredRecord[] {
   const out: StoredRecord[] = [];
   const start = Date.UTC(2026, 0, 1);
@@ -91,7 +96,7 @@ export function soc2Records(
       attribution: {},
     });
     if (i % 10 !== 0) {
-      add({
+      const review = {
         kind: 'review',
         v: 1,
         time: iso(40_000),
@@ -104,7 +109,9 @@ export function soc2Records(
         comments: [],
         examinedReasoning: i % 3 !== 0,
         source: 'trail',
-      });
+      } as ReviewRecord;
+      const key = reviewerKeys[(i % 7) % Math.max(1, reviewerKeys.length)];
+      add(key ? { ...review, signature: signReview(review, key) } : review);
     }
     add({
       kind: 'test-result',

@@ -5,7 +5,7 @@
  * so evidence of tampering is not overwritten by the next run.
  */
 import type { ApprovalIntegrity } from '../chain/review.js';
-import { checkApprovalIntegrity } from '../chain/review.js';
+import { checkApprovalIntegrity, reviewSignatureVerdict } from '../chain/review.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
@@ -236,6 +236,8 @@ export async function verifyApprovals(
     return id;
   };
   const records: StoredRecord[] = [];
+  // Review signatures go to the thread pool as each review is parsed (see reviewSignatureVerdict).
+  const verdicts: Array<Promise<[string, boolean]>> = [];
   for (const { snapshot, parsed } of logs) {
     for (const i of parsed) {
       const bytes = snapshot.entries.lineBytes(i);
@@ -245,7 +247,10 @@ export async function verifyApprovals(
         const result = recordSchema.safeParse(JSON.parse(bytes.toString('utf8', bounds.start, bounds.end)));
         // A record that no longer fits its schema was altered: the log checks report it, and
         // leaving it out here makes whatever rests on it missing.
-        if (result.success) records.push({ id, writerId: snapshot.writerId, seq: i, record: result.data });
+        if (!result.success) continue;
+        records.push({ id, writerId: snapshot.writerId, seq: i, record: result.data });
+        const verdict = result.data.kind === 'review' && reviewSignatureVerdict(result.data, trustedKeys);
+        if (verdict) verdicts.push(verdict.then((ok) => [id, ok]));
       } catch {
         // Unreadable JSON: likewise.
       }
@@ -281,5 +286,6 @@ export async function verifyApprovals(
   if (needed.some((id) => !recordIds.has(id))) {
     for (const { snapshot, other } of logs) for (const i of other) idOf(snapshot.entries.lineBytes(i));
   }
-  return checkApprovalIntegrity({ records, recordIds, trustedKeys });
+  const signatureVerdicts = new Map(await Promise.all(verdicts));
+  return checkApprovalIntegrity({ records, recordIds, trustedKeys, signatureVerdicts });
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { checkApprovalIntegrity, signReview } from '../../src/chain/review.js';
+import { checkApprovalIntegrity, reviewSignatureVerdict, signReview } from '../../src/chain/review.js';
 import type { TrustedKey } from '../../src/core/log-verifier.js';
 import type { RecordOf, TrailRecord } from '../../src/core/records.js';
 import { recordIdOf, validateRecord } from '../../src/core/records.js';
@@ -132,6 +132,73 @@ describe('approval integrity in trail verify (real hooks, real tampering)', () =
   });
 });
 
+describe('approval signatures and notices in trail verify (real git)', () => {
+  let repo: TempRepo;
+  let approval: Record<string, unknown>;
+
+  before(async () => {
+    repo = tempRepo();
+    assert.equal(trailProcess(repo.dir, ['init', '--yes']).code, 0);
+    repo.commit('trust this clone');
+    const agent = new ScriptedClaude(repo.dir).start().prompt('PROJ-40: cache the token');
+    agent.write('src/token.ts', 'export const ttl = 60;\n');
+    agent.stop();
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '-m', 'Cache the token');
+    const approved = await trail(repo.dir, 'review', 'HEAD', '--approve', '--reviewer', 'rev@example.com');
+    assert.equal(approved.code, 0, approved.stderr);
+    const view = JSON.parse((await trail(repo.dir, 'show', 'HEAD', '--json')).stdout);
+    const { id: _id, ...record } = view.reviews[0];
+    approval = record;
+    assert.ok(approval.signature, 'trail review signs the approval');
+  });
+  after(() => repo.cleanup());
+
+  test('more than 11 notices: the first 10 are printed and the rest counted; --json lists all', async () => {
+    // Hand-recorded approvals carry no reviewer signature: each is a notice, not a problem.
+    const { signature: _signature, ...unsigned } = approval;
+    const claims = Array.from({ length: 12 }, (_, i) => ({
+      ...unsigned,
+      time: new Date(Date.parse(String(approval.time)) + (i + 1) * 1000).toISOString(),
+    }));
+    const file = join(repo.dir, 'claims.json');
+    writeFileSync(file, JSON.stringify(claims));
+    const recorded = await trail(repo.dir, 'record', 'review', '--file', file);
+    assert.equal(recorded.code, 0, recorded.stderr);
+    const result = await trail(repo.dir, 'verify');
+    assert.equal(result.code, 0, result.stderr);
+    const notices = result.stderr.split('\n').filter((line) => line.startsWith('notice: '));
+    assert.equal(notices.length, 11, result.stderr);
+    assert.ok(notices.slice(0, 10).every((line) => /not signed by the reviewer/.test(line)));
+    assert.equal(notices[10], 'notice: … and 2 more (trail verify --json lists every one)');
+    assert.match(result.stderr, /13 approvals checked: .* \(12 notices above\)\n$/);
+    const json = JSON.parse((await trail(repo.dir, 'verify', '--json')).stdout);
+    assert.equal(json.approvals.notices.length, 12);
+  });
+
+  test('an approval whose signature no longer matches its fields fails verify, read from git', async () => {
+    // The reviewer's signed fields changed after signing: a later time, another reviewer.
+    const forged = {
+      ...approval,
+      time: new Date(Date.parse(String(approval.time)) + 60_000).toISOString(),
+      reviewer: 'mallory@example.com',
+    };
+    const file = join(repo.dir, 'forged.json');
+    writeFileSync(file, JSON.stringify(forged));
+    const recorded = await trail(repo.dir, 'record', 'review', '--file', file);
+    assert.equal(recorded.code, 0, recorded.stderr);
+    const result = await trail(repo.dir, 'verify');
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /approved by mallory@example\.com at \S+: the reviewer's signature \(key [0-9a-f]+\) does not verify\n/,
+    );
+    const json = JSON.parse((await trail(repo.dir, 'verify', '--json')).stdout);
+    assert.equal(json.approvals.problems.length, 1);
+    assert.equal(json.approvals.problems[0].reviewer, 'mallory@example.com');
+  });
+});
+
 describe('checkApprovalIntegrity (pure)', () => {
   const reviewerKey = generateKeyPair();
   const trusted = new Map<string, TrustedKey>([
@@ -200,6 +267,26 @@ describe('checkApprovalIntegrity (pure)', () => {
       check([event, checkpointRecord, changes]).problems[0]!.message,
       /^comment review: .*does not verify/,
     );
+  });
+
+  test('a signature checked ahead of time on the thread pool: its verdict is the one used', async () => {
+    const good = approval();
+    assert.equal(await reviewSignatureVerdict(good, trusted), true);
+    assert.equal(await reviewSignatureVerdict({ ...good, reviewer: 'mallory@example.com' }, trusted), false);
+    // Nothing to check: no signature, or a key nobody trusts (reported without a check).
+    const { signature: _dropped, ...unsigned } = good;
+    assert.equal(reviewSignatureVerdict(unsigned as RecordOf<'review'>, trusted), undefined);
+    assert.equal(reviewSignatureVerdict(approval({}, generateKeyPair()), trusted), undefined);
+    const records = [event, checkpointRecord, good].map(stored);
+    const withVerdict = (ok: boolean) =>
+      checkApprovalIntegrity({
+        records,
+        recordIds: new Set(records.map((r) => r.id)),
+        trustedKeys: trusted,
+        signatureVerdicts: new Map([[recordIdOf(good), ok]]),
+      });
+    assert.deepEqual(withVerdict(true).problems, []);
+    assert.match(withVerdict(false).problems[0]!.message, /signature .* does not verify/);
   });
 
   test('a missing checkpoint or event is a problem; a purged one is a notice', () => {

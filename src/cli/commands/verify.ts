@@ -6,6 +6,9 @@ import { verifyRepository } from '../../ledger/verify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
 
+/** Approval notices printed before the rest are only counted. */
+const NOTICES_SHOWN = 10;
+
 export function register(program: Command, context: () => CommandContext): void {
   program
     .command('verify')
@@ -19,8 +22,15 @@ export function register(program: Command, context: () => CommandContext): void 
       const repo = await findRepo(ctx.cwd, { allowBare: true });
       const report = await verifyRepository(repo);
       const { approvals } = report;
-      // Legitimate records added after an approval: worth knowing, not a failure.
-      if (!options.json) for (const n of approvals.notices) say(ctx.io, `notice: ${approvalFindingLine(n)}`);
+      // Legitimate records added after an approval, and unsigned approvals: worth knowing, not
+      // a failure. Every run finds the same ones again, so a long history would bury the
+      // verdict under them: the first few are printed, and --json lists every one.
+      if (!options.json) {
+        const shown = approvals.notices.length > NOTICES_SHOWN + 1 ? NOTICES_SHOWN : approvals.notices.length;
+        for (const n of approvals.notices.slice(0, shown)) say(ctx.io, `notice: ${approvalFindingLine(n)}`);
+        const more = approvals.notices.length - shown;
+        if (more > 0) say(ctx.io, `notice: … and ${more} more (trail verify --json lists every one)`);
+      }
       if (options.json) printJson(ctx.io, report);
       else if (report.ok) {
         say(
@@ -30,7 +40,7 @@ export function register(program: Command, context: () => CommandContext): void 
         if (approvals.approvals > 0) {
           say(
             ctx.io,
-            `${approvals.approvals} approval${approvals.approvals === 1 ? '' : 's'} checked: every approved checkpoint and the records it seals are as approved${approvals.notices.length > 0 ? ` (${approvals.notices.length} later record${approvals.notices.length === 1 ? '' : 's'} noted above)` : ''}`,
+            `${approvals.approvals} approval${approvals.approvals === 1 ? '' : 's'} checked: every approved checkpoint and the records it seals are as approved${approvals.notices.length > 0 ? ` (${approvals.notices.length} notice${approvals.notices.length === 1 ? '' : 's'} above)` : ''}`,
           );
         }
       } else {

@@ -11,11 +11,13 @@ import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier } from '../core/log-verifier.js';
+import type { RecordOf } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap, trustedKeyMapAtHead } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
 import { listLogRefs, readLogs } from './log-store.js';
 import type { Repo } from './repo.js';
+import { SignatureMemo } from './signature-memo.js';
 import { loadWitness, saveWitness } from './witness.js';
 
 export interface VerifiedLog {
@@ -161,7 +163,9 @@ export async function verifyAndRead(
     (sum, copies) => sum + Math.max(...copies.map((c) => c.log.size)),
     0,
   );
-  const approvals = await verifyApprovals(snapshots, trustedKeys);
+  const memo = SignatureMemo.load(repo);
+  const approvals = await verifyApprovals(snapshots, trustedKeys, memo);
+  memo.save();
   const report = {
     ok: problems.length === 0 && approvals.problems.length === 0,
     logs,
@@ -196,6 +200,7 @@ function recordBounds(bytes: Buffer): { start: number; end: number } | undefined
 export async function verifyApprovals(
   snapshots: readonly LogSnapshot[],
   trustedKeys: ReadonlyMap<string, TrustedKey>,
+  memo?: SignatureMemo,
 ): Promise<ApprovalIntegrity> {
   const longest = new Map<string, LogSnapshot>();
   for (const s of snapshots) {
@@ -236,8 +241,25 @@ export async function verifyApprovals(
     return id;
   };
   const records: StoredRecord[] = [];
-  // Review signatures go to the thread pool as each review is parsed (see reviewSignatureVerdict).
-  const verdicts: Array<Promise<[string, boolean]>> = [];
+  // Review signatures go to the thread pool as each review is parsed (see reviewSignatureVerdict),
+  // unless this clone checked that very review under that very key before (SignatureMemo).
+  const signatureVerdicts = new Map<string, boolean>();
+  const verdicts: Array<Promise<void>> = [];
+  const checkSignature = (id: string, review: RecordOf<'review'>) => {
+    const publicKey = review.signature ? trustedKeys.get(review.signature.keyId)?.publicKey : undefined;
+    if (publicKey && memo?.holds(id, publicKey)) {
+      signatureVerdicts.set(id, true);
+      return;
+    }
+    const verdict = reviewSignatureVerdict(review, trustedKeys);
+    if (!verdict) return;
+    verdicts.push(
+      verdict.then((ok) => {
+        signatureVerdicts.set(id, ok);
+        if (ok && publicKey) memo?.remember(id, publicKey);
+      }),
+    );
+  };
   for (const { snapshot, parsed } of logs) {
     for (const i of parsed) {
       const bytes = snapshot.entries.lineBytes(i);
@@ -249,8 +271,7 @@ export async function verifyApprovals(
         // leaving it out here makes whatever rests on it missing.
         if (!result.success) continue;
         records.push({ id, writerId: snapshot.writerId, seq: i, record: result.data });
-        const verdict = result.data.kind === 'review' && reviewSignatureVerdict(result.data, trustedKeys);
-        if (verdict) verdicts.push(verdict.then((ok) => [id, ok]));
+        if (result.data.kind === 'review') checkSignature(id, result.data);
       } catch {
         // Unreadable JSON: likewise.
       }
@@ -286,6 +307,6 @@ export async function verifyApprovals(
   if (needed.some((id) => !recordIds.has(id))) {
     for (const { snapshot, other } of logs) for (const i of other) idOf(snapshot.entries.lineBytes(i));
   }
-  const signatureVerdicts = new Map(await Promise.all(verdicts));
+  await Promise.all(verdicts);
   return checkApprovalIntegrity({ records, recordIds, trustedKeys, signatureVerdicts });
 }

@@ -1,0 +1,135 @@
+/**
+ * The memo of review signatures this clone has checked: each signed approval is checked once,
+ * not on every verify, and the memo never makes a bad or no-longer-trusted signature pass.
+ * Real git ledgers in temp folders; the reviewer has a key of their own, trusted in the repo.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { signReview } from '../../src/chain/review.js';
+import { recordIdOf } from '../../src/core/record-id.js';
+import type { RecordOf, TrailRecord } from '../../src/core/records.js';
+import { validateRecord } from '../../src/core/records.js';
+import type { KeyPair } from '../../src/core/signature.js';
+import { generateKeyPair } from '../../src/core/signature.js';
+import { loadWriterKey, revokeKey, trustKey } from '../../src/ledger/keys.js';
+import { appendRecords } from '../../src/ledger/log-store.js';
+import type { Repo } from '../../src/ledger/repo.js';
+import { findRepo } from '../../src/ledger/repo.js';
+import { SignatureMemo, signatureMemoPath } from '../../src/ledger/signature-memo.js';
+import { verifyRepository } from '../../src/ledger/verify.js';
+import { trail } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
+import { tempRepo } from '../helpers/temp-repo.js';
+
+const COMMIT = 'c'.repeat(40);
+const header = (time: string) => ({ v: 1, time, actor: { type: 'human', id: 'x@example.com' } });
+
+function checkpoint(): TrailRecord {
+  return validateRecord({
+    kind: 'checkpoint',
+    ...header('2026-05-01T10:00:00.000Z'),
+    provenance: 'observed',
+    commit: COMMIT,
+  });
+}
+
+function approval(of: TrailRecord, key: KeyPair, time = '2026-05-02T09:00:00.000Z') {
+  const unsigned = validateRecord({
+    kind: 'review',
+    ...header(time),
+    provenance: 'human',
+    commit: COMMIT,
+    checkpoint: recordIdOf(of),
+    reviewer: 'rev@example.com',
+    decision: 'approve',
+  }) as RecordOf<'review'>;
+  return { ...unsigned, signature: signReview(unsigned, key) };
+}
+
+describe('the review signature memo', () => {
+  let temp: TempRepo;
+  let repo: Repo;
+  let reviewer: KeyPair;
+  let review: TrailRecord;
+
+  before(async () => {
+    temp = tempRepo();
+    assert.equal((await trail(temp.dir, 'init', '--yes')).code, 0);
+    repo = await findRepo(temp.dir);
+    reviewer = generateKeyPair();
+    trustKey(repo, reviewer.publicKey, 'rev@example.com');
+    const approved = checkpoint();
+    review = approval(approved, reviewer);
+    await appendRecords(repo, loadWriterKey(repo), [approved, review]);
+  });
+  after(() => temp.cleanup());
+
+  test('a first verify checks the signature and remembers it; the next adds nothing', async () => {
+    assert.equal(existsSync(signatureMemoPath(repo)), false);
+    const first = await verifyRepository(repo);
+    assert.equal(first.ok, true, JSON.stringify(first.approvals));
+    assert.equal(first.approvals.approvals, 1);
+    assert.equal(statSync(signatureMemoPath(repo)).size, 32, 'one entry: the one signed review');
+    assert.equal(SignatureMemo.load(repo).holds(recordIdOf(review), reviewer.publicKey), true);
+    // The same review under another key is not remembered.
+    assert.equal(SignatureMemo.load(repo).holds(recordIdOf(review), generateKeyPair().publicKey), false);
+    const second = await verifyRepository(repo);
+    assert.equal(second.ok, true);
+    assert.equal(statSync(signatureMemoPath(repo)).size, 32);
+  });
+
+  test('a signature that does not verify is reported on every run and never remembered', async () => {
+    const forged = { ...approval(checkpoint(), reviewer), reviewer: 'mallory@example.com' };
+    await appendRecords(repo, loadWriterKey(repo), [forged]);
+    for (let run = 0; run < 2; run++) {
+      const result = await verifyRepository(repo);
+      assert.equal(result.ok, false);
+      assert.deepEqual(
+        result.approvals.problems.map((p) => p.reviewer),
+        ['mallory@example.com'],
+      );
+      assert.match(result.approvals.problems[0]!.message, /does not verify/);
+    }
+    assert.equal(SignatureMemo.load(repo).holds(recordIdOf(forged), reviewer.publicKey), false);
+    assert.equal(statSync(signatureMemoPath(repo)).size, 32);
+  });
+
+  test('a remembered signature whose key is revoked since is still judged revoked', async () => {
+    assert.equal(SignatureMemo.load(repo).holds(recordIdOf(review), reviewer.publicKey), true);
+    revokeKey(repo, reviewer.keyId, 'the laptop was lost', '2026-05-01T00:00:00.000Z');
+    const result = await verifyRepository(repo);
+    const revoked = result.approvals.problems.filter((p) => p.reviewer === 'rev@example.com');
+    assert.equal(revoked.length, 1);
+    assert.match(revoked[0]!.message, /after it was revoked/);
+  });
+});
+
+describe('the memo file', () => {
+  test('a torn last entry is cut off before the next append, so entries stay aligned', async () => {
+    const temp = tempRepo();
+    try {
+      assert.equal((await trail(temp.dir, 'init', '--yes')).code, 0);
+      const repo = await findRepo(temp.dir);
+      const key = generateKeyPair().publicKey;
+      const memo = SignatureMemo.load(repo);
+      memo.remember('a'.repeat(64), key);
+      memo.save();
+      // A crash mid-append leaves part of an entry.
+      writeFileSync(
+        signatureMemoPath(repo),
+        Buffer.concat([readFileSync(signatureMemoPath(repo)), Buffer.alloc(7)]),
+      );
+      const reopened = SignatureMemo.load(repo);
+      assert.equal(reopened.holds('a'.repeat(64), key), true);
+      reopened.remember('b'.repeat(64), key);
+      reopened.save();
+      assert.equal(statSync(signatureMemoPath(repo)).size, 64);
+      const last = SignatureMemo.load(repo);
+      assert.equal(last.holds('a'.repeat(64), key), true);
+      assert.equal(last.holds('b'.repeat(64), key), true);
+    } finally {
+      temp.cleanup();
+    }
+  });
+});

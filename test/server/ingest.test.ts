@@ -129,6 +129,21 @@ for (const backend of BACKENDS) {
         pending.body.checkpoints.map((c: { id: string }) => c.id),
         [agentCommit],
       );
+      // Its lines are committed lines, a person's; the checkpoint is no AI change to count.
+      const stats = await call(
+        app,
+        'GET',
+        `/api/v1/stats?repo=${encodeURIComponent(repo)}&by=agent`,
+        await token(db, { name: 'a', role: 'auditor' }),
+      );
+      assert.equal(stats.status, 200, JSON.stringify(stats.body));
+      assert.equal(stats.body.total.checkpoints, 1);
+      assert.equal(stats.body.total.humanLines, 3 + 2, "the hand commit's 3 and the agent commit's 2");
+      const byAgent = new Map(
+        stats.body.groups.map((g: { key: string; checkpoints: number }) => [g.key, g.checkpoints]),
+      );
+      assert.equal(byAgent.get('claude-code'), 1);
+      assert.equal(byAgent.get('trail exec') ?? 0, 0);
     });
 
     test('entries are checked: canonical form, sequence, records, signatures, coverage', async () => {

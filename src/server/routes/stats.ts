@@ -4,7 +4,10 @@
  * AI share of committed lines: AI lines over all attributed lines (AI + human + unknown) of
  * the checkpoints that match, grouped. A checkpoint with several sessions is counted under
  * its first session's agent and model (its primary one), so every line is counted once.
+ * `checkpoints` counts AI changes: a checkpoint holding only a person's checks (`trail exec`)
+ * adds its lines, as any hand-written commit's, but not to the count.
  */
+import { PERSONS_CHECKS_LABEL } from '../../core/day-session.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import { requirePermission } from '../auth.js';
 import { queryChoice, queryText } from '../http.js';
@@ -53,8 +56,12 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     }
     const params: unknown[] = [];
     const where = filterSql(filterFromQuery(c, repos), params);
+    params.push(PERSONS_CHECKS_LABEL);
+    // A checkpoint of a person's checks alone records a hand-written commit (core/day-session.ts):
+    // its lines are committed lines, a person's, but it is no AI change to count.
+    const aiChange = `c.agents <> ARRAY[$${params.length}]::text[]`;
     const result = await db.query<{ key: string; n: number; ai: number; human: number; unknown: number }>(
-      `SELECT ${GROUPS[by]} AS key, count(*) AS n, sum(c.ai_lines) AS ai, sum(c.human_lines) AS human,
+      `SELECT ${GROUPS[by]} AS key, count(*) FILTER (WHERE ${aiChange}) AS n, sum(c.ai_lines) AS ai, sum(c.human_lines) AS human,
          sum(c.unknown_lines) AS unknown
        FROM ${CHECKPOINTS_FROM}
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

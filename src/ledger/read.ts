@@ -24,18 +24,39 @@ export interface LoadOptions {
   skipKinds?: readonly RecordKind[];
 }
 
-type Visit = (writerId: string, bytes: Buffer, span: EntrySpan) => void;
+type Visit = (writerId: string, bytes: Buffer, span: EntrySpan, known?: KnownEntry) => void;
+
+/**
+ * What a pass over a log before the read (verify's approval pass) already worked out about
+ * some of its entries, by position, so decoding does not hash or parse them again: the
+ * record's id, and the record as JSON.parse gave it (never a schema's output).
+ */
+export interface DecodedEntries {
+  ids: Array<string | undefined>;
+  records: Array<unknown | undefined>;
+}
+
+interface KnownEntry {
+  id?: string;
+  record?: unknown;
+}
 
 /** A visitor of entries that may arrive in pieces: each call visits those not yet visited. */
-function entryVisitor(visit: Visit): (snapshot: LogSnapshot) => void {
+function entryVisitor(
+  visit: Visit,
+  decoded?: ReadonlyMap<LogSnapshot, DecodedEntries>,
+): (snapshot: LogSnapshot) => void {
   const visitedUpTo = new Map<LogSnapshot, number>();
   return (snapshot) => {
     const { entries, writerId } = snapshot;
+    const known = decoded?.get(snapshot);
     for (let position = visitedUpTo.get(snapshot) ?? 0; position < entries.length; position++) {
       const bytes = entries.lineBytes(position);
       const span = entrySpan(bytes);
       // A malformed entry is verify's to report; readers skip it.
-      if (span) visit(writerId, bytes, span);
+      if (!span) continue;
+      const id = known?.ids[position];
+      visit(writerId, bytes, span, id === undefined ? undefined : { id, record: known!.records[position] });
     }
     visitedUpTo.set(snapshot, entries.length);
   };
@@ -58,12 +79,12 @@ function recordCollector(options: LoadOptions): { visit: Visit; records: StoredR
   const skip =
     options.skipKinds && options.skipKinds.length > 0 ? new Set<string>(options.skipKinds) : undefined;
   const records: StoredRecord[] = [];
-  const visit: Visit = (writerId, bytes, span) => {
+  const visit: Visit = (writerId, bytes, span, known) => {
     if (skip) {
       const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
       if (kind !== undefined && skip.has(kind)) return;
     }
-    const stored = decode(writerId, bytes, span);
+    const stored = decode(writerId, bytes, span, known);
     if (stored) records.push(stored);
   };
   return { visit, records };
@@ -82,21 +103,28 @@ export async function loadRecords(repo: Repo, options: LoadOptions = {}): Promis
 export function recordsOfSnapshots(
   snapshots: readonly LogSnapshot[],
   options: LoadOptions = {},
+  decoded?: ReadonlyMap<LogSnapshot, DecodedEntries>,
 ): StoredRecord[] {
   const { visit, records } = recordCollector(options);
-  const visitAll = entryVisitor(visit);
+  const visitAll = entryVisitor(visit, decoded);
   for (const snapshot of longestSnapshots(snapshots)) visitAll(snapshot);
   return records;
 }
 
 /** One stored entry as a record, hashed and parsed from its bytes without a line string. */
-function decode(writerId: string, bytes: Buffer, span: EntrySpan): StoredRecord | undefined {
+function decode(
+  writerId: string,
+  bytes: Buffer,
+  span: EntrySpan,
+  known?: KnownEntry,
+): StoredRecord | undefined {
   try {
     return {
-      id: sha256Hex(bytes.subarray(span.recordStart, span.recordEnd)),
+      id: known?.id ?? sha256Hex(bytes.subarray(span.recordStart, span.recordEnd)),
       writerId,
       seq: span.seq,
-      record: JSON.parse(bytes.toString('utf8', span.recordStart, span.recordEnd)) as TrailRecord,
+      record: (known?.record ??
+        JSON.parse(bytes.toString('utf8', span.recordStart, span.recordEnd))) as TrailRecord,
     };
   } catch {
     return undefined;

@@ -16,6 +16,7 @@ import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap, trustedKeyMapAtHead } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
 import { listLogRefs, readLogs } from './log-store.js';
+import type { DecodedEntries } from './read.js';
 import type { Repo } from './repo.js';
 import { SignatureMemo } from './signature-memo.js';
 import { loadWitness, saveWitness } from './witness.js';
@@ -78,7 +79,12 @@ export async function verifyRepository(
 export async function verifyAndRead(
   repo: Repo,
   options: { updateWitness?: boolean } = {},
-): Promise<{ report: VerifyReport; snapshots: LogSnapshot[] }> {
+): Promise<{
+  report: VerifyReport;
+  snapshots: LogSnapshot[];
+  /** What the approval pass hashed and parsed, for recordsOfSnapshots not to do it again. */
+  decoded: ReadonlyMap<LogSnapshot, DecodedEntries>;
+}> {
   const refs = await listLogRefs(repo);
   // A bare repository has no .trail/ folder: its trusted keys are those committed at HEAD.
   const trustedKeys = repo.bare ? await trustedKeyMapAtHead(repo) : trustedKeyMap(repo);
@@ -164,7 +170,8 @@ export async function verifyAndRead(
     0,
   );
   const memo = SignatureMemo.load(repo);
-  const approvals = await verifyApprovals(snapshots, trustedKeys, memo);
+  const decoded = new Map<LogSnapshot, DecodedEntries>();
+  const approvals = await verifyApprovals(snapshots, trustedKeys, memo, decoded);
   memo.save();
   const report = {
     ok: problems.length === 0 && approvals.problems.length === 0,
@@ -174,7 +181,7 @@ export async function verifyAndRead(
     writers: byWriter.size,
     approvals,
   };
-  return { report, snapshots };
+  return { report, snapshots, decoded };
 }
 
 const REVIEW_KIND_TEXT = '"kind":"review"';
@@ -201,6 +208,8 @@ export async function verifyApprovals(
   snapshots: readonly LogSnapshot[],
   trustedKeys: ReadonlyMap<string, TrustedKey>,
   memo?: SignatureMemo,
+  /** Filled with the ids and records this pass works out, by snapshot and position. */
+  decoded?: Map<LogSnapshot, DecodedEntries>,
 ): Promise<ApprovalIntegrity> {
   const longest = new Map<string, LogSnapshot>();
   for (const s of snapshots) {
@@ -234,9 +243,16 @@ export async function verifyApprovals(
   }
 
   const recordIds = new Set<string>();
-  const idOf = (bytes: Buffer) => {
-    const bounds = recordBounds(bytes)!;
-    const id = sha256Hex(bytes.subarray(bounds.start, bounds.end));
+  for (const { snapshot } of logs) decoded?.set(snapshot, { ids: [], records: [] });
+  const idOf = (snapshot: LogSnapshot, position: number) => {
+    const known = decoded?.get(snapshot)?.ids;
+    let id = known?.[position];
+    if (id === undefined) {
+      const bytes = snapshot.entries.lineBytes(position);
+      const bounds = recordBounds(bytes)!;
+      id = sha256Hex(bytes.subarray(bounds.start, bounds.end));
+      if (known) known[position] = id;
+    }
     recordIds.add(id);
     return id;
   };
@@ -261,12 +277,15 @@ export async function verifyApprovals(
     );
   };
   for (const { snapshot, parsed } of logs) {
+    const parsedRecords = decoded?.get(snapshot)?.records;
     for (const i of parsed) {
       const bytes = snapshot.entries.lineBytes(i);
-      const id = idOf(bytes);
+      const id = idOf(snapshot, i);
       const bounds = recordBounds(bytes)!;
       try {
-        const result = recordSchema.safeParse(JSON.parse(bytes.toString('utf8', bounds.start, bounds.end)));
+        const raw: unknown = JSON.parse(bytes.toString('utf8', bounds.start, bounds.end));
+        if (parsedRecords) parsedRecords[i] = raw;
+        const result = recordSchema.safeParse(raw);
         // A record that no longer fits its schema was altered: the log checks report it, and
         // leaving it out here makes whatever rests on it missing.
         if (!result.success) continue;
@@ -301,11 +320,11 @@ export async function verifyApprovals(
     for (const i of other) {
       const bytes = snapshot.entries.lineBytes(i);
       const bounds = recordBounds(bytes)!;
-      if (ofApprovedSessions(bytes, bounds.start, bounds.end)) idOf(bytes);
+      if (ofApprovedSessions(bytes, bounds.start, bounds.end)) idOf(snapshot, i);
     }
   }
   if (needed.some((id) => !recordIds.has(id))) {
-    for (const { snapshot, other } of logs) for (const i of other) idOf(snapshot.entries.lineBytes(i));
+    for (const { snapshot, other } of logs) for (const i of other) idOf(snapshot, i);
   }
   await Promise.all(verdicts);
   return checkApprovalIntegrity({ records, recordIds, trustedKeys, signatureVerdicts });

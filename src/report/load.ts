@@ -37,9 +37,9 @@ export async function loadReportInput(
   const { policy, source } = loadPolicy(repo);
   // One read of the ledger out of git serves both the verification and the report's records.
   onStage?.('reading and verifying the ledger');
-  const { report: verification, snapshots } = await verifyAndRead(repo, { updateWitness: false });
+  const { report: verification, snapshots, decoded } = await verifyAndRead(repo, { updateWitness: false });
   onStage?.('decoding the ledger');
-  const index = buildIndex(recordsOfSnapshots(snapshots));
+  const index = buildIndex(recordsOfSnapshots(snapshots, {}, decoded));
   onStage?.('reading commits');
   const commits = await listCommits(repo.workTree, ['HEAD']);
   const repository = await repositoryName(repo.workTree);

@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { signReview } from '../../src/chain/review.js';
 import { recordIdOf } from '../../src/core/record-id.js';
-import type { TrailRecord } from '../../src/core/records.js';
+import type { RecordOf, TrailRecord } from '../../src/core/records.js';
+import { validateRecord } from '../../src/core/records.js';
 import { loadWriterKey } from '../../src/ledger/keys.js';
 import {
   appendRecords,
@@ -128,6 +130,66 @@ describe('loading the ledger for readers', () => {
       );
     } finally {
       setup.cleanup();
+    }
+  });
+
+  test('ids and records the approval pass worked out are reused by the decode, and equal its own', async () => {
+    const repo = tempRepo();
+    try {
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      const ledger = await findRepo(repo.dir);
+      const key = loadWriterKey(ledger);
+      const header = { v: 1, actor: { type: 'human', id: 'rev@example.com' } };
+      const event = validateRecord({
+        kind: 'event',
+        ...header,
+        time: '2026-11-01T10:00:00.000Z',
+        provenance: 'observed',
+        sessionId: 's1',
+        event: { type: 'note', text: 'hello' },
+      });
+      const checkpoint = validateRecord({
+        kind: 'checkpoint',
+        ...header,
+        time: '2026-11-01T10:05:00.000Z',
+        provenance: 'observed',
+        commit: 'c'.repeat(40),
+        events: [recordIdOf(event)],
+      });
+      const unsigned = validateRecord({
+        kind: 'review',
+        ...header,
+        time: '2026-11-02T09:00:00.000Z',
+        provenance: 'human',
+        commit: 'c'.repeat(40),
+        checkpoint: recordIdOf(checkpoint),
+        reviewer: 'rev@example.com',
+        decision: 'approve',
+      }) as RecordOf<'review'>;
+      const review = { ...unsigned, signature: signReview(unsigned, key) };
+      await appendRecords(ledger, key, [event, checkpoint, review, deployment(0)]);
+
+      const { report, snapshots, decoded } = await verifyAndRead(ledger, { updateWitness: false });
+      assert.equal(report.ok, true, JSON.stringify(report.approvals));
+      const known = decoded.get(snapshots[0]!);
+      assert.ok(known, 'the approval pass handed over what it decoded');
+      assert.deepEqual(
+        [0, 1, 2, 3].map((i) => known.ids[i] !== undefined),
+        [true, true, true, false],
+        'the checkpoint, its review and the event it seals were hashed; the deployment was not',
+      );
+      assert.deepEqual(
+        [0, 1, 2, 3].map((i) => known.records[i] !== undefined),
+        [false, true, true, false],
+        'the checkpoint and the review were parsed',
+      );
+      const fresh = await loadRecords(ledger);
+      assert.deepEqual(recordsOfSnapshots(snapshots, {}, decoded), fresh);
+      // And the decode does use them: an id put there is the one it returns.
+      known.ids[3] = 'f'.repeat(64);
+      assert.equal(recordsOfSnapshots(snapshots, {}, decoded)[3]!.id, 'f'.repeat(64));
+    } finally {
+      repo.cleanup();
     }
   });
 

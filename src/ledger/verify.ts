@@ -5,19 +5,19 @@
  * so evidence of tampering is not overwritten by the next run.
  */
 import type { ApprovalIntegrity } from '../chain/review.js';
-import { checkApprovalIntegrity, reviewSignatureVerdict } from '../chain/review.js';
+import { checkApprovalIntegrity } from '../chain/review.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier } from '../core/log-verifier.js';
-import type { RecordOf } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap, trustedKeyMapAtHead } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
 import { listLogRefs, readLogs } from './log-store.js';
 import type { DecodedEntries } from './read.js';
 import type { Repo } from './repo.js';
+import { ReviewSignatureChecks } from './review-signatures.js';
 import { SignatureMemo } from './signature-memo.js';
 import { loadWitness, saveWitness } from './witness.js';
 
@@ -69,7 +69,7 @@ export async function verifyRepository(
   repo: Repo,
   options: { updateWitness?: boolean } = {},
 ): Promise<VerifyReport> {
-  return (await verifyAndRead(repo, options)).report;
+  return (await verifyAndRead(repo, { ...options, keepDecoded: false })).report;
 }
 
 /**
@@ -78,7 +78,11 @@ export async function verifyRepository(
  */
 export async function verifyAndRead(
   repo: Repo,
-  options: { updateWitness?: boolean } = {},
+  options: {
+    updateWitness?: boolean;
+    /** Whether to hand back what the approval pass decoded (verify alone has no use for it). */
+    keepDecoded?: boolean;
+  } = {},
 ): Promise<{
   report: VerifyReport;
   snapshots: LogSnapshot[];
@@ -171,7 +175,12 @@ export async function verifyAndRead(
   );
   const memo = SignatureMemo.load(repo);
   const decoded = new Map<LogSnapshot, DecodedEntries>();
-  const approvals = await verifyApprovals(snapshots, trustedKeys, memo, decoded);
+  const approvals = await verifyApprovals(
+    snapshots,
+    trustedKeys,
+    memo,
+    options.keepDecoded === false ? undefined : decoded,
+  );
   memo.save();
   const report = {
     ok: problems.length === 0 && approvals.problems.length === 0,
@@ -188,6 +197,8 @@ const REVIEW_KIND_TEXT = '"kind":"review"';
 const SEQ_KEY = Buffer.from(',"seq":');
 const APPROVE_TEXT = '"decision":"approve"';
 const PARSED = new Set(['review', 'checkpoint', 'correction', 'retention-purge']);
+/** Records parsed between two yields to the event loop: about 10 ms of parsing. */
+const YIELD_EVERY = 1000;
 
 /** Where a stored entry's record bytes are: after the fixed-width `prev`, before `,"seq":`. */
 function recordBounds(bytes: Buffer): { start: number; end: number } | undefined {
@@ -257,28 +268,17 @@ export async function verifyApprovals(
     return id;
   };
   const records: StoredRecord[] = [];
-  // Review signatures go to the thread pool as each review is parsed (see reviewSignatureVerdict),
-  // unless this clone checked that very review under that very key before (SignatureMemo).
-  const signatureVerdicts = new Map<string, boolean>();
-  const verdicts: Array<Promise<void>> = [];
-  const checkSignature = (id: string, review: RecordOf<'review'>) => {
-    const publicKey = review.signature ? trustedKeys.get(review.signature.keyId)?.publicKey : undefined;
-    if (publicKey && memo?.holds(id, publicKey)) {
-      signatureVerdicts.set(id, true);
-      return;
-    }
-    const verdict = reviewSignatureVerdict(review, trustedKeys);
-    if (!verdict) return;
-    verdicts.push(
-      verdict.then((ok) => {
-        signatureVerdicts.set(id, ok);
-        if (ok && publicKey) memo?.remember(id, publicKey);
-      }),
-    );
-  };
+  // Review signatures go to the thread pool as reviews are parsed; the parse yields now and
+  // then so that finished checks make room for the next (ReviewSignatureChecks).
+  const signatures = new ReviewSignatureChecks(trustedKeys, memo);
+  let sinceYield = 0;
   for (const { snapshot, parsed } of logs) {
     const parsedRecords = decoded?.get(snapshot)?.records;
     for (const i of parsed) {
+      if (++sinceYield === YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       const bytes = snapshot.entries.lineBytes(i);
       const id = idOf(snapshot, i);
       const bounds = recordBounds(bytes)!;
@@ -290,7 +290,7 @@ export async function verifyApprovals(
         // leaving it out here makes whatever rests on it missing.
         if (!result.success) continue;
         records.push({ id, writerId: snapshot.writerId, seq: i, record: result.data });
-        if (result.data.kind === 'review') checkSignature(id, result.data);
+        if (result.data.kind === 'review') signatures.add(id, result.data);
       } catch {
         // Unreadable JSON: likewise.
       }
@@ -326,6 +326,6 @@ export async function verifyApprovals(
   if (needed.some((id) => !recordIds.has(id))) {
     for (const { snapshot, other } of logs) for (const i of other) idOf(snapshot, i);
   }
-  await Promise.all(verdicts);
+  const signatureVerdicts = await signatures.done();
   return checkApprovalIntegrity({ records, recordIds, trustedKeys, signatureVerdicts });
 }

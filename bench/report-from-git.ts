@@ -66,6 +66,9 @@ try {
   const writeMs = performance.now() - writeStart;
   const out = join(repo.dir, 'report');
 
+  // As in a fresh clone (CI): no review signature checked before, so all 90,000 are checked.
+  const verifyFirst = command(repo.dir, ['verify']);
+  // As in the clone that ran it: the signatures it checked are remembered (SignatureMemo).
   const verify = command(repo.dir, ['verify']);
   const pdf = command(repo.dir, ['report', 'soc2', '--format', 'pdf', '--out', `${out}.pdf`]);
   const csv = command(repo.dir, ['report', 'soc2', '--format', 'csv', '--out', `${out}.csv`]);
@@ -75,8 +78,22 @@ try {
     bench: 'report-from-git',
     title: `trail verify and trail report soc2 over a ledger in git of ${CHECKPOINTS.toLocaleString('en-US')} checkpoints (${records.length.toLocaleString('en-US')} records)`,
     figures: [
-      { name: '`trail verify`: wall time', value: verify.ms / 1000, unit: 's' },
-      { name: '`trail verify`: peak memory (maxRSS)', value: mib(verify.peakBytes), unit: 'MiB' },
+      {
+        name: '`trail verify` in a fresh clone (every review signature checked): wall time',
+        value: verifyFirst.ms / 1000,
+        unit: 's',
+      },
+      {
+        name: '`trail verify` in a fresh clone: peak memory (maxRSS)',
+        value: mib(verifyFirst.peakBytes),
+        unit: 'MiB',
+      },
+      {
+        name: '`trail verify` again (review signatures remembered): wall time',
+        value: verify.ms / 1000,
+        unit: 's',
+      },
+      { name: '`trail verify` again: peak memory (maxRSS)', value: mib(verify.peakBytes), unit: 'MiB' },
       { name: '`trail report soc2 --format pdf`: wall time', value: pdf.ms / 1000, unit: 's' },
       {
         name: '`trail report soc2 --format pdf`: peak memory (maxRSS)',
@@ -91,7 +108,8 @@ try {
       },
     ],
     notes: [
-      `written in ${fmt(writeMs)} ms, ${BATCH.toLocaleString('en-US')} records per append; nine checkpoints in ten approved (unsigned approvals: verify notes each one)`,
+      `written in ${fmt(writeMs)} ms, ${BATCH.toLocaleString('en-US')} records per append; nine checkpoints in ten approved, each approval signed by one of seven trusted reviewer keys`,
+      'the reports run after the verifies, in the same clone: they check no review signature again',
       'a report reads the ledger out of git once, verifies it (approvals included) and decodes every record before it builds the report: report-soc2.ts times the building and rendering alone',
     ],
   });

@@ -180,6 +180,10 @@ export function longestSnapshots(snapshots: readonly LogSnapshot[]): LogSnapshot
  * every log's small blobs (heads, writer) first, then each log's chunks in order, streamed
  * into its EntryList so a `reader` can work on entries while git is still sending the rest.
  * Returns one snapshot per log read, in the order of `allRefs`.
+ *
+ * Two copies of one writer's log at the same commit (this clone's and the remote's, once a
+ * push has been fetched back) are one log: it is read once, and both snapshots share its
+ * entries, heads and writer, so a reader keyed by `entries` (verify) works on it once.
  */
 export async function readLogs(
   repo: Repo,
@@ -187,12 +191,30 @@ export async function readLogs(
   options: ReadLogsOptions = {},
 ): Promise<LogSnapshot[]> {
   const reader = options.reader ?? {};
-  const allTrees = await Promise.all(allRefs.map((r) => listTree(repo.workTree, r.oid)));
+  const treeOf = new Map<string, Promise<TreeEntry[]>>();
+  const allTrees = await Promise.all(
+    allRefs.map((r) => {
+      let tree = treeOf.get(r.oid);
+      if (!tree) {
+        tree = listTree(repo.workTree, r.oid);
+        treeOf.set(r.oid, tree);
+      }
+      return tree;
+    }),
+  );
   const kept = options.onePerWriter
     ? longestCopies(allRefs, allTrees.map(signedSize))
     : allRefs.map((_, i) => i);
   const refs = kept.map((i) => allRefs[i]!);
   const trees = kept.map((i) => allTrees[i]!);
+  /** For each log, the earlier log it is a copy of (same writer, same commit), if any. */
+  const copyOf: Array<number | undefined> = [];
+  const firstAt = new Map<string, number>();
+  refs.forEach((ref, log) => {
+    const key = `${ref.writerId} ${ref.oid}`;
+    copyOf.push(firstAt.get(key));
+    if (!firstAt.has(key)) firstAt.set(key, log);
+  });
   const small: string[] = [];
   const chunkSpecs: string[] = [];
   /** For each chunk request, the log it belongs to. */
@@ -201,7 +223,8 @@ export async function readLogs(
     const chunks: Array<{ first: number; oid: string }> = [];
     const heads: number[] = [];
     let writer: number | undefined;
-    for (const entry of entries) {
+    // A copy of an earlier log is not read again.
+    for (const entry of copyOf[log] === undefined ? entries : []) {
       if (entry.type !== 'blob') continue;
       const chunk = /^log\/\d+\/\d+\/(\d+)\.jsonl$/.exec(entry.path);
       if (chunk) chunks.push({ first: Number(chunk[1]), oid: entry.oid });
@@ -218,7 +241,13 @@ export async function readLogs(
   const smallBlobs: Array<Buffer | undefined> = new Array(small.length).fill(undefined);
   let snapshots: LogSnapshot[] | undefined;
   const open = () => {
+    const opened: LogSnapshot[] = [];
     snapshots = refs.map((ref, i) => {
+      const original = copyOf[i] === undefined ? undefined : opened[copyOf[i]!]!;
+      if (original) {
+        const { entries, heads, writer } = original;
+        return opened[opened.push({ ...ref, entries, heads, writer }) - 1]!;
+      }
       const plan = plans[i]!;
       const heads = plan.heads.flatMap((h) => {
         const head = parseJsonBlob<SignedTreeHead>(smallBlobs[h]);
@@ -226,7 +255,7 @@ export async function readLogs(
       });
       const writer =
         plan.writer === undefined ? undefined : parseJsonBlob<WriterInfo>(smallBlobs[plan.writer]);
-      return { ...ref, entries: new EntryList(), heads, writer };
+      return opened[opened.push({ ...ref, entries: new EntryList(), heads, writer }) - 1]!;
     });
     for (const snapshot of snapshots) reader.opened?.(snapshot);
   };

@@ -7,6 +7,7 @@
  * most of a ledger. So a reader that shows no event skips them (`skipKinds`), and one that
  * shows a few checkpoints decodes only their sessions' events (`loadLedger`).
  */
+import type { EntryList } from '../core/entry-list.js';
 import { sha256Hex } from '../core/hash.js';
 import { entrySpan, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { RecordKind, RecordOf, TrailRecord } from '../core/records.js';
@@ -44,12 +45,12 @@ interface KnownEntry {
 /** A visitor of entries that may arrive in pieces: each call visits those not yet visited. */
 function entryVisitor(
   visit: Visit,
-  decoded?: ReadonlyMap<LogSnapshot, DecodedEntries>,
+  decoded?: ReadonlyMap<EntryList, DecodedEntries>,
 ): (snapshot: LogSnapshot) => void {
   const visitedUpTo = new Map<LogSnapshot, number>();
   return (snapshot) => {
     const { entries, writerId } = snapshot;
-    const known = decoded?.get(snapshot);
+    const known = decoded?.get(snapshot.entries);
     for (let position = visitedUpTo.get(snapshot) ?? 0; position < entries.length; position++) {
       const bytes = entries.lineBytes(position);
       const span = entrySpan(bytes);
@@ -103,7 +104,7 @@ export async function loadRecords(repo: Repo, options: LoadOptions = {}): Promis
 export function recordsOfSnapshots(
   snapshots: readonly LogSnapshot[],
   options: LoadOptions = {},
-  decoded?: ReadonlyMap<LogSnapshot, DecodedEntries>,
+  decoded?: ReadonlyMap<EntryList, DecodedEntries>,
 ): StoredRecord[] {
   const { visit, records } = recordCollector(options);
   const visitAll = entryVisitor(visit, decoded);

@@ -6,10 +6,11 @@
  */
 import type { ApprovalIntegrity } from '../chain/review.js';
 import { checkApprovalIntegrity } from '../chain/review.js';
+import type { EntryList } from '../core/entry-list.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
-import type { LogProblem, TrustedKey, WitnessState } from '../core/log-verifier.js';
+import type { LogProblem, TrustedKey, VerifyLogResult, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier } from '../core/log-verifier.js';
 import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap, trustedKeyMapAtHead } from './keys.js';
@@ -47,12 +48,11 @@ export interface VerifyReport {
 }
 
 /** Record id -> cutoff, from every retention-purge record in any log. */
-function purgeAuthorisations(
-  snapshots: ReadonlyArray<{ entries: { linesContaining(needle: string): string[] } }>,
-): Map<string, string> {
+function purgeAuthorisations(snapshots: ReadonlyArray<{ entries: EntryList }>): Map<string, string> {
   const purges = new Map<string, string>();
-  for (const snapshot of snapshots) {
-    for (const line of snapshot.entries.linesContaining('"kind":"retention-purge"')) {
+  // Copies of a log at the same commit share their entries: each is searched once.
+  for (const entries of new Set(snapshots.map((s) => s.entries))) {
+    for (const line of entries.linesContaining('"kind":"retention-purge"')) {
       try {
         const record = decodeEntry(line).record as { kind: string; cutoff?: string; purged?: string[] };
         if (record.kind !== 'retention-purge' || !record.cutoff) continue;
@@ -87,7 +87,7 @@ export async function verifyAndRead(
   report: VerifyReport;
   snapshots: LogSnapshot[];
   /** What the approval pass hashed and parsed, for recordsOfSnapshots not to do it again. */
-  decoded: ReadonlyMap<LogSnapshot, DecodedEntries>;
+  decoded: ReadonlyMap<EntryList, DecodedEntries>;
 }> {
   const refs = await listLogRefs(repo);
   // A bare repository has no .trail/ folder: its trusted keys are those committed at HEAD.
@@ -98,13 +98,16 @@ export async function verifyAndRead(
     if (!witnesses.has(writerId)) witnesses.set(writerId, loadWitness(repo, writerId));
     return witnesses.get(writerId);
   };
-  const verifiers = new Map<LogSnapshot, LogVerifier>();
+  // By entries, not by snapshot: copies of one log at the same commit share their entries
+  // (readLogs reads them once), and so are verified once.
+  const verifiers = new Map<EntryList, LogVerifier>();
   // Head signatures are checked on the thread pool from the moment a log's heads are known.
-  const signatures = new Map<LogSnapshot, Promise<Map<SignedTreeHead, boolean>>>();
+  const signatures = new Map<EntryList, Promise<Map<SignedTreeHead, boolean>>>();
+  const results = new Map<EntryList, Promise<VerifyLogResult>>();
   const verifierOf = (snapshot: LogSnapshot): LogVerifier => {
-    let verifier = verifiers.get(snapshot);
+    let verifier = verifiers.get(snapshot.entries);
     if (!verifier) {
-      signatures.set(snapshot, checkHeadSignatures(snapshot.writerId, snapshot.heads, trustedKeys));
+      signatures.set(snapshot.entries, checkHeadSignatures(snapshot.writerId, snapshot.heads, trustedKeys));
       verifier = new LogVerifier({
         writerId: snapshot.writerId,
         heads: snapshot.heads,
@@ -112,7 +115,7 @@ export async function verifyAndRead(
         witness: witnessOf(snapshot.writerId),
         witnessLength: false,
       });
-      verifiers.set(snapshot, verifier);
+      verifiers.set(snapshot.entries, verifier);
     }
     return verifier;
   };
@@ -127,9 +130,19 @@ export async function verifyAndRead(
   const byWriter = new Map<string, Array<{ log: VerifiedLog; leafHashes: Buffer }>>();
   // Tombstones are judged once every log is in: the purge naming one may sit in another log.
   const purges = purgeAuthorisations(snapshots);
-  for (const snapshot of snapshots) {
+  const resultOf = async (snapshot: LogSnapshot) => {
     const verifier = verifierOf(snapshot);
-    const result = verifier.finish(snapshot.entries, purges, await signatures.get(snapshot));
+    return verifier.finish(snapshot.entries, purges, await signatures.get(snapshot.entries));
+  };
+  for (const snapshot of snapshots) {
+    let shared = results.get(snapshot.entries);
+    if (!shared) {
+      shared = resultOf(snapshot);
+      results.set(snapshot.entries, shared);
+    }
+    // Each copy gets its own list of problems: it is added to below, and named by its ref.
+    const result = { ...(await shared) };
+    result.problems = [...result.problems];
     if (snapshot.writer && snapshot.writer.writerId !== snapshot.writerId) {
       result.problems.push({
         writerId: snapshot.writerId,
@@ -174,7 +187,7 @@ export async function verifyAndRead(
     0,
   );
   const memo = SignatureMemo.load(repo);
-  const decoded = new Map<LogSnapshot, DecodedEntries>();
+  const decoded = new Map<EntryList, DecodedEntries>();
   const approvals = await verifyApprovals(
     snapshots,
     trustedKeys,
@@ -219,8 +232,8 @@ export async function verifyApprovals(
   snapshots: readonly LogSnapshot[],
   trustedKeys: ReadonlyMap<string, TrustedKey>,
   memo?: SignatureMemo,
-  /** Filled with the ids and records this pass works out, by snapshot and position. */
-  decoded?: Map<LogSnapshot, DecodedEntries>,
+  /** Filled with the ids and records this pass works out, by log (its entries) and position. */
+  decoded?: Map<EntryList, DecodedEntries>,
 ): Promise<ApprovalIntegrity> {
   const longest = new Map<string, LogSnapshot>();
   for (const s of snapshots) {
@@ -254,9 +267,9 @@ export async function verifyApprovals(
   }
 
   const recordIds = new Set<string>();
-  for (const { snapshot } of logs) decoded?.set(snapshot, { ids: [], records: [] });
+  for (const { snapshot } of logs) decoded?.set(snapshot.entries, { ids: [], records: [] });
   const idOf = (snapshot: LogSnapshot, position: number) => {
-    const known = decoded?.get(snapshot)?.ids;
+    const known = decoded?.get(snapshot.entries)?.ids;
     let id = known?.[position];
     if (id === undefined) {
       const bytes = snapshot.entries.lineBytes(position);
@@ -273,7 +286,7 @@ export async function verifyApprovals(
   const signatures = new ReviewSignatureChecks(trustedKeys, memo);
   let sinceYield = 0;
   for (const { snapshot, parsed } of logs) {
-    const parsedRecords = decoded?.get(snapshot)?.records;
+    const parsedRecords = decoded?.get(snapshot.entries)?.records;
     for (const i of parsed) {
       if (++sinceYield === YIELD_EVERY) {
         sinceYield = 0;

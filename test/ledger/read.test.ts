@@ -19,7 +19,7 @@ import {
 } from '../../src/ledger/log-store.js';
 import { loadIndex, loadLedger, loadRecords, recordsOfSnapshots } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
-import { verifyAndRead } from '../../src/ledger/verify.js';
+import { verifyAndRead, verifyRepository } from '../../src/ledger/verify.js';
 import { trail } from '../helpers/cli.js';
 import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
 import { tempRepo } from '../helpers/temp-repo.js';
@@ -85,6 +85,47 @@ describe('loading the ledger for readers', () => {
         [0, 1, 2],
       );
       for (const stored of records) assert.equal(stored.id, recordIdOf(stored.record as TrailRecord));
+    } finally {
+      setup.cleanup();
+    }
+  });
+
+  test('copies of a log at the same commit are read and verified once; a copy that differs is its own', async () => {
+    const setup = await clonePushingTo(3);
+    try {
+      setup.pushAndFetch();
+      const refs = await listLogRefs(setup.ledger);
+      const [own, fetched] = await readLogs(setup.ledger, refs);
+      assert.equal(own!.oid, fetched!.oid, 'origin holds what this clone pushed');
+      assert.notEqual(own!.remote, fetched!.remote);
+      assert.equal(own!.entries, fetched!.entries, 'one read: the copies share their entries');
+      assert.equal(own!.heads, fetched!.heads);
+      const verified = await verifyRepository(setup.ledger);
+      assert.equal(verified.ok, true);
+      assert.deepEqual(
+        verified.logs.map((l) => [l.remote, l.size, l.problems.length]),
+        [
+          [undefined, 3, 0],
+          ['origin', 3, 0],
+        ],
+        'each copy is still listed, with its own result',
+      );
+
+      // The fetched copy rewritten on the remote side: another commit, read and judged on its own.
+      await tamper(setup.repo.dir, `refs/trail/remotes/origin/logs/${setup.key.keyId}`, (files) => {
+        const lines = entryLines(files);
+        lines[1]!.line = lines[1]!.line.replace('env-1', 'env-9');
+        setEntryLines(files, lines);
+      });
+      const [mine, theirs] = await readLogs(setup.ledger, await listLogRefs(setup.ledger));
+      assert.notEqual(mine!.entries, theirs!.entries);
+      const caught = await verifyRepository(setup.ledger);
+      assert.equal(caught.ok, false);
+      assert.deepEqual(
+        [...new Set(caught.problems.map((p) => p.ref))],
+        [`refs/trail/remotes/origin/logs/${setup.key.keyId}`],
+        "only the fetched copy is at fault; this clone's own is clean",
+      );
     } finally {
       setup.cleanup();
     }
@@ -171,7 +212,7 @@ describe('loading the ledger for readers', () => {
 
       const { report, snapshots, decoded } = await verifyAndRead(ledger, { updateWitness: false });
       assert.equal(report.ok, true, JSON.stringify(report.approvals));
-      const known = decoded.get(snapshots[0]!);
+      const known = decoded.get(snapshots[0]!.entries);
       assert.ok(known, 'the approval pass handed over what it decoded');
       assert.deepEqual(
         [0, 1, 2, 3].map((i) => known.ids[i] !== undefined),

@@ -12,7 +12,7 @@ import { sha256Hex } from '../core/hash.js';
 import { entrySpan, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { RecordKind, RecordOf, TrailRecord } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
-import { buildIndex } from '../core/trail-index.js';
+import { buildIndex, extendIndex } from '../core/trail-index.js';
 import type { LogSnapshot } from './log-store.js';
 import { listLogRefs, longestSnapshots, readLogs } from './log-store.js';
 import type { Repo } from './repo.js';
@@ -175,8 +175,9 @@ export async function loadLedger(repo: Repo): Promise<Ledger> {
     const stored = decode(writerId, bytes, span);
     if (stored) others.push(stored);
   });
+  const withoutEvents = buildIndex(others);
   return {
-    withoutEvents: buildIndex(others),
+    withoutEvents,
     withEventsOf: (sessionIds, eventIds = []) => {
       const wanted = new Set(sessionIds);
       const mayBeWanted = sessionFilter(wanted);
@@ -197,7 +198,7 @@ export async function loadLedger(repo: Repo): Promise<Ledger> {
         const stored = decode(writerId, bytes, span);
         if (stored) chosen.push(stored);
       }
-      return buildIndex([...others, ...chosen]);
+      return extendIndex(withoutEvents, chosen);
     },
   };
 }

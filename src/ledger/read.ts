@@ -178,27 +178,108 @@ export async function loadLedger(repo: Repo): Promise<Ledger> {
   const withoutEvents = buildIndex(others);
   return {
     withoutEvents,
-    withEventsOf: (sessionIds, eventIds = []) => {
-      const wanted = new Set(sessionIds);
-      const mayBeWanted = sessionFilter(wanted);
-      const chosen: StoredRecord[] = [];
-      const passedOver: typeof events = [];
-      for (const event of events) {
-        const { writerId, bytes, span } = event;
-        const stored = mayBeWanted(bytes, span.recordStart, span.recordEnd)
-          ? decode(writerId, bytes, span)
-          : undefined;
-        if (stored?.record.kind === 'event' && wanted.has(stored.record.sessionId)) chosen.push(stored);
-        else passedOver.push(event);
-      }
-      const found = new Set(chosen.map((c) => c.id));
-      const missing = new Set([...eventIds].filter((id) => !found.has(id)));
-      for (const { writerId, bytes, span } of missing.size > 0 ? passedOver : []) {
-        if (!missing.has(sha256Hex(bytes.subarray(span.recordStart, span.recordEnd)))) continue;
+    withEventsOf: (sessionIds, eventIds = []) =>
+      extendIndex(withoutEvents, eventsOf(events, sessionIds, eventIds)),
+  };
+}
+
+/** An entry kept undecoded, as git gave it, until a reader knows whether it needs it. */
+interface Undecoded {
+  writerId: string;
+  bytes: Buffer;
+  span: EntrySpan;
+}
+
+/**
+ * Of undecoded events, those of these sessions (a byte search for `"sessionId":"<id>"`), plus
+ * any of these event ids from another session (found by hashing the rest, only if needed).
+ */
+function eventsOf(
+  events: readonly Undecoded[],
+  sessionIds: Iterable<string>,
+  eventIds: Iterable<string>,
+): StoredRecord[] {
+  const wanted = new Set(sessionIds);
+  const mayBeWanted = sessionFilter(wanted);
+  const chosen: StoredRecord[] = [];
+  const passedOver: Undecoded[] = [];
+  for (const event of events) {
+    const { writerId, bytes, span } = event;
+    const stored = mayBeWanted(bytes, span.recordStart, span.recordEnd)
+      ? decode(writerId, bytes, span)
+      : undefined;
+    if (stored?.record.kind === 'event' && wanted.has(stored.record.sessionId)) chosen.push(stored);
+    else passedOver.push(event);
+  }
+  const found = new Set(chosen.map((c) => c.id));
+  const missing = new Set([...eventIds].filter((id) => !found.has(id)));
+  for (const { writerId, bytes, span } of missing.size > 0 ? passedOver : []) {
+    if (!missing.has(sha256Hex(bytes.subarray(span.recordStart, span.recordEnd)))) continue;
+    const stored = decode(writerId, bytes, span);
+    if (stored) chosen.push(stored);
+  }
+  return chosen;
+}
+
+/** The kinds a view of a checkpoint shows besides checkpoints and events (checkpoint-view.ts). */
+const NAMING_A_CHECKPOINT = new Set([
+  'session',
+  'review',
+  'test-result',
+  'deployment',
+  'rollback',
+  'correction',
+]);
+
+/** The ledger read checkpoints first, for a reader that shows a few of them. */
+export interface CheckpointsFirst {
+  /** Every checkpoint and nothing else: enough to find the ones to show. */
+  checkpoints: TrailIndex;
+  /**
+   * Every checkpoint, and what views of `chosen` show (buildCheckpointView): their sessions'
+   * events, and the sessions, reviews, test results, deployments, rollbacks and corrections
+   * that name one of their commits, ids or sessions. Any other record is left out, so views
+   * of other checkpoints built from it are not whole.
+   */
+  indexFor(chosen: ReadonlyArray<StoredRecord<RecordOf<'checkpoint'>>>): TrailIndex;
+}
+
+/**
+ * Reads the ledger decoding only checkpoints, and later only the records that name the chosen
+ * ones: `trail show`. A record names a commit, checkpoint or session by holding its id as a
+ * JSON string, exactly as JSON.stringify writes it (canonical JSON writes strings so), and a
+ * byte search for that string finds every record that does; one that merely mentions it (in a
+ * message) is decoded for nothing, never missed. On a ledger of many checkpoints and few
+ * events, decoding and indexing everything but events was most of a `trail show`.
+ */
+export async function loadCheckpointsFirst(repo: Repo): Promise<CheckpointsFirst> {
+  const checkpoints: StoredRecord[] = [];
+  const naming: Undecoded[] = [];
+  const events: Undecoded[] = [];
+  await forEachEntry(repo, (writerId, bytes, span) => {
+    const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
+    if (kind === 'event') events.push({ writerId, bytes, span });
+    else if (kind !== undefined && NAMING_A_CHECKPOINT.has(kind)) naming.push({ writerId, bytes, span });
+    else if (kind === 'checkpoint') {
+      const stored = decode(writerId, bytes, span);
+      if (stored) checkpoints.push(stored);
+    }
+  });
+  return {
+    checkpoints: buildIndex(checkpoints),
+    indexFor: (chosen) => {
+      const names = new Set(
+        chosen.flatMap((c) => [c.id, c.record.commit, ...c.record.sessions.map((s) => s.sessionId)]),
+      );
+      const needles = [...names].map((name) => Buffer.from(JSON.stringify(name), 'utf8'));
+      const named: StoredRecord[] = [];
+      for (const { writerId, bytes, span } of naming) {
+        if (!needles.some((needle) => bytes.indexOf(needle, span.recordStart) >= 0)) continue;
         const stored = decode(writerId, bytes, span);
-        if (stored) chosen.push(stored);
+        if (stored) named.push(stored);
       }
-      return extendIndex(withoutEvents, chosen);
+      const { sessionIds, eventIds } = eventsNeededBy(chosen);
+      return buildIndex([...checkpoints, ...named, ...eventsOf(events, sessionIds, eventIds)]);
     },
   };
 }

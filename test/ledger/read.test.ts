@@ -17,9 +17,16 @@ import {
   longestSnapshots,
   readLogs,
 } from '../../src/ledger/log-store.js';
-import { loadIndex, loadLedger, loadRecords, recordsOfSnapshots } from '../../src/ledger/read.js';
+import {
+  loadCheckpointsFirst,
+  loadIndex,
+  loadLedger,
+  loadRecords,
+  recordsOfSnapshots,
+} from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { verifyAndRead, verifyRepository } from '../../src/ledger/verify.js';
+import { buildCheckpointView } from '../../src/read/checkpoint-view.js';
 import { trail } from '../helpers/cli.js';
 import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
 import { tempRepo } from '../helpers/temp-repo.js';
@@ -229,6 +236,113 @@ describe('loading the ledger for readers', () => {
       // And the decode does use them: an id put there is the one it returns.
       known.ids[3] = 'f'.repeat(64);
       assert.equal(recordsOfSnapshots(snapshots, {}, decoded)[3]!.id, 'f'.repeat(64));
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('checkpoints first: a view from what names the checkpoint equals the view from every record', async () => {
+    const repo = tempRepo();
+    try {
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      const ledger = await findRepo(repo.dir);
+      let minute = 0;
+      const at = () => new Date(Date.UTC(2026, 10, 2, 9, minute++)).toISOString();
+      const header = () => ({
+        v: 1,
+        time: at(),
+        actor: { type: 'human', id: 'dana@example.com' },
+        provenance: 'observed',
+      });
+      const record = (fields: Record<string, unknown>) => validateRecord({ ...header(), ...fields });
+      const [A, B] = ['a'.repeat(40), 'b'.repeat(40)];
+      const amended = 'd'.repeat(40);
+      const session = (sessionId: string, extra = {}) =>
+        record({ kind: 'session', sessionId, agent: { name: 'claude-code' }, startedAt: at(), ...extra });
+      const event = (sessionId: string, text: string) =>
+        record({ kind: 'event', sessionId, event: { type: 'prompt', text } });
+      const [e1, e2, e3] = [
+        event('s1', 'PROJ-1: retry'),
+        event('s2', 'and log it'),
+        event('s3', 'other work'),
+      ];
+      const checkpointA = record({
+        kind: 'checkpoint',
+        commit: A,
+        sessions: [
+          { sessionId: 's1', agent: 'claude-code' },
+          { sessionId: 's2', agent: 'codex' },
+        ],
+        // e3 is another session's event that this checkpoint lists all the same.
+        events: [recordIdOf(e1), recordIdOf(e2), recordIdOf(e3)],
+      });
+      const checkpointB = record({
+        kind: 'checkpoint',
+        commit: B,
+        sessions: [{ sessionId: 's3', agent: 'claude-code' }],
+        events: [recordIdOf(e3)],
+      });
+      const rewritten = record({
+        kind: 'checkpoint',
+        commit: amended,
+        sessions: [{ sessionId: 's1', agent: 'claude-code' }],
+        rewrittenFrom: { commit: A, checkpoint: recordIdOf(checkpointA), how: 'amend' },
+      });
+      const resealed = record({ kind: 'checkpoint', commit: A, summary: 'sealed again' });
+      const totals = { tests: 1, passed: 1, failed: 0, skipped: 0, errored: 0 };
+      const review = (fields: Record<string, unknown>) =>
+        record({ kind: 'review', reviewer: 'rev@example.com', decision: 'approve', ...fields });
+      const records = [
+        session('s1'),
+        e1,
+        session('s2'),
+        e2,
+        session('s3'),
+        e3,
+        checkpointA,
+        checkpointB,
+        session('s1', { endedAt: at() }),
+        review({ checkpoint: recordIdOf(checkpointA), commit: A }),
+        review({ commit: B, decision: 'comment', message: 'see also ' + A }),
+        record({ kind: 'test-result', commit: A, totals }),
+        record({ kind: 'test-result', commit: B, totals }),
+        record({ kind: 'deployment', env: 'prod', commit: A }),
+        record({ kind: 'rollback', env: 'prod', from: A, to: B, reason: 'errors' }),
+        record({ kind: 'correction', target: recordIdOf(checkpointA), reason: 'the ticket was PROJ-2' }),
+        record({ kind: 'capture-gap', what: 'a transcript', why: 'unreadable', sessionId: 's1' }),
+        rewritten,
+        review({ checkpoint: recordIdOf(rewritten), commit: amended, decision: 'request-changes' }),
+        resealed,
+      ];
+      await appendRecords(ledger, loadWriterKey(ledger), records);
+
+      const everything = await loadIndex(ledger);
+      const first = await loadCheckpointsFirst(ledger);
+      assert.equal(first.checkpoints.records.length, 4, 'only checkpoints are decoded at first');
+      for (const checkpoint of everything.checkpoints) {
+        const found = first.checkpoints.byId.get(checkpoint.id) as typeof checkpoint;
+        assert.deepEqual(
+          buildCheckpointView(first.indexFor([found]), found),
+          buildCheckpointView(everything, checkpoint),
+          `the view of ${checkpoint.record.commit.slice(0, 4)}…`,
+        );
+      }
+      const ofA = buildCheckpointView(everything, everything.checkpoints[0]!);
+      assert.deepEqual(
+        [ofA.prompts.length, ofA.reviews.length, ofA.tests.length, ofA.deployments.length],
+        [2, 1, 1, 1],
+        'the comparison covers events (of its own sessions), reviews, tests and deployments',
+      );
+      assert.deepEqual(
+        [ofA.rollbacks.length, ofA.corrections.length, ofA.history.length, ofA.sessions.length],
+        [1, 1, 1, 2],
+        'and rollbacks, corrections, the checkpoint sealed again and the sessions',
+      );
+      const ofRewrite = buildCheckpointView(
+        everything,
+        everything.checkpoints.find((c) => c.record.commit === amended)!,
+      );
+      assert.equal(ofRewrite.history.length, 2, 'and the checkpoints of the commit it rewrote');
     } finally {
       repo.cleanup();
     }

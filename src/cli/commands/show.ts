@@ -1,6 +1,6 @@
 /** `trail show <commit|checkpoint>`: the whole record of one change. */
 import type { Command } from 'commander';
-import { eventsNeededBy, loadLedger } from '../../ledger/read.js';
+import { loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import { renderCheckpointMarkdown, renderCheckpointText } from '../../read/render-checkpoint.js';
@@ -20,11 +20,10 @@ export function register(program: Command, context: () => CommandContext): void 
     .action(async (ref: string, options: { json?: boolean; md?: boolean }) => {
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
-      // The checkpoint is found first; then only its sessions' events are decoded.
-      const ledger = await loadLedger(repo);
-      const checkpoint = await resolveCheckpoint(repo.workTree, ledger.withoutEvents, ref);
-      const { sessionIds, eventIds } = eventsNeededBy([checkpoint]);
-      const view = buildCheckpointView(ledger.withEventsOf(sessionIds, eventIds), checkpoint);
+      // The checkpoint is found first; then only the records that name it are decoded.
+      const ledger = await loadCheckpointsFirst(repo);
+      const checkpoint = await resolveCheckpoint(repo.workTree, ledger.checkpoints, ref);
+      const view = buildCheckpointView(ledger.indexFor([checkpoint]), checkpoint);
       if (options.json) return printJson(ctx.io, view);
       if (options.md) return ctx.io.stdout(renderCheckpointMarkdown(view));
       ctx.io.stderr(renderCheckpointText(view));

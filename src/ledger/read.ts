@@ -221,15 +221,46 @@ function eventsOf(
   return chosen;
 }
 
-/** The kinds a view of a checkpoint shows besides checkpoints and events (checkpoint-view.ts). */
-const NAMING_A_CHECKPOINT = new Set([
-  'session',
-  'review',
-  'test-result',
-  'deployment',
-  'rollback',
-  'correction',
-]);
+/**
+ * For each kind a view of a checkpoint shows besides checkpoints and events
+ * (buildCheckpointView), the keys whose values name the checkpoint: its commit, its id or one
+ * of its sessions.
+ */
+const NAMING_KEYS: Readonly<Record<string, readonly Buffer[]>> = Object.fromEntries(
+  Object.entries({
+    session: ['sessionId'],
+    review: ['checkpoint', 'commit'],
+    'test-result': ['commit'],
+    deployment: ['commit'],
+    rollback: ['from', 'to'],
+    correction: ['target'],
+  }).map(([kind, keys]) => [kind, keys.map((key) => Buffer.from(`"${key}":"`))]),
+);
+
+/**
+ * Whether a record's canonical bytes give one of `keys` a value among `names`. Every place a
+ * key appears is tried, the top-level one among them: inside a string a quote is escaped, so
+ * text cannot fake a key. A value holding a backslash is escaped, and only parsing can tell
+ * what it says: it counts as a match, so a record is at worst decoded for nothing.
+ */
+function namesOneOf(
+  bytes: Buffer,
+  span: EntrySpan,
+  keys: readonly Buffer[],
+  names: ReadonlySet<string>,
+): boolean {
+  for (const key of keys) {
+    for (let at = bytes.indexOf(key, span.recordStart); at >= 0 && at < span.recordEnd; ) {
+      const start = at + key.length;
+      const close = bytes.indexOf(0x22, start);
+      if (close < 0 || close > span.recordEnd) return true;
+      const value = bytes.toString('utf8', start, close);
+      if (value.includes('\\') || names.has(value)) return true;
+      at = bytes.indexOf(key, close);
+    }
+  }
+  return false;
+}
 
 /** The ledger read checkpoints first, for a reader that shows a few of them. */
 export interface CheckpointsFirst {
@@ -246,20 +277,18 @@ export interface CheckpointsFirst {
 
 /**
  * Reads the ledger decoding only checkpoints, and later only the records that name the chosen
- * ones: `trail show`. A record names a commit, checkpoint or session by holding its id as a
- * JSON string, exactly as JSON.stringify writes it (canonical JSON writes strings so), and a
- * byte search for that string finds every record that does; one that merely mentions it (in a
- * message) is decoded for nothing, never missed. On a ledger of many checkpoints and few
- * events, decoding and indexing everything but events was most of a `trail show`.
+ * ones (namesOneOf, NAMING_KEYS): `trail show`, `trail log -n`. On a ledger of many
+ * checkpoints and few events, decoding and indexing everything but events was most of their
+ * time.
  */
 export async function loadCheckpointsFirst(repo: Repo): Promise<CheckpointsFirst> {
   const checkpoints: StoredRecord[] = [];
-  const naming: Undecoded[] = [];
+  const naming: Array<Undecoded & { kind: string }> = [];
   const events: Undecoded[] = [];
   await forEachEntry(repo, (writerId, bytes, span) => {
     const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
     if (kind === 'event') events.push({ writerId, bytes, span });
-    else if (kind !== undefined && NAMING_A_CHECKPOINT.has(kind)) naming.push({ writerId, bytes, span });
+    else if (kind !== undefined && NAMING_KEYS[kind]) naming.push({ writerId, bytes, span, kind });
     else if (kind === 'checkpoint') {
       const stored = decode(writerId, bytes, span);
       if (stored) checkpoints.push(stored);
@@ -271,10 +300,9 @@ export async function loadCheckpointsFirst(repo: Repo): Promise<CheckpointsFirst
       const names = new Set(
         chosen.flatMap((c) => [c.id, c.record.commit, ...c.record.sessions.map((s) => s.sessionId)]),
       );
-      const needles = [...names].map((name) => Buffer.from(JSON.stringify(name), 'utf8'));
       const named: StoredRecord[] = [];
-      for (const { writerId, bytes, span } of naming) {
-        if (!needles.some((needle) => bytes.indexOf(needle, span.recordStart) >= 0)) continue;
+      for (const { writerId, bytes, span, kind } of naming) {
+        if (!namesOneOf(bytes, span, NAMING_KEYS[kind]!, names)) continue;
         const stored = decode(writerId, bytes, span);
         if (stored) named.push(stored);
       }

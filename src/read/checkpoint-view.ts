@@ -51,6 +51,11 @@ export interface CheckpointView {
   history: Array<{ id: string; commit: string; how?: string }>;
 }
 
+/**
+ * Everything shown about one checkpoint. `trail show` and `trail log -n` build it from an
+ * index holding only the records that name the checkpoint (loadCheckpointsFirst in
+ * ledger/read.ts): a lookup of another kind, or by another field, needs its key there too.
+ */
 export function buildCheckpointView(
   index: TrailIndex,
   stored: StoredRecord<RecordOf<'checkpoint'>>,

@@ -313,12 +313,19 @@ describe('loading the ledger for readers', () => {
         rewritten,
         review({ checkpoint: recordIdOf(rewritten), commit: amended, decision: 'request-changes' }),
         resealed,
+        // A session id that canonical JSON escapes: its bytes are not its text.
+        session('back\\slash'),
+        record({
+          kind: 'checkpoint',
+          commit: 'e'.repeat(40),
+          sessions: [{ sessionId: 'back\\slash', agent: 'claude-code' }],
+        }),
       ];
       await appendRecords(ledger, loadWriterKey(ledger), records);
 
       const everything = await loadIndex(ledger);
       const first = await loadCheckpointsFirst(ledger);
-      assert.equal(first.checkpoints.records.length, 4, 'only checkpoints are decoded at first');
+      assert.equal(first.checkpoints.records.length, 5, 'only checkpoints are decoded at first');
       for (const checkpoint of everything.checkpoints) {
         const found = first.checkpoints.byId.get(checkpoint.id) as typeof checkpoint;
         assert.deepEqual(
@@ -343,6 +350,8 @@ describe('loading the ledger for readers', () => {
         everything.checkpoints.find((c) => c.record.commit === amended)!,
       );
       assert.equal(ofRewrite.history.length, 2, 'and the checkpoints of the commit it rewrote');
+      const odd = everything.checkpoints.find((c) => c.record.commit === 'e'.repeat(40))!;
+      assert.equal(buildCheckpointView(everything, odd).sessions.length, 1, 'and an escaped session id');
     } finally {
       repo.cleanup();
     }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { inPeriod } from '../../core/change-facts.js';
 import { sessionLabel } from '../../core/day-session.js';
-import { loadIndex } from '../../ledger/read.js';
+import { loadCheckpointsFirst, loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CheckpointView } from '../../read/checkpoint-view.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
@@ -32,12 +32,16 @@ export function register(program: Command, context: () => CommandContext): void 
         const repo = await findRepo(ctx.cwd);
         const period = parsePeriod(options.since, options.until);
         const max = options.max === undefined ? undefined : positiveCount(options.max, '-n/--max');
+        const env = options.deployed;
+        // With -n (and no --deployed, which may look at every checkpoint before it finds n),
+        // checkpoints are decoded first and then only the records that name the n shown.
+        const firstN = max !== undefined && env === undefined ? await loadCheckpointsFirst(repo) : undefined;
         // A log line shows no event: events, most of a ledger, are not even parsed.
-        const index = await loadIndex(repo, { skipKinds: ['event'] });
-        const newestFirst = [...index.checkpointByCommit.values()]
+        const found = firstN?.checkpoints ?? (await loadIndex(repo, { skipKinds: ['event'] }));
+        const newestFirst = [...found.checkpointByCommit.values()]
           .filter((c) => inPeriod(c.record.time, period))
           .sort((a, b) => (a.record.time < b.record.time ? 1 : -1));
-        const env = options.deployed;
+        const index = firstN ? firstN.indexFor(newestFirst.slice(0, max)) : found;
         const deployedThere = (v: CheckpointView) => {
           const deployed = v.deployments
             .filter((d) => d.env === env && d.status === 'success')

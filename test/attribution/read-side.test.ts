@@ -81,6 +81,8 @@ describe('read side: show, log, stats', () => {
     const log = JSON.parse((await trail(repo.dir, 'log', '--json')).stdout);
     assert.equal(log.length, 1);
     assert.deepEqual(log[0].agents, ['claude-code']);
+    // -n reads checkpoints first, then only what names them: the same line.
+    assert.deepEqual(JSON.parse((await trail(repo.dir, 'log', '-n', '1', '--json')).stdout), log);
     const stats = JSON.parse((await trail(repo.dir, 'stats', '--json')).stdout);
     assert.equal(stats.totals.ai, 3);
     assert.ok(stats.totals.human >= 1);

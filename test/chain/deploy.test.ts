@@ -137,6 +137,12 @@ describe('trail deploy and trail rollback', () => {
     await ok(repo, 'deploy', '--env', 'production', '--commit', b);
     assert.deepEqual(await deployed(repo, 'production'), [b, a]);
     assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    // -n reads checkpoints first and then only what names them: the same lines as reading all.
+    const all = JSON.parse(await ok(repo, 'log', '--json'));
+    assert.equal(all.length, 2);
+    assert.ok(all.every((line: { deployments: unknown[] }) => line.deployments.length > 0));
+    assert.deepEqual(JSON.parse(await ok(repo, 'log', '-n', '2', '--json')), all);
+    assert.deepEqual(JSON.parse(await ok(repo, 'log', '-n', '1', '--json')), all.slice(0, 1));
   });
 
   test('one-line errors, nothing recorded', async () => {

@@ -19,7 +19,7 @@ import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { gitTextOrUndefined, runGit } from '../git/run.js';
 import { loadPolicy } from '../ledger/policy-file.js';
-import { loadLedger, withEventsForCommits } from '../ledger/read.js';
+import { indexForCommits, loadCheckpointsFirst } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
 import type { CheckpointView } from '../read/checkpoint-view.js';
 import { buildCheckpointView } from '../read/checkpoint-view.js';
@@ -704,9 +704,9 @@ export async function loadPrSummary(repo: Repo, options: { base?: string } = {})
     if (!(error instanceof TrailError)) throw error;
     notes.push(`${error.message} (the built-in high-risk paths were used)`);
   }
-  // The branch's checkpoints are found first; then only their sessions' events are decoded.
-  const index = withEventsForCommits(
-    await loadLedger(repo),
+  // The branch's checkpoints are found first; then only what names them is decoded.
+  const index = indexForCommits(
+    await loadCheckpointsFirst(repo),
     commits.map((c) => c.sha),
   );
   return buildPrSummary({

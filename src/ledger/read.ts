@@ -3,16 +3,17 @@
  * copy of its log (this clone's or a fetched one), decoded. Verification is `trail verify`'s
  * job; readers report what is there.
  *
- * Decoding (hashing and parsing every record) is most of what a read costs, and events are
- * most of a ledger. So a reader that shows no event skips them (`skipKinds`), and one that
- * shows a few checkpoints decodes only their sessions' events (`loadLedger`).
+ * Decoding (hashing and parsing every record) is most of what a read costs. So a reader that
+ * shows no event skips events (`skipKinds`), and one that shows a few checkpoints decodes
+ * checkpoints first, then only what names them and their sessions' events
+ * (`loadCheckpointsFirst`).
  */
 import type { EntryList } from '../core/entry-list.js';
 import { sha256Hex } from '../core/hash.js';
 import { entrySpan, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { RecordKind, RecordOf, TrailRecord } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
-import { buildIndex, extendIndex } from '../core/trail-index.js';
+import { buildIndex } from '../core/trail-index.js';
 import type { LogSnapshot } from './log-store.js';
 import { listLogRefs, longestSnapshots, readLogs } from './log-store.js';
 import type { Repo } from './repo.js';
@@ -136,18 +137,6 @@ export async function loadIndex(repo: Repo, options: LoadOptions = {}): Promise<
   return buildIndex(await loadRecords(repo, options));
 }
 
-/** The ledger read in two steps: everything but events, then the events of chosen sessions. */
-export interface Ledger {
-  /** Every record but events. */
-  withoutEvents: TrailIndex;
-  /**
-   * Every record but events, and the events of these sessions and these event ids: what views
-   * of a few checkpoints need (their sessions, and the events they list, which are almost
-   * always of those sessions: only when one is not are the other events hashed to find it).
-   */
-  withEventsOf(sessionIds: Iterable<string>, eventIds?: Iterable<string>): TrailIndex;
-}
-
 /** What a set of checkpoints needs of the events: their sessions and the events they list. */
 export function eventsNeededBy(checkpoints: ReadonlyArray<StoredRecord<RecordOf<'checkpoint'>>>): {
   sessionIds: string[];
@@ -156,30 +145,6 @@ export function eventsNeededBy(checkpoints: ReadonlyArray<StoredRecord<RecordOf<
   return {
     sessionIds: checkpoints.flatMap((c) => c.record.sessions.map((s) => s.sessionId)),
     eventIds: checkpoints.flatMap((c) => c.record.events),
-  };
-}
-
-/**
- * Reads the ledger with events set aside undecoded (their bytes are kept, as git gave them),
- * for a reader that first finds its checkpoints and then needs only their sessions' events:
- * `trail show`, `trail check`, `trail pr-summary`, `trail blame`.
- */
-export async function loadLedger(repo: Repo): Promise<Ledger> {
-  const others: StoredRecord[] = [];
-  const events: Array<{ writerId: string; bytes: Buffer; span: EntrySpan }> = [];
-  await forEachEntry(repo, (writerId, bytes, span) => {
-    if (recordKindAt(bytes, span.recordStart, span.recordEnd) === 'event') {
-      events.push({ writerId, bytes, span });
-      return;
-    }
-    const stored = decode(writerId, bytes, span);
-    if (stored) others.push(stored);
-  });
-  const withoutEvents = buildIndex(others);
-  return {
-    withoutEvents,
-    withEventsOf: (sessionIds, eventIds = []) =>
-      extendIndex(withoutEvents, eventsOf(events, sessionIds, eventIds)),
   };
 }
 
@@ -264,22 +229,29 @@ function namesOneOf(
 
 /** The ledger read checkpoints first, for a reader that shows a few of them. */
 export interface CheckpointsFirst {
-  /** Every checkpoint and nothing else: enough to find the ones to show. */
+  /**
+   * Every checkpoint, and every capture gap (few, and shown by what was sealed when rather
+   * than by name: pr-summary): enough to find the ones to show.
+   */
   checkpoints: TrailIndex;
   /**
    * Every checkpoint, and what views of `chosen` show (buildCheckpointView): their sessions'
    * events, and the sessions, reviews, test results, deployments, rollbacks and corrections
-   * that name one of their commits, ids or sessions. Any other record is left out, so views
-   * of other checkpoints built from it are not whole.
+   * that name one of their commits, ids or sessions, or one of `commits` (those with no
+   * checkpoint have reviews and test results too). Any other record is left out, so views of
+   * other checkpoints built from it are not whole.
    */
-  indexFor(chosen: ReadonlyArray<StoredRecord<RecordOf<'checkpoint'>>>): TrailIndex;
+  indexFor(
+    chosen: ReadonlyArray<StoredRecord<RecordOf<'checkpoint'>>>,
+    commits?: Iterable<string>,
+  ): TrailIndex;
 }
 
 /**
  * Reads the ledger decoding only checkpoints, and later only the records that name the chosen
- * ones (namesOneOf, NAMING_KEYS): `trail show`, `trail log -n`. On a ledger of many
- * checkpoints and few events, decoding and indexing everything but events was most of their
- * time.
+ * ones (namesOneOf, NAMING_KEYS) and their sessions' events: `trail show`, `trail log -n`,
+ * `trail check`, `trail pr-summary`, `trail blame`. On a ledger of many checkpoints and few
+ * events, decoding and indexing everything but events was most of their time.
  */
 export async function loadCheckpointsFirst(repo: Repo): Promise<CheckpointsFirst> {
   const checkpoints: StoredRecord[] = [];
@@ -289,17 +261,18 @@ export async function loadCheckpointsFirst(repo: Repo): Promise<CheckpointsFirst
     const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
     if (kind === 'event') events.push({ writerId, bytes, span });
     else if (kind !== undefined && NAMING_KEYS[kind]) naming.push({ writerId, bytes, span, kind });
-    else if (kind === 'checkpoint') {
+    else if (kind === 'checkpoint' || kind === 'capture-gap') {
       const stored = decode(writerId, bytes, span);
       if (stored) checkpoints.push(stored);
     }
   });
   return {
     checkpoints: buildIndex(checkpoints),
-    indexFor: (chosen) => {
-      const names = new Set(
-        chosen.flatMap((c) => [c.id, c.record.commit, ...c.record.sessions.map((s) => s.sessionId)]),
-      );
+    indexFor: (chosen, commits = []) => {
+      const names = new Set([
+        ...commits,
+        ...chosen.flatMap((c) => [c.id, c.record.commit, ...c.record.sessions.map((s) => s.sessionId)]),
+      ]);
       const named: StoredRecord[] = [];
       for (const { writerId, bytes, span, kind } of naming) {
         if (!namesOneOf(bytes, span, NAMING_KEYS[kind]!, names)) continue;
@@ -312,12 +285,12 @@ export async function loadCheckpointsFirst(repo: Repo): Promise<CheckpointsFirst
   };
 }
 
-/** The ledger with the events that the checkpoints of these commits need, for views of them. */
-export function withEventsForCommits(ledger: Ledger, commits: Iterable<string>): TrailIndex {
-  const checkpoints = [...new Set(commits)].flatMap((commit) => {
-    const found = ledger.withoutEvents.checkpointByCommit.get(commit);
+/** The index for these commits and their checkpoints, for views and facts of them. */
+export function indexForCommits(ledger: CheckpointsFirst, commits: Iterable<string>): TrailIndex {
+  const unique = [...new Set(commits)];
+  const checkpoints = unique.flatMap((commit) => {
+    const found = ledger.checkpoints.checkpointByCommit.get(commit);
     return found ? [found] : [];
   });
-  const { sessionIds, eventIds } = eventsNeededBy(checkpoints);
-  return ledger.withEventsOf(sessionIds, eventIds);
+  return ledger.indexFor(checkpoints, unique);
 }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { signReview } from '../../src/chain/review.js';
+import { factsForCommits } from '../../src/core/change-facts.js';
 import { recordIdOf } from '../../src/core/record-id.js';
 import type { RecordOf, TrailRecord } from '../../src/core/records.js';
 import { validateRecord } from '../../src/core/records.js';
@@ -18,9 +19,9 @@ import {
   readLogs,
 } from '../../src/ledger/log-store.js';
 import {
+  indexForCommits,
   loadCheckpointsFirst,
   loadIndex,
-  loadLedger,
   loadRecords,
   recordsOfSnapshots,
 } from '../../src/ledger/read.js';
@@ -313,6 +314,9 @@ describe('loading the ledger for readers', () => {
         rewritten,
         review({ checkpoint: recordIdOf(rewritten), commit: amended, decision: 'request-changes' }),
         resealed,
+        // A commit with no checkpoint still has reviews and test results.
+        record({ kind: 'test-result', commit: 'f'.repeat(40), totals }),
+        review({ commit: 'f'.repeat(40), decision: 'request-changes' }),
         // A session id that canonical JSON escapes: its bytes are not its text.
         session('back\\slash'),
         record({
@@ -325,7 +329,15 @@ describe('loading the ledger for readers', () => {
 
       const everything = await loadIndex(ledger);
       const first = await loadCheckpointsFirst(ledger);
-      assert.equal(first.checkpoints.records.length, 5, 'only checkpoints are decoded at first');
+      assert.deepEqual(
+        [
+          first.checkpoints.checkpoints.length,
+          first.checkpoints.gaps.length,
+          first.checkpoints.records.length,
+        ],
+        [5, 1, 6],
+        'only checkpoints and capture gaps are decoded at first',
+      );
       for (const checkpoint of everything.checkpoints) {
         const found = first.checkpoints.byId.get(checkpoint.id) as typeof checkpoint;
         assert.deepEqual(
@@ -350,6 +362,34 @@ describe('loading the ledger for readers', () => {
         everything.checkpoints.find((c) => c.record.commit === amended)!,
       );
       assert.equal(ofRewrite.history.length, 2, 'and the checkpoints of the commit it rewrote');
+      // The facts check and pr-summary judge, for every commit at once and for each alone.
+      const commits = [A, B, amended, 'e'.repeat(40), 'f'.repeat(40)].map((sha, i) => ({
+        sha,
+        parents: [],
+        author: 'Dana <dana@example.com>',
+        authorEmail: 'dana@example.com',
+        date: `2026-11-0${i + 3}T10:00:00.000Z`,
+        subject: `change ${i}`,
+        paths: ['src/a.ts'],
+      }));
+      const allFacts = factsForCommits(everything, commits);
+      assert.deepEqual(
+        factsForCommits(
+          indexForCommits(
+            first,
+            commits.map((c) => c.sha),
+          ),
+          commits,
+        ),
+        allFacts,
+      );
+      for (const [i, commit] of commits.entries()) {
+        assert.deepEqual(factsForCommits(indexForCommits(first, [commit.sha]), [commit]), [allFacts[i]]);
+      }
+      assert.ok(
+        allFacts[4]!.test !== undefined && allFacts[4]!.reviews.length === 1,
+        'the commit with no checkpoint has its test result and review',
+      );
       const odd = everything.checkpoints.find((c) => c.record.commit === 'e'.repeat(40))!;
       assert.equal(buildCheckpointView(everything, odd).sessions.length, 1, 'and an escaped session id');
     } finally {
@@ -412,14 +452,15 @@ describe('loading the ledger for readers', () => {
     }
   });
 
-  test('loadLedger decodes only the events of the sessions asked for, and events listed by id', async () => {
+  test('checkpoints first decodes only the events of the chosen sessions, and events listed by id', async () => {
     const setup = await clonePushingTo(1);
     try {
       let minute = 0;
+      const time = () => `2026-11-20T10:${String(minute++).padStart(2, '0')}:00.000Z`;
       const event = (sessionId: string, text: string) => ({
         kind: 'event',
         v: 1,
-        time: `2026-11-20T10:${String(minute++).padStart(2, '0')}:00.000Z`,
+        time: time(),
         actor: { type: 'agent', id: 'claude-code' },
         provenance: 'observed',
         sessionId,
@@ -433,29 +474,49 @@ describe('loading the ledger for readers', () => {
         event(odd, 'an id that needs escaping'),
         ...Array.from({ length: 9 }, (_, i) => event(`many-${i}`, `many ${i}`)),
       ];
-      await appendRecords(setup.ledger, setup.key, records);
       const ids = records.map((r) => recordIdOf(r as unknown as TrailRecord));
-      const ledger = await loadLedger(setup.ledger);
-      assert.equal(ledger.withoutEvents.eventsBySession.size, 0);
-      assert.equal(ledger.withoutEvents.records.length, 1, 'the deployment');
-
-      const texts = (index: ReturnType<typeof ledger.withEventsOf>) =>
-        [...index.eventsBySession.values()].flat().map((e) => (e.record.event as { text: string }).text);
-      assert.deepEqual(texts(ledger.withEventsOf(['s1'])), ['one']);
-      assert.deepEqual(texts(ledger.withEventsOf(['s1'], [ids[2]!])), ['one', 'listed by id only']);
-      assert.deepEqual(texts(ledger.withEventsOf([odd])), ['an id that needs escaping']);
-      // More sessions than the per-session search takes: every sessionId value is read out.
+      const checkpoint = (commit: string, sessionIds: string[], events: string[] = []) => ({
+        kind: 'checkpoint',
+        v: 1,
+        time: time(),
+        actor: { type: 'service', id: 'trail' },
+        provenance: 'observed',
+        commit: commit.repeat(40),
+        sessions: sessionIds.map((sessionId) => ({ sessionId, agent: 'claude-code' })),
+        events,
+      });
       const many = Array.from({ length: 9 }, (_, i) => `many-${i}`);
-      assert.deepEqual(texts(ledger.withEventsOf([...many, odd])).sort(), [
-        'an id that needs escaping',
-        ...many.map((_, i) => `many ${i}`),
-      ]);
+      const checkpoints = [
+        checkpoint('1', ['s1']),
+        checkpoint('2', ['s1'], [ids[2]!]),
+        checkpoint('3', [odd]),
+        // More sessions than the per-session search takes: every sessionId value is read out.
+        checkpoint('4', [...many, odd]),
+        checkpoint('5', ['s1', 's2', 's3', odd, ...many]),
+      ];
+      await appendRecords(setup.ledger, setup.key, [...records, ...checkpoints]);
+      const ledger = await loadCheckpointsFirst(setup.ledger);
+      assert.equal(ledger.checkpoints.eventsBySession.size, 0);
+      assert.deepEqual(
+        ledger.checkpoints.records.map((r) => r.record.kind),
+        checkpoints.map(() => 'checkpoint'),
+        'only checkpoints at first: not the deployment, not the events',
+      );
+
+      const texts = (commit: string) =>
+        [...indexForCommits(ledger, [commit.repeat(40)]).eventsBySession.values()]
+          .flat()
+          .map((e) => (e.record.event as { text: string }).text);
+      assert.deepEqual(texts('1'), ['one']);
+      assert.deepEqual(texts('2'), ['one', 'listed by id only']);
+      assert.deepEqual(texts('3'), ['an id that needs escaping']);
+      assert.deepEqual(texts('4').sort(), ['an id that needs escaping', ...many.map((_, i) => `many ${i}`)]);
       // What the two steps give is what a full read gives, for the same sessions.
       const full = await loadIndex(setup.ledger);
-      const two = ledger.withEventsOf(['s1', 's2', 's3', odd, ...many]);
+      const two = indexForCommits(ledger, ['5'.repeat(40)]);
       assert.deepEqual(
         two.records.map((r) => r.id),
-        full.records.map((r) => r.id),
+        full.records.filter((r) => r.record.kind !== 'deployment').map((r) => r.id),
       );
     } finally {
       setup.cleanup();

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { blameFile, originsOf } from '../../attribution/blame.js';
 import { TrailError } from '../../core/errors.js';
 import { loadConfig } from '../../ledger/config.js';
-import { loadLedger, withEventsForCommits } from '../../ledger/read.js';
+import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';
@@ -39,7 +39,7 @@ export function register(program: Command, context: () => CommandContext): void 
       // lines are shown (a line names its session's first prompt).
       const blaming = blameFile(repo.workTree, path, options.rev);
       blaming.catch(() => undefined);
-      const ledger = await loadLedger(repo);
+      const ledger = await loadCheckpointsFirst(repo);
       let blamed: Awaited<typeof blaming>;
       try {
         blamed = await blaming;
@@ -48,7 +48,7 @@ export function register(program: Command, context: () => CommandContext): void 
           cause: error,
         });
       }
-      const index = withEventsForCommits(
+      const index = indexForCommits(
         ledger,
         blamed.map((l) => l.commit),
       );

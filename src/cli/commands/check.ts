@@ -10,7 +10,7 @@ import { checkChanges, RULES } from '../../core/check.js';
 import { TrailError } from '../../core/errors.js';
 import { defaultCheckRange, listCommits, revisionsFor } from '../../git/commit-range.js';
 import { loadPolicy } from '../../ledger/policy-file.js';
-import { loadLedger, withEventsForCommits } from '../../ledger/read.js';
+import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
@@ -57,9 +57,9 @@ export function register(program: Command, context: () => CommandContext): void 
         ? { revisions: revisionsFor(range), description: range }
         : await defaultCheckRange(repo.workTree);
       const commits = await listCommits(repo.workTree, selected.revisions, range);
-      // The commits' checkpoints are found first; then only their sessions' events are decoded.
-      const index = withEventsForCommits(
-        await loadLedger(repo),
+      // The commits' checkpoints are found first; then only what names them is decoded.
+      const index = indexForCommits(
+        await loadCheckpointsFirst(repo),
         commits.map((c) => c.sha),
       );
       const result = checkChanges(factsForCommits(index, commits), policy);

@@ -253,14 +253,20 @@ export interface CheckpointsFirst {
  * `trail check`, `trail pr-summary`, `trail blame`. On a ledger of many checkpoints and few
  * events, decoding and indexing everything but events was most of their time.
  */
-export async function loadCheckpointsFirst(repo: Repo): Promise<CheckpointsFirst> {
+export async function loadCheckpointsFirst(
+  repo: Repo,
+  /** Whether the index is to hold the chosen sessions' events (`trail log` shows none). */
+  options: { events?: boolean } = {},
+): Promise<CheckpointsFirst> {
+  const withEvents = options.events !== false;
   const checkpoints: StoredRecord[] = [];
   const naming: Array<Undecoded & { kind: string }> = [];
   const events: Undecoded[] = [];
   await forEachEntry(repo, (writerId, bytes, span) => {
     const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
-    if (kind === 'event') events.push({ writerId, bytes, span });
-    else if (kind !== undefined && NAMING_KEYS[kind]) naming.push({ writerId, bytes, span, kind });
+    if (kind === 'event') {
+      if (withEvents) events.push({ writerId, bytes, span });
+    } else if (kind !== undefined && NAMING_KEYS[kind]) naming.push({ writerId, bytes, span, kind });
     else if (kind === 'checkpoint' || kind === 'capture-gap') {
       const stored = decode(writerId, bytes, span);
       if (stored) checkpoints.push(stored);

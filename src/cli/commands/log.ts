@@ -35,7 +35,10 @@ export function register(program: Command, context: () => CommandContext): void 
         const env = options.deployed;
         // With -n (and no --deployed, which may look at every checkpoint before it finds n),
         // checkpoints are decoded first and then only the records that name the n shown.
-        const firstN = max !== undefined && env === undefined ? await loadCheckpointsFirst(repo) : undefined;
+        const firstN =
+          max !== undefined && env === undefined
+            ? await loadCheckpointsFirst(repo, { events: false })
+            : undefined;
         // A log line shows no event: events, most of a ledger, are not even parsed.
         const found = firstN?.checkpoints ?? (await loadIndex(repo, { skipKinds: ['event'] }));
         const newestFirst = [...found.checkpointByCommit.values()]

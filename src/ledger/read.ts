@@ -24,6 +24,11 @@ export interface LoadOptions {
    * by a byte search for their kind and left out, neither hashed nor parsed.
    */
   skipKinds?: readonly RecordKind[];
+  /**
+   * The only kinds the caller reads (`trail stats` reads checkpoints alone): the others are
+   * left out as `skipKinds` leaves its kinds out.
+   */
+  onlyKinds?: readonly RecordKind[];
 }
 
 type Visit = (writerId: string, bytes: Buffer, span: EntrySpan, known?: KnownEntry) => void;
@@ -80,11 +85,12 @@ type EntrySpan = NonNullable<ReturnType<typeof entrySpan>>;
 function recordCollector(options: LoadOptions): { visit: Visit; records: StoredRecord[] } {
   const skip =
     options.skipKinds && options.skipKinds.length > 0 ? new Set<string>(options.skipKinds) : undefined;
+  const only = options.onlyKinds ? new Set<string>(options.onlyKinds) : undefined;
   const records: StoredRecord[] = [];
   const visit: Visit = (writerId, bytes, span, known) => {
-    if (skip) {
+    if (skip || only) {
       const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
-      if (kind !== undefined && skip.has(kind)) return;
+      if (kind !== undefined && (skip?.has(kind) || (only && !only.has(kind)))) return;
     }
     const stored = decode(writerId, bytes, span, known);
     if (stored) records.push(stored);

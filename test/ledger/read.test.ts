@@ -447,6 +447,11 @@ describe('loading the ledger for readers', () => {
         all.filter((r) => r.record.kind !== 'event'),
       );
       assert.deepEqual(await loadRecords(setup.ledger, { skipKinds: [] }), all);
+      assert.deepEqual(
+        await loadRecords(setup.ledger, { onlyKinds: ['deployment'] }),
+        all.filter((r) => r.record.kind === 'deployment'),
+        'only the kinds asked for, whatever an event says in its text',
+      );
     } finally {
       setup.cleanup();
     }

@@ -19,8 +19,8 @@ export function register(program: Command, context: () => CommandContext): void 
     .action(async (options: { rev: string; top: string; json?: boolean }) => {
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
-      // Lines come from checkpoints alone: events, most of a ledger, are not even parsed.
-      const index = await loadIndex(repo, { skipKinds: ['event'] });
+      // Lines come from checkpoints alone: no other record is even parsed.
+      const index = await loadIndex(repo, { onlyKinds: ['checkpoint'] });
       // Commits without a checkpoint count as human lines: one git log for all of them.
       const log = (await hasCommits(repo.workTree))
         ? (

@@ -131,25 +131,31 @@ export function recordKindAt(bytes: Buffer, start: number, end: number): string 
   return close < 0 || close >= end ? undefined : bytes.toString('latin1', at + KIND_KEY.length, close);
 }
 
-const SESSION_KEY = Buffer.from('"sessionId":"');
+/** The bytes that open a key's string value in canonical JSON: `"<key>":"`. */
+export function stringKey(key: string): Buffer {
+  return Buffer.from(`"${key}":"`);
+}
+
+const SESSION_KEY = stringKey('sessionId');
 
 /**
- * Every value of a `"sessionId":"` key in a record's canonical bytes, the top-level one among
- * them (inside strings, quotes are escaped, so the key cannot be faked by text). Undefined
- * when one holds a backslash: its escaped bytes are not its text, so only parsing can tell.
+ * Every string value of `key` (made by stringKey) in a record's canonical bytes, the
+ * top-level one among them (inside strings, quotes are escaped, so the key cannot be faked by
+ * text). Undefined when one holds a backslash: its escaped bytes are not its text, so only
+ * parsing can tell.
  */
-function sessionIdsIn(bytes: Buffer, start: number, end: number): string[] | undefined {
-  const ids: string[] = [];
+export function stringValuesAt(bytes: Buffer, start: number, end: number, key: Buffer): string[] | undefined {
+  const values: string[] = [];
   let from = start;
   for (;;) {
-    const at = bytes.indexOf(SESSION_KEY, from);
-    if (at < 0 || at >= end) return ids;
-    const valueStart = at + SESSION_KEY.length;
+    const at = bytes.indexOf(key, from);
+    if (at < 0 || at >= end) return values;
+    const valueStart = at + key.length;
     const close = bytes.indexOf(0x22, valueStart);
     if (close < 0 || close >= end) return undefined;
     const backslash = bytes.indexOf(0x5c, valueStart);
     if (backslash >= 0 && backslash < close) return undefined;
-    ids.push(bytes.toString('utf8', valueStart, close));
+    values.push(bytes.toString('utf8', valueStart, close));
     from = close + 1;
   }
 }
@@ -172,7 +178,7 @@ export function sessionFilter(
       });
   }
   return (bytes, start, end) => {
-    const named = sessionIdsIn(bytes, start, end);
+    const named = stringValuesAt(bytes, start, end, SESSION_KEY);
     // A record the byte search cannot read is let through, to be parsed.
     return named === undefined || named.some((id) => wanted.has(id));
   };

@@ -10,7 +10,7 @@
  */
 import type { EntryList } from '../core/entry-list.js';
 import { sha256Hex } from '../core/hash.js';
-import { entrySpan, recordKindAt, sessionFilter } from '../core/log-entry.js';
+import { entrySpan, recordKindAt, sessionFilter, stringKey, stringValuesAt } from '../core/log-entry.js';
 import type { RecordKind, RecordOf, TrailRecord } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
@@ -205,14 +205,13 @@ const NAMING_KEYS: Readonly<Record<string, readonly Buffer[]>> = Object.fromEntr
     deployment: ['commit'],
     rollback: ['from', 'to'],
     correction: ['target'],
-  }).map(([kind, keys]) => [kind, keys.map((key) => Buffer.from(`"${key}":"`))]),
+  }).map(([kind, keys]) => [kind, keys.map(stringKey)]),
 );
 
 /**
- * Whether a record's canonical bytes give one of `keys` a value among `names`. Every place a
- * key appears is tried, the top-level one among them: inside a string a quote is escaped, so
- * text cannot fake a key. A value holding a backslash is escaped, and only parsing can tell
- * what it says: it counts as a match, so a record is at worst decoded for nothing.
+ * Whether a record's canonical bytes give one of `keys` a value among `names`
+ * (stringValuesAt). A value only parsing can read counts as a match, so a record is at worst
+ * decoded for nothing, never missed.
  */
 function namesOneOf(
   bytes: Buffer,
@@ -220,17 +219,10 @@ function namesOneOf(
   keys: readonly Buffer[],
   names: ReadonlySet<string>,
 ): boolean {
-  for (const key of keys) {
-    for (let at = bytes.indexOf(key, span.recordStart); at >= 0 && at < span.recordEnd; ) {
-      const start = at + key.length;
-      const close = bytes.indexOf(0x22, start);
-      if (close < 0 || close > span.recordEnd) return true;
-      const value = bytes.toString('utf8', start, close);
-      if (value.includes('\\') || names.has(value)) return true;
-      at = bytes.indexOf(key, close);
-    }
-  }
-  return false;
+  return keys.some((key) => {
+    const values = stringValuesAt(bytes, span.recordStart, span.recordEnd, key);
+    return values === undefined || values.some((value) => names.has(value));
+  });
 }
 
 /** The ledger read checkpoints first, for a reader that shows a few of them. */

@@ -242,11 +242,13 @@ export async function readLogs(
   let snapshots: LogSnapshot[] | undefined;
   const open = () => {
     const opened: LogSnapshot[] = [];
-    snapshots = refs.map((ref, i) => {
+    for (const [i, ref] of refs.entries()) {
+      // A copy of an earlier log (copyOf[i] < i) shares what was read for it.
       const original = copyOf[i] === undefined ? undefined : opened[copyOf[i]!]!;
       if (original) {
         const { entries, heads, writer } = original;
-        return opened[opened.push({ ...ref, entries, heads, writer }) - 1]!;
+        opened.push({ ...ref, entries, heads, writer });
+        continue;
       }
       const plan = plans[i]!;
       const heads = plan.heads.flatMap((h) => {
@@ -255,8 +257,9 @@ export async function readLogs(
       });
       const writer =
         plan.writer === undefined ? undefined : parseJsonBlob<WriterInfo>(smallBlobs[plan.writer]);
-      return opened[opened.push({ ...ref, entries: new EntryList(), heads, writer }) - 1]!;
-    });
+      opened.push({ ...ref, entries: new EntryList(), heads, writer });
+    }
+    snapshots = opened;
     for (const snapshot of snapshots) reader.opened?.(snapshot);
   };
   if (small.length === 0) open();

@@ -91,6 +91,22 @@ export class EntryList {
     this.ends.push(end);
   }
 
+  /**
+   * Fills this empty list with the first `chunkCount` chunks of `source`, sharing their
+   * bytes: for a copy of a log whose chunks are the same git objects as the other copy's
+   * first chunks, so they are read out of git and held once.
+   */
+  adoptPrefix(source: EntryList, chunkCount: number): void {
+    if (this.chunks.length > 0) throw new Error('adoptPrefix() on a list that holds chunks');
+    if (chunkCount > source.chunks.length) throw new Error('adoptPrefix() past the source list');
+    for (let c = 0; c < chunkCount; c++) this.chunks.push(source.chunks[c]!);
+    for (let i = 0; i < source.length && source.chunkOf[i]! < chunkCount; i++) {
+      this.chunkOf.push(source.chunkOf[i]!);
+      this.starts.push(source.starts[i]!);
+      this.ends.push(source.ends[i]!);
+    }
+  }
+
   get length(): number {
     return this.starts.length;
   }

@@ -111,6 +111,40 @@ export function verifyLog(input: VerifyLogInput): VerifyLogResult {
   return verifier.finish(entries, input.purges);
 }
 
+/** Every field of a head that its checks read, as one string to compare heads by. */
+function headFields(head: SignedTreeHead): string {
+  return JSON.stringify([head.log, head.size, head.root, head.last, head.time, head.keyId, head.sig]);
+}
+
+/**
+ * The result for a copy of a log that holds the first `size` entries of a log already
+ * verified with no problem (`full`, whose heads are `fullHeads`), when each of the copy's heads
+ * is one of those heads and the newest covers all `size` entries. Every check verify would
+ * make in the copy was then made in the full log over the same bytes: each entry's hash, seq
+ * and chain link, each head's signature, key, root and last entry, and the witness prefix.
+ * Undefined otherwise: the copy must be verified on its own.
+ */
+export function resultOfCleanPrefix(
+  full: VerifyLogResult,
+  fullHeads: readonly SignedTreeHead[],
+  size: number,
+  heads: readonly SignedTreeHead[],
+): VerifyLogResult | undefined {
+  if (full.problems.length > 0 || size > full.size || heads.length === 0) return undefined;
+  const known = new Set(fullHeads.map(headFields));
+  if (!heads.every((head) => known.has(headFields(head)))) return undefined;
+  const latestHead = heads.reduce((a, b) => (b.size > a.size ? b : a));
+  if (latestHead.size !== size) return undefined;
+  return {
+    writerId: full.writerId,
+    size,
+    root: latestHead.root,
+    problems: [],
+    leafHashes: full.leafHashes.subarray(0, size * 32),
+    latestHead,
+  };
+}
+
 /**
  * Checks the signature of every head that finish() would check (signed with the log's own,
  * trusted key) on the thread pool, so the checks run beside the hashing instead of after it.

@@ -68,6 +68,13 @@ export interface LogSnapshot extends LogRef {
   entries: EntryList;
   heads: SignedTreeHead[];
   writer?: WriterInfo;
+  /**
+   * Another copy of this writer's log whose first chunks are all of this copy's chunks, the
+   * same git objects: this clone's own log a few appends ahead of the copy fetched from its
+   * remote, say. This copy's entries are that copy's first entries, read out of git once and
+   * shared; they are filled in when the read ends.
+   */
+  prefixOf?: LogSnapshot;
 }
 
 function shard(n: number): string {
@@ -109,7 +116,11 @@ export async function listLogRefs(repo: Repo): Promise<LogRef[]> {
   return refs;
 }
 
-/** Told about each log while readLogs streams it in, for work that can start before the rest arrives. */
+/**
+ * Told about each log while readLogs streams it in, for work that can start before the rest
+ * arrives. A copy whose entries are another copy's first ones (`prefixOf`) is not streamed,
+ * and the reader is told nothing of it.
+ */
 export interface LogReader {
   /** A log's heads and writer are known; its entries, still empty, follow. */
   opened?(snapshot: LogSnapshot): void;
@@ -140,6 +151,57 @@ export interface ReadLogsOptions {
 
 /** A signed tree head's file in a log's tree; the number is the head's size. */
 const HEAD_PATH = /^heads\/\d+\/\d+\/(\d+)\.json$/;
+/** A chunk's file in a log's tree; the number is the sequence number of its first entry. */
+const CHUNK_PATH = /^log\/\d+\/\d+\/(\d+)\.jsonl$/;
+
+/** The blobs of a log's tree that readers read: its chunks in order, its heads, its writer. */
+interface LogLayout {
+  chunks: Array<{ first: number; oid: string }>;
+  heads: string[];
+  writer?: string;
+}
+
+function layoutOf(entries: readonly TreeEntry[]): LogLayout {
+  const layout: LogLayout = { chunks: [], heads: [] };
+  for (const entry of entries) {
+    if (entry.type !== 'blob') continue;
+    const chunk = CHUNK_PATH.exec(entry.path);
+    if (chunk) layout.chunks.push({ first: Number(chunk[1]), oid: entry.oid });
+    else if (HEAD_PATH.test(entry.path)) layout.heads.push(entry.oid);
+    else if (entry.path === 'writer.json') layout.writer = entry.oid;
+  }
+  layout.chunks.sort((a, b) => a.first - b.first);
+  return layout;
+}
+
+/**
+ * For each log, another copy of the same writer's log whose first chunks are all of this
+ * log's chunks (same places, same git objects), if there is one: the longest such copy that
+ * is not itself a prefix of another. Copies at the same commit (`copyOf`) are left out: they
+ * share their original's snapshot whole.
+ */
+function prefixCopies(
+  refs: readonly LogRef[],
+  layouts: readonly LogLayout[],
+  copyOf: ReadonlyArray<number | undefined>,
+): Array<number | undefined> {
+  const order = refs
+    .map((_, i) => i)
+    .filter((i) => copyOf[i] === undefined)
+    .sort((a, b) => layouts[b]!.chunks.length - layouts[a]!.chunks.length);
+  const prefixOf: Array<number | undefined> = refs.map(() => undefined);
+  order.forEach((log, rank) => {
+    const mine = layouts[log]!.chunks;
+    if (mine.length === 0) return;
+    // Every copy ranked earlier holds at least as many chunks.
+    prefixOf[log] = order.slice(0, rank).find((other) => {
+      if (refs[other]!.writerId !== refs[log]!.writerId || prefixOf[other] !== undefined) return false;
+      const theirs = layouts[other]!.chunks;
+      return mine.every((chunk, k) => chunk.first === theirs[k]!.first && chunk.oid === theirs[k]!.oid);
+    });
+  });
+  return prefixOf;
+}
 
 /** The size of the largest tree head in a log's tree listing. */
 function signedSize(entries: readonly TreeEntry[]): number {
@@ -184,6 +246,9 @@ export function longestSnapshots(snapshots: readonly LogSnapshot[]): LogSnapshot
  * Two copies of one writer's log at the same commit (this clone's and the remote's, once a
  * push has been fetched back) are one log: it is read once, and both snapshots share its
  * entries, heads and writer, so a reader keyed by `entries` (verify) works on it once.
+ * A copy whose chunks are all another copy's first chunks (this clone's log is ahead of the
+ * fetched copy between a commit and the next push) has its heads and writer read, and its
+ * entries shared with the other copy's first entries (`prefixOf`).
  */
 export async function readLogs(
   repo: Repo,
@@ -215,29 +280,27 @@ export async function readLogs(
     copyOf.push(firstAt.get(key));
     if (!firstAt.has(key)) firstAt.set(key, log);
   });
+  const layouts = trees.map(layoutOf);
+  const prefixOf = prefixCopies(refs, layouts, copyOf);
   const small: string[] = [];
   const chunkSpecs: string[] = [];
   /** For each chunk request, the log it belongs to. */
   const chunkLog: number[] = [];
-  const plans = trees.map((entries, log) => {
-    const chunks: Array<{ first: number; oid: string }> = [];
-    const heads: number[] = [];
-    let writer: number | undefined;
+  /** For each log, its chunk requests (indices into chunkSpecs), in order. */
+  const chunkRequests: number[][] = refs.map(() => []);
+  const plans = layouts.map((layout, log) => {
     // A copy of an earlier log is not read again.
-    for (const entry of copyOf[log] === undefined ? entries : []) {
-      if (entry.type !== 'blob') continue;
-      const chunk = /^log\/\d+\/\d+\/(\d+)\.jsonl$/.exec(entry.path);
-      if (chunk) chunks.push({ first: Number(chunk[1]), oid: entry.oid });
-      else if (HEAD_PATH.test(entry.path)) heads.push(small.push(entry.oid) - 1);
-      else if (entry.path === 'writer.json') writer = small.push(entry.oid) - 1;
-    }
-    chunks.sort((a, b) => a.first - b.first);
-    for (const chunk of chunks) {
-      chunkSpecs.push(chunk.oid);
+    if (copyOf[log] !== undefined) return { heads: [] as number[], writer: undefined };
+    const heads = layout.heads.map((oid) => small.push(oid) - 1);
+    const writer = layout.writer === undefined ? undefined : small.push(layout.writer) - 1;
+    // Nor are chunks another copy's request reads.
+    for (const chunk of prefixOf[log] === undefined ? layout.chunks : []) {
+      chunkRequests[log]!.push(chunkSpecs.push(chunk.oid) - 1);
       chunkLog.push(log);
     }
     return { heads, writer };
   });
+  const missingChunks = new Set<number>();
   const smallBlobs: Array<Buffer | undefined> = new Array(small.length).fill(undefined);
   let snapshots: LogSnapshot[] | undefined;
   const open = () => {
@@ -259,8 +322,12 @@ export async function readLogs(
         plan.writer === undefined ? undefined : parseJsonBlob<WriterInfo>(smallBlobs[plan.writer]);
       opened.push({ ...ref, entries: new EntryList(), heads, writer });
     }
+    opened.forEach((snapshot, i) => {
+      const source = prefixOf[copyOf[i] ?? i];
+      if (source !== undefined) snapshot.prefixOf = opened[source];
+    });
     snapshots = opened;
-    for (const snapshot of snapshots) reader.opened?.(snapshot);
+    for (const snapshot of snapshots) if (!snapshot.prefixOf) reader.opened?.(snapshot);
   };
   if (small.length === 0) open();
   const logOf = (index: number) => snapshots![chunkLog[index - small.length]!]!;
@@ -296,12 +363,20 @@ export async function readLogs(
       },
       missing: (index) => {
         if (index === small.length - 1) open();
+        if (index >= small.length) missingChunks.add(index - small.length);
       },
     },
     // Large output: through a file, so git never waits for this process (see runGit).
     { spoolDir: SPOOL_DIR },
   );
   if (!snapshots) open();
+  prefixOf.forEach((source, log) => {
+    if (source === undefined) return;
+    // The source's chunks that git had: a chunk missing there is missing here too.
+    const shared = chunkRequests[source]!.slice(0, layouts[log]!.chunks.length);
+    const held = shared.filter((request) => !missingChunks.has(request)).length;
+    snapshots![log]!.entries.adoptPrefix(snapshots![source]!.entries, held);
+  });
   return snapshots!;
 }
 

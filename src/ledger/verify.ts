@@ -11,7 +11,7 @@ import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, VerifyLogResult, WitnessState } from '../core/log-verifier.js';
-import { checkHeadSignatures, LogVerifier } from '../core/log-verifier.js';
+import { checkHeadSignatures, LogVerifier, resultOfCleanPrefix } from '../core/log-verifier.js';
 import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap, trustedKeyMapAtHead } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
@@ -48,10 +48,11 @@ export interface VerifyReport {
 }
 
 /** Record id -> cutoff, from every retention-purge record in any log. */
-function purgeAuthorisations(snapshots: ReadonlyArray<{ entries: EntryList }>): Map<string, string> {
+function purgeAuthorisations(snapshots: readonly LogSnapshot[]): Map<string, string> {
   const purges = new Map<string, string>();
-  // Copies of a log at the same commit share their entries: each is searched once.
-  for (const entries of new Set(snapshots.map((s) => s.entries))) {
+  // Copies of a log at the same commit share their entries: each is searched once. A copy
+  // whose entries are another's first ones (prefixOf) is searched as part of that one.
+  for (const entries of new Set(snapshots.filter((s) => !s.prefixOf).map((s) => s.entries))) {
     for (const line of entries.linesContaining('"kind":"retention-purge"')) {
       try {
         const record = decodeEntry(line).record as { kind: string; cutoff?: string; purged?: string[] };
@@ -130,18 +131,34 @@ export async function verifyAndRead(
   const byWriter = new Map<string, Array<{ log: VerifiedLog; leafHashes: Buffer }>>();
   // Tombstones are judged once every log is in: the purge naming one may sit in another log.
   const purges = purgeAuthorisations(snapshots);
-  const resultOf = async (snapshot: LogSnapshot) => {
+  const resultOf = async (snapshot: LogSnapshot): Promise<VerifyLogResult> => {
+    // A copy holding the first entries of another: where that one is clean and this one
+    // holds none of its own heads, nothing in it is left to check (resultOfCleanPrefix).
+    const source = snapshot.prefixOf;
+    const derived =
+      source &&
+      resultOfCleanPrefix(
+        await sharedResultOf(source),
+        source.heads,
+        snapshot.entries.length,
+        snapshot.heads,
+      );
+    if (derived) return derived;
+    // Otherwise verified on its own, over the entries it shares: nothing is read again.
     const verifier = verifierOf(snapshot);
     return verifier.finish(snapshot.entries, purges, await signatures.get(snapshot.entries));
   };
-  for (const snapshot of snapshots) {
+  const sharedResultOf = (snapshot: LogSnapshot): Promise<VerifyLogResult> => {
     let shared = results.get(snapshot.entries);
     if (!shared) {
       shared = resultOf(snapshot);
       results.set(snapshot.entries, shared);
     }
+    return shared;
+  };
+  for (const snapshot of snapshots) {
     // Each copy gets its own list of problems: it is added to below, and named by its ref.
-    const result = { ...(await shared) };
+    const result = { ...(await sharedResultOf(snapshot)) };
     result.problems = [...result.problems];
     if (snapshot.writer && snapshot.writer.writerId !== snapshot.writerId) {
       result.problems.push({

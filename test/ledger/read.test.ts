@@ -29,7 +29,7 @@ import { findRepo } from '../../src/ledger/repo.js';
 import { verifyAndRead, verifyRepository } from '../../src/ledger/verify.js';
 import { buildCheckpointView } from '../../src/read/checkpoint-view.js';
 import { trail } from '../helpers/cli.js';
-import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
+import { entryLines, readLogFiles, setEntryLines, tamper, writeLogFiles } from '../helpers/tamper.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 
 function deployment(i: number) {
@@ -176,6 +176,88 @@ describe('loading the ledger for readers', () => {
         recordsOfSnapshots(tied, { skipKinds: ['deployment'] }),
         [],
         'kinds a reader skips are left out here too',
+      );
+    } finally {
+      setup.cleanup();
+    }
+  });
+
+  test("a fetched copy behind this clone's log shares its entries, and is judged as if read alone", async () => {
+    const setup = await clonePushingTo(3);
+    try {
+      setup.pushAndFetch();
+      // Two more appends since the push: the usual state between a commit and the next push.
+      for (let i = 3; i < 5; i++) await appendRecords(setup.ledger, setup.key, [deployment(i)]);
+      const fetchedRef = `refs/trail/remotes/origin/logs/${setup.key.keyId}`;
+      const ownRef = logRef(setup.key.keyId);
+      const [own, fetched] = await readLogs(setup.ledger, await listLogRefs(setup.ledger));
+      assert.equal(fetched!.ref, fetchedRef);
+      assert.equal(fetched!.prefixOf, own, "the fetched copy's chunks are the first of this clone's");
+      const [alone] = await readLogs(
+        setup.ledger,
+        (await listLogRefs(setup.ledger)).filter((r) => r.ref === fetchedRef),
+      );
+      assert.equal(alone!.prefixOf, undefined);
+      assert.equal(fetched!.entries.length, 3);
+      assert.deepEqual(fetched!.entries.lines(), alone!.entries.lines(), 'the same entries as read alone');
+      assert.deepEqual(fetched!.heads, alone!.heads);
+      assert.deepEqual(fetched!.entries.linesContaining('"env-4"'), [], 'nothing past its own chunks');
+      assert.equal(own!.entries.linesContaining('"env-4"').length, 1);
+
+      const clean = await verifyRepository(setup.ledger);
+      assert.equal(clean.ok, true);
+      assert.deepEqual(
+        clean.logs.map((l) => [l.ref, l.size, l.problems.length]),
+        [
+          [ownRef, 5, 0],
+          [fetchedRef, 3, 0],
+        ],
+      );
+      assert.equal(clean.logs[1]!.root, alone!.heads.find((h) => h.size === 3)!.root);
+
+      // This clone's log damaged past the shared chunks: the fetched copy, still its prefix, is
+      // verified on its own over the shared bytes, and is clean.
+      const ownLog = await readLogFiles(setup.repo.dir, ownRef);
+      await tamper(setup.repo.dir, ownRef, (files) => {
+        const lines = entryLines(files);
+        lines[4]!.line = lines[4]!.line.replace('env-4', 'env-8');
+        setEntryLines(files, lines);
+      });
+      const [, stillPrefix] = await readLogs(setup.ledger, await listLogRefs(setup.ledger));
+      assert.ok(stillPrefix!.prefixOf, 'the first three chunks are the same objects');
+      const damaged = await verifyRepository(setup.ledger);
+      assert.equal(damaged.ok, false);
+      assert.deepEqual([...new Set(damaged.problems.map((p) => p.ref))], [ownRef]);
+      await writeLogFiles(setup.repo.dir, ownRef, ownLog);
+
+      // The fetched copy's newest head dropped: its third record is signed by no head of its own.
+      const fetchedLog = await readLogFiles(setup.repo.dir, fetchedRef);
+      const newestHead = [...fetchedLog.keys()]
+        .filter((p) => p.startsWith('heads/'))
+        .sort()
+        .at(-1)!;
+      await tamper(setup.repo.dir, fetchedRef, (files) => {
+        files.delete(newestHead);
+      });
+      const unsigned = await verifyRepository(setup.ledger);
+      assert.deepEqual(
+        unsigned.problems.map((p) => [p.ref, p.kind, p.seq]),
+        [[fetchedRef, 'inserted', 2]],
+      );
+
+      // A head of the fetched copy that this clone's log does not hold (its time changed, so its
+      // signature no longer verifies) is checked, not taken from this clone's log.
+      await tamper(setup.repo.dir, fetchedRef, (files) => {
+        for (const [path, content] of fetchedLog) files.set(path, content);
+        files.set(
+          newestHead,
+          fetchedLog.get(newestHead)!.replace(/"time":"[^"]+"/, '"time":"2030-01-01T00:00:00.000Z"'),
+        );
+      });
+      const forged = await verifyRepository(setup.ledger);
+      assert.deepEqual(
+        forged.problems.map((p) => [p.ref, p.kind]),
+        [[fetchedRef, 'bad-signature']],
       );
     } finally {
       setup.cleanup();

@@ -15,7 +15,7 @@ import { checkHeadSignatures, LogVerifier, resultOfCleanPrefix } from '../core/l
 import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap, trustedKeyMapAtHead } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
-import { listLogRefs, readLogs } from './log-store.js';
+import { listLogRefs, longestSnapshots, readLogs } from './log-store.js';
 import type { DecodedEntries } from './read.js';
 import type { Repo } from './repo.js';
 import { ReviewSignatureChecks } from './review-signatures.js';
@@ -237,9 +237,10 @@ function recordBounds(bytes: Buffer): { start: number; end: number } | undefined
 }
 
 /**
- * Gathers what the approval-integrity pass needs from the logs already read, using the
- * longest copy of each writer's log as the read side does. Cost stays off the common path:
- * one byte search per entry finds its kind, and a ledger without approvals stops there.
+ * Gathers what the approval-integrity pass needs from the logs already read, using the copy
+ * of each writer's log the read side shows (longestSnapshots), so approvals are judged
+ * against the records a report shows. Cost stays off the common path: one byte search per
+ * entry finds its kind, and a ledger without approvals stops there.
  * Otherwise reviews, checkpoints, corrections and purges are parsed, and only session
  * records and the events of approved checkpoints' sessions are hashed for their ids. Should
  * a sealed id still be missing, every remaining record is hashed before it is called
@@ -252,20 +253,16 @@ export async function verifyApprovals(
   /** Filled with the ids and records this pass works out, by log (its entries) and position. */
   decoded?: Map<EntryList, DecodedEntries>,
 ): Promise<ApprovalIntegrity> {
-  const longest = new Map<string, LogSnapshot>();
-  for (const s of snapshots) {
-    const current = longest.get(s.writerId);
-    if (!current || s.entries.length > current.entries.length) longest.set(s.writerId, s);
-  }
+  const longest = longestSnapshots(snapshots);
   // The common case first: no approval anywhere, one byte search per chunk, done.
-  const anyApproval = [...longest.values()].some((snapshot) =>
+  const anyApproval = longest.some((snapshot) =>
     snapshot.entries.linesContaining(REVIEW_KIND_TEXT).some((line) => line.includes(APPROVE_TEXT)),
   );
   if (!anyApproval) return { approvals: 0, problems: [], notices: [] };
   // The schemas (and zod) load only now: a ledger without approvals never needs them.
   const { recordSchema } = await import('../core/records.js');
 
-  const logs = [...longest.values()].map((snapshot) => ({
+  const logs = longest.map((snapshot) => ({
     snapshot,
     parsed: [] as number[],
     other: [] as number[],

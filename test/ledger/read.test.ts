@@ -319,6 +319,24 @@ describe('loading the ledger for readers', () => {
       // And the decode does use them: an id put there is the one it returns.
       known.ids[3] = 'f'.repeat(64);
       assert.equal(recordsOfSnapshots(snapshots, {}, decoded)[3]!.id, 'f'.repeat(64));
+
+      // A fetched copy longer by an entry no head signs: the read side shows this clone's copy
+      // (the same signed size, its own on a tie), and the approval pass judges that one too.
+      const fetchedRef = `refs/trail/remotes/origin/logs/${key.keyId}`;
+      repo.git('update-ref', fetchedRef, logRef(key.keyId));
+      await tamper(repo.dir, fetchedRef, (files) => {
+        const [last] = entryLines(files).slice(-1);
+        files.set('log/0000/000/000000000004.jsonl', `${last!.line.replace('"seq":3', '"seq":4')}\n`);
+      });
+      const withCopy = await verifyAndRead(ledger, { updateWitness: false });
+      assert.deepEqual([...new Set(withCopy.report.problems.map((p) => p.ref))], [fetchedRef]);
+      assert.ok(withCopy.report.problems.some((p) => p.kind === 'inserted'));
+      const [shown] = longestSnapshots(withCopy.snapshots);
+      const longer = withCopy.snapshots.find((s) => s.ref === fetchedRef)!;
+      assert.equal(shown!.remote, undefined);
+      assert.equal(longer.entries.length, shown!.entries.length + 1);
+      assert.ok(withCopy.decoded.has(shown!.entries), 'the approval pass read the copy that is shown');
+      assert.equal(withCopy.decoded.has(longer.entries), false);
     } finally {
       repo.cleanup();
     }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { recordIdOf } from '../src/core/record-id.js';
 import { generateKeyPair } from '../src/core/signature.js';
 import { loadWriterKey, trustKey } from '../src/ledger/keys.js';
-import { appendRecords } from '../src/ledger/log-store.js';
+import { appendRecords, logRef } from '../src/ledger/log-store.js';
 import { findRepo } from '../src/ledger/repo.js';
 import { TRAIL_BIN } from '../test/helpers/cli.js';
 import { gitEnv, tempRepo } from '../test/helpers/temp-repo.js';
@@ -70,6 +70,11 @@ try {
   const verifyFirst = command(repo.dir, ['verify']);
   // As in the clone that ran it: the signatures it checked are remembered (SignatureMemo).
   const verify = command(repo.dir, ['verify']);
+  // Between a commit and the next push: the copy fetched from origin is one append behind.
+  const fetched = `refs/trail/remotes/origin/logs/${key.keyId}`;
+  execFileSync('git', ['update-ref', fetched, `${logRef(key.keyId)}~1`], { cwd: repo.dir, env: gitEnv });
+  const verifyBehind = command(repo.dir, ['verify']);
+  execFileSync('git', ['update-ref', '-d', fetched], { cwd: repo.dir, env: gitEnv });
   const pdf = command(repo.dir, ['report', 'soc2', '--format', 'pdf', '--out', `${out}.pdf`]);
   const csv = command(repo.dir, ['report', 'soc2', '--format', 'csv', '--out', `${out}.csv`]);
   rmSync(`${out}.pdf`);
@@ -94,6 +99,18 @@ try {
         unit: 's',
       },
       { name: '`trail verify` again: peak memory (maxRSS)', value: mib(verify.peakBytes), unit: 'MiB' },
+      {
+        name: '`trail verify` again, with the copy fetched from origin one append behind: wall time',
+        value: verifyBehind.ms / 1000,
+        unit: 's',
+        baseline: { name: 'the same without it', value: verify.ms / 1000, unit: 's' },
+        ratio: verifyBehind.ms / verify.ms,
+      },
+      {
+        name: '`trail verify` again, with that copy: peak memory (maxRSS)',
+        value: mib(verifyBehind.peakBytes),
+        unit: 'MiB',
+      },
       { name: '`trail report soc2 --format pdf`: wall time', value: pdf.ms / 1000, unit: 's' },
       {
         name: '`trail report soc2 --format pdf`: peak memory (maxRSS)',

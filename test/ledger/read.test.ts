@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { signReview } from '../../src/chain/review.js';
 import { factsForCommits } from '../../src/core/change-facts.js';
+import { verifyLog } from '../../src/core/log-verifier.js';
 import { recordIdOf } from '../../src/core/record-id.js';
 import type { RecordOf, TrailRecord } from '../../src/core/records.js';
 import { validateRecord } from '../../src/core/records.js';
-import { loadWriterKey } from '../../src/ledger/keys.js';
+import { loadWriterKey, trustedKeyMap } from '../../src/ledger/keys.js';
 import {
   appendRecords,
   listLogRefs,
@@ -27,6 +28,7 @@ import {
 } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { verifyAndRead, verifyRepository } from '../../src/ledger/verify.js';
+import { loadWitness } from '../../src/ledger/witness.js';
 import { buildCheckpointView } from '../../src/read/checkpoint-view.js';
 import { trail } from '../helpers/cli.js';
 import { entryLines, readLogFiles, setEntryLines, tamper, writeLogFiles } from '../helpers/tamper.js';
@@ -258,6 +260,76 @@ describe('loading the ledger for readers', () => {
       assert.deepEqual(
         forged.problems.map((p) => [p.ref, p.kind]),
         [[fetchedRef, 'bad-signature']],
+      );
+    } finally {
+      setup.cleanup();
+    }
+  });
+
+  test('what verify says of each copy of a log equals what it says of that copy read alone', async () => {
+    const setup = await clonePushingTo(1);
+    try {
+      const { repo, ledger, key } = setup;
+      const keyId = key.keyId;
+      const copyAt = (name: string) => {
+        const ref = `refs/trail/remotes/${name}/logs/${keyId}`;
+        repo.git('update-ref', ref, logRef(keyId));
+        return ref;
+      };
+      const upstream = copyAt('upstream'); // one append
+      await appendRecords(ledger, key, [deployment(1), deployment(2)]);
+      const origin = copyAt('origin'); // two appends
+      await appendRecords(ledger, key, [deployment(3)]);
+      const evil = copyAt('evil');
+      await appendRecords(ledger, key, [deployment(4)]); // this clone: four appends
+      const same = copyAt('mirror'); // at this clone's commit
+      // A copy whose first chunk was rewritten: it shares no chunk with the others.
+      await tamper(repo.dir, evil, (files) => {
+        const lines = entryLines(files);
+        lines[0]!.line = lines[0]!.line.replace('env-0', 'env-7');
+        setEntryLines(files, lines);
+      });
+
+      const refs = await listLogRefs(ledger);
+      const snapshots = await readLogs(ledger, refs);
+      const byRef = new Map(snapshots.map((s) => [s.ref, s]));
+      assert.equal(byRef.get(upstream)!.prefixOf?.ref, logRef(keyId));
+      assert.equal(byRef.get(origin)!.prefixOf?.ref, logRef(keyId));
+      assert.equal(byRef.get(same)!.entries, byRef.get(logRef(keyId))!.entries);
+      assert.equal(byRef.get(evil)!.prefixOf, undefined);
+
+      const verified = await verifyRepository(ledger, { updateWitness: false });
+      assert.equal(verified.logs.length, 5);
+      const trustedKeys = trustedKeyMap(ledger);
+      const witness = loadWitness(ledger, keyId);
+      for (const log of verified.logs) {
+        const [alone] = await readLogs(
+          ledger,
+          refs.filter((r) => r.ref === log.ref),
+        );
+        const expected = verifyLog({
+          writerId: keyId,
+          lines: alone!.entries,
+          heads: alone!.heads,
+          trustedKeys,
+          witness,
+          witnessLength: false,
+        });
+        assert.deepEqual(
+          [log.size, log.root, log.problems.map((p) => [p.kind, p.seq])],
+          [expected.size, expected.root, expected.problems.map((p) => [p.kind, p.seq])],
+          log.ref,
+        );
+      }
+      assert.deepEqual(
+        verified.logs.map((l) => [l.ref, l.size, l.problems.length > 0]),
+        [
+          [logRef(keyId), 5, false],
+          [evil, 4, true],
+          [same, 5, false],
+          [origin, 3, false],
+          [upstream, 1, false],
+        ],
       );
     } finally {
       setup.cleanup();

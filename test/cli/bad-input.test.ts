@@ -53,6 +53,12 @@ describe('bad input on the command line', () => {
       assertUsage(await trail(empty.dir, 'check', 'main..HEAD'), /nothing is committed yet/);
       const byDefault = await trail(empty.dir, 'check');
       assert.equal(byDefault.code, 0, 'with no range, an empty repository has nothing to check');
+      const stats = await trail(empty.dir, 'stats');
+      assert.deepEqual(
+        [stats.code, stats.stderr],
+        [0, 'no lines added in HEAD: nothing to share out\n'],
+        'no share of nothing, and no empty tables',
+      );
     } finally {
       empty.cleanup();
     }

@@ -18,6 +18,7 @@ export function register(program: Command, context: () => CommandContext): void 
     .option('--json', 'machine output on stdout')
     .action(async (options: { rev: string; top: string; json?: boolean }) => {
       const ctx = context();
+      const top = positiveCount(options.top, '--top');
       const repo = await findRepo(ctx.cwd);
       // Lines come from checkpoints alone: no other record is even parsed.
       const index = await loadIndex(repo, { onlyKinds: ['checkpoint'] });
@@ -47,8 +48,9 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       const stats = computeStats(index, human);
       if (options.json) return printJson(ctx.io, stats);
-      const top = positiveCount(options.top, '--top');
       const table = (title: string, rows: Share[]) => {
+        // An empty table says nothing the totals line does not.
+        if (rows.length === 0) return;
         say(ctx.io, `\n${title}`);
         for (const r of rows.slice(0, top)) {
           say(
@@ -60,7 +62,9 @@ export function register(program: Command, context: () => CommandContext): void 
       const t = stats.totals;
       say(
         ctx.io,
-        `AI share of added lines: ${t.share}% (${t.ai} AI, ${t.human} human, ${t.unknown} unknown)`,
+        t.ai + t.human + t.unknown === 0
+          ? `no lines added in ${options.rev}: nothing to share out`
+          : `AI share of added lines: ${t.share}% (${t.ai} AI, ${t.human} human, ${t.unknown} unknown)`,
       );
       table('By month', stats.byMonth);
       table('By agent', stats.byAgent);

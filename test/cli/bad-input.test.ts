@@ -27,7 +27,7 @@ describe('bad input on the command line', () => {
   });
   after(() => repo.cleanup());
 
-  test('a revision git does not know is named, for check, stats and relink', async () => {
+  test('a revision git does not know is named, for check, stats, relink and blame', async () => {
     assertUsage(
       await trail(repo.dir, 'check', 'mian..HEAD'),
       /^trail: mian\.\.HEAD: not a commit or range in this repository\n$/,
@@ -38,6 +38,10 @@ describe('bad input on the command line', () => {
       /^trail: HEAD\.\.nosuch: not a commit/,
     );
     assertUsage(await trail(repo.dir, 'relink', 'nosuch'), /^trail: nosuch: not a commit or range/);
+    assertUsage(
+      await trail(repo.dir, 'blame', 'a.txt', '--rev', 'nosuch'),
+      /^trail: --rev nosuch: not a commit in this repository\n$/,
+    );
     // The same commands over revisions that exist still work.
     const check = await trail(repo.dir, 'check', 'HEAD', '--json');
     assert.equal(check.code, 0, check.stderr);

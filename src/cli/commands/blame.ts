@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { blameFile, originsOf } from '../../attribution/blame.js';
+import { resolveCommit } from '../../chain/code-host-mapping.js';
 import { TrailError } from '../../core/errors.js';
 import { loadConfig } from '../../ledger/config.js';
 import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
@@ -44,6 +45,10 @@ export function register(program: Command, context: () => CommandContext): void 
       try {
         blamed = await blaming;
       } catch (error) {
+        // Which of the two it was: a revision git does not know, or a file not in it.
+        if (!(await resolveCommit(repo.workTree, options.rev))) {
+          throw new TrailError('USAGE', `--rev ${options.rev}: not a commit in this repository`);
+        }
         throw new TrailError('NOT_FOUND', `${file} is not tracked at ${options.rev} (git blame failed)`, {
           cause: error,
         });

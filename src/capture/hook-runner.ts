@@ -194,7 +194,11 @@ export function parsePayload(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new TrailError('INPUT_INVALID', `payload is not JSON: ${(error as Error).message.slice(0, 120)}`);
+    // V8 quotes the text it could not parse (`Unexpected token 'x', "{"a": x_secr"... is not
+    // valid JSON`), and a quote cut short can hold part of a secret that redaction no longer
+    // recognises: only the message before any quote goes into the capture gap.
+    const reason = (error as Error).message.split('"', 1)[0]!.replace(/,\s*$/, '').slice(0, 120);
+    throw new TrailError('INPUT_INVALID', `payload is not JSON: ${reason}`);
   }
 }
 

@@ -366,6 +366,20 @@ describe('hooks under malformed input, concurrency, crashes and full disks', () 
     t.diagnostic(`${list.length} malformed payloads; slowest: ${slowest.name}, ${Math.round(slowest.ms)} ms`);
   });
 
+  test('a payload that is not JSON leaves none of its text in the gap: V8 quotes it, cut short', () => {
+    // Cut short, a secret no longer looks like one, so redaction cannot be relied on here.
+    const secret = `zq${randomBytes(12).toString('hex')}`;
+    for (const payload of [`{"session_id": ${secret}}`, `not json ${secret}`, `[1, ${secret}]`]) {
+      const result = runShellHook(command(repo.dir, 'claude-code', 'UserPromptSubmit'), payload, {
+        cwd: repo.dir,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      const last = readFileSync(gapsFile(repo.dir), 'utf8').trim().split('\n').at(-1)!;
+      assert.match(last, /payload is not JSON: Unexpected token/, 'the reason is kept');
+      assert.ok(!last.includes(secret.slice(0, 4)), `${payload}: ${last}`);
+    }
+  });
+
   test('a cwd outside any repository: nowhere to record, exit 0', () => {
     const outside = tempDir('trail-outside-');
     cleanups.push(() => rmSync(outside, { recursive: true, force: true }));

@@ -488,6 +488,11 @@ export function renderPrSummaryMarkdown(s: PrSummary): string {
     `## Trail summary: ${s.branch ? `\`${mdText(s.branch)}\`` : short(s.head)} → \`${mdText(s.base.ref)}\` (${s.run.commits} commit${s.run.commits === 1 ? '' : 's'})`,
   );
   line();
+  // Nothing to warn about: "no ticket", "no checks" would read as findings on work not there.
+  if (s.run.commits === 0) {
+    line(`No commits on top of \`${mdText(s.base.ref)}\`: nothing to summarise.`);
+    return `${out.join('\n')}\n`;
+  }
   const c = s.validation.counts;
   line(
     `**Checks:** ${c.passed} passed, ${c.repaired} repaired, ${c.failed} failed, ${c.skipped} skipped · **Known gaps:** ${s.gaps.length} · **AI lines:** ${s.run.lines.ai} of ${s.run.lines.added} added`,

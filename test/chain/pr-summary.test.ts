@@ -172,6 +172,11 @@ describe('trail pr-summary on a scripted branch', () => {
     const bad = await trail(repo.dir, 'pr-summary', '--format', 'html');
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr, 'trail: --format must be md or json\n');
+    // The base itself: no commits on top of it, so no findings either.
+    const none = await trail(repo.dir, 'pr-summary', '--base', 'HEAD');
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /\(0 commits\)\n\nNo commits on top of `HEAD`: nothing to summarise\.\n$/);
+    assert.doesNotMatch(none.stdout, /⚠️/);
     const noBase = await trail(repo.dir, 'pr-summary', '--base', 'nope');
     assert.equal(noBase.code, 1);
     assert.equal(noBase.stderr, 'trail: --base nope: not a branch or commit in this repository\n');

@@ -11,6 +11,7 @@
 import { TrailError } from '../../core/errors.js';
 import type { EventBody } from '../../core/records.js';
 import type { HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import { jsonObjectLines } from './json-lines.js';
 
 type JsonObject = Record<string, unknown>;
 type CommandEvent = Extract<EventBody, { type: 'command' }>;
@@ -494,21 +495,7 @@ export function parseClaudeTranscript(text: string): TranscriptSummary {
     startedMs: Number.POSITIVE_INFINITY,
     endedMs: Number.NEGATIVE_INFINITY,
   };
-  let lineNumber = 0;
-  for (const raw of text.split(/\r?\n/)) {
-    lineNumber++;
-    if (raw.trim().length === 0) continue;
-    let line: unknown;
-    try {
-      line = JSON.parse(raw);
-    } catch {
-      state.summary.skippedLines++;
-      continue;
-    }
-    if (!isJsonObject(line)) {
-      state.summary.skippedLines++;
-      continue;
-    }
+  for (const { line, lineNumber } of jsonObjectLines(text, state.summary)) {
     noteLineContext(state, line);
     if (line.type === 'assistant') readAssistantLine(state, line, lineNumber);
     else if (line.type === 'user') readUserLine(state, line);

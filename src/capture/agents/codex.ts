@@ -22,6 +22,7 @@ import {
   truncateText,
   truncateUtf8,
 } from './claude-code.js';
+import { jsonObjectLines } from './json-lines.js';
 
 type JsonObject = Record<string, unknown>;
 type CommandEvent = Extract<EventBody, { type: 'command' }>;
@@ -432,19 +433,7 @@ export function parseCodexRollout(text: string): CodexRolloutSummary {
     startedMs: Number.POSITIVE_INFINITY,
     endedMs: Number.NEGATIVE_INFINITY,
   };
-  for (const raw of text.split(/\r?\n/)) {
-    if (raw.trim().length === 0) continue;
-    let line: unknown;
-    try {
-      line = JSON.parse(raw);
-    } catch {
-      state.summary.skippedLines++;
-      continue;
-    }
-    if (!isJsonObject(line)) {
-      state.summary.skippedLines++;
-      continue;
-    }
+  for (const { line } of jsonObjectLines(text, state.summary)) {
     const at = typeof line.timestamp === 'string' ? line.timestamp : undefined;
     noteTime(state, at);
     const payload = isJsonObject(line.payload) ? line.payload : undefined;

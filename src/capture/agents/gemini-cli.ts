@@ -14,6 +14,7 @@
 
 import type { EventBody } from '../../core/records.js';
 import type { HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import { jsonObjectLines } from './json-lines.js';
 import type { Obj } from './payload-fields.js';
 import { clip, drop, event, invalid, isObj, obj, str, tail } from './payload-fields.js';
 
@@ -290,17 +291,7 @@ export function parseGeminiTranscript(text: string): TranscriptSummary {
 }
 
 function jsonLines(text: string, summary: TranscriptSummary): Obj[] {
-  const records: Obj[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (!line.trim()) continue;
-    try {
-      const record: unknown = JSON.parse(line);
-      if (isObj(record)) records.push(record);
-      else summary.skippedLines++;
-    } catch {
-      summary.skippedLines++;
-    }
-  }
+  const records = [...jsonObjectLines(text, summary)].map(({ line }) => line);
   if (records.length === 0) invalid('not a Gemini CLI session file: no line holds a JSON object');
   return records;
 }

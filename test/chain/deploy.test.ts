@@ -137,12 +137,19 @@ describe('trail deploy and trail rollback', () => {
     await ok(repo, 'deploy', '--env', 'production', '--commit', b);
     assert.deepEqual(await deployed(repo, 'production'), [b, a]);
     assert.equal((await trail(repo.dir, 'verify')).code, 0);
-    // -n reads checkpoints first and then only what names them: the same lines as reading all.
+    // -n and a period read checkpoints first and then only what names them: the same lines as
+    // reading all.
     const all = JSON.parse(await ok(repo, 'log', '--json'));
     assert.equal(all.length, 2);
     assert.ok(all.every((line: { deployments: unknown[] }) => line.deployments.length > 0));
     assert.deepEqual(JSON.parse(await ok(repo, 'log', '-n', '2', '--json')), all);
     assert.deepEqual(JSON.parse(await ok(repo, 'log', '-n', '1', '--json')), all.slice(0, 1));
+    const [newer, older] = all as Array<{ time: string }>;
+    assert.ok(newer!.time > older!.time);
+    assert.deepEqual(JSON.parse(await ok(repo, 'log', '--since', newer!.time, '--json')), all.slice(0, 1));
+    // An ISO time given to --until is where the period ends: the checkpoint at it is left out.
+    assert.deepEqual(JSON.parse(await ok(repo, 'log', '--until', newer!.time, '--json')), all.slice(1));
+    assert.deepEqual(JSON.parse(await ok(repo, 'log', '--since', older!.time, '--json')), all);
   });
 
   test('one-line errors, nothing recorded', async () => {

@@ -33,12 +33,12 @@ export function register(program: Command, context: () => CommandContext): void 
         const period = parsePeriod(options.since, options.until);
         const max = options.max === undefined ? undefined : positiveCount(options.max, '-n/--max');
         const env = options.deployed;
-        // With -n (and no --deployed, which may look at every checkpoint before it finds n),
-        // checkpoints are decoded first and then only the records that name the n shown.
+        // With -n or a period, checkpoints are decoded first, then only the records that name
+        // those shown. --deployed may look at every checkpoint before it finds one deployed
+        // there, and the whole log shows them all: both decode everything but events at once.
+        const chosen = max !== undefined || period.since !== undefined || period.until !== undefined;
         const firstN =
-          max !== undefined && env === undefined
-            ? await loadCheckpointsFirst(repo, { events: false })
-            : undefined;
+          chosen && env === undefined ? await loadCheckpointsFirst(repo, { events: false }) : undefined;
         // A log line shows no event: events, most of a ledger, are not even parsed.
         const found = firstN?.checkpoints ?? (await loadIndex(repo, { skipKinds: ['event'] }));
         const newestFirst = [...found.checkpointByCommit.values()]

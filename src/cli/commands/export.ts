@@ -79,7 +79,9 @@ export function register(program: Command, context: () => CommandContext): void 
         throw new TrailError('USAGE', '--write-notes applies to --format git-ai only');
       }
       const repo = await findRepo(ctx.cwd);
-      const index = await loadIndex(repo);
+      // git-ai notes and Agent Trace records are made from checkpoints alone; only an in-toto
+      // statement holds a checkpoint's whole view (its sessions, events, reviews, tests).
+      const index = await loadIndex(repo, options.format === 'intoto' ? {} : { onlyKinds: ['checkpoint'] });
       const checkpoints = [...index.checkpointByCommit.values()].sort((a, b) =>
         a.record.time < b.record.time ? -1 : 1,
       );

@@ -25,7 +25,7 @@ import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { localIdentity } from '../git/identity.js';
 import { gitTextOrUndefined, runGit } from '../git/run.js';
 import { loadWriterKey } from '../ledger/keys.js';
-import { loadIndex } from '../ledger/read.js';
+import { loadCheckpointsFirst } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
 import { requireInitialised } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
@@ -427,8 +427,14 @@ export async function recordReviews(repo: Repo, request: ReviewRequest): Promise
   const key = loadWriterKey(repo);
   const reviewer = (request.reviewer ?? (await localIdentity(repo.workTree)).email).trim();
   if (!reviewer) throw new TrailError('USAGE', '--reviewer must not be empty');
-  const index = await loadIndex(repo);
-  const { checkpoints, withoutCheckpoint } = await targetCheckpoints(repo, index, request.target);
+  // Checkpoints first: only the records that name the reviewed ones are decoded after them.
+  const ledger = await loadCheckpointsFirst(repo);
+  const { checkpoints, withoutCheckpoint } = await targetCheckpoints(
+    repo,
+    ledger.checkpoints,
+    request.target,
+  );
+  const index = ledger.indexFor(checkpoints);
   if (request.respondTo !== undefined && checkpoints.length !== 1) {
     throw new TrailError(
       'USAGE',

@@ -93,7 +93,8 @@ export async function importCodeHostReview(
   if (event.type !== 'review') {
     throw new TrailError('INPUT_INVALID', `${file}: a ${event.type} event, not a review`);
   }
-  const index = await loadIndex(repo);
+  // Checkpoints, reviews (for duplicates) and sessions (for requesters): never events.
+  const index = await loadIndex(repo, { skipKinds: ['event'] });
   const mapped = await mapReviewEvent(repo.workTree, index, event);
   const existing = new Set(
     index.records.flatMap((s) => (s.record.kind === 'review' ? [dedupeKey(s.record)] : [])),

@@ -114,8 +114,8 @@ export async function attachTests(
   const rev = options.commit ?? 'HEAD';
   const commit = await resolveCommit(repo.workTree, rev);
   if (!commit) throw new TrailError('NOT_FOUND', `${rev} is not a commit in this repository`);
-  // Only the commit's checkpoints are needed: events are not even parsed.
-  const index = await loadIndex(repo, { skipKinds: ['event'] });
+  // Only the commit's checkpoints are needed: no other record is even parsed.
+  const index = await loadIndex(repo, { onlyKinds: ['checkpoint'] });
   const checkpoints = (index.checkpointsByCommit.get(commit) ?? []).map((c) => c.id);
   const who = await attachingActor(repo.workTree, options.env);
   const record = testResultRecord({

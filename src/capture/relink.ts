@@ -44,8 +44,8 @@ async function exists(workTree: string, commit: string): Promise<boolean> {
 
 export async function relinkCommit(repo: Repo, rev: string, index?: TrailIndex): Promise<RelinkResult> {
   const commit = await gitText(repo.workTree, ['rev-parse', '--verify', `${rev}^{commit}`]);
-  // Checkpoints alone are linked: events, most of a ledger, are not even parsed.
-  const idx = index ?? (await loadIndex(repo, { skipKinds: ['event'] }));
+  // Checkpoints alone are linked: no other record is even parsed.
+  const idx = index ?? (await loadIndex(repo, { onlyKinds: ['checkpoint'] }));
   if (idx.checkpointByCommit.has(commit)) {
     return { commit, from: [], how: 'already-linked', lines: { ai: 0, human: 0, unknown: 0 } };
   }

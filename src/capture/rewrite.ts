@@ -35,8 +35,9 @@ export async function carryCheckpoint(
   newCommit: string,
   how: string,
 ): Promise<CarryResult> {
-  // Checkpoints alone are carried: events, most of a ledger, are not even parsed.
-  const index = await loadIndex(repo, { skipKinds: ['event'] });
+  // Checkpoints alone are carried, and line origins need nothing else: no other record is
+  // even parsed (this runs in git's post-rewrite hook, on every rebase and amend).
+  const index = await loadIndex(repo, { onlyKinds: ['checkpoint'] });
   const olds = oldCommits.map((c) => index.checkpointByCommit.get(c)).filter((c): c is Checkpoint => !!c);
   const existing = index.checkpointByCommit.get(newCommit);
   if (olds.length === 0) return { lines: { ai: 0, human: 0, unknown: 0 } };

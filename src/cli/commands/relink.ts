@@ -29,7 +29,7 @@ export function register(program: Command, context: () => CommandContext): void 
         .filter(Boolean);
       const results = [];
       for (const commit of list.reverse()) {
-        results.push(await relinkCommit(repo, commit, await loadIndex(repo, { skipKinds: ['event'] })));
+        results.push(await relinkCommit(repo, commit, await loadIndex(repo, { onlyKinds: ['checkpoint'] })));
       }
       if (options.json) return printJson(ctx.io, results);
       for (const r of results) {

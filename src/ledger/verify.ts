@@ -133,7 +133,7 @@ export async function verifyAndRead(
   const purges = purgeAuthorisations(snapshots);
   const resultOf = async (snapshot: LogSnapshot): Promise<VerifyLogResult> => {
     // A copy holding the first entries of another: where that one is clean and this one
-    // holds none of its own heads, nothing in it is left to check (resultOfCleanPrefix).
+    // holds no head that one lacks, nothing in it is left to check (resultOfCleanPrefix).
     const source = snapshot.prefixOf;
     const derived =
       source &&

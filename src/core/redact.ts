@@ -245,15 +245,28 @@ export function isWordy(value: string): boolean {
 
 const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*$/;
 
+/** Words that make a name with digits read as code: `passwordField2`, `newSecret2`, `apiKey1`. */
+const CODE_NAME_WORD =
+  /^(?:pass(?:word|wd|phrase)|pwd|secrets?|tokens?|keys?|creds?|credentials?|auth[nz]?|authent\w*|authoriz\w*)$/;
+const CODE_NAME_SUFFIX = /(?:password|passwd|passphrase|secret|token|apikey|secretkey|privatekey|accesskey)$/;
+
 /**
  * An unquoted value that reads as code (`config.password`, `passwordInput`,
  * `AuthenticationMD5Password`), not as a literal. Without a dot, an underscore or a secret
- * word inside, a name with digits (`ow32Tgna`, `hunter22`) is taken as a literal password.
+ * word among the words of the name, a name with digits (`ow32Tgna`, `hunter22`) is taken as
+ * a literal password. A word of the name is its first word or a capitalised one: in
+ * `monkey123`, `turkey2024` or `hunter2secret` no secret word starts a word of a name, so
+ * they are passwords, not code.
  */
 function isCodeReference(value: string): boolean {
   if (!IDENTIFIER_PATH.test(value) || !isWordy(value)) return false;
   if (/[._]/.test(value) || !/\d/.test(value)) return true;
-  return /password|passwd|secret|token|key|auth|credential/i.test(value);
+  const segments = camelSegments(value.replace(/\$/g, '')) ?? [];
+  return segments.some((segment, index) => {
+    if (index > 0 && !/^[A-Z]/.test(segment)) return false;
+    const word = segment.toLowerCase();
+    return CODE_NAME_WORD.test(word) || CODE_NAME_SUFFIX.test(word);
+  });
 }
 
 /** Whether a value assigned to a secret-looking name is itself a secret. */

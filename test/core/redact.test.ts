@@ -257,6 +257,29 @@ describe('what stays and what goes', () => {
     }
   });
 
+  test('an unquoted password with digits is code only where a secret word is a word of its name', () => {
+    // `monkey`, `keyboard`, `author` hold `key` and `auth` inside a word: they are passwords.
+    for (const value of ['monkey123', 'keyboard1', 'author2023', 'donkey99', 'turkey2024', 'hunter2secret']) {
+      for (const line of [`password=${value}`, `PGPASSWORD=${value}`, `password: ${value}`]) {
+        const result = redactText(line);
+        assert.equal(result.findings.length, 1, line);
+        assert.ok(!result.text.includes(value), result.text);
+      }
+    }
+    // A secret word that starts the name or one of its capitalised words reads as a variable.
+    for (const value of [
+      'passwordField2',
+      'secretInput2',
+      'newSecret2',
+      'apiKey1',
+      'authToken2',
+      'tokens3',
+    ]) {
+      const line = `password = ${value}`;
+      assert.deepEqual(redactText(line).findings, [], line);
+    }
+  });
+
   test('several secrets in one text are each replaced and counted', () => {
     const text = [
       'AWS_ACCESS_KEY_ID=AKIAQ4ZJ7XN2LKP5RW3M',

@@ -749,6 +749,12 @@ export const BUILTIN_RULES: RedactionRule[] = [
     pattern: /AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}/g,
   },
   {
+    id: 'docker-hub-token',
+    description: 'Docker Hub personal and organisation access tokens (dckr_pat_…, dckr_oat_…)',
+    pattern: /(?<![A-Za-z0-9_-])dckr_(?:pat|oat)_[A-Za-z0-9_-]{24,60}(?![A-Za-z0-9_-])/g,
+    accept: notFiller,
+  },
+  {
     id: 'supabase-token',
     description: 'Supabase personal access tokens (sbp_…)',
     pattern: /(?<![A-Za-z0-9_-])sbp_[a-f0-9]{40}(?![A-Za-z0-9])/g,
@@ -792,6 +798,15 @@ export const BUILTIN_RULES: RedactionRule[] = [
     description: 'Passwords given to curl -u / --user user:PASSWORD',
     pattern:
       /(?<![A-Za-z0-9_-])curl(?![\w-])[^\r\n]{0,200}?[ \t](?:-u|--user)[ \t=]+["']?[^\s:"']{1,128}:([^\s"']{1,256})/g,
+    secretGroup: 1,
+    accept: notPlaceholder,
+  },
+  {
+    id: 'cli-password-short-flag',
+    description:
+      'Passwords given as short flags to tools that take them on the command line: mysql -pSECRET, sshpass -p SECRET, redis-cli -a SECRET, docker|podman|helm login -p SECRET, mongosh -p SECRET',
+    pattern:
+      /(?<![A-Za-z0-9_-])(?:(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)(?![\w-])[^\r\n|;&]{0,200}?[ \t]-p|sshpass[ \t]+-p[ \t]*|redis-cli(?![\w-])[^\r\n|;&]{0,200}?[ \t]-a[ \t]+|(?:docker|podman|nerdctl|helm(?:[ \t]+registry)?)[ \t]+login(?![\w-])[^\r\n|;&]{0,200}?[ \t]-p[ \t]+|mongo(?:sh)?(?![\w-])[^\r\n|;&]{0,200}?[ \t]-p[ \t]+)["']?([^\s"'-][^\s"']{0,255})/g,
     secretGroup: 1,
     accept: notPlaceholder,
   },

@@ -35,6 +35,7 @@ const adversarial: Record<string, string> = {
   assignments: fill('password = "'),
   'connection strings': fill(';password='),
   flags: fill('--token '),
+  'short flags': fill('mysql redis-cli -u x docker login '),
   braces: fill('token="{{{{{{{{{{{{{{{{'),
 };
 

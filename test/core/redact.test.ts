@@ -545,6 +545,7 @@ describe('at scale', () => {
       equals: fill('a='),
       'url without @': fill('x://user:'),
       'unterminated key': fill('-----BEGIN RSA PRIVATE KEY-----\n'),
+      'short flags': fill('mysql redis-cli -u x docker login '),
     };
     for (const [name, text] of Object.entries(unchanged)) {
       assert.equal(redactText(text).text, text, name);

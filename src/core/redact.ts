@@ -811,6 +811,15 @@ export const BUILTIN_RULES: RedactionRule[] = [
     accept: notPlaceholder,
   },
   {
+    id: 'aws-configure-secret',
+    description:
+      'AWS secret keys and session tokens given to aws configure set (aws_secret_access_key VALUE)',
+    pattern:
+      /(?<![A-Za-z0-9_-])aws[ \t]+configure[ \t]+set[ \t]+(?:--profile[ \t]+\S{1,64}[ \t]+)?(?:[\w-]{1,64}\.)?(?:aws_secret_access_key|aws_session_token)[ \t]+["']?([^\s"']{8,2048})/g,
+    secretGroup: 1,
+    accept: notPlaceholder,
+  },
+  {
     id: 'netrc-password',
     description: '.netrc entries (machine HOST login USER password SECRET)',
     pattern:

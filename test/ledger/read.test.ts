@@ -4,6 +4,9 @@
  * malformed entry skipped rather than failing the read.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { signReview } from '../../src/chain/review.js';
 import { factsForCommits } from '../../src/core/change-facts.js';
@@ -331,6 +334,71 @@ describe('loading the ledger for readers', () => {
           [upstream, 1, false],
         ],
       );
+    } finally {
+      setup.cleanup();
+    }
+  });
+
+  test('a chunk git no longer holds is missing from a copy behind as from the copy ahead', async () => {
+    const setup = await clonePushingTo(2);
+    try {
+      const { repo, ledger, key } = setup;
+      setup.pushAndFetch();
+      await appendRecords(ledger, key, [deployment(2)]);
+      const fetchedRef = `refs/trail/remotes/origin/logs/${key.keyId}`;
+      const second = repo
+        .git('ls-tree', '-r', logRef(key.keyId))
+        .split('\n')
+        .find((line) => line.endsWith('/000000000001.jsonl'))!
+        .split(/\s+/)[2]!;
+      // Every object loose, then the second append's chunk gone (damaged storage).
+      const objects = join(repo.dir, '.git', 'objects');
+      const packs = join(objects, 'pack');
+      for (const name of readdirSync(packs).filter((n) => n.endsWith('.pack'))) {
+        const moved = join(repo.dir, name);
+        renameSync(join(packs, name), moved);
+        rmSync(join(packs, name.replace(/\.pack$/, '.idx')));
+        execFileSync('git', ['unpack-objects', '-q'], { cwd: repo.dir, input: readFileSync(moved) });
+        rmSync(moved);
+      }
+      rmSync(join(objects, second.slice(0, 2), second.slice(2)));
+
+      const refs = await listLogRefs(ledger);
+      const [own, fetched] = await readLogs(ledger, refs);
+      assert.equal(fetched!.prefixOf, own);
+      const [alone] = await readLogs(
+        ledger,
+        refs.filter((r) => r.ref === fetchedRef),
+      );
+      assert.deepEqual(fetched!.entries.lines(), alone!.entries.lines(), 'what reading it alone gives');
+      assert.equal(fetched!.entries.length, 1, 'the first append only');
+      assert.equal(own!.entries.length, 2, 'the first and the third');
+
+      const verified = await verifyRepository(ledger, { updateWitness: false });
+      assert.equal(verified.ok, false);
+      const trustedKeys = trustedKeyMap(ledger);
+      for (const log of verified.logs) {
+        const [read] = await readLogs(
+          ledger,
+          refs.filter((r) => r.ref === log.ref),
+        );
+        const expected = verifyLog({
+          writerId: key.keyId,
+          lines: read!.entries,
+          heads: read!.heads,
+          trustedKeys,
+          witness: loadWitness(ledger, key.keyId),
+          witnessLength: false,
+        });
+        // Besides each copy's own problems, the writer's longest copy is shorter than its witness.
+        const ofTheCopy = log.problems.filter((p) => !p.message.includes('the longest copy holds'));
+        assert.deepEqual(
+          ofTheCopy.map((p) => [p.kind, p.seq]),
+          expected.problems.map((p) => [p.kind, p.seq]),
+          log.ref,
+        );
+        assert.ok(ofTheCopy.length > 0, `${log.ref}: the missing record is a problem`);
+      }
     } finally {
       setup.cleanup();
     }

@@ -36,6 +36,7 @@ const adversarial: Record<string, string> = {
   'connection strings': fill(';password='),
   flags: fill('--token '),
   'short flags': fill('mysql redis-cli -u x docker login '),
+  cookies: fill('Cookie: a=b; '),
   braces: fill('token="{{{{{{{{{{{{{{{{'),
 };
 

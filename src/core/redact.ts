@@ -33,6 +33,12 @@ export interface RedactionRule {
   secretGroup?: number;
   /** A further check on a candidate (entropy, placeholders); absent means every match is a secret. */
   accept?: (secret: string, match: RegExpExecArray) => boolean;
+  /**
+   * Whether the search resumes after a rejected candidate rather than one character into it:
+   * for a rule whose candidates are long (a whole header) and cannot hold another, which
+   * would otherwise be searched again from every position inside.
+   */
+  skipRejected?: boolean;
 }
 
 export interface TextFinding {
@@ -484,6 +490,14 @@ function randomToken(secret: string): boolean {
   return /\d/.test(secret) && /[A-Za-z]/.test(secret) && !isWordy(secret) && !isPlaceholder(secret);
 }
 
+/** A Cookie header holds a credential when one of its values reads as a random token. */
+function cookieWithToken(header: string): boolean {
+  return header.split(';').some((pair) => {
+    const value = pair.slice(pair.indexOf('=') + 1).trim();
+    return pair.includes('=') && value.length >= 16 && randomToken(value);
+  });
+}
+
 function assigned(nameGroup: number, unquoted: boolean) {
   return (secret: string, match: RegExpExecArray): boolean => {
     const name = match[nameGroup] ?? '';
@@ -820,6 +834,30 @@ export const BUILTIN_RULES: RedactionRule[] = [
     accept: notPlaceholder,
   },
   {
+    id: 'cookie-header',
+    description:
+      'Cookie request headers holding a session or token value (the whole cookie list; Cookie: theme=dark stays)',
+    pattern: /(?<![A-Za-z0-9_-])cookie["']?[ \t]{0,4}:[ \t]{0,4}([^\r\n"']{16,4096})/gi,
+    secretGroup: 1,
+    accept: cookieWithToken,
+    skipRejected: true,
+  },
+  {
+    id: 'set-cookie-value',
+    description: 'Set-Cookie values that read as session tokens; the name and attributes stay',
+    pattern: /(?<![A-Za-z0-9_-])set-cookie["']?[ \t]{0,4}:[ \t]{0,4}[^=;\r\n"']{1,128}=([^;\s"']{16,4096})/gi,
+    secretGroup: 1,
+    accept: randomToken,
+  },
+  {
+    id: 'curl-cookie',
+    description: 'Cookie values given to curl -b / --cookie name=VALUE',
+    pattern:
+      /(?<![A-Za-z0-9_-])curl(?![\w-])[^\r\n]{0,200}?[ \t](?:-b|--cookie)[ \t=]+["']?[^=\s"';]{1,128}=([^;\s"']{16,4096})/g,
+    secretGroup: 1,
+    accept: randomToken,
+  },
+  {
     id: 'netrc-password',
     description: '.netrc entries (machine HOST login USER password SECRET)',
     pattern:
@@ -977,7 +1015,7 @@ function findSpans(text: string, rules: readonly RedactionRule[]): Span[] {
       const secret = text.slice(range[0], range[1]);
       if (rule.accept && !rule.accept(secret, match)) {
         // A rejected candidate (`$env:X` read as name `$env`) may hide a real one inside it.
-        re.lastIndex = match.index + 1;
+        if (!rule.skipRejected) re.lastIndex = match.index + 1;
         continue;
       }
       covered ??= new Uint8Array(text.length);

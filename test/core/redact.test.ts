@@ -546,6 +546,8 @@ describe('at scale', () => {
       'url without @': fill('x://user:'),
       'unterminated key': fill('-----BEGIN RSA PRIVATE KEY-----\n'),
       'short flags': fill('mysql redis-cli -u x docker login '),
+      cookies: fill('Cookie: a=b; '),
+      'set-cookie and curl -b': fill('Set-Cookie: x=1; curl -b a='),
     };
     for (const [name, text] of Object.entries(unchanged)) {
       assert.equal(redactText(text).text, text, name);

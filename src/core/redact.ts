@@ -640,6 +640,14 @@ export const BUILTIN_RULES: RedactionRule[] = [
     secretGroup: 1,
   },
   {
+    id: 'presigned-url-signature',
+    description:
+      'Signatures of AWS S3 and Google Cloud Storage presigned URLs (X-Amz-Signature=, X-Goog-Signature=): the URL grants access until it expires',
+    pattern: /[?&](?:X-Amz-Signature|X-Goog-Signature)=([0-9a-fA-F]{64,1024})(?![0-9a-fA-F])/g,
+    secretGroup: 1,
+    accept: notFiller,
+  },
+  {
     id: 'azure-ad-client-secret',
     description: 'Microsoft Entra ID (Azure AD) client secrets (xxx8Q~…)',
     pattern: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,

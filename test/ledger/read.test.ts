@@ -15,6 +15,7 @@ import { recordIdOf } from '../../src/core/record-id.js';
 import type { RecordOf, TrailRecord } from '../../src/core/records.js';
 import { validateRecord } from '../../src/core/records.js';
 import { loadWriterKey, trustedKeyMap } from '../../src/ledger/keys.js';
+import type { LogRef } from '../../src/ledger/log-store.js';
 import {
   appendRecords,
   listLogRefs,
@@ -29,6 +30,7 @@ import {
   loadRecords,
   recordsOfSnapshots,
 } from '../../src/ledger/read.js';
+import type { Repo } from '../../src/ledger/repo.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { verifyAndRead, verifyRepository } from '../../src/ledger/verify.js';
 import { loadWitness } from '../../src/ledger/witness.js';
@@ -74,6 +76,22 @@ async function clonePushingTo(count: number) {
       origin.cleanup();
     },
   };
+}
+
+/** What verify says of one copy of a writer's log read on its own, against the writer's witness. */
+async function verifiedAlone(ledger: Repo, refs: readonly LogRef[], ref: string, writerId: string) {
+  const [alone] = await readLogs(
+    ledger,
+    refs.filter((r) => r.ref === ref),
+  );
+  return verifyLog({
+    writerId,
+    lines: alone!.entries,
+    heads: alone!.heads,
+    trustedKeys: trustedKeyMap(ledger),
+    witness: loadWitness(ledger, writerId),
+    witnessLength: false,
+  });
 }
 
 describe('loading the ledger for readers', () => {
@@ -303,21 +321,8 @@ describe('loading the ledger for readers', () => {
 
       const verified = await verifyRepository(ledger, { updateWitness: false });
       assert.equal(verified.logs.length, 5);
-      const trustedKeys = trustedKeyMap(ledger);
-      const witness = loadWitness(ledger, keyId);
       for (const log of verified.logs) {
-        const [alone] = await readLogs(
-          ledger,
-          refs.filter((r) => r.ref === log.ref),
-        );
-        const expected = verifyLog({
-          writerId: keyId,
-          lines: alone!.entries,
-          heads: alone!.heads,
-          trustedKeys,
-          witness,
-          witnessLength: false,
-        });
+        const expected = await verifiedAlone(ledger, refs, log.ref, keyId);
         assert.deepEqual(
           [log.size, log.root, log.problems.map((p) => [p.kind, p.seq])],
           [expected.size, expected.root, expected.problems.map((p) => [p.kind, p.seq])],
@@ -376,20 +381,8 @@ describe('loading the ledger for readers', () => {
 
       const verified = await verifyRepository(ledger, { updateWitness: false });
       assert.equal(verified.ok, false);
-      const trustedKeys = trustedKeyMap(ledger);
       for (const log of verified.logs) {
-        const [read] = await readLogs(
-          ledger,
-          refs.filter((r) => r.ref === log.ref),
-        );
-        const expected = verifyLog({
-          writerId: key.keyId,
-          lines: read!.entries,
-          heads: read!.heads,
-          trustedKeys,
-          witness: loadWitness(ledger, key.keyId),
-          witnessLength: false,
-        });
+        const expected = await verifiedAlone(ledger, refs, log.ref, key.keyId);
         // Besides each copy's own problems, the writer's longest copy is shorter than its witness.
         const ofTheCopy = log.problems.filter((p) => !p.message.includes('the longest copy holds'));
         assert.deepEqual(

@@ -251,10 +251,12 @@ export function isWordy(value: string): boolean {
 
 const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*$/;
 
-/** Words that make a name with digits read as code: `passwordField2`, `newSecret2`, `apiKey1`. */
+/**
+ * Words that make a name with digits read as code (`passwordField2`, `newSecret2`, `apiKey1`),
+ * besides those ending in one of SECRET_SUFFIXES (`dbpassword2`).
+ */
 const CODE_NAME_WORD =
-  /^(?:pass(?:word|wd|phrase)|pwd|secrets?|tokens?|keys?|creds?|credentials?|auth[nz]?|authent\w*|authoriz\w*)$/;
-const CODE_NAME_SUFFIX = /(?:password|passwd|passphrase|secret|token|apikey|secretkey|privatekey|accesskey)$/;
+  /^(?:pwd|secrets|tokens|keys?|creds?|credentials?|auth[nz]?|authent\w*|authoriz\w*|\w*accesskey)$/;
 
 /**
  * An unquoted value that reads as code (`config.password`, `passwordInput`,
@@ -271,7 +273,7 @@ function isCodeReference(value: string): boolean {
   return segments.some((segment, index) => {
     if (index > 0 && !/^[A-Z]/.test(segment)) return false;
     const word = segment.toLowerCase();
-    return CODE_NAME_WORD.test(word) || CODE_NAME_SUFFIX.test(word);
+    return SECRET_SUFFIXES.some((suffix) => word.endsWith(suffix)) || CODE_NAME_WORD.test(word);
   });
 }
 

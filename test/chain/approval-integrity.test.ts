@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { checkApprovalIntegrity, reviewSignatureVerdict, signReview } from '../../src/chain/review.js';
+import { checkApprovalIntegrity, reviewSignatureVerdict } from '../../src/chain/review.js';
 import type { TrustedKey } from '../../src/core/log-verifier.js';
 import type { RecordOf, TrailRecord } from '../../src/core/records.js';
 import { recordIdOf, validateRecord } from '../../src/core/records.js';
@@ -16,6 +16,7 @@ import { generateKeyPair } from '../../src/core/signature.js';
 import type { StoredRecord } from '../../src/core/trail-index.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { trail, trailProcess } from '../helpers/cli.js';
+import { signedReview } from '../helpers/signed-review.js';
 import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
@@ -229,17 +230,16 @@ describe('checkApprovalIntegrity (pure)', () => {
     return { id: recordIdOf(record), writerId: 'w', seq, record };
   }
   function approval(fields: Record<string, unknown> = {}, key = reviewerKey): RecordOf<'review'> {
-    const unsigned = validateRecord({
-      kind: 'review',
-      ...header('2026-01-02T09:00:00.000Z'),
-      provenance: 'human',
-      commit: COMMIT,
-      checkpoint: checkpointId,
-      reviewer: 'rev@example.com',
-      decision: 'approve',
-      ...fields,
-    }) as RecordOf<'review'>;
-    return { ...unsigned, signature: signReview(unsigned, key) };
+    return signedReview(
+      {
+        ...header('2026-01-02T09:00:00.000Z'),
+        provenance: 'human',
+        commit: COMMIT,
+        checkpoint: checkpointId,
+        ...fields,
+      },
+      key,
+    );
   }
   function check(records: TrailRecord[], ids = records.map(recordIdOf)) {
     return checkApprovalIntegrity({

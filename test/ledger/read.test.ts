@@ -8,11 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { signReview } from '../../src/chain/review.js';
 import { factsForCommits } from '../../src/core/change-facts.js';
 import { verifyLog } from '../../src/core/log-verifier.js';
 import { recordIdOf } from '../../src/core/record-id.js';
-import type { RecordOf, TrailRecord } from '../../src/core/records.js';
+import type { TrailRecord } from '../../src/core/records.js';
 import { validateRecord } from '../../src/core/records.js';
 import { loadWriterKey, trustedKeyMap } from '../../src/ledger/keys.js';
 import type { LogRef } from '../../src/ledger/log-store.js';
@@ -36,6 +35,7 @@ import { verifyAndRead, verifyRepository } from '../../src/ledger/verify.js';
 import { loadWitness } from '../../src/ledger/witness.js';
 import { buildCheckpointView } from '../../src/read/checkpoint-view.js';
 import { trail } from '../helpers/cli.js';
+import { signedReview } from '../helpers/signed-review.js';
 import { entryLines, readLogFiles, setEntryLines, tamper, writeLogFiles } from '../helpers/tamper.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 
@@ -420,17 +420,15 @@ describe('loading the ledger for readers', () => {
         commit: 'c'.repeat(40),
         events: [recordIdOf(event)],
       });
-      const unsigned = validateRecord({
-        kind: 'review',
-        ...header,
-        time: '2026-11-02T09:00:00.000Z',
-        provenance: 'human',
-        commit: 'c'.repeat(40),
-        checkpoint: recordIdOf(checkpoint),
-        reviewer: 'rev@example.com',
-        decision: 'approve',
-      }) as RecordOf<'review'>;
-      const review = { ...unsigned, signature: signReview(unsigned, key) };
+      const review = signedReview(
+        {
+          ...header,
+          time: '2026-11-02T09:00:00.000Z',
+          commit: 'c'.repeat(40),
+          checkpoint: recordIdOf(checkpoint),
+        },
+        key,
+      );
       await appendRecords(ledger, key, [event, checkpoint, review, deployment(0)]);
 
       const { report, snapshots, decoded } = await verifyAndRead(ledger, { updateWitness: false });

@@ -5,16 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signReview } from '../../src/chain/review.js';
 import type { TrustedKey } from '../../src/core/log-verifier.js';
 import { recordIdOf } from '../../src/core/record-id.js';
 import type { RecordOf } from '../../src/core/records.js';
-import { validateRecord } from '../../src/core/records.js';
 import { generateKeyPair } from '../../src/core/signature.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ReviewSignatureChecks } from '../../src/ledger/review-signatures.js';
 import { SignatureMemo } from '../../src/ledger/signature-memo.js';
 import { trail } from '../helpers/cli.js';
+import { signedReview } from '../helpers/signed-review.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 
@@ -24,18 +23,15 @@ const trusted = new Map<string, TrustedKey>([
 ]);
 
 function review(i: number, key = reviewer): RecordOf<'review'> {
-  const unsigned = validateRecord({
-    kind: 'review',
-    v: 1,
-    time: new Date(Date.UTC(2026, 4, 1) + i * 1000).toISOString(),
-    actor: { type: 'human', id: 'rev@example.com' },
-    provenance: 'human',
-    commit: 'c'.repeat(40),
-    checkpoint: i.toString(16).padStart(64, '0'),
-    reviewer: 'rev@example.com',
-    decision: 'approve',
-  }) as RecordOf<'review'>;
-  return { ...unsigned, signature: signReview(unsigned, key) };
+  return signedReview(
+    {
+      time: new Date(Date.UTC(2026, 4, 1) + i * 1000).toISOString(),
+      actor: { type: 'human', id: 'rev@example.com' },
+      commit: 'c'.repeat(40),
+      checkpoint: i.toString(16).padStart(64, '0'),
+    },
+    key,
+  );
 }
 
 describe('review signature checks', () => {

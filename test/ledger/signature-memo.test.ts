@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { signReview } from '../../src/chain/review.js';
 import { recordIdOf } from '../../src/core/record-id.js';
-import type { RecordOf, TrailRecord } from '../../src/core/records.js';
+import type { TrailRecord } from '../../src/core/records.js';
 import { validateRecord } from '../../src/core/records.js';
 import type { KeyPair } from '../../src/core/signature.js';
 import { generateKeyPair } from '../../src/core/signature.js';
@@ -19,6 +18,7 @@ import { findRepo } from '../../src/ledger/repo.js';
 import { SignatureMemo, signatureMemoPath } from '../../src/ledger/signature-memo.js';
 import { verifyRepository } from '../../src/ledger/verify.js';
 import { trail } from '../helpers/cli.js';
+import { signedReview } from '../helpers/signed-review.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 
@@ -35,16 +35,7 @@ function checkpoint(): TrailRecord {
 }
 
 function approval(of: TrailRecord, key: KeyPair, time = '2026-05-02T09:00:00.000Z') {
-  const unsigned = validateRecord({
-    kind: 'review',
-    ...header(time),
-    provenance: 'human',
-    commit: COMMIT,
-    checkpoint: recordIdOf(of),
-    reviewer: 'rev@example.com',
-    decision: 'approve',
-  }) as RecordOf<'review'>;
-  return { ...unsigned, signature: signReview(unsigned, key) };
+  return signedReview({ ...header(time), commit: COMMIT, checkpoint: recordIdOf(of) }, key);
 }
 
 describe('the review signature memo', () => {

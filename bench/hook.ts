@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installedCommand } from '../test/helpers/agent-hooks.js';
 import { TRAIL_BIN, trail } from '../test/helpers/cli.js';
 import { gitEnv, tempDir, tempRepo } from '../test/helpers/temp-repo.js';
 import { machine, percentile, report } from './lib.js';
@@ -14,9 +15,14 @@ import { machine, percentile, report } from './lib.js';
 const RUNS = Number(process.env.BENCH_HOOK_RUNS ?? 60);
 const WARMUP = 5;
 
-function timed(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): number {
+function timed(
+  args: string[],
+  input?: string,
+  env: NodeJS.ProcessEnv = {},
+  program = process.execPath,
+): number {
   const start = performance.now();
-  const result = spawnSync(process.execPath, args, {
+  const result = spawnSync(program, args, {
     cwd: repo.dir,
     input,
     env: { ...gitEnv, ...env },
@@ -57,7 +63,7 @@ const scratch = tempDir('trail-bench-hook-');
 try {
   repo.write('src/routes/login.ts', "import { Router } from 'express';\nrouter.post('/login', login);\n");
   repo.commit('base');
-  const init = await trail(repo.dir, 'init', '--yes');
+  const init = await trail(repo.dir, 'init', '--yes', '--agents', 'claude-code');
   if (init.code !== 0) throw new Error(init.stderr);
   repo.commit('Trail set up');
 
@@ -85,9 +91,14 @@ try {
       tool_use_id: `toolu_${i}`,
       duration_ms: 14,
     });
+  // What Claude Code runs: the command in .claude/settings.json, through a shell, which goes
+  // through the clone's `git trail` alias.
+  const installed = installedCommand(repo.dir, 'claude-code', 'UserPromptSubmit');
+  if (!installed) throw new Error('no UserPromptSubmit hook in .claude/settings.json');
   const node: number[] = [];
   const prompts: number[] = [];
   const edits: number[] = [];
+  const viaAlias: number[] = [];
   for (let i = 0; i < WARMUP + RUNS; i++) {
     const keep = i >= WARMUP;
     const n = timed(['-e', '0']);
@@ -95,10 +106,12 @@ try {
     // The agent's edit happens before its PostToolUse hook, outside the timing.
     writeFileSync(file, `${readFileSync(file, 'utf8')}router.use(limit${i});\n`);
     const e = timed([TRAIL_BIN, 'hook', 'claude-code', 'PostToolUse'], edit(i));
+    const a = timed(['-c', installed], prompt(i), { CLAUDE_PROJECT_DIR: repo.dir }, '/bin/sh');
     if (keep) {
       node.push(n);
       prompts.push(p);
       edits.push(e);
+      viaAlias.push(a);
     }
   }
   const gaps = join(repo.dir, '.git/trail/spool/gaps.jsonl');
@@ -148,6 +161,7 @@ try {
       { name: 'node -e 0 p95', value: percentile(node, 95), unit: 'ms' },
       ...figure('hook UserPromptSubmit', prompts),
       ...figure('hook PostToolUse (Edit)', edits),
+      ...figure('hook UserPromptSubmit as installed (sh, `git trail` alias)', viaAlias),
       { name: 'node -e 0 CPU p50', value: cpuBase.value, unit: 'ms' },
       {
         name: 'hook UserPromptSubmit CPU p50',
@@ -166,7 +180,8 @@ try {
     ],
     notes: [
       'each run is a real process: `node bin/trail hook claude-code <Event>` with the payload on stdin',
-      'the baseline and both hooks are interleaved run by run, after 5 warm-up rounds',
+      'the baseline and the hooks are interleaved run by run, after 5 warm-up rounds',
+      "as installed: the command in .claude/settings.json run through /bin/sh, as Claude Code runs it; it goes through the clone's `git trail` alias (see docs/capture.md), which adds a git and a shell process to the hook",
       'CPU figures: user + system time each process reports at exit (a separate interleaved pass)',
     ],
   });

@@ -28,6 +28,7 @@ import {
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { TrailError } from '../core/errors.js';
+import { PORTABLE_COMMAND } from '../git/trail-alias.js';
 import type { Repo } from '../ledger/repo.js';
 import { installClaudeHooks, uninstallClaudeHooks } from './agents/claude-code.js';
 import { codexNotifyConflict, installCodexNotify, uninstallCodexNotify } from './agents/codex.js';
@@ -219,8 +220,31 @@ export function codexHome(env: NodeJS.ProcessEnv): string {
   return env.CODEX_HOME ? resolve(env.CODEX_HOME) : join(env.HOME || homedir(), '.codex');
 }
 
-function plans(repo: Repo, agent: InstallableAgent, command: readonly string[], env: NodeJS.ProcessEnv) {
+/**
+ * How agents call Trail. Files inside the repository are committed and shared, so they use
+ * `shared` (`git trail`, see git/trail-alias.ts); Codex's per-user config uses `local`, this
+ * clone's own Node and bin/trail.
+ */
+export interface TrailCommands {
+  shared: readonly string[];
+  local: readonly string[];
+}
+
+/**
+ * Claude Code runs hooks in the session's current folder, which the agent can move; it names
+ * the project in CLAUDE_PROJECT_DIR, so `git trail` is asked to start there (`-C ""`, when a
+ * version does not set it, leaves the folder as it is).
+ */
+function claudeHookCommand(command: readonly string[]): string {
+  const [program, ...rest] = command;
+  if (program === PORTABLE_COMMAND[0] && rest.join(' ') === PORTABLE_COMMAND.slice(1).join(' '))
+    return `git -C "$CLAUDE_PROJECT_DIR" ${shellCommand(rest)}`;
+  return shellCommand(command);
+}
+
+function plans(repo: Repo, agent: InstallableAgent, commands: TrailCommands, env: NodeJS.ProcessEnv) {
   const at = (p: string) => join(repo.workTree, p);
+  const command = commands.shared;
   const hook = shellCommand(command);
   const out: FilePlan[] = [];
   switch (agent) {
@@ -230,7 +254,7 @@ function plans(repo: Repo, agent: InstallableAgent, command: readonly string[], 
           path: at('.claude/settings.json'),
           kind: 'claude-settings',
           agent,
-          install: (t) => installClaudeHooks(t, hook),
+          install: (t) => installClaudeHooks(t, claudeHookCommand(command)),
         },
         {
           path: at('.mcp.json'),
@@ -275,7 +299,7 @@ function plans(repo: Repo, agent: InstallableAgent, command: readonly string[], 
           path: join(codexHome(env), 'config.toml'),
           kind: 'codex-config',
           agent,
-          install: (t) => installCodexNotify(t, hook),
+          install: (t) => installCodexNotify(t, shellCommand(commands.local)),
         },
         { path: at('AGENTS.md'), kind: 'rules-file', agent, install: installRules },
       );
@@ -409,20 +433,20 @@ function displayPath(repo: Repo, path: string): string {
 }
 
 /**
- * Installs Trail into each agent's settings. Running it again with the same command changes
+ * Installs Trail into each agent's settings. Running it again with the same commands changes
  * nothing; a changed command (Node or the checkout moved) replaces Trail's entries only.
  */
 export function installAgents(
   repo: Repo,
   agents: readonly InstallableAgent[],
-  command: readonly string[],
+  commands: TrailCommands,
   env: NodeJS.ProcessEnv,
 ): AgentInstallResult {
   const manifest = loadManifest(repo);
   const notes: string[] = [];
   const files = new Map<string, AgentFileResult>();
   for (const agent of agents) {
-    for (const plan of plans(repo, agent, command, env)) {
+    for (const plan of plans(repo, agent, commands, env)) {
       const existing = files.get(plan.path);
       if (existing) {
         existing.agents.push(agent);
@@ -443,7 +467,7 @@ export function installAgents(
           result.status = 'skipped';
           notes.push(
             `Codex already runs your notify program (${theirs}) from ${plan.path}; Trail did not replace it. ` +
-              `To chain Trail, have that program also run ${shellCommand([...command, 'hook', 'codex', 'notify'])} ` +
+              `To chain Trail, have that program also run ${shellCommand([...commands.local, 'hook', 'codex', 'notify'])} ` +
               'with the JSON it received as the last argument.',
           );
           continue;

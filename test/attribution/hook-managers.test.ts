@@ -44,7 +44,11 @@ describe('hook managers', () => {
       const init = trailProcess(repo.dir, ['init', '--yes', '--json'], undefined, env);
       assert.equal(init.code, 0, init.stderr);
       assert.equal(JSON.parse(init.stdout).hooks.manager, 'husky');
-      assert.match(readFileSync(join(repo.dir, '.husky', 'post-commit'), 'utf8'), /hook git post-commit/);
+      // .husky/ is committed, so it calls Trail by the clone's `git trail` alias, not by a path.
+      assert.match(
+        readFileSync(join(repo.dir, '.husky', 'post-commit'), 'utf8'),
+        /^'git' 'trail' hook git post-commit/m,
+      );
       run(repo, 'git', 'add', '-A');
       run(repo, 'git', 'commit', '-q', '-m', 'set up');
       await aiCommitIsCaptured(repo, 'one.ts');

@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { shellCommand } from '../../src/capture/install-agents.js';
 import { readSpool, sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
@@ -30,7 +31,7 @@ import {
   runShellHookAsync,
   trailWithEnv,
 } from '../helpers/agent-hooks.js';
-import { trail } from '../helpers/cli.js';
+import { TRAIL_BIN, trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir, tempRepo } from '../helpers/temp-repo.js';
 
@@ -384,29 +385,46 @@ describe('hooks under malformed input, concurrency, crashes and full disks', () 
     const outside = tempDir('trail-outside-');
     cleanups.push(() => rmSync(outside, { recursive: true, force: true }));
     const gaps = gapCount(repo.dir);
+    // Trail's own hook program, as a per-user setting (Codex's notify) runs it from anywhere.
+    const program = `${shellCommand([process.execPath, TRAIL_BIN])} hook claude-code UserPromptSubmit`;
     for (const payload of [claudePrompt(outside, randomUUID(), 'hello'), 'not json']) {
-      const result = runShellHook(command(repo.dir, 'claude-code', 'UserPromptSubmit'), payload, {
-        cwd: outside,
-      });
+      const result = runShellHook(program, payload, { cwd: outside });
       assert.equal(result.code, 0, result.stderr);
       assert.ok(result.ms < 3000);
     }
     assert.equal(gapCount(repo.dir), gaps, 'nothing written into an unrelated repository');
     assert.ok(!existsSync(join(outside, '.git')));
+    // The committed Claude Code hook starts in CLAUDE_PROJECT_DIR, wherever the session's folder is.
+    const sessionId = randomUUID();
+    const installed = runShellHook(
+      command(repo.dir, 'claude-code', 'UserPromptSubmit'),
+      claudePrompt(outside, sessionId, 'asked from outside'),
+      { cwd: outside, env: { CLAUDE_PROJECT_DIR: repo.dir } },
+    );
+    assert.equal(installed.code, 0, installed.stderr);
+    assert.ok(existsSync(spoolFile(repo.dir, 'claude-code', sessionId)), 'recorded in the project');
   });
 
-  test('a repository without Trail (Codex’s notify runs everywhere): exit 0, nothing written', () => {
+  test('a clone that has not run trail init, or a repository without Trail: nothing blocks, nothing written', () => {
     const plain = tempRepo();
     cleanups.push(plain.cleanup);
-    const claudeCommand = command(repo.dir, 'claude-code', 'UserPromptSubmit');
-    for (const payload of [
-      claudePrompt(plain.dir, randomUUID(), 'hello'),
-      'not json',
-      claude({ hook_event_name: 'Bogus' }),
-    ]) {
-      const result = runShellHook(claudeCommand, payload, { cwd: plain.dir });
-      assert.equal(result.code, 0, result.stderr);
+    // The committed settings call `git trail`, which only `trail init` defines in a clone's
+    // config. Without it git fails with 1: every agent treats that as a non-blocking error
+    // (only 2 blocks Claude Code and Gemini CLI; Cursor fails open).
+    for (const agent of ['claude-code', 'gemini-cli', 'cursor'] as const) {
+      const event =
+        agent === 'claude-code' ? 'UserPromptSubmit' : agent === 'gemini-cli' ? 'BeforeAgent' : 'stop';
+      const result = runShellHook(
+        command(repo.dir, agent, event),
+        claudePrompt(plain.dir, randomUUID(), 'hi'),
+        {
+          cwd: plain.dir,
+        },
+      );
+      assert.equal(result.code, 1, `${agent}: ${result.stderr}`);
+      assert.match(result.stderr, /'trail' is not a git command/);
     }
+    // Codex's notify is per user, so it runs in every repository, Trail or not: exit 0.
     const notify = JSON.stringify({ type: 'agent-turn-complete', 'thread-id': randomUUID(), cwd: plain.dir });
     for (const json of [notify, '{"type":']) {
       const result = runNotify(codexNotifyArgv(codexHome), json, {

@@ -5,15 +5,15 @@
  * byte for byte, or takes out only Trail's part when someone else changed the file too.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { RULES_BEGIN, RULES_END, shellCommand } from '../../src/capture/install-agents.js';
 import { trailWithEnv } from '../helpers/agent-hooks.js';
 import { TRAIL_BIN } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
-import { tempDir, tempRepo } from '../helpers/temp-repo.js';
+import { git, gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 const fixture = (path: string) => readFileSync(join(FIXTURES, path));
@@ -76,6 +76,11 @@ function json(w: World, path: string): Parsed {
   return JSON.parse(readFileSync(join(w.repo.dir, path), 'utf8'));
 }
 
+/** What committed files run: the clone's `git trail` alias (Claude Code starts it in the project). */
+const claudeCommand = 'git -C "$CLAUDE_PROJECT_DIR" trail';
+const sharedCommand = 'git trail';
+const sharedMcp = { command: 'git', args: ['trail', 'mcp'] };
+/** What per-user files (Codex's config.toml) run: this Node and this checkout's bin/trail. */
 const trailCommand = shellCommand([process.execPath, TRAIL_BIN]);
 
 function assertUserHooksKept(w: World): void {
@@ -93,7 +98,7 @@ function assertUserHooksKept(w: World): void {
   const claudeTrail = Object.values(claude.hooks as Record<string, Parsed[]>)
     .flat()
     .flatMap((g) => g.hooks)
-    .filter((h: Parsed) => h.command.startsWith(`${trailCommand} hook claude-code `));
+    .filter((h: Parsed) => h.command.startsWith(`${claudeCommand} hook claude-code `));
   assert.equal(claudeTrail.length, 8, 'one Trail hook per Claude Code event');
 
   const gemini = json(w, '.gemini/settings.json');
@@ -105,7 +110,7 @@ function assertUserHooksKept(w: World): void {
   }
   assert.deepEqual(gemini.general, geminiUser.general);
   assert.deepEqual(gemini.model, geminiUser.model);
-  assert.deepEqual(gemini.mcpServers.trail, { command: process.execPath, args: [TRAIL_BIN, 'mcp'] });
+  assert.deepEqual(gemini.mcpServers.trail, sharedMcp);
 
   const cursor = json(w, '.cursor/hooks.json');
   const cursorUser = JSON.parse(fixture('cursor/hooks-with-user-hooks.json').toString());
@@ -117,16 +122,15 @@ function assertUserHooksKept(w: World): void {
       );
   }
   assert.ok(
-    cursor.hooks.afterFileEdit.some((e: Parsed) => e.command === `${trailCommand} hook cursor afterFileEdit`),
+    cursor.hooks.afterFileEdit.some(
+      (e: Parsed) => e.command === `${sharedCommand} hook cursor afterFileEdit`,
+    ),
   );
 
   const mcp = json(w, '.mcp.json');
   assert.deepEqual(mcp.mcpServers.github, JSON.parse(USER_MCP).mcpServers.github);
-  assert.deepEqual(mcp.mcpServers.trail, { command: process.execPath, args: [TRAIL_BIN, 'mcp'] });
-  assert.deepEqual(json(w, '.cursor/mcp.json').mcpServers.trail, {
-    command: process.execPath,
-    args: [TRAIL_BIN, 'mcp'],
-  });
+  assert.deepEqual(mcp.mcpServers.trail, sharedMcp);
+  assert.deepEqual(json(w, '.cursor/mcp.json').mcpServers.trail, sharedMcp);
 
   const claudeMd = readFileSync(join(w.repo.dir, 'CLAUDE.md'), 'utf8');
   assert.ok(claudeMd.startsWith(USER_CLAUDE_MD), 'the user’s CLAUDE.md text stays first');
@@ -280,20 +284,70 @@ describe('trail init --agents / trail uninstall', () => {
     }
   });
 
-  test('the hook command is the absolute Node and bin/trail, quoted for the shell', async () => {
+  test('committed files name no path of this machine: they run `git trail`, which the clone points at its own Trail', async () => {
+    const w = world(undefined);
+    assert.equal((await trailWithEnv(w.repo.dir, w.env, 'init', '--yes', '--agents', 'all')).code, 0);
+    for (const file of [...REPO_FILES, '.git/hooks/post-commit']) {
+      const text = readFileSync(join(w.repo.dir, file), 'utf8');
+      const local = file.startsWith('.git/');
+      assert.equal(text.includes(TRAIL_BIN), local, `${file} ${local ? 'names' : 'does not name'} bin/trail`);
+    }
+    const alias = w.repo.git('config', '--local', '--get', 'alias.trail');
+    assert.ok(alias.includes(TRAIL_BIN) && alias.includes(process.execPath), alias);
+    // From a subfolder, `git trail` runs this Trail there: relative paths keep their meaning.
+    w.repo.write('src/deep/a.ts', 'export const a = 1;\n');
+    const sub = join(w.repo.dir, 'src/deep');
+    const version = spawnSync('git', ['trail', '--version'], { cwd: sub, encoding: 'utf8' });
+    assert.equal(version.status, 0);
+    assert.match(version.stderr, /^\d+\.\d+\.\d+\n$/);
+    assert.equal(version.stderr, (await trailWithEnv(sub, w.env, '--version')).stderr);
+    const pwd = execFileSync(
+      'git',
+      ['-c', `alias.here=${alias.replace(/'[^']*' '[^']*'$/, 'pwd')}`, 'here'],
+      {
+        cwd: sub,
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(pwd.trim(), realpathSync(sub));
+
+    // A teammate's clone: the same files, and its own init changes none of them.
+    w.repo.commit('Trail for the team');
+    const teammate = tempDir('trail-teammate-');
+    cleanups.push(() => rmSync(teammate, { recursive: true, force: true }));
+    execFileSync('git', ['clone', '-q', w.repo.dir, teammate], { env: gitEnv });
+    assert.equal((await trailWithEnv(teammate, w.env, 'init', '--yes', '--agents', 'all')).code, 0);
+    const changed = git(teammate, 'status', '--porcelain').split('\n');
+    assert.ok(
+      changed.every((line) => line.startsWith('?? .trail/keys/')),
+      `only the teammate's key is new: ${changed}`,
+    );
+    assert.match(git(teammate, 'config', '--get', 'alias.trail'), /trail'$/);
+
+    const removed = await trailWithEnv(w.repo.dir, w.env, 'uninstall');
+    assert.match(removed.stderr, /the `git trail` alias/);
+    assert.equal(spawnSync('git', ['config', '--get', 'alias.trail'], { cwd: w.repo.dir }).status, 1);
+    const status = await trailWithEnv(w.repo.dir, w.env, 'status');
+    assert.match(status.stderr, /`git trail` is not defined in this clone/);
+    assert.equal(JSON.parse((await trailWithEnv(teammate, w.env, 'status', '--json')).stdout).alias, 'trail');
+  });
+
+  test('an alias of the user’s named trail stays: the agent files get the absolute command, and init says so', async () => {
+    const w = world(undefined);
+    w.repo.git('config', 'alias.trail', '!echo mine');
+    const result = await trailWithEnv(w.repo.dir, w.env, 'init', '--yes', '--agents', 'claude-code');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /already has an alias named "trail"/);
+    assert.equal(w.repo.git('config', '--get', 'alias.trail'), '!echo mine');
+    const start = json(w, '.claude/settings.json').hooks.SessionStart.at(-1).hooks[0].command as string;
+    assert.equal(start, `${trailCommand} hook claude-code SessionStart`);
+    // Node and bin/trail are quoted for the shell wherever they need it.
     const quoted = shellCommand(['/opt/my node/bin/node', "/srv/it's here/bin/trail", 'hook']);
     assert.equal(quoted, `'/opt/my node/bin/node' '/srv/it'\\''s here/bin/trail' hook`);
     const words = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${quoted}`], { encoding: 'utf8' });
     assert.equal(words, "/opt/my node/bin/node\n/srv/it's here/bin/trail\nhook\n");
-
-    const w = world(undefined);
-    assert.equal((await trailWithEnv(w.repo.dir, w.env, 'init', '--yes', '--agents', 'claude-code')).code, 0);
-    const start = json(w, '.claude/settings.json').hooks.SessionStart.at(-1).hooks[0].command as string;
-    assert.equal(start, `${trailCommand} hook claude-code SessionStart`);
-    const argv = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${start}`], { encoding: 'utf8' })
-      .trim()
-      .split('\n');
-    assert.deepEqual(argv.slice(0, 2), [process.execPath, TRAIL_BIN]);
+    assert.equal((await trailWithEnv(w.repo.dir, w.env, 'uninstall')).code, 0);
+    assert.equal(w.repo.git('config', '--get', 'alias.trail'), '!echo mine', 'uninstall keeps it too');
   });
 
   test('an unknown agent stops init before anything changes', async () => {

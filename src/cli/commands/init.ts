@@ -12,6 +12,8 @@ import { detectHookManager, installHusky, installLefthook } from '../../git/hook
 import { installGitHooks } from '../../git/hooks.js';
 import { localIdentity } from '../../git/identity.js';
 import { addTrailRefspecs } from '../../git/remote-config.js';
+import type { AliasOutcome } from '../../git/trail-alias.js';
+import { installTrailAlias, PORTABLE_COMMAND } from '../../git/trail-alias.js';
 import { writeDefaultConfig } from '../../ledger/config.js';
 import { createWriterKey, trustKey } from '../../ledger/keys.js';
 import { findRepo } from '../../ledger/repo.js';
@@ -23,6 +25,12 @@ export interface InitResult {
   writerId: string;
   configCreated: boolean;
   refspecsAdded: string[];
+  /**
+   * `git trail` in this clone's config: what committed files (agent settings, Husky's
+   * scripts) call Trail by. 'theirs' when the user has an alias of that name: those files then
+   * get this clone's absolute command.
+   */
+  alias: AliasOutcome;
   hooks: {
     dir: string;
     installed: string[];
@@ -48,22 +56,41 @@ export async function runInit(ctx: CommandContext, options: InitOptions = {}): P
   trustKey(repo, key.publicKey, `${me.email} on ${me.host}`);
   const configCreated = writeDefaultConfig(repo);
   const refspecsAdded = await addTrailRefspecs(repo.workTree);
-  const hooks = await installHooks(repo.workTree);
-  const agents = agentList ? installAgents(repo, agentList, trailCommand(), ctx.env) : undefined;
+  const alias = await installTrailAlias(repo.workTree, trailCommand());
+  const shared = alias === 'theirs' ? trailCommand() : PORTABLE_COMMAND;
+  const hooks = await installHooks(repo.workTree, shared);
+  const agents = agentList
+    ? installAgents(repo, agentList, { shared, local: trailCommand() }, ctx.env)
+    : undefined;
   if (agents && options.agents?.split(',').some((w) => w.trim() === 'all') && !agentList?.includes('codex')) {
     agents.notes.push(
       'Codex keeps its settings per user (~/.codex/config.toml), so `all` leaves it out: ' +
         'run `trail init --agents codex` to add Trail there too.',
     );
   }
-  return { writerId: key.keyId, configCreated, refspecsAdded, hooks, ...(agents ? { agents } : {}) };
+  if (agents && alias === 'theirs')
+    agents.notes.push(
+      'Your git config already has an alias named "trail", so the agent settings name this ' +
+        "clone's Node and Trail by absolute path: teammates' clones will need their own paths.",
+    );
+  return {
+    writerId: key.keyId,
+    configCreated,
+    refspecsAdded,
+    alias,
+    hooks,
+    ...(agents ? { agents } : {}),
+  };
 }
 
-/** Husky and Lefthook rewrite their hook files: Trail goes into their configuration instead. */
-async function installHooks(workTree: string): Promise<InitResult['hooks']> {
+/**
+ * Husky and Lefthook rewrite their hook files: Trail goes into their configuration instead.
+ * Husky's scripts are committed, so they call Trail by the shared command.
+ */
+async function installHooks(workTree: string, shared: readonly string[]): Promise<InitResult['hooks']> {
   const manager = await detectHookManager(workTree);
   if (manager === 'husky')
-    return { dir: '.husky', installed: installHusky(workTree, trailCommand()), chained: [], manager };
+    return { dir: '.husky', installed: installHusky(workTree, shared), chained: [], manager };
   if (manager === 'lefthook') {
     const result = installLefthook(workTree, trailCommand());
     return {

@@ -8,6 +8,7 @@ import { loadSealState, unsealedSessionCount } from '../../capture/seal-state.js
 import { currentSession } from '../../capture/spool.js';
 import { GIT_HOOKS, hooksDir, isTrailHook } from '../../git/hooks.js';
 import { hasTrailRefspec, listRemotes } from '../../git/remote-config.js';
+import { trailAliasState } from '../../git/trail-alias.js';
 import { listTrustedKeys, loadWriterKey } from '../../ledger/keys.js';
 import { listLogRefs } from '../../ledger/log-store.js';
 import { findRepo, isInitialised } from '../../ledger/repo.js';
@@ -30,6 +31,7 @@ export function register(program: Command, context: () => CommandContext): void 
         await Promise.all(remotes.map(async (r) => [r, await hasTrailRefspec(repo.workTree, r)] as const)),
       );
       const logs = await listLogRefs(repo);
+      const alias = await trailAliasState(repo.workTree);
       const gaps = readGaps(repo.stateDir);
       const sealState = initialised ? loadSealState(repo) : undefined;
       // Those since the last seal reach the ledger with the next seal; the rest are in it.
@@ -42,6 +44,8 @@ export function register(program: Command, context: () => CommandContext): void 
         trustedKeys: listTrustedKeys(repo).length,
         logs: logs.map((l) => ({ writerId: l.writerId, ref: l.ref, remote: l.remote })),
         hooks,
+        /** `git trail`, which committed agent settings and Husky's scripts run. */
+        alias,
         remotes: refspecs,
         pushPending: existsSync(join(repo.stateDir, 'push-pending')),
         // This worktree's: commits made here while it is current are sealed with it.
@@ -68,6 +72,11 @@ export function register(program: Command, context: () => CommandContext): void 
         ctx.io,
         missing.length === 0 ? 'git hooks: all installed' : `git hooks missing: ${missing.join(', ')}`,
       );
+      if (alias === 'missing')
+        say(
+          ctx.io,
+          '`git trail` is not defined in this clone: agent hooks committed here fail until `trail init`',
+        );
       for (const [remote, ok] of Object.entries(refspecs)) {
         say(
           ctx.io,

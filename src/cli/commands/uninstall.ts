@@ -7,6 +7,7 @@ import { uninstallAgents } from '../../capture/install-agents.js';
 import { uninstallHusky, uninstallLefthook } from '../../git/hook-managers.js';
 import { uninstallGitHooks } from '../../git/hooks.js';
 import { removeTrailRefspecs } from '../../git/remote-config.js';
+import { uninstallTrailAlias } from '../../git/trail-alias.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
@@ -34,16 +35,18 @@ export function register(program: Command, context: () => CommandContext): void 
       ];
       const refspecs = await removeTrailRefspecs(repo.workTree);
       const agents = uninstallAgents(repo);
+      const alias = await uninstallTrailAlias(repo.workTree);
       const other: string[] = [];
       for (const u of extraUninstallers) other.push(...(await u(repo)));
       if (options.json) {
-        printJson(ctx.io, { hooks, refspecs, agents, other });
+        printJson(ctx.io, { hooks, refspecs, alias, agents, other });
         if (agents.failed.length > 0) throw new ExitCode(1);
         return;
       }
       say(
         ctx.io,
-        `removed git hooks: ${hooks.join(', ') || 'none'}; refspecs: ${refspecs.join(', ') || 'none'}`,
+        `removed git hooks: ${hooks.join(', ') || 'none'}; refspecs: ${refspecs.join(', ') || 'none'}` +
+          (alias ? '; the `git trail` alias' : ''),
       );
       if (agents.restored.length > 0) say(ctx.io, `restored as they were: ${agents.restored.join(', ')}`);
       if (agents.cleaned.length > 0)

@@ -21,36 +21,57 @@ import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 
+/**
+ * A repository where an agent session (the real hooks) made one commit and `trail review
+ * --approve` approved it: the commit, its checkpoint and the review as `trail show` reads it.
+ */
+async function approvedAgentCommit(
+  prompt: string,
+  work: (agent: ScriptedClaude) => void,
+): Promise<{ repo: TempRepo; commit: string; checkpoint: string; review: Record<string, unknown> }> {
+  const repo = tempRepo();
+  assert.equal(trailProcess(repo.dir, ['init', '--yes']).code, 0);
+  repo.commit('trust this clone');
+  const agent = new ScriptedClaude(repo.dir).start().prompt(prompt);
+  work(agent);
+  agent.stop();
+  repo.git('add', '-A');
+  repo.git('commit', '-q', '-m', prompt.replace(/^[A-Z]+-\d+: /, ''));
+  const approved = await trail(
+    repo.dir,
+    'review',
+    'HEAD',
+    '--approve',
+    '--reviewer',
+    'rev@example.com',
+    '--json',
+  );
+  assert.equal(approved.code, 0, approved.stderr);
+  const view = JSON.parse((await trail(repo.dir, 'show', 'HEAD', '--json')).stdout);
+  return {
+    repo,
+    commit: repo.git('rev-parse', 'HEAD'),
+    checkpoint: JSON.parse(approved.stdout).reviews[0].checkpoint,
+    review: view.reviews[0],
+  };
+}
+
 describe('approval integrity in trail verify (real hooks, real tampering)', () => {
   let repo: TempRepo;
   let commit: string;
   let checkpoint: string;
   let approvedAt: string;
+  let review: Record<string, unknown>;
 
   before(async () => {
-    repo = tempRepo();
-    assert.equal(trailProcess(repo.dir, ['init', '--yes']).code, 0);
-    repo.commit('trust this clone');
-    const agent = new ScriptedClaude(repo.dir).start().prompt('PROJ-12: retry uploads on timeout');
-    agent.write('src/retry.ts', 'export const retries = 2;\n');
-    agent.bash('npm test', 0, 'ok 1');
-    agent.stop();
-    repo.git('add', '-A');
-    repo.git('commit', '-q', '-m', 'Retry uploads');
-    commit = repo.git('rev-parse', 'HEAD');
-    const approved = await trail(
-      repo.dir,
-      'review',
-      'HEAD',
-      '--approve',
-      '--reviewer',
-      'rev@example.com',
-      '--json',
-    );
-    assert.equal(approved.code, 0, approved.stderr);
-    checkpoint = JSON.parse(approved.stdout).reviews[0].checkpoint;
-    const view = JSON.parse((await trail(repo.dir, 'show', 'HEAD', '--json')).stdout);
-    approvedAt = view.reviews[0].time;
+    ({ repo, commit, checkpoint, review } = await approvedAgentCommit(
+      'PROJ-12: retry uploads on timeout',
+      (agent) => {
+        agent.write('src/retry.ts', 'export const retries = 2;\n');
+        agent.bash('npm test', 0, 'ok 1');
+      },
+    ));
+    approvedAt = review.time as string;
   });
   after(() => repo.cleanup());
 
@@ -138,18 +159,11 @@ describe('approval signatures and notices in trail verify (real git)', () => {
   let approval: Record<string, unknown>;
 
   before(async () => {
-    repo = tempRepo();
-    assert.equal(trailProcess(repo.dir, ['init', '--yes']).code, 0);
-    repo.commit('trust this clone');
-    const agent = new ScriptedClaude(repo.dir).start().prompt('PROJ-40: cache the token');
-    agent.write('src/token.ts', 'export const ttl = 60;\n');
-    agent.stop();
-    repo.git('add', '-A');
-    repo.git('commit', '-q', '-m', 'Cache the token');
-    const approved = await trail(repo.dir, 'review', 'HEAD', '--approve', '--reviewer', 'rev@example.com');
-    assert.equal(approved.code, 0, approved.stderr);
-    const view = JSON.parse((await trail(repo.dir, 'show', 'HEAD', '--json')).stdout);
-    const { id: _id, ...record } = view.reviews[0];
+    let review: Record<string, unknown>;
+    ({ repo, review } = await approvedAgentCommit('PROJ-40: cache the token', (agent) => {
+      agent.write('src/token.ts', 'export const ttl = 60;\n');
+    }));
+    const { id: _id, ...record } = review;
     approval = record;
     assert.ok(approval.signature, 'trail review signs the approval');
   });

@@ -4,6 +4,8 @@
  * agent-reported), and the commit that takes that session's lines seals them into the ledger.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -12,7 +14,7 @@ import { readSpool, sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
-import { TRAIL_BIN } from '../helpers/cli.js';
+import { TRAIL_BIN, trail } from '../helpers/cli.js';
 import { gitEnv, tempRepo } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
@@ -20,14 +22,18 @@ const TOKEN = `ghp_${'Mm4Nn5Bb6V'.repeat(3)}135790`;
 
 const setup = initialisedRepo;
 
-async function connect(dir: string, env: Record<string, string> = {}): Promise<Client> {
+/** Starts `trail mcp` as an agent does: by default this bin/trail, or the command given. */
+async function connect(
+  dir: string,
+  env: Record<string, string> = {},
+  server: { command: string; args: string[] } = { command: process.execPath, args: [TRAIL_BIN, 'mcp'] },
+): Promise<Client> {
   const base = Object.fromEntries(
     Object.entries(gitEnv).filter((e): e is [string, string] => typeof e[1] === 'string'),
   );
   delete base.TRAIL_SESSION_ID;
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [TRAIL_BIN, 'mcp'],
+    ...server,
     cwd: dir,
     env: { ...base, ...env },
     stderr: 'pipe',
@@ -146,6 +152,28 @@ describe('trail mcp', () => {
       ]);
       assert.ok(sealed.some((r) => r.event.type === 'file-edit' && r.provenance === 'observed'));
       assert.doesNotMatch(JSON.stringify(sealed), /ghp_/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('as .mcp.json starts it (`git trail mcp`, through the clone’s alias) it serves the tools', async () => {
+    const repo = tempRepo();
+    try {
+      repo.commit('base');
+      const init = await trail(repo.dir, 'init', '--yes', '--agents', 'claude-code');
+      assert.equal(init.code, 0, init.stderr);
+      const server = JSON.parse(readFileSync(join(repo.dir, '.mcp.json'), 'utf8')).mcpServers.trail;
+      assert.deepEqual(server, { command: 'git', args: ['trail', 'mcp'] });
+      const client = await connect(repo.dir, {}, server);
+      try {
+        const tools = (await client.listTools()).tools.map((t) => t.name);
+        assert.ok(tools.includes('record_decision'), tools.join(', '));
+        const result = await client.callTool({ name: 'record_risk', arguments: { risk: 'No retry limit' } });
+        assert.match(text(result), /^recorded the risk in Trail session mcp-/);
+      } finally {
+        await client.close();
+      }
     } finally {
       repo.cleanup();
     }

@@ -41,11 +41,18 @@ async function currentAlias(workTree: string): Promise<string | undefined> {
   return result.code === 0 ? result.stdout.toString('utf8').replace(/\n$/, '') : undefined;
 }
 
-/** Whether `git trail` runs Trail here: Trail's alias, a user's own, or none. */
-export async function trailAliasState(workTree: string): Promise<'trail' | 'theirs' | 'missing'> {
+/**
+ * Whether `git trail` runs this Trail (`command`), another Trail (Node or the checkout moved
+ * since `trail init`), a user's own alias, or nothing.
+ */
+export async function trailAliasState(
+  workTree: string,
+  command: readonly string[],
+): Promise<'this' | 'other' | 'theirs' | 'missing'> {
   const current = await currentAlias(workTree);
   if (current === undefined) return 'missing';
-  return isTrailAlias(current) ? 'trail' : 'theirs';
+  if (!isTrailAlias(current)) return 'theirs';
+  return current === trailAliasValue(command) ? 'this' : 'other';
 }
 
 export type AliasOutcome = 'set' | 'unchanged' | 'theirs';

@@ -329,7 +329,15 @@ describe('trail init --agents / trail uninstall', () => {
     assert.equal(spawnSync('git', ['config', '--get', 'alias.trail'], { cwd: w.repo.dir }).status, 1);
     const status = await trailWithEnv(w.repo.dir, w.env, 'status');
     assert.match(status.stderr, /`git trail` is not defined in this clone/);
-    assert.equal(JSON.parse((await trailWithEnv(teammate, w.env, 'status', '--json')).stdout).alias, 'trail');
+    assert.equal(JSON.parse((await trailWithEnv(teammate, w.env, 'status', '--json')).stdout).alias, 'this');
+    // Node or the checkout moved since init: status says so, and init points the alias back.
+    git(teammate, 'config', 'alias.trail', alias.replace(TRAIL_BIN, '/old/checkout/bin/trail'));
+    assert.match(
+      (await trailWithEnv(teammate, w.env, 'status')).stderr,
+      /`git trail` runs another Node or Trail/,
+    );
+    assert.equal((await trailWithEnv(teammate, w.env, 'init', '--yes')).code, 0);
+    assert.equal(git(teammate, 'config', 'alias.trail'), alias);
   });
 
   test('an alias of the user’s named trail stays: the agent files get the absolute command, and init says so', async () => {

@@ -37,7 +37,8 @@ describe('the git trail alias', () => {
 
     assert.equal(await installTrailAlias(repo.dir, ['/bin/sh', program]), 'set');
     assert.equal(await installTrailAlias(repo.dir, ['/bin/sh', program]), 'unchanged');
-    assert.equal(await trailAliasState(repo.dir), 'trail');
+    assert.equal(await trailAliasState(repo.dir, ['/bin/sh', program]), 'this');
+    assert.equal(await trailAliasState(repo.dir, ['/usr/bin/node', program]), 'other', 'Node moved');
     assert.ok(isTrailAlias(trailAliasValue(['/bin/sh', program])));
 
     const sub = join(repo.dir, 'src', 'deep dir');
@@ -52,7 +53,7 @@ describe('the git trail alias', () => {
     assert.equal(top.trim(), realpathSync(repo.dir));
 
     assert.equal(await uninstallTrailAlias(repo.dir), true);
-    assert.equal(await trailAliasState(repo.dir), 'missing');
+    assert.equal(await trailAliasState(repo.dir, ['/bin/sh', program]), 'missing');
     assert.equal(await uninstallTrailAlias(repo.dir), false);
   });
 
@@ -60,7 +61,7 @@ describe('the git trail alias', () => {
     const repo = tempRepo();
     cleanups.push(repo.cleanup);
     repo.git('config', 'alias.trail', 'log --oneline');
-    assert.equal(await trailAliasState(repo.dir), 'theirs');
+    assert.equal(await trailAliasState(repo.dir, [process.execPath, '/srv/trail/bin/trail']), 'theirs');
     assert.equal(await installTrailAlias(repo.dir, [process.execPath, '/srv/trail/bin/trail']), 'theirs');
     assert.equal(await uninstallTrailAlias(repo.dir), false);
     assert.equal(repo.git('config', '--get', 'alias.trail'), 'log --oneline');

@@ -14,6 +14,7 @@ import { listLogRefs } from '../../ledger/log-store.js';
 import { findRepo, isInitialised } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { printJson, say } from '../output.js';
+import { trailCommand } from '../trail-command.js';
 
 export function register(program: Command, context: () => CommandContext): void {
   program
@@ -31,7 +32,7 @@ export function register(program: Command, context: () => CommandContext): void 
         await Promise.all(remotes.map(async (r) => [r, await hasTrailRefspec(repo.workTree, r)] as const)),
       );
       const logs = await listLogRefs(repo);
-      const alias = await trailAliasState(repo.workTree);
+      const alias = await trailAliasState(repo.workTree, trailCommand());
       const gaps = readGaps(repo.stateDir);
       const sealState = initialised ? loadSealState(repo) : undefined;
       // Those since the last seal reach the ledger with the next seal; the rest are in it.
@@ -76,6 +77,11 @@ export function register(program: Command, context: () => CommandContext): void 
         say(
           ctx.io,
           '`git trail` is not defined in this clone: agent hooks committed here fail until `trail init`',
+        );
+      if (alias === 'other')
+        say(
+          ctx.io,
+          '`git trail` runs another Node or Trail checkout than this one: `trail init` points it here',
         );
       for (const [remote, ok] of Object.entries(refspecs)) {
         say(

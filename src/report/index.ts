@@ -4,7 +4,9 @@
  * records of the repositories in scope and gets the rendered report back. The CLI builds the
  * same documents from a clone (src/cli/commands/report.ts).
  */
+import type { CommitInfo } from '../core/change-facts.js';
 import { TrailError } from '../core/errors.js';
+import type { Policy } from '../core/policy.js';
 import { defaultPolicy } from '../core/policy.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import type { ReportFormat, ReportKind } from './document.js';
@@ -37,6 +39,10 @@ export interface ServerReportInput {
   format?: string;
   records: StoredRecord[];
   index: TrailIndex;
+  /** The commits `trail push` sent for the repositories in scope (none: only checkpoints are known). */
+  commits?: readonly CommitInfo[];
+  /** The policy to judge by, and where it came from (no source: the default policy). */
+  policy?: { policy: Policy; source?: string };
 }
 
 const CONTENT_TYPES: Record<Exclude<ReportFormat, 'jsonl'>, string> = {
@@ -48,9 +54,9 @@ const CONTENT_TYPES: Record<Exclude<ReportFormat, 'jsonl'>, string> = {
 };
 
 /**
- * A report over the server's records. The server holds no clone (no commits, so commits
- * without a checkpoint cannot be listed; no policy file, so the default policy applies; no
- * writer key, so SLSA envelopes come from `trail report slsa` on a clone).
+ * A report over the server's records, the commits `trail push` sent (so commits without a
+ * checkpoint are listed) and the policy it sent. The server holds no writer key, so SLSA
+ * envelopes come from `trail report slsa` on a clone.
  */
 export async function generateReport(
   kind: string,
@@ -75,8 +81,9 @@ export async function generateReport(
     input.repo ?? (input.repos.length === 1 ? input.repos[0]! : `${input.repos.length} repositories`);
   const doc = REPORT_BUILDERS[kind as ReportKind]({
     index: input.index,
-    commits: [],
-    policy: defaultPolicy(),
+    commits: input.commits ?? [],
+    policy: input.policy?.policy ?? defaultPolicy(),
+    ...(input.policy?.source ? { policySource: input.policy.source } : {}),
     ledger: {
       ok: true,
       records: input.records.length,
@@ -90,7 +97,11 @@ export async function generateReport(
     period: { since: input.since, until: input.until },
     scope: {
       repository,
-      description: `${input.repos.join(', ') || 'no repositories'}: every checkpoint the server holds (commits without one are only visible from a clone)`,
+      description: `${input.repos.join(', ') || 'no repositories'}: ${
+        input.commits && input.commits.length > 0
+          ? `every checkpoint the server holds, and the ${input.commits.length} commits trail push sent for the period`
+          : 'every checkpoint the server holds (no commits pushed: commits without a checkpoint are not listed)'
+      }`,
     },
     generatedAt: new Date().toISOString(),
   });

@@ -143,6 +143,19 @@ const SCHEMAS: Record<string, Schema> = {
       revokedReason: str(),
     },
   },
+  Commit: {
+    type: 'object',
+    required: ['sha', 'parents', 'author', 'authorEmail', 'date', 'subject', 'paths'],
+    properties: {
+      sha: str('Commit id (40 or 64 hex)'),
+      parents: arr(str()),
+      author: str('Name <email>'),
+      authorEmail: str(),
+      date: str('Author date, ISO 8601'),
+      subject: str('First line of the message, redacted by the clone'),
+      paths: arr(str('Path the commit changed')),
+    },
+  },
   WriterStatus: {
     type: 'object',
     properties: {
@@ -352,6 +365,41 @@ export function openApiDocument(): Record<string, unknown> {
               properties: { from: int(), to: int(), fromRoot: str(), toRoot: str(), proof: arr(str()) },
             }),
             ...errors(400, 403, 404, 410),
+          },
+        },
+      },
+      '/api/v1/repos/{repo}/commits': {
+        post: {
+          summary:
+            'Push the commits of the branch trail push runs on, merges left out (role ingest or admin); a commit already held is skipped, so reports can list commits without a checkpoint',
+          parameters: [REPO],
+          requestBody: body({
+            type: 'object',
+            required: ['commits'],
+            properties: { commits: { ...arr(ref('Commit')), description: 'At most 2,000 per request' } },
+          }),
+          responses: {
+            ...ok({ type: 'object', properties: { repo: str(), received: int(), added: int() } }),
+            ...errors(400, 403, 404, 422),
+          },
+        },
+      },
+      '/api/v1/repos/{repo}/policy': {
+        post: {
+          summary:
+            "Push the repository's .trail/policy.yml as read at a commit (role ingest or admin); the newest is what the server's reports judge by",
+          parameters: [REPO],
+          requestBody: body({
+            type: 'object',
+            required: ['commit', 'policy'],
+            properties: {
+              commit: str('The commit the policy was read at'),
+              policy: nullable(str('The text of .trail/policy.yml; null when the commit has none')),
+            },
+          }),
+          responses: {
+            ...ok({ type: 'object', properties: { repo: str(), changed: { type: 'boolean' } } }),
+            ...errors(400, 403, 404, 422),
           },
         },
       },

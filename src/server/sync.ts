@@ -11,6 +11,10 @@
  *   - otherwise the histories differ: send the local log from seq 0, so the server sees the
  *     difference, refuses it (409) and raises an alert, rather than the client hiding it.
  *
+ * Push then sends the commits of the branch it runs on and `.trail/policy.yml` at HEAD, so the
+ * server's reports can list commits without a checkpoint and judge by the repository's own
+ * policy (push-history.ts).
+ *
  * Pull writes what the server holds beyond this clone's copies under
  * `refs/trail/remotes/<server>/logs/<writer>`, after checking with a consistency proof that
  * the server's log extends the copy pulled before. `trail verify` then checks it like any
@@ -31,6 +35,8 @@ import type { Repo } from '../ledger/repo.js';
 import { REMOTE_LOG_REF_PREFIX } from '../ledger/repo.js';
 import type { ServerClient } from './client.js';
 import { ServerRequestError } from './client.js';
+import type { HistoryPushResult } from './push-history.js';
+import { pushHistory } from './push-history.js';
 
 /** Entries and bytes per push request; a batch always ends on a signed tree head. */
 const MAX_BATCH_ENTRIES = 5000;
@@ -184,6 +190,8 @@ export interface PushReport {
   repo: string;
   keys: { added: string[]; revoked: string[]; unchanged: string[] };
   writers: PushWriterResult[];
+  /** The branch's commits and its policy file (push-history.ts). */
+  history: HistoryPushResult;
   ok: boolean;
 }
 
@@ -298,11 +306,13 @@ export async function pushRepository(
       };
     }
   }
+  const history = await pushHistory(repo, client, repoName);
   return {
     server: client.baseUrl,
     repo: repoName,
     keys: keyResult,
     writers: results,
+    history,
     ok: results.every((r) => r.status !== 'refused'),
   };
 }

@@ -11,7 +11,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { trail } from '../helpers/cli.js';
 import { git, tempDir } from '../helpers/temp-repo.js';
+
+/** A report as `--format json` and the API give it, read loosely. */
+type ReportJson = { sections: Array<{ table?: { rows: Array<Record<string, string>> } }> };
 
 const DEMO = fileURLToPath(new URL('../../scripts/demo.mjs', import.meta.url));
 
@@ -130,6 +134,20 @@ describe('npm start: scripts/demo.mjs', { timeout: 400_000 }, () => {
       assert.equal(first.status, 'approved');
       assert.match(first.summary, /^PAY-142: refunds must never exceed/);
       assert.equal(checkpoints.find((c) => c.commit !== head)?.status, 'pending');
+      // trail push sent the branch's commits and policy too: the server finds the gaps the
+      // clone's own report finds, the commits without a checkpoint (hand-written) included.
+      const gaps = await fetch(`${printed.dashboard}api/v1/reports/gaps?format=json`, {
+        headers: { authorization: `Bearer ${printed.token}` },
+      });
+      assert.equal(gaps.status, 200);
+      const local = await trail(join(dir, 'payments'), 'report', 'gaps', '--format', 'json');
+      assert.equal(local.code, 0, local.stderr);
+      const gapRows = (doc: ReportJson) =>
+        doc.sections.flatMap((s) => s.table?.rows ?? []).map((r) => `${r.gap} ${r.commit}`);
+      const onServer = gapRows((await gaps.json()) as ReportJson);
+      const docs = git(join(dir, 'payments'), 'rev-parse', 'HEAD');
+      assert.ok(onServer.includes(`no-checkpoint ${docs}`), onServer.join('\n'));
+      assert.deepEqual(onServer, gapRows(JSON.parse(local.stdout)), 'the same gaps, by the same policy');
 
       run.child.kill('SIGINT');
       assert.equal(await run.exited, 0, run.out.stderr);

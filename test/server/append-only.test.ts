@@ -18,6 +18,7 @@ import {
   count,
   MemoryWriter,
   pushWriter,
+  repoPath,
   sessionRecord,
   sha,
   token,
@@ -53,6 +54,25 @@ for (const backend of BACKENDS) {
         checkpointRecord({ commit: sha('new'), time: '2026-03-01T00:00:00.000Z' }),
       ]);
       await pushWriter(app, admin, 'acme/audited', w);
+      const commits = await call(app, 'POST', repoPath('acme/audited', 'commits'), admin, {
+        commits: [
+          {
+            sha: sha('old'),
+            parents: [],
+            author: 'Dev <dev@example.com>',
+            authorEmail: 'dev@example.com',
+            date: '2025-01-02T00:00:00Z',
+            subject: 'the old change',
+            paths: ['src/a.ts'],
+          },
+        ],
+      });
+      assert.equal(commits.status, 200, JSON.stringify(commits.body));
+      const policy = await call(app, 'POST', repoPath('acme/audited', 'policy'), admin, {
+        commit: sha('old'),
+        policy: 'required: [request.tickets]\n',
+      });
+      assert.equal(policy.status, 200, JSON.stringify(policy.body));
       const alert = await db.query('SELECT id FROM repos WHERE name = $1', ['acme/audited']);
       await db.query(
         "INSERT INTO ledger_alerts (repo_id, kind, message) VALUES ($1, 'test', 'a test alert')",
@@ -149,7 +169,10 @@ for (const backend of BACKENDS) {
       assert.equal(purged.body.counts.ledger_entries, 2);
       assert.equal(purged.body.counts.checkpoints, 1);
       assert.equal(purged.body.counts.sessions, 1);
+      assert.equal(purged.body.counts.commits, 1, 'the pushed commit of 2025 goes too');
       assert.equal(await count(db, 'ledger_entries'), 1);
+      assert.equal(await count(db, 'commits'), 0);
+      assert.equal(await count(db, 'repo_policies'), 1, 'policies are kept, like keys');
       assert.equal(await count(db, 'purge_log'), before + 1);
       const log = await db.query<{ reason: string; token_id: string }>(
         'SELECT reason, token_id FROM purge_log ORDER BY id DESC LIMIT 1',
@@ -192,4 +215,6 @@ const TEXT_COLUMN: Record<(typeof AUDIT_TABLES)[number], string> = {
   access_log: 'route',
   webhook_secrets: 'secret',
   purge_log: 'reason',
+  commits: 'subject',
+  repo_policies: 'policy',
 };

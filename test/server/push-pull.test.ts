@@ -19,7 +19,7 @@ import { tamper } from '../helpers/tamper.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { OpenedDb } from './harness.js';
-import { BACKENDS, checkpointRecord, count, sessionRecord, token } from './harness.js';
+import { BACKENDS, callOverHttp, checkpointRecord, count, sessionRecord, token } from './harness.js';
 
 async function append(dir: string, records: unknown[]): Promise<string> {
   const repo = await findRepo(dir);
@@ -207,6 +207,105 @@ for (const backend of BACKENDS) {
         carolId,
       ]);
       assert.equal(flagged, 1);
+    });
+
+    test('push sends the branch’s commits and policy once; the server’s gaps report lists the commits with no checkpoint, by that policy', async () => {
+      const repo = await fresh();
+      repo.write('.trail/policy.yml', 'required: [request.tickets]\n');
+      const recorded = repo.commit('PAY-1: refunds');
+      await append(repo.dir, [checkpointRecord({ commit: recorded, time: new Date().toISOString() })]);
+      repo.write('src/hand.ts', 'export const hand = 1;\n');
+      const secret = `ghp_${'Qq7Ww8Ee9R'.repeat(3)}246801`;
+      const hand = repo.commit(`hotfix: rotate ${secret}`);
+      const send = async () => {
+        const r = await trail(
+          repo.dir,
+          'push',
+          '--server',
+          server.url,
+          '--token',
+          ingest,
+          '--repo',
+          'acme/history',
+          '--json',
+        );
+        assert.equal(r.code, 0, r.stderr);
+        return JSON.parse(r.stdout).history;
+      };
+      const first = await send();
+      assert.equal(first.head, hand);
+      assert.deepEqual(first.commits, { sent: 2, added: 2 });
+      assert.equal(first.policyChanged, true);
+      const stored = await server.db.query<{ subject: string }>(
+        `SELECT c.subject FROM commits c JOIN repos r ON r.id = c.repo_id WHERE r.name = 'acme/history' AND c.sha = $1`,
+        [hand],
+      );
+      assert.match(
+        stored.rows[0]!.subject,
+        /^hotfix: rotate \[REDACTED:[a-z-]+\]$/,
+        'redacted before it left',
+      );
+
+      assert.deepEqual((await send()).commits, { sent: 0, added: 0 }, 'nothing new: nothing sent');
+      repo.write('src/more.ts', 'export const more = 2;\n');
+      const more = repo.commit('more by hand');
+      const third = await send();
+      assert.deepEqual(third.commits, { sent: 1, added: 1 });
+      assert.equal(third.policyChanged, false);
+      // This clone forgets what it sent: everything goes again, and the server stores nothing twice.
+      rmSync(join(repo.dir, '.git', 'trail', 'pushed-commits.json'));
+      assert.deepEqual((await send()).commits, { sent: 3, added: 0 });
+      assert.equal(
+        await count(server.db, 'commits c JOIN repos r ON r.id = c.repo_id', "r.name = 'acme/history'"),
+        3,
+      );
+
+      const gaps = await callOverHttp(
+        server.url,
+        auditor,
+        'GET',
+        '/api/v1/reports/gaps?repo=acme%2Fhistory&format=json',
+      );
+      assert.equal(gaps.status, 200, JSON.stringify(gaps.body));
+      assert.equal(gaps.body.policy, 'acme/history .trail/policy.yml as last pushed');
+      const rows = gaps.body.sections.flatMap(
+        (section: { table?: { rows: Array<Record<string, string>> } }) => section.table?.rows ?? [],
+      );
+      const of = (gap: string) =>
+        rows
+          .filter((r: Record<string, string>) => r.gap === gap)
+          .map((r: Record<string, string>) => r.commit);
+      assert.deepEqual(of('no-checkpoint').sort(), [hand, more].sort());
+      assert.deepEqual(of('missing-field'), [recorded], 'judged by the pushed policy: no ticket');
+
+      // A policy that does not parse is refused, naming what is wrong.
+      const bad = await callOverHttp(server.url, ingest, 'POST', '/api/v1/repos/acme%2Fhistory/policy', {
+        commit: recorded,
+        policy: 'required: [nonsense]\n',
+      });
+      assert.equal(bad.status, 422);
+      assert.match(bad.body.error.message, /^"policy": .*required/);
+      const malformed = await callOverHttp(
+        server.url,
+        ingest,
+        'POST',
+        '/api/v1/repos/acme%2Fhistory/commits',
+        {
+          commits: [
+            {
+              sha: hand,
+              parents: [],
+              author: 'x',
+              authorEmail: 'x',
+              date: 'yesterday',
+              subject: '',
+              paths: [],
+            },
+          ],
+        },
+      );
+      assert.equal(malformed.status, 422);
+      assert.equal(malformed.body.error.message, 'commits[0].date is not a time');
     });
 
     test('push and pull say what is wrong in one line', async () => {

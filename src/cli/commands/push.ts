@@ -1,6 +1,6 @@
 /**
- * `trail push`: sends this repository's ledger (every writer's log it holds) and trusted keys
- * to a Trail server. Idempotent: only what the server lacks is sent, and re-sent entries are
+ * `trail push`: sends this repository's ledger (every writer's log it holds), trusted keys, the
+ * commits of the branch it runs on and its `.trail/policy.yml` to a Trail server. Idempotent: only what the server lacks is sent, and re-sent entries are
  * no-ops. A log whose history differs from what the server witnessed is refused (exit 1).
  */
 import type { Command } from 'commander';
@@ -21,7 +21,9 @@ interface PushOptions {
 export function register(program: Command, context: () => CommandContext): void {
   program
     .command('push')
-    .description("send this repository's ledger and trusted keys to a Trail server")
+    .description(
+      "send this repository's ledger, trusted keys, the branch's commits and its policy to a Trail server",
+    )
     .option('--server <url>', 'server URL (default: TRAIL_SERVER, then server.url in .trail/config.json)')
     .option('--token <token>', 'API token with the ingest role (default: TRAIL_TOKEN)')
     .option('--repo <name>', "the repository's name on the server (default: from the origin URL)")
@@ -51,6 +53,12 @@ export function register(program: Command, context: () => CommandContext): void 
             `${w.writerId}: ${what}${w.unsigned ? ` (${w.unsigned} unsigned entries not sent)` : ''}`,
           );
         }
+        const { history } = report;
+        if (history.head)
+          say(
+            ctx.io,
+            `commits: ${history.commits.sent} sent (${history.commits.added} new to the server)${history.policyChanged ? '; .trail/policy.yml updated on the server' : ''}`,
+          );
         const pushed = report.writers.reduce((n, w) => n + w.accepted, 0);
         say(
           ctx.io,

@@ -19,8 +19,11 @@ export interface Migration {
   sql: string;
 }
 
-/** Tables holding audit data: append-only (and purgeable only by the logged purge). */
-export const AUDIT_TABLES = [
+/**
+ * The tables migration 4 made append-only. A released migration never changes, so tables
+ * added later get their triggers in their own migration (appendOnly) and join AUDIT_TABLES.
+ */
+const AUDIT_TABLES_OF_MIGRATION_4 = [
   'repos',
   'repo_keys',
   'writers',
@@ -37,6 +40,21 @@ export const AUDIT_TABLES = [
   'webhook_secrets',
   'purge_log',
 ] as const;
+
+/** Tables holding audit data: append-only (and purgeable only by the logged purge). */
+export const AUDIT_TABLES = [...AUDIT_TABLES_OF_MIGRATION_4, 'commits', 'repo_policies'] as const;
+
+/** The triggers that refuse UPDATE, DELETE and TRUNCATE on each table (see migration 4). */
+function appendOnly(tables: readonly string[]): string {
+  return tables
+    .map(
+      (t) => `CREATE TRIGGER ${t}_append_only BEFORE UPDATE OR DELETE ON ${t}
+  FOR EACH ROW EXECUTE FUNCTION trail_append_only();
+CREATE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t}
+  FOR EACH STATEMENT EXECUTE FUNCTION trail_append_only();`,
+    )
+    .join('\n');
+}
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -347,12 +365,43 @@ CREATE TRIGGER api_tokens_guard BEFORE UPDATE OR DELETE ON api_tokens
   FOR EACH ROW EXECUTE FUNCTION trail_token_guard();
 CREATE TRIGGER api_tokens_no_truncate BEFORE TRUNCATE ON api_tokens
   FOR EACH STATEMENT EXECUTE FUNCTION trail_token_guard();
-${AUDIT_TABLES.map(
-  (t) => `CREATE TRIGGER ${t}_append_only BEFORE UPDATE OR DELETE ON ${t}
-  FOR EACH ROW EXECUTE FUNCTION trail_append_only();
-CREATE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t}
-  FOR EACH STATEMENT EXECUTE FUNCTION trail_append_only();`,
-).join('\n')}
+${appendOnly(AUDIT_TABLES_OF_MIGRATION_4)}
+`,
+  },
+  {
+    version: 5,
+    name: 'commits-and-policies',
+    sql: `
+-- The git history a clone pushes beside its ledger (trail push): every commit reachable from
+-- the branch pushed, merges left out, so reports can list commits without a checkpoint.
+-- Subjects are redacted by the clone before they are sent.
+CREATE TABLE commits (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  sha text NOT NULL,
+  parents text[] NOT NULL,
+  author text NOT NULL,
+  author_email text NOT NULL,
+  authored_at timestamptz NOT NULL,
+  subject text NOT NULL,
+  paths jsonb NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  token_id text,
+  PRIMARY KEY (repo_id, sha)
+);
+CREATE INDEX commits_time ON commits (repo_id, authored_at);
+
+-- The repository's .trail/policy.yml as pushed, one row each time it changes: the newest row
+-- is the policy the server's reports judge by; the older rows say which applied before.
+CREATE TABLE repo_policies (
+  id bigserial PRIMARY KEY,
+  repo_id integer NOT NULL REFERENCES repos (id),
+  commit_sha text NOT NULL,
+  policy text,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  token_id text
+);
+CREATE INDEX repo_policies_repo ON repo_policies (repo_id, id DESC);
+${appendOnly(['commits', 'repo_policies'])}
 `,
   },
 ];

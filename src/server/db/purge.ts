@@ -6,8 +6,8 @@
  * deletion commit together or not at all.
  *
  * What is purged: record contents older than the cutoff (ledger entry lines, the read model,
- * code-host events, access log rows). What is kept forever: tree heads, Merkle states, keys,
- * writers, alerts and the purge log itself, so the server still witnesses every log's size
+ * code-host events, pushed commits, access log rows). What is kept forever: tree heads,
+ * Merkle states, keys, writers, alerts, pushed policies and the purge log itself, so the server still witnesses every log's size
  * and root, and can still refuse a rewrite of a purged range.
  */
 import type { Database } from './database.js';
@@ -34,6 +34,7 @@ const TARGETS: ReadonlyArray<{ table: string; time: string; repo: 'id' | 'name' 
   { table: 'reviews', time: 'time', repo: 'id' },
   { table: 'review_state', time: 'time', repo: 'id' },
   { table: 'external_events', time: 'received_at', repo: 'id' },
+  { table: 'commits', time: 'authored_at', repo: 'id' },
   { table: 'access_log', time: 'at', repo: 'name' },
 ];
 

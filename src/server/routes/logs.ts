@@ -7,9 +7,12 @@
  *   POST /api/v1/repos/:repo/writers/:writer/entries            push entries + heads (ingest)
  *   GET  /api/v1/repos/:repo/writers/:writer/entries?from=&limit=   pull entries + heads
  *   GET  /api/v1/repos/:repo/writers/:writer/consistency?from=&to=  RFC 9162 consistency proof
+ *   POST /api/v1/repos/:repo/commits                            push the branch's commits (ingest)
+ *   POST /api/v1/repos/:repo/policy                             push .trail/policy.yml (ingest)
  */
 import type { AppDeps, TrailApp } from '../app.js';
 import { inScope, isGlobal, requirePermission, requireScope } from '../auth.js';
+import { parseCommits, storeCommits, storePolicy } from '../commits.js';
 import { ApiError } from '../errors.js';
 import { queryInt, readJson } from '../http.js';
 import { checkWriterId, ingest, registerKeys } from '../ingest.js';
@@ -104,6 +107,30 @@ export function register(app: TrailApp, { db }: AppDeps): void {
       token.id,
     );
     return c.json(result);
+  });
+
+  app.post('/api/v1/repos/:repo/commits', async (c) => {
+    const token = c.get('token');
+    const name = checkRepoName(c.req.param('repo'));
+    c.set('auditRepo', name);
+    requirePermission(token, 'ingest');
+    const repo = await repoForRequest(db, token, name);
+    const body = await readJson(c);
+    return c.json({
+      repo: repo.name,
+      ...(await storeCommits(db, repo, parseCommits(body.commits), token.id)),
+    });
+  });
+
+  app.post('/api/v1/repos/:repo/policy', async (c) => {
+    const token = c.get('token');
+    const name = checkRepoName(c.req.param('repo'));
+    c.set('auditRepo', name);
+    requirePermission(token, 'ingest');
+    const repo = await repoForRequest(db, token, name);
+    const body = await readJson(c);
+    const result = await storePolicy(db, repo, { commit: body.commit, policy: body.policy }, token.id);
+    return c.json({ repo: repo.name, ...result });
   });
 
   app.get('/api/v1/repos/:repo/writers/:writer/entries', async (c) => {

@@ -5,14 +5,18 @@
  * server loads it on first use; while it does not exist, or does not export
  * `generateReport`, this route answers 501. The generator receives the records of the
  * repositories in scope (StoredRecord[] and the TrailIndex built from them), the period and
- * the format, and returns a string, bytes, a JSON value, or `{ body, contentType }`.
+ * the format, the commits and policy `trail push` sent, and returns a string, bytes, a JSON
+ * value, or `{ body, contentType }`.
  */
 import type { Context } from 'hono';
+import type { CommitInfo } from '../../core/change-facts.js';
 import { isTrailError } from '../../core/errors.js';
 import type { StoredRecord, TrailIndex } from '../../core/trail-index.js';
 import { buildIndex } from '../../core/trail-index.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import { requirePermission } from '../auth.js';
+import type { ReportPolicy } from '../commits.js';
+import { commitsForReport, policyForReport } from '../commits.js';
 import { ApiError, badRequest } from '../errors.js';
 import { queryText, queryTime, storedFromLine } from '../http.js';
 import { reposInScope } from '../repos.js';
@@ -27,6 +31,10 @@ export interface ReportInput {
   format?: string;
   records: StoredRecord[];
   index: TrailIndex;
+  /** The commits `trail push` sent for the repositories in scope, authored in the period. */
+  commits: CommitInfo[];
+  /** The policy to judge by: the repositories' pushed .trail/policy.yml, or the default. */
+  policy: ReportPolicy;
 }
 
 export type ReportOutput =
@@ -130,6 +138,15 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
       );
     }
     const records = rows.rows.map(storedFromLine);
+    const repoRefs = repos.map((r) => ({ id: Number(r.id), name: r.name }));
+    const [commits, policy] = await Promise.all([
+      commitsForReport(
+        db,
+        repoRefs.map((r) => r.id),
+        { since, until },
+      ),
+      policyForReport(db, repoRefs),
+    ]);
     let output: ReportOutput;
     try {
       output = await module.generateReport(kind, {
@@ -141,6 +158,8 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
         format,
         records,
         index: buildIndex(records),
+        commits,
+        policy,
       });
     } catch (error) {
       if (isTrailError(error)) {

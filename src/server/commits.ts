@@ -1,0 +1,180 @@
+/**
+ * The git history and the policy a clone pushes beside its ledger, and what reports read of
+ * them. Without them the server knows only commits that have a checkpoint, and judges by the
+ * default policy: the commits nobody recorded, the first thing an auditor asks about, would
+ * be invisible. `trail push` sends the commits reachable from the branch it runs on (merges
+ * left out, as the clone's own reports read them) and `.trail/policy.yml` at that commit.
+ *
+ * Both tables are append-only. A commit is stored once per repository (its sha is its
+ * identity: re-sending it changes nothing); a policy is stored again only when its text
+ * changed, so the rows say which policy was in force when.
+ */
+import type { CommitInfo, Period } from '../core/change-facts.js';
+import { TrailError } from '../core/errors.js';
+import type { Policy } from '../core/policy.js';
+import { defaultPolicy, parsePolicy } from '../core/policy.js';
+import type { RepoRef } from './auth.js';
+import type { Database, Queryable } from './db/database.js';
+import { badRequest, invalid } from './errors.js';
+
+/** Commits per request: a push sends more in several. */
+export const MAX_COMMITS_PER_REQUEST = 2000;
+const MAX_PATHS = 10_000;
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+function text(value: unknown, where: string, max: number): string {
+  if (typeof value !== 'string') throw badRequest(`${where} must be a string`);
+  if (value.length > max) throw invalid(`${where} is longer than ${max} characters`);
+  return value;
+}
+
+/** The commits of a request body, checked field by field; the first fault is named. */
+export function parseCommits(input: unknown): CommitInfo[] {
+  if (!Array.isArray(input)) throw badRequest('"commits" must be an array of commits');
+  if (input.length > MAX_COMMITS_PER_REQUEST)
+    throw invalid(`at most ${MAX_COMMITS_PER_REQUEST} commits per request`);
+  return input.map((value, i) => {
+    const c = value as Partial<Record<keyof CommitInfo, unknown>> | null;
+    const at = `commits[${i}]`;
+    if (!c || typeof c !== 'object') throw badRequest(`${at} must be an object`);
+    if (typeof c.sha !== 'string' || !SHA.test(c.sha)) throw invalid(`${at}.sha is not a commit id`);
+    if (!Array.isArray(c.parents) || c.parents.some((p) => typeof p !== 'string' || !SHA.test(p)))
+      throw invalid(`${at}.parents must be commit ids`);
+    const date = text(c.date, `${at}.date`, 64);
+    if (Number.isNaN(Date.parse(date))) throw invalid(`${at}.date is not a time`);
+    if (!Array.isArray(c.paths) || c.paths.length > MAX_PATHS)
+      throw invalid(`${at}.paths must be an array of at most ${MAX_PATHS} paths`);
+    return {
+      sha: c.sha,
+      parents: c.parents as string[],
+      author: text(c.author, `${at}.author`, 512),
+      authorEmail: text(c.authorEmail, `${at}.authorEmail`, 320),
+      date,
+      subject: text(c.subject, `${at}.subject`, 4096),
+      paths: c.paths.map((p, k) => text(p, `${at}.paths[${k}]`, 4096)),
+    };
+  });
+}
+
+/** Stores the commits not yet known for the repository; returns how many were new. */
+export async function storeCommits(
+  db: Database,
+  repo: RepoRef,
+  commits: readonly CommitInfo[],
+  tokenId: string,
+): Promise<{ received: number; added: number }> {
+  if (commits.length === 0) return { received: 0, added: 0 };
+  const result = await db.query<{ sha: string }>(
+    `INSERT INTO commits (repo_id, sha, parents, author, author_email, authored_at, subject, paths, token_id)
+     SELECT $1, x.sha, ARRAY(SELECT json_array_elements_text(x.parents)), x.author, x."authorEmail",
+            x.date::timestamptz, x.subject, x.paths::jsonb, $2
+     FROM json_to_recordset($3::json)
+       AS x(sha text, parents json, author text, "authorEmail" text, date text, subject text, paths json)
+     ON CONFLICT (repo_id, sha) DO NOTHING
+     RETURNING sha`,
+    [repo.id, tokenId, JSON.stringify(commits)],
+  );
+  return { received: commits.length, added: result.rows.length };
+}
+
+/**
+ * Records the repository's policy as read at `commit` (`text` null: no policy file there, so
+ * the default applies). A text that does not parse is refused with the parser's message.
+ */
+export async function storePolicy(
+  db: Database,
+  repo: RepoRef,
+  input: { commit: unknown; policy: unknown },
+  tokenId: string,
+): Promise<{ changed: boolean }> {
+  if (typeof input.commit !== 'string' || !SHA.test(input.commit))
+    throw invalid('"commit" must be the commit the policy was read at');
+  if (input.policy !== null && typeof input.policy !== 'string')
+    throw badRequest('"policy" must be the text of .trail/policy.yml, or null for none');
+  if (typeof input.policy === 'string') {
+    if (input.policy.length > 256 * 1024) throw invalid('"policy" is longer than 256 KiB');
+    try {
+      parsePolicy(input.policy);
+    } catch (error) {
+      if (error instanceof TrailError) throw invalid(`"policy": ${error.message}`);
+      throw error;
+    }
+  }
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`policy/${repo.id}`]);
+    const newest = await tx.query<{ policy: string | null }>(
+      'SELECT policy FROM repo_policies WHERE repo_id = $1 ORDER BY id DESC LIMIT 1',
+      [repo.id],
+    );
+    const current = newest.rows[0];
+    if (current && current.policy === input.policy) return { changed: false };
+    // With no row yet, "no file" is what the server assumed anyway: nothing to record.
+    if (!current && input.policy === null) return { changed: false };
+    await tx.query(
+      'INSERT INTO repo_policies (repo_id, commit_sha, policy, token_id) VALUES ($1, $2, $3, $4)',
+      [repo.id, input.commit, input.policy, tokenId],
+    );
+    return { changed: true };
+  });
+}
+
+/** The pushed commits of these repositories authored in the period, oldest first. */
+export async function commitsForReport(
+  db: Queryable,
+  repoIds: readonly number[],
+  period: Period,
+): Promise<CommitInfo[]> {
+  const rows = await db.query<{
+    sha: string;
+    parents: string[];
+    author: string;
+    author_email: string;
+    authored_at: Date | string;
+    subject: string;
+    paths: string[] | string;
+  }>(
+    `SELECT sha, parents, author, author_email, authored_at, subject, paths FROM commits
+     WHERE repo_id = ANY($1::int[])
+       AND ($2::timestamptz IS NULL OR authored_at >= $2::timestamptz)
+       AND ($3::timestamptz IS NULL OR authored_at < $3::timestamptz)
+     ORDER BY authored_at, sha`,
+    [repoIds, period.since ?? null, period.until ?? null],
+  );
+  return rows.rows.map((r) => ({
+    sha: r.sha,
+    parents: r.parents,
+    author: r.author,
+    authorEmail: r.author_email,
+    date: new Date(r.authored_at).toISOString(),
+    subject: r.subject,
+    paths: typeof r.paths === 'string' ? (JSON.parse(r.paths) as string[]) : r.paths,
+  }));
+}
+
+export interface ReportPolicy {
+  policy: Policy;
+  /** Where the policy came from; absent for the default policy. */
+  source?: string;
+}
+
+/**
+ * The policy reports over these repositories judge by: their newest pushed policy when they
+ * all pushed the same one. When none was pushed, or they differ (no single policy can judge
+ * them all: report on one repository for its own), the default applies.
+ */
+export async function policyForReport(
+  db: Queryable,
+  repos: ReadonlyArray<{ id: number; name: string }>,
+): Promise<ReportPolicy> {
+  const rows = await db.query<{ repo_id: number; policy: string | null }>(
+    `SELECT DISTINCT ON (repo_id) repo_id, policy FROM repo_policies
+     WHERE repo_id = ANY($1::int[]) ORDER BY repo_id, id DESC`,
+    [repos.map((r) => r.id)],
+  );
+  const byRepo = new Map(rows.rows.map((r) => [Number(r.repo_id), r.policy]));
+  const texts = new Set(repos.map((r) => byRepo.get(r.id) ?? null));
+  const [only] = texts;
+  if (texts.size !== 1 || typeof only !== 'string') return { policy: defaultPolicy() };
+  const name = repos.length === 1 ? `${repos[0]!.name} ` : '';
+  return { policy: parsePolicy(only), source: `${name}.trail/policy.yml as last pushed` };
+}

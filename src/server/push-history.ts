@@ -1,0 +1,93 @@
+/**
+ * The part of `trail push` that sends git's side: the commits of the branch it runs on, and
+ * `.trail/policy.yml` at HEAD. The server's reports need both: the commits to list those
+ * without a checkpoint, the policy to judge by the repository's own rules (see
+ * src/server/commits.ts).
+ *
+ * Commits are sent once: the newest commit a push sent to a server is remembered per server
+ * and repository in `<git dir>/trail/pushed-commits.json`, and the next push sends only what
+ * came after it (`git log HEAD ^<that commit>`). Without the file, or when that commit is no
+ * longer an ancestor (a rewritten branch), everything reachable is sent again; the server
+ * skips what it holds. Subjects are redacted with the repository's rules before they leave.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { redactText } from '../core/redact.js';
+import { hasCommits, listCommits } from '../git/commit-range.js';
+import { gitTextOrUndefined, runGit } from '../git/run.js';
+import { POLICY_FILE } from '../ledger/policy-file.js';
+import { redactionRules } from '../ledger/redaction-rules.js';
+import type { Repo } from '../ledger/repo.js';
+import type { ServerClient } from './client.js';
+import { MAX_COMMITS_PER_REQUEST } from './commits.js';
+
+export interface HistoryPushResult {
+  /** The commit pushed from (HEAD), or null in a repository with no commit yet. */
+  head: string | null;
+  /** Commits sent in this push, and how many of those the server did not hold yet. */
+  commits: { sent: number; added: number };
+  /** Whether the server's copy of .trail/policy.yml changed with this push. */
+  policyChanged: boolean;
+}
+
+const STATE_FILE = 'pushed-commits.json';
+
+function readState(repo: Repo): Record<string, string> {
+  const path = join(repo.stateDir, STATE_FILE);
+  if (!existsSync(path)) return {};
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, string>)
+      : {};
+  } catch {
+    return {}; // A damaged file costs one full resend, which the server deduplicates.
+  }
+}
+
+function writeState(repo: Repo, state: Record<string, string>): void {
+  mkdirSync(repo.stateDir, { recursive: true });
+  writeFileSync(join(repo.stateDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+async function isAncestor(workTree: string, older: string, newer: string): Promise<boolean> {
+  return (
+    (await runGit(workTree, ['merge-base', '--is-ancestor', older, newer], { allow: [1, 128] })).code === 0
+  );
+}
+
+export async function pushHistory(
+  repo: Repo,
+  client: ServerClient,
+  repoName: string,
+): Promise<HistoryPushResult> {
+  if (!(await hasCommits(repo.workTree)))
+    return { head: null, commits: { sent: 0, added: 0 }, policyChanged: false };
+  const head = (await gitTextOrUndefined(repo.workTree, ['rev-parse', 'HEAD']))!;
+  const key = `${client.baseUrl} ${repoName}`;
+  const state = readState(repo);
+  const since = state[key];
+  const revisions = since && (await isAncestor(repo.workTree, since, head)) ? [head, `^${since}`] : [head];
+  const rules = redactionRules(repo);
+  const commits = (await listCommits(repo.workTree, revisions)).map((c) => ({
+    ...c,
+    subject: redactText(c.subject, rules).text,
+  }));
+  let added = 0;
+  for (let at = 0; at < commits.length; at += MAX_COMMITS_PER_REQUEST) {
+    const answer = await client.request<{ added: number }>('POST', client.repoPath(repoName, 'commits'), {
+      commits: commits.slice(at, at + MAX_COMMITS_PER_REQUEST),
+    });
+    added += answer.added;
+  }
+  // The policy in force for the branch is the committed one, not a working-tree edit.
+  const policy = await runGit(repo.workTree, ['cat-file', 'blob', `${head}:${POLICY_FILE}`], {
+    allow: [128],
+  });
+  const answer = await client.request<{ changed: boolean }>('POST', client.repoPath(repoName, 'policy'), {
+    commit: head,
+    policy: policy.code === 0 ? policy.stdout.toString('utf8') : null,
+  });
+  writeState(repo, { ...readState(repo), [key]: head });
+  return { head, commits: { sent: commits.length, added }, policyChanged: answer.changed };
+}

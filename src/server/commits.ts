@@ -118,29 +118,39 @@ export async function storePolicy(
   });
 }
 
-/** The pushed commits of these repositories authored in the period, oldest first. */
-export async function commitsForReport(
-  db: Queryable,
-  repoIds: readonly number[],
-  period: Period,
-): Promise<CommitInfo[]> {
-  const rows = await db.query<{
-    sha: string;
-    parents: string[];
-    author: string;
-    author_email: string;
-    authored_at: Date | string;
-    subject: string;
-    paths: string[] | string;
-  }>(
-    `SELECT sha, parents, author, author_email, authored_at, subject, paths FROM commits
-     WHERE repo_id = ANY($1::int[])
-       AND ($2::timestamptz IS NULL OR authored_at >= $2::timestamptz)
-       AND ($3::timestamptz IS NULL OR authored_at < $3::timestamptz)
-     ORDER BY authored_at, sha`,
-    [repoIds, period.since ?? null, period.until ?? null],
+/** A pushed commit with the repository it was pushed for. */
+export interface PushedCommit extends CommitInfo {
+  repo: string;
+  /** The id of the commit's newest checkpoint on the server, or null: none. */
+  checkpoint: string | null;
+}
+
+/** The pushed commits with this id (or id prefix) in these repositories (null: every one). */
+export async function pushedCommits(db: Queryable, repoIds: readonly number[] | null, sha: string) {
+  const rows = await db.query<CommitRow & { repo: string; checkpoint: string | null }>(
+    `SELECT r.name AS repo, c.sha, c.parents, c.author, c.author_email, c.authored_at, c.subject, c.paths,
+       (SELECT k.record_id FROM checkpoints k WHERE k.repo_id = c.repo_id AND k.commit_sha = c.sha
+        ORDER BY k.time DESC LIMIT 1) AS checkpoint
+     FROM commits c JOIN repos r ON r.id = c.repo_id
+     WHERE ($1::int[] IS NULL OR c.repo_id = ANY($1::int[])) AND c.sha LIKE $2
+     ORDER BY r.name, c.sha LIMIT 20`,
+    [repoIds, `${sha}%`],
   );
-  return rows.rows.map((r) => ({
+  return rows.rows.map((r): PushedCommit => ({ repo: r.repo, ...commitOf(r), checkpoint: r.checkpoint }));
+}
+
+interface CommitRow {
+  sha: string;
+  parents: string[];
+  author: string;
+  author_email: string;
+  authored_at: Date | string;
+  subject: string;
+  paths: string[] | string;
+}
+
+function commitOf(r: CommitRow): CommitInfo {
+  return {
     sha: r.sha,
     parents: r.parents,
     author: r.author,
@@ -148,7 +158,24 @@ export async function commitsForReport(
     date: new Date(r.authored_at).toISOString(),
     subject: r.subject,
     paths: typeof r.paths === 'string' ? (JSON.parse(r.paths) as string[]) : r.paths,
-  }));
+  };
+}
+
+/** The pushed commits of these repositories authored in the period, oldest first. */
+export async function commitsForReport(
+  db: Queryable,
+  repoIds: readonly number[],
+  period: Period,
+): Promise<CommitInfo[]> {
+  const rows = await db.query<CommitRow>(
+    `SELECT sha, parents, author, author_email, authored_at, subject, paths FROM commits
+     WHERE repo_id = ANY($1::int[])
+       AND ($2::timestamptz IS NULL OR authored_at >= $2::timestamptz)
+       AND ($3::timestamptz IS NULL OR authored_at < $3::timestamptz)
+     ORDER BY authored_at, sha`,
+    [repoIds, period.since ?? null, period.until ?? null],
+  );
+  return rows.rows.map(commitOf);
 }
 
 export interface ReportPolicy {

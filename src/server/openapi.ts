@@ -403,6 +403,28 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/commits/{sha}': {
+        get: {
+          summary:
+            'The commits trail push sent with this id or id prefix (at most 20), each with its repository and newest checkpoint id (null: none)',
+          parameters: [
+            path('sha', 'Commit id or prefix: 7 to 64 hex digits'),
+            query('repo', 'Only this repository', str()),
+          ],
+          responses: {
+            ...ok({
+              type: 'object',
+              properties: {
+                commits: arr({
+                  allOf: [ref('Commit')],
+                  properties: { repo: str(), checkpoint: nullable(str()) },
+                }),
+              },
+            }),
+            ...errors(400, 403, 404),
+          },
+        },
+      },
       '/api/v1/repos/{repo}/commits/{sha}': {
         get: {
           summary: 'Detail of the newest checkpoint of a commit',

@@ -384,6 +384,24 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
     await page.goto(`${server.url}/ui/gaps`);
     await page.locator('section.panel', { hasText: 'Awaiting review' }).locator('tbody tr').first().waitFor();
     await shot('gaps');
+    // trail push sent the commits too: the first one, written without an agent, is a gap,
+    // and its link opens what git says of it.
+    const first = repo.git('rev-parse', 'HEAD~1');
+    const row = page.locator('tr', { hasText: 'no-checkpoint' });
+    assert.equal(await row.count(), 1);
+    await row.locator(`a[href$="/ui/commits/${first}"]`).click();
+    await page.getByText('No checkpoint records this commit.').waitFor();
+    assert.equal(await page.locator('h1').textContent(), `Commit ${first.slice(0, 12)}`);
+    const facts = await page.locator('dl.kv').textContent();
+    assert.match(facts ?? '', /greeting; trust this clone/);
+    assert.match(facts ?? '', new RegExp(first));
+    assert.deepEqual(
+      (
+        await page.locator('section.panel', { hasText: 'Paths changed' }).locator('li').allTextContents()
+      ).filter((p) => p.startsWith('src/')),
+      ['src/greet.ts'],
+    );
+    await shot('commit-without-checkpoint');
     await page.goto(`${server.url}/ui/ledger`);
     await page.getByText('Every log is consistent with everything the server has witnessed.').waitFor();
     await shot('ledger');

@@ -278,6 +278,21 @@ for (const backend of BACKENDS) {
       assert.deepEqual(of('no-checkpoint').sort(), [hand, more].sort());
       assert.deepEqual(of('missing-field'), [recorded], 'judged by the pushed policy: no ticket');
 
+      // What the server says of one commit: the hand-written one has no checkpoint.
+      const one = await callOverHttp(server.url, auditor, 'GET', `/api/v1/commits/${hand.slice(0, 10)}`);
+      assert.equal(one.status, 200);
+      assert.deepEqual(
+        one.body.commits.map((c: { repo: string; sha: string; checkpoint: string | null }) => [
+          c.repo,
+          c.sha,
+          c.checkpoint,
+        ]),
+        [['acme/history', hand, null]],
+      );
+      const covered = await callOverHttp(server.url, auditor, 'GET', `/api/v1/commits/${recorded}`);
+      assert.match(covered.body.commits[0].checkpoint, /^[0-9a-f]{64}$/);
+      assert.equal((await callOverHttp(server.url, auditor, 'GET', '/api/v1/commits/zz')).status, 400);
+
       // A policy that does not parse is refused, naming what is wrong.
       const bad = await callOverHttp(server.url, ingest, 'POST', '/api/v1/repos/acme%2Fhistory/policy', {
         commit: recorded,

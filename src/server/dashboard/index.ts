@@ -15,6 +15,7 @@ import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppDeps, TrailApp } from '../app.js';
 import { authenticate } from '../auth.js';
+import type { PushedCommit } from '../commits.js';
 import { ApiError } from '../errors.js';
 import type { CheckpointPage } from './api.js';
 import { ApiClient, ApiFailure } from './api.js';
@@ -24,6 +25,7 @@ import type { Assets } from './layout.js';
 import { BASE, FAVICON } from './layout.js';
 import { checkpointPage } from './pages/checkpoint.js';
 import { checkpointsCsv, checkpointsPage } from './pages/checkpoints.js';
+import { commitPage } from './pages/commit.js';
 import { gapsPage } from './pages/gaps.js';
 import { ledgerPage } from './pages/ledger.js';
 import { errorPage, loginPage } from './pages/login.js';
@@ -235,14 +237,21 @@ export function createDashboard(
     });
   });
 
-  // A commit (from a report row or a link someone pasted): its newest checkpoint, if one.
+  // A commit (from a report row or a link someone pasted): its newest checkpoint, if one;
+  // else the commit as trail push sent it, if the server has it.
   ui.get('/commits/:sha', async (c) => {
     const sha = c.req.param('sha');
     if (!/^[0-9a-f]{4,64}$/.test(sha))
       throw new ApiFailure(404, 'not-found', `${sha.slice(0, 80)} is not a commit id`);
-    const found = await ctxOf(c).api.get<CheckpointPage>('/api/v1/checkpoints', { commit: sha, limit: 2 });
+    const ctx = ctxOf(c);
+    const found = await ctx.api.get<CheckpointPage>('/api/v1/checkpoints', { commit: sha, limit: 2 });
     if (found.checkpoints.length === 1)
       return c.redirect(`${BASE}/checkpoints/${found.checkpoints[0]!.id}`, 302);
+    if (found.checkpoints.length === 0 && sha.length >= 7) {
+      // A commit trail push sent that no checkpoint covers: show what git says of it.
+      const pushed = await ctx.api.get<{ commits: PushedCommit[] }>(`/api/v1/commits/${sha}`);
+      if (pushed.commits.length === 1) return c.html(commitPage(ctx, pushed.commits[0]!));
+    }
     return c.redirect(`${BASE}/checkpoints?commit=${sha}`, 302);
   });
 

@@ -5,6 +5,7 @@
  *   GET /api/v1/checkpoints/:id                the checkpoint with its sessions, events, reviews,
  *                                              tests, deployments and code-host events
  *   GET /api/v1/repos/:repo/commits/:sha       the same, for the newest checkpoint of a commit
+ *   GET /api/v1/commits/:sha?repo=             the commits `trail push` sent with this id (or prefix)
  *
  * Search pages by keyset (time, id) so every page costs the same, however deep.
  */
@@ -12,6 +13,7 @@ import type { Context } from 'hono';
 import type { AppDeps, TrailApp } from '../app.js';
 import type { RepoRef, TokenInfo } from '../auth.js';
 import { inScope, requirePermission } from '../auth.js';
+import { pushedCommits } from '../commits.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { checkSha, queryInt, queryText, storedFromLine } from '../http.js';
@@ -222,6 +224,16 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     if (!row) throw notFound(`no checkpoint ${id} in the repositories this token can read`);
     c.set('auditRepo', row.repo);
     return c.json(await detail(db, row));
+  });
+
+  app.get('/api/v1/commits/:sha', async (c) => {
+    const token = c.get('token');
+    requirePermission(token, 'read');
+    const sha = c.req.param('sha');
+    if (!/^[0-9a-f]{7,64}$/.test(sha)) throw badRequest('a commit id is 7 to 64 lower-case hex digits');
+    const scoped = await reposInScope(db, token, queryText(c, 'repo', 200));
+    const commits = await pushedCommits(db, scoped?.map((r) => r.id) ?? null, sha);
+    return c.json({ commits });
   });
 
   app.get('/api/v1/repos/:repo/commits/:sha', async (c) => {

@@ -219,7 +219,7 @@ function factsStrip(facts: Fact[]): Html {
 
 // --- sections ----------------------------------------------------------------------------------
 
-function kv(rows: Array<[string, Value]>): Html {
+export function kv(rows: Array<[string, Value]>): Html {
   const shown = rows.filter(
     ([, v]) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0),
   );

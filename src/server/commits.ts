@@ -19,7 +19,11 @@ import { badRequest, invalid } from './errors.js';
 
 /** Commits per request: a push sends more in several. */
 export const MAX_COMMITS_PER_REQUEST = 2000;
-const MAX_PATHS = 10_000;
+/**
+ * Paths accepted per commit. A commit that vendors a whole tree can touch more: the clone
+ * then sends the first ones (push-history.ts, cappedPaths), which show what it changed.
+ */
+export const MAX_PATHS = 100_000;
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 function text(value: unknown, where: string, max: number): string {

@@ -19,7 +19,7 @@ import { POLICY_FILE } from '../ledger/policy-file.js';
 import { redactionRules } from '../ledger/redaction-rules.js';
 import type { Repo } from '../ledger/repo.js';
 import type { ServerClient } from './client.js';
-import { MAX_COMMITS_PER_REQUEST } from './commits.js';
+import { MAX_COMMITS_PER_REQUEST, MAX_PATHS } from './commits.js';
 
 export interface HistoryPushResult {
   /** The commit pushed from (HEAD), or null in a repository with no commit yet. */
@@ -31,6 +31,10 @@ export interface HistoryPushResult {
 }
 
 const STATE_FILE = 'pushed-commits.json';
+/** JSON per commits request, well under the server's default 32 MiB body limit. */
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+/** Path names per commit, so that one commit alone still fits in a request. */
+const MAX_PATH_BYTES = 16 * 1024 * 1024;
 
 function readState(repo: Repo): Record<string, string> {
   const path = join(repo.stateDir, STATE_FILE);
@@ -48,6 +52,44 @@ function readState(repo: Repo): Record<string, string> {
 function writeState(repo: Repo, state: Record<string, string>): void {
   mkdirSync(repo.stateDir, { recursive: true });
   writeFileSync(join(repo.stateDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/**
+ * The paths sent for one commit: all of them, unless a commit that vendors a whole tree
+ * touches more than MAX_PATHS, or more than MAX_PATH_BYTES of names, which no request could
+ * carry. The first ones then stand for it: a policy exemption (paths that need no
+ * checkpoint) is judged on those, so it could in theory hold for such a commit when a later
+ * path would have broken it.
+ */
+export function cappedPaths(paths: readonly string[]): string[] {
+  let bytes = 0;
+  let kept = 0;
+  while (kept < paths.length && kept < MAX_PATHS) {
+    bytes += paths[kept]!.length + 3;
+    if (bytes > MAX_PATH_BYTES) break;
+    kept++;
+  }
+  return paths.slice(0, kept);
+}
+
+/** Requests of at most MAX_COMMITS_PER_REQUEST commits and about MAX_BATCH_BYTES of JSON. */
+export function commitBatches<T extends { paths: readonly string[] }>(commits: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const commit of commits) {
+    // Ids, names and the subject are small beside the paths; each path costs its length and quotes.
+    const size = 512 + commit.paths.reduce((n, p) => n + p.length + 3, 0);
+    if (batch.length > 0 && (batch.length === MAX_COMMITS_PER_REQUEST || bytes + size > MAX_BATCH_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(commit);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 async function isAncestor(workTree: string, older: string, newer: string): Promise<boolean> {
@@ -72,11 +114,12 @@ export async function pushHistory(
   const commits = (await listCommits(repo.workTree, revisions)).map((c) => ({
     ...c,
     subject: redactText(c.subject, rules).text,
+    paths: cappedPaths(c.paths),
   }));
   let added = 0;
-  for (let at = 0; at < commits.length; at += MAX_COMMITS_PER_REQUEST) {
+  for (const batch of commitBatches(commits)) {
     const answer = await client.request<{ added: number }>('POST', client.repoPath(repoName, 'commits'), {
-      commits: commits.slice(at, at + MAX_COMMITS_PER_REQUEST),
+      commits: batch,
     });
     added += answer.added;
   }

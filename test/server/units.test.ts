@@ -9,7 +9,9 @@ import { signTreeHead, verifyTreeHeadSignature } from '../../src/core/log-entry.
 import { generateKeyPair } from '../../src/core/signature.js';
 import type { TokenInfo } from '../../src/server/auth.js';
 import { inScope, orgOf, RateLimiter } from '../../src/server/auth.js';
+import { MAX_COMMITS_PER_REQUEST, MAX_PATHS, parseCommits } from '../../src/server/commits.js';
 import { badSignatures, verifyHeadAsync } from '../../src/server/head-signatures.js';
+import { cappedPaths, commitBatches } from '../../src/server/push-history.js';
 import { nameFromRemoteUrl, remoteNameFor } from '../../src/server/sync.js';
 
 describe('server units', () => {
@@ -42,6 +44,49 @@ describe('server units', () => {
     assert.deepEqual(
       (await badSignatures(cases, key.publicKey)).map((h) => cases.indexOf(h)),
       [1, 2, 3, 4, 5, 6],
+    );
+  });
+
+  test('commits go in requests of at most 2,000 and about 8 MiB; a vendoring commit keeps its first paths', () => {
+    const commit = (paths: number, length = 40) => ({
+      paths: Array.from({ length: paths }, (_, i) => `${i}`.padStart(length, 'p')),
+    });
+    const many = Array.from({ length: 4500 }, () => commit(1));
+    assert.deepEqual(
+      commitBatches(many).map((b) => b.length),
+      [MAX_COMMITS_PER_REQUEST, MAX_COMMITS_PER_REQUEST, 500],
+    );
+    // 3 commits of 40,000 paths of 100 characters: about 4 MiB each, so two per request at most.
+    const big = [commit(40_000, 100), commit(40_000, 100), commit(40_000, 100)];
+    const sizes = commitBatches(big).map((b) => b.length);
+    assert.deepEqual(sizes, [2, 1]);
+    // One commit alone over the budget still goes, alone.
+    assert.deepEqual(
+      commitBatches([commit(1), commit(90_000, 100), commit(1)]).map((b) => b.length),
+      [1, 1, 1],
+    );
+    assert.equal(commitBatches([]).length, 0);
+
+    const vendored = commit(MAX_PATHS + 5, 20).paths;
+    assert.equal(cappedPaths(vendored).length, MAX_PATHS);
+    assert.deepEqual(cappedPaths(vendored).slice(0, 2), vendored.slice(0, 2), 'the first ones, in order');
+    const long = commit(20_000, 1000).paths;
+    assert.ok(cappedPaths(long).length < 17_000, 'at most 16 MiB of names');
+    assert.equal(cappedPaths(['a', 'b']).length, 2);
+    // What the clone sends, the server takes: the most paths a commit may carry parse.
+    const sent = {
+      sha: 'a'.repeat(40),
+      parents: [],
+      author: 'A <a@example.com>',
+      authorEmail: 'a@example.com',
+      date: '2026-12-05T00:00:00Z',
+      subject: 'vendor',
+      paths: cappedPaths(vendored),
+    };
+    assert.equal(parseCommits([sent])[0]!.paths.length, MAX_PATHS);
+    assert.throws(
+      () => parseCommits([{ ...sent, paths: vendored }]),
+      /commits\[0\]\.paths must be an array of at most/,
     );
   });
 

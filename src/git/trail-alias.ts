@@ -27,7 +27,8 @@ export const PORTABLE_COMMAND: readonly string[] = ['git', 'trail'];
 const ALIAS_PREFIX = '!cd -- "${GIT_PREFIX:-.}" && ';
 
 export function trailAliasValue(command: readonly string[]): string {
-  return `${ALIAS_PREFIX}${command.map(shellQuote).join(' ')}`;
+  // exec: the shell git started becomes Trail instead of waiting for it, one process less.
+  return `${ALIAS_PREFIX}exec ${command.map(shellQuote).join(' ')}`;
 }
 
 /** Trail's own alias: written by trailAliasValue, for some Node and some `bin/trail`. */

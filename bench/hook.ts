@@ -181,7 +181,7 @@ try {
     notes: [
       'each run is a real process: `node bin/trail hook claude-code <Event>` with the payload on stdin',
       'the baseline and the hooks are interleaved run by run, after 5 warm-up rounds',
-      "as installed: the command in .claude/settings.json run through /bin/sh, as Claude Code runs it; it goes through the clone's `git trail` alias (see docs/capture.md), which adds a git and a shell process to the hook",
+      "as installed: the command in .claude/settings.json run through /bin/sh, as Claude Code runs it; it goes through the clone's `git trail` alias (see docs/capture.md), which adds a git and a shell process, the shell exec-ing into Node",
       'CPU figures: user + system time each process reports at exit (a separate interleaved pass)',
     ],
   });

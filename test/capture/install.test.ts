@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSyn
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { RULES_BEGIN, RULES_END, shellCommand } from '../../src/capture/install-agents.js';
-import { trailWithEnv } from '../helpers/agent-hooks.js';
+import { sessionKey } from '../../src/capture/spool.js';
+import { installedCommand, runShellHook, trailWithEnv } from '../helpers/agent-hooks.js';
 import { TRAIL_BIN } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { git, gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
@@ -323,6 +324,30 @@ describe('trail init --agents / trail uninstall', () => {
       `only the teammate's key is new: ${changed}`,
     );
     assert.match(git(teammate, 'config', '--get', 'alias.trail'), /trail'$/);
+
+    // A linked worktree (where parallel agents work) shares the clone's config, so the
+    // committed hook reaches Trail there too, and records into the clone's spool.
+    const tree = join(tempDir('trail-worktree-'), 'agent-1');
+    cleanups.push(() => rmSync(dirname(tree), { recursive: true, force: true }));
+    w.repo.git('worktree', 'add', '-q', '-b', 'agent-1', tree);
+    const sessionId = 'b7d5c7e2-0c1f-4c53-9a44-1f2e3d4c5b6a';
+    const prompt = JSON.stringify({
+      session_id: sessionId,
+      transcript_path: join(tree, '.none.jsonl'),
+      cwd: tree,
+      hook_event_name: 'UserPromptSubmit',
+      prompt: 'limit refunds per merchant',
+    });
+    const hook = installedCommand(tree, 'claude-code', 'UserPromptSubmit');
+    assert.ok(hook);
+    const ran = runShellHook(hook, prompt, { cwd: join(tree, 'src'), env: { CLAUDE_PROJECT_DIR: tree } });
+    assert.equal(ran.code, 0, ran.stderr);
+    const spooled = join(
+      w.repo.dir,
+      '.git/trail/spool/sessions',
+      `${sessionKey('claude-code', sessionId)}.jsonl`,
+    );
+    assert.match(readFileSync(spooled, 'utf8'), /limit refunds per merchant/);
 
     const removed = await trailWithEnv(w.repo.dir, w.env, 'uninstall');
     assert.match(removed.stderr, /the `git trail` alias/);

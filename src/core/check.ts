@@ -154,9 +154,15 @@ function listPaths(paths: readonly string[]): string {
   return paths.length <= 2 ? paths.join(', ') : `${paths.slice(0, 2).join(', ')} (+${paths.length - 2} more)`;
 }
 
-/** Is the commit outside the gate: it touches only exempt paths (or nothing at all)? */
+/**
+ * Is the commit without a checkpoint outside the gate: it touches only exempt paths (or
+ * nothing at all), or it was authored before the policy's `requireCheckpointsFrom` day?
+ * A commit with a checkpoint is always judged.
+ */
 export function isExempt(facts: ChangeFacts, policy: Policy): boolean {
   if (facts.checkpoint || !facts.git) return false;
+  const from = policy.requireCheckpointsFrom;
+  if (from !== undefined && Date.parse(facts.git.date) < Date.parse(`${from}T00:00:00Z`)) return true;
   return facts.git.paths.every((p) => matchesAnyPath(p, policy.exemptPaths));
 }
 

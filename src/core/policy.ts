@@ -88,6 +88,11 @@ export const policySchema = z.strictObject({
   allowCommitsWithoutCheckpoint: z.boolean().default(true),
   /** Commits that touch only these paths need no checkpoint (Trail's own config, say). */
   exemptPaths: z.array(pathGlob).default(['.trail/**']),
+  /**
+   * Commits authored before this day (UTC) need no checkpoint: the history from before the
+   * team adopted Trail, which no hook could have recorded. Absent: every commit.
+   */
+  requireCheckpointsFrom: date.optional(),
   required: z.array(z.enum(REQUIRED_FIELDS)).default([]),
   prompts: z
     .strictObject({

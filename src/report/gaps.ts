@@ -142,7 +142,7 @@ export function buildGapsReport(input: ReportInput): ReportDocument {
         id: 'gaps',
         title: 'Gaps',
         intro: [
-          `${countLabel(gaps.length, 'gap')} in ${periodText(input.period)}, oldest first. Commits that touch only the policy's exempt paths (${input.policy.exemptPaths.join(', ')}) need no checkpoint and are not listed.`,
+          `${countLabel(gaps.length, 'gap')} in ${periodText(input.period)}, oldest first. Commits that touch only the policy's exempt paths (${input.policy.exemptPaths.join(', ')})${input.policy.requireCheckpointsFrom ? `, or were authored before ${input.policy.requireCheckpointsFrom} (requireCheckpointsFrom),` : ''} need no checkpoint and are not listed.`,
         ],
         table: gapsTable(gaps),
         notes: gaps.length === 0 ? ['No gaps found.'] : [],

@@ -93,7 +93,7 @@ export function buildNistAiRmfReport(input: ReportInput): ReportDocument {
     [
       'Commits without a checkpoint',
       withoutCheckpoint === 0
-        ? 'every commit in scope has a checkpoint or touches only exempt paths'
+        ? 'every commit in scope has a checkpoint or is exempt (exempt paths only, or before requireCheckpointsFrom)'
         : `${countLabel(withoutCheckpoint, 'commit')} without a checkpoint (hand-written or not captured)`,
       withoutCheckpoint === 0 ? 'evidence' : 'partial',
     ],

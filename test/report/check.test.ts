@@ -197,4 +197,32 @@ describe('trail check', () => {
       s.repo.git('checkout', '--', '.trail/policy.yml');
     }
   });
+
+  test('requireCheckpointsFrom: a commit from before the day Trail was adopted needs none; from that day on it does', async () => {
+    // b6-by-hand was authored on 2026-03-07 at 10:00 UTC, with no checkpoint.
+    try {
+      writePolicy(s.dir, 'allowCommitsWithoutCheckpoint: false\nrequireCheckpointsFrom: 2026-03-08\n');
+      const before = await trail(s.dir, 'check', s.sha('b6-by-hand'));
+      assert.equal(before.code, 0, before.stderr);
+      assert.doesNotMatch(before.stderr, /no checkpoint/, 'not even a note');
+      writePolicy(s.dir, 'allowCommitsWithoutCheckpoint: false\nrequireCheckpointsFrom: 2026-03-07\n');
+      const on = await trail(s.dir, 'check', s.sha('b6-by-hand'));
+      assert.equal(on.code, 1);
+      assert.deepEqual(violations(on.stderr), [`${short('b6-by-hand')} checkpoint`]);
+      // A commit with a checkpoint is judged whatever its date.
+      writePolicy(s.dir, 'requireCheckpointsFrom: 2027-01-01\n');
+      const judged = await trail(s.dir, 'check', s.sha('b1-self'));
+      assert.equal(judged.code, 1);
+      assert.deepEqual(violations(judged.stderr), [`${short('b1-self')} two-person`]);
+      writePolicy(s.dir, 'requireCheckpointsFrom: 2026-3-7\n');
+      const bad = await trail(s.dir, 'check', s.sha('b6-by-hand'));
+      assert.equal(bad.code, 1);
+      assert.match(
+        bad.stderr,
+        /^trail: \.trail\/policy\.yml:1: requireCheckpointsFrom: must be a date written YYYY-MM-DD\n$/,
+      );
+    } finally {
+      s.repo.git('checkout', '--', '.trail/policy.yml');
+    }
+  });
 });

@@ -99,6 +99,48 @@ describe('policy', () => {
     assert.match(policyError('tests:\n  minCoverage: [80\n'), /^\.trail\/policy\.yml:\d: not valid YAML: /);
   });
 
+  test('trail init in a repository with history suggests requireCheckpointsFrom; once set, it does not', async () => {
+    const repo = tempRepo();
+    try {
+      // History from before Trail: authored in 2025.
+      for (const [file, day] of [
+        ['a.txt', '2025-05-01'],
+        ['b.txt', '2025-06-01'],
+      ] as const) {
+        repo.write(file, `${file}\n`);
+        repo.git('add', '-A');
+        repo.git('commit', '-q', '--date', `${day}T12:00:00Z`, '-m', `add ${file}`);
+      }
+      const init = await trail(repo.dir, 'init', '--yes');
+      assert.equal(init.code, 0, init.stderr);
+      const today = new Date().toISOString().slice(0, 10);
+      assert.match(
+        init.stderr,
+        new RegExp(
+          `^2 commits from before Trail have no checkpoint: .*"requireCheckpointsFrom: ${today}"`,
+          'm',
+        ),
+      );
+      const json = JSON.parse((await trail(repo.dir, 'init', '--yes', '--json')).stdout);
+      assert.deepEqual(json.history, { commits: 2, requireCheckpointsFrom: null });
+      repo.write('.trail/policy.yml', `requireCheckpointsFrom: ${today}\n`);
+      repo.commit('Trail: adopted today');
+      const again = JSON.parse((await trail(repo.dir, 'init', '--yes', '--json')).stdout);
+      assert.deepEqual(again.history, { commits: 3, requireCheckpointsFrom: today });
+      // The old commits are out of the gate; the adoption commit touches only .trail/; a
+      // commit by hand from today on is noted.
+      const check = await trail(repo.dir, 'check', 'HEAD~2..HEAD');
+      assert.equal(check.code, 0, check.stderr);
+      assert.doesNotMatch(check.stderr, /no checkpoint/);
+      repo.write('c.txt', 'c\n');
+      repo.commit('by hand, after adoption');
+      const after = await trail(repo.dir, 'check', 'HEAD~1..HEAD');
+      assert.match(after.stderr, /note: no checkpoint/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('a malformed policy file stops trail check and trail report with the line', async () => {
     const repo = tempRepo();
     try {

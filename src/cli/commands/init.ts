@@ -12,10 +12,13 @@ import { detectHookManager, installHusky, installLefthook } from '../../git/hook
 import { installGitHooks } from '../../git/hooks.js';
 import { localIdentity } from '../../git/identity.js';
 import { addTrailRefspecs } from '../../git/remote-config.js';
+import { gitTextOrUndefined } from '../../git/run.js';
 import type { AliasOutcome } from '../../git/trail-alias.js';
 import { installTrailAlias, PORTABLE_COMMAND } from '../../git/trail-alias.js';
 import { writeDefaultConfig } from '../../ledger/config.js';
 import { createWriterKey, trustKey } from '../../ledger/keys.js';
+import { loadPolicy } from '../../ledger/policy-file.js';
+import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { printJson, say } from '../output.js';
@@ -39,6 +42,11 @@ export interface InitResult {
     managerInstalled?: boolean;
   };
   agents?: AgentInstallResult;
+  /**
+   * Commits made before Trail: no hook recorded them. Unless the policy's
+   * `requireCheckpointsFrom` leaves them out, they show as commits without a checkpoint.
+   */
+  history: { commits: number; requireCheckpointsFrom: string | null };
 }
 
 export interface InitOptions {
@@ -80,7 +88,19 @@ export async function runInit(ctx: CommandContext, options: InitOptions = {}): P
     alias,
     hooks,
     ...(agents ? { agents } : {}),
+    history: await historyBeforeTrail(repo),
   };
+}
+
+async function historyBeforeTrail(repo: Repo): Promise<InitResult['history']> {
+  const count = await gitTextOrUndefined(repo.workTree, ['rev-list', '--count', 'HEAD']);
+  let from: string | null = null;
+  try {
+    from = loadPolicy(repo).policy.requireCheckpointsFrom ?? null;
+  } catch {
+    // A policy that does not parse is trail check's to report, not init's.
+  }
+  return { commits: count === undefined ? 0 : Number(count), requireCheckpointsFrom: from };
 }
 
 /**
@@ -145,5 +165,12 @@ export function register(program: Command, context: () => CommandContext): void 
       if (result.hooks.chained.length > 0)
         say(ctx.io, `Your existing hooks still run first: ${result.hooks.chained.join(', ')}`);
       if (result.agents) reportAgents(ctx, result.agents);
+      const { history } = result;
+      // Said when Trail is first set up in the repository: later commits are Trail's.
+      if (result.configCreated && history.commits > 0 && history.requireCheckpointsFrom === null)
+        say(
+          ctx.io,
+          `${history.commits} commit${history.commits === 1 ? '' : 's'} from before Trail have no checkpoint: to leave them out of trail check and the gaps report, add "requireCheckpointsFrom: ${new Date().toISOString().slice(0, 10)}" to .trail/policy.yml (docs/policy.md)`,
+        );
     });
 }

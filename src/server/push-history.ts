@@ -123,6 +123,8 @@ export async function pushHistory(
     });
     added += answer.added;
   }
+  // Remembered before the policy goes: a policy the server refuses should not cost a resend.
+  writeState(repo, { ...readState(repo), [key]: head });
   // The policy in force for the branch is the committed one, not a working-tree edit.
   const policy = await runGit(repo.workTree, ['cat-file', 'blob', `${head}:${POLICY_FILE}`], {
     allow: [128],
@@ -131,6 +133,5 @@ export async function pushHistory(
     commit: head,
     policy: policy.code === 0 ? policy.stdout.toString('utf8') : null,
   });
-  writeState(repo, { ...readState(repo), [key]: head });
   return { head, commits: { sent: commits.length, added }, policyChanged: answer.changed };
 }

@@ -321,6 +321,31 @@ for (const backend of BACKENDS) {
       );
       assert.equal(malformed.status, 422);
       assert.equal(malformed.body.error.message, 'commits[0].date is not a time');
+
+      // A committed policy that does not parse: push says so and exits 1, after sending the
+      // ledger and the commits, which it does not send again.
+      repo.write('.trail/policy.yml', 'required: [nonsense]\n');
+      repo.commit('a policy typo');
+      const refused = await trail(
+        repo.dir,
+        'push',
+        '--server',
+        server.url,
+        '--token',
+        ingest,
+        '--repo',
+        'acme/history',
+      );
+      assert.equal(refused.code, 1);
+      assert.match(
+        refused.stderr,
+        /^trail: the server refused POST \/api\/v1\/repos\/acme%2Fhistory\/policy: 422 "policy": \.trail\/policy\.yml:1: required/m,
+      );
+      repo.write('.trail/policy.yml', 'required: [request.tickets]\n');
+      repo.commit('fix the policy typo');
+      const fixed = await send();
+      assert.deepEqual(fixed.commits, { sent: 1, added: 1 }, 'only the fix: the typo commit went before');
+      assert.equal(fixed.policyChanged, false, 'the same text as the policy the server holds');
     });
 
     test('push and pull say what is wrong in one line', async () => {

@@ -41,8 +41,9 @@ for (const backend of BACKENDS) {
       assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
       return repo;
     };
-    const push = (dir: string, ...args: string[]) =>
-      trail(dir, 'push', '--server', server.url, '--token', ingest, '--repo', 'acme/app', ...args);
+    const pushAs = (dir: string, repo: string, ...args: string[]) =>
+      trail(dir, 'push', '--server', server.url, '--token', ingest, '--repo', repo, ...args);
+    const push = (dir: string, ...args: string[]) => pushAs(dir, 'acme/app', ...args);
     const pull = (dir: string, ...args: string[]) =>
       trail(dir, 'pull', '--server', server.url, '--token', ingest, '--repo', 'acme/app', ...args);
     const entries = () =>
@@ -218,17 +219,7 @@ for (const backend of BACKENDS) {
       const secret = `ghp_${'Qq7Ww8Ee9R'.repeat(3)}246801`;
       const hand = repo.commit(`hotfix: rotate ${secret}`);
       const send = async () => {
-        const r = await trail(
-          repo.dir,
-          'push',
-          '--server',
-          server.url,
-          '--token',
-          ingest,
-          '--repo',
-          'acme/history',
-          '--json',
-        );
+        const r = await pushAs(repo.dir, 'acme/history', '--json');
         assert.equal(r.code, 0, r.stderr);
         return JSON.parse(r.stdout).history;
       };
@@ -326,16 +317,7 @@ for (const backend of BACKENDS) {
       // ledger and the commits, which it does not send again.
       repo.write('.trail/policy.yml', 'required: [nonsense]\n');
       repo.commit('a policy typo');
-      const refused = await trail(
-        repo.dir,
-        'push',
-        '--server',
-        server.url,
-        '--token',
-        ingest,
-        '--repo',
-        'acme/history',
-      );
+      const refused = await pushAs(repo.dir, 'acme/history');
       assert.equal(refused.code, 1);
       assert.match(
         refused.stderr,

@@ -10,7 +10,8 @@
  *   POST /api/v1/repos/:repo/commits                            push the branch's commits (ingest)
  *   POST /api/v1/repos/:repo/policy                             push .trail/policy.yml (ingest)
  */
-import type { AppDeps, TrailApp } from '../app.js';
+import type { Context } from 'hono';
+import type { AppDeps, AppEnv, TrailApp } from '../app.js';
 import { inScope, isGlobal, requirePermission, requireScope } from '../auth.js';
 import { parseCommits, storeCommits, storePolicy } from '../commits.js';
 import { ApiError } from '../errors.js';
@@ -87,13 +88,18 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     });
   });
 
-  app.post('/api/v1/repos/:repo/writers/:writer/entries', async (c) => {
+  /** What every push route starts with: an ingest token in scope, its repository, the body. */
+  const ingestRequest = async (c: Context<AppEnv>) => {
     const token = c.get('token');
-    const name = checkRepoName(c.req.param('repo'));
+    const name = checkRepoName(c.req.param('repo') ?? '');
     c.set('auditRepo', name);
     requirePermission(token, 'ingest');
     const repo = await repoForRequest(db, token, name);
-    const body = await readJson(c);
+    return { token, repo, body: await readJson(c) };
+  };
+
+  app.post('/api/v1/repos/:repo/writers/:writer/entries', async (c) => {
+    const { token, repo, body } = await ingestRequest(c);
     const result = await ingest(
       db,
       repo,
@@ -110,12 +116,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
   });
 
   app.post('/api/v1/repos/:repo/commits', async (c) => {
-    const token = c.get('token');
-    const name = checkRepoName(c.req.param('repo'));
-    c.set('auditRepo', name);
-    requirePermission(token, 'ingest');
-    const repo = await repoForRequest(db, token, name);
-    const body = await readJson(c);
+    const { token, repo, body } = await ingestRequest(c);
     return c.json({
       repo: repo.name,
       ...(await storeCommits(db, repo, parseCommits(body.commits), token.id)),
@@ -123,12 +124,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
   });
 
   app.post('/api/v1/repos/:repo/policy', async (c) => {
-    const token = c.get('token');
-    const name = checkRepoName(c.req.param('repo'));
-    c.set('auditRepo', name);
-    requirePermission(token, 'ingest');
-    const repo = await repoForRequest(db, token, name);
-    const body = await readJson(c);
+    const { token, repo, body } = await ingestRequest(c);
     const result = await storePolicy(db, repo, { commit: body.commit, policy: body.policy }, token.id);
     return c.json({ repo: repo.name, ...result });
   });

@@ -6,7 +6,13 @@
  */
 import type { ChangeFacts } from './change-facts.js';
 import type { Policy, RequiredField } from './policy.js';
-import { disallowedCommandParts, judgeModel, matchesAnyPath, matchesPattern } from './policy.js';
+import {
+  checkpointsRequiredFrom,
+  disallowedCommandParts,
+  judgeModel,
+  matchesAnyPath,
+  matchesPattern,
+} from './policy.js';
 
 export const RULES = [
   'checkpoint',
@@ -161,8 +167,8 @@ function listPaths(paths: readonly string[]): string {
  */
 export function isExempt(facts: ChangeFacts, policy: Policy): boolean {
   if (facts.checkpoint || !facts.git) return false;
-  const from = policy.requireCheckpointsFrom;
-  if (from !== undefined && Date.parse(facts.git.date) < Date.parse(`${from}T00:00:00Z`)) return true;
+  const from = checkpointsRequiredFrom(policy);
+  if (from !== undefined && Date.parse(facts.git.date) < from) return true;
   return facts.git.paths.every((p) => matchesAnyPath(p, policy.exemptPaths));
 }
 

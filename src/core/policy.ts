@@ -89,10 +89,17 @@ export const policySchema = z.strictObject({
   /** Commits that touch only these paths need no checkpoint (Trail's own config, say). */
   exemptPaths: z.array(pathGlob).default(['.trail/**']),
   /**
-   * Commits authored before this day (UTC) need no checkpoint: the history from before the
-   * team adopted Trail, which no hook could have recorded. Absent: every commit.
+   * Commits authored before this day (UTC) or instant need no checkpoint: the history from
+   * before the team adopted Trail, which no hook could have recorded. Absent: every commit.
    */
-  requireCheckpointsFrom: date.optional(),
+  requireCheckpointsFrom: z
+    .string()
+    .regex(
+      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/,
+      'must be a date (YYYY-MM-DD) or a time with its zone (YYYY-MM-DDTHH:MM:SSZ)',
+    )
+    .refine((t) => !Number.isNaN(Date.parse(t.length === 10 ? `${t}T00:00:00Z` : t)), 'is not a real date')
+    .optional(),
   required: z.array(z.enum(REQUIRED_FIELDS)).default([]),
   prompts: z
     .strictObject({
@@ -142,6 +149,13 @@ export type ModelEntry = z.infer<typeof modelEntrySchema>;
 export type LegalHold = z.infer<typeof legalHoldSchema>;
 
 /** The policy in force when `.trail/policy.yml` does not exist: report everything, block little. */
+/** The instant `requireCheckpointsFrom` names: a bare date is the start of that day, UTC. */
+export function checkpointsRequiredFrom(policy: Policy): number | undefined {
+  const from = policy.requireCheckpointsFrom;
+  if (from === undefined) return undefined;
+  return Date.parse(from.length === 10 ? `${from}T00:00:00Z` : from);
+}
+
 export function defaultPolicy(): Policy {
   return policySchema.parse({});
 }

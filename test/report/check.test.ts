@@ -199,7 +199,7 @@ describe('trail check', () => {
   });
 
   test('requireCheckpointsFrom: a commit from before the day Trail was adopted needs none; from that day on it does', async () => {
-    // b6-by-hand was authored on 2026-03-07 at 10:00 UTC, with no checkpoint.
+    // b6-by-hand was authored on 2026-03-07 at 10:10 UTC, with no checkpoint.
     try {
       writePolicy(s.dir, 'allowCommitsWithoutCheckpoint: false\nrequireCheckpointsFrom: 2026-03-08\n');
       const before = await trail(s.dir, 'check', s.sha('b6-by-hand'));
@@ -209,6 +209,21 @@ describe('trail check', () => {
       const on = await trail(s.dir, 'check', s.sha('b6-by-hand'));
       assert.equal(on.code, 1);
       assert.deepEqual(violations(on.stderr), [`${short('b6-by-hand')} checkpoint`]);
+      // To the second: b6 (10:10 UTC) is before 10:10:01 and not before 10:10:00.
+      writePolicy(
+        s.dir,
+        'allowCommitsWithoutCheckpoint: false\nrequireCheckpointsFrom: 2026-03-07T10:10:01Z\n',
+      );
+      assert.equal((await trail(s.dir, 'check', s.sha('b6-by-hand'))).code, 0);
+      writePolicy(
+        s.dir,
+        'allowCommitsWithoutCheckpoint: false\nrequireCheckpointsFrom: 2026-03-07T11:10:00+01:00\n',
+      );
+      assert.equal(
+        (await trail(s.dir, 'check', s.sha('b6-by-hand'))).code,
+        1,
+        'the same instant as 10:10 UTC',
+      );
       // A commit with a checkpoint is judged whatever its date.
       writePolicy(s.dir, 'requireCheckpointsFrom: 2027-01-01\n');
       const judged = await trail(s.dir, 'check', s.sha('b1-self'));
@@ -219,7 +234,7 @@ describe('trail check', () => {
       assert.equal(bad.code, 1);
       assert.match(
         bad.stderr,
-        /^trail: \.trail\/policy\.yml:1: requireCheckpointsFrom: must be a date written YYYY-MM-DD\n$/,
+        /^trail: \.trail\/policy\.yml:1: requireCheckpointsFrom: must be a date \(YYYY-MM-DD\) or a time with its zone \(YYYY-MM-DDTHH:MM:SSZ\)\n$/,
       );
     } finally {
       s.repo.git('checkout', '--', '.trail/policy.yml');

@@ -114,19 +114,19 @@ describe('policy', () => {
       const init = await trail(repo.dir, 'init', '--yes');
       assert.equal(init.code, 0, init.stderr);
       const today = new Date().toISOString().slice(0, 10);
-      assert.match(
-        init.stderr,
-        new RegExp(
-          `^2 commits from before Trail have no checkpoint: .*"requireCheckpointsFrom: ${today}"`,
-          'm',
-        ),
-      );
+      const suggested = new RegExp(
+        `^2 commits from before Trail have no checkpoint: .*"requireCheckpointsFrom: (${today}T\\d\\d:\\d\\d:\\d\\dZ)"`,
+        'm',
+      ).exec(init.stderr);
+      assert.ok(suggested, init.stderr);
+      const adopted = suggested[1]!;
+      assert.ok(Date.parse(adopted) <= Date.now(), 'the moment of adoption, to the second');
       const json = JSON.parse((await trail(repo.dir, 'init', '--yes', '--json')).stdout);
       assert.deepEqual(json.history, { commits: 2, requireCheckpointsFrom: null });
-      repo.write('.trail/policy.yml', `requireCheckpointsFrom: ${today}\n`);
+      repo.write('.trail/policy.yml', `requireCheckpointsFrom: ${adopted}\n`);
       repo.commit('Trail: adopted today');
       const again = JSON.parse((await trail(repo.dir, 'init', '--yes', '--json')).stdout);
-      assert.deepEqual(again.history, { commits: 3, requireCheckpointsFrom: today });
+      assert.deepEqual(again.history, { commits: 3, requireCheckpointsFrom: adopted });
       // The old commits are out of the gate; the adoption commit touches only .trail/; a
       // commit by hand from today on is noted.
       const check = await trail(repo.dir, 'check', 'HEAD~2..HEAD');

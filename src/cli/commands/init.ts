@@ -170,7 +170,7 @@ export function register(program: Command, context: () => CommandContext): void 
       if (result.configCreated && history.commits > 0 && history.requireCheckpointsFrom === null)
         say(
           ctx.io,
-          `${history.commits} commit${history.commits === 1 ? '' : 's'} from before Trail have no checkpoint: to leave them out of trail check and the gaps report, add "requireCheckpointsFrom: ${new Date().toISOString().slice(0, 10)}" to .trail/policy.yml (docs/policy.md)`,
+          `${history.commits === 1 ? '1 commit' : `${history.commits} commits`} from before Trail ${history.commits === 1 ? 'has' : 'have'} no checkpoint: to leave them out of trail check and the gaps report, add "requireCheckpointsFrom: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}" to .trail/policy.yml (docs/policy.md)`,
         );
     });
 }

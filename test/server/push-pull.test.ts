@@ -328,6 +328,26 @@ for (const backend of BACKENDS) {
       const fixed = await send();
       assert.deepEqual(fixed.commits, { sent: 1, added: 1 }, 'only the fix: the typo commit went before');
       assert.equal(fixed.policyChanged, false, 'the same text as the policy the server holds');
+
+      // The server judges by the policy as pushed: with every commit so far counted as history
+      // from before Trail, none is a no-checkpoint gap any more.
+      repo.write('.trail/policy.yml', 'required: [request.tickets]\nrequireCheckpointsFrom: 2999-01-01\n');
+      repo.commit('history is history');
+      assert.equal((await send()).policyChanged, true);
+      const after = await callOverHttp(
+        server.url,
+        auditor,
+        'GET',
+        '/api/v1/reports/gaps?repo=acme%2Fhistory&format=json',
+      );
+      const gapsNow = after.body.sections.flatMap(
+        (section: { table?: { rows: Array<Record<string, string>> } }) => section.table?.rows ?? [],
+      );
+      assert.deepEqual(
+        gapsNow.map((r: Record<string, string>) => `${r.gap} ${r.commit}`),
+        ['no-approval', 'no-tests', 'missing-field'].map((gap) => `${gap} ${recorded}`),
+        'no commit without a checkpoint left: only the recorded one, judged',
+      );
     });
 
     test('push and pull say what is wrong in one line', async () => {

@@ -104,6 +104,30 @@ async function refExists(workTree: string, ref: string): Promise<boolean> {
 }
 
 /**
+ * The branch an audit is about: the remote's default branch as last fetched (origin/HEAD),
+ * else the configured default branch, `main` or `master`, whichever exists first; undefined
+ * when none does.
+ */
+export async function defaultBranch(workTree: string): Promise<string | undefined> {
+  for (const name of await defaultBranchNames(workTree)) {
+    if (await refExists(workTree, name)) return name;
+  }
+  return undefined;
+}
+
+/** Where a default branch may be, most telling first: origin/HEAD's target, init.defaultBranch, main, master. */
+async function defaultBranchNames(workTree: string): Promise<string[]> {
+  const originHead = await gitTextOrUndefined(workTree, [
+    'symbolic-ref',
+    '--quiet',
+    '--short',
+    'refs/remotes/origin/HEAD',
+  ]);
+  const configured = await gitTextOrUndefined(workTree, ['config', 'init.defaultBranch']);
+  return [originHead, configured, 'main', 'master'].filter((n): n is string => Boolean(n));
+}
+
+/**
  * What `trail check` looks at with no range: the commits on this branch that its upstream
  * does not have yet; else those not on the default branch (origin's HEAD, then
  * init.defaultBranch, main or master); else HEAD alone.
@@ -119,19 +143,8 @@ export async function defaultCheckRange(workTree: string): Promise<DefaultRange>
   if (upstream) {
     return { revisions: [`${upstream}..HEAD`], description: `${upstream}..HEAD` };
   }
-  const candidates: string[] = [];
-  const originHead = await gitTextOrUndefined(workTree, [
-    'symbolic-ref',
-    '--quiet',
-    '--short',
-    'refs/remotes/origin/HEAD',
-  ]);
-  if (originHead) candidates.push(originHead);
-  const configured = await gitTextOrUndefined(workTree, ['config', 'init.defaultBranch']);
-  for (const name of [configured, 'main', 'master']) {
-    if (name && name !== branch) candidates.push(name);
-  }
-  for (const base of candidates) {
+  // origin/main stays a candidate on local main: the loop skips only the branch itself.
+  for (const base of await defaultBranchNames(workTree)) {
     if (base === branch || !(await refExists(workTree, base))) continue;
     return { revisions: [`${base}..HEAD`], description: `${base}..HEAD` };
   }

@@ -1,19 +1,21 @@
 /**
- * The part of `trail push` that sends git's side: the commits of the branch it runs on, and
- * `.trail/policy.yml` at HEAD. The server's reports need both: the commits to list those
+ * The part of `trail push` that sends git's side: the commits of the branch an audit is
+ * about (the default branch, as last fetched from origin, unless `--commits-from` names
+ * another), and `.trail/policy.yml` committed there. The server's reports need both: the commits to list those
  * without a checkpoint, the policy to judge by the repository's own rules (see
  * src/server/commits.ts).
  *
  * Commits are sent once: the newest commit a push sent to a server is remembered per server
  * and repository in `<git dir>/trail/pushed-commits.json`, and the next push sends only what
- * came after it (`git log HEAD ^<that commit>`). Without the file, or when that commit is no
+ * came after it (`git log <branch> ^<that commit>`). Without the file, or when that commit is no
  * longer an ancestor (a rewritten branch), everything reachable is sent again; the server
  * skips what it holds. Subjects are redacted with the repository's rules before they leave.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TrailError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
-import { hasCommits, listCommits } from '../git/commit-range.js';
+import { defaultBranch, hasCommits, listCommits } from '../git/commit-range.js';
 import { gitTextOrUndefined, runGit } from '../git/run.js';
 import { POLICY_FILE } from '../ledger/policy-file.js';
 import { redactionRules } from '../ledger/redaction-rules.js';
@@ -22,8 +24,10 @@ import type { ServerClient } from './client.js';
 import { MAX_COMMITS_PER_REQUEST, MAX_PATHS } from './commits.js';
 
 export interface HistoryPushResult {
-  /** The commit pushed from (HEAD), or null in a repository with no commit yet. */
+  /** The commit pushed from, or null in a repository with no commit yet. */
   head: string | null;
+  /** The branch or revision it was read from (the default branch unless told otherwise). */
+  ref: string | null;
   /** Commits sent in this push, and how many of those the server did not hold yet. */
   commits: { sent: number; added: number };
   /** Whether the server's copy of .trail/policy.yml changed with this push. */
@@ -98,14 +102,40 @@ async function isAncestor(workTree: string, older: string, newer: string): Promi
   );
 }
 
+/** The commit whose history a push sends, and the name it was found by. */
+export interface HistorySource {
+  ref: string;
+  head: string;
+}
+
+/**
+ * Where the commits come from: `from` when given (a typo is a usage error, found before
+ * anything is sent), else the repository's default branch, else HEAD; undefined in a
+ * repository with no commit yet.
+ */
+export async function historySource(repo: Repo, from?: string): Promise<HistorySource | undefined> {
+  if (!(await hasCommits(repo.workTree))) return undefined;
+  const ref = from ?? (await defaultBranch(repo.workTree)) ?? 'HEAD';
+  const head = await gitTextOrUndefined(repo.workTree, [
+    'rev-parse',
+    '--verify',
+    '--quiet',
+    `${ref}^{commit}`,
+  ]);
+  if (head === undefined)
+    throw new TrailError('USAGE', `--commits-from ${ref}: not a commit in this repository`);
+  return { ref, head };
+}
+
+/** Sends the commits reachable from `source` and the policy committed there. */
 export async function pushHistory(
   repo: Repo,
   client: ServerClient,
   repoName: string,
+  source: HistorySource | undefined,
 ): Promise<HistoryPushResult> {
-  if (!(await hasCommits(repo.workTree)))
-    return { head: null, commits: { sent: 0, added: 0 }, policyChanged: false };
-  const head = (await gitTextOrUndefined(repo.workTree, ['rev-parse', 'HEAD']))!;
+  if (!source) return { head: null, ref: null, commits: { sent: 0, added: 0 }, policyChanged: false };
+  const { ref, head } = source;
   const key = `${client.baseUrl} ${repoName}`;
   const state = readState(repo);
   const since = state[key];
@@ -133,5 +163,5 @@ export async function pushHistory(
     commit: head,
     policy: policy.code === 0 ? policy.stdout.toString('utf8') : null,
   });
-  return { head, commits: { sent: commits.length, added }, policyChanged: answer.changed };
+  return { head, ref, commits: { sent: commits.length, added }, policyChanged: answer.changed };
 }

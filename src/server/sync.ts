@@ -11,9 +11,9 @@
  *   - otherwise the histories differ: send the local log from seq 0, so the server sees the
  *     difference, refuses it (409) and raises an alert, rather than the client hiding it.
  *
- * Push then sends the commits of the branch it runs on and `.trail/policy.yml` at HEAD, so the
- * server's reports can list commits without a checkpoint and judge by the repository's own
- * policy (push-history.ts).
+ * Push then sends the commits of the default branch and the `.trail/policy.yml` committed
+ * there, so the server's reports can list commits without a checkpoint and judge by the
+ * repository's own policy (push-history.ts).
  *
  * Pull writes what the server holds beyond this clone's copies under
  * `refs/trail/remotes/<server>/logs/<writer>`, after checking with a consistency proof that
@@ -36,7 +36,7 @@ import { REMOTE_LOG_REF_PREFIX } from '../ledger/repo.js';
 import type { ServerClient } from './client.js';
 import { ServerRequestError } from './client.js';
 import type { HistoryPushResult } from './push-history.js';
-import { pushHistory } from './push-history.js';
+import { historySource, pushHistory } from './push-history.js';
 
 /** Entries and bytes per push request; a batch always ends on a signed tree head. */
 const MAX_BATCH_ENTRIES = 5000;
@@ -231,7 +231,10 @@ export async function pushRepository(
   client: ServerClient,
   repoName: string,
   onProgress: (line: string) => void = () => {},
+  /** Whose commits go to the server (push-history.ts); default: the default branch. */
+  commitsFrom?: string,
 ): Promise<PushReport> {
+  const source = await historySource(repo, commitsFrom);
   const keys = listTrustedKeys(repo).map((k) => ({
     keyId: k.keyId,
     publicKey: k.publicKey,
@@ -306,7 +309,7 @@ export async function pushRepository(
       };
     }
   }
-  const history = await pushHistory(repo, client, repoName);
+  const history = await pushHistory(repo, client, repoName, source);
   return {
     server: client.baseUrl,
     repo: repoName,

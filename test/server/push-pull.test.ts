@@ -350,6 +350,39 @@ for (const backend of BACKENDS) {
       );
     });
 
+    test('push sends the default branch’s commits, not a work-in-progress branch’s, unless told', async () => {
+      const repo = await fresh();
+      const fresh2 = await fresh();
+      fresh2.commit('anything');
+      const base = repo.commit('base on main');
+      repo.git('checkout', '-q', '-b', 'wip');
+      repo.write('src/wip.ts', 'export const wip = 1;\n');
+      const wip = repo.commit('half done');
+      const first = await pushAs(repo.dir, 'acme/branches', '--json');
+      assert.equal(first.code, 0, first.stderr);
+      const history = JSON.parse(first.stdout).history;
+      assert.equal(history.ref, 'main');
+      assert.equal(history.head, base);
+      assert.deepEqual(history.commits, { sent: 1, added: 1 });
+      const stored = () =>
+        server.db
+          .query<{ sha: string }>(
+            `SELECT c.sha FROM commits c JOIN repos r ON r.id = c.repo_id WHERE r.name = 'acme/branches' ORDER BY c.authored_at, c.sha`,
+          )
+          .then((r) => r.rows.map((row) => row.sha));
+      assert.deepEqual(await stored(), [base]);
+      const told = await pushAs(repo.dir, 'acme/branches', '--commits-from', 'HEAD');
+      assert.equal(told.code, 0, told.stderr);
+      assert.match(told.stderr, /^commits of HEAD: 1 sent \(1 new to the server\)$/m);
+      assert.deepEqual((await stored()).sort(), [base, wip].sort());
+      // A typo stops the push before anything is sent.
+      const keysBefore = await count(server.db, 'repo_keys');
+      const typo = await pushAs(fresh2.dir, 'acme/typo', '--commits-from', 'mian');
+      assert.equal(typo.code, 2);
+      assert.equal(typo.stderr, 'trail: --commits-from mian: not a commit in this repository\n');
+      assert.equal(await count(server.db, 'repo_keys'), keysBefore, 'not even the keys');
+    });
+
     test('push and pull say what is wrong in one line', async () => {
       const repo = await fresh();
       const noServer = await trail(repo.dir, 'push', '--repo', 'acme/app');

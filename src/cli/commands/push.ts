@@ -1,7 +1,8 @@
 /**
  * `trail push`: sends this repository's ledger (every writer's log it holds), trusted keys, the
- * commits of the branch it runs on and its `.trail/policy.yml` to a Trail server. Idempotent: only what the server lacks is sent, and re-sent entries are
- * no-ops. A log whose history differs from what the server witnessed is refused (exit 1).
+ * commits of the default branch and its `.trail/policy.yml` to a Trail server. Idempotent:
+ * only what the server lacks is sent, and re-sent entries are no-ops. A log whose history
+ * differs from what the server witnessed is refused (exit 1).
  */
 import type { Command } from 'commander';
 import { findRepo } from '../../ledger/repo.js';
@@ -15,6 +16,7 @@ interface PushOptions {
   server?: string;
   token?: string;
   repo?: string;
+  commitsFrom?: string;
   json?: boolean;
 }
 
@@ -22,11 +24,15 @@ export function register(program: Command, context: () => CommandContext): void 
   program
     .command('push')
     .description(
-      "send this repository's ledger, trusted keys, the branch's commits and its policy to a Trail server",
+      "send this repository's ledger, trusted keys, the default branch's commits and its policy to a Trail server",
     )
     .option('--server <url>', 'server URL (default: TRAIL_SERVER, then server.url in .trail/config.json)')
     .option('--token <token>', 'API token with the ingest role (default: TRAIL_TOKEN)')
     .option('--repo <name>', "the repository's name on the server (default: from the origin URL)")
+    .option(
+      '--commits-from <rev>',
+      'the branch whose commits and policy go to the server (default: origin/HEAD, else main or master, else HEAD)',
+    )
     .option('--json', 'machine output on stdout')
     .action(async (options: PushOptions) => {
       const ctx = context();
@@ -34,7 +40,7 @@ export function register(program: Command, context: () => CommandContext): void 
       const { url, token } = serverFor(repo, options, ctx.env);
       const client = new ServerClient(url, token);
       const name = await repoNameFor(repo, options.repo, ctx.env);
-      const report = await pushRepository(repo, client, name);
+      const report = await pushRepository(repo, client, name, undefined, options.commitsFrom);
       if (options.json) printJson(ctx.io, report);
       else {
         for (const w of report.writers) {
@@ -57,7 +63,7 @@ export function register(program: Command, context: () => CommandContext): void 
         if (history.head)
           say(
             ctx.io,
-            `commits: ${history.commits.sent} sent (${history.commits.added} new to the server)${history.policyChanged ? '; .trail/policy.yml updated on the server' : ''}`,
+            `commits of ${history.ref}: ${history.commits.sent} sent (${history.commits.added} new to the server)${history.policyChanged ? '; .trail/policy.yml updated on the server' : ''}`,
           );
         const pushed = report.writers.reduce((n, w) => n + w.accepted, 0);
         say(

@@ -32,6 +32,8 @@ export interface HistoryPushResult {
   commits: { sent: number; added: number };
   /** Whether the server's copy of .trail/policy.yml changed with this push. */
   policyChanged: boolean;
+  /** A shallow clone holds only the newest commits: the older ones could not be sent. */
+  shallow: boolean;
 }
 
 const STATE_FILE = 'pushed-commits.json';
@@ -134,7 +136,8 @@ export async function pushHistory(
   repoName: string,
   source: HistorySource | undefined,
 ): Promise<HistoryPushResult> {
-  if (!source) return { head: null, ref: null, commits: { sent: 0, added: 0 }, policyChanged: false };
+  if (!source)
+    return { head: null, ref: null, commits: { sent: 0, added: 0 }, policyChanged: false, shallow: false };
   const { ref, head } = source;
   const key = `${client.baseUrl} ${repoName}`;
   const state = readState(repo);
@@ -163,5 +166,7 @@ export async function pushHistory(
     commit: head,
     policy: policy.code === 0 ? policy.stdout.toString('utf8') : null,
   });
-  return { head, ref, commits: { sent: commits.length, added }, policyChanged: answer.changed };
+  const shallow =
+    (await gitTextOrUndefined(repo.workTree, ['rev-parse', '--is-shallow-repository'])) === 'true';
+  return { head, ref, commits: { sent: commits.length, added }, policyChanged: answer.changed, shallow };
 }

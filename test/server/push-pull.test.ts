@@ -5,6 +5,7 @@
  * git is refused (409) and flagged.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,7 +18,7 @@ import { remoteNameFor } from '../../src/server/sync.js';
 import { trail } from '../helpers/cli.js';
 import { tamper } from '../helpers/tamper.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
-import { tempRepo } from '../helpers/temp-repo.js';
+import { gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 import type { OpenedDb } from './harness.js';
 import { BACKENDS, callOverHttp, checkpointRecord, count, sessionRecord, token } from './harness.js';
 
@@ -375,6 +376,16 @@ for (const backend of BACKENDS) {
       assert.equal(told.code, 0, told.stderr);
       assert.match(told.stderr, /^commits of HEAD: 1 sent \(1 new to the server\)$/m);
       assert.deepEqual((await stored()).sort(), [base, wip].sort());
+      // A shallow clone (CI's default) says what it could not send.
+      const shallow = join(tempDir('trail-shallow-'), 'clone');
+      execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.dir}`, shallow], { env: gitEnv });
+      assert.equal((await trail(shallow, 'init', '--yes')).code, 0);
+      const partial = await pushAs(shallow, 'acme/branches', '--json');
+      assert.equal(partial.code, 0, partial.stderr);
+      assert.equal(JSON.parse(partial.stdout).history.shallow, true);
+      assert.match((await pushAs(shallow, 'acme/branches')).stderr, /^this clone is shallow: older commits/m);
+      rmSync(join(shallow, '..'), { recursive: true, force: true });
+
       // A typo stops the push before anything is sent.
       const keysBefore = await count(server.db, 'repo_keys');
       const typo = await pushAs(fresh2.dir, 'acme/typo', '--commits-from', 'mian');

@@ -65,6 +65,11 @@ export function register(program: Command, context: () => CommandContext): void 
             ctx.io,
             `commits of ${history.ref}: ${history.commits.sent} sent (${history.commits.added} new to the server)${history.policyChanged ? '; .trail/policy.yml updated on the server' : ''}`,
           );
+        if (history.shallow)
+          say(
+            ctx.io,
+            'this clone is shallow: older commits of the branch could not be sent (fetch the whole history: git fetch --unshallow, or fetch-depth: 0 in CI)',
+          );
         const pushed = report.writers.reduce((n, w) => n + w.accepted, 0);
         say(
           ctx.io,

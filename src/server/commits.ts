@@ -2,8 +2,8 @@
  * The git history and the policy a clone pushes beside its ledger, and what reports read of
  * them. Without them the server knows only commits that have a checkpoint, and judges by the
  * default policy: the commits nobody recorded, the first thing an auditor asks about, would
- * be invisible. `trail push` sends the commits reachable from the branch it runs on (merges
- * left out, as the clone's own reports read them) and `.trail/policy.yml` at that commit.
+ * be invisible. `trail push` sends the commits of the default branch (merges left out, as
+ * the clone's own reports read them) and the `.trail/policy.yml` committed there.
  *
  * Both tables are append-only. A commit is stored once per repository (its sha is its
  * identity: re-sending it changes nothing); a policy is stored again only when its text

@@ -1,15 +1,16 @@
 /**
  * The part of `trail push` that sends git's side: the commits of the branch an audit is
  * about (the default branch, as last fetched from origin, unless `--commits-from` names
- * another), and `.trail/policy.yml` committed there. The server's reports need both: the commits to list those
- * without a checkpoint, the policy to judge by the repository's own rules (see
- * src/server/commits.ts).
+ * another), and the `.trail/policy.yml` committed there. The server's reports need both:
+ * the commits to list those without a checkpoint, the policy to judge by the repository's
+ * own rules (see src/server/commits.ts).
  *
  * Commits are sent once: the newest commit a push sent to a server is remembered per server
  * and repository in `<git dir>/trail/pushed-commits.json`, and the next push sends only what
- * came after it (`git log <branch> ^<that commit>`). Without the file, or when that commit is no
- * longer an ancestor (a rewritten branch), everything reachable is sent again; the server
- * skips what it holds. Subjects are redacted with the repository's rules before they leave.
+ * came after it (`git log <branch> ^<that commit>`). Without the file, or when that commit
+ * is no longer an ancestor (a rewritten branch), everything reachable is sent again; the
+ * server skips what it holds. Subjects are redacted with the repository's rules before
+ * they leave.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

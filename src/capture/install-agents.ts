@@ -236,10 +236,9 @@ export interface TrailCommands {
  * version does not set it, leaves the folder as it is).
  */
 function claudeHookCommand(command: readonly string[]): string {
-  const [program, ...rest] = command;
-  if (program === PORTABLE_COMMAND[0] && rest.join(' ') === PORTABLE_COMMAND.slice(1).join(' '))
-    return `git -C "$CLAUDE_PROJECT_DIR" ${shellCommand(rest)}`;
-  return shellCommand(command);
+  if (command.join(' ') !== PORTABLE_COMMAND.join(' ')) return shellCommand(command);
+  const [git, ...rest] = PORTABLE_COMMAND;
+  return `${git} -C "$CLAUDE_PROJECT_DIR" ${shellCommand(rest)}`;
 }
 
 function plans(repo: Repo, agent: InstallableAgent, commands: TrailCommands, env: NodeJS.ProcessEnv) {

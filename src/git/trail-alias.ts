@@ -36,9 +36,12 @@ export function isTrailAlias(value: string): boolean {
   return value.startsWith(ALIAS_PREFIX) && /[/\\]trail'?$/.test(value.trimEnd());
 }
 
-async function currentAlias(workTree: string): Promise<string | undefined> {
-  // Any scope: a user's own `trail` alias in ~/.gitconfig is theirs as much as a local one.
-  const result = await runGit(workTree, ['config', '--get', ALIAS_KEY], { allow: [1] });
+/**
+ * The alias as git resolves it; by default from any scope, since a user's own `trail` alias
+ * in ~/.gitconfig is theirs as much as a local one.
+ */
+async function currentAlias(workTree: string, scope: readonly string[] = []): Promise<string | undefined> {
+  const result = await runGit(workTree, ['config', ...scope, '--get', ALIAS_KEY], { allow: [1] });
   return result.code === 0 ? result.stdout.toString('utf8').replace(/\n$/, '') : undefined;
 }
 
@@ -73,8 +76,8 @@ export async function installTrailAlias(workTree: string, command: readonly stri
 
 /** Removes the alias from this clone's config when it is Trail's; true when it did. */
 export async function uninstallTrailAlias(workTree: string): Promise<boolean> {
-  const result = await runGit(workTree, ['config', '--local', '--get', ALIAS_KEY], { allow: [1] });
-  if (result.code !== 0 || !isTrailAlias(result.stdout.toString('utf8').replace(/\n$/, ''))) return false;
+  const local = await currentAlias(workTree, ['--local']);
+  if (local === undefined || !isTrailAlias(local)) return false;
   await runGit(workTree, ['config', '--local', '--unset', ALIAS_KEY]);
   return true;
 }

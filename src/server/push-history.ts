@@ -158,7 +158,7 @@ export async function pushHistory(
     added += answer.added;
   }
   // Remembered before the policy goes: a policy the server refuses should not cost a resend.
-  writeState(repo, { ...readState(repo), [key]: head });
+  writeState(repo, { ...state, [key]: head });
   // The policy in force for the branch is the committed one, not a working-tree edit.
   const policy = await runGit(repo.workTree, ['cat-file', 'blob', `${head}:${POLICY_FILE}`], {
     allow: [128],

@@ -252,17 +252,22 @@ for (const backend of BACKENDS) {
         3,
       );
 
-      const gaps = await callOverHttp(
-        server.url,
-        auditor,
-        'GET',
-        '/api/v1/reports/gaps?repo=acme%2Fhistory&format=json',
-      );
-      assert.equal(gaps.status, 200, JSON.stringify(gaps.body));
-      assert.equal(gaps.body.policy, 'acme/history .trail/policy.yml as last pushed');
-      const rows = gaps.body.sections.flatMap(
-        (section: { table?: { rows: Array<Record<string, string>> } }) => section.table?.rows ?? [],
-      );
+      /** The server's gaps report for the repository: the document and its rows. */
+      const gapsReport = async () => {
+        const answer = await callOverHttp(
+          server.url,
+          auditor,
+          'GET',
+          '/api/v1/reports/gaps?repo=acme%2Fhistory&format=json',
+        );
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        const rows: Array<Record<string, string>> = answer.body.sections.flatMap(
+          (section: { table?: { rows: Array<Record<string, string>> } }) => section.table?.rows ?? [],
+        );
+        return { doc: answer.body, rows };
+      };
+      const { doc, rows } = await gapsReport();
+      assert.equal(doc.policy, 'acme/history .trail/policy.yml as last pushed');
       const of = (gap: string) =>
         rows
           .filter((r: Record<string, string>) => r.gap === gap)
@@ -335,17 +340,8 @@ for (const backend of BACKENDS) {
       repo.write('.trail/policy.yml', 'required: [request.tickets]\nrequireCheckpointsFrom: 2999-01-01\n');
       repo.commit('history is history');
       assert.equal((await send()).policyChanged, true);
-      const after = await callOverHttp(
-        server.url,
-        auditor,
-        'GET',
-        '/api/v1/reports/gaps?repo=acme%2Fhistory&format=json',
-      );
-      const gapsNow = after.body.sections.flatMap(
-        (section: { table?: { rows: Array<Record<string, string>> } }) => section.table?.rows ?? [],
-      );
       assert.deepEqual(
-        gapsNow.map((r: Record<string, string>) => `${r.gap} ${r.commit}`),
+        (await gapsReport()).rows.map((r: Record<string, string>) => `${r.gap} ${r.commit}`),
         ['no-approval', 'no-tests', 'missing-field'].map((gap) => `${gap} ${recorded}`),
         'no commit without a checkpoint left: only the recorded one, judged',
       );

@@ -5,7 +5,7 @@
 
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { AgentInstallResult } from '../../capture/install-agents.js';
+import type { AgentInstallResult, TrailCommands } from '../../capture/install-agents.js';
 import { agentName, installAgents, parseAgentList, REPO_AGENTS } from '../../capture/install-agents.js';
 import type { HookManager } from '../../git/hook-managers.js';
 import { detectHookManager, installHusky, installLefthook } from '../../git/hook-managers.js';
@@ -64,12 +64,11 @@ export async function runInit(ctx: CommandContext, options: InitOptions = {}): P
   trustKey(repo, key.publicKey, `${me.email} on ${me.host}`);
   const configCreated = writeDefaultConfig(repo);
   const refspecsAdded = await addTrailRefspecs(repo.workTree);
-  const alias = await installTrailAlias(repo.workTree, trailCommand());
-  const shared = alias === 'theirs' ? trailCommand() : PORTABLE_COMMAND;
-  const hooks = await installHooks(repo.workTree, shared);
-  const agents = agentList
-    ? installAgents(repo, agentList, { shared, local: trailCommand() }, ctx.env)
-    : undefined;
+  const local = trailCommand();
+  const alias = await installTrailAlias(repo.workTree, local);
+  const commands: TrailCommands = { shared: alias === 'theirs' ? local : PORTABLE_COMMAND, local };
+  const hooks = await installHooks(repo.workTree, commands);
+  const agents = agentList ? installAgents(repo, agentList, commands, ctx.env) : undefined;
   if (agents && options.agents?.split(',').some((w) => w.trim() === 'all') && !agentList?.includes('codex')) {
     agents.notes.push(
       'Codex keeps its settings per user (~/.codex/config.toml), so `all` leaves it out: ' +
@@ -105,14 +104,15 @@ async function historyBeforeTrail(repo: Repo): Promise<InitResult['history']> {
 
 /**
  * Husky and Lefthook rewrite their hook files: Trail goes into their configuration instead.
- * Husky's scripts are committed, so they call Trail by the shared command.
+ * Husky's scripts are committed, so they call Trail by the shared command; lefthook-local.yml
+ * and .git/hooks stay in this clone and use its own.
  */
-async function installHooks(workTree: string, shared: readonly string[]): Promise<InitResult['hooks']> {
+async function installHooks(workTree: string, commands: TrailCommands): Promise<InitResult['hooks']> {
   const manager = await detectHookManager(workTree);
   if (manager === 'husky')
-    return { dir: '.husky', installed: installHusky(workTree, shared), chained: [], manager };
+    return { dir: '.husky', installed: installHusky(workTree, commands.shared), chained: [], manager };
   if (manager === 'lefthook') {
-    const result = installLefthook(workTree, trailCommand());
+    const result = installLefthook(workTree, commands.local);
     return {
       dir: 'lefthook-local.yml',
       installed: result.changed,
@@ -121,7 +121,7 @@ async function installHooks(workTree: string, shared: readonly string[]): Promis
       managerInstalled: result.installed,
     };
   }
-  return { ...(await installGitHooks(workTree, trailCommand())), manager };
+  return { ...(await installGitHooks(workTree, commands.local)), manager };
 }
 
 function reportAgents(ctx: CommandContext, result: AgentInstallResult): void {

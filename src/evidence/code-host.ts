@@ -66,8 +66,22 @@ export type CodeHostEvent =
       before: string;
       after: string;
       commits: string[];
+      /**
+       * The repository's default branch as the host names it (`main`), when the payload
+       * says: a push to it is what the server's gaps report holds `trail push` to.
+       */
+      defaultBranch?: string;
+      /** GitHub's `forced`: the push rewrote the branch (GitLab does not say). */
+      forced?: boolean;
+      /** How many commits the push carried, when the host lists fewer (GitLab lists 20). */
+      totalCommits?: number;
     }
   | { type: 'ignored'; reason: string };
+
+/** `{ [key]: value }` when the payload had the value, else nothing: absent stays absent. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
 
 // --- GitHub --------------------------------------------------------------------------------
 
@@ -184,6 +198,8 @@ function githubPush(p: Payload): CodeHostEvent {
     before: p.sha('before'),
     after: p.sha('after'),
     commits: p.commitIds('commits'),
+    ...optional('defaultBranch', p.optionalString('repository.default_branch')),
+    ...optional('forced', p.optionalBoolean('forced')),
   };
 }
 
@@ -317,6 +333,8 @@ function gitlabDeploymentSha(p: Payload): string {
 }
 
 function gitlabPush(p: Payload): CodeHostEvent {
+  const commits = p.commitIds('commits');
+  const total = p.optionalInteger('total_commits_count');
   return {
     type: 'push',
     host: 'gitlab',
@@ -324,7 +342,9 @@ function gitlabPush(p: Payload): CodeHostEvent {
     ref: p.string('ref'),
     before: p.sha('before'),
     after: p.sha('after'),
-    commits: p.commitIds('commits'),
+    commits,
+    ...optional('defaultBranch', p.optionalString('project.default_branch')),
+    ...optional('totalCommits', total !== undefined && total > commits.length ? total : undefined),
   };
 }
 
@@ -412,8 +432,14 @@ class Payload {
   }
 
   integer(path: string): number {
+    const value = this.optionalInteger(path);
+    if (value === undefined) throw this.fail(`missing ${path}`);
+    return value;
+  }
+
+  optionalInteger(path: string): number | undefined {
     const value = this.get(path);
-    if (value === undefined || value === null) throw this.fail(`missing ${path}`);
+    if (value === undefined || value === null) return undefined;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
       throw this.fail(`${path} must be a non-negative integer, not ${typeName(value)}`);
     }

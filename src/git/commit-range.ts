@@ -14,13 +14,16 @@ const FIELD = '\u001f';
 /**
  * Lists commits selected by `revisions` (anything `git log` takes: `main..HEAD`, `-1 HEAD`),
  * oldest first, without merge commits: a merge brings in commits that are checked on their
- * own, and has no checkpoint of its own.
+ * own, and has no checkpoint of its own. `includeMerges` keeps them (with no paths), for a
+ * reader that must know every commit of a branch, as the server does to match a code host's
+ * pushes.
  */
 export async function listCommits(
   workTree: string,
   revisions: readonly string[],
   /** The range as a person typed it, if they did: what a usage error names. */
   given?: string,
+  { includeMerges = false }: { includeMerges?: boolean } = {},
 ): Promise<CommitInfo[]> {
   if (!(await hasCommits(workTree))) {
     // An empty repository: nothing committed yet, so no range a person names can exist.
@@ -36,7 +39,7 @@ export async function listCommits(
       '-c',
       'core.quotePath=false',
       'log',
-      '--no-merges',
+      ...(includeMerges ? [] : ['--no-merges']),
       '--reverse',
       '--name-only',
       `--format=${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`,

@@ -89,6 +89,28 @@ export interface ReportInput {
   generatedAt: string;
   /** Number of trusted keys in .trail/keys. */
   trustedKeys?: number;
+  /**
+   * On the server: the pushes code hosts reported to the default branch in the period, held
+   * against what `trail push` sent. Absent in a clone, which reads git itself.
+   */
+  hostPushes?: readonly HostPush[];
+}
+
+/** A push a code host reported (by a verified webhook) to a repository's default branch. */
+export interface HostPush {
+  repo: string;
+  host: string;
+  /** When the server received the delivery. */
+  time: string;
+  branch: string;
+  before: string;
+  after: string;
+  /** The host said the push rewrote the branch. */
+  forced: boolean;
+  /** Commits of the push that `trail push` never sent and no checkpoint on the server names. */
+  unsent: readonly string[];
+  /** The host listed fewer commits than the push carried (GitLab lists 20), so more may be unsent. */
+  truncated: boolean;
 }
 
 /** What every report kind opens with: which report, for when and what, judged by which policy. */

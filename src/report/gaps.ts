@@ -7,7 +7,7 @@
 import type { ChangeFacts } from '../core/change-facts.js';
 import { inPeriod } from '../core/change-facts.js';
 import { isExempt, missingFields, unapprovedModels } from '../core/check.js';
-import type { ReportDocument, ReportInput, ReportTable } from './document.js';
+import type { HostPush, ReportDocument, ReportInput, ReportTable } from './document.js';
 import { countLabel, isoSeconds, periodText, reportChanges, reportHeading } from './document.js';
 
 export const GAP_TYPES = [
@@ -19,8 +19,13 @@ export const GAP_TYPES = [
   'missing-field',
   'reasoning-not-examined',
   'capture-gap',
+  'unsent-commit',
+  'force-push',
 ] as const;
 export type GapType = (typeof GAP_TYPES)[number];
+
+/** Gap types only the server finds, from code hosts' push webhooks: a clone's reports leave them out. */
+const HOST_GAP_TYPES: ReadonlySet<GapType> = new Set(['unsent-commit', 'force-push']);
 
 export interface Gap {
   time: string;
@@ -84,6 +89,35 @@ function changeGaps(f: ChangeFacts, input: ReportInput): Gap[] {
   return gaps;
 }
 
+/**
+ * What a code host's push to the default branch shows that the server's records do not: a
+ * commit nobody sent with `trail push` (run late, not at all, or from a branch that left it
+ * out) cannot be judged, so it is listed rather than silently missing from the report; a
+ * forced push may have taken commits off the branch after they were judged.
+ */
+function hostPushGaps(push: HostPush): Gap[] {
+  const where = `${push.branch} on ${push.host}`;
+  const gaps: Gap[] = push.unsent.map((commit) => ({
+    time: push.time,
+    commit,
+    checkpoint: '',
+    type: 'unsent-commit',
+    detail: `${push.host} reported it pushed to ${push.branch}, but trail push never sent it and no checkpoint names it: whether it needed one is unknown${push.truncated ? ` (${push.host} listed only part of that push: the rest are matched once trail push sends the branch)` : ''}`,
+    fix: 'run trail push from a clone that has the commit (in CI, after each merge to the default branch)',
+  }));
+  if (push.forced) {
+    gaps.push({
+      time: push.time,
+      commit: push.after,
+      checkpoint: '',
+      type: 'force-push',
+      detail: `${where} was force-pushed from ${push.before.slice(0, 12)} to ${push.after.slice(0, 12)}: commits judged before may no longer be on it`,
+      fix: 'protect the default branch against force pushes; run trail check over the rewritten range',
+    });
+  }
+  return gaps;
+}
+
 /** Every gap in the period, oldest first. */
 export function collectGaps(
   input: ReportInput,
@@ -102,6 +136,7 @@ export function collectGaps(
       fix: 'check the agent and git hooks (trail status); import the missed session if it matters',
     });
   }
+  for (const push of input.hostPushes ?? []) gaps.push(...hostPushGaps(push));
   // Stable: a change's gaps stay in type order.
   return gaps
     .map((g, i) => ({ g, i, t: Date.parse(g.time) }))
@@ -135,7 +170,10 @@ export function buildGapsReport(input: ReportInput): ReportDocument {
       { label: 'Changes examined', value: changes.length },
       { label: 'Changes with gaps', value: affected.size },
       { label: 'Gaps', value: gaps.length },
-      ...GAP_TYPES.map((t) => ({ label: t, value: counts.get(t)! })),
+      ...GAP_TYPES.filter((t) => input.hostPushes !== undefined || !HOST_GAP_TYPES.has(t)).map((t) => ({
+        label: t,
+        value: counts.get(t)!,
+      })),
     ],
     sections: [
       {

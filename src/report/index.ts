@@ -9,7 +9,7 @@ import { TrailError } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
 import { defaultPolicy } from '../core/policy.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
-import type { ReportFormat, ReportKind } from './document.js';
+import type { HostPush, ReportFormat, ReportKind } from './document.js';
 import { REPORT_FORMATS, REPORT_KINDS } from './document.js';
 import { REPORT_BUILDERS, renderReport } from './kinds.js';
 
@@ -43,6 +43,8 @@ export interface ServerReportInput {
   commits?: readonly CommitInfo[];
   /** The policy to judge by, and where it came from (no source: the default policy). */
   policy?: { policy: Policy; source?: string };
+  /** Code hosts' pushes to the default branch in the period, held against the commits sent. */
+  hostPushes?: readonly HostPush[];
 }
 
 const CONTENT_TYPES: Record<Exclude<ReportFormat, 'jsonl'>, string> = {
@@ -94,6 +96,7 @@ export async function generateReport(
       checkedBy: 'the Trail server',
     },
     problemWriters: new Set(),
+    hostPushes: input.hostPushes ?? [],
     period: { since: input.since, until: input.until },
     scope: {
       repository,

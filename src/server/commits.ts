@@ -2,8 +2,9 @@
  * The git history and the policy a clone pushes beside its ledger, and what reports read of
  * them. Without them the server knows only commits that have a checkpoint, and judges by the
  * default policy: the commits nobody recorded, the first thing an auditor asks about, would
- * be invisible. `trail push` sends the commits of the default branch (merges left out, as
- * the clone's own reports read them) and the `.trail/policy.yml` committed there.
+ * be invisible. `trail push` sends the commits of the default branch and the
+ * `.trail/policy.yml` committed there. Merges are sent too: reports leave them out, as a
+ * clone's own reports do, but a code host's push names them (src/server/host-pushes.ts).
  *
  * Both tables are append-only. A commit is stored once per repository (its sha is its
  * identity: re-sending it changes nothing); a policy is stored again only when its text
@@ -129,7 +130,7 @@ export interface PushedCommit extends CommitInfo {
   checkpoint: string | null;
 }
 
-/** The pushed commits with this id (or id prefix) in these repositories (null: every one). */
+/** The pushed commits with this id (or id prefix) in these repositories (null: every one), merges left out. */
 export async function pushedCommits(db: Queryable, repoIds: readonly number[] | null, sha: string) {
   const rows = await db.query<CommitRow & { repo: string; checkpoint: string | null }>(
     `SELECT r.name AS repo, c.sha, c.parents, c.author, c.author_email, c.authored_at, c.subject, c.paths,
@@ -137,6 +138,7 @@ export async function pushedCommits(db: Queryable, repoIds: readonly number[] | 
         ORDER BY k.time DESC LIMIT 1) AS checkpoint
      FROM commits c JOIN repos r ON r.id = c.repo_id
      WHERE ($1::int[] IS NULL OR c.repo_id = ANY($1::int[])) AND c.sha LIKE $2
+       AND cardinality(c.parents) < 2
      ORDER BY r.name, c.sha LIMIT 20`,
     [repoIds, `${sha}%`],
   );
@@ -165,7 +167,11 @@ function commitOf(r: CommitRow): CommitInfo {
   };
 }
 
-/** The pushed commits of these repositories authored in the period, oldest first. */
+/**
+ * The pushed commits of these repositories authored in the period, oldest first. Merges are
+ * kept on the server (a code host's push names them) but left out here, as a clone's own
+ * reports leave them out: a merge has no checkpoint of its own.
+ */
 export async function commitsForReport(
   db: Queryable,
   repoIds: readonly number[],
@@ -173,7 +179,7 @@ export async function commitsForReport(
 ): Promise<CommitInfo[]> {
   const rows = await db.query<CommitRow>(
     `SELECT sha, parents, author, author_email, authored_at, subject, paths FROM commits
-     WHERE repo_id = ANY($1::int[])
+     WHERE repo_id = ANY($1::int[]) AND cardinality(parents) < 2
        AND ($2::timestamptz IS NULL OR authored_at >= $2::timestamptz)
        AND ($3::timestamptz IS NULL OR authored_at < $3::timestamptz)
      ORDER BY authored_at, sha`,

@@ -1,9 +1,10 @@
 /**
  * The part of `trail push` that sends git's side: the commits of the branch an audit is
  * about (the default branch, as last fetched from origin, unless `--commits-from` names
- * another), and the `.trail/policy.yml` committed there. The server's reports need both:
- * the commits to list those without a checkpoint, the policy to judge by the repository's
- * own rules (see src/server/commits.ts).
+ * another), merges included, and the `.trail/policy.yml` committed there. The server's
+ * reports need both: the commits to list those without a checkpoint (and to match what a
+ * code host says was pushed), the policy to judge by the repository's own rules (see
+ * src/server/commits.ts).
  *
  * Commits are sent once: the newest commit a push sent to a server is remembered per server
  * and repository in `<git dir>/trail/pushed-commits.json`, and the next push sends only what
@@ -145,11 +146,15 @@ export async function pushHistory(
   const since = state[key];
   const revisions = since && (await isAncestor(repo.workTree, since, head)) ? [head, `^${since}`] : [head];
   const rules = redactionRules(repo);
-  const commits = (await listCommits(repo.workTree, revisions)).map((c) => ({
-    ...c,
-    subject: redactText(c.subject, rules).text,
-    paths: cappedPaths(c.paths),
-  }));
+  // Merges too: the server leaves them out of reports, but must know them to tell a merge
+  // a code host saw land on the branch from a commit this push never sent.
+  const commits = (await listCommits(repo.workTree, revisions, undefined, { includeMerges: true })).map(
+    (c) => ({
+      ...c,
+      subject: redactText(c.subject, rules).text,
+      paths: cappedPaths(c.paths),
+    }),
+  );
   let added = 0;
   for (const batch of commitBatches(commits)) {
     const answer = await client.request<{ added: number }>('POST', client.repoPath(repoName, 'commits'), {

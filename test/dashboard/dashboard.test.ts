@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -402,6 +403,43 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
       ['src/greet.ts'],
     );
     await shot('commit-without-checkpoint');
+
+    // GitHub says main was force-pushed to a commit trail push never sent: both are gaps.
+    const secret = 'dashboard-webhook-secret';
+    const set = await api(server.url, server.adminToken, '/api/v1/admin/webhook-secrets', {
+      host: 'github',
+      repo: REPO,
+      secret,
+    });
+    assert.equal(set.status, 201);
+    const unsent = 'c0ffee'.padEnd(40, '0');
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      before: commit,
+      after: unsent,
+      forced: true,
+      commits: [{ id: unsent }],
+      repository: { full_name: REPO, default_branch: 'main' },
+    });
+    const delivered = await fetch(`${server.url}/webhooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': 'dashboard-force-push',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+      },
+      body,
+    });
+    assert.equal(delivered.status, 201, await delivered.text());
+    await page.goto(`${server.url}/ui/gaps`);
+    for (const gap of ['unsent-commit', 'force-push']) {
+      const hostRow = page.locator('tr', { hasText: gap });
+      assert.equal(await hostRow.count(), 1, gap);
+      assert.match((await hostRow.textContent()) ?? '', new RegExp(unsent.slice(0, 12)));
+      assert.equal(await hostRow.locator('.badge.fail').count(), 1, `${gap} is marked as severe`);
+    }
+    await shot('gaps-from-code-host');
     await page.goto(`${server.url}/ui/ledger`);
     await page.getByText('Every log is consistent with everything the server has witnessed.').waitFor();
     await shot('ledger');

@@ -183,6 +183,8 @@ describe('GitHub', () => {
       before: BASE,
       after: MERGE,
       commits: [HEAD, MERGE],
+      defaultBranch: 'main',
+      forced: false,
     });
   });
 
@@ -450,6 +452,17 @@ describe('GitLab', () => {
       after: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7',
       commits: ['b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327', 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7'],
     });
+    // GitLab lists at most 20 commits: the total says when the list is short.
+    const long = { ...p, project: { ...p.project, default_branch: 'master' }, total_commits_count: 31 };
+    const event = parseGitLabEvent('Push Hook', long);
+    assert.equal(event.type === 'push' && event.defaultBranch, 'master');
+    assert.equal(event.type === 'push' && event.totalCommits, 31);
+    const complete = parseGitLabEvent('Push Hook', { ...long, total_commits_count: 2 });
+    assert.equal(complete.type === 'push' && 'totalCommits' in complete, false);
+    assert.throws(
+      () => parseGitLabEvent('Push Hook', { ...long, total_commits_count: '31' }),
+      /total_commits_count must be a non-negative integer/,
+    );
   });
 
   test('other hooks are ignored', () => {

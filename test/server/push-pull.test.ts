@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -63,6 +64,21 @@ for (const backend of BACKENDS) {
       await opened.cleanup();
       for (const r of repos) r.cleanup();
     });
+
+    /** The server's gaps report for a repository: the document and its rows. */
+    const gapsReport = async (repo: string) => {
+      const answer = await callOverHttp(
+        server.url,
+        auditor,
+        'GET',
+        `/api/v1/reports/gaps?repo=${encodeURIComponent(repo)}&format=json`,
+      );
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const rows: Array<Record<string, string>> = answer.body.sections.flatMap(
+        (section: { table?: { rows: Array<Record<string, string>> } }) => section.table?.rows ?? [],
+      );
+      return { doc: answer.body, rows };
+    };
 
     let alice: TempRepo;
     let aliceId: string;
@@ -252,21 +268,7 @@ for (const backend of BACKENDS) {
         3,
       );
 
-      /** The server's gaps report for the repository: the document and its rows. */
-      const gapsReport = async () => {
-        const answer = await callOverHttp(
-          server.url,
-          auditor,
-          'GET',
-          '/api/v1/reports/gaps?repo=acme%2Fhistory&format=json',
-        );
-        assert.equal(answer.status, 200, JSON.stringify(answer.body));
-        const rows: Array<Record<string, string>> = answer.body.sections.flatMap(
-          (section: { table?: { rows: Array<Record<string, string>> } }) => section.table?.rows ?? [],
-        );
-        return { doc: answer.body, rows };
-      };
-      const { doc, rows } = await gapsReport();
+      const { doc, rows } = await gapsReport('acme/history');
       assert.equal(doc.policy, 'acme/history .trail/policy.yml as last pushed');
       const of = (gap: string) =>
         rows
@@ -341,7 +343,7 @@ for (const backend of BACKENDS) {
       repo.commit('history is history');
       assert.equal((await send()).policyChanged, true);
       assert.deepEqual(
-        (await gapsReport()).rows.map((r: Record<string, string>) => `${r.gap} ${r.commit}`),
+        (await gapsReport('acme/history')).rows.map((r: Record<string, string>) => `${r.gap} ${r.commit}`),
         ['no-approval', 'no-tests', 'missing-field'].map((gap) => `${gap} ${recorded}`),
         'no commit without a checkpoint left: only the recorded one, judged',
       );
@@ -388,6 +390,95 @@ for (const backend of BACKENDS) {
       assert.equal(typo.code, 2);
       assert.equal(typo.stderr, 'trail: --commits-from mian: not a commit in this repository\n');
       assert.equal(await count(server.db, 'repo_keys'), keysBefore, 'not even the keys');
+    });
+
+    test('a code host’s pushes to the default branch are held against what trail push sent', async () => {
+      const repo = await fresh();
+      const base = repo.commit('base');
+      repo.git('checkout', '-q', '-b', 'feature');
+      repo.write('src/feature.ts', 'export const feature = 1;\n');
+      const feature = repo.commit('a feature');
+      repo.git('checkout', '-q', 'main');
+      repo.git('merge', '-q', '--no-ff', '-m', 'Merge branch feature', 'feature');
+      const merge = repo.git('rev-parse', 'HEAD');
+      repo.write('src/hand.ts', 'export const hand = 1;\n');
+      const hand = repo.commit('by hand');
+
+      const secret = 'witness-webhook-secret';
+      const admin = server.adminToken!;
+      const set = await callOverHttp(server.url, admin, 'POST', '/api/v1/admin/webhook-secrets', {
+        host: 'github',
+        repo: 'acme/witness',
+        secret,
+      });
+      assert.equal(set.status, 201, JSON.stringify(set.body));
+      let delivery = 0;
+      /** A push GitHub would deliver: signed with the secret, commits by id. */
+      const githubPush = async (ref: string, before: string, commits: string[], forced = false) => {
+        const body = JSON.stringify({
+          ref,
+          before,
+          after: commits.at(-1),
+          forced,
+          commits: commits.map((id) => ({ id })),
+          repository: { full_name: 'acme/witness', default_branch: 'main' },
+        });
+        const res = await fetch(`${server.url}/webhooks/github`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'push',
+            'x-github-delivery': `witness-${backend.name}-${++delivery}`,
+            'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+          },
+          body,
+        });
+        assert.equal(res.status, 201, await res.text());
+      };
+      const gaps = async () =>
+        (await gapsReport('acme/witness')).rows
+          .filter((r) => r.gap === 'unsent-commit' || r.gap === 'force-push' || r.gap === 'no-checkpoint')
+          .map((r) => `${r.gap} ${r.commit}`);
+
+      // GitHub saw the feature, its merge and a hand-written commit land on main before any
+      // trail push: the server cannot judge them, and says so instead of leaving them out.
+      await githubPush('refs/heads/main', base, [feature, merge, hand]);
+      // A push to another branch is not what an audit of main is about.
+      await githubPush('refs/heads/feature', base, ['f'.repeat(40)]);
+      assert.deepEqual(
+        await gaps(),
+        [feature, merge, hand].map((c) => `unsent-commit ${c}`),
+      );
+      const before = (await gapsReport('acme/witness')).doc.summary;
+      assert.ok(
+        before.some((s: { label: string; value: number }) => s.label === 'unsent-commit' && s.value === 3),
+      );
+
+      // trail push sends main, merge included: the host's commits are matched, and the server
+      // judges the commits by themselves. The merge has no checkpoint of its own to miss.
+      const pushed = await pushAs(repo.dir, 'acme/witness', '--json');
+      assert.equal(pushed.code, 0, pushed.stderr);
+      assert.deepEqual(JSON.parse(pushed.stdout).history.commits, { sent: 4, added: 4 });
+      // (base holds only .trail/, which the default policy exempts.)
+      assert.deepEqual((await gaps()).sort(), [feature, hand].map((c) => `no-checkpoint ${c}`).sort());
+      const mergePage = await callOverHttp(server.url, auditor, 'GET', `/api/v1/commits/${merge}`);
+      assert.deepEqual(mergePage.body.commits, [], 'a merge is no commit without a checkpoint');
+
+      // Main is rewritten on the host: the new tip is not sent yet, and the push was forced.
+      repo.git('reset', '-q', '--hard', base);
+      repo.write('src/other.ts', 'export const other = 1;\n');
+      const rewritten = repo.commit('rewritten history');
+      await githubPush('refs/heads/main', hand, [rewritten], true);
+      const after = await gaps();
+      assert.deepEqual(after.slice(-2), [`unsent-commit ${rewritten}`, `force-push ${rewritten}`]);
+      const forced = (await gapsReport('acme/witness')).rows.find((r) => r.gap === 'force-push')!;
+      assert.match(forced.detail ?? '', /^main on github was force-pushed from [0-9a-f]{12} to [0-9a-f]{12}/);
+
+      // A clone's own gaps report reads git itself: it has no such rows, and no such counts.
+      const local = await trail(repo.dir, 'report', 'gaps', '--format', 'json');
+      assert.equal(local.code, 0, local.stderr);
+      const labels = JSON.parse(local.stdout).summary.map((s: { label: string }) => s.label);
+      assert.ok(labels.includes('no-checkpoint') && !labels.includes('unsent-commit'));
     });
 
     test('push and pull say what is wrong in one line', async () => {

@@ -5,7 +5,8 @@
  * server loads it on first use; while it does not exist, or does not export
  * `generateReport`, this route answers 501. The generator receives the records of the
  * repositories in scope (StoredRecord[] and the TrailIndex built from them), the period and
- * the format, the commits and policy `trail push` sent, and returns a string, bytes, a JSON
+ * the format, the commits and policy `trail push` sent, the code hosts' pushes to the
+ * default branch (src/server/host-pushes.ts), and returns a string, bytes, a JSON
  * value, or `{ body, contentType }`.
  */
 import type { Context } from 'hono';
@@ -13,11 +14,13 @@ import type { CommitInfo } from '../../core/change-facts.js';
 import { isTrailError } from '../../core/errors.js';
 import type { StoredRecord, TrailIndex } from '../../core/trail-index.js';
 import { buildIndex } from '../../core/trail-index.js';
+import type { HostPush } from '../../report/document.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import { requirePermission } from '../auth.js';
 import type { ReportPolicy } from '../commits.js';
 import { commitsForReport, policyForReport } from '../commits.js';
 import { ApiError, badRequest } from '../errors.js';
+import { hostPushesForReport } from '../host-pushes.js';
 import { queryText, queryTime, storedFromLine } from '../http.js';
 import { reposInScope } from '../repos.js';
 
@@ -35,6 +38,8 @@ export interface ReportInput {
   commits: CommitInfo[];
   /** The policy to judge by: the repositories' pushed .trail/policy.yml, or the default. */
   policy: ReportPolicy;
+  /** What code hosts' push webhooks said landed on the default branch in the period. */
+  hostPushes: HostPush[];
 }
 
 export type ReportOutput =
@@ -139,13 +144,11 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
     }
     const records = rows.rows.map(storedFromLine);
     const repoRefs = repos.map((r) => ({ id: Number(r.id), name: r.name }));
-    const [commits, policy] = await Promise.all([
-      commitsForReport(
-        db,
-        repoRefs.map((r) => r.id),
-        { since, until },
-      ),
+    const repoIds = repoRefs.map((r) => r.id);
+    const [commits, policy, hostPushes] = await Promise.all([
+      commitsForReport(db, repoIds, { since, until }),
       policyForReport(db, repoRefs),
+      hostPushesForReport(db, repoIds, { since, until }),
     ]);
     let output: ReportOutput;
     try {
@@ -160,6 +163,7 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
         index: buildIndex(records),
         commits,
         policy,
+        hostPushes,
       });
     } catch (error) {
       if (isTrailError(error)) {

@@ -35,7 +35,14 @@ interface ReportDoc {
   ledger?: { ok?: boolean; problemCount?: number };
 }
 
-const SEVERE = new Set(['no-checkpoint', 'tests-failed', 'unapproved-model', 'no-approval']);
+const SEVERE = new Set([
+  'no-checkpoint',
+  'tests-failed',
+  'unapproved-model',
+  'no-approval',
+  'unsent-commit',
+  'force-push',
+]);
 
 function cell(column: ReportColumn, value: unknown): Html {
   if (value === null || value === undefined || value === '') return html`<span class="faint">—</span>`;

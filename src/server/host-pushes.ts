@@ -65,3 +65,48 @@ export async function hostPushesForReport(
     truncated: r.total !== null && Number(r.total) > Number(r.listed),
   }));
 }
+
+/** A code host's push that named a commit, as the commit page shows it. */
+export interface HostReport {
+  repo: string;
+  host: string;
+  ref: string;
+  /** When the server received the delivery. */
+  time: string;
+  forced: boolean;
+}
+
+/**
+ * The pushes code hosts reported naming this full commit id in these repositories (null:
+ * every one) where `trail push` never sent it, oldest first: what the server knows of an
+ * unsent commit. (A merge that was sent is not listed: it is known, and needs no checkpoint.)
+ */
+export async function unsentReportsOf(
+  db: Queryable,
+  repoIds: readonly number[] | null,
+  sha: string,
+): Promise<HostReport[]> {
+  const rows = await db.query<{
+    repo: string;
+    host: string;
+    ref: string;
+    received_at: Date | string;
+    forced: boolean | null;
+  }>(
+    `SELECT r.name AS repo, e.host, e.event->>'ref' AS ref, e.received_at,
+       (e.event->>'forced')::boolean AS forced
+     FROM external_events e JOIN repos r ON r.id = e.repo_id
+     WHERE e.event_type = 'push' AND e.commits @> ARRAY[$2::text]
+       AND ($1::int[] IS NULL OR e.repo_id = ANY($1::int[]))
+       AND NOT EXISTS (SELECT 1 FROM commits c WHERE c.repo_id = e.repo_id AND c.sha = $2)
+     ORDER BY e.received_at, e.id LIMIT 20`,
+    [repoIds, sha],
+  );
+  return rows.rows.map((r) => ({
+    repo: r.repo,
+    host: r.host,
+    ref: r.ref,
+    time: new Date(r.received_at).toISOString(),
+    forced: r.forced === true,
+  }));
+}

@@ -406,7 +406,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/commits/{sha}': {
         get: {
           summary:
-            'The commits trail push sent with this id or id prefix (at most 20), each with its repository and newest checkpoint id (null: none)',
+            'The commits trail push sent with this id or id prefix (at most 20), each with its repository and newest checkpoint id (null: none); for a full id none sent, the code-host pushes that named it',
           parameters: [
             path('sha', 'Commit id or prefix: 7 to 64 hex digits'),
             query('repo', 'Only this repository', str()),
@@ -418,6 +418,16 @@ export function openApiDocument(): Record<string, unknown> {
                 commits: arr({
                   allOf: [ref('Commit')],
                   properties: { repo: str(), checkpoint: nullable(str()) },
+                }),
+                reported: arr({
+                  type: 'object',
+                  properties: {
+                    repo: str(),
+                    host: str(),
+                    ref: str(),
+                    time: str(),
+                    forced: { type: 'boolean' },
+                  },
                 }),
               },
             }),

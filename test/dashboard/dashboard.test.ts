@@ -440,6 +440,18 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
       assert.equal(await hostRow.locator('.badge.fail').count(), 1, `${gap} is marked as severe`);
     }
     await shot('gaps-from-code-host');
+    // Its commit link opens what the server knows of it: what GitHub said, and what to do.
+    await page
+      .locator('tr', { hasText: 'unsent-commit' })
+      .locator(`a[href$="/ui/commits/${unsent}"]`)
+      .click();
+    await page.getByText('trail push has not sent this commit.').waitFor();
+    const reportedRow = page
+      .locator('section.panel', { hasText: 'What code hosts reported' })
+      .locator('tbody tr');
+    assert.equal(await reportedRow.count(), 1);
+    assert.match((await reportedRow.textContent()) ?? '', /github.*acme\/web.*refs\/heads\/main.*forced/);
+    await shot('commit-not-sent');
     await page.goto(`${server.url}/ui/ledger`);
     await page.getByText('Every log is consistent with everything the server has witnessed.').waitFor();
     await shot('ledger');

@@ -449,6 +449,18 @@ for (const backend of BACKENDS) {
         await gaps(),
         [feature, merge, hand].map((c) => `unsent-commit ${c}`),
       );
+      // What the server says of such a commit: not sent, and which host said what.
+      const unsentPage = await callOverHttp(server.url, auditor, 'GET', `/api/v1/commits/${hand}`);
+      assert.deepEqual(unsentPage.body.commits, []);
+      assert.deepEqual(
+        unsentPage.body.reported.map((r: { repo: string; host: string; ref: string; forced: boolean }) => [
+          r.repo,
+          r.host,
+          r.ref,
+          r.forced,
+        ]),
+        [['acme/witness', 'github', 'refs/heads/main', false]],
+      );
       const before = (await gapsReport('acme/witness')).doc.summary;
       assert.ok(
         before.some((s: { label: string; value: number }) => s.label === 'unsent-commit' && s.value === 3),
@@ -463,6 +475,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual((await gaps()).sort(), [feature, hand].map((c) => `no-checkpoint ${c}`).sort());
       const mergePage = await callOverHttp(server.url, auditor, 'GET', `/api/v1/commits/${merge}`);
       assert.deepEqual(mergePage.body.commits, [], 'a merge is no commit without a checkpoint');
+      assert.deepEqual(mergePage.body.reported, [], 'sent: what a host said of it is not shown as unsent');
 
       // Main is rewritten on the host: the new tip is not sent yet, and the push was forced.
       repo.git('reset', '-q', '--hard', base);

@@ -17,6 +17,7 @@ import type { AppDeps, TrailApp } from '../app.js';
 import { authenticate } from '../auth.js';
 import type { PushedCommit } from '../commits.js';
 import { ApiError } from '../errors.js';
+import type { HostReport } from '../host-pushes.js';
 import type { CheckpointPage } from './api.js';
 import { ApiClient, ApiFailure } from './api.js';
 import { CLIENT_SCRIPT } from './client-script.js';
@@ -25,7 +26,7 @@ import type { Assets } from './layout.js';
 import { BASE, FAVICON } from './layout.js';
 import { checkpointPage } from './pages/checkpoint.js';
 import { checkpointsCsv, checkpointsPage } from './pages/checkpoints.js';
-import { commitPage } from './pages/commit.js';
+import { commitPage, unsentCommitPage } from './pages/commit.js';
 import { gapsPage } from './pages/gaps.js';
 import { ledgerPage } from './pages/ledger.js';
 import { errorPage, loginPage } from './pages/login.js';
@@ -238,7 +239,7 @@ export function createDashboard(
   });
 
   // A commit (from a report row or a link someone pasted): its newest checkpoint, if one;
-  // else the commit as trail push sent it, if the server has it.
+  // else the commit as trail push sent it, if the server has it; else what code hosts said.
   ui.get('/commits/:sha', async (c) => {
     const sha = c.req.param('sha');
     if (!/^[0-9a-f]{4,64}$/.test(sha))
@@ -249,8 +250,13 @@ export function createDashboard(
       return c.redirect(`${BASE}/checkpoints/${found.checkpoints[0]!.id}`, 302);
     if (found.checkpoints.length === 0 && sha.length >= 7) {
       // A commit trail push sent that no checkpoint covers: show what git says of it.
-      const pushed = await ctx.api.get<{ commits: PushedCommit[] }>(`/api/v1/commits/${sha}`);
+      const pushed = await ctx.api.get<{ commits: PushedCommit[]; reported?: HostReport[] }>(
+        `/api/v1/commits/${sha}`,
+      );
       if (pushed.commits.length === 1) return c.html(commitPage(ctx, pushed.commits[0]!));
+      // Never sent, but a code host said it landed: what the gaps report's unsent-commit rows open.
+      if (pushed.commits.length === 0 && pushed.reported && pushed.reported.length > 0)
+        return c.html(unsentCommitPage(ctx, sha, pushed.reported));
     }
     return c.redirect(`${BASE}/checkpoints?commit=${sha}`, 302);
   });

@@ -5,7 +5,8 @@
  *   GET /api/v1/checkpoints/:id                the checkpoint with its sessions, events, reviews,
  *                                              tests, deployments and code-host events
  *   GET /api/v1/repos/:repo/commits/:sha       the same, for the newest checkpoint of a commit
- *   GET /api/v1/commits/:sha?repo=             the commits `trail push` sent with this id (or prefix)
+ *   GET /api/v1/commits/:sha?repo=             the commits `trail push` sent with this id (or prefix),
+ *                                              else the code-host pushes that named it
  *
  * Search pages by keyset (time, id) so every page costs the same, however deep.
  */
@@ -16,10 +17,13 @@ import { inScope, requirePermission } from '../auth.js';
 import { pushedCommits } from '../commits.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
+import { unsentReportsOf } from '../host-pushes.js';
 import { checkSha, queryInt, queryText, storedFromLine } from '../http.js';
 import { isoTime } from '../ledger-state.js';
 import { repoForRequest, reposInScope } from '../repos.js';
 import { CHECKPOINTS_FROM, DECISION_SQL, filterFromQuery, filterSql, statusOf } from '../search.js';
+
+const FULL_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 interface CheckpointRow {
   repo: string;
@@ -232,8 +236,11 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     const sha = c.req.param('sha');
     if (!/^[0-9a-f]{7,64}$/.test(sha)) throw badRequest('a commit id is 7 to 64 lower-case hex digits');
     const scoped = await reposInScope(db, token, queryText(c, 'repo', 200));
-    const commits = await pushedCommits(db, scoped?.map((r) => r.id) ?? null, sha);
-    return c.json({ commits });
+    const repoIds = scoped?.map((r) => r.id) ?? null;
+    const commits = await pushedCommits(db, repoIds, sha);
+    // A full id trail push never sent may still be known from a code host's push webhook.
+    const reported = commits.length === 0 && FULL_ID.test(sha) ? await unsentReportsOf(db, repoIds, sha) : [];
+    return c.json({ commits, reported });
   });
 
   app.get('/api/v1/repos/:repo/commits/:sha', async (c) => {

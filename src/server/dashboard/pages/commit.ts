@@ -2,9 +2,11 @@
  * A commit that `trail push` sent but no checkpoint covers: what the gaps report's
  * `no-checkpoint` rows link to. It shows what git says of the commit (author, date, subject,
  * paths) and why the missing checkpoint matters, so an auditor can see the change nobody
- * recorded instead of an empty search.
+ * recorded instead of an empty search. A commit no push sent, which a code host said landed
+ * (an `unsent-commit` row), gets what the host said instead.
  */
 import type { PushedCommit } from '../../commits.js';
+import type { HostReport } from '../../host-pushes.js';
 import type { PageContext } from '../context.js';
 import { count, plural, short, time } from '../format.js';
 import { html } from '../html.js';
@@ -48,6 +50,37 @@ export function commitPage(ctx: PageContext, commit: PushedCommit): string {
     assets: ctx.assets,
     crumbs: html`<a href="${BASE}/gaps">Gaps</a> / ${commit.repo}`,
     subtitle: commit.subject,
+    body,
+  });
+}
+
+export function unsentCommitPage(ctx: PageContext, sha: string, reported: readonly HostReport[]): string {
+  const repos = [...new Set(reported.map((r) => r.repo))];
+  const body = html`<div class="notice bad"><strong>trail push has not sent this commit.</strong>A code host said it was pushed, but no clone sent it and no checkpoint names it, so whether it needed one cannot be told here. Run <code>trail push</code> from a clone that has it (in CI, after each merge to the default branch).</div>${panel(
+    'Commit',
+    kv([
+      ['Commit', html`<code>${sha}</code>`],
+      [
+        'Repository',
+        html`${repos.map((repo) => html`<a href="${BASE}/checkpoints?repo=${encodeURIComponent(repo)}">${repo}</a> `)}`,
+      ],
+      ['Checkpoint', badge('fail', 'none')],
+    ]),
+  )}${panel(
+    'What code hosts reported',
+    html`<div class="table-wrap"><table><thead><tr><th>Received</th><th>Host</th><th>Repository</th><th>Ref</th><th>Forced</th></tr></thead><tbody>${reported.map(
+      (r) =>
+        html`<tr><td>${time(r.time)}</td><td>${r.host}</td><td>${r.repo}</td><td><code>${r.ref}</code></td><td>${r.forced ? badge('fail', 'forced') : r.host === 'github' ? 'no' : html`<span class="faint">not said</span>`}</td></tr>`,
+    )}</tbody></table></div>`,
+    { hint: plural(reported.length, 'push', 'pushes') },
+  )}`;
+  return page({
+    title: `Commit ${short(sha)}`,
+    section: 'gaps',
+    session: ctx.session,
+    assets: ctx.assets,
+    crumbs: html`<a href="${BASE}/gaps">Gaps</a> / ${repos.join(', ')}`,
+    subtitle: 'not sent by trail push',
     body,
   });
 }

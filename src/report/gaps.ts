@@ -136,7 +136,13 @@ export function collectGaps(
       fix: 'check the agent and git hooks (trail status); import the missed session if it matters',
     });
   }
-  for (const push of input.hostPushes ?? []) gaps.push(...hostPushGaps(push));
+  // A commit pushed again (after a force push back, say) is one gap, at its first push.
+  const named = new Set<string>();
+  for (const push of input.hostPushes ?? []) {
+    const unsent = push.unsent.filter((sha) => !named.has(`${push.repo} ${sha}`));
+    for (const sha of unsent) named.add(`${push.repo} ${sha}`);
+    gaps.push(...hostPushGaps({ ...push, unsent }));
+  }
   // Stable: a change's gaps stay in type order.
   return gaps
     .map((g, i) => ({ g, i, t: Date.parse(g.time) }))

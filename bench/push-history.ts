@@ -10,11 +10,12 @@
  * BENCH_HISTORY_COMMITS (default 20000) scales it.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { startServer } from '../src/server/server.js';
 import { TRAIL_BIN } from '../test/helpers/cli.js';
+import { deliverGitHub, githubPush } from '../test/helpers/github-webhook.js';
 import { gitEnv, tempDir, tempRepo } from '../test/helpers/temp-repo.js';
 import { token } from '../test/server/harness.js';
 import { bestOfRounds, machine, report, time } from './lib.js';
@@ -104,23 +105,16 @@ try {
   const deliveries: string[][] = [];
   for (let i = 0; i < shas.length; i += 20) deliveries.push(shas.slice(i, i + 20));
   for (const [i, commits] of deliveries.entries()) {
-    const body = JSON.stringify({
-      ref: 'refs/heads/main',
-      before: i === 0 ? '0'.repeat(40) : deliveries[i - 1]!.at(-1),
-      after: commits.at(-1),
-      forced: false,
-      commits: commits.map((id) => ({ id })),
-      repository: { full_name: REPO, default_branch: 'main' },
-    });
-    const answer = await fetch(`${server.url}/webhooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': `bench-${i}`,
-        'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
-      },
-      body,
+    const answer = await deliverGitHub(server.url, {
+      secret,
+      event: 'push',
+      id: `bench-${i}`,
+      payload: githubPush({
+        repo: REPO,
+        ref: 'refs/heads/main',
+        before: i === 0 ? '0'.repeat(40) : deliveries[i - 1]!.at(-1)!,
+        commits,
+      }),
     });
     if (answer.status !== 201) throw new Error(`webhook ${i}: ${answer.status}`);
   }

@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +18,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { TRAIL_BIN, trailProcess } from '../helpers/cli.js';
+import { deliverGitHub, githubPush } from '../helpers/github-webhook.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 
@@ -413,23 +413,17 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
     });
     assert.equal(set.status, 201);
     const unsent = 'c0ffee'.padEnd(40, '0');
-    const body = JSON.stringify({
-      ref: 'refs/heads/main',
-      before: commit,
-      after: unsent,
-      forced: true,
-      commits: [{ id: unsent }],
-      repository: { full_name: REPO, default_branch: 'main' },
-    });
-    const delivered = await fetch(`${server.url}/webhooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': 'dashboard-force-push',
-        'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
-      },
-      body,
+    const delivered = await deliverGitHub(server.url, {
+      secret,
+      event: 'push',
+      id: 'dashboard-force-push',
+      payload: githubPush({
+        repo: REPO,
+        ref: 'refs/heads/main',
+        before: commit,
+        commits: [unsent],
+        forced: true,
+      }),
     });
     assert.equal(delivered.status, 201, await delivered.text());
     await page.goto(`${server.url}/ui/gaps`);

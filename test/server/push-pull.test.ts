@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,6 +16,7 @@ import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
 import { remoteNameFor } from '../../src/server/sync.js';
 import { trail } from '../helpers/cli.js';
+import { deliverGitHub, githubPush } from '../helpers/github-webhook.js';
 import { tamper } from '../helpers/tamper.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
@@ -413,25 +413,13 @@ for (const backend of BACKENDS) {
       });
       assert.equal(set.status, 201, JSON.stringify(set.body));
       let delivery = 0;
-      /** A push GitHub would deliver: signed with the secret, commits by id. */
-      const githubPush = async (ref: string, before: string, commits: string[], forced = false) => {
-        const body = JSON.stringify({
-          ref,
-          before,
-          after: commits.at(-1),
-          forced,
-          commits: commits.map((id) => ({ id })),
-          repository: { full_name: 'acme/witness', default_branch: 'main' },
-        });
-        const res = await fetch(`${server.url}/webhooks/github`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-github-event': 'push',
-            'x-github-delivery': `witness-${backend.name}-${++delivery}`,
-            'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
-          },
-          body,
+      /** A push GitHub would deliver to acme/witness, whose default branch is main. */
+      const hostPush = async (ref: string, before: string, commits: string[], forced = false) => {
+        const res = await deliverGitHub(server.url, {
+          secret,
+          event: 'push',
+          id: `witness-${backend.name}-${++delivery}`,
+          payload: githubPush({ repo: 'acme/witness', ref, before, commits, forced }),
         });
         assert.equal(res.status, 201, await res.text());
       };
@@ -442,9 +430,9 @@ for (const backend of BACKENDS) {
 
       // GitHub saw the feature, its merge and a hand-written commit land on main before any
       // trail push: the server cannot judge them, and says so instead of leaving them out.
-      await githubPush('refs/heads/main', base, [feature, merge, hand]);
+      await hostPush('refs/heads/main', base, [feature, merge, hand]);
       // A push to another branch is not what an audit of main is about.
-      await githubPush('refs/heads/feature', base, ['f'.repeat(40)]);
+      await hostPush('refs/heads/feature', base, ['f'.repeat(40)]);
       assert.deepEqual(
         await gaps(),
         [feature, merge, hand].map((c) => `unsent-commit ${c}`),
@@ -481,7 +469,7 @@ for (const backend of BACKENDS) {
       repo.git('reset', '-q', '--hard', base);
       repo.write('src/other.ts', 'export const other = 1;\n');
       const rewritten = repo.commit('rewritten history');
-      await githubPush('refs/heads/main', hand, [rewritten], true);
+      await hostPush('refs/heads/main', hand, [rewritten], true);
       const after = await gaps();
       assert.deepEqual(after.slice(-2), [`unsent-commit ${rewritten}`, `force-push ${rewritten}`]);
       const forced = (await gapsReport('acme/witness')).rows.find((r) => r.gap === 'force-push')!;

@@ -2,10 +2,10 @@
  * What `trail push` adds to send git's side (src/server/push-history.ts): a repository that
  * adopts Trail with 20,000 commits of history pushes them all once, then only what is new.
  * `trail push` runs as a command against a server on 127.0.0.1 (PGlite in a temp folder);
- * the baseline is reading the same commits out of git (`git log --no-merges --name-only`)
- * in the same run, which the push cannot do without (now without --no-merges, as the push
- * reads it). Also the server's gaps report over those commits, as the dashboard asks for it,
- * and again once GitHub push webhooks have named every commit. No target: the figures say what adopting
+ * the baseline is reading the same commits out of git (`git log --name-only`, merges
+ * included as the push reads them) in the same run, which the push cannot do without. Also
+ * the server's gaps report over those commits, as the dashboard asks for it, and again once
+ * GitHub push webhooks have named every commit. No target: the figures say what adopting
  * Trail on a long history costs once, and what each later push costs.
  * BENCH_HISTORY_COMMITS (default 20000) scales it.
  */

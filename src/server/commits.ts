@@ -17,6 +17,7 @@ import { defaultPolicy, parsePolicy } from '../core/policy.js';
 import type { RepoRef } from './auth.js';
 import type { Database, Queryable } from './db/database.js';
 import { badRequest, invalid } from './errors.js';
+import { FULL_SHA } from './http.js';
 
 /** Commits per request: a push sends more in several. */
 export const MAX_COMMITS_PER_REQUEST = 2000;
@@ -25,7 +26,6 @@ export const MAX_COMMITS_PER_REQUEST = 2000;
  * then sends the first ones (push-history.ts, cappedPaths), which show what it changed.
  */
 export const MAX_PATHS = 100_000;
-const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 function text(value: unknown, where: string, max: number): string {
   if (typeof value !== 'string') throw badRequest(`${where} must be a string`);
@@ -42,8 +42,8 @@ export function parseCommits(input: unknown): CommitInfo[] {
     const c = value as Partial<Record<keyof CommitInfo, unknown>> | null;
     const at = `commits[${i}]`;
     if (!c || typeof c !== 'object') throw badRequest(`${at} must be an object`);
-    if (typeof c.sha !== 'string' || !SHA.test(c.sha)) throw invalid(`${at}.sha is not a commit id`);
-    if (!Array.isArray(c.parents) || c.parents.some((p) => typeof p !== 'string' || !SHA.test(p)))
+    if (typeof c.sha !== 'string' || !FULL_SHA.test(c.sha)) throw invalid(`${at}.sha is not a commit id`);
+    if (!Array.isArray(c.parents) || c.parents.some((p) => typeof p !== 'string' || !FULL_SHA.test(p)))
       throw invalid(`${at}.parents must be commit ids`);
     const date = text(c.date, `${at}.date`, 64);
     if (Number.isNaN(Date.parse(date))) throw invalid(`${at}.date is not a time`);
@@ -92,7 +92,7 @@ export async function storePolicy(
   input: { commit: unknown; policy: unknown },
   tokenId: string,
 ): Promise<{ changed: boolean }> {
-  if (typeof input.commit !== 'string' || !SHA.test(input.commit))
+  if (typeof input.commit !== 'string' || !FULL_SHA.test(input.commit))
     throw invalid('"commit" must be the commit the policy was read at');
   if (input.policy !== null && typeof input.policy !== 'string')
     throw badRequest('"policy" must be the text of .trail/policy.yml, or null for none');

@@ -64,7 +64,8 @@ export function queryChoice<T extends string>(
   return text as T;
 }
 
-const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+/** A full commit id: SHA-1 (40 hex digits) or SHA-256 (64). */
+export const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 export function checkSha(value: string | undefined, name: string): string {
   if (!value || !FULL_SHA.test(value))

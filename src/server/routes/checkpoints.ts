@@ -18,12 +18,10 @@ import { pushedCommits } from '../commits.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { unsentReportsOf } from '../host-pushes.js';
-import { checkSha, queryInt, queryText, storedFromLine } from '../http.js';
+import { checkSha, FULL_SHA, queryInt, queryText, storedFromLine } from '../http.js';
 import { isoTime } from '../ledger-state.js';
 import { repoForRequest, reposInScope } from '../repos.js';
 import { CHECKPOINTS_FROM, DECISION_SQL, filterFromQuery, filterSql, statusOf } from '../search.js';
-
-const FULL_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 interface CheckpointRow {
   repo: string;
@@ -239,7 +237,8 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     const repoIds = scoped?.map((r) => r.id) ?? null;
     const commits = await pushedCommits(db, repoIds, sha);
     // A full id trail push never sent may still be known from a code host's push webhook.
-    const reported = commits.length === 0 && FULL_ID.test(sha) ? await unsentReportsOf(db, repoIds, sha) : [];
+    const reported =
+      commits.length === 0 && FULL_SHA.test(sha) ? await unsentReportsOf(db, repoIds, sha) : [];
     return c.json({ commits, reported });
   });
 

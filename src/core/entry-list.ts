@@ -121,14 +121,49 @@ export class EntryList {
     return this.chunks[this.chunkOf[i]!]!.bytes.subarray(this.starts[i]! + 1, this.ends[i]!);
   }
 
+  /**
+   * The buffer that holds line i, for a loop over many lines that reads them in place: the
+   * line is bytes lineStart(i) to lineEnd(i) of it. Unlike lineBytes(), nothing is allocated.
+   */
+  bufferOf(i: number): Buffer {
+    return this.chunks[this.chunkOf[i]!]!.bytes;
+  }
+
+  lineStart(i: number): number {
+    return this.starts[i]! + 1;
+  }
+
+  lineEnd(i: number): number {
+    return this.ends[i]!;
+  }
+
   line(i: number): string {
     return this.chunks[this.chunkOf[i]!]!.bytes.toString('utf8', this.starts[i]! + 1, this.ends[i]!);
   }
 
   /** Lines containing `needle`, found with one native byte search per chunk. */
   linesContaining(needle: string): string[] {
-    const pattern = Buffer.from(needle, 'utf8');
     const out: string[] = [];
+    this.eachLineContaining(needle, (line) => {
+      out.push(line);
+      return true;
+    });
+    return out;
+  }
+
+  /** Whether a line containing `needle` passes `test`: the search stops at the first that does. */
+  someLineContaining(needle: string, test: (line: string) => boolean): boolean {
+    let found = false;
+    this.eachLineContaining(needle, (line) => {
+      found = test(line);
+      return !found;
+    });
+    return found;
+  }
+
+  /** Calls `visit` with each line containing `needle` until it returns false. */
+  private eachLineContaining(needle: string, visit: (line: string) => boolean): void {
+    const pattern = Buffer.from(needle, 'utf8');
     for (const chunk of this.chunks) {
       // Only complete lines: the received part of a chunk ends at the last newline seen.
       const bytes = chunk.bytes.subarray(0, chunk.lineStart);
@@ -139,11 +174,10 @@ export class EntryList {
         const start = bytes.lastIndexOf(0, at) + 1;
         let end = bytes.indexOf(0, at);
         if (end < 0) end = bytes.length;
-        out.push(bytes.toString('utf8', start, end));
+        if (!visit(bytes.toString('utf8', start, end))) return;
         from = end;
       }
     }
-    return out;
   }
 
   lines(): string[] {

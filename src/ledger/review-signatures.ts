@@ -7,8 +7,8 @@
  */
 
 import { reviewSignatureVerdict } from '../chain/review.js';
+import type { ApprovalPassRecordOf } from '../core/approval-records.js';
 import type { TrustedKey } from '../core/log-verifier.js';
-import type { RecordOf } from '../core/records.js';
 import type { SignatureMemo } from './signature-memo.js';
 
 /** Enough to keep the pool's threads busy between two of the caller's yields. */
@@ -17,7 +17,8 @@ const IN_FLIGHT = 256;
 export class ReviewSignatureChecks {
   /** Review record id -> whether its signature holds, for checkApprovalIntegrity. */
   readonly verdicts = new Map<string, boolean>();
-  private readonly waiting: Array<{ id: string; review: RecordOf<'review'>; publicKey: string }> = [];
+  private readonly waiting: Array<{ id: string; review: ApprovalPassRecordOf<'review'>; publicKey: string }> =
+    [];
   private inFlight = 0;
   private allDone?: () => void;
 
@@ -27,7 +28,7 @@ export class ReviewSignatureChecks {
   ) {}
 
   /** A parsed review: its signature is checked soon, unless there is nothing to check. */
-  add(id: string, review: RecordOf<'review'>): void {
+  add(id: string, review: ApprovalPassRecordOf<'review'>): void {
     const publicKey = review.signature ? this.trustedKeys.get(review.signature.keyId)?.publicKey : undefined;
     // Unsigned, or signed by a key nobody trusts: checkApprovalIntegrity says so without a check.
     if (!publicKey) return;

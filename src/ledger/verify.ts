@@ -4,7 +4,7 @@
  * and this clone's witness. The witness only moves forward when a writer's logs are clean,
  * so evidence of tampering is not overwritten by the next run.
  */
-import type { ApprovalIntegrity } from '../chain/review.js';
+import type { ApprovalIntegrity, ApprovalPassStored } from '../chain/review.js';
 import { checkApprovalIntegrity } from '../chain/review.js';
 import type { EntryList } from '../core/entry-list.js';
 import { sha256Hex } from '../core/hash.js';
@@ -12,7 +12,6 @@ import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, VerifyLogResult, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier, resultOfCleanPrefix } from '../core/log-verifier.js';
-import type { StoredRecord } from '../core/trail-index.js';
 import { trustedKeyMap, trustedKeyMapAtHead } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
 import { listLogRefs, longestSnapshots, readLogs } from './log-store.js';
@@ -226,25 +225,34 @@ export async function verifyAndRead(
 const REVIEW_KIND_TEXT = '"kind":"review"';
 const SEQ_KEY = Buffer.from(',"seq":');
 const APPROVE_TEXT = '"decision":"approve"';
-const PARSED = new Set(['review', 'checkpoint', 'correction', 'retention-purge']);
 /** Records parsed between two yields to the event loop: about 10 ms of parsing. */
 const YIELD_EVERY = 1000;
 
-/** Where a stored entry's record bytes are: after the fixed-width `prev`, before `,"seq":`. */
-function recordBounds(bytes: Buffer): { start: number; end: number } | undefined {
-  const end = bytes.lastIndexOf(SEQ_KEY);
-  return end > RECORD_START ? { start: RECORD_START, end } : undefined;
+/** One log as the approval pass goes through it. */
+interface LogPass {
+  snapshot: LogSnapshot;
+  /** Positions of the records it parses (APPROVAL_PASS_KINDS), and of sessions and events. */
+  parsed: number[];
+  other: number[];
+  /**
+   * Per position, where the record's bytes end within its line (at `,"seq":`); they start at
+   * RECORD_START, after the fixed-width `prev`. Found once, read by every later step.
+   */
+  recordEnds: Int32Array;
+  decoded?: DecodedEntries;
 }
 
 /**
  * Gathers what the approval-integrity pass needs from the logs already read, using the copy
  * of each writer's log the read side shows (longestSnapshots), so approvals are judged
- * against the records a report shows. Cost stays off the common path: one byte search per
- * entry finds its kind, and a ledger without approvals stops there.
- * Otherwise reviews, checkpoints, corrections and purges are parsed, and only session
- * records and the events of approved checkpoints' sessions are hashed for their ids. Should
- * a sealed id still be missing, every remaining record is hashed before it is called
- * missing, so the shortcut never makes a false problem.
+ * against the records a report shows. Cost stays off the common path: a ledger without an
+ * approval stops at one byte search, and otherwise one byte search per entry finds its kind.
+ * Reviews, checkpoints, corrections and purges are then parsed (approval-records.ts says
+ * what of them is checked), and only session records and the events of approved
+ * checkpoints' sessions are hashed for their ids. Should a sealed id still be missing, every
+ * remaining record is hashed before it is called missing, so the shortcut never makes a
+ * false problem. Lines are read in place (EntryList.bufferOf): at 515,000 records, a view
+ * per line per step was a good part of the pass.
  */
 export async function verifyApprovals(
   snapshots: readonly LogSnapshot[],
@@ -256,67 +264,79 @@ export async function verifyApprovals(
   const longest = longestSnapshots(snapshots);
   // The common case first: no approval anywhere, one byte search per chunk, done.
   const anyApproval = longest.some((snapshot) =>
-    snapshot.entries.linesContaining(REVIEW_KIND_TEXT).some((line) => line.includes(APPROVE_TEXT)),
+    snapshot.entries.someLineContaining(REVIEW_KIND_TEXT, (line) => line.includes(APPROVE_TEXT)),
   );
   if (!anyApproval) return { approvals: 0, problems: [], notices: [] };
   // The schemas (and zod) load only now: a ledger without approvals never needs them.
-  const { recordSchema } = await import('../core/records.js');
+  const { APPROVAL_PASS_KINDS, approvalPassRecordSchema } = await import('../core/approval-records.js');
 
-  const logs = longest.map((snapshot) => ({
-    snapshot,
-    parsed: [] as number[],
-    other: [] as number[],
-  }));
+  const logs: LogPass[] = longest.map((snapshot) => {
+    const log: LogPass = {
+      snapshot,
+      parsed: [],
+      other: [],
+      recordEnds: new Int32Array(snapshot.entries.length),
+    };
+    if (decoded) {
+      log.decoded = { ids: [], records: [] };
+      decoded.set(snapshot.entries, log.decoded);
+    }
+    return log;
+  });
   for (const log of logs) {
     const entries = log.snapshot.entries;
     for (let i = 0; i < entries.length; i++) {
       const bytes = entries.lineBytes(i);
-      const bounds = recordBounds(bytes);
-      if (!bounds) continue; // malformed: the log checks report it
-      const kind = recordKindAt(bytes, bounds.start, bounds.end);
+      const end = bytes.lastIndexOf(SEQ_KEY);
+      if (end <= RECORD_START) continue; // malformed: the log checks report it
+      log.recordEnds[i] = end;
+      const kind = recordKindAt(bytes, RECORD_START, end);
       if (kind === undefined) continue;
-      if (PARSED.has(kind)) log.parsed.push(i);
+      if (APPROVAL_PASS_KINDS.has(kind)) log.parsed.push(i);
       else if (kind === 'event' || kind === 'session') log.other.push(i);
     }
   }
 
   const recordIds = new Set<string>();
-  for (const { snapshot } of logs) decoded?.set(snapshot.entries, { ids: [], records: [] });
-  const idOf = (snapshot: LogSnapshot, position: number) => {
-    const known = decoded?.get(snapshot.entries)?.ids;
+  const idOf = (log: LogPass, position: number) => {
+    const known = log.decoded?.ids;
     let id = known?.[position];
     if (id === undefined) {
-      const bytes = snapshot.entries.lineBytes(position);
-      const bounds = recordBounds(bytes)!;
-      id = sha256Hex(bytes.subarray(bounds.start, bounds.end));
+      const entries = log.snapshot.entries;
+      const start = entries.lineStart(position) + RECORD_START;
+      const end = entries.lineStart(position) + log.recordEnds[position]!;
+      id = sha256Hex(entries.bufferOf(position).subarray(start, end));
       if (known) known[position] = id;
     }
     recordIds.add(id);
     return id;
   };
-  const records: StoredRecord[] = [];
+  const records: ApprovalPassStored[] = [];
   // Review signatures go to the thread pool as reviews are parsed; the parse yields now and
   // then so that finished checks make room for the next (ReviewSignatureChecks).
   const signatures = new ReviewSignatureChecks(trustedKeys, memo);
   let sinceYield = 0;
-  for (const { snapshot, parsed } of logs) {
-    const parsedRecords = decoded?.get(snapshot.entries)?.records;
+  for (const log of logs) {
+    const { snapshot, parsed, recordEnds } = log;
+    const entries = snapshot.entries;
+    const parsedRecords = log.decoded?.records;
     for (const i of parsed) {
       if (++sinceYield === YIELD_EVERY) {
         sinceYield = 0;
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const bytes = snapshot.entries.lineBytes(i);
-      const id = idOf(snapshot, i);
-      const bounds = recordBounds(bytes)!;
+      const id = idOf(log, i);
+      const lineStart = entries.lineStart(i);
       try {
-        const raw: unknown = JSON.parse(bytes.toString('utf8', bounds.start, bounds.end));
+        const raw: unknown = JSON.parse(
+          entries.bufferOf(i).toString('utf8', lineStart + RECORD_START, lineStart + recordEnds[i]!),
+        );
         if (parsedRecords) parsedRecords[i] = raw;
-        const result = recordSchema.safeParse(raw);
-        // A record that no longer fits its schema was altered: the log checks report it, and
-        // leaving it out here makes whatever rests on it missing.
+        const result = approvalPassRecordSchema.safeParse(raw);
+        // A record whose fields read here have the wrong shape was signed so by its writer:
+        // leaving it out makes whatever rests on it missing, which is then reported.
         if (!result.success) continue;
-        records.push({ id, writerId: snapshot.writerId, seq: i, record: result.data });
+        records.push({ id, record: result.data });
         if (result.data.kind === 'review') signatures.add(id, result.data);
       } catch {
         // Unreadable JSON: likewise.
@@ -333,7 +353,9 @@ export async function verifyApprovals(
   );
   const needed: string[] = [];
   const sessions = new Set<string>();
+  let checkpoints = 0;
   for (const r of records) {
+    if (r.record.kind === 'checkpoint') checkpoints++;
     if (r.record.kind !== 'checkpoint' || !approved.has(r.id)) continue;
     needed.push(...r.record.events);
     for (const s of r.record.sessions) {
@@ -341,17 +363,21 @@ export async function verifyApprovals(
       if (s.record) needed.push(s.record);
     }
   }
-  // Never false for a record of one of them: a record it lets through is only hashed.
-  const ofApprovedSessions = sessionFilter(sessions);
-  for (const { snapshot, other } of logs) {
-    for (const i of other) {
-      const bytes = snapshot.entries.lineBytes(i);
-      const bounds = recordBounds(bytes)!;
-      if (ofApprovedSessions(bytes, bounds.start, bounds.end)) idOf(snapshot, i);
+  // Never false for a record of one of them: a record it lets through is only hashed. Reading
+  // a record's session costs about half of hashing it, so where most checkpoints are
+  // approved, and so most sessions named, every record is hashed without asking.
+  const ofApprovedSessions = approved.size * 2 > checkpoints ? undefined : sessionFilter(sessions);
+  for (const log of logs) {
+    const entries = log.snapshot.entries;
+    for (const i of log.other) {
+      // A view of the line: the filter's byte searches must stop at its end, not the chunk's.
+      if (!ofApprovedSessions || ofApprovedSessions(entries.lineBytes(i), RECORD_START, log.recordEnds[i]!)) {
+        idOf(log, i);
+      }
     }
   }
-  if (needed.some((id) => !recordIds.has(id))) {
-    for (const { snapshot, other } of logs) for (const i of other) idOf(snapshot, i);
+  if (ofApprovedSessions && needed.some((id) => !recordIds.has(id))) {
+    for (const log of logs) for (const i of log.other) idOf(log, i);
   }
   const signatureVerdicts = await signatures.done();
   return checkApprovalIntegrity({ records, recordIds, trustedKeys, signatureVerdicts });

@@ -344,4 +344,36 @@ describe('checkApprovalIntegrity (pure)', () => {
     const imported = { ...unsigned, source: 'github' as const, provenance: 'observed' as const };
     assert.deepEqual(check([event, checkpointRecord, imported as TrailRecord]).notices, []);
   });
+
+  test('a rewrite is a notice whether it names the approved checkpoint or only its commit; older ones are not', () => {
+    const rewrite = (fields: Record<string, unknown>) =>
+      validateRecord({
+        ...checkpointRecord,
+        time: '2026-01-03T00:00:00.000Z',
+        commit: 'd'.repeat(40),
+        ...fields,
+      });
+    const byCheckpoint = rewrite({
+      rewrittenFrom: { commit: 'e'.repeat(40), checkpoint: checkpointId, how: 'rebase' },
+    });
+    const byCommit = rewrite({ rewrittenFrom: { commit: COMMIT, how: 'amend' } });
+    for (const [rewritten, how] of [
+      [byCheckpoint, 'rebase'],
+      [byCommit, 'amend'],
+    ] as const) {
+      const result = check([event, checkpointRecord, approval(), rewritten]);
+      assert.deepEqual(result.problems, []);
+      assert.equal(result.notices.length, 1);
+      assert.match(
+        result.notices[0]!.message,
+        new RegExp(`^changed after approval: the commit was rewritten \\(${how}\\) as dddddddddddd`),
+      );
+    }
+    // Made before the approval: the reviewer saw the history as it then was.
+    const earlier = validateRecord({ ...byCommit, time: '2026-01-01T12:00:00.000Z' });
+    assert.deepEqual(check([event, checkpointRecord, approval(), earlier]).notices, []);
+    // An unrelated checkpoint for another commit touches nothing.
+    const unrelated = rewrite({});
+    assert.deepEqual(check([event, checkpointRecord, approval(), unrelated]).notices, []);
+  });
 });

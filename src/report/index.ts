@@ -25,7 +25,7 @@ export type {
   ReportTable,
 } from './document.js';
 export { REPORT_FORMATS, REPORT_KINDS } from './document.js';
-export { REPORT_BUILDERS, renderReport } from './kinds.js';
+export { KINDS_READING_HOST_PUSHES, REPORT_BUILDERS, renderReport } from './kinds.js';
 export { REPORT_PAYLOAD_TYPE, signReport, verifyReport } from './signing.js';
 export { buildSlsaBundle, slsaStatement } from './slsa.js';
 

@@ -21,6 +21,13 @@ export const REPORT_BUILDERS: Record<ReportKind, (input: ReportInput) => ReportD
   gaps: buildGapsReport,
 };
 
+/**
+ * The kinds that hold the pushes a code host saw against the commits `trail push` sent
+ * (gaps.ts): a server gathers those pushes, one query over its webhook deliveries, only for
+ * these. test/report/host-gaps.test.ts holds every other kind to not reading them.
+ */
+export const KINDS_READING_HOST_PUSHES: ReadonlySet<ReportKind> = new Set<ReportKind>(['gaps', 'eu-ai-act']);
+
 export type Progress = (done: number, total: number) => void;
 
 /** Renders a document in one of the document formats (not `jsonl`, which only SLSA has). */

@@ -9,7 +9,9 @@ import { test } from 'node:test';
 import { defaultPolicy } from '../../src/core/policy.js';
 import { buildIndex } from '../../src/core/trail-index.js';
 import type { HostPush, ReportInput } from '../../src/report/document.js';
+import { REPORT_KINDS } from '../../src/report/document.js';
 import { buildGapsReport, collectGaps } from '../../src/report/gaps.js';
+import { KINDS_READING_HOST_PUSHES, REPORT_BUILDERS } from '../../src/report/kinds.js';
 
 const sha = (c: string) => c.repeat(40);
 
@@ -95,4 +97,16 @@ test('host pushes: counted on the server, absent from a clone’s summary', () =
   const clone = buildGapsReport(input());
   assert.ok(labels(clone).includes('no-checkpoint'));
   assert.ok(!labels(clone).includes('unsent-commit') && !labels(clone).includes('force-push'));
+});
+
+test('exactly the kinds that declare it read host pushes, so the server gathers them only for those', () => {
+  const pushes = [
+    push({ unsent: [sha('a')] }),
+    push({ time: '2026-12-02T10:00:00.000Z', before: sha('b'), after: sha('c'), forced: true }),
+  ];
+  const reading = REPORT_KINDS.filter((kind) => {
+    const build = REPORT_BUILDERS[kind];
+    return JSON.stringify(build(input(pushes))) !== JSON.stringify(build(input([])));
+  });
+  assert.deepEqual(reading.sort(), [...KINDS_READING_HOST_PUSHES].sort());
 });

@@ -38,8 +38,11 @@ export interface ReportInput {
   commits: CommitInfo[];
   /** The policy to judge by: the repositories' pushed .trail/policy.yml, or the default. */
   policy: ReportPolicy;
-  /** What code hosts' push webhooks said landed on the default branch in the period. */
-  hostPushes: HostPush[];
+  /**
+   * What code hosts' push webhooks said landed on the default branch in the period; left out
+   * for a kind that does not read them (KINDS_READING_HOST_PUSHES).
+   */
+  hostPushes?: HostPush[];
 }
 
 export type ReportOutput =
@@ -51,6 +54,8 @@ export type ReportOutput =
 
 export interface ReportModule {
   generateReport?: (kind: string, input: ReportInput) => ReportOutput | Promise<ReportOutput>;
+  /** The kinds that read code hosts' pushes; without it, every kind is given them. */
+  KINDS_READING_HOST_PUSHES?: ReadonlySet<string>;
 }
 
 /** The most entries one report is generated over. */
@@ -148,7 +153,9 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
     const [commits, policy, hostPushes] = await Promise.all([
       commitsForReport(db, repoIds, { since, until }),
       policyForReport(db, repoRefs),
-      hostPushesForReport(db, repoIds, { since, until }),
+      module.KINDS_READING_HOST_PUSHES && !module.KINDS_READING_HOST_PUSHES.has(kind)
+        ? undefined
+        : hostPushesForReport(db, repoIds, { since, until }),
     ]);
     let output: ReportOutput;
     try {

@@ -120,9 +120,10 @@ function isLowerHex64(bytes: Uint8Array, from: number): boolean {
 const KIND_KEY = Buffer.from('"kind":"');
 
 /**
- * A record's kind, read from its canonical bytes in `[start, end)` without parsing:
- * `"kind":"` occurs once unescaped (only the top level has a `kind` key, and quotes inside
- * strings are escaped).
+ * A record's kind, read from its canonical bytes in `[start, end)` without parsing: the first
+ * unescaped `"kind":"` is the top level's. Quotes inside strings are escaped, and no field
+ * of the record model is named kind but the record's own; the free-form ones either come
+ * after it in key order (`sources`) or may not hold one (a correction's `changes`).
  */
 export function recordKindAt(bytes: Buffer, start: number, end: number): string | undefined {
   const at = bytes.indexOf(KIND_KEY, start);

@@ -329,6 +329,18 @@ function nestsAtMost(value: unknown, max: number): boolean {
   return true;
 }
 
+/** Whether a JSON value holds an object with the key `key` at any depth (walked as above). */
+function holdsKey(value: unknown, key: string): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (!Array.isArray(node) && Object.hasOwn(node, key)) return true;
+    stack.push(...Object.values(node));
+  }
+  return false;
+}
+
 const correctionBody = z.strictObject({
   kind: z.literal('correction'),
   ...header,
@@ -339,6 +351,12 @@ const correctionBody = z.strictObject({
     .record(z.string(), z.unknown())
     .refine((changes) => nestsAtMost(changes, MAX_CHANGE_DEPTH), {
       message: `nested deeper than ${MAX_CHANGE_DEPTH} levels`,
+    })
+    // No record has a field named kind but its own kind, which a correction cannot change;
+    // and readers find a record's kind as the first `"kind":"` in its canonical bytes
+    // (recordKindAt), which `changes` would otherwise come before.
+    .refine((changes) => !holdsKey(changes, 'kind'), {
+      message: 'may not hold a field named kind: a record keeps the kind it was written with',
     })
     .default({}),
 });

@@ -51,6 +51,22 @@ describe('validateRecord', () => {
     changes['event.command'].now = 'still mine';
   });
 
+  test('a correction may not hold a field named kind, at any depth: readers take the first as the kind', () => {
+    const { sessionId: _session, event: _event, ...header } = prompt();
+    const correction = (changes: Record<string, unknown>) =>
+      validateRecord({ ...header, kind: 'correction', target: 'a'.repeat(64), reason: 'typo', changes });
+    for (const changes of [{ kind: 'review' }, { 'event.command': { now: [{ kind: 'event' }] } }]) {
+      assert.throws(
+        () => correction(changes),
+        /invalid correction record: field "changes": may not hold a field named kind/,
+        JSON.stringify(changes),
+      );
+    }
+    // A path that merely ends in kind, or a value that says kind, is a field like any other.
+    const fine = correction({ 'event.kind': 'x', 'event.note': 'kind' });
+    assert.equal(fine.kind, 'correction');
+  });
+
   test('a record it returned passes again as itself; anything else is parsed', () => {
     const record = validateRecord(prompt());
     assert.equal(validateRecord(record), record);

@@ -62,9 +62,6 @@ export type ApprovalPassKind = ApprovalPassRecord['kind'];
 export type ApprovalPassRecordOf<K extends ApprovalPassKind> = Extract<ApprovalPassRecord, { kind: K }>;
 
 /** The kinds the pass parses; every other record only needs its id. */
-export const APPROVAL_PASS_KINDS: ReadonlySet<string> = new Set<ApprovalPassKind>([
-  'review',
-  'checkpoint',
-  'correction',
-  'retention-purge',
-]);
+export const APPROVAL_PASS_KINDS: ReadonlySet<string> = new Set<ApprovalPassKind>(
+  approvalPassRecordSchema.options.map((o) => o.shape.kind.value),
+);

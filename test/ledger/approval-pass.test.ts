@@ -66,13 +66,17 @@ function approve(checkpoint: string): TrailRecord {
 }
 
 /** One writer's log holding `records`, each line passed through `edit`, as read out of git. */
-function snapshot(records: readonly unknown[], edit: (line: string) => string = (l) => l): LogSnapshot {
+function snapshot(
+  records: readonly unknown[],
+  edit: (line: string) => string = (l) => l,
+  writerId = 'w',
+): LogSnapshot {
   const lines = records.map((record, seq) =>
     edit(encodeEntry({ prev: GENESIS_PREV, record: record as TrailRecord, seq })),
   );
   return {
-    ref: 'refs/trail/logs/w',
-    writerId: 'w',
+    ref: `refs/trail/logs/${writerId}`,
+    writerId,
     oid: '0'.repeat(40),
     entries: EntryList.fromLines(lines),
     heads: [{ size: lines.length } as SignedTreeHead],
@@ -121,5 +125,21 @@ describe('the approval pass finds what approved checkpoints seal', () => {
     assert.equal(result.problems.length, 1);
     assert.equal(result.problems[0]!.checkpoint, id);
     assert.match(result.problems[0]!.message, /the approved checkpoint record is missing or was altered/);
+  });
+
+  test('across writers: the reviewer’s log approves what the author’s log seals', async () => {
+    const { records, checkpoints } = ledger(4);
+    const reviews = [approve(checkpoints[2]!)];
+    const clean = await verifyApprovals(
+      [snapshot(records, undefined, 'author'), snapshot(reviews, undefined, 'reviewer')],
+      trusted,
+    );
+    assert.deepEqual(clean, { approvals: 1, problems: [], notices: [] });
+    const altered = await verifyApprovals(
+      [snapshot(records, alterPrompt(2), 'author'), snapshot(reviews, undefined, 'reviewer')],
+      trusted,
+    );
+    assert.equal(altered.problems.length, 1);
+    assert.equal(altered.problems[0]!.checkpoint, checkpoints[2]);
   });
 });

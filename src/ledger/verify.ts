@@ -248,8 +248,9 @@ interface LogPass {
  * against the records a report shows. Cost stays off the common path: a ledger without an
  * approval stops at one byte search, and otherwise one byte search per entry finds its kind.
  * Reviews, checkpoints, corrections and purges are then parsed (approval-records.ts says
- * what of them is checked), and only session records and the events of approved
- * checkpoints' sessions are hashed for their ids. Should a sealed id still be missing, every
+ * what of them is checked), and of sessions and events only those of approved checkpoints'
+ * sessions are hashed for their ids (all of them, where most checkpoints are approved and
+ * telling them apart would cost more). Should a sealed id still be missing, every
  * remaining record is hashed before it is called missing, so the shortcut never makes a
  * false problem. Lines are read in place (EntryList.bufferOf): at 515,000 records, a view
  * per line per step was a good part of the pass.

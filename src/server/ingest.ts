@@ -30,6 +30,7 @@ import type { RepoRef } from './auth.js';
 import type { Database, Queryable } from './db/database.js';
 import { ApiError, badRequest, invalid } from './errors.js';
 import { badSignatures } from './head-signatures.js';
+import { keyInForce, keySetState, lockKeySet, pendingKeys } from './key-approval.js';
 import type { LogState } from './ledger-state.js';
 import { loadState, recordAlert } from './ledger-state.js';
 import type { ReviewDecision } from './review-state.js';
@@ -64,6 +65,8 @@ export interface KeyResult {
   added: string[];
   revoked: string[];
   unchanged: string[];
+  /** Registered keys that wait for an admin's approval: the key set is locked (key-approval.ts). */
+  pending: string[];
 }
 
 interface KeyInput {
@@ -116,7 +119,7 @@ export async function registerKeys(
 ): Promise<KeyResult> {
   const keys = parseKeys(input);
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`keys/${repo.id}`]);
+    await lockKeySet(tx, repo.id);
     const existing = await tx.query<{ key_id: string; revoked_at: string | null }>(
       'SELECT key_id, revoked_at FROM repo_keys WHERE repo_id = $1',
       [repo.id],
@@ -124,7 +127,7 @@ export async function registerKeys(
     const known = new Map<string, boolean>();
     for (const row of existing.rows)
       known.set(row.key_id, (known.get(row.key_id) ?? false) || row.revoked_at !== null);
-    const result: KeyResult = { added: [], revoked: [], unchanged: [] };
+    const result: KeyResult = { added: [], revoked: [], unchanged: [], pending: [] };
     const rows: Array<Record<string, unknown>> = [];
     for (const key of keys) {
       const seen = known.get(key.keyId);
@@ -148,6 +151,7 @@ export async function registerKeys(
         [repo.id, tokenId, JSON.stringify(rows)],
       );
     }
+    result.pending = pendingKeys(await keySetState(tx, repo.id), known.keys());
     return result;
   });
 }
@@ -155,6 +159,8 @@ export async function registerKeys(
 interface WriterKey {
   publicKey: string;
   revokedAt: string | null;
+  /** False while the key set is locked and no admin approved this key. */
+  inForce: boolean;
 }
 
 async function writerKey(db: Queryable, repoId: number, writerId: string): Promise<WriterKey | undefined> {
@@ -167,7 +173,11 @@ async function writerKey(db: Queryable, repoId: number, writerId: string): Promi
     .map((r) => r.revoked_at)
     .filter((t): t is string => t !== null)
     .sort((a, b) => Date.parse(a) - Date.parse(b));
-  return { publicKey: result.rows[0]!.public_key, revokedAt: revocations[0] ?? null };
+  return {
+    publicKey: result.rows[0]!.public_key,
+    revokedAt: revocations[0] ?? null,
+    inForce: keyInForce(await keySetState(db, repoId), writerId),
+  };
 }
 
 // --- entries ---------------------------------------------------------------------------------
@@ -370,6 +380,15 @@ async function checkSignatures(
       writerId,
       undefined,
       false,
+    );
+  }
+  if (!key.inForce) {
+    // Flagged: someone pushed a log under a key the server's admins have not let in.
+    throw new LedgerRefusal(
+      'invalid',
+      'unapproved-key',
+      `writer ${writerId}'s key was registered after ${repoName}'s key set was locked: an admin must approve it (POST /api/v1/admin/key-approvals)`,
+      writerId,
     );
   }
   const bad = await badSignatures(heads, key.publicKey);

@@ -311,7 +311,26 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Each writer's size, root and newest tree head, and the repository's keys",
           parameters: [REPO],
           responses: {
-            ...ok({ type: 'object', properties: { writers: arr(ref('WriterStatus')) } }),
+            ...ok({
+              type: 'object',
+              properties: {
+                writers: arr(ref('WriterStatus')),
+                keys: arr({
+                  type: 'object',
+                  properties: {
+                    keyId: str(),
+                    publicKey: str(),
+                    name: nullable(str()),
+                    revokedAt: nullable(str()),
+                    inForce: {
+                      type: 'boolean',
+                      description: 'false: the key set is locked and no admin approved this key',
+                    },
+                  },
+                }),
+                keySetLocked: { type: 'boolean' },
+              },
+            }),
             ...errors(403, 404),
           },
         },
@@ -578,6 +597,29 @@ export function openApiDocument(): Record<string, unknown> {
             properties: { repo: str(), before: { type: 'string', format: 'date-time' }, reason: str() },
           }),
           responses: { ...ok({ type: 'object' }), ...errors(400, 403, 404, 422) },
+        },
+      },
+      '/api/v1/admin/key-lock': {
+        post: {
+          summary:
+            "Lock (or unlock) a repository's key set: keys registered so far are approved, keys pushed later wait for an admin's approval",
+          requestBody: body({
+            type: 'object',
+            required: ['repo', 'locked'],
+            properties: { repo: str(), locked: { type: 'boolean' } },
+          }),
+          responses: { ...ok({ type: 'object' }), ...errors(400, 403, 404) },
+        },
+      },
+      '/api/v1/admin/key-approvals': {
+        post: {
+          summary: 'Approve a key pushed after its repository’s key set was locked',
+          requestBody: body({
+            type: 'object',
+            required: ['repo', 'keyId'],
+            properties: { repo: str(), keyId: str() },
+          }),
+          responses: { ...ok({ type: 'object' }), ...errors(400, 403, 404) },
         },
       },
       '/webhooks/github': {

@@ -188,7 +188,8 @@ export interface PushWriterResult {
 export interface PushReport {
   server: string;
   repo: string;
-  keys: { added: string[]; revoked: string[]; unchanged: string[] };
+  /** `pending`: keys the server holds back until an admin approves them (its key set is locked). */
+  keys: { added: string[]; revoked: string[]; unchanged: string[]; pending?: string[] };
   writers: PushWriterResult[];
   /** The branch's commits and its policy file (push-history.ts). */
   history: HistoryPushResult;

@@ -247,6 +247,20 @@ for (const backend of BACKENDS) {
           expect: [200, 403, 403, 403, 403, 403, 403],
         },
         {
+          what: 'approve a key of acme/api',
+          method: 'POST',
+          path: '/api/v1/admin/key-approvals',
+          body: { repo: 'acme/api', keyId: api.id },
+          expect: [200, 200, 403, 403, 403, 403, 403],
+        },
+        {
+          what: 'key-set lock of other/svc (left unlocked)',
+          method: 'POST',
+          path: '/api/v1/admin/key-lock',
+          body: { repo: 'other/svc', locked: false },
+          expect: [200, 403, 403, 403, 403, 403, 403],
+        },
+        {
           what: 'repositories',
           method: 'GET',
           path: '/api/v1/repos',

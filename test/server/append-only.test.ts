@@ -73,6 +73,13 @@ for (const backend of BACKENDS) {
         policy: 'required: [request.tickets]\n',
       });
       assert.equal(policy.status, 200, JSON.stringify(policy.body));
+      // Locking the key set approves the key registered so far: a row in each key-approval table.
+      const locked = await call(app, 'POST', '/api/v1/admin/key-lock', admin, {
+        repo: 'acme/audited',
+        locked: true,
+      });
+      assert.equal(locked.status, 200, JSON.stringify(locked.body));
+      assert.deepEqual(locked.body.approved, [w.id]);
       const alert = await db.query('SELECT id FROM repos WHERE name = $1', ['acme/audited']);
       await db.query(
         "INSERT INTO ledger_alerts (repo_id, kind, message) VALUES ($1, 'test', 'a test alert')",
@@ -217,4 +224,6 @@ const TEXT_COLUMN: Record<(typeof AUDIT_TABLES)[number], string> = {
   purge_log: 'reason',
   commits: 'subject',
   repo_policies: 'policy',
+  repo_key_locks: 'set_by',
+  repo_key_approvals: 'key_id',
 };

@@ -201,6 +201,53 @@ for (const backend of BACKENDS) {
       assert.ok(body.alerts.some((a) => a.kind === 'rewritten' && a.writerId === aliceId));
     });
 
+    test('a key that arrives after an admin locked the key set: push says it waits, and its log goes through once approved', async () => {
+      const first = await fresh();
+      await append(first.dir, [checkpointRecord({ commit: first.commit('before the lock') })]);
+      assert.equal((await pushAs(first.dir, 'acme/locked')).code, 0);
+      const lockKeySet = await callOverHttp(
+        server.url,
+        server.adminToken!,
+        'POST',
+        '/api/v1/admin/key-lock',
+        {
+          repo: 'acme/locked',
+          locked: true,
+        },
+      );
+      assert.equal(lockKeySet.status, 200, JSON.stringify(lockKeySet.body));
+
+      const newcomer = await fresh();
+      await append(newcomer.dir, [checkpointRecord({ commit: newcomer.commit('after the lock') })]);
+      const keyId = loadWriterKey(await findRepo(newcomer.dir)).keyId;
+      const held = await pushAs(newcomer.dir, 'acme/locked');
+      assert.equal(held.code, 1);
+      assert.match(
+        held.stderr,
+        new RegExp(
+          `key ${keyId}: registered, but acme/locked's key set is locked on the server: an admin must approve it before logs it signs are accepted\n`,
+        ),
+      );
+      assert.match(
+        held.stderr,
+        new RegExp(`${keyId}: refused: .*an admin must approve it \\(POST /api/v1/admin/key-approvals\\)`),
+      );
+      const approved = await callOverHttp(
+        server.url,
+        server.adminToken!,
+        'POST',
+        '/api/v1/admin/key-approvals',
+        {
+          repo: 'acme/locked',
+          keyId,
+        },
+      );
+      assert.equal(approved.status, 200, JSON.stringify(approved.body));
+      const through = await pushAs(newcomer.dir, 'acme/locked');
+      assert.equal(through.code, 0, through.stderr);
+      assert.doesNotMatch(through.stderr, /key set is locked/);
+    });
+
     test('a log tampered with in git after it was pushed is refused with 409 and flagged', async () => {
       const carol = await fresh();
       const carolId = await append(carol.dir, [checkpointRecord({ commit: carol.commit('one') })]);

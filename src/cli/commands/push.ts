@@ -59,6 +59,12 @@ export function register(program: Command, context: () => CommandContext): void 
             `${w.writerId}: ${what}${w.unsigned ? ` (${w.unsigned} unsigned entries not sent)` : ''}`,
           );
         }
+        for (const keyId of report.keys.pending ?? []) {
+          say(
+            ctx.io,
+            `key ${keyId}: registered, but ${report.repo}'s key set is locked on the server: an admin must approve it before logs it signs are accepted`,
+          );
+        }
         const { history } = report;
         if (history.head)
           say(

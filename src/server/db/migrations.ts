@@ -42,7 +42,13 @@ const AUDIT_TABLES_OF_MIGRATION_4 = [
 ] as const;
 
 /** Tables holding audit data: append-only (and purgeable only by the logged purge). */
-export const AUDIT_TABLES = [...AUDIT_TABLES_OF_MIGRATION_4, 'commits', 'repo_policies'] as const;
+export const AUDIT_TABLES = [
+  ...AUDIT_TABLES_OF_MIGRATION_4,
+  'commits',
+  'repo_policies',
+  'repo_key_locks',
+  'repo_key_approvals',
+] as const;
 
 /** The triggers that refuse UPDATE, DELETE and TRUNCATE on each table (see migration 4). */
 function appendOnly(tables: readonly string[]): string {
@@ -402,6 +408,33 @@ CREATE TABLE repo_policies (
 );
 CREATE INDEX repo_policies_repo ON repo_policies (repo_id, id DESC);
 ${appendOnly(['commits', 'repo_policies'])}
+`,
+  },
+  {
+    version: 6,
+    name: 'key-approval',
+    sql: `
+-- An admin may lock a repository's key set (src/server/key-approval.ts): a key pushed after
+-- that waits for an admin's approval before the server accepts heads it signed. The newest
+-- row is in force; locking approves every key registered until then.
+CREATE TABLE repo_key_locks (
+  id bigserial PRIMARY KEY,
+  repo_id integer NOT NULL REFERENCES repos (id),
+  locked boolean NOT NULL,
+  set_by text NOT NULL,
+  set_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX repo_key_locks_repo ON repo_key_locks (repo_id, id DESC);
+
+CREATE TABLE repo_key_approvals (
+  id bigserial PRIMARY KEY,
+  repo_id integer NOT NULL REFERENCES repos (id),
+  key_id text NOT NULL,
+  approved_by text NOT NULL,
+  approved_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX repo_key_approvals_key ON repo_key_approvals (repo_id, key_id);
+${appendOnly(['repo_key_locks', 'repo_key_approvals'])}
 `,
   },
 ];

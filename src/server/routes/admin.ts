@@ -6,17 +6,21 @@
  *   POST /api/v1/admin/tokens/:id/revoke      revoke a token
  *   POST /api/v1/admin/webhook-secrets        set a code host's webhook secret (global, org or repo)
  *   POST /api/v1/admin/purge                  the logged retention purge of one repository
+ *   POST /api/v1/admin/key-lock               lock or unlock a repository's key set
+ *   POST /api/v1/admin/key-approvals          approve a key pushed after the lock
  *   GET  /api/v1/access-log?repo&token&since&limit   who read what, when
  *
  * An admin scoped to organisations or repositories can only hand out tokens, secrets and
  * purges inside its own scope.
  */
-import type { AppDeps, TrailApp } from '../app.js';
+import type { Context } from 'hono';
+import type { AppDeps, AppEnv, TrailApp } from '../app.js';
 import type { NewToken, Role, TokenInfo } from '../auth.js';
 import { createToken, inScope, isGlobal, ROLES, requirePermission, requireScope } from '../auth.js';
 import { purgeBefore } from '../db/purge.js';
 import { ApiError, badRequest, forbidden, notFound } from '../errors.js';
 import { queryInt, queryText, queryTime, readJson } from '../http.js';
+import { approveKey, setKeySetLock } from '../key-approval.js';
 import { isoTime } from '../ledger-state.js';
 import { checkRepoName, repoForRequest } from '../repos.js';
 
@@ -198,6 +202,32 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
       tokenId: admin.id,
     });
     return c.json({ repo: repo.name, ...result });
+  });
+
+  // Key-set locking (key-approval.ts): the repository is named in the body, as for a purge.
+  const adminRepo = async (c: Context<AppEnv>) => {
+    const admin = c.get('token');
+    requirePermission(admin, 'admin');
+    const body = await readJson(c);
+    if (typeof body.repo !== 'string') throw badRequest('repo is required');
+    c.set('auditRepo', body.repo);
+    return { admin, body, repo: await repoForRequest(db, admin, body.repo) };
+  };
+
+  app.post('/api/v1/admin/key-lock', async (c) => {
+    const { admin, body, repo } = await adminRepo(c);
+    if (typeof body.locked !== 'boolean') {
+      throw badRequest('locked must be true (keys pushed from now on wait for approval) or false');
+    }
+    return c.json({ repo: repo.name, ...(await setKeySetLock(db, repo, body.locked, admin.id)) });
+  });
+
+  app.post('/api/v1/admin/key-approvals', async (c) => {
+    const { admin, body, repo } = await adminRepo(c);
+    if (typeof body.keyId !== 'string' || !/^[0-9a-f]{32}$/.test(body.keyId)) {
+      throw badRequest('keyId must be a key id (32 hex digits, as trail keys list shows)');
+    }
+    return c.json({ repo: repo.name, ...(await approveKey(db, repo, body.keyId, admin.id)) });
   });
 
   app.get('/api/v1/access-log', async (c) => {

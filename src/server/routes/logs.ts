@@ -17,6 +17,7 @@ import { parseCommits, storeCommits, storePolicy } from '../commits.js';
 import { ApiError } from '../errors.js';
 import { queryInt, readJson } from '../http.js';
 import { checkWriterId, ingest, registerKeys } from '../ingest.js';
+import { keyInForce, keySetState } from '../key-approval.js';
 import { consistencyBetween, headFromRow, isoTime, loadState, writerStatuses } from '../ledger-state.js';
 import { checkRepoName, ensureRepo, repoForRequest } from '../repos.js';
 
@@ -68,12 +69,13 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     c.set('auditRepo', c.req.param('repo'));
     requirePermission(token, 'pull');
     const repo = await repoForRequest(db, token, c.req.param('repo'));
-    const [writers, keys] = await Promise.all([
+    const [writers, keys, keySet] = await Promise.all([
       writerStatuses(db, repo.id),
       db.query<{ key_id: string; public_key: string; name: string | null; revoked_at: string | null }>(
         'SELECT key_id, public_key, name, revoked_at FROM repo_keys WHERE repo_id = $1 ORDER BY id',
         [repo.id],
       ),
+      keySetState(db, repo.id),
     ]);
     const keyBy = new Map<string, { publicKey: string; name: string | null; revokedAt: string | null }>();
     for (const k of keys.rows) {
@@ -84,7 +86,8 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     return c.json({
       repo: repo.name,
       writers: writers.map((w) => ({ ...w, key: keyBy.get(w.writerId) ?? null })),
-      keys: [...keyBy].map(([keyId, k]) => ({ keyId, ...k })),
+      keys: [...keyBy].map(([keyId, k]) => ({ keyId, ...k, inForce: keyInForce(keySet, keyId) })),
+      keySetLocked: keySet.locked,
     });
   });
 

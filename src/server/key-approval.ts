@@ -1,0 +1,123 @@
+/**
+ * Locking a repository's key set. By default the key set is what the repository's pushes say
+ * it is (`.trail/keys/`, a reviewed file in git): any ingest token in scope can add a key,
+ * so a token holder could register a key of their own and push a log signed with it. An
+ * admin who wants the server to be a check on that locks the key set:
+ *
+ * - locking approves every key registered so far;
+ * - a key pushed afterwards is registered, but heads it signed are refused until an admin
+ *   approves it (`unapproved-key`, flagged as an alert);
+ * - revocations still come in by push: they only ever take trust away;
+ * - unlocking returns to the default.
+ *
+ * Both tables are append-only, like every audit table: the newest lock row is in force, and
+ * an approval is never withdrawn (revoke the key instead). Locking, approving and
+ * registering keys take the same per-repository lock, so a key registered while a lock is
+ * being set is either approved by it or waits.
+ */
+import type { RepoRef } from './auth.js';
+import type { Database, Queryable } from './db/database.js';
+import { notFound } from './errors.js';
+
+/** The advisory lock under which a repository's keys, lock and approvals change. */
+export async function lockKeySet(tx: Queryable, repoId: number): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`keys/${repoId}`]);
+}
+
+export interface KeySetState {
+  locked: boolean;
+  /** Keys approved for the locked key set (meaningless while it is unlocked). */
+  approved: ReadonlySet<string>;
+}
+
+export async function keySetState(db: Queryable, repoId: number): Promise<KeySetState> {
+  const [lock, approvals] = await Promise.all([
+    db.query<{ locked: boolean }>(
+      'SELECT locked FROM repo_key_locks WHERE repo_id = $1 ORDER BY id DESC LIMIT 1',
+      [repoId],
+    ),
+    db.query<{ key_id: string }>('SELECT DISTINCT key_id FROM repo_key_approvals WHERE repo_id = $1', [
+      repoId,
+    ]),
+  ]);
+  return {
+    locked: lock.rows[0]?.locked === true,
+    approved: new Set(approvals.rows.map((r) => r.key_id)),
+  };
+}
+
+/** Whether heads signed with `keyId` may be accepted: always, unless the key set is locked. */
+export function keyInForce(state: KeySetState, keyId: string): boolean {
+  return !state.locked || state.approved.has(keyId);
+}
+
+/** Registered keys that wait for an admin's approval. */
+export function pendingKeys(state: KeySetState, registered: Iterable<string>): string[] {
+  return [...new Set(registered)].filter((keyId) => !keyInForce(state, keyId));
+}
+
+/**
+ * Locks or unlocks a repository's key set. Locking approves, in the same transaction, every
+ * key registered until then that was not approved before.
+ */
+export async function setKeySetLock(
+  db: Database,
+  repo: RepoRef,
+  locked: boolean,
+  tokenId: string,
+): Promise<{ locked: boolean; approved: string[] }> {
+  return db.transaction(async (tx) => {
+    await lockKeySet(tx, repo.id);
+    const approved: string[] = [];
+    if (locked) {
+      const state = await keySetState(tx, repo.id);
+      const keys = await tx.query<{ key_id: string }>(
+        'SELECT DISTINCT key_id FROM repo_keys WHERE repo_id = $1 ORDER BY key_id',
+        [repo.id],
+      );
+      for (const { key_id: keyId } of keys.rows) {
+        if (!state.approved.has(keyId)) approved.push(keyId);
+      }
+      if (approved.length > 0) {
+        await tx.query(
+          `INSERT INTO repo_key_approvals (repo_id, key_id, approved_by)
+           SELECT $1, k, $2 FROM unnest($3::text[]) AS k`,
+          [repo.id, tokenId, approved],
+        );
+      }
+    }
+    await tx.query('INSERT INTO repo_key_locks (repo_id, locked, set_by) VALUES ($1, $2, $3)', [
+      repo.id,
+      locked,
+      tokenId,
+    ]);
+    return { locked, approved };
+  });
+}
+
+/** Approves one registered key; approving it again changes nothing. */
+export async function approveKey(
+  db: Database,
+  repo: RepoRef,
+  keyId: string,
+  tokenId: string,
+): Promise<{ keyId: string; approved: boolean; alreadyApproved: boolean }> {
+  return db.transaction(async (tx) => {
+    await lockKeySet(tx, repo.id);
+    const known = await tx.query('SELECT 1 FROM repo_keys WHERE repo_id = $1 AND key_id = $2 LIMIT 1', [
+      repo.id,
+      keyId,
+    ]);
+    if (known.rows.length === 0) {
+      throw notFound(`no key ${keyId} is registered for ${repo.name}: push it from .trail/keys/ first`);
+    }
+    const state = await keySetState(tx, repo.id);
+    if (state.approved.has(keyId)) return { keyId, approved: true, alreadyApproved: true };
+    await tx.query('INSERT INTO repo_key_approvals (repo_id, key_id, approved_by) VALUES ($1, $2, $3)', [
+      repo.id,
+      keyId,
+      tokenId,
+    ]);
+    return { keyId, approved: true, alreadyApproved: false };
+  });
+}

@@ -56,6 +56,26 @@ export function pendingKeys(state: KeySetState, registered: Iterable<string>): s
   return [...new Set(registered)].filter((keyId) => !keyInForce(state, keyId));
 }
 
+/** A repository's key set as the ledger status shows it: locked or not, and the keys that wait. */
+export async function keySetSummary(
+  db: Queryable,
+  repoId: number,
+): Promise<{ locked: boolean; waiting: string[] }> {
+  const [state, keys] = await Promise.all([
+    keySetState(db, repoId),
+    db.query<{ key_id: string }>('SELECT DISTINCT key_id FROM repo_keys WHERE repo_id = $1 ORDER BY key_id', [
+      repoId,
+    ]),
+  ]);
+  return {
+    locked: state.locked,
+    waiting: pendingKeys(
+      state,
+      keys.rows.map((r) => r.key_id),
+    ),
+  };
+}
+
 /**
  * Locks or unlocks a repository's key set. Locking approves, in the same transaction, every
  * key registered until then that was not approved before.

@@ -527,7 +527,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/ledger': {
         get: {
-          summary: 'Ledger status per repository and writer: sizes, newest heads, alerts',
+          summary:
+            'Ledger status per repository and writer: sizes, newest heads, alerts; whether the key set is locked and which keys wait for approval',
           parameters: [REPO_QUERY],
           responses: { ...ok({ type: 'object' }), ...errors(403, 404) },
         },

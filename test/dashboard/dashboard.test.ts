@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { generateKeyPair } from '../../src/core/signature.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { TRAIL_BIN, trailProcess } from '../helpers/cli.js';
 import { deliverGitHub, githubPush } from '../helpers/github-webhook.js';
@@ -448,6 +449,22 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
     await shot('commit-not-sent');
     await page.goto(`${server.url}/ui/ledger`);
     await page.getByText('Every log is consistent with everything the server has witnessed.').waitFor();
+    await page.getByText('key set open: a key pushed from .trail/keys/ is trusted at once').waitFor();
+    // An admin locks the key set; then a token holder registers a key of their own: it waits.
+    const locked = await api(server.url, server.adminToken, '/api/v1/admin/key-lock', {
+      repo: REPO,
+      locked: true,
+    });
+    assert.equal(locked.status, 200, JSON.stringify(locked.body));
+    const stranger = generateKeyPair();
+    const registered = await api(server.url, ingest, `/api/v1/repos/${encodeURIComponent(REPO)}/keys`, {
+      keys: [{ keyId: stranger.keyId, publicKey: stranger.publicKey, name: 'not reviewed' }],
+    });
+    assert.equal(registered.status, 200, JSON.stringify(registered.body));
+    await page.reload();
+    await page
+      .getByText(`key set locked: 1 key waiting for an admin’s approval (${stranger.keyId.slice(0, 12)})`)
+      .waitFor();
     await shot('ledger');
   });
 

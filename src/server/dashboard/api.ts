@@ -152,6 +152,8 @@ export interface LedgerRepo {
   entries: number;
   alerts: number;
   status: 'consistent' | 'alerts';
+  /** Whether an admin locked the key set, and the keys pushed since that wait for approval. */
+  keySet?: { locked: boolean; waiting: string[] };
 }
 
 export interface Alert {

@@ -1,12 +1,14 @@
 /**
  * Ledger verification status, as the server witnesses it:
  *
- *   GET /api/v1/ledger?repo=        per repository and writer: size, root, newest head, alerts
+ *   GET /api/v1/ledger?repo=        per repository and writer: size, root, newest head, alerts;
+ *                                   per repository, whether its key set is locked and which keys wait
  *   GET /api/v1/alerts?repo=&since=&limit=   refused pushes that looked like tampering
  */
 import type { AppDeps, TrailApp } from '../app.js';
 import { requirePermission } from '../auth.js';
 import { queryInt, queryText, queryTime } from '../http.js';
+import { keySetSummary } from '../key-approval.js';
 import { listAlerts, writerStatuses } from '../ledger-state.js';
 import { reposInScope } from '../repos.js';
 
@@ -24,7 +26,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
       ).rows.map((r) => ({ id: Number(r.id), name: r.name, org: r.org }));
     const out = [];
     for (const repo of repos) {
-      const writers = await writerStatuses(db, repo.id);
+      const [writers, keySet] = await Promise.all([writerStatuses(db, repo.id), keySetSummary(db, repo.id)]);
       const alerts = writers.reduce((n, w) => n + w.alerts, 0);
       out.push({
         repo: repo.name,
@@ -33,6 +35,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
         entries: writers.reduce((n, w) => n + w.size, 0),
         alerts,
         status: alerts > 0 ? 'alerts' : 'consistent',
+        keySet,
       });
     }
     return c.json({ repos: out });

@@ -11,6 +11,15 @@ import { html } from '../html.js';
 import { empty, page, panel } from '../layout.js';
 import { alertList, ledgerTable } from './overview.js';
 
+/** Who can add a signing key to the repository: any ingest token, or only an admin's approval. */
+function keySetLine(r: LedgerRepo): string {
+  if (!r.keySet?.locked) return 'key set open: a key pushed from .trail/keys/ is trusted at once';
+  const waiting = r.keySet.waiting.length;
+  return waiting === 0
+    ? 'key set locked: every registered key is approved'
+    : `key set locked: ${plural(waiting, 'key')} waiting for an admin’s approval (${r.keySet.waiting.map((k) => short(k)).join(', ')})`;
+}
+
 export async function ledgerPage(ctx: PageContext): Promise<string> {
   const repo = param(ctx.url, 'repo', 200);
   const [ledger, alerts] = await Promise.all([
@@ -40,7 +49,10 @@ export async function ledgerPage(ctx: PageContext): Promise<string> {
         (w) =>
           html`<tr><td><code>${w.writerId}</code>${w.name ? html`<div class="faint">${w.name}</div>` : ''}</td><td class="num">${count(w.size)}</td><td class="num">${count(w.headsSeen)}</td><td>${w.latestHead ? html`${time(w.latestHead.time)}<div class="faint">size ${count(w.latestHead.size)}</div>` : html`<span class="faint">none</span>`}</td><td><code title="${w.root}">${short(w.root, 16)}</code></td><td><code>${w.latestHead ? short(w.latestHead.keyId) : ''}</code></td><td class="num">${w.alerts}</td></tr>`,
       )}</tbody></table></div>`,
-      { flush: true, hint: `${plural(r.writers.length, 'log')}, ${count(r.entries)} entries` },
+      {
+        flush: true,
+        hint: `${plural(r.writers.length, 'log')}, ${count(r.entries)} entries; ${keySetLine(r)}`,
+      },
     ),
   );
   const body = html`${status}${ledger.repos.length > 0 ? panel('Summary', ledgerTable(ledger.repos), { flush: true }) : empty('No repository has pushed yet.')}${detail}${panel(

@@ -67,17 +67,19 @@ export async function storeCommits(
   repo: RepoRef,
   commits: readonly CommitInfo[],
   tokenId: string,
+  /** The writer key that signed the push (push-signatures.ts), if it was signed. */
+  signedBy?: string,
 ): Promise<{ received: number; added: number }> {
   if (commits.length === 0) return { received: 0, added: 0 };
   const result = await db.query<{ sha: string }>(
-    `INSERT INTO commits (repo_id, sha, parents, author, author_email, authored_at, subject, paths, token_id)
+    `INSERT INTO commits (repo_id, sha, parents, author, author_email, authored_at, subject, paths, token_id, signed_by)
      SELECT $1, x.sha, ARRAY(SELECT json_array_elements_text(x.parents)), x.author, x."authorEmail",
-            x.date::timestamptz, x.subject, x.paths::jsonb, $2
+            x.date::timestamptz, x.subject, x.paths::jsonb, $2, $4
      FROM json_to_recordset($3::json)
        AS x(sha text, parents json, author text, "authorEmail" text, date text, subject text, paths json)
      ON CONFLICT (repo_id, sha) DO NOTHING
      RETURNING sha`,
-    [repo.id, tokenId, JSON.stringify(commits)],
+    [repo.id, tokenId, JSON.stringify(commits), signedBy ?? null],
   );
   return { received: commits.length, added: result.rows.length };
 }
@@ -91,6 +93,8 @@ export async function storePolicy(
   repo: RepoRef,
   input: { commit: unknown; policy: unknown },
   tokenId: string,
+  /** The writer key that signed the push (push-signatures.ts), if it was signed. */
+  signedBy?: string,
 ): Promise<{ changed: boolean }> {
   if (typeof input.commit !== 'string' || !FULL_SHA.test(input.commit))
     throw invalid('"commit" must be the commit the policy was read at');
@@ -116,8 +120,8 @@ export async function storePolicy(
     // With no row yet, "no file" is what the server assumed anyway: nothing to record.
     if (!current && input.policy === null) return { changed: false };
     await tx.query(
-      'INSERT INTO repo_policies (repo_id, commit_sha, policy, token_id) VALUES ($1, $2, $3, $4)',
-      [repo.id, input.commit, input.policy, tokenId],
+      'INSERT INTO repo_policies (repo_id, commit_sha, policy, token_id, signed_by) VALUES ($1, $2, $3, $4, $5)',
+      [repo.id, input.commit, input.policy, tokenId, signedBy ?? null],
     );
     return { changed: true };
   });

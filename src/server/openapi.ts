@@ -170,6 +170,13 @@ const SCHEMAS: Record<string, Schema> = {
       alerts: int(),
     },
   },
+  PushSignature: {
+    type: 'object',
+    description:
+      "The clone's writer key over DSSE PAE(application/vnd.trail.push.v1+json, canonical JSON of {body, repo, time, what}), body being the request without its signature; required where the repository's key set is locked",
+    required: ['keyId', 'time', 'sig'],
+    properties: { keyId: str(), time: { type: 'string', format: 'date-time' }, sig: str('Ed25519, base64') },
+  },
   IngestResult: {
     type: 'object',
     properties: {
@@ -395,7 +402,10 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: body({
             type: 'object',
             required: ['commits'],
-            properties: { commits: { ...arr(ref('Commit')), description: 'At most 2,000 per request' } },
+            properties: {
+              commits: { ...arr(ref('Commit')), description: 'At most 2,000 per request' },
+              signature: ref('PushSignature'),
+            },
           }),
           responses: {
             ...ok({ type: 'object', properties: { repo: str(), received: int(), added: int() } }),
@@ -414,6 +424,7 @@ export function openApiDocument(): Record<string, unknown> {
             properties: {
               commit: str('The commit the policy was read at'),
               policy: nullable(str('The text of .trail/policy.yml; null when the commit has none')),
+              signature: ref('PushSignature'),
             },
           }),
           responses: {

@@ -16,9 +16,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrailError } from '../core/errors.js';
+import type { PushKind } from '../core/push-signature.js';
+import { signPush } from '../core/push-signature.js';
 import { redactText } from '../core/redact.js';
 import { defaultBranch, hasCommits, listCommits } from '../git/commit-range.js';
 import { gitTextOrUndefined, runGit } from '../git/run.js';
+import { loadWriterKey } from '../ledger/keys.js';
 import { POLICY_FILE } from '../ledger/policy-file.js';
 import { redactionRules } from '../ledger/redaction-rules.js';
 import type { Repo } from '../ledger/repo.js';
@@ -36,6 +39,8 @@ export interface HistoryPushResult {
   policyChanged: boolean;
   /** A shallow clone holds only the newest commits: the older ones could not be sent. */
   shallow: boolean;
+  /** Why the server refused the commits or the policy, when it did (sync.ts). */
+  refused?: { status: number; problem?: string; message: string };
 }
 
 const STATE_FILE = 'pushed-commits.json';
@@ -155,11 +160,20 @@ export async function pushHistory(
       paths: cappedPaths(c.paths),
     }),
   );
+  // Each request is signed with this clone's writer key, which a server with a locked key
+  // set requires (core/push-signature.ts); what is signed is exactly what is sent.
+  const writerKey = loadWriterKey(repo);
+  const signed = <T extends object>(what: PushKind, body: T) => {
+    const sent = JSON.parse(JSON.stringify(body)) as T;
+    return { ...sent, signature: signPush(repoName, what, sent, writerKey) };
+  };
   let added = 0;
   for (const batch of commitBatches(commits)) {
-    const answer = await client.request<{ added: number }>('POST', client.repoPath(repoName, 'commits'), {
-      commits: batch,
-    });
+    const answer = await client.request<{ added: number }>(
+      'POST',
+      client.repoPath(repoName, 'commits'),
+      signed('commits', { commits: batch }),
+    );
     added += answer.added;
   }
   // Remembered before the policy goes: a policy the server refuses should not cost a resend.
@@ -168,10 +182,11 @@ export async function pushHistory(
   const policy = await runGit(repo.workTree, ['cat-file', 'blob', `${head}:${POLICY_FILE}`], {
     allow: [128],
   });
-  const answer = await client.request<{ changed: boolean }>('POST', client.repoPath(repoName, 'policy'), {
-    commit: head,
-    policy: policy.code === 0 ? policy.stdout.toString('utf8') : null,
-  });
+  const answer = await client.request<{ changed: boolean }>(
+    'POST',
+    client.repoPath(repoName, 'policy'),
+    signed('policy', { commit: head, policy: policy.code === 0 ? policy.stdout.toString('utf8') : null }),
+  );
   const shallow =
     (await gitTextOrUndefined(repo.workTree, ['rev-parse', '--is-shallow-repository'])) === 'true';
   return { head, ref, commits: { sent: commits.length, added }, policyChanged: answer.changed, shallow };

@@ -310,14 +310,33 @@ export async function pushRepository(
       };
     }
   }
-  const history = await pushHistory(repo, client, repoName, source);
+  let history: HistoryPushResult;
+  try {
+    history = await pushHistory(repo, client, repoName, source);
+  } catch (error) {
+    // Refused (a locked key set that has not let this clone's key in, say): said beside
+    // the logs' results rather than instead of them.
+    if (!(error instanceof ServerRequestError)) throw error;
+    history = {
+      head: source?.head ?? null,
+      ref: source?.ref ?? null,
+      commits: { sent: 0, added: 0 },
+      policyChanged: false,
+      shallow: false,
+      refused: {
+        status: error.status,
+        ...(typeof error.detail.problem === 'string' ? { problem: error.detail.problem } : {}),
+        message: error.message,
+      },
+    };
+  }
   return {
     server: client.baseUrl,
     repo: repoName,
     keys: keyResult,
     writers: results,
     history,
-    ok: results.every((r) => r.status !== 'refused'),
+    ok: results.every((r) => r.status !== 'refused') && !history.refused,
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { signPush } from '../../src/core/push-signature.js';
 import type { TrailApp } from '../../src/server/app.js';
 import type { Database } from '../../src/server/db/database.js';
 import type { OpenedDb } from './harness.js';
@@ -146,6 +147,105 @@ for (const backend of BACKENDS) {
         locked: true,
       });
       assert.equal(elsewhere.status, 403, 'an acme admin cannot lock another organisation');
+    });
+
+    test('a locked key set takes commits and policy only signed by a key in force; an open one takes them unsigned', async () => {
+      const repo = 'acme/signed';
+      const author = writerWith(10);
+      const stranger = writerWith(11);
+      const keys = (writer: MemoryWriter) =>
+        call(app, 'POST', repoPath(repo, 'keys'), ingest, { keys: [writer.trustedKey()] });
+      assert.equal((await keys(author)).status, 200);
+      const commits = [
+        {
+          sha: sha(20),
+          parents: [],
+          author: 'Dana <dana@example.com>',
+          authorEmail: 'dana@example.com',
+          date: '2026-12-05T09:00:00Z',
+          subject: 'refunds',
+          paths: ['src/refund.ts'],
+        },
+      ];
+      const send = (what: 'commits' | 'policy', body: Record<string, unknown>) =>
+        call(app, 'POST', repoPath(repo, what), ingest, body);
+      // Open: unsigned, as older clones send them, or signed by a key the repository does not
+      // trust (yet): taken, and recorded as unsigned.
+      assert.equal((await send('commits', { commits })).status, 200);
+      const untrusted = new MemoryWriter();
+      const early = [{ ...commits[0]!, sha: sha(19), subject: 'from an untrusted clone' }];
+      const taken = await send('commits', {
+        commits: early,
+        signature: signPush(repo, 'commits', { commits: early }, untrusted.key),
+      });
+      assert.equal(taken.status, 200, JSON.stringify(taken.body));
+
+      assert.equal(
+        (await call(app, 'POST', '/api/v1/admin/key-lock', admin, { repo, locked: true })).status,
+        200,
+      );
+      assert.equal((await keys(stranger)).status, 200);
+      const more = [{ ...commits[0]!, sha: sha(21), parents: [sha(20)], subject: 'rate limits' }];
+      const problem = async (body: Record<string, unknown>, what: 'commits' | 'policy' = 'commits') => {
+        const answer = await send(what, body);
+        assert.equal(answer.status, 422, JSON.stringify(answer.body));
+        return `${answer.body.error.problem}: ${answer.body.error.message}`;
+      };
+      assert.match(
+        await problem({ commits: more }),
+        /^unsigned-push: acme\/signed's key set is locked: its commits must be signed/,
+      );
+      const signed = (key: MemoryWriter['key'], what: 'commits' | 'policy', body: object, time?: string) =>
+        ({ ...body, signature: signPush(repo, what, body, key, time) }) as Record<string, unknown>;
+      assert.match(await problem(signed(stranger.key, 'commits', { commits: more })), /^unapproved-key: /);
+      assert.match(
+        await problem({ commits: more, signature: signPush(repo, 'commits', { commits }, author.key) }),
+        /^bad-signature: the signature on the commits does not verify/,
+      );
+      assert.match(
+        await problem({
+          commits: more,
+          signature: signPush('acme/other', 'commits', { commits: more }, author.key),
+        }),
+        /^bad-signature: /,
+      );
+      const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+      assert.match(
+        await problem(signed(author.key, 'commits', { commits: more }, hourAgo)),
+        /^stale-signature: /,
+      );
+      assert.match(
+        await problem({ commits: more, signature: { keyId: author.id } }),
+        /^bad-signature: "signature" must be/,
+      );
+
+      const accepted = await send('commits', signed(author.key, 'commits', { commits: more }));
+      assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+      assert.equal(accepted.body.added, 1);
+      const policy = { commit: sha(21), policy: 'required: [request.tickets]\n' };
+      assert.match(await problem(policy, 'policy'), /^unsigned-push: .*its policy must be signed/);
+      const stored = await send('policy', signed(author.key, 'policy', policy));
+      assert.equal(stored.status, 200, JSON.stringify(stored.body));
+      const signers = await db.query<{ sha: string; signed_by: string | null }>(
+        'SELECT c.sha, c.signed_by FROM commits c JOIN repos r ON r.id = c.repo_id WHERE r.name = $1 ORDER BY c.sha',
+        [repo],
+      );
+      assert.deepEqual(
+        signers.rows.map((r) => [r.sha, r.signed_by]),
+        [
+          [sha(19), null],
+          [sha(20), null],
+          [sha(21), author.id],
+        ].sort(([a], [b]) => String(a).localeCompare(String(b))),
+      );
+      const policySigner = await db.query<{ signed_by: string }>(
+        'SELECT p.signed_by FROM repo_policies p JOIN repos r ON r.id = p.repo_id WHERE r.name = $1',
+        [repo],
+      );
+      assert.deepEqual(
+        policySigner.rows.map((r) => r.signed_by),
+        [author.id],
+      );
     });
   });
 }

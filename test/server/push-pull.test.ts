@@ -376,7 +376,11 @@ for (const backend of BACKENDS) {
       assert.equal(refused.code, 1);
       assert.match(
         refused.stderr,
-        /^trail: the server refused POST \/api\/v1\/repos\/acme%2Fhistory\/policy: 422 "policy": \.trail\/policy\.yml:1: required/m,
+        /^commits and policy of main: refused: the server refused POST \/api\/v1\/repos\/acme%2Fhistory\/policy: 422 "policy": \.trail\/policy\.yml:1: required/m,
+      );
+      assert.match(
+        refused.stderr,
+        /\npush incomplete: the server did not take the commits and policy \(see above\)\n$/,
       );
       repo.write('.trail/policy.yml', 'required: [request.tickets]\n');
       repo.commit('fix the policy typo');

@@ -66,7 +66,9 @@ export function register(program: Command, context: () => CommandContext): void 
           );
         }
         const { history } = report;
-        if (history.head)
+        if (history.refused)
+          say(ctx.io, `commits and policy of ${history.ref}: refused: ${history.refused.message}`);
+        else if (history.head)
           say(
             ctx.io,
             `commits of ${history.ref}: ${history.commits.sent} sent (${history.commits.added} new to the server)${history.policyChanged ? '; .trail/policy.yml updated on the server' : ''}`,
@@ -77,11 +79,14 @@ export function register(program: Command, context: () => CommandContext): void 
             'this clone is shallow: older commits of the branch could not be sent (fetch the whole history: git fetch --unshallow, or fetch-depth: 0 in CI)',
           );
         const pushed = report.writers.reduce((n, w) => n + w.accepted, 0);
+        const refusedLogs = report.writers.filter((w) => w.status === 'refused').length;
         say(
           ctx.io,
           report.ok
             ? `pushed ${pushed} entr${pushed === 1 ? 'y' : 'ies'} of ${report.writers.length} log${report.writers.length === 1 ? '' : 's'} to ${report.server} as ${report.repo}`
-            : `push refused for ${report.writers.filter((w) => w.status === 'refused').length} log(s): the server flagged them (see GET /api/v1/alerts)`,
+            : refusedLogs > 0
+              ? `push refused for ${refusedLogs} log(s): the server flagged them (see GET /api/v1/alerts)`
+              : 'push incomplete: the server did not take the commits and policy (see above)',
         );
       }
       if (!report.ok) throw new ExitCode(1);

@@ -437,6 +437,16 @@ CREATE INDEX repo_key_approvals_key ON repo_key_approvals (repo_id, key_id);
 ${appendOnly(['repo_key_locks', 'repo_key_approvals'])}
 `,
   },
+  {
+    version: 7,
+    name: 'signed-pushes',
+    sql: `
+-- The writer key that signed the push that sent each commit and policy (src/server/push-signatures.ts);
+-- null for an unsigned push, which only a repository with an open key set accepts.
+ALTER TABLE commits ADD COLUMN signed_by text;
+ALTER TABLE repo_policies ADD COLUMN signed_by text;
+`,
+  },
 ];
 
 /** Lock key for migrations (any fixed 64-bit number; "trail" in ASCII). */

@@ -19,11 +19,12 @@ import { queryInt, readJson } from '../http.js';
 import { checkWriterId, ingest, registerKeys } from '../ingest.js';
 import { keyInForce, keySetState } from '../key-approval.js';
 import { consistencyBetween, headFromRow, isoTime, loadState, writerStatuses } from '../ledger-state.js';
+import { pushSigner } from '../push-signatures.js';
 import { checkRepoName, ensureRepo, repoForRequest } from '../repos.js';
 
 const MAX_PULL = 10_000;
 
-export function register(app: TrailApp, { db }: AppDeps): void {
+export function register(app: TrailApp, { db, now }: AppDeps): void {
   app.get('/api/v1/repos', async (c) => {
     const token = c.get('token');
     const result = await db.query<{
@@ -118,17 +119,22 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     return c.json(result);
   });
 
+  // Signed by the clone's writer key where the key set is locked (push-signatures.ts).
   app.post('/api/v1/repos/:repo/commits', async (c) => {
     const { token, repo, body } = await ingestRequest(c);
+    const commits = parseCommits(body.commits);
+    const signedBy = await pushSigner(db, repo, 'commits', { commits: body.commits }, body.signature, now());
     return c.json({
       repo: repo.name,
-      ...(await storeCommits(db, repo, parseCommits(body.commits), token.id)),
+      ...(await storeCommits(db, repo, commits, token.id, signedBy)),
     });
   });
 
   app.post('/api/v1/repos/:repo/policy', async (c) => {
     const { token, repo, body } = await ingestRequest(c);
-    const result = await storePolicy(db, repo, { commit: body.commit, policy: body.policy }, token.id);
+    const signed = { commit: body.commit, policy: body.policy };
+    const signedBy = await pushSigner(db, repo, 'policy', signed, body.signature, now());
+    const result = await storePolicy(db, repo, signed, token.id, signedBy);
     return c.json({ repo: repo.name, ...result });
   });
 

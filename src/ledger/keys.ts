@@ -32,6 +32,11 @@ function writerKeyPath(repo: Repo): string {
   return join(repo.stateDir, 'keys', 'writer.pem');
 }
 
+/** This clone's writer key, or undefined in a clone that has none (no `trail init` yet). */
+export function writerKeyIfAny(repo: Repo): KeyPair | undefined {
+  return existsSync(writerKeyPath(repo)) ? loadWriterKey(repo) : undefined;
+}
+
 export function loadWriterKey(repo: Repo): KeyPair {
   const path = writerKeyPath(repo);
   if (!existsSync(path)) {

@@ -21,7 +21,7 @@ import { signPush } from '../core/push-signature.js';
 import { redactText } from '../core/redact.js';
 import { defaultBranch, hasCommits, listCommits } from '../git/commit-range.js';
 import { gitTextOrUndefined, runGit } from '../git/run.js';
-import { loadWriterKey } from '../ledger/keys.js';
+import { writerKeyIfAny } from '../ledger/keys.js';
 import { POLICY_FILE } from '../ledger/policy-file.js';
 import { redactionRules } from '../ledger/redaction-rules.js';
 import type { Repo } from '../ledger/repo.js';
@@ -161,9 +161,11 @@ export async function pushHistory(
     }),
   );
   // Each request is signed with this clone's writer key, which a server with a locked key
-  // set requires (core/push-signature.ts); what is signed is exactly what is sent.
-  const writerKey = loadWriterKey(repo);
+  // set requires (core/push-signature.ts); what is signed is exactly what is sent. A clone
+  // with no key yet sends them unsigned, which only an open key set takes.
+  const writerKey = writerKeyIfAny(repo);
   const signed = <T extends object>(what: PushKind, body: T) => {
+    if (!writerKey) return body;
     const sent = JSON.parse(JSON.stringify(body)) as T;
     return { ...sent, signature: signPush(repoName, what, sent, writerKey) };
   };

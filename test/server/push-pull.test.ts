@@ -248,6 +248,21 @@ for (const backend of BACKENDS) {
       assert.doesNotMatch(through.stderr, /key set is locked/);
     });
 
+    test('a clone with no writer key yet sends its commits unsigned, which an open key set takes', async () => {
+      const plain = tempRepo();
+      repos.push(plain);
+      const head = plain.commit('before trail init');
+      const pushed = await pushAs(plain.dir, 'acme/plain');
+      assert.equal(pushed.code, 0, pushed.stderr);
+      const rows = await server.db.query<{ sha: string; signed_by: string | null }>(
+        "SELECT c.sha, c.signed_by FROM commits c JOIN repos r ON r.id = c.repo_id WHERE r.name = 'acme/plain'",
+      );
+      assert.deepEqual(
+        rows.rows.map((r) => [r.sha, r.signed_by]),
+        [[head, null]],
+      );
+    });
+
     test('a log tampered with in git after it was pushed is refused with 409 and flagged', async () => {
       const carol = await fresh();
       const carolId = await append(carol.dir, [checkpointRecord({ commit: carol.commit('one') })]);

@@ -161,6 +161,7 @@ try {
     notes: [
       'each push is a `trail push` process: keys, the (empty) ledger, the commits, the policy',
       'commits touch one to three files each; requests carry up to 2,000 commits',
+      'each request of commits, and the policy, is signed with the clone\'s writer key and checked by the server (docs/server.md, "Signed commits and policy"); on 2026-12-05 that added about a tenth to the first push (2.29–2.47 s before, 2.57–2.86 s after, same machine)',
     ],
   });
 } finally {

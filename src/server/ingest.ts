@@ -30,7 +30,8 @@ import type { RepoRef } from './auth.js';
 import type { Database, Queryable } from './db/database.js';
 import { ApiError, badRequest, invalid } from './errors.js';
 import { badSignatures } from './head-signatures.js';
-import { keyInForce, keySetState, lockKeySet, pendingKeys } from './key-approval.js';
+import type { RegisteredKey } from './key-approval.js';
+import { keySetState, lockKeySet, pendingKeys, registeredKey } from './key-approval.js';
 import type { LogState } from './ledger-state.js';
 import { loadState, recordAlert } from './ledger-state.js';
 import type { ReviewDecision } from './review-state.js';
@@ -154,30 +155,6 @@ export async function registerKeys(
     result.pending = pendingKeys(await keySetState(tx, repo.id), known.keys());
     return result;
   });
-}
-
-interface WriterKey {
-  publicKey: string;
-  revokedAt: string | null;
-  /** False while the key set is locked and no admin approved this key. */
-  inForce: boolean;
-}
-
-async function writerKey(db: Queryable, repoId: number, writerId: string): Promise<WriterKey | undefined> {
-  const result = await db.query<{ public_key: string; revoked_at: string | null }>(
-    'SELECT public_key, revoked_at FROM repo_keys WHERE repo_id = $1 AND key_id = $2 ORDER BY id',
-    [repoId, writerId],
-  );
-  if (result.rows.length === 0) return undefined;
-  const revocations = result.rows
-    .map((r) => r.revoked_at)
-    .filter((t): t is string => t !== null)
-    .sort((a, b) => Date.parse(a) - Date.parse(b));
-  return {
-    publicKey: result.rows[0]!.public_key,
-    revokedAt: revocations[0] ?? null,
-    inForce: keyInForce(await keySetState(db, repoId), writerId),
-  };
 }
 
 // --- entries ---------------------------------------------------------------------------------
@@ -369,7 +346,7 @@ function prepareHeads(writerId: string, input: unknown): SignedTreeHead[] {
 async function checkSignatures(
   writerId: string,
   heads: SignedTreeHead[],
-  key: WriterKey | undefined,
+  key: RegisteredKey | undefined,
   repoName: string,
 ): Promise<void> {
   if (!key) {
@@ -450,7 +427,7 @@ export async function ingest(
         false,
       );
     }
-    await checkSignatures(writerId, heads, await writerKey(db, repo.id, writerId), repo.name);
+    await checkSignatures(writerId, heads, await registeredKey(db, repo.id, writerId), repo.name);
     return await db.transaction((tx) => ingestLocked(tx, repo, writerId, input, entries, heads, tokenId));
   } catch (error) {
     if (error instanceof LedgerRefusal && error.flag) {

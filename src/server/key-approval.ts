@@ -51,6 +51,37 @@ export function keyInForce(state: KeySetState, keyId: string): boolean {
   return !state.locked || state.approved.has(keyId);
 }
 
+export interface RegisteredKey {
+  publicKey: string;
+  /** The earliest revocation recorded for the key: a later push never undoes it. */
+  revokedAt: string | null;
+  /** False while the key set is locked and no admin approved this key. */
+  inForce: boolean;
+}
+
+/** A key registered for the repository, as ingest and signed pushes judge it; undefined if none. */
+export async function registeredKey(
+  db: Queryable,
+  repoId: number,
+  keyId: string,
+  state?: KeySetState,
+): Promise<RegisteredKey | undefined> {
+  const result = await db.query<{ public_key: string; revoked_at: string | null }>(
+    'SELECT public_key, revoked_at FROM repo_keys WHERE repo_id = $1 AND key_id = $2 ORDER BY id',
+    [repoId, keyId],
+  );
+  if (result.rows.length === 0) return undefined;
+  const revocations = result.rows
+    .map((r) => r.revoked_at)
+    .filter((t): t is string => t !== null)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  return {
+    publicKey: result.rows[0]!.public_key,
+    revokedAt: revocations[0] ?? null,
+    inForce: keyInForce(state ?? (await keySetState(db, repoId)), keyId),
+  };
+}
+
 /** Registered keys that wait for an admin's approval. */
 export function pendingKeys(state: KeySetState, registered: Iterable<string>): string[] {
   return [...new Set(registered)].filter((keyId) => !keyInForce(state, keyId));

@@ -10,7 +10,7 @@ import type { RepoRef } from './auth.js';
 import type { Queryable } from './db/database.js';
 import { ApiError, invalid } from './errors.js';
 import type { KeySetState } from './key-approval.js';
-import { keyInForce, keySetState } from './key-approval.js';
+import { keySetState, registeredKey } from './key-approval.js';
 
 /** How far a push's signing time may be from the server's clock. */
 export const PUSH_SIGNATURE_WINDOW_MS = 10 * 60 * 1000;
@@ -32,46 +32,41 @@ function parseSignature(value: unknown): PushSignature | undefined {
   return { keyId: s.keyId, time: s.time, sig: s.sig };
 }
 
+/** A push of commits or of the policy, as the route received it. */
+export interface SignedPush {
+  repo: RepoRef;
+  what: PushKind;
+  /** What was signed: the request body without its `signature`. */
+  body: unknown;
+  signature: unknown;
+}
+
 /**
  * The key that signed this push, or undefined when it is taken as unsigned. Where the key set
  * is locked, a push without a signature that holds, from a key in force, is refused with the
  * reason. Where it is open, an unsigned push is taken as older clones send it; so is one whose
  * signature does not hold (a clone whose key the repository does not trust yet, say), since
  * refusing it would guard nothing an unsigned push does not already get past.
- * @param body what was signed: the request body without its `signature`.
  */
-export async function pushSigner(
-  db: Queryable,
-  repo: RepoRef,
-  what: PushKind,
-  body: unknown,
-  signature: unknown,
-  now: Date,
-): Promise<string | undefined> {
-  const state = await keySetState(db, repo.id);
-  if (!state.locked) {
-    if (signature === undefined) return undefined;
-    const checked = await checkSignature(db, repo, what, body, signature, now, state);
-    return checked instanceof ApiError ? undefined : checked;
-  }
-  if (signature === undefined) {
+export async function pushSigner(db: Queryable, push: SignedPush, now: Date): Promise<string | undefined> {
+  const state = await keySetState(db, push.repo.id);
+  if (push.signature === undefined) {
+    if (!state.locked) return undefined;
     throw invalid(
-      `${repo.name}'s key set is locked: its ${what} must be signed by a key in force (trail push signs them with the clone's writer key)`,
+      `${push.repo.name}'s key set is locked: its ${push.what} must be signed by a key in force (trail push signs them with the clone's writer key)`,
       { problem: 'unsigned-push' },
     );
   }
-  const checked = await checkSignature(db, repo, what, body, signature, now, state);
-  if (checked instanceof ApiError) throw checked;
-  return checked;
+  const checked = await checkSignature(db, push, now, state);
+  if (!(checked instanceof ApiError)) return checked;
+  if (state.locked) throw checked;
+  return undefined;
 }
 
 /** The signer's key id, or why the signature does not hold. */
 async function checkSignature(
   db: Queryable,
-  repo: RepoRef,
-  what: PushKind,
-  body: unknown,
-  signature: unknown,
+  { repo, what, body, signature }: SignedPush,
   now: Date,
   state: KeySetState,
 ): Promise<string | ApiError> {
@@ -81,11 +76,7 @@ async function checkSignature(
       problem: 'bad-signature',
     });
   }
-  const rows = await db.query<{ public_key: string; revoked_at: string | null }>(
-    'SELECT public_key, revoked_at FROM repo_keys WHERE repo_id = $1 AND key_id = $2 ORDER BY id',
-    [repo.id, signed.keyId],
-  );
-  const key = rows.rows[0];
+  const key = await registeredKey(db, repo.id, signed.keyId, state);
   if (!key) {
     return invalid(
       `the ${what} are signed by key ${signed.keyId}, which is not registered for ${repo.name}`,
@@ -94,18 +85,14 @@ async function checkSignature(
       },
     );
   }
-  if (!keyInForce(state, signed.keyId)) {
+  if (!key.inForce) {
     return invalid(
       `the ${what} are signed by key ${signed.keyId}, which waits for an admin's approval (POST /api/v1/admin/key-approvals)`,
       { problem: 'unapproved-key' },
     );
   }
-  const revokedAt = rows.rows
-    .map((r) => r.revoked_at)
-    .filter((t): t is string => t !== null)
-    .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
-  if (revokedAt && Date.parse(signed.time) >= Date.parse(revokedAt)) {
-    return invalid(`the ${what} are signed by key ${signed.keyId}, revoked at ${revokedAt}`, {
+  if (key.revokedAt && Date.parse(signed.time) >= Date.parse(key.revokedAt)) {
+    return invalid(`the ${what} are signed by key ${signed.keyId}, revoked at ${key.revokedAt}`, {
       problem: 'revoked-key',
     });
   }
@@ -115,7 +102,7 @@ async function checkSignature(
       { problem: 'stale-signature' },
     );
   }
-  if (!pushSignatureHolds(repo.name, what, body, signed, key.public_key)) {
+  if (!pushSignatureHolds(repo.name, what, body, signed, key.publicKey)) {
     return invalid(`the signature on the ${what} does not verify with key ${signed.keyId}`, {
       problem: 'bad-signature',
     });

@@ -123,7 +123,11 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
   app.post('/api/v1/repos/:repo/commits', async (c) => {
     const { token, repo, body } = await ingestRequest(c);
     const commits = parseCommits(body.commits);
-    const signedBy = await pushSigner(db, repo, 'commits', { commits: body.commits }, body.signature, now());
+    const signedBy = await pushSigner(
+      db,
+      { repo, what: 'commits', body: { commits: body.commits }, signature: body.signature },
+      now(),
+    );
     return c.json({
       repo: repo.name,
       ...(await storeCommits(db, repo, commits, token.id, signedBy)),
@@ -133,7 +137,11 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
   app.post('/api/v1/repos/:repo/policy', async (c) => {
     const { token, repo, body } = await ingestRequest(c);
     const signed = { commit: body.commit, policy: body.policy };
-    const signedBy = await pushSigner(db, repo, 'policy', signed, body.signature, now());
+    const signedBy = await pushSigner(
+      db,
+      { repo, what: 'policy', body: signed, signature: body.signature },
+      now(),
+    );
     const result = await storePolicy(db, repo, signed, token.id, signedBy);
     return c.json({ repo: repo.name, ...result });
   });

@@ -15,33 +15,42 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * The canonical text of a JSON value. The writing pass keeps no path: building one for every
+ * The canonical text of a JSON value. The first pass keeps no path: building one for every
  * member tripled the cost, and a path is only needed to say where a value that is not JSON
- * sits. When the pass meets one, a second walk in the same order finds it and names it.
+ * sits. When that pass meets one, the same walk runs again with the path, and names it.
  */
 export function canonicalize(value: unknown): string {
   try {
-    return write(value);
+    return write(value, undefined);
   } catch (error) {
     if (error !== NOT_JSON) throw error;
-    const fault = firstFault(value, '$');
-    throw new TrailError('NOT_CANONICAL', fault ?? '$: not plain JSON');
+    return write(value, '$');
   }
 }
 
-/** Thrown by the writing pass at the first value that is not JSON; canonicalize names it. */
+/** Thrown by the pathless pass at the first value that is not JSON. */
 const NOT_JSON = Symbol('not JSON');
 
-function write(value: unknown): string {
+/** What to throw for a value that is not JSON: the marker, or with a path, the named error. */
+function notJson(path: string | undefined, why: string): unknown {
+  return path === undefined ? NOT_JSON : new TrailError('NOT_CANONICAL', `${path}: ${why}`);
+}
+
+/** A member's path, built only when the walk keeps one. */
+function member(path: string | undefined, suffix: string): string | undefined {
+  return path === undefined ? undefined : `${path}${suffix}`;
+}
+
+function write(value: unknown, path: string | undefined): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw NOT_JSON;
+      if (!Number.isFinite(value)) throw notJson(path, `${value} cannot be represented in JSON`);
       return JSON.stringify(value);
     case 'string':
-      if (LONE_SURROGATE.test(value)) throw NOT_JSON;
+      if (LONE_SURROGATE.test(value)) throw notJson(path, 'string holds a lone UTF-16 surrogate');
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value)) {
@@ -49,64 +58,26 @@ function write(value: unknown): string {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           const item = value[i];
-          out += `${i === 0 ? '' : ','}${write(item === undefined ? null : item)}`;
+          out += `${i === 0 ? '' : ','}${write(item === undefined ? null : item, member(path, `[${i}]`))}`;
         }
         return `${out}]`;
       }
-      if (!isPlainObject(value)) throw NOT_JSON;
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) {
+        throw notJson(path, `${proto?.constructor?.name ?? 'object'} is not plain JSON`);
+      }
       const record = value as Record<string, unknown>;
       let out = '{';
       for (const key of Object.keys(record).sort()) {
-        const member = record[key];
-        if (member === undefined) continue;
-        if (LONE_SURROGATE.test(key)) throw NOT_JSON;
-        out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${write(member)}`;
+        const item = record[key];
+        if (item === undefined) continue;
+        if (LONE_SURROGATE.test(key)) throw notJson(path, 'key holds a lone surrogate');
+        out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${write(item, member(path, `.${key}`))}`;
       }
       return `${out}}`;
     }
     default:
-      throw NOT_JSON;
-  }
-}
-
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Where the first value that is not JSON sits, and why, walking in write's order. */
-function firstFault(value: unknown, path: string): string | undefined {
-  if (value === null) return undefined;
-  switch (typeof value) {
-    case 'boolean':
-      return undefined;
-    case 'number':
-      return Number.isFinite(value) ? undefined : `${path}: ${value} cannot be represented in JSON`;
-    case 'string':
-      return LONE_SURROGATE.test(value) ? `${path}: string holds a lone UTF-16 surrogate` : undefined;
-    case 'object': {
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          const fault = firstFault(value[i] === undefined ? null : value[i], `${path}[${i}]`);
-          if (fault) return fault;
-        }
-        return undefined;
-      }
-      if (!isPlainObject(value)) {
-        const proto = Object.getPrototypeOf(value);
-        return `${path}: ${proto?.constructor?.name ?? 'object'} is not plain JSON`;
-      }
-      const record = value as Record<string, unknown>;
-      for (const key of Object.keys(record).sort()) {
-        if (record[key] === undefined) continue;
-        if (LONE_SURROGATE.test(key)) return `${path}: key holds a lone surrogate`;
-        const fault = firstFault(record[key], `${path}.${key}`);
-        if (fault) return fault;
-      }
-      return undefined;
-    }
-    default:
-      return `${path}: ${typeof value} is not JSON`;
+      throw notJson(path, `${typeof value} is not JSON`);
   }
 }
 

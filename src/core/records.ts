@@ -315,30 +315,28 @@ const rollbackBody = z.strictObject({
 const MAX_CHANGE_DEPTH = 32;
 
 /**
- * Whether a JSON value nests no deeper than `max`, measured without recursion: the value is
- * not validated otherwise, and copying or freezing one nested 50,000 deep overflows the stack.
+ * Whether some object or array inside a JSON value passes `test`, given its depth, walked
+ * without recursion: the value is not validated otherwise, and copying or freezing one
+ * nested 50,000 deep overflows the stack.
  */
-function nestsAtMost(value: unknown, max: number): boolean {
+function someNode(value: unknown, test: (node: object, depth: number) => boolean): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
     if (typeof node !== 'object' || node === null) continue;
-    if (depth >= max) return false;
+    if (test(node, depth)) return true;
     for (const inner of Object.values(node)) stack.push([inner, depth + 1]);
   }
-  return true;
+  return false;
 }
 
-/** Whether a JSON value holds an object with the key `key` at any depth (walked as above). */
+function nestsAtMost(value: unknown, max: number): boolean {
+  return !someNode(value, (_, depth) => depth >= max);
+}
+
+/** Whether a JSON value holds an object with the key `key` at any depth. */
 function holdsKey(value: unknown, key: string): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node !== 'object' || node === null) continue;
-    if (!Array.isArray(node) && Object.hasOwn(node, key)) return true;
-    stack.push(...Object.values(node));
-  }
-  return false;
+  return someNode(value, (node) => !Array.isArray(node) && Object.hasOwn(node, key));
 }
 
 const correctionBody = z.strictObject({

@@ -298,15 +298,20 @@ export async function verifyApprovals(
     }
   }
 
+  /** A record's canonical bytes, read in place in its log's chunk. */
+  const recordBytes = (log: LogPass, position: number) => {
+    const entries = log.snapshot.entries;
+    const lineStart = entries.lineStart(position);
+    return entries
+      .bufferOf(position)
+      .subarray(lineStart + RECORD_START, lineStart + log.recordEnds[position]!);
+  };
   const recordIds = new Set<string>();
   const idOf = (log: LogPass, position: number) => {
     const known = log.decoded?.ids;
     let id = known?.[position];
     if (id === undefined) {
-      const entries = log.snapshot.entries;
-      const start = entries.lineStart(position) + RECORD_START;
-      const end = entries.lineStart(position) + log.recordEnds[position]!;
-      id = sha256Hex(entries.bufferOf(position).subarray(start, end));
+      id = sha256Hex(recordBytes(log, position));
       if (known) known[position] = id;
     }
     recordIds.add(id);
@@ -318,8 +323,7 @@ export async function verifyApprovals(
   const signatures = new ReviewSignatureChecks(trustedKeys, memo);
   let sinceYield = 0;
   for (const log of logs) {
-    const { snapshot, parsed, recordEnds } = log;
-    const entries = snapshot.entries;
+    const { parsed } = log;
     const parsedRecords = log.decoded?.records;
     for (const i of parsed) {
       if (++sinceYield === YIELD_EVERY) {
@@ -327,11 +331,8 @@ export async function verifyApprovals(
         await new Promise((resolve) => setImmediate(resolve));
       }
       const id = idOf(log, i);
-      const lineStart = entries.lineStart(i);
       try {
-        const raw: unknown = JSON.parse(
-          entries.bufferOf(i).toString('utf8', lineStart + RECORD_START, lineStart + recordEnds[i]!),
-        );
+        const raw: unknown = JSON.parse(recordBytes(log, i).toString('utf8'));
         if (parsedRecords) parsedRecords[i] = raw;
         const result = approvalPassRecordSchema.safeParse(raw);
         // A record whose fields read here have the wrong shape was signed so by its writer:

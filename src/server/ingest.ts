@@ -52,7 +52,8 @@ export class LedgerRefusal extends ApiError {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const WRITER_ID = /^[0-9a-f]{32}$/;
+/** A writer's id: the id of its key (core/signature.ts keyIdOf). */
+export const WRITER_ID = /^[0-9a-f]{32}$/;
 
 export function checkWriterId(writerId: string): string {
   if (!WRITER_ID.test(writerId))

@@ -87,24 +87,22 @@ export function pendingKeys(state: KeySetState, registered: Iterable<string>): s
   return [...new Set(registered)].filter((keyId) => !keyInForce(state, keyId));
 }
 
+/** Every key id registered for the repository, in order. */
+async function registeredKeyIds(db: Queryable, repoId: number): Promise<string[]> {
+  const keys = await db.query<{ key_id: string }>(
+    'SELECT DISTINCT key_id FROM repo_keys WHERE repo_id = $1 ORDER BY key_id',
+    [repoId],
+  );
+  return keys.rows.map((r) => r.key_id);
+}
+
 /** A repository's key set as the ledger status shows it: locked or not, and the keys that wait. */
 export async function keySetSummary(
   db: Queryable,
   repoId: number,
 ): Promise<{ locked: boolean; waiting: string[] }> {
-  const [state, keys] = await Promise.all([
-    keySetState(db, repoId),
-    db.query<{ key_id: string }>('SELECT DISTINCT key_id FROM repo_keys WHERE repo_id = $1 ORDER BY key_id', [
-      repoId,
-    ]),
-  ]);
-  return {
-    locked: state.locked,
-    waiting: pendingKeys(
-      state,
-      keys.rows.map((r) => r.key_id),
-    ),
-  };
+  const [state, keys] = await Promise.all([keySetState(db, repoId), registeredKeyIds(db, repoId)]);
+  return { locked: state.locked, waiting: pendingKeys(state, keys) };
 }
 
 /**
@@ -122,13 +120,7 @@ export async function setKeySetLock(
     const approved: string[] = [];
     if (locked) {
       const state = await keySetState(tx, repo.id);
-      const keys = await tx.query<{ key_id: string }>(
-        'SELECT DISTINCT key_id FROM repo_keys WHERE repo_id = $1 ORDER BY key_id',
-        [repo.id],
-      );
-      for (const { key_id: keyId } of keys.rows) {
-        if (!state.approved.has(keyId)) approved.push(keyId);
-      }
+      approved.push(...(await registeredKeyIds(tx, repo.id)).filter((keyId) => !state.approved.has(keyId)));
       if (approved.length > 0) {
         await tx.query(
           `INSERT INTO repo_key_approvals (repo_id, key_id, approved_by)

@@ -27,6 +27,7 @@ import { redactionRules } from '../ledger/redaction-rules.js';
 import type { Repo } from '../ledger/repo.js';
 import type { ServerClient } from './client.js';
 import { MAX_COMMITS_PER_REQUEST, MAX_PATHS } from './commits.js';
+import type { Refusal } from './sync.js';
 
 export interface HistoryPushResult {
   /** The commit pushed from, or null in a repository with no commit yet. */
@@ -40,7 +41,7 @@ export interface HistoryPushResult {
   /** A shallow clone holds only the newest commits: the older ones could not be sent. */
   shallow: boolean;
   /** Why the server refused the commits or the policy, when it did (sync.ts). */
-  refused?: { status: number; problem?: string; message: string };
+  refused?: Refusal;
 }
 
 const STATE_FILE = 'pushed-commits.json';

@@ -9,6 +9,7 @@ import { pushSignatureHolds } from '../core/push-signature.js';
 import type { RepoRef } from './auth.js';
 import type { Queryable } from './db/database.js';
 import { ApiError, invalid } from './errors.js';
+import { WRITER_ID } from './ingest.js';
 import type { KeySetState } from './key-approval.js';
 import { keySetState, registeredKey } from './key-approval.js';
 
@@ -21,7 +22,7 @@ function parseSignature(value: unknown): PushSignature | undefined {
     !s ||
     typeof s !== 'object' ||
     typeof s.keyId !== 'string' ||
-    !/^[0-9a-f]{32}$/.test(s.keyId) ||
+    !WRITER_ID.test(s.keyId) ||
     typeof s.time !== 'string' ||
     Number.isNaN(Date.parse(s.time)) ||
     typeof s.sig !== 'string' ||

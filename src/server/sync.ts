@@ -182,7 +182,24 @@ export interface PushWriterResult {
   duplicates: number;
   /** Local entries past the newest signed head: never sent (the server would refuse them). */
   unsigned: number;
-  error?: { status: number; code: string; problem?: string; message: string };
+  error?: Refusal;
+}
+
+/** What the server said when it refused a request, as a push reports it. */
+export interface Refusal {
+  status: number;
+  code: string;
+  problem?: string;
+  message: string;
+}
+
+function refusalOf(error: ServerRequestError): Refusal {
+  return {
+    status: error.status,
+    code: error.apiCode,
+    ...(typeof error.detail.problem === 'string' ? { problem: error.detail.problem } : {}),
+    message: error.message,
+  };
 }
 
 export interface PushReport {
@@ -302,12 +319,7 @@ export async function pushRepository(
     } catch (error) {
       if (!(error instanceof ServerRequestError)) throw error;
       result.status = 'refused';
-      result.error = {
-        status: error.status,
-        code: error.apiCode,
-        ...(typeof error.detail.problem === 'string' ? { problem: error.detail.problem } : {}),
-        message: error.message,
-      };
+      result.error = refusalOf(error);
     }
   }
   let history: HistoryPushResult;
@@ -323,11 +335,7 @@ export async function pushRepository(
       commits: { sent: 0, added: 0 },
       policyChanged: false,
       shallow: false,
-      refused: {
-        status: error.status,
-        ...(typeof error.detail.problem === 'string' ? { problem: error.detail.problem } : {}),
-        message: error.message,
-      },
+      refused: refusalOf(error),
     };
   }
   return {

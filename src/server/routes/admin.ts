@@ -20,6 +20,7 @@ import { createToken, inScope, isGlobal, ROLES, requirePermission, requireScope 
 import { purgeBefore } from '../db/purge.js';
 import { ApiError, badRequest, forbidden, notFound } from '../errors.js';
 import { queryInt, queryText, queryTime, readJson } from '../http.js';
+import { WRITER_ID } from '../ingest.js';
 import { approveKey, setKeySetLock } from '../key-approval.js';
 import { isoTime } from '../ledger-state.js';
 import { checkRepoName, repoForRequest } from '../repos.js';
@@ -179,13 +180,18 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     return c.json({ id: Number(result.rows[0]!.id), host, scope: scopeKind, name: scope || null }, 201);
   });
 
-  app.post('/api/v1/admin/purge', async (c) => {
+  /** An admin request that names its repository in the body: a purge, a key-set change. */
+  const adminRepo = async (c: Context<AppEnv>) => {
     const admin = c.get('token');
     requirePermission(admin, 'admin');
     const body = await readJson(c);
     if (typeof body.repo !== 'string') throw badRequest('repo is required');
     c.set('auditRepo', body.repo);
-    const repo = await repoForRequest(db, admin, body.repo);
+    return { admin, body, repo: await repoForRequest(db, admin, body.repo) };
+  };
+
+  app.post('/api/v1/admin/purge', async (c) => {
+    const { admin, body, repo } = await adminRepo(c);
     if (typeof body.before !== 'string' || Number.isNaN(Date.parse(body.before))) {
       throw badRequest('before must be an ISO 8601 time: records older than it are purged');
     }
@@ -204,16 +210,7 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     return c.json({ repo: repo.name, ...result });
   });
 
-  // Key-set locking (key-approval.ts): the repository is named in the body, as for a purge.
-  const adminRepo = async (c: Context<AppEnv>) => {
-    const admin = c.get('token');
-    requirePermission(admin, 'admin');
-    const body = await readJson(c);
-    if (typeof body.repo !== 'string') throw badRequest('repo is required');
-    c.set('auditRepo', body.repo);
-    return { admin, body, repo: await repoForRequest(db, admin, body.repo) };
-  };
-
+  // Key-set locking (key-approval.ts).
   app.post('/api/v1/admin/key-lock', async (c) => {
     const { admin, body, repo } = await adminRepo(c);
     if (typeof body.locked !== 'boolean') {
@@ -224,7 +221,7 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
 
   app.post('/api/v1/admin/key-approvals', async (c) => {
     const { admin, body, repo } = await adminRepo(c);
-    if (typeof body.keyId !== 'string' || !/^[0-9a-f]{32}$/.test(body.keyId)) {
+    if (typeof body.keyId !== 'string' || !WRITER_ID.test(body.keyId)) {
       throw badRequest('keyId must be a key id (32 hex digits, as trail keys list shows)');
     }
     return c.json({ repo: repo.name, ...(await approveKey(db, repo, body.keyId, admin.id)) });

@@ -43,6 +43,7 @@ export const COMMAND_LOADERS: ReadonlyArray<readonly [string, Loader]> = [
   ['serve', () => import('./commands/serve.js')],
   ['push', () => import('./commands/push.js')],
   ['pull', () => import('./commands/pull.js')],
+  ['admin', () => import('./commands/admin.js')],
 ];
 
 /** The registrations needed to run `argv`: just its command when it names one. */

@@ -365,7 +365,7 @@ async function checkSignatures(
     throw new LedgerRefusal(
       'invalid',
       'unapproved-key',
-      `writer ${writerId}'s key was registered after ${repoName}'s key set was locked: an admin must approve it (POST /api/v1/admin/key-approvals)`,
+      `writer ${writerId}'s key was registered after ${repoName}'s key set was locked: an admin must approve it (trail admin approve-key ${writerId})`,
       writerId,
     );
   }

@@ -88,7 +88,7 @@ async function checkSignature(
   }
   if (!key.inForce) {
     return invalid(
-      `the ${what} are signed by key ${signed.keyId}, which waits for an admin's approval (POST /api/v1/admin/key-approvals)`,
+      `the ${what} are signed by key ${signed.keyId}, which waits for an admin's approval (trail admin approve-key ${signed.keyId})`,
       { problem: 'unapproved-key' },
     );
   }

@@ -1,5 +1,5 @@
 /** Runs the trail CLI in-process (fast) or as a real process (for hooks and concurrency). */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli/main.js';
 import { gitEnv } from './temp-repo.js';
@@ -50,4 +50,30 @@ export function trailProcess(
     encoding: 'utf8',
   });
   return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * trailProcess without blocking this process: needed when the process talks to a server
+ * running in this one, which a synchronous spawn would keep from answering.
+ */
+export function trailProcessAsync(
+  cwd: string,
+  args: string[],
+  input?: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TRAIL_BIN, ...args], { cwd, env: { ...gitEnv, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
 }

@@ -76,7 +76,7 @@ for (const backend of BACKENDS) {
       assert.match(
         refused.body.error.message,
         new RegExp(
-          `^writer ${stranger.id}'s key was registered after ${REPO}'s key set was locked: an admin must approve it \\(POST /api/v1/admin/key-approvals\\)$`,
+          `^writer ${stranger.id}'s key was registered after ${REPO}'s key set was locked: an admin must approve it \\(trail admin approve-key ${stranger.id}\\)$`,
         ),
       );
       assert.equal(await count(db, 'ledger_alerts', "kind = 'unapproved-key'"), 1, 'flagged');

@@ -205,17 +205,14 @@ for (const backend of BACKENDS) {
       const first = await fresh();
       await append(first.dir, [checkpointRecord({ commit: first.commit('before the lock') })]);
       assert.equal((await pushAs(first.dir, 'acme/locked')).code, 0);
-      const lockKeySet = await callOverHttp(
-        server.url,
-        server.adminToken!,
-        'POST',
-        '/api/v1/admin/key-lock',
-        {
-          repo: 'acme/locked',
-          locked: true,
-        },
+      const admin = (...args: string[]) =>
+        trail(first.dir, 'admin', ...args, '--server', server.url, '--token', server.adminToken!);
+      const locked = await admin('lock-keys', '--repo', 'acme/locked');
+      assert.equal(locked.code, 0, locked.stderr);
+      assert.equal(
+        locked.stderr,
+        'acme/locked: key set locked, 1 key registered so far approved; keys pushed from now on wait for trail admin approve-key\n',
       );
-      assert.equal(lockKeySet.status, 200, JSON.stringify(lockKeySet.body));
 
       const newcomer = await fresh();
       await append(newcomer.dir, [checkpointRecord({ commit: newcomer.commit('after the lock') })]);
@@ -225,24 +222,31 @@ for (const backend of BACKENDS) {
       assert.match(
         held.stderr,
         new RegExp(
-          `key ${keyId}: registered, but acme/locked's key set is locked on the server: an admin must approve it before logs it signs are accepted\n`,
+          `key ${keyId}: registered, but acme/locked's key set is locked on the server: an admin must approve it before logs it signs are accepted \\(trail admin approve-key ${keyId}\\)\n`,
         ),
       );
       assert.match(
         held.stderr,
-        new RegExp(`${keyId}: refused: .*an admin must approve it \\(POST /api/v1/admin/key-approvals\\)`),
+        new RegExp(`${keyId}: refused: .*an admin must approve it \\(trail admin approve-key ${keyId}\\)`),
       );
-      const approved = await callOverHttp(
-        server.url,
-        server.adminToken!,
-        'POST',
-        '/api/v1/admin/key-approvals',
-        {
-          repo: 'acme/locked',
-          keyId,
-        },
+      const waiting = await admin('keys', '--repo', 'acme/locked');
+      assert.equal(waiting.code, 0, waiting.stderr);
+      assert.match(waiting.stderr, /^acme\/locked: key set locked/);
+      assert.match(
+        waiting.stderr,
+        new RegExp(`\n${keyId}  .* waiting for approval \\(trail admin approve-key\\)\n`),
       );
-      assert.equal(approved.status, 200, JSON.stringify(approved.body));
+      assert.match(
+        waiting.stderr,
+        new RegExp(`\n${loadWriterKey(await findRepo(first.dir)).keyId}  .* approved\n`),
+      );
+
+      const approved = await admin('approve-key', keyId, '--repo', 'acme/locked');
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.equal(
+        approved.stderr,
+        `acme/locked: key ${keyId} approved; push again to send what it signed\n`,
+      );
       const through = await pushAs(newcomer.dir, 'acme/locked');
       assert.equal(through.code, 0, through.stderr);
       assert.doesNotMatch(through.stderr, /key set is locked/);

@@ -15,11 +15,11 @@ import { ExitCode, printJson, say } from '../output.js';
 
 /** The server URL and token from flags, the environment, then `.trail/config.json`. */
 export function serverFor(
-  repo: Repo,
+  repo: Repo | undefined,
   options: { server?: string; token?: string },
   env: NodeJS.ProcessEnv,
 ): { url: string; token: string | undefined } {
-  const url = options.server ?? env.TRAIL_SERVER ?? loadConfig(repo).server.url;
+  const url = options.server ?? env.TRAIL_SERVER ?? (repo ? loadConfig(repo).server.url : undefined);
   if (!url) {
     throw new TrailError(
       'USAGE',

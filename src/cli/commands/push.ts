@@ -62,7 +62,7 @@ export function register(program: Command, context: () => CommandContext): void 
         for (const keyId of report.keys.pending ?? []) {
           say(
             ctx.io,
-            `key ${keyId}: registered, but ${report.repo}'s key set is locked on the server: an admin must approve it before logs it signs are accepted`,
+            `key ${keyId}: registered, but ${report.repo}'s key set is locked on the server: an admin must approve it before logs it signs are accepted (trail admin approve-key ${keyId})`,
           );
         }
         const { history } = report;

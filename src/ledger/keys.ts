@@ -108,6 +108,11 @@ export async function trustedKeyMapAtHead(repo: Repo): Promise<Map<string, Trust
   return new Map(keys.map((k) => [k.keyId, k]));
 }
 
+/** The keys this repository trusts: its `.trail/keys/`, or HEAD's in a bare repository. */
+export async function trustedKeysOf(repo: Repo): Promise<Map<string, TrustedKey>> {
+  return repo.bare ? trustedKeyMapAtHead(repo) : trustedKeyMap(repo);
+}
+
 export function trustKey(repo: Repo, publicKey: string, name: string): TrustedKeyFile {
   const raw = Buffer.from(publicKey, 'base64');
   if (raw.length !== 32)

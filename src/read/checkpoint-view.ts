@@ -4,6 +4,7 @@
  * they wrote, who reviewed it, how it was tested, where it runs. Pure, so `trail show`,
  * `trail pr-summary`, reports and the dashboard all say the same thing.
  */
+import type { SetAsideReview } from '../chain/review-trust.js';
 import type { EventBody, RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { compareStored } from '../core/trail-index.js';
@@ -42,6 +43,8 @@ export interface CheckpointView {
   costUsd: number;
   lines: { ai: number; human: number; unknown: number; added: number; removed: number };
   reviews: Array<RecordOf<'review'> & { id: string }>;
+  /** Reviews of this change that do not count (review-trust.ts), with why: shown, not counted. */
+  reviewsNotCounted: Array<{ id: string; reviewer: string; decision: string; time: string; why: string }>;
   approval: ApprovalState;
   tests: Array<RecordOf<'test-result'> & { id: string }>;
   deployments: Array<RecordOf<'deployment'> & { id: string }>;
@@ -59,6 +62,8 @@ export interface CheckpointView {
 export function buildCheckpointView(
   index: TrailIndex,
   stored: StoredRecord<RecordOf<'checkpoint'>>,
+  /** Reviews countedReviews set aside: those of this change are listed, not counted. */
+  setAside: readonly SetAsideReview[] = [],
 ): CheckpointView {
   const c = stored.record;
   const eventIds = new Set(c.events);
@@ -130,6 +135,15 @@ export function buildCheckpointView(
       { ai: 0, human: 0, unknown: 0, added: 0, removed: 0 },
     ),
     reviews,
+    reviewsNotCounted: setAside
+      .filter(({ review: { record: r } }) => r.checkpoint === stored.id || r.commit === c.commit)
+      .map(({ review, why }) => ({
+        id: review.id,
+        reviewer: review.record.reviewer,
+        decision: review.record.decision,
+        time: review.record.time,
+        why,
+      })),
     approval: approvalOf(reviews, stored.id, latest?.id),
     tests: (index.testsByCommit.get(c.commit) ?? []).map((t) => ({ ...t.record, id: t.id })),
     deployments,

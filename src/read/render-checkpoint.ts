@@ -124,6 +124,12 @@ export function renderCheckpointMarkdown(v: CheckpointView): string {
     ),
   );
   section(
+    'Reviews not counted',
+    v.reviewsNotCounted.map(
+      (r) => `${mdText(r.reviewer)}: ${r.decision} at ${r.time}, not counted: ${mdText(r.why)}`,
+    ),
+  );
+  section(
     'Review thread',
     reviewThread(v.reviews).map(
       (t) =>

@@ -4,11 +4,15 @@
  * `<short sha> <rule>: <what is wrong> — <what to do>`, exiting 1 when there is any.
  */
 import type { Command } from 'commander';
+import type { SetAsideReview } from '../../chain/review-trust.js';
+import { countedReviews } from '../../chain/review-trust.js';
 import { factsForCommits } from '../../core/change-facts.js';
 import type { RuleId, Violation } from '../../core/check.js';
 import { checkChanges, RULES } from '../../core/check.js';
 import { TrailError } from '../../core/errors.js';
+import type { TrailIndex } from '../../core/trail-index.js';
 import { defaultCheckRange, listCommits, revisionsFor } from '../../git/commit-range.js';
+import { trustedKeysOf } from '../../ledger/keys.js';
 import { loadPolicy } from '../../ledger/policy-file.js';
 import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
@@ -20,6 +24,32 @@ function line(v: Violation): string {
   return v.level === 'notice'
     ? `${sha} note: ${v.message} (${v.fix})`
     : `${sha} ${v.rule}: ${v.message} — ${v.fix}`;
+}
+
+/** A review the gate did not count, as a notice on its commit: visible, never a pass. */
+function setAsideNotices(
+  index: TrailIndex,
+  setAside: readonly SetAsideReview[],
+  inRange: ReadonlySet<string>,
+): Violation[] {
+  const notices: Violation[] = [];
+  for (const { review, why } of setAside) {
+    const r = review.record;
+    const checkpoint = r.checkpoint ? index.byId.get(r.checkpoint) : undefined;
+    const commit =
+      r.commit ?? (checkpoint?.record.kind === 'checkpoint' ? checkpoint.record.commit : undefined);
+    if (!commit || !inRange.has(commit)) continue;
+    notices.push({
+      commit,
+      checkpoint:
+        checkpoint?.record.kind === 'checkpoint' ? (checkpoint.record.key ?? checkpoint.id.slice(0, 12)) : '',
+      rule: 'review',
+      message: `the ${r.decision} review by ${r.reviewer} is not counted: ${why}`,
+      fix: 'trail verify shows it too; trust the key only if it is the reviewer’s (trail keys trust)',
+      level: 'notice',
+    });
+  }
+  return notices;
 }
 
 function parseSkip(values: readonly string[] | undefined): Set<RuleId> {
@@ -58,11 +88,18 @@ export function register(program: Command, context: () => CommandContext): void 
         : await defaultCheckRange(repo.workTree);
       const commits = await listCommits(repo.workTree, selected.revisions, range);
       // The commits' checkpoints are found first; then only what names them is decoded.
-      const index = indexForCommits(
-        await loadCheckpointsFirst(repo),
-        commits.map((c) => c.sha),
+      const { index, setAside } = countedReviews(
+        indexForCommits(
+          await loadCheckpointsFirst(repo),
+          commits.map((c) => c.sha),
+        ),
+        await trustedKeysOf(repo),
       );
       const result = checkChanges(factsForCommits(index, commits), policy);
+      for (const notice of setAsideNotices(index, setAside, new Set(commits.map((c) => c.sha)))) {
+        result.notices.push(notice);
+        result.commits.find((c) => c.commit === notice.commit)?.notices.push(notice);
+      }
       const violations = result.violations.filter((v) => !skip.has(v.rule));
       const ok = violations.length === 0;
       const withCheckpoint = result.commits.filter((c) => c.checkpoint).length;

@@ -1,5 +1,7 @@
 /** `trail show <commit|checkpoint>`: the whole record of one change. */
 import type { Command } from 'commander';
+import { countedReviews } from '../../chain/review-trust.js';
+import { trustedKeysOf } from '../../ledger/keys.js';
 import { loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
@@ -23,7 +25,9 @@ export function register(program: Command, context: () => CommandContext): void 
       // The checkpoint is found first; then only the records that name it are decoded.
       const ledger = await loadCheckpointsFirst(repo);
       const checkpoint = await resolveCheckpoint(repo.workTree, ledger.checkpoints, ref);
-      const view = buildCheckpointView(ledger.indexFor([checkpoint]), checkpoint);
+      // Reviews nothing here vouches for are listed apart and do not make it approved.
+      const { index, setAside } = countedReviews(ledger.indexFor([checkpoint]), await trustedKeysOf(repo));
+      const view = buildCheckpointView(index, checkpoint, setAside);
       if (options.json) return printJson(ctx.io, view);
       if (options.md) return ctx.io.stdout(renderCheckpointMarkdown(view));
       ctx.io.stderr(renderCheckpointText(view));

@@ -68,6 +68,46 @@ describe('bad input on the command line', () => {
     }
   });
 
+  test('trail record: fields in a file and as flags at once are refused, not silently dropped', async () => {
+    const sha = repo.git('rev-parse', 'HEAD').trim();
+    repo.write('deployment.json', JSON.stringify({ kind: 'deployment', env: 'a', commit: sha }));
+    const before = repo.git('for-each-ref', 'refs/trail');
+    assertUsage(
+      await trail(repo.dir, 'record', 'deployment', '--file', 'deployment.json', '--env', 'x'),
+      /^trail: give the fields in --file or as flags, not both \(--env\)\n$/,
+    );
+    assert.equal(repo.git('for-each-ref', 'refs/trail'), before, 'nothing was appended');
+    const numberLike = await trail(
+      repo.dir,
+      'record',
+      'capture-gap',
+      '--what',
+      'w',
+      '--why',
+      'y',
+      '--session-id',
+      '123',
+    );
+    assert.equal(numberLike.code, 1);
+    assert.match(
+      numberLike.stderr,
+      /field "sessionId": .*expected string, received number \(.*quote it as JSON: --field '"123"'\)\n$/,
+    );
+    const quoted = await trail(
+      repo.dir,
+      'record',
+      'capture-gap',
+      '--what',
+      'w',
+      '--why',
+      'y',
+      '--session-id',
+      '"123"',
+      '--json',
+    );
+    assert.equal(quoted.code, 0, quoted.stderr);
+  });
+
   test('counts must be whole numbers of at least 1', async () => {
     assertUsage(
       await trail(repo.dir, 'log', '-n', 'abc'),

@@ -21,10 +21,20 @@ test('ISO times are taken as they are; ages count back from now', () => {
     until: '2026-11-26T12:00:00.000Z',
   });
   assert.deepEqual(parsePeriod('2 weeks', undefined, NOW), { since: '2026-11-19T12:00:00.000Z' });
+  // A leap day exists in 2028, and is not rolled over.
+  assert.deepEqual(parsePeriod('2028-02-29', undefined, NOW), { since: '2028-02-29T00:00:00.000Z' });
 });
 
 test('anything else, or a period that ends before it starts, is a usage error naming it', () => {
-  for (const bad of ['last tuesday', '2026-13-45', 'Dec 1 2026', '30x']) {
+  for (const bad of [
+    'last tuesday',
+    '2026-13-45',
+    '2026-02-30',
+    '2026-02-29',
+    '2026-04-31T10:00:00Z',
+    'Dec 1 2026',
+    '30x',
+  ]) {
     assert.throws(
       () => parsePeriod(bad, undefined, NOW),
       (error: Error & { code?: string }) =>

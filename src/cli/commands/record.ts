@@ -53,6 +53,14 @@ export function register(program: Command, context: () => CommandContext): void 
         const actor = await humanActor(repo);
         let inputs: unknown[];
         if (options.file) {
+          const flags = stripKnown(cmd.args.slice(1));
+          // Fields given beside a file would be dropped without a word: refuse instead.
+          if (flags.length > 0) {
+            throw new TrailError(
+              'USAGE',
+              `give the fields in --file or as flags, not both (${flags.filter((a) => a.startsWith('--')).join(' ')})`,
+            );
+          }
           inputs = readRecordsFile(options.file, ctx.cwd).map((r) =>
             r && typeof r === 'object' && !Array.isArray(r)
               ? withHeader(
@@ -66,7 +74,21 @@ export function register(program: Command, context: () => CommandContext): void 
           const fields = parseFieldArgs(stripKnown(cmd.args.slice(1)));
           inputs = [withHeader({ kind, ...fields }, { actor, provenance: provenance.data })];
         }
-        const result = await appendAsThisClone(repo, inputs);
+        const result = await appendAsThisClone(repo, inputs).catch((error: unknown) => {
+          // A flag's value that reads as a number is parsed as one (parseFieldArgs); say how
+          // to keep it text, since the schema's message alone does not.
+          if (
+            !options.file &&
+            error instanceof TrailError &&
+            /expected string, received (number|boolean)/.test(error.message)
+          ) {
+            throw new TrailError(
+              error.code,
+              `${error.message} (a flag's value that reads as a number or boolean is parsed as one; to keep it text, quote it as JSON: --field '"123"')`,
+            );
+          }
+          throw error;
+        });
         if (options.json)
           return printJson(ctx.io, {
             writerId: result.writerId,

@@ -435,6 +435,24 @@ function displayPath(repo: Repo, path: string): string {
  * Installs Trail into each agent's settings. Running it again with the same commands changes
  * nothing; a changed command (Node or the checkout moved) replaces Trail's entries only.
  */
+/**
+ * Runs every plan over its file as it is now, writing nothing, so a file Trail cannot edit
+ * (settings that are not plain JSON, say with comments) stops `trail init` before it has
+ * changed anything, rather than half-way with git hooks already in place.
+ */
+export function preflightAgents(
+  repo: Repo,
+  agents: readonly InstallableAgent[],
+  commands: TrailCommands,
+  env: NodeJS.ProcessEnv,
+): void {
+  for (const agent of agents) {
+    for (const plan of plans(repo, agent, commands, env)) {
+      plan.install(existsSync(plan.path) ? readFileSync(plan.path, 'utf8') : undefined);
+    }
+  }
+}
+
 export function installAgents(
   repo: Repo,
   agents: readonly InstallableAgent[],

@@ -392,4 +392,21 @@ describe('trail init --agents / trail uninstall', () => {
     assert.deepEqual(snapshot(w), before);
     assert.ok(!existsSync(join(w.repo.dir, '.git/trail')), 'not even the writer key');
   });
+
+  test('agent settings Trail cannot edit stop init before anything changes, not half-way', async () => {
+    const w = world(undefined);
+    w.repo.write('.gemini/settings.json', '{\n  // the team’s theme\n  "theme": "dark"\n}\n');
+    const before = snapshot(w);
+    const configBefore = w.repo.git('config', '--local', '--list');
+    const result = await trailWithEnv(w.repo.dir, w.env, 'init', '--yes', '--agents', 'gemini-cli');
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^trail: \.gemini\/settings\.json is not plain JSON [^\n]*remove comments or fix it, then try again\n$/,
+    );
+    assert.deepEqual(snapshot(w), before);
+    assert.ok(!existsSync(join(w.repo.dir, '.git/trail')), 'not even the writer key');
+    assert.equal(w.repo.git('config', '--local', '--list'), configBefore, 'no alias, no refspecs');
+    assert.ok(!existsSync(join(w.repo.dir, '.git/hooks/post-commit')), 'no git hook either');
+  });
 });

@@ -6,7 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { AgentInstallResult, TrailCommands } from '../../capture/install-agents.js';
-import { agentName, installAgents, parseAgentList, REPO_AGENTS } from '../../capture/install-agents.js';
+import {
+  agentName,
+  installAgents,
+  parseAgentList,
+  preflightAgents,
+  REPO_AGENTS,
+} from '../../capture/install-agents.js';
 import type { HookManager } from '../../git/hook-managers.js';
 import { detectHookManager, installHusky, installLefthook } from '../../git/hook-managers.js';
 import { installGitHooks } from '../../git/hooks.js';
@@ -58,6 +64,9 @@ export async function runInit(ctx: CommandContext, options: InitOptions = {}): P
   // Read the list first: a typo should stop init before it changes anything.
   const agentList = options.agents === undefined ? undefined : parseAgentList(options.agents);
   const repo = await findRepo(ctx.cwd);
+  // So are agent settings Trail cannot edit: checked with the commands it would write.
+  if (agentList)
+    preflightAgents(repo, agentList, { shared: PORTABLE_COMMAND, local: trailCommand() }, ctx.env);
   mkdirSync(repo.stateDir, { recursive: true });
   const key = createWriterKey(repo);
   const me = await localIdentity(repo.workTree);

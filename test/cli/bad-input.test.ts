@@ -161,6 +161,9 @@ describe('bad input on the command line', () => {
     );
     assert.equal(intoMissing.code, 1);
     assert.equal(intoMissing.stderr, 'trail: cannot write no/such/r.json: its folder does not exist\n');
+    const noKeyFile = await trail(repo.dir, 'keys', 'trust', 'teammate.json', '--name', 'x');
+    assert.equal(noKeyFile.code, 1);
+    assert.equal(noKeyFile.stderr, 'trail: cannot read teammate.json: no such file\n');
     const ontoFolder = await trail(repo.dir, 'report', 'soc2', '--format', 'json', '--out', 'a-folder');
     assert.equal(ontoFolder.stderr, 'trail: cannot write a-folder: it is a folder\n');
     assert.deepEqual(readdirSync(folder), []);

@@ -68,7 +68,10 @@ export function register(program: Command, context: () => CommandContext): void 
       const repo = await findRepo(ctx.cwd);
       let publicKey = keyArg;
       let name = options.name;
-      if (existsSync(resolve(ctx.cwd, keyArg))) {
+      // A base64 key is 44 characters of its alphabet; anything else that looks like a path
+      // is a file that is not there, and is named as such rather than as a bad key.
+      const looksLikePath = !/^[A-Za-z0-9+/]{43}=$/.test(keyArg) && /[/\\.]/.test(keyArg);
+      if (existsSync(resolve(ctx.cwd, keyArg)) || looksLikePath) {
         const file = parseJson(readInput(keyArg, ctx.cwd).toString('utf8'), keyArg) as {
           publicKey?: string;
           name?: string;

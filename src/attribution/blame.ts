@@ -5,7 +5,9 @@
  * session touched it); one from before that, or one whose trailer names a checkpoint that
  * cannot be found, is `unknown`: never a guess.
  */
+import { originWithoutCheckpoint } from '../core/before-tracking.js';
 import type { TrailIndex } from '../core/trail-index.js';
+import { unquoteGitPath } from '../git/quoted-path.js';
 import { runGit } from '../git/run.js';
 
 export interface BlameLine {
@@ -61,7 +63,9 @@ export function parseBlamePorcelain(text: string): BlameLine[] {
         meta.authorTime = new Date(Number(row.slice(12)) * 1000).toISOString();
       else if (row.startsWith('committer-time ')) meta.committerTime = Number(row.slice(15));
       else if (row.startsWith('summary ')) meta.summary = row.slice(8);
-      else if (row.startsWith('filename ')) meta.originalPath = row.slice(9);
+      // Quoted when it holds `"`, a control character or non-ASCII: the checkpoint keys files by
+      // the path itself.
+      else if (row.startsWith('filename ')) meta.originalPath = unquoteGitPath(row.slice(9));
     }
     commits.set(commit, meta);
     lines.push({
@@ -81,7 +85,10 @@ export async function blameFile(workTree: string, path: string, rev = 'HEAD'): P
   return parseBlamePorcelain(result.stdout.toString('utf8'));
 }
 
-/** Origins for blamed lines, from the checkpoints in the index. */
+/**
+ * Origins for blamed lines, from the checkpoints in the index. `trackedSince` is in seconds
+ * (`trackedSinceSeconds`).
+ */
 export function originsOf(
   lines: readonly BlameLine[],
   index: TrailIndex,
@@ -100,14 +107,7 @@ export function originsOf(
   };
   return lines.map((line) => {
     const checkpoint = index.checkpointByCommit.get(line.commit);
-    if (!checkpoint) {
-      const before = trackedSince !== undefined && line.committerTime < trackedSince;
-      return {
-        ...line,
-        origin: before ? 'unknown' : 'human',
-        reason: before ? 'committed before Trail tracked this repository' : 'commit has no AI checkpoint',
-      };
-    }
+    if (!checkpoint) return { ...line, ...originWithoutCheckpoint(line.committerTime, trackedSince) };
     const spans = checkpoint.record.attribution[line.originalPath];
     const span = spans?.find((s) => s.start <= line.originalLine && line.originalLine <= s.end);
     if (!span) {

@@ -8,6 +8,8 @@
  * it as a gap (DESIGN.md principle 4).
  */
 import { isPersonsChecks } from './day-session.js';
+import type { DeployStatus } from './deploy-state.js';
+import { deployState } from './deploy-state.js';
 import type { EventType, RecordOf } from './records.js';
 import type { StoredRecord, TrailIndex } from './trail-index.js';
 
@@ -64,7 +66,6 @@ export interface TestFacts {
   coverage?: number;
 }
 
-export type DeployStatus = 'deployed' | 'reverted' | 'pending';
 export type TestStatus = 'passed' | 'failed' | 'empty' | 'none';
 
 export interface ChangeFacts {
@@ -206,39 +207,6 @@ function reviewFacts(
     latest.set(reviewerKey, facts);
   }
   return [...latest.values()];
-}
-
-function deployState(
-  deployments: ReadonlyArray<StoredRecord<RecordOf<'deployment'>>>,
-  rollbacks: ReadonlyArray<StoredRecord<RecordOf<'rollback'>>>,
-): Pick<ChangeFacts, 'deployments' | 'rollbacks' | 'status' | 'environments'> {
-  if (deployments.length === 0 && rollbacks.length === 0) {
-    return { deployments: [], rollbacks: [], status: 'pending', environments: [] };
-  }
-  const events: Array<{ env: string; time: string; deployed: boolean }> = [];
-  const deployed = deployments
-    .filter((d) => d.record.status === 'success')
-    .map((d) => ({ env: d.record.env, time: d.record.time }));
-  for (const d of deployed) events.push({ ...d, deployed: true });
-  const rolled = rollbacks.map((r) => ({
-    env: r.record.env,
-    time: r.record.time,
-    to: r.record.to,
-    reason: r.record.reason,
-  }));
-  for (const r of rolled) events.push({ env: r.env, time: r.time, deployed: false });
-  events.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-  const state = new Map<string, boolean>();
-  for (const e of events) state.set(e.env, e.deployed);
-  const live = [...state].filter(([, v]) => v).map(([env]) => env);
-  const reverted = [...state].filter(([, v]) => !v).map(([env]) => env);
-  const status: DeployStatus = live.length > 0 ? 'deployed' : reverted.length > 0 ? 'reverted' : 'pending';
-  return {
-    deployments: deployed,
-    rollbacks: rolled,
-    status,
-    environments: status === 'deployed' ? live : reverted,
-  };
 }
 
 function testFacts(results: ReadonlyArray<StoredRecord<RecordOf<'test-result'>>> | undefined): {
@@ -404,9 +372,9 @@ export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo)
   }
   const { test, testStatus } = testFacts(index.testsByCommit.get(commit));
   const deployed = deployState(
-    index.deploymentsByCommit.get(commit) ?? [],
-    // The index keeps rollbacks by both their commits: only those that took this one out count.
-    (index.rollbacksByCommit.get(commit) ?? []).filter((r) => r.record.from === commit),
+    commit,
+    (index.deploymentsByCommit.get(commit) ?? []).map((d) => d.record),
+    (index.rollbacksByCommit.get(commit) ?? []).map((r) => r.record),
   );
 
   return {

@@ -36,33 +36,44 @@ export async function listCommits(
   const stdout = await gitOverRevisions(
     workTree,
     [
-      '-c',
-      'core.quotePath=false',
       'log',
       ...(includeMerges ? [] : ['--no-merges']),
       '--reverse',
+      // NUL-terminated paths, never quoted: core.quotePath=false still quotes a path holding
+      // `"`, a tab or a newline, and a policy's patterns must see the path itself.
       '--name-only',
+      '-z',
       `--format=${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`,
       ...revisions,
       '--',
     ],
     [given ?? revisions.join(' ')],
   );
+  // With -z each commit is its header, NUL, then each path NUL-terminated, the first after a
+  // newline. A token is a header where it starts with RECORD, which a path would need a
+  // control character as its first byte to do.
   const commits: CommitInfo[] = [];
-  for (const chunk of stdout.toString('utf8').split(RECORD)) {
-    if (chunk.length === 0) continue;
-    const [header, ...rest] = chunk.split('\n');
-    const [sha, parents, name, email, date, subject] = header!.split(FIELD);
-    if (!sha) continue;
-    commits.push({
-      sha,
-      parents: parents ? parents.split(' ').filter(Boolean) : [],
-      author: `${name} <${email}>`,
-      authorEmail: email ?? '',
-      date: date ?? '',
-      subject: subject ?? '',
-      paths: rest.filter((line) => line.length > 0),
-    });
+  let firstPath = false;
+  for (const token of stdout.toString('utf8').split('\0')) {
+    if (token.startsWith(RECORD)) {
+      firstPath = true;
+      const [sha, parents, name, email, date, subject] = token.slice(RECORD.length).split(FIELD);
+      if (!sha) continue;
+      commits.push({
+        sha,
+        parents: parents ? parents.split(' ').filter(Boolean) : [],
+        author: `${name} <${email}>`,
+        authorEmail: email ?? '',
+        date: date ?? '',
+        subject: subject ?? '',
+        paths: [],
+      });
+      continue;
+    }
+    // Only the first path has the newline before it: a later one may itself start with one.
+    const path = firstPath && token.startsWith('\n') ? token.slice(1) : token;
+    firstPath = false;
+    if (path.length > 0) commits[commits.length - 1]?.paths.push(path);
   }
   return commits;
 }

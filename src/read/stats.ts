@@ -1,7 +1,8 @@
 /**
  * AI share of added lines, from checkpoints: by file, directory, author, agent, model and
- * month. Lines from commits without a checkpoint are counted as human: no agent was recorded
- * touching them (the caller passes those commits' added-line counts).
+ * month. Lines from commits without a checkpoint count as the caller says, by the rule blame
+ * uses (`originWithoutCheckpoint`): human when no agent was recorded touching them, unknown
+ * when they were committed before Trail tracked the repository.
  */
 import type { TrailIndex } from '../core/trail-index.js';
 
@@ -48,14 +49,15 @@ function share(r: { ai: number; human: number; unknown: number }): number {
   return total === 0 ? 0 : Math.round((r.ai / total) * 1000) / 10;
 }
 
-export function computeStats(
-  index: TrailIndex,
-  humanCommits: ReadonlyArray<{
-    author: string;
-    month: string;
-    files: Array<{ path: string; added: number }>;
-  }> = [],
-): Stats {
+/** A commit without a checkpoint: its added lines, all of one origin. */
+export interface UncheckpointedCommit {
+  author: string;
+  month: string;
+  origin: 'human' | 'unknown';
+  files: Array<{ path: string; added: number }>;
+}
+
+export function computeStats(index: TrailIndex, uncheckpointed: readonly UncheckpointedCommit[] = []): Stats {
   const t = {
     file: new Tally(),
     dir: new Tally(),
@@ -96,13 +98,16 @@ export function computeStats(
       }
     }
   }
-  for (const h of humanCommits) {
+  for (const h of uncheckpointed) {
     for (const f of h.files) {
-      t.file.add(f.path, 0, f.added, 0);
-      t.dir.add(f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '.', 0, f.added, 0);
-      t.author.add(h.author, 0, f.added, 0);
-      t.month.add(h.month, 0, f.added, 0);
-      totals.human += f.added;
+      const human = h.origin === 'human' ? f.added : 0;
+      const unknown = h.origin === 'unknown' ? f.added : 0;
+      t.file.add(f.path, 0, human, unknown);
+      t.dir.add(f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '.', 0, human, unknown);
+      t.author.add(h.author, 0, human, unknown);
+      t.month.add(h.month, 0, human, unknown);
+      totals.human += human;
+      totals.unknown += unknown;
     }
   }
   return {

@@ -115,6 +115,25 @@ describe('trail deploy and trail rollback', () => {
     assert.equal(result.from, b);
     assert.equal(result.to, a);
     assert.deepEqual(await deployed(repo, 'production'), [a]);
+    // The whole log says the same as --deployed (and the reports): b is out of production.
+    const lineOf = (text: string, sha: string) =>
+      text.split('\n').find((l) => l.startsWith(sha.slice(0, 10)));
+    const log = (await trail(repo.dir, 'log')).stderr;
+    assert.match(lineOf(log, b) ?? '', / rolled-back:production /);
+    assert.doesNotMatch(lineOf(log, b) ?? '', /deployed:/);
+    assert.match(lineOf(log, a) ?? '', / deployed:production,staging | deployed:staging,production /);
+    const logJson = JSON.parse(await ok(repo, 'log', '--json')) as Array<{
+      commit: string;
+      deployedTo: string[];
+      rolledBackFrom: string[];
+    }>;
+    assert.deepEqual(
+      logJson.map((l) => [l.commit, l.deployedTo.sort(), l.rolledBackFrom]),
+      [
+        [b, [], ['production']],
+        [a, ['production', 'staging'], []],
+      ],
+    );
     const viewB = JSON.parse(await ok(repo, 'show', b, '--json'));
     assert.deepEqual(
       viewB.rollbacks.map((r: { env: string; from: string; to: string; reason: string }) => [

@@ -5,6 +5,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { blameFile, originsOf } from '../../attribution/blame.js';
 import { resolveCommit } from '../../chain/code-host-mapping.js';
+import { trackedSinceSeconds } from '../../core/before-tracking.js';
 import { TrailError } from '../../core/errors.js';
 import { loadConfig } from '../../ledger/config.js';
 import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
@@ -32,10 +33,7 @@ export function register(program: Command, context: () => CommandContext): void 
       if (options.rev === 'HEAD' && !existsSync(absolute))
         throw new TrailError('NOT_FOUND', `${file}: no such file`);
       const config = loadConfig(repo);
-      // Whole seconds, as git records them: a commit in the same second as init counts as tracked.
-      const trackedSince = config.trackedSince
-        ? Math.floor(Date.parse(config.trackedSince) / 1000)
-        : undefined;
+      const trackedSince = trackedSinceSeconds(config.trackedSince);
       // git blame runs while the ledger is read; events are decoded only for the sessions whose
       // lines are shown (a line names its session's first prompt).
       const blaming = blameFile(repo.workTree, path, options.rev);

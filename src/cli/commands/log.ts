@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { inPeriod } from '../../core/change-facts.js';
 import { sessionLabel } from '../../core/day-session.js';
+import { deployState } from '../../core/deploy-state.js';
 import { loadCheckpointsFirst, loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CheckpointView } from '../../read/checkpoint-view.js';
@@ -45,42 +46,41 @@ export function register(program: Command, context: () => CommandContext): void 
           .filter((c) => inPeriod(c.record.time, period))
           .sort((a, b) => (a.record.time < b.record.time ? 1 : -1));
         const index = firstN ? firstN.indexFor(newestFirst.slice(0, max)) : found;
-        const deployedThere = (v: CheckpointView) => {
-          const deployed = v.deployments
-            .filter((d) => d.env === env && d.status === 'success')
-            .map((d) => d.time);
-          const rolledBack = v.rollbacks
-            .filter((r) => r.env === env && r.from === v.checkpoint.commit)
-            .map((r) => r.time);
-          const lastDeploy = deployed.sort().pop();
-          return lastDeploy !== undefined && !rolledBack.some((t) => t > lastDeploy);
-        };
+        // The reports' rule: a commit rolled back from an environment is out of it until
+        // deployed there again.
+        const whereDeployed = (v: CheckpointView) =>
+          deployState(v.checkpoint.commit, v.deployments, v.rollbacks);
         // Views are built only until -n of them are shown: `trail log -n 5` of a ledger of
         // thousands of checkpoints must not gather every one of them.
         const views: CheckpointView[] = [];
         for (const c of newestFirst) {
           if (max !== undefined && views.length >= max) break;
           const view = buildCheckpointView(index, c);
-          if (env === undefined || deployedThere(view)) views.push(view);
+          if (env === undefined || whereDeployed(view).live.includes(env)) views.push(view);
         }
         if (options.json) {
           return printJson(
             ctx.io,
-            views.map((v) => ({
-              checkpoint: v.id,
-              commit: v.checkpoint.commit,
-              time: v.checkpoint.time,
-              message: v.checkpoint.message,
-              author: v.checkpoint.author,
-              agents: [...new Set(v.sessions.map((s) => s.agent.name))],
-              models: [...new Set(v.sessions.flatMap((s) => (s.model ? [s.model] : [])))],
-              tickets: v.sessions.flatMap((s) => s.request.tickets.map((t) => t.id)),
-              lines: v.lines,
-              approval: v.approval,
-              tests: v.tests.map((t) => t.totals),
-              deployments: v.deployments.map((d) => ({ env: d.env, status: d.status, time: d.time })),
-              rollbacks: v.rollbacks.map((r) => ({ env: r.env, from: r.from, to: r.to, time: r.time })),
-            })),
+            views.map((v) => {
+              const where = whereDeployed(v);
+              return {
+                checkpoint: v.id,
+                commit: v.checkpoint.commit,
+                time: v.checkpoint.time,
+                message: v.checkpoint.message,
+                author: v.checkpoint.author,
+                agents: [...new Set(v.sessions.map((s) => s.agent.name))],
+                models: [...new Set(v.sessions.flatMap((s) => (s.model ? [s.model] : [])))],
+                tickets: v.sessions.flatMap((s) => s.request.tickets.map((t) => t.id)),
+                lines: v.lines,
+                approval: v.approval,
+                tests: v.tests.map((t) => t.totals),
+                deployments: v.deployments.map((d) => ({ env: d.env, status: d.status, time: d.time })),
+                rollbacks: v.rollbacks.map((r) => ({ env: r.env, from: r.from, to: r.to, time: r.time })),
+                deployedTo: where.live,
+                rolledBackFrom: where.rolledBack,
+              };
+            }),
           );
         }
         if (views.length === 0) say(ctx.io, 'no checkpoints');
@@ -88,14 +88,16 @@ export function register(program: Command, context: () => CommandContext): void 
           const agents = [
             ...new Set(v.sessions.map((s) => sessionLabel(s.sessionId, s.agent.name, s.model))),
           ].join(', ');
+          const where = whereDeployed(v);
           const deployed = [
-            ...new Set(v.deployments.filter((d) => d.status === 'success').map((d) => d.env)),
-          ].join(',');
+            ...(where.live.length > 0 ? [`deployed:${where.live.join(',')}`] : []),
+            ...(where.rolledBack.length > 0 ? [`rolled-back:${where.rolledBack.join(',')}`] : []),
+          ].join(' ');
           // Lines of unknown origin are shown where there are any: never folded into human.
           const unknown = v.lines.unknown > 0 ? `/+${v.lines.unknown} unknown` : '';
           say(
             ctx.io,
-            `${v.checkpoint.commit.slice(0, 10)} ${v.checkpoint.time.slice(0, 16).replace('T', ' ')} ${agents || 'no session'} +${v.lines.ai} AI/+${v.lines.human} human${unknown}  ${v.approval.state}${v.tests.length ? ' tested' : ''}${deployed ? ` deployed:${deployed}` : ''}  ${v.checkpoint.message ?? ''}`,
+            `${v.checkpoint.commit.slice(0, 10)} ${v.checkpoint.time.slice(0, 16).replace('T', ' ')} ${agents || 'no session'} +${v.lines.ai} AI/+${v.lines.human} human${unknown}  ${v.approval.state}${v.tests.length ? ' tested' : ''}${deployed ? ` ${deployed}` : ''}  ${v.checkpoint.message ?? ''}`,
           );
         }
       },

@@ -1,9 +1,12 @@
 /** `trail stats`: AI share of added lines by file, directory, author, agent, model and month. */
 import type { Command } from 'commander';
-import { gitOverRevisions, hasCommits } from '../../git/commit-range.js';
+import { originWithoutCheckpoint, trackedSinceSeconds } from '../../core/before-tracking.js';
+import { hasCommits } from '../../git/commit-range.js';
+import { logNumstat } from '../../git/log-numstat.js';
+import { loadConfig } from '../../ledger/config.js';
 import { loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
-import type { Share } from '../../read/stats.js';
+import type { Share, UncheckpointedCommit } from '../../read/stats.js';
 import { computeStats } from '../../read/stats.js';
 import type { CommandContext } from '../context.js';
 import { positiveCount } from '../option-values.js';
@@ -22,31 +25,19 @@ export function register(program: Command, context: () => CommandContext): void 
       const repo = await findRepo(ctx.cwd);
       // Lines come from checkpoints alone: no other record is even parsed.
       const index = await loadIndex(repo, { onlyKinds: ['checkpoint'] });
-      // Commits without a checkpoint count as human lines: one git log for all of them.
-      const log = (await hasCommits(repo.workTree))
-        ? (
-            await gitOverRevisions(
-              repo.workTree,
-              ['log', '--no-merges', '--numstat', '--format=%x00%H %aI %an <%ae>', options.rev, '--'],
-              [options.rev],
-            )
-          ).toString('utf8')
-        : '';
-      const human: Array<{ author: string; month: string; files: Array<{ path: string; added: number }> }> =
-        [];
-      for (const block of log.split('\0').filter(Boolean)) {
-        const [head, ...rows] = block.split('\n');
-        const [sha, date, ...author] = (head ?? '').split(' ');
-        if (!sha || index.checkpointByCommit.has(sha)) continue;
-        const files = rows.flatMap((r) => {
-          const [added, , path] = r.split('\t');
-          return path && added && added !== '-' && !path.startsWith('.trail/')
-            ? [{ path, added: Number(added) }]
-            : [];
-        });
-        human.push({ author: author.join(' '), month: (date ?? '').slice(0, 7), files });
-      }
-      const stats = computeStats(index, human);
+      // Commits without a checkpoint count by blame's rule: human, or unknown from before
+      // Trail tracked the repository. One git log for all of them.
+      const trackedSince = trackedSinceSeconds(loadConfig(repo).trackedSince);
+      const commits = (await hasCommits(repo.workTree)) ? await logNumstat(repo.workTree, options.rev) : [];
+      const uncheckpointed: UncheckpointedCommit[] = commits
+        .filter((c) => !index.checkpointByCommit.has(c.sha))
+        .map((c) => ({
+          author: c.author,
+          month: c.date.slice(0, 7),
+          origin: originWithoutCheckpoint(c.committerTime, trackedSince).origin,
+          files: c.files.filter((f) => !f.path.startsWith('.trail/')),
+        }));
+      const stats = computeStats(index, uncheckpointed);
       if (options.json) return printJson(ctx.io, stats);
       const table = (title: string, rows: Share[]) => {
         // An empty table says nothing the totals line does not.

@@ -1,0 +1,76 @@
+/**
+ * Lines committed before Trail tracked the repository (`trackedSince`, set by `trail init`)
+ * are `unknown` (docs/attribution.md), in `trail stats` as in `trail blame`; lines of a
+ * later commit with no checkpoint are `human` in both.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { originWithoutCheckpoint, trackedSinceSeconds } from '../../src/core/before-tracking.js';
+import { ScriptedClaude } from '../helpers/claude-session.js';
+import { trail, trailProcess } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
+import { gitEnv, tempRepo } from '../helpers/temp-repo.js';
+
+type Origin = 'ai' | 'human' | 'unknown';
+
+describe('commits from before Trail tracked the repository', () => {
+  let repo: TempRepo;
+
+  before(() => {
+    repo = tempRepo();
+    repo.write('old.txt', 'l1\nl2\n');
+    repo.git('add', '-A');
+    execFileSync('git', ['commit', '-q', '-m', 'before Trail'], {
+      cwd: repo.dir,
+      env: { ...gitEnv, GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' },
+    });
+    const init = trailProcess(repo.dir, ['init', '--yes']);
+    assert.equal(init.code, 0, init.stderr);
+    repo.commit('trust this clone');
+    const agent = new ScriptedClaude(repo.dir).start().prompt('write ai.ts');
+    agent.write('ai.ts', 'export const a = 1;\n');
+    agent.stop();
+    repo.git('add', 'ai.ts');
+    repo.git('commit', '-q', '-m', 'agent work');
+    repo.write('new.txt', 'n1\nn2\nn3\n');
+    repo.commit('a person, after Trail');
+  });
+  after(() => repo.cleanup());
+
+  test('stats counts each file as blame calls its lines', async () => {
+    const stats = JSON.parse((await trail(repo.dir, 'stats', '--json')).stdout) as {
+      totals: Record<Origin, number>;
+      byFile: Array<{ key: string } & Record<Origin, number>>;
+    };
+    for (const file of ['old.txt', 'ai.ts', 'new.txt']) {
+      const result = await trail(repo.dir, 'blame', file, '--json');
+      assert.equal(result.code, 0, result.stderr);
+      const counts: Record<Origin, number> = { ai: 0, human: 0, unknown: 0 };
+      for (const l of (JSON.parse(result.stdout) as { lines: Array<{ origin: Origin }> }).lines) {
+        counts[l.origin]++;
+      }
+      const row = stats.byFile.find((f) => f.key === file);
+      assert.deepEqual(row && { ai: row.ai, human: row.human, unknown: row.unknown }, counts, file);
+    }
+    assert.deepEqual(
+      { ai: stats.totals.ai, human: stats.totals.human, unknown: stats.totals.unknown },
+      { ai: 1, human: 3, unknown: 2 },
+    );
+    const text = (await trail(repo.dir, 'stats')).stderr;
+    assert.match(text, /\(1 AI, 3 human, 2 unknown\)/);
+  });
+
+  test('the rule: before trackedSince (in whole seconds) is unknown, from it on human', () => {
+    const since = trackedSinceSeconds('2026-03-01T10:00:00.900Z');
+    assert.equal(since, Date.parse('2026-03-01T10:00:00Z') / 1000);
+    assert.equal(originWithoutCheckpoint(since! - 1, since).origin, 'unknown');
+    assert.equal(
+      originWithoutCheckpoint(since!, since).origin,
+      'human',
+      'the same second as init is tracked',
+    );
+    assert.equal(originWithoutCheckpoint(0, undefined).origin, 'human', 'no trackedSince: all tracked');
+    assert.equal(trackedSinceSeconds(undefined), undefined);
+  });
+});

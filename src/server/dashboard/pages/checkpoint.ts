@@ -8,6 +8,7 @@
  * The page is built from the API's detail answer through the same read model as
  * `trail show` (buildIndex + buildCheckpointView), so the two always say the same thing.
  */
+import { deployState } from '../../../core/deploy-state.js';
 import type { RecordOf } from '../../../core/records.js';
 import type { StoredRecord } from '../../../core/trail-index.js';
 import { buildIndex } from '../../../core/trail-index.js';
@@ -142,19 +143,26 @@ function testsFact(v: CheckpointView): Fact {
   };
 }
 
-function deployFact(v: CheckpointView): Fact {
-  if (v.rollbacks.some((r) => r.from === v.checkpoint.commit)) {
-    const r = v.rollbacks.find((x) => x.from === v.checkpoint.commit)!;
-    return { label: 'Deployed', tone: 'fail', value: `Rolled back in ${r.env}`, note: r.reason };
+export function deployFact(v: CheckpointView): Fact {
+  // Where it runs now, by the rule log and the reports use: deployed again after a rollback
+  // is deployed; rolled back after its last deployment is not.
+  const where = deployState(v.checkpoint.commit, v.deployments, v.rollbacks);
+  if (where.live.length === 0 && where.rolledBack.length > 0) {
+    const r = where.rollbacks.at(-1)!;
+    return {
+      label: 'Deployed',
+      tone: 'fail',
+      value: `Rolled back in ${where.rolledBack.join(', ')}`,
+      note: r.reason,
+    };
   }
-  const ok = v.deployments.filter((d) => d.status === 'success');
-  if (ok.length > 0) {
-    const envs = [...new Set(ok.map((d) => d.env))];
+  if (where.live.length > 0) {
+    const last = where.deployments.filter((d) => where.live.includes(d.env)).at(-1)!;
     return {
       label: 'Deployed',
       tone: 'pass',
-      value: envs.join(', '),
-      note: `last ${utc(ok[ok.length - 1]!.time)}`,
+      value: where.live.join(', '),
+      note: `last ${utc(last.time)}${where.rolledBack.length > 0 ? `; rolled back in ${where.rolledBack.join(', ')}` : ''}`,
     };
   }
   if (v.deployments.length > 0) {

@@ -23,7 +23,7 @@ export async function gitHookMain(args: readonly string[], cwd = process.cwd()):
   } catch (error) {
     if (repo) {
       recordGap(repo.stateDir, {
-        what: `git ${event} hook`,
+        what: event ? `git ${event} hook` : 'git hook',
         why: (error as Error).message,
         hook: event,
         agent: 'git',

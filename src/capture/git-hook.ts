@@ -4,6 +4,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TrailError } from '../core/errors.js';
+import { GIT_HOOKS } from '../git/hooks.js';
 import { pushTrailRefs } from '../git/remote-config.js';
 import { gitText } from '../git/run.js';
 import type { Repo } from '../ledger/repo.js';
@@ -43,6 +45,15 @@ export async function runGitHook(
       }
       return;
     }
+    default:
+      // Trail installs only these hooks: another name, or none, means a hook set up by hand
+      // or mistyped, which captures nothing until it is fixed. The caller records the gap.
+      throw new TrailError(
+        'USAGE',
+        name
+          ? `"${name.slice(0, 80)}" is not a git hook Trail handles (${GIT_HOOKS.join(', ')})`
+          : 'no git hook named: trail hook git <hook>',
+      );
   }
 }
 

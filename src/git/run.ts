@@ -3,6 +3,7 @@
  * Batch operations (cat-file --batch, fast-import, update-ref --stdin) live beside this so
  * that reading or writing many records costs a fixed number of processes.
  */
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, unlinkSync } from 'node:fs';
@@ -36,11 +37,22 @@ export function runGit(cwd: string, args: readonly string[], options: GitOptions
     const err: Buffer[] = [];
     const onStdout = options.onStdout ?? ((chunk: Buffer) => out.push(chunk));
     const spool = options.onStdout && options.spoolDir ? openSpool(options.spoolDir) : undefined;
-    const child = spawn('git', args, {
-      cwd,
-      env: options.env ? { ...process.env, ...options.env } : process.env,
-      stdio: ['pipe', spool?.fd ?? 'pipe', 'pipe'],
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn('git', args, {
+        cwd,
+        env: options.env ? { ...process.env, ...options.env } : process.env,
+        stdio: ['pipe', spool?.fd ?? 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      // Some failures throw instead of emitting 'error': a cwd that is a file is ENOTDIR.
+      spool?.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      const message =
+        code === 'ENOTDIR' ? `${cwd} is not a folder` : `could not run git: ${(error as Error).message}`;
+      reject(new TrailError('GIT_FAILED', message, { cause: error }));
+      return;
+    }
     /** Set once git is gone: what the spool's reader does when it has read everything. */
     let whenDrained: (() => void) | undefined;
     if (spool) {

@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { canonicalize, parseJson } from '../core/canonical-json.js';
 import { EntryList } from '../core/entry-list.js';
-import { TrailError } from '../core/errors.js';
+import { isTrailError, TrailError } from '../core/errors.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { encodeEntry, entryLeafHash, GENESIS_PREV, recordIdOfLine, signTreeHead } from '../core/log-entry.js';
 import { MerkleFrontier } from '../core/merkle.js';
@@ -61,6 +61,8 @@ export interface LogRef {
   oid: string;
   /** The remote this copy was fetched from, or undefined for this clone's own refs. */
   remote?: string;
+  /** The type of the object the ref points at (a log is a commit), where it was listed. */
+  type?: string;
 }
 
 export interface LogSnapshot extends LogRef {
@@ -98,19 +100,19 @@ export function logRef(writerId: string): string {
 export async function listLogRefs(repo: Repo): Promise<LogRef[]> {
   const { stdout } = await runGit(repo.workTree, [
     'for-each-ref',
-    '--format=%(objectname) %(refname)',
+    '--format=%(objectname) %(objecttype) %(refname)',
     LOG_REF_PREFIX,
     REMOTE_LOG_REF_PREFIX,
   ]);
   const refs: LogRef[] = [];
   for (const line of stdout.toString('utf8').split('\n')) {
     if (!line) continue;
-    const [oid, ref] = line.split(' ') as [string, string];
+    const [oid, type, ref] = line.split(' ') as [string, string, string];
     if (ref.startsWith(LOG_REF_PREFIX)) {
-      refs.push({ ref, oid, writerId: ref.slice(LOG_REF_PREFIX.length) });
+      refs.push({ ref, oid, type, writerId: ref.slice(LOG_REF_PREFIX.length) });
     } else {
       const match = /^refs\/trail\/remotes\/([^/]+)\/logs\/([^/]+)$/.exec(ref);
-      if (match) refs.push({ ref, oid, remote: match[1]!, writerId: match[2]! });
+      if (match) refs.push({ ref, oid, type, remote: match[1]!, writerId: match[2]! });
     }
   }
   return refs;
@@ -147,12 +149,40 @@ export interface ReadLogsOptions {
    * fetched copy of this clone's own log would otherwise be read, and decoded, twice.
    */
   onePerWriter?: boolean;
+  /**
+   * Told of each ref that holds no log (logListing says why); it is left out of what is
+   * read. Anyone who can push refs/trail/logs/* can make one, so it must not stop the read
+   * of every other log: readers skip it, and verify reports it.
+   */
+  unreadable?: (ref: LogRef, why: string) => void;
 }
 
 /** A signed tree head's file in a log's tree; the number is the head's size. */
 const HEAD_PATH = /^heads\/\d+\/\d+\/(\d+)\.json$/;
 /** A chunk's file in a log's tree; the number is the sequence number of its first entry. */
 const CHUNK_PATH = /^log\/\d+\/\d+\/(\d+)\.jsonl$/;
+
+/**
+ * The files of the log a ref points at, or why it holds none: a log is a commit whose tree
+ * has at least one chunk or signed tree head (every append writes both). What else a tree
+ * that passes holds, or lacks, is the log verifier's to judge.
+ */
+async function logListing(repo: Repo, ref: LogRef): Promise<TreeEntry[] | string> {
+  if (ref.type !== undefined && ref.type !== 'commit') return `it points at a ${ref.type}, not a commit`;
+  let entries: TreeEntry[];
+  try {
+    entries = await listTree(repo.workTree, ref.oid);
+  } catch (error) {
+    // git could list the refs, so a failure here is this object's (a tree it lacks, say).
+    if (!isTrailError(error)) throw error;
+    return error.message;
+  }
+  const isLogFile = (e: TreeEntry) =>
+    e.type === 'blob' && (CHUNK_PATH.test(e.path) || HEAD_PATH.test(e.path));
+  return entries.some(isLogFile)
+    ? entries
+    : 'its tree holds no chunk under log/ and no signed tree head under heads/';
+}
 
 /** The blobs of a log's tree that readers read: its chunks in order, its heads, its writer. */
 interface LogLayout {
@@ -241,7 +271,8 @@ export function longestSnapshots(snapshots: readonly LogSnapshot[]): LogSnapshot
  * Reads several logs with one ls-tree per log and a single cat-file --batch for all blobs:
  * every log's small blobs (heads, writer) first, then each log's chunks in order, streamed
  * into its EntryList so a `reader` can work on entries while git is still sending the rest.
- * Returns one snapshot per log read, in the order of `allRefs`.
+ * Returns one snapshot per log read, in the order of `allRefs`; a ref that holds no log is
+ * left out and told to `options.unreadable`.
  *
  * Two copies of one writer's log at the same commit (this clone's and the remote's, once a
  * push has been fetched back) are one log: it is read once, and both snapshots share its
@@ -256,22 +287,31 @@ export async function readLogs(
   options: ReadLogsOptions = {},
 ): Promise<LogSnapshot[]> {
   const reader = options.reader ?? {};
-  const treeOf = new Map<string, Promise<TreeEntry[]>>();
-  const allTrees = await Promise.all(
+  const listingOf = new Map<string, Promise<TreeEntry[] | string>>();
+  const listings = await Promise.all(
     allRefs.map((r) => {
-      let tree = treeOf.get(r.oid);
-      if (!tree) {
-        tree = listTree(repo.workTree, r.oid);
-        treeOf.set(r.oid, tree);
+      let listing = listingOf.get(r.oid);
+      if (!listing) {
+        listing = logListing(repo, r);
+        listingOf.set(r.oid, listing);
       }
-      return tree;
+      return listing;
     }),
   );
+  const readRefs: LogRef[] = [];
+  const readTrees: TreeEntry[][] = [];
+  listings.forEach((listing, i) => {
+    if (typeof listing === 'string') options.unreadable?.(allRefs[i]!, listing);
+    else {
+      readRefs.push(allRefs[i]!);
+      readTrees.push(listing);
+    }
+  });
   const kept = options.onePerWriter
-    ? longestCopies(allRefs, allTrees.map(signedSize))
-    : allRefs.map((_, i) => i);
-  const refs = kept.map((i) => allRefs[i]!);
-  const trees = kept.map((i) => allTrees[i]!);
+    ? longestCopies(readRefs, readTrees.map(signedSize))
+    : readRefs.map((_, i) => i);
+  const refs = kept.map((i) => readRefs[i]!);
+  const trees = kept.map((i) => readTrees[i]!);
   /** For each log, the earlier log it is a copy of (same writer, same commit), if any. */
   const copyOf: Array<number | undefined> = [];
   const firstAt = new Map<string, number>();

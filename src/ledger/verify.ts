@@ -12,6 +12,7 @@ import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, VerifyLogResult, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier, resultOfCleanPrefix } from '../core/log-verifier.js';
+import { EMPTY_ROOT } from '../core/merkle.js';
 import { trustedKeyMap, trustedKeyMapAtHead } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
 import { listLogRefs, longestSnapshots, readLogs } from './log-store.js';
@@ -119,15 +120,36 @@ export async function verifyAndRead(
     }
     return verifier;
   };
+  const logs: VerifiedLog[] = [];
+  const byWriter = new Map<string, Array<{ log: VerifiedLog; leafHashes: Buffer }>>();
+  const addLog = (log: VerifiedLog, leafHashes: Buffer) => {
+    logs.push(log);
+    const list = byWriter.get(log.writerId) ?? [];
+    list.push({ log, leafHashes });
+    byWriter.set(log.writerId, list);
+  };
   // Each log is verified as it streams in from git, so hashing overlaps git's inflating.
   const snapshots = await readLogs(repo, refs, {
     reader: {
       opened: verifierOf,
       grew: (snapshot) => verifierOf(snapshot).advance(snapshot.entries),
     },
+    // A ref that holds no log is a copy with no records and one problem: so its writer's
+    // witness is not moved on, and a truncation is still judged over the copies there are.
+    unreadable: (ref, why) =>
+      addLog(
+        {
+          writerId: ref.writerId,
+          ref: ref.ref,
+          remote: ref.remote,
+          size: 0,
+          root: EMPTY_ROOT.toString('hex'),
+          heads: 0,
+          problems: [{ writerId: ref.writerId, kind: 'malformed', message: `not a Trail log: ${why}` }],
+        },
+        Buffer.alloc(0),
+      ),
   });
-  const logs: VerifiedLog[] = [];
-  const byWriter = new Map<string, Array<{ log: VerifiedLog; leafHashes: Buffer }>>();
   // Tombstones are judged once every log is in: the purge naming one may sit in another log.
   const purges = purgeAuthorisations(snapshots);
   const resultOf = async (snapshot: LogSnapshot): Promise<VerifyLogResult> => {
@@ -176,13 +198,11 @@ export async function verifyAndRead(
       heads: snapshot.heads.length,
       problems: result.problems,
     };
-    logs.push(log);
-    const list = byWriter.get(snapshot.writerId) ?? [];
-    list.push({ log, leafHashes: result.leafHashes });
-    byWriter.set(snapshot.writerId, list);
+    addLog(log, result.leafHashes);
   }
   for (const [writerId, copies] of byWriter) {
-    const witness = witnesses.get(writerId);
+    // witnessOf, not the map: a writer whose only copy holds no log had no verifier to load it.
+    const witness = witnessOf(writerId);
     const longest = copies.reduce((a, b) => (b.log.size > a.log.size ? b : a));
     if (witness && longest.log.size < witness.size) {
       longest.log.problems.push({

@@ -1,11 +1,12 @@
 /** `trail status`: is Trail set up here, what has it recorded, what is missing. */
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { Command } from 'commander';
-import { readGaps } from '../../capture/gaps.js';
+import { gapsFile, readGaps } from '../../capture/gaps.js';
 import { loadSealState, unsealedSessionCount } from '../../capture/seal-state.js';
-import { currentSession } from '../../capture/spool.js';
+import { currentSession, spoolDir } from '../../capture/spool.js';
+import { fileError } from '../../core/errors.js';
 import { GIT_HOOKS, hooksDir, isTrailHook } from '../../git/hooks.js';
 import { hasTrailRefspec, listRemotes } from '../../git/remote-config.js';
 import { trailAliasState } from '../../git/trail-alias.js';
@@ -25,24 +26,36 @@ export function register(program: Command, context: () => CommandContext): void 
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
       const initialised = isInitialised(repo);
+      /** What could not be read: status is where a broken set-up should show, not crash. */
+      const problems: string[] = [];
+      const read = <T>(path: string, fallback: T, reading: () => T): T =>
+        readOrNote(repo.workTree, problems, path, fallback, reading);
       const dir = await hooksDir(repo.workTree);
-      const hooks = Object.fromEntries(GIT_HOOKS.map((h) => [h, isTrailHook(join(dir, h))]));
+      const hooks = Object.fromEntries(
+        GIT_HOOKS.map((h) => [h, read(join(dir, h), false, () => isTrailHook(join(dir, h)))]),
+      );
       const remotes = await listRemotes(repo.workTree);
       const refspecs = Object.fromEntries(
         await Promise.all(remotes.map(async (r) => [r, await hasTrailRefspec(repo.workTree, r)] as const)),
       );
       const logs = await listLogRefs(repo);
       const alias = await trailAliasState(repo.workTree, trailCommand());
-      const gaps = readGaps(repo.stateDir);
+      const gaps = read(gapsFile(repo.stateDir), [], () => readGaps(repo.stateDir));
       const sealState = initialised ? loadSealState(repo) : undefined;
       // Those since the last seal reach the ledger with the next seal; the rest are in it.
-      const waitingGaps = sealState ? readGaps(repo.stateDir, sealState.gapsOffset).length : 0;
+      const waitingGaps = sealState
+        ? read(gapsFile(repo.stateDir), [], () => readGaps(repo.stateDir, sealState.gapsOffset)).length
+        : 0;
       const current = currentSession(repo);
-      const unsealed = sealState ? unsealedSessionCount(repo, sealState) : 0;
+      const unsealed = sealState
+        ? read(join(spoolDir(repo.stateDir), 'sessions'), 0, () => unsealedSessionCount(repo, sealState))
+        : 0;
       const status = {
         initialised,
-        writerId: initialised ? loadWriterKey(repo).keyId : undefined,
-        trustedKeys: listTrustedKeys(repo).length,
+        writerId: initialised
+          ? read(join(repo.stateDir, 'keys', 'writer.pem'), undefined, () => loadWriterKey(repo).keyId)
+          : undefined,
+        trustedKeys: read(join(repo.configDir, 'keys'), [], () => listTrustedKeys(repo)).length,
         logs: logs.map((l) => ({ writerId: l.writerId, ref: l.ref, remote: l.remote })),
         hooks,
         /** `git trail`, which committed agent settings and Husky's scripts run. */
@@ -58,8 +71,11 @@ export function register(program: Command, context: () => CommandContext): void 
         gaps,
         /** How many of `gaps` no checkpoint has carried into the ledger yet. */
         unsealedGaps: waitingGaps,
+        /** Files of this clone's set-up that could not be read, one line each. */
+        problems,
       };
       if (options.json) return printJson(ctx.io, status);
+      for (const problem of problems) say(ctx.io, `problem: ${problem}`);
       if (!initialised) {
         say(ctx.io, 'Trail is not set up in this repository: run `trail init`');
         return;
@@ -112,4 +128,28 @@ export function register(program: Command, context: () => CommandContext): void 
           say(ctx.io, `  ${g.at} ${g.agent ?? ''} ${g.hook ?? ''}: ${g.what}: ${g.why}`);
       }
     });
+}
+
+/**
+ * `reading()`, or `fallback` with a line in `problems` when a file it reads cannot be read (a
+ * folder that is a file, a file that is a folder, no permission): named by the error's path,
+ * or else by `path`, what `reading` reads. Any other error is thrown.
+ */
+function readOrNote<T>(workTree: string, problems: string[], path: string, fallback: T, reading: () => T): T {
+  try {
+    return reading();
+  } catch (error) {
+    const { code, syscall, path: failed = path } = error as NodeJS.ErrnoException;
+    // Only the file system's errors: they carry the call that failed.
+    if (typeof code !== 'string' || typeof syscall !== 'string') throw error;
+    const shown = failed.startsWith(`${workTree}${sep}`) ? relative(workTree, failed) : failed;
+    // readdir of a file: the file is the path itself, not a part of it (fileError's wording).
+    const problem =
+      code === 'ENOTDIR' && syscall === 'scandir'
+        ? `cannot read ${shown}: it is a file, not a folder`
+        : fileError('read', shown, error).message;
+    // The same file may be read twice (the gaps, for all and for those not yet sealed).
+    if (!problems.includes(problem)) problems.push(problem);
+    return fallback;
+  }
 }

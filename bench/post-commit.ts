@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAgentHook } from '../src/capture/hook-runner.js';
 import { appendSpool, sessionKey } from '../src/capture/spool.js';
+import { BUILTIN_RULES } from '../src/core/redact.js';
 import { loadWriterKey } from '../src/ledger/keys.js';
 import { appendRecords } from '../src/ledger/log-store.js';
 import { findRepo } from '../src/ledger/repo.js';
@@ -63,18 +64,23 @@ async function pastSessions(dir: string, count: number): Promise<void> {
         sessions: [{ sessionId, agent: 'claude-code' }],
       });
       // A session that never ended leaves its spool file behind: the worst case for sealing.
-      appendSpool(repo.stateDir, sessionKey('claude-code', sessionId), [
-        {
-          v: 1,
-          at: header.time,
-          agent: 'claude-code',
-          sessionId,
-          hook: 'UserPromptSubmit',
-          type: 'event',
-          event: { type: 'prompt', text: `old prompt ${i}` },
-          provenance: 'observed',
-        },
-      ]);
+      appendSpool(
+        repo.stateDir,
+        sessionKey('claude-code', sessionId),
+        [
+          {
+            v: 1,
+            at: header.time,
+            agent: 'claude-code',
+            sessionId,
+            hook: 'UserPromptSubmit',
+            type: 'event',
+            event: { type: 'prompt', text: `old prompt ${i}` },
+            provenance: 'observed',
+          },
+        ],
+        BUILTIN_RULES,
+      );
     }
     await appendRecords(repo, key, records);
   }

@@ -7,7 +7,8 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { redactText } from '../core/redact.js';
+import type { RedactionRule } from '../core/redact.js';
+import { BUILTIN_RULES, redactValue } from '../core/redact.js';
 
 export interface CaptureGap {
   at: string;
@@ -23,19 +24,29 @@ export function gapsFile(stateDir: string): string {
 }
 
 /**
- * Best effort by design: if even this write fails there is nowhere left to record it. What
- * and why are redacted: an error message can quote the input that failed (V8's JSON errors
- * quote the text they could not parse), and that input may be a hook payload.
+ * Best effort by design: if even this write fails there is nowhere left to record it. Every
+ * field is redacted, whichever it is: an error message can quote the input that failed (V8's
+ * JSON errors quote the text they could not parse), and the agent and event names come from a
+ * command line anyone can write. `rules` are the repository's when the caller could read them
+ * (see gapRules), else the built-in ones; the seal redacts the gap again with the repository's.
  */
-export function recordGap(stateDir: string, gap: Omit<CaptureGap, 'at'>): void {
+export function recordGap(
+  stateDir: string,
+  gap: Omit<CaptureGap, 'at'>,
+  rules: readonly RedactionRule[] = BUILTIN_RULES,
+): void {
   try {
     mkdirSync(join(stateDir, 'spool'), { recursive: true });
+    // Redacted before it is cut: a secret cut in half is no longer recognisable.
+    const { value } = redactValue({ ...gap, why: gap.why.slice(0, 4000) }, rules, { keys: true });
     const line = JSON.stringify({
       at: new Date().toISOString(),
-      ...gap,
-      what: redactText(gap.what).text,
-      // Redacted before it is cut: a secret cut in half is no longer recognisable.
-      why: redactText(gap.why.slice(0, 4000)).text.slice(0, 500),
+      ...value,
+      what: value.what.slice(0, 500),
+      why: value.why.slice(0, 500),
+      ...(value.agent !== undefined ? { agent: value.agent.slice(0, 128) } : {}),
+      ...(value.hook !== undefined ? { hook: value.hook.slice(0, 128) } : {}),
+      ...(value.sessionId !== undefined ? { sessionId: value.sessionId.slice(0, 512) } : {}),
     });
     appendFileSync(gapsFile(stateDir), `${line}\n`);
   } catch {

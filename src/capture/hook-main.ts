@@ -7,6 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { read, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { recordGap } from './gaps.js';
+import { gapRules } from './hook-rules.js';
 import type { HookInput } from './hook-runner.js';
 import { isSetUp, repoForPayload, runAgentHook } from './hook-runner.js';
 
@@ -83,12 +84,11 @@ function gap(input: HookInput, why: string): void {
   const repo = repoForPayload(undefined, input);
   // Codex's notify is per user and runs in every repository: one without Trail gets nothing.
   if (repo && isSetUp(repo))
-    recordGap(repo.stateDir, {
-      what: `${input.agent} ${input.event} hook`,
-      why,
-      agent: input.agent,
-      hook: input.event,
-    });
+    recordGap(
+      repo.stateDir,
+      { what: `${input.agent} ${input.event} hook`, why, agent: input.agent, hook: input.event },
+      gapRules(repo),
+    );
 }
 
 /** Agents that parse a hook's stdout as JSON get an empty object: "no opinion, carry on". */

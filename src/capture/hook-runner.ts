@@ -14,9 +14,10 @@ import { sha256Hex } from '../core/hash.js';
 import type { Origin } from '../core/line-origin.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
-import { BUILTIN_RULES, compileRules, redactValue } from '../core/redact.js';
+import { BUILTIN_RULES, redactValue } from '../core/redact.js';
 import type { Repo } from '../ledger/repo.js';
 import { boundaryFacts } from './boundary.js';
+import { hookRules } from './hook-rules.js';
 import type { HookAdapter, NormalizedPayload, Observation, TranscriptSummary } from './observation.js';
 import { findRepoFast } from './repo-fast.js';
 import { loadSealState } from './seal-state.js';
@@ -138,11 +139,6 @@ const KNOWN_EVENTS: Record<string, ReadonlySet<string>> = {
 const FORMATTER =
   /\b(prettier|biome (format|check --write)|eslint --fix|black|ruff format|gofmt|go fmt|rustfmt|cargo fmt|clang-format|isort)\b/;
 
-interface RawConfig {
-  redact?: { patterns?: Array<{ id: string; pattern: string }> };
-  capture?: { keepTranscripts?: boolean; transcriptMaxBytes?: number };
-}
-
 export interface HookInput {
   agent: string;
   event: string;
@@ -163,6 +159,8 @@ export interface HookContext {
   fresh: boolean;
   /** What could not be captured while the rest was: a gap, once the rest is written. */
   missing: string[];
+  /** The repository's redaction rules are unknown: edits are followed, nothing is written. */
+  withheld?: boolean;
 }
 
 /** Resolves the repository a payload is about: its cwd, the agent's project dir, or ours. */
@@ -173,14 +171,6 @@ export function repoForPayload(payloadCwd: string | undefined, input: HookInput)
     if (repo) return repo;
   }
   return undefined;
-}
-
-function loadRawConfig(repo: Repo): RawConfig {
-  try {
-    return JSON.parse(readFileSync(join(repo.configDir, 'config.json'), 'utf8')) as RawConfig;
-  } catch {
-    return {};
-  }
 }
 
 export function parsePayload(text: string): unknown {
@@ -221,9 +211,18 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
       `"${normalized.hook.slice(0, 80)}" is not a ${input.agent} event Trail knows: nothing was recorded from it`,
     );
   }
-  const config = loadRawConfig(repo);
-  // compileRules puts the repository's patterns before the built-in rules, as everywhere else.
-  const rules = config.redact?.patterns?.length ? compileRules(config.redact.patterns) : BUILTIN_RULES;
+  // Without the repository's own rules (a config that cannot be read, a pattern that does not
+  // compile) nothing the agent sent is written: not with fewer rules, and not with the rules
+  // last seen, since a config is most often broken by the edit that adds a pattern. Edits are
+  // still followed, as lines of unknown origin, so they are not taken for a person's later;
+  // the shadow holds digests of lines, never their text. The hook then records a gap.
+  let rules: RedactionRule[] = BUILTIN_RULES;
+  let withheld: string | undefined;
+  try {
+    rules = hookRules(repo);
+  } catch (error) {
+    withheld = (error as Error).message;
+  }
   const key = sessionKey(normalized.agent, normalized.sessionId);
   const ctx: HookContext = {
     agent,
@@ -234,7 +233,18 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
     at: normalized.at ?? new Date().toISOString(),
     fresh: !hasSpool(repo.stateDir, key),
     missing: [],
+    withheld: withheld !== undefined,
   };
+  if (withheld !== undefined) {
+    for (const observation of normalized.observations) {
+      if (observation.type === 'before-change' || observation.type === 'after-change')
+        await observe(ctx, observation, input);
+    }
+    throw new TrailError(
+      'INPUT_INVALID',
+      `nothing of this hook was recorded (the lines it changed count as of unknown origin): ${withheld}`,
+    );
+  }
   const observations = normalized.observations;
   // A session seen for the first time states where it runs even when no start hook came
   // (hooks installed mid-session, Cursor's cloud agents, Codex's notify, which has no start).
@@ -244,7 +254,7 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
   for (const observation of observations) {
     lines.push(...(await observe(ctx, observation, input)));
   }
-  appendSpool(repo.stateDir, ctx.key, lines);
+  appendSpool(repo.stateDir, ctx.key, lines, rules);
   // A session that ends after a commit carried it is closed as it ends, not at the next commit.
   if (lines.some((l) => l.type === 'session' && l.ended) && loadSealState(repo).sessions[key]?.record) {
     await closeEndedSessions(repo);
@@ -407,7 +417,8 @@ async function afterChange(
   }
   if (paths.length === 0) return [];
   const via = obs.via === 'shell' && obs.command && FORMATTER.test(obs.command) ? 'formatter' : obs.via;
-  const agentOrigin: Origin = snapshotMissing ? { kind: 'unknown' } : { kind: 'ai', session: ctx.key };
+  const agentOrigin: Origin =
+    snapshotMissing || ctx.withheld ? { kind: 'unknown' } : { kind: 'ai', session: ctx.key };
   const shadows = await shadowsFor(ctx.repo, paths);
   const lines: SpoolLine[] = [];
   for (const shadow of shadows) {

@@ -197,7 +197,7 @@ export function appendEvents(
 ): EventBody[] {
   const at = new Date().toISOString();
   const lines = events.map((e) => eventLine(handle, e.event, e.provenance, hook, rules, at));
-  appendSpool(handle.repo.stateDir, handle.key, lines);
+  appendSpool(handle.repo.stateDir, handle.key, lines, rules);
   return lines.map((l) => (l as Extract<SpoolLine, { type: 'event' }>).event);
 }
 
@@ -278,7 +278,7 @@ export function startSession(repo: Repo, options: StartSessionOptions = {}): Ses
       ),
     );
   }
-  appendSpool(repo.stateDir, handle.key, lines);
+  appendSpool(repo.stateDir, handle.key, lines, rules);
   if (options.makeCurrent) {
     const current: CurrentSession = { agent, sessionId, key: handle.key, startedAt: lines[0]!.at };
     writeState(repo.stateDir, currentSessionState(repo), current);
@@ -288,9 +288,13 @@ export function startSession(repo: Repo, options: StartSessionOptions = {}): Ses
 
 /** Records the session's end; it stops being current, and leaves the spool once sealed. */
 export function endSession(handle: SessionHandle, reason?: string, hook = 'session end'): void {
-  appendSpool(handle.repo.stateDir, handle.key, [
-    sessionLine(handle, hook, {}, redactionRules(handle.repo), { ended: true, reason }),
-  ]);
+  const rules = redactionRules(handle.repo);
+  appendSpool(
+    handle.repo.stateDir,
+    handle.key,
+    [sessionLine(handle, hook, {}, rules, { ended: true, reason })],
+    rules,
+  );
   const current = currentSession(handle.repo);
   if (current?.key === handle.key) {
     rmSync(join(spoolDir(handle.repo.stateDir), currentSessionState(handle.repo)), { force: true });

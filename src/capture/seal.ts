@@ -14,14 +14,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDaySessionId } from '../core/day-session.js';
+import { TrailError } from '../core/errors.js';
 import { matchLines } from '../core/line-diff.js';
 import type { Origin, TrackedLine } from '../core/line-origin.js';
 import { carryOrigins, digestLines, toSpans } from '../core/line-origin.js';
 import { recordIdOfLine } from '../core/log-entry.js';
 import { estimateCost } from '../core/pricing.js';
 import { recordIdOf } from '../core/record-id.js';
-import type { EventBody, TrailRecord } from '../core/records.js';
-import type { ValueFinding } from '../core/redact.js';
+import type { EventBody, RecordOf, TrailRecord } from '../core/records.js';
+import type { RedactionRule } from '../core/redact.js';
 import type { TicketRef } from '../core/tickets.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
@@ -276,7 +277,61 @@ export async function sealCommit(
 ): Promise<SealResult> {
   // Linked worktrees share this clone's spool and seal state, and their commits' hooks may
   // run at the same moment: unserialised, both would read one state and seal the same work.
-  return withLock(sealLockPath(repo), () => sealLocked(repo, rev, options));
+  return withLock(sealLockPath(repo), async () => {
+    await sealUnsealed(repo);
+    try {
+      return await sealLocked(repo, rev, options);
+    } catch (error) {
+      await rememberUnsealed(repo, rev);
+      throw error;
+    }
+  });
+}
+
+/**
+ * Commits whose seal failed (a `.trail/config.json` that could not be read, say), oldest
+ * first. Their work stays in the spool; the next seal seals them first, so they get the
+ * checkpoint they were owed (named by their trailer, if they have one) instead of their work
+ * going to whichever later commit touches the same files, or to none.
+ */
+const UNSEALED = 'unsealed-commits.json';
+
+async function rememberUnsealed(repo: Repo, rev: string): Promise<void> {
+  try {
+    const sha = (await runGit(repo.workTree, ['rev-parse', '--verify', `${rev}^{commit}`])).stdout
+      .toString('utf8')
+      .trim();
+    const owed = readState<string[]>(repo.stateDir, UNSEALED, []);
+    if (!owed.includes(sha)) writeState(repo.stateDir, UNSEALED, [...owed, sha].slice(-100));
+  } catch {
+    // Then only the capture gap the caller records says the commit was not sealed.
+  }
+}
+
+/**
+ * Seals the commits a failed seal left, oldest first; stops at a failure. A commit amended or
+ * rebased since is still sealed while git has it (its post-rewrite carried nothing, having no
+ * checkpoint, and the work is that commit's); one git no longer has is dropped.
+ */
+async function sealUnsealed(repo: Repo): Promise<void> {
+  const owed = readState<string[]>(repo.stateDir, UNSEALED, []);
+  if (owed.length === 0) return;
+  const left = [...owed];
+  while (left.length > 0) {
+    const sha = left[0]!;
+    // Not HEAD's ancestry: the commit may be on another worktree's branch, which shares the spool.
+    const kept = await runGit(repo.workTree, ['cat-file', '-e', `${sha}^{commit}`], { allow: [1, 128] });
+    if (kept.code === 0) {
+      try {
+        await sealLocked(repo, sha, {});
+      } catch {
+        break; // Whatever stops it likely stops the commit being sealed now too: both wait.
+      }
+    }
+    left.shift();
+  }
+  if (left.length === 0) rmSync(join(spoolDir(repo.stateDir), UNSEALED), { force: true });
+  else writeState(repo.stateDir, UNSEALED, left);
 }
 
 /**
@@ -326,7 +381,7 @@ async function sealWithoutCheckpoint(
     writeState(repo.stateDir, SEAL_STATE, state);
     writeState(repo.stateDir, SCAN_CACHE, scanned);
   } else {
-    await appendSeal(repo, state, records, scanned, closing);
+    await appendSeal(repo, state, records, scanned, closing, sealing.rules);
   }
   return { records: records.length, sessions: [], closed: closing };
 }
@@ -489,21 +544,19 @@ async function sealLocked(
 
   const keyName = (k: string) => state.sessions[k]?.sessionId ?? k;
   const trailerKey = TRAILER_PATTERN.exec(commit.message)?.[1];
-  const message = sealing.redactMessage(firstLine(commit.message, 1000));
-  const checkpoint = sealing.validateRecord({
+  const checkpoint = sealing.record({
     kind: 'checkpoint',
     v: 1,
     time: new Date().toISOString(),
     actor: { type: 'human' as const, id: commit.authorEmail },
     provenance: 'observed',
-    ...(message.redactions.length > 0 ? { redactions: message.redactions } : {}),
     commit: commit.sha,
     ...(trailerKey ? { key: trailerKey } : {}),
     tree: commit.tree,
     parents: commit.parents,
     ...(commit.branch ? { branch: commit.branch } : {}),
     author: commit.author,
-    message: message.text,
+    message: firstLine(commit.message, 1000),
     sessions: sessionRefs,
     events: eventIds,
     files: attributions.map((a) => {
@@ -539,7 +592,7 @@ async function sealLocked(
   });
   records.push(checkpoint);
   state.sealedCommits = [...(state.sealedCommits ?? []), commit.sha].slice(-1000);
-  await appendSeal(repo, state, records, scanned, [...closing, ...involved]);
+  await appendSeal(repo, state, records, scanned, [...closing, ...involved], sealing.rules);
   rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
   return {
     checkpointId: recordIdOf(checkpoint),
@@ -563,9 +616,16 @@ function gapRecords(repo: Repo, state: SealState, sealing: SealingContext): Trai
   for (const text of bytes.toString('utf8', state.gapsOffset, end).split('\n')) {
     if (!text) continue;
     try {
-      const g = JSON.parse(text) as { at: string; what: string; why: string; agent?: string; hook?: string };
+      const g = JSON.parse(text) as {
+        at: string;
+        what: string;
+        why: string;
+        agent?: string;
+        hook?: string;
+        sessionId?: string;
+      };
       records.push(
-        sealing.validateRecord({
+        sealing.record({
           kind: 'capture-gap',
           v: 1,
           time: g.at,
@@ -575,6 +635,7 @@ function gapRecords(repo: Repo, state: SealState, sealing: SealingContext): Trai
           why: g.why.slice(0, 4000) || 'unknown',
           ...(g.agent ? { agent: g.agent.slice(0, 128) } : {}),
           ...(g.hook ? { hook: g.hook.slice(0, 128) } : {}),
+          ...(g.sessionId ? { sessionId: g.sessionId.slice(0, 512) } : {}),
         }),
       );
     } catch {
@@ -589,32 +650,49 @@ type SessionRef = { sessionId: string; record?: string; agent: string; model?: s
 
 /** What sealing any session needs: the record schemas, the check patterns, and the commit if any. */
 interface SealingContext {
-  validateRecord: Awaited<ReturnType<typeof loadSealSchemas>>[0]['validateRecord'];
+  /**
+   * A record validated and redacted with the rules `.trail/config.json` gives now: the only
+   * way sealing makes a record. What the spool holds was redacted with the rules in force when
+   * it was captured, which may have been fewer, and the commit's branch, author and message
+   * never went through the spool. Redacted here, before the ids that link records (a
+   * checkpoint's events, its sessions) are taken, so the append changes nothing they name.
+   */
+  record: (input: unknown) => TrailRecord;
+  /** A value the seal state keeps (`.git/trail/spool/sealed.json`), redacted the same way. */
+  redact: <T>(value: T) => T;
+  rules: readonly RedactionRule[];
   checks: ReturnType<typeof compileChecks>;
   requiredChecks: string[];
   stateDir: string;
   commit?: CommitInfo;
-  /**
-   * The commit message through the redactor: the only text of a checkpoint that did not come
-   * through the spool, where everything else was redacted as it was captured.
-   */
-  redactMessage: (text: string) => { text: string; redactions: ValueFinding[] };
 }
 
+/**
+ * Throws when `.trail/config.json` cannot be read: sealing then waits for the next commit,
+ * since sealing with fewer rules than the repository's would write what they were to redact.
+ */
 async function sealingContext(repo: Repo, commit?: CommitInfo): Promise<SealingContext> {
-  const [[{ validateRecord }, { loadConfig }], { redactText }, { redactionRules }] = await Promise.all([
-    loadSealSchemas(),
-    import('../core/redact.js'),
-    import('../ledger/redaction-rules.js'),
-  ]);
+  const [[{ validateRecord }, { loadConfig }], { redactValue }, { redactRecord }, { redactionRules }] =
+    await Promise.all([
+      loadSealSchemas(),
+      import('../core/redact.js'),
+      import('../core/redact-record.js'),
+      import('../ledger/redaction-rules.js'),
+    ]);
   const config = loadConfig(repo);
   const rules = redactionRules(repo);
   return {
-    redactMessage: (text) => {
-      const { text: redacted, findings } = redactText(text, rules);
-      return { text: redacted, redactions: findings.map((f) => ({ field: 'message', ...f })) };
+    record: (input) => {
+      const valid = validateRecord(input);
+      const { record, findings } = redactRecord(valid, rules);
+      if (findings.length === 0) return valid;
+      const redacted = validateRecord(record);
+      // Walked once more, clean now, so the append knows it need not walk it again.
+      redactRecord(redacted, rules);
+      return redacted;
     },
-    validateRecord,
+    redact: (value) => redactValue(value, rules, { keys: true }).value,
+    rules,
     checks: compileChecks(config.checks.patterns),
     requiredChecks: config.checks.required,
     stateDir: repo.stateDir,
@@ -632,7 +710,7 @@ function sealSession(
   state: SealState,
   key: string,
 ): { records: TrailRecord[]; ref: SessionRef; firstPrompt?: string } {
-  const { validateRecord, commit } = sealing;
+  const { record, commit } = sealing;
   const records: TrailRecord[] = [];
   const known = state.sessions[key];
   // Everything since the session was last sealed (a spool that is gone reads as empty).
@@ -672,7 +750,7 @@ function sealSession(
     const requester =
       (manual.requester as string | undefined) ?? info.userEmail ?? earlier?.requester ?? commit?.authorEmail;
     const branch = info.branch ?? earlier?.branch ?? commit?.branch;
-    const session = validateRecord({
+    const session = record({
       kind: 'session',
       v: 1,
       time: read.lines[0]?.at ?? new Date().toISOString(),
@@ -705,18 +783,21 @@ function sealSession(
       ...(ended ? { endedAt: ended.at } : {}),
     });
     records.push(session);
+    // What the next record of the session repeats is kept as this one said it: redacted, as
+    // the seal state is on disk too (a branch named after a secret came from git, not the spool).
+    const said = session as RecordOf<'session'>;
     state.sessions[key] = {
       agent,
       sessionId,
       record: recordIdOf(session),
       ...(model ? { model } : {}),
       sealed: {
-        info,
+        info: sealing.redact(info),
         startedAt,
-        tickets: requestTickets,
-        ...(requestSummary ? { summary: requestSummary } : {}),
-        ...(requester ? { requester } : {}),
-        ...(branch ? { branch } : {}),
+        tickets: said.request.tickets,
+        ...(said.request.summary ? { summary: said.request.summary } : {}),
+        ...(said.request.requester ? { requester: said.request.requester } : {}),
+        ...(said.boundary?.branch ? { branch: said.boundary.branch } : {}),
       },
     };
   }
@@ -726,7 +807,7 @@ function sealSession(
   const lastAt = eventLines[eventLines.length - 1]?.at ?? new Date().toISOString();
   for (const line of eventLines.filter((l) => l.event.type !== 'usage')) {
     records.push(
-      validateRecord({
+      record({
         kind: 'event',
         v: 1,
         time: line.at,
@@ -740,7 +821,7 @@ function sealSession(
   }
   for (const event of [...bodies.filter((b) => b.type === 'usage'), ...derived]) {
     records.push(
-      validateRecord({
+      record({
         kind: 'event',
         v: 1,
         time: lastAt,
@@ -769,6 +850,7 @@ async function appendSeal(
   records: TrailRecord[],
   scanned: ScanCache,
   sealedNow: readonly string[],
+  rules: readonly RedactionRule[],
 ): Promise<void> {
   const sealed = new Set(sealedNow);
   const prune = endedAndSealed(repo, state, [...sealed]);
@@ -787,8 +869,10 @@ async function appendSeal(
   const lastRecordId = recordIdOf(records[records.length - 1]!);
   // The intent is written under the append's lock, where the position it lands at is known.
   let intent: SealIntent | undefined;
+  // The append redacts what it is given like any other; records sealing made are clean under
+  // these same rules already, and are not walked twice.
   await appendAsThisClone(repo, records, {
-    redacted: true,
+    rules,
     beforeWrite: ({ writerId, sizeBefore }) => {
       intent = { writerId, sizeBefore, lastRecordId, next: state, prune, retire };
       writeState(repo.stateDir, SEAL_INTENT, intent);
@@ -838,6 +922,18 @@ export async function prepareCommitMessage(repo: Repo, messageFile: string): Pro
     .filter(Boolean);
   const aiStaged = staged.some((path) => loadShadow(repo, path)?.lines.some((l) => l.origin.kind === 'ai'));
   if (!aiStaged) return undefined;
+  // The trailer promises a checkpoint that post-commit writes. When the seal is bound to fail
+  // (a `.trail/config.json` that cannot be read), the commit must not claim one: the work stays
+  // pending for the next commit, and the caller records why as a capture gap.
+  try {
+    await sealingContext(repo);
+  } catch (error) {
+    throw new TrailError(
+      'INPUT_INVALID',
+      `no ${TRAILER} trailer added, as this commit cannot be sealed: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
   const message = readFileSync(messageFile, 'utf8');
   const existing = TRAILER_PATTERN.exec(message)?.[1];
   if (existing) return existing;

@@ -21,6 +21,9 @@ import {
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
 import type { EventBody, Provenance } from '../core/records.js';
+import type { RedactionRule } from '../core/redact.js';
+import { redactValue } from '../core/redact.js';
+import { isIsoTime } from '../core/redact-record.js';
 import type { Repo } from '../ledger/repo.js';
 import type { AgentName, SessionInfo } from './observation.js';
 import { linkedWorktree } from './worktree.js';
@@ -71,8 +74,34 @@ export function hasSpool(stateDir: string, key: string): boolean {
   return existsSync(sessionFile(stateDir, key));
 }
 
-export function appendSpool(stateDir: string, key: string, lines: readonly SpoolLine[]): void {
+/** The time a spool line is ordered by, which a user pattern matching digits must not take. */
+const keepTime = (path: string, value: string) => path === 'at' && isIsoTime(value);
+
+/**
+ * A spool line with every string in it redacted, and every member name: the header (an agent
+ * or event name, a session id, the payload's own), a session's reason for ending, not only
+ * the event or session facts each writer redacts for its findings. A rule over the whole line,
+ * so no field of a line written tomorrow escapes it. What it finds in an event line is added
+ * to the line's `redactions`.
+ */
+export function redactSpoolLine(line: SpoolLine, rules: readonly RedactionRule[]): SpoolLine {
+  const { value, findings } = redactValue(line, rules, { keep: keepTime, keys: true });
+  if (findings.length === 0 || value.type !== 'event') return value;
+  return { ...value, redactions: [...(value.redactions ?? []), ...findings] };
+}
+
+/**
+ * Appends lines to a session's spool, each redacted whole with `rules` (the repository's:
+ * the spool is on disk, and secrets are redacted before anything is written).
+ */
+export function appendSpool(
+  stateDir: string,
+  key: string,
+  lines: readonly SpoolLine[],
+  rules: readonly RedactionRule[],
+): void {
   if (lines.length === 0) return;
+  const redacted = lines.map((line) => redactSpoolLine(line, rules));
   const file = sessionFile(stateDir, key);
   mkdirSync(dirname(file), { recursive: true });
   const fd = openSync(file, 'a+');
@@ -82,7 +111,7 @@ export function appendSpool(stateDir: string, key: string, lines: readonly Spool
     const size = fstatSync(fd).size;
     const last = Buffer.alloc(1);
     const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-    const bytes = Buffer.from(`${torn ? '\n' : ''}${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const bytes = Buffer.from(`${torn ? '\n' : ''}${redacted.map((l) => JSON.stringify(l)).join('\n')}\n`);
     // One write for the whole batch (O_APPEND): parallel hooks never interleave inside a line.
     let done = 0;
     while (done < bytes.length) done += writeSync(fd, bytes, done);

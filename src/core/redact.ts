@@ -1081,6 +1081,20 @@ function childPath(path: string, key: string): string {
   return `${path}[${step}]`;
 }
 
+export interface RedactValueOptions {
+  /**
+   * Strings left as they are, by JSON path and value: fields that hold ids or digests by
+   * schema, which other records point at (see redact-record.ts). Absent: every string.
+   */
+  keep?: (path: string, value: string) => boolean;
+  /**
+   * Whether object member names are redacted too. Records and spool lines key some objects
+   * by data (a checkpoint's attribution by file path), and a secret there is as stored as
+   * in a value; a payload's names are the agent's schema, so they are left alone by default.
+   */
+  keys?: boolean;
+}
+
 /**
  * Redacts every string inside a JSON value (object members and array items, at any depth)
  * and returns a new value; the input is never modified. Each finding names the string's
@@ -1091,13 +1105,16 @@ function childPath(path: string, key: string): string {
 export function redactValue<T>(
   value: T,
   rules: readonly RedactionRule[] = BUILTIN_RULES,
+  options: RedactValueOptions = {},
 ): { value: T; findings: ValueFinding[] } {
   const findings: ValueFinding[] = [];
   const byKey = rules.some((rule) => rule.id === SECRET_ASSIGNMENT_RULE);
   const ancestors = new Set<object>();
+  const { keep, keys = false } = options;
 
   const walk = (node: unknown, path: string, key: string | undefined): unknown => {
     if (typeof node === 'string') {
+      if (keep?.(path, node)) return node;
       const result = redactText(node, rules);
       for (const finding of result.findings) findings.push({ field: path, ...finding });
       if (
@@ -1130,9 +1147,16 @@ export function redactValue<T>(
     ancestors.add(node);
     let changed = false;
     const entries = Object.entries(node).map(([k, item]): [string, unknown] => {
-      const next = walk(item, childPath(path, k), k);
-      if (next !== item) changed = true;
-      return [k, next];
+      let name = k;
+      if (keys) {
+        const result = redactText(k, rules);
+        name = result.text;
+        for (const finding of result.findings) findings.push({ field: childPath(path, name), ...finding });
+      }
+      // The original name decides whether the member is a secret assignment (`DB_PASSWORD`).
+      const next = walk(item, childPath(path, name), k);
+      if (next !== item || name !== k) changed = true;
+      return [name, next];
     });
     ancestors.delete(node);
     // fromEntries defines own properties, so a `__proto__` key stays a key.

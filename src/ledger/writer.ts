@@ -1,6 +1,7 @@
 /** Appending records as this clone: its key, its name, defaults for the record header. */
 
 import type { Actor, Provenance } from '../core/records.js';
+import type { RedactionRule } from '../core/redact.js';
 import { SCHEMA_VERSION } from '../core/schema-version.js';
 import { localIdentity } from '../git/identity.js';
 import { loadWriterKey } from './keys.js';
@@ -11,11 +12,17 @@ import { requireInitialised } from './repo.js';
 
 export interface AppendAsThisCloneOptions extends Pick<AppendOptions, 'beforeWrite'> {
   /**
-   * The records' text already went through the redactor where it came in (captured work, in
-   * the spool; a review, before it was signed): skip it here. Without this, every string of
-   * every record is redacted before it is written, since the ledger cannot forget.
+   * The records are signed over their redacted text (a review): redacting them again here
+   * could only break the signature, so they are written as they are. Without this, every
+   * string of every record is redacted before it is written, since the ledger cannot forget.
    */
   redacted?: boolean;
+  /**
+   * The rules to redact with, when the caller already holds the repository's (sealing, which
+   * redacts its records before it links them by id): records it redacted with these same
+   * rules are not walked again. Default: the rules `.trail/config.json` gives now.
+   */
+  rules?: readonly RedactionRule[];
 }
 
 export interface AppendAsThisCloneResult extends AppendResult {
@@ -39,13 +46,13 @@ export async function appendAsThisClone(
   const redactions: AppendAsThisCloneResult['redactions'] = [];
   let ready = records;
   if (!options.redacted) {
-    // Loaded only here: sealing a commit, the hot path, passes text redacted at the spool.
+    // Loaded only here: the git hooks' short path loads nothing it does not use.
     const [{ redactRecord }, { redactionRules }, { validateRecord }] = await Promise.all([
       import('../core/redact-record.js'),
       import('./redaction-rules.js'),
       import('../core/records.js'),
     ]);
-    const rules = redactionRules(repo);
+    const rules = options.rules ?? redactionRules(repo);
     // Validated first, so bad input gets the validator's message naming the field, and the
     // redactor only ever walks a record's bounded shape (never a hostile 50,000-deep one).
     const valid = records.map((input) => validateRecord(input));

@@ -13,14 +13,14 @@ import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/
 import type { LogProblem, TrustedKey, VerifyLogResult, WitnessState } from '../core/log-verifier.js';
 import { checkHeadSignatures, LogVerifier, resultOfCleanPrefix } from '../core/log-verifier.js';
 import { EMPTY_ROOT } from '../core/merkle.js';
-import { trustedKeyMap, trustedKeyMapAtHead } from './keys.js';
+import { trustedKeysOf } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
-import { listLogRefs, longestSnapshots, readLogs } from './log-store.js';
+import { listLogRefs, logRef, longestSnapshots, readLogs } from './log-store.js';
 import type { DecodedEntries } from './read.js';
 import type { Repo } from './repo.js';
 import { ReviewSignatureChecks } from './review-signatures.js';
 import { SignatureMemo } from './signature-memo.js';
-import { loadWitness, saveWitness } from './witness.js';
+import { loadWitness, saveWitness, witnessedWriters } from './witness.js';
 
 export interface VerifiedLog {
   writerId: string;
@@ -92,7 +92,7 @@ export async function verifyAndRead(
 }> {
   const refs = await listLogRefs(repo);
   // A bare repository has no .trail/ folder: its trusted keys are those committed at HEAD.
-  const trustedKeys = repo.bare ? await trustedKeyMapAtHead(repo) : trustedKeyMap(repo);
+  const trustedKeys = await trustedKeysOf(repo);
   // Read once per writer: several copies of one writer's log (this clone's, a remote's) share it.
   const witnesses = new Map<string, WitnessState | undefined>();
   const witnessOf = (writerId: string) => {
@@ -216,6 +216,30 @@ export async function verifyAndRead(
     if (clean && options.updateWitness !== false && (!witness || longest.log.size >= witness.size)) {
       saveWitness(repo, writerId, longest.leafHashes);
     }
+  }
+  // A log seen before of which no copy is left was deleted: the extreme truncation, which the
+  // loop above cannot see, going over the copies there are. Its witness is kept as it is.
+  for (const writerId of witnessedWriters(repo)) {
+    const witness = byWriter.has(writerId) ? undefined : witnessOf(writerId);
+    if (!witness || witness.size === 0) continue;
+    addLog(
+      {
+        writerId,
+        ref: logRef(writerId),
+        size: 0,
+        root: EMPTY_ROOT.toString('hex'),
+        heads: 0,
+        problems: [
+          {
+            writerId,
+            kind: 'deleted',
+            seq: 0,
+            message: `the log was deleted: ${witness.size} records were seen before, and no copy of it is left under refs/trail/ (fetch it again if a remote still has it)`,
+          },
+        ],
+      },
+      Buffer.alloc(0),
+    );
   }
   const problems = logs.flatMap((log) => log.problems.map((p) => ({ ...p, ref: log.ref })));
   const records = [...byWriter.values()].reduce(

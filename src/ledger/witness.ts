@@ -4,13 +4,27 @@
  * differs from that prefix was rewritten, one that is shorter was truncated, however
  * consistent it is internally. The file is 32 bytes per record, append-only in practice.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { WitnessState } from '../core/log-verifier.js';
 import type { Repo } from './repo.js';
 
 export function witnessPath(repo: Repo, writerId: string): string {
   return join(repo.stateDir, 'witness', `${writerId}.leaves`);
+}
+
+/**
+ * Every writer this clone holds a witness for: logs it has seen, which verify expects to find
+ * again. None where nothing was verified yet.
+ */
+export function witnessedWriters(repo: Repo): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(repo.stateDir, 'witness'));
+  } catch {
+    return [];
+  }
+  return names.filter((n) => /^[0-9a-f]{32}\.leaves$/.test(n)).map((n) => n.slice(0, -'.leaves'.length));
 }
 
 export function loadWitness(repo: Repo, writerId: string): WitnessState | undefined {

@@ -144,7 +144,7 @@ describe('approval integrity in trail verify (real hooks, real tampering)', () =
         `\n${checkpoint.slice(0, 12)} approved by rev@example\\.com at ${approvedAt}: changed after approval: record [0-9a-f]{12} it seals is missing or was altered\n`,
       ),
     );
-    assert.match(result.stderr, /verify failed: \d+ problems in 1 logs\n$/);
+    assert.match(result.stderr, /verify failed: \d+ problems in 1 of 1 log; 1 approval problem\n$/);
     const json = await trail(repo.dir, 'verify', '--json');
     assert.equal(json.code, 1);
     const report = JSON.parse(json.stdout);

@@ -86,7 +86,12 @@ function gap(input: HookInput, why: string): void {
   if (repo && isSetUp(repo))
     recordGap(
       repo.stateDir,
-      { what: `${input.agent} ${input.event} hook`, why, agent: input.agent, hook: input.event },
+      {
+        what: [input.agent, input.event, 'hook'].filter(Boolean).join(' '),
+        why,
+        agent: input.agent,
+        hook: input.event,
+      },
       gapRules(repo),
     );
 }

@@ -40,7 +40,7 @@ describe('trail hook with arguments missing or unknown', () => {
       },
       {
         args: ['hook', 'no-such-agent'],
-        what: /^no-such-agent +hook$/,
+        what: /^no-such-agent hook$/,
         why: /^unknown agent no-such-agent$/,
       },
     ];

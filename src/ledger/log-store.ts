@@ -516,13 +516,28 @@ export async function appendRecords(
         });
       } catch (error) {
         if (error instanceof RefMovedError && attempt < 5) continue;
-        throw error;
+        throw (await notALogError(repo, ref)) ?? error;
       }
       writeTipCache(repo, writerId, { tip: oid, state: nextState });
       extendOwnWitness(repo, writerId, state.size, leaves);
       return { writerId, firstSeq: state.size, ids, head };
     }
   });
+}
+
+/**
+ * Why an append to `ref` failed when the ref holds something other than a commit (anyone who
+ * can push refs/trail/logs/* can put a blob there): git's own words ("Branch … is missing
+ * commits") do not say so. Undefined when the ref is a commit or absent.
+ */
+async function notALogError(repo: Repo, ref: string): Promise<TrailError | undefined> {
+  const type = await runGit(repo.workTree, ['cat-file', '-t', ref], { allow: [128] });
+  const kind = type.code === 0 ? type.stdout.toString('utf8').trim() : undefined;
+  if (kind === undefined || kind === 'commit') return undefined;
+  return new TrailError(
+    'VERIFY_FAILED',
+    `${ref} does not hold a Trail log (it points at a ${kind}), so nothing was appended: trail verify reports it; put the log back (from a remote's copy, git update-ref ${ref} <commit>) and append again`,
+  );
 }
 
 interface Tip {

@@ -123,6 +123,14 @@ describe('refs that hold no log', () => {
         [[own, 'malformed']],
         'the fetched copy holds every record seen, so nothing was lost: only the ref is named',
       );
+      // An append into it says what is wrong, in one line, and writes nothing.
+      const appended = await trail(repo.dir, 'record', 'deployment', '--env', 'staging', '--commit', commit);
+      assert.equal(appended.code, 1);
+      assert.equal(
+        appended.stderr.split('\n')[0],
+        `trail: ${own} does not hold a Trail log (it points at a blob), so nothing was appended: trail verify reports it; put the log back (from a remote's copy, git update-ref ${own} <commit>) and append again`,
+      );
+      assert.equal(repo.git('rev-parse', own), strays[0]!.oid);
     } finally {
       repo.git('update-ref', own, genuine);
       repo.git('update-ref', '-d', fetched);

@@ -384,7 +384,12 @@ export async function pullRepository(
     throw new TrailError('USAGE', `"${remoteName}" cannot name a remote in refs/trail/remotes/`);
   }
   const answer = await client.request<WritersAnswer>('GET', client.repoPath(repoName, 'writers'));
-  const snapshots = await readLogs(repo, await listLogRefs(repo));
+  // A copy ref that holds no log (anyone who can push refs/trail/* can make one) is skipped by
+  // readLogs; pulling into it replaces it, since the server's copy is what belongs there.
+  const noLog = new Map<string, string>();
+  const snapshots = await readLogs(repo, await listLogRefs(repo), {
+    unreadable: (ref) => noLog.set(ref.ref, ref.oid),
+  });
   const trusted = new Set(listTrustedKeys(repo).map((k) => k.keyId));
   const results: PullWriterResult[] = [];
   for (const writer of answer.writers) {
@@ -441,6 +446,12 @@ export async function pullRepository(
             createdAt: writer.updatedAt,
           }
         : undefined;
+    const junk = noLog.get(ref);
+    if (junk) {
+      // Deleted only while it still holds what was read: a compare-and-swap, like the write.
+      await runGit(repo.workTree, ['update-ref', '-d', ref, junk]);
+      result.message = `replaced ${ref}, which held no log`;
+    }
     await commitFiles(repo.workTree, {
       ref,
       expectedOld: copy?.oid,

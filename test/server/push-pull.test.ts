@@ -171,6 +171,23 @@ for (const backend of BACKENDS) {
         true,
         'pushing pulled copies is a no-op',
       );
+
+      // A fetched copy ref overwritten with a blob: the next pull puts the server's log back.
+      const copyRef = `refs/trail/remotes/${remoteNameFor(server.url)}/logs/${aliceId}`;
+      const junk = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: bob.dir, input: 'junk\n' })
+        .toString()
+        .trim();
+      bob.git('update-ref', copyRef, junk);
+      const repaired = await pull(bob.dir);
+      assert.equal(repaired.code, 0, repaired.stderr);
+      assert.match(
+        repaired.stderr,
+        new RegExp(
+          `${aliceId}: pulled 5 entries into ${copyRef} \\(replaced ${copyRef}, which held no log\\)`,
+        ),
+      );
+      assert.equal(bob.git('cat-file', '-t', copyRef).trim(), 'commit');
+      assert.equal((await trail(bob.dir, 'verify')).code, 0);
     });
 
     test('a log re-created with the same key is refused with 409 and flagged', async () => {

@@ -60,7 +60,7 @@ export function register(program: Command, context: () => CommandContext): void 
           say(
             ctx.io,
             w.status === 'pulled'
-              ? `${w.writerId}: pulled ${w.fetched} entr${w.fetched === 1 ? 'y' : 'ies'} into ${w.ref}${w.untrustedKey ? ' (key not trusted here: trail keys trust)' : ''}`
+              ? `${w.writerId}: pulled ${w.fetched} entr${w.fetched === 1 ? 'y' : 'ies'} into ${w.ref}${w.message ? ` (${w.message})` : ''}${w.untrustedKey ? ' (key not trusted here: trail keys trust)' : ''}`
               : `${w.writerId}: ${w.message}`,
           );
         }

@@ -77,34 +77,15 @@ describe('bad input on the command line', () => {
       /^trail: give the fields in --file or as flags, not both \(--env\)\n$/,
     );
     assert.equal(repo.git('for-each-ref', 'refs/trail'), before, 'nothing was appended');
-    const numberLike = await trail(
-      repo.dir,
-      'record',
-      'capture-gap',
-      '--what',
-      'w',
-      '--why',
-      'y',
-      '--session-id',
-      '123',
-    );
+    const gapWithSession = (id: string, ...more: string[]) =>
+      trail(repo.dir, 'record', 'capture-gap', '--what', 'w', '--why', 'y', '--session-id', id, ...more);
+    const numberLike = await gapWithSession('123');
     assert.equal(numberLike.code, 1);
     assert.match(
       numberLike.stderr,
       /field "sessionId": .*expected string, received number \(.*quote it as JSON: --field '"123"'\)\n$/,
     );
-    const quoted = await trail(
-      repo.dir,
-      'record',
-      'capture-gap',
-      '--what',
-      'w',
-      '--why',
-      'y',
-      '--session-id',
-      '"123"',
-      '--json',
-    );
+    const quoted = await gapWithSession('"123"', '--json');
     assert.equal(quoted.code, 0, quoted.stderr);
   });
 

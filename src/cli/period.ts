@@ -5,30 +5,17 @@
  */
 import type { Period } from '../core/change-facts.js';
 import { TrailError } from '../core/errors.js';
+import { parseIsoDate, parseIsoTime } from '../core/iso-time.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const AGE = /^(\d{1,5})\s*(d|day|days|w|week|weeks)$/;
 const DAY_MS = 86_400_000;
 
-/**
- * Whether `YYYY-MM-DD` names a day that exists: Date.parse rolls 2026-02-30 over to March 2nd
- * rather than refusing it, and a report over the wrong days must not pass for the asked ones.
- */
-function isCalendarDate(date: string): boolean {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
-}
-
 function parseBound(text: string, flag: string, endOfDay: boolean, now: number): string {
   const age = AGE.exec(text.trim());
   if (age) return new Date(now - Number(age[1]) * (age[2]!.startsWith('w') ? 7 : 1) * DAY_MS).toISOString();
-  const t = Date.parse(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
-  if (
-    Number.isNaN(t) ||
-    (!DATE_ONLY.test(text) && !/\d{4}-\d{2}-\d{2}T/.test(text)) ||
-    !isCalendarDate(text.slice(0, 10))
-  ) {
+  const t = DATE_ONLY.test(text) ? parseIsoDate(text) : parseIsoTime(text);
+  if (t === undefined) {
     throw new TrailError(
       'USAGE',
       `${flag} needs a date (2026-01-31), an ISO time or an age (30d, 2w), not "${text}"`,

@@ -10,6 +10,7 @@
  * fields that may be kept, not of fields to redact, so a field added to the schema tomorrow is
  * redacted without anyone remembering to.
  */
+import { parseIsoTime } from './iso-time.js';
 import type { RedactionRule, ValueFinding } from './redact.js';
 import { redactValue } from './redact.js';
 
@@ -49,17 +50,16 @@ const ID_SHAPE = /^(?:(?:sha256:)?[0-9a-f]{16,128}|ckpt_[0-9a-f]{16})$/;
 
 /** Times every record is ordered and filtered by; kept when they are ISO 8601 times. */
 const TIME_FIELDS = new Set(['time', 'startedAt', 'endedAt', 'cutoff']);
-const TIME_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** An ISO 8601 time, as records and spool lines write them. */
 export function isIsoTime(value: string): boolean {
-  return TIME_SHAPE.test(value);
+  return parseIsoTime(value) !== undefined;
 }
 
 /** Whether the string at `path` of a record is an id, digest or time that redaction leaves. */
 export function isRecordIdField(path: string, value: string): boolean {
   const field = path.replace(/\[\d+\]/g, '[]');
-  if (TIME_FIELDS.has(field)) return TIME_SHAPE.test(value);
+  if (TIME_FIELDS.has(field)) return isIsoTime(value);
   return ID_FIELDS.has(field) && ID_SHAPE.test(value);
 }
 

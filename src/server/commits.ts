@@ -12,6 +12,7 @@
  */
 import type { CommitInfo, Period } from '../core/change-facts.js';
 import { TrailError } from '../core/errors.js';
+import { parseIsoTime } from '../core/iso-time.js';
 import type { Policy } from '../core/policy.js';
 import { defaultPolicy, parsePolicy } from '../core/policy.js';
 import type { RepoRef } from './auth.js';
@@ -46,7 +47,7 @@ export function parseCommits(input: unknown): CommitInfo[] {
     if (!Array.isArray(c.parents) || c.parents.some((p) => typeof p !== 'string' || !FULL_SHA.test(p)))
       throw invalid(`${at}.parents must be commit ids`);
     const date = text(c.date, `${at}.date`, 64);
-    if (Number.isNaN(Date.parse(date))) throw invalid(`${at}.date is not a time`);
+    if (parseIsoTime(date) === undefined) throw invalid(`${at}.date is not an ISO 8601 time`);
     if (!Array.isArray(c.paths) || c.paths.length > MAX_PATHS)
       throw invalid(`${at}.paths must be an array of at most ${MAX_PATHS} paths`);
     return {

@@ -1,5 +1,6 @@
 /** Reading requests: JSON bodies and query parameters, each failing with a 400 that names it. */
 import type { Context } from 'hono';
+import { parseIsoTime } from '../core/iso-time.js';
 import { decodeEntry } from '../core/log-entry.js';
 import type { TrailRecord } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
@@ -35,7 +36,7 @@ export function queryTime(c: Context, name: string): string | undefined {
   const value = /^\d{4}-\d{2}(-\d{2})?$/.test(text)
     ? `${text.length === 7 ? `${text}-01` : text}T00:00:00Z`
     : text;
-  if (Number.isNaN(Date.parse(value))) {
+  if (parseIsoTime(value) === undefined) {
     throw badRequest(
       `query parameter ${name} must be a date or an ISO 8601 time, not "${text.slice(0, 40)}"`,
     );

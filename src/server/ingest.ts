@@ -20,6 +20,7 @@ import { canonicalize } from '../core/canonical-json.js';
 import { agentLabel } from '../core/day-session.js';
 import { isTrailError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
+import { parseIsoTime } from '../core/iso-time.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, entryLeafHash, GENESIS_PREV, peekEntry, peekTombstone } from '../core/log-entry.js';
 import { MerkleFrontier, rootFromLeafHashes } from '../core/merkle.js';
@@ -94,9 +95,9 @@ function parseKeys(input: unknown): KeyInput[] {
     }
     if (
       key.revokedAt !== undefined &&
-      (typeof key.revokedAt !== 'string' || Number.isNaN(Date.parse(key.revokedAt)))
+      (typeof key.revokedAt !== 'string' || parseIsoTime(key.revokedAt) === undefined)
     ) {
-      throw invalid(`keys[${i}]: revokedAt is not a time`);
+      throw invalid(`keys[${i}]: revokedAt is not an ISO 8601 time`);
     }
     return {
       keyId: key.keyId,
@@ -201,7 +202,7 @@ function prepareTombstone(writerId: string, seq: number, line: string): Prepared
   if (!line.includes('"purged":{')) return undefined;
   const tombstone = peekTombstone(Buffer.from(line, 'utf8'));
   if (!tombstone) return undefined;
-  if (Number.isNaN(Date.parse(tombstone.time))) {
+  if (parseIsoTime(tombstone.time) === undefined) {
     throw new LedgerRefusal(
       'invalid',
       'malformed',

@@ -4,6 +4,8 @@
  * required, from a key in force; elsewhere it is optional. The signer's key id is stored
  * beside what it signed, where the signature holds.
  */
+
+import { parseIsoTime } from '../core/iso-time.js';
 import type { PushKind, PushSignature } from '../core/push-signature.js';
 import { pushSignatureHolds } from '../core/push-signature.js';
 import type { RepoRef } from './auth.js';
@@ -24,7 +26,7 @@ function parseSignature(value: unknown): PushSignature | undefined {
     typeof s.keyId !== 'string' ||
     !WRITER_ID.test(s.keyId) ||
     typeof s.time !== 'string' ||
-    Number.isNaN(Date.parse(s.time)) ||
+    parseIsoTime(s.time) === undefined ||
     typeof s.sig !== 'string' ||
     s.sig.length > 512
   ) {

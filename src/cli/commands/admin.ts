@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
+import { parseIsoTime } from '../../core/iso-time.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
 import { ServerClient } from '../../server/client.js';
@@ -128,7 +129,7 @@ export function register(program: Command, context: () => CommandContext): void 
       },
     ) => {
       const ctx = context();
-      if (options.expires !== undefined && Number.isNaN(Date.parse(options.expires))) {
+      if (options.expires !== undefined && parseIsoTime(options.expires) === undefined) {
         throw new TrailError('USAGE', `--expires takes an ISO 8601 time, not "${options.expires}"`);
       }
       const client = await adminClient(ctx, options);
@@ -305,7 +306,7 @@ export function register(program: Command, context: () => CommandContext): void 
       .requiredOption('--reason <text>', 'why, kept in the purge log (e.g. the retention policy it applies)'),
   ).action(async (options: RepoOptions & { before: string; reason: string }) => {
     const ctx = context();
-    if (Number.isNaN(Date.parse(options.before))) {
+    if (parseIsoTime(options.before) === undefined) {
       throw new TrailError('USAGE', `--before takes an ISO 8601 time, not "${options.before}"`);
     }
     const client = await adminClient(ctx, options);

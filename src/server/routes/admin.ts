@@ -14,6 +14,7 @@
  * purges inside its own scope.
  */
 import type { Context } from 'hono';
+import { parseIsoTime } from '../../core/iso-time.js';
 import type { AppDeps, AppEnv, TrailApp } from '../app.js';
 import type { NewToken, Role, TokenInfo } from '../auth.js';
 import { createToken, inScope, isGlobal, ROLES, requirePermission, requireScope } from '../auth.js';
@@ -58,7 +59,7 @@ function parseTokenSpec(
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
     throw badRequest(`role must be one of ${ROLES.join(', ')}`);
   }
-  if (expiresAt !== undefined && (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt)))) {
+  if (expiresAt !== undefined && (typeof expiresAt !== 'string' || parseIsoTime(expiresAt) === undefined)) {
     throw badRequest('expiresAt must be an ISO 8601 time');
   }
   const repos = stringList(body.repos, 'repos');
@@ -192,7 +193,7 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
 
   app.post('/api/v1/admin/purge', async (c) => {
     const { admin, body, repo } = await adminRepo(c);
-    if (typeof body.before !== 'string' || Number.isNaN(Date.parse(body.before))) {
+    if (typeof body.before !== 'string' || parseIsoTime(body.before) === undefined) {
       throw badRequest('before must be an ISO 8601 time: records older than it are purged');
     }
     if (typeof body.reason !== 'string' || body.reason.trim().length === 0) {

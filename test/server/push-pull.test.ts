@@ -402,7 +402,7 @@ for (const backend of BACKENDS) {
         },
       );
       assert.equal(malformed.status, 422);
-      assert.equal(malformed.body.error.message, 'commits[0].date is not a time');
+      assert.equal(malformed.body.error.message, 'commits[0].date is not an ISO 8601 time');
 
       // A committed policy that does not parse: push says so and exits 1, after sending the
       // ledger and the commits, which it does not send again.

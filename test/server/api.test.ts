@@ -479,5 +479,20 @@ for (const backend of BACKENDS) {
         'refused anonymous calls are logged too',
       );
     });
+
+    test('a scoped auditor gets up to `limit` rows of its own scope, however many others came after', async () => {
+      const scoped = await token(db, { name: 'acme auditor', role: 'auditor', orgs: ['acme'] });
+      assert.equal((await call(app, 'GET', `/api/v1/checkpoints/${ids.c1}`, auditor)).status, 200);
+      // Newer rows it may not see: reads with no repository, and another organisation's.
+      for (let i = 0; i < 3; i++)
+        assert.equal((await call(app, 'GET', '/api/v1/repos', auditor)).status, 200);
+      assert.equal((await call(app, 'GET', '/api/v1/checkpoints?repo=other%2Fsvc', auditor)).status, 200);
+      const log = await call(app, 'GET', '/api/v1/access-log?limit=1', scoped);
+      assert.equal(log.status, 200, JSON.stringify(log.body));
+      assert.deepEqual(
+        log.body.entries.map((e: { route: string; repo: string }) => [e.route, e.repo]),
+        [['/api/v1/checkpoints/:id', 'acme/api']],
+      );
+    });
   });
 }

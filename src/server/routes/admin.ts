@@ -249,6 +249,16 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
       params.push(since);
       where.push(`at >= $${params.length}::timestamptz`);
     }
+    // Scope in SQL, as inScope decides it, so LIMIT counts only rows this token may see: cut
+    // first and filtered after, a scoped token got fewer than it asked for, or none.
+    if (token.repos) {
+      params.push(token.repos);
+      where.push(`repo = ANY($${params.length}::text[])`);
+    }
+    if (token.orgs) {
+      params.push(token.orgs);
+      where.push(`strpos(repo, '/') > 0 AND split_part(repo, '/', 1) = ANY($${params.length}::text[])`);
+    }
     params.push(queryInt(c, 'limit', 100, 1, 1000));
     const result = await db.query<{
       id: number;
@@ -264,18 +274,16 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
-    const entries = result.rows
-      .filter((r) => isGlobal(token) || (r.repo !== null && inScope(token, r.repo)))
-      .map((r) => ({
-        id: Number(r.id),
-        tokenId: r.token_id,
-        method: r.method,
-        route: r.route,
-        path: r.path,
-        repo: r.repo,
-        status: Number(r.status),
-        at: isoTime(r.at),
-      }));
+    const entries = result.rows.map((r) => ({
+      id: Number(r.id),
+      tokenId: r.token_id,
+      method: r.method,
+      route: r.route,
+      path: r.path,
+      repo: r.repo,
+      status: Number(r.status),
+      at: isoTime(r.at),
+    }));
     return c.json({ entries });
   });
 }

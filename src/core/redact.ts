@@ -1069,6 +1069,25 @@ export function redactText(
   return { text: out, findings: countFindings(spans, rules) };
 }
 
+/**
+ * Many short texts (commit subjects, author names, paths) through the redactor in one pass:
+ * each rule scans one joined text instead of being started once per text, which for tens of
+ * thousands of texts is most of the cost. The texts are joined by newlines and split back;
+ * where that cannot give them back one for one (a text holding a newline, or a secret found
+ * across two of them), each goes through on its own.
+ */
+export function redactTexts(
+  texts: readonly string[],
+  rules: readonly RedactionRule[] = BUILTIN_RULES,
+): string[] {
+  if (texts.some((t) => t.includes('\n'))) return texts.map((t) => redactText(t, rules).text);
+  const joined = texts.join('\n');
+  const redacted = redactText(joined, rules).text;
+  if (redacted === joined) return [...texts];
+  const split = redacted.split('\n');
+  return split.length === texts.length ? split : texts.map((t) => redactText(t, rules).text);
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
   const proto = Object.getPrototypeOf(value);

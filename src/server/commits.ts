@@ -15,6 +15,7 @@ import { TrailError } from '../core/errors.js';
 import { parseIsoTime } from '../core/iso-time.js';
 import type { Policy } from '../core/policy.js';
 import { defaultPolicy, parsePolicy } from '../core/policy.js';
+import { BUILTIN_RULES, redactTexts } from '../core/redact.js';
 import type { RepoRef } from './auth.js';
 import type { Database, Queryable } from './db/database.js';
 import { badRequest, invalid } from './errors.js';
@@ -72,6 +73,22 @@ export async function storeCommits(
   signedBy?: string,
 ): Promise<{ received: number; added: number }> {
   if (commits.length === 0) return { received: 0, added: 0 };
+  // A clone redacts with its repository's rules before it sends (push-history.ts); a client
+  // that does not (an older clone, a script on the API) must not put a secret into this
+  // append-only table, so the built-in rules run here whatever came in.
+  const texts = commits.flatMap((c) => [c.author, c.authorEmail, c.subject, ...c.paths]);
+  const clean = redactTexts(texts, BUILTIN_RULES);
+  let at = 0;
+  const redacted = commits.map((c) => {
+    const [author, authorEmail, subject, ...paths] = clean.slice(at, at + 3 + c.paths.length) as [
+      string,
+      string,
+      string,
+      ...string[],
+    ];
+    at += 3 + c.paths.length;
+    return { ...c, author, authorEmail, subject, paths };
+  });
   const result = await db.query<{ sha: string }>(
     `INSERT INTO commits (repo_id, sha, parents, author, author_email, authored_at, subject, paths, token_id, signed_by)
      SELECT $1, x.sha, ARRAY(SELECT json_array_elements_text(x.parents)), x.author, x."authorEmail",
@@ -80,7 +97,7 @@ export async function storeCommits(
        AS x(sha text, parents json, author text, "authorEmail" text, date text, subject text, paths json)
      ON CONFLICT (repo_id, sha) DO NOTHING
      RETURNING sha`,
-    [repo.id, tokenId, JSON.stringify(commits), signedBy ?? null],
+    [repo.id, tokenId, JSON.stringify(redacted), signedBy ?? null],
   );
   return { received: commits.length, added: result.rows.length };
 }

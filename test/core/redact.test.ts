@@ -18,6 +18,7 @@ import {
   credentialNames,
   isSecretName,
   redactText,
+  redactTexts,
   redactValue,
 } from '../../src/core/redact.js';
 
@@ -569,4 +570,24 @@ describe('at scale', () => {
       assert.equal(redactText(once).text, once, text.slice(0, 24));
     }
   });
+});
+
+test('redactTexts: many texts in one pass give what each gives alone, newlines and all', () => {
+  const token = `ghp_${'abcdefghijklmnopqrstuvwxyz0123456789'}`;
+  const texts = ['fix the build', `leak ${token}`, 'src/a.ts', '', 'AKIAIOSFODNN7EXAMPLE'];
+  const alone = texts.map((t) => redactText(t).text);
+  assert.deepEqual(redactTexts(texts), alone);
+  assert.notEqual(alone[1], texts[1], 'the token is found');
+  // A text holding a newline, or a secret that would span two texts once joined, is done alone.
+  const multiline = ['a\nb', `x ${token}`];
+  assert.deepEqual(
+    redactTexts(multiline),
+    multiline.map((t) => redactText(t).text),
+  );
+  const spanning = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEA', '-----END RSA PRIVATE KEY-----'];
+  assert.deepEqual(
+    redactTexts(spanning),
+    spanning.map((t) => redactText(t).text),
+  );
+  assert.deepEqual(redactTexts(['clean', 'text']), ['clean', 'text']);
 });

@@ -8,13 +8,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { TrailError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { Origin } from '../core/line-origin.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
 import { BUILTIN_RULES, redactValue } from '../core/redact.js';
+import { workTreePath } from '../git/work-tree-path.js';
 import type { Repo } from '../ledger/repo.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
@@ -337,10 +338,7 @@ async function observe(ctx: HookContext, observation: Observation, input: HookIn
 }
 
 function repoPath(repo: Repo, path: string, cwd: string | undefined): string | undefined {
-  const absolute = isAbsolute(path) ? path : resolve(cwd ?? repo.workTree, path);
-  const rel = relative(repo.workTree, absolute);
-  if (!rel || rel.startsWith('..') || isAbsolute(rel)) return undefined;
-  return rel.split('\\').join('/');
+  return workTreePath(repo.workTree, path, cwd) || undefined;
 }
 
 /** Files changed in the working tree (tracked or not), as git sees them. */

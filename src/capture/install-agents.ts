@@ -26,9 +26,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { TrailError } from '../core/errors.js';
 import { PORTABLE_COMMAND } from '../git/trail-alias.js';
+import { workTreePath } from '../git/work-tree-path.js';
 import type { Repo } from '../ledger/repo.js';
 import { installClaudeHooks, uninstallClaudeHooks } from './agents/claude-code.js';
 import { codexNotifyConflict, installCodexNotify, uninstallCodexNotify } from './agents/codex.js';
@@ -427,8 +428,7 @@ export interface AgentInstallResult {
 }
 
 function displayPath(repo: Repo, path: string): string {
-  const rel = relative(repo.workTree, path);
-  return rel && !rel.startsWith('..') ? rel.split('\\').join('/') : path;
+  return workTreePath(repo.workTree, path) || path;
 }
 
 /**

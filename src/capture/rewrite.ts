@@ -7,12 +7,13 @@
  */
 
 import { blameWithOrigins } from '../attribution/blame.js';
+import { trackedSinceSeconds } from '../core/before-tracking.js';
 import { matchLines } from '../core/line-diff.js';
 import type { Origin } from '../core/line-origin.js';
 import { digestLines, toSpans } from '../core/line-origin.js';
 import type { RecordOf } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
-import { readObjects } from '../git/cat-file.js';
+import { pathSpecs, readObjects } from '../git/cat-file.js';
 import { loadIndex } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
@@ -41,15 +42,23 @@ export async function carryCheckpoint(
   const olds = oldCommits.map((c) => index.checkpointByCommit.get(c)).filter((c): c is Checkpoint => !!c);
   const existing = index.checkpointByCommit.get(newCommit);
   if (olds.length === 0) return { lines: { ai: 0, human: 0, unknown: 0 } };
+  // Lines the old commit has from a commit made before `trail init` are `unknown`, as
+  // `trail blame` calls them, not a person's: Trail saw nothing of how they were written.
+  // The config module loads zod, which git's hooks load only when they need it.
+  const { loadConfig } = await import('../ledger/config.js');
+  const trackedSince = trackedSinceSeconds(loadConfig(repo).trackedSince);
   const info = await commitInfo(repo, newCommit);
   const files = (await changedFiles(repo, info)).filter((f) => f.status !== 'deleted');
   const last = oldCommits[oldCommits.length - 1]!;
-  const specs = files.flatMap((f) => [
-    `${info.parents[0] ?? newCommit}:${f.from ?? f.path}`,
-    `${newCommit}:${f.path}`,
-    `${last}:${f.path}`,
-  ]);
-  const blobs = await readObjects(repo.workTree, specs);
+  const inLast = await pathSpecs(
+    repo.workTree,
+    last,
+    files.map((f) => f.path),
+  );
+  const blobs = await readObjects(
+    repo.workTree,
+    files.flatMap((f, i) => [f.before, f.after, inLast[i]]),
+  );
   const text = (i: number) => (blobs[i]?.type === 'blob' ? blobs[i]!.content.toString('utf8') : undefined);
   const counts = { ai: 0, human: 0, unknown: 0 };
   const attribution: Record<string, ReturnType<typeof toSpans>> = {};
@@ -63,7 +72,9 @@ export async function carryCheckpoint(
     const toOld =
       oldText !== undefined ? matchLines(digestLines(oldText), now) : new Int32Array(now.length).fill(-1);
     const oldOrigins =
-      oldText !== undefined ? await blameWithOrigins(repo.workTree, change.path, index, { rev: last }) : [];
+      oldText !== undefined
+        ? await blameWithOrigins(repo.workTree, change.path, index, { rev: last, trackedSince })
+        : [];
     const existingSpans = existing?.record.attribution[change.path] ?? [];
     const lines: Array<{ line: number; origin: Origin }> = [];
     for (let i = 0; i < now.length; i++) {
@@ -78,7 +89,11 @@ export async function carryCheckpoint(
               ? { kind: 'human', overrode: o.overrodeSessionId }
               : { kind: 'human' }
             : { kind: 'unknown' };
-      if (origin.kind === 'unknown') {
+      // A line the old commit has from a commit made before Trail tracked the repository (no
+      // checkpoint, so blame gives none) stays unknown: the seal of this commit that may have
+      // come first (as in a squash) calls each line no shadow explains a person's, a guess.
+      const beforeTracking = o?.origin === 'unknown' && o.checkpoint === undefined;
+      if (origin.kind === 'unknown' && !beforeTracking) {
         // The commit's own checkpoint (an amend seals fresh work first) may know the line.
         const span = existingSpans.find((s) => s.start <= i + 1 && i + 1 <= s.end);
         if (span?.origin === 'ai' && span.sessionId) origin = { kind: 'ai', session: span.sessionId };

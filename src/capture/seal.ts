@@ -33,6 +33,7 @@ import { withLock } from '../ledger/lock.js';
 import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
+import type { CaptureGap } from './gaps.js';
 import { gapsFile, gapsWaiting } from './gaps.js';
 import type { KnownSession } from './known-sessions.js';
 import { appendKnownSessions, knownByKey } from './known-sessions.js';
@@ -173,23 +174,39 @@ export interface FileChange {
   path: string;
   from?: string;
   status: 'added' | 'modified' | 'deleted' | 'renamed';
+  /**
+   * The object ids of the file before (in the first parent, as `from` when renamed) and after
+   * the commit, absent where there is none (added, deleted). Contents are read by id: a name
+   * can hold a newline, which cat-file --batch cannot take.
+   */
+  before?: string;
+  after?: string;
 }
 
 /** Files a commit changed against its first parent (or everything, for a root commit). */
 export async function changedFiles(repo: Repo, commit: CommitInfo): Promise<FileChange[]> {
   const args = commit.parents[0]
-    ? ['diff-tree', '-r', '-z', '-M', '--name-status', commit.parents[0], commit.sha]
-    : ['diff-tree', '-r', '-z', '--root', '--no-commit-id', '--name-status', commit.sha];
-  const parts = (await runGit(repo.workTree, args)).stdout.toString('utf8').split('\0').filter(Boolean);
+    ? ['diff-tree', '-r', '-z', '-M', '--raw', '--no-abbrev', commit.parents[0], commit.sha]
+    : ['diff-tree', '-r', '-z', '--root', '--no-commit-id', '--raw', '--no-abbrev', commit.sha];
+  // `:<mode> <mode> <id before> <id after> <status>`, then the path (two for a rename or
+  // copy), each ended by a NUL. An id of zeros is a side with no file; a submodule's (mode
+  // 160000) names a commit, not content.
+  const parts = (await runGit(repo.workTree, args)).stdout.toString('utf8').split('\0');
   const out: FileChange[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const code = parts[i]!;
+  const blob = (mode: string | undefined, oid: string | undefined) =>
+    mode !== '160000' && oid !== undefined && !/^0+$/.test(oid);
+  for (let i = 0; i + 1 < parts.length; i++) {
+    const [beforeMode, afterMode, beforeId, afterId, code = ''] = parts[i]!.slice(1).split(' ');
+    const sides = {
+      ...(blob(beforeMode, beforeId) ? { before: beforeId } : {}),
+      ...(blob(afterMode, afterId) ? { after: afterId } : {}),
+    };
     if (code.startsWith('R') || code.startsWith('C')) {
-      out.push({ status: 'renamed', from: parts[i + 1]!, path: parts[i + 2]! });
+      out.push({ status: 'renamed', from: parts[i + 1]!, path: parts[i + 2]!, ...sides });
       i += 2;
     } else {
       const status = code === 'A' ? 'added' : code === 'D' ? 'deleted' : 'modified';
-      out.push({ status, path: parts[i + 1]! });
+      out.push({ status, path: parts[i + 1]!, ...sides });
       i += 1;
     }
   }
@@ -454,22 +471,16 @@ async function sealLocked(
   const files = await changedFiles(repo, commit);
 
   // Contents before and after, in one cat-file for all files, read while the spool is.
-  const specs: string[] = [];
-  for (const f of files) {
-    specs.push(commit.parents[0] ? `${commit.parents[0]}:${f.from ?? f.path}` : '');
-    specs.push(`${commit.sha}:${f.path}`);
-  }
   const reading = readObjects(
     repo.workTree,
-    specs.map((s) => s || 'HEAD:/nonexistent-path'),
+    files.flatMap((f) => [f.before, f.after]),
   );
   // Should reading the spool throw, a failure of git's read must not go unhandled as well.
   reading.catch(() => undefined);
 
   const { scanned, moved: scanMoved } = scanSpools(repo, state);
   const blobs = await reading;
-  const text = (i: number) =>
-    specs[i] && blobs[i]?.type === 'blob' ? blobs[i]!.content.toString('utf8') : undefined;
+  const text = (i: number) => (blobs[i]?.type === 'blob' ? blobs[i]!.content.toString('utf8') : undefined);
 
   // An agent without hooks at work here (its session is current, with lines in the spool):
   // the commit is its work too, and a line no shadow explains may be its or a person's.
@@ -616,14 +627,7 @@ function gapRecords(repo: Repo, state: SealState, sealing: SealingContext): Trai
   for (const text of bytes.toString('utf8', state.gapsOffset, end).split('\n')) {
     if (!text) continue;
     try {
-      const g = JSON.parse(text) as {
-        at: string;
-        what: string;
-        why: string;
-        agent?: string;
-        hook?: string;
-        sessionId?: string;
-      };
+      const g = JSON.parse(text) as CaptureGap;
       records.push(
         sealing.record({
           kind: 'capture-gap',

@@ -106,11 +106,10 @@ export function readWorkingFile(repo: Repo, path: string): string | undefined {
 /** Content of paths at HEAD (one git process), undefined where the path is not in HEAD. */
 export async function headContents(repo: Repo, paths: readonly string[]): Promise<Array<string | undefined>> {
   // Loaded only when a file is seen for the first time: git is not needed on most hooks.
-  const { readObjects } = await import('../git/cat-file.js');
-  const objects = await readObjects(
-    repo.workTree,
-    paths.map((p) => `HEAD:${p}`),
-  ).catch(() => paths.map(() => undefined));
+  const { pathSpecs, readObjects } = await import('../git/cat-file.js');
+  const objects = await pathSpecs(repo.workTree, 'HEAD', paths)
+    .then((specs) => readObjects(repo.workTree, specs))
+    .catch(() => paths.map(() => undefined));
   return objects.map((o) => (o && o.type === 'blob' ? o.content.toString('utf8') : undefined));
 }
 

@@ -4,10 +4,10 @@
  * change, whatever differs from the shadow was a person's doing; after it, the lines that
  * changed are the session's.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
 import type { Origin } from '../core/line-origin.js';
 import type { EventBody } from '../core/records.js';
+import { workTreePath } from '../git/work-tree-path.js';
 import type { Repo } from '../ledger/repo.js';
 import { advanceShadow, digestText, readWorkingFile, saveShadow, shadowsFor } from './shadow.js';
 
@@ -15,11 +15,8 @@ type FileEditEvent = Extract<EventBody, { type: 'file-edit' }>;
 
 /** A path as the repository names it (forward slashes, relative), or undefined outside it. */
 export function repoRelativePath(repo: Repo, path: string, cwd = repo.workTree): string | undefined {
-  const absolute = isAbsolute(path) ? path : resolve(cwd, path);
-  const rel = relative(repo.workTree, absolute);
-  if (!rel || rel.startsWith('..') || isAbsolute(rel)) return undefined;
-  const posix = rel.split('\\').join('/');
-  return posix.startsWith('.git/') ? undefined : posix;
+  const rel = workTreePath(repo.workTree, path, cwd);
+  return !rel || rel.startsWith('.git/') ? undefined : rel;
 }
 
 /** Before an agent changes `paths`: changes since Trail last looked are a person's. */

@@ -100,25 +100,76 @@ export async function streamObjects(
   if (index < specs.length) throw new Error('cat-file --batch output ended early');
 }
 
+/**
+ * The objects named by `specs`, in order: undefined where git has none, and where the spec
+ * is undefined (nothing to ask for, such as the blob before a file was added).
+ */
 export async function readObjects(
   cwd: string,
-  specs: readonly string[],
+  specs: ReadonlyArray<string | undefined>,
 ): Promise<Array<GitObject | undefined>> {
   const objects: Array<GitObject | undefined> = new Array(specs.length).fill(undefined);
-  let filled = 0;
-  await streamObjects(cwd, specs, {
-    begin: (index, { oid, type, size }) => {
-      objects[index] = { oid, type, content: Buffer.allocUnsafe(size) };
-      filled = 0;
-    },
-    data: (index, piece) => {
-      piece.copy(objects[index]!.content, filled);
-      filled += piece.length;
-    },
-    end: () => {},
-    missing: () => {},
+  /** The slot in `objects` of each object asked for. */
+  const slots: number[] = [];
+  specs.forEach((spec, i) => {
+    if (spec !== undefined) slots.push(i);
   });
+  let filled = 0;
+  await streamObjects(
+    cwd,
+    slots.map((i) => specs[i]!),
+    {
+      begin: (index, { oid, type, size }) => {
+        objects[slots[index]!] = { oid, type, content: Buffer.allocUnsafe(size) };
+        filled = 0;
+      },
+      data: (index, piece) => {
+        piece.copy(objects[slots[index]!]!.content, filled);
+        filled += piece.length;
+      },
+      end: () => {},
+      missing: () => {},
+    },
+  );
   return objects;
+}
+
+/**
+ * Whether cat-file --batch reads `<rev>:<path>` back as it was written: it takes one request
+ * a line, and drops a CR before the newline. (`-z`, NUL-ended requests, needs git 2.38, and
+ * its answer to a missing name still holds the name's newline until `-Z` in 2.41.)
+ */
+function nameable(path: string): boolean {
+  return !path.includes('\n') && !path.endsWith('\r');
+}
+
+/**
+ * What to ask readObjects for to get each of `paths` (as git names them) at `rev`:
+ * `<rev>:<path>`, or, for a name cat-file cannot take on a line, the blob's id found by one
+ * `git ls-tree -z` (undefined where `rev` has no such file). Names with a newline are rare,
+ * so the usual case costs no process of its own.
+ */
+export async function pathSpecs(
+  cwd: string,
+  rev: string,
+  paths: readonly string[],
+): Promise<Array<string | undefined>> {
+  const awkward = [...new Set(paths.filter((p) => !nameable(p)))];
+  const ids = new Map<string, string>();
+  if (awkward.length > 0) {
+    // Literal: a name is a name, not a pattern (`*`, `:(glob)`).
+    const { stdout } = await runGit(cwd, [
+      '--literal-pathspecs',
+      'ls-tree',
+      '-z',
+      '--full-tree',
+      rev,
+      '--',
+      ...awkward,
+    ]);
+    for (const entry of parseTree(stdout)) if (entry.type === 'blob') ids.set(entry.path, entry.oid);
+  }
+  return paths.map((p) => (nameable(p) ? `${rev}:${p}` : ids.get(p)));
 }
 
 export interface TreeEntry {
@@ -131,6 +182,11 @@ export interface TreeEntry {
 /** Every blob under a tree-ish, recursively, in one `git ls-tree -r -z` process. */
 export async function listTree(cwd: string, treeish: string): Promise<TreeEntry[]> {
   const { stdout } = await runGit(cwd, ['ls-tree', '-r', '-z', '--full-tree', treeish]);
+  return parseTree(stdout);
+}
+
+/** `git ls-tree -z` output: `<mode> <type> <oid>\t<path>`, each ended by a NUL. */
+function parseTree(stdout: Buffer): TreeEntry[] {
   const entries: TreeEntry[] = [];
   for (const item of stdout.toString('utf8').split('\0')) {
     if (!item) continue;

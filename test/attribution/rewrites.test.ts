@@ -102,6 +102,40 @@ describe('attribution through history rewrites', () => {
     }
   });
 
+  test('a squash of a commit from before Trail tracked the repository: its lines stay unknown', async () => {
+    const repo = setup();
+    try {
+      // A person's commit dated before `trail init` (trackedSince): Trail saw nothing of it.
+      writeFileSync(join(repo.dir, 'old.ts'), 'export const old1 = 1;\nexport const old2 = 2;\n');
+      repo.git('add', 'old.ts');
+      execFileSync('git', ['commit', '-q', '-m', 'before Trail'], {
+        cwd: repo.dir,
+        env: {
+          ...gitEnv,
+          GIT_AUTHOR_DATE: '2020-01-01T00:00:00Z',
+          GIT_COMMITTER_DATE: '2020-01-01T00:00:00Z',
+        },
+      });
+      const before = { 'export const old1 = 1;': 'unknown', 'export const old2 = 2;': 'unknown' };
+      assert.deepEqual(await origins(repo, 'old.ts'), before);
+      aiCommit(repo, 'a.ts', 'export const fromAgent = "a";\n', 'A: ai');
+      // Squashed into one commit, whose checkpoint is carried from A's: old.ts's lines are
+      // blamed, in A, on the commit from before Trail.
+      rebaseInteractive(repo, 'HEAD~2', (lines) => {
+        const [old, a] = lines as [string, string];
+        return [old, a.replace(/^pick/, 'squash')];
+      });
+      const shown = JSON.parse((await trail(repo.dir, 'show', 'HEAD', '--json')).stdout) as {
+        checkpoint: { rewrittenFrom?: { how: string } };
+      };
+      assert.equal(shown.checkpoint.rewrittenFrom?.how, 'rebase');
+      assert.deepEqual(await origins(repo, 'old.ts'), before);
+      assert.deepEqual(await origins(repo, 'a.ts'), { 'export const fromAgent = "a";': 'ai' });
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('cherry-pick and merge', async () => {
     const repo = setup();
     try {

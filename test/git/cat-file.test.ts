@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { readObjects, streamObjects } from '../../src/git/cat-file.js';
+import { pathSpecs, readObjects, streamObjects } from '../../src/git/cat-file.js';
 import { gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 
 function hashObject(dir: string, content: Buffer, name: string): string {
@@ -129,6 +129,35 @@ describe('git cat-file --batch, streamed', () => {
     const repo = tempRepo();
     try {
       await assert.rejects(readObjects(repo.dir, ['HEAD\nHEAD']), /newline/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('files at a revision are read by any name: a newline, a final CR, a pattern character', async () => {
+    const repo = tempRepo();
+    try {
+      const names = [
+        'plain.ts',
+        'new\nline.ts',
+        'cr.ts\r',
+        'd*/x\ny.ts',
+        'd*/xay.ts',
+        'f\nolder/a.ts',
+        ' sp .ts',
+      ];
+      for (const [i, name] of names.entries()) repo.write(name, `content ${i}\n`);
+      repo.commit('awkward names');
+      // No file at HEAD: a name never committed, a folder, and a pattern that would match one.
+      const asked = [...names, 'gone\nfile.ts', 'f\nolder', 'd?/x\ny.ts'];
+      const specs = await pathSpecs(repo.dir, 'HEAD', asked);
+      const objects = await readObjects(repo.dir, specs);
+      assert.deepEqual(
+        objects.map((o) => o?.content.toString('utf8')),
+        [...names.map((_, i) => `content ${i}\n`), undefined, undefined, undefined],
+      );
+      // Where git can take the name on a line, it is asked by name: no process of its own.
+      assert.equal(specs[0], 'HEAD:plain.ts');
     } finally {
       repo.cleanup();
     }

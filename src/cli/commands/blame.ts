@@ -1,12 +1,13 @@
 /** `trail blame FILE`: git blame's lines, each with its origin (AI session, person, unknown). */
 
-import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { blameFile, originsOf } from '../../attribution/blame.js';
 import { resolveCommit } from '../../chain/code-host-mapping.js';
 import { trackedSinceSeconds } from '../../core/before-tracking.js';
 import { TrailError } from '../../core/errors.js';
+import { workTreePath } from '../../git/work-tree-path.js';
 import { loadConfig } from '../../ledger/config.js';
 import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
@@ -25,11 +26,13 @@ export function register(program: Command, context: () => CommandContext): void 
     .action(async (file: string, options: { rev: string; json?: boolean }) => {
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
-      const absolute = isAbsolute(file) ? file : resolve(ctx.cwd, file);
-      const path = relative(repo.workTree, absolute).split('\\').join('/');
-      if (!path || path.startsWith('..') || isAbsolute(path)) {
-        throw new TrailError('INPUT_INVALID', `${file} is outside the repository`);
-      }
+      const absolute = resolve(ctx.cwd, file);
+      const path = workTreePath(repo.workTree, file, ctx.cwd);
+      if (path === undefined) throw new TrailError('INPUT_INVALID', `${file} is outside the repository`);
+      // The repository's own folder (`.`, or `..` from a subfolder) is inside it, but git blame
+      // takes one file: a folder is a usage mistake, not a file that is missing or untracked.
+      if (path === '' || (options.rev === 'HEAD' && isFolder(absolute)))
+        throw new TrailError('USAGE', `${file} is a folder: name a file`);
       if (options.rev === 'HEAD' && !existsSync(absolute))
         throw new TrailError('NOT_FOUND', `${file}: no such file`);
       const config = loadConfig(repo);
@@ -68,4 +71,13 @@ export function register(program: Command, context: () => CommandContext): void 
         ctx.io.stderr(`${l.commit.slice(0, 8)} ${who} ${String(l.line).padStart(width)}| ${l.text}\n`);
       }
     });
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    // Missing or unreadable: the checks after this one say which.
+    return false;
+  }
 }

@@ -2,18 +2,22 @@
  * The Trail server as a Hono app over a Database: built here, served by server.ts, and
  * tested with `app.request()` without opening a port.
  *
- * Every `/api/v1` request passes, in order: the body limit (413), the access log (written
- * after the answer, with its status, whoever asked), token authentication (401), the
- * per-token rate limit (429), then its route, which checks the token's role (403) and the
- * repository's scope (403). Webhooks authenticate with the code host's signature instead
- * of a token. Errors are answered by the single handler below as `{error:{code,message}}`.
+ * Every `/api/v1` request passes, in order: the body limit (413), the per-address rate
+ * limit (429, not logged), the access log (written after the answer, with its status,
+ * whoever asked), token authentication (401), the per-token rate limit (429), then its
+ * route, which checks the token's role (403) and the repository's scope (403). Webhooks
+ * authenticate with the code host's signature instead of a token, and the dashboard's
+ * sign-in with the token typed in; both are behind the per-address limit too. Errors are
+ * answered by the single handler below as `{error:{code,message}}`.
  */
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { isTrailError } from '../core/errors.js';
 import type { TokenInfo } from './auth.js';
 import { authenticate, RateLimiter } from './auth.js';
+import { addressKey, clientAddress } from './client-address.js';
 import { registerDashboard } from './dashboard/index.js';
 import type { Database } from './db/database.js';
 import { ApiError } from './errors.js';
@@ -31,8 +35,18 @@ import { register as webhookRoutes } from './routes/webhooks.js';
 export interface ServerConfig {
   /** Largest request body accepted, in bytes (413 above it). Default 32 MiB. */
   maxBodyBytes?: number;
-  /** Per-token request rate; `false` turns the limit off. Default 50/s with bursts of 500. */
+  /**
+   * Per-token request rate; `false` turns it off, and the per-address limit with it. Default
+   * 50/s with bursts of 500.
+   */
   rateLimit?: { perSecond: number; burst: number } | false;
+  /**
+   * Per client address, taken before the token is read, so that unknown tokens are limited
+   * too (API, webhooks, dashboard sign-in); `false` turns it off. Default 100/s with bursts
+   * of 1,000: twice a token's, so that a client's own token limit binds first and a few
+   * clients behind one address (a NAT, a CI fleet) do not starve each other.
+   */
+  addressRateLimit?: { perSecond: number; burst: number } | false;
   /** Where report generators come from; defaults to src/report/index.ts when it exists. */
   loadReports?: () => Promise<ReportModule | undefined>;
   /** The clock, for tests. */
@@ -51,21 +65,41 @@ export interface AppDeps {
   db: Database;
   now: () => Date;
   loadReports: () => Promise<ReportModule | undefined>;
+  /**
+   * Takes one request from the per-address limit of the request's client: the seconds to
+   * wait, or 0 when allowed (always 0 for requests that came through no socket).
+   */
+  limitAddress: (c: Context) => number;
 }
+
+export const DEFAULT_ADDRESS_RATE_LIMIT = { perSecond: 100, burst: 1000 } as const;
 
 export type TrailApp = Hono<AppEnv>;
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
-  const deps: AppDeps = {
-    db,
-    now: config.now ?? (() => new Date()),
-    loadReports: config.loadReports ?? loadReportModule,
-  };
+  const now = config.now ?? (() => new Date());
   const maxBody = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const limits = config.rateLimit === false ? undefined : (config.rateLimit ?? { perSecond: 50, burst: 500 });
   const limiter = limits ? new RateLimiter(limits.perSecond, limits.burst) : undefined;
+  const addressLimits =
+    config.rateLimit === false || config.addressRateLimit === false
+      ? undefined
+      : (config.addressRateLimit ?? DEFAULT_ADDRESS_RATE_LIMIT);
+  const addressLimiter = addressLimits
+    ? new RateLimiter(addressLimits.perSecond, addressLimits.burst)
+    : undefined;
+  const deps: AppDeps = {
+    db,
+    now,
+    loadReports: config.loadReports ?? loadReportModule,
+    limitAddress: (c) => {
+      const address = clientAddress(c.env);
+      if (!addressLimiter || address === undefined) return 0;
+      return addressLimiter.take(addressKey(address), now().getTime());
+    },
+  };
   const app = new Hono<AppEnv>();
 
   app.use(
@@ -77,6 +111,19 @@ export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
       },
     }),
   );
+
+  // Before the access log and authentication: a flood of made-up tokens costs neither a
+  // database lookup nor an access_log row per request once it is over the limit.
+  for (const path of ['/api/v1/*', '/webhooks/*']) {
+    app.use(path, async (c, next) => {
+      const wait = deps.limitAddress(c);
+      if (wait > 0) {
+        c.header('Retry-After', String(wait));
+        throw new ApiError('rate-limited', `too many requests from this address: retry in ${wait} s`);
+      }
+      await next();
+    });
+  }
 
   app.use('/api/v1/*', async (c, next) => {
     await next();

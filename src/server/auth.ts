@@ -174,12 +174,17 @@ export async function ensureAdminToken(db: Queryable): Promise<{ id: string; tok
   return createToken(db, { name: 'bootstrap admin', role: 'admin' }, null);
 }
 
+/** Buckets held before the first sweep of full ones (see RateLimiter.sweep). */
+const SWEEP_AT = 10_000;
+
 /**
- * A per-token token bucket: `burst` requests at once, refilled at `perSecond`. In memory,
- * per server process; enough to stop one runaway client from starving the others.
+ * A token bucket per key (a token, a client address): `burst` requests at once, refilled at
+ * `perSecond`. In memory, per server process; enough to stop one runaway client from
+ * starving the others.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private sweepAt = SWEEP_AT;
 
   constructor(
     private readonly perSecond: number,
@@ -188,6 +193,7 @@ export class RateLimiter {
 
   /** Takes one request from the key's bucket; returns seconds to wait, or 0 when allowed. */
   take(key: string, nowMs: number): number {
+    if (this.buckets.size >= this.sweepAt) this.sweep(nowMs);
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: nowMs };
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((nowMs - bucket.at) / 1000) * this.perSecond);
     bucket.at = nowMs;
@@ -197,5 +203,19 @@ export class RateLimiter {
       return 0;
     }
     return Math.ceil((1 - bucket.tokens) / this.perSecond);
+  }
+
+  /**
+   * Forgets the buckets that have filled up again, which is the same as having none: keys
+   * that come from clients (addresses) would otherwise grow the map without end. The next
+   * sweep waits until the map has doubled, so a crowd of busy keys costs one pass per
+   * doubling, not one per request.
+   */
+  private sweep(nowMs: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + ((nowMs - bucket.at) / 1000) * this.perSecond >= this.burst)
+        this.buckets.delete(key);
+    }
+    this.sweepAt = Math.max(SWEEP_AT, this.buckets.size * 2);
   }
 }

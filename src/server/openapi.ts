@@ -646,7 +646,9 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: body({ type: 'object' }),
           responses: {
             ...ok({ type: 'object' }, 'Recorded', '201'),
-            '200': { description: 'Duplicate delivery, already recorded' },
+            '200': {
+              description: 'Duplicate: this delivery id, this body or this review was already recorded',
+            },
             '202': { description: 'Verified but not an event Trail records' },
             ...errors(400, 422),
           },
@@ -663,7 +665,9 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: body({ type: 'object' }),
           responses: {
             ...ok({ type: 'object' }, 'Recorded', '201'),
-            '200': { description: 'Duplicate delivery, already recorded' },
+            '200': {
+              description: 'Duplicate: this delivery id, this body or this review was already recorded',
+            },
             '202': { description: 'Verified but not an event Trail records' },
             ...errors(400, 422),
           },

@@ -320,6 +320,26 @@ describe('dashboard pages (in process)', () => {
     assert.equal(crossSite.headers.get('set-cookie'), null);
   });
 
+  test('a sign-in form that does not parse is a 400 sign-in page, not a 500', async () => {
+    const logged = await count(db, 'access_log');
+    for (const [type, body] of [
+      // A multipart body cut off before its closing boundary.
+      ['multipart/form-data; boundary=xx', '--xx\r\nContent-Disposition: form-data; name="token"\r\n\r\nabc'],
+      ['multipart/form-data', 'token=abc'],
+    ] as const) {
+      const res = await app.request('/ui/login', {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+      const page = await res.text();
+      assert.equal(res.status, 400, `${type}: ${page.slice(0, 200)}`);
+      assert.match(page, /The sign-in form could not be read/);
+      assert.match(page, /<form method="post" action="\/ui\/login"/, 'the sign-in form is shown again');
+    }
+    assert.equal(await count(db, 'access_log'), logged, 'no token was read, so no sign-in is logged');
+  });
+
   test('every page renders records as text: no tag, handler or script URL from a record', async () => {
     const cookie = await signIn(auditor);
     const pages = [

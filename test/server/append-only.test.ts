@@ -94,6 +94,10 @@ for (const backend of BACKENDS) {
         [alert.rows[0]!.id],
       );
       await db.query(
+        `INSERT INTO webhook_deliveries (host, body_sha256, external_event_id) VALUES ('github', $1, 1)`,
+        ['0'.repeat(64)],
+      );
+      await db.query(
         `INSERT INTO reviews (repo_id, commit_sha, reviewer, decision, time, source)
          VALUES ($1, $2, 'octocat', 'approve', now(), 'github')`,
         [alert.rows[0]!.id, sha('new')],
@@ -226,4 +230,5 @@ const TEXT_COLUMN: Record<(typeof AUDIT_TABLES)[number], string> = {
   repo_policies: 'policy',
   repo_key_locks: 'set_by',
   repo_key_approvals: 'key_id',
+  webhook_deliveries: 'body_sha256',
 };

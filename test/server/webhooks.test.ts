@@ -2,7 +2,8 @@
  * Code-host webhooks on PGlite and on PostgreSQL, with the documented payload fixtures: a
  * verified delivery is recorded and linked to the checkpoint of its commit (and a review
  * counts towards its status); a bad or missing signature is refused with 401 and records
- * nothing, not even the repository.
+ * nothing, not even the repository; a replay of a stored delivery, under any delivery id or
+ * none, and the same GitHub review in another body, are answered as duplicates.
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -126,12 +127,53 @@ for (const backend of BACKENDS) {
       );
     });
 
+    test('a replayed delivery is stored once, whatever delivery id it carries', async () => {
+      // What the signature covers is the body; X-GitHub-Delivery is not signed, so a captured
+      // delivery can be re-sent with a new id or none. The review stored above is replayed.
+      const body = fixture('github-pull_request_review-approved.json');
+      const before = await snapshot();
+      const replays = [
+        await github('pull_request_review', body, sign(ORG_SECRET, body), 'a-new-delivery-id'),
+        await call(app, 'POST', '/webhooks/github', undefined, body, {
+          'x-github-event': 'pull_request_review',
+          'x-hub-signature-256': sign(ORG_SECRET, body),
+        }),
+      ];
+      for (const replay of replays) {
+        assert.equal(replay.status, 200, JSON.stringify(replay.body));
+        assert.equal(replay.body.duplicate, true);
+      }
+      assert.deepEqual(await snapshot(), before, 'no event, review or repository was added');
+      const detail = await call(app, 'GET', `/api/v1/checkpoints/${checkpoint}`, admin);
+      assert.equal(detail.body.codeHost.reviews.length, 1, 'the review is listed once');
+
+      // The same GitHub review in another signed body (an organisation's and a repository's
+      // webhook each deliver it) is still one review.
+      const again = body.replace('"action": "submitted"', '"action":"submitted"');
+      assert.notEqual(again, body);
+      const other = await github('pull_request_review', again, sign(ORG_SECRET, again));
+      assert.equal(other.status, 200, JSON.stringify(other.body));
+      assert.equal(other.body.duplicate, true);
+      assert.deepEqual(await snapshot(), before);
+
+      // A push has no review id: its body alone makes it a duplicate.
+      const push = JSON.stringify({
+        ...(JSON.parse(fixture('github-push.json')) as object),
+        after: '1111111111111111111111111111111111111111',
+      });
+      assert.equal((await github('push', push, sign(ORG_SECRET, push))).status, 201);
+      const pushAgain = await github('push', push, sign(ORG_SECRET, push));
+      assert.equal(pushAgain.status, 200);
+      assert.equal(pushAgain.body.duplicate, true);
+      assert.equal(await count(db, 'external_events'), before[0]! + 1);
+    });
+
     test('a secret quoted in a review body is stored redacted', async () => {
       const token = `ghp_${'W3bh00kT0k3n'.repeat(3)}xyz`;
-      const body = fixture('github-pull_request_review-approved.json').replace(
-        'Retry path is covered by the new tests. LGTM.',
-        `LGTM, but rotate ${token} first.`,
-      );
+      // Another review (its own id): the fixture's review is stored already, and is stored once.
+      const body = fixture('github-pull_request_review-approved.json')
+        .replace('Retry path is covered by the new tests. LGTM.', `LGTM, but rotate ${token} first.`)
+        .replace('"id": 2378956710', '"id": 2378956799');
       const r = await github('pull_request_review', body, sign(ORG_SECRET, body), 'review-with-secret');
       assert.equal(r.status, 201, JSON.stringify(r.body));
       const stored = await db.query<{ event: string }>(
@@ -194,6 +236,12 @@ for (const backend of BACKENDS) {
       const deployed = await gitlab('Deployment Hook', deploy, GITLAB_SECRET);
       assert.equal(deployed.status, 201);
       assert.deepEqual(deployed.body.commits, ['279484c09fbe69ededfced8c1bb6e6d24616b468']);
+      // GitLab's token signs nothing, but an exact replay under a new event uuid is the same body.
+      const events = await count(db, 'external_events');
+      const replayed = await gitlab('Deployment Hook', deploy, GITLAB_SECRET);
+      assert.equal(replayed.status, 200, JSON.stringify(replayed.body));
+      assert.equal(replayed.body.duplicate, true);
+      assert.equal(await count(db, 'external_events'), events);
       assert.equal(await count(db, 'repos'), repos + 2);
       const malformed = await gitlab(
         'Deployment Hook',
@@ -201,6 +249,22 @@ for (const backend of BACKENDS) {
         GITLAB_SECRET,
       );
       assert.equal(malformed.status, 422);
+    });
+
+    test('a replay is still a duplicate after the retention purge removed its event', async () => {
+      const deploy = fixture('gitlab-deployment.json');
+      const purged = await call(app, 'POST', '/api/v1/admin/purge', admin, {
+        repo: 'gitlabhq/gitlab-test',
+        before: new Date().toISOString(),
+        reason: 'test: events go, the delivery hashes stay',
+      });
+      assert.equal(purged.status, 200, JSON.stringify(purged.body));
+      assert.ok(purged.body.counts.external_events >= 1);
+      const events = await count(db, 'external_events');
+      const replayed = await gitlab('Deployment Hook', deploy, GITLAB_SECRET);
+      assert.equal(replayed.status, 200, JSON.stringify(replayed.body));
+      assert.equal(replayed.body.duplicate, true);
+      assert.equal(await count(db, 'external_events'), events);
     });
   });
 }

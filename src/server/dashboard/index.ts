@@ -150,7 +150,26 @@ export function createDashboard(
   });
 
   ui.post('/login', async (c) => {
-    const form = await c.req.parseBody();
+    // The server's per-address limit, before the token is looked up or the attempt logged.
+    const wait = deps.limitAddress(c);
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      return c.html(
+        loginPage(assets, { error: `Too many requests from this address. Try again in ${wait} s.` }),
+        429,
+      );
+    }
+    let form: Awaited<ReturnType<typeof c.req.parseBody>>;
+    try {
+      form = await c.req.parseBody();
+    } catch {
+      // A body that does not parse as the content type it claims (a multipart body without
+      // its closing boundary, say) is the sender's mistake, not the server's.
+      return c.html(
+        loginPage(assets, { error: 'The sign-in form could not be read. Enter the API token again.' }),
+        400,
+      );
+    }
     const next = safeNext(form.next);
     const token = typeof form.token === 'string' ? form.token.trim() : '';
     if (!token) return c.html(loginPage(assets, { next, error: 'Enter an API token.' }), 400);
@@ -341,5 +360,6 @@ export function registerDashboard(app: TrailApp, deps: AppDeps): void {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect(BASE, 302);
     throw new ApiError('not-found', `no route ${c.req.method} /`);
   });
-  app.all(`${BASE}/*`, (c) => ui.fetch(c.req.raw));
+  // The bindings go along: the sign-in's per-address limit reads the client's socket there.
+  app.all(`${BASE}/*`, (c) => ui.fetch(c.req.raw, c.env));
 }

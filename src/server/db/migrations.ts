@@ -48,6 +48,7 @@ export const AUDIT_TABLES = [
   'repo_policies',
   'repo_key_locks',
   'repo_key_approvals',
+  'webhook_deliveries',
 ] as const;
 
 /** The triggers that refuse UPDATE, DELETE and TRUNCATE on each table (see migration 4). */
@@ -445,6 +446,34 @@ ${appendOnly(['repo_key_locks', 'repo_key_approvals'])}
 -- null for an unsigned push, which only a repository with an open key set accepts.
 ALTER TABLE commits ADD COLUMN signed_by text;
 ALTER TABLE repo_policies ADD COLUMN signed_by text;
+`,
+  },
+  {
+    version: 8,
+    name: 'webhook-replays',
+    sql: `
+-- Each stored code-host delivery by what its host's check covers: the SHA-256 of the raw body
+-- (GitHub signs the body alone, not X-GitHub-Delivery, so a captured delivery re-sent with a
+-- new id or none would otherwise be stored again). src/server/routes/webhooks.ts answers a
+-- replay as a duplicate. Never purged, like tree heads: a replay of a delivery whose event
+-- the retention purge removed is still caught. No foreign key to external_events for that
+-- reason.
+CREATE TABLE webhook_deliveries (
+  host text NOT NULL,
+  body_sha256 text NOT NULL,
+  delivery_id text,
+  external_event_id bigint NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (host, body_sha256)
+);
+
+-- The code host's own id of a review (GitHub's review.id): one review is one row of the read
+-- model, whichever signed body brought it (an organisation's and a repository's webhook each
+-- deliver it, in different bodies). Rows from before this migration have none.
+ALTER TABLE reviews ADD COLUMN host_review_id text;
+CREATE UNIQUE INDEX reviews_host_review ON reviews (repo_id, source, host_review_id)
+  WHERE host_review_id IS NOT NULL;
+${appendOnly(['webhook_deliveries'])}
 `,
   },
 ];

@@ -9,8 +9,14 @@
  * anything is written. A verified delivery is mapped by src/evidence/code-host.ts and kept
  * as an observed `external_events` row linked to the commits it names and the checkpoints
  * the server holds for them; reviews also count towards a checkpoint's review status.
- * Deliveries are idempotent by their delivery id.
+ *
+ * A delivery is stored once: by its delivery id, and by the SHA-256 of its raw body, which
+ * is what GitHub's signature covers (the delivery id header is not signed, so a captured
+ * delivery re-sent with a new id, or none, is the same delivery). GitLab's token signs
+ * nothing, so there the body hash catches only an exact replay. A GitHub review is also
+ * stored once per review id, whatever body brought it. Each of these answers 200 duplicate.
  */
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { redactValue } from '../../core/redact.js';
 import type { CodeHost, CodeHostEvent } from '../../evidence/code-host.js';
@@ -54,6 +60,18 @@ async function secretFor(
   const by = new Map(result.rows.map((r) => [r.scope_kind, r.secret]));
   return by.get('repo') ?? (repoName && orgOf(repoName) ? by.get('org') : undefined) ?? by.get('global');
 }
+
+/** GitHub's id of a submitted review (`review.id`); GitLab's approvals carry none. */
+function hostReviewId(host: CodeHost, payload: unknown): string | null {
+  if (host !== 'github') return null;
+  const id = (payload as { review?: { id?: unknown } } | null)?.review?.id;
+  return (typeof id === 'number' && Number.isSafeInteger(id)) || (typeof id === 'string' && id.length > 0)
+    ? String(id).slice(0, 64)
+    : null;
+}
+
+/** Thrown inside the storing transaction to undo it: what it held was already stored. */
+class AlreadyStored extends Error {}
 
 function commitsOf(event: Exclude<CodeHostEvent, { type: 'ignored' }>): string[] {
   const list: Array<string | undefined> = [];
@@ -117,40 +135,66 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
       ? c.req.header('x-github-delivery')
       : (c.req.header('x-gitlab-event-uuid') ?? c.req.header('x-gitlab-webhook-uuid'))) ?? null;
   const commits = commitsOf(event);
-  const stored = await db.transaction(async (tx) => {
-    const repo = await ensureRepo(tx, event.repo, `webhook:${host}`);
-    const inserted = await tx.query<{ id: number; checkpoints: string[] }>(
-      `INSERT INTO external_events (repo_id, host, delivery_id, event_name, event_type, commits, checkpoints, event)
-       SELECT $1, $2, $3, $4, $5, $6::text[],
-         coalesce((SELECT array_agg(DISTINCT record_id) FROM checkpoints WHERE repo_id = $1 AND commit_sha = ANY($6::text[])), '{}'),
-         $7::jsonb
-       ON CONFLICT (host, delivery_id) DO NOTHING
-       RETURNING id, checkpoints`,
-      [
-        repo.id,
-        host,
-        delivery?.slice(0, 256) ?? null,
-        eventName.slice(0, 128),
-        event.type,
-        commits,
-        // A review's body or a deployment URL may quote a secret: kept redacted, like everything stored.
-        JSON.stringify(redactValue(event).value),
-      ],
-    );
-    const row = inserted.rows[0];
-    if (!row) return undefined;
-    if (event.type === 'review') {
-      await tx.query(
-        `INSERT INTO reviews (repo_id, commit_sha, reviewer, decision, time, source, external_event_id)
-         VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7)`,
-        [repo.id, event.headSha, event.reviewer, event.decision, event.at, host, row.id],
+  const bodyHash = createHash('sha256').update(raw).digest('hex');
+  const stored = await db
+    .transaction(async (tx) => {
+      const repo = await ensureRepo(tx, event.repo, `webhook:${host}`);
+      const inserted = await tx.query<{ id: number; checkpoints: string[] }>(
+        `INSERT INTO external_events (repo_id, host, delivery_id, event_name, event_type, commits, checkpoints, event)
+         SELECT $1, $2, $3, $4, $5, $6::text[],
+           coalesce((SELECT array_agg(DISTINCT record_id) FROM checkpoints WHERE repo_id = $1 AND commit_sha = ANY($6::text[])), '{}'),
+           $7::jsonb
+         ON CONFLICT (host, delivery_id) DO NOTHING
+         RETURNING id, checkpoints`,
+        [
+          repo.id,
+          host,
+          delivery?.slice(0, 256) ?? null,
+          eventName.slice(0, 128),
+          event.type,
+          commits,
+          // A review's body or a deployment URL may quote a secret: kept redacted, like everything stored.
+          JSON.stringify(redactValue(event).value),
+        ],
       );
-      await recordReviewState(tx, repo.id, [
-        { commit: event.headSha, decision: event.decision, time: event.at },
-      ]);
-    }
-    return { id: Number(row.id), checkpoints: row.checkpoints };
-  });
+      const row = inserted.rows[0];
+      if (!row) throw new AlreadyStored();
+      const first = await tx.query(
+        `INSERT INTO webhook_deliveries (host, body_sha256, delivery_id, external_event_id)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING body_sha256`,
+        [host, bodyHash, delivery?.slice(0, 256) ?? null, row.id],
+      );
+      // Under the body's primary key, a concurrent copy of this delivery waits for this
+      // transaction and then finds the row.
+      if (first.rows.length === 0) throw new AlreadyStored();
+      if (event.type === 'review') {
+        const review = await tx.query(
+          `INSERT INTO reviews (repo_id, commit_sha, reviewer, decision, time, source, external_event_id, host_review_id)
+           VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7, $8)
+           ON CONFLICT (repo_id, source, host_review_id) WHERE host_review_id IS NOT NULL DO NOTHING
+           RETURNING id`,
+          [
+            repo.id,
+            event.headSha,
+            event.reviewer,
+            event.decision,
+            event.at,
+            host,
+            row.id,
+            hostReviewId(host, payload),
+          ],
+        );
+        if (review.rows.length === 0) throw new AlreadyStored();
+        await recordReviewState(tx, repo.id, [
+          { commit: event.headSha, decision: event.decision, time: event.at },
+        ]);
+      }
+      return { id: Number(row.id), checkpoints: row.checkpoints };
+    })
+    .catch((error: unknown) => {
+      if (error instanceof AlreadyStored) return undefined;
+      throw error;
+    });
   if (!stored) return c.json({ duplicate: true, delivery }, 200);
   return c.json(
     { id: stored.id, type: event.type, repo: event.repo, commits, checkpoints: stored.checkpoints },

@@ -908,6 +908,16 @@ export const BUILTIN_RULES: RedactionRule[] = [
   {
     id: SECRET_ASSIGNMENT_RULE,
     description:
+      'The same with JSON-escaped quotes, as in a tool call\'s arguments kept as a JSON string (token=\\"…\\", \\"apiKey\\": \\"…\\")',
+    // A value inside a JSON string has its quotes escaped: the rule above sees `\"` and stops.
+    pattern:
+      /(?<![\w.$-])((?:\\["'])?)([A-Za-z_$][\w.$-]{0,79})\1\]?[ \t]{0,8}(?::=|=>|={1,3}|:(?![:=]))[ \t]{0,8}\\(["'])((?:(?!\\\3)[^\r\n]){1,1024})\\\3/g,
+    secretGroup: 4,
+    accept: assigned(2, false),
+  },
+  {
+    id: SECRET_ASSIGNMENT_RULE,
+    description:
       'Unquoted values assigned to secret-looking names in env files, shell (export X=…), YAML, INI and TOML',
     pattern:
       /(?<![\w.$-])(["']?)([A-Za-z_$][\w.$-]{0,79})\1\]?[ \t]{0,8}(?::=|=>|={1,3}|:(?![:=]))[ \t]{0,8}((?:[^\s"'`,;:=&|()[\]{}<>\\]|&(?![\w.-]{1,64}=)){1,1024}={0,3})/g,

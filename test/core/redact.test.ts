@@ -591,3 +591,23 @@ test('redactTexts: many texts in one pass give what each gives alone, newlines a
   );
   assert.deepEqual(redactTexts(['clean', 'text']), ['clean', 'text']);
 });
+
+test('secrets assigned inside a JSON-escaped string (tool arguments kept as JSON text) are found', () => {
+  const args = JSON.stringify({
+    query:
+      'why does AWS_SECRET_ACCESS_KEY="pay6hlrF5EJ+qRwENMCofpprrfYVxbFA721wB7nQ" fail, also DB_PASSWORD="Zq8vLm2xPw9rTk4nQ"',
+    nested: JSON.stringify({ apiKey: 'sk9Xq2LmVt7RwP4nZk8J' }),
+  });
+  const { text } = redactText(args);
+  for (const secret of ['pay6hlrF5EJ', 'Zq8vLm2xPw9rTk4nQ', 'sk9Xq2LmVt7RwP4nZk8J']) {
+    assert.ok(!text.includes(secret), `${secret} in ${text}`);
+  }
+  // Still the JSON text it was, with the values replaced.
+  const parsed = JSON.parse(text) as { query: string; nested: string };
+  assert.match(parsed.query, /^why does AWS_SECRET_ACCESS_KEY="\[REDACTED:secret-assignment\]" fail/);
+  // Names that are not secret-looking keep their values.
+  assert.equal(
+    redactText(JSON.stringify({ q: 'color=\\"blue\\"' })).text,
+    JSON.stringify({ q: 'color=\\"blue\\"' }),
+  );
+});

@@ -6,8 +6,19 @@
  *
  * One table per file: a report with one table is that table; a report with several gets a
  * leading `section` column and the union of their columns, so it still parses as one table.
+ * Every row ends with the ledger's state (`Ledger verification`): a CSV has no heading to
+ * say it in, and a row copied out of a report over a tampered ledger must still say so. A
+ * report with no rows over a failing ledger gets one row that says only that.
  */
-import type { Cell, ReportColumn, ReportDocument } from './document.js';
+import type { Cell, LedgerStatus, ReportColumn, ReportDocument } from './document.js';
+
+/** The last cell of every row: whether the records the row was built from hold. */
+export function ledgerCell(ledger: LedgerStatus): string {
+  if (!ledger.ok)
+    return `FAILED: ${ledger.problemCount} problem${ledger.problemCount === 1 ? '' : 's'} (trail verify)`;
+  if (ledger.checkedBy) return `held by ${ledger.checkedBy}, checked at ingest`;
+  return `verified: ${ledger.records} records`;
+}
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -30,6 +41,9 @@ export function renderCsv(doc: ReportDocument, onProgress?: (done: number, total
       columns.push(c);
     }
   }
+  const ledgerAt = columns.length;
+  columns.push({ key: 'ledger-verification', title: 'Ledger verification' });
+  const ledger = ledgerCell(doc.ledger);
   const total = tables.reduce((n, t) => n + t.table.rows.length, 0);
   // Encoded a megabyte at a time, so a large report is never one huge string as well.
   const chunks: Buffer[] = [];
@@ -43,6 +57,7 @@ export function renderCsv(doc: ReportDocument, onProgress?: (done: number, total
       row.forEach((value, i) => {
         cells[map[i]!] = value;
       });
+      cells[ledgerAt] = ledger;
       pending += `${cells.map(csvCell).join(',')}\r\n`;
       if (pending.length > 1 << 20) {
         chunks.push(Buffer.from(pending, 'utf8'));
@@ -50,6 +65,12 @@ export function renderCsv(doc: ReportDocument, onProgress?: (done: number, total
       }
       if (onProgress && ++done % 5000 === 0) onProgress(done, total);
     }
+  }
+  // With no row to carry it, a failure would go unsaid: one row says only that.
+  if (total === 0 && !doc.ledger.ok) {
+    const cells: Cell[] = new Array(columns.length).fill(null);
+    cells[ledgerAt] = ledger;
+    pending += `${cells.map(csvCell).join(',')}\r\n`;
   }
   chunks.push(Buffer.from(pending, 'utf8'));
   return Buffer.concat(chunks);

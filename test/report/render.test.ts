@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ReportDocument } from '../../src/report/document.js';
-import { csvCell, renderCsv } from '../../src/report/render-csv.js';
+import { csvCell, ledgerCell, renderCsv } from '../../src/report/render-csv.js';
 import { renderHtml } from '../../src/report/render-html.js';
 import { renderJson } from '../../src/report/render-json.js';
 import { renderMarkdown } from '../../src/report/render-md.js';
@@ -73,8 +73,12 @@ describe('renderers', () => {
     const d = doc(3, (i) => (i === 1 ? HOSTILE : `plain ${i}`));
     const text = renderCsv(d).toString('utf8');
     const table = parseCsv(text);
-    assert.deepEqual(table[0], ['Date', 'Commit', 'Prompt summary', 'Status']);
+    assert.deepEqual(table[0], ['Date', 'Commit', 'Prompt summary', 'Status', 'Ledger verification']);
     assert.equal(table.length, 4);
+    assert.ok(
+      table.slice(1).every((row) => row[4] === ledgerCell(d.ledger)),
+      'every row says whether the ledger holds',
+    );
     assert.equal(table[2]![2], `'${HOSTILE}`, 'parses back to the value with its guard');
     assert.equal(table[2]![1], d.sections[0]!.table!.rows[1]![1], 'ids in full');
   });
@@ -93,7 +97,15 @@ describe('renderers', () => {
       },
     });
     const rows = csvObjects(renderCsv(d).toString('utf8'));
-    assert.deepEqual(Object.keys(rows[0]!), ['section', 'Date', 'Commit', 'Prompt summary', 'Status', 'Gap']);
+    assert.deepEqual(Object.keys(rows[0]!), [
+      'section',
+      'Date',
+      'Commit',
+      'Prompt summary',
+      'Status',
+      'Gap',
+      'Ledger verification',
+    ]);
     assert.deepEqual(
       rows.map((r) => [r.section, r.Commit, r.Gap]),
       [

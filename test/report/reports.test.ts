@@ -396,9 +396,13 @@ describe('reports', () => {
         const csv = csvObjects(readFileSync(files.csv!, 'utf8'));
         if (tables.length === 1) {
           const t = tables[0]!.table!;
-          assert.deepEqual(
-            Object.keys(csv[0] ?? {}),
-            t.columns.map((c) => c.title),
+          assert.deepEqual(Object.keys(csv[0] ?? {}), [
+            ...t.columns.map((c) => c.title),
+            'Ledger verification',
+          ]);
+          assert.ok(
+            csv.every((row) => row['Ledger verification']?.startsWith('verified: ')),
+            `${kind} csv: every row says the ledger holds`,
           );
           assert.deepEqual(
             csv.map((row) => t.columns.map((c) => row[c.title])),

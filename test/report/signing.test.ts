@@ -186,7 +186,7 @@ describe('signed reports', () => {
     const bundle = JSON.parse(r.stdout);
     assert.equal(bundle.file, 'gaps.csv');
     assert.equal(bundle.encoding, 'utf8');
-    assert.match(bundle.report, /^Date,Commit,Checkpoint,Gap,Detail,What to do\r\n/);
+    assert.match(bundle.report, /^Date,Commit,Checkpoint,Gap,Detail,What to do,Ledger verification\r\n/);
     const file = join(out, 'bundle.json');
     writeFileSync(file, r.stdout);
     const ok = await trail(s.dir, 'verify-report', file);

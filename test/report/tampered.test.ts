@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { listLogRefs } from '../../src/ledger/log-store.js';
 import { trail } from '../helpers/cli.js';
 import { tamper } from '../helpers/tamper.js';
+import { csvObjects } from './csv.js';
 import { ScriptedRepo } from './fixture.js';
 
 describe('reports over a tampered ledger', () => {
@@ -47,6 +48,15 @@ describe('reports over a tampered ledger', () => {
         md.stdout,
         /\*\*Ledger:\*\* LEDGER VERIFICATION FAILED: \d+ problems? \(run trail verify\)/,
       );
+      // A CSV has no heading: every row of every kind says it instead.
+      for (const kind of ['soc2', 'eu-ai-act', 'nist-ai-rmf', 'slsa', 'checklist', 'gaps']) {
+        const csv = await trail(s.dir, 'report', kind, '--format', 'csv');
+        assert.equal(csv.code, 0, csv.stderr);
+        const rows = csvObjects(csv.stdout);
+        assert.ok(rows.length > 0, kind);
+        for (const row of rows)
+          assert.match(row['Ledger verification'] ?? '', /^FAILED: \d+ problems? \(trail verify\)$/, kind);
+      }
     } finally {
       s.cleanup();
     }

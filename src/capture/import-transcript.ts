@@ -252,6 +252,57 @@ export function buildImportRecords(
   return records;
 }
 
+type UsageEvent = Extract<EventBody, { type: 'usage' }>;
+const USAGE_COUNTS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens'] as const;
+
+/** The usage a session's recorded events add up to, per model ('' for none named). */
+function usageByModel(events: ReadonlyArray<{ record: { event: EventBody } }>): Map<string, UsageEvent> {
+  const totals = new Map<string, UsageEvent>();
+  for (const { record } of events) {
+    const e = record.event;
+    if (e.type !== 'usage') continue;
+    const sum = totals.get(e.model ?? '') ?? {
+      type: 'usage',
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+    };
+    for (const k of USAGE_COUNTS) sum[k] += e[k];
+    totals.set(e.model ?? '', sum);
+  }
+  return totals;
+}
+
+/** What `usage` counts beyond `recorded`, priced; undefined when it counts nothing more. */
+function usageBeyond(usage: UsageEvent, recorded: UsageEvent | undefined): UsageEvent | undefined {
+  if (!recorded) return usage;
+  const delta: UsageEvent = { ...usage };
+  for (const k of USAGE_COUNTS) delta[k] = Math.max(0, usage[k] - recorded[k]);
+  if (USAGE_COUNTS.every((k) => delta[k] === 0)) return undefined;
+  const { costUsd: _cost, priceTable: _table, ...counts } = delta;
+  const cost = estimateCost(counts);
+  return { ...counts, ...(cost !== undefined ? { costUsd: cost, priceTable: PRICE_TABLE } : {}) };
+}
+
+/** Whether `whole` says everything `part` says: each of its fields, equal (objects in depth). */
+function holds(whole: unknown, part: unknown): boolean {
+  if (whole === undefined) return false;
+  if (part === null || typeof part !== 'object' || Array.isArray(part)) {
+    return canonicalize(whole) === canonicalize(part);
+  }
+  if (whole === null || typeof whole !== 'object' || Array.isArray(whole)) return false;
+  return Object.entries(part).every(([k, v]) => holds((whole as Record<string, unknown>)[k], v));
+}
+
+function endsLater(
+  session: Extract<TrailRecord, { kind: 'session' }>,
+  recorded: Extract<TrailRecord, { kind: 'session' }>,
+): boolean {
+  const end = (s: { endedAt?: string }) => (s.endedAt ? Date.parse(s.endedAt) : Number.NEGATIVE_INFINITY);
+  return end(session) > end(recorded);
+}
+
 /** Imports one file into the ledger; returns what was added (nothing when it was already there). */
 export async function importTranscript(repo: Repo, agentName: string, path: string): Promise<ImportResult> {
   const agent = importAgentOf(agentName);
@@ -272,14 +323,27 @@ export async function importTranscript(repo: Repo, agentName: string, path: stri
       (s) => `${s.record.time}\u0000${canonicalize(s.record.event)}`,
     ),
   );
-  const fresh = records.filter((r) => {
-    if (index.byId.has(recordIdOf(r))) return false;
-    if (r.kind === 'event') {
-      const key = `${r.time}\u0000${canonicalize(r.event)}`;
-      if (known.has(key)) return false;
-      known.add(key);
-    }
-    return true;
+  const recorded = index.sessions.get(session.sessionId)?.record;
+  const recordedAt = new Map<string, EventBody[]>();
+  for (const { record } of index.eventsBySession.get(session.sessionId) ?? []) {
+    recordedAt.set(record.time, [...(recordedAt.get(record.time) ?? []), record.event]);
+  }
+  const usageSoFar = usageByModel(index.eventsBySession.get(session.sessionId) ?? []);
+  const fresh = records.flatMap((r): TrailRecord[] => {
+    if (index.byId.has(recordIdOf(r))) return [];
+    // An older or cut-short copy of the file must not re-state the session as ending earlier.
+    if (r.kind === 'session' && recorded && !endsLater(r, recorded)) return [];
+    if (r.kind !== 'event') return [r];
+    const key = `${r.time}\u0000${canonicalize(r.event)}`;
+    if (known.has(key)) return [];
+    known.add(key);
+    // A cut-short copy knows less of an event (a command whose result had not come yet).
+    if (recordedAt.get(r.time)?.some((e) => holds(e, r.event))) return [];
+    if (r.event.type !== 'usage') return [r];
+    // Usage is the file's running total per model, and readers add usage events up: only
+    // what this copy has beyond what is recorded goes in, so no copy is counted twice.
+    const beyond = usageBeyond(r.event, usageSoFar.get(r.event.model ?? ''));
+    return beyond ? [validateRecord({ ...r, event: beyond })] : [];
   });
   // A grown file re-states its session (new end time); an unchanged one adds nothing at all.
   const added = fresh.length === 0 ? [] : (await appendAsThisClone(repo, fresh)).ids;

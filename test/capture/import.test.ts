@@ -206,4 +206,47 @@ describe('trail import', () => {
       repo.cleanup();
     }
   });
+
+  test('a cut-short copy adds nothing, and usage is never counted twice, however copies come in', async () => {
+    const repo = setup();
+    const dir = tempDir();
+    const usageOf = (events: Array<RecordOf<'event'>>) =>
+      events.reduce(
+        (sum, e) =>
+          e.event.type === 'usage'
+            ? { input: sum.input + e.event.inputTokens, output: sum.output + e.event.outputTokens }
+            : sum,
+        { input: 0, output: 0 },
+      );
+    try {
+      const lines = readFileSync(CLAUDE, 'utf8').split('\n');
+      const half = join(dir, 'half.jsonl');
+      writeFileSync(half, `${lines.slice(0, Math.ceil(lines.length / 2)).join('\n')}\n`);
+
+      // The whole file first, then a cut-short copy of it: nothing is added.
+      const whole = JSON.parse((await trail(repo.dir, 'import', 'claude', CLAUDE, '--json')).stdout);
+      const full = await sessionRecords(repo.dir, whole.sessionId);
+      const cut = JSON.parse((await trail(repo.dir, 'import', 'claude', half, '--json')).stdout);
+      assert.equal(cut.added, 0, 'an older copy adds nothing');
+      const after = await sessionRecords(repo.dir, whole.sessionId);
+      assert.equal(after.session?.endedAt, full.session?.endedAt, 'the session still ends when it ended');
+      assert.deepEqual(usageOf(after.events), usageOf(full.events));
+
+      // The other way round, in a second repository: the grown copy adds only the usage beyond.
+      const other = setup();
+      try {
+        await trail(other.dir, 'import', 'claude', half);
+        const partial = usageOf((await sessionRecords(other.dir, whole.sessionId)).events);
+        assert.ok(partial.output > 0 && partial.output < usageOf(full.events).output, 'the half counts less');
+        await trail(other.dir, 'import', 'claude', CLAUDE);
+        const grown = await sessionRecords(other.dir, whole.sessionId);
+        assert.deepEqual(usageOf(grown.events), usageOf(full.events), 'totals as if imported once, whole');
+        assert.equal(grown.session?.endedAt, full.session?.endedAt);
+      } finally {
+        other.cleanup();
+      }
+    } finally {
+      repo.cleanup();
+    }
+  });
 });

@@ -57,7 +57,16 @@ export interface UncheckpointedCommit {
   files: Array<{ path: string; added: number }>;
 }
 
-export function computeStats(index: TrailIndex, uncheckpointed: readonly UncheckpointedCommit[] = []): Stats {
+export function computeStats(
+  index: TrailIndex,
+  uncheckpointed: readonly UncheckpointedCommit[] = [],
+  /**
+   * The commits in the range asked for: only their checkpoints count. A rewrite's original
+   * (amended, rebased, squashed) has left the history and is not counted beside its
+   * replacement. Absent: every commit with a checkpoint.
+   */
+  inRange?: ReadonlySet<string>,
+): Stats {
   const t = {
     file: new Tally(),
     dir: new Tally(),
@@ -70,7 +79,7 @@ export function computeStats(index: TrailIndex, uncheckpointed: readonly Uncheck
   const seen = new Set<string>();
   // The newest checkpoint per commit counts (a rewrite supersedes the original).
   for (const c of index.checkpointByCommit.values()) {
-    if (seen.has(c.record.commit)) continue;
+    if (seen.has(c.record.commit) || (inRange && !inRange.has(c.record.commit))) continue;
     seen.add(c.record.commit);
     const month = c.record.time.slice(0, 7);
     const author = c.record.author ?? 'unknown';

@@ -102,4 +102,14 @@ describe('read side: show, log, stats', () => {
     assert.equal(backwards.code, 2);
     assert.match(backwards.stderr, /is not before --until 2020-01-01/);
   });
+
+  // Last: it rewrites the commit the tests above read.
+  test('stats counts a rewritten commit once, and only the checkpoints of commits in --rev', async () => {
+    const before = JSON.parse((await trail(repo.dir, 'stats', '--json')).stdout);
+    repo.git('commit', '-q', '--amend', '-m', 'Sanitizer (reworded)');
+    const after = JSON.parse((await trail(repo.dir, 'stats', '--json')).stdout);
+    assert.deepEqual(after.totals, before.totals, 'the amended commit replaces its original');
+    const earlier = JSON.parse((await trail(repo.dir, 'stats', '--rev', 'HEAD~1', '--json')).stdout);
+    assert.equal(earlier.totals.ai, 0, 'the AI commit is not in HEAD~1');
+  });
 });

@@ -37,7 +37,7 @@ export function register(program: Command, context: () => CommandContext): void 
           origin: originWithoutCheckpoint(c.committerTime, trackedSince).origin,
           files: c.files.filter((f) => !f.path.startsWith('.trail/')),
         }));
-      const stats = computeStats(index, uncheckpointed);
+      const stats = computeStats(index, uncheckpointed, new Set(commits.map((c) => c.sha)));
       if (options.json) return printJson(ctx.io, stats);
       const table = (title: string, rows: Share[]) => {
         // An empty table says nothing the totals line does not.

@@ -59,7 +59,8 @@ export function createTrailMcpServer(repo: Repo, options: McpServerOptions = {})
     }
   };
 
-  const text = z.string().min(1);
+  // Blank text is no statement: an empty decision would be recorded and shown as one.
+  const text = z.string().trim().min(1);
   server.registerTool(
     'record_decision',
     {

@@ -90,6 +90,9 @@ describe('trail mcp', () => {
         arguments: { risk: 'x', severity: 'huge' },
       });
       assert.equal(invalid.isError, true);
+      // Blank text states nothing: refused, not recorded as an empty decision.
+      const blank = await client.callTool({ name: 'record_decision', arguments: { decision: '   ' } });
+      assert.equal(blank.isError, true);
 
       const spooled = await spoolEvents(repo.dir, 'claude-code', agent.sessionId);
       const reported = spooled.filter((l) => l.hook === 'mcp');

@@ -9,7 +9,7 @@
  * append. Record times come from the file, never the clock, so importing the same file again
  * builds the same records and adds none of them twice; a file that grew adds what is new.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { canonicalize } from '../core/canonical-json.js';
 import { fileError, TrailError } from '../core/errors.js';
@@ -20,6 +20,7 @@ import type { RedactionRule } from '../core/redact.js';
 import { redactValue } from '../core/redact.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
+import { readFileCapped } from '../io/read-capped.js';
 import { loadConfig } from '../ledger/config.js';
 import { loadIndex } from '../ledger/read.js';
 import { redactionRules } from '../ledger/redaction-rules.js';
@@ -68,9 +69,7 @@ export function readTranscript(agent: ImportAgent, path: string): TranscriptSumm
   try {
     const stat = statSync(path);
     if (stat.isDirectory()) throw new TrailError('INPUT_INVALID', `${path} is a folder: name one ${label}`);
-    if (stat.size > MAX_FILE_BYTES)
-      throw new TrailError('INPUT_INVALID', `${path} is over ${MAX_FILE_BYTES} bytes`);
-    text = readFileSync(path, 'utf8');
+    text = readFileCapped(path, MAX_FILE_BYTES).toString('utf8');
   } catch (error) {
     if (error instanceof TrailError) throw error;
     throw fileError('read', path, error);

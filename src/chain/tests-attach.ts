@@ -4,15 +4,15 @@
  * every checkpoint of it. Every file is parsed before anything is written, so a truncated
  * or foreign file is one line naming it and nothing is recorded.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileError, TrailError } from '../core/errors.js';
+import { TrailError } from '../core/errors.js';
 import type { Actor, Provenance, RecordOf } from '../core/records.js';
 import { validateRecord } from '../core/records.js';
 import type { Coverage } from '../evidence/coverage.js';
 import { parseCoverage } from '../evidence/coverage.js';
 import type { TestReport } from '../evidence/junit.js';
-import { parseJUnit } from '../evidence/junit.js';
+import { MAX_REPORT_BYTES, parseJUnit } from '../evidence/junit.js';
+import { readFileCapped } from '../io/read-capped.js';
 import { loadIndex } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
 import { requireInitialised } from '../ledger/repo.js';
@@ -27,11 +27,8 @@ export const MAX_FAILING = 500;
 export type TestResultRecord = RecordOf<'test-result'>;
 
 function readText(cwd: string, file: string): string {
-  try {
-    return readFileSync(resolve(cwd, file), 'utf8');
-  } catch (error) {
-    throw fileError('read', file, error);
-  }
+  // Capped while read: a device or a pipe (/dev/zero) has no size to check beforehand.
+  return readFileCapped(resolve(cwd, file), MAX_REPORT_BYTES, file).toString('utf8');
 }
 
 /** Several reports (one per tool, package or shard) as one result: counts add up. */

@@ -142,6 +142,13 @@ describe('bad input on the command line', () => {
     );
     assert.equal(intoMissing.code, 1);
     assert.equal(intoMissing.stderr, 'trail: cannot write no/such/r.json: its folder does not exist\n');
+    // A device has no size to check beforehand: the cap holds while reading.
+    const endless = await trail(repo.dir, 'import', 'claude', '/dev/zero');
+    assert.equal(endless.code, 1);
+    assert.equal(endless.stderr, 'trail: /dev/zero is over 268,435,456 bytes\n');
+    const endlessTests = await trail(repo.dir, 'tests', 'attach', '/dev/zero', '--commit', 'HEAD');
+    assert.equal(endlessTests.code, 1);
+    assert.equal(endlessTests.stderr, 'trail: /dev/zero is over 52,428,800 bytes\n');
     const noKeyFile = await trail(repo.dir, 'keys', 'trust', 'teammate.json', '--name', 'x');
     assert.equal(noKeyFile.code, 1);
     assert.equal(noKeyFile.stderr, 'trail: cannot read teammate.json: no such file\n');

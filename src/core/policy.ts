@@ -7,10 +7,12 @@
  * LineCounter, validated with zod, and each issue's path is walked back through the YAML
  * nodes to the line that holds the offending key or value.
  */
+
 import type { Document, Node as YamlNode } from 'yaml';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { TrailError } from './errors.js';
+import { parseIsoDate, parseIsoTime } from './iso-time.js';
 
 /** Facts a policy can require of every change that has a checkpoint. */
 export const REQUIRED_FIELDS = [
@@ -32,7 +34,10 @@ export const REQUIRED_FIELDS = [
 ] as const;
 export type RequiredField = (typeof REQUIRED_FIELDS)[number];
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .refine((t) => parseIsoDate(t) !== undefined, 'is not a real date');
 /** YAML reads `20250929` as a number; a version is text either way. */
 const versionText = z.union([z.string().min(1), z.number().transform(String)]);
 
@@ -98,7 +103,7 @@ export const policySchema = z.strictObject({
       /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/,
       'must be a date (YYYY-MM-DD) or a time with its zone (YYYY-MM-DDTHH:MM:SSZ)',
     )
-    .refine((t) => !Number.isNaN(Date.parse(t.length === 10 ? `${t}T00:00:00Z` : t)), 'is not a real date')
+    .refine((t) => (t.length === 10 ? parseIsoDate(t) : parseIsoTime(t)) !== undefined, 'is not a real date')
     .optional(),
   required: z.array(z.enum(REQUIRED_FIELDS)).default([]),
   prompts: z
@@ -138,7 +143,13 @@ export const policySchema = z.strictObject({
   retention: z
     .strictObject({
       /** Keep records this many days; absent: keep everything. */
-      days: z.number().int().positive().optional(),
+      // Bounded so the cutoff is a time (a year past 9999 has no ISO form); omit it to keep all.
+      days: z
+        .number()
+        .int()
+        .positive()
+        .max(36_500, 'is at most 36500 (100 years); leave it out to keep everything')
+        .optional(),
       legalHolds: z.array(legalHoldSchema).default([]),
     })
     .prefault({}),

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileError } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
 import { defaultPolicy, parsePolicy } from '../core/policy.js';
 import type { Repo } from './repo.js';
@@ -23,5 +24,12 @@ export function policyPath(repo: Repo): string {
 export function loadPolicy(repo: Repo): LoadedPolicy {
   const path = policyPath(repo);
   if (!existsSync(path)) return { policy: defaultPolicy(), source: undefined };
-  return { policy: parsePolicy(readFileSync(path, 'utf8'), POLICY_FILE), source: POLICY_FILE };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    // A folder in its place, or no permission: named, not an internal error.
+    throw fileError('read', POLICY_FILE, error);
+  }
+  return { policy: parsePolicy(text, POLICY_FILE), source: POLICY_FILE };
 }

@@ -1,5 +1,7 @@
 /** The policy file: schema, defaults, patterns, and errors that name the line. */
 import assert from 'node:assert/strict';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { isTrailError } from '../../src/core/errors.js';
 import {
@@ -81,6 +83,18 @@ describe('policy', () => {
       '.trail/policy.yml:4: models.approved[0].released: must be a date written YYYY-MM-DD',
     );
     assert.equal(
+      policyError('models:\n  approved:\n    - name: claude\n      released: 2025-02-30\n'),
+      '.trail/policy.yml:4: models.approved[0].released: is not a real date',
+    );
+    assert.equal(
+      policyError('requireCheckpointsFrom: 2026-02-30\n'),
+      '.trail/policy.yml:1: requireCheckpointsFrom: is not a real date',
+    );
+    assert.equal(
+      policyError('retention:\n  days: 99999999999\n'),
+      '.trail/policy.yml:2: retention.days: is at most 36500 (100 years); leave it out to keep everything',
+    );
+    assert.equal(
       policyError('highRisk:\n  - paths: ["src/{a"]\n    approvals: 2\n'),
       '.trail/policy.yml:2: highRisk[0].paths[0]: is not a valid glob',
     );
@@ -157,6 +171,12 @@ describe('policy', () => {
       const report = await trail(repo.dir, 'report', 'gaps');
       assert.equal(report.code, 1);
       assert.match(report.stderr, /^trail: \.trail\/policy\.yml:3: tests\.minCoverage/);
+      // A folder where the file should be is named too, not an internal error.
+      rmSync(join(repo.dir, '.trail/policy.yml'));
+      mkdirSync(join(repo.dir, '.trail/policy.yml'));
+      const folder = await trail(repo.dir, 'check');
+      assert.equal(folder.code, 1);
+      assert.equal(folder.stderr, 'trail: cannot read .trail/policy.yml: it is a folder\n');
     } finally {
       repo.cleanup();
     }

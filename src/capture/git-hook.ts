@@ -60,6 +60,12 @@ export async function runGitHook(
 async function prePush(repo: Repo, remote: string | undefined): Promise<void> {
   if (!remote) return;
   const marker = join(repo.stateDir, 'push-pending');
+  // No log yet (a first push before any record): git refuses a refspec that matches nothing,
+  // which is no failure to record as a gap.
+  if (!(await gitText(repo.workTree, ['for-each-ref', '--count=1', '--format=x', 'refs/trail/logs/']))) {
+    rmSync(marker, { force: true });
+    return;
+  }
   try {
     await pushTrailRefs(repo.workTree, remote);
     rmSync(marker, { force: true });

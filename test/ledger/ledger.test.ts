@@ -88,6 +88,13 @@ describe('ledger', () => {
       const verify = await trail(b, 'verify');
       assert.equal(verify.code, 0, verify.stderr);
       assert.match(verify.stderr, /verified 2 records in 1 log from 1 writer/);
+      // A first push to an empty remote from a clone with no log of its own yet: nothing to
+      // carry (git would refuse the refspec: "No refs in common"), so no gap either.
+      git(cloneParent, 'init', '-q', '--bare', 'empty.git');
+      git(b, 'remote', 'add', 'empty', join(cloneParent, 'empty.git'));
+      git(b, 'push', '-q', 'empty', 'main');
+      assert.ok(!existsSync(join(b, '.git/trail/spool/gaps.jsonl')), 'no capture gap');
+      assert.ok(!existsSync(join(b, '.git/trail/push-pending')), 'nothing left to retry');
 
       // The remote is force-pushed with a rewritten log: the clone that saw it catches it.
       const ref = git(origin.dir, 'for-each-ref', '--format=%(refname)', 'refs/trail/logs/');

@@ -1,4 +1,5 @@
 /** Turns what a person typed (a commit-ish, a checkpoint id or its trailer key) into a checkpoint. */
+import { purgedCheckpoint } from '../core/change-facts.js';
 import { TrailError } from '../core/errors.js';
 import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
@@ -16,11 +17,24 @@ export async function resolveCheckpoint(
   const commit = await gitTextOrUndefined(workTree, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   if (!commit) throw new TrailError('NOT_FOUND', `${ref} is neither a commit nor a checkpoint`);
   const found = findCheckpoint(index, { commit });
-  if (!found) {
-    throw new TrailError(
-      'NOT_FOUND',
-      `commit ${commit.slice(0, 12)} has no checkpoint (no AI work was recorded for it)`,
-    );
-  }
-  return found;
+  if (found) return found;
+  // Its trailer says a checkpoint was written: a logged retention purge may have removed it.
+  const [date = '', checkpointKey = ''] = (
+    (await gitTextOrUndefined(workTree, [
+      'log',
+      '-1',
+      '--format=%aI%x00%(trailers:key=Trail-Checkpoint,valueonly,separator=%x20)',
+      commit,
+    ])) ?? ''
+  ).split('\0');
+  const { purgedBefore } = purgedCheckpoint(index, {
+    date,
+    checkpointKey: checkpointKey.trim() || undefined,
+  });
+  throw new TrailError(
+    'NOT_FOUND',
+    purgedBefore
+      ? `commit ${commit.slice(0, 12)} had a checkpoint, removed by a logged retention purge of records before ${purgedBefore}`
+      : `commit ${commit.slice(0, 12)} has no checkpoint (no AI work was recorded for it)`,
+  );
 }

@@ -24,6 +24,8 @@ export interface CommitInfo {
   date: string;
   subject: string;
   paths: string[];
+  /** The key its `Trail-Checkpoint:` trailer names: a checkpoint was written for it. */
+  checkpointKey?: string;
 }
 
 /** A period of time: `since` inclusive, `until` exclusive, both ISO instants; absent is open. */
@@ -75,6 +77,12 @@ export interface ChangeFacts {
   checkpoint?: StoredRecord<RecordOf<'checkpoint'>>;
   /** The checkpoint's key (`ckpt_…`) or the start of its record id; empty without one. */
   checkpointLabel: string;
+  /**
+   * Where the commit has no checkpoint but its trailer says one was written, and a logged
+   * retention purge removed records from before the commit: that purge's cutoff. Such a
+   * commit was not hand-written, nor did capture fail.
+   */
+  purgedBefore?: string;
   /** When the change was made: the checkpoint's time, else the commit's date. */
   time: string;
   author?: string;
@@ -248,6 +256,17 @@ function agentCheckpoint(
 }
 
 /** Everything known about one commit. */
+/** The cutoff of the latest purge that removed a commit's checkpoint (see purgedBefore). */
+export function purgedCheckpoint(
+  index: Pick<TrailIndex, 'purges'>,
+  git: Pick<CommitInfo, 'date' | 'checkpointKey'> | undefined,
+): { purgedBefore?: string } {
+  if (!git?.checkpointKey || index.purges.length === 0) return {};
+  const made = Date.parse(git.date);
+  const cutoffs = index.purges.map((p) => p.record.cutoff).filter((cutoff) => Date.parse(cutoff) > made);
+  return cutoffs.length === 0 ? {} : { purgedBefore: cutoffs.sort().at(-1)! };
+}
+
 export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo): ChangeFacts {
   const { index } = ctx;
   const checkpoint = agentCheckpoint(index, commit);
@@ -382,6 +401,7 @@ export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo)
     git,
     checkpoint,
     checkpointLabel: checkpointLabelOf(checkpoint),
+    ...(checkpoint ? {} : purgedCheckpoint(index, git)),
     time: c?.time ?? git?.date ?? '',
     author,
     sessions,

@@ -180,7 +180,15 @@ export function checkChange(facts: ChangeFacts, policy: Policy): Violation[] {
   if (isExempt(facts, policy)) return out;
   const required = new Set(policy.required);
 
-  if (!facts.checkpoint) {
+  if (!facts.checkpoint && facts.purgedBefore) {
+    // Policy at work, not a gap: the retention policy removed what was recorded.
+    add(
+      'checkpoint',
+      `its checkpoint was removed by a logged retention purge of records before ${facts.purgedBefore}`,
+      'nothing to do: retention.days in .trail/policy.yml',
+      'notice',
+    );
+  } else if (!facts.checkpoint) {
     const message = 'no checkpoint: written without a captured agent session (by hand, or capture failed)';
     if (policy.allowCommitsWithoutCheckpoint) {
       add('checkpoint', message, 'allowed by policy (allowCommitsWithoutCheckpoint: true)', 'notice');

@@ -43,7 +43,7 @@ export async function listCommits(
       // `"`, a tab or a newline, and a policy's patterns must see the path itself.
       '--name-only',
       '-z',
-      `--format=${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`,
+      `--format=${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s${FIELD}%(trailers:key=Trail-Checkpoint,valueonly,separator=%x20)`,
       ...revisions,
       '--',
     ],
@@ -57,7 +57,7 @@ export async function listCommits(
   for (const token of stdout.toString('utf8').split('\0')) {
     if (token.startsWith(RECORD)) {
       firstPath = true;
-      const [sha, parents, name, email, date, subject] = token.slice(RECORD.length).split(FIELD);
+      const [sha, parents, name, email, date, subject, trailer] = token.slice(RECORD.length).split(FIELD);
       if (!sha) continue;
       commits.push({
         sha,
@@ -67,6 +67,7 @@ export async function listCommits(
         date: date ?? '',
         subject: subject ?? '',
         paths: [],
+        ...(trailer?.trim() ? { checkpointKey: trailer.trim().split(/\s+/)[0] } : {}),
       });
       continue;
     }

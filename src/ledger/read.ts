@@ -228,8 +228,9 @@ function namesOneOf(
 /** The ledger read checkpoints first, for a reader that shows a few of them. */
 export interface CheckpointsFirst {
   /**
-   * Every checkpoint, and every capture gap (few, and shown by what was sealed when rather
-   * than by name: pr-summary): enough to find the ones to show.
+   * Every checkpoint, every capture gap (few, and shown by what was sealed when rather than
+   * by name: pr-summary) and every retention purge (few; they tell a purged checkpoint from
+   * one never written): enough to find the ones to show.
    */
   checkpoints: TrailIndex;
   /**
@@ -265,7 +266,7 @@ export async function loadCheckpointsFirst(
     if (kind === 'event') {
       if (withEvents) events.push({ writerId, bytes, span });
     } else if (kind !== undefined && NAMING_KEYS[kind]) naming.push({ writerId, bytes, span, kind });
-    else if (kind === 'checkpoint' || kind === 'capture-gap') {
+    else if (kind === 'checkpoint' || kind === 'capture-gap' || kind === 'retention-purge') {
       const stored = decode(writerId, bytes, span);
       if (stored) checkpoints.push(stored);
     }

@@ -41,7 +41,8 @@ function changeGaps(f: ChangeFacts, input: ReportInput): Gap[] {
   const add = (type: GapType, detail: string, fix: string) =>
     gaps.push({ time: f.time, commit: f.commit, checkpoint: f.checkpointLabel, type, detail, fix });
   if (!f.checkpoint) {
-    if (!isExempt(f, input.policy)) {
+    // Removed by a logged retention purge: the policy at work, not a gap.
+    if (!f.purgedBefore && !isExempt(f, input.policy)) {
       add(
         'no-checkpoint',
         `"${f.git?.subject ?? ''}" by ${f.author ?? 'unknown'} has no checkpoint: hand-written, or capture failed`,

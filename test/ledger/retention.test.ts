@@ -4,6 +4,7 @@
  * the purge, and the old content leaves git. A tombstone without a purge naming it fails.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -15,7 +16,7 @@ import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { trail } from '../helpers/cli.js';
 import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
-import { tempRepo } from '../helpers/temp-repo.js';
+import { gitEnv, tempRepo } from '../helpers/temp-repo.js';
 
 const OLD = '2025-01-10T10:00:00.000Z';
 const NEW = new Date().toISOString();
@@ -88,6 +89,65 @@ describe('trail retention apply', () => {
       const objects = repo.git('cat-file', '--batch-all-objects', '--batch');
       assert.doesNotMatch(objects, /SECRET-SOUNDING-TEXT-123/);
       assert.equal(repo.git('rev-list', '--count', logRef(key.keyId)), '1');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a commit whose checkpoint was purged is reported as purged, not as hand-written', async () => {
+    const repo = tempRepo();
+    try {
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      repo.write('.trail/policy.yml', 'allowCommitsWithoutCheckpoint: false\nretention:\n  days: 180\n');
+      repo.commit('trail set up');
+      const oldCommit = (message: string) => {
+        repo.write(`${message.length}.txt`, `${message}\n`);
+        repo.git('add', '-A');
+        execFileSync('git', ['commit', '-q', '-m', message], {
+          cwd: repo.dir,
+          env: { ...gitEnv, GIT_AUTHOR_DATE: OLD, GIT_COMMITTER_DATE: OLD },
+        });
+        return repo.git('rev-parse', 'HEAD').trim();
+      };
+      const sealed = oldCommit('agent work\n\nTrail-Checkpoint: ckpt_0123456789abcdef');
+      const byHand = oldCommit('written by hand');
+      const ledger = await findRepo(repo.dir);
+      await appendRecords(ledger, loadWriterKey(ledger), [
+        { ...checkpoint(sealed, OLD, 'agent work'), key: 'ckpt_0123456789abcdef' },
+      ]);
+      assert.equal((await trail(repo.dir, 'retention', 'apply')).code, 0);
+
+      const check = await trail(repo.dir, 'check', `${sealed}~1..${byHand}`);
+      assert.match(
+        check.stderr,
+        new RegExp(
+          `^${sealed.slice(0, 7)} note: its checkpoint was removed by a logged retention purge of records before \\d{4}-`,
+          'm',
+        ),
+      );
+      assert.match(
+        check.stderr,
+        new RegExp(`^${byHand.slice(0, 7)} checkpoint: no checkpoint: written without`, 'm'),
+      );
+      assert.match(
+        check.stderr,
+        /check failed: 1 violation in 1 of 2 commits/,
+        'only the hand-written one fails',
+      );
+      const shown = await trail(repo.dir, 'show', sealed);
+      assert.equal(shown.code, 1);
+      assert.match(
+        shown.stderr,
+        /^trail: commit [0-9a-f]{12} had a checkpoint, removed by a logged retention purge of records before /,
+      );
+      const gaps = JSON.parse(
+        (await trail(repo.dir, 'report', 'gaps', '--format', 'json', '--since', '2025-01-01')).stdout,
+      );
+      const missing = gaps.sections
+        .flatMap((x: { table?: { rows: Array<Record<string, string>> } }) => x.table?.rows ?? [])
+        .filter((r: Record<string, string>) => r.gap === 'no-checkpoint')
+        .map((r: Record<string, string>) => r.commit);
+      assert.deepEqual(missing, [byHand]);
     } finally {
       repo.cleanup();
     }

@@ -86,6 +86,8 @@ const sessionBody = z.strictObject({
   startedAt: time,
   endedAt: time.optional(),
 });
+/** The session record: the SDK checks a session's facts against it before anything is spooled. */
+export const sessionRecordSchema = sessionBody;
 
 /** One thing that happened in a session. */
 export const eventBodySchema = z.discriminatedUnion('type', [

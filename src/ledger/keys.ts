@@ -48,6 +48,45 @@ export function loadWriterKey(repo: Repo): KeyPair {
   return privateKeyFromPem(readFileSync(path, 'utf8'));
 }
 
+/**
+ * This clone's writer key, for appending: refused once `.trail/keys/` has revoked it, since
+ * every tree head it signed from then on would fail `trail verify` (revoked-key) for good.
+ * Revoking a key does not replace it; `trail keys generate` does, and the clone records again.
+ */
+export function loadAppendKey(repo: Repo): KeyPair {
+  const key = loadWriterKey(repo);
+  const revoked = revocationOf(repo, key.keyId);
+  if (revoked) {
+    // The reason is free text from `trail keys revoke --reason`: kept to one short line.
+    const reason = revoked.revokedReason?.replace(/\s+/g, ' ').trim().slice(0, 200);
+    const why = reason ? ` (${reason})` : '';
+    throw new TrailError(
+      'KEY_INVALID',
+      `this clone's writer key ${key.keyId} was revoked at ${revoked.revokedAt}${why}, so nothing was appended: run \`trail keys generate\` for a new key, then record again`,
+    );
+  }
+  return key;
+}
+
+/**
+ * The trusted-key file of `keyId` when it revokes the key as of now. Only that one file is
+ * read: appends (the post-commit hook's among them) pay for no more. A revocation dated later
+ * (`trail keys revoke --at`) leaves the key good until then, as verify judges it. A file that
+ * cannot be read is not judged here: verify reports it, and this check only spares a clone
+ * from writing what verify would refuse.
+ */
+function revocationOf(repo: Repo, keyId: string): TrustedKeyFile | undefined {
+  const file = join(trustDir(repo), `${keyId}.json`);
+  let key: TrustedKeyFile;
+  try {
+    key = parseTrustedKey(readFileSync(file, 'utf8'), file);
+  } catch {
+    return undefined;
+  }
+  // Compared as the verifier compares a tree head's time with it (log-verifier.ts).
+  return typeof key.revokedAt === 'string' && new Date().toISOString() >= key.revokedAt ? key : undefined;
+}
+
 /** Creates this clone's writer key; an existing key is kept (moved aside) only when rotating. */
 export function createWriterKey(repo: Repo, options: { rotate?: boolean } = {}): KeyPair {
   const path = writerKeyPath(repo);

@@ -4,7 +4,7 @@ import type { Actor, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
 import { SCHEMA_VERSION } from '../core/schema-version.js';
 import { localIdentity } from '../git/identity.js';
-import { loadWriterKey } from './keys.js';
+import { loadAppendKey } from './keys.js';
 import type { AppendOptions, AppendResult } from './log-store.js';
 import { appendRecords } from './log-store.js';
 import type { Repo } from './repo.js';
@@ -38,7 +38,8 @@ export async function appendAsThisClone(
   options: AppendAsThisCloneOptions = {},
 ): Promise<AppendAsThisCloneResult> {
   requireInitialised(repo);
-  const key = loadWriterKey(repo);
+  // Before anything else: a revoked key's appends would each fail verify.
+  const key = loadAppendKey(repo);
   const writerName = async () => {
     const me = await localIdentity(repo.workTree);
     return `${me.email} on ${me.host}`;

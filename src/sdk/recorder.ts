@@ -13,10 +13,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import * as z from 'zod';
 import { recordRun, runCommand } from '../capture/exec.js';
 import type { ApprovalState, SessionHandle } from '../capture/manual-session.js';
 import {
   appendEvents,
+  CONTEXT_KINDS,
   contextEvent,
   endSession,
   startSession,
@@ -25,20 +27,80 @@ import {
 import { attributeAgentEdit, noteHumanChanges, repoRelativePath } from '../capture/track-edit.js';
 import { TrailError } from '../core/errors.js';
 import type { EventBody, Provenance } from '../core/records.js';
+import { requestSchema, sessionRecordSchema } from '../core/records.js';
 import type { Repo } from '../ledger/repo.js';
 import { findRepo, requireInitialised } from '../ledger/repo.js';
+import { checkArgument, cwdSchema, invalidArgument, nonBlank } from './arguments.js';
 
 export type RiskSeverity = 'low' | 'medium' | 'high' | 'critical';
+/**
+ * What `context` accepts: the kinds the MCP tool takes, and the record's own sources an
+ * agent can name. Any other word would be recorded as `other`, losing what the agent meant.
+ */
+const CONTEXT_SOURCE_KINDS = [...CONTEXT_KINDS, 'rule-file', 'search', 'mcp-server'] as const;
 /** `file`, `url`, `doc`, `ticket`, `other`, or one of the record's own sources (`rule-file`, `search`...). */
-export type ContextSourceKind =
-  | 'file'
-  | 'url'
-  | 'doc'
-  | 'ticket'
-  | 'other'
-  | 'rule-file'
-  | 'search'
-  | 'mcp-server';
+export type ContextSourceKind = (typeof CONTEXT_SOURCE_KINDS)[number];
+
+/**
+ * A session id is a name others type and pass around (`trail session end --session ID`,
+ * `TRAIL_SESSION_ID`, the checkpoint that lists it): no separators, spaces or control
+ * characters, and no longer than the spool allows (128, as `trail session start` does).
+ */
+const SAFE_SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$/;
+
+const session = sessionRecordSchema.shape;
+const request = requestSchema.shape;
+
+/** Names kept on one line, as `trail session start` keeps them (the spool's cleanName). */
+const oneLine = (schema: z.ZodString) =>
+  schema.refine((s) => s.trim().length > 0 && !/[\r\n]/.test(s), 'must be one line, not blank');
+
+/**
+ * RecorderOptions at run time. Each fact the session record holds is checked with that
+ * record's own field schema (records.ts), so what start accepts the seal can write.
+ */
+const recorderOptionsSchema = z.strictObject({
+  cwd: cwdSchema,
+  agent: oneLine(session.agent.shape.name).optional(),
+  agentVersion: session.agent.shape.version,
+  model: session.model,
+  sessionId: session.sessionId
+    .regex(
+      SAFE_SESSION_ID,
+      'must be a safe name: up to 128 letters, digits and . _ : @ + -, starting with a letter or digit',
+    )
+    .optional(),
+  ticket: z
+    .union([nonBlank, z.array(nonBlank)], {
+      error: 'must be a ticket id or URL (a string that is not blank), or a list of them',
+    })
+    .optional(),
+  requester: request.requester,
+  approval: request.approvalState,
+  acceptanceCriteria: request.acceptanceCriteria.optional(),
+  // Only its type: a prompt is bounded when it is spooled (cut to the record's limit) and
+  // then validated as an event, like every prompt.
+  prompt: z.string().optional(),
+  makeCurrent: z.boolean().optional(),
+  env: z.record(z.string(), z.string().optional()).optional(),
+});
+
+/**
+ * A usage report: the numbers are checked as the usage event they become (same field names);
+ * here only what the event cannot say: the report is an object of known fields, and names its
+ * model, without which tokens cannot be priced nor kept apart from another model's.
+ */
+const usageReportSchema = z.strictObject({
+  model: oneLine(z.string({ error: 'must name the model the tokens were used by' })),
+  inputTokens: z.unknown().optional(),
+  outputTokens: z.unknown().optional(),
+  cacheReadTokens: z.unknown().optional(),
+  cacheWriteTokens: z.unknown().optional(),
+  costUsd: z.unknown().optional(),
+});
+
+const runOptionsSchema = z.strictObject({ check: nonBlank.optional(), cwd: cwdSchema });
+const optionalText = z.string().optional();
 
 export interface RecorderOptions {
   /** A folder inside the repository (default: the process's cwd). */
@@ -62,7 +124,8 @@ export interface RecorderOptions {
 }
 
 export interface UsageReport {
-  model?: string;
+  /** Which model the tokens were used by: the figures are kept, and priced, per model. */
+  model: string;
   inputTokens?: number;
   outputTokens?: number;
   cacheReadTokens?: number;
@@ -92,7 +155,12 @@ export class Recorder {
 
   /** Starts (or continues, with `sessionId`) a session in the repository around `cwd`. */
   static async start(options: RecorderOptions = {}): Promise<Recorder> {
+    checkArgument(recorderOptionsSchema, options, 'Recorder.start', 'options', 'fields');
     const env = options.env ?? process.env;
+    // The agent may come from the environment, which the caller did not check either.
+    if (options.agent === undefined && env.TRAIL_AGENT !== undefined) {
+      checkArgument(oneLine(session.agent.shape.name), env.TRAIL_AGENT, 'Recorder.start', 'env.TRAIL_AGENT');
+    }
     const cwd = resolve(options.cwd ?? process.cwd());
     const repo = await findRepo(cwd);
     requireInitialised(repo);
@@ -159,6 +227,14 @@ export class Recorder {
   }
 
   context(source: ContextSourceKind, ref: string, note?: string): void {
+    if (!(CONTEXT_SOURCE_KINDS as readonly unknown[]).includes(source)) {
+      throw invalidArgument(
+        'Recorder.context',
+        'argument "source"',
+        `must be one of ${CONTEXT_SOURCE_KINDS.join(', ')}`,
+      );
+    }
+    checkArgument(optionalText, note, 'Recorder.context', 'note');
     this.record(contextEvent(source, ref, note));
   }
 
@@ -168,6 +244,7 @@ export class Recorder {
 
   /** A command the agent ran itself; `output` is kept as a redacted tail. */
   command(command: string, exitCode?: number, durationMs?: number, output?: string): void {
+    checkArgument(optionalText, output, 'Recorder.command', 'output');
     this.record({
       type: 'command',
       command,
@@ -179,9 +256,10 @@ export class Recorder {
 
   /** Token usage so far for a model (cumulative: the latest figure per model is kept at commit). */
   usage(report: UsageReport): void {
+    checkArgument(usageReportSchema, report, 'Recorder.usage', 'report', 'fields');
     this.record({
       type: 'usage',
-      ...(report.model ? { model: report.model } : {}),
+      model: report.model,
       inputTokens: report.inputTokens ?? 0,
       outputTokens: report.outputTokens ?? 0,
       cacheReadTokens: report.cacheReadTokens ?? 0,
@@ -197,17 +275,20 @@ export class Recorder {
    */
   async willEdit(...paths: string[]): Promise<void> {
     this.open();
-    await noteHumanChanges(this.handle.repo, this.paths(paths));
+    await noteHumanChanges(this.handle.repo, this.paths(paths, 'Recorder.willEdit'));
   }
 
   /** Call after the agent changed files: their changed lines are attributed to this session. */
   async fileEdited(...paths: string[]): Promise<void> {
-    await this.edited(this.paths(paths), 'agent-reported');
+    await this.edited(this.paths(paths, 'Recorder.fileEdited'), 'agent-reported');
   }
 
   /** Writes a file for the agent and records the edit (observed: the SDK made the change). */
   async writeFile(path: string, content: string): Promise<void> {
-    const [rel] = this.paths([path]);
+    this.open();
+    // Checked before the path's shadow moves: a refused call changes nothing.
+    checkArgument(z.string(), content, 'Recorder.writeFile', 'content');
+    const [rel] = this.paths([path], 'Recorder.writeFile');
     await noteHumanChanges(this.handle.repo, [rel!]);
     const full = join(this.handle.repo.workTree, rel!);
     mkdirSync(dirname(full), { recursive: true });
@@ -221,7 +302,8 @@ export class Recorder {
    */
   async run(command: string | string[], options: { check?: string; cwd?: string } = {}): Promise<RunReport> {
     this.open();
-    const argv = Array.isArray(command) ? command : [command];
+    const argv = commandArgv(command);
+    checkArgument(runOptionsSchema, options, 'Recorder.run', 'options', 'fields');
     const result = await runCommand(argv, {
       cwd: options.cwd ? resolve(this.cwd, options.cwd) : this.cwd,
       env: { ...this.env, ...this.childEnv() },
@@ -246,6 +328,7 @@ export class Recorder {
   /** Ends the session; what it did is sealed with the commit that takes its lines. */
   end(reason?: string): void {
     if (this.ended) return;
+    checkArgument(optionalText, reason, 'Recorder.end', 'reason');
     endSession(this.handle, reason, 'sdk');
     this.ended = true;
   }
@@ -262,11 +345,16 @@ export class Recorder {
     appendEvents(this.handle, [{ event, provenance }], 'sdk');
   }
 
-  private paths(paths: readonly string[]): string[] {
-    if (paths.length === 0) throw new TrailError('USAGE', 'name at least one file');
-    return paths.map((p) => {
+  /** Repository paths for the files a caller named, all checked before any is used. */
+  private paths(paths: readonly unknown[], where: string): string[] {
+    if (paths.length === 0) throw invalidArgument(where, 'argument "paths"', 'name at least one file');
+    return paths.map((p, i) => {
+      const name = paths.length === 1 ? 'argument "path"' : `argument "paths.${i}"`;
+      if (typeof p !== 'string' || p.trim().length === 0) {
+        throw invalidArgument(where, name, 'must be the path of a file, as a string');
+      }
       const rel = repoRelativePath(this.handle.repo, p, this.cwd);
-      if (!rel) throw new TrailError('USAGE', `${p} is not a file inside ${this.handle.repo.workTree}`);
+      if (!rel) throw invalidArgument(where, name, `${p} is not a file inside ${this.handle.repo.workTree}`);
       return rel;
     });
   }
@@ -283,4 +371,27 @@ export class Recorder {
       'sdk',
     );
   }
+}
+
+/**
+ * A command as argv: one shell line, or a program and its arguments. A blank one, or
+ * anything else, is refused here rather than by the spawn, which throws a bare TypeError.
+ */
+function commandArgv(command: unknown): string[] {
+  const where = 'Recorder.run';
+  if (typeof command === 'string') {
+    if (command.trim().length === 0) throw invalidArgument(where, 'argument "command"', 'must not be empty');
+    return [command];
+  }
+  if (Array.isArray(command) && command.length > 0 && command.every((a) => typeof a === 'string')) {
+    if (command[0]!.trim().length === 0) {
+      throw invalidArgument(where, 'argument "command.0"', 'must name the program to run');
+    }
+    return command;
+  }
+  throw invalidArgument(
+    where,
+    'argument "command"',
+    'must be a shell line (a string) or a program and its arguments (a non-empty array of strings)',
+  );
 }

@@ -105,6 +105,15 @@ export function register(program: Command, context: () => CommandContext): void 
         options.reason,
         options.at ? new Date(options.at).toISOString() : undefined,
       );
+      // Revoking does not replace the key: every append signed with it from then on would fail
+      // verify, so appends refuse it (loadAppendKey), and the person must know why they stop.
+      const mine = isInitialised(repo) && loadWriterKey(repo).keyId === entry.keyId;
+      if (mine) {
+        say(
+          ctx.io,
+          `trail: warning: ${entry.keyId} is this clone's writer key: run \`trail keys generate\` before this clone can record again`,
+        );
+      }
       if (options.json) return printJson(ctx.io, entry);
       say(ctx.io, `revoked ${entry.keyId} from ${entry.revokedAt}; commit .trail/keys/`);
     });

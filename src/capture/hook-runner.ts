@@ -33,6 +33,7 @@ function gitSync(cwd: string, args: string[]): { status: number | null; stdout: 
 import { advanceShadow, digestText, readWorkingFile, saveShadow, shadowsFor } from './shadow.js';
 import type { SpoolLine } from './spool.js';
 import { appendSpool, hasSpool, readState, sessionKey, writeState } from './spool.js';
+import { worktreeId } from './worktree.js';
 
 export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
@@ -293,6 +294,9 @@ function header(ctx: HookContext) {
     agent: ctx.normalized.agent,
     sessionId: ctx.normalized.sessionId,
     hook: ctx.normalized.hook,
+    // The worktree of the payload's cwd, whose shadows the line's edits moved: the one whose
+    // commits carry them.
+    worktree: worktreeId(ctx.repo),
   };
 }
 

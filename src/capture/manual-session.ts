@@ -39,7 +39,7 @@ import {
   spoolDir,
   writeState,
 } from './spool.js';
-import { worktreeTag } from './worktree.js';
+import { worktreeId, worktreeTag } from './worktree.js';
 
 // Read where sealing can read it too, without this module's schemas.
 export { currentSession, GENERIC_AGENT };
@@ -181,6 +181,7 @@ export function eventLine(
     agent: handle.agent,
     sessionId: handle.sessionId,
     hook,
+    worktree: worktreeId(handle.repo),
     type: 'event',
     event: prepared.event,
     provenance,
@@ -215,6 +216,7 @@ function sessionLine(
     agent: handle.agent,
     sessionId: handle.sessionId,
     hook,
+    worktree: worktreeId(handle.repo),
     type: 'session',
     info: value,
     ...(extra.ended ? { ended: true } : {}),

@@ -50,7 +50,7 @@ import {
   spoolDir,
   writeState,
 } from './spool.js';
-import { worktreeTag } from './worktree.js';
+import { worktreeId, worktreeTag } from './worktree.js';
 
 export const TRAILER = 'Trail-Checkpoint';
 
@@ -69,15 +69,32 @@ const TRAILER_PATTERN = /^Trail-Checkpoint:\s*(ckpt_[0-9a-f]{16})\s*$/m;
 
 /**
  * Per session in the spool, what its lines from `from` (where it was last sealed) up to
- * `offset` hold: the files they edited, whether the session ended, and whether any line is an
- * event rather than the session's own start or end. That decides whether a commit involves
- * the session. A cache, kept apart from the seal state so that writing it can never undo a
- * seal: an entry whose `from` is not the session's sealed offset any more is ignored.
+ * `offset` hold: the files they edited, by the worktree they were edited in, whether the
+ * session ended, and whether any line is an event rather than the session's own start or end.
+ * That decides whether a commit involves the session. A cache, kept apart from the seal state
+ * so that writing it can never undo a seal: an entry whose `from` is not the session's sealed
+ * offset any more is ignored.
  */
 type ScanCache = Record<
   string,
-  { from: number; offset: number; edited: string[]; ended?: boolean; events?: boolean }
+  { from: number; offset: number; edited: EditedPaths; ended?: boolean; events?: boolean }
 >;
+
+/**
+ * Paths edited, by the worktree they were edited in (worktreeId). Two worktrees hold two copies
+ * of a path: a session's edit in one says nothing about a commit in the other, which must not
+ * carry the session (its prompts, its checks) because a file of the same name changed there.
+ * Edits on lines that name no worktree (written before lines did) are under ANY_WORKTREE and
+ * match a commit in any of them, as every edit once did.
+ */
+type EditedPaths = Record<string, string[]>;
+const ANY_WORKTREE = '*';
+
+/** Whether a session edited, in the worktree `here` (or in one not recorded), any of `paths`. */
+function editedIn(edited: EditedPaths, here: string, paths: ReadonlySet<string>): boolean {
+  return [here, ANY_WORKTREE].some((tree) => edited[tree]?.some((path) => paths.has(path)));
+}
+
 const SCAN_CACHE = 'scanned.json';
 const SEAL_INTENT = 'seal-intent.json';
 
@@ -420,25 +437,41 @@ function scanSpools(repo: Repo, state: SealState): { scanned: ScanCache; moved: 
   for (const key of listSpoolSessions(repo.stateDir)) {
     const sealedAt = state.offsets[key] ?? 0;
     const cached = cache[key];
-    // An entry from before `ended` or `events` was kept says nothing about them: read again
-    // from the seal.
-    const usable = cached?.from === sealedAt && cached.ended !== undefined && cached.events !== undefined;
+    // An entry from before `ended` or `events` was kept, or before edits were kept by
+    // worktree (a list), says nothing about them: read again from the seal.
+    const usable =
+      cached?.from === sealedAt &&
+      cached.ended !== undefined &&
+      cached.events !== undefined &&
+      typeof cached.edited === 'object' &&
+      cached.edited !== null &&
+      !Array.isArray(cached.edited);
     const before = usable
       ? cached
-      : { from: sealedAt, offset: sealedAt, edited: [], ended: false, events: false };
+      : { from: sealedAt, offset: sealedAt, edited: {}, ended: false, events: false };
     const read = readSpool(repo.stateDir, key, before.offset);
-    const edited = new Set(before.edited);
+    const edited = new Map(Object.entries(before.edited).map(([tree, paths]) => [tree, new Set(paths)]));
     let ended = before.ended === true;
     let events = before.events === true;
     for (const l of read.lines) {
       if (l.type === 'event') {
         events = true;
-        if (l.event.type === 'file-edit') edited.add(l.event.path);
+        if (l.event.type === 'file-edit') {
+          const tree = typeof l.worktree === 'string' ? l.worktree : ANY_WORKTREE;
+          const paths = edited.get(tree) ?? new Set<string>();
+          edited.set(tree, paths.add(l.event.path));
+        }
       }
       // A resumed session writes a new session line after its end: the latest one decides.
       if (l.type === 'session') ended = l.ended === true;
     }
-    scanned[key] = { from: sealedAt, offset: read.end, edited: [...edited], ended, events };
+    scanned[key] = {
+      from: sealedAt,
+      offset: read.end,
+      edited: Object.fromEntries([...edited].map(([tree, paths]) => [tree, [...paths]])),
+      ended,
+      events,
+    };
     if (!usable || read.end !== cached.offset) moved = true;
     const first = read.lines[0];
     if (first && !state.sessions[key])
@@ -452,7 +485,10 @@ function endedAfterLastSeal(state: SealState, scanned: ScanCache, sealing: Reado
   return Object.entries(scanned)
     .filter(
       ([key, scan]) =>
-        scan.ended && scan.edited.length === 0 && !sealing.has(key) && state.sessions[key]?.record,
+        scan.ended &&
+        Object.keys(scan.edited).length === 0 &&
+        !sealing.has(key) &&
+        state.sessions[key]?.record,
     )
     .map(([key]) => key)
     .sort();
@@ -512,9 +548,12 @@ async function sealLocked(
     }
     return result;
   });
+  // Sessions that edited the committed files, in this worktree: another worktree's session
+  // that edited a file of the same name waits for a commit there.
   const committedPaths = new Set(files.flatMap((f) => [f.path, ...(f.from ? [f.from] : [])]));
+  const here = worktreeId(repo);
   for (const [key, { edited }] of Object.entries(scanned)) {
-    if (edited.some((path) => committedPaths.has(path))) involved.add(key);
+    if (editedIn(edited, here, committedPaths)) involved.add(key);
   }
   const closing = endedAfterLastSeal(state, scanned, involved);
   const checkpointed = involved.size > 0 || options.rewrittenFrom !== undefined;

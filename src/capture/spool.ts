@@ -26,7 +26,7 @@ import { redactValue } from '../core/redact.js';
 import { isIsoTime } from '../core/redact-record.js';
 import type { Repo } from '../ledger/repo.js';
 import type { AgentName, SessionInfo } from './observation.js';
-import { linkedWorktree } from './worktree.js';
+import { isWorktreeId, linkedWorktree } from './worktree.js';
 
 export interface SpoolHeader {
   v: 1;
@@ -34,6 +34,12 @@ export interface SpoolHeader {
   agent: AgentName | string;
   sessionId: string;
   hook: string;
+  /**
+   * The worktree the line was recorded in (worktree.ts, worktreeId): a commit carries a
+   * session for the files it edited in the committing worktree only. Lines written before
+   * 2026-12-06 name none, and their edits count in any worktree, as they did then.
+   */
+  worktree?: string;
 }
 
 export type SpoolLine =
@@ -74,8 +80,12 @@ export function hasSpool(stateDir: string, key: string): boolean {
   return existsSync(sessionFile(stateDir, key));
 }
 
-/** The time a spool line is ordered by, which a user pattern matching digits must not take. */
-const keepTime = (path: string, value: string) => path === 'at' && isIsoTime(value);
+/**
+ * The time a spool line is ordered by, and the worktree it names, which a user pattern matching
+ * digits must not take: neither holds anything of the user's.
+ */
+const keepOwn = (path: string, value: string) =>
+  (path === 'at' && isIsoTime(value)) || (path === 'worktree' && isWorktreeId(value));
 
 /**
  * A spool line with every string in it redacted, and every member name: the header (an agent
@@ -85,7 +95,7 @@ const keepTime = (path: string, value: string) => path === 'at' && isIsoTime(val
  * to the line's `redactions`.
  */
 export function redactSpoolLine(line: SpoolLine, rules: readonly RedactionRule[]): SpoolLine {
-  const { value, findings } = redactValue(line, rules, { keep: keepTime, keys: true });
+  const { value, findings } = redactValue(line, rules, { keep: keepOwn, keys: true });
   if (findings.length === 0 || value.type !== 'event') return value;
   return { ...value, redactions: [...(value.redactions ?? []), ...findings] };
 }

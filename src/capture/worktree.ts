@@ -1,7 +1,9 @@
 /**
  * Linked worktrees (`git worktree add`) share one clone's state folder, `.git/trail/`, while
  * each has its own files, HEAD and work in progress: what belongs to one worktree (a file's
- * shadow, the current manual session) is kept under a name that says which.
+ * shadow, the current manual session) is kept under a name that says which, and each spool
+ * line says which worktree it was recorded in, so a commit carries only its own worktree's
+ * sessions.
  */
 import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -32,4 +34,21 @@ export function linkedWorktree(repo: Repo): string | undefined {
 export function worktreeTag(repo: Repo): string | undefined {
   const tree = linkedWorktree(repo);
   return tree === undefined ? undefined : sha256Hex(tree).slice(0, 8);
+}
+
+/** What spool lines name the main worktree by (a linked one's is its tag, 8 hex digits). */
+export const MAIN_WORKTREE = 'main';
+
+/**
+ * The worktree a spool line is recorded in (`SpoolHeader.worktree`): MAIN_WORKTREE, or a linked
+ * worktree's tag. The main worktree has a name rather than a tag of its path, so moving the
+ * clone keeps its pending sessions its own.
+ */
+export function worktreeId(repo: Repo): string {
+  return worktreeTag(repo) ?? MAIN_WORKTREE;
+}
+
+/** Whether `value` is what worktreeId gives: no user data, so never a redaction's business. */
+export function isWorktreeId(value: string): boolean {
+  return value === MAIN_WORKTREE || /^[0-9a-f]{8}$/.test(value);
 }

@@ -197,6 +197,7 @@ describe('every field is redacted', () => {
       agent: 'claude-code',
       sessionId: `s ${TOKEN}`,
       hook: TOKEN,
+      worktree: TOKEN,
       type: 'session',
       info: { branch: `feat/${AWS}` },
       ended: true,
@@ -205,6 +206,11 @@ describe('every field is redacted', () => {
     const redacted = JSON.stringify(redactSpoolLine(line, BUILTIN_RULES));
     assert.ok(!redacted.includes(TOKEN) && !redacted.includes(AWS), redacted);
     assert.ok(redacted.includes(`"at":"${TIME}"`));
+    // Like the time, the worktree a line names (a tag of 8 hex digits) holds nothing of the
+    // user's, and a pattern of theirs that matches hex must not unlink the line from it.
+    const hex = compileRules([{ id: 'hex', pattern: '[0-9a-f]{8}' }]);
+    const tagged = redactSpoolLine({ ...line, worktree: '1a2b3c4d', hook: 'deadbeef' }, hex);
+    assert.deepEqual([tagged.worktree, tagged.hook], ['1a2b3c4d', '[REDACTED:hex]']);
 
     const dir = tempDir();
     recordGap(dir, { what: 'w', why: 'y', agent: `a ${TOKEN}`, hook: TOKEN, sessionId: TOKEN });

@@ -10,7 +10,8 @@ import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSy
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { sessionKey } from '../../src/capture/spool.js';
+import { appendSpool, sessionKey } from '../../src/capture/spool.js';
+import { BUILTIN_RULES } from '../../src/core/redact.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
@@ -35,7 +36,7 @@ const spoolFile = (dir: string, sessionId: string) =>
 const scanCacheFile = (dir: string) => join(dir, '.git/trail/spool/scanned.json');
 type ScanCache = Record<
   string,
-  { from: number; offset: number; edited: string[]; ended?: boolean; events?: boolean }
+  { from: number; offset: number; edited: Record<string, string[]>; ended?: boolean; events?: boolean }
 >;
 
 /** Each line of `path` as `trail blame` gives it in `dir`: its origin and session. */
@@ -81,7 +82,7 @@ describe('sealing at commit', () => {
       assert.deepEqual(cache[key], {
         from: 0,
         offset: statSync(spoolFile(repo.dir, agent.sessionId)).size,
-        edited: ['notes.md'],
+        edited: { main: ['notes.md'] },
         ended: false,
         events: true,
       });
@@ -118,18 +119,23 @@ describe('sealing at commit', () => {
       const key = sessionKey('claude-code', agent.sessionId);
       const size = statSync(spoolFile(repo.dir, agent.sessionId)).size;
 
-      // Says the session edited `path` since `from`, then commits `path` by hand. An entry
-      // written before the cache kept whether the session ended, or whether its lines hold
-      // events, lacks that field.
-      const commitWithCacheEntry = async (from: number, path: string, lacking?: 'ended' | 'events') => {
+      // Says the session edited `path` in the main worktree since `from`, then commits `path`
+      // by hand. An entry written before the cache kept whether the session ended, or whether
+      // its lines hold events, lacks that field; one written before it kept edits by worktree
+      // lists them.
+      const commitWithCacheEntry = async (
+        from: number,
+        path: string,
+        lacking?: 'ended' | 'events' | 'worktrees',
+      ) => {
         const entry: Record<string, unknown> = {
           from,
           offset: size,
-          edited: [path],
+          edited: lacking === 'worktrees' ? [path] : { main: [path] },
           ended: false,
           events: true,
         };
-        if (lacking) delete entry[lacking];
+        if (lacking === 'ended' || lacking === 'events') delete entry[lacking];
         writeFileSync(scanCacheFile(repo.dir), JSON.stringify({ [key]: entry }));
         repo.write(path, 'export const v = 1;\n');
         repo.git('add', path);
@@ -142,6 +148,11 @@ describe('sealing at commit', () => {
       assert.equal(await commitWithCacheEntry(0, 'c.ts', 'ended'), undefined, 'the old entry was read again');
       assert.equal(
         await commitWithCacheEntry(0, 'd.ts', 'events'),
+        undefined,
+        'the old entry was read again',
+      );
+      assert.equal(
+        await commitWithCacheEntry(0, 'e.ts', 'worktrees'),
         undefined,
         'the old entry was read again',
       );
@@ -346,6 +357,107 @@ describe('sealing at commit', () => {
           `worktree ${i}`,
         );
       }
+    } finally {
+      repo.cleanup();
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test("the same path edited in three worktrees: each commit carries only its own worktree's session", async () => {
+    const repo = initialisedRepo();
+    const outside = tempDir();
+    try {
+      // The linked worktrees' agents work first: before sessions were matched by worktree, the
+      // main worktree's commit took them all, as they had edited a path it committed.
+      const { trees, agents } = agentsInTwoWorktrees(repo, outside);
+      const all = [...trees, repo.dir].map((dir, i) => ({
+        dir,
+        agent: i < 2 ? agents[i]! : new ScriptedClaude(repo.dir).start().prompt('task 2'),
+        content: `export const from${i} = ${i};\nexport const also${i} = ${i};\n`,
+      }));
+      for (const { agent, content } of all) agent.write('src/x.ts', content);
+      // The main worktree commits first, then the linked ones: each must still find its session.
+      for (const { dir, agent } of [all[2]!, all[0]!, all[1]!]) {
+        git(dir, 'add', 'src/x.ts');
+        git(dir, 'commit', '-q', '-m', `x in ${dir}`);
+        const show = JSON.parse((await trail(dir, 'show', 'HEAD', '--json')).stdout) as {
+          checkpoint: Checkpoint;
+          prompts: Array<{ text: string; sessionId: string }>;
+          lines: { ai: number; human: number; unknown: number };
+        };
+        const i = all.findIndex((w) => w.dir === dir);
+        assert.deepEqual(
+          show.checkpoint.sessions.map((s) => s.sessionId),
+          [agent.sessionId],
+          `worktree ${i}: its session alone`,
+        );
+        assert.deepEqual(
+          show.prompts.map((p) => [p.text, p.sessionId]),
+          [[`task ${i}`, agent.sessionId]],
+          `worktree ${i}: its prompt alone`,
+        );
+        assert.deepEqual(show.lines, { ai: 2, human: 0, unknown: 0, added: 2, removed: 0 }, `worktree ${i}`);
+        assert.deepEqual(
+          await blameOf(dir, 'src/x.ts'),
+          [
+            ['ai', agent.sessionId],
+            ['ai', agent.sessionId],
+          ],
+          `worktree ${i}: its lines`,
+        );
+      }
+      // Each session was sealed once, by its own worktree's commit.
+      const index = await loadIndex(await findRepo(repo.dir));
+      assert.equal(index.checkpoints.length, 3);
+      for (const { agent } of all) {
+        const edits = (index.eventsBySession.get(agent.sessionId) ?? []).filter(
+          (e) => e.record.event.type === 'file-edit',
+        );
+        assert.equal(edits.length, 1, `${agent.sessionId}: its edit sealed once`);
+      }
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    } finally {
+      repo.cleanup();
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test('a session spooled before lines named their worktree is carried by a commit in any worktree', async () => {
+    const repo = initialisedRepo();
+    const outside = tempDir();
+    try {
+      const tree = join(outside, 'wt');
+      repo.git('worktree', 'add', '-q', '-b', 'old-work', tree);
+      // Lines as hooks wrote them before: no `worktree`.
+      const line = {
+        v: 1 as const,
+        at: new Date().toISOString(),
+        agent: 'claude-code',
+        sessionId: 'old',
+        hook: 'h',
+      };
+      appendSpool(
+        join(repo.dir, '.git/trail'),
+        sessionKey('claude-code', 'old'),
+        [
+          { ...line, type: 'session', info: {} },
+          { ...line, type: 'event', event: { type: 'prompt', text: 'older work' }, provenance: 'observed' },
+          {
+            ...line,
+            type: 'event',
+            event: { type: 'file-edit', path: 'old.ts', change: 'created', ranges: [], via: 'edit-tool' },
+            provenance: 'observed',
+          },
+        ],
+        BUILTIN_RULES,
+      );
+      writeFileSync(join(tree, 'old.ts'), 'export const old = 1;\n');
+      git(tree, 'add', 'old.ts');
+      git(tree, 'commit', '-q', '-m', 'old work');
+      assert.deepEqual(
+        (await checkpointOf(tree))?.sessions.map((s) => s.sessionId),
+        ['old'],
+      );
     } finally {
       repo.cleanup();
       rmSync(outside, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { purgedCheckpoint } from '../core/change-facts.js';
 import { TrailError } from '../core/errors.js';
 import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
+import { listCommits } from '../git/commit-range.js';
 import { gitTextOrUndefined } from '../git/run.js';
 import { findCheckpoint } from '../read/checkpoint-view.js';
 
@@ -19,18 +20,9 @@ export async function resolveCheckpoint(
   const found = findCheckpoint(index, { commit });
   if (found) return found;
   // Its trailer says a checkpoint was written: a logged retention purge may have removed it.
-  const [date = '', checkpointKey = ''] = (
-    (await gitTextOrUndefined(workTree, [
-      'log',
-      '-1',
-      '--format=%aI%x00%(trailers:key=Trail-Checkpoint,valueonly,separator=%x20)',
-      commit,
-    ])) ?? ''
-  ).split('\0');
-  const { purgedBefore } = purgedCheckpoint(index, {
-    date,
-    checkpointKey: checkpointKey.trim() || undefined,
-  });
+  // Read as every commit list reads it (listCommits), merges too: one commit, on this error path only.
+  const [info] = await listCommits(workTree, ['-1', commit], undefined, { includeMerges: true });
+  const { purgedBefore } = purgedCheckpoint(index, info);
   throw new TrailError(
     'NOT_FOUND',
     purgedBefore

@@ -161,7 +161,8 @@ export function factsContext(index: TrailIndex): FactsContext {
   return { index, superseded };
 }
 
-function checkpointLabelOf(c: StoredRecord<RecordOf<'checkpoint'>> | undefined): string {
+/** How a checkpoint is named to people: its key (`ckpt_…`), else the start of its id. */
+export function checkpointLabelOf(c: StoredRecord<RecordOf<'checkpoint'>> | undefined): string {
   if (!c) return '';
   return c.record.key ?? c.id.slice(0, 12);
 }

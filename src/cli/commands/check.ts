@@ -6,11 +6,12 @@
 import type { Command } from 'commander';
 import type { SetAsideReview } from '../../chain/review-trust.js';
 import { countedReviews } from '../../chain/review-trust.js';
-import { factsForCommits } from '../../core/change-facts.js';
+import { checkpointLabelOf, factsForCommits } from '../../core/change-facts.js';
 import type { RuleId, Violation } from '../../core/check.js';
 import { checkChanges, RULES } from '../../core/check.js';
 import { TrailError } from '../../core/errors.js';
-import type { TrailIndex } from '../../core/trail-index.js';
+import type { RecordOf } from '../../core/records.js';
+import type { StoredRecord, TrailIndex } from '../../core/trail-index.js';
 import { defaultCheckRange, listCommits, revisionsFor } from '../../git/commit-range.js';
 import { trustedKeysOf } from '../../ledger/keys.js';
 import { loadPolicy } from '../../ledger/policy-file.js';
@@ -35,14 +36,14 @@ function setAsideNotices(
   const notices: Violation[] = [];
   for (const { review, why } of setAside) {
     const r = review.record;
-    const checkpoint = r.checkpoint ? index.byId.get(r.checkpoint) : undefined;
-    const commit =
-      r.commit ?? (checkpoint?.record.kind === 'checkpoint' ? checkpoint.record.commit : undefined);
+    const bound = r.checkpoint ? index.byId.get(r.checkpoint) : undefined;
+    const checkpoint =
+      bound?.record.kind === 'checkpoint' ? (bound as StoredRecord<RecordOf<'checkpoint'>>) : undefined;
+    const commit = r.commit ?? checkpoint?.record.commit;
     if (!commit || !inRange.has(commit)) continue;
     notices.push({
       commit,
-      checkpoint:
-        checkpoint?.record.kind === 'checkpoint' ? (checkpoint.record.key ?? checkpoint.id.slice(0, 12)) : '',
+      checkpoint: checkpointLabelOf(checkpoint),
       rule: 'review',
       message: `the ${r.decision} review by ${r.reviewer} is not counted: ${why}`,
       fix: 'trail verify shows it too; trust the key only if it is the reviewer’s (trail keys trust)',

@@ -16,8 +16,8 @@
  * nothing, so there the body hash catches only an exact replay. A GitHub review is also
  * stored once per review id, whatever body brought it. Each of these answers 200 duplicate.
  */
-import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
+import { sha256Hex } from '../../core/hash.js';
 import { redactValue } from '../../core/redact.js';
 import type { CodeHost, CodeHostEvent } from '../../evidence/code-host.js';
 import {
@@ -135,7 +135,7 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
       ? c.req.header('x-github-delivery')
       : (c.req.header('x-gitlab-event-uuid') ?? c.req.header('x-gitlab-webhook-uuid'))) ?? null;
   const commits = commitsOf(event);
-  const bodyHash = createHash('sha256').update(raw).digest('hex');
+  const bodyHash = sha256Hex(raw);
   const stored = await db
     .transaction(async (tx) => {
       const repo = await ensureRepo(tx, event.repo, `webhook:${host}`);

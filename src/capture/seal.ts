@@ -29,6 +29,7 @@ import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readObjects } from '../git/cat-file.js';
 import { currentBranch } from '../git/head.js';
 import { runGit } from '../git/run.js';
+import { loadAppendKey } from '../ledger/keys.js';
 import { withLock } from '../ledger/lock.js';
 import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
@@ -966,10 +967,12 @@ export async function prepareCommitMessage(repo: Repo, messageFile: string): Pro
   const aiStaged = staged.some((path) => loadShadow(repo, path)?.lines.some((l) => l.origin.kind === 'ai'));
   if (!aiStaged) return undefined;
   // The trailer promises a checkpoint that post-commit writes. When the seal is bound to fail
-  // (a `.trail/config.json` that cannot be read), the commit must not claim one: the work stays
-  // pending for the next commit, and the caller records why as a capture gap.
+  // (a `.trail/config.json` that cannot be read, a writer key that is missing or revoked), the
+  // commit must not claim one: the work stays pending for the next commit, and the caller
+  // records why as a capture gap.
   try {
     await sealingContext(repo);
+    loadAppendKey(repo);
   } catch (error) {
     throw new TrailError(
       'INPUT_INVALID',

@@ -120,7 +120,16 @@ describe('a revoked writer key', () => {
       repo.git('add', '-A');
       repo.git('commit', '-q', '-m', 'ai work');
       const aiCommit = repo.git('rev-parse', 'HEAD');
+      // The commit promises no checkpoint it cannot have: no trailer, and a gap saying why.
+      assert.doesNotMatch(repo.git('log', '-1', '--format=%B'), /Trail-Checkpoint/);
       const gaps = readGaps((await findRepo(repo.dir)).stateDir);
+      assert.ok(
+        gaps.some(
+          (g) =>
+            g.hook === 'prepare-commit-msg' && /no Trail-Checkpoint trailer added.*was revoked/.test(g.why),
+        ),
+        JSON.stringify(gaps),
+      );
       assert.ok(
         gaps.some((g) => g.hook === 'post-commit' && /writer key .* was revoked/.test(g.why)),
         JSON.stringify(gaps),

@@ -28,11 +28,13 @@ import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readObjects } from '../git/cat-file.js';
 import { currentBranch } from '../git/head.js';
+import { withoutHookRepository } from '../git/hook-environment.js';
 import { runGit } from '../git/run.js';
 import { loadAppendKey } from '../ledger/keys.js';
 import { withLock } from '../ledger/lock.js';
 import { chunkPath, logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
+import { findRepo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
 import type { CaptureGap } from './gaps.js';
 import { gapsFile, gapsWaiting } from './gaps.js';
@@ -331,15 +333,42 @@ export async function sealCommit(
  */
 const UNSEALED = 'unsealed-commits.json';
 
+/**
+ * A commit owed a checkpoint, and the working tree it was made in: linked worktrees share the
+ * list, and a commit's sessions, shadows and config are those of its own worktree, so it is
+ * sealed there whichever worktree's seal comes next. A bare string is a commit listed before
+ * worktrees were recorded, sealed where the next seal runs, as it was then.
+ */
+type OwedCommit = string | { sha: string; workTree: string };
+
+const owedSha = (owed: OwedCommit) => (typeof owed === 'string' ? owed : owed.sha);
+
 async function rememberUnsealed(repo: Repo, rev: string): Promise<void> {
   try {
     const sha = (await runGit(repo.workTree, ['rev-parse', '--verify', `${rev}^{commit}`])).stdout
       .toString('utf8')
       .trim();
-    const owed = readState<string[]>(repo.stateDir, UNSEALED, []);
-    if (!owed.includes(sha)) writeState(repo.stateDir, UNSEALED, [...owed, sha].slice(-100));
+    const owed = readState<OwedCommit[]>(repo.stateDir, UNSEALED, []);
+    if (!owed.some((o) => owedSha(o) === sha)) {
+      writeState(repo.stateDir, UNSEALED, [...owed, { sha, workTree: repo.workTree }].slice(-100));
+    }
   } catch {
     // Then only the capture gap the caller records says the commit was not sealed.
+  }
+}
+
+/**
+ * The repository as seen from the worktree a commit was made in, when that is not this one
+ * and it is still a worktree of this clone; else this one (a worktree since removed leaves its
+ * commits to be sealed wherever the next seal runs, rather than never).
+ */
+async function repoOfWorktree(repo: Repo, owed: { workTree: string }): Promise<Repo> {
+  if (!existsSync(owed.workTree)) return repo;
+  try {
+    const there = await findRepo(owed.workTree);
+    return there.gitDir === repo.gitDir ? there : repo;
+  } catch {
+    return repo;
   }
 }
 
@@ -349,16 +378,19 @@ async function rememberUnsealed(repo: Repo, rev: string): Promise<void> {
  * checkpoint, and the work is that commit's); one git no longer has is dropped.
  */
 async function sealUnsealed(repo: Repo): Promise<void> {
-  const owed = readState<string[]>(repo.stateDir, UNSEALED, []);
+  const owed = readState<OwedCommit[]>(repo.stateDir, UNSEALED, []);
   if (owed.length === 0) return;
   const left = [...owed];
   while (left.length > 0) {
-    const sha = left[0]!;
+    const sha = owedSha(left[0]!);
     // Not HEAD's ancestry: the commit may be on another worktree's branch, which shares the spool.
     const kept = await runGit(repo.workTree, ['cat-file', '-e', `${sha}^{commit}`], { allow: [1, 128] });
     if (kept.code === 0) {
       try {
-        await sealLocked(repo, sha, {});
+        const next = left[0]!;
+        if (typeof next === 'string' || next.workTree === repo.workTree) await sealLocked(repo, sha, {});
+        // git's hook environment names this worktree: the other one's git must not inherit it.
+        else await withoutHookRepository(async () => sealLocked(await repoOfWorktree(repo, next), sha, {}));
       } catch {
         break; // Whatever stops it likely stops the commit being sealed now too: both wait.
       }

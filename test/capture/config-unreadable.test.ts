@@ -6,7 +6,7 @@
  * commits, the bytes git and Trail keep searched for the secret.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readGaps } from '../../src/capture/gaps.js';
@@ -16,6 +16,7 @@ import { everythingStored } from '../helpers/agent-hooks.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
+import { git, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
 const LICENSE = 'ACME-LIC-ABCDEFGHIJ0123456789';
@@ -132,6 +133,53 @@ describe('redaction with the repository patterns', () => {
       repo.cleanup();
     }
   });
+
+  // git runs each worktree's hooks with that worktree named in GIT_DIR / GIT_INDEX_FILE: the
+  // seal of the other worktree's commit must not inherit them. Both ways round.
+  for (const owedIn of ['linked', 'main'] as const) {
+    test(`a commit owed a checkpoint in the ${owedIn} worktree is sealed with its own worktree’s work from the other`, async () => {
+      const repo = initialisedRepo();
+      const outside = tempDir();
+      try {
+        const linked = join(outside, 'wt');
+        repo.git('worktree', 'add', '-q', '-b', 'feature', linked);
+        const [owedTree, nextTree] = owedIn === 'linked' ? [linked, repo.dir] : [repo.dir, linked];
+        const agent = new ScriptedClaude(owedTree).start().prompt('add b');
+        agent.write('b.txt', 'one\ntwo\n');
+        const owedConfig = join(owedTree, '.trail/config.json');
+        const config = readFileSync(owedConfig, 'utf8');
+        writeFileSync(owedConfig, config.replace('"version": 1,', '"version": 1,,'));
+        git(owedTree, 'add', 'b.txt');
+        git(owedTree, 'commit', '-q', '-m', 'b');
+        const owedCommit = git(owedTree, 'rev-parse', 'HEAD');
+        assert.equal(await checkpointOf(owedTree), undefined);
+
+        // Fixed there, and the next seal runs in the other worktree, whose own commit holds no
+        // agent work: the owed commit's sessions and shadows are its own worktree's.
+        writeFileSync(owedConfig, config);
+        writeFileSync(join(nextTree, 'c.txt'), 'c\n');
+        git(nextTree, 'add', 'c.txt');
+        git(nextTree, 'commit', '-q', '-m', 'c');
+        const show = await trail(owedTree, 'show', owedCommit, '--json');
+        assert.equal(show.code, 0, show.stderr);
+        const sealed = JSON.parse(show.stdout) as {
+          checkpoint: Checkpoint & { sessions: Array<{ sessionId: string }> };
+        };
+        assert.deepEqual(
+          sealed.checkpoint.files.map((f) => [f.path, f.aiLines, f.humanLines, f.unknownLines]),
+          [['b.txt', 2, 0, 0]],
+        );
+        assert.deepEqual(
+          sealed.checkpoint.sessions.map((s) => s.sessionId),
+          [agent.sessionId],
+        );
+        assert.equal(await checkpointOf(nextTree), undefined, 'commit c has no agent work');
+      } finally {
+        repo.cleanup();
+        rmSync(outside, { recursive: true, force: true });
+      }
+    });
+  }
 
   test('what was spooled under fewer patterns is redacted with the current ones when sealed', async () => {
     const repo = initialisedRepo();

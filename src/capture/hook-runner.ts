@@ -15,7 +15,7 @@ import type { Origin } from '../core/line-origin.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
 import { BUILTIN_RULES, redactValue } from '../core/redact.js';
-import { workTreePath } from '../git/work-tree-path.js';
+import { workTreePathOnDisk } from '../git/work-tree-path.js';
 import type { Repo } from '../ledger/repo.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
@@ -342,7 +342,7 @@ async function observe(ctx: HookContext, observation: Observation, input: HookIn
 }
 
 function repoPath(repo: Repo, path: string, cwd: string | undefined): string | undefined {
-  return workTreePath(repo.workTree, path, cwd) || undefined;
+  return workTreePathOnDisk(repo.workTree, path, cwd) || undefined;
 }
 
 /** Files changed in the working tree (tracked or not), as git sees them. */

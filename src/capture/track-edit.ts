@@ -7,7 +7,7 @@
 import { sha256Hex } from '../core/hash.js';
 import type { Origin } from '../core/line-origin.js';
 import type { EventBody } from '../core/records.js';
-import { workTreePath } from '../git/work-tree-path.js';
+import { workTreePathOnDisk } from '../git/work-tree-path.js';
 import type { Repo } from '../ledger/repo.js';
 import { advanceShadow, digestText, readWorkingFile, saveShadow, shadowsFor } from './shadow.js';
 
@@ -15,7 +15,7 @@ type FileEditEvent = Extract<EventBody, { type: 'file-edit' }>;
 
 /** A path as the repository names it (forward slashes, relative), or undefined outside it. */
 export function repoRelativePath(repo: Repo, path: string, cwd = repo.workTree): string | undefined {
-  const rel = workTreePath(repo.workTree, path, cwd);
+  const rel = workTreePathOnDisk(repo.workTree, path, cwd);
   return !rel || rel.startsWith('.git/') ? undefined : rel;
 }
 

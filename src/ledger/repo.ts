@@ -32,7 +32,15 @@ export async function findRepo(cwd: string, options: { allowBare?: boolean } = {
     },
   );
   // Three lines, one per question; a bare repository has no top level to show (git says so).
-  const [workTree, commonDir, headDir] = result.stdout.toString('utf8').trim().split('\n');
+  let [workTree, commonDir, headDir] = result.stdout.toString('utf8').trim().split('\n');
+  if (result.code === 0 && result.stdout.toString('utf8').split('\n').length !== 4) {
+    // A path holding a newline: asked one question at a time, each answer is the whole output.
+    [workTree, commonDir, headDir] = await Promise.all(
+      ['--show-toplevel', '--git-common-dir', '--absolute-git-dir'].map(async (question) =>
+        (await runGit(cwd, ['rev-parse', question])).stdout.toString('utf8').replace(/\n$/, ''),
+      ),
+    );
+  }
   if (result.code !== 0 && /must be run in a work tree/.test(result.stderr)) {
     if (options.allowBare) {
       const gitDir = (await runGit(cwd, ['rev-parse', '--absolute-git-dir'])).stdout.toString('utf8').trim();

@@ -7,7 +7,7 @@ import { blameFile, originsOf } from '../../attribution/blame.js';
 import { resolveCommit } from '../../chain/code-host-mapping.js';
 import { trackedSinceSeconds } from '../../core/before-tracking.js';
 import { TrailError } from '../../core/errors.js';
-import { workTreePath } from '../../git/work-tree-path.js';
+import { workTreePathOnDisk } from '../../git/work-tree-path.js';
 import { loadConfig } from '../../ledger/config.js';
 import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
@@ -27,7 +27,7 @@ export function register(program: Command, context: () => CommandContext): void 
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
       const absolute = resolve(ctx.cwd, file);
-      const path = workTreePath(repo.workTree, file, ctx.cwd);
+      const path = workTreePathOnDisk(repo.workTree, file, ctx.cwd);
       if (path === undefined) throw new TrailError('INPUT_INVALID', `${file} is outside the repository`);
       // The repository's own folder (`.`, or `..` from a subfolder) is inside it, but git blame
       // takes one file: a folder is a usage mistake, not a file that is missing or untracked.

@@ -131,6 +131,11 @@ export interface ApprovalFinding {
   at: string;
   /** What changed or is wrong, for the line `<checkpoint> approved by X at T: ...`. */
   message: string;
+  /**
+   * The change no longer stands as approved (a record it seals altered or missing, a later
+   * correction, a rewrite, a newer checkpoint): reports then call the approval void.
+   */
+  changedAfterApproval?: true;
 }
 
 export interface ApprovalIntegrity {
@@ -234,6 +239,11 @@ export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalI
       at: review.time,
       message,
     });
+    /** A finding that the change no longer stands as it was approved. */
+    const changed = (what: string): ApprovalFinding => ({
+      ...finding(`changed after approval: ${what}`),
+      changedAfterApproval: true,
+    });
     if (review.decision !== 'approve') {
       // Only approvals are sealed, but a signed review of any kind must still verify.
       if (signature.status !== 'valid' && signature.status !== 'unsigned') {
@@ -259,9 +269,7 @@ export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalI
       continue;
     }
     if (!approved) {
-      result.problems.push(
-        finding(`changed after approval: the approved checkpoint record is missing or was altered`),
-      );
+      result.problems.push(changed(`the approved checkpoint record is missing or was altered`));
       continue;
     }
     const c = approved.record;
@@ -276,10 +284,10 @@ export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalI
     for (const s of c.sessions) if (s.record) sealedRecord(s.record);
     if (missing.length > 0) {
       result.problems.push(
-        finding(
+        changed(
           missing.length === 1
-            ? `changed after approval: record ${short(missing[0]!)} it seals is missing or was altered`
-            : `changed after approval: ${missing.length} records it seals are missing or were altered (${missing.map(short).slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`,
+            ? `record ${short(missing[0]!)} it seals is missing or was altered`
+            : `${missing.length} records it seals are missing or were altered (${missing.map(short).slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`,
         ),
       );
     }
@@ -295,8 +303,8 @@ export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalI
     for (const x of inRecordOrder(sealed.flatMap((id) => correctionsOf.get(id) ?? []))) {
       if (x.record.time > review.time) {
         result.notices.push(
-          finding(
-            `changed after approval: correction ${short(x.id)} at ${x.record.time}${x.record.target === approved.id ? '' : ` to record ${short(x.record.target)}`}: ${x.record.reason}`,
+          changed(
+            `correction ${short(x.id)} at ${x.record.time}${x.record.target === approved.id ? '' : ` to record ${short(x.record.target)}`}: ${x.record.reason}`,
           ),
         );
       }
@@ -314,19 +322,15 @@ export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalI
       ) {
         if (o.commit !== c.commit) {
           result.notices.push(
-            finding(
-              `changed after approval: the commit was rewritten (${o.rewrittenFrom.how}) as ${short(o.commit)}, checkpoint ${short(other.id)} at ${o.time}`,
+            changed(
+              `the commit was rewritten (${o.rewrittenFrom.how}) as ${short(o.commit)}, checkpoint ${short(other.id)} at ${o.time}`,
             ),
           );
           continue;
         }
       }
       if (o.commit === c.commit) {
-        result.notices.push(
-          finding(
-            `changed after approval: a newer checkpoint ${short(other.id)} for the commit at ${o.time}`,
-          ),
-        );
+        result.notices.push(changed(`a newer checkpoint ${short(other.id)} for the commit at ${o.time}`));
       }
     }
   }

@@ -54,6 +54,12 @@ export interface ReviewFacts {
   /** Why not independent: "requester", "author". */
   conflicts: string[];
   signed: boolean;
+  /**
+   * What changed after this approval, where `trail verify` found its checkpoint, or a record
+   * the checkpoint seals, corrected, rewritten or altered since: the approval no longer
+   * covers the change as it stands.
+   */
+  changedAfterApproval?: string;
 }
 
 export interface TestFacts {
@@ -110,8 +116,14 @@ export interface ChangeFacts {
   reviews: ReviewFacts[];
   approvals: ReviewFacts[];
   changesRequested: ReviewFacts[];
-  /** When the last approval came in. */
+  /** When the last approval came in (the last that still holds, when some do). */
   approvedAt?: string;
+  /**
+   * Set when the change has approvals and every one of them was changed after it was given
+   * (ReviewFacts.changedAfterApproval): what changed after the last one. Such a change was
+   * approved once, but is not approved as it stands.
+   */
+  approvalVoid?: string;
   test?: TestFacts;
   testStatus: TestStatus;
   deployments: Array<{ env: string; time: string }>;
@@ -150,15 +162,24 @@ export interface FactsContext {
   index: TrailIndex;
   /** Commits whose checkpoint was replaced by a rewrite (amend, rebase...). */
   superseded: Set<string>;
+  /**
+   * Approvals changed after they were given, by review record id: what changed. Only a
+   * verification of the ledger knows this (trail verify's approval pass); without one it is
+   * empty and every approval is taken as it reads.
+   */
+  changedAfterApproval: ReadonlyMap<string, string>;
 }
 
-export function factsContext(index: TrailIndex): FactsContext {
+export function factsContext(
+  index: TrailIndex,
+  changedAfterApproval: ReadonlyMap<string, string> = new Map(),
+): FactsContext {
   const superseded = new Set<string>();
   for (const c of index.checkpoints) {
     const from = c.record.rewrittenFrom?.commit;
     if (from && from !== c.record.commit) superseded.add(from);
   }
-  return { index, superseded };
+  return { index, superseded, changedAfterApproval };
 }
 
 /** How a checkpoint is named to people: its key (`ckpt_…`), else the start of its id. */
@@ -187,12 +208,13 @@ function reviewFacts(
   reviews: ReadonlyArray<StoredRecord<RecordOf<'review'>>>,
   requester: string | undefined,
   author: string | undefined,
+  changedAfterApproval: ReadonlyMap<string, string>,
 ): ReviewFacts[] {
   if (reviews.length === 0) return [];
   const latest = new Map<string, ReviewFacts>();
   const requesterKey = identityKey(requester);
   const authorKey = identityKey(author);
-  for (const { record: r } of reviews) {
+  for (const { id, record: r } of reviews) {
     const reviewerKey = identityKey(r.reviewer) ?? r.reviewer;
     const conflicts: string[] = [];
     if (r.reviewerIsRequester || reviewerKey === requesterKey) conflicts.push('requester');
@@ -206,6 +228,8 @@ function reviewFacts(
       conflicts,
       signed: r.signature !== undefined,
     };
+    const changed = r.decision === 'approve' ? changedAfterApproval.get(id) : undefined;
+    if (changed !== undefined) facts.changedAfterApproval = changed;
     const previous = latest.get(reviewerKey);
     // A comment keeps an earlier decision; it only stands alone when there is none.
     if (r.decision === 'comment' && previous && previous.decision !== 'comment') {
@@ -370,13 +394,18 @@ export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo)
       (a, b) => Date.parse(a.record.time) - Date.parse(b.record.time),
     );
   }
-  const reviews = reviewFacts(ordered, requester, author);
+  const reviews = reviewFacts(ordered, requester, author, ctx.changedAfterApproval);
   const approvals = reviews.filter((r) => r.decision === 'approve');
   const changesRequested = reviews.filter((r) => r.decision === 'request-changes');
-  const approvedAt = approvals.reduce<string | undefined>(
-    (latest, r) => (latest === undefined || Date.parse(r.time) > Date.parse(latest) ? r.time : latest),
+  // An approval changed after it was given no longer dates the change: the last one that holds
+  // does, and only when none holds is the change's approval void (dated by the last one given).
+  const holding = approvals.filter((r) => r.changedAfterApproval === undefined);
+  const last = (holding.length > 0 ? holding : approvals).reduce<ReviewFacts | undefined>(
+    (latest, r) => (latest === undefined || Date.parse(r.time) > Date.parse(latest.time) ? r : latest),
     undefined,
   );
+  const approvedAt = last?.time;
+  const approvalVoid = holding.length === 0 ? last?.changedAfterApproval : undefined;
 
   const paths: string[] = [];
   const lines = { ai: 0, human: 0, unknown: 0 };
@@ -428,6 +457,7 @@ export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo)
     approvals,
     changesRequested,
     approvedAt,
+    ...(approvalVoid === undefined ? {} : { approvalVoid }),
     test,
     testStatus,
     deployments: deployed.deployments,
@@ -487,7 +517,8 @@ export function collectChanges(
   index: TrailIndex,
   commits: readonly CommitInfo[],
   period?: Period,
+  changedAfterApproval?: ReadonlyMap<string, string>,
 ): ChangeFacts[] {
-  const ctx = factsContext(index);
+  const ctx = factsContext(index, changedAfterApproval);
   return selectChanges(ctx, commits, period).map((c) => changeFacts(ctx, c.sha, c.git));
 }

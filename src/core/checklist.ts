@@ -245,11 +245,13 @@ function score(facts: ChangeFacts, ctx: ChecklistContext): Record<string, Verdic
     v['4.3'] = facts.approvals.some((a) => a.examinedReasoning)
       ? pass('the approver recorded that they examined the reasoning')
       : fail('approved without examining the reasoning');
-    v['4.4'] = immutable
-      ? pass(
-          `approved at ${facts.approvedAt} in the signed ledger${facts.approvals.some((a) => a.signed) ? ', signed by the reviewer' : ''}`,
-        )
-      : fail('approval held in a log that fails trail verify');
+    v['4.4'] = facts.approvalVoid
+      ? fail(`changed after approval: ${facts.approvalVoid}`)
+      : immutable
+        ? pass(
+            `approved at ${facts.approvedAt} in the signed ledger${facts.approvals.some((a) => a.signed) ? ', signed by the reviewer' : ''}`,
+          )
+        : fail('approval held in a log that fails trail verify');
   }
 
   // 5. Testing

@@ -84,6 +84,12 @@ export interface ReportInput {
   ledger: LedgerStatus;
   /** Writers whose logs failed verification. */
   problemWriters: ReadonlySet<string>;
+  /**
+   * Approvals that trail verify found changed after they were given (a correction, a
+   * rewrite, an altered record), by review record id: what changed. Absent where the ledger
+   * was not verified here (the server), and then no approval is known to be void.
+   */
+  changedAfterApproval?: ReadonlyMap<string, string>;
   period: Period;
   scope: ReportScope;
   generatedAt: string;
@@ -184,7 +190,7 @@ export function countLabel(n: number, one: string, many = `${one}s`): string {
 
 /** The facts of every change a report covers, oldest first. */
 export function reportChanges(input: ReportInput): ChangeFacts[] {
-  return collectChanges(input.index, input.commits, input.period);
+  return collectChanges(input.index, input.commits, input.period, input.changedAfterApproval);
 }
 
 /**
@@ -192,9 +198,25 @@ export function reportChanges(input: ReportInput): ChangeFacts[] {
  * changes, so that only the rows they make are kept, not every change's facts.
  */
 export function forEachChange(input: ReportInput, visit: (facts: ChangeFacts) => void): void {
-  const ctx = factsContext(input.index);
+  const ctx = factsContext(input.index, input.changedAfterApproval);
   for (const ref of selectChanges(ctx, input.commits, input.period))
     visit(changeFacts(ctx, ref.sha, ref.git));
+}
+
+/**
+ * Whether a change stands approved: it has an approving review, and not every approval was
+ * changed after it was given. A report counts these, never a void approval.
+ */
+export function approvalHolds(facts: ChangeFacts): boolean {
+  return facts.approvals.length > 0 && facts.approvalVoid === undefined;
+}
+
+/** What a report says in place of an approval time when the approval no longer holds. */
+export const APPROVAL_VOID = 'void: changed after approval';
+
+/** When the change was approved, or that its approval is void; empty when it never was. */
+export function approvedAtCell(facts: ChangeFacts): string {
+  return facts.approvalVoid === undefined ? isoSeconds(facts.approvedAt) : APPROVAL_VOID;
 }
 
 /** A change's test evidence in a few words: `12/12 passed, 91% lines`. */
@@ -244,7 +266,8 @@ export type Tone = 'good' | 'bad' | 'warn';
 /** How a status cell reads: good (passed, approved, deployed...), bad (failed, reverted...) or a warning. */
 export function statusTone(text: string): Tone | undefined {
   const t = text.toLowerCase();
-  if (/^(failed|not approved|reverted|missing|no\b|changes requested|high|critical)/.test(t)) return 'bad';
+  if (/^(failed|not approved|approval void|reverted|missing|no\b|changes requested|high|critical)/.test(t))
+    return 'bad';
   if (/^(passed|approved|deployed|evidence|yes)/.test(t)) return 'good';
   if (/^(partial|pending|medium)/.test(t)) return 'warn';
   return undefined;

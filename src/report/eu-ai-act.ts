@@ -7,7 +7,17 @@
 import { inPeriod } from '../core/change-facts.js';
 import { judgeModel } from '../core/policy.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
-import { countLabel, isoSeconds, periodText, reportChanges, reportHeading, shortSha } from './document.js';
+import {
+  APPROVAL_VOID,
+  approvalHolds,
+  approvedAtCell,
+  countLabel,
+  isoSeconds,
+  periodText,
+  reportChanges,
+  reportHeading,
+  shortSha,
+} from './document.js';
 import { collectGaps, gapsTable } from './gaps.js';
 
 const SIX_MONTHS_DAYS = 183;
@@ -84,11 +94,14 @@ export function buildEuAiActReport(input: ReportInput): ReportDocument {
   // Article 14: who oversaw each change, and how.
   const oversightRows: Cell[][] = [];
   let approved = 0;
+  let approvalVoid = 0;
   let examined = 0;
   for (const f of changes) {
     if (!f.checkpoint) continue;
-    if (f.approvals.length > 0) approved++;
-    if (f.approvals.some((a) => a.examinedReasoning)) examined++;
+    const holds = approvalHolds(f);
+    if (holds) approved++;
+    if (f.approvalVoid !== undefined) approvalVoid++;
+    if (holds && f.approvals.some((a) => a.examinedReasoning)) examined++;
     const decisive = f.approvals.length > 0 ? f.approvals : f.reviews;
     oversightRows.push([
       isoSeconds(f.time),
@@ -96,9 +109,15 @@ export function buildEuAiActReport(input: ReportInput): ReportDocument {
       f.checkpointLabel,
       f.requester ?? '',
       decisive.map((r) => r.reviewer).join('; '),
-      f.approvals.length > 0 ? 'approved' : f.changesRequested.length > 0 ? 'changes requested' : 'no review',
+      f.approvalVoid !== undefined
+        ? 'approval void'
+        : f.approvals.length > 0
+          ? 'approved'
+          : f.changesRequested.length > 0
+            ? 'changes requested'
+            : 'no review',
       f.approvals.length === 0 ? '' : f.approvals.some((a) => a.examinedReasoning) ? 'yes' : 'no',
-      isoSeconds(f.approvedAt),
+      approvedAtCell(f),
       f.approvals.length === 0
         ? ''
         : f.approvals.every((a) => a.independent)
@@ -130,6 +149,7 @@ export function buildEuAiActReport(input: ReportInput): ReportDocument {
       { label: 'Model versions in use', value: models.size },
       { label: 'Changes with a checkpoint', value: withCheckpoint },
       { label: 'Approved by a person', value: approved },
+      { label: 'Approval void (changed after approval)', value: approvalVoid },
       { label: 'Reviewer examined the reasoning', value: examined },
       { label: 'Gaps in the record', value: gaps.length },
       { label: 'Retention (days)', value: days ?? 'not set' },
@@ -182,7 +202,10 @@ export function buildEuAiActReport(input: ReportInput): ReportDocument {
         id: 'oversight',
         title: 'Human oversight (Article 14)',
         intro: [
-          `${approved} of ${countLabel(withCheckpoint, 'change')} with a checkpoint were approved by a person; in ${examined} the reviewer recorded that they examined the agent's reasoning.`,
+          `${approved} of ${countLabel(withCheckpoint, 'change')} with a checkpoint were approved by a person${approvalVoid > 0 ? ` (and ${approvalVoid} more whose approval is void: changed after approval)` : ''}; in ${examined} the reviewer recorded that they examined the agent's reasoning.`,
+        ],
+        notes: [
+          `"approval void" (Approved at "${APPROVAL_VOID}"): trail verify found that the approved checkpoint, or a record it seals, was corrected, rewritten or altered after the approval; the approval does not cover the change as it now stands, and the change is not counted as approved (trail verify lists what changed).`,
         ],
         table: {
           columns: [

@@ -3,6 +3,7 @@
  * verification (a report always states whether the ledger verifies), the policy, the
  * commits git holds, and the trusted keys. Read-only: the witness is not moved.
  */
+import type { ApprovalIntegrity } from '../chain/review.js';
 import type { Period } from '../core/change-facts.js';
 import { buildIndex } from '../core/trail-index.js';
 import { currentBranch, listCommits, repositoryName } from '../git/commit-range.js';
@@ -28,6 +29,21 @@ export function ledgerStatus(report: VerifyReport, keep = 5): LedgerStatus {
   };
 }
 
+/**
+ * The approvals the approval pass found changed after they were given, by review record id:
+ * what changed, the first finding of each. Problems (an altered or missing record) and
+ * notices (a later correction or rewrite) alike: either way the approval no longer covers
+ * the change as it stands. Other findings (an unsigned approval, a purge) leave it standing.
+ */
+export function changedApprovals(approvals: ApprovalIntegrity): Map<string, string> {
+  const changed = new Map<string, string>();
+  for (const finding of [...approvals.problems, ...approvals.notices]) {
+    if (finding.changedAfterApproval && !changed.has(finding.review))
+      changed.set(finding.review, finding.message.replace(/^changed after approval: /, ''));
+  }
+  return changed;
+}
+
 export async function loadReportInput(
   repo: Repo,
   period: Period,
@@ -51,6 +67,7 @@ export async function loadReportInput(
     policySource: source,
     ledger: ledgerStatus(verification),
     problemWriters: new Set(verification.problems.map((p) => p.writerId)),
+    changedAfterApproval: changedApprovals(verification.approvals),
     period,
     scope: {
       repository,

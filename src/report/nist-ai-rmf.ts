@@ -9,6 +9,7 @@ import { inPeriod } from '../core/change-facts.js';
 import { checkChanges, isExempt } from '../core/check.js';
 import type { Cell, ReportDocument, ReportInput, ReportSection } from './document.js';
 import {
+  approvalHolds,
   countLabel,
   isoSeconds,
   ledgerSentence,
@@ -58,9 +59,11 @@ export function buildNistAiRmfReport(input: ReportInput): ReportDocument {
   const count = (pred: (f: ChangeFacts) => boolean) => changes.filter(pred).length;
   const sum = (get: (f: ChangeFacts) => number) => changes.reduce((s, f) => s + get(f), 0);
 
-  const approved = count((f) => f.approvals.length > 0);
-  const independent = count((f) => f.approvals.length > 0 && f.approvals.every((a) => a.independent));
-  const examined = count((f) => f.approvals.some((a) => a.examinedReasoning));
+  // A void approval (changed after it was given) approves nothing: it counts nowhere here.
+  const approved = count(approvalHolds);
+  const approvalVoid = count((f) => f.approvalVoid !== undefined);
+  const independent = count((f) => approvalHolds(f) && f.approvals.every((a) => a.independent));
+  const examined = count((f) => approvalHolds(f) && f.approvals.some((a) => a.examinedReasoning));
   const check = checkChanges(all, policy);
   const violating = check.commits.filter((c) => c.violations.length > 0).length;
   const withoutCheckpoint = all.filter((f) => !f.checkpoint && !isExempt(f, policy)).length;
@@ -75,7 +78,7 @@ export function buildNistAiRmfReport(input: ReportInput): ReportDocument {
     ],
     [
       'Human approval of changes',
-      `${approved} of ${countLabel(n, 'change')} approved by a reviewer`,
+      `${approved} of ${countLabel(n, 'change')} approved by a reviewer${approvalVoid > 0 ? `; the approval of ${approvalVoid} more is void: changed after approval (trail verify)` : ''}`,
       ratio(approved, n),
     ],
     [

@@ -1,11 +1,15 @@
 /**
  * SOC 2 change control (CC8.1): every change in the period with what was asked, who asked,
- * which model wrote it, who approved it and when, how it was tested and whether it was
+ * which model wrote it, who approved it and when (or that the approval is void: the change
+ * was corrected, rewritten or altered after it), how it was tested and whether it was
  * deployed, reverted or is still pending. Commits without a checkpoint are listed too, so
  * hand-written code is not invisible to the auditor.
  */
 import type { Cell, ReportDocument, ReportInput } from './document.js';
 import {
+  APPROVAL_VOID,
+  approvalHolds,
+  approvedAtCell,
   countLabel,
   forEachChange,
   isoSeconds,
@@ -19,13 +23,15 @@ import {
 export function buildSoc2Report(input: ReportInput): ReportDocument {
   let withCheckpoint = 0;
   let approved = 0;
+  let approvalVoid = 0;
   let tested = 0;
   let failing = 0;
   const status = { deployed: 0, reverted: 0, pending: 0 };
   const rows: Cell[][] = [];
   forEachChange(input, (f) => {
     if (f.checkpoint) withCheckpoint++;
-    if (f.approvals.length > 0) approved++;
+    if (approvalHolds(f)) approved++;
+    if (f.approvalVoid !== undefined) approvalVoid++;
     if (f.testStatus === 'passed') tested++;
     if (f.testStatus === 'failed') failing++;
     status[f.status]++;
@@ -37,7 +43,7 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
       f.requester ?? '',
       f.models.length === 1 ? f.models[0]! : f.models.join(', '),
       reviewersCell(f),
-      isoSeconds(f.approvedAt),
+      approvedAtCell(f),
       testsCell(f),
       f.status,
       f.environments.length === 1 ? f.environments[0]! : f.environments.join(', '),
@@ -51,6 +57,7 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
       { label: 'With a checkpoint', value: withCheckpoint },
       { label: 'Without a checkpoint', value: changes - withCheckpoint },
       { label: 'Approved', value: approved },
+      { label: 'Approval void (changed after approval)', value: approvalVoid },
       { label: 'Tests passing', value: tested },
       { label: 'Tests failing', value: failing },
       { label: 'Deployed', value: status.deployed },
@@ -83,6 +90,7 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
         notes: [
           'Status: deployed = a successful deployment is current in at least one environment; reverted = rolled back from every environment it reached; pending = no deployment recorded.',
           'Approved at is the time of the last approving review; reviewers who requested changes or only commented are shown with their decision.',
+          `"${APPROVAL_VOID}" in Approved at: trail verify found that the approved checkpoint, or a record it seals, was corrected, rewritten or altered after the approval; the approval does not cover the change as it now stands, and the change is not counted as approved (trail verify lists what changed).`,
         ],
       },
     ],

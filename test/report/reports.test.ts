@@ -111,6 +111,7 @@ describe('reports', () => {
       'With a checkpoint': 5,
       'Without a checkpoint': 2,
       Approved: 4,
+      'Approval void (changed after approval)': 0,
       'Tests passing': 4,
       'Tests failing': 1,
       Deployed: 2,

@@ -1,8 +1,9 @@
 /**
  * Gaps: what an auditor will push back on, found before they do. Commits without a
  * checkpoint, checkpoints without an approval or tests, failing tests, unapproved models,
- * fields the policy requires but the record lacks, capture gaps the hooks recorded, and
- * approvals given without examining the agent's reasoning.
+ * fields the policy requires but the record lacks, capture gaps the hooks recorded,
+ * approvals given without examining the agent's reasoning, and approvals the change no longer
+ * stands under (changed after approval, as trail verify found).
  */
 import type { ChangeFacts } from '../core/change-facts.js';
 import { inPeriod } from '../core/change-facts.js';
@@ -13,6 +14,7 @@ import { countLabel, isoSeconds, periodText, reportChanges, reportHeading } from
 export const GAP_TYPES = [
   'no-checkpoint',
   'no-approval',
+  'approval-void',
   'no-tests',
   'tests-failed',
   'unapproved-model',
@@ -59,6 +61,12 @@ function changeGaps(f: ChangeFacts, input: ReportInput): Gap[] {
         ? `changes requested by ${requested.join(', ')}; never approved`
         : 'no approving review',
       'get a human approval before deployment',
+    );
+  } else if (f.approvalVoid) {
+    add(
+      'approval-void',
+      `approved by ${f.approvals.map((a) => a.reviewer).join(', ')}, then changed after approval: ${f.approvalVoid}`,
+      'review the change as it stands and approve it again',
     );
   }
   if (f.testStatus === 'none')

@@ -152,6 +152,20 @@ describe('reports over an approval changed after it was given', () => {
     assert.deepEqual(box44(untouched.commit), []);
   });
 
+  test('gaps: the void approval is a gap of its own, with what changed and what to do', async () => {
+    const doc = await report(repo, 'gaps');
+    const rows = doc.sections.flatMap((x) => x.table?.rows ?? []);
+    const voids = rows.filter((r) => r.gap === 'approval-void');
+    assert.deepEqual(
+      voids.map((r) => [
+        r.commit,
+        String(r.detail).startsWith(`approved by ${REVIEWER}, then changed after approval: correction`),
+      ]),
+      [[corrected.commit, true]],
+    );
+    assert.ok(!rows.some((r) => r.commit === corrected.commit && r.gap === 'no-approval'));
+  });
+
   test('approving the corrected change again makes it approved again: only the approval given before the correction is void', async () => {
     const again = await trail(repo.dir, 'review', corrected.commit, '--approve', '--reviewer', REVIEWER);
     assert.equal(again.code, 0, again.stderr);

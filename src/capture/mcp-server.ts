@@ -12,11 +12,11 @@
  * agent can read it and carry on.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import * as z from 'zod';
 import type { EventBody } from '../core/records.js';
 import type { Repo } from '../ledger/repo.js';
 import { appendEvents, CONTEXT_KINDS, captureReady, contextEvent, resolveSession } from './manual-session.js';
+import { GuardedStdioTransport } from './mcp-stdio.js';
 
 export interface McpServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -127,10 +127,13 @@ function failure(text: string) {
   return { isError: true, content: [{ type: 'text' as const, text }] };
 }
 
-/** Serves on stdin/stdout until the client closes the connection. */
+/**
+ * Serves on stdin/stdout until the client closes the connection. Malformed input is answered
+ * by the transport (mcp-stdio.ts), so a client never waits on a message the SDK dropped.
+ */
 export async function serveStdio(repo: Repo, options: McpServerOptions = {}): Promise<void> {
   const server = createTrailMcpServer(repo, options);
-  const transport = new StdioServerTransport();
+  const transport = new GuardedStdioTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.once('end', () => resolve());

@@ -3,8 +3,8 @@
  * tested with `app.request()` without opening a port.
  *
  * Every `/api/v1` request passes, in order: the body limit (413), the per-address rate
- * limit (429, not logged), the access log (written after the answer, with its status,
- * whoever asked), token authentication (401), the per-token rate limit (429), then its
+ * limit (429, not logged), the access log (access-log.ts: written after the answer, with its
+ * status, whoever asked), token authentication (401), the per-token rate limit (429), then its
  * route, which checks the token's role (403) and the repository's scope (403). Webhooks
  * authenticate with the code host's signature instead of a token, and the dashboard's
  * sign-in with the token typed in; both are behind the per-address limit too. Errors are
@@ -14,7 +14,8 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { isTrailError } from '../core/errors.js';
+import { isTrailError, TrailError } from '../core/errors.js';
+import { accessLog } from './access-log.js';
 import type { TokenInfo } from './auth.js';
 import { authenticate, RateLimiter } from './auth.js';
 import { addressKey, clientAddress } from './client-address.js';
@@ -37,16 +38,21 @@ export interface ServerConfig {
   maxBodyBytes?: number;
   /**
    * Per-token request rate; `false` turns it off, and the per-address limit with it. Default
-   * 50/s with bursts of 500.
+   * DEFAULT_RATE_LIMIT.
    */
   rateLimit?: { perSecond: number; burst: number } | false;
   /**
    * Per client address, taken before the token is read, so that unknown tokens are limited
-   * too (API, webhooks, dashboard sign-in); `false` turns it off. Default 100/s with bursts
-   * of 1,000: twice a token's, so that a client's own token limit binds first and a few
-   * clients behind one address (a NAT, a CI fleet) do not starve each other.
+   * too (API, webhooks, dashboard sign-in); `false` turns it off. Default
+   * DEFAULT_ADDRESS_RATE_LIMIT.
    */
   addressRateLimit?: { perSecond: number; burst: number } | false;
+  /**
+   * How many reverse proxies in front of the server to trust: the client address the
+   * per-address limit counts is then taken from X-Forwarded-For, that many entries from the
+   * right (client-address.ts). Default 0: the socket's address, the header ignored.
+   */
+  trustProxy?: number;
   /** Where report generators come from; defaults to src/report/index.ts when it exists. */
   loadReports?: () => Promise<ReportModule | undefined>;
   /** The clock, for tests. */
@@ -58,6 +64,11 @@ export interface AppEnv {
     token: TokenInfo;
     /** The repository a request concerned, for the access log. */
     auditRepo: string;
+    /**
+     * The repositories a read without `?repo=` ranged over, for the access log: their names,
+     * or ALL_REPOSITORIES for an unscoped token (access-log.ts).
+     */
+    auditRepos: readonly string[] | 'all';
   };
 }
 
@@ -72,6 +83,13 @@ export interface AppDeps {
   limitAddress: (c: Context) => number;
 }
 
+/** Per token: 50/s with bursts of 500. */
+export const DEFAULT_RATE_LIMIT = { perSecond: 50, burst: 500 } as const;
+
+/**
+ * Per client address: twice a token's, so that a client's own token limit binds first and a
+ * few clients behind one address (a NAT, a CI fleet) do not starve each other.
+ */
 export const DEFAULT_ADDRESS_RATE_LIMIT = { perSecond: 100, burst: 1000 } as const;
 
 export type TrailApp = Hono<AppEnv>;
@@ -81,7 +99,7 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
   const now = config.now ?? (() => new Date());
   const maxBody = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const limits = config.rateLimit === false ? undefined : (config.rateLimit ?? { perSecond: 50, burst: 500 });
+  const limits = config.rateLimit === false ? undefined : (config.rateLimit ?? DEFAULT_RATE_LIMIT);
   const limiter = limits ? new RateLimiter(limits.perSecond, limits.burst) : undefined;
   const addressLimits =
     config.rateLimit === false || config.addressRateLimit === false
@@ -90,12 +108,16 @@ export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
   const addressLimiter = addressLimits
     ? new RateLimiter(addressLimits.perSecond, addressLimits.burst)
     : undefined;
+  const trustedHops = config.trustProxy ?? 0;
+  if (!Number.isSafeInteger(trustedHops) || trustedHops < 0) {
+    throw new TrailError('USAGE', `trustProxy must be a whole number of proxy hops, not ${trustedHops}`);
+  }
   const deps: AppDeps = {
     db,
     now,
     loadReports: config.loadReports ?? loadReportModule,
     limitAddress: (c) => {
-      const address = clientAddress(c.env);
+      const address = clientAddress(c.env, c.req.header('x-forwarded-for'), trustedHops);
       if (!addressLimiter || address === undefined) return 0;
       return addressLimiter.take(addressKey(address), now().getTime());
     },
@@ -125,25 +147,7 @@ export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
     });
   }
 
-  app.use('/api/v1/*', async (c, next) => {
-    await next();
-    const token = c.get('token') as TokenInfo | undefined;
-    await db
-      .query(
-        'INSERT INTO access_log (token_id, method, route, path, repo, status) VALUES ($1, $2, $3, $4, $5, $6)',
-        [
-          token?.id ?? null,
-          c.req.method,
-          c.req.routePath,
-          c.req.path.slice(0, 2048),
-          (c.get('auditRepo') as string | undefined) ?? c.req.query('repo') ?? null,
-          c.res.status,
-        ],
-      )
-      .catch((error: unknown) => {
-        console.error(`trail serve: could not write the access log: ${(error as Error).message}`);
-      });
-  });
+  app.use('/api/v1/*', accessLog(db));
 
   app.use('/api/v1/*', async (c, next) => {
     const token = await authenticate(db, c.req.header('authorization'), deps.now());

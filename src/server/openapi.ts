@@ -556,7 +556,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/access-log': {
         get: {
-          summary: 'Who called which route, for which repository, when, with what answer',
+          summary:
+            'Who called which route, for which repository (repo) or, for a read over several without ?repo=, which ones (repos), when, with what answer; ?repo= also finds the reads that ranged over it',
           parameters: [
             REPO_QUERY,
             query('token', 'Token id'),

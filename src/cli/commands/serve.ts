@@ -2,6 +2,8 @@
  * `trail serve`: the organisation's Trail server. PGlite in a data folder by default
  * (`.trail-server/`), PostgreSQL with `--database-url` or DATABASE_URL. The first start
  * prints a one-time admin token; only its hash is stored. Runs until SIGINT or SIGTERM.
+ * The rate limits and the proxy hops to trust are the server's options (ServerConfig in
+ * src/server/app.ts), checked here before anything starts.
  */
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
@@ -9,6 +11,7 @@ import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
 import { ensureFolder } from '../files.js';
+import { positiveCount } from '../option-values.js';
 import { printJson, say } from '../output.js';
 
 /** Emitting 'stop' here ends a running `trail serve` as a signal would (used by tests). */
@@ -20,6 +23,24 @@ interface ServeOptions {
   data?: string;
   databaseUrl?: string;
   json?: boolean;
+  trustProxy: string;
+  rateLimitPerSecond?: string;
+  rateLimitBurst?: string;
+  addressRateLimitPerSecond?: string;
+  addressRateLimitBurst?: string;
+}
+
+/** A hop count such as `--trust-proxy 1`: a whole number, 0 included. */
+function hopCount(value: string, flag: string): number {
+  if (!/^[0-9]{1,3}$/.test(value.trim())) {
+    throw new TrailError('USAGE', `${flag} takes a number of proxy hops (0 to 999), not "${value}"`);
+  }
+  return Number(value);
+}
+
+/** A limit's figure, if given: a whole number of at least 1. */
+function figure(value: string | undefined, flag: string): number | undefined {
+  return value === undefined ? undefined : positiveCount(value, flag);
 }
 
 export function register(program: Command, context: () => CommandContext): void {
@@ -31,20 +52,52 @@ export function register(program: Command, context: () => CommandContext): void 
     .option('--data <dir>', 'PGlite data folder (default .trail-server/ here)')
     .option('--database-url <url>', 'a PostgreSQL URL instead of PGlite (default: DATABASE_URL)')
     .option('--json', 'print the address (and first admin token) as JSON on stdout')
+    .option(
+      '--trust-proxy <hops>',
+      'reverse proxies to trust: the per-address rate limit reads the client from X-Forwarded-For, that many entries from the right (0: the connection address)',
+      '0',
+    )
+    .option('--rate-limit-per-second <n>', 'requests per second per token (default 50)')
+    .option('--rate-limit-burst <n>', 'requests at once per token (default 500)')
+    .option('--address-rate-limit-per-second <n>', 'requests per second per client address (default 100)')
+    .option('--address-rate-limit-burst <n>', 'requests at once per client address (default 1000)')
     .action(async (options: ServeOptions) => {
       const ctx = context();
       if (!/^\d{1,5}$/.test(options.port) || Number(options.port) > 65535) {
         throw new TrailError('USAGE', `--port must be a port number, not "${options.port}"`);
       }
+      const trustProxy = hopCount(options.trustProxy, '--trust-proxy');
+      const perToken = {
+        perSecond: figure(options.rateLimitPerSecond, '--rate-limit-per-second'),
+        burst: figure(options.rateLimitBurst, '--rate-limit-burst'),
+      };
+      const perAddress = {
+        perSecond: figure(options.addressRateLimitPerSecond, '--address-rate-limit-per-second'),
+        burst: figure(options.addressRateLimitBurst, '--address-rate-limit-burst'),
+      };
+      // Loaded here: the server (hono, PGlite, pg) must not slow `trail --help` down.
+      const { DEFAULT_ADDRESS_RATE_LIMIT, DEFAULT_RATE_LIMIT } = await import('../../server/app.js');
+      // A figure left out keeps the server's default.
+      const config = {
+        trustProxy,
+        rateLimit: {
+          perSecond: perToken.perSecond ?? DEFAULT_RATE_LIMIT.perSecond,
+          burst: perToken.burst ?? DEFAULT_RATE_LIMIT.burst,
+        },
+        addressRateLimit: {
+          perSecond: perAddress.perSecond ?? DEFAULT_ADDRESS_RATE_LIMIT.perSecond,
+          burst: perAddress.burst ?? DEFAULT_ADDRESS_RATE_LIMIT.burst,
+        },
+      };
       const databaseUrl = options.databaseUrl ?? ctx.env.DATABASE_URL;
       const dataPath = options.data ?? '.trail-server';
-      // Loaded here: the server (hono, PGlite, pg) must not slow `trail --help` down.
       const { startServer } = await import('../../server/server.js');
       const server = await startServer({
         port: Number(options.port),
         host: options.host,
         dataDir: databaseUrl ? resolve(ctx.cwd, dataPath) : ensureFolder(dataPath, ctx.cwd),
         databaseUrl: databaseUrl || undefined,
+        config,
       });
       if (options.json) {
         printJson(ctx.io, {

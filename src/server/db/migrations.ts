@@ -476,6 +476,18 @@ CREATE UNIQUE INDEX reviews_host_review ON reviews (repo_id, source, host_review
 ${appendOnly(['webhook_deliveries'])}
 `,
   },
+  {
+    version: 9,
+    name: 'access-log-repos',
+    sql: `
+-- The repositories a read ranged over when it named none (a search, stats, ledger status,
+-- alerts, a report or a commit lookup without ?repo=): every one in the token's scope when it
+-- was read (src/server/access-log.ts), so that an auditor scoped to one of them finds the read
+-- under it. Null for a request that named one (repo) or read none; rows from before this
+-- migration have none.
+ALTER TABLE access_log ADD COLUMN repos text[];
+`,
+  },
 ];
 
 /** Lock key for migrations (any fixed 64-bit number; "trail" in ASCII). */

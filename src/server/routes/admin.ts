@@ -10,6 +10,11 @@
  *   POST /api/v1/admin/key-approvals          approve a key pushed after the lock
  *   GET  /api/v1/access-log?repo&token&since&limit   who read what, when
  *
+ * A row of the access log concerns one repository (`repo`) or, for a read over several
+ * without `?repo=`, each of the repositories it ranged over (`repos`, access-log.ts). A query
+ * for a repository, and a scoped token's view, take the rows concerning any repository in
+ * question; a scoped token sees only the names in its scope.
+ *
  * An admin scoped to organisations or repositories can only hand out tokens, secrets and
  * purges inside its own scope.
  */
@@ -235,29 +240,36 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     if (repo) requireScope(token, repo);
     const params: unknown[] = [];
     const where: string[] = [];
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    /** Whether the row concerns a repository whose name satisfies `holds(name)`. */
+    const concerns = (holds: (name: string) => string) =>
+      `((${holds('repo')}) OR EXISTS (SELECT 1 FROM unnest(repos) AS across(name) WHERE ${holds('across.name')}))`;
     if (repo) {
-      params.push(repo);
-      where.push(`repo = $${params.length}`);
+      const named = p(repo);
+      where.push(concerns((name) => `${name} = ${named}`));
     }
     const tokenId = queryText(c, 'token', 64);
-    if (tokenId) {
-      params.push(tokenId);
-      where.push(`token_id = $${params.length}`);
-    }
+    if (tokenId) where.push(`token_id = ${p(tokenId)}`);
     const since = queryTime(c, 'since');
-    if (since) {
-      params.push(since);
-      where.push(`at >= $${params.length}::timestamptz`);
-    }
+    if (since) where.push(`at >= ${p(since)}::timestamptz`);
     // Scope in SQL, as inScope decides it, so LIMIT counts only rows this token may see: cut
     // first and filtered after, a scoped token got fewer than it asked for, or none.
-    if (token.repos) {
-      params.push(token.repos);
-      where.push(`repo = ANY($${params.length}::text[])`);
-    }
-    if (token.orgs) {
-      params.push(token.orgs);
-      where.push(`strpos(repo, '/') > 0 AND split_part(repo, '/', 1) = ANY($${params.length}::text[])`);
+    if (!isGlobal(token)) {
+      const scopeRepos = token.repos ? p(token.repos) : undefined;
+      const scopeOrgs = token.orgs ? p(token.orgs) : undefined;
+      where.push(
+        concerns((name) =>
+          [
+            ...(scopeRepos ? [`${name} = ANY(${scopeRepos}::text[])`] : []),
+            ...(scopeOrgs
+              ? [`strpos(${name}, '/') > 0 AND split_part(${name}, '/', 1) = ANY(${scopeOrgs}::text[])`]
+              : []),
+          ].join(' AND '),
+        ),
+      );
     }
     params.push(queryInt(c, 'limit', 100, 1, 1000));
     const result = await db.query<{
@@ -267,10 +279,11 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
       route: string;
       path: string;
       repo: string | null;
+      repos: string[] | null;
       status: number;
       at: Date;
     }>(
-      `SELECT id, token_id, method, route, path, repo, status, at FROM access_log
+      `SELECT id, token_id, method, route, path, repo, repos, status, at FROM access_log
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
@@ -281,6 +294,8 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
       route: r.route,
       path: r.path,
       repo: r.repo,
+      // The names of a read over several repositories that this token may see, not the others.
+      repos: r.repos ? r.repos.filter((name) => inScope(token, name)) : null,
       status: Number(r.status),
       at: isoTime(r.at),
     }));

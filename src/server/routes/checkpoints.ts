@@ -11,6 +11,7 @@
  * Search pages by keyset (time, id) so every page costs the same, however deep.
  */
 import type { Context } from 'hono';
+import { reposToRead } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import type { RepoRef, TokenInfo } from '../auth.js';
 import { inScope, requirePermission } from '../auth.js';
@@ -20,7 +21,7 @@ import { ApiError, badRequest, notFound } from '../errors.js';
 import { unsentReportsOf } from '../host-pushes.js';
 import { checkSha, FULL_SHA, queryInt, queryText, storedFromLine } from '../http.js';
 import { isoTime } from '../ledger-state.js';
-import { repoForRequest, reposInScope } from '../repos.js';
+import { repoForRequest } from '../repos.js';
 import { CHECKPOINTS_FROM, DECISION_SQL, filterFromQuery, filterSql, statusOf } from '../search.js';
 
 interface CheckpointRow {
@@ -182,7 +183,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
   app.get('/api/v1/checkpoints', async (c) => {
     const token = c.get('token');
     requirePermission(token, 'read');
-    const repos = await reposInScope(db, token, queryText(c, 'repo', 200));
+    const repos = await reposToRead(c, db);
     if (repos && repos.length === 0) return c.json({ checkpoints: [], nextCursor: null });
     const limit = queryInt(c, 'limit', 50, 1, 500);
     const params: unknown[] = [];
@@ -233,7 +234,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     requirePermission(token, 'read');
     const sha = c.req.param('sha');
     if (!/^[0-9a-f]{7,64}$/.test(sha)) throw badRequest('a commit id is 7 to 64 lower-case hex digits');
-    const scoped = await reposInScope(db, token, queryText(c, 'repo', 200));
+    const scoped = await reposToRead(c, db);
     const repoIds = scoped?.map((r) => r.id) ?? null;
     const commits = await pushedCommits(db, repoIds, sha);
     // A full id trail push never sent may still be known from a code host's push webhook.

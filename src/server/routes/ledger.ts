@@ -5,18 +5,18 @@
  *                                   per repository, whether its key set is locked and which keys wait
  *   GET /api/v1/alerts?repo=&since=&limit=   refused pushes that looked like tampering
  */
+import { reposToRead } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import { requirePermission } from '../auth.js';
-import { queryInt, queryText, queryTime } from '../http.js';
+import { queryInt, queryTime } from '../http.js';
 import { keySetSummary } from '../key-approval.js';
 import { listAlerts, writerStatuses } from '../ledger-state.js';
-import { reposInScope } from '../repos.js';
 
 export function register(app: TrailApp, { db }: AppDeps): void {
   app.get('/api/v1/ledger', async (c) => {
     const token = c.get('token');
     requirePermission(token, 'ledger');
-    const scoped = await reposInScope(db, token, queryText(c, 'repo', 200));
+    const scoped = await reposToRead(c, db);
     const repos =
       scoped ??
       (
@@ -44,7 +44,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
   app.get('/api/v1/alerts', async (c) => {
     const token = c.get('token');
     requirePermission(token, 'ledger');
-    const scoped = await reposInScope(db, token, queryText(c, 'repo', 200));
+    const scoped = await reposToRead(c, db);
     const alerts = await listAlerts(db, scoped ? scoped.map((r) => r.id) : null, {
       since: queryTime(c, 'since'),
       limit: queryInt(c, 'limit', 100, 1, 1000),

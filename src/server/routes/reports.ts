@@ -15,6 +15,7 @@ import { isTrailError } from '../../core/errors.js';
 import type { StoredRecord, TrailIndex } from '../../core/trail-index.js';
 import { buildIndex } from '../../core/trail-index.js';
 import type { HostPush } from '../../report/document.js';
+import { reposToRead } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import { requirePermission } from '../auth.js';
 import type { ReportPolicy } from '../commits.js';
@@ -22,7 +23,6 @@ import { commitsForReport, policyForReport } from '../commits.js';
 import { ApiError, badRequest } from '../errors.js';
 import { hostPushesForReport } from '../host-pushes.js';
 import { queryText, queryTime, storedFromLine } from '../http.js';
-import { reposInScope } from '../repos.js';
 
 export interface ReportInput {
   kind: string;
@@ -123,7 +123,7 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
     if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(kind))
       throw badRequest('a report kind is lower-case letters, digits and -');
     const repoName = queryText(c, 'repo', 200);
-    const scoped = await reposInScope(db, token, repoName);
+    const scoped = await reposToRead(c, db);
     const module = await loadReports();
     if (!module || typeof module.generateReport !== 'function') {
       throw new ApiError(

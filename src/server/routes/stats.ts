@@ -8,10 +8,10 @@
  * adds its lines, as any hand-written commit's, but not to the count.
  */
 import { PERSONS_CHECKS_LABEL } from '../../core/day-session.js';
+import { reposToRead } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import { requirePermission } from '../auth.js';
-import { queryChoice, queryText } from '../http.js';
-import { reposInScope } from '../repos.js';
+import { queryChoice } from '../http.js';
 import { CHECKPOINTS_FROM, filterFromQuery, filterSql } from '../search.js';
 
 const GROUPS = {
@@ -50,7 +50,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     const token = c.get('token');
     requirePermission(token, 'read');
     const by: GroupBy = queryChoice(c, 'by', Object.keys(GROUPS) as GroupBy[]) ?? 'month';
-    const repos = await reposInScope(db, token, queryText(c, 'repo', 200));
+    const repos = await reposToRead(c, db);
     if (repos && repos.length === 0) {
       return c.json({ by, groups: [], total: totals({ n: 0, ai: 0, human: 0, unknown: 0 }) });
     }

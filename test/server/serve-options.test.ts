@@ -1,0 +1,122 @@
+/**
+ * `trail serve`'s rate-limit and proxy options: a value that is not a whole number (of at
+ * least 1 for the limits, of 0 or more for --trust-proxy) is one line and exit 2 before
+ * anything starts, run as a process; given good values, the server started in-process
+ * applies them over HTTP (per-token and per-address bursts, the client read from
+ * X-Forwarded-For one hop from the right).
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { serveControl } from '../../src/cli/commands/serve.js';
+import { run } from '../../src/cli/main.js';
+import { trailProcess } from '../helpers/cli.js';
+import { gitEnv, tempDir } from '../helpers/temp-repo.js';
+
+/** A PostgreSQL URL on a port nothing listens on (1, tcpmux). */
+const NOWHERE = 'postgres://postgres@127.0.0.1:1/test';
+
+describe('trail serve limits and proxies', () => {
+  test('a bad figure is one line naming the option and exit 2, before the database is opened', () => {
+    const dir = tempDir();
+    try {
+      const cases: Array<[string, string, string]> = [
+        ['--rate-limit-per-second', '0', 'takes a whole number of at least 1'],
+        ['--rate-limit-burst', '1.5', 'takes a whole number of at least 1'],
+        ['--address-rate-limit-per-second', '-3', 'takes a whole number of at least 1'],
+        ['--address-rate-limit-burst', 'lots', 'takes a whole number of at least 1'],
+        ['--trust-proxy', '-1', 'takes a number of proxy hops (0 to 999)'],
+        ['--trust-proxy', 'yes', 'takes a number of proxy hops (0 to 999)'],
+      ];
+      for (const [flag, value, says] of cases) {
+        // A database nothing listens on: checked first, the value never gets that far (and a
+        // server that started anyway fails at once rather than running on).
+        const result = trailProcess(dir, [
+          'serve',
+          '--port',
+          '0',
+          '--database-url',
+          NOWHERE,
+          `${flag}=${value}`,
+        ]);
+        assert.equal(result.code, 2, `${flag} ${value}: ${result.stderr}`);
+        assert.equal(result.stderr, `trail: ${flag} ${says}, not "${value}"\n`);
+        assert.equal(result.stdout, '');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the figures and --trust-proxy given are the ones the running server applies', async () => {
+    const dir = tempDir();
+    let stdout = '';
+    let stderr = '';
+    const io = {
+      stdout: (s: string) => {
+        stdout += s;
+      },
+      stderr: (s: string) => {
+        stderr += s;
+      },
+    };
+    const running = run(
+      [
+        '-C',
+        dir,
+        'serve',
+        '--port',
+        '0',
+        '--json',
+        '--trust-proxy',
+        '1',
+        '--rate-limit-per-second',
+        '1',
+        '--rate-limit-burst',
+        '3',
+        '--address-rate-limit-per-second',
+        '1',
+        '--address-rate-limit-burst',
+        '2',
+      ],
+      io,
+      { ...gitEnv, DATABASE_URL: '' },
+    );
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!stdout.includes('"url"') && Date.now() < deadline) await sleep(50);
+      assert.ok(stdout.includes('"url"'), `trail serve did not start: ${stderr}`);
+      const { url, adminToken } = JSON.parse(stdout) as { url: string; adminToken: string };
+      const get = async (client: string, token?: string) => {
+        const res = await fetch(`${url}/api/v1/repos`, {
+          headers: {
+            'x-forwarded-for': `192.0.2.250, ${client}`,
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+        });
+        return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
+      };
+      // Per address: bursts of 2, each client (the entry the proxy added) on its own.
+      const one = [await get('198.51.100.1'), await get('198.51.100.1'), await get('198.51.100.1')];
+      assert.deepEqual(
+        one.map((a) => a.status),
+        [401, 401, 429],
+      );
+      assert.match(one[2]!.body.error!.message, /too many requests from this address/);
+      assert.equal((await get('198.51.100.2')).status, 401, 'another client behind the same proxy');
+      // Per token: bursts of 3, whichever address the requests come from.
+      const byToken = [];
+      for (let i = 0; i < 4; i++) byToken.push(await get(`203.0.113.${i + 1}`, adminToken));
+      assert.deepEqual(
+        byToken.map((a) => a.status),
+        [200, 200, 200, 429],
+      );
+      assert.match(byToken[3]!.body.error!.message, /too many requests for token/);
+    } finally {
+      serveControl.emit('stop');
+      assert.equal(await running, 0, stderr);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -3,15 +3,23 @@
  * change; the gate (`trail check`) and the change's view (`trail show`) must not take it at
  * its word when nothing this clone trusts vouches for it. A review counts when:
  *
- * - it is signed, and the signature holds with a trusted key not revoked when it signed
+ * - it is signed, and the signature holds with a trusted key that is not revoked
  *   (checkReviewSignature: the same rule verify's approval pass applies); or
- * - it is unsigned (a code host's review, recorded by CI), and the log holding it is one a
- *   trusted writer key, not revoked when the review was written, signs.
+ * - it is unsigned (a code host's review, recorded by CI), or signed by a key revoked since,
+ *   and the log holding it is one a trusted writer key in force signs.
+ *
+ * Revocation is judged as of now, never at the review's time: that time is its writer's own
+ * claim, and whoever holds a stolen key backdates it at will (core/key-revocation.ts). A
+ * review in the log of a revoked writer could have been appended with it after the theft, and
+ * without a signature of its own it would otherwise count at the thief's word.
  *
  * Anything else is set aside with the reason, so it can be shown without being counted.
- * `trail verify` reports the same reviews as problems; this keeps a gate that does not run
- * verify from passing on them.
+ * `trail verify` reports the same reviews as problems, or as notices where a key was revoked
+ * and nothing shows it was used after; this keeps a gate that does not run verify from
+ * passing on them.
  */
+import { parseIsoTime } from '../core/iso-time.js';
+import { revocationTime, revokedAsOf } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
@@ -25,22 +33,55 @@ export interface SetAsideReview {
   why: string;
 }
 
-/** Why a review does not count, or undefined when it does. */
+/**
+ * Why the writer's log does not vouch for a review in it, or undefined when it does: the
+ * writer's key is trusted and in force, and the review does not say it came after a
+ * revocation dated later.
+ */
+function whyWriterDoesNotVouch(
+  stored: StoredReview,
+  trustedKeys: ReadonlyMap<string, TrustedKey>,
+  now: number,
+): string | undefined {
+  const writer = trustedKeys.get(stored.writerId);
+  if (!writer) {
+    return `recorded in the log of writer ${stored.writerId}, whose key is not trusted (.trail/keys/)`;
+  }
+  const revokedAt = revocationTime(writer);
+  // A time that cannot be read is taken as after: nothing says it came before.
+  const time = parseIsoTime(stored.record.time) ?? Number.POSITIVE_INFINITY;
+  if (revokedAt !== undefined && time >= revokedAt) {
+    return `recorded by writer ${stored.writerId} after its key was revoked at ${writer.revokedAt}`;
+  }
+  if (revokedAsOf(writer, now) !== undefined) {
+    return `recorded by writer ${stored.writerId}, whose key is revoked since ${writer.revokedAt}: a record's time is its writer's own claim, so it cannot show the review predates the revocation`;
+  }
+  return undefined;
+}
+
+/**
+ * Why a review does not count, or undefined when it does.
+ * @param now when revocations are judged (default: now)
+ */
 export function whyReviewDoesNotCount(
   stored: StoredReview,
   trustedKeys: ReadonlyMap<string, TrustedKey>,
+  now = Date.now(),
 ): string | undefined {
-  const signature = checkReviewSignature(stored.record, trustedKeys);
+  const signature = checkReviewSignature(stored.record, trustedKeys, undefined, now);
   if (signature.status === 'valid') return undefined;
-  if (signature.status !== 'unsigned') return signature.message;
-  const writer = trustedKeys.get(stored.writerId);
-  if (!writer) {
-    return `it is unsigned, and recorded in the log of writer ${stored.writerId}, whose key is not trusted (.trail/keys/)`;
+  if (signature.status === 'unsigned') {
+    const writer = whyWriterDoesNotVouch(stored, trustedKeys, now);
+    return writer && `it is unsigned, and ${writer}`;
   }
-  if (writer.revokedAt && stored.record.time >= writer.revokedAt) {
-    return `it is unsigned, and recorded by writer ${stored.writerId} after its key was revoked at ${writer.revokedAt}`;
-  }
-  return undefined;
+  // A key revoked since vouches for nothing, but did not break the record: its writer's log
+  // may still vouch for it, as for an unsigned review. A bad or unknown signature, or one the
+  // review itself dates after the revocation, is a problem, not a missing voucher.
+  if (signature.status !== 'revoked-key' || signature.signedAfterRevocation) return signature.message;
+  const writer = whyWriterDoesNotVouch(stored, trustedKeys, now);
+  if (!writer) return undefined;
+  // Signed with its own writer's key, as `trail review` signs: one revocation says it all.
+  return stored.writerId === signature.keyId ? signature.message : `${signature.message}; it is ${writer}`;
 }
 
 /**
@@ -50,13 +91,14 @@ export function whyReviewDoesNotCount(
 export function countedReviews(
   index: TrailIndex,
   trustedKeys: ReadonlyMap<string, TrustedKey>,
+  now = Date.now(),
 ): { index: TrailIndex; setAside: SetAsideReview[] } {
   const setAside: SetAsideReview[] = [];
   const verdicts = new Map<string, boolean>();
   const counts = (stored: StoredReview) => {
     let verdict = verdicts.get(stored.id);
     if (verdict === undefined) {
-      const why = whyReviewDoesNotCount(stored, trustedKeys);
+      const why = whyReviewDoesNotCount(stored, trustedKeys, now);
       if (why) setAside.push({ review: stored, why });
       verdict = why === undefined;
       verdicts.set(stored.id, verdict);

@@ -18,6 +18,8 @@ import type { ApprovalPassKind, ApprovalPassRecord, ApprovalPassRecordOf } from 
 import { canonicalize } from '../core/canonical-json.js';
 import { preAuthEncoding } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
+import { parseIsoTime } from '../core/iso-time.js';
+import { revocationTime, revokedAsOf } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { RecordKind, RecordOf } from '../core/records.js';
 import type { KeyPair } from '../core/signature.js';
@@ -63,17 +65,32 @@ export function signReview(review: ReviewRecord, key: KeyPair): { keyId: string;
 export type ReviewSignatureCheck =
   | { status: 'valid'; keyId: string }
   | { status: 'unsigned' }
-  | { status: 'unknown-key' | 'revoked-key' | 'bad-signature'; keyId: string; message: string };
+  | { status: 'unknown-key' | 'bad-signature'; keyId: string; message: string }
+  | {
+      status: 'revoked-key';
+      keyId: string;
+      message: string;
+      /**
+       * The review's own time is at or after the revocation: the key was used once revoked,
+       * not only withdrawn. Otherwise nothing shows which side of the revocation it was
+       * signed on: its time is the reviewer's own claim.
+       */
+      signedAfterRevocation: boolean;
+    };
 
 /**
- * Whether a review's signature holds with a trusted key that was not revoked when it signed.
+ * Whether a review's signature holds with a trusted key that is not revoked. A key revoked as
+ * of `now` vouches for no review, whatever time the review states: that time is the reviewer's
+ * own claim, and whoever holds a stolen key backdates it at will (core/key-revocation.ts).
  * @param verdict the Ed25519 check's result when it was made ahead of time
  *   (reviewSignatureVerdict); without it the check is made here.
+ * @param now when revocations are judged (default: now)
  */
 export function checkReviewSignature(
   review: SignedReview,
   trustedKeys: ReadonlyMap<string, TrustedKey>,
   verdict?: boolean,
+  now = Date.now(),
 ): ReviewSignatureCheck {
   const signature = review.signature;
   if (!signature) return { status: 'unsigned' };
@@ -92,14 +109,28 @@ export function checkReviewSignature(
       message: `the reviewer's signature (key ${signature.keyId}) does not verify`,
     };
   }
-  if (key.revokedAt && review.time >= key.revokedAt) {
+  const revokedAt = revocationTime(key);
+  // A time that cannot be read is taken as after: nothing says it came before.
+  const signedAfterRevocation =
+    revokedAt !== undefined && (parseIsoTime(review.time) ?? Number.POSITIVE_INFINITY) >= revokedAt;
+  if (revokedAsOf(key, now) !== undefined || signedAfterRevocation) {
     return {
       status: 'revoked-key',
       keyId: signature.keyId,
-      message: `signed by key ${signature.keyId} after it was revoked at ${key.revokedAt}`,
+      signedAfterRevocation,
+      message: signedAfterRevocation
+        ? `signed by key ${signature.keyId} after it was revoked at ${key.revokedAt}`
+        : `signed by key ${signature.keyId}, revoked since ${key.revokedAt}: the time in a review is the reviewer's own claim, so it cannot show the review predates the revocation; a new review with a key in force (trail review) counts`,
     };
   }
   return { status: 'valid', keyId: signature.keyId };
+}
+
+/** A signature whose key is revoked since, with nothing showing it was misused: trust withdrawn. */
+function onlyWithdrawn(
+  check: ReviewSignatureCheck,
+): check is Extract<ReviewSignatureCheck, { status: 'revoked-key' }> {
+  return check.status === 'revoked-key' && !check.signedAfterRevocation;
 }
 
 /**
@@ -143,7 +174,10 @@ export interface ApprovalIntegrity {
   approvals: number;
   /** Records an approval rests on that were altered or are missing, and signatures that fail. */
   problems: ApprovalFinding[];
-  /** Legitimate later records (corrections, rewrites, newer checkpoints) and unsigned approvals. */
+  /**
+   * Legitimate later records (corrections, rewrites, newer checkpoints), unsigned approvals,
+   * and reviews signed by a key revoked since (whose own time is before the revocation).
+   */
   notices: ApprovalFinding[];
 }
 
@@ -247,7 +281,9 @@ export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalI
     if (review.decision !== 'approve') {
       // Only approvals are sealed, but a signed review of any kind must still verify.
       if (signature.status !== 'valid' && signature.status !== 'unsigned') {
-        result.problems.push(finding(`${review.decision} review: ${signature.message}`));
+        const line = finding(`${review.decision} review: ${signature.message}`);
+        if (onlyWithdrawn(signature)) result.notices.push(line);
+        else result.problems.push(line);
       }
       continue;
     }
@@ -259,6 +295,9 @@ export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalI
           finding('the approval is not signed by the reviewer (an unverified claim in its writer’s log)'),
         );
       }
+    } else if (onlyWithdrawn(signature)) {
+      // Like an unsigned approval: the record stands, the signature no longer vouches for it.
+      result.notices.push(finding(signature.message));
     } else if (signature.status !== 'valid') {
       result.problems.push(finding(signature.message));
     }

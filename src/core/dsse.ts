@@ -33,9 +33,26 @@ export function signEnvelope(payloadType: string, payload: Uint8Array, key: KeyP
   };
 }
 
-/** Decodes standard or URL-safe base64, as verifiers must accept both (envelope.md). */
-function decodeBase64(text: string): Buffer {
-  return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+const STANDARD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const URL_SAFE_BASE64 = /^[A-Za-z0-9_-]*={0,2}$/;
+
+/**
+ * Decodes standard or URL-safe base64, as verifiers must accept both (envelope.md), padded
+ * or not; anything else is undefined, so the caller rejects it (protocol.md: "Reject if
+ * decoding fails"). Node's own decoder skips characters outside the alphabet and stops at
+ * the first `=`, so a statement appended after the padding, or junk inside, would verify
+ * here while `base64 -d` and other verifiers read different bytes. So the text must be the
+ * one encoding of the bytes it decodes to: one alphabet, padding only at the end and only
+ * to a multiple of four, and unused trailing bits zero (RFC 4648 §3.5).
+ */
+export function decodeStrictBase64(text: string): Buffer | undefined {
+  const urlSafe = !STANDARD_BASE64.test(text);
+  if (urlSafe && !URL_SAFE_BASE64.test(text)) return undefined;
+  const unpadded = text.replace(/=+$/, '');
+  if (unpadded !== text && text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(unpadded, urlSafe ? 'base64url' : 'base64');
+  const canonical = bytes.toString(urlSafe ? 'base64url' : 'base64').replace(/=+$/, '');
+  return canonical === unpadded ? bytes : undefined;
 }
 
 export interface VerifiedEnvelope {
@@ -63,12 +80,25 @@ export function verifyEnvelope(
   ) {
     throw new TrailError('SIGNATURE_INVALID', 'not a DSSE envelope (needs payload, payloadType, signatures)');
   }
-  const payload = decodeBase64(env.payload);
+  const payload = decodeStrictBase64(env.payload);
+  if (!payload) {
+    throw new TrailError(
+      'SIGNATURE_INVALID',
+      "the envelope's payload is not well-formed base64 (standard or URL-safe, padding only at the end)",
+    );
+  }
   const pae = preAuthEncoding(env.payloadType, payload);
   const signedBy = new Set<string>();
-  for (const signature of env.signatures) {
+  for (const [i, signature] of env.signatures.entries()) {
     if (typeof signature?.sig !== 'string') continue;
-    const sig = decodeBase64(signature.sig).toString('base64');
+    const bytes = decodeStrictBase64(signature.sig);
+    if (!bytes) {
+      throw new TrailError(
+        'SIGNATURE_INVALID',
+        `signature ${i + 1} of the envelope is not well-formed base64 (standard or URL-safe, padding only at the end)`,
+      );
+    }
+    const sig = bytes.toString('base64');
     for (const [keyId, publicKey] of trustedKeys) {
       if (verifySignature(pae, sig, publicKey)) signedBy.add(keyId);
     }

@@ -4,12 +4,17 @@
  * signed it (key id) and when. The envelope's signature covers PAE(payloadType, payload),
  * so the statement cannot be altered or replayed as another type; the file is bound through
  * its digest, so one changed byte fails. Verification is offline against .trail/keys.
+ *
+ * The statement's `signedAt` is the signer's own claim, so a signature by a key revoked as of
+ * now fails whatever time it claims (core/key-revocation.ts says why).
  */
 import { createHash } from 'node:crypto';
 import type { Period } from '../core/change-facts.js';
 import type { DsseEnvelope } from '../core/dsse.js';
 import { signEnvelope, verifyEnvelope } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
+import { parseIsoTime } from '../core/iso-time.js';
+import { revocationTime, revokedAsOf } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { KeyPair } from '../core/signature.js';
 
@@ -56,19 +61,29 @@ export interface VerifiedReport {
   sha256: string;
   /** Set when the file's name differs from the one signed (renaming does not break it). */
   renamedFrom?: string;
-  /** Set when the signer's key was revoked after the report was signed. */
-  revokedLater?: string;
+  /**
+   * Set when the signer's key is to be revoked from a later time (`trail keys revoke --at`):
+   * from then on this signature no longer verifies.
+   */
+  revokedFrom?: string;
+}
+
+/** A time as Trail writes one (`toISOString`): ISO 8601 in UTC, read strictly. */
+function parseUtcTime(text: string): number | undefined {
+  return text.endsWith('Z') ? parseIsoTime(text) : undefined;
 }
 
 /**
  * Checks a report's bytes against its envelope and the trusted keys; throws a
  * VERIFY_FAILED or SIGNATURE_INVALID TrailError with one line saying what failed.
+ * @param now when the keys' revocations are judged (default: now)
  */
 export function verifyReport(
   bytes: Uint8Array,
   envelope: unknown,
   trusted: readonly TrustedKey[],
   fileName: string,
+  now = Date.now(),
 ): VerifiedReport {
   const keys = new Map(trusted.map((k) => [k.keyId, k.publicKey]));
   let verified: ReturnType<typeof verifyEnvelope>;
@@ -95,11 +110,29 @@ export function verifyReport(
   if (typeof statement?.sha256 !== 'string' || typeof statement.signedAt !== 'string') {
     throw new TrailError('SIGNATURE_INVALID', 'the signed statement lacks sha256 or signedAt');
   }
-  const signer = trusted.find((k) => verified.signedBy.includes(k.keyId))!;
-  if (signer.revokedAt && Date.parse(statement.signedAt) >= Date.parse(signer.revokedAt)) {
+  const signedAt = parseUtcTime(statement.signedAt);
+  if (signedAt === undefined) {
+    throw new TrailError(
+      'SIGNATURE_INVALID',
+      `the signed statement's signedAt ${JSON.stringify(statement.signedAt).slice(0, 80)} is not an ISO 8601 time in UTC (e.g. 2026-04-02T09:00:00.000Z)`,
+    );
+  }
+  // A key in force is preferred when several trusted keys signed.
+  const signers = trusted.filter((k) => verified.signedBy.includes(k.keyId));
+  const signer = signers.find((k) => revokedAsOf(k, now) === undefined) ?? signers[0]!;
+  if (revokedAsOf(signer, now) !== undefined) {
     throw new TrailError(
       'VERIFY_FAILED',
-      `${fileName} was signed at ${statement.signedAt} by key ${signer.keyId}, which was revoked at ${signer.revokedAt}`,
+      `${fileName} is signed by key ${signer.keyId}, revoked since ${signer.revokedAt}: the signing time in a report (${statement.signedAt}) is the signer's own claim, so it cannot show the report predates the revocation; re-sign the report with a key in force (trail report ... --sign)`,
+    );
+  }
+  const revokedAt = revocationTime(signer);
+  if (revokedAt !== undefined && signedAt >= revokedAt) {
+    // A revocation dated later (trail keys revoke --at) still refuses a statement that says
+    // it came after it.
+    throw new TrailError(
+      'VERIFY_FAILED',
+      `${fileName} says it was signed at ${statement.signedAt}, after key ${signer.keyId}'s revocation from ${signer.revokedAt}: re-sign the report with a key in force (trail report ... --sign)`,
     );
   }
   const sha256 = sha256Hex(bytes);
@@ -114,6 +147,6 @@ export function verifyReport(
     signer,
     sha256,
     renamedFrom: statement.file !== fileName ? statement.file : undefined,
-    revokedLater: signer.revokedAt,
+    revokedFrom: signer.revokedAt,
   };
 }

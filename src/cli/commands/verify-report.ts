@@ -1,7 +1,8 @@
 /**
  * `trail verify-report FILE [--sig FILE]`: checks a signed report offline against the
  * trusted keys in .trail/keys, and says who signed it and when. A report changed by one
- * byte, a signature by an untrusted or revoked key, or a forged statement fails (exit 1).
+ * byte, a signature by an untrusted or revoked key, or a forged statement fails (exit 1). A key
+ * revoked now fails whatever signing time the report claims: that time is the signer's own.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -64,7 +65,9 @@ function describe(file: string, v: VerifiedReport): string {
   const who = v.signer.name ? `${v.signer.name} (key ${v.signer.keyId})` : `key ${v.signer.keyId}`;
   const notes = [
     v.renamedFrom ? `signed as ${v.renamedFrom}` : '',
-    v.revokedLater ? `the key was revoked later, at ${v.revokedLater}` : '',
+    v.revokedFrom
+      ? `the key is to be revoked from ${v.revokedFrom}, and from then on this signature fails: re-sign the report with another key before then`
+      : '',
   ].filter(Boolean);
   return `${file}: intact. Signed by ${who} at ${s.signedAt}: ${s.kind} report (${s.format}), ${periodText(s.period ?? {})}, SHA-256 ${v.sha256}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
@@ -100,7 +103,7 @@ export function register(program: Command, context: () => CommandContext): void 
           file: fileArg,
           signedAs: verified.statement.file,
           signer: { keyId: verified.signer.keyId, name: verified.signer.name },
-          revokedLater: verified.revokedLater,
+          revokedFrom: verified.revokedFrom,
         });
       }
       say(ctx.io, describe(fileArg, verified));

@@ -1,0 +1,28 @@
+/**
+ * Whether a trusted key is revoked, judged at a time the verifier knows (its own clock), never
+ * at a time the signed data claims. A signing time inside a signed payload is the signer's own
+ * claim: whoever holds a stolen key backdates it at will, so it cannot show that a signature
+ * predates the revocation. Only an independent timestamp (an RFC 3161 token, a transparency
+ * log entry) could; Trail has none yet.
+ */
+import { parseIsoTime } from './iso-time.js';
+import type { TrustedKey } from './log-verifier.js';
+
+/**
+ * When the key is revoked from, in milliseconds, or undefined when it has no revocation. A
+ * revocation time that cannot be read revokes it from the start: the trust store says it is
+ * revoked, and guessing when would trust it for a while.
+ */
+export function revocationTime(key: TrustedKey): number | undefined {
+  if (key.revokedAt === undefined) return undefined;
+  return parseIsoTime(key.revokedAt) ?? Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * When the key was revoked, in milliseconds, if it is revoked as of `now`; undefined while
+ * it is in force, including before a revocation dated later (`trail keys revoke --at`).
+ */
+export function revokedAsOf(key: TrustedKey, now: number): number | undefined {
+  const revokedAt = revocationTime(key);
+  return revokedAt !== undefined && revokedAt <= now ? revokedAt : undefined;
+}

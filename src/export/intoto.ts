@@ -1,9 +1,15 @@
 /**
  * in-toto Statements (attestation framework v1) about commits, one per checkpoint: subject
- * the commit (`gitCommit` digest, with `gitTree`), predicate Trail's AI-checkpoint summary
- * (who asked, which agents and models, the line attribution totals and its digest, review,
- * tests, deployments). Each is wrapped in a DSSE envelope signed with this clone's key
- * (payloadType application/vnd.in-toto+json), one envelope per line (`.intoto.jsonl`).
+ * the commit, predicate Trail's AI-checkpoint summary (who asked, which agents and models,
+ * the line attribution totals and its digest, review, tests, deployments). Each is wrapped
+ * in a DSSE envelope signed with this clone's key (payloadType application/vnd.in-toto+json),
+ * one envelope per line (`.intoto.jsonl`).
+ *
+ * The subject's digest is `gitCommit` alone. A DigestSet holds digests of one artifact, and
+ * two match when ANY field matches (spec/v1/digest_set.md): with the tree beside the commit,
+ * any other commit of the same tree would match the statement. The tree goes in the
+ * subject's `annotations` (spec/v1/resource_descriptor.md: metadata about the resource), where
+ * it informs a policy and matches nothing.
  */
 import { canonicalize } from '../core/canonical-json.js';
 import type { DsseEnvelope } from '../core/dsse.js';
@@ -23,7 +29,8 @@ export function checkpointStatement(view: CheckpointView, repoName: string): Rec
     subject: [
       {
         name: `git+${repoName}@${c.commit}`,
-        digest: { gitCommit: c.commit, ...(c.tree ? { gitTree: c.tree } : {}) },
+        digest: { gitCommit: c.commit },
+        ...(c.tree ? { annotations: { gitTree: c.tree } } : {}),
       },
     ],
     predicateType: CHECKPOINT_PREDICATE,

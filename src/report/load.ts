@@ -50,6 +50,19 @@ export async function loadReportInput(
   generatedAt = new Date().toISOString(),
   onStage?: (stage: string) => void,
 ): Promise<ReportInput> {
+  return (await readReportInput(repo, period, generatedAt, onStage)).input;
+}
+
+/**
+ * loadReportInput, with the verification whole: what signs the report (the SLSA bundle)
+ * must say which logs fail, which the report's ledger status only counts.
+ */
+export async function readReportInput(
+  repo: Repo,
+  period: Period,
+  generatedAt = new Date().toISOString(),
+  onStage?: (stage: string) => void,
+): Promise<{ input: ReportInput; verification: VerifyReport }> {
   const { policy, source } = loadPolicy(repo);
   // One read of the ledger out of git serves both the verification and the report's records.
   onStage?.('reading and verifying the ledger');
@@ -60,7 +73,7 @@ export async function loadReportInput(
   const commits = await listCommits(repo.workTree, ['HEAD']);
   const repository = await repositoryName(repo.workTree);
   const branch = await currentBranch(repo.workTree);
-  return {
+  const input: ReportInput = {
     index,
     commits,
     policy,
@@ -77,4 +90,5 @@ export async function loadReportInput(
     generatedAt,
     trustedKeys: listTrustedKeys(repo).length,
   };
+  return { input, verification };
 }

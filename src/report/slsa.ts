@@ -1,21 +1,26 @@
 /**
  * SLSA provenance for AI-written commits: one in-toto Statement v1 per commit with a
- * checkpoint (in-toto/attestation spec/v1/statement.md), subject = the commit
- * (DigestSet `gitCommit`), predicate = SLSA Provenance v1 (slsa.dev/provenance/v1) mapped
- * from the checkpoint, each wrapped in a DSSE envelope signed with this clone's key and
- * written as a JSON Lines bundle (spec/v1/bundle.md: one envelope per line, `.intoto.jsonl`).
+ * checkpoint (in-toto/attestation spec/v1/statement.md), subject = the commit (DigestSet
+ * `gitCommit` alone; its tree is an annotation, as export/intoto.ts explains), predicate =
+ * SLSA Provenance v1 (slsa.dev/provenance/v1) mapped from the checkpoint, each wrapped in a
+ * DSSE envelope signed with this clone's key and written as a JSON Lines bundle
+ * (spec/v1/bundle.md: one envelope per line, `.intoto.jsonl`).
  *
  * Mapping (FORMATS.md §3.2): builder.id = the agent and its version; externalParameters =
  * the request (prompt, tickets, requester, acceptance criteria); internalParameters = the
  * model(s); resolvedDependencies = the parent commits; metadata.invocationId = the session.
  * A bundle is not authenticated as a whole (bundle.md): the ledger's Merkle log is what
- * shows a statement was removed.
+ * shows a statement was removed. Nor can it say that the ledger failed verification, and a
+ * verifier checks only the signature: so it is signed only from a ledger that verifies, or,
+ * when the caller asks, from the logs of the writers that do.
  */
 import { createHash } from 'node:crypto';
 import type { ChangeFacts } from '../core/change-facts.js';
 import type { DsseEnvelope } from '../core/dsse.js';
 import { signEnvelope } from '../core/dsse.js';
+import { TrailError } from '../core/errors.js';
 import type { KeyPair } from '../core/signature.js';
+import { buildIndex } from '../core/trail-index.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
 import { countLabel, isoSeconds, periodText, reportChanges, reportHeading, shortSha } from './document.js';
 
@@ -78,7 +83,8 @@ export function slsaStatement(f: ChangeFacts, repository: string): InTotoStateme
     subject: [
       {
         name: `${repository}@${f.commit}`,
-        digest: drop({ gitCommit: f.commit, gitTree: c.tree }),
+        digest: { gitCommit: f.commit },
+        ...(c.tree ? { annotations: { gitTree: c.tree } } : {}),
       },
     ],
     predicateType: SLSA_PROVENANCE_TYPE,
@@ -126,17 +132,52 @@ export interface SlsaBundle {
   jsonl: string;
   envelopes: DsseEnvelope[];
   statements: InTotoStatement[];
+  /** Changes in the period whose checkpoint comes from a log that fails verification: not signed. */
+  leftOut: number;
 }
 
-/** Signs one statement per commit with a checkpoint in the period. */
-export function buildSlsaBundle(input: ReportInput, key: KeyPair): SlsaBundle {
-  const statements = reportChanges(input)
+/**
+ * The input with only the records of writers whose logs verify: a checkpoint, and the
+ * sessions and events its statement is made from, from anywhere else are not signed.
+ */
+function verifiedWritersOnly(input: ReportInput): ReportInput {
+  const index = buildIndex(input.index.records.filter((r) => !input.problemWriters.has(r.writerId)));
+  return { ...input, index };
+}
+
+/**
+ * Signs one statement per commit with a checkpoint in the period. Refused when the ledger
+ * fails verification, unless `allowUnverified`: then only the checkpoints of writers whose
+ * logs verify are signed, and `leftOut` counts the others.
+ */
+export function buildSlsaBundle(
+  input: ReportInput,
+  key: KeyPair,
+  options: { allowUnverified?: boolean } = {},
+): SlsaBundle {
+  if (!input.ledger.ok && !options.allowUnverified) {
+    throw new TrailError(
+      'VERIFY_FAILED',
+      `the ledger does not verify (${countLabel(input.ledger.problemCount, 'problem')}), so no provenance was signed: run \`trail verify\``,
+    );
+  }
+  const signable = input.ledger.ok ? input : verifiedWritersOnly(input);
+  const leftOut = input.ledger.ok
+    ? 0
+    : reportChanges(input).filter((f) => f.checkpoint && input.problemWriters.has(f.checkpoint.writerId))
+        .length;
+  const statements = reportChanges(signable)
     .filter((f) => f.checkpoint)
     .map((f) => slsaStatement(f, input.scope.repository));
   const envelopes = statements.map((s) =>
     signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(s), 'utf8'), key),
   );
-  return { jsonl: envelopes.map((e) => `${JSON.stringify(e)}\n`).join(''), envelopes, statements };
+  return {
+    jsonl: envelopes.map((e) => `${JSON.stringify(e)}\n`).join(''),
+    envelopes,
+    statements,
+    leftOut,
+  };
 }
 
 /** A readable summary of the provenance (for the human formats). */

@@ -7,23 +7,62 @@
 
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { countedReviews } from '../../chain/review-trust.js';
+import type { DsseEnvelope } from '../../core/dsse.js';
 import { TrailError } from '../../core/errors.js';
 import type { RecordOf } from '../../core/records.js';
-import type { KeyPair } from '../../core/signature.js';
 import type { StoredRecord, TrailIndex } from '../../core/trail-index.js';
+import { buildIndex } from '../../core/trail-index.js';
 import { agentTraceRecord } from '../../export/agent-trace.js';
-import { gitAiNote } from '../../export/git-ai.js';
+import { gitAiNote, isTrailNote } from '../../export/git-ai.js';
 import { checkpointStatement, signStatement } from '../../export/intoto.js';
+import { readObjects } from '../../git/cat-file.js';
 import { runGit } from '../../git/run.js';
-import { loadWriterKey } from '../../ledger/keys.js';
-import { loadIndex } from '../../ledger/read.js';
+import { trustedKeysOf } from '../../ledger/keys.js';
+import { loadIndex, recordsOfSnapshots } from '../../ledger/read.js';
+import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
+import { loadSigningKey, signableWriters, unverifiedLedgerError } from '../../ledger/signable.js';
+import { verifyAndRead } from '../../ledger/verify.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import type { CommandContext } from '../context.js';
+import type { Io } from '../output.js';
 import { printJson, say } from '../output.js';
 import { VERSION } from '../version.js';
 
 const FORMATS = ['git-ai', 'agent-trace', 'intoto'] as const;
+const NOTES_REF = 'refs/notes/ai';
+
+/** The newest checkpoint of each commit, oldest first. */
+function checkpointsOldestFirst(index: TrailIndex): Array<StoredRecord<RecordOf<'checkpoint'>>> {
+  return [...index.checkpointByCommit.values()].sort((a, b) => (a.record.time < b.record.time ? -1 : 1));
+}
+
+interface ExportOptions {
+  format: string;
+  writeNotes?: boolean;
+  force?: boolean;
+  allowUnverified?: boolean;
+  repo?: string;
+  json?: boolean;
+}
+
+/**
+ * The notes refs/notes/ai holds for these commits, by commit: one `git notes list` and one
+ * `git cat-file --batch` for them all, however many there are.
+ */
+async function existingNotes(workTree: string, commits: ReadonlySet<string>): Promise<Map<string, string>> {
+  const listed = (await runGit(workTree, ['notes', `--ref=${NOTES_REF}`, 'list'])).stdout
+    .toString()
+    .split('\n')
+    .map((line) => line.split(' ') as [string, string])
+    .filter(([, commit]) => commits.has(commit));
+  const blobs = await readObjects(
+    workTree,
+    listed.map(([blob]) => blob),
+  );
+  return new Map(listed.map(([, commit], i) => [commit, blobs[i]?.content.toString('utf8') ?? '']));
+}
 
 async function writeNotes(workTree: string, notes: Array<{ commit: string; text: string }>): Promise<void> {
   const chunks: Buffer[] = [];
@@ -31,12 +70,12 @@ async function writeNotes(workTree: string, notes: Array<{ commit: string; text:
   const seconds = Math.floor(Date.now() / 1000);
   const message = 'trail export --format git-ai';
   const parent = (
-    await runGit(workTree, ['rev-parse', '--verify', '--quiet', 'refs/notes/ai'], { allow: [1] })
+    await runGit(workTree, ['rev-parse', '--verify', '--quiet', NOTES_REF], { allow: [1] })
   ).stdout
     .toString()
     .trim();
   push(
-    `commit refs/notes/ai\ncommitter trail <trail@localhost> ${seconds} +0000\ndata ${Buffer.byteLength(message)}\n${message}\n`,
+    `commit ${NOTES_REF}\ncommitter trail <trail@localhost> ${seconds} +0000\ndata ${Buffer.byteLength(message)}\n${message}\n`,
   );
   if (parent) push(`from ${parent}\n`);
   for (const n of notes) {
@@ -49,14 +88,86 @@ async function writeNotes(workTree: string, notes: Array<{ commit: string; text:
   await runGit(workTree, ['fast-import', '--quiet', '--done'], { input: Buffer.concat(chunks) });
 }
 
-function signedStatements(
-  index: TrailIndex,
-  checkpoints: ReadonlyArray<StoredRecord<RecordOf<'checkpoint'>>>,
-  key: KeyPair,
-  repoName: string,
-) {
+async function exportGitAi(repo: Repo, io: Io, options: ExportOptions): Promise<void> {
+  // git-ai notes are made from checkpoints alone.
+  const checkpoints = checkpointsOldestFirst(await loadIndex(repo, { onlyKinds: ['checkpoint'] }));
+  const made = checkpoints.map((c) => ({ commit: c.record.commit, ...gitAiNote(c, VERSION) }));
+  const leftOut = made.reduce((n, note) => n + note.leftOut.length, 0);
+  if (leftOut > 0) {
+    say(
+      io,
+      `left ${leftOut} file path(s) out of the git-ai notes: the format cannot carry a path holding a double quote or a newline`,
+    );
+  }
+  const notes = made.map(({ commit, text }) => ({ commit, text }));
+  if (!options.writeNotes) {
+    if (options.json)
+      printJson(
+        io,
+        notes.map((n) => ({ commit: n.commit, note: n.text })),
+      );
+    else for (const n of notes) io.stdout(`commit ${n.commit}\n${n.text}\n`);
+    return;
+  }
+  // A note someone else wrote (git-ai's own, above all) is their record: replaced only on --force.
+  const existing =
+    options.force || notes.length === 0
+      ? new Map<string, string>()
+      : await existingNotes(repo.workTree, new Set(notes.map((n) => n.commit)));
+  const kept = notes.filter((n) => {
+    const note = existing.get(n.commit);
+    return note !== undefined && !isTrailNote(note);
+  });
+  const keptCommits = new Set(kept.map((n) => n.commit));
+  const written = notes.filter((n) => !keptCommits.has(n.commit));
+  // Nothing to write makes no notes commit: an empty one would only move the ref.
+  if (written.length > 0) await writeNotes(repo.workTree, written);
+  say(io, `wrote ${written.length} git-ai note(s) to ${NOTES_REF}`);
+  if (kept.length > 0) {
+    say(
+      io,
+      `kept ${kept.length} note(s) on ${NOTES_REF} that Trail did not write, and wrote none for their commits (--force replaces them)`,
+    );
+  }
+  if (options.json) {
+    printJson(io, {
+      ref: NOTES_REF,
+      commits: written.map((n) => n.commit),
+      ...(kept.length > 0 ? { kept: kept.map((n) => n.commit) } : {}),
+    });
+  }
+}
+
+/**
+ * One signed statement per checkpoint, from a ledger that verifies: the statement leaves with
+ * this clone's signature and nothing to say the ledger failed (ledger/signable.ts). With
+ * --allow-unverified, only the checkpoints of writers whose logs verify are signed.
+ */
+async function signedStatements(repo: Repo, io: Io, options: ExportOptions): Promise<DsseEnvelope[]> {
+  // Before the ledger is read: a revoked key signs nothing, however long verifying takes.
+  const key = loadSigningKey(repo);
+  const { report, snapshots, decoded } = await verifyAndRead(repo, { updateWitness: false });
+  if (!report.ok && !options.allowUnverified) throw unverifiedLedgerError(report);
+  const trustedKeys = await trustedKeysOf(repo);
+  const signable = signableWriters(report, trustedKeys);
+  const records = recordsOfSnapshots(snapshots, {}, decoded);
+  // Reviews nothing here vouches for (review-trust.ts) are not counted, as trail show and
+  // trail check do not count them: the statement's `review` must not say approved on them.
+  const { index, setAside } = countedReviews(
+    buildIndex(records.filter((r) => signable(r.writerId))),
+    trustedKeys,
+  );
+  const checkpoints = checkpointsOldestFirst(index);
+  if (!report.ok) {
+    const leftOut = records.filter((r) => r.record.kind === 'checkpoint' && !signable(r.writerId)).length;
+    say(
+      io,
+      `the ledger does not verify: signed ${checkpoints.length} checkpoint(s) from logs that verify, left out ${leftOut} from logs that fail trail verify or writers not trusted here (--allow-unverified)`,
+    );
+  }
+  const repoName = options.repo ?? basename(repo.workTree);
   return checkpoints.map((c) =>
-    signStatement(checkpointStatement(buildCheckpointView(index, c), repoName), key),
+    signStatement(checkpointStatement(buildCheckpointView(index, c, setAside), repoName), key),
   );
 }
 
@@ -68,9 +179,14 @@ export function register(program: Command, context: () => CommandContext): void 
     )
     .requiredOption('--format <format>', FORMATS.join('|'))
     .option('--write-notes', 'git-ai: write the notes to refs/notes/ai instead of printing them')
+    .option('--force', 'git-ai --write-notes: replace notes on refs/notes/ai that Trail did not write')
     .option('--repo <name>', 'intoto: the repository name in subjects (default: the folder name)')
+    .option(
+      '--allow-unverified',
+      'intoto: sign even though the ledger fails trail verify, leaving out the checkpoints of logs that fail',
+    )
     .option('--json', 'one JSON document on stdout: the exported items as an array, or what was written')
-    .action(async (options: { format: string; writeNotes?: boolean; repo?: string; json?: boolean }) => {
+    .action(async (options: ExportOptions) => {
       const ctx = context();
       if (!(FORMATS as readonly string[]).includes(options.format)) {
         throw new TrailError('USAGE', `--format must be one of ${FORMATS.join(', ')}`);
@@ -78,38 +194,22 @@ export function register(program: Command, context: () => CommandContext): void 
       if (options.writeNotes && options.format !== 'git-ai') {
         throw new TrailError('USAGE', '--write-notes applies to --format git-ai only');
       }
-      const repo = await findRepo(ctx.cwd);
-      // git-ai notes and Agent Trace records are made from checkpoints alone; only an in-toto
-      // statement holds a checkpoint's whole view (its sessions, events, reviews, tests).
-      const index = await loadIndex(repo, options.format === 'intoto' ? {} : { onlyKinds: ['checkpoint'] });
-      const checkpoints = [...index.checkpointByCommit.values()].sort((a, b) =>
-        a.record.time < b.record.time ? -1 : 1,
-      );
-      if (options.format === 'git-ai') {
-        const notes = checkpoints.map((c) => ({ commit: c.record.commit, text: gitAiNote(c, VERSION) }));
-        if (options.writeNotes) {
-          await writeNotes(repo.workTree, notes);
-          say(ctx.io, `wrote ${notes.length} git-ai note(s) to refs/notes/ai`);
-          if (options.json) printJson(ctx.io, { ref: 'refs/notes/ai', commits: notes.map((n) => n.commit) });
-        } else if (options.json) {
-          printJson(
-            ctx.io,
-            notes.map((n) => ({ commit: n.commit, note: n.text })),
-          );
-        } else {
-          for (const n of notes) ctx.io.stdout(`commit ${n.commit}\n${n.text}\n`);
-        }
-        return;
+      if (options.force && !options.writeNotes) {
+        throw new TrailError('USAGE', '--force applies to --format git-ai --write-notes only');
       }
-      const items =
-        options.format === 'agent-trace'
-          ? checkpoints.map((c) => agentTraceRecord(c, VERSION))
-          : signedStatements(
-              index,
-              checkpoints,
-              loadWriterKey(repo),
-              options.repo ?? basename(repo.workTree),
-            );
+      if (options.allowUnverified && options.format !== 'intoto') {
+        throw new TrailError('USAGE', '--allow-unverified applies to --format intoto only');
+      }
+      const repo = await findRepo(ctx.cwd);
+      if (options.format === 'git-ai') return exportGitAi(repo, ctx.io, options);
+      let items: unknown[];
+      if (options.format === 'agent-trace') {
+        // Agent Trace records are made from checkpoints alone.
+        const index = await loadIndex(repo, { onlyKinds: ['checkpoint'] });
+        items = checkpointsOldestFirst(index).map((c) => agentTraceRecord(c, VERSION));
+      } else {
+        items = await signedStatements(repo, ctx.io, options);
+      }
       // Without --json, JSON Lines: one item per line, for tools that stream.
       if (options.json) printJson(ctx.io, items);
       else for (const item of items) ctx.io.stdout(`${JSON.stringify(item)}\n`);

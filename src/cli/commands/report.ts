@@ -8,9 +8,9 @@ import type { Command } from 'commander';
 import type { Period } from '../../core/change-facts.js';
 import { TrailError } from '../../core/errors.js';
 import type { KeyPair } from '../../core/signature.js';
-import { loadWriterKey } from '../../ledger/keys.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
+import { loadSigningKey, unverifiedLedgerError } from '../../ledger/signable.js';
 import type { ReportDocument, ReportFormat, ReportKind } from '../../report/document.js';
 import { periodText, REPORT_FORMATS, REPORT_KINDS } from '../../report/document.js';
 import type { Progress } from '../../report/kinds.js';
@@ -29,6 +29,7 @@ interface ReportOptions {
   format?: string;
   out?: string;
   sign?: boolean;
+  allowUnverified?: boolean;
   json?: boolean;
 }
 
@@ -89,21 +90,43 @@ async function buildDocument(
   return REPORT_BUILDERS[kind](input);
 }
 
+/**
+ * The SLSA bundle: signed statements that carry no word of the ledger's state, so made only
+ * from a ledger that verifies, or with --allow-unverified from the logs that do.
+ */
+async function produceSlsaBundle(
+  repo: Repo,
+  period: Period,
+  key: KeyPair,
+  allowUnverified: boolean,
+  io: Io,
+  stage?: (s: string) => void,
+): Promise<{ bytes: Buffer; rows: number }> {
+  const { readReportInput } = await import('../../report/load.js');
+  const { input, verification } = await readReportInput(repo, period, new Date().toISOString(), stage);
+  if (!verification.ok && !allowUnverified) throw unverifiedLedgerError(verification);
+  const bundle = buildSlsaBundle(input, key, { allowUnverified });
+  if (!verification.ok) {
+    say(
+      io,
+      `the ledger does not verify: signed ${bundle.envelopes.length} statement(s) from logs that verify, left out ${bundle.leftOut} change(s) whose checkpoint comes from a log that fails trail verify (--allow-unverified)`,
+    );
+  }
+  return { bytes: Buffer.from(bundle.jsonl, 'utf8'), rows: bundle.envelopes.length };
+}
+
 async function produce(
   repo: Repo,
   kind: ReportKind,
   format: ReportFormat,
   period: Period,
-  key: KeyPair | undefined,
+  bundle: { key?: KeyPair; allowUnverified: boolean; io: Io },
   printer: { progress?: Progress; stage?: (s: string) => void },
 ): Promise<{ bytes: Buffer; rows: number }> {
   // The builders, renderers (pdfkit) and the ledger's index load here, not at start-up:
   // `trail --help` lists this command without paying for them.
   if (format === 'jsonl') {
-    const { loadReportInput } = await import('../../report/load.js');
-    const input = await loadReportInput(repo, period, new Date().toISOString(), printer.stage);
-    const bundle = buildSlsaBundle(input, key!);
-    return { bytes: Buffer.from(bundle.jsonl, 'utf8'), rows: bundle.envelopes.length };
+    return produceSlsaBundle(repo, period, bundle.key!, bundle.allowUnverified, bundle.io, printer.stage);
   }
   const doc = await buildDocument(repo, kind, period, printer.stage);
   const rows = doc.sections.reduce((n, s) => n + (s.table?.rows.length ?? 0), 0);
@@ -127,6 +150,10 @@ export function register(program: Command, context: () => CommandContext): void 
     .option('--format <format>', `${REPORT_FORMATS.join(' | ')} (default: from --out, else md; slsa: jsonl)`)
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--sign', "sign the report with this clone's key (writes <out>.sig.json)")
+    .option(
+      '--allow-unverified',
+      'slsa (jsonl): sign even though the ledger fails trail verify, leaving out the checkpoints of logs that fail',
+    )
     .option('--json', 'the report as JSON (same as --format json)')
     .action(async (kindArg: string, options: ReportOptions) => {
       const ctx = context();
@@ -135,6 +162,13 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       const kind = kindArg as ReportKind;
       const format = chooseFormat(kind, options);
+      if (options.allowUnverified && format !== 'jsonl') {
+        // A human report says itself that the ledger failed: only the bundle needs the choice.
+        throw new TrailError(
+          'USAGE',
+          '--allow-unverified applies to the SLSA bundle (trail report slsa, jsonl) only',
+        );
+      }
       const period = parsePeriod(options.since, options.until);
       const out = options.out ? resolve(ctx.cwd, options.out) : undefined;
       if (options.out) checkWritable(options.out, ctx.cwd);
@@ -142,12 +176,20 @@ export function register(program: Command, context: () => CommandContext): void 
         throw new TrailError('USAGE', 'a PDF is binary: write it to a file with --out FILE');
       }
       const repo = await findRepo(options.repo ? resolve(ctx.cwd, options.repo) : ctx.cwd);
-      const key = format === 'jsonl' || options.sign ? loadWriterKey(repo) : undefined;
+      // Before the ledger is read: a revoked key signs nothing, however long the report takes.
+      const key = format === 'jsonl' || options.sign ? loadSigningKey(repo) : undefined;
       const printer = progressPrinter(ctx.io);
       let bytes: Buffer;
       let rows: number;
       try {
-        ({ bytes, rows } = await produce(repo, kind, format, period, key, printer));
+        ({ bytes, rows } = await produce(
+          repo,
+          kind,
+          format,
+          period,
+          { key, allowUnverified: options.allowUnverified === true, io: ctx.io },
+          printer,
+        ));
       } finally {
         printer.done();
       }

@@ -18,6 +18,7 @@ import { matchesPattern } from '../core/policy.js';
 import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { gitTextOrUndefined, runGit } from '../git/run.js';
+import { trustedKeysOf } from '../ledger/keys.js';
 import { loadPolicy } from '../ledger/policy-file.js';
 import { indexForCommits, loadCheckpointsFirst } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
@@ -25,6 +26,7 @@ import type { CheckpointView } from '../read/checkpoint-view.js';
 import { buildCheckpointView } from '../read/checkpoint-view.js';
 import { mdText } from '../read/render-checkpoint.js';
 import { mergeBase, resolveCommit } from './code-host-mapping.js';
+import { countedReviews } from './review-trust.js';
 
 /** Paths a reviewer should read closely when no policy names its own. */
 export const BUILT_IN_HIGH_RISK: ReadonlyArray<{ name: string; paths: string[] }> = [
@@ -57,6 +59,8 @@ export interface PrSummaryInput {
   highRiskSource: 'policy' | 'built-in';
   /** Problems met while gathering (an unreadable policy), reported as gaps. */
   notes?: readonly string[];
+  /** Reviews nothing trusted vouches for (review-trust.ts): named as gaps, not counted. */
+  reviewsNotCounted?: readonly string[];
 }
 
 export type CheckOutcome = 'passed' | 'failed' | 'skipped' | 'repaired';
@@ -92,6 +96,7 @@ export type GapKind =
   | 'missing-field'
   | 'no-checks'
   | 'capture-gap'
+  | 'review-not-counted'
   | 'policy';
 
 export interface Gap {
@@ -215,7 +220,10 @@ function uniq<T>(values: Iterable<T>): T[] {
 export function buildPrSummary(input: PrSummaryInput): PrSummary {
   const { index } = input;
   const views: CheckpointView[] = [];
-  const gaps: Gap[] = (input.notes ?? []).map((message) => ({ kind: 'policy', message }));
+  const gaps: Gap[] = [
+    ...(input.notes ?? []).map((message) => ({ kind: 'policy' as const, message })),
+    ...(input.reviewsNotCounted ?? []).map((message) => ({ kind: 'review-not-counted' as const, message })),
+  ];
   const commits: PrSummary['commits'] = [];
   for (const commit of input.commits) {
     const stored = index.checkpointByCommit.get(commit.sha);
@@ -709,10 +717,18 @@ export async function loadPrSummary(repo: Repo, options: { base?: string } = {})
     if (!(error instanceof TrailError)) throw error;
     notes.push(`${error.message} (the built-in high-risk paths were used)`);
   }
-  // The branch's checkpoints are found first; then only what names them is decoded.
-  const index = indexForCommits(
-    await loadCheckpointsFirst(repo),
-    commits.map((c) => c.sha),
+  // The branch's checkpoints are found first; then only what names them is decoded. Reviews
+  // count as trail check counts them: one nothing trusted vouches for is named, not counted.
+  const { index, setAside } = countedReviews(
+    indexForCommits(
+      await loadCheckpointsFirst(repo),
+      commits.map((c) => c.sha),
+    ),
+    await trustedKeysOf(repo),
+  );
+  const reviewsNotCounted = setAside.map(
+    ({ review, why }) =>
+      `the ${review.record.decision} review by ${review.record.reviewer} is not counted: ${why}`,
   );
   return buildPrSummary({
     index,
@@ -724,5 +740,6 @@ export async function loadPrSummary(repo: Repo, options: { base?: string } = {})
     highRisk,
     highRiskSource,
     notes,
+    reviewsNotCounted,
   });
 }

@@ -90,6 +90,11 @@ export interface ReportInput {
    * was not verified here (the server), and then no approval is known to be void.
    */
   changedAfterApproval?: ReadonlyMap<string, string>;
+  /**
+   * Reviews left out of the index because nothing trusted vouches for them (review-trust.ts):
+   * how many. Absent on the server, which judges keys when they are pushed.
+   */
+  reviewsNotCounted?: number;
   period: Period;
   scope: ReportScope;
   generatedAt: string;
@@ -271,4 +276,13 @@ export function statusTone(text: string): Tone | undefined {
   if (/^(passed|approved|deployed|evidence|yes)/.test(t)) return 'good';
   if (/^(partial|pending|medium)/.test(t)) return 'warn';
   return undefined;
+}
+
+/** A note for tables of approvals: reviews the report did not count, and why, when there are any. */
+export function reviewsNotCountedNotes(input: ReportInput): string[] {
+  const n = input.reviewsNotCounted ?? 0;
+  if (n === 0) return [];
+  return [
+    `${countLabel(n, 'review')} in the ledger ${n === 1 ? 'is' : 'are'} not counted: nothing this clone trusts vouches for ${n === 1 ? 'it' : 'them'} (an unknown or revoked key, or a log no trusted writer signs). trail check and trail show list each with the reason.`,
+  ];
 }

@@ -16,6 +16,7 @@ import {
   periodText,
   reportChanges,
   reportHeading,
+  reviewsNotCountedNotes,
   shortSha,
 } from './document.js';
 import { collectGaps, gapsTable } from './gaps.js';
@@ -206,6 +207,7 @@ export function buildEuAiActReport(input: ReportInput): ReportDocument {
         ],
         notes: [
           `"approval void" (Approved at "${APPROVAL_VOID}"): trail verify found that the approved checkpoint, or a record it seals, was corrected, rewritten or altered after the approval; the approval does not cover the change as it now stands, and the change is not counted as approved (trail verify lists what changed).`,
+          ...reviewsNotCountedNotes(input),
         ],
         table: {
           columns: [

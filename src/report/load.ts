@@ -4,10 +4,11 @@
  * commits git holds, and the trusted keys. Read-only: the witness is not moved.
  */
 import type { ApprovalIntegrity } from '../chain/review.js';
+import { countedReviews } from '../chain/review-trust.js';
 import type { Period } from '../core/change-facts.js';
 import { buildIndex } from '../core/trail-index.js';
 import { currentBranch, listCommits, repositoryName } from '../git/commit-range.js';
-import { listTrustedKeys } from '../ledger/keys.js';
+import { listTrustedKeys, trustedKeysOf } from '../ledger/keys.js';
 import { loadPolicy } from '../ledger/policy-file.js';
 import { recordsOfSnapshots } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
@@ -68,7 +69,12 @@ export async function readReportInput(
   onStage?.('reading and verifying the ledger');
   const { report: verification, snapshots, decoded } = await verifyAndRead(repo, { updateWitness: false });
   onStage?.('decoding the ledger');
-  const index = buildIndex(recordsOfSnapshots(snapshots, {}, decoded));
+  // Reviews count as trail check and trail show count them: an approval nothing trusted
+  // vouches for (an unknown key, a log anyone could push) is no approval in a report either.
+  const { index, setAside } = countedReviews(
+    buildIndex(recordsOfSnapshots(snapshots, {}, decoded)),
+    await trustedKeysOf(repo),
+  );
   onStage?.('reading commits');
   const commits = await listCommits(repo.workTree, ['HEAD']);
   const repository = await repositoryName(repo.workTree);
@@ -81,6 +87,7 @@ export async function readReportInput(
     ledger: ledgerStatus(verification),
     problemWriters: new Set(verification.problems.map((p) => p.writerId)),
     changedAfterApproval: changedApprovals(verification.approvals),
+    reviewsNotCounted: setAside.length,
     period,
     scope: {
       repository,

@@ -17,6 +17,7 @@ import {
   reportHeading,
   requestCell,
   reviewersCell,
+  reviewsNotCountedNotes,
   testsCell,
 } from './document.js';
 
@@ -91,6 +92,7 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
           'Status: deployed = a successful deployment is current in at least one environment; reverted = rolled back from every environment it reached; pending = no deployment recorded.',
           'Approved at is the time of the last approving review; reviewers who requested changes or only commented are shown with their decision.',
           `"${APPROVAL_VOID}" in Approved at: trail verify found that the approved checkpoint, or a record it seals, was corrected, rewritten or altered after the approval; the approval does not cover the change as it now stands, and the change is not counted as approved (trail verify lists what changed).`,
+          ...reviewsNotCountedNotes(input),
         ],
       },
     ],

@@ -94,6 +94,34 @@ describe('trail check: reviews that do not count', () => {
     );
   });
 
+  test('reports and the PR summary do not count them either, and say so', async () => {
+    const r = await trail(s.dir, 'report', 'soc2', '--format', 'json', '--since', '2026-01-01');
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as {
+      summary: Array<{ label: string; value: number }>;
+      sections: Array<{ id: string; notes?: string[]; table?: { rows: Array<Record<string, string>> } }>;
+    };
+    const changes = doc.sections.find((x) => x.id === 'changes')!;
+    for (const name of ['w1', 'w2']) {
+      const row = changes.table!.rows.find((x) => x.commit === s.sha(name))!;
+      assert.equal(row.approvedAt, '', `${name}: an approval nothing trusted vouches for`);
+    }
+    assert.ok(
+      changes.notes!.some((n) => n.startsWith('2 reviews in the ledger are not counted')),
+      changes.notes!.join('\n'),
+    );
+    const pr = await trail(s.dir, 'pr-summary', '--base', s.sha('base'), '--json');
+    assert.equal(pr.code, 0, pr.stderr);
+    const summary = JSON.parse(pr.stdout) as {
+      commits: Array<{ sha: string; approval: string }>;
+      gaps: Array<{ kind: string; message: string }>;
+    };
+    for (const name of ['w1', 'w2']) {
+      assert.doesNotMatch(summary.commits.find((c) => c.sha === s.sha(name))!.approval, /^approved/);
+    }
+    assert.equal(summary.gaps.filter((g) => g.kind === 'review-not-counted').length, 2);
+  });
+
   test('once the keys are trusted the approvals count; a key revoked before it signed does not', async () => {
     trustKey(s.ledger, stranger.publicKey, 'cto@example.com');
     trustKey(s.ledger, otherWriter.publicKey, 'review relay');

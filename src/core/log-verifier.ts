@@ -58,6 +58,21 @@ export interface TrustedKey {
   name?: string;
   /** ISO time from which the key is no longer trusted. */
   revokedAt?: string;
+  /**
+   * The size of the key's own log when it was revoked, as the revoking clone held it (its
+   * newest head the key signed). A head the key signed for more records came after the
+   * revocation, whatever time it claims: a head's time is its signer's own word, and a stolen
+   * key writes any time it likes. Absent for a revocation dated later, or one made where the
+   * log was not held.
+   */
+  revokedAtSize?: number;
+}
+
+/** revokedAtSize as a bound: a value that is not a record count bounds the log to nothing. */
+function sizeAtRevocation(key: TrustedKey): number | undefined {
+  const size = key.revokedAtSize;
+  if (size === undefined) return undefined;
+  return Number.isSafeInteger(size) && size >= 0 ? size : 0;
 }
 
 export interface WitnessState {
@@ -430,6 +445,11 @@ export class LogVerifier {
         report({
           kind: 'revoked-key',
           message: `${label} was signed at ${head.time}, after key ${head.keyId} was revoked at ${key.revokedAt}`,
+        });
+      } else if (head.size > (sizeAtRevocation(key) ?? Number.POSITIVE_INFINITY)) {
+        report({
+          kind: 'revoked-key',
+          message: `${label} goes past the ${sizeAtRevocation(key)} records the log held when key ${head.keyId} was revoked at ${key.revokedAt ?? 'an unknown time'}: it was signed after the revocation, whatever time it claims (${head.time})`,
         });
       } else {
         signatureOk = true;

@@ -152,6 +152,13 @@ export async function trustedKeysOf(repo: Repo): Promise<Map<string, TrustedKey>
   return repo.bare ? trustedKeyMapAtHead(repo) : trustedKeyMap(repo);
 }
 
+/** The trusted key named by its id or a unique prefix of it. */
+export function findTrustedKey(repo: Repo, keyId: string): TrustedKeyFile {
+  const key = listTrustedKeys(repo).find((k) => k.keyId === keyId || k.keyId.startsWith(keyId));
+  if (!key) throw new TrailError('NOT_FOUND', `no trusted key ${keyId} (see trail keys list)`);
+  return key;
+}
+
 export function trustKey(repo: Repo, publicKey: string, name: string): TrustedKeyFile {
   const raw = Buffer.from(publicKey, 'base64');
   if (raw.length !== 32)
@@ -170,10 +177,18 @@ export function revokeKey(
   keyId: string,
   reason: string,
   at = new Date().toISOString(),
+  sizeAtRevocation?: number,
 ): TrustedKeyFile {
-  const key = listTrustedKeys(repo).find((k) => k.keyId === keyId || k.keyId.startsWith(keyId));
-  if (!key) throw new TrailError('NOT_FOUND', `no trusted key ${keyId} (see trail keys list)`);
-  const revoked: TrustedKeyFile = { ...key, revokedAt: key.revokedAt ?? at, revokedReason: reason };
+  const key = findTrustedKey(repo, keyId);
+  const revoked: TrustedKeyFile = {
+    ...key,
+    revokedAt: key.revokedAt ?? at,
+    revokedReason: reason,
+    // Revoked again once more of the log is held: the bound only ever grows to what is seen.
+    ...(sizeAtRevocation === undefined
+      ? {}
+      : { revokedAtSize: Math.max(sizeAtRevocation, key.revokedAtSize ?? 0) }),
+  };
   writeFileSync(join(trustDir(repo), `${key.keyId}.json`), `${JSON.stringify(revoked, null, 2)}\n`);
   return revoked;
 }

@@ -6,8 +6,16 @@ import type { Command } from 'commander';
 import { parseJson } from '../../core/canonical-json.js';
 import { TrailError } from '../../core/errors.js';
 import { localIdentity } from '../../git/identity.js';
-import { createWriterKey, listTrustedKeys, loadWriterKey, revokeKey, trustKey } from '../../ledger/keys.js';
+import {
+  createWriterKey,
+  findTrustedKey,
+  listTrustedKeys,
+  loadWriterKey,
+  revokeKey,
+  trustKey,
+} from '../../ledger/keys.js';
 import { findRepo, isInitialised } from '../../ledger/repo.js';
+import { signedLogSize } from '../../ledger/revocation-bound.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
 import { printJson, say } from '../output.js';
@@ -89,7 +97,9 @@ export function register(program: Command, context: () => CommandContext): void 
 
   keys
     .command('revoke')
-    .description('stop trusting a key from now on (what it signed before stays valid)')
+    .description(
+      "stop trusting a key from now on: reports and reviews it signed no longer count, and its log's heads past what is held here fail verify",
+    )
     .argument('<keyId>', 'key id or a unique prefix of it')
     .requiredOption('--reason <text>', 'why (e.g. laptop lost)')
     .option('--at <iso-time>', 'revoke from this time instead of now (e.g. when the key leaked)')
@@ -99,12 +109,12 @@ export function register(program: Command, context: () => CommandContext): void 
       const repo = await findRepo(ctx.cwd);
       if (options.at && Number.isNaN(Date.parse(options.at)))
         throw new TrailError('USAGE', '--at needs an ISO time');
-      const entry = revokeKey(
-        repo,
-        keyId,
-        options.reason,
-        options.at ? new Date(options.at).toISOString() : undefined,
-      );
+      const at = options.at ? new Date(options.at).toISOString() : new Date().toISOString();
+      // In force from now (or from a time past): the log's size here bounds what the key signed.
+      // A revocation dated later leaves the key signing until then, so no bound yet.
+      const effective = Date.parse(at) <= Date.now();
+      const size = effective ? await signedLogSize(repo, findTrustedKey(repo, keyId)) : undefined;
+      const entry = revokeKey(repo, keyId, options.reason, at, size);
       // Revoking does not replace the key: every append signed with it from then on would fail
       // verify, so appends refuse it (loadAppendKey), and the person must know why they stop.
       const mine = isInitialised(repo) && loadWriterKey(repo).keyId === entry.keyId;
@@ -116,5 +126,16 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       if (options.json) return printJson(ctx.io, entry);
       say(ctx.io, `revoked ${entry.keyId} from ${entry.revokedAt}; commit .trail/keys/`);
+      if (entry.revokedAtSize !== undefined) {
+        say(
+          ctx.io,
+          `its log holds ${entry.revokedAtSize} records here: a head it signs past them fails trail verify, whatever time it claims (fetch first if a teammate may hold more, then revoke again)`,
+        );
+      } else if (effective) {
+        say(
+          ctx.io,
+          `no log of ${entry.keyId} is here: heads it signs are judged by the time they claim until its log is fetched and the key revoked again`,
+        );
+      }
     });
 }

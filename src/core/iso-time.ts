@@ -3,6 +3,13 @@
  * and 2026-02-30 (as March 2nd); PostgreSQL refuses some of what it takes and a report over
  * the wrong days must not pass for the asked ones. So a time here is ISO 8601 with a date that
  * exists, in years 1 to 9999, to the minute or finer, with its offset (Z or ±HH:MM).
+ *
+ * Offsets up to ±23:59 are read, though real zones lie within -12:00..+14:00: git writes
+ * any offset up to ±23:59 (a commit dated +2300 is a commit `trail push` must send), the
+ * record schema admits the same, and the trust checks that compare a signed record's time
+ * with a key's revocation (chain/review-trust.ts, key-revocation.ts) read it here, so a
+ * narrower range would change verdicts on logs already written. PostgreSQL reads only
+ * ±15:59: the server turns times into UTC before they reach it (server/storable.ts).
  */
 const ISO_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;

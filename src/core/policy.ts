@@ -8,8 +8,8 @@
  * nodes to the line that holds the offending key or value.
  */
 
-import type { Document, Node as YamlNode } from 'yaml';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Alias, Document, Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import * as z from 'zod';
 import { TrailError } from './errors.js';
 import { parseIsoDate, parseIsoTime } from './iso-time.js';
@@ -249,11 +249,37 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { extraKey?: st
 }
 
 /**
+ * Copies of anchored values (`&a` … `*a`) a policy may expand to. Each alias counts as many
+ * copies as it holds, so nested aliases multiply: a few lines of them ("billion laughs")
+ * would build millions of values. A real policy needs a handful.
+ */
+const MAX_ALIAS_EXPANSIONS = 100;
+
+/** The line of the alias the YAML library refused: one that names no anchor before it, else the first. */
+function aliasLine(doc: Document, lines: LineCounter): number {
+  let first: Alias | undefined;
+  let unresolved: Alias | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      first ??= node;
+      if (!unresolved && node.resolve(doc) === undefined) unresolved = node;
+    },
+  });
+  return lineAt(lines, unresolved ?? first) ?? 1;
+}
+
+/**
  * Parses and validates policy text. `file` is only used in messages. Throws a
  * POLICY_INVALID TrailError whose message is one line: `<file>:<line>: <path>: <problem>`.
  */
 export function parsePolicy(text: string, file = '.trail/policy.yml'): Policy {
   const lines = new LineCounter();
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    // YAML text cannot hold one (the library lets it through in a comment), nor can the server store it.
+    const line = text.slice(0, nul).split('\n').length;
+    throw new TrailError('POLICY_INVALID', `${file}:${line}: holds a NUL character: a policy is text`);
+  }
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const syntax = doc.errors[0];
   if (syntax) {
@@ -261,7 +287,18 @@ export function parsePolicy(text: string, file = '.trail/policy.yml'): Policy {
     const message = syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw new TrailError('POLICY_INVALID', `${file}:${line}: not valid YAML: ${message}`);
   }
-  const value = doc.contents === null ? {} : (doc.toJS({ maxAliasCount: 100 }) as unknown);
+  let value: unknown;
+  try {
+    value = doc.contents === null ? {} : (doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) as unknown);
+  } catch (error) {
+    // The library throws (a ReferenceError, not a parse error) for an alias with no anchor
+    // before it and for aliases that expand past MAX_ALIAS_EXPANSIONS.
+    const message = String((error as Error)?.message ?? error).split('\n')[0]!;
+    const problem = /excessive alias/i.test(message)
+      ? `its aliases (*name) expand to more than ${MAX_ALIAS_EXPANSIONS} copies: write the values out`
+      : message;
+    throw new TrailError('POLICY_INVALID', `${file}:${aliasLine(doc, lines)}: not valid YAML: ${problem}`);
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const line = lineAt(lines, doc.contents as YamlNode) ?? 1;
     throw new TrailError(

@@ -7,8 +7,10 @@
  * status, whoever asked), token authentication (401), the per-token rate limit (429), then its
  * route, which checks the token's role (403) and the repository's scope (403). Webhooks
  * authenticate with the code host's signature instead of a token, and the dashboard's
- * sign-in with the token typed in; both are behind the per-address limit too. Errors are
- * answered by the single handler below as `{error:{code,message}}`.
+ * sign-in with the token typed in; both are behind the per-address limit too, and both have
+ * body limits of their own, far below the API's, since anyone may send them a body. API
+ * answers are never cached or content-sniffed. Errors are answered by the single handler
+ * below as `{error:{code,message}}`.
  */
 import type { Context } from 'hono';
 import { Hono } from 'hono';
@@ -19,7 +21,9 @@ import { accessLog } from './access-log.js';
 import type { TokenInfo } from './auth.js';
 import { authenticate, RateLimiter } from './auth.js';
 import { addressKey, clientAddress } from './client-address.js';
-import { registerDashboard } from './dashboard/index.js';
+import { BASE, MAX_FORM_BODY_BYTES, registerDashboard } from './dashboard/index.js';
+import type { OriginTrust } from './dashboard/same-origin.js';
+import { parsePublicUrl } from './dashboard/same-origin.js';
 import type { Database } from './db/database.js';
 import { ApiError } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -37,6 +41,11 @@ export interface ServerConfig {
   /** Largest request body accepted, in bytes (413 above it). Default 32 MiB. */
   maxBodyBytes?: number;
   /**
+   * Largest webhook delivery accepted, in bytes (413 above it, before the rest is read).
+   * Default DEFAULT_MAX_WEBHOOK_BODY_BYTES.
+   */
+  maxWebhookBodyBytes?: number;
+  /**
    * Per-token request rate; `false` turns it off, and the per-address limit with it. Default
    * DEFAULT_RATE_LIMIT.
    */
@@ -53,6 +62,12 @@ export interface ServerConfig {
    * right (client-address.ts). Default 0: the socket's address, the header ignored.
    */
   trustProxy?: number;
+  /**
+   * The address browsers open the server at (`https://trail.example.com`), when a proxy in
+   * front changes the scheme or the host: the one origin the dashboard's forms are accepted
+   * from, and with https the session cookie is `Secure` (dashboard/same-origin.ts).
+   */
+  publicUrl?: string;
   /** Where report generators come from; defaults to src/report/index.ts when it exists. */
   loadReports?: () => Promise<ReportModule | undefined>;
   /** The clock, for tests. */
@@ -81,6 +96,10 @@ export interface AppDeps {
    * wait, or 0 when allowed (always 0 for requests that came through no socket).
    */
   limitAddress: (c: Context) => number;
+  /** The per-address limit's key for the request's client; undefined without a socket. */
+  clientKey: (c: Context) => string | undefined;
+  /** What the operator said of the proxies in front, for the dashboard's same-origin check. */
+  originTrust: OriginTrust;
 }
 
 /** Per token: 50/s with bursts of 500. */
@@ -96,9 +115,29 @@ export type TrailApp = Hono<AppEnv>;
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Webhook deliveries are read before their signature can be checked, by anyone who can reach
+ * the server, so their limit is far below the API's. GitHub and GitLab both drop deliveries
+ * over 25 MB, but the events Trail records (reviews, pull requests, deployment statuses,
+ * pushes, merge requests) are a few KB to some hundreds of KB: a push event lists at most
+ * 20 commits here and their changed paths. 5 MiB keeps room for a push of thousands of
+ * paths while a refused body costs at most 5 MiB of memory and an HMAC over it.
+ */
+export const DEFAULT_MAX_WEBHOOK_BODY_BYTES = 5 * 1024 * 1024;
+
 export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
   const now = config.now ?? (() => new Date());
   const maxBody = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxWebhookBody = config.maxWebhookBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY_BYTES;
+  for (const [name, value] of [
+    ['maxBodyBytes', maxBody],
+    ['maxWebhookBodyBytes', maxWebhookBody],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new TrailError('USAGE', `${name} must be a whole number of bytes, not ${value}`);
+    }
+  }
+  const publicUrl = config.publicUrl === undefined ? undefined : parsePublicUrl(config.publicUrl);
   const limits = config.rateLimit === false ? undefined : (config.rateLimit ?? DEFAULT_RATE_LIMIT);
   const limiter = limits ? new RateLimiter(limits.perSecond, limits.burst) : undefined;
   const addressLimits =
@@ -117,22 +156,45 @@ export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
     now,
     loadReports: config.loadReports ?? loadReportModule,
     limitAddress: (c) => {
-      const address = clientAddress(c.env, c.req.header('x-forwarded-for'), trustedHops);
-      if (!addressLimiter || address === undefined) return 0;
-      return addressLimiter.take(addressKey(address), now().getTime());
+      const key = deps.clientKey(c);
+      if (!addressLimiter || key === undefined) return 0;
+      return addressLimiter.take(key, now().getTime());
     },
+    clientKey: (c) => {
+      const address = clientAddress(c.env, c.req.header('x-forwarded-for'), trustedHops);
+      return address === undefined ? undefined : addressKey(address);
+    },
+    originTrust: { publicOrigin: publicUrl?.origin, trustedHops },
   };
   const app = new Hono<AppEnv>();
 
-  app.use(
-    '*',
+  // First, so that every answer below, refusals included, carries them: an audit record is
+  // not for a shared cache, and a report served as text/html must not be read as anything else.
+  app.use('/api/v1/*', async (c, next) => {
+    await next();
+    c.res.headers.set('x-content-type-options', 'nosniff');
+    c.res.headers.set('cache-control', 'no-store');
+  });
+
+  // One limit per request, chosen by path before any of the body is read: a body over the
+  // API's limit would otherwise be buffered whole (when sent without a length) before a
+  // smaller limit further down could refuse it.
+  const limited = (maxSize: number, what: string) =>
     bodyLimit({
-      maxSize: maxBody,
+      maxSize,
       onError: () => {
-        throw new ApiError('payload-too-large', `the request body is over the ${maxBody}-byte limit`);
+        throw new ApiError('payload-too-large', `${what} is over the ${maxSize}-byte limit`);
       },
-    }),
-  );
+    });
+  const apiLimit = limited(maxBody, 'the request body');
+  const webhookLimit = limited(maxWebhookBody, 'the webhook delivery');
+  const formLimit = limited(MAX_FORM_BODY_BYTES, 'the form');
+  app.use('*', (c, next) => {
+    const path = c.req.path;
+    if (path.startsWith('/webhooks/')) return webhookLimit(c, next);
+    if (path === BASE || path.startsWith(`${BASE}/`)) return formLimit(c, next);
+    return apiLimit(c, next);
+  });
 
   // Before the access log and authentication: a flood of made-up tokens costs neither a
   // database lookup nor an access_log row per request once it is over the limit.
@@ -186,6 +248,18 @@ export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
       apiError = new ApiError(error.status === 413 ? 'payload-too-large' : 'bad-request', error.message);
     } else if (isTrailError(error) && (error.code === 'INPUT_INVALID' || error.code === 'INVALID_RECORD')) {
       apiError = new ApiError('invalid', error.message);
+    } else if (/^22[0-9A-Z]{3}$/.test(String((error as { code?: unknown } | null)?.code))) {
+      // SQLSTATE class 22, data exception: a value PostgreSQL refuses (a NUL in text, a time
+      // past its range) that no check before it caught. The request's fault, so a 400, not a
+      // 500 with a stack; one line still goes to the log, as it names a check to add.
+      const reason = String((error as Error).message)
+        .split('\n')[0]!
+        .slice(0, 200);
+      console.error(`trail serve: ${c.req.method} ${c.req.path}: the database refused a value: ${reason}`);
+      apiError = new ApiError(
+        'bad-request',
+        `the request holds a value the database cannot store: ${reason}`,
+      );
     } else {
       console.error(
         `trail serve: ${c.req.method} ${c.req.path}: ${(error as Error)?.stack ?? String(error)}`,

@@ -20,6 +20,7 @@ import type { RepoRef } from './auth.js';
 import type { Database, Queryable } from './db/database.js';
 import { badRequest, invalid } from './errors.js';
 import { FULL_SHA } from './http.js';
+import { storableText, storableTime } from './storable.js';
 
 /** Commits per request: a push sends more in several. */
 export const MAX_COMMITS_PER_REQUEST = 2000;
@@ -29,13 +30,24 @@ export const MAX_COMMITS_PER_REQUEST = 2000;
  */
 export const MAX_PATHS = 100_000;
 
+/**
+ * A commit's text as it can be stored (storable.ts): a NUL or a lone surrogate is replaced,
+ * not refused. Git's own output reaches us decoded, so neither comes from a real clone's
+ * history, but a commit refused here would be sent again by every later `trail push` and
+ * fail it, as an unstorable record would fail every push of its log. The sha, not this
+ * text, is the commit's identity; the stored text is what reports and the dashboard show.
+ */
 function text(value: unknown, where: string, max: number): string {
   if (typeof value !== 'string') throw badRequest(`${where} must be a string`);
   if (value.length > max) throw invalid(`${where} is longer than ${max} characters`);
-  return value;
+  return storableText(value);
 }
 
-/** The commits of a request body, checked field by field; the first fault is named. */
+/**
+ * The commits of a request body, checked field by field; the first fault is named. Dates
+ * come back in UTC: git writes offsets up to ±23:59 (a commit dated +2300), PostgreSQL
+ * reads only up to ±15:59.
+ */
 export function parseCommits(input: unknown): CommitInfo[] {
   if (!Array.isArray(input)) throw badRequest('"commits" must be an array of commits');
   if (input.length > MAX_COMMITS_PER_REQUEST)
@@ -56,7 +68,7 @@ export function parseCommits(input: unknown): CommitInfo[] {
       parents: c.parents as string[],
       author: text(c.author, `${at}.author`, 512),
       authorEmail: text(c.authorEmail, `${at}.authorEmail`, 320),
-      date,
+      date: storableTime(date),
       subject: text(c.subject, `${at}.subject`, 4096),
       paths: c.paths.map((p, k) => text(p, `${at}.paths[${k}]`, 4096)),
     };

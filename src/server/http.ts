@@ -1,10 +1,11 @@
 /** Reading requests: JSON bodies and query parameters, each failing with a 400 that names it. */
 import type { Context } from 'hono';
-import { parseIsoTime } from '../core/iso-time.js';
 import { decodeEntry } from '../core/log-entry.js';
 import type { TrailRecord } from '../core/records.js';
 import type { StoredRecord } from '../core/trail-index.js';
 import { badRequest } from './errors.js';
+import { checkRepoName } from './repos.js';
+import { storableText, utcTime } from './storable.js';
 
 export async function readJson(c: Context): Promise<Record<string, unknown>> {
   let body: unknown;
@@ -36,12 +37,15 @@ export function queryTime(c: Context, name: string): string | undefined {
   const value = /^\d{4}-\d{2}(-\d{2})?$/.test(text)
     ? `${text.length === 7 ? `${text}-01` : text}T00:00:00Z`
     : text;
-  if (parseIsoTime(value) === undefined) {
+  // In UTC, as the database compares it: an offset past ±15:59 or a year that becomes 0 or
+  // 10000 there (0001-01-01T00:00+23:59) would otherwise reach PostgreSQL, which refuses it.
+  const utc = utcTime(value);
+  if (utc === undefined) {
     throw badRequest(
-      `query parameter ${name} must be a date or an ISO 8601 time, not "${text.slice(0, 40)}"`,
+      `query parameter ${name} must be a date or an ISO 8601 time in years 1 to 9999 (UTC), not "${storableText(text.slice(0, 40))}"`,
     );
   }
-  return new Date(value).toISOString();
+  return utc;
 }
 
 export function queryText(c: Context, name: string, maxLength = 512): string | undefined {
@@ -49,6 +53,8 @@ export function queryText(c: Context, name: string, maxLength = 512): string | u
   if (text === undefined || text === '') return undefined;
   if (text.length > maxLength)
     throw badRequest(`query parameter ${name} is longer than ${maxLength} characters`);
+  // PostgreSQL text cannot hold a NUL, and no name, path or search term has one.
+  if (text.includes('\0')) throw badRequest(`query parameter ${name} holds a NUL character (%00)`);
   return text;
 }
 
@@ -63,6 +69,15 @@ export function queryChoice<T extends string>(
     throw badRequest(`query parameter ${name} must be one of ${choices.join(', ')}`);
   }
   return text as T;
+}
+
+/**
+ * The repository a request body names where no token vouches for the request yet (a code
+ * host's webhook, read before its secret is looked up), refused with 400 unless it is a
+ * repository name: a NUL in it reached the secret lookup and answered 500, unauthenticated.
+ */
+export function checkedRepoName(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : checkRepoName(name);
 }
 
 /** A full commit id: SHA-1 (40 hex digits) or SHA-256 (64). */

@@ -37,6 +37,7 @@ import type { LogState } from './ledger-state.js';
 import { loadState, recordAlert } from './ledger-state.js';
 import type { ReviewDecision } from './review-state.js';
 import { recordReviewState } from './review-state.js';
+import { storable, storableText, storableTime } from './storable.js';
 
 /** A refusal that names the ledger problem; `flag` ones are also written to ledger_alerts. */
 export class LedgerRefusal extends ApiError {
@@ -53,6 +54,8 @@ export class LedgerRefusal extends ApiError {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** A 32-byte Ed25519 public key in base64, as core/signature.ts writes it. */
+const PUBLIC_KEY = /^[A-Za-z0-9+/]{43}=?$/;
 /** A writer's id: the id of its key (core/signature.ts keyIdOf). */
 export const WRITER_ID = /^[0-9a-f]{32}$/;
 
@@ -88,7 +91,8 @@ function parseKeys(input: unknown): KeyInput[] {
     if (!key || typeof key.keyId !== 'string' || typeof key.publicKey !== 'string') {
       throw badRequest(`keys[${i}] needs keyId and publicKey`);
     }
-    if (Buffer.from(key.publicKey, 'base64').length !== 32 || keyIdOf(key.publicKey) !== key.keyId) {
+    // Strict base64: Buffer.from skips characters it cannot read, a NUL among them.
+    if (!PUBLIC_KEY.test(key.publicKey) || keyIdOf(key.publicKey) !== key.keyId) {
       throw invalid(
         `keys[${i}]: keyId ${key.keyId.slice(0, 40)} does not match its 32-byte Ed25519 publicKey`,
       );
@@ -102,9 +106,10 @@ function parseKeys(input: unknown): KeyInput[] {
     return {
       keyId: key.keyId,
       publicKey: key.publicKey,
-      name: typeof key.name === 'string' ? key.name.slice(0, 512) : undefined,
+      name: typeof key.name === 'string' ? storableText(key.name.slice(0, 512)) : undefined,
       revokedAt: key.revokedAt,
-      revokedReason: typeof key.revokedReason === 'string' ? key.revokedReason.slice(0, 4096) : undefined,
+      revokedReason:
+        typeof key.revokedReason === 'string' ? storableText(key.revokedReason.slice(0, 4096)) : undefined,
     };
   });
 }
@@ -316,10 +321,13 @@ function prepareHeads(writerId: string, input: unknown): SignedTreeHead[] {
       typeof head.last !== 'string' ||
       !HEX64.test(head.last) ||
       typeof head.time !== 'string' ||
+      parseIsoTime(head.time) === undefined ||
       typeof head.keyId !== 'string' ||
       typeof head.sig !== 'string'
     ) {
-      throw badRequest(`heads[${i}] is not a signed tree head {log, size, root, last, time, keyId, sig}`);
+      throw badRequest(
+        `heads[${i}] is not a signed tree head {log, size, root, last, time (ISO 8601), keyId, sig}`,
+      );
     }
     return {
       log: head.log,
@@ -600,7 +608,11 @@ async function ingestLocked(
     await insertEntries(tx, repo.id, writerId, fresh, tokenId);
     await tx.query(
       'INSERT INTO writers (repo_id, writer_id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [repo.id, writerId, input.writerName?.slice(0, 512) ?? null],
+      [
+        repo.id,
+        writerId,
+        input.writerName === undefined ? null : storableText(input.writerName.slice(0, 512)),
+      ],
     );
     await tx.query(
       `INSERT INTO log_states (repo_id, writer_id, size, root, last, frontier, pushed_by)
@@ -745,18 +757,23 @@ async function insertEntries(
   fresh: Prepared[],
   tokenId: string,
 ): Promise<void> {
+  // The line as sent, byte for byte; the facts beside it, and every read-model row below,
+  // as PostgreSQL can store them (storable.ts): a NUL in a prompt or a +20:00 time is valid
+  // in a signed record, and refusing it would refuse every later push of the log.
   const rows = fresh.map((e) => {
     const facts = e.record ? entryFacts(e.record) : {};
     return {
-      seq: e.seq,
-      leaf: e.leafHex,
-      prev: e.prev,
-      id: e.recordId,
-      kind: e.record?.kind ?? 'tombstone',
-      time: e.record?.time ?? e.purgedTime,
-      session: facts.sessionId ?? null,
-      commit_sha: facts.commit ?? null,
-      ref: facts.ref ?? null,
+      ...storable({
+        seq: e.seq,
+        leaf: e.leafHex,
+        prev: e.prev,
+        id: e.recordId,
+        kind: e.record?.kind ?? 'tombstone',
+        time: storableTime(e.record?.time ?? e.purgedTime!),
+        session: facts.sessionId ?? null,
+        commit_sha: facts.commit ?? null,
+        ref: facts.ref ?? null,
+      }),
       line: e.line,
     };
   });
@@ -772,7 +789,7 @@ async function insertEntries(
   const checkpoints: unknown[] = [];
   const sessions: unknown[] = [];
   const prompts: unknown[] = [];
-  const reviews: Array<ReviewDecision & { reviewer: string; seq: number; commit_sha: string | null }> = [];
+  let reviews: Array<ReviewDecision & { reviewer: string; seq: number; commit_sha: string | null }> = [];
   for (const e of fresh) {
     const r = e.record;
     if (!r) continue;
@@ -782,7 +799,7 @@ async function insertEntries(
         seq: e.seq,
         id: e.recordId,
         commit_sha: r.commit,
-        time: r.time,
+        time: storableTime(r.time),
         author: r.author ?? null,
         branch: r.branch ?? null,
         agent: r.sessions[0] ? agentLabel(r.sessions[0].sessionId, r.sessions[0].agent) : null,
@@ -805,14 +822,14 @@ async function insertEntries(
         agent: r.agent.name,
         model: r.model ?? null,
         requester: r.request?.requester ?? null,
-        time: r.time,
+        time: storableTime(r.time),
       });
       const text = [r.request?.summary, ...(r.request?.tickets ?? []).map((t) => t.id)]
         .filter(Boolean)
         .join('\n');
-      if (text) prompts.push({ seq: e.seq, session: r.sessionId, time: r.time, text });
+      if (text) prompts.push({ seq: e.seq, session: r.sessionId, time: storableTime(r.time), text });
     } else if (r.kind === 'event' && r.event.type === 'prompt') {
-      prompts.push({ seq: e.seq, session: r.sessionId, time: r.time, text: r.event.text });
+      prompts.push({ seq: e.seq, session: r.sessionId, time: storableTime(r.time), text: r.event.text });
     } else if (r.kind === 'review') {
       reviews.push({
         commit_sha: r.commit ?? null,
@@ -820,11 +837,12 @@ async function insertEntries(
         checkpoint: r.checkpoint ?? null,
         reviewer: r.reviewer,
         decision: r.decision,
-        time: r.time,
+        time: storableTime(r.time),
         seq: e.seq,
       });
     }
   }
+  reviews = storable(reviews);
   if (checkpoints.length > 0) {
     await tx.query(
       `INSERT INTO checkpoints (repo_id, writer_id, seq, record_id, commit_sha, time, author, branch, agent, model,
@@ -835,7 +853,7 @@ async function insertEntries(
        FROM json_to_recordset($3::json) AS x(seq bigint, id text, commit_sha text, time timestamptz, author text,
          branch text, agent text, model text, agents text[], models text[], sessions text[], paths text[],
          ai integer, human integer, unknown integer, summary text, text text)`,
-      [repoId, writerId, JSON.stringify(checkpoints)],
+      [repoId, writerId, JSON.stringify(storable(checkpoints))],
     );
   }
   if (sessions.length > 0) {
@@ -844,7 +862,7 @@ async function insertEntries(
        SELECT $1, $2, x.seq, x.id, x.session, x.agent, x.model, x.requester, x.time
        FROM json_to_recordset($3::json) AS x(seq bigint, id text, session text, agent text, model text,
          requester text, time timestamptz)`,
-      [repoId, writerId, JSON.stringify(sessions)],
+      [repoId, writerId, JSON.stringify(storable(sessions))],
     );
   }
   if (prompts.length > 0) {
@@ -852,7 +870,7 @@ async function insertEntries(
       `INSERT INTO prompts (repo_id, writer_id, seq, session_id, time, tsv)
        SELECT $1, $2, x.seq, x.session, x.time, to_tsvector('english', x.text)
        FROM json_to_recordset($3::json) AS x(seq bigint, session text, time timestamptz, text text)`,
-      [repoId, writerId, JSON.stringify(prompts)],
+      [repoId, writerId, JSON.stringify(storable(prompts))],
     );
   }
   if (reviews.length > 0) {

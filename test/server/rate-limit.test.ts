@@ -155,7 +155,13 @@ for (const backend of BACKENDS) {
       assert.equal(page.status, 429);
       assert.match(page.body, /Too many requests from this address/);
       assert.ok(Number(page.headers.get('retry-after')) > 0);
-      assert.equal(await count(db, 'access_log'), logged + 2, 'the refused sign-in is not logged');
+      assert.equal(
+        await count(db, 'access_log'),
+        logged + 3,
+        'a refused sign-in is logged, once per address a minute',
+      );
+      await signIn();
+      assert.equal(await count(db, 'access_log'), logged + 3, 'and not again within the minute');
     });
 
     test('rateLimit: false turns the per-address limit off too', async () => {

@@ -2,8 +2,9 @@
  * `trail serve`: the organisation's Trail server. PGlite in a data folder by default
  * (`.trail-server/`), PostgreSQL with `--database-url` or DATABASE_URL. The first start
  * prints a one-time admin token; only its hash is stored. Runs until SIGINT or SIGTERM.
- * The rate limits and the proxy hops to trust are the server's options (ServerConfig in
- * src/server/app.ts), checked here before anything starts.
+ * The rate limits, the proxy hops to trust, the public address and the webhook body limit
+ * are the server's options (ServerConfig in src/server/app.ts), checked here before anything
+ * starts.
  */
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
@@ -24,6 +25,8 @@ interface ServeOptions {
   databaseUrl?: string;
   json?: boolean;
   trustProxy: string;
+  publicUrl?: string;
+  webhookBodyLimit?: string;
   rateLimitPerSecond?: string;
   rateLimitBurst?: string;
   addressRateLimitPerSecond?: string;
@@ -36,6 +39,21 @@ function hopCount(value: string, flag: string): number {
     throw new TrailError('USAGE', `${flag} takes a number of proxy hops (0 to 999), not "${value}"`);
   }
   return Number(value);
+}
+
+/** The largest webhook body GitHub and GitLab send is 25 MB; the API's own limit is 32 MiB. */
+const MAX_WEBHOOK_MIB = 32;
+
+/** `--webhook-body-limit` in MiB: a whole number from 1 to MAX_WEBHOOK_MIB. */
+function mebibytes(value: string, flag: string): number {
+  const n = positiveCount(value, flag);
+  if (n > MAX_WEBHOOK_MIB) {
+    throw new TrailError(
+      'USAGE',
+      `${flag} takes a number of MiB from 1 to ${MAX_WEBHOOK_MIB}, not "${value}"`,
+    );
+  }
+  return n;
 }
 
 /** A limit's figure, if given: a whole number of at least 1. */
@@ -57,6 +75,14 @@ export function register(program: Command, context: () => CommandContext): void 
       'reverse proxies to trust: the per-address rate limit reads the client from X-Forwarded-For, that many entries from the right (0: the connection address)',
       '0',
     )
+    .option(
+      '--public-url <url>',
+      'the address browsers open the dashboard at, when a proxy in front changes scheme or host (https://trail.example.com): the only origin sign-in forms are accepted from',
+    )
+    .option(
+      '--webhook-body-limit <MiB>',
+      'largest webhook delivery accepted, in MiB (default 5; GitHub and GitLab send at most 25 MB)',
+    )
     .option('--rate-limit-per-second <n>', 'requests per second per token (default 50)')
     .option('--rate-limit-burst <n>', 'requests at once per token (default 500)')
     .option('--address-rate-limit-per-second <n>', 'requests per second per client address (default 100)')
@@ -67,6 +93,13 @@ export function register(program: Command, context: () => CommandContext): void 
         throw new TrailError('USAGE', `--port must be a port number, not "${options.port}"`);
       }
       const trustProxy = hopCount(options.trustProxy, '--trust-proxy');
+      const webhookMib =
+        options.webhookBodyLimit === undefined
+          ? undefined
+          : mebibytes(options.webhookBodyLimit, '--webhook-body-limit');
+      // Checked by the server too; here so that a mistake stops before the database is opened.
+      const { parsePublicUrl } = await import('../../server/dashboard/same-origin.js');
+      if (options.publicUrl !== undefined) parsePublicUrl(options.publicUrl, '--public-url');
       const perToken = {
         perSecond: figure(options.rateLimitPerSecond, '--rate-limit-per-second'),
         burst: figure(options.rateLimitBurst, '--rate-limit-burst'),
@@ -80,6 +113,8 @@ export function register(program: Command, context: () => CommandContext): void 
       // A figure left out keeps the server's default.
       const config = {
         trustProxy,
+        publicUrl: options.publicUrl,
+        maxWebhookBodyBytes: webhookMib === undefined ? undefined : webhookMib * 1024 * 1024,
         rateLimit: {
           perSecond: perToken.perSecond ?? DEFAULT_RATE_LIMIT.perSecond,
           burst: perToken.burst ?? DEFAULT_RATE_LIMIT.burst,

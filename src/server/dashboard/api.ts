@@ -58,16 +58,6 @@ export class ApiClient {
   async get<T>(path: string, query: Query = {}): Promise<T> {
     return (await (await this.fetch(path, query)).json()) as T;
   }
-
-  /** The answer, or undefined when the token's role may not read it (403). */
-  async optional<T>(path: string, query: Query = {}): Promise<T | undefined> {
-    try {
-      return await this.get<T>(path, query);
-    } catch (error) {
-      if (error instanceof ApiFailure && error.status === 403) return undefined;
-      throw error;
-    }
-  }
 }
 
 // The API's shapes, as the dashboard reads them (see src/server/openapi.ts).

@@ -13,8 +13,9 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { writeAccessLog } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
-import { authenticate } from '../auth.js';
+import { authenticate, RateLimiter } from '../auth.js';
 import type { PushedCommit } from '../commits.js';
 import { ApiError } from '../errors.js';
 import type { HostReport } from '../host-pushes.js';
@@ -32,6 +33,8 @@ import { ledgerPage } from './pages/ledger.js';
 import { errorPage, loginPage } from './pages/login.js';
 import { overviewPage } from './pages/overview.js';
 import { downloadReport, isReportFormat, reportsPage } from './pages/reports.js';
+import type { PostSource } from './same-origin.js';
+import { isSameOriginPost, isHttps as reachedOverHttps } from './same-origin.js';
 import type { DashboardSession } from './sessions.js';
 import { COOKIE, MAX_AGE_MS, SessionStore } from './sessions.js';
 import { STYLES } from './styles.js';
@@ -51,6 +54,13 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join('; ');
 
+/**
+ * The dashboard's only posts are the sign-in form (an API token and the page to return to)
+ * and sign-out (empty): 16 KiB holds a `next` link with every filter of the checkpoint list.
+ * The server's app applies it to every request under /ui, before any of the body is read.
+ */
+export const MAX_FORM_BODY_BYTES = 16 * 1024;
+
 interface DashboardEnv {
   Variables: { session: DashboardSession };
 }
@@ -64,16 +74,32 @@ function fingerprint(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
-/** Only a path inside the dashboard: never another host (no open redirect). */
+/**
+ * Only a path inside the dashboard: never another host (no open redirect), nor a path that
+ * leaves /ui once its dot segments are resolved (`/ui/../evil`), as the browser would resolve it.
+ */
 export function safeNext(value: unknown): string {
-  if (typeof value !== 'string') return BASE;
-  if (!value.startsWith(BASE) || value.startsWith('//') || /[\\\r\n]/.test(value)) return BASE;
-  const rest = value.slice(BASE.length);
-  return rest === '' || rest.startsWith('/') || rest.startsWith('?') ? value : BASE;
+  if (typeof value !== 'string' || !value.startsWith('/') || /[\\\r\n\t]/.test(value)) return BASE;
+  let url: URL;
+  try {
+    url = new URL(value, 'http://dashboard.invalid');
+  } catch {
+    return BASE;
+  }
+  if (url.origin !== 'http://dashboard.invalid') return BASE;
+  if (url.pathname !== BASE && !url.pathname.startsWith(`${BASE}/`)) return BASE;
+  return url.pathname + url.search;
 }
 
-function isHttps(c: Context): boolean {
-  return c.req.url.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https';
+/** What a post says of where it came from, for same-origin.ts. */
+function sourceOf(c: Context): PostSource {
+  return {
+    url: c.req.url,
+    host: c.req.header('host'),
+    origin: c.req.header('origin'),
+    fetchSite: c.req.header('sec-fetch-site'),
+    forwardedProto: c.req.header('x-forwarded-proto'),
+  };
 }
 
 function attachment(filename: string): string {
@@ -97,15 +123,18 @@ export function createDashboard(
   ]);
   const ui = new Hono<DashboardEnv>({ strict: false }).basePath(BASE);
 
-  const logSignIn = (tokenId: string | null, status: number) =>
-    deps.db
-      .query(
-        'INSERT INTO access_log (token_id, method, route, path, repo, status) VALUES ($1, $2, $3, $4, $5, $6)',
-        [tokenId, 'POST', `${BASE}/login`, `${BASE}/login`, null, status],
-      )
-      .catch((error: unknown) => {
-        console.error(`trail serve: could not write the access log: ${(error as Error).message}`);
-      });
+  const isHttps = (c: Context) => reachedOverHttps(sourceOf(c), deps.originTrust);
+
+  // Sign-ins and sign-outs are in the access log, refused ones too (never the token typed).
+  const LOGGED = new Set([`${BASE}/login`, `${BASE}/logout`]);
+  const logPost = (c: Context, tokenId: string | null, status: number) => {
+    const route = c.req.path.replace(/\/+$/, '');
+    if (!LOGGED.has(route)) return Promise.resolve();
+    return writeAccessLog(deps.db, { tokenId, method: 'POST', route, path: route, repo: null, status });
+  };
+  // A flood over the per-address limit must not cost a row per refused request, which is what
+  // the limit saves the database from: one row per client address a minute says it happened.
+  const rateLimitedLog = new RateLimiter(1 / 60, 1);
 
   ui.use('*', async (c, next) => {
     await next();
@@ -120,16 +149,28 @@ export function createDashboard(
     if (!h.has('cache-control')) h.set('cache-control', 'no-store');
   });
 
-  // Cookies are SameSite=Lax, and a form post must also come from this origin.
+  // Form posts: the server's per-address limit first, before a token is looked up or an
+  // attempt logged; then, as cookies are only SameSite=Lax, the post must come from the
+  // dashboard's own origin (same-origin.ts).
   ui.use('*', async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      const origin = c.req.header('origin');
-      if (origin && origin !== new URL(c.req.url).origin) {
-        return c.html(
-          errorPage(assets, undefined, 403, 'Refused', 'This form was sent from another site.'),
-          403,
-        );
-      }
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const wait = deps.limitAddress(c);
+    if (wait > 0) {
+      const key = deps.clientKey(c);
+      if (key !== undefined && rateLimitedLog.take(key, deps.now().getTime()) === 0)
+        await logPost(c, null, 429);
+      c.header('Retry-After', String(wait));
+      return c.html(
+        loginPage(assets, { error: `Too many requests from this address. Try again in ${wait} s.` }),
+        429,
+      );
+    }
+    if (!isSameOriginPost(sourceOf(c), deps.originTrust)) {
+      await logPost(c, null, 403);
+      return c.html(
+        errorPage(assets, undefined, 403, 'Refused', 'This form was sent from another site.'),
+        403,
+      );
     }
     await next();
   });
@@ -150,15 +191,6 @@ export function createDashboard(
   });
 
   ui.post('/login', async (c) => {
-    // The server's per-address limit, before the token is looked up or the attempt logged.
-    const wait = deps.limitAddress(c);
-    if (wait > 0) {
-      c.header('Retry-After', String(wait));
-      return c.html(
-        loginPage(assets, { error: `Too many requests from this address. Try again in ${wait} s.` }),
-        429,
-      );
-    }
     let form: Awaited<ReturnType<typeof c.req.parseBody>>;
     try {
       form = await c.req.parseBody();
@@ -172,19 +204,22 @@ export function createDashboard(
     }
     const next = safeNext(form.next);
     const token = typeof form.token === 'string' ? form.token.trim() : '';
-    if (!token) return c.html(loginPage(assets, { next, error: 'Enter an API token.' }), 400);
+    if (!token) {
+      await logPost(c, null, 400);
+      return c.html(loginPage(assets, { next, error: 'Enter an API token.' }), 400);
+    }
     let info: Awaited<ReturnType<typeof authenticate>>;
     try {
       info = await authenticate(deps.db, `Bearer ${token}`, deps.now());
     } catch (error) {
       if (error instanceof ApiError && error.code === 'unauthorized') {
-        await logSignIn(null, 401);
+        await logPost(c, null, 401);
         return c.html(loginPage(assets, { next, error: `${error.message}.` }), 401);
       }
       throw error;
     }
     if (info.role === 'ingest') {
-      await logSignIn(info.id, 403);
+      await logPost(c, info.id, 403);
       return c.html(
         loginPage(assets, {
           next,
@@ -197,7 +232,7 @@ export function createDashboard(
     const previous = getCookie(c, COOKIE);
     sessions.delete(previous);
     const session = sessions.create(token, info);
-    await logSignIn(info.id, 303);
+    await logPost(c, info.id, 303);
     setCookie(c, COOKIE, session.id, {
       httpOnly: true,
       sameSite: 'Lax',
@@ -208,8 +243,12 @@ export function createDashboard(
     return c.redirect(next, 303);
   });
 
-  ui.post('/logout', (c) => {
-    sessions.delete(getCookie(c, COOKIE));
+  ui.post('/logout', async (c) => {
+    const id = getCookie(c, COOKIE);
+    // Whose session ended; null when the cookie named none (expired, or already signed out).
+    const ended = sessions.get(id);
+    sessions.delete(id);
+    await logPost(c, ended?.tokenId ?? null, 303);
     deleteCookie(c, COOKIE, { path: BASE, secure: isHttps(c) });
     return c.redirect(`${BASE}/login?reason=signed-out`, 303);
   });

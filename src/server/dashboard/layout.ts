@@ -1,5 +1,6 @@
 /** The page frame (sidebar, header) and the small pieces every page uses: badges, panels. */
 import type { ReviewStatus } from './api.js';
+import type { IgnoredDate } from './context.js';
 import type { Html, Value } from './html.js';
 import { html, raw } from './html.js';
 import type { DashboardSession } from './sessions.js';
@@ -80,6 +81,14 @@ export function panel(
   options: { hint?: Value; id?: string; flush?: boolean } = {},
 ): Html {
   return html`<section class="panel"${options.id ? html` id="${options.id}"` : ''}><header><h2>${title}</h2>${options.hint ? html`<span class="hint">${options.hint}</span>` : ''}</header><div class="body${options.flush ? ' flush' : ''}">${body}</div></section>`;
+}
+
+const DATE_LABELS: Record<string, string> = { since: 'from', until: 'to' };
+
+/** What a page says of the date filters it did not apply (context.ts, ignoredDates). */
+export function ignoredDatesNotice(ignored: readonly IgnoredDate[]): Html {
+  if (ignored.length === 0) return html``;
+  return html`<div class="notice warn"><strong>Not applied: ${ignored.map((d, i) => html`${i > 0 ? ', ' : ''}${DATE_LABELS[d.name] ?? d.name} “${d.value}”`)}.</strong>A date filter is a day of the calendar (YYYY-MM-DD, years 1 to 9998); what is shown is not limited by ${ignored.length > 1 ? 'these' : 'it'}.</div>`;
 }
 
 export function empty(text: Value): Html {

@@ -19,7 +19,6 @@
  * purges inside its own scope.
  */
 import type { Context } from 'hono';
-import { parseIsoTime } from '../../core/iso-time.js';
 import type { AppDeps, AppEnv, TrailApp } from '../app.js';
 import type { NewToken, Role, TokenInfo } from '../auth.js';
 import { createToken, inScope, isGlobal, ROLES, requirePermission, requireScope } from '../auth.js';
@@ -30,18 +29,33 @@ import { WRITER_ID } from '../ingest.js';
 import { approveKey, setKeySetLock } from '../key-approval.js';
 import { isoTime } from '../ledger-state.js';
 import { checkRepoName, repoForRequest } from '../repos.js';
+import { utcTime } from '../storable.js';
+
+/** Whether `value` is text PostgreSQL can store (no NUL) of 1 to `max` characters. */
+function isName(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= max && !value.includes('\0');
+}
 
 function stringList(value: unknown, name: string): string[] | null {
   if (value === undefined || value === null) return null;
-  if (
-    !Array.isArray(value) ||
-    value.length === 0 ||
-    !value.every((v) => typeof v === 'string' && v.length > 0)
-  ) {
-    throw badRequest(`${name} must be a non-empty list of names, or left out for all`);
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => isName(v, 200))) {
+    throw badRequest(
+      `${name} must be a non-empty list of names (1 to 200 characters, no NUL), or left out for all`,
+    );
   }
   return value as string[];
 }
+
+/** An admin's time (a token's expiry, a purge's cutoff) in UTC, or a 400 that names it. */
+function bodyTime(value: unknown, name: string, meaning = ''): string {
+  const utc = typeof value === 'string' ? utcTime(value) : undefined;
+  if (utc === undefined)
+    throw badRequest(`${name} must be an ISO 8601 time in years 1 to 9999 (UTC)${meaning}`);
+  return utc;
+}
+
+/** A token id as createToken makes them (auth.ts). */
+const TOKEN_ID = /^tok_[0-9a-f]{16}$/;
 
 /** Whether everything `spec` may touch is inside `admin`'s scope. */
 function withinScope(admin: TokenInfo, spec: { orgs: string[] | null; repos: string[] | null }): boolean {
@@ -56,16 +70,13 @@ function withinScope(admin: TokenInfo, spec: { orgs: string[] | null; repos: str
 
 function parseTokenSpec(
   body: Record<string, unknown>,
-): NewToken & { orgs: string[] | null; repos: string[] | null } {
+): NewToken & { orgs: string[] | null; repos: string[] | null; expiresAsGiven: string | null } {
   const { name, role, expiresAt } = body;
-  if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
-    throw badRequest('name must be a string of 1 to 256 characters');
+  if (!isName(name, 256)) {
+    throw badRequest('name must be a string of 1 to 256 characters, without NUL');
   }
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
     throw badRequest(`role must be one of ${ROLES.join(', ')}`);
-  }
-  if (expiresAt !== undefined && (typeof expiresAt !== 'string' || parseIsoTime(expiresAt) === undefined)) {
-    throw badRequest('expiresAt must be an ISO 8601 time');
   }
   const repos = stringList(body.repos, 'repos');
   repos?.forEach(checkRepoName);
@@ -74,7 +85,10 @@ function parseTokenSpec(
     role: role as Role,
     orgs: stringList(body.orgs, 'orgs'),
     repos,
-    expiresAt: (expiresAt as string | undefined) ?? null,
+    // Stored in UTC: PostgreSQL refuses offsets past ±15:59, which ISO 8601 allows. The
+    // answer repeats the time as the admin wrote it, the same instant.
+    expiresAt: expiresAt === undefined ? null : bodyTime(expiresAt, 'expiresAt'),
+    expiresAsGiven: (expiresAt as string | undefined) ?? null,
   };
 }
 
@@ -97,7 +111,7 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
         role: spec.role,
         orgs: spec.orgs,
         repos: spec.repos,
-        expiresAt: spec.expiresAt,
+        expiresAt: spec.expiresAsGiven,
       },
       201,
     );
@@ -139,6 +153,8 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     const admin = c.get('token');
     requirePermission(admin, 'admin');
     const id = c.req.param('id');
+    if (!TOKEN_ID.test(id))
+      throw badRequest('a token id is tok_ and 16 hex digits (trail admin tokens list)');
     const found = await db.query<{ orgs: string[] | null; repos: string[] | null; revoked_at: Date | null }>(
       'SELECT orgs, repos, revoked_at FROM api_tokens WHERE id = $1',
       [id],
@@ -164,6 +180,7 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     if (typeof secret !== 'string' || secret.length < 16 || secret.length > 1024) {
       throw badRequest('secret must be a string of 16 to 1,024 characters');
     }
+    if (secret.includes('\0')) throw badRequest('secret must not hold a NUL character');
     if (repo !== undefined && org !== undefined) throw badRequest('give repo or org, not both');
     let scopeKind: 'global' | 'org' | 'repo' = 'global';
     let scope = '';
@@ -172,6 +189,8 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
       scope = checkRepoName(repo);
       requireScope(admin, scope);
     } else if (typeof org === 'string' && org.length > 0) {
+      if (!isName(org, 200))
+        throw badRequest('org must be an organisation name of at most 200 characters, without NUL');
       scopeKind = 'org';
       scope = org;
       if (!withinScope(admin, { orgs: [org], repos: null }))
@@ -198,18 +217,16 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
 
   app.post('/api/v1/admin/purge', async (c) => {
     const { admin, body, repo } = await adminRepo(c);
-    if (typeof body.before !== 'string' || parseIsoTime(body.before) === undefined) {
-      throw badRequest('before must be an ISO 8601 time: records older than it are purged');
+    const before = bodyTime(body.before, 'before', ': records older than it are purged');
+    if (typeof body.reason !== 'string' || body.reason.trim().length === 0 || body.reason.includes('\0')) {
+      throw badRequest('reason is required, without NUL: the purge log keeps why');
     }
-    if (typeof body.reason !== 'string' || body.reason.trim().length === 0) {
-      throw badRequest('reason is required: the purge log keeps why');
-    }
-    if (Date.parse(body.before) > now().getTime())
+    if (Date.parse(before) > now().getTime())
       throw new ApiError('invalid', 'before must not be in the future');
     const result = await purgeBefore(db, {
       repoId: repo.id,
       repoName: repo.name,
-      cutoff: new Date(body.before).toISOString(),
+      cutoff: new Date(before).toISOString(),
       reason: body.reason.slice(0, 4096),
       tokenId: admin.id,
     });

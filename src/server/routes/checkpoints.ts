@@ -23,6 +23,7 @@ import { checkSha, FULL_SHA, queryInt, queryText, storedFromLine } from '../http
 import { isoTime } from '../ledger-state.js';
 import { repoForRequest } from '../repos.js';
 import { CHECKPOINTS_FROM, DECISION_SQL, filterFromQuery, filterSql, statusOf } from '../search.js';
+import { utcTime } from '../storable.js';
 
 interface CheckpointRow {
   repo: string;
@@ -85,6 +86,20 @@ function encodeCursor(row: CheckpointRow): string {
   return Buffer.from(JSON.stringify([row.time_text, row.record_id])).toString('base64url');
 }
 
+/**
+ * A cursor's time, as the database wrote it (`2026-03-01 11:00:00.123456+00`), read as ISO
+ * 8601 and back in UTC: the shape alone let "2026-13-45 99:99:99" through to PostgreSQL.
+ */
+function cursorTime(text: string): string | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(
+    text,
+  );
+  if (!match) return undefined;
+  const [, date, time, zone] = match as unknown as [string, string, string, string];
+  const offset = zone === 'Z' ? zone : `${zone.slice(0, 3)}:${zone.slice(3).replace(':', '') || '00'}`;
+  return utcTime(`${date}T${time}${offset}`);
+}
+
 function decodeCursor(text: string): [string, string] {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
@@ -92,11 +107,11 @@ function decodeCursor(text: string): [string, string] {
       Array.isArray(value) &&
       value.length === 2 &&
       typeof value[0] === 'string' &&
-      /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/.test(value[0]) &&
       typeof value[1] === 'string' &&
       /^[0-9a-f]{64}$/.test(value[1])
     ) {
-      return [value[0], value[1]];
+      const time = cursorTime(value[0]);
+      if (time) return [time, value[1]];
     }
   } catch {
     // falls through to the 400 below

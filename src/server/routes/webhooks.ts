@@ -6,7 +6,9 @@
  *
  * The secret in force is the most specific one an admin set: for the repository, else its
  * organisation, else server-wide. A delivery that fails the check is refused with 401 before
- * anything is written. A verified delivery is mapped by src/evidence/code-host.ts and kept
+ * anything is written, and before its body is parsed: anyone may send one, so the check
+ * comes first and costs as little as it can (see `receive`). The body itself is limited
+ * (app.ts, DEFAULT_MAX_WEBHOOK_BODY_BYTES) before any of it is read. A verified delivery is mapped by src/evidence/code-host.ts and kept
  * as an observed `external_events` row linked to the commits it names and the checkpoints
  * the server holds for them; reviews also count towards a checkpoint's review status.
  *
@@ -30,10 +32,23 @@ import type { AppDeps, TrailApp } from '../app.js';
 import { orgOf } from '../auth.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest } from '../errors.js';
+import { checkedRepoName } from '../http.js';
 import { ensureRepo } from '../repos.js';
 import { recordReviewState } from '../review-state.js';
 
 const ZERO_SHA = /^0+$/;
+
+/**
+ * A string value under the key each host names a delivery's repository with (see repoNameIn):
+ * JSON string characters (no quote, backslash or control character unescaped), 512 at most.
+ */
+const NAME_PATTERN: Record<CodeHost, RegExp> = {
+  github: /"full_name"\s*:\s*"((?:[^"\\\u0000-\u001f]|\\.){1,512})"/g,
+  gitlab: /"path_with_namespace"\s*:\s*"((?:[^"\\\u0000-\u001f]|\\.){1,512})"/g,
+};
+
+/** Repository names read from a raw body to choose the secrets to try; see namesIn. */
+const MAX_NAME_HINTS = 8;
 
 function repoNameIn(host: CodeHost, payload: unknown): string | undefined {
   const p = payload as {
@@ -42,6 +57,44 @@ function repoNameIn(host: CodeHost, payload: unknown): string | undefined {
   } | null;
   const name = host === 'github' ? p?.repository?.full_name : p?.project?.path_with_namespace;
   return typeof name === 'string' && name.length > 0 ? name : undefined;
+}
+
+/**
+ * The repository names a raw body may be about, found without parsing it: each string value
+ * of the key repoNameIn reads, wherever it appears (a pull request's head and base carry one
+ * too), the first MAX_NAME_HINTS distinct. They only choose which secrets to try: the
+ * repository that decides is read from the parsed payload once a signature matched. Inside a
+ * JSON string every quote is escaped, so a string value (a commit message, a review) cannot
+ * add a name.
+ */
+function namesIn(host: CodeHost, text: string): string[] {
+  const names = new Set<string>();
+  for (const match of text.matchAll(NAME_PATTERN[host])) {
+    try {
+      const name = JSON.parse(`"${match[1]}"`) as string;
+      if (name.length > 0) names.add(name);
+    } catch {
+      // not a JSON string after all: no hint
+    }
+    if (names.size >= MAX_NAME_HINTS) break;
+  }
+  return [...names];
+}
+
+/**
+ * Every secret that could be in force for one of these repositories (each one's, its
+ * organisation's, and the server-wide one), distinct.
+ */
+async function candidateSecrets(db: Queryable, host: CodeHost, names: readonly string[]): Promise<string[]> {
+  const orgs = names.map(orgOf).filter((org) => org.length > 0);
+  const result = await db.query<{ secret: string }>(
+    `SELECT DISTINCT ON (scope_kind, scope) secret FROM webhook_secrets
+     WHERE host = $1 AND ((scope_kind = 'repo' AND scope = ANY($2::text[]))
+       OR (scope_kind = 'org' AND scope = ANY($3::text[])) OR scope_kind = 'global')
+     ORDER BY scope_kind, scope, id DESC`,
+    [host, names, orgs],
+  );
+  return [...new Set(result.rows.map((r) => r.secret))];
 }
 
 /** The most specific secret configured for this repository: repo, then org, then global. */
@@ -94,16 +147,45 @@ function commitsOf(event: Exclude<CodeHostEvent, { type: 'ignored' }>): string[]
 
 async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Response> {
   const { db } = deps;
-  const raw = Buffer.from(await c.req.arrayBuffer());
-  const eventName = c.req.header(host === 'github' ? 'x-github-event' : 'x-gitlab-event') ?? '';
-  let payload: unknown;
-  let parsed = true;
-  try {
-    payload = JSON.parse(raw.toString('utf8'));
-  } catch {
-    parsed = false;
+  const signatureHeader = host === 'github' ? 'X-Hub-Signature-256' : 'X-Gitlab-Token';
+  const signature = c.req.header(signatureHeader);
+  // Anyone can send a delivery, so the check costs as little as it can: no signature, no
+  // reading; then the secrets that could be in force are tried over the raw bytes, and only a
+  // body one of them signed is parsed (parsing megabytes of JSON costs far more than an HMAC).
+  if (!signature) throw new ApiError('unauthorized', `the ${signatureHeader} header is missing`);
+  if (host === 'github' && !/^sha256=[0-9a-fA-F]{64}$/.test(signature.trim())) {
+    throw new ApiError('unauthorized', 'X-Hub-Signature-256 is not sha256= and 64 hex digits');
   }
-  const repoName = parsed ? repoNameIn(host, payload) : undefined;
+  const raw = Buffer.from(await c.req.arrayBuffer());
+  const text = raw.toString('utf8');
+  const named = namesIn(host, text);
+  const candidates = await candidateSecrets(db, host, named);
+  if (candidates.length === 0) {
+    throw new ApiError(
+      'unauthorized',
+      `no ${host} webhook secret is configured for ${named.length > 0 ? named.join(', ') : 'this server'}`,
+    );
+  }
+  const mismatch = () =>
+    new ApiError(
+      'unauthorized',
+      host === 'github'
+        ? 'X-Hub-Signature-256 does not match the body signed with the webhook secret'
+        : 'X-Gitlab-Token does not match the webhook secret',
+    );
+  const signedWith = candidates.filter((secret) =>
+    host === 'github' ? verifyGitHubSignature(secret, raw, signature) : verifyGitLabToken(secret, signature),
+  );
+  if (signedWith.length === 0) throw mismatch();
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    throw badRequest('the webhook body is not JSON');
+  }
+  // A matching secret is not enough: it must be the one in force for the repository the
+  // payload is about (a repository's own secret overrides its organisation's).
+  const repoName = checkedRepoName(repoNameIn(host, payload));
   const secret = await secretFor(db, host, repoName);
   if (!secret) {
     throw new ApiError(
@@ -111,19 +193,8 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
       `no ${host} webhook secret is configured for ${repoName ?? 'this server'}`,
     );
   }
-  const ok =
-    host === 'github'
-      ? verifyGitHubSignature(secret, raw, c.req.header('x-hub-signature-256'))
-      : verifyGitLabToken(secret, c.req.header('x-gitlab-token'));
-  if (!ok) {
-    throw new ApiError(
-      'unauthorized',
-      host === 'github'
-        ? 'X-Hub-Signature-256 does not match the body signed with the webhook secret'
-        : 'X-Gitlab-Token does not match the webhook secret',
-    );
-  }
-  if (!parsed) throw badRequest('the webhook body is not JSON');
+  if (!signedWith.includes(secret)) throw mismatch();
+  const eventName = c.req.header(host === 'github' ? 'x-github-event' : 'x-gitlab-event') ?? '';
   if (!eventName)
     throw badRequest(`the ${host === 'github' ? 'X-GitHub-Event' : 'X-Gitlab-Event'} header is missing`);
   const event =

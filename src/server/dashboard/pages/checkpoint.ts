@@ -18,6 +18,7 @@ import { reviewThread } from '../../../read/render-checkpoint.js';
 import type { CheckpointSummary, LedgerRepo } from '../api.js';
 import { originBar, rangeStrip } from '../charts.js';
 import type { PageContext } from '../context.js';
+import { may } from '../context.js';
 import { count, duration, firstLine, plural, short, time, usd, utc } from '../format.js';
 import type { Html, Value } from '../html.js';
 import { externalLink, html, join } from '../html.js';
@@ -619,7 +620,9 @@ function evidencePanel(v: CheckpointView, detail: CheckpointDetail, ver: Verific
 export async function checkpointPage(ctx: PageContext, id: string): Promise<string> {
   const detail = await ctx.api.get<CheckpointDetail>(`/api/v1/checkpoints/${id}`);
   const summary = detail.summary;
-  const ledger = await ctx.api.optional<{ repos: LedgerRepo[] }>('/api/v1/ledger', { repo: summary.repo });
+  const ledger = may(ctx, 'ledger')
+    ? await ctx.api.get<{ repos: LedgerRepo[] }>('/api/v1/ledger', { repo: summary.repo })
+    : undefined;
   const v = viewOf(detail);
   const c = v.checkpoint;
   const ver = verification(summary, ledger?.repos);

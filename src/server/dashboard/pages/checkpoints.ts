@@ -6,11 +6,11 @@
 import type { CheckpointPage, CheckpointSummary, Query, RepoInfo, StatsAnswer } from '../api.js';
 import { originBar } from '../charts.js';
 import type { PageContext } from '../context.js';
-import { dateParam, dayAfter, param } from '../context.js';
+import { dateParam, dayAfter, ignoredDates, param, refuseIgnoredDates } from '../context.js';
 import { clip, count, short, stamp } from '../format.js';
 import type { Html } from '../html.js';
 import { html } from '../html.js';
-import { BASE, empty, page, statusBadge } from '../layout.js';
+import { BASE, empty, ignoredDatesNotice, page, statusBadge } from '../layout.js';
 
 const TEXT_FILTERS = [
   'q',
@@ -156,7 +156,7 @@ export async function checkpointsPage(ctx: PageContext): Promise<string> {
             : 'No checkpoints yet: push a repository with `trail push`.',
         );
   const pager = html`<div class="pager"><span>${count(list.checkpoints.length)} shown${cursor ? ' (a later page)' : ''}, newest first</span><span>${cursor ? html`<a href="${filterHref(`${BASE}/checkpoints`, values)}">First page</a>` : ''}${cursor && list.nextCursor ? ' · ' : ''}${list.nextCursor ? html`<a href="${filterHref(`${BASE}/checkpoints`, values, { cursor: list.nextCursor })}" rel="next">Next page →</a>` : ''}</span></div>`;
-  const body = html`<section class="panel"><div class="body">${filterForm(
+  const body = html`${ignoredDatesNotice(ignoredDates(ctx.url))}<section class="panel"><div class="body">${filterForm(
     values,
     repos.repos.map((r) => r.name),
     keys(agents),
@@ -186,6 +186,7 @@ const CSV_MAX_ROWS = 50_000;
 
 /** The filtered list as CSV, every page of it (up to CSV_MAX_ROWS rows). */
 export async function checkpointsCsv(ctx: PageContext): Promise<string> {
+  refuseIgnoredDates(ctx.url);
   const { api } = listFilters(ctx.url);
   const header = [
     'time',

@@ -7,11 +7,11 @@
 import type { Alert, CheckpointPage } from '../api.js';
 import { ApiFailure } from '../api.js';
 import type { PageContext } from '../context.js';
-import { dateParam, dayAfter, param } from '../context.js';
+import { dateParam, dayAfter, ignoredDates, may, param } from '../context.js';
 import { count, plural, short } from '../format.js';
 import type { Html } from '../html.js';
 import { html } from '../html.js';
-import { BASE, badge, empty, page, panel } from '../layout.js';
+import { BASE, badge, empty, ignoredDatesNotice, page, panel } from '../layout.js';
 import { checkpointTable, filterHref } from './checkpoints.js';
 import { alertList } from './overview.js';
 import { reportsAvailable } from './reports.js';
@@ -106,7 +106,9 @@ export async function gapsPage(ctx: PageContext): Promise<string> {
       status: 'changes-requested',
       limit: 20,
     }),
-    ctx.api.optional<{ alerts: Alert[] }>('/api/v1/alerts', { repo, since, limit: 20 }),
+    may(ctx, 'ledger')
+      ? ctx.api.get<{ alerts: Alert[] }>('/api/v1/alerts', { repo, since, limit: 20 })
+      : undefined,
     reportsAvailable(ctx),
   ]);
   let report: Html;
@@ -130,7 +132,7 @@ export async function gapsPage(ctx: PageContext): Promise<string> {
   }
   const scope = { ...(repo ? { repo } : {}), ...(since ? { since } : {}), ...(until ? { until } : {}) };
   const form = html`<form class="actions" method="get" action="${BASE}/gaps">${repo ? html`<input type="hidden" name="repo" value="${repo}">` : ''}<input type="date" name="since" value="${since ?? ''}" aria-label="From"><input type="date" name="until" value="${until ?? ''}" aria-label="To (inclusive)"><button class="btn" type="submit">Apply</button></form>`;
-  const body = html`${report}<div class="stack">${panel(
+  const body = html`${ignoredDatesNotice(ignoredDates(ctx.url))}${report}<div class="stack">${panel(
     'Awaiting review',
     pending.checkpoints.length > 0
       ? checkpointTable(pending.checkpoints)

@@ -5,7 +5,7 @@
  */
 import type { Alert, LedgerRepo } from '../api.js';
 import type { PageContext } from '../context.js';
-import { param } from '../context.js';
+import { may, param } from '../context.js';
 import { count, plural, short, time } from '../format.js';
 import { html } from '../html.js';
 import { empty, page, panel } from '../layout.js';
@@ -22,11 +22,7 @@ function keySetLine(r: LedgerRepo): string {
 
 export async function ledgerPage(ctx: PageContext): Promise<string> {
   const repo = param(ctx.url, 'repo', 200);
-  const [ledger, alerts] = await Promise.all([
-    ctx.api.optional<{ repos: LedgerRepo[] }>('/api/v1/ledger', { repo }),
-    ctx.api.optional<{ alerts: Alert[] }>('/api/v1/alerts', { repo, limit: 100 }),
-  ]);
-  if (!ledger) {
+  if (!may(ctx, 'ledger')) {
     return page({
       title: 'Ledger',
       section: 'ledger',
@@ -35,6 +31,10 @@ export async function ledgerPage(ctx: PageContext): Promise<string> {
       body: html`<div class="notice warn"><strong>Not available to this token.</strong>Ledger status and alerts need an auditor or admin token; a ${ctx.session.role} token reads checkpoints only.</div>`,
     });
   }
+  const [ledger, alerts] = await Promise.all([
+    ctx.api.get<{ repos: LedgerRepo[] }>('/api/v1/ledger', { repo }),
+    ctx.api.get<{ alerts: Alert[] }>('/api/v1/alerts', { repo, limit: 100 }),
+  ]);
   const alertCount = ledger.repos.reduce((n, r) => n + r.alerts, 0);
   const logs = ledger.repos.reduce((n, r) => n + r.writers.length, 0);
   const entries = ledger.repos.reduce((n, r) => n + r.entries, 0);
@@ -57,7 +57,7 @@ export async function ledgerPage(ctx: PageContext): Promise<string> {
   );
   const body = html`${status}${ledger.repos.length > 0 ? panel('Summary', ledgerTable(ledger.repos), { flush: true }) : empty('No repository has pushed yet.')}${detail}${panel(
     'Alerts',
-    alerts && alerts.alerts.length > 0
+    alerts.alerts.length > 0
       ? alertList(alerts.alerts)
       : empty('No alert: the server has never refused a push.'),
     { hint: 'newest first' },

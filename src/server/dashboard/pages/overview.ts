@@ -6,7 +6,7 @@
 import type { Alert, CheckpointPage, LedgerRepo, RepoInfo, StatsAnswer } from '../api.js';
 import { aiShareChart, monthRange } from '../charts.js';
 import type { PageContext } from '../context.js';
-import { param } from '../context.js';
+import { may, param } from '../context.js';
 import { count, percent, plural, short, stamp, time } from '../format.js';
 import type { Html } from '../html.js';
 import { html } from '../html.js';
@@ -91,8 +91,8 @@ export async function overviewPage(ctx: PageContext): Promise<string> {
     ctx.api.get<StatsAnswer>('/api/v1/stats', { ...scope, by: 'repo', status: 'pending' }),
     ctx.api.get<StatsAnswer>('/api/v1/stats', { ...scope, by: 'repo', status: 'changes-requested' }),
     ctx.api.get<CheckpointPage>('/api/v1/checkpoints', { ...scope, status: 'pending', limit: 8 }),
-    ctx.api.optional<{ repos: LedgerRepo[] }>('/api/v1/ledger', { repo }),
-    ctx.api.optional<{ alerts: Alert[] }>('/api/v1/alerts', { repo, limit: 5 }),
+    may(ctx, 'ledger') ? ctx.api.get<{ repos: LedgerRepo[] }>('/api/v1/ledger', { repo }) : undefined,
+    may(ctx, 'ledger') ? ctx.api.get<{ alerts: Alert[] }>('/api/v1/alerts', { repo, limit: 5 }) : undefined,
   ]);
   const total = byMonth.total;
   const lines = total.aiLines + total.humanLines + total.unknownLines;

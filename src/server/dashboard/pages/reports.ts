@@ -7,10 +7,10 @@
 import { REPORT_KINDS } from '../../../report/document.js';
 import type { RepoInfo } from '../api.js';
 import type { PageContext } from '../context.js';
-import { dateParam, dayAfter, param } from '../context.js';
+import { dateParam, dayAfter, ignoredDates, param, refuseIgnoredDates } from '../context.js';
 import type { Html } from '../html.js';
 import { html } from '../html.js';
-import { BASE, page } from '../layout.js';
+import { BASE, ignoredDatesNotice, page } from '../layout.js';
 import { filterHref } from './checkpoints.js';
 
 /** The formats `GET /api/v1/reports/:kind` documents. */
@@ -112,7 +112,7 @@ export async function reportsPage(ctx: PageContext): Promise<string> {
     return html`<div class="report"><h3>${d.title}</h3><p>${d.text}</p>${downloadLinks(kind, values, available && canReport)}</div>`;
   });
   const register = html`<div class="report"><h3>Checkpoint register</h3><p>Every checkpoint in scope, one row each: time, commit, agents, models, AI / human lines, review status. From the search API; always available.</p><div class="formats"><a class="btn small" data-report href="${filterHref(`${BASE}/export/checkpoints.csv`, values)}" download>CSV</a></div></div>`;
-  const body = html`${notice}<section class="panel"><div class="body">${form}</div></section><div class="report-grid">${cards}${register}</div>`;
+  const body = html`${ignoredDatesNotice(ignoredDates(ctx.url))}${notice}<section class="panel"><div class="body">${form}</div></section><div class="report-grid">${cards}${register}</div>`;
   return page({
     title: 'Reports',
     section: 'reports',
@@ -134,6 +134,7 @@ export async function downloadReport(
   kind: string,
   format: ReportFormat,
 ): Promise<{ body: ArrayBuffer; contentType: string; filename: string }> {
+  refuseIgnoredDates(ctx.url);
   const values = scope(ctx.url);
   const response = await ctx.api.fetch(`/api/v1/reports/${encodeURIComponent(kind)}`, {
     format,

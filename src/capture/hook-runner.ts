@@ -5,10 +5,10 @@
  * It deliberately avoids loading zod, commander or the ledger: it runs on every tool call.
  */
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { TrailError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { Origin } from '../core/line-origin.js';
@@ -32,7 +32,7 @@ function gitSync(cwd: string, args: string[]): { status: number | null; stdout: 
 
 import { advanceShadow, digestText, readWorkingFile, saveShadow, shadowsFor } from './shadow.js';
 import type { SpoolLine } from './spool.js';
-import { appendSpool, hasSpool, readState, sessionKey, writeState } from './spool.js';
+import { appendSpool, hasSpool, readState, sessionKey, spoolDir, writeState } from './spool.js';
 import { worktreeId } from './worktree.js';
 
 export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
@@ -148,6 +148,8 @@ export interface HookInput {
   payload: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The repository this hook records in, once known: its gaps go there too. */
+  recordedIn?: Repo;
 }
 
 export interface HookContext {
@@ -175,6 +177,38 @@ export function repoForPayload(payloadCwd: string | undefined, input: HookInput)
   return undefined;
 }
 
+/**
+ * The repository a hook records in. An edit names its file: the Trail repository holding it
+ * wins, so a session whose shell moved to another folder (`cd ../lib`) still has its edits
+ * recorded where they were made. Otherwise the payload's cwd, then the agent's project dir.
+ * When none is set up for Trail nothing is recorded, but a session whose own project is set
+ * up and whose cwd points elsewhere gets a gap there: its work outside is not in the trail.
+ */
+function chooseRepo(normalized: NormalizedPayload, input: HookInput): Repo | undefined {
+  const candidates: Array<Repo | undefined> = [];
+  for (const path of editedPaths(normalized.observations)) {
+    if (isAbsolute(path)) candidates.push(findRepoFast(dirname(path)));
+  }
+  const found = repoForPayload(normalized.cwd, input);
+  candidates.push(found);
+  const chosen = candidates.find((repo) => repo !== undefined && isSetUp(repo));
+  if (chosen) return chosen;
+  const own = repoForPayload(undefined, input);
+  if (own && isSetUp(own) && found && found.workTree !== own.workTree) {
+    throw new TrailError(
+      'NOT_FOUND',
+      `the session worked in ${found.workTree.slice(0, 300)}, a repository where Trail is not set up: nothing of this hook was recorded`,
+    );
+  }
+  return undefined;
+}
+
+function editedPaths(observations: readonly Observation[]): string[] {
+  return observations.flatMap((o) =>
+    o.type === 'before-change' || o.type === 'after-change' ? o.paths : [],
+  );
+}
+
 export function parsePayload(text: string): unknown {
   if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
     throw new TrailError(
@@ -200,13 +234,13 @@ export function parsePayload(text: string): unknown {
  */
 export async function runAgentHook(input: HookInput): Promise<Repo | undefined> {
   const load = AGENTS[input.agent];
-  let repo = repoForPayload(undefined, input);
   if (!load) throw new TrailError('USAGE', `unknown agent ${input.agent}`);
   const payload = parsePayload(input.payload);
   const agent = await load();
   const normalized = agent.adapter(payload, input.event);
-  repo = repoForPayload(normalized.cwd, input) ?? repo;
-  if (!repo || !isSetUp(repo)) return undefined;
+  const repo = chooseRepo(normalized, input);
+  if (!repo) return undefined;
+  input.recordedIn = repo;
   if (!KNOWN_EVENTS[input.agent]?.has(normalized.hook)) {
     throw new TrailError(
       'INPUT_INVALID',
@@ -380,6 +414,10 @@ async function beforeChange(
   if (obs.via === 'shell') {
     const stats = Object.fromEntries(paths.map((p) => [p, statKey(ctx.repo, p)]));
     writeState(ctx.repo.stateDir, preName(ctx.key, obs.toolUseId), stats);
+  } else {
+    // The after-hook's proof that this hook ran: without it, the lines that changed may be
+    // a person's as well as the agent's.
+    writeState(ctx.repo.stateDir, editPreName(ctx.key, obs.toolUseId, paths), paths);
   }
   // Whatever changed since Trail last looked was a person's doing.
   const shadows = await shadowsFor(ctx.repo, paths);
@@ -395,13 +433,48 @@ function preName(key: string, toolUseId: string | undefined): string {
   return join('pre', `${key}-${toolUseId ? sha256Hex(toolUseId).slice(0, 12) : 'shell'}.json`);
 }
 
+/** Agents that send no tool call id (Gemini CLI) have their edits paired by the files named. */
+function editPreName(key: string, toolUseId: string | undefined, paths: readonly string[]): string {
+  const id = toolUseId ? `id\n${toolUseId}` : `paths\n${[...paths].sort().join('\n')}`;
+  return join('pre', `${key}-edit-${sha256Hex(id).slice(0, 16)}.json`);
+}
+
+/**
+ * Whether the before-hook of this edit ran, taking its marker (so markers do not pile up).
+ * Cursor's afterFileEdit and Codex's notify-only edits have no before-hook by design
+ * (docs/capture.md, "Limits"), so nothing is expected of them.
+ */
+function takeEditMarker(
+  ctx: HookContext,
+  obs: Extract<Observation, { type: 'after-change' }>,
+  paths: string[],
+): boolean {
+  if (
+    ctx.normalized.agent === 'cursor' ||
+    (obs.tool === 'apply_patch' && ctx.normalized.hook === 'agent-turn-complete')
+  )
+    return true;
+  const file = join(spoolDir(ctx.repo.stateDir), editPreName(ctx.key, obs.toolUseId, paths));
+  try {
+    unlinkSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Claude Code and Cursor name a failed tool call's hook; nothing else reports one. */
+function toolFailed(ctx: HookContext): boolean {
+  return ctx.normalized.hook === 'PostToolUseFailure' || ctx.normalized.hook === 'postToolUseFailure';
+}
+
 async function afterChange(
   ctx: HookContext,
   obs: Extract<Observation, { type: 'after-change' }>,
 ): Promise<SpoolLine[]> {
   let paths: string[];
-  // Without the snapshot taken before a shell command (its before-hook never ran, or was
-  // for another tool call), the changes in the working tree cannot be told apart from a
+  // Without the snapshot taken before the change (its before-hook never ran, timed out, or
+  // was for another tool call), the changes in the working tree cannot be told apart from a
   // person's: they are tracked as `unknown`, never credited to the agent.
   let snapshotMissing = false;
   if (obs.via === 'shell') {
@@ -416,18 +489,24 @@ async function afterChange(
     paths = [...candidates].filter((p) => before?.[p] !== statKey(ctx.repo, p));
   } else {
     paths = obs.paths.map((p) => repoPath(ctx.repo, p, ctx.normalized.cwd)).filter((p): p is string => !!p);
+    snapshotMissing = paths.length > 0 && !takeEditMarker(ctx, obs, paths);
   }
   if (paths.length === 0) return [];
   const via = obs.via === 'shell' && obs.command && FORMATTER.test(obs.command) ? 'formatter' : obs.via;
   const agentOrigin: Origin =
     snapshotMissing || ctx.withheld ? { kind: 'unknown' } : { kind: 'ai', session: ctx.key };
+  const failed = toolFailed(ctx);
   const shadows = await shadowsFor(ctx.repo, paths);
   const lines: SpoolLine[] = [];
   for (const shadow of shadows) {
     const text = readWorkingFile(ctx.repo, shadow.path);
-    const before = new Set(shadow.lines.map((l) => l.digest));
+    const previous = shadow.lines.map((l) => l.digest);
+    const before = new Set(previous);
     const existed = shadow.lines.length > 0;
     const { digests, trivial } = digestText(text);
+    // A failed tool that left the file as it was did nothing to it: recording an edit would
+    // make the next commit of the file, a person's, name the session.
+    if (failed && sameLines(previous, digests)) continue;
     const next = advanceShadow(shadow, digests, agentOrigin, trivial);
     saveShadow(ctx.repo, shadow);
     const ranges: Array<{ start: number; end: number }> = [];
@@ -454,7 +533,31 @@ async function afterChange(
       ),
     );
   }
+  if (snapshotMissing && obs.via === 'edit-tool' && lines.length > 0)
+    ctx.missing.push(
+      `no before-hook was seen for the ${obs.tool ?? 'edit'} of ${paths.join(', ').slice(0, 300)}: the lines it changed count as of unknown origin`,
+    );
   return lines;
+}
+
+function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((digest, i) => digest === b[i]);
+}
+
+/**
+ * The repository path of a file a Codex patch names, or a capture gap: a file outside the
+ * repository, or one added or updated that is not there after the turn (its lines cannot be
+ * read, and recording it as deleted would be false).
+ */
+function patchedPath(ctx: HookContext, path: string, change: string): string | undefined {
+  const inRepo = repoPath(ctx.repo, path, ctx.normalized.cwd);
+  if (inRepo === undefined) ctx.missing.push(`Codex patched ${path.slice(0, 300)}, outside the repository`);
+  else if (change !== 'deleted' && !existsSync(join(ctx.repo.workTree, inRepo)))
+    ctx.missing.push(
+      `Codex patched ${inRepo.slice(0, 300)}, which is not there after the turn: its lines are not recorded`,
+    );
+  else return inRepo;
+  return undefined;
 }
 
 interface TranscriptState {
@@ -462,6 +565,8 @@ interface TranscriptState {
   models: string[];
   /** Rollout events already taken as the record of notify-only Codex turns. */
   acts?: number;
+  /** Rollout prompts already seen by notify-only Codex turns. */
+  prompts?: number;
   /** Where the transcript was found when the hook did not say. */
   path?: string;
 }
@@ -498,6 +603,39 @@ export function findCodexRollout(env: NodeJS.ProcessEnv, threadId: string): stri
   return undefined;
 }
 
+/** A turn-end naming another transcript than the session's own (Claude Code's SubagentStop). */
+function isSubagentTranscript(ctx: HookContext, transcriptPath: string | undefined): boolean {
+  if (transcriptPath === undefined) return false;
+  const main = ctx.normalized.observations.find((o) => o.type === 'session' && o.info.transcriptPath);
+  return main?.type === 'session' && main.info.transcriptPath !== transcriptPath;
+}
+
+type Usage = TranscriptSummary['usage'][number];
+
+/**
+ * The session's usage per model, summed over its transcripts (its own and each subagent's):
+ * each transcript's latest totals are kept, so reading one again replaces, never adds.
+ */
+function sessionUsage(ctx: HookContext, path: string, usage: Usage[]): Usage[] {
+  const name = join('transcripts', `${ctx.key}-usage.json`);
+  const byTranscript = readState<Record<string, Usage[]>>(ctx.repo.stateDir, name, {});
+  byTranscript[sha256Hex(path).slice(0, 16)] = usage;
+  writeState(ctx.repo.stateDir, name, byTranscript);
+  const byModel = new Map<string, Usage>();
+  for (const totals of Object.values(byTranscript))
+    for (const u of totals) {
+      const sum = byModel.get(u.model);
+      if (!sum) byModel.set(u.model, { ...u });
+      else {
+        sum.inputTokens += u.inputTokens;
+        sum.outputTokens += u.outputTokens;
+        sum.cacheReadTokens += u.cacheReadTokens;
+        sum.cacheWriteTokens += u.cacheWriteTokens;
+      }
+    }
+  return [...byModel.values()];
+}
+
 async function turnEnd(
   ctx: HookContext,
   transcriptPath: string | undefined,
@@ -505,7 +643,13 @@ async function turnEnd(
 ): Promise<SpoolLine[]> {
   const parse = ctx.agent.transcript;
   if (!parse) return [];
-  const stateName = join('transcripts', `${ctx.key}.json`);
+  // A subagent's transcript is read from a cursor of its own: sharing the session's would
+  // list the main reasoning again, and skip the subagent's.
+  const subagent = isSubagentTranscript(ctx, transcriptPath);
+  const stateName = join(
+    'transcripts',
+    subagent ? `${ctx.key}-${sha256Hex(transcriptPath!).slice(0, 16)}.json` : `${ctx.key}.json`,
+  );
   const state = readState<TranscriptState>(ctx.repo.stateDir, stateName, { reasoning: 0, models: [] });
   // Codex's notify is the only hook its integration has: the rollout is the record of the turn.
   const notifyOnly = ctx.normalized.agent === 'codex' && ctx.normalized.hook === 'agent-turn-complete';
@@ -527,7 +671,8 @@ async function turnEnd(
     boundary?: { permissionMode?: string; sandbox?: string; network?: string };
   };
   const lines: SpoolLine[] = [];
-  const model = summary.model;
+  // The session's model is its main loop's: a subagent may run a smaller one.
+  const model = subagent ? undefined : summary.model;
   const boundary = notifyOnly ? summary.boundary : undefined;
   if (model || summary.agentVersion || boundary) {
     lines.push({
@@ -545,34 +690,44 @@ async function turnEnd(
   const reasoning = summary.events.filter((e) => e.event.type === 'reasoning');
   for (const item of reasoning.slice(state.reasoning)) lines.push(eventLine(ctx, item.event, 'transcript'));
   let acts = state.acts;
+  let prompts = state.prompts;
   if (notifyOnly) {
     // No hook saw Codex's commands, reads and patches: they come from the rollout, and the
     // files its patches name are diffed against Trail's shadow for their lines.
     const all = summary.events.filter((e) => ROLLOUT_ACTS.has(e.event.type));
-    const edited = new Set<string>();
+    const edited = new Map<string, string>();
     for (const item of all.slice(state.acts ?? 0)) {
-      if (item.event.type === 'file-edit') edited.add(item.event.path);
+      if (item.event.type === 'file-edit') edited.set(item.event.path, item.event.change);
       else lines.push(eventLine(ctx, item.event, 'transcript'));
     }
-    if (edited.size > 0)
+    const paths = [...edited].flatMap(([path, change]) => patchedPath(ctx, path, change) ?? []);
+    if (paths.length > 0)
       lines.push(
-        ...(await afterChange(ctx, {
-          type: 'after-change',
-          paths: [...edited],
-          via: 'edit-tool',
-          tool: 'apply_patch',
-        })),
+        ...(await afterChange(ctx, { type: 'after-change', paths, via: 'edit-tool', tool: 'apply_patch' })),
       );
     acts = all.length;
+    // A notify payload over Linux's 128 KiB argument limit never reaches Trail: a turn's prompts
+    // are taken from the rollout too, once, skipping those this notify carried.
+    const notified = ctx.normalized.observations.flatMap((o) =>
+      o.type === 'event' && o.event.type === 'prompt' ? [o.event.text] : [],
+    );
+    const rolloutPrompts = summary.events.filter((e) => e.event.type === 'prompt');
+    for (const { event } of rolloutPrompts.slice(state.prompts ?? 0)) {
+      const carried = event.type === 'prompt' ? notified.indexOf(event.text) : -1;
+      if (carried >= 0) notified.splice(carried, 1);
+      else lines.push(eventLine(ctx, event, 'transcript'));
+    }
+    prompts = rolloutPrompts.length;
   }
   // Usage is cumulative per model; sealing keeps the latest figure for each model.
-  for (const usage of summary.usage) {
+  for (const usage of sessionUsage(ctx, path, summary.usage)) {
     lines.push(eventLine(ctx, { type: 'usage', ...usage }, 'transcript'));
   }
   writeState(ctx.repo.stateDir, stateName, {
     reasoning: reasoning.length,
     models: summary.models,
     ...(acts !== undefined ? { acts } : {}),
+    ...(prompts !== undefined ? { prompts } : {}),
     ...(notifyOnly ? { path } : {}),
   });
   return lines;

@@ -408,7 +408,7 @@ describe('parseCodexRollout', () => {
         at: '2026-03-02T10:00:20.000Z',
         event: {
           type: 'file-edit',
-          path: 'src/upload.rs',
+          path: `${CWD}/src/upload.rs`,
           change: 'modified',
           ranges: [],
           tool: 'apply_patch',
@@ -419,7 +419,7 @@ describe('parseCodexRollout', () => {
         at: '2026-03-02T10:00:20.000Z',
         event: {
           type: 'file-edit',
-          path: 'src/limit.rs',
+          path: `${CWD}/src/limit.rs`,
           change: 'created',
           ranges: [],
           tool: 'apply_patch',

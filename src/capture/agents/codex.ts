@@ -9,6 +9,7 @@
  * `RolloutItem` / `ResponseItem` / `EventMsg` shapes of `codex-rs/protocol`. Everything is read
  * tolerantly; only a field Trail relies on that has the wrong type is an error.
  */
+import { isAbsolute, resolve } from 'node:path';
 import { TrailError } from '../../core/errors.js';
 import type { EventBody } from '../../core/records.js';
 import type { HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
@@ -82,15 +83,64 @@ export function patchFiles(patch: string): PatchFile[] {
   return files.filter((f) => f.path.length > 0 && f.path.length <= PATH_MAX);
 }
 
-function fileEditEvents(patch: string): FileEditEvent[] {
-  return patchFiles(patch).map((f) => ({
-    type: 'file-edit',
-    path: f.path,
-    change: f.change,
-    ranges: [],
-    tool: PATCH_TOOL,
-    via: 'edit-tool',
-  }));
+/**
+ * Codex resolves a patch's relative paths against the folder the call ran in (the shell call's
+ * `workdir`, else the turn's cwd: `maybe_parse_apply_patch_verified` in
+ * `codex-rs/apply-patch/src/invocation.rs`), so Trail does too; without a folder the paths stay
+ * as written and the hook runner resolves them against the payload's cwd.
+ */
+function fileEditEvents(patch: string, folder: string | undefined): FileEditEvent[] {
+  return patchFiles(patch).flatMap((f) => {
+    const path = folder === undefined ? f.path : resolve(folder, f.path);
+    return path.length <= PATH_MAX ? [editEvent(path, f.change)] : [];
+  });
+}
+
+function editEvent(path: string, change: FileEditEvent['change']): FileEditEvent {
+  return { type: 'file-edit', path, change, ranges: [], tool: PATCH_TOOL, via: 'edit-tool' };
+}
+
+/**
+ * The files a `patch_apply_begin` / `patch_apply_end` event names: its `changes` map, keyed by
+ * the absolute paths Codex wrote (the hunks resolved against the call's folder), valued by a
+ * `FileChange`, `{"type": "add"}` in current versions and `{"add": {...}}` in older ones; an
+ * update with a `move_path` is a rename. Undefined unless every key is absolute, since a
+ * relative key would name a folder Trail cannot know.
+ */
+function appliedChanges(changes: unknown): FileEditEvent[] | undefined {
+  if (!isJsonObject(changes)) return undefined;
+  const keys = Object.keys(changes);
+  if (keys.length === 0 || !keys.every((k) => isAbsolute(k) && k.length <= PATH_MAX)) return undefined;
+  const edits: FileEditEvent[] = [];
+  for (const [path, value] of Object.entries(changes)) {
+    const change = isJsonObject(value) ? value : {};
+    const kind = typeof change.type === 'string' ? change.type : Object.keys(change)[0];
+    const details = kind !== undefined && isJsonObject(change[kind]) ? (change[kind] as JsonObject) : change;
+    if (kind === 'add') edits.push(editEvent(path, 'created'));
+    else if (kind === 'delete') edits.push(editEvent(path, 'deleted'));
+    else {
+      const moved = details.move_path;
+      if (typeof moved === 'string' && isAbsolute(moved) && moved.length <= PATH_MAX) {
+        edits.push(editEvent(path, 'deleted'), editEvent(moved, 'created'));
+      } else edits.push(editEvent(path, 'modified'));
+    }
+  }
+  return edits;
+}
+
+/** The folder a call runs in: `dir` (a `workdir`, a `cd`) taken from `base`, else `base`. */
+function folderOf(base: string | undefined, dir: string | undefined): string | undefined {
+  if (dir === undefined) return base;
+  if (isAbsolute(dir)) return dir;
+  return base === undefined ? undefined : resolve(base, dir);
+}
+
+/** `cd <dir> && apply_patch <<'EOF'`, the one shell form Codex accepts with a folder change. */
+function heredocFolder(script: string): string | undefined {
+  const cd = /^\s*cd\s+('[^']*'|"[^"]*"|[^\s'"&;|]+)\s*&&\s*apply_?patch\b/.exec(script);
+  if (cd === null) return undefined;
+  const dir = cd[1]!;
+  return /^['"]/.test(dir) ? dir.slice(1, -1) : dir;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,6 +449,10 @@ interface RolloutState {
   summary: CodexRolloutSummary;
   entries: Array<{ at?: string; event: EventBody; origin?: Origin; kind?: Kind }>;
   calls: Map<string, { event: CommandEvent | ToolCallEvent }>;
+  /** Each patch call's file edits, `exact` once Codex's own absolute paths replaced them. */
+  patchEdits: Map<string, { edits: FileEditEvent[]; exact: boolean }>;
+  /** The cwd of the turn being read: relative paths and workdirs are resolved against it. */
+  cwd?: string;
   currentModel?: string;
   lastTotal: Tokens;
   usage: Map<string, Tokens>;
@@ -428,6 +482,7 @@ export function parseCodexRollout(text: string): CodexRolloutSummary {
     summary: { models: [], events: [], usage: [], skippedLines: 0 },
     entries: [],
     calls: new Map(),
+    patchEdits: new Map(),
     lastTotal: { input: 0, cached: 0, output: 0 },
     usage: new Map(),
     startedMs: Number.POSITIVE_INFINITY,
@@ -472,6 +527,7 @@ function readSessionMeta(state: RolloutState, meta: JsonObject): void {
   const s = state.summary;
   s.sessionId ??= str(meta, 'id') ?? str(meta, 'session_id');
   s.cwd ??= str(meta, 'cwd');
+  state.cwd ??= str(meta, 'cwd');
   s.agentVersion ??= str(meta, 'cli_version');
   s.originator ??= str(meta, 'originator');
   s.modelProvider ??= str(meta, 'model_provider');
@@ -487,6 +543,7 @@ function readTurnContext(state: RolloutState, context: JsonObject): void {
     if (!state.summary.models.includes(model)) state.summary.models.push(model);
   }
   state.summary.cwd ??= str(context, 'cwd');
+  state.cwd = str(context, 'cwd') ?? state.cwd;
   // `turn_context` repeats every turn; the latest one states the boundary in force.
   const boundary: CodexBoundary = { ...state.summary.boundary };
   const approval = str(context, 'approval_policy');
@@ -599,9 +656,17 @@ function readResponseItem(state: RolloutState, item: JsonObject, at: string | un
           at,
           str(item, 'call_id'),
           str(argObject, 'input') ?? str(argObject, 'patch') ?? '',
+          state.cwd,
         );
       } else if (SHELL_TOOLS.has(name)) {
-        readShellCall(state, at, str(item, 'call_id'), commandText(argObject.command ?? argObject.cmd));
+        // `shell`, `shell_command` and `exec_command` name their folder `workdir`.
+        readShellCall(
+          state,
+          at,
+          str(item, 'call_id'),
+          commandText(argObject.command ?? argObject.cmd),
+          folderOf(state.cwd, str(argObject, 'workdir') ?? str(argObject, 'cwd')),
+        );
       } else {
         readOtherCall(state, at, str(item, 'call_id'), name);
       }
@@ -609,13 +674,20 @@ function readResponseItem(state: RolloutState, item: JsonObject, at: string | un
     }
     case 'custom_tool_call': {
       const name = str(item, 'name');
-      if (name === PATCH_TOOL) readPatchCall(state, at, str(item, 'call_id'), str(item, 'input') ?? '');
+      if (name === PATCH_TOOL)
+        readPatchCall(state, at, str(item, 'call_id'), str(item, 'input') ?? '', state.cwd);
       else if (name !== undefined) readOtherCall(state, at, str(item, 'call_id'), name);
       return;
     }
     case 'local_shell_call': {
       const action = isJsonObject(item.action) ? item.action : {};
-      readShellCall(state, at, str(item, 'call_id') ?? str(item, 'id'), commandText(action.command));
+      readShellCall(
+        state,
+        at,
+        str(item, 'call_id') ?? str(item, 'id'),
+        commandText(action.command),
+        folderOf(state.cwd, str(action, 'working_directory')),
+      );
       return;
     }
     case 'function_call_output':
@@ -651,11 +723,12 @@ function readShellCall(
   at: string | undefined,
   callId: string | undefined,
   command: string | undefined,
+  folder: string | undefined,
 ): void {
   if (command === undefined) return;
   // Older models ran apply_patch as a shell command (`["apply_patch", "*** Begin Patch..."]`).
   if (command.includes('*** Begin Patch')) {
-    readPatchCall(state, at, callId, command);
+    readPatchCall(state, at, callId, command, folderOf(folder, heredocFolder(command)));
     return;
   }
   const event = commandEvent(command, {});
@@ -668,17 +741,48 @@ function readPatchCall(
   at: string | undefined,
   callId: string | undefined,
   patch: string,
+  folder: string | undefined,
 ): void {
-  const edits = fileEditEvents(patch);
   const event = defined<ToolCallEvent>({
     type: 'tool-call',
     tool: PATCH_TOOL,
     toolUseId: callId?.slice(0, NAME_MAX),
-    summary: summaryOf(edits.map((e) => e.path).join(', ')),
+    // As the model wrote them: the edits below carry the resolved paths.
+    summary: summaryOf(
+      patchFiles(patch)
+        .map((f) => f.path)
+        .join(', '),
+    ),
   });
   push(state, at, event);
-  for (const edit of edits) push(state, at, edit);
+  setPatchEdits(state, at, callId, fileEditEvents(patch, folder), false);
   if (callId !== undefined) state.calls.set(callId, { event });
+}
+
+/**
+ * Records a patch call's file edits, or replaces the ones recorded for it where they stood:
+ * Codex's own absolute paths (`exact`) win over Trail's reading of the patch text, whichever
+ * line comes first, and are never recorded twice.
+ */
+function setPatchEdits(
+  state: RolloutState,
+  at: string | undefined,
+  callId: string | undefined,
+  edits: FileEditEvent[],
+  exact: boolean,
+): void {
+  const known = callId === undefined ? undefined : state.patchEdits.get(callId);
+  if (known?.exact === true && !exact) return;
+  const entries = edits.map((event) => defined({ at, event }));
+  const replaced = new Set<EventBody>(known?.edits);
+  const first = state.entries.findIndex((e) => replaced.has(e.event));
+  if (first < 0) state.entries.push(...entries);
+  else {
+    const kept = state.entries.filter((e) => !replaced.has(e.event));
+    kept.splice(first, 0, ...entries);
+    state.entries = kept;
+  }
+  if (callId !== undefined) state.patchEdits.set(callId, { edits, exact });
 }
 
 function readOtherCall(
@@ -762,10 +866,18 @@ function readEventMsg(state: RolloutState, msg: JsonObject, at: string | undefin
       }
       return;
     }
+    case 'patch_apply_begin':
     case 'patch_apply_end': {
       const callId = str(msg, 'call_id');
       const call = callId === undefined ? undefined : state.calls.get(callId);
-      if (call?.event.type === 'tool-call' && typeof msg.success === 'boolean') call.event.ok = msg.success;
+      if (
+        msg.type === 'patch_apply_end' &&
+        call?.event.type === 'tool-call' &&
+        typeof msg.success === 'boolean'
+      )
+        call.event.ok = msg.success;
+      const applied = appliedChanges(msg.changes);
+      if (applied !== undefined && msg.success !== false) setPatchEdits(state, at, callId, applied, true);
       return;
     }
   }

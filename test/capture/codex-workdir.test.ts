@@ -1,0 +1,285 @@
+/**
+ * Codex runs a patch in the folder of its call (the shell call's `workdir`, a `cd` before a
+ * heredoc, else the turn's cwd), and names the files it changed by absolute path in its
+ * `patch_apply_*` events. Trail must credit the lines where they really are, record a gap for
+ * what it cannot follow, and not lose a prompt whose notify payload was too large to arrive.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { parseCodexRollout } from '../../src/capture/agents/codex.js';
+import { sessionKey } from '../../src/capture/spool.js';
+import { loadIndex } from '../../src/ledger/read.js';
+import { findRepo } from '../../src/ledger/repo.js';
+import { codexNotifyArgv, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
+import { tempDir, tempRepo } from '../helpers/temp-repo.js';
+
+const cleanups: Array<() => void> = [];
+after(() => {
+  for (const c of cleanups) c();
+});
+
+type Json = Record<string, unknown>;
+const line = (type: string, payload: Json) =>
+  JSON.stringify({ timestamp: '2026-12-06T10:00:00.000Z', type, payload });
+const turn = (cwd: string) => line('turn_context', { cwd, model: 'gpt-5-codex' });
+const shellCall = (callId: string, command: string[], args: Json = {}) =>
+  line('response_item', {
+    type: 'function_call',
+    name: 'shell',
+    call_id: callId,
+    arguments: JSON.stringify({ command, ...args }),
+  });
+const userMessage = (text: string) =>
+  line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
+
+function edits(rollout: string[]): Array<[string, string]> {
+  return parseCodexRollout(rollout.join('\n')).events.flatMap(({ event }) =>
+    event.type === 'file-edit' ? [[event.path, event.change] as [string, string]] : [],
+  );
+}
+
+const PATCH = [
+  '*** Begin Patch',
+  '*** Add File: src/new_mod.rs',
+  '+pub fn added() -> u32 { 42 }',
+  '*** Update File: src/lib.rs',
+  '@@',
+  '-fn b() {}',
+  '+fn b() { changed() }',
+  '*** End Patch',
+  '',
+].join('\n');
+
+describe('parseCodexRollout: the folder a patch ran in', () => {
+  test('a shell apply_patch resolves against its workdir, absolute or relative to the turn cwd', () => {
+    assert.deepEqual(
+      edits([turn('/r'), shellCall('c1', ['apply_patch', PATCH], { workdir: '/r/pkg/core' })]),
+      [
+        ['/r/pkg/core/src/new_mod.rs', 'created'],
+        ['/r/pkg/core/src/lib.rs', 'modified'],
+      ],
+    );
+    assert.deepEqual(edits([turn('/r'), shellCall('c1', ['apply_patch', PATCH], { workdir: 'pkg/core' })]), [
+      ['/r/pkg/core/src/new_mod.rs', 'created'],
+      ['/r/pkg/core/src/lib.rs', 'modified'],
+    ]);
+  });
+
+  test('`cd <dir> && apply_patch <<EOF` resolves against the cd, from the workdir', () => {
+    const script = `cd core && apply_patch <<'EOF'\n${PATCH}EOF\n`;
+    assert.deepEqual(edits([turn('/r'), shellCall('c1', ['bash', '-lc', script], { workdir: '/r/pkg' })]), [
+      ['/r/pkg/core/src/new_mod.rs', 'created'],
+      ['/r/pkg/core/src/lib.rs', 'modified'],
+    ]);
+  });
+
+  test('the apply_patch tool, freeform or function, resolves against the latest turn cwd', () => {
+    const rollout = [
+      turn('/r'),
+      turn('/r/app'),
+      line('response_item', { type: 'custom_tool_call', name: 'apply_patch', call_id: 'c1', input: PATCH }),
+      line('response_item', {
+        type: 'function_call',
+        name: 'apply_patch',
+        call_id: 'c2',
+        arguments: JSON.stringify({ input: '*** Begin Patch\n*** Delete File: old.rs\n*** End Patch\n' }),
+      }),
+    ];
+    assert.deepEqual(edits(rollout), [
+      ['/r/app/src/new_mod.rs', 'created'],
+      ['/r/app/src/lib.rs', 'modified'],
+      ['/r/app/old.rs', 'deleted'],
+    ]);
+  });
+
+  test("Codex's absolute paths in patch_apply_begin / patch_apply_end replace Trail's reading, in place", () => {
+    const rollout = [
+      turn('/r'),
+      shellCall('c1', ['apply_patch', PATCH]),
+      line('event_msg', {
+        type: 'patch_apply_begin',
+        call_id: 'c1',
+        auto_approved: true,
+        changes: {
+          '/r/x/src/new_mod.rs': { type: 'add', content: 'pub fn added() -> u32 { 42 }\n' },
+          '/r/x/src/lib.rs': { type: 'update', unified_diff: '', move_path: '/r/x/src/lib2.rs' },
+        },
+      }),
+      // Older versions: externally tagged; a repeat of the same call is not recorded twice.
+      line('event_msg', {
+        type: 'patch_apply_end',
+        call_id: 'c1',
+        success: true,
+        changes: {
+          '/r/x/src/new_mod.rs': { add: { content: '' } },
+          '/r/x/src/lib.rs': { update: { move_path: null } },
+        },
+      }),
+      shellCall('c2', ['bash', '-lc', 'cargo test']),
+      // Relative keys name no folder Trail knows: the patch's own reading stays.
+      shellCall('c3', ['apply_patch', '*** Begin Patch\n*** Delete File: gone.rs\n*** End Patch\n']),
+      line('event_msg', {
+        type: 'patch_apply_end',
+        call_id: 'c3',
+        success: true,
+        changes: { 'gone.rs': { type: 'delete' } },
+      }),
+    ];
+    const events = parseCodexRollout(rollout.join('\n')).events.map((e) => e.event);
+    assert.deepEqual(
+      events.map((e) => (e.type === 'file-edit' ? `${e.change} ${e.path}` : e.type)),
+      [
+        'tool-call',
+        'created /r/x/src/new_mod.rs',
+        'modified /r/x/src/lib.rs',
+        'command',
+        'tool-call',
+        'deleted /r/gone.rs',
+      ],
+    );
+  });
+});
+
+async function codexRepo(files: Record<string, string>): Promise<{ repo: TempRepo; home: string }> {
+  const repo = tempRepo();
+  const home = tempDir('trail-codex-home-');
+  cleanups.push(repo.cleanup, () => rmSync(home, { recursive: true, force: true }));
+  for (const [path, text] of Object.entries(files)) repo.write(path, text);
+  repo.commit('base');
+  const init = await trailWithEnv(repo.dir, { CODEX_HOME: home }, 'init', '--yes', '--agents', 'codex');
+  assert.equal(init.code, 0, init.stderr);
+  repo.commit('Trail set up');
+  return { repo, home };
+}
+
+function writeRollout(home: string, threadId: string, lines: string[]): void {
+  const day = join(home, 'sessions', '2026', '12', '06');
+  mkdirSync(day, { recursive: true });
+  writeFileSync(join(day, `rollout-2026-12-06T10-00-00-${threadId}.jsonl`), `${lines.join('\n')}\n`);
+}
+
+function notify(repo: TempRepo, home: string, threadId: string, inputs: string[]): void {
+  const payload = {
+    type: 'agent-turn-complete',
+    'thread-id': threadId,
+    'turn-id': randomUUID(),
+    cwd: repo.dir,
+    'input-messages': inputs,
+    'last-assistant-message': 'Done.',
+  };
+  const run = runNotify(codexNotifyArgv(home), JSON.stringify(payload), {
+    cwd: repo.dir,
+    env: { CODEX_HOME: home },
+  });
+  assert.equal(run.code, 0, run.stderr);
+}
+
+async function commitAndRead(repo: TempRepo, threadId: string) {
+  repo.git('add', '-A');
+  repo.git('commit', '-q', '-m', 'agent work');
+  const index = await loadIndex(await findRepo(repo.dir));
+  const events = (index.eventsBySession.get(threadId) ?? []).map((e) => e.record.event);
+  return {
+    checkpoint: index.checkpointByCommit.get(repo.git('rev-parse', 'HEAD'))?.record,
+    events,
+    gaps: index.gaps.map((g) => g.record.why),
+  };
+}
+
+describe('notify: Codex patches in a subfolder', () => {
+  test("a patch run with workdir <repo>/pkg/core credits that folder's lines to the session", async () => {
+    const { repo, home } = await codexRepo({
+      'pkg/core/src/lib.rs': 'fn a() {}\nfn b() {}\n',
+      'pkg/core/src/old.rs': 'old\n',
+    });
+    const threadId = randomUUID();
+    const patch = `${PATCH.replace('*** End Patch\n', '')}*** Delete File: src/old.rs\n*** End Patch\n`;
+    writeRollout(home, threadId, [
+      line('session_meta', { id: threadId, cwd: repo.dir, cli_version: '0.50.0' }),
+      turn(repo.dir),
+      userMessage('refactor the core crate'),
+      shellCall('c1', ['apply_patch', patch], { workdir: join(repo.dir, 'pkg/core') }),
+    ]);
+    // What the patch did on disk, in pkg/core.
+    repo.write('pkg/core/src/new_mod.rs', 'pub fn added() -> u32 { 42 }\n');
+    repo.write('pkg/core/src/lib.rs', 'fn a() {}\nfn b() { changed() }\n');
+    rmSync(join(repo.dir, 'pkg/core/src/old.rs'));
+
+    notify(repo, home, threadId, ['refactor the core crate']);
+    const { checkpoint, events, gaps } = await commitAndRead(repo, threadId);
+    assert.deepEqual(gaps, []);
+    assert.deepEqual(
+      events.flatMap((e) => (e.type === 'file-edit' ? [[e.path, e.change, e.ranges]] : [])).sort(),
+      [
+        ['pkg/core/src/lib.rs', 'modified', [{ start: 2, end: 2 }]],
+        ['pkg/core/src/new_mod.rs', 'created', [{ start: 1, end: 1 }]],
+        ['pkg/core/src/old.rs', 'deleted', []],
+      ],
+    );
+    assert.ok(checkpoint, 'the commit has a checkpoint');
+    assert.equal(checkpoint.files.find((f) => f.path === 'pkg/core/src/lib.rs')?.aiLines, 1);
+    assert.equal(checkpoint.files.find((f) => f.path === 'pkg/core/src/new_mod.rs')?.aiLines, 1);
+  });
+
+  test('a file outside the repository, or added but absent after the turn, is a gap, not a deletion', async () => {
+    const { repo, home } = await codexRepo({ 'src/lib.rs': 'fn a() {}\n' });
+    const outside = tempDir('trail-codex-outside-');
+    cleanups.push(() => rmSync(outside, { recursive: true, force: true }));
+    const threadId = randomUUID();
+    writeRollout(home, threadId, [
+      turn(repo.dir),
+      userMessage('two patches'),
+      shellCall('c1', ['apply_patch', '*** Begin Patch\n*** Add File: notes.txt\n+x\n*** End Patch\n'], {
+        workdir: outside,
+      }),
+      shellCall('c2', ['apply_patch', '*** Begin Patch\n*** Add File: src/gone.rs\n+x\n*** End Patch\n']),
+    ]);
+    writeFileSync(join(outside, 'notes.txt'), 'x\n');
+    repo.write('src/lib.rs', 'fn a() {}\nfn b() {}\n');
+
+    notify(repo, home, threadId, ['two patches']);
+    const { events, gaps } = await commitAndRead(repo, threadId);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'file-edit'),
+      [],
+      'nothing recorded as deleted',
+    );
+    // One capture gap for the turn, naming both.
+    const why = gaps.join('\n');
+    assert.ok(why.includes(`${join(outside, 'notes.txt')}, outside the repository`), why);
+    assert.ok(why.includes('src/gone.rs, which is not there after the turn'), why);
+  });
+});
+
+describe('notify: a prompt too large for its notify payload', () => {
+  test('a turn whose notify never arrived has its prompt taken from the rollout, each prompt once', async () => {
+    const { repo, home } = await codexRepo({ 'README.md': '# demo\n' });
+    const threadId = randomUUID();
+    // Over Linux's 128 KiB limit for one argument: Codex could not start the notify program.
+    const pasted = `summarise this log:\n${'0123456789abcdef'.repeat(9000)}`;
+    const first = [turn(repo.dir), userMessage('first')];
+    writeRollout(home, threadId, first);
+    notify(repo, home, threadId, ['first']);
+    // The pasted turn: no notify. Then a third turn, whose prompt repeats the first one's words.
+    writeRollout(home, threadId, [...first, userMessage(pasted), userMessage('first')]);
+    notify(repo, home, threadId, ['first']);
+
+    const spool = readFileSync(
+      join(repo.dir, '.git/trail/spool/sessions', `${sessionKey('codex', threadId)}.jsonl`),
+      'utf8',
+    );
+    const prompts = spool
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json)
+      .flatMap((l) => {
+        const event = l.event as Json | undefined;
+        return l.type === 'event' && event?.type === 'prompt' ? [(event.text as string).slice(0, 18)] : [];
+      });
+    assert.deepEqual(prompts.sort(), ['first', 'first', 'summarise this log'].sort());
+  });
+});

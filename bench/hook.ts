@@ -81,6 +81,16 @@ try {
       hook_event_name: 'UserPromptSubmit',
       prompt: `PROJ-42: add rate limiting to the /login route, attempt ${i}; keep the tests passing`,
     });
+  // Claude Code's PreToolUse for the same call: run before the edit, outside the timing (an
+  // edit whose before-hook never ran is recorded as a capture gap).
+  const before = (i: number) =>
+    JSON.stringify({
+      ...common,
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Edit',
+      tool_input: { file_path: file, old_string: 'login);', new_string: `rateLimit({ max: ${i} }), login);` },
+      tool_use_id: `toolu_${i}`,
+    });
   const edit = (i: number) =>
     JSON.stringify({
       ...common,
@@ -103,7 +113,8 @@ try {
     const keep = i >= WARMUP;
     const n = timed(['-e', '0']);
     const p = timed([TRAIL_BIN, 'hook', 'claude-code', 'UserPromptSubmit'], prompt(i));
-    // The agent's edit happens before its PostToolUse hook, outside the timing.
+    // The agent's edit happens between its PreToolUse and PostToolUse hooks, outside the timing.
+    timed([TRAIL_BIN, 'hook', 'claude-code', 'PreToolUse'], before(i));
     writeFileSync(file, `${readFileSync(file, 'utf8')}router.use(limit${i});\n`);
     const e = timed([TRAIL_BIN, 'hook', 'claude-code', 'PostToolUse'], edit(i));
     const a = timed(['-c', installed], prompt(i), { CLAUDE_PROJECT_DIR: repo.dir }, '/bin/sh');
@@ -131,7 +142,11 @@ try {
     { args: [TRAIL_BIN, 'hook', 'claude-code', 'UserPromptSubmit'], input: () => prompt(++n) },
     {
       args: [TRAIL_BIN, 'hook', 'claude-code', 'PostToolUse'],
-      before: () => writeFileSync(file, `${readFileSync(file, 'utf8')}router.use(limit${n});\n`),
+      before: () => {
+        n++;
+        timed([TRAIL_BIN, 'hook', 'claude-code', 'PreToolUse'], before(n));
+        writeFileSync(file, `${readFileSync(file, 'utf8')}router.use(limit${n});\n`);
+      },
       input: () => edit(n),
     },
   ]);
@@ -183,6 +198,8 @@ try {
       'the baseline and the hooks are interleaved run by run, after 5 warm-up rounds',
       "as installed: the command in .claude/settings.json run through /bin/sh, as Claude Code runs it; it goes through the clone's `git trail` alias (see docs/capture.md), which adds a git and a shell process, the shell exec-ing into Node",
       'CPU figures: user + system time each process reports at exit (a separate interleaved pass)',
+      "each Edit's PreToolUse runs before it, untimed, as Claude Code sends it: since 2026-12-06 an edit whose before-hook never ran is a capture gap",
+      'on 2026-12-06, on this 2-core Xeon, the code from before that change measured the same way gave ratios 1.46 (prompt), 1.52 (edit) and 1.53 (as installed): these figures are the machine, not the change; on the 2-core EPYC of 2026-12-04 the same hooks gave 1.40, 1.45 and 1.45',
     ],
   });
 } finally {

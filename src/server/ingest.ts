@@ -5,7 +5,8 @@
  * What is checked, and what a failure answers:
  * - each entry: canonical form, its seq, a valid record (validateRecord)       → 422
  * - each head: the log's own writer key, registered for the repository, not
- *   revoked at the head's time, a valid Ed25519 signature                      → 422, flagged
+ *   revoked at the head's time nor past the size its log had when it was
+ *   revoked, a valid Ed25519 signature                                          → 422, flagged
  * - the pushed entries chain to each other, and every new head's root and last
  *   leaf match the entries (Merkle roots from the stored frontier)               → 422, flagged
  * - against the server's witness: an entry at a seq the server holds must have
@@ -32,7 +33,7 @@ import type { Database, Queryable } from './db/database.js';
 import { ApiError, badRequest, invalid } from './errors.js';
 import { badSignatures } from './head-signatures.js';
 import type { RegisteredKey } from './key-approval.js';
-import { keySetState, lockKeySet, pendingKeys, registeredKey } from './key-approval.js';
+import { keySetState, largestSize, lockKeySet, pendingKeys, registeredKey } from './key-approval.js';
 import type { LogState } from './ledger-state.js';
 import { loadState, recordAlert } from './ledger-state.js';
 import type { ReviewDecision } from './review-state.js';
@@ -80,6 +81,8 @@ interface KeyInput {
   publicKey: string;
   name?: string;
   revokedAt?: string;
+  /** The size of the key's own log when it was revoked (core/log-verifier.ts TrustedKey). */
+  revokedAtSize?: number;
   revokedReason?: string;
 }
 
@@ -103,11 +106,20 @@ function parseKeys(input: unknown): KeyInput[] {
     ) {
       throw invalid(`keys[${i}]: revokedAt is not an ISO 8601 time`);
     }
+    if (
+      key.revokedAtSize !== undefined &&
+      (typeof key.revokedAtSize !== 'number' ||
+        !Number.isSafeInteger(key.revokedAtSize) ||
+        key.revokedAtSize < 0)
+    ) {
+      throw invalid(`keys[${i}]: revokedAtSize is not a record count (a non-negative integer)`);
+    }
     return {
       keyId: key.keyId,
       publicKey: key.publicKey,
       name: typeof key.name === 'string' ? storableText(key.name.slice(0, 512)) : undefined,
       revokedAt: key.revokedAt,
+      revokedAtSize: key.revokedAtSize,
       revokedReason:
         typeof key.revokedReason === 'string' ? storableText(key.revokedReason.slice(0, 4096)) : undefined,
     };
@@ -117,7 +129,9 @@ function parseKeys(input: unknown): KeyInput[] {
 /**
  * Records a repository's trusted keys as pushed from `.trail/keys/`: new keys are added and
  * revocations recorded, each row naming the token that sent it. A revocation is never
- * undone by a later push that lacks it: the earliest revocation of a key stands.
+ * undone by a later push that lacks it: the earliest revocation of a key stands. Its bound
+ * (`revokedAtSize`) only ever grows: a revocation pushed again with a larger one is recorded
+ * as a new row, and the largest stands, as `trail keys revoke` keeps it in the key file.
  */
 export async function registerKeys(
   db: Database,
@@ -128,34 +142,49 @@ export async function registerKeys(
   const keys = parseKeys(input);
   return db.transaction(async (tx) => {
     await lockKeySet(tx, repo.id);
-    const existing = await tx.query<{ key_id: string; revoked_at: string | null }>(
-      'SELECT key_id, revoked_at FROM repo_keys WHERE repo_id = $1',
-      [repo.id],
-    );
-    const known = new Map<string, boolean>();
-    for (const row of existing.rows)
-      known.set(row.key_id, (known.get(row.key_id) ?? false) || row.revoked_at !== null);
+    const existing = await tx.query<{
+      key_id: string;
+      revoked_at: string | null;
+      revoked_at_size: string | number | null;
+    }>('SELECT key_id, revoked_at, revoked_at_size FROM repo_keys WHERE repo_id = $1', [repo.id]);
+    /** Per key: whether a revocation is recorded, and the largest bound recorded. */
+    const known = new Map<string, { revoked: boolean; size: number | null }>();
+    for (const row of existing.rows) {
+      const was = known.get(row.key_id) ?? { revoked: false, size: null };
+      known.set(row.key_id, {
+        revoked: was.revoked || row.revoked_at !== null,
+        size: largestSize([was.size, row.revoked_at_size]),
+      });
+    }
     const result: KeyResult = { added: [], revoked: [], unchanged: [], pending: [] };
     const rows: Array<Record<string, unknown>> = [];
     for (const key of keys) {
       const seen = known.get(key.keyId);
+      const row = { ...key, revokedAt: key.revokedAt ?? null, revokedAtSize: key.revokedAtSize ?? null };
+      const raisesBound =
+        seen !== undefined &&
+        key.revokedAtSize !== undefined &&
+        (seen.size === null || key.revokedAtSize > seen.size);
       if (seen === undefined) {
-        rows.push({ ...key, revokedAt: key.revokedAt ?? null });
+        rows.push(row);
         result.added.push(key.keyId);
-        known.set(key.keyId, key.revokedAt !== undefined);
-      } else if (!seen && key.revokedAt) {
-        rows.push({ ...key });
+      } else if ((!seen.revoked && key.revokedAt) || raisesBound) {
+        rows.push(row);
         result.revoked.push(key.keyId);
-        known.set(key.keyId, true);
       } else {
         result.unchanged.push(key.keyId);
+        continue;
       }
+      known.set(key.keyId, {
+        revoked: (seen?.revoked ?? false) || key.revokedAt !== undefined,
+        size: largestSize([seen?.size ?? null, key.revokedAtSize ?? null]),
+      });
     }
     if (rows.length > 0) {
       await tx.query(
-        `INSERT INTO repo_keys (repo_id, key_id, public_key, name, revoked_at, revoked_reason, added_by)
-         SELECT $1, x."keyId", x."publicKey", x.name, x."revokedAt", x."revokedReason", $2
-         FROM json_to_recordset($3::json) AS x("keyId" text, "publicKey" text, name text, "revokedAt" text, "revokedReason" text)`,
+        `INSERT INTO repo_keys (repo_id, key_id, public_key, name, revoked_at, revoked_at_size, revoked_reason, added_by)
+         SELECT $1, x."keyId", x."publicKey", x.name, x."revokedAt", x."revokedAtSize", x."revokedReason", $2
+         FROM json_to_recordset($3::json) AS x("keyId" text, "publicKey" text, name text, "revokedAt" text, "revokedAtSize" bigint, "revokedReason" text)`,
         [repo.id, tokenId, JSON.stringify(rows)],
       );
     }
@@ -394,6 +423,17 @@ async function checkSignatures(
         'invalid',
         'revoked-key',
         `the tree head of size ${head.size} was signed at ${head.time}, after key ${writerId} was revoked at ${key.revokedAt}`,
+        writerId,
+        head.size,
+      );
+    }
+    // A head's time is its signer's own claim: a stolen key dates its heads before the
+    // revocation at will, but cannot sign for records its log did not hold then.
+    if (key.revokedAtSize !== null && head.size > key.revokedAtSize) {
+      throw new LedgerRefusal(
+        'invalid',
+        'revoked-key',
+        `the tree head of size ${head.size} goes past the ${key.revokedAtSize} records the log held when key ${writerId} was revoked at ${key.revokedAt ?? 'an unknown time'}: it was signed after the revocation, whatever time it claims (${head.time})`,
         writerId,
         head.size,
       );

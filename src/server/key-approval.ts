@@ -55,6 +55,11 @@ export interface RegisteredKey {
   publicKey: string;
   /** The earliest revocation recorded for the key: a later push never undoes it. */
   revokedAt: string | null;
+  /**
+   * The size of the key's own log when it was revoked, the largest any push recorded (a
+   * revocation pushed again once more of the log was held raises it); null if none did.
+   */
+  revokedAtSize: number | null;
   /** False while the key set is locked and no admin approved this key. */
   inForce: boolean;
 }
@@ -66,8 +71,12 @@ export async function registeredKey(
   keyId: string,
   state?: KeySetState,
 ): Promise<RegisteredKey | undefined> {
-  const result = await db.query<{ public_key: string; revoked_at: string | null }>(
-    'SELECT public_key, revoked_at FROM repo_keys WHERE repo_id = $1 AND key_id = $2 ORDER BY id',
+  const result = await db.query<{
+    public_key: string;
+    revoked_at: string | null;
+    revoked_at_size: string | number | null;
+  }>(
+    'SELECT public_key, revoked_at, revoked_at_size FROM repo_keys WHERE repo_id = $1 AND key_id = $2 ORDER BY id',
     [repoId, keyId],
   );
   if (result.rows.length === 0) return undefined;
@@ -78,8 +87,18 @@ export async function registeredKey(
   return {
     publicKey: result.rows[0]!.public_key,
     revokedAt: revocations[0] ?? null,
+    revokedAtSize: largestSize(result.rows.map((r) => r.revoked_at_size)),
     inForce: keyInForce(state ?? (await keySetState(db, repoId)), keyId),
   };
+}
+
+/** The largest of the revokedAtSize values recorded for a key (bigint: text on node-postgres). */
+export function largestSize(sizes: ReadonlyArray<string | number | null>): number | null {
+  let largest: number | null = null;
+  for (const size of sizes) {
+    if (size !== null && (largest === null || Number(size) > largest)) largest = Number(size);
+  }
+  return largest;
 }
 
 /** Registered keys that wait for an admin's approval. */

@@ -488,6 +488,18 @@ ${appendOnly(['webhook_deliveries'])}
 ALTER TABLE access_log ADD COLUMN repos text[];
 `,
   },
+  {
+    version: 10,
+    name: 'revoked-key-size',
+    sql: `
+-- The size of a revoked key's own log when it was revoked (revokedAtSize in the pushed key
+-- file, written by trail keys revoke): ingest refuses a head the key signed for more records,
+-- whatever time it claims, since a head's time is its signer's own word. A revocation pushed
+-- again with a larger size is a new row; the largest stands. Null for a revocation that
+-- recorded none, and for rows from before this migration.
+ALTER TABLE repo_keys ADD COLUMN revoked_at_size bigint;
+`,
+  },
 ];
 
 /** Lock key for migrations (any fixed 64-bit number; "trail" in ASCII). */

@@ -8,11 +8,9 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { serveControl } from '../../src/cli/commands/serve.js';
-import { run } from '../../src/cli/main.js';
 import { trailProcess } from '../helpers/cli.js';
-import { gitEnv, tempDir } from '../helpers/temp-repo.js';
+import { tempDir } from '../helpers/temp-repo.js';
+import { startServe } from './serve-in-process.js';
 
 /** A PostgreSQL URL on a port nothing listens on (1, tcpmux). */
 const NOWHERE = 'postgres://postgres@127.0.0.1:1/test';
@@ -51,43 +49,21 @@ describe('trail serve limits and proxies', () => {
 
   test('the figures and --trust-proxy given are the ones the running server applies', async () => {
     const dir = tempDir();
-    let stdout = '';
-    let stderr = '';
-    const io = {
-      stdout: (s: string) => {
-        stdout += s;
-      },
-      stderr: (s: string) => {
-        stderr += s;
-      },
-    };
-    const running = run(
-      [
-        '-C',
-        dir,
-        'serve',
-        '--port',
-        '0',
-        '--json',
-        '--trust-proxy',
-        '1',
-        '--rate-limit-per-second',
-        '1',
-        '--rate-limit-burst',
-        '3',
-        '--address-rate-limit-per-second',
-        '1',
-        '--address-rate-limit-burst',
-        '2',
-      ],
-      io,
-      { ...gitEnv, DATABASE_URL: '' },
-    );
+    const server = await startServe(dir, [
+      '--trust-proxy',
+      '1',
+      '--rate-limit-per-second',
+      '1',
+      '--rate-limit-burst',
+      '3',
+      '--address-rate-limit-per-second',
+      '1',
+      '--address-rate-limit-burst',
+      '2',
+    ]);
     try {
-      const deadline = Date.now() + 60_000;
-      while (!stdout.includes('"url"') && Date.now() < deadline) await sleep(50);
-      assert.ok(stdout.includes('"url"'), `trail serve did not start: ${stderr}`);
-      const { url, adminToken } = JSON.parse(stdout) as { url: string; adminToken: string };
+      const { url } = server;
+      const adminToken = server.adminToken!;
       const get = async (client: string, token?: string) => {
         const res = await fetch(`${url}/api/v1/repos`, {
           headers: {
@@ -114,8 +90,7 @@ describe('trail serve limits and proxies', () => {
       );
       assert.match(byToken[3]!.body.error!.message, /too many requests for token/);
     } finally {
-      serveControl.emit('stop');
-      assert.equal(await running, 0, stderr);
+      assert.equal(await server.stop(), 0, server.stderr());
       rmSync(dir, { recursive: true, force: true });
     }
   });

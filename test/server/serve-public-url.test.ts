@@ -8,11 +8,9 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { serveControl } from '../../src/cli/commands/serve.js';
-import { run } from '../../src/cli/main.js';
 import { trailProcess } from '../helpers/cli.js';
-import { gitEnv, tempDir } from '../helpers/temp-repo.js';
+import { tempDir } from '../helpers/temp-repo.js';
+import { startServe } from './serve-in-process.js';
 
 /** A PostgreSQL URL on a port nothing listens on (1, tcpmux). */
 const NOWHERE = 'postgres://postgres@127.0.0.1:1/test';
@@ -48,37 +46,15 @@ describe('trail serve --public-url and --webhook-body-limit', () => {
 
   test('the public URL is the origin sign-in accepts; the webhook limit is applied', async () => {
     const dir = tempDir();
-    let stdout = '';
-    let stderr = '';
-    const io = {
-      stdout: (s: string) => {
-        stdout += s;
-      },
-      stderr: (s: string) => {
-        stderr += s;
-      },
-    };
-    const running = run(
-      [
-        '-C',
-        dir,
-        'serve',
-        '--port',
-        '0',
-        '--json',
-        '--public-url',
-        'https://trail.example.com',
-        '--webhook-body-limit',
-        '1',
-      ],
-      io,
-      { ...gitEnv, DATABASE_URL: '' },
-    );
+    const server = await startServe(dir, [
+      '--public-url',
+      'https://trail.example.com',
+      '--webhook-body-limit',
+      '1',
+    ]);
     try {
-      const deadline = Date.now() + 60_000;
-      while (!stdout.includes('"url"') && Date.now() < deadline) await sleep(50);
-      assert.ok(stdout.includes('"url"'), `trail serve did not start: ${stderr}`);
-      const { url, adminToken } = JSON.parse(stdout) as { url: string; adminToken: string };
+      const { url } = server;
+      const adminToken = server.adminToken!;
       const signIn = (origin: string) =>
         fetch(`${url}/ui/login`, {
           method: 'POST',
@@ -100,8 +76,7 @@ describe('trail serve --public-url and --webhook-body-limit', () => {
       });
       assert.equal(webhook.status, 413);
     } finally {
-      serveControl.emit('stop');
-      assert.equal(await running, 0, stderr);
+      assert.equal(await server.stop(), 0, server.stderr());
       rmSync(dir, { recursive: true, force: true });
     }
   });

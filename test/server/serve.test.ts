@@ -11,41 +11,19 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { serveControl } from '../../src/cli/commands/serve.js';
-import { run } from '../../src/cli/main.js';
 import { trail } from '../helpers/cli.js';
-import { gitEnv, tempDir } from '../helpers/temp-repo.js';
+import { tempDir } from '../helpers/temp-repo.js';
 import { count, freshPostgres } from './harness.js';
-
-interface Started {
-  url: string;
-  adminToken: string | null;
-}
+import type { ServeStarted } from './serve-in-process.js';
+import { startServe } from './serve-in-process.js';
 
 /** Starts `trail serve --json` in-process, uses the server, stops it as a signal would. */
 async function serveOnce(
   dir: string,
   ...extra: string[]
-): Promise<{ code: number; started: Started; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: (s: string) => {
-      stdout += s;
-    },
-    stderr: (s: string) => {
-      stderr += s;
-    },
-  };
-  const running = run(['-C', dir, 'serve', '--port', '0', '--json', ...extra], io, {
-    ...gitEnv,
-    DATABASE_URL: '',
-  });
-  const deadline = Date.now() + 60_000;
-  while (!stdout.includes('"url"') && Date.now() < deadline) await sleep(50);
-  assert.ok(stdout.includes('"url"'), `trail serve did not start: ${stderr}`);
-  const started = JSON.parse(stdout) as Started;
+): Promise<{ code: number; started: ServeStarted; stderr: string }> {
+  const server = await startServe(dir, extra);
+  const started = { url: server.url, adminToken: server.adminToken };
   assert.match(started.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal((await fetch(`${started.url}/health`)).status, 200);
   if (started.adminToken) {
@@ -54,8 +32,8 @@ async function serveOnce(
     });
     assert.equal(tokens.status, 200);
   }
-  serveControl.emit('stop');
-  return { code: await running, started, stderr };
+  const code = await server.stop();
+  return { code, started, stderr: server.stderr() };
 }
 
 describe('trail serve', () => {

@@ -7,16 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { verifyEnvelope } from '../../src/core/dsse.js';
 import { generateKeyPair } from '../../src/core/signature.js';
-import { loadWriterKey, revokeKey, trustedKeyMap, trustKey } from '../../src/ledger/keys.js';
-import { appendRecords, listLogRefs } from '../../src/ledger/log-store.js';
+import { loadWriterKey, revokeKey, trustKey } from '../../src/ledger/keys.js';
+import { appendRecords } from '../../src/ledger/log-store.js';
 import { trail } from '../helpers/cli.js';
 import { signedReview } from '../helpers/signed-review.js';
-import { tamper } from '../helpers/tamper.js';
-import { APPROVED_MODEL, ScriptedRepo, T0 } from '../report/fixture.js';
+import { T0 } from '../report/fixture.js';
+import {
+  FORGED_MODEL,
+  forgeModelInFirstLog,
+  signedStatements,
+  UNVERIFIED_REFUSAL,
+  withRepo,
+} from '../report/signed-exports.js';
 
-const FORGED_MODEL = 'forged-model-9';
 const reviewTime = new Date(T0 + 40 * 24 * 3600_000).toISOString();
 
 /** What these tests read of a statement. */
@@ -25,44 +29,21 @@ interface Statement {
   predicate: { review: { state: string; detail: string } };
 }
 
-/** The statements of `trail export --format intoto`, their signatures checked against .trail/keys. */
-function statements(s: ScriptedRepo, stdout: string): Statement[] {
-  const keys = new Map([...trustedKeyMap(s.ledger)].map(([id, k]) => [id, k.publicKey]));
-  return stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(verifyEnvelope(JSON.parse(line), keys).payload.toString('utf8')) as Statement);
-}
-
-async function withRepo(body: (s: ScriptedRepo) => Promise<void>): Promise<void> {
-  const s = await ScriptedRepo.create();
-  try {
-    await body(s);
-  } finally {
-    s.cleanup();
-  }
-}
-
-const REFUSAL =
-  /^trail: the ledger does not verify \((.*)\), so nothing was signed: run `trail verify` to see what fails, or pass --allow-unverified to sign only what comes from logs that verify\n$/;
-
 describe('trail export --format intoto signs only what trail verify accepts', () => {
   test('a rewritten log is refused in one line; --allow-unverified leaves its checkpoints out', () =>
     withRepo(async (s) => {
       await s.change({ name: 'c1', day: 1 });
-      const [log] = await listLogRefs(s.ledger);
-      // The audit's repro: a log chunk rewritten to name another model.
-      await tamper(s.dir, log!.ref, (files) => {
-        for (const [path, content] of files) {
-          if (path.startsWith('log/')) files.set(path, content.replaceAll(APPROVED_MODEL, FORGED_MODEL));
-        }
-      });
+      await forgeModelInFirstLog(s);
       assert.equal((await trail(s.dir, 'verify')).code, 1, 'the ledger fails verification');
 
       const refused = await trail(s.dir, 'export', '--format', 'intoto');
       assert.equal(refused.code, 1, refused.stderr);
       assert.equal(refused.stdout, '', 'nothing signed');
-      assert.equal(REFUSAL.exec(refused.stderr)?.[1], '1 of 1 log fails trail verify', refused.stderr);
+      assert.equal(
+        UNVERIFIED_REFUSAL.exec(refused.stderr)?.[1],
+        '1 of 1 log fails trail verify',
+        refused.stderr,
+      );
       const json = await trail(s.dir, 'export', '--format', 'intoto', '--json');
       assert.equal(json.code, 1);
       assert.equal(json.stdout, '');
@@ -111,11 +92,15 @@ describe('trail export --format intoto signs only what trail verify accepts', ()
       const refused = await trail(s.dir, 'export', '--format', 'intoto');
       assert.equal(refused.code, 1, refused.stderr);
       assert.equal(refused.stdout, '');
-      assert.equal(REFUSAL.exec(refused.stderr)?.[1], '1 of 2 logs fails trail verify', refused.stderr);
+      assert.equal(
+        UNVERIFIED_REFUSAL.exec(refused.stderr)?.[1],
+        '1 of 2 logs fails trail verify',
+        refused.stderr,
+      );
 
       const allowed = await trail(s.dir, 'export', '--format', 'intoto', '--allow-unverified');
       assert.equal(allowed.code, 0, allowed.stderr);
-      const signed = statements(s, allowed.stdout);
+      const signed = signedStatements<Statement>(s, allowed.stdout);
       assert.deepEqual(
         signed.map((st) => st.subject[0]!.digest.gitCommit),
         [mine.sha],
@@ -148,13 +133,13 @@ describe('trail export --format intoto signs only what trail verify accepts', ()
       const exported = await trail(s.dir, 'export', '--format', 'intoto');
       assert.equal(exported.code, 0, exported.stderr);
       assert.equal(exported.stderr, '');
-      assert.deepEqual(statements(s, exported.stdout)[0]!.predicate.review, shown.approval);
+      assert.deepEqual(signedStatements<Statement>(s, exported.stdout)[0]!.predicate.review, shown.approval);
 
       // Once the key is trusted, the same approval counts.
       trustKey(s.ledger, stranger.publicKey, 'cto@example.com');
       const trusted = await trail(s.dir, 'export', '--format', 'intoto');
       assert.equal(trusted.code, 0, trusted.stderr);
-      assert.equal(statements(s, trusted.stdout)[0]!.predicate.review.state, 'approved');
+      assert.equal(signedStatements<Statement>(s, trusted.stdout)[0]!.predicate.review.state, 'approved');
     }));
 
   test('an approval verify rejects in a log that holds: refused; --allow-unverified signs without counting it', () =>
@@ -175,11 +160,15 @@ describe('trail export --format intoto signs only what trail verify accepts', ()
       ]);
       const refused = await trail(s.dir, 'export', '--format', 'intoto');
       assert.equal(refused.code, 1, refused.stderr);
-      assert.equal(REFUSAL.exec(refused.stderr)?.[1], '1 approval fails trail verify', refused.stderr);
+      assert.equal(
+        UNVERIFIED_REFUSAL.exec(refused.stderr)?.[1],
+        '1 approval fails trail verify',
+        refused.stderr,
+      );
 
       const allowed = await trail(s.dir, 'export', '--format', 'intoto', '--allow-unverified');
       assert.equal(allowed.code, 0, allowed.stderr);
-      const [only] = statements(s, allowed.stdout);
+      const [only] = signedStatements<Statement>(s, allowed.stdout);
       assert.equal(only!.predicate.review.state, 'none');
       assert.match(allowed.stderr, /signed 1 checkpoint\(s\) from logs that verify, left out 0/);
     }));
@@ -220,7 +209,7 @@ describe('trail export --format intoto signs only what trail verify accepts', ()
       ]);
       const exported = await trail(s.dir, 'export', '--format', 'intoto');
       assert.equal(exported.code, 0, exported.stderr);
-      const subject = statements(s, exported.stdout)[0]!.subject[0]!;
+      const subject = signedStatements<Statement>(s, exported.stdout)[0]!.subject[0]!;
       // in-toto digest_set.md: two DigestSets match when ANY field matches, so a tree beside
       // the commit would make every commit of that tree match the statement.
       assert.deepEqual(subject.digest, { gitCommit: c1.sha });

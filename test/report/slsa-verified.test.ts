@@ -8,18 +8,22 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { verifyEnvelope } from '../../src/core/dsse.js';
 import { isTrailError } from '../../src/core/errors.js';
 import { generateKeyPair } from '../../src/core/signature.js';
-import { loadWriterKey, revokeKey, trustedKeyMap } from '../../src/ledger/keys.js';
-import { appendRecords, listLogRefs } from '../../src/ledger/log-store.js';
+import { loadWriterKey, revokeKey } from '../../src/ledger/keys.js';
+import { appendRecords } from '../../src/ledger/log-store.js';
 import { loadReportInput } from '../../src/report/load.js';
 import { buildSlsaBundle } from '../../src/report/slsa.js';
 import { trail } from '../helpers/cli.js';
-import { tamper } from '../helpers/tamper.js';
-import { APPROVED_MODEL, ScriptedRepo, T0 } from './fixture.js';
+import { T0 } from './fixture.js';
+import {
+  FORGED_MODEL,
+  forgeModelInFirstLog,
+  signedStatements,
+  UNVERIFIED_REFUSAL,
+  withRepo,
+} from './signed-exports.js';
 
-const FORGED_MODEL = 'forged-model-9';
 const DAY = 24 * 3600_000;
 
 /** What these tests read of a statement. */
@@ -27,40 +31,19 @@ interface Statement {
   subject: Array<{ digest: Record<string, string>; annotations?: Record<string, string> }>;
 }
 
-function statements(s: ScriptedRepo, jsonl: string): Statement[] {
-  const keys = new Map([...trustedKeyMap(s.ledger)].map(([id, k]) => [id, k.publicKey]));
-  return jsonl
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(verifyEnvelope(JSON.parse(line), keys).payload.toString('utf8')) as Statement);
-}
-
-async function withRepo(body: (s: ScriptedRepo) => Promise<void>): Promise<void> {
-  const s = await ScriptedRepo.create();
-  try {
-    await body(s);
-  } finally {
-    s.cleanup();
-  }
-}
-
-const REFUSAL =
-  /^trail: the ledger does not verify \((.*)\), so nothing was signed: run `trail verify` to see what fails, or pass --allow-unverified to sign only what comes from logs that verify\n$/;
-
 describe('trail report slsa signs only what trail verify accepts', () => {
   test('a rewritten log: no bundle is written; --allow-unverified leaves its checkpoints out', () =>
     withRepo(async (s) => {
       await s.change({ name: 'c1', day: 1 });
-      const [log] = await listLogRefs(s.ledger);
-      await tamper(s.dir, log!.ref, (files) => {
-        for (const [path, content] of files) {
-          if (path.startsWith('log/')) files.set(path, content.replaceAll(APPROVED_MODEL, FORGED_MODEL));
-        }
-      });
+      await forgeModelInFirstLog(s);
       const out = join(s.dir, 'provenance.intoto.jsonl');
       const refused = await trail(s.dir, 'report', 'slsa', '--out', out);
       assert.equal(refused.code, 1, refused.stderr);
-      assert.equal(REFUSAL.exec(refused.stderr)?.[1], '1 of 1 log fails trail verify', refused.stderr);
+      assert.equal(
+        UNVERIFIED_REFUSAL.exec(refused.stderr)?.[1],
+        '1 of 1 log fails trail verify',
+        refused.stderr,
+      );
       assert.equal(existsSync(out), false, 'no bundle written');
       assert.equal((await trail(s.dir, 'report', 'slsa')).stdout, '');
 
@@ -82,12 +65,7 @@ describe('trail report slsa signs only what trail verify accepts', () => {
   test('the library refuses as well: buildSlsaBundle over a ledger that fails verification', () =>
     withRepo(async (s) => {
       await s.change({ name: 'c1', day: 1 });
-      const [log] = await listLogRefs(s.ledger);
-      await tamper(s.dir, log!.ref, (files) => {
-        for (const [path, content] of files) {
-          if (path.startsWith('log/')) files.set(path, content.replaceAll(APPROVED_MODEL, FORGED_MODEL));
-        }
-      });
+      await forgeModelInFirstLog(s);
       const input = await loadReportInput(s.ledger, {});
       const key = loadWriterKey(s.ledger);
       assert.throws(
@@ -117,12 +95,16 @@ describe('trail report slsa signs only what trail verify accepts', () => {
       const refused = await trail(s.dir, 'report', 'slsa');
       assert.equal(refused.code, 1, refused.stderr);
       assert.equal(refused.stdout, '');
-      assert.equal(REFUSAL.exec(refused.stderr)?.[1], '1 of 2 logs fails trail verify', refused.stderr);
+      assert.equal(
+        UNVERIFIED_REFUSAL.exec(refused.stderr)?.[1],
+        '1 of 2 logs fails trail verify',
+        refused.stderr,
+      );
 
       const allowed = await trail(s.dir, 'report', 'slsa', '--allow-unverified');
       assert.equal(allowed.code, 0, allowed.stderr);
       assert.deepEqual(
-        statements(s, allowed.stdout).map((st) => st.subject[0]!.digest.gitCommit),
+        signedStatements<Statement>(s, allowed.stdout).map((st) => st.subject[0]!.digest.gitCommit),
         [mine.sha],
       );
       assert.doesNotMatch(allowed.stdout, new RegExp(FORGED_MODEL));
@@ -167,7 +149,7 @@ describe('trail report slsa signs only what trail verify accepts', () => {
       ]);
       const r = await trail(s.dir, 'report', 'slsa');
       assert.equal(r.code, 0, r.stderr);
-      const subject = statements(s, r.stdout)[0]!.subject[0]!;
+      const subject = signedStatements<Statement>(s, r.stdout)[0]!.subject[0]!;
       assert.deepEqual(subject.digest, { gitCommit: c1.sha });
       assert.deepEqual(subject.annotations, { gitTree: tree });
     }));

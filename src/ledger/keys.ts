@@ -54,6 +54,20 @@ export function loadWriterKey(repo: Repo): KeyPair {
  * Revoking a key does not replace it; `trail keys generate` does, and the clone records again.
  */
 export function loadAppendKey(repo: Repo): KeyPair {
+  return loadKeyInForce(repo, { done: 'appended', again: 'record again' });
+}
+
+/**
+ * This clone's writer key, for signing an export or a report: refused once revoked, as for
+ * appends, since whoever checks the signature would find the key revoked (or, worse, not know
+ * it is).
+ */
+export function loadSigningKey(repo: Repo): KeyPair {
+  return loadKeyInForce(repo, { done: 'signed', again: 'sign again' });
+}
+
+/** The writer key unless it is revoked as of now; the refusal says what was not done. */
+function loadKeyInForce(repo: Repo, words: { done: string; again: string }): KeyPair {
   const key = loadWriterKey(repo);
   const revoked = revocationOf(repo, key.keyId);
   if (revoked) {
@@ -62,7 +76,7 @@ export function loadAppendKey(repo: Repo): KeyPair {
     const why = reason ? ` (${reason})` : '';
     throw new TrailError(
       'KEY_INVALID',
-      `this clone's writer key ${key.keyId} was revoked at ${revoked.revokedAt}${why}, so nothing was appended: run \`trail keys generate\` for a new key, then record again`,
+      `this clone's writer key ${key.keyId} was revoked at ${revoked.revokedAt}${why}, so nothing was ${words.done}: run \`trail keys generate\` for a new key, then ${words.again}`,
     );
   }
   return key;

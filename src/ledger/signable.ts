@@ -5,38 +5,13 @@
  * trusted) would lend them this clone's key. So a signed export starts from a ledger that
  * verifies; asked to go on anyway (--allow-unverified), it takes only the records of writers
  * whose every copy of their log verifies and whose key is trusted. And a revoked key signs
- * nothing, as it appends nothing (loadAppendKey).
+ * nothing, as it appends nothing (keys.ts, loadSigningKey).
  */
 import { TrailError } from '../core/errors.js';
 import type { TrustedKey } from '../core/log-verifier.js';
-import type { KeyPair } from '../core/signature.js';
-import { listTrustedKeys, loadWriterKey } from './keys.js';
-import type { Repo } from './repo.js';
 import type { VerifyReport } from './verify.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/**
- * This clone's writer key, for signing: refused once `.trail/keys/` has revoked it, since
- * whoever checks the signature would find the key revoked (or, worse, not know it is).
- */
-export function loadSigningKey(repo: Repo): KeyPair {
-  const key = loadWriterKey(repo);
-  const now = new Date().toISOString();
-  // Compared as loadAppendKey compares: a revocation dated later leaves the key good until then.
-  const revoked = listTrustedKeys(repo).find(
-    (k) => k.keyId === key.keyId && typeof k.revokedAt === 'string' && now >= k.revokedAt,
-  );
-  if (revoked) {
-    // The reason is free text from `trail keys revoke --reason`: kept to one short line.
-    const reason = revoked.revokedReason?.replace(/\s+/g, ' ').trim().slice(0, 200);
-    throw new TrailError(
-      'KEY_INVALID',
-      `this clone's writer key ${key.keyId} was revoked at ${revoked.revokedAt}${reason ? ` (${reason})` : ''}, so nothing was signed: run \`trail keys generate\` for a new key, then sign again`,
-    );
-  }
-  return key;
-}
 
 /** Which logs fail, out of how many, and how many approvals: as `trail verify` counts them. */
 function failures(report: VerifyReport): string {

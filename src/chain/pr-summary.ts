@@ -26,7 +26,7 @@ import type { CheckpointView } from '../read/checkpoint-view.js';
 import { buildCheckpointView } from '../read/checkpoint-view.js';
 import { mdText } from '../read/render-checkpoint.js';
 import { mergeBase, resolveCommit } from './code-host-mapping.js';
-import { countedReviews } from './review-trust.js';
+import { countedReviews, notCountedLine } from './review-trust.js';
 
 /** Paths a reviewer should read closely when no policy names its own. */
 export const BUILT_IN_HIGH_RISK: ReadonlyArray<{ name: string; paths: string[] }> = [
@@ -726,10 +726,7 @@ export async function loadPrSummary(repo: Repo, options: { base?: string } = {})
     ),
     await trustedKeysOf(repo),
   );
-  const reviewsNotCounted = setAside.map(
-    ({ review, why }) =>
-      `the ${review.record.decision} review by ${review.record.reviewer} is not counted: ${why}`,
-  );
+  const reviewsNotCounted = setAside.map(notCountedLine);
   return buildPrSummary({
     index,
     ...(base.branch ? { branch: base.branch } : {}),

@@ -33,6 +33,11 @@ export interface SetAsideReview {
   why: string;
 }
 
+/** The line that names a review set aside and why, as the gate and the PR summary show it. */
+export function notCountedLine({ review, why }: SetAsideReview): string {
+  return `the ${review.record.decision} review by ${review.record.reviewer} is not counted: ${why}`;
+}
+
 /**
  * Why the writer's log does not vouch for a review in it, or undefined when it does: the
  * writer's key is trusted and in force, and the review does not say it came after a

@@ -163,10 +163,11 @@ export interface ApprovalFinding {
   /** What changed or is wrong, for the line `<checkpoint> approved by X at T: ...`. */
   message: string;
   /**
-   * The change no longer stands as approved (a record it seals altered or missing, a later
-   * correction, a rewrite, a newer checkpoint): reports then call the approval void.
+   * What changed, when the change no longer stands as approved (a record it seals altered or
+   * missing, a later correction, a rewrite, a newer checkpoint): reports then call the
+   * approval void. `message` is this after "changed after approval: ".
    */
-  changedAfterApproval?: true;
+  changedAfterApproval?: string;
 }
 
 export interface ApprovalIntegrity {
@@ -276,7 +277,7 @@ export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalI
     /** A finding that the change no longer stands as it was approved. */
     const changed = (what: string): ApprovalFinding => ({
       ...finding(`changed after approval: ${what}`),
-      changedAfterApproval: true,
+      changedAfterApproval: what,
     });
     if (review.decision !== 'approve') {
       // Only approvals are sealed, but a signed review of any kind must still verify.

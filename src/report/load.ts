@@ -36,11 +36,11 @@ export function ledgerStatus(report: VerifyReport, keep = 5): LedgerStatus {
  * notices (a later correction or rewrite) alike: either way the approval no longer covers
  * the change as it stands. Other findings (an unsigned approval, a purge) leave it standing.
  */
-export function changedApprovals(approvals: ApprovalIntegrity): Map<string, string> {
+function changedApprovals(approvals: ApprovalIntegrity): Map<string, string> {
   const changed = new Map<string, string>();
   for (const finding of [...approvals.problems, ...approvals.notices]) {
-    if (finding.changedAfterApproval && !changed.has(finding.review))
-      changed.set(finding.review, finding.message.replace(/^changed after approval: /, ''));
+    if (finding.changedAfterApproval !== undefined && !changed.has(finding.review))
+      changed.set(finding.review, finding.changedAfterApproval);
   }
   return changed;
 }

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { SetAsideReview } from '../../chain/review-trust.js';
-import { countedReviews } from '../../chain/review-trust.js';
+import { countedReviews, notCountedLine } from '../../chain/review-trust.js';
 import { checkpointLabelOf, factsForCommits } from '../../core/change-facts.js';
 import type { RuleId, Violation } from '../../core/check.js';
 import { checkChanges, RULES } from '../../core/check.js';
@@ -45,7 +45,7 @@ function setAsideNotices(
       commit,
       checkpoint: checkpointLabelOf(checkpoint),
       rule: 'review',
-      message: `the ${r.decision} review by ${r.reviewer} is not counted: ${why}`,
+      message: notCountedLine({ review, why }),
       fix: 'trail verify shows it too; trust the key only if it is the reviewer’s (trail keys trust)',
       level: 'notice',
     });

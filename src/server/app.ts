@@ -46,16 +46,16 @@ export interface ServerConfig {
    */
   maxWebhookBodyBytes?: number;
   /**
-   * Per-token request rate; `false` turns it off, and the per-address limit with it. Default
-   * DEFAULT_RATE_LIMIT.
+   * Per-token request rate; `false` turns it off, and the per-address limit with it. A figure
+   * left out is DEFAULT_RATE_LIMIT's.
    */
-  rateLimit?: { perSecond: number; burst: number } | false;
+  rateLimit?: { perSecond?: number; burst?: number } | false;
   /**
    * Per client address, taken before the token is read, so that unknown tokens are limited
-   * too (API, webhooks, dashboard sign-in); `false` turns it off. Default
-   * DEFAULT_ADDRESS_RATE_LIMIT.
+   * too (API, webhooks, dashboard sign-in); `false` turns it off. A figure left out is
+   * DEFAULT_ADDRESS_RATE_LIMIT's.
    */
-  addressRateLimit?: { perSecond: number; burst: number } | false;
+  addressRateLimit?: { perSecond?: number; burst?: number } | false;
   /**
    * How many reverse proxies in front of the server to trust: the client address the
    * per-address limit counts is then taken from X-Forwarded-For, that many entries from the
@@ -138,15 +138,16 @@ export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
     }
   }
   const publicUrl = config.publicUrl === undefined ? undefined : parsePublicUrl(config.publicUrl);
-  const limits = config.rateLimit === false ? undefined : (config.rateLimit ?? DEFAULT_RATE_LIMIT);
-  const limiter = limits ? new RateLimiter(limits.perSecond, limits.burst) : undefined;
-  const addressLimits =
+  const limiterOf = (
+    given: { perSecond?: number; burst?: number },
+    defaults: { perSecond: number; burst: number },
+  ) => new RateLimiter(given.perSecond ?? defaults.perSecond, given.burst ?? defaults.burst);
+  const limiter =
+    config.rateLimit === false ? undefined : limiterOf(config.rateLimit ?? {}, DEFAULT_RATE_LIMIT);
+  const addressLimiter =
     config.rateLimit === false || config.addressRateLimit === false
       ? undefined
-      : (config.addressRateLimit ?? DEFAULT_ADDRESS_RATE_LIMIT);
-  const addressLimiter = addressLimits
-    ? new RateLimiter(addressLimits.perSecond, addressLimits.burst)
-    : undefined;
+      : limiterOf(config.addressRateLimit ?? {}, DEFAULT_ADDRESS_RATE_LIMIT);
   const trustedHops = config.trustProxy ?? 0;
   if (!Number.isSafeInteger(trustedHops) || trustedHops < 0) {
     throw new TrailError('USAGE', `trustProxy must be a whole number of proxy hops, not ${trustedHops}`);

@@ -34,10 +34,7 @@ export function clientAddress(env: unknown, forwardedFor?: string, trustedHops =
  * then shares that hop's bucket rather than choosing a bucket of its own.
  */
 export function forwardedClient(socketAddress: string, forwardedFor: string, trustedHops: number): string {
-  const entries = forwardedFor
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
+  const entries = forwardedEntries(forwardedFor);
   let address = socketAddress;
   for (let hop = 1; hop <= trustedHops && hop <= entries.length; hop++) {
     const next = bareAddress(entries[entries.length - hop]!);
@@ -45,6 +42,17 @@ export function forwardedClient(socketAddress: string, forwardedFor: string, tru
     address = next;
   }
   return address;
+}
+
+/**
+ * The entries of a comma-separated X-Forwarded-* header, left to right (each proxy appends
+ * its own at the right), without blanks.
+ */
+export function forwardedEntries(header: string): string[] {
+  return header
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
 }
 
 /**

@@ -100,28 +100,18 @@ export function register(program: Command, context: () => CommandContext): void 
       // Checked by the server too; here so that a mistake stops before the database is opened.
       const { parsePublicUrl } = await import('../../server/dashboard/same-origin.js');
       if (options.publicUrl !== undefined) parsePublicUrl(options.publicUrl, '--public-url');
-      const perToken = {
-        perSecond: figure(options.rateLimitPerSecond, '--rate-limit-per-second'),
-        burst: figure(options.rateLimitBurst, '--rate-limit-burst'),
-      };
-      const perAddress = {
-        perSecond: figure(options.addressRateLimitPerSecond, '--address-rate-limit-per-second'),
-        burst: figure(options.addressRateLimitBurst, '--address-rate-limit-burst'),
-      };
-      // Loaded here: the server (hono, PGlite, pg) must not slow `trail --help` down.
-      const { DEFAULT_ADDRESS_RATE_LIMIT, DEFAULT_RATE_LIMIT } = await import('../../server/app.js');
-      // A figure left out keeps the server's default.
+      // A figure left out keeps the server's default (createApp fills it in).
       const config = {
         trustProxy,
         publicUrl: options.publicUrl,
         maxWebhookBodyBytes: webhookMib === undefined ? undefined : webhookMib * 1024 * 1024,
         rateLimit: {
-          perSecond: perToken.perSecond ?? DEFAULT_RATE_LIMIT.perSecond,
-          burst: perToken.burst ?? DEFAULT_RATE_LIMIT.burst,
+          perSecond: figure(options.rateLimitPerSecond, '--rate-limit-per-second'),
+          burst: figure(options.rateLimitBurst, '--rate-limit-burst'),
         },
         addressRateLimit: {
-          perSecond: perAddress.perSecond ?? DEFAULT_ADDRESS_RATE_LIMIT.perSecond,
-          burst: perAddress.burst ?? DEFAULT_ADDRESS_RATE_LIMIT.burst,
+          perSecond: figure(options.addressRateLimitPerSecond, '--address-rate-limit-per-second'),
+          burst: figure(options.addressRateLimitBurst, '--address-rate-limit-burst'),
         },
       };
       const databaseUrl = options.databaseUrl ?? ctx.env.DATABASE_URL;

@@ -12,6 +12,7 @@
  * proxy (`trustProxy` > 0): without one, any client could claim HTTPS.
  */
 import { TrailError } from '../../core/errors.js';
+import { forwardedEntries } from '../client-address.js';
 
 /** What the operator told the server about how browsers reach it. */
 export interface OriginTrust {
@@ -65,12 +66,9 @@ export function forwardedScheme(
   trustedHops: number,
 ): 'http' | 'https' | undefined {
   if (trustedHops <= 0 || !header) return undefined;
-  const entries = header
-    .split(',')
-    .map((entry) => entry.trim().toLowerCase())
-    .filter((entry) => entry.length > 0);
+  const entries = forwardedEntries(header);
   if (entries.length === 0) return undefined;
-  const entry = entries[entries.length - Math.min(trustedHops, entries.length)];
+  const entry = entries[entries.length - Math.min(trustedHops, entries.length)]!.toLowerCase();
   return entry === 'http' || entry === 'https' ? entry : undefined;
 }
 

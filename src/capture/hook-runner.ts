@@ -19,7 +19,14 @@ import { workTreePathOnDisk } from '../git/work-tree-path.js';
 import type { Repo } from '../ledger/repo.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
-import type { HookAdapter, NormalizedPayload, Observation, TranscriptSummary } from './observation.js';
+import type {
+  HookAdapter,
+  ModelUsage,
+  NormalizedPayload,
+  Observation,
+  TranscriptSummary,
+} from './observation.js';
+import { sumUsageByModel } from './observation.js';
 import { findRepoFast } from './repo-fast.js';
 import { loadSealState } from './seal-state.js';
 
@@ -185,14 +192,13 @@ export function repoForPayload(payloadCwd: string | undefined, input: HookInput)
  * up and whose cwd points elsewhere gets a gap there: its work outside is not in the trail.
  */
 function chooseRepo(normalized: NormalizedPayload, input: HookInput): Repo | undefined {
-  const candidates: Array<Repo | undefined> = [];
+  // The first that is set up wins, so each folder is walked up only until one is.
   for (const path of editedPaths(normalized.observations)) {
-    if (isAbsolute(path)) candidates.push(findRepoFast(dirname(path)));
+    const holding = isAbsolute(path) ? findRepoFast(dirname(path)) : undefined;
+    if (holding && isSetUp(holding)) return holding;
   }
   const found = repoForPayload(normalized.cwd, input);
-  candidates.push(found);
-  const chosen = candidates.find((repo) => repo !== undefined && isSetUp(repo));
-  if (chosen) return chosen;
+  if (found && isSetUp(found)) return found;
   const own = repoForPayload(undefined, input);
   if (own && isSetUp(own) && found && found.workTree !== own.workTree) {
     throw new TrailError(
@@ -610,30 +616,16 @@ function isSubagentTranscript(ctx: HookContext, transcriptPath: string | undefin
   return main?.type === 'session' && main.info.transcriptPath !== transcriptPath;
 }
 
-type Usage = TranscriptSummary['usage'][number];
-
 /**
  * The session's usage per model, summed over its transcripts (its own and each subagent's):
  * each transcript's latest totals are kept, so reading one again replaces, never adds.
  */
-function sessionUsage(ctx: HookContext, path: string, usage: Usage[]): Usage[] {
+function sessionUsage(ctx: HookContext, path: string, usage: ModelUsage[]): ModelUsage[] {
   const name = join('transcripts', `${ctx.key}-usage.json`);
-  const byTranscript = readState<Record<string, Usage[]>>(ctx.repo.stateDir, name, {});
+  const byTranscript = readState<Record<string, ModelUsage[]>>(ctx.repo.stateDir, name, {});
   byTranscript[sha256Hex(path).slice(0, 16)] = usage;
   writeState(ctx.repo.stateDir, name, byTranscript);
-  const byModel = new Map<string, Usage>();
-  for (const totals of Object.values(byTranscript))
-    for (const u of totals) {
-      const sum = byModel.get(u.model);
-      if (!sum) byModel.set(u.model, { ...u });
-      else {
-        sum.inputTokens += u.inputTokens;
-        sum.outputTokens += u.outputTokens;
-        sum.cacheReadTokens += u.cacheReadTokens;
-        sum.cacheWriteTokens += u.cacheWriteTokens;
-      }
-    }
-  return [...byModel.values()];
+  return sumUsageByModel(Object.values(byTranscript).flat());
 }
 
 async function turnEnd(

@@ -82,3 +82,23 @@ export interface TranscriptSummary {
   /** Lines that could not be parsed (counted, never fatal). */
   skippedLines: number;
 }
+
+/** One model's token usage in a transcript (TranscriptSummary.usage). */
+export type ModelUsage = TranscriptSummary['usage'][number];
+
+/** Usage summed per model, in the order the models first appear. */
+export function sumUsageByModel(usages: Iterable<ModelUsage>): ModelUsage[] {
+  const byModel = new Map<string, ModelUsage>();
+  for (const u of usages) {
+    const total = byModel.get(u.model);
+    if (total === undefined) {
+      byModel.set(u.model, { ...u });
+      continue;
+    }
+    total.inputTokens += u.inputTokens;
+    total.outputTokens += u.outputTokens;
+    total.cacheReadTokens += u.cacheReadTokens;
+    total.cacheWriteTokens += u.cacheWriteTokens;
+  }
+  return [...byModel.values()];
+}

@@ -11,6 +11,7 @@
 import { TrailError } from '../../core/errors.js';
 import type { EventBody } from '../../core/records.js';
 import type { HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import { sumUsageByModel } from '../observation.js';
 import { jsonObjectLines } from './json-lines.js';
 
 type JsonObject = Record<string, unknown>;
@@ -501,7 +502,7 @@ export function parseClaudeTranscript(text: string): TranscriptSummary {
     else if (line.type === 'user') readUserLine(state, line);
   }
 
-  const usage = mergeUsageByModel(state.usageByMessage.values());
+  const usage = sumUsageByModel(state.usageByMessage.values());
   state.summary.usage = usage;
   state.summary.model = principalModel(state.summary.models, usage);
   return defined(state.summary);
@@ -677,22 +678,6 @@ function readToolResult(state: TranscriptState, block: JsonObject, structured: u
   }
   if (facts.exitCode !== undefined) pending.exitCode = facts.exitCode;
   if (facts.outputTail !== undefined) pending.outputTail = facts.outputTail;
-}
-
-function mergeUsageByModel(messages: Iterable<UsageTotals>): UsageTotals[] {
-  const byModel = new Map<string, UsageTotals>();
-  for (const m of messages) {
-    const total = byModel.get(m.model);
-    if (total === undefined) {
-      byModel.set(m.model, { ...m });
-      continue;
-    }
-    total.inputTokens += m.inputTokens;
-    total.outputTokens += m.outputTokens;
-    total.cacheReadTokens += m.cacheReadTokens;
-    total.cacheWriteTokens += m.cacheWriteTokens;
-  }
-  return [...byModel.values()];
 }
 
 /** The model that wrote the most output, else the first one seen. */

@@ -89,8 +89,8 @@ export function patchFiles(patch: string): PatchFile[] {
  * `codex-rs/apply-patch/src/invocation.rs`), so Trail does too; without a folder the paths stay
  * as written and the hook runner resolves them against the payload's cwd.
  */
-function fileEditEvents(patch: string, folder: string | undefined): FileEditEvent[] {
-  return patchFiles(patch).flatMap((f) => {
+function fileEditEvents(files: readonly PatchFile[], folder: string | undefined): FileEditEvent[] {
+  return files.flatMap((f) => {
     const path = folder === undefined ? f.path : resolve(folder, f.path);
     return path.length <= PATH_MAX ? [editEvent(path, f.change)] : [];
   });
@@ -743,19 +743,16 @@ function readPatchCall(
   patch: string,
   folder: string | undefined,
 ): void {
+  const files = patchFiles(patch);
   const event = defined<ToolCallEvent>({
     type: 'tool-call',
     tool: PATCH_TOOL,
     toolUseId: callId?.slice(0, NAME_MAX),
     // As the model wrote them: the edits below carry the resolved paths.
-    summary: summaryOf(
-      patchFiles(patch)
-        .map((f) => f.path)
-        .join(', '),
-    ),
+    summary: summaryOf(files.map((f) => f.path).join(', ')),
   });
   push(state, at, event);
-  setPatchEdits(state, at, callId, fileEditEvents(patch, folder), false);
+  setPatchEdits(state, at, callId, fileEditEvents(files, folder), false);
   if (callId !== undefined) state.calls.set(callId, { event });
 }
 

@@ -37,7 +37,7 @@ export function worktreeTag(repo: Repo): string | undefined {
 }
 
 /** What spool lines name the main worktree by (a linked one's is its tag, 8 hex digits). */
-export const MAIN_WORKTREE = 'main';
+const MAIN_WORKTREE = 'main';
 
 /**
  * The worktree a spool line is recorded in (`SpoolHeader.worktree`): MAIN_WORKTREE, or a linked

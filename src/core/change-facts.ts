@@ -280,7 +280,6 @@ function agentCheckpoint(
   return checkpoint;
 }
 
-/** Everything known about one commit. */
 /** The cutoff of the latest purge that removed a commit's checkpoint (see purgedBefore). */
 export function purgedCheckpoint(
   index: Pick<TrailIndex, 'purges'>,
@@ -292,6 +291,7 @@ export function purgedCheckpoint(
   return cutoffs.length === 0 ? {} : { purgedBefore: cutoffs.sort().at(-1)! };
 }
 
+/** Everything known about one commit. */
 export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo): ChangeFacts {
   const { index } = ctx;
   const checkpoint = agentCheckpoint(index, commit);

@@ -57,7 +57,7 @@ export function isIsoTime(value: string): boolean {
 }
 
 /** Whether the string at `path` of a record is an id, digest or time that redaction leaves. */
-export function isRecordIdField(path: string, value: string): boolean {
+function isRecordIdField(path: string, value: string): boolean {
   const field = path.replace(/\[\d+\]/g, '[]');
   if (TIME_FIELDS.has(field)) return isIsoTime(value);
   return ID_FIELDS.has(field) && ID_SHAPE.test(value);

@@ -22,7 +22,6 @@ import { recordIdOfLine } from '../core/log-entry.js';
 import { estimateCost } from '../core/pricing.js';
 import { recordIdOf } from '../core/record-id.js';
 import type { EventBody, RecordOf, TrailRecord } from '../core/records.js';
-import type { RedactionRule } from '../core/redact.js';
 import type { TicketRef } from '../core/tickets.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
@@ -448,7 +447,7 @@ async function sealWithoutCheckpoint(
     writeState(repo.stateDir, SEAL_STATE, state);
     writeState(repo.stateDir, SCAN_CACHE, scanned);
   } else {
-    await appendSeal(repo, state, records, scanned, closing, sealing.rules);
+    await appendSeal(repo, state, records, scanned, closing);
   }
   return { records: records.length, sessions: [], closed: closing };
 }
@@ -675,7 +674,7 @@ async function sealLocked(
   });
   records.push(checkpoint);
   state.sealedCommits = [...(state.sealedCommits ?? []), commit.sha].slice(-1000);
-  await appendSeal(repo, state, records, scanned, [...closing, ...involved], sealing.rules);
+  await appendSeal(repo, state, records, scanned, [...closing, ...involved]);
   rmSync(join(spoolDir(repo.stateDir), 'pending-key'), { force: true });
   return {
     checkpointId: recordIdOf(checkpoint),
@@ -736,7 +735,6 @@ interface SealingContext {
   record: (input: unknown) => TrailRecord;
   /** A value the seal state keeps (`.git/trail/spool/sealed.json`), redacted the same way. */
   redact: <T>(value: T) => T;
-  rules: readonly RedactionRule[];
   checks: ReturnType<typeof compileChecks>;
   requiredChecks: string[];
   stateDir: string;
@@ -762,13 +760,9 @@ async function sealingContext(repo: Repo, commit?: CommitInfo): Promise<SealingC
       const valid = validateRecord(input);
       const { record, findings } = redactRecord(valid, rules);
       if (findings.length === 0) return valid;
-      const redacted = validateRecord(record);
-      // Walked once more, clean now, so the append knows it need not walk it again.
-      redactRecord(redacted, rules);
-      return redacted;
+      return validateRecord(record);
     },
     redact: (value) => redactValue(value, rules, { keys: true }).value,
-    rules,
     checks: compileChecks(config.checks.patterns),
     requiredChecks: config.checks.required,
     stateDir: repo.stateDir,
@@ -926,7 +920,6 @@ async function appendSeal(
   records: TrailRecord[],
   scanned: ScanCache,
   sealedNow: readonly string[],
-  rules: readonly RedactionRule[],
 ): Promise<void> {
   const sealed = new Set(sealedNow);
   const prune = endedAndSealed(repo, state, [...sealed]);
@@ -945,10 +938,9 @@ async function appendSeal(
   const lastRecordId = recordIdOf(records[records.length - 1]!);
   // The intent is written under the append's lock, where the position it lands at is known.
   let intent: SealIntent | undefined;
-  // The append redacts what it is given like any other; records sealing made are clean under
-  // these same rules already, and are not walked twice.
+  // Every record sealing made went through sealing.record: validated and redacted already.
   await appendAsThisClone(repo, records, {
-    rules,
+    redacted: true,
     beforeWrite: ({ writerId, sizeBefore }) => {
       intent = { writerId, sizeBefore, lastRecordId, next: state, prune, retire };
       writeState(repo.stateDir, SEAL_INTENT, intent);

@@ -64,14 +64,6 @@ function isRecordIdField(path: string, value: string): boolean {
 }
 
 /**
- * Records already walked with a given rule set and found clean. Only frozen records (what
- * validateRecord returns) are remembered, so one cannot change after it was checked: sealing
- * redacts its records before it computes the ids that link them, and the append that follows
- * does not walk them a second time.
- */
-const cleanWith = new WeakMap<object, readonly RedactionRule[]>();
-
-/**
  * Every string of the record at any depth, redacted, ids and times by schema apart. What was
  * found is added to the record's `redactions` (the field and the rule, never the value), so a
  * reader can tell the record was changed and where. Anything but an object is returned as it
@@ -82,12 +74,8 @@ export function redactRecord(
   rules: readonly RedactionRule[],
 ): { record: unknown; findings: ValueFinding[] } {
   if (!isRecordLike(record)) return { record, findings: [] };
-  if (cleanWith.get(record) === rules) return { record, findings: [] };
   const { value, findings } = redactValue(record, rules, { keep: isRecordIdField, keys: true });
-  if (findings.length === 0) {
-    if (Object.isFrozen(record)) cleanWith.set(record, rules);
-    return { record, findings };
-  }
+  if (findings.length === 0) return { record, findings };
   // The redactions already listed are walked too (a field name is a string like any other).
   const earlier = Array.isArray(value.redactions) ? value.redactions : [];
   return { record: { ...value, redactions: [...earlier, ...findings] }, findings };

@@ -1,7 +1,6 @@
 /** Appending records as this clone: its key, its name, defaults for the record header. */
 
 import type { Actor, Provenance } from '../core/records.js';
-import type { RedactionRule } from '../core/redact.js';
 import { SCHEMA_VERSION } from '../core/schema-version.js';
 import { localIdentity } from '../git/identity.js';
 import { loadAppendKey } from './keys.js';
@@ -12,17 +11,13 @@ import { requireInitialised } from './repo.js';
 
 export interface AppendAsThisCloneOptions extends Pick<AppendOptions, 'beforeWrite'> {
   /**
-   * The records are signed over their redacted text (a review): redacting them again here
-   * could only break the signature, so they are written as they are. Without this, every
-   * string of every record is redacted before it is written, since the ledger cannot forget.
+   * The caller validated and redacted the records already, with the repository's rules:
+   * sealing, which redacts them before it links them by id, and a review, which is signed
+   * over its redacted text (redacting it again could only break the signature). They are
+   * written as they are. Without this, every record is validated and every string of it
+   * redacted with the rules `.trail/config.json` gives now, since the ledger cannot forget.
    */
   redacted?: boolean;
-  /**
-   * The rules to redact with, when the caller already holds the repository's (sealing, which
-   * redacts its records before it links them by id): records it redacted with these same
-   * rules are not walked again. Default: the rules `.trail/config.json` gives now.
-   */
-  rules?: readonly RedactionRule[];
 }
 
 export interface AppendAsThisCloneResult extends AppendResult {
@@ -53,7 +48,7 @@ export async function appendAsThisClone(
       import('./redaction-rules.js'),
       import('../core/records.js'),
     ]);
-    const rules = options.rules ?? redactionRules(repo);
+    const rules = redactionRules(repo);
     // Validated first, so bad input gets the validator's message naming the field, and the
     // redactor only ever walks a record's bounded shape (never a hostile 50,000-deep one).
     const valid = records.map((input) => validateRecord(input));

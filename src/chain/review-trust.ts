@@ -18,8 +18,7 @@
  * and nothing shows it was used after; this keeps a gate that does not run verify from
  * passing on them.
  */
-import { parseIsoTime } from '../core/iso-time.js';
-import { revocationTime, revokedAsOf } from '../core/key-revocation.js';
+import { claimsAfterRevocation, revokedAsOf } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
@@ -52,10 +51,7 @@ function whyWriterDoesNotVouch(
   if (!writer) {
     return `recorded in the log of writer ${stored.writerId}, whose key is not trusted (.trail/keys/)`;
   }
-  const revokedAt = revocationTime(writer);
-  // A time that cannot be read is taken as after: nothing says it came before.
-  const time = parseIsoTime(stored.record.time) ?? Number.POSITIVE_INFINITY;
-  if (revokedAt !== undefined && time >= revokedAt) {
+  if (claimsAfterRevocation(writer, stored.record.time)) {
     return `recorded by writer ${stored.writerId} after its key was revoked at ${writer.revokedAt}`;
   }
   if (revokedAsOf(writer, now) !== undefined) {

@@ -18,8 +18,7 @@ import type { ApprovalPassKind, ApprovalPassRecord, ApprovalPassRecordOf } from 
 import { canonicalize } from '../core/canonical-json.js';
 import { preAuthEncoding } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
-import { parseIsoTime } from '../core/iso-time.js';
-import { revocationTime, revokedAsOf } from '../core/key-revocation.js';
+import { claimsAfterRevocation, revokedAsOf } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { RecordKind, RecordOf } from '../core/records.js';
 import type { KeyPair } from '../core/signature.js';
@@ -109,10 +108,7 @@ export function checkReviewSignature(
       message: `the reviewer's signature (key ${signature.keyId}) does not verify`,
     };
   }
-  const revokedAt = revocationTime(key);
-  // A time that cannot be read is taken as after: nothing says it came before.
-  const signedAfterRevocation =
-    revokedAt !== undefined && (parseIsoTime(review.time) ?? Number.POSITIVE_INFINITY) >= revokedAt;
+  const signedAfterRevocation = claimsAfterRevocation(key, review.time);
   if (revokedAsOf(key, now) !== undefined || signedAfterRevocation) {
     return {
       status: 'revoked-key',

@@ -26,3 +26,12 @@ export function revokedAsOf(key: TrustedKey, now: number): number | undefined {
   const revokedAt = revocationTime(key);
   return revokedAt !== undefined && revokedAt <= now ? revokedAt : undefined;
 }
+
+/**
+ * Whether a time a signer wrote (a review's `time`) says it came at or after the key's
+ * revocation. One that cannot be read counts as after: nothing says it came before.
+ */
+export function claimsAfterRevocation(key: TrustedKey, claimed: string): boolean {
+  const revokedAt = revocationTime(key);
+  return revokedAt !== undefined && (parseIsoTime(claimed) ?? Number.POSITIVE_INFINITY) >= revokedAt;
+}

@@ -7,8 +7,9 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RedactionRule } from '../core/redact.js';
-import { BUILTIN_RULES, redactValue } from '../core/redact.js';
+import { redactValue } from '../core/redact.js';
+import type { Repo } from '../ledger/repo.js';
+import { gapRules } from './hook-rules.js';
 
 export interface CaptureGap {
   at: string;
@@ -27,18 +28,15 @@ export function gapsFile(stateDir: string): string {
  * Best effort by design: if even this write fails there is nowhere left to record it. Every
  * field is redacted, whichever it is: an error message can quote the input that failed (V8's
  * JSON errors quote the text they could not parse), and the agent and event names come from a
- * command line anyone can write. `rules` are the repository's when the caller could read them
- * (see gapRules), else the built-in ones; the seal redacts the gap again with the repository's.
+ * command line anyone can write. With the repository's own patterns as well as the built-in
+ * ones (gapRules), whoever calls: the spool is on disk, so redacting again at the seal would be
+ * too late for it.
  */
-export function recordGap(
-  stateDir: string,
-  gap: Omit<CaptureGap, 'at'>,
-  rules: readonly RedactionRule[] = BUILTIN_RULES,
-): void {
+export function recordGap(repo: Repo, gap: Omit<CaptureGap, 'at'>): void {
   try {
-    mkdirSync(join(stateDir, 'spool'), { recursive: true });
+    mkdirSync(join(repo.stateDir, 'spool'), { recursive: true });
     // Redacted before it is cut: a secret cut in half is no longer recognisable.
-    const { value } = redactValue({ ...gap, why: gap.why.slice(0, 4000) }, rules, { keys: true });
+    const { value } = redactValue({ ...gap, why: gap.why.slice(0, 4000) }, gapRules(repo), { keys: true });
     const line = JSON.stringify({
       at: new Date().toISOString(),
       ...value,
@@ -48,7 +46,7 @@ export function recordGap(
       ...(value.hook !== undefined ? { hook: value.hook.slice(0, 128) } : {}),
       ...(value.sessionId !== undefined ? { sessionId: value.sessionId.slice(0, 512) } : {}),
     });
-    appendFileSync(gapsFile(stateDir), `${line}\n`);
+    appendFileSync(gapsFile(repo.stateDir), `${line}\n`);
   } catch {
     // Nothing more can be done without risking the agent or the commit.
   }

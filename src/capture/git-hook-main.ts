@@ -22,7 +22,7 @@ export async function gitHookMain(args: readonly string[], cwd = process.cwd()):
     await runGitHook(repo, event, rest, () => readFileSync(0, 'utf8'));
   } catch (error) {
     if (repo) {
-      recordGap(repo.stateDir, {
+      recordGap(repo, {
         what: event ? `git ${event} hook` : 'git hook',
         why: (error as Error).message,
         hook: event,

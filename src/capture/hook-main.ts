@@ -8,7 +8,6 @@ import { read, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { TrailError } from '../core/errors.js';
 import { recordGap } from './gaps.js';
-import { gapRules } from './hook-rules.js';
 import type { HookInput } from './hook-runner.js';
 import { isSetUp, MAX_PAYLOAD_BYTES, repoForPayload, runAgentHook } from './hook-runner.js';
 import { PayloadShrinker } from './payload-shrink.js';
@@ -124,16 +123,12 @@ function gap(input: HookInput, why: string): void {
   const repo = input.recordedIn ?? repoForPayload(undefined, input);
   // Codex's notify is per user and runs in every repository: one without Trail gets nothing.
   if (repo && isSetUp(repo))
-    recordGap(
-      repo.stateDir,
-      {
-        what: [input.agent, input.event, 'hook'].filter(Boolean).join(' '),
-        why,
-        agent: input.agent,
-        hook: input.event,
-      },
-      gapRules(repo),
-    );
+    recordGap(repo, {
+      what: [input.agent, input.event, 'hook'].filter(Boolean).join(' '),
+      why,
+      agent: input.agent,
+      hook: input.event,
+    });
 }
 
 /** Agents that parse a hook's stdout as JSON get an empty object: "no opinion, carry on". */

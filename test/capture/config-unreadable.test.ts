@@ -14,7 +14,7 @@ import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { everythingStored } from '../helpers/agent-hooks.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
-import { trail } from '../helpers/cli.js';
+import { trail, trailProcess } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { git, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
@@ -206,6 +206,30 @@ describe('redaction with the repository patterns', () => {
       // ledger, which cannot forget, and the seal state have none.
       const copies = everythingStored(repo.dir).split(`install with ${LICENSE}`).length - 1;
       assert.equal(copies, 1);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a gap a git hook records is redacted with the repository patterns before it is spooled', async () => {
+    const repo = initialisedRepo();
+    try {
+      setPatterns(repo, [PATTERN]);
+      repo.commit('acme patterns');
+      assert.equal(
+        (await trail(repo.dir, 'record', 'deployment', '--env', 'prod', '--commit', 'a'.repeat(40))).code,
+        0,
+      );
+      // A push to a host that cannot be reached: git's message quotes the remote's address.
+      repo.git('remote', 'add', 'mirror', `https://git.example.invalid/missing-${LICENSE}.git`);
+      const hook = trailProcess(repo.dir, ['hook', 'git', 'pre-push', 'mirror'], '');
+      assert.equal(hook.code, 0, 'a git hook never fails the push');
+
+      const [gap] = gaps(repo);
+      assert.match(gap?.why ?? '', /missing-\[REDACTED:acme\]\.git/);
+      // (The remote's address in .git/config is the user's own; Trail's spool must not copy it.)
+      const spool = readFileSync(join(repo.dir, '.git/trail/spool/gaps.jsonl'), 'utf8');
+      assert.ok(!spool.includes(LICENSE), 'the license key is not in the spool');
     } finally {
       repo.cleanup();
     }

@@ -18,7 +18,7 @@ import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { trail, trailProcess } from '../helpers/cli.js';
-import { gitEnv, tempDir } from '../helpers/temp-repo.js';
+import { gitEnv } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
 const TOKEN = `ghp_${'abcdefghijklmnopqrstuvwxyz0123456789'}`;
@@ -190,7 +190,7 @@ describe('every field is redacted', () => {
     assert.equal((record as { commit: string }).commit, '[REDACTED:github-token]');
   });
 
-  test('every string of a spool line and of a capture gap', () => {
+  test('every string of a spool line and of a capture gap', async () => {
     const line = {
       v: 1,
       at: TIME,
@@ -212,13 +212,18 @@ describe('every field is redacted', () => {
     const tagged = redactSpoolLine({ ...line, worktree: '1a2b3c4d', hook: 'deadbeef' }, hex);
     assert.deepEqual([tagged.worktree, tagged.hook], ['1a2b3c4d', '[REDACTED:hex]']);
 
-    const dir = tempDir();
-    recordGap(dir, { what: 'w', why: 'y', agent: `a ${TOKEN}`, hook: TOKEN, sessionId: TOKEN });
-    const [gap] = readGaps(dir);
-    assert.deepEqual(
-      [gap?.agent, gap?.hook, gap?.sessionId],
-      ['a [REDACTED:github-token]', '[REDACTED:github-token]', '[REDACTED:github-token]'],
-    );
+    const repo = initialisedRepo();
+    try {
+      const ledger = await findRepo(repo.dir);
+      recordGap(ledger, { what: 'w', why: 'y', agent: `a ${TOKEN}`, hook: TOKEN, sessionId: TOKEN });
+      const [gap] = readGaps(ledger.stateDir);
+      assert.deepEqual(
+        [gap?.agent, gap?.hook, gap?.sessionId],
+        ['a [REDACTED:github-token]', '[REDACTED:github-token]', '[REDACTED:github-token]'],
+      );
+    } finally {
+      repo.cleanup();
+    }
   });
 
   test('a secret as a hook event name and as a branch name, end to end', async () => {

@@ -183,7 +183,7 @@ describe('a session that ends after its last commit', () => {
       repo.commit('add a limiter');
       assert.equal((await trail(repo.dir, 'exec', '--check', 'test', '--', 'true')).code, 0);
       // A capture gap since the commit travels with the closed session: no checkpoint is needed.
-      recordGap((await findRepo(repo.dir)).stateDir, { what: 'a hook', why: 'lost an event' });
+      recordGap(await findRepo(repo.dir), { what: 'a hook', why: 'lost an event' });
 
       const ended = await trail(repo.dir, 'session', 'end', '--json');
       assert.equal(ended.code, 0, ended.stderr);

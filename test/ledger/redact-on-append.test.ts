@@ -124,7 +124,7 @@ describe('records from outside capture are redacted before they are written', ()
         `{"prompt": ${OPENAI}`,
       );
       assert.equal(hook.code, 0, 'a hook never fails the agent');
-      recordGap((await findRepo(repo.dir)).stateDir, {
+      recordGap(await findRepo(repo.dir), {
         what: 'pre-push hook',
         why: `git ls-remote failed: fatal: unable to access 'https://deployer:${OPENAI}@git.example.com/acme/api.git/'`,
       });

@@ -77,7 +77,7 @@ export function register(program: Command, context: () => CommandContext): void 
           });
         } catch (error) {
           notRecorded = (error as Error).message;
-          recordGap(session.repo.stateDir, {
+          recordGap(session.repo, {
             what: 'trail exec',
             why: notRecorded,
             agent: session.agent,

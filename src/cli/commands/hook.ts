@@ -44,7 +44,7 @@ export function register(program: Command, context: () => CommandContext): void 
         // Only where Trail is set up, as bin/trail's short path does: a hook must not leave
         // Trail's state behind in a repository that does not use it.
         if (repo && isInitialised(repo))
-          recordGap(repo.stateDir, {
+          recordGap(repo, {
             what: [source, event, 'hook'].filter(Boolean).join(' '),
             why: (error as Error).message,
             hook: event,

@@ -315,7 +315,8 @@ export async function importTranscript(repo: Repo, agentName: string, path: stri
     compileChecks(config.checks.patterns),
   );
   const session = records[0] as Extract<TrailRecord, { kind: 'session' }>;
-  const index = await loadIndex(repo);
+  // Every record built here names this session, so only that session's records can match.
+  const index = await loadIndex(repo, { onlySessions: new Set([session.sessionId]) });
   // The same fact at the same time is already recorded, whoever recorded it.
   const known = new Set(
     (index.eventsBySession.get(session.sessionId) ?? []).map(

@@ -29,6 +29,12 @@ export interface LoadOptions {
    * left out as `skipKinds` leaves its kinds out.
    */
   onlyKinds?: readonly RecordKind[];
+  /**
+   * The only sessions the caller reads (`trail import` of one transcript): records that do not
+   * name one of them as their `sessionId` are left out, found by a byte search (sessionFilter)
+   * and, for those it lets through, by the parsed record.
+   */
+  onlySessions?: ReadonlySet<string>;
 }
 
 type Visit = (writerId: string, bytes: Buffer, span: EntrySpan, known?: KnownEntry) => void;
@@ -86,14 +92,19 @@ function recordCollector(options: LoadOptions): { visit: Visit; records: StoredR
   const skip =
     options.skipKinds && options.skipKinds.length > 0 ? new Set<string>(options.skipKinds) : undefined;
   const only = options.onlyKinds ? new Set<string>(options.onlyKinds) : undefined;
+  const sessions = options.onlySessions;
+  const mayNameSession = sessions && sessionFilter(sessions);
   const records: StoredRecord[] = [];
   const visit: Visit = (writerId, bytes, span, known) => {
     if (skip || only) {
       const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
       if (kind !== undefined && (skip?.has(kind) || (only && !only.has(kind)))) return;
     }
+    if (mayNameSession && !mayNameSession(bytes, span.recordStart, span.recordEnd)) return;
     const stored = decode(writerId, bytes, span, known);
-    if (stored) records.push(stored);
+    if (!stored) return;
+    if (sessions && !sessions.has((stored.record as { sessionId?: unknown }).sessionId as string)) return;
+    records.push(stored);
   };
   return { visit, records };
 }

@@ -688,6 +688,48 @@ describe('loading the ledger for readers', () => {
     }
   });
 
+  test('only the records of the sessions asked for, whatever other records say in their text', async () => {
+    const setup = await clonePushingTo(1);
+    try {
+      const event = (i: number, sessionId: string, text: string) => ({
+        kind: 'event',
+        v: 1,
+        time: `2026-11-1${i}T10:00:00.000Z`,
+        actor: { type: 'agent', id: 'claude-code' },
+        provenance: 'observed',
+        sessionId,
+        event: { type: 'prompt', text },
+      });
+      await appendRecords(setup.ledger, setup.key, [
+        event(1, 's1', 'first'),
+        // Names s1 in its text, as a byte search sees it: it is still s2's.
+        event(2, 's2', 'see "sessionId":"s1" there'),
+        event(3, 's"1', 'an id that needs escaping'),
+        event(4, 's1', 'second'),
+      ]);
+      const all = await loadRecords(setup.ledger);
+      const ofSession = (ids: string[]) =>
+        all.filter((r) => ids.includes((r.record as { sessionId?: string }).sessionId ?? ''));
+      assert.deepEqual(await loadRecords(setup.ledger, { onlySessions: new Set(['s1']) }), ofSession(['s1']));
+      assert.equal(ofSession(['s1']).length, 2);
+      assert.deepEqual(
+        await loadRecords(setup.ledger, { onlySessions: new Set(['s"1']) }),
+        ofSession(['s"1']),
+      );
+      assert.deepEqual(await loadRecords(setup.ledger, { onlySessions: new Set(['none']) }), []);
+      // Past eight sessions the byte search reads each sessionId out, and lets one it cannot
+      // read (escaped) through to be parsed: the parsed record still decides.
+      const many = new Set(['s1', ...'abcdefgh'.split('')]);
+      assert.deepEqual(await loadRecords(setup.ledger, { onlySessions: many }), ofSession(['s1']));
+      assert.deepEqual(
+        await loadRecords(setup.ledger, { onlySessions: new Set(['s1', 's2', 's"1']) }),
+        all.filter((r) => r.record.kind === 'event'),
+      );
+    } finally {
+      setup.cleanup();
+    }
+  });
+
   test('checkpoints first decodes only the events of the chosen sessions, and events listed by id', async () => {
     const setup = await clonePushingTo(1);
     try {

@@ -7,32 +7,22 @@
  * whose every copy of their log verifies and whose key is trusted. And a revoked key signs
  * nothing, as it appends nothing (keys.ts, loadSigningKey).
  */
+import type { SetAsideReview } from '../chain/review-trust.js';
+import { countedReviews } from '../chain/review-trust.js';
 import { TrailError } from '../core/errors.js';
 import type { TrustedKey } from '../core/log-verifier.js';
+import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
+import { buildIndex } from '../core/trail-index.js';
+import { recordsOfSnapshots } from './read.js';
+import type { Repo } from './repo.js';
 import type { VerifyReport } from './verify.js';
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Which logs fail, out of how many, and how many approvals: as `trail verify` counts them. */
-function failures(report: VerifyReport): string {
-  const failing = report.logs.filter((log) => log.problems.length > 0).length;
-  const parts: string[] = [];
-  if (failing > 0) {
-    parts.push(
-      `${failing} of ${plural(report.logs.length, 'log')} fail${failing === 1 ? 's' : ''} trail verify`,
-    );
-  }
-  const approvals = report.approvals.problems.length;
-  if (approvals > 0)
-    parts.push(`${plural(approvals, 'approval')} fail${approvals === 1 ? 's' : ''} trail verify`);
-  return parts.join('; ');
-}
+import { failingLogsAndApprovals, verifyAndRead } from './verify.js';
 
 /** The one line a signed export refuses with when the ledger does not verify. */
 export function unverifiedLedgerError(report: VerifyReport): TrailError {
   return new TrailError(
     'VERIFY_FAILED',
-    `the ledger does not verify (${failures(report)}), so nothing was signed: run \`trail verify\` to see what fails, or pass --allow-unverified to sign only what comes from logs that verify`,
+    `the ledger does not verify (${failingLogsAndApprovals(report)}), so nothing was signed: run \`trail verify\` to see what fails, or pass --allow-unverified to sign only what comes from logs that verify`,
   );
 }
 
@@ -41,10 +31,51 @@ export function unverifiedLedgerError(report: VerifyReport): TrailError {
  * trusted here. (An untrusted writer's log fails verification anyway; asked again so that
  * nothing depends on how verify words it.)
  */
-export function signableWriters(
+function signableWriters(
   report: VerifyReport,
   trustedKeys: ReadonlyMap<string, TrustedKey>,
 ): (writerId: string) => boolean {
   const failing = new Set(report.problems.map((p) => p.writerId));
   return (writerId) => trustedKeys.has(writerId) && !failing.has(writerId);
+}
+
+/** The ledger as a signed export reads it (readSignable). */
+export interface SignableLedger {
+  /** The verification (read-only: the witness is not moved). */
+  verification: VerifyReport;
+  /** The keys the verification trusted. */
+  trustedKeys: ReadonlyMap<string, TrustedKey>;
+  /** Every record of the ledger, signable or not: what a readable report shows. */
+  records: StoredRecord[];
+  /** Whether a writer's records were kept in `index`. */
+  signable: (writerId: string) => boolean;
+  /**
+   * The records of signable writers alone, indexed, with reviews counted as `trail check` and
+   * `trail show` count them (chain/review-trust.ts), so nothing signed says approved on a
+   * review nothing trusted vouches for. Over a ledger that verifies: every record.
+   */
+  index: TrailIndex;
+  /** The reviews `index` does not count, and why. */
+  setAside: SetAsideReview[];
+}
+
+/**
+ * Verifies the ledger, then keeps only the records of writers whose logs verify and whose key
+ * is trusted: what `trail export --format intoto` and `trail report slsa` sign from. Over a
+ * ledger that fails, refused with the one line of unverifiedLedgerError unless
+ * `allowUnverified`.
+ */
+export async function readSignable(
+  repo: Repo,
+  options: { allowUnverified?: boolean } = {},
+): Promise<SignableLedger> {
+  const { report, snapshots, decoded, trustedKeys } = await verifyAndRead(repo, { updateWitness: false });
+  if (!report.ok && !options.allowUnverified) throw unverifiedLedgerError(report);
+  const signable = signableWriters(report, trustedKeys);
+  const records = recordsOfSnapshots(snapshots, {}, decoded);
+  const { index, setAside } = countedReviews(
+    buildIndex(records.filter((r) => signable(r.writerId))),
+    trustedKeys,
+  );
+  return { verification: report, trustedKeys, records, signable, index, setAside };
 }

@@ -47,6 +47,45 @@ export interface VerifyReport {
   approvals: ApprovalIntegrity;
 }
 
+/** `1 log`, `2 logs`: how the failures below are counted. */
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * `trail verify`'s last line over a ledger that fails: how many problems in which logs, out
+ * of how many, and how many approval problems (a count of logs alone misled).
+ */
+export function failureSummary(report: VerifyReport): string {
+  const failing = report.logs.filter((log) => log.problems.length > 0).length;
+  const approvals = report.approvals.problems.length;
+  const parts: string[] = [];
+  if (report.problems.length > 0) {
+    parts.push(
+      `${plural(report.problems.length, 'problem')} in ${failing} of ${plural(report.logs.length, 'log')}`,
+    );
+  }
+  if (approvals > 0) parts.push(plural(approvals, 'approval problem'));
+  if (report.problems.length === 0) parts.push('every log holds');
+  return `verify failed: ${parts.join('; ')}`;
+}
+
+/**
+ * Which logs fail, out of how many, and how many approvals, as a signed export that refuses
+ * says it (signable.ts): counted as `trail verify` counts them.
+ */
+export function failingLogsAndApprovals(report: VerifyReport): string {
+  const failing = report.logs.filter((log) => log.problems.length > 0).length;
+  const approvals = report.approvals.problems.length;
+  const parts: string[] = [];
+  if (failing > 0) {
+    parts.push(
+      `${failing} of ${plural(report.logs.length, 'log')} fail${failing === 1 ? 's' : ''} trail verify`,
+    );
+  }
+  if (approvals > 0)
+    parts.push(`${plural(approvals, 'approval')} fail${approvals === 1 ? 's' : ''} trail verify`);
+  return parts.join('; ');
+}
+
 /** Record id -> cutoff, from every retention-purge record in any log. */
 function purgeAuthorisations(snapshots: readonly LogSnapshot[]): Map<string, string> {
   const purges = new Map<string, string>();
@@ -76,6 +115,8 @@ export async function verifyRepository(
 /**
  * Verifies, and hands back the logs it read (every copy of every log), so a reader that must
  * both verify and show the ledger (a report) reads it out of git once: recordsOfSnapshots.
+ * The trusted keys it read come back too: what counts reviews or picks what may be signed
+ * judges by the same keys, without reading .trail/keys/ again.
  */
 export async function verifyAndRead(
   repo: Repo,
@@ -89,6 +130,8 @@ export async function verifyAndRead(
   snapshots: LogSnapshot[];
   /** What the approval pass hashed and parsed, for recordsOfSnapshots not to do it again. */
   decoded: ReadonlyMap<EntryList, DecodedEntries>;
+  /** The keys verified against, for what the caller judges next (review trust, signing). */
+  trustedKeys: ReadonlyMap<string, TrustedKey>;
 }> {
   const refs = await listLogRefs(repo);
   // A bare repository has no .trail/ folder: its trusted keys are those committed at HEAD.
@@ -263,7 +306,7 @@ export async function verifyAndRead(
     writers: byWriter.size,
     approvals,
   };
-  return { report, snapshots, decoded };
+  return { report, snapshots, decoded, trustedKeys };
 }
 
 const REVIEW_KIND_TEXT = '"kind":"review"';

@@ -4,14 +4,17 @@
  * commits git holds, and the trusted keys. Read-only: the witness is not moved.
  */
 import type { ApprovalIntegrity } from '../chain/review.js';
+import type { SetAsideReview } from '../chain/review-trust.js';
 import { countedReviews } from '../chain/review-trust.js';
 import type { Period } from '../core/change-facts.js';
+import type { TrustedKey } from '../core/log-verifier.js';
+import type { TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
 import { currentBranch, listCommits, repositoryName } from '../git/commit-range.js';
-import { listTrustedKeys, trustedKeysOf } from '../ledger/keys.js';
 import { loadPolicy } from '../ledger/policy-file.js';
 import { recordsOfSnapshots } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
+import { readSignable } from '../ledger/signable.js';
 import type { VerifyReport } from '../ledger/verify.js';
 import { verifyAndRead } from '../ledger/verify.js';
 import type { LedgerStatus, ReportInput } from './document.js';
@@ -51,43 +54,81 @@ export async function loadReportInput(
   generatedAt = new Date().toISOString(),
   onStage?: (stage: string) => void,
 ): Promise<ReportInput> {
-  return (await readReportInput(repo, period, generatedAt, onStage)).input;
-}
-
-/**
- * loadReportInput, with the verification whole: what signs the report (the SLSA bundle)
- * must say which logs fail, which the report's ledger status only counts.
- */
-export async function readReportInput(
-  repo: Repo,
-  period: Period,
-  generatedAt = new Date().toISOString(),
-  onStage?: (stage: string) => void,
-): Promise<{ input: ReportInput; verification: VerifyReport }> {
-  const { policy, source } = loadPolicy(repo);
+  const policy = loadPolicy(repo);
   // One read of the ledger out of git serves both the verification and the report's records.
   onStage?.('reading and verifying the ledger');
-  const { report: verification, snapshots, decoded } = await verifyAndRead(repo, { updateWitness: false });
+  const { report, snapshots, decoded, trustedKeys } = await verifyAndRead(repo, { updateWitness: false });
   onStage?.('decoding the ledger');
   // Reviews count as trail check and trail show count them: an approval nothing trusted
   // vouches for (an unknown key, a log anyone could push) is no approval in a report either.
-  const { index, setAside } = countedReviews(
-    buildIndex(recordsOfSnapshots(snapshots, {}, decoded)),
-    await trustedKeysOf(repo),
+  const counted = countedReviews(buildIndex(recordsOfSnapshots(snapshots, {}, decoded)), trustedKeys);
+  return reportInputOf(
+    repo,
+    period,
+    generatedAt,
+    policy,
+    { verification: report, trustedKeys, ...counted },
+    onStage,
   );
+}
+
+/**
+ * What the SLSA bundle is made from: the ledger verified first, and refused where it fails
+ * unless `allowUnverified` (ledger/signable.ts, readSignable); the report's input, and beside
+ * it the index of the records that may be signed, for buildSlsaBundle.
+ */
+export async function loadSignableReportInput(
+  repo: Repo,
+  period: Period,
+  options: { allowUnverified?: boolean; generatedAt?: string; onStage?: (stage: string) => void } = {},
+): Promise<{ input: ReportInput; signable: TrailIndex }> {
+  const policy = loadPolicy(repo);
+  options.onStage?.('reading and verifying the ledger');
+  const ledger = await readSignable(repo, { allowUnverified: options.allowUnverified });
+  // Over a ledger that verifies every record may be signed: one index serves both.
+  const counted = ledger.verification.ok
+    ? ledger
+    : countedReviews(buildIndex(ledger.records), ledger.trustedKeys);
+  const input = await reportInputOf(
+    repo,
+    period,
+    options.generatedAt ?? new Date().toISOString(),
+    policy,
+    { verification: ledger.verification, trustedKeys: ledger.trustedKeys, ...counted },
+    options.onStage,
+  );
+  return { input, signable: ledger.index };
+}
+
+/** A report's input over a ledger already verified, read and indexed. */
+async function reportInputOf(
+  repo: Repo,
+  period: Period,
+  generatedAt: string,
+  { policy, source }: ReturnType<typeof loadPolicy>,
+  ledger: {
+    verification: VerifyReport;
+    trustedKeys: ReadonlyMap<string, TrustedKey>;
+    /** With reviews counted (countedReviews), and those set aside. */
+    index: TrailIndex;
+    setAside: readonly SetAsideReview[];
+  },
+  onStage?: (stage: string) => void,
+): Promise<ReportInput> {
+  const { verification } = ledger;
   onStage?.('reading commits');
   const commits = await listCommits(repo.workTree, ['HEAD']);
   const repository = await repositoryName(repo.workTree);
   const branch = await currentBranch(repo.workTree);
-  const input: ReportInput = {
-    index,
+  return {
+    index: ledger.index,
     commits,
     policy,
     policySource: source,
     ledger: ledgerStatus(verification),
     problemWriters: new Set(verification.problems.map((p) => p.writerId)),
     changedAfterApproval: changedApprovals(verification.approvals),
-    reviewsNotCounted: setAside.length,
+    reviewsNotCounted: ledger.setAside.length,
     period,
     scope: {
       repository,
@@ -95,7 +136,6 @@ export async function readReportInput(
       description: `${repository}: the commits reachable from ${branch ?? 'HEAD'} (${commits.length} without merges) and every checkpoint in the ledger`,
     },
     generatedAt,
-    trustedKeys: listTrustedKeys(repo).length,
+    trustedKeys: ledger.trustedKeys.size,
   };
-  return { input, verification };
 }

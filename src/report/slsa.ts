@@ -20,6 +20,7 @@ import type { DsseEnvelope } from '../core/dsse.js';
 import { signEnvelope } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
 import type { KeyPair } from '../core/signature.js';
+import type { TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
 import { countLabel, isoSeconds, periodText, reportChanges, reportHeading, shortSha } from './document.js';
@@ -137,23 +138,16 @@ export interface SlsaBundle {
 }
 
 /**
- * The input with only the records of writers whose logs verify: a checkpoint, and the
- * sessions and events its statement is made from, from anywhere else are not signed.
- */
-function verifiedWritersOnly(input: ReportInput): ReportInput {
-  const index = buildIndex(input.index.records.filter((r) => !input.problemWriters.has(r.writerId)));
-  return { ...input, index };
-}
-
-/**
  * Signs one statement per commit with a checkpoint in the period. Refused when the ledger
- * fails verification, unless `allowUnverified`: then only the checkpoints of writers whose
- * logs verify are signed, and `leftOut` counts the others.
+ * fails verification, unless `allowUnverified`: then only the records in `signable` are
+ * signed from (the records of writers whose logs verify, as ledger/signable.ts keeps them:
+ * loadSignableReportInput), none without it, and `leftOut` counts the changes whose
+ * checkpoint comes from a log that fails.
  */
 export function buildSlsaBundle(
   input: ReportInput,
   key: KeyPair,
-  options: { allowUnverified?: boolean } = {},
+  options: { allowUnverified?: boolean; signable?: TrailIndex } = {},
 ): SlsaBundle {
   if (!input.ledger.ok && !options.allowUnverified) {
     throw new TrailError(
@@ -161,7 +155,7 @@ export function buildSlsaBundle(
       `the ledger does not verify (${countLabel(input.ledger.problemCount, 'problem')}), so no provenance was signed: run \`trail verify\``,
     );
   }
-  const signable = input.ledger.ok ? input : verifiedWritersOnly(input);
+  const signable = input.ledger.ok ? input : { ...input, index: options.signable ?? buildIndex([]) };
   const leftOut = input.ledger.ok
     ? 0
     : reportChanges(input).filter((f) => f.checkpoint && input.problemWriters.has(f.checkpoint.writerId))

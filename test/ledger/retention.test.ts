@@ -148,6 +148,17 @@ describe('trail retention apply', () => {
         .filter((r: Record<string, string>) => r.gap === 'no-checkpoint')
         .map((r: Record<string, string>) => r.commit);
       assert.deepEqual(missing, [byHand]);
+      // The NIST AI RMF report counts as trail check and the gaps report do, and says why.
+      const nist = JSON.parse(
+        (await trail(repo.dir, 'report', 'nist-ai-rmf', '--format', 'json', '--since', '2025-01-01')).stdout,
+      );
+      const row = nist.sections
+        .find((x: { id: string }) => x.id === 'govern')
+        .table.rows.find((r: Record<string, string>) => r.evidence === 'Commits without a checkpoint');
+      assert.equal(
+        row.finding,
+        '1 commit without a checkpoint (hand-written or not captured); 1 commit had a checkpoint, removed by a logged retention purge (the retention policy at work, not a gap)',
+      );
     } finally {
       repo.cleanup();
     }

@@ -12,9 +12,10 @@ import { isTrailError } from '../../src/core/errors.js';
 import { generateKeyPair } from '../../src/core/signature.js';
 import { loadWriterKey, revokeKey } from '../../src/ledger/keys.js';
 import { appendRecords } from '../../src/ledger/log-store.js';
-import { loadReportInput } from '../../src/report/load.js';
+import { loadReportInput, loadSignableReportInput } from '../../src/report/load.js';
 import { buildSlsaBundle } from '../../src/report/slsa.js';
 import { trail } from '../helpers/cli.js';
+import { signedReview } from '../helpers/signed-review.js';
 import { T0 } from './fixture.js';
 import {
   FORGED_MODEL,
@@ -74,6 +75,56 @@ describe('trail report slsa signs only what trail verify accepts', () => {
       );
       const bundle = buildSlsaBundle(input, key, { allowUnverified: true });
       assert.equal(bundle.envelopes.length, 0);
+      assert.equal(bundle.leftOut, 1);
+    }));
+
+  test('what may be signed over a failing ledger counts reviews as trail show does', () =>
+    withRepo(async (s) => {
+      const mine = await s.change({ name: 'c1', day: 1 });
+      const theirs = await s.change({ name: 'c2', day: 2, checkpoint: false });
+      const stranger = generateKeyPair();
+      // Someone else's log, which fails verify (a key no one trusted), fails the ledger.
+      await appendRecords(s.ledger, stranger, [
+        {
+          kind: 'checkpoint',
+          v: 1,
+          time: new Date(T0 + 2 * DAY).toISOString(),
+          actor: { type: 'service', id: 'trail' },
+          provenance: 'observed',
+          commit: theirs.sha,
+        },
+      ]);
+      // In this clone's log, which verifies: an approval signed by that untrusted key, bound to
+      // the commit only so that verify's approval pass has nothing of it to reject.
+      await s.append([
+        signedReview(
+          {
+            commit: mine.sha,
+            time: new Date(T0 + 3 * DAY).toISOString(),
+            actor: { type: 'human', id: 'cto@example.com' },
+            reviewer: 'cto@example.com',
+          },
+          stranger,
+        ),
+      ]);
+      await assert.rejects(
+        loadSignableReportInput(s.ledger, {}),
+        (e) => isTrailError(e) && e.code === 'VERIFY_FAILED',
+      );
+      const { input, signable } = await loadSignableReportInput(s.ledger, {}, { allowUnverified: true });
+      assert.equal(input.ledger.ok, false);
+      assert.deepEqual([...signable.checkpointByCommit.keys()], [mine.sha], 'the failing log is left out');
+      assert.equal(
+        signable.reviewsByCommit.get(mine.sha),
+        undefined,
+        'the untrusted approval is not counted',
+      );
+      assert.equal(input.reviewsNotCounted, 1);
+      const bundle = buildSlsaBundle(input, loadWriterKey(s.ledger), { allowUnverified: true, signable });
+      assert.deepEqual(
+        bundle.statements.map((st) => st.subject[0]!.digest.gitCommit),
+        [mine.sha],
+      );
       assert.equal(bundle.leftOut, 1);
     }));
 

@@ -7,23 +7,20 @@
 
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { countedReviews } from '../../chain/review-trust.js';
 import type { DsseEnvelope } from '../../core/dsse.js';
 import { TrailError } from '../../core/errors.js';
 import type { RecordOf } from '../../core/records.js';
 import type { StoredRecord, TrailIndex } from '../../core/trail-index.js';
-import { buildIndex } from '../../core/trail-index.js';
 import { agentTraceRecord } from '../../export/agent-trace.js';
 import { gitAiNote, isTrailNote } from '../../export/git-ai.js';
 import { checkpointStatement, signStatement } from '../../export/intoto.js';
 import { readObjects } from '../../git/cat-file.js';
 import { runGit } from '../../git/run.js';
-import { loadSigningKey, trustedKeysOf } from '../../ledger/keys.js';
-import { loadIndex, recordsOfSnapshots } from '../../ledger/read.js';
+import { loadSigningKey } from '../../ledger/keys.js';
+import { loadIndex } from '../../ledger/read.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
-import { signableWriters, unverifiedLedgerError } from '../../ledger/signable.js';
-import { verifyAndRead } from '../../ledger/verify.js';
+import { readSignable } from '../../ledger/signable.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import type { CommandContext } from '../context.js';
 import type { Io } from '../output.js';
@@ -146,28 +143,22 @@ async function exportGitAi(repo: Repo, io: Io, options: ExportOptions): Promise<
 async function signedStatements(repo: Repo, io: Io, options: ExportOptions): Promise<DsseEnvelope[]> {
   // Before the ledger is read: a revoked key signs nothing, however long verifying takes.
   const key = loadSigningKey(repo);
-  const { report, snapshots, decoded } = await verifyAndRead(repo, { updateWitness: false });
-  if (!report.ok && !options.allowUnverified) throw unverifiedLedgerError(report);
-  const trustedKeys = await trustedKeysOf(repo);
-  const signable = signableWriters(report, trustedKeys);
-  const records = recordsOfSnapshots(snapshots, {}, decoded);
-  // Reviews nothing here vouches for (review-trust.ts) are not counted, as trail show and
-  // trail check do not count them: the statement's `review` must not say approved on them.
-  const { index, setAside } = countedReviews(
-    buildIndex(records.filter((r) => signable(r.writerId))),
-    trustedKeys,
-  );
-  const checkpoints = checkpointsOldestFirst(index);
-  if (!report.ok) {
-    const leftOut = records.filter((r) => r.record.kind === 'checkpoint' && !signable(r.writerId)).length;
+  const ledger = await readSignable(repo, { allowUnverified: options.allowUnverified });
+  const checkpoints = checkpointsOldestFirst(ledger.index);
+  if (!ledger.verification.ok) {
+    const leftOut = ledger.records.filter(
+      (r) => r.record.kind === 'checkpoint' && !ledger.signable(r.writerId),
+    ).length;
     say(
       io,
       `the ledger does not verify: signed ${checkpoints.length} checkpoint(s) from logs that verify, left out ${leftOut} from logs that fail trail verify or writers not trusted here (--allow-unverified)`,
     );
   }
   const repoName = options.repo ?? basename(repo.workTree);
+  // The index counts reviews as trail show does: the statement's `review` never says
+  // approved on one nothing here vouches for (review-trust.ts).
   return checkpoints.map((c) =>
-    signStatement(checkpointStatement(buildCheckpointView(index, c, setAside), repoName), key),
+    signStatement(checkpointStatement(buildCheckpointView(ledger.index, c, ledger.setAside), repoName), key),
   );
 }
 

@@ -11,7 +11,6 @@ import type { KeyPair } from '../../core/signature.js';
 import { loadSigningKey } from '../../ledger/keys.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
-import { unverifiedLedgerError } from '../../ledger/signable.js';
 import type { ReportDocument, ReportFormat, ReportKind } from '../../report/document.js';
 import { periodText, REPORT_FORMATS, REPORT_KINDS } from '../../report/document.js';
 import type { Progress } from '../../report/kinds.js';
@@ -103,11 +102,13 @@ async function produceSlsaBundle(
   io: Io,
   stage?: (s: string) => void,
 ): Promise<{ bytes: Buffer; rows: number }> {
-  const { readReportInput } = await import('../../report/load.js');
-  const { input, verification } = await readReportInput(repo, period, new Date().toISOString(), stage);
-  if (!verification.ok && !allowUnverified) throw unverifiedLedgerError(verification);
-  const bundle = buildSlsaBundle(input, key, { allowUnverified });
-  if (!verification.ok) {
+  const { loadSignableReportInput } = await import('../../report/load.js');
+  const { input, signable } = await loadSignableReportInput(repo, period, {
+    allowUnverified,
+    onStage: stage,
+  });
+  const bundle = buildSlsaBundle(input, key, { allowUnverified, signable });
+  if (!input.ledger.ok) {
     say(
       io,
       `the ledger does not verify: signed ${bundle.envelopes.length} statement(s) from logs that verify, left out ${bundle.leftOut} change(s) whose checkpoint comes from a log that fails trail verify (--allow-unverified)`,

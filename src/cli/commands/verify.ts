@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { approvalFindingLine } from '../../chain/review.js';
 import { findRepo } from '../../ledger/repo.js';
-import type { VerifyReport } from '../../ledger/verify.js';
-import { verifyRepository } from '../../ledger/verify.js';
+import { failureSummary, verifyRepository } from '../../ledger/verify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
 
@@ -55,21 +54,4 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       if (!report.ok) throw new ExitCode(1);
     });
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Which logs fail, out of how many, and how many approvals: a count of logs alone misled. */
-function failureSummary(report: VerifyReport): string {
-  const failing = report.logs.filter((log) => log.problems.length > 0).length;
-  const approvals = report.approvals.problems.length;
-  const parts: string[] = [];
-  if (report.problems.length > 0) {
-    parts.push(
-      `${plural(report.problems.length, 'problem')} in ${failing} of ${plural(report.logs.length, 'log')}`,
-    );
-  }
-  if (approvals > 0) parts.push(plural(approvals, 'approval problem'));
-  if (report.problems.length === 0) parts.push('every log holds');
-  return `verify failed: ${parts.join('; ')}`;
 }

@@ -291,6 +291,15 @@ export function purgedCheckpoint(
   return cutoffs.length === 0 ? {} : { purgedBefore: cutoffs.sort().at(-1)! };
 }
 
+/**
+ * What the reports and the checklist say of commits whose checkpoint a logged purge removed
+ * (`who`: "1 commit", "the commit"), and why they are not counted as missing one: here, so
+ * every report words it alike (trail check only notes them, the gaps report leaves them out).
+ */
+export function purgedCheckpointText(who: string, before?: string): string {
+  return `${who} had a checkpoint, removed by a logged retention purge${before ? ` of records before ${before}` : ''} (the retention policy at work, not a gap)`;
+}
+
 /** Everything known about one commit. */
 export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo): ChangeFacts {
   const { index } = ctx;

@@ -6,6 +6,7 @@
  * can follow every verdict back to records. Pure.
  */
 import type { ChangeFacts } from './change-facts.js';
+import { purgedCheckpointText } from './change-facts.js';
 import { countedApprovals, formatPct } from './check.js';
 import type { Policy } from './policy.js';
 import { judgeModel, legalHoldsFor } from './policy.js';
@@ -141,6 +142,14 @@ function score(facts: ChangeFacts, ctx: ChecklistContext): Record<string, Verdic
     const none = na('no checkpoint to examine');
     const v: Record<string, Verdict> = {};
     for (const section of CHECKLIST_SECTIONS) for (const [id] of section.boxes) v[id] = none;
+    if (facts.purgedBefore !== undefined) {
+      // The checkpoint was recorded and the retention policy removed it: nothing is missing,
+      // as trail check and the gaps report hold, so there is nothing left to judge.
+      const purged = na(purgedCheckpointText('the commit', facts.purgedBefore));
+      v['1.1'] = purged;
+      v['7.1'] = purged;
+      return v;
+    }
     v['1.1'] = fail('commit has no checkpoint: the source of its lines is not recorded');
     v['7.1'] = fail('commit has no checkpoint: it is not linked to a prompt or ticket');
     return v;

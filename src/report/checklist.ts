@@ -3,13 +3,20 @@
  * change's verdict per section, and every failed box with its reason.
  */
 
+import type { ChangeFacts } from '../core/change-facts.js';
+import { purgedCheckpointText } from '../core/change-facts.js';
 import { isExempt } from '../core/check.js';
 import type { BoxStatus, ChangeChecklist } from '../core/checklist.js';
 import { aggregateChecklist, CHECKLIST_SECTIONS, scoreChange } from '../core/checklist.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
 import { countLabel, isoSeconds, periodText, reportChanges, reportHeading } from './document.js';
 
-export function scoreChanges(input: ReportInput): ChangeChecklist[] {
+/** The changes the checklist scores: every change in the period outside the exempt paths. */
+function scoredFacts(input: ReportInput): ChangeFacts[] {
+  return reportChanges(input).filter((f) => !isExempt(f, input.policy));
+}
+
+function scoreAll(input: ReportInput, facts: readonly ChangeFacts[]): ChangeChecklist[] {
   const ctx = {
     policy: input.policy,
     policySource: input.policySource,
@@ -17,9 +24,11 @@ export function scoreChanges(input: ReportInput): ChangeChecklist[] {
     ledgerOk: input.ledger.ok,
     now: input.generatedAt,
   };
-  return reportChanges(input)
-    .filter((f) => !isExempt(f, input.policy))
-    .map((f) => scoreChange(f, ctx));
+  return facts.map((f) => scoreChange(f, ctx));
+}
+
+export function scoreChanges(input: ReportInput): ChangeChecklist[] {
+  return scoreAll(input, scoredFacts(input));
 }
 
 function sectionCell(status: BoxStatus, failed: number): string {
@@ -28,7 +37,9 @@ function sectionCell(status: BoxStatus, failed: number): string {
 }
 
 export function buildChecklistReport(input: ReportInput): ReportDocument {
-  const scored = scoreChanges(input);
+  const facts = scoredFacts(input);
+  const scored = scoreAll(input, facts);
+  const purged = facts.filter((f) => !f.checkpoint && f.purgedBefore !== undefined).length;
   const tallies = aggregateChecklist(scored);
   const totals = { passed: 0, failed: 0, 'not-applicable': 0 };
   for (const s of scored) {
@@ -87,6 +98,11 @@ export function buildChecklistReport(input: ReportInput): ReportDocument {
         title: 'The eight sections',
         intro: [
           `${countLabel(scored.length, 'change')} in ${periodText(input.period)} scored box by box. A box fails for the period when it fails for any change; not applicable means nothing to judge (no alternatives, no deployment, no rollback).`,
+          ...(purged > 0
+            ? [
+                `${purgedCheckpointText(countLabel(purged, 'commit'))}: ${purged === 1 ? 'its' : 'their'} boxes are not applicable, where a commit without a checkpoint fails 1.1 and 7.1.`,
+              ]
+            : []),
         ],
         table: {
           columns: [

@@ -251,8 +251,13 @@ export function reviewersCell(facts: ChangeFacts): string {
     .join('; ');
 }
 
+/** What a request cell says of a commit whose checkpoint a logged retention purge removed. */
+export const PURGED_CHECKPOINT_CELL = 'checkpoint removed by a retention purge';
+
 /** What was asked, in one line: the request summary, the first prompt, or the commit subject. */
 export function requestCell(facts: ChangeFacts, max = 200): string {
+  if (!facts.checkpoint && facts.purgedBefore !== undefined)
+    return `${PURGED_CHECKPOINT_CELL}; commit: ${oneLine(facts.git?.subject, max - PURGED_CHECKPOINT_CELL.length - 10)}`;
   if (!facts.checkpoint) return `no checkpoint; commit: ${oneLine(facts.git?.subject, max - 24)}`;
   return oneLine(facts.requestSummary ?? facts.prompt, max) || '(no prompt recorded)';
 }

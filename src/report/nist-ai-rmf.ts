@@ -5,7 +5,7 @@
  * alternatives, rollbacks, gaps). Each row says what was found and whether it is complete.
  */
 import type { ChangeFacts } from '../core/change-facts.js';
-import { inPeriod } from '../core/change-facts.js';
+import { inPeriod, purgedCheckpointText } from '../core/change-facts.js';
 import { checkChanges, isExempt } from '../core/check.js';
 import type { Cell, ReportDocument, ReportInput, ReportSection } from './document.js';
 import {
@@ -53,7 +53,7 @@ function fn(id: string, title: string, intro: string, rows: Array<[string, strin
 
 /** The finding on commits without a checkpoint: those missing one, then those a purge emptied. */
 function checkpointFinding(missing: number, purged: number): string {
-  const purgedText = `${countLabel(purged, 'commit')} had a checkpoint, removed by a logged retention purge (the retention policy at work, not a gap)`;
+  const purgedText = purgedCheckpointText(countLabel(purged, 'commit'));
   if (missing > 0) {
     const missingText = `${countLabel(missing, 'commit')} without a checkpoint (hand-written or not captured)`;
     return purged > 0 ? `${missingText}; ${purgedText}` : missingText;

@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChangeFacts } from '../core/change-facts.js';
+import { purgedCheckpointText } from '../core/change-facts.js';
 import type { DsseEnvelope } from '../core/dsse.js';
 import { signEnvelope } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
@@ -179,9 +180,13 @@ export function buildSlsaReport(input: ReportInput): ReportDocument {
   const changes = reportChanges(input);
   const rows: Cell[][] = [];
   const missing: Cell[][] = [];
+  let purged = 0;
   for (const f of changes) {
     if (!f.checkpoint) {
-      missing.push([isoSeconds(f.time), f.commit, f.git?.subject ?? '', f.author ?? '']);
+      // A checkpoint a logged retention purge removed was recorded: the commit is neither
+      // hand-written nor uncaptured, so it is counted apart, as trail check and the gaps report do.
+      if (f.purgedBefore !== undefined) purged++;
+      else missing.push([isoSeconds(f.time), f.commit, f.git?.subject ?? '', f.author ?? '']);
       continue;
     }
     const s = slsaStatement(f, input.scope.repository);
@@ -202,6 +207,7 @@ export function buildSlsaReport(input: ReportInput): ReportDocument {
     summary: [
       { label: 'Commits with provenance', value: rows.length },
       { label: 'Commits without provenance', value: missing.length },
+      { label: 'Commits whose checkpoint a retention purge removed', value: purged },
       { label: 'Predicate type', value: SLSA_PROVENANCE_TYPE },
       { label: 'Build type', value: AGENT_BUILD_TYPE },
     ],
@@ -231,6 +237,11 @@ export function buildSlsaReport(input: ReportInput): ReportDocument {
         title: 'Commits without provenance',
         intro: [
           'Commits with no checkpoint have no agent session to describe: hand-written, or not captured.',
+          ...(purged > 0
+            ? [
+                `Not listed: ${purgedCheckpointText(countLabel(purged, 'commit'))}. No provenance can be made from a removed checkpoint.`,
+              ]
+            : []),
         ],
         table: {
           columns: [

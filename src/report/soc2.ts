@@ -3,8 +3,10 @@
  * which model wrote it, who approved it and when (or that the approval is void: the change
  * was corrected, rewritten or altered after it), how it was tested and whether it was
  * deployed, reverted or is still pending. Commits without a checkpoint are listed too, so
- * hand-written code is not invisible to the auditor.
+ * hand-written code is not invisible to the auditor; those whose checkpoint a logged
+ * retention purge removed are counted apart, since nothing is missing there.
  */
+import { purgedCheckpointText } from '../core/change-facts.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
 import {
   APPROVAL_VOID,
@@ -13,6 +15,7 @@ import {
   countLabel,
   forEachChange,
   isoSeconds,
+  PURGED_CHECKPOINT_CELL,
   periodText,
   reportHeading,
   requestCell,
@@ -23,6 +26,7 @@ import {
 
 export function buildSoc2Report(input: ReportInput): ReportDocument {
   let withCheckpoint = 0;
+  let purged = 0;
   let approved = 0;
   let approvalVoid = 0;
   let tested = 0;
@@ -31,6 +35,9 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
   const rows: Cell[][] = [];
   forEachChange(input, (f) => {
     if (f.checkpoint) withCheckpoint++;
+    // Removed by a logged retention purge: recorded once, so not a commit without a checkpoint
+    // (trail check and the gaps report do not count it as one either).
+    else if (f.purgedBefore !== undefined) purged++;
     if (approvalHolds(f)) approved++;
     if (f.approvalVoid !== undefined) approvalVoid++;
     if (f.testStatus === 'passed') tested++;
@@ -56,7 +63,8 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
     summary: [
       { label: 'Changes', value: changes },
       { label: 'With a checkpoint', value: withCheckpoint },
-      { label: 'Without a checkpoint', value: changes - withCheckpoint },
+      { label: 'Without a checkpoint', value: changes - withCheckpoint - purged },
+      { label: 'Checkpoint removed by a retention purge', value: purged },
       { label: 'Approved', value: approved },
       { label: 'Approval void (changed after approval)', value: approvalVoid },
       { label: 'Tests passing', value: tested },
@@ -92,6 +100,11 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
           'Status: deployed = a successful deployment is current in at least one environment; reverted = rolled back from every environment it reached; pending = no deployment recorded.',
           'Approved at is the time of the last approving review; reviewers who requested changes or only commented are shown with their decision.',
           `"${APPROVAL_VOID}" in Approved at: trail verify found that the approved checkpoint, or a record it seals, was corrected, rewritten or altered after the approval; the approval does not cover the change as it now stands, and the change is not counted as approved (trail verify lists what changed).`,
+          ...(purged > 0
+            ? [
+                `${purgedCheckpointText(countLabel(purged, 'commit'))}: counted apart from the changes without a checkpoint; the prompt summary reads "${PURGED_CHECKPOINT_CELL}; commit: …".`,
+              ]
+            : []),
           ...reviewsNotCountedNotes(input),
         ],
       },

@@ -99,7 +99,7 @@ describe('trail retention apply', () => {
     try {
       assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
       repo.write('.trail/policy.yml', 'allowCommitsWithoutCheckpoint: false\nretention:\n  days: 180\n');
-      repo.commit('trail set up');
+      const setUp = repo.commit('trail set up');
       const oldCommit = (message: string) => {
         repo.write(`${message.length}.txt`, `${message}\n`);
         repo.git('add', '-A');
@@ -159,6 +159,62 @@ describe('trail retention apply', () => {
         row.finding,
         '1 commit without a checkpoint (hand-written or not captured); 1 commit had a checkpoint, removed by a logged retention purge (the retention policy at work, not a gap)',
       );
+      const purgedText =
+        '1 commit had a checkpoint, removed by a logged retention purge (the retention policy at work, not a gap)';
+      const report = async (kind: string) =>
+        JSON.parse(
+          (await trail(repo.dir, 'report', kind, '--format', 'json', '--since', '2025-01-01')).stdout,
+        );
+      type Section = {
+        id: string;
+        intro?: string[];
+        notes?: string[];
+        table: { rows: Array<Record<string, string | number>> };
+      };
+      const section = (doc: { sections: Section[] }, id: string) => doc.sections.find((x) => x.id === id)!;
+      const summary = (doc: { summary: Array<{ label: string; value: string | number }> }) =>
+        Object.fromEntries(doc.summary.map((x) => [x.label, x.value]));
+      // The checklist fails 1.1 and 7.1 for the hand-written commit only: the purged one's
+      // boxes are not applicable, and the report says why.
+      const checklist = await report('checklist');
+      assert.deepEqual(
+        section(checklist, 'failures').table.rows.map((r) => [r.commit, r.box]),
+        [
+          [byHand, '1.1'],
+          [byHand, '7.1'],
+        ],
+      );
+      const sealedRow = section(checklist, 'changes').table.rows.find((r) => r.commit === sealed)!;
+      assert.equal(sealedRow.s1, 'not-applicable');
+      assert.equal(sealedRow.s7, 'not-applicable');
+      assert.ok(
+        section(checklist, 'sections').intro!.some((p) =>
+          p.startsWith(`${purgedText}: its boxes are not applicable`),
+        ),
+      );
+      // SLSA: no provenance either way, but the purged commit is not called hand-written.
+      const slsa = await report('slsa');
+      assert.deepEqual(
+        section(slsa, 'missing').table.rows.map((r) => r.commit),
+        [byHand, setUp],
+      );
+      assert.ok(
+        section(slsa, 'missing').intro!.includes(
+          `Not listed: ${purgedText}. No provenance can be made from a removed checkpoint.`,
+        ),
+      );
+      assert.equal(summary(slsa)['Commits without provenance'], 2);
+      assert.equal(summary(slsa)['Commits whose checkpoint a retention purge removed'], 1);
+      // SOC 2: the purged commit is counted apart from those without a checkpoint (the
+      // exempt set-up commit and the hand-written one).
+      const soc2 = await report('soc2');
+      assert.equal(summary(soc2)['Without a checkpoint'], 2);
+      assert.equal(summary(soc2)['Checkpoint removed by a retention purge'], 1);
+      assert.equal(
+        section(soc2, 'changes').table.rows.find((r) => r.commit === sealed)!.prompt,
+        'checkpoint removed by a retention purge; commit: agent work',
+      );
+      assert.ok(section(soc2, 'changes').notes!.some((n) => n.startsWith(`${purgedText}: counted apart`)));
     } finally {
       repo.cleanup();
     }

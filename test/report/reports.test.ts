@@ -110,6 +110,7 @@ describe('reports', () => {
       Changes: 7,
       'With a checkpoint': 5,
       'Without a checkpoint': 2,
+      'Checkpoint removed by a retention purge': 0,
       Approved: 4,
       'Approval void (changed after approval)': 0,
       'Tests passing': 4,

@@ -7,6 +7,7 @@
  * retention purge removed are counted apart, since nothing is missing there.
  */
 import { purgedCheckpointText } from '../core/change-facts.js';
+import { isExempt } from '../core/check.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
 import {
   APPROVAL_VOID,
@@ -27,6 +28,7 @@ import {
 export function buildSoc2Report(input: ReportInput): ReportDocument {
   let withCheckpoint = 0;
   let purged = 0;
+  let exempt = 0;
   let approved = 0;
   let approvalVoid = 0;
   let tested = 0;
@@ -38,6 +40,9 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
     // Removed by a logged retention purge: recorded once, so not a commit without a checkpoint
     // (trail check and the gaps report do not count it as one either).
     else if (f.purgedBefore !== undefined) purged++;
+    // Exempt by policy (only exempt paths, or made before checkpoints were required): no
+    // checkpoint was owed, which trail check and the gaps report do not count as a gap either.
+    else if (isExempt(f, input.policy)) exempt++;
     if (approvalHolds(f)) approved++;
     if (f.approvalVoid !== undefined) approvalVoid++;
     if (f.testStatus === 'passed') tested++;
@@ -63,7 +68,8 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
     summary: [
       { label: 'Changes', value: changes },
       { label: 'With a checkpoint', value: withCheckpoint },
-      { label: 'Without a checkpoint', value: changes - withCheckpoint - purged },
+      { label: 'Without a checkpoint', value: changes - withCheckpoint - purged - exempt },
+      { label: 'Without a checkpoint, exempt by policy', value: exempt },
       { label: 'Checkpoint removed by a retention purge', value: purged },
       { label: 'Approved', value: approved },
       { label: 'Approval void (changed after approval)', value: approvalVoid },

@@ -109,7 +109,8 @@ describe('reports', () => {
     assert.deepEqual(summary, {
       Changes: 7,
       'With a checkpoint': 5,
-      'Without a checkpoint': 2,
+      'Without a checkpoint': 1,
+      'Without a checkpoint, exempt by policy': 1,
       'Checkpoint removed by a retention purge': 0,
       Approved: 4,
       'Approval void (changed after approval)': 0,

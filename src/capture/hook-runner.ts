@@ -12,6 +12,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { TrailError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { Origin } from '../core/line-origin.js';
+import { carryOrigins, digestLines } from '../core/line-origin.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
 import { BUILTIN_RULES, redactValue } from '../core/redact.js';
@@ -47,13 +48,19 @@ export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 interface AgentModule {
   adapter: HookAdapter;
   transcript?: (text: string) => TranscriptSummary;
+  /** Whether Cursor, not this agent, sent a payload to this agent's hook. */
+  fromCursor?: (payload: unknown) => boolean;
 }
 
 /** Each agent's code loads only when its hook runs: a hook pays for one adapter, not four. */
 const AGENTS: Record<string, () => Promise<AgentModule>> = {
   'claude-code': async () => {
     const m = await import('./agents/claude-code.js');
-    return { adapter: m.normalizeClaudeCode, transcript: m.parseClaudeTranscript };
+    return {
+      adapter: m.normalizeClaudeCode,
+      transcript: m.parseClaudeTranscript,
+      fromCursor: m.isCursorCall,
+    };
   },
   codex: async () => {
     const m = await import('./agents/codex.js');
@@ -243,6 +250,7 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
   if (!load) throw new TrailError('USAGE', `unknown agent ${input.agent}`);
   const payload = parsePayload(input.payload);
   const agent = await load();
+  if (agent.fromCursor?.(payload)) return cursorCall(payload, input);
   const normalized = agent.adapter(payload, input.event);
   const repo = chooseRepo(normalized, input);
   if (!repo) return undefined;
@@ -303,6 +311,33 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
   }
   if (ctx.missing.length > 0) throw new TrailError('NOT_FOUND', ctx.missing.join('; '));
   return repo;
+}
+
+/**
+ * Cursor runs Claude Code's project hooks as well as its own (claude-code.ts, isCursorCall), so
+ * each of its calls reaches Trail's Claude Code hook too. Where Trail's Cursor hooks are
+ * installed they capture the session: the call is skipped, with no record and no gap (a
+ * `claude-code` session of Cursor's work would count it twice, and claim it for the wrong
+ * agent). Where they are not, nothing of the session is captured, and the gap says so.
+ */
+async function cursorCall(payload: unknown, input: HookInput): Promise<Repo | undefined> {
+  const roots = (payload as { workspace_roots?: unknown }).workspace_roots;
+  const root = Array.isArray(roots) && typeof roots[0] === 'string' ? roots[0] : undefined;
+  const repo = repoForPayload(root, input);
+  if (!repo || !isSetUp(repo)) return undefined;
+  let hooksJson: string | undefined;
+  try {
+    hooksJson = readFileSync(join(repo.workTree, '.cursor', 'hooks.json'), 'utf8');
+  } catch {
+    // No hooks file: Trail's Cursor hooks are not installed.
+  }
+  const { hasTrailCursorHooks } = await import('./agents/cursor.js');
+  if (hasTrailCursorHooks(hooksJson)) return undefined;
+  input.recordedIn = repo;
+  throw new TrailError(
+    'NOT_FOUND',
+    `Cursor ran Trail's ${input.agent} hook (it runs Claude Code's hooks): nothing of it was recorded, as Trail records Cursor through its own hooks, not installed here; run \`trail init --agents cursor\``,
+  );
 }
 
 /**
@@ -447,8 +482,8 @@ function editPreName(key: string, toolUseId: string | undefined, paths: readonly
 
 /**
  * Whether the before-hook of this edit ran, taking its marker (so markers do not pile up).
- * Cursor's afterFileEdit and Codex's notify-only edits have no before-hook by design
- * (docs/capture.md, "Limits"), so nothing is expected of them.
+ * Cursor's edits (which say what they wrote instead) and Codex's notify-only edits have no
+ * before-hook by design (docs/capture.md, "Limits"), so nothing is expected of them.
  */
 function takeEditMarker(
   ctx: HookContext,
@@ -456,7 +491,7 @@ function takeEditMarker(
   paths: string[],
 ): boolean {
   if (
-    ctx.normalized.agent === 'cursor' ||
+    obs.written !== undefined ||
     (obs.tool === 'apply_patch' && ctx.normalized.hook === 'agent-turn-complete')
   )
     return true;
@@ -501,6 +536,12 @@ async function afterChange(
   const via = obs.via === 'shell' && obs.command && FORMATTER.test(obs.command) ? 'formatter' : obs.via;
   const agentOrigin: Origin =
     snapshotMissing || ctx.withheld ? { kind: 'unknown' } : { kind: 'ai', session: ctx.key };
+  // An edit that says what it wrote, with no snapshot from before it (Cursor): the lines that
+  // changed since Trail's last look are of unknown origin, save those its text wrote. Not a
+  // person's: they may be, but they may as well be this agent's own earlier edit whose hook
+  // failed or has not run yet, another chat's, or Tab's; nothing tells them apart.
+  const written = obs.written;
+  let unplaced = 0;
   const failed = toolFailed(ctx);
   const shadows = await shadowsFor(ctx.repo, paths);
   const lines: SpoolLine[] = [];
@@ -513,7 +554,12 @@ async function afterChange(
     // A failed tool that left the file as it was did nothing to it: recording an edit would
     // make the next commit of the file, a person's, name the session.
     if (failed && sameLines(previous, digests)) continue;
-    const next = advanceShadow(shadow, digests, agentOrigin, trivial);
+    const next = advanceShadow(shadow, digests, written ? { kind: 'unknown' } : agentOrigin, trivial);
+    if (written && agentOrigin.kind === 'ai') {
+      const placed = linesWritten(text, written);
+      unplaced += placed.unplaced;
+      for (const i of placed.lines) next[i] = { digest: next[i]!.digest, origin: agentOrigin };
+    }
     saveShadow(ctx.repo, shadow);
     const ranges: Array<{ start: number; end: number }> = [];
     next.forEach((line, i) => {
@@ -543,7 +589,52 @@ async function afterChange(
     ctx.missing.push(
       `no before-hook was seen for the ${obs.tool ?? 'edit'} of ${paths.join(', ').slice(0, 300)}: the lines it changed count as of unknown origin`,
     );
+  if (written && !ctx.withheld && lines.length > 0 && (unplaced > 0 || written.length === 0))
+    ctx.missing.push(
+      written.length === 0
+        ? `the ${obs.tool ?? 'edit'} of ${paths.join(', ').slice(0, 300)} came without its edits: the lines that changed count as of unknown origin`
+        : `${unplaced} of the ${written.length} edits of the ${obs.tool ?? 'edit'} of ${paths.join(', ').slice(0, 300)} are not in the file once (changed again since, or their text is there more than once): the lines they changed count as of unknown origin`,
+    );
   return lines;
+}
+
+/**
+ * The lines (0-based) of `text` that edits wrote, each edit placed where its new text is in the
+ * file, once: the lines that text spans, less those its old text already held there (context
+ * the edit kept, matched as carryOrigins matches lines, so whitespace alone is no change). An
+ * edit whose new text is not in the file once cannot be placed (`unplaced`); one that wrote
+ * nothing (a deletion) has no lines to place.
+ */
+function linesWritten(
+  text: string | undefined,
+  written: NonNullable<Extract<Observation, { type: 'after-change' }>['written']>,
+): { lines: Set<number>; unplaced: number } {
+  const lines = new Set<number>();
+  let unplaced = 0;
+  for (const edit of written) {
+    if (edit.new === '') continue;
+    const at = text !== undefined && edit.new !== undefined ? text.indexOf(edit.new) : -1;
+    if (text === undefined || edit.new === undefined || at < 0 || text.includes(edit.new, at + 1)) {
+      unplaced++;
+      continue;
+    }
+    const end = at + edit.new.length;
+    // Whole lines: a new text that starts or ends inside a line changed all of that line.
+    const from = at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
+    const newline = text[end - 1] === '\n' ? end : text.indexOf('\n', end);
+    const to = newline < 0 ? text.length : newline;
+    const first = text.slice(0, from).split('\n').length - 1;
+    const old = digestLines(text.slice(from, at) + edit.old + text.slice(end, to));
+    const wrote = carryOrigins(
+      old.map((digest) => ({ digest, origin: { kind: 'base' } })),
+      digestLines(text.slice(from, to)),
+      { kind: 'ai', session: '' },
+    );
+    wrote.forEach((line, k) => {
+      if (line.origin.kind === 'ai') lines.add(first + k);
+    });
+  }
+  return { lines, unplaced };
 }
 
 function sameLines(a: readonly string[], b: readonly string[]): boolean {

@@ -41,6 +41,13 @@ export type Observation =
       tool?: string;
       /** A shell command that made the change, for formatter detection and the record. */
       command?: string;
+      /**
+       * For an agent with no hook before its edits (Cursor): what the edit of its one file
+       * replaced and wrote, `new` undefined where the payload does not say. There is then no
+       * snapshot to diff against: only the lines this text wrote are the agent's, and other
+       * lines changed since Trail's last look are of unknown origin. Never written anywhere.
+       */
+      written?: Array<{ old: string; new: string | undefined }>;
     }
   /** The agent's turn ended: the runner may read the transcript for model, usage, reasoning. */
   | { type: 'turn-end'; transcriptPath?: string };

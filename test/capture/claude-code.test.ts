@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   installClaudeHooks,
+  isCursorCall,
   normalizeClaudeCode,
   parseClaudeTranscript,
   uninstallClaudeHooks,
@@ -461,6 +462,19 @@ describe('normalizeClaudeCode', () => {
         'file_path',
       );
     });
+  });
+});
+
+describe('isCursorCall', () => {
+  it('tells a payload Cursor sent to a Claude Code hook by its cursor_version, and only by that', () => {
+    const cursor = { conversation_id: 'c1', hook_event_name: 'preToolUse', workspace_roots: [CWD] };
+    assert.equal(isCursorCall({ ...cursor, cursor_version: '2.1.46' }), true);
+    assert.equal(isCursorCall(cursor), false, 'no marker: handled (and refused) as Claude Code');
+    for (const version of [null, '', 2.1])
+      assert.equal(isCursorCall({ ...cursor, cursor_version: version }), false);
+    assert.equal(isCursorCall(payload('UserPromptSubmit.json')), false);
+    for (const other of [null, [{ cursor_version: '2.1.46' }], 'cursor_version'])
+      assert.equal(isCursorCall(other), false);
   });
 });
 

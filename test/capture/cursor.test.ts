@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   CURSOR_HOOK_EVENTS,
+  hasTrailCursorHooks,
   installCursorHooks,
   normalizeCursor,
   uninstallCursorHooks,
@@ -84,12 +85,33 @@ const hookCases: Array<[file: string, hook: string, observations: Observation[]]
   [
     'after-file-edit.json',
     'afterFileEdit',
-    [{ type: 'after-change', paths: ['/Users/dev/shop/src/cart.ts'], via: 'edit-tool', tool: 'edit' }],
+    [
+      {
+        type: 'after-change',
+        paths: ['/Users/dev/shop/src/cart.ts'],
+        via: 'edit-tool',
+        tool: 'edit',
+        written: [
+          {
+            old: '  return lines.reduce((sum, l) => sum + l.price * l.qty, 0) - discount;',
+            new: '  const subtotal = lines.reduce((sum, l) => sum + l.price * l.qty, 0);\n  return Math.max(0, subtotal - discount);',
+          },
+        ],
+      },
+    ],
   ],
   [
     'after-tab-file-edit.json',
     'afterTabFileEdit',
-    [{ type: 'after-change', paths: ['/Users/dev/shop/test/cart.test.ts'], via: 'edit-tool', tool: 'tab' }],
+    [
+      {
+        type: 'after-change',
+        paths: ['/Users/dev/shop/test/cart.test.ts'],
+        via: 'edit-tool',
+        tool: 'tab',
+        written: [{ old: '', new: '  expect(cartTotal([{ price: 10, qty: 1 }], 25)).toBe(0);' }],
+      },
+    ],
   ],
   [
     'before-read-file.json',
@@ -325,6 +347,19 @@ describe('installCursorHooks / uninstallCursorHooks', () => {
         hooks: {},
       },
     );
+  });
+
+  it("tells whether a hooks.json holds Trail's hooks", () => {
+    const users = text('hooks-with-user-hooks.json');
+    assert.equal(hasTrailCursorHooks(installCursorHooks(users, command)), true);
+    assert.equal(hasTrailCursorHooks(users), false);
+    // A user's entry naming Trail's command under another event is not Trail's.
+    assert.equal(
+      hasTrailCursorHooks(JSON.stringify({ hooks: { stop: [{ command: 'x hook cursor afterFileEdit' }] } })),
+      false,
+    );
+    for (const broken of [undefined, '', '{ version: 1 }', '[]', 'null', '{"hooks": []}'])
+      assert.equal(hasTrailCursorHooks(broken), false, String(broken));
   });
 
   for (const [name, input] of [

@@ -246,6 +246,20 @@ function toolSummary(input: JsonObject | undefined): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Hook payloads
 
+/**
+ * Whether a payload given to Trail's Claude Code hook was sent by Cursor. Cursor runs the hooks
+ * of `.claude/settings.json` too ("Third Party Hooks", cursor.com/docs/reference/third-party-hooks:
+ * Claude's event names are mapped to Cursor's, and every matching hook of every source runs),
+ * and sends them its own payload: Cursor's event names (`preToolUse`, `sessionStart`...),
+ * `conversation_id`, `workspace_roots`, and `cursor_version`, which no Claude Code payload has
+ * (Cursor's hooks reference, "Common input"; seen in such calls in herdrdev/herdr#2832,
+ * akitaonrails/ai-memory#722). Only the payload decides, not the environment: a Claude Code
+ * started from Cursor's terminal may inherit Cursor's variables, and is still Claude Code.
+ */
+export function isCursorCall(payload: unknown): boolean {
+  return isJsonObject(payload) && typeof payload.cursor_version === 'string' && payload.cursor_version !== '';
+}
+
 /** Maps one Claude Code hook payload (stdin JSON) to observations. */
 export const normalizeClaudeCode: HookAdapter = (payload, hookEvent) => {
   if (!isJsonObject(payload)) {

@@ -6,8 +6,9 @@
  * `workspace_roots`, and when known `model`, `model_id`, `cursor_version`, `user_email`,
  * `transcript_path`. Cursor sends no time, so the runner's clock dates each payload.
  *
- * Cursor has no hook before the agent edits a file, only `afterFileEdit`: an edit yields an
- * after-change alone, and the runner handles the missing snapshot.
+ * Cursor has no hook before the agent edits a file, only `afterFileEdit` (and `afterTabFileEdit`),
+ * whose `edits[{ old_string, new_string }]` say what each edit replaced and wrote: the runner
+ * credits the agent with the lines that text wrote, since there is no snapshot to diff against.
  */
 
 import { sha256Hex } from '../../core/hash.js';
@@ -100,7 +101,8 @@ function observe(hook: string, p: Obj, what: string, info: SessionInfo): Observa
       if (p.edits !== undefined && p.edits !== null && !Array.isArray(p.edits))
         invalid(`${what}: "edits" must be an array`);
       const tool = hook === 'afterTabFileEdit' ? 'tab' : str(p, 'tool_name', what) || 'edit';
-      return [{ type: 'after-change', paths: [path], via: 'edit-tool', tool }];
+      const written = (Array.isArray(p.edits) ? p.edits : []).map(editWritten);
+      return [{ type: 'after-change', paths: [path], via: 'edit-tool', tool, written }];
     }
     case 'beforeReadFile': {
       const path = str(p, 'file_path', what);
@@ -133,6 +135,17 @@ function observe(hook: string, p: Obj, what: string, info: SessionInfo): Observa
       // and events added later: nothing Trail records.
       return [];
   }
+}
+
+/**
+ * One of `edits`: `{ old_string, new_string }` (the hooks reference, "afterFileEdit"; Tab edits
+ * add `range`, `old_line`, `new_line`). An entry without both strings says nothing the runner
+ * can place, and its lines count as of unknown origin.
+ */
+function editWritten(edit: unknown): { old: string; new: string | undefined } {
+  if (isObj(edit) && typeof edit.old_string === 'string' && typeof edit.new_string === 'string')
+    return { old: edit.old_string, new: edit.new_string };
+  return { old: '', new: undefined };
 }
 
 /** A prompt, with the files and rules attached to it (`attachments[{ type, file_path }]`). */
@@ -268,6 +281,24 @@ export function uninstallCursorHooks(text: string): string | undefined {
     Object.keys(doc).every((k) => k === 'version' || k === 'hooks');
   if (emptyShell) return undefined;
   return removed ? `${JSON.stringify(doc, null, 2)}\n` : text;
+}
+
+/**
+ * Whether a `.cursor/hooks.json` holds Trail's hooks: then Cursor's sessions are captured by
+ * them, and Cursor's runs of Claude Code's hooks are not needed. A file that cannot be read as
+ * hooks holds none.
+ */
+export function hasTrailCursorHooks(hooksJsonText: string | undefined): boolean {
+  let hooks: unknown;
+  try {
+    hooks = (JSON.parse(hooksJsonText ?? '') as Obj | null)?.hooks;
+  } catch {
+    return false;
+  }
+  if (!isObj(hooks)) return false;
+  return Object.entries(hooks).some(
+    ([event, entries]) => Array.isArray(entries) && entries.some((e) => isTrailEntry(e, event)),
+  );
 }
 
 /** Trail's entry runs `<trail> hook cursor <event>` under that same event. */

@@ -5,7 +5,15 @@
  * It deliberately avoids loading zod, commander or the ledger: it runs on every tool call.
  */
 
-import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -333,10 +341,24 @@ async function cursorCall(payload: unknown, input: HookInput): Promise<Repo | un
   }
   const { hasTrailCursorHooks } = await import('./agents/cursor.js');
   if (hasTrailCursorHooks(hooksJson)) return undefined;
+  // One gap per conversation, not one per call: every tool call of the session would
+  // otherwise add the same line. The marker is taken with an exclusive create, so two calls
+  // at once still make one gap.
+  const conversation = (payload as { conversation_id?: unknown }).conversation_id;
+  const marker = join(
+    spoolDir(repo.stateDir),
+    `cursor-in-${input.agent}-${sha256Hex(String(conversation ?? '')).slice(0, 16)}`,
+  );
+  try {
+    mkdirSync(spoolDir(repo.stateDir), { recursive: true });
+    writeFileSync(marker, '', { flag: 'wx' });
+  } catch {
+    return undefined;
+  }
   input.recordedIn = repo;
   throw new TrailError(
     'NOT_FOUND',
-    `Cursor ran Trail's ${input.agent} hook (it runs Claude Code's hooks): nothing of it was recorded, as Trail records Cursor through its own hooks, not installed here; run \`trail init --agents cursor\``,
+    `Cursor ran Trail's ${input.agent} hook (it runs Claude Code's hooks): nothing of this Cursor conversation is recorded by it, as Trail records Cursor through its own hooks, not installed here; run \`trail init --agents cursor\``,
   );
 }
 

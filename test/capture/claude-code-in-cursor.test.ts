@@ -163,16 +163,20 @@ describe("Cursor's runs of Claude Code's hooks", () => {
     assert.equal(checkpoint?.files.find((f) => f.path === 'src/limits.ts')?.aiLines, 1);
   });
 
-  test("without Trail's Cursor hooks, each call is a gap that says what to run, and records nothing", async () => {
+  test("without Trail's Cursor hooks, a conversation's calls make one gap that says what to run, and record nothing", async () => {
     const repo = await setup('claude-code');
     const cursor = cursorSession(repo);
     let calls = 0;
     for (const event of EVENTS) calls += cursor.send(event);
     assert.equal(calls, 6);
     const why =
-      "Cursor ran Trail's claude-code hook (it runs Claude Code's hooks): nothing of it was recorded, as Trail records Cursor through its own hooks, not installed here; run `trail init --agents cursor`";
-    assert.deepEqual(gaps(repo), Array(calls).fill(why));
+      "Cursor ran Trail's claude-code hook (it runs Claude Code's hooks): nothing of this Cursor conversation is recorded by it, as Trail records Cursor through its own hooks, not installed here; run `trail init --agents cursor`";
+    assert.deepEqual(gaps(repo), [why], 'one gap for the conversation, not one per call');
     assert.equal(spooled(repo, 'claude-code', cursor.conversation), false);
+    // Another conversation is told of again.
+    const second = cursorSession(repo);
+    for (const event of EVENTS) second.send(event);
+    assert.deepEqual(gaps(repo), [why, why]);
 
     // Claude Code's own payloads, which carry no cursor_version, are recorded as ever.
     const claude = installedCommand(repo.dir, 'claude-code', 'UserPromptSubmit');
@@ -192,6 +196,6 @@ describe("Cursor's runs of Claude Code's hooks", () => {
     });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(spooled(repo, 'claude-code', session), true);
-    assert.equal(gaps(repo).length, calls);
+    assert.equal(gaps(repo).length, 2);
   });
 });

@@ -21,7 +21,7 @@ import { accessLog } from './access-log.js';
 import type { TokenInfo } from './auth.js';
 import { authenticate, RateLimiter } from './auth.js';
 import { addressKey, clientAddress } from './client-address.js';
-import { BASE, MAX_FORM_BODY_BYTES, registerDashboard } from './dashboard/index.js';
+import { BASE, registerDashboard } from './dashboard/index.js';
 import type { OriginTrust } from './dashboard/same-origin.js';
 import { parsePublicUrl } from './dashboard/same-origin.js';
 import type { Database } from './db/database.js';
@@ -189,11 +189,12 @@ export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
     });
   const apiLimit = limited(maxBody, 'the request body');
   const webhookLimit = limited(maxWebhookBody, 'the webhook delivery');
-  const formLimit = limited(MAX_FORM_BODY_BYTES, 'the form');
   app.use('*', (c, next) => {
     const path = c.req.path;
     if (path.startsWith('/webhooks/')) return webhookLimit(c, next);
-    if (path === BASE || path.startsWith(`${BASE}/`)) return formLimit(c, next);
+    // The dashboard limits its forms itself, before anything else reads them, so that a person
+    // in a browser is refused with a page rather than this handler's JSON (dashboard/index.ts).
+    if (path === BASE || path.startsWith(`${BASE}/`)) return next();
     return apiLimit(c, next);
   });
 

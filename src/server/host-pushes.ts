@@ -4,9 +4,10 @@
  * branch that left commits out, or not at all, and the commits nobody recorded would be
  * missing from the server's gaps report instead of listed in it. A code host's push webhook
  * (verified with its secret, src/server/routes/webhooks.ts) says independently which
- * commits landed on the default branch, and whether the push was forced. The reports hold
- * one against the other: a commit the host saw that `trail push` never sent and no
- * checkpoint names is a gap of its own.
+ * commits landed on the default branch, and whether the push was forced (GitHub says so;
+ * for GitLab the server tells from the commits `trail push` sent, forced-pushes.ts). The
+ * reports hold one against the other: a commit the host saw that `trail push` never sent and
+ * no checkpoint names is a gap of its own.
  *
  * Only deliveries that name the repository's default branch count (GitHub's
  * `repository.default_branch`, GitLab's `project.default_branch`); a push to any other
@@ -15,6 +16,7 @@
 import type { Period } from '../core/change-facts.js';
 import type { HostPush } from '../report/document.js';
 import type { Queryable } from './db/database.js';
+import { pushForcedSql } from './forced-pushes.js';
 
 interface PushRow {
   repo: string;
@@ -39,7 +41,7 @@ export async function hostPushesForReport(
   const rows = await db.query<PushRow>(
     `SELECT r.name AS repo, e.host, e.received_at, e.event->>'ref' AS ref,
        e.event->>'defaultBranch' AS branch, e.event->>'before' AS before, e.event->>'after' AS after,
-       (e.event->>'forced')::boolean AS forced, e.event->>'totalCommits' AS total,
+       ${pushForcedSql('e')} AS forced, e.event->>'totalCommits' AS total,
        cardinality(e.commits) AS listed,
        ARRAY(SELECT s FROM unnest(e.commits) WITH ORDINALITY AS u(s, n)
              WHERE NOT EXISTS (SELECT 1 FROM commits c WHERE c.repo_id = e.repo_id AND c.sha = u.s)
@@ -73,7 +75,8 @@ export interface HostReport {
   ref: string;
   /** When the server received the delivery. */
   time: string;
-  forced: boolean;
+  /** Whether the push rewrote the branch; null while that cannot be told (forced-pushes.ts). */
+  forced: boolean | null;
 }
 
 /**
@@ -94,7 +97,7 @@ export async function unsentReportsOf(
     forced: boolean | null;
   }>(
     `SELECT r.name AS repo, e.host, e.event->>'ref' AS ref, e.received_at,
-       (e.event->>'forced')::boolean AS forced
+       ${pushForcedSql('e')} AS forced
      FROM external_events e JOIN repos r ON r.id = e.repo_id
      WHERE e.event_type = 'push' AND e.commits @> ARRAY[$2::text]
        AND ($1::int[] IS NULL OR e.repo_id = ANY($1::int[]))
@@ -107,6 +110,6 @@ export async function unsentReportsOf(
     host: r.host,
     ref: r.ref,
     time: new Date(r.received_at).toISOString(),
-    forced: r.forced === true,
+    forced: r.forced,
   }));
 }

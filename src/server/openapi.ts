@@ -456,7 +456,8 @@ export function openApiDocument(): Record<string, unknown> {
                     host: str(),
                     ref: str(),
                     time: str(),
-                    forced: { type: 'boolean' },
+                    // null: GitLab does not say, and the commits pushed cannot tell yet.
+                    forced: nullable({ type: 'boolean' }),
                   },
                 }),
               },

@@ -45,10 +45,7 @@ for (const backend of BACKENDS) {
     });
     after(() => opened.cleanup());
 
-    /**
-     * A stored time in UTC, read as text: PGlite reads years below 100 back as 19xx or 20xx
-     * (Date's two-digit years), so the API cannot show year 1 there.
-     */
+    /** A stored time in UTC, read as text by the database itself. */
     const utcText = async (table: string, column: string, key: string, value: string) => {
       const rows = await opened.db.query<{ t: string }>(
         `SELECT to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS t FROM ${table} WHERE ${key} = $1`,
@@ -110,6 +107,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(odd.paths, [`src/a${REPLACED}.ts`]);
       assert.equal(odd.status, 'approved', 'the review with a NUL in its reviewer counts');
       assert.equal(ancient.commit, sha(2));
+      assert.equal(ancient.time, '0001-01-01T00:00:00.000Z');
       assert.equal(await utcText('checkpoints', 'time', 'commit_sha', sha(2)), '0001-01-01T00:00:00.000');
 
       const find = async (query: string) => {

@@ -226,6 +226,56 @@ for (const backend of BACKENDS) {
       assert.equal(ok.status, 201);
     });
 
+    test('the secret in force is chosen among the secrets loaded for the body: one lookup per delivery', async () => {
+      // The database as the app sees it, with the statements that read webhook secrets counted.
+      const secretReads: string[] = [];
+      const observed = new Proxy(db, {
+        get(target, key, receiver) {
+          if (key !== 'query') return Reflect.get(target, key, receiver);
+          return (sql: string, params?: readonly unknown[]) => {
+            if (sql.includes('webhook_secrets')) secretReads.push(sql);
+            return target.query(sql, params);
+          };
+        },
+      });
+      const observedApp = appFor(observed);
+      const ping = JSON.stringify({
+        zen: 'Approachable is better than simple.',
+        repository: { full_name: 'Codertocat/Hello-World' },
+      });
+      const deliver = (body: string, secret: string) =>
+        call(observedApp, 'POST', '/webhooks/github', undefined, body, {
+          'x-github-event': 'ping',
+          'x-github-delivery': `d-${++delivery}`,
+          'x-hub-signature-256': sign(secret, body),
+        });
+      assert.equal((await deliver(ping, REPO_SECRET)).status, 202);
+      assert.equal(secretReads.length, 1, secretReads.join('\n---\n'));
+      // The organisation's secret is among those loaded, but the repository's own is in force.
+      assert.equal((await deliver(ping, ORG_SECRET)).status, 401);
+      assert.equal(secretReads.length, 2);
+
+      // A payload whose repository the raw body hides from the names read before parsing (its
+      // key written with escapes, which JSON.parse reads as full_name) never had that
+      // repository's secret tried: refused, even when a secret that was tried matches.
+      const hidden = (repo: string) =>
+        `{"zen":"x","sender":{"full_name":"Codertocat/decoy"},"repository":{"full\\u005fname":"${repo}"}}`;
+      assert.equal(
+        (JSON.parse(hidden('Codertocat/Other')) as { repository: { full_name: string } }).repository
+          .full_name,
+        'Codertocat/Other',
+      );
+      const other = await deliver(hidden('Codertocat/Other'), ORG_SECRET);
+      assert.equal(other.status, 401, JSON.stringify(other.body));
+      assert.match(
+        other.body.error.message,
+        /Codertocat\/Other is not among the repository names read from the raw body/,
+      );
+      // Hello-World's own secret is in force: the organisation's, which the decoy's name loads, is not.
+      const overridden = await deliver(hidden('Codertocat/Hello-World'), ORG_SECRET);
+      assert.equal(overridden.status, 401, JSON.stringify(overridden.body));
+    });
+
     test('GitLab: a verified approval and deployment are recorded under the project path', async () => {
       const repos = await count(db, 'repos');
       const mr = fixture('gitlab-merge_request-approved.json');

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { writeAccessLog } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
@@ -57,7 +58,7 @@ export const CONTENT_SECURITY_POLICY = [
 /**
  * The dashboard's only posts are the sign-in form (an API token and the page to return to)
  * and sign-out (empty): 16 KiB holds a `next` link with every filter of the checkpoint list.
- * The server's app applies it to every request under /ui, before any of the body is read.
+ * It applies to every request under /ui, before anything else reads the body.
  */
 export const MAX_FORM_BODY_BYTES = 16 * 1024;
 
@@ -148,6 +149,27 @@ export function createDashboard(
     // Audit records are not for shared caches or the back button of a shared machine.
     if (!h.has('cache-control')) h.set('cache-control', 'no-store');
   });
+
+  // First of all, since anyone may post a form: the body is refused past the limit (from its
+  // Content-Length, or as soon as a body sent without one passes it) before any of it is
+  // parsed. Whoever posted a form is in a browser, so the refusal is a page, not the API's JSON.
+  ui.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_FORM_BODY_BYTES,
+      onError: (c) =>
+        c.html(
+          errorPage(
+            assets,
+            sessions.get(getCookie(c, COOKIE)),
+            413,
+            'Form too large',
+            `This form sent more than the ${MAX_FORM_BODY_BYTES / 1024} KiB the dashboard takes, so it was not read. Go back and send it again with less in it.`,
+          ),
+          413,
+        ),
+    }),
+  );
 
   // Form posts: the server's per-address limit first, before a token is looked up or an
   // attempt logged; then, as cookies are only SameSite=Lax, the post must come from the

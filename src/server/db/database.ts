@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.js';
 
 export type Row = Record<string, unknown>;
 
@@ -129,7 +130,9 @@ class PostgresDatabase implements Database {
 /** PGlite in a data folder, or in memory when no folder is given (tests). */
 export async function openPglite(dataDir?: string): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  // PGlite's own reading of a timestamptz gets years below 100 wrong (timestamps.ts).
+  const options = { parsers: { [TIMESTAMPTZ_OID]: parseTimestamptz } };
+  const db = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
   return new PgliteDatabase(db);
 }
 

@@ -9,6 +9,13 @@
  * code-host events, pushed commits, access log rows). What is kept forever: tree heads,
  * Merkle states, keys, writers, alerts, pushed policies and the purge log itself, so the server still witnesses every log's size
  * and root, and can still refuse a rewrite of a purged range.
+ *
+ * An access log row of a read over several repositories (`repos`, migration 9) is another
+ * repository's record too: the purge takes this repository's name out of it, and the row
+ * goes only when it names no other. Purging one repository must not erase who read the
+ * others, nor leave a record that this one was read. No UPDATE passes the append-only
+ * trigger, so such a row is deleted, as the purge may, and written again without the name,
+ * under its own id and time, in the same statement.
  */
 import type { Database } from './database.js';
 
@@ -26,31 +33,46 @@ export interface PurgeResult {
   counts: Record<string, number>;
 }
 
-const TARGETS: ReadonlyArray<{ table: string; time: string; repo: 'id' | 'name' }> = [
-  { table: 'ledger_entries', time: 'record_time', repo: 'id' },
-  { table: 'checkpoints', time: 'time', repo: 'id' },
-  { table: 'sessions', time: 'time', repo: 'id' },
-  { table: 'prompts', time: 'time', repo: 'id' },
-  { table: 'reviews', time: 'time', repo: 'id' },
-  { table: 'review_state', time: 'time', repo: 'id' },
-  { table: 'external_events', time: 'received_at', repo: 'id' },
-  { table: 'commits', time: 'authored_at', repo: 'id' },
-  { table: 'access_log', time: 'at', repo: 'name' },
+/** Tables whose rows belong to one repository (`repo_id`), purged by their time column. */
+const TARGETS: ReadonlyArray<{ table: string; time: string }> = [
+  { table: 'ledger_entries', time: 'record_time' },
+  { table: 'checkpoints', time: 'time' },
+  { table: 'sessions', time: 'time' },
+  { table: 'prompts', time: 'time' },
+  { table: 'reviews', time: 'time' },
+  { table: 'review_state', time: 'time' },
+  { table: 'external_events', time: 'received_at' },
+  { table: 'commits', time: 'authored_at' },
 ];
+
+/** Access log rows older than the cutoff ($2) that name the repository ($1), in `repo` or `repos`. */
+const ACCESS_LOG_NAMING = `at < $2::timestamptz AND (repo = $1 OR $1 = ANY(repos))`;
+
+/** Of those, the rows that still name another repository once this one's name is out of `repos`. */
+const NAMES_ANOTHER = (row: string) =>
+  `${row}.repo IS DISTINCT FROM $1 AND (${row}.repo IS NOT NULL OR cardinality(array_remove(${row}.repos, $1)) > 0)`;
 
 export async function purgeBefore(db: Database, request: PurgeRequest): Promise<PurgeResult> {
   return db.transaction(async (tx) => {
-    const where = (t: (typeof TARGETS)[number]) =>
-      `${t.repo === 'id' ? 'repo_id' : 'repo'} = $1 AND ${t.time} < $2::timestamptz`;
-    const param = (t: (typeof TARGETS)[number]) => (t.repo === 'id' ? request.repoId : request.repoName);
+    const where = (t: (typeof TARGETS)[number]) => `repo_id = $1 AND ${t.time} < $2::timestamptz`;
     const counts: Record<string, number> = {};
     for (const t of TARGETS) {
       const r = await tx.query<{ n: number }>(`SELECT count(*) AS n FROM ${t.table} WHERE ${where(t)}`, [
-        param(t),
+        request.repoId,
         request.cutoff,
       ]);
       counts[t.table] = Number(r.rows[0]?.n ?? 0);
     }
+    const accessRows = await tx.query<{ gone: number; renamed: number }>(
+      `SELECT count(*) FILTER (WHERE NOT (${NAMES_ANOTHER('a')})) AS gone,
+         count(*) FILTER (WHERE ${NAMES_ANOTHER('a')}) AS renamed
+       FROM access_log a WHERE ${ACCESS_LOG_NAMING}`,
+      [request.repoName, request.cutoff],
+    );
+    // access_log: the rows that go; access_log_repos: the rows of reads over several
+    // repositories that stay, without this one's name.
+    counts.access_log = Number(accessRows.rows[0]?.gone ?? 0);
+    counts.access_log_repos = Number(accessRows.rows[0]?.renamed ?? 0);
     const logged = await tx.query<{ id: number }>(
       `INSERT INTO purge_log (repo_id, cutoff, reason, token_id, counts, txid)
        VALUES ($1, $2::timestamptz, $3, $4, $5::jsonb, txid_current()) RETURNING id`,
@@ -60,7 +82,18 @@ export async function purgeBefore(db: Database, request: PurgeRequest): Promise<
     await tx.query(`SELECT set_config('trail.purge', $1, true)`, [String(purgeId)]);
     for (const t of TARGETS) {
       if (counts[t.table])
-        await tx.query(`DELETE FROM ${t.table} WHERE ${where(t)}`, [param(t), request.cutoff]);
+        await tx.query(`DELETE FROM ${t.table} WHERE ${where(t)}`, [request.repoId, request.cutoff]);
+    }
+    if (counts.access_log || counts.access_log_repos) {
+      // Each row written back is the deleted one, every column as it was but `repos`.
+      await tx.query(
+        `WITH gone AS (DELETE FROM access_log a WHERE ${ACCESS_LOG_NAMING} RETURNING a AS row)
+         INSERT INTO access_log
+         SELECT kept.* FROM gone,
+           jsonb_populate_record(gone.row, jsonb_build_object('repos', array_remove((gone.row).repos, $1))) AS kept
+         WHERE ${NAMES_ANOTHER('kept')}`,
+        [request.repoName, request.cutoff],
+      );
     }
     return { purgeId, counts };
   });

@@ -81,37 +81,50 @@ function namesIn(host: CodeHost, text: string): string[] {
   return [...names];
 }
 
+/** A secret an admin set, with the scope it was set for (`''` for a server-wide one). */
+interface ScopedSecret {
+  kind: 'repo' | 'org' | 'global';
+  scope: string;
+  secret: string;
+}
+
 /**
- * Every secret that could be in force for one of these repositories (each one's, its
- * organisation's, and the server-wide one), distinct.
+ * Every secret that could be in force for one of these repositories: the newest set for each
+ * of them, for each one's organisation, and server-wide.
  */
-async function candidateSecrets(db: Queryable, host: CodeHost, names: readonly string[]): Promise<string[]> {
+async function candidateSecrets(
+  db: Queryable,
+  host: CodeHost,
+  names: readonly string[],
+): Promise<ScopedSecret[]> {
   const orgs = names.map(orgOf).filter((org) => org.length > 0);
-  const result = await db.query<{ secret: string }>(
-    `SELECT DISTINCT ON (scope_kind, scope) secret FROM webhook_secrets
+  const result = await db.query<{ scope_kind: ScopedSecret['kind']; scope: string; secret: string }>(
+    `SELECT DISTINCT ON (scope_kind, scope) scope_kind, scope, secret FROM webhook_secrets
      WHERE host = $1 AND ((scope_kind = 'repo' AND scope = ANY($2::text[]))
        OR (scope_kind = 'org' AND scope = ANY($3::text[])) OR scope_kind = 'global')
      ORDER BY scope_kind, scope, id DESC`,
     [host, names, orgs],
   );
-  return [...new Set(result.rows.map((r) => r.secret))];
+  return result.rows.map((r) => ({ kind: r.scope_kind, scope: r.scope, secret: r.secret }));
 }
 
-/** The most specific secret configured for this repository: repo, then org, then global. */
-async function secretFor(
-  db: Queryable,
-  host: CodeHost,
+/**
+ * The secret in force for a repository, chosen among the candidates loaded for it: its own,
+ * else its organisation's, else the server-wide one. `repoName` must be one of the names the
+ * candidates were loaded for, or its own secret would be missing from them.
+ */
+function secretInForce(
+  candidates: readonly ScopedSecret[],
   repoName: string | undefined,
-): Promise<string | undefined> {
-  const result = await db.query<{ scope_kind: string; secret: string }>(
-    `SELECT DISTINCT ON (scope_kind) scope_kind, secret FROM webhook_secrets
-     WHERE host = $1 AND ((scope_kind = 'repo' AND scope = $2) OR (scope_kind = 'org' AND scope = $3)
-       OR scope_kind = 'global')
-     ORDER BY scope_kind, id DESC`,
-    [host, repoName ?? '', repoName ? orgOf(repoName) : ''],
+): string | undefined {
+  const find = (kind: ScopedSecret['kind'], scope: string) =>
+    candidates.find((c) => c.kind === kind && c.scope === scope)?.secret;
+  const org = repoName ? orgOf(repoName) : '';
+  return (
+    (repoName ? find('repo', repoName) : undefined) ??
+    (org ? find('org', org) : undefined) ??
+    find('global', '')
   );
-  const by = new Map(result.rows.map((r) => [r.scope_kind, r.secret]));
-  return by.get('repo') ?? (repoName && orgOf(repoName) ? by.get('org') : undefined) ?? by.get('global');
 }
 
 /** GitHub's id of a submitted review (`review.id`); GitLab's approvals carry none. */
@@ -173,7 +186,8 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
         ? 'X-Hub-Signature-256 does not match the body signed with the webhook secret'
         : 'X-Gitlab-Token does not match the webhook secret',
     );
-  const signedWith = candidates.filter((secret) =>
+  // A secret set for several scopes is tried once.
+  const signedWith = [...new Set(candidates.map((c) => c.secret))].filter((secret) =>
     host === 'github' ? verifyGitHubSignature(secret, raw, signature) : verifyGitLabToken(secret, signature),
   );
   if (signedWith.length === 0) throw mismatch();
@@ -184,9 +198,18 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
     throw badRequest('the webhook body is not JSON');
   }
   // A matching secret is not enough: it must be the one in force for the repository the
-  // payload is about (a repository's own secret overrides its organisation's).
+  // payload is about (a repository's own secret overrides its organisation's). The candidates
+  // already hold it when that repository is one of the names read from the raw body, as it
+  // is in the deliveries code hosts send; a body that hides it from that reading (its key
+  // written with escapes, or past the first MAX_NAME_HINTS names) never had its secret tried.
   const repoName = checkedRepoName(repoNameIn(host, payload));
-  const secret = await secretFor(db, host, repoName);
+  if (repoName !== undefined && !named.includes(repoName)) {
+    throw new ApiError(
+      'unauthorized',
+      `the payload's repository ${repoName} is not among the repository names read from the raw body, so its webhook secret was not tried`,
+    );
+  }
+  const secret = secretInForce(candidates, repoName);
   if (!secret) {
     throw new ApiError(
       'unauthorized',

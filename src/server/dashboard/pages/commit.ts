@@ -70,7 +70,7 @@ export function unsentCommitPage(ctx: PageContext, sha: string, reported: readon
     'What code hosts reported',
     html`<div class="table-wrap"><table><thead><tr><th>Received</th><th>Host</th><th>Repository</th><th>Ref</th><th>Forced</th></tr></thead><tbody>${reported.map(
       (r) =>
-        html`<tr><td>${time(r.time)}</td><td>${r.host}</td><td>${r.repo}</td><td><code>${r.ref}</code></td><td>${r.forced ? badge('fail', 'forced') : r.host === 'github' ? 'no' : html`<span class="faint">not said</span>`}</td></tr>`,
+        html`<tr><td>${time(r.time)}</td><td>${r.host}</td><td>${r.repo}</td><td><code>${r.ref}</code></td><td>${r.forced === true ? badge('fail', 'forced') : r.forced === false ? 'no' : html`<span class="faint">not known yet</span>`}</td></tr>`,
     )}</tbody></table></div>`,
     { hint: plural(reported.length, 'push', 'pushes') },
   )}`;

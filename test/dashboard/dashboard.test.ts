@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { generateKeyPair } from '../../src/core/signature.js';
+import { CHROMIUM } from '../helpers/chromium.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { TRAIL_BIN, trailProcess } from '../helpers/cli.js';
 import { deliverGitHub, githubPush } from '../helpers/github-webhook.js';
@@ -26,17 +27,6 @@ import { gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
 const REPO = 'acme/web';
 const PROMPT = 'PROJ-9: make the greeting escape user names so <script>alert(1)</script> shows as text';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 interface Served {
   child: ChildProcess;
@@ -167,8 +157,7 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
 
     profileDir = tempDir('trail-dashboard-chromium-');
     context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
+      ...CHROMIUM,
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,
     });

@@ -14,18 +14,8 @@ import { openPglite } from '../../src/server/db/database.js';
 import { migrate } from '../../src/server/db/migrations.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
+import { CHROMIUM } from '../helpers/chromium.js';
 import { token } from '../server/harness.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A body of `bytes` bytes sent without a Content-Length (chunked), as a stream. */
 function streamOf(text: string): ReadableStream<Uint8Array> {
@@ -53,7 +43,7 @@ describe('a dashboard form too large', () => {
       port: 0,
       config: { rateLimit: false, maxBodyBytes: 4096, maxWebhookBodyBytes: 4096 },
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch(CHROMIUM);
   });
 
   after(async () => {

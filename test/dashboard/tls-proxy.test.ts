@@ -24,19 +24,9 @@ import { openPglite } from '../../src/server/db/database.js';
 import { migrate } from '../../src/server/db/migrations.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
+import { CHROMIUM } from '../helpers/chromium.js';
 import { tempDir } from '../helpers/temp-repo.js';
 import { token } from '../server/harness.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A TLS-terminating reverse proxy to `upstream`; `rewrite` changes what it forwards. */
 async function tlsProxy(
@@ -95,7 +85,7 @@ describe('dashboard sign-in through a TLS-terminating proxy (Chromium)', () => {
     await migrate(db);
     auditor = await token(db, { name: 'auditor', role: 'auditor' });
     trail = await startServer({ db, port: 0, config: { trustProxy: 1, rateLimit: false } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch(CHROMIUM);
   });
 
   after(async () => {

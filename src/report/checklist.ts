@@ -78,7 +78,9 @@ export function buildChecklistReport(input: ReportInput): ReportDocument {
       }
     }
   }
-  const fullyPassing = scored.filter((s) => s.counts.failed === 0).length;
+  // A change with nothing judged (its checkpoint purged: every box not applicable) passed no
+  // box either: it is not counted as passing every one.
+  const fullyPassing = scored.filter((s) => s.counts.failed === 0 && s.counts.passed > 0).length;
   return {
     ...reportHeading(input, 'Audit checklist: AI-generated code', 'checklist'),
     summary: [
@@ -100,7 +102,7 @@ export function buildChecklistReport(input: ReportInput): ReportDocument {
           `${countLabel(scored.length, 'change')} in ${periodText(input.period)} scored box by box. A box fails for the period when it fails for any change; not applicable means nothing to judge (no alternatives, no deployment, no rollback).`,
           ...(purged > 0
             ? [
-                `${purgedCheckpointText(countLabel(purged, 'commit'))}: ${purged === 1 ? 'its' : 'their'} boxes are not applicable, where a commit without a checkpoint fails 1.1 and 7.1.`,
+                `${purgedCheckpointText(countLabel(purged, 'commit'))}: ${purged === 1 ? 'its' : 'their'} boxes are not applicable, where a commit without a checkpoint fails 1.1 and 7.1, and ${purged === 1 ? 'it is' : 'they are'} not counted as passing every box.`,
               ]
             : []),
         ],

@@ -184,6 +184,7 @@ describe('trail retention apply', () => {
           [byHand, '7.1'],
         ],
       );
+      assert.equal(summary(checklist)['Changes passing every box'], 0, 'nothing judged is no pass');
       const sealedRow = section(checklist, 'changes').table.rows.find((r) => r.commit === sealed)!;
       assert.equal(sealedRow.s1, 'not-applicable');
       assert.equal(sealedRow.s7, 'not-applicable');

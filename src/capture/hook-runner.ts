@@ -5,15 +5,7 @@
  * It deliberately avoids loading zod, commander or the ledger: it runs on every tool call.
  */
 
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -28,6 +20,7 @@ import { workTreePathOnDisk } from '../git/work-tree-path.js';
 import type { Repo } from '../ledger/repo.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
+import { callsInFlight, editMarker, shellMarker, takeMarker } from './in-flight.js';
 import type {
   HookAdapter,
   ModelUsage,
@@ -474,56 +467,46 @@ async function beforeChange(
     obs.via === 'shell'
       ? dirtyFiles(ctx.repo)
       : obs.paths.map((p) => repoPath(ctx.repo, p, ctx.normalized.cwd)).filter((p): p is string => !!p);
+  let own: string;
   if (obs.via === 'shell') {
+    own = shellMarker(ctx.repo, ctx.key, obs.toolUseId);
     const stats = Object.fromEntries(paths.map((p) => [p, statKey(ctx.repo, p)]));
-    writeState(ctx.repo.stateDir, preName(ctx.key, obs.toolUseId), stats);
+    writeState(ctx.repo.stateDir, own, stats);
   } else {
     // The after-hook's proof that this hook ran: without it, the lines that changed may be
     // a person's as well as the agent's.
-    writeState(ctx.repo.stateDir, editPreName(ctx.key, obs.toolUseId, paths), paths);
+    own = editMarker(ctx.repo, ctx.key, obs.toolUseId, paths);
+    writeState(ctx.repo.stateDir, own, paths);
   }
-  // Whatever changed since Trail last looked was a person's doing.
-  const shadows = await shadowsFor(ctx.repo, paths);
-  for (const shadow of shadows) {
-    const { digests, trivial } = digestText(readWorkingFile(ctx.repo, shadow.path));
-    advanceShadow(shadow, digests, { kind: 'human' }, trivial);
+  if (paths.length === 0) return [];
+  // The files are read before the markers are listed: an edit whose marker the listing misses
+  // had not run when they were read (its before-hook writes the marker before the tool runs),
+  // or has reported (its after-hook takes the marker once the shadows are saved).
+  const read = new Map(paths.map((p) => [p, digestText(readWorkingFile(ctx.repo, p))]));
+  const inFlight = callsInFlight(ctx.repo, own);
+  // Whatever changed since Trail last looked was a person's doing, unless another tool call of
+  // the agent may have done it (docs/attribution.md, "Rules"). A file another edit is writing
+  // is left as it is in the shadow, for that edit's after-hook to credit to the agent. While
+  // another shell command runs, a change is the command's as much as a person's: `unknown`.
+  const changedBy: Origin = inFlight.shell ? { kind: 'unknown' } : { kind: 'human' };
+  const open = paths.filter((p) => !inFlight.editing.has(p));
+  for (const shadow of await shadowsFor(ctx.repo, open)) {
+    const { digests, trivial } = read.get(shadow.path)!;
+    advanceShadow(shadow, digests, changedBy, trivial);
     saveShadow(ctx.repo, shadow);
   }
   return [];
 }
 
-function preName(key: string, toolUseId: string | undefined): string {
-  return join('pre', `${key}-${toolUseId ? sha256Hex(toolUseId).slice(0, 12) : 'shell'}.json`);
-}
-
-/** Agents that send no tool call id (Gemini CLI) have their edits paired by the files named. */
-function editPreName(key: string, toolUseId: string | undefined, paths: readonly string[]): string {
-  const id = toolUseId ? `id\n${toolUseId}` : `paths\n${[...paths].sort().join('\n')}`;
-  return join('pre', `${key}-edit-${sha256Hex(id).slice(0, 16)}.json`);
-}
-
 /**
- * Whether the before-hook of this edit ran, taking its marker (so markers do not pile up).
  * Cursor's edits (which say what they wrote instead) and Codex's notify-only edits have no
- * before-hook by design (docs/capture.md, "Limits"), so nothing is expected of them.
+ * before-hook by design (docs/capture.md, "Limits"), so no marker is expected of them.
  */
-function takeEditMarker(
-  ctx: HookContext,
-  obs: Extract<Observation, { type: 'after-change' }>,
-  paths: string[],
-): boolean {
-  if (
+function expectsMarker(ctx: HookContext, obs: Extract<Observation, { type: 'after-change' }>): boolean {
+  return !(
     obs.written !== undefined ||
     (obs.tool === 'apply_patch' && ctx.normalized.hook === 'agent-turn-complete')
-  )
-    return true;
-  const file = join(spoolDir(ctx.repo.stateDir), editPreName(ctx.key, obs.toolUseId, paths));
-  try {
-    unlinkSync(file);
-    return true;
-  } catch {
-    return false;
-  }
+  );
 }
 
 /** Claude Code and Cursor name a failed tool call's hook; nothing else reports one. */
@@ -540,20 +523,38 @@ async function afterChange(
   // was for another tool call), the changes in the working tree cannot be told apart from a
   // person's: they are tracked as `unknown`, never credited to the agent.
   let snapshotMissing = false;
+  // The before-hook's marker, taken once the shadows are saved (in-flight.ts).
+  let marker: string | undefined;
   if (obs.via === 'shell') {
-    const before = readState<Record<string, string> | undefined>(
-      ctx.repo.stateDir,
-      preName(ctx.key, obs.toolUseId),
-      undefined,
-    );
+    marker = shellMarker(ctx.repo, ctx.key, obs.toolUseId);
+    const before = readState<Record<string, string> | undefined>(ctx.repo.stateDir, marker, undefined);
     snapshotMissing = before === undefined;
     const now = dirtyFiles(ctx.repo);
     const candidates = new Set([...Object.keys(before ?? {}), ...now]);
     paths = [...candidates].filter((p) => before?.[p] !== statKey(ctx.repo, p));
   } else {
     paths = obs.paths.map((p) => repoPath(ctx.repo, p, ctx.normalized.cwd)).filter((p): p is string => !!p);
-    snapshotMissing = paths.length > 0 && !takeEditMarker(ctx, obs, paths);
+    if (expectsMarker(ctx, obs)) {
+      marker = editMarker(ctx.repo, ctx.key, obs.toolUseId, paths);
+      snapshotMissing = paths.length > 0 && !existsSync(join(spoolDir(ctx.repo.stateDir), marker));
+    }
   }
+  try {
+    return await creditChange(ctx, obs, paths, snapshotMissing);
+  } finally {
+    // Only now is the call no longer in flight: a before-hook that ran meanwhile left this
+    // call's files to it, and finds them credited once the marker is gone.
+    if (marker) takeMarker(ctx.repo, marker);
+  }
+}
+
+/** Advances the shadows of the files a change touched, crediting the agent where it can. */
+async function creditChange(
+  ctx: HookContext,
+  obs: Extract<Observation, { type: 'after-change' }>,
+  paths: string[],
+  snapshotMissing: boolean,
+): Promise<SpoolLine[]> {
   if (paths.length === 0) return [];
   const via = obs.via === 'shell' && obs.command && FORMATTER.test(obs.command) ? 'formatter' : obs.via;
   const agentOrigin: Origin =

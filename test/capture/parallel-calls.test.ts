@@ -1,0 +1,272 @@
+/**
+ * Tool calls that overlap, as Claude Code's parallel tool use and subagents make them: one
+ * call's before-hook runs after another call changed a file and before that call's
+ * after-hook. The first call's lines must stay the agent's, not become a person's; a change
+ * no hook can place while a shell command runs is `unknown`; a call that never reports holds
+ * nothing for ever. Real hooks (bin/trail processes), real repositories and commits.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { sessionKey } from '../../src/capture/spool.js';
+import { trail, trailProcess } from '../helpers/cli.js';
+import { git, tempDir } from '../helpers/temp-repo.js';
+import { initialisedRepo } from '../helpers/trail-repo.js';
+
+type Send = (event: string, fields: Record<string, unknown>) => void;
+
+/** One Claude Code session (subagents share it) whose hooks are sent one by one, as given. */
+function session(dir: string, id: string): Send {
+  return (event, fields) => {
+    const payload = {
+      session_id: id,
+      transcript_path: join(dir, '.no-transcript.jsonl'),
+      cwd: dir,
+      permission_mode: 'acceptEdits',
+      hook_event_name: event,
+      ...fields,
+    };
+    const result = trailProcess(dir, ['hook', 'claude-code', event], JSON.stringify(payload), {
+      CLAUDE_PROJECT_DIR: dir,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '');
+  };
+}
+
+/** The hooks of one tool call, sent when the test says: its before-hook, then its after-hook. */
+function call(send: Send, id: string, tool: string, input: Record<string, unknown>) {
+  return {
+    pre: () => send('PreToolUse', { tool_name: tool, tool_input: input, tool_use_id: id }),
+    post: () =>
+      send('PostToolUse', {
+        tool_name: tool,
+        tool_input: input,
+        tool_response:
+          tool === 'Bash'
+            ? { stdout: '', stderr: '', interrupted: false, isImage: false }
+            : { filePath: input.file_path, success: true },
+        tool_use_id: id,
+      }),
+  };
+}
+
+async function originsByLine(dir: string, path: string): Promise<string[]> {
+  const blame = JSON.parse((await trail(dir, 'blame', path, '--json')).stdout) as {
+    lines: Array<{ origin: string }>;
+  };
+  return blame.lines.map((l) => l.origin);
+}
+
+/** The before-hooks' markers of the main worktree (src/capture/in-flight.ts). */
+function markers(dir: string): string[] {
+  const pre = join(dir, '.git/trail/spool/pre');
+  return readdirSync(pre, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(pre, e.name));
+}
+
+describe('tool calls in flight at once', () => {
+  test('a Write whose PostToolUse comes after a Bash ran: its lines stay the agent’s', async () => {
+    const repo = initialisedRepo();
+    try {
+      const send = session(repo.dir, 'parallel-bash');
+      const file = join(repo.dir, 'a.py');
+      const content = 'def one():\n    return 1\n\ndef two():\n    return 2\n';
+      const write = call(send, 'toolu_a', 'Write', { file_path: file, content });
+      const bash = call(send, 'toolu_b', 'Bash', { command: 'ls' });
+      write.pre();
+      writeFileSync(file, content);
+      // A parallel call's shell command starts and ends before the Write reports.
+      bash.pre();
+      bash.post();
+      write.post();
+      repo.commit('a.py');
+      assert.deepEqual(await originsByLine(repo.dir, 'a.py'), ['ai', 'ai', 'ai', 'ai', 'ai']);
+      assert.deepEqual(markers(repo.dir), [], 'every call took its marker');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('two subagents edit the same file, the second before the first reports: both are the agent’s', async () => {
+    const repo = initialisedRepo();
+    try {
+      repo.write('m.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
+      repo.commit('m.py');
+      const send = session(repo.dir, 'parallel-edits');
+      const file = join(repo.dir, 'm.py');
+      const first = call(send, 'toolu_a', 'Edit', {
+        file_path: file,
+        old_string: '    return 1',
+        new_string: '    return 111  # subagent one',
+      });
+      const second = call(send, 'toolu_b', 'Edit', {
+        file_path: file,
+        old_string: '    return 2',
+        new_string: '    return 222  # subagent two',
+      });
+      first.pre();
+      writeFileSync(file, 'def one():\n    return 111  # subagent one\n\ndef two():\n    return 2\n');
+      second.pre();
+      writeFileSync(
+        file,
+        'def one():\n    return 111  # subagent one\n\ndef two():\n    return 222  # subagent two\n',
+      );
+      second.post();
+      first.post();
+      repo.commit('both edits');
+      const origins = await originsByLine(repo.dir, 'm.py');
+      assert.equal(origins[1], 'ai', 'the first subagent’s line');
+      assert.equal(origins[4], 'ai', 'the second subagent’s line');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('calls whose after-hooks never came hold nothing after 15 minutes', async () => {
+    const repo = initialisedRepo();
+    try {
+      repo.write('m.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
+      repo.commit('m.py');
+      const send = session(repo.dir, 'abandoned-edit');
+      const file = join(repo.dir, 'm.py');
+      // Their before-hooks ran; then the person denied the edit, and the command's agent was
+      // killed a day ago.
+      call(send, 'toolu_gone', 'Edit', {
+        file_path: file,
+        old_string: '    return 1',
+        new_string: '    return 0',
+      }).pre();
+      call(send, 'toolu_killed', 'Bash', { command: 'npm run watch' }).pre();
+      const abandoned = markers(repo.dir);
+      const denied = abandoned.find((m) => m.includes('-edit-'))!;
+      const killed = abandoned.find((m) => !m.includes('-edit-'))!;
+      assert.ok(denied && killed, 'each before-hook left its marker');
+      const minutesAgo = (n: number) => new Date(Date.now() - n * 60 * 1000);
+      utimesSync(denied, minutesAgo(20), minutesAgo(20));
+      utimesSync(killed, minutesAgo(25 * 60), minutesAgo(25 * 60));
+      writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
+      const edit = call(send, 'toolu_next', 'Edit', {
+        file_path: file,
+        old_string: '    return 2',
+        new_string: '    return 222  # the agent',
+      });
+      edit.pre();
+      writeFileSync(
+        file,
+        'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n',
+      );
+      edit.post();
+      repo.commit('a person, then the agent');
+      const origins = await originsByLine(repo.dir, 'm.py');
+      assert.equal(origins[1], 'human', 'the person’s line');
+      assert.equal(origins[4], 'ai', 'the agent’s line');
+      // The edit's after-hook may still come (a permission prompt left open): its marker stays.
+      // A day-old one is removed when a before-hook sees it.
+      assert.deepEqual(markers(repo.dir), [denied]);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a person’s change made while a shell command runs is unknown, the edit after it the agent’s', async () => {
+    const repo = initialisedRepo();
+    try {
+      repo.write('g.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
+      repo.commit('g.py');
+      const send = session(repo.dir, 'shell-in-flight');
+      const file = join(repo.dir, 'g.py');
+      const bash = call(send, 'toolu_s', 'Bash', { command: 'npm test' });
+      const edit = call(send, 'toolu_e', 'Edit', {
+        file_path: file,
+        old_string: '    return 2',
+        new_string: '    return 222  # the agent',
+      });
+      bash.pre();
+      // The command runs; someone changes line 2, the command or a person: nothing says which.
+      writeFileSync(file, 'def one():\n    return 111  # who?\n\ndef two():\n    return 2\n');
+      edit.pre();
+      writeFileSync(file, 'def one():\n    return 111  # who?\n\ndef two():\n    return 222  # the agent\n');
+      edit.post();
+      bash.post();
+      repo.commit('during the command');
+      const origins = await originsByLine(repo.dir, 'g.py');
+      assert.equal(origins[1], 'unknown', 'the line changed while the command ran');
+      assert.equal(origins[4], 'ai', 'the agent’s edit');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a shell command that has reported holds nothing: a person’s change after it is a person’s', async () => {
+    const repo = initialisedRepo();
+    try {
+      repo.write('g.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
+      repo.commit('g.py');
+      const send = session(repo.dir, 'shell-done');
+      const file = join(repo.dir, 'g.py');
+      const bash = call(send, 'toolu_s', 'Bash', { command: 'ls' });
+      bash.pre();
+      bash.post();
+      writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
+      const edit = call(send, 'toolu_e', 'Edit', {
+        file_path: file,
+        old_string: '    return 2',
+        new_string: '    return 222  # the agent',
+      });
+      edit.pre();
+      writeFileSync(
+        file,
+        'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n',
+      );
+      edit.post();
+      repo.commit('after the command');
+      const origins = await originsByLine(repo.dir, 'g.py');
+      assert.equal(origins[1], 'human');
+      assert.equal(origins[4], 'ai');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('a shell command running in a linked worktree does not make the main one’s changes unknown', async () => {
+    const repo = initialisedRepo();
+    const outside = tempDir();
+    try {
+      repo.write('g.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
+      repo.commit('g.py');
+      const tree = join(outside, 'wt');
+      repo.git('worktree', 'add', '-q', '-b', 'other', tree);
+      call(session(tree, 'in-the-other-worktree'), 'toolu_s', 'Bash', { command: 'npm test' }).pre();
+      const spool = join(repo.dir, '.git/trail/spool/sessions');
+      assert.ok(
+        existsSync(join(spool, `${sessionKey('claude-code', 'in-the-other-worktree')}.jsonl`)),
+        'the hook in the other worktree ran',
+      );
+      const send = session(repo.dir, 'in-the-main-worktree');
+      const file = join(repo.dir, 'g.py');
+      writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
+      const edit = call(send, 'toolu_e', 'Edit', {
+        file_path: file,
+        old_string: '    return 2',
+        new_string: '    return 222  # the agent',
+      });
+      edit.pre();
+      writeFileSync(
+        file,
+        'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n',
+      );
+      edit.post();
+      repo.commit('in the main worktree');
+      const origins = await originsByLine(repo.dir, 'g.py');
+      assert.equal(origins[1], 'human');
+      assert.equal(origins[4], 'ai');
+      assert.equal(git(tree, 'status', '--porcelain'), '', 'the other worktree is untouched');
+    } finally {
+      repo.cleanup();
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});

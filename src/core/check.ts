@@ -172,6 +172,20 @@ export function isExempt(facts: ChangeFacts, policy: Policy): boolean {
   return facts.git.paths.every((p) => matchesAnyPath(p, policy.exemptPaths));
 }
 
+/**
+ * Where a commit stands as to its checkpoint, as trail check judges it (exempt first, then a
+ * logged purge), so that every report sorts commits alike: it has one (`recorded`), none was
+ * owed (`exempt`), the retention policy removed it (`purged`, the policy at work, not a gap),
+ * or it has none (`missing`: hand-written, or capture failed).
+ */
+export type CheckpointStatus = 'recorded' | 'exempt' | 'purged' | 'missing';
+
+export function checkpointStatus(facts: ChangeFacts, policy: Policy): CheckpointStatus {
+  if (facts.checkpoint) return 'recorded';
+  if (isExempt(facts, policy)) return 'exempt';
+  return facts.purgedBefore !== undefined ? 'purged' : 'missing';
+}
+
 /** Every finding of the policy on one change, errors and notices, in rule order. */
 export function checkChange(facts: ChangeFacts, policy: Policy): Violation[] {
   const out: Violation[] = [];

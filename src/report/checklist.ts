@@ -5,7 +5,7 @@
 
 import type { ChangeFacts } from '../core/change-facts.js';
 import { purgedCheckpointText } from '../core/change-facts.js';
-import { isExempt } from '../core/check.js';
+import { checkpointStatus, isExempt } from '../core/check.js';
 import type { BoxStatus, ChangeChecklist } from '../core/checklist.js';
 import { aggregateChecklist, CHECKLIST_SECTIONS, scoreChange } from '../core/checklist.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
@@ -39,7 +39,7 @@ function sectionCell(status: BoxStatus, failed: number): string {
 export function buildChecklistReport(input: ReportInput): ReportDocument {
   const facts = scoredFacts(input);
   const scored = scoreAll(input, facts);
-  const purged = facts.filter((f) => !f.checkpoint && f.purgedBefore !== undefined).length;
+  const purged = facts.filter((f) => checkpointStatus(f, input.policy) === 'purged').length;
   const tallies = aggregateChecklist(scored);
   const totals = { passed: 0, failed: 0, 'not-applicable': 0 };
   for (const s of scored) {

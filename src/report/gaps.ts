@@ -7,7 +7,7 @@
  */
 import type { ChangeFacts } from '../core/change-facts.js';
 import { inPeriod } from '../core/change-facts.js';
-import { isExempt, missingFields, unapprovedModels } from '../core/check.js';
+import { checkpointStatus, missingFields, unapprovedModels } from '../core/check.js';
 import type { HostPush, ReportDocument, ReportInput, ReportTable } from './document.js';
 import { countLabel, isoSeconds, periodText, reportChanges, reportHeading } from './document.js';
 
@@ -43,8 +43,8 @@ function changeGaps(f: ChangeFacts, input: ReportInput): Gap[] {
   const add = (type: GapType, detail: string, fix: string) =>
     gaps.push({ time: f.time, commit: f.commit, checkpoint: f.checkpointLabel, type, detail, fix });
   if (!f.checkpoint) {
-    // Removed by a logged retention purge: the policy at work, not a gap.
-    if (!f.purgedBefore && !isExempt(f, input.policy)) {
+    // Exempt, or removed by a logged retention purge (the policy at work): not a gap.
+    if (checkpointStatus(f, input.policy) === 'missing') {
       add(
         'no-checkpoint',
         `"${f.git?.subject ?? ''}" by ${f.author ?? 'unknown'} has no checkpoint: hand-written, or capture failed`,

@@ -6,7 +6,7 @@
  */
 import type { ChangeFacts } from '../core/change-facts.js';
 import { inPeriod, purgedCheckpointText } from '../core/change-facts.js';
-import { checkChanges, isExempt } from '../core/check.js';
+import { checkChanges, checkpointStatus } from '../core/check.js';
 import type { Cell, ReportDocument, ReportInput, ReportSection } from './document.js';
 import {
   approvalHolds,
@@ -78,11 +78,11 @@ export function buildNistAiRmfReport(input: ReportInput): ReportDocument {
   const examined = count((f) => approvalHolds(f) && f.approvals.some((a) => a.examinedReasoning));
   const check = checkChanges(all, policy);
   const violating = check.commits.filter((c) => c.violations.length > 0).length;
-  const inScopeWithout = all.filter((f) => !f.checkpoint && !isExempt(f, policy));
   // A checkpoint a logged retention purge removed is the policy at work, not a missing one:
   // trail check only notes it and the gaps report leaves it out, so it is only noted here.
-  const purged = inScopeWithout.filter((f) => f.purgedBefore !== undefined).length;
-  const withoutCheckpoint = inScopeWithout.length - purged;
+  const checkpointStatuses = all.map((f) => checkpointStatus(f, policy));
+  const purged = checkpointStatuses.filter((s) => s === 'purged').length;
+  const withoutCheckpoint = checkpointStatuses.filter((s) => s === 'missing').length;
 
   const govern: Array<[string, string, Status]> = [
     [

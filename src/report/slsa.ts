@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import type { ChangeFacts } from '../core/change-facts.js';
 import { purgedCheckpointText } from '../core/change-facts.js';
+import { checkpointStatus } from '../core/check.js';
 import type { DsseEnvelope } from '../core/dsse.js';
 import { signEnvelope } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
@@ -185,7 +186,7 @@ export function buildSlsaReport(input: ReportInput): ReportDocument {
     if (!f.checkpoint) {
       // A checkpoint a logged retention purge removed was recorded: the commit is neither
       // hand-written nor uncaptured, so it is counted apart, as trail check and the gaps report do.
-      if (f.purgedBefore !== undefined) purged++;
+      if (checkpointStatus(f, input.policy) === 'purged') purged++;
       else missing.push([isoSeconds(f.time), f.commit, f.git?.subject ?? '', f.author ?? '']);
       continue;
     }

@@ -7,7 +7,7 @@
  * retention purge removed are counted apart, since nothing is missing there.
  */
 import { purgedCheckpointText } from '../core/change-facts.js';
-import { isExempt } from '../core/check.js';
+import { checkpointStatus } from '../core/check.js';
 import type { Cell, ReportDocument, ReportInput } from './document.js';
 import {
   APPROVAL_VOID,
@@ -36,13 +36,12 @@ export function buildSoc2Report(input: ReportInput): ReportDocument {
   const status = { deployed: 0, reverted: 0, pending: 0 };
   const rows: Cell[][] = [];
   forEachChange(input, (f) => {
-    if (f.checkpoint) withCheckpoint++;
-    // Removed by a logged retention purge: recorded once, so not a commit without a checkpoint
-    // (trail check and the gaps report do not count it as one either).
-    else if (f.purgedBefore !== undefined) purged++;
-    // Exempt by policy (only exempt paths, or made before checkpoints were required): no
-    // checkpoint was owed, which trail check and the gaps report do not count as a gap either.
-    else if (isExempt(f, input.policy)) exempt++;
+    // Exempt by policy (no checkpoint was owed), or removed by a logged retention purge
+    // (recorded once): neither is a commit without a checkpoint, as trail check judges.
+    const checkpoint = checkpointStatus(f, input.policy);
+    if (checkpoint === 'recorded') withCheckpoint++;
+    else if (checkpoint === 'exempt') exempt++;
+    else if (checkpoint === 'purged') purged++;
     if (approvalHolds(f)) approved++;
     if (f.approvalVoid !== undefined) approvalVoid++;
     if (f.testStatus === 'passed') tested++;

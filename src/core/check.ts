@@ -5,6 +5,7 @@
  * reuses the same findings so the two never disagree.
  */
 import type { ChangeFacts } from './change-facts.js';
+import { countLabel as plural } from './count-label.js';
 import type { Policy, RequiredField } from './policy.js';
 import {
   checkpointsRequiredFrom,
@@ -150,10 +151,6 @@ function words(text: string): number {
 function quoteCommand(command: string): string {
   const flat = command.replace(/\s+/g, ' ').trim();
   return `\`${flat.length > 80 ? `${flat.slice(0, 79)}…` : flat}\``;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function listPaths(paths: readonly string[]): string {

@@ -9,6 +9,7 @@
  */
 import type { SetAsideReview } from '../chain/review-trust.js';
 import { countedReviews } from '../chain/review-trust.js';
+import { countLabel } from '../core/count-label.js';
 import { TrailError } from '../core/errors.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
@@ -16,10 +17,28 @@ import { buildIndex } from '../core/trail-index.js';
 import { recordsOfSnapshots } from './read.js';
 import type { Repo } from './repo.js';
 import type { VerifyReport } from './verify.js';
-import { failingLogsAndApprovals, verifyAndRead } from './verify.js';
+import { failingLogs, verifyAndRead } from './verify.js';
+
+/**
+ * Which logs fail, out of how many, and how many approvals: counted as `trail verify` counts
+ * them, worded as a refusal says it.
+ */
+function failingLogsAndApprovals(report: VerifyReport): string {
+  const failing = failingLogs(report);
+  const approvals = report.approvals.problems.length;
+  const parts: string[] = [];
+  if (failing > 0) {
+    parts.push(
+      `${failing} of ${countLabel(report.logs.length, 'log')} fail${failing === 1 ? 's' : ''} trail verify`,
+    );
+  }
+  if (approvals > 0)
+    parts.push(`${countLabel(approvals, 'approval')} fail${approvals === 1 ? 's' : ''} trail verify`);
+  return parts.join('; ');
+}
 
 /** The one line a signed export refuses with when the ledger does not verify. */
-export function unverifiedLedgerError(report: VerifyReport): TrailError {
+function unverifiedLedgerError(report: VerifyReport): TrailError {
   return new TrailError(
     'VERIFY_FAILED',
     `the ledger does not verify (${failingLogsAndApprovals(report)}), so nothing was signed: run \`trail verify\` to see what fails, or pass --allow-unverified to sign only what comes from logs that verify`,

@@ -47,43 +47,9 @@ export interface VerifyReport {
   approvals: ApprovalIntegrity;
 }
 
-/** `1 log`, `2 logs`: how the failures below are counted. */
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/**
- * `trail verify`'s last line over a ledger that fails: how many problems in which logs, out
- * of how many, and how many approval problems (a count of logs alone misled).
- */
-export function failureSummary(report: VerifyReport): string {
-  const failing = report.logs.filter((log) => log.problems.length > 0).length;
-  const approvals = report.approvals.problems.length;
-  const parts: string[] = [];
-  if (report.problems.length > 0) {
-    parts.push(
-      `${plural(report.problems.length, 'problem')} in ${failing} of ${plural(report.logs.length, 'log')}`,
-    );
-  }
-  if (approvals > 0) parts.push(plural(approvals, 'approval problem'));
-  if (report.problems.length === 0) parts.push('every log holds');
-  return `verify failed: ${parts.join('; ')}`;
-}
-
-/**
- * Which logs fail, out of how many, and how many approvals, as a signed export that refuses
- * says it (signable.ts): counted as `trail verify` counts them.
- */
-export function failingLogsAndApprovals(report: VerifyReport): string {
-  const failing = report.logs.filter((log) => log.problems.length > 0).length;
-  const approvals = report.approvals.problems.length;
-  const parts: string[] = [];
-  if (failing > 0) {
-    parts.push(
-      `${failing} of ${plural(report.logs.length, 'log')} fail${failing === 1 ? 's' : ''} trail verify`,
-    );
-  }
-  if (approvals > 0)
-    parts.push(`${plural(approvals, 'approval')} fail${approvals === 1 ? 's' : ''} trail verify`);
-  return parts.join('; ');
+/** How many copies of logs fail verification: what `trail verify` and refusals count. */
+export function failingLogs(report: VerifyReport): number {
+  return report.logs.filter((log) => log.problems.length > 0).length;
 }
 
 /** Record id -> cutoff, from every retention-purge record in any log. */

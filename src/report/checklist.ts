@@ -27,10 +27,6 @@ function scoreAll(input: ReportInput, facts: readonly ChangeFacts[]): ChangeChec
   return facts.map((f) => scoreChange(f, ctx));
 }
 
-export function scoreChanges(input: ReportInput): ChangeChecklist[] {
-  return scoreAll(input, scoredFacts(input));
-}
-
 function sectionCell(status: BoxStatus, failed: number): string {
   if (status === 'failed') return `failed (${failed})`;
   return status;

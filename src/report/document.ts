@@ -5,6 +5,7 @@
  */
 import type { ChangeFacts, CommitInfo, Period } from '../core/change-facts.js';
 import { changeFacts, collectChanges, factsContext, selectChanges } from '../core/change-facts.js';
+import { countLabel } from '../core/count-label.js';
 import type { Policy } from '../core/policy.js';
 import type { TrailIndex } from '../core/trail-index.js';
 
@@ -189,9 +190,7 @@ export function shortSha(sha: string): string {
   return sha.slice(0, 12);
 }
 
-export function countLabel(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
+export { countLabel };
 
 /** The facts of every change a report covers, oldest first. */
 export function reportChanges(input: ReportInput): ChangeFacts[] {

@@ -1,8 +1,10 @@
 /** `trail verify`: every log, every record, every signature, the witness, and every approval. */
 import type { Command } from 'commander';
 import { approvalFindingLine } from '../../chain/review.js';
+import { countLabel } from '../../core/count-label.js';
 import { findRepo } from '../../ledger/repo.js';
-import { failureSummary, verifyRepository } from '../../ledger/verify.js';
+import type { VerifyReport } from '../../ledger/verify.js';
+import { failingLogs, verifyRepository } from '../../ledger/verify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
 
@@ -54,4 +56,21 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       if (!report.ok) throw new ExitCode(1);
     });
+}
+
+/**
+ * The last line over a ledger that fails: how many problems in which logs, out of how many,
+ * and how many approval problems (a count of logs alone misled).
+ */
+function failureSummary(report: VerifyReport): string {
+  const approvals = report.approvals.problems.length;
+  const parts: string[] = [];
+  if (report.problems.length > 0) {
+    parts.push(
+      `${countLabel(report.problems.length, 'problem')} in ${failingLogs(report)} of ${countLabel(report.logs.length, 'log')}`,
+    );
+  }
+  if (approvals > 0) parts.push(countLabel(approvals, 'approval problem'));
+  if (report.problems.length === 0) parts.push('every log holds');
+  return `verify failed: ${parts.join('; ')}`;
 }

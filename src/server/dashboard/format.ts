@@ -43,9 +43,7 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${count(n)} ${n === 1 ? one : many}`;
-}
+export { countLabel as plural } from '../../core/count-label.js';
 
 export function percent(share: number | null | undefined, digits = 0): string {
   if (share === null || share === undefined || Number.isNaN(share)) return '—';

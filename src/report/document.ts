@@ -117,7 +117,11 @@ export interface HostPush {
   branch: string;
   before: string;
   after: string;
-  /** The host said the push rewrote the branch. */
+  /**
+   * The push rewrote the branch: GitHub says so; for GitLab the server finds the old head
+   * missing from the new head's history (server/forced-pushes.ts). A GitLab push it cannot
+   * judge yet (the new head not sent by `trail push`) is not counted as forced until it can.
+   */
   forced: boolean;
   /** Commits of the push that `trail push` never sent and no checkpoint on the server names. */
   unsent: readonly string[];

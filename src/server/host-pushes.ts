@@ -62,6 +62,7 @@ export async function hostPushesForReport(
     branch: r.branch,
     before: r.before,
     after: r.after,
+    // Not known yet (GitLab, before trail push sent the new head) is not a finding.
     forced: r.forced === true,
     unsent: r.unsent,
     truncated: r.total !== null && Number(r.total) > Number(r.listed),

@@ -94,6 +94,7 @@ const KNOWN_EVENTS: Record<string, ReadonlySet<string>> = {
     'PostToolUseFailure',
     'PostToolBatch',
     'PermissionRequest',
+    'PermissionDenied',
     'PreCompact',
     'PostCompact',
     'Notification',
@@ -219,7 +220,7 @@ function chooseRepo(normalized: NormalizedPayload, input: HookInput): Repo | und
 
 function editedPaths(observations: readonly Observation[]): string[] {
   return observations.flatMap((o) =>
-    o.type === 'before-change' || o.type === 'after-change' ? o.paths : [],
+    o.type === 'before-change' || o.type === 'after-change' || o.type === 'call-denied' ? o.paths : [],
   );
 }
 
@@ -288,7 +289,11 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
   };
   if (withheld !== undefined) {
     for (const observation of normalized.observations) {
-      if (observation.type === 'before-change' || observation.type === 'after-change')
+      if (
+        observation.type === 'before-change' ||
+        observation.type === 'after-change' ||
+        observation.type === 'call-denied'
+      )
         await observe(ctx, observation, input);
     }
     throw new TrailError(
@@ -426,6 +431,8 @@ async function observe(ctx: HookContext, observation: Observation, input: HookIn
       return beforeChange(ctx, observation);
     case 'after-change':
       return afterChange(ctx, observation);
+    case 'call-denied':
+      return callDenied(ctx, observation);
     case 'turn-end':
       return turnEnd(ctx, observation.transcriptPath, input.env);
   }
@@ -463,12 +470,10 @@ async function beforeChange(
   ctx: HookContext,
   obs: Extract<Observation, { type: 'before-change' }>,
 ): Promise<SpoolLine[]> {
-  const paths =
-    obs.via === 'shell'
-      ? dirtyFiles(ctx.repo)
-      : obs.paths.map((p) => repoPath(ctx.repo, p, ctx.normalized.cwd)).filter((p): p is string => !!p);
+  const paths = obs.via === 'edit-tool' ? repoPaths(ctx, obs.paths) : dirtyFiles(ctx.repo);
   let own: string;
-  if (obs.via === 'shell') {
+  if (obs.via !== 'edit-tool') {
+    // A shell command or an MCP tool: the size and mtime of every dirty file, to compare after.
     own = shellMarker(ctx.repo, ctx.key, obs.toolUseId);
     const stats = Object.fromEntries(paths.map((p) => [p, statKey(ctx.repo, p)]));
     writeState(ctx.repo.stateDir, own, stats);
@@ -487,7 +492,8 @@ async function beforeChange(
   // Whatever changed since Trail last looked was a person's doing, unless another tool call of
   // the agent may have done it (docs/attribution.md, "Rules"). A file another edit is writing
   // is left as it is in the shadow, for that edit's after-hook to credit to the agent. While
-  // another shell command runs, a change is the command's as much as a person's: `unknown`.
+  // another shell command or MCP tool runs, a change is the call's as much as a person's:
+  // `unknown`.
   const changedBy: Origin = inFlight.shell ? { kind: 'unknown' } : { kind: 'human' };
   const open = paths.filter((p) => !inFlight.editing.has(p));
   for (const shadow of await shadowsFor(ctx.repo, open)) {
@@ -495,6 +501,26 @@ async function beforeChange(
     advanceShadow(shadow, digests, changedBy, trivial);
     saveShadow(ctx.repo, shadow);
   }
+  return [];
+}
+
+/** The repository paths of the files an edit names (those outside the repository are dropped). */
+function repoPaths(ctx: HookContext, paths: readonly string[]): string[] {
+  return paths.map((p) => repoPath(ctx.repo, p, ctx.normalized.cwd)).filter((p): p is string => !!p);
+}
+
+/**
+ * A call denied after its before-hook ran (Claude Code's PermissionDenied) will not run, and no
+ * after-hook comes: its marker is taken, so its files are no longer held for it (a person's
+ * change to them is a person's again) and a shell command's no longer makes changes `unknown`.
+ * Nothing else: the before-hook changed no shadow on the call's behalf.
+ */
+function callDenied(ctx: HookContext, obs: Extract<Observation, { type: 'call-denied' }>): SpoolLine[] {
+  const marker =
+    obs.via === 'edit-tool'
+      ? editMarker(ctx.repo, ctx.key, obs.toolUseId, repoPaths(ctx, obs.paths))
+      : shellMarker(ctx.repo, ctx.key, obs.toolUseId);
+  takeMarker(ctx.repo, marker);
   return [];
 }
 
@@ -525,15 +551,19 @@ async function afterChange(
   let snapshotMissing = false;
   // The before-hook's marker, taken once the shadows are saved (in-flight.ts).
   let marker: string | undefined;
-  if (obs.via === 'shell') {
+  if (obs.via !== 'edit-tool') {
     marker = shellMarker(ctx.repo, ctx.key, obs.toolUseId);
     const before = readState<Record<string, string> | undefined>(ctx.repo.stateDir, marker, undefined);
+    // Settings installed before MCP tools had a before-hook (`trail init` not run again since)
+    // send no PreToolUse for them: every MCP call would find no snapshot and take every dirty
+    // file's pending changes for `unknown`. Such a call is not compared, as before.
+    if (before === undefined && obs.via === 'mcp-tool') return [];
     snapshotMissing = before === undefined;
     const now = dirtyFiles(ctx.repo);
     const candidates = new Set([...Object.keys(before ?? {}), ...now]);
     paths = [...candidates].filter((p) => before?.[p] !== statKey(ctx.repo, p));
   } else {
-    paths = obs.paths.map((p) => repoPath(ctx.repo, p, ctx.normalized.cwd)).filter((p): p is string => !!p);
+    paths = repoPaths(ctx, obs.paths);
     if (expectsMarker(ctx, obs)) {
       marker = editMarker(ctx.repo, ctx.key, obs.toolUseId, paths);
       snapshotMissing = paths.length > 0 && !existsSync(join(spoolDir(ctx.repo.stateDir), marker));

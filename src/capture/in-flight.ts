@@ -1,10 +1,12 @@
 /**
  * Agent tool calls in flight. The before-hook of every change leaves a marker in the spool's
  * `pre/` folder and its after-hook takes it: an edit's (`<key>-edit-<hash>.json`) lists the
- * files it is about to write, a shell command's (`<key>-<hash>.json`, `<key>-shell.json` for
- * agents that send no call id) holds the size and mtime of each dirty file, the snapshot its
- * after-hook compares with. A linked worktree's markers are kept in a folder of its own
- * (`pre/<tag>/`), as its shadows are: another worktree's calls change other files.
+ * files it is about to write, a shell command's or an MCP tool call's (`<key>-<hash>.json`,
+ * `<key>-shell.json` for agents that send no call id) holds the size and mtime of each dirty
+ * file, the snapshot its after-hook compares with. A call denied after its before-hook ran has
+ * its marker taken by the denial's hook instead (Claude Code's PermissionDenied). A linked
+ * worktree's markers are kept in a folder of its own (`pre/<tag>/`), as its shadows are:
+ * another worktree's calls change other files.
  *
  * Agents run tool calls side by side (Claude Code's parallel tool use and subagents), so a
  * before-hook may find a file changed by another call whose after-hook has not run yet: the
@@ -19,10 +21,11 @@ import { worktreeTag } from './worktree.js';
 
 /**
  * How long a marker whose after-hook has not come counts as a call in flight. A call that
- * never reports (a tool the person denied after its before-hook ran, an agent killed
- * mid-call) must not hold its files, or keep a person's changes `unknown`, for ever. Claude
- * Code stops a Bash command after 10 minutes at most unless `BASH_MAX_TIMEOUT_MS` allows it
- * more, and an edit is written moments after it is allowed: 15 minutes leaves room for both.
+ * never reports (a tool the person denied in the permission dialog after its before-hook ran,
+ * which no hook reports; an agent killed mid-call) must not hold its files, or keep a person's
+ * changes `unknown`, for ever. Claude Code stops a Bash command after 10 minutes at most unless
+ * `BASH_MAX_TIMEOUT_MS` allows it more, and an edit is written moments after it is allowed:
+ * 15 minutes leaves room for both.
  */
 export const IN_FLIGHT_TTL_MS = 15 * 60 * 1000;
 
@@ -74,7 +77,7 @@ export function takeMarker(repo: Repo, name: string): boolean {
 export interface InFlight {
   /** Files that edits of other calls are about to write, or wrote and have not reported. */
   editing: Set<string>;
-  /** Whether another call's shell command is running: it may write any file. */
+  /** Whether another call's shell command or MCP tool is running: it may write any file. */
   shell: boolean;
 }
 

@@ -21,6 +21,13 @@ export interface SessionInfo {
   userEmail?: string;
 }
 
+/**
+ * How a change reaches the files: an edit tool names them; a shell command or an MCP tool (a
+ * server's write tool, say) may write any file, so the runner compares every dirty file's size
+ * and mtime around it.
+ */
+export type ChangeVia = 'edit-tool' | 'shell' | 'mcp-tool';
+
 export type Observation =
   /** Session metadata learned from this payload (merged into the session as it arrives). */
   | { type: 'session'; info: SessionInfo; ended?: boolean; reason?: string }
@@ -31,13 +38,13 @@ export type Observation =
    * snapshots the named files (or, with no paths, the working tree's changed files) so the
    * lines changed by the agent can be told apart from lines changed by a person.
    */
-  | { type: 'before-change'; toolUseId?: string; paths: string[]; via: 'edit-tool' | 'shell' }
+  | { type: 'before-change'; toolUseId?: string; paths: string[]; via: ChangeVia }
   /** The agent changed files; the runner diffs them against the snapshot taken before. */
   | {
       type: 'after-change';
       toolUseId?: string;
       paths: string[];
-      via: 'edit-tool' | 'shell';
+      via: ChangeVia;
       tool?: string;
       /** A shell command that made the change, for formatter detection and the record. */
       command?: string;
@@ -49,6 +56,12 @@ export type Observation =
        */
       written?: Array<{ old: string; new: string | undefined }>;
     }
+  /**
+   * A call whose before-hook ran was denied and will not run (Claude Code's PermissionDenied):
+   * the runner takes its marker, so its files no longer count as in flight. Its before-change's
+   * toolUseId, paths and via, to find the marker by.
+   */
+  | { type: 'call-denied'; toolUseId?: string; paths: string[]; via: ChangeVia }
   /** The agent's turn ended: the runner may read the transcript for model, usage, reasoning. */
   | { type: 'turn-end'; transcriptPath?: string };
 

@@ -150,7 +150,8 @@ export const eventBodySchema = z.discriminatedUnion('type', [
     /** Line digests of the lines the agent wrote, used to attribute lines at commit. */
     lineDigests: z.array(z.string().max(64)).optional(),
     tool: z.string().max(256).optional(),
-    via: z.enum(['edit-tool', 'shell', 'formatter']).default('edit-tool'),
+    /** `mcp-tool`: files an MCP tool call changed, compared around it as a shell command's are. */
+    via: z.enum(['edit-tool', 'shell', 'formatter', 'mcp-tool']).default('edit-tool'),
   }),
   z.strictObject({
     type: z.literal('usage'),

@@ -255,6 +255,13 @@ describe('normalizeClaudeCode', () => {
       [
         SESSION_INFO,
         {
+          type: 'after-change',
+          toolUseId: 'toolu_01McP2oI3uY4tR5eW6qA7sD8',
+          paths: [],
+          via: 'mcp-tool',
+          tool: 'mcp__github__get_issue',
+        },
+        {
           type: 'event',
           event: {
             type: 'tool-call',
@@ -358,6 +365,80 @@ describe('normalizeClaudeCode', () => {
         },
       },
     ]);
+  });
+
+  it('compares an MCP tool call as a shell command: before, and after even when it failed', () => {
+    const post = payload('PostToolUse-mcp.json');
+    const id = post.tool_use_id;
+    const pre: Record<string, unknown> = { ...post, hook_event_name: 'PreToolUse' };
+    delete pre.tool_response;
+    assert.deepEqual(normalizeClaudeCode(pre, 'PreToolUse').observations.slice(1), [
+      { type: 'before-change', toolUseId: id, paths: [], via: 'mcp-tool' },
+    ]);
+    const failed: Record<string, unknown> = {
+      ...pre,
+      hook_event_name: 'PostToolUseFailure',
+      error: 'MCP error -32603: disk full',
+    };
+    assert.deepEqual(normalizeClaudeCode(failed, 'PostToolUseFailure').observations.slice(1), [
+      { type: 'after-change', toolUseId: id, paths: [], via: 'mcp-tool', tool: 'mcp__github__get_issue' },
+      {
+        type: 'event',
+        event: {
+          type: 'tool-call',
+          tool: 'mcp__github__get_issue',
+          toolUseId: id,
+          summary: 'MCP error -32603: disk full',
+          ok: false,
+        },
+      },
+    ]);
+  });
+
+  it('PermissionDenied: takes the call’s marker and records it as a failed call with the reason', () => {
+    // The documented example (hooks reference, "PermissionDenied input"), on this fixture's session.
+    const denied = (tool: string, input: Record<string, unknown>) => ({
+      session_id: SESSION,
+      transcript_path: TRANSCRIPT,
+      cwd: CWD,
+      permission_mode: 'auto',
+      hook_event_name: 'PermissionDenied',
+      tool_name: tool,
+      tool_input: input,
+      tool_use_id: 'toolu_01ABC123',
+      reason: 'Auto mode denied: command targets a path outside the project\nmore',
+    });
+    const observe = (tool: string, input: Record<string, unknown>) =>
+      normalizeClaudeCode(denied(tool, input), 'PermissionDenied').observations.slice(1);
+    const failed = (tool: string): Observation => ({
+      type: 'event',
+      event: {
+        type: 'tool-call',
+        tool,
+        toolUseId: 'toolu_01ABC123',
+        summary: 'denied: Auto mode denied: command targets a path outside the project',
+        ok: false,
+      },
+    });
+    assert.deepEqual(observe('Bash', { command: 'rm -rf /tmp/build' }), [
+      { type: 'call-denied', toolUseId: 'toolu_01ABC123', paths: [], via: 'shell' },
+      failed('Bash'),
+    ]);
+    assert.deepEqual(observe('Edit', { file_path: LOGIN, old_string: 'a', new_string: 'b' }), [
+      { type: 'call-denied', toolUseId: 'toolu_01ABC123', paths: [LOGIN], via: 'edit-tool' },
+      failed('Edit'),
+    ]);
+    assert.deepEqual(observe('mcp__fs__write_file', { path: LOGIN, content: '' }), [
+      { type: 'call-denied', toolUseId: 'toolu_01ABC123', paths: [], via: 'mcp-tool' },
+      failed('mcp__fs__write_file'),
+    ]);
+    // A tool with no before-hook has no marker to take.
+    assert.deepEqual(observe('WebFetch', { url: 'https://example.com' }), [failed('WebFetch')]);
+    const first = normalizeClaudeCode(denied('Bash', { command: 'ls' }), 'PermissionDenied').observations[0];
+    assert.deepEqual(first, {
+      type: 'session',
+      info: { permissionMode: 'auto', transcriptPath: TRANSCRIPT },
+    });
   });
 
   it('keeps a long prompt within the record limit and says it was cut', () => {
@@ -657,6 +738,7 @@ describe('installClaudeHooks / uninstallClaudeHooks', () => {
       'PreToolUse',
       'PostToolUse',
       'PostToolUseFailure',
+      'PermissionDenied',
       'Stop',
       'SubagentStop',
       'SessionEnd',
@@ -670,7 +752,23 @@ describe('installClaudeHooks / uninstallClaudeHooks', () => {
     assert.deepEqual(hooks.Stop, [
       { hooks: [{ type: 'command', command: 'trail hook claude-code Stop', timeout: 10 }] },
     ]);
-    assert.equal(hooks.PreToolUse?.[0]?.matcher, 'Write|Edit|MultiEdit|NotebookEdit|Bash|PowerShell');
+    // Anchored: Claude Code takes a matcher holding `.` or `+` as an unanchored regex.
+    const changing = '^(?:Write|Edit|MultiEdit|NotebookEdit|Bash|PowerShell|mcp__.+)$';
+    assert.equal(hooks.PreToolUse?.[0]?.matcher, changing);
+    assert.equal(hooks.PermissionDenied?.[0]?.matcher, changing);
+    const matches = (tool: string) => new RegExp(changing).test(tool);
+    for (const tool of [
+      'Write',
+      'Edit',
+      'MultiEdit',
+      'NotebookEdit',
+      'Bash',
+      'PowerShell',
+      'mcp__fs__write_file',
+    ])
+      assert.ok(matches(tool), tool);
+    for (const tool of ['TodoWrite', 'Read', 'BashOutput', 'WebFetch', 'mcp__', 'xmcp__fs__write'])
+      assert.ok(!matches(tool), tool);
   });
 
   it('installing twice gives the same text and keeps the user hooks and settings', () => {
@@ -696,8 +794,36 @@ describe('installClaudeHooks / uninstallClaudeHooks', () => {
       .flat()
       .flatMap((group) => group.hooks.map((h) => h.command))
       .filter((c) => c.includes(' hook claude-code '));
-    assert.equal(commands.length, 8);
+    assert.equal(commands.length, 9);
     assert.ok(commands.every((c) => c.startsWith('/opt/trail/bin/trail hook claude-code ')));
+  });
+
+  it('installing over an older install updates its matchers and adds the events it lacked', () => {
+    // Trail's entries as installed before MCP tools and denials were followed.
+    const older = JSON.stringify({
+      hooks: {
+        PreToolUse: [
+          {
+            matcher: 'Write|Edit|MultiEdit|NotebookEdit|Bash|PowerShell',
+            hooks: [{ type: 'command', command: 'trail hook claude-code PreToolUse', timeout: 10 }],
+          },
+        ],
+        PostToolUse: [
+          { matcher: '*', hooks: [{ type: 'command', command: 'trail hook claude-code PostToolUse' }] },
+        ],
+      },
+    });
+    const hooks = JSON.parse(installClaudeHooks(older, 'trail')).hooks as Record<
+      string,
+      Array<{ matcher?: string; hooks: Array<{ command: string }> }>
+    >;
+    assert.deepEqual(
+      hooks.PreToolUse?.map((g) => g.matcher),
+      ['^(?:Write|Edit|MultiEdit|NotebookEdit|Bash|PowerShell|mcp__.+)$'],
+    );
+    assert.equal(hooks.PermissionDenied?.length, 1);
+    assert.equal(hooks.PermissionDenied?.[0]?.hooks[0]?.command, 'trail hook claude-code PermissionDenied');
+    assert.equal(hooks.PostToolUse?.length, 1);
   });
 
   it('uninstall after installing twice gives back the user document', () => {

@@ -100,7 +100,7 @@ function assertUserHooksKept(w: World): void {
     .flat()
     .flatMap((g) => g.hooks)
     .filter((h: Parsed) => h.command.startsWith(`${claudeCommand} hook claude-code `));
-  assert.equal(claudeTrail.length, 8, 'one Trail hook per Claude Code event');
+  assert.equal(claudeTrail.length, 9, 'one Trail hook per Claude Code event');
 
   const gemini = json(w, '.gemini/settings.json');
   const geminiUser = JSON.parse(fixture('gemini-cli/settings-with-user-hooks.json').toString());

@@ -3,14 +3,15 @@
  * entries in `.claude/settings.json`.
  *
  * Payload shapes follow the hooks reference (code.claude.com/docs/en/hooks: "Common input
- * fields", "PreToolUse input", "PostToolUse input", "PostToolUseFailure input"); the transcript
- * has no official schema and follows the community notes cited in FORMATS.md §4.2. Both are
+ * fields", "PreToolUse input", "PostToolUse input", "PostToolUseFailure input",
+ * "PermissionDenied input"); the transcript has no official schema and follows the community
+ * notes cited in FORMATS.md §4.2. Both are
  * read tolerantly: unknown fields are ignored and optional ones may be missing, but a field
  * Trail relies on that has the wrong type is an INPUT_INVALID error naming that field.
  */
 import { TrailError } from '../../core/errors.js';
 import type { EventBody } from '../../core/records.js';
-import type { HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import type { ChangeVia, HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
 import { sumUsageByModel } from '../observation.js';
 import { jsonObjectLines } from './json-lines.js';
 
@@ -334,6 +335,9 @@ export const normalizeClaudeCode: HookAdapter = (payload, hookEvent) => {
     case 'PostToolUseFailure':
       observations.push(...postToolUse(read, hook === 'PostToolUseFailure'));
       break;
+    case 'PermissionDenied':
+      observations.push(...permissionDenied(read));
+      break;
     case 'Stop':
       observations.push(defined({ type: 'turn-end' as const, transcriptPath }));
       break;
@@ -370,31 +374,55 @@ function editedPath(call: ToolCall): string | undefined {
   return call.read.string('file_path', PATH_MAX) ?? call.read.string('notebook_path', PATH_MAX);
 }
 
-function preToolUse(read: FieldReader): Observation[] {
-  const call = toolCallOf(read);
+/**
+ * What a tool call may change, as Trail compares it: an edit tool the file it names; a shell
+ * command, or an MCP tool (a filesystem server's `write_file`, say, which Trail cannot read the
+ * inputs of), any file, so every dirty file is compared around it. Undefined: it changes none.
+ */
+function changeOf(call: ToolCall): { via: ChangeVia; paths: string[] } | undefined {
   if (EDIT_TOOLS.has(call.tool)) {
     const path = editedPath(call);
-    return [
-      defined({
-        type: 'before-change' as const,
-        toolUseId: call.toolUseId,
-        paths: path ? [path] : [],
-        via: 'edit-tool' as const,
-      }),
-    ];
+    return { via: 'edit-tool', paths: path ? [path] : [] };
   }
   if (SHELL_TOOLS.has(call.tool)) {
     call.read.text('command'); // not needed before the run, but a malformed one is a malformed payload
-    return [
-      defined({
-        type: 'before-change' as const,
-        toolUseId: call.toolUseId,
-        paths: [],
-        via: 'shell' as const,
-      }),
-    ];
+    return { via: 'shell', paths: [] };
   }
-  return [];
+  if (mcpServerOf(call.tool) !== undefined) return { via: 'mcp-tool', paths: [] };
+  return undefined;
+}
+
+function preToolUse(read: FieldReader): Observation[] {
+  const call = toolCallOf(read);
+  const change = changeOf(call);
+  if (change === undefined) return [];
+  return [defined({ type: 'before-change' as const, toolUseId: call.toolUseId, ...change })];
+}
+
+/**
+ * A call denied after its PreToolUse ran (hooks reference, "PermissionDenied": auto mode denied
+ * it; the input is PreToolUse's, `tool_name`, `tool_input`, `tool_use_id`, plus `reason`). It
+ * will not run and no PostToolUse comes: its before-hook's marker is taken now, and the call
+ * recorded as a failed one, the reason its summary.
+ */
+function permissionDenied(read: FieldReader): Observation[] {
+  const call = toolCallOf(read);
+  const reason = read.text('reason')?.trim();
+  const change = changeOf(call);
+  const out: Observation[] = [];
+  if (change !== undefined)
+    out.push(defined({ type: 'call-denied' as const, toolUseId: call.toolUseId, ...change }));
+  out.push({
+    type: 'event',
+    event: defined<ToolCallEvent>({
+      type: 'tool-call',
+      tool: call.tool,
+      toolUseId: call.toolUseId,
+      summary: firstLine(reason ? `denied: ${reason}` : 'denied'),
+      ok: false,
+    }),
+  });
+  return out;
 }
 
 function postToolUse(read: FieldReader, failed: boolean): Observation[] {
@@ -443,15 +471,25 @@ function postToolUse(read: FieldReader, failed: boolean): Observation[] {
     ];
   }
 
-  if (failed) return [toolCall(failureSummary, false)];
-
   const server = mcpServerOf(call.tool);
   if (server !== undefined) {
+    // Compared like a shell command's: what the server wrote is the agent's (`via: mcp-tool`).
+    const change: Observation = defined({
+      type: 'after-change' as const,
+      toolUseId: call.toolUseId,
+      paths: [],
+      via: 'mcp-tool' as const,
+      tool: call.tool,
+    });
+    if (failed) return [change, toolCall(failureSummary, false)];
     return [
+      change,
       toolCall(toolSummary(call.input), true),
       event({ type: 'context', source: 'mcp-server', ref: server }),
     ];
   }
+
+  if (failed) return [toolCall(failureSummary, false)];
   const context = contextOf(call);
   if (context !== undefined) return [event(context)];
   return [toolCall(toolSummary(call.input), true)];
@@ -709,16 +747,28 @@ const TRAIL_MARKER = ' hook claude-code ';
 const HOOK_TIMEOUT_SECONDS = 10;
 
 /**
+ * The tools that may change files (changeOf): the edit tools, the shell, every MCP tool
+ * (`mcp__<server>__<tool>`). A matcher of only letters, digits, `_` and `|` is a list of exact
+ * names; anything else is a JavaScript regular expression, unanchored (hooks reference, "Matcher
+ * patterns" and "Match MCP tools"), so adding `mcp__.+` to the list would turn it into a regex
+ * in which `Write` matches `TodoWrite`. Anchored, it takes these names only, whichever way a
+ * version of Claude Code reads it.
+ */
+const CHANGING_TOOLS = '^(?:Write|Edit|MultiEdit|NotebookEdit|Bash|PowerShell|mcp__.+)$';
+
+/**
  * The events Trail listens to. Tool events carry a matcher (hooks reference, "Matcher
- * patterns"): before a change only the tools that write files; after, every tool, for context
- * and tool-call records.
+ * patterns"): before a change, and on a denial after it, only the tools that may change files;
+ * after, every tool, for context and tool-call records.
  */
 const TRAIL_EVENTS: ReadonlyArray<{ event: string; matcher?: string }> = [
   { event: 'SessionStart' },
   { event: 'UserPromptSubmit' },
-  { event: 'PreToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit|Bash|PowerShell' },
+  { event: 'PreToolUse', matcher: CHANGING_TOOLS },
   { event: 'PostToolUse', matcher: '*' },
   { event: 'PostToolUseFailure', matcher: '*' },
+  // Matches on the tool name, as PreToolUse does (hooks reference, "PermissionDenied").
+  { event: 'PermissionDenied', matcher: CHANGING_TOOLS },
   { event: 'Stop' },
   { event: 'SubagentStop' },
   { event: 'SessionEnd' },

@@ -16,33 +16,60 @@
  *    nothing more. (xdiff's xdl_cleanup_records does the same.)
  * 4. Myers' search runs on each region, from both ends, for at most `costLimit` edits from
  *    each end. A region whose edit distance is at most 2 x `costLimit` is solved exactly.
- * 5. A region that costs more is anchored on the lines that occur exactly once on each side
- *    of it, keeping the longest run of them in the same order (patience diff), and the
- *    regions between anchors are solved from step 4 on.
- * 6. A region with no such line (only repeated lines, such as `}` and blank lines) is split at
- *    the furthest points the two searches reached (xdiff's heuristic when its cost limit is
- *    hit): the parts outside them cost at most `costLimit` each and are solved exactly, and
- *    the part between goes back to step 4.
+ * 5. A region that costs more is split in one of two ways, whichever leaves the smaller region
+ *    to search again (the anchors when it is a tie):
+ *    - on its anchors: the lines that occur exactly once on each side of it, keeping the
+ *      longest run of them in the same order (patience diff); the regions between anchors go
+ *      back to step 4. A region with no such line (only repeated lines, such as `}` and blank
+ *      lines) has none.
+ *    - at the furthest points the two searches reached (xdiff's heuristic when its cost limit
+ *      is hit): the parts outside them cost at most `costLimit` each and are solved exactly,
+ *      and the part between goes back to step 4.
+ * 6. Once the work done reaches `ANCHOR_BUDGET` x (N+M) x `costLimit` steps, regions are no
+ *    longer anchored, only split at the searches' furthest points.
  *
- * A failed search costs about `costLimit`^2 steps and takes at least `costLimit` lines out of
- * the unsolved part, so a large rewrite costs in proportion to (N+M) x `costLimit`, where
- * plain Myers costs (N+M) x D (and D can be N+M).
+ * A failed search visits about `costLimit`^2 diagonals (half from each end) and compares the
+ * lines its snakes pass along them; the split that follows takes at least `costLimit` lines,
+ * and about as many as the snakes passed, out of what is left to search, into parts solved
+ * exactly. Splits alone thus cost in proportion to (N+M) x `costLimit`, where plain Myers costs
+ * (N+M) x D (and D can be N+M). Anchors have no such guarantee: each costs a failed search and
+ * a pass over its region, and takes out only what lies outside the largest region it leaves.
+ * Until 2026-12-06 anchors were used whenever there were any, and where each fell at one end
+ * of its region, leaving a region one line smaller in which another line had become unique,
+ * matching cost about N x `costLimit`^2 (17 to 28 s for 35,000 lines). Step 5 makes each anchoring
+ * take out at least what a split would; step 6 caps what anchors can still cost (each taking
+ * out a little more than a split, a pass over a region each time: about (N+M)^2 / `costLimit`).
+ * So the whole match costs a small multiple of (N+M) x `costLimit` steps, as
+ * `matchLinesCountingSteps` counts them: under 4 in every case tried, including those built
+ * against it in test/core/line-diff.test.ts (which holds it to 4) and bench/line-diff.ts, and
+ * 0.2 on that benchmark's complete rewrite.
  *
  * So a line unchanged in both files is matched whenever an exact diff would match it, as long
- * as the two files differ by at most 2 x `costLimit` lines (after step 3). Past that, the lines
- * that occur once in each file anchor the match, in the longest run that keeps their order,
- * and the lines around them are matched exactly again wherever the difference is small.
+ * as the two files differ by at most 2 x `costLimit` lines (after step 3): no search fails, so
+ * neither step 5 nor the budget comes into play. Past that, the lines that occur once in each
+ * file anchor the match, in the longest run that keeps their order, unless a split at the
+ * searches' ends takes more off, and the lines around them are matched exactly again wherever
+ * the difference is small.
  */
 
 /**
- * The edits Myers' search may spend from each end of a region before anchoring it. A failed
- * search costs about 2 x 512^2 diagonal steps (a few ms), and files that differ by up to
- * 1,024 lines (not counting lines present on one side only) still get a minimal diff. Twice
- * this limit made bench/line-diff.ts's 20,000-line rewrite about 1.5 times as slow for about
- * 1% more lines matched. git's xdiff uses 256 or the square root of the line count, whichever
- * is larger.
+ * The edits Myers' search may spend from each end of a region before splitting it (step 5). A
+ * failed search visits about 512^2 diagonals (a few ms), and files that differ by up to 1,024
+ * lines (not counting lines present on one side only) still get a minimal diff. Twice this
+ * limit made bench/line-diff.ts's 20,000-line rewrite about 1.5 times as slow for about 1%
+ * more lines matched. git's xdiff uses 256 or the square root of the line count, whichever is
+ * larger.
  */
 const COST_LIMIT = 512;
+
+/**
+ * Step 6: anchoring stops once the work done reaches this many times (N+M) x `costLimit` steps
+ * (N+M the lines left after step 3). The budget counts all the work but only stops anchors, and
+ * only a failed search leads to them, so it never changes a result within 2 x `costLimit`.
+ * bench/line-diff.ts's complete rewrite takes under a tenth of it; cases built to defeat the
+ * anchors reach it.
+ */
+const ANCHOR_BUDGET = 2;
 
 export function matchLines(a: readonly string[], b: readonly string[]): Int32Array {
   return matchLinesWithCostLimit(a, b, COST_LIMIT);
@@ -54,9 +81,23 @@ export function matchLinesWithCostLimit(
   b: readonly string[],
   costLimit: number,
 ): Int32Array {
+  return matchLinesCountingSteps(a, b, costLimit).match;
+}
+
+/**
+ * `matchLinesWithCostLimit`, and the work it did in steps: one per line read before the
+ * search, per diagonal visited and per pair of lines compared in a search, and per line counted
+ * when anchoring. For tests of the bound on work, which no clock measures reliably.
+ */
+export function matchLinesCountingSteps(
+  a: readonly string[],
+  b: readonly string[],
+  costLimit: number,
+): { match: Int32Array; steps: number } {
   if (!Number.isInteger(costLimit) || costLimit < 1)
     throw new RangeError('costLimit must be a positive integer');
   const result = new Int32Array(b.length).fill(-1);
+  const steps = a.length + b.length;
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) {
     result[start] = start;
@@ -69,7 +110,7 @@ export function matchLinesWithCostLimit(
     endB--;
     result[endB] = endA;
   }
-  if (endA === start || endB === start) return result;
+  if (endA === start || endB === start) return { match: result, steps };
 
   // Lines of `a` get ids in one Map; a line of `b` not in it has no equal in `a`.
   const ids = new Map<string, number>();
@@ -96,7 +137,7 @@ export function matchLinesWithCostLimit(
   }
   let keptACount = 0;
   for (const id of idsOfA) keptACount += inB[id]!;
-  if (keptACount === 0) return result;
+  if (keptACount === 0) return { match: result, steps };
 
   const keptA = new Int32Array(keptACount);
   const indexOfKeptA = new Int32Array(keptACount);
@@ -113,11 +154,12 @@ export function matchLinesWithCostLimit(
     indexOfKeptB[kept++] = start + j;
   }
 
-  const matched = new RegionMatcher(keptA, keptB, ids.size, costLimit).run();
+  const matcher = new RegionMatcher(keptA, keptB, ids.size, costLimit);
+  const matched = matcher.run();
   for (let j = 0; j < keptBCount; j++) {
     if (matched[j]! >= 0) result[indexOfKeptB[j]!] = indexOfKeptA[matched[j]!]!;
   }
-  return result;
+  return { match: result, steps: steps + matcher.steps };
 }
 
 /**
@@ -145,6 +187,19 @@ class RegionMatcher {
   /** Where `findMiddleSnake` says to split the region it was given. */
   private splitA = 0;
   private splitB = 0;
+  /**
+   * Where `planSplitAtFurthestPoints` would split a region: the end of the forward search, the
+   * start of the backward one, and which of them to use.
+   */
+  private forwardA = 0;
+  private forwardB = 0;
+  private backwardA = 0;
+  private backwardB = 0;
+  private splitUses: 'both' | 'forward' | 'backward' = 'both';
+  /** Work done so far, in the steps `matchLinesCountingSteps` describes. */
+  steps = 0;
+  /** Past this many steps, no region is anchored (see `run`). */
+  private readonly anchorBudget: number;
 
   constructor(a: Int32Array, b: Int32Array, idCount: number, costLimit: number) {
     this.a = a;
@@ -159,6 +214,7 @@ class RegionMatcher {
     this.countInA = new Int32Array(idCount);
     this.countInB = new Int32Array(idCount);
     this.positionInA = new Int32Array(idCount);
+    this.anchorBudget = ANCHOR_BUDGET * (a.length + b.length) * this.costLimit;
   }
 
   run(): Int32Array {
@@ -168,12 +224,19 @@ class RegionMatcher {
       let bLo = pending.pop()!;
       let aHi = pending.pop()!;
       let aLo = pending.pop()!;
+      const aLength = aHi - aLo;
       while (aLo < aHi && bLo < bHi && a[aLo] === b[bLo]) matched[bLo++] = aLo++;
       while (aLo < aHi && bLo < bHi && a[aHi - 1] === b[bHi - 1]) matched[--bHi] = --aHi;
+      this.steps += aLength - (aHi - aLo) + 1;
       if (aLo === aHi || bLo === bHi) continue;
       if (this.findMiddleSnake(aLo, aHi, bLo, bHi)) {
         pending.push(aLo, this.splitA, bLo, this.splitB, this.splitA, aHi, this.splitB, bHi);
-      } else if (!this.anchorOnUniqueLines(aLo, aHi, bLo, bHi)) {
+        continue;
+      }
+      // Steps 5 and 6 of the header: anchors unless they would leave more to search than the
+      // split at the furthest points, or the budget for them is spent.
+      const leftToSearch = this.planSplitAtFurthestPoints(aLo, aHi, bLo, bHi);
+      if (this.steps >= this.anchorBudget || !this.anchorOnUniqueLines(aLo, aHi, bLo, bHi, leftToSearch)) {
         this.splitAtFurthestPoints(aLo, aHi, bLo, bHi);
       }
     }
@@ -196,7 +259,11 @@ class RegionMatcher {
     const delta = n - m;
     const deltaIsOdd = (delta & 1) !== 0;
     const maxCost = Math.min(this.costLimit, Math.ceil((n + m) / 2));
+    // One step per diagonal visited and per pair of lines compared: each visit compares the
+    // lines its snake passes, and one more pair (or stops at the region's edge).
+    let work = 0;
     for (let d = 0; d <= maxCost; d++) {
+      work += 2 * (d + 1);
       for (let k = -d; k <= d; k += 2) {
         // The furthest point on diagonal k: one step right from k - 1 or down from k + 1,
         // whichever stays inside the region and reaches further; -1 when neither does.
@@ -214,10 +281,12 @@ class RegionMatcher {
           continue;
         }
         let y = x - k;
+        const snakeStart = x;
         while (x < n && y < m && a[aLo + x] === b[bLo + y]) {
           x++;
           y++;
         }
+        work += x - snakeStart;
         forward[o + k] = x;
         // With an odd delta the searches can first meet here, against the backward search's
         // last round (d - 1): on diagonal k, its u counts from the end.
@@ -227,6 +296,7 @@ class RegionMatcher {
           if (u >= 0 && x + u >= n) {
             this.splitA = aLo + x;
             this.splitB = bLo + y;
+            this.steps += work;
             return true;
           }
         }
@@ -246,10 +316,12 @@ class RegionMatcher {
           continue;
         }
         let w = u - k;
+        const snakeStart = u;
         while (u < n && w < m && a[aHi - 1 - u] === b[bHi - 1 - w]) {
           u++;
           w++;
         }
+        work += u - snakeStart;
         backward[o + k] = u;
         // With an even delta they meet here, against the forward search of the same round.
         const forwardK = delta - k;
@@ -258,21 +330,32 @@ class RegionMatcher {
           if (x >= 0 && x + u >= n) {
             this.splitA = aLo + x;
             this.splitB = bLo + x - forwardK;
+            this.steps += work;
             return true;
           }
         }
       }
     }
+    this.steps += work;
     return false;
   }
 
   /**
    * Patience diff's anchors: the lines that occur exactly once in each side of the region,
    * and of those the longest run whose order is the same on both sides. Each anchor is
-   * matched, and the regions between them are queued. False if there is no such line.
+   * matched, and the regions between them are queued. False, with nothing matched or queued,
+   * if there is no such line or a region between them would be larger than `largestLeft`
+   * lines (both sides together; a region with one side empty needs no search and counts 0).
    */
-  private anchorOnUniqueLines(aLo: number, aHi: number, bLo: number, bHi: number): boolean {
+  private anchorOnUniqueLines(
+    aLo: number,
+    aHi: number,
+    bLo: number,
+    bHi: number,
+    largestLeft: number,
+  ): boolean {
     const { a, b, countInA, countInB, positionInA } = this;
+    this.steps += 2 * (aHi - aLo + bHi - bLo);
     for (let i = aLo; i < aHi; i++) {
       const id = a[i]!;
       countInA[id] = countInA[id]! + 1;
@@ -290,6 +373,7 @@ class RegionMatcher {
     // Longest strictly increasing run of a-positions, in b's order (patience sorting, with
     // a link from each line to the one before it in the best run ending there).
     const count = uniqueB.length;
+    this.steps += count * (33 - Math.clz32(count));
     const before = new Int32Array(count);
     const runEnds = new Int32Array(count);
     let longest = 0;
@@ -307,9 +391,20 @@ class RegionMatcher {
       if (lo === longest) longest++;
     }
 
-    // Walk the run back from its end, queuing the region after each anchor.
+    // Walk the run back from its end: first to size the regions between anchors, then to match
+    // the anchors and queue the region after each.
     let nextA = aHi;
     let nextB = bHi;
+    for (let t = runEnds[longest - 1]!; t >= 0; t = before[t]!) {
+      const j = uniqueB[t]!;
+      const i = positionInA[b[j]!]!;
+      if (regionSize(i + 1, nextA, j + 1, nextB) > largestLeft) return false;
+      nextA = i;
+      nextB = j;
+    }
+    if (regionSize(aLo, nextA, bLo, nextB) > largestLeft) return false;
+    nextA = aHi;
+    nextB = bHi;
     for (let t = runEnds[longest - 1]!; t >= 0; t = before[t]!) {
       const j = uniqueB[t]!;
       const i = positionInA[b[j]!]!;
@@ -323,19 +418,21 @@ class RegionMatcher {
   }
 
   /**
-   * Splits a region the search could not solve within `costLimit` at the furthest points it
-   * reached from each end (xdiff's heuristic when its cost limit is hit): the part before the
-   * forward point and the part after the backward point each cost at most `costLimit`, so
-   * they are solved exactly, and the part between is smaller by at least 2 x `costLimit`
-   * lines. When the two points cross (each past the other on one side), the one with more
-   * lines behind it is used alone.
+   * Plans the split of a region the search could not solve within `costLimit` at the furthest
+   * points it reached from each end (xdiff's heuristic when its cost limit is hit): the part
+   * before the forward point and the part after the backward point each cost at most
+   * `costLimit`, so they are solved exactly, and the part between is smaller by at least
+   * 2 x `costLimit` lines. When the two points cross (each past the other on one side), the
+   * one with more lines behind it is used alone, and the part beyond it is left. Returns the
+   * size of the part left to search again, as `regionSize` counts it.
    */
-  private splitAtFurthestPoints(aLo: number, aHi: number, bLo: number, bHi: number): void {
+  private planSplitAtFurthestPoints(aLo: number, aHi: number, bLo: number, bHi: number): number {
     const { forward, backward, costLimit: d, diagonalOffset: o } = this;
     let forwardK = 0;
     let forwardReach = -1;
     let backwardK = 0;
     let backwardReach = -1;
+    this.steps += d + 1;
     // Every point reached at cost d has x + y (or u + w) = 2x - k lines behind it.
     for (let k = -d; k <= d; k += 2) {
       const x = forward[o + k]!;
@@ -349,18 +446,38 @@ class RegionMatcher {
         backwardK = k;
       }
     }
-    const forwardA = aLo + forward[o + forwardK]!;
-    const forwardB = forwardA - aLo - forwardK + bLo;
-    const backwardA = aHi - backward[o + backwardK]!;
-    const backwardB = bHi - (backward[o + backwardK]! - backwardK);
-    if (forwardA <= backwardA && forwardB <= backwardB) {
-      this.pending.push(aLo, forwardA, bLo, forwardB);
-      this.pending.push(forwardA, backwardA, forwardB, backwardB);
-      this.pending.push(backwardA, aHi, backwardB, bHi);
-    } else if (forwardReach >= backwardReach) {
-      this.pending.push(aLo, forwardA, bLo, forwardB, forwardA, aHi, forwardB, bHi);
+    this.forwardA = aLo + forward[o + forwardK]!;
+    this.forwardB = this.forwardA - aLo - forwardK + bLo;
+    this.backwardA = aHi - backward[o + backwardK]!;
+    this.backwardB = bHi - (backward[o + backwardK]! - backwardK);
+    if (this.forwardA <= this.backwardA && this.forwardB <= this.backwardB) {
+      this.splitUses = 'both';
+      return regionSize(this.forwardA, this.backwardA, this.forwardB, this.backwardB);
+    }
+    if (forwardReach >= backwardReach) {
+      this.splitUses = 'forward';
+      return regionSize(this.forwardA, aHi, this.forwardB, bHi);
+    }
+    this.splitUses = 'backward';
+    return regionSize(aLo, this.backwardA, bLo, this.backwardB);
+  }
+
+  /** Queues the parts `planSplitAtFurthestPoints` planned for this region. */
+  private splitAtFurthestPoints(aLo: number, aHi: number, bLo: number, bHi: number): void {
+    const { forwardA, forwardB, backwardA, backwardB, pending } = this;
+    if (this.splitUses === 'both') {
+      pending.push(aLo, forwardA, bLo, forwardB);
+      pending.push(forwardA, backwardA, forwardB, backwardB);
+      pending.push(backwardA, aHi, backwardB, bHi);
+    } else if (this.splitUses === 'forward') {
+      pending.push(aLo, forwardA, bLo, forwardB, forwardA, aHi, forwardB, bHi);
     } else {
-      this.pending.push(aLo, backwardA, bLo, backwardB, backwardA, aHi, backwardB, bHi);
+      pending.push(aLo, backwardA, bLo, backwardB, backwardA, aHi, backwardB, bHi);
     }
   }
+}
+
+/** Lines in a region, both sides together; 0 when one side is empty, as nothing is left to search. */
+function regionSize(aLo: number, aHi: number, bLo: number, bHi: number): number {
+  return aLo < aHi && bLo < bHi ? aHi - aLo + bHi - bLo : 0;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { matchLines, matchLinesWithCostLimit } from '../../src/core/line-diff.js';
+import { matchLines, matchLinesCountingSteps, matchLinesWithCostLimit } from '../../src/core/line-diff.js';
 
 /** Throws unless every matched pair is equal and the matched `a` indices strictly increase. */
 function assertValidMatching(a: readonly string[], b: readonly string[], match: Int32Array): number {
@@ -66,6 +66,31 @@ function codeLike(name: string, count = 20_000): string[] {
   return Array.from({ length: count }, (_, i) =>
     i % 7 === 3 ? '}' : i % 11 === 5 ? '' : `const ${name}${i} = compute(${i});`,
   );
+}
+
+/**
+ * A pair built against the fallbacks past the cost limit: `filler` braces and blank lines on
+ * each side at random, then a chain, `u${t}`, `u${t + 1}` and `gap` fillers in `a` against
+ * `u${t}` and `gap` fillers in `b`, for t from `links` down to 1. Only `u1` occurs once on each
+ * side; anchored on it, the rest is one region in which `u2` does, and so on up the chain.
+ */
+function anchorChain(filler: number, links: number, gap: number): [string[], string[]] {
+  let seed = 99;
+  const fill = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return (seed >>> 16) % 2 === 1 ? '}' : '';
+  };
+  const a: string[] = [];
+  const b: string[] = [];
+  for (let i = 0; i < filler; i++) a.push(fill());
+  for (let i = 0; i < filler; i++) b.push(fill());
+  for (let t = links; t >= 1; t--) {
+    a.push(`u${t}`, ...(t < links ? [`u${t + 1}`] : []));
+    b.push(`u${t}`);
+    for (let i = 0; i < gap; i++) a.push(fill());
+    for (let i = 0; i < gap; i++) b.push(fill());
+  }
+  return [a, b];
 }
 
 describe('matchLines', () => {
@@ -158,6 +183,27 @@ describe('matchLines', () => {
       [shuffled[i], shuffled[k]] = [shuffled[k]!, shuffled[i]!];
     }
     assert.ok(assertValidMatching(code, shuffled, matchLines(code, shuffled)) > 0);
+  });
+
+  test('past the cost limit, work stays within 4 x (N+M) x the cost limit, however the anchors fall', () => {
+    const costLimit = 32;
+    // Each anchor one line from the end: anchoring again and again searched what was left
+    // again, about N x costLimit^2 steps (42 x the bound's unit here, 17 s at 512 and 35,000
+    // lines). Then each anchor a little further in than a split reaches: what stops that is
+    // the budget on anchoring (8.6 x without either, 5.6 x without the budget).
+    for (const [filler, links, gap] of [
+      [100, 1_000, 1],
+      [0, 250, 3 * costLimit],
+    ] as const) {
+      const [a, b] = anchorChain(filler, links, gap);
+      const { match, steps } = matchLinesCountingSteps(a, b, costLimit);
+      assertValidMatching(a, b, match);
+      const unit = (a.length + b.length) * costLimit;
+      assert.ok(
+        steps <= 4 * unit,
+        `${a.length} and ${b.length} lines: ${(steps / unit).toFixed(2)} x (N+M) x costLimit`,
+      );
+    }
   });
 
   test('a cost limit that is not a positive integer is refused', () => {

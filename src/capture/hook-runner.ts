@@ -5,7 +5,15 @@
  * It deliberately avoids loading zod, commander or the ledger: it runs on every tool call.
  */
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -20,7 +28,8 @@ import { workTreePathOnDisk } from '../git/work-tree-path.js';
 import type { Repo } from '../ledger/repo.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
-import { callsInFlight, editMarker, shellMarker, takeMarker } from './in-flight.js';
+import type { EditMarkerBody } from './in-flight.js';
+import { callsInFlight, editMarker, intendedDigests, shellMarker, takeMarker } from './in-flight.js';
 import type {
   HookAdapter,
   ModelUsage,
@@ -341,23 +350,37 @@ async function cursorCall(payload: unknown, input: HookInput): Promise<Repo | un
   if (hasTrailCursorHooks(hooksJson)) return undefined;
   // One gap per conversation, not one per call: every tool call of the session would
   // otherwise add the same line. The marker is taken with an exclusive create, so two calls
-  // at once still make one gap.
-  const conversation = (payload as { conversation_id?: unknown }).conversation_id;
-  const marker = join(
-    spoolDir(repo.stateDir),
-    `cursor-in-${input.agent}-${sha256Hex(String(conversation ?? '')).slice(0, 16)}`,
-  );
+  // at once still make one gap; markers a day old are removed as a new one is made.
+  const fields = payload as { conversation_id?: unknown; session_id?: unknown };
+  const conversation = String(fields.conversation_id ?? fields.session_id ?? '');
+  const dir = join(spoolDir(repo.stateDir), 'cursor-calls');
+  const marker = join(dir, `${input.agent}-${sha256Hex(conversation).slice(0, 16)}`);
   try {
-    mkdirSync(spoolDir(repo.stateDir), { recursive: true });
+    mkdirSync(dir, { recursive: true });
     writeFileSync(marker, '', { flag: 'wx' });
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Told already; any other failure still records the gap.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
   }
+  pruneOlderThanADay(dir);
   input.recordedIn = repo;
   throw new TrailError(
     'NOT_FOUND',
     `Cursor ran Trail's ${input.agent} hook (it runs Claude Code's hooks): nothing of this Cursor conversation is recorded by it, as Trail records Cursor through its own hooks, not installed here; run \`trail init --agents cursor\``,
   );
+}
+
+/** Removes the files of `dir` a day old: markers whose conversation is long over. */
+function pruneOlderThanADay(dir: string): void {
+  const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+  try {
+    for (const name of readdirSync(dir)) {
+      const file = join(dir, name);
+      if (statSync(file).mtimeMs < dayAgo) unlinkSync(file);
+    }
+  } catch {
+    // Best effort: a marker left behind costs an empty file.
+  }
 }
 
 /**
@@ -471,6 +494,11 @@ async function beforeChange(
   obs: Extract<Observation, { type: 'before-change' }>,
 ): Promise<SpoolLine[]> {
   const paths = obs.via === 'edit-tool' ? repoPaths(ctx, obs.paths) : dirtyFiles(ctx.repo);
+  // The files are read before this call's marker is written, and so before the markers are
+  // listed: an edit whose marker the listing misses had not run when they were read (its
+  // before-hook writes the marker before the tool runs), or has reported (its after-hook
+  // takes the marker once the shadows are saved).
+  const texts = new Map(paths.map((p) => [p, readWorkingFile(ctx.repo, p)]));
   let own: string;
   if (obs.via !== 'edit-tool') {
     // A shell command or an MCP tool: the size and mtime of every dirty file, to compare after.
@@ -478,27 +506,42 @@ async function beforeChange(
     const stats = Object.fromEntries(paths.map((p) => [p, statKey(ctx.repo, p)]));
     writeState(ctx.repo.stateDir, own, stats);
   } else {
-    // The after-hook's proof that this hook ran: without it, the lines that changed may be
-    // a person's as well as the agent's.
+    // The after-hook's proof that this hook ran (without it, the lines that changed may be a
+    // person's as well as the agent's), and the lines this edit will write, where the agent
+    // says: a parallel call's before-hook credits them to this call, not to a person.
     own = editMarker(ctx.repo, ctx.key, obs.toolUseId, paths);
-    writeState(ctx.repo.stateDir, own, paths);
+    const writes: Record<string, string[]> = {};
+    const { intended } = obs;
+    for (const p of intended && paths.length === 1 ? paths : []) {
+      const lines = intendedDigests(texts.get(p), intended!);
+      if (lines) writes[p] = lines;
+    }
+    const body: EditMarkerBody = { paths, ...(Object.keys(writes).length > 0 ? { writes } : {}) };
+    writeState(ctx.repo.stateDir, own, body);
   }
   if (paths.length === 0) return [];
-  // The files are read before the markers are listed: an edit whose marker the listing misses
-  // had not run when they were read (its before-hook writes the marker before the tool runs),
-  // or has reported (its after-hook takes the marker once the shadows are saved).
-  const read = new Map(paths.map((p) => [p, digestText(readWorkingFile(ctx.repo, p))]));
   const inFlight = callsInFlight(ctx.repo, own);
   // Whatever changed since Trail last looked was a person's doing, unless another tool call of
-  // the agent may have done it (docs/attribution.md, "Rules"). A file another edit is writing
-  // is left as it is in the shadow, for that edit's after-hook to credit to the agent. While
-  // another shell command or MCP tool runs, a change is the call's as much as a person's:
-  // `unknown`.
+  // the agent may have done it (docs/attribution.md, "Rules"). While another shell command or
+  // MCP tool runs, a change is the call's as much as a person's: `unknown`.
   const changedBy: Origin = inFlight.shell ? { kind: 'unknown' } : { kind: 'human' };
-  const open = paths.filter((p) => !inFlight.editing.has(p));
-  for (const shadow of await shadowsFor(ctx.repo, open)) {
-    const { digests, trivial } = read.get(shadow.path)!;
-    advanceShadow(shadow, digests, changedBy, trivial);
+  for (const shadow of await shadowsFor(ctx.repo, paths)) {
+    const { digests, trivial } = digestText(texts.get(shadow.path));
+    const earlier = new Set(shadow.lines);
+    const next = advanceShadow(shadow, digests, changedBy, trivial);
+    const holders = inFlight.editing.get(shadow.path);
+    // A file another edit in flight is writing: the lines that edit said it would write are
+    // its session's; what else changed is a person's, unless an edit that did not say what it
+    // writes is among them (then nothing tells the two apart: `unknown`).
+    if (holders) {
+      const unsaid = holders.some((h) => !h.writes);
+      next.forEach((line, i) => {
+        if (earlier.has(line) || line.origin.kind === 'ai') return;
+        const holder = holders.find((h) => h.writes?.has(line.digest));
+        if (holder) next[i] = { digest: line.digest, origin: { kind: 'ai', session: holder.session } };
+        else if (unsaid) next[i] = { digest: line.digest, origin: { kind: 'unknown' } };
+      });
+    }
     saveShadow(ctx.repo, shadow);
   }
   return [];
@@ -551,6 +594,9 @@ async function afterChange(
   let snapshotMissing = false;
   // The before-hook's marker, taken once the shadows are saved (in-flight.ts).
   let marker: string | undefined;
+  // The lines this edit said it would write: a parallel call's before-hook may have credited
+  // them to it already, and they are still this edit's to record.
+  let said: ReadonlySet<string> | undefined;
   if (obs.via !== 'edit-tool') {
     marker = shellMarker(ctx.repo, ctx.key, obs.toolUseId);
     const before = readState<Record<string, string> | undefined>(ctx.repo.stateDir, marker, undefined);
@@ -566,11 +612,14 @@ async function afterChange(
     paths = repoPaths(ctx, obs.paths);
     if (expectsMarker(ctx, obs)) {
       marker = editMarker(ctx.repo, ctx.key, obs.toolUseId, paths);
-      snapshotMissing = paths.length > 0 && !existsSync(join(spoolDir(ctx.repo.stateDir), marker));
+      const body = readState<EditMarkerBody | string[] | undefined>(ctx.repo.stateDir, marker, undefined);
+      snapshotMissing = paths.length > 0 && body === undefined;
+      const writes = body && !Array.isArray(body) ? body.writes : undefined;
+      if (writes) said = new Set(Object.values(writes).flat());
     }
   }
   try {
-    return await creditChange(ctx, obs, paths, snapshotMissing);
+    return await creditChange(ctx, obs, paths, snapshotMissing, said);
   } finally {
     // Only now is the call no longer in flight: a before-hook that ran meanwhile left this
     // call's files to it, and finds them credited once the marker is gone.
@@ -584,6 +633,7 @@ async function creditChange(
   obs: Extract<Observation, { type: 'after-change' }>,
   paths: string[],
   snapshotMissing: boolean,
+  said?: ReadonlySet<string>,
 ): Promise<SpoolLine[]> {
   if (paths.length === 0) return [];
   const via = obs.via === 'shell' && obs.command && FORMATTER.test(obs.command) ? 'formatter' : obs.via;
@@ -616,7 +666,8 @@ async function creditChange(
     saveShadow(ctx.repo, shadow);
     const ranges: Array<{ start: number; end: number }> = [];
     next.forEach((line, i) => {
-      if (line.origin.kind !== 'ai' || line.origin.session !== ctx.key || before.has(line.digest)) return;
+      if (line.origin.kind !== 'ai' || line.origin.session !== ctx.key) return;
+      if (before.has(line.digest) && !said?.has(line.digest)) return;
       const last = ranges[ranges.length - 1];
       if (last && last.end === i) last.end = i + 1;
       else ranges.push({ start: i + 1, end: i + 1 });

@@ -15,7 +15,10 @@
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
+import { carryOrigins } from '../core/line-origin.js';
 import type { Repo } from '../ledger/repo.js';
+import type { IntendedEdit } from './observation.js';
+import { digestText } from './shadow.js';
 import { spoolDir } from './spool.js';
 import { worktreeTag } from './worktree.js';
 
@@ -74,9 +77,43 @@ export function takeMarker(repo: Repo, name: string): boolean {
   }
 }
 
+/** An edit in flight on one file: its session's key, and the lines it will write, if known. */
+export interface EditHolder {
+  session: string;
+  /** Digests of the (non-trivial) lines the edit will change; undefined when not known. */
+  writes?: ReadonlySet<string>;
+}
+
+/** What an edit's marker holds: the files it names and, where known, the lines it will write. */
+export interface EditMarkerBody {
+  paths: string[];
+  writes?: Record<string, string[]>;
+}
+
+/**
+ * The digests of the lines an edit will change in `text` (the file as it is before the edit),
+ * trivial ones left out (a `}` typed by a person must not be taken for the edit's): undefined
+ * where the edit cannot be applied as given (its old text is not there), and the tool will fail.
+ */
+export function intendedDigests(text: string | undefined, intended: IntendedEdit): string[] | undefined {
+  let after: string;
+  if ('content' in intended) after = intended.content;
+  else {
+    after = text ?? '';
+    for (const edit of intended.edits) {
+      if (edit.old === '') after = edit.new;
+      else if (!after.includes(edit.old)) return undefined;
+      else after = edit.all ? after.split(edit.old).join(edit.new) : after.replace(edit.old, () => edit.new);
+    }
+  }
+  const before = digestText(text).digests.map((digest) => ({ digest, origin: { kind: 'base' } as const }));
+  const changed = carryOrigins(before, digestText(after).digests, { kind: 'ai', session: '' });
+  return [...new Set(changed.filter((l) => l.origin.kind === 'ai').map((l) => l.digest))];
+}
+
 export interface InFlight {
   /** Files that edits of other calls are about to write, or wrote and have not reported. */
-  editing: Set<string>;
+  editing: Map<string, EditHolder[]>;
   /** Whether another call's shell command or MCP tool is running: it may write any file. */
   shell: boolean;
 }
@@ -87,7 +124,7 @@ export interface InFlight {
  * than IN_FLIGHT_TTL_MS do not count.
  */
 export function callsInFlight(repo: Repo, own: string, now = Date.now()): InFlight {
-  const found: InFlight = { editing: new Set(), shell: false };
+  const found: InFlight = { editing: new Map(), shell: false };
   const dir = join(spoolDir(repo.stateDir), markerDir(repo));
   let names: string[];
   try {
@@ -120,8 +157,16 @@ export function callsInFlight(repo: Repo, own: string, now = Date.now()): InFlig
       continue;
     }
     try {
-      const paths: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (Array.isArray(paths)) for (const p of paths) if (typeof p === 'string') found.editing.add(p);
+      const body: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      // A marker written before the lines were kept is a bare list of paths.
+      const { paths, writes } = (Array.isArray(body) ? { paths: body } : body) as Partial<EditMarkerBody>;
+      const session = name.slice(0, name.indexOf('-'));
+      for (const p of Array.isArray(paths) ? paths : []) {
+        if (typeof p !== 'string') continue;
+        const lines = writes?.[p];
+        const holder: EditHolder = Array.isArray(lines) ? { session, writes: new Set(lines) } : { session };
+        found.editing.set(p, [...(found.editing.get(p) ?? []), holder]);
+      }
     } catch {
       // Taken since the stat (markers are written whole, by a rename).
     }

@@ -38,7 +38,19 @@ export type Observation =
    * snapshots the named files (or, with no paths, the working tree's changed files) so the
    * lines changed by the agent can be told apart from lines changed by a person.
    */
-  | { type: 'before-change'; toolUseId?: string; paths: string[]; via: ChangeVia }
+  | {
+      type: 'before-change';
+      toolUseId?: string;
+      paths: string[];
+      via: ChangeVia;
+      /**
+       * What an edit tool is about to write to its one file, where the payload says (Claude
+       * Code's Write `content`, Edit and MultiEdit `old_string`/`new_string`): the runner keeps
+       * the digests of the lines it will change, so a parallel call's before-hook can tell them
+       * from a person's. Never written anywhere.
+       */
+      intended?: IntendedEdit;
+    }
   /** The agent changed files; the runner diffs them against the snapshot taken before. */
   | {
       type: 'after-change';
@@ -64,6 +76,9 @@ export type Observation =
   | { type: 'call-denied'; toolUseId?: string; paths: string[]; via: ChangeVia }
   /** The agent's turn ended: the runner may read the transcript for model, usage, reasoning. */
   | { type: 'turn-end'; transcriptPath?: string };
+
+/** An edit tool's input, as its before-hook sees it: a whole new text, or replacements. */
+export type IntendedEdit = { content: string } | { edits: Array<{ old: string; new: string; all: boolean }> };
 
 export interface NormalizedPayload {
   agent: AgentName;

@@ -65,6 +65,15 @@ describe('normalizeClaudeCode', () => {
           toolUseId: 'toolu_01EdXq7wLk2mR9sT4vB8nC3d',
           paths: [LOGIN],
           via: 'edit-tool',
+          intended: {
+            edits: [
+              {
+                old: "router.post('/login', login);",
+                new: "router.post('/login', rateLimit({ max: 5 }), login);",
+                all: false,
+              },
+            ],
+          },
         },
       ],
     ],
@@ -77,6 +86,7 @@ describe('normalizeClaudeCode', () => {
           toolUseId: 'toolu_01WrA9bC8dE7fG6hJ5kL4mN3',
           paths: [`${CWD}/src/middleware/rate-limit.ts`],
           via: 'edit-tool',
+          intended: { content: 'export function rateLimit(opts: { max: number }) {\n  return opts;\n}\n' },
         },
       ],
     ],

@@ -171,6 +171,42 @@ describe('tool calls in flight at once', () => {
     }
   });
 
+  test('an edit denied in the permission dialog holds only the lines it said it would write', async () => {
+    const repo = initialisedRepo();
+    try {
+      repo.write('m.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
+      repo.commit('m.py');
+      const send = session(repo.dir, 'denied-in-dialog');
+      const file = join(repo.dir, 'm.py');
+      // Its before-hook ran and the person said no: no PostToolUse, no PermissionDenied (that
+      // hook fires for auto mode only), and its marker is minutes old, well inside 15.
+      call(send, 'toolu_denied', 'Edit', {
+        file_path: file,
+        old_string: '    return 1',
+        new_string: '    return 0  # the agent, denied',
+      }).pre();
+      // The person makes the change their own way.
+      writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
+      const edit = call(send, 'toolu_next', 'Edit', {
+        file_path: file,
+        old_string: '    return 2',
+        new_string: '    return 222  # the agent',
+      });
+      edit.pre();
+      writeFileSync(
+        file,
+        'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n',
+      );
+      edit.post();
+      repo.commit('a person, then the agent');
+      const origins = await originsByLine(repo.dir, 'm.py');
+      assert.equal(origins[1], 'human', 'the person’s line is not the denied edit’s');
+      assert.equal(origins[4], 'ai', 'the agent’s line');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('a person’s change made while a shell command runs is unknown, the edit after it the agent’s', async () => {
     const repo = initialisedRepo();
     try {

@@ -11,7 +11,14 @@
  */
 import { TrailError } from '../../core/errors.js';
 import type { EventBody } from '../../core/records.js';
-import type { ChangeVia, HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import type {
+  ChangeVia,
+  HookAdapter,
+  IntendedEdit,
+  Observation,
+  SessionInfo,
+  TranscriptSummary,
+} from '../observation.js';
 import { sumUsageByModel } from '../observation.js';
 import { jsonObjectLines } from './json-lines.js';
 
@@ -396,7 +403,32 @@ function preToolUse(read: FieldReader): Observation[] {
   const call = toolCallOf(read);
   const change = changeOf(call);
   if (change === undefined) return [];
-  return [defined({ type: 'before-change' as const, toolUseId: call.toolUseId, ...change })];
+  const intended = change.via === 'edit-tool' ? intendedEdit(call) : undefined;
+  return [defined({ type: 'before-change' as const, toolUseId: call.toolUseId, ...change, intended })];
+}
+
+/**
+ * What a Write, Edit or MultiEdit is about to write (hooks reference, "PreToolUse input":
+ * Write `content`; Edit `old_string`, `new_string`, `replace_all`; MultiEdit `edits` of the
+ * same). Undefined for anything else or anything malformed: the runner then cannot tell this
+ * call's lines from a person's, and says `unknown` where that matters.
+ */
+function intendedEdit(call: ToolCall): IntendedEdit | undefined {
+  const input = call.input as Record<string, unknown>;
+  if (call.tool === 'Write')
+    return typeof input.content === 'string' ? { content: input.content } : undefined;
+  const replacement = (e: unknown) => {
+    const r = e as Record<string, unknown> | null;
+    return r && typeof r.old_string === 'string' && typeof r.new_string === 'string'
+      ? { old: r.old_string, new: r.new_string, all: r.replace_all === true }
+      : undefined;
+  };
+  const list = call.tool === 'Edit' ? [input] : call.tool === 'MultiEdit' ? input.edits : undefined;
+  if (!Array.isArray(list)) return undefined;
+  const edits = list.map(replacement);
+  return edits.every((e) => e !== undefined)
+    ? { edits: edits as Array<NonNullable<(typeof edits)[number]>> }
+    : undefined;
 }
 
 /**

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sessionKey } from '../../src/capture/spool.js';
 import { trail, trailProcess } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
 import { git, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
@@ -57,6 +58,24 @@ async function originsByLine(dir: string, path: string): Promise<string[]> {
     lines: Array<{ origin: string }>;
   };
   return blame.lines.map((l) => l.origin);
+}
+
+/**
+ * A person changes m.py's line 2, then the agent's next Edit (before- and after-hook) changes
+ * line 5, and the two are committed: the origins of m.py's lines, as blamed.
+ */
+async function personThenAgent(repo: TempRepo, send: Send, file: string): Promise<string[]> {
+  writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
+  const edit = call(send, 'toolu_next', 'Edit', {
+    file_path: file,
+    old_string: '    return 2',
+    new_string: '    return 222  # the agent',
+  });
+  edit.pre();
+  writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n');
+  edit.post();
+  repo.commit('a person, then the agent');
+  return originsByLine(repo.dir, 'm.py');
 }
 
 /** The before-hooks' markers of the main worktree (src/capture/in-flight.ts). */
@@ -147,20 +166,7 @@ describe('tool calls in flight at once', () => {
       const minutesAgo = (n: number) => new Date(Date.now() - n * 60 * 1000);
       utimesSync(denied, minutesAgo(20), minutesAgo(20));
       utimesSync(killed, minutesAgo(25 * 60), minutesAgo(25 * 60));
-      writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
-      const edit = call(send, 'toolu_next', 'Edit', {
-        file_path: file,
-        old_string: '    return 2',
-        new_string: '    return 222  # the agent',
-      });
-      edit.pre();
-      writeFileSync(
-        file,
-        'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n',
-      );
-      edit.post();
-      repo.commit('a person, then the agent');
-      const origins = await originsByLine(repo.dir, 'm.py');
+      const origins = await personThenAgent(repo, send, file);
       assert.equal(origins[1], 'human', 'the person’s line');
       assert.equal(origins[4], 'ai', 'the agent’s line');
       // The edit's after-hook may still come (a permission prompt left open): its marker stays.
@@ -186,20 +192,7 @@ describe('tool calls in flight at once', () => {
         new_string: '    return 0  # the agent, denied',
       }).pre();
       // The person makes the change their own way.
-      writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
-      const edit = call(send, 'toolu_next', 'Edit', {
-        file_path: file,
-        old_string: '    return 2',
-        new_string: '    return 222  # the agent',
-      });
-      edit.pre();
-      writeFileSync(
-        file,
-        'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n',
-      );
-      edit.post();
-      repo.commit('a person, then the agent');
-      const origins = await originsByLine(repo.dir, 'm.py');
+      const origins = await personThenAgent(repo, send, file);
       assert.equal(origins[1], 'human', 'the person’s line is not the denied edit’s');
       assert.equal(origins[4], 'ai', 'the agent’s line');
     } finally {

@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
-import { installedCommand, runShellHook, trailWithEnv } from '../helpers/agent-hooks.js';
-import { trail } from '../helpers/cli.js';
+import { installedCommand, originsByLine, runShellHook, trailWithEnv } from '../helpers/agent-hooks.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 
@@ -70,11 +69,7 @@ function cursorSession(repo: TempRepo) {
   };
 }
 
-async function origins(repo: TempRepo, path: string): Promise<string[]> {
-  const blame = await trail(repo.dir, 'blame', path, '--json');
-  assert.equal(blame.code, 0, blame.stderr);
-  return (JSON.parse(blame.stdout) as { lines: Array<{ origin: string }> }).lines.map((l) => l.origin);
-}
+const origins = (repo: TempRepo, path: string) => originsByLine(repo.dir, path);
 
 function gaps(repo: TempRepo): string[] {
   const file = join(repo.dir, '.git/trail/spool/gaps.jsonl');

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sessionKey } from '../../src/capture/spool.js';
+import { originsByLine } from '../helpers/agent-hooks.js';
 import { trail, trailProcess } from '../helpers/cli.js';
 import { git, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
@@ -43,13 +44,6 @@ async function originCounts(dir: string, path: string): Promise<Record<string, n
   const counts: Record<string, number> = {};
   for (const line of blame.lines) counts[line.origin] = (counts[line.origin] ?? 0) + 1;
   return counts;
-}
-
-async function originsByLine(dir: string, path: string): Promise<string[]> {
-  const blame = JSON.parse((await trail(dir, 'blame', path, '--json')).stdout) as {
-    lines: Array<{ origin: string }>;
-  };
-  return blame.lines.map((l) => l.origin);
 }
 
 function gaps(dir: string): Array<{ why: string }> {

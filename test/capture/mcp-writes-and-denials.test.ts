@@ -14,8 +14,8 @@ import { after, describe, test } from 'node:test';
 import type { RecordOf } from '../../src/core/records.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
-import { installedCommand, runShellHook } from '../helpers/agent-hooks.js';
-import { trail, trailProcess } from '../helpers/cli.js';
+import { installedCommand, originsByLine, runShellHook } from '../helpers/agent-hooks.js';
+import { trailProcess } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 
@@ -85,13 +85,6 @@ function call(send: Send, id: string, tool: string, input: Record<string, unknow
         reason: 'Auto mode denied: the action was not requested',
       }),
   };
-}
-
-async function originsByLine(dir: string, path: string): Promise<string[]> {
-  const blame = JSON.parse((await trail(dir, 'blame', path, '--json')).stdout) as {
-    lines: Array<{ origin: string }>;
-  };
-  return blame.lines.map((l) => l.origin);
 }
 
 type Event = RecordOf<'event'>['event'];

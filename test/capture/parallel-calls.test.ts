@@ -10,7 +10,8 @@ import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sessionKey } from '../../src/capture/spool.js';
-import { trail, trailProcess } from '../helpers/cli.js';
+import { originsByLine } from '../helpers/agent-hooks.js';
+import { trailProcess } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { git, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
@@ -51,13 +52,6 @@ function call(send: Send, id: string, tool: string, input: Record<string, unknow
         tool_use_id: id,
       }),
   };
-}
-
-async function originsByLine(dir: string, path: string): Promise<string[]> {
-  const blame = JSON.parse((await trail(dir, 'blame', path, '--json')).stdout) as {
-    lines: Array<{ origin: string }>;
-  };
-  return blame.lines.map((l) => l.origin);
 }
 
 /**

@@ -186,3 +186,10 @@ export async function trailWithEnv(
     }
   }
 }
+
+/** The origin of each line of `path` (ai, human, unknown...), as `trail blame --json` gives it. */
+export async function originsByLine(dir: string, path: string): Promise<string[]> {
+  const blame = await trail(dir, 'blame', path, '--json');
+  if (blame.code !== 0) throw new Error(`trail blame ${path} exited ${blame.code}: ${blame.stderr}`);
+  return (JSON.parse(blame.stdout) as { lines: Array<{ origin: string }> }).lines.map((l) => l.origin);
+}

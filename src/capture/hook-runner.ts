@@ -5,15 +5,7 @@
  * It deliberately avoids loading zod, commander or the ledger: it runs on every tool call.
  */
 
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -29,7 +21,14 @@ import type { Repo } from '../ledger/repo.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
 import type { EditMarkerBody } from './in-flight.js';
-import { callsInFlight, editMarker, intendedDigests, shellMarker, takeMarker } from './in-flight.js';
+import {
+  callsInFlight,
+  editMarker,
+  intendedDigests,
+  removeAbandoned,
+  shellMarker,
+  takeMarker,
+} from './in-flight.js';
 import type {
   HookAdapter,
   ModelUsage,
@@ -362,25 +361,12 @@ async function cursorCall(payload: unknown, input: HookInput): Promise<Repo | un
     // Told already; any other failure still records the gap.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
   }
-  pruneOlderThanADay(dir);
+  removeAbandoned(dir);
   input.recordedIn = repo;
   throw new TrailError(
     'NOT_FOUND',
     `Cursor ran Trail's ${input.agent} hook (it runs Claude Code's hooks): nothing of this Cursor conversation is recorded by it, as Trail records Cursor through its own hooks, not installed here; run \`trail init --agents cursor\``,
   );
-}
-
-/** Removes the files of `dir` a day old: markers whose conversation is long over. */
-function pruneOlderThanADay(dir: string): void {
-  const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
-  try {
-    for (const name of readdirSync(dir)) {
-      const file = join(dir, name);
-      if (statSync(file).mtimeMs < dayAgo) unlinkSync(file);
-    }
-  } catch {
-    // Best effort: a marker left behind costs an empty file.
-  }
 }
 
 /**
@@ -510,13 +496,12 @@ async function beforeChange(
     // person's as well as the agent's), and the lines this edit will write, where the agent
     // says: a parallel call's before-hook credits them to this call, not to a person.
     own = editMarker(ctx.repo, ctx.key, obs.toolUseId, paths);
-    const writes: Record<string, string[]> = {};
-    const { intended } = obs;
-    for (const p of intended && paths.length === 1 ? paths : []) {
-      const lines = intendedDigests(texts.get(p), intended!);
-      if (lines) writes[p] = lines;
-    }
-    const body: EditMarkerBody = { paths, ...(Object.keys(writes).length > 0 ? { writes } : {}) };
+    const [path] = paths;
+    const lines =
+      obs.intended && path !== undefined && paths.length === 1
+        ? intendedDigests(texts.get(path), obs.intended)
+        : undefined;
+    const body: EditMarkerBody = { paths, ...(lines ? { writes: { [path!]: lines } } : {}) };
     writeState(ctx.repo.stateDir, own, body);
   }
   if (paths.length === 0) return [];

@@ -30,7 +30,7 @@ import { worktreeTag } from './worktree.js';
  * `BASH_MAX_TIMEOUT_MS` allows it more, and an edit is written moments after it is allowed:
  * 15 minutes leaves room for both.
  */
-export const IN_FLIGHT_TTL_MS = 15 * 60 * 1000;
+const IN_FLIGHT_TTL_MS = 15 * 60 * 1000;
 
 /**
  * A marker this old belongs to a call that will never report: it is removed when seen, so
@@ -67,13 +67,27 @@ export function editMarker(
   return join(markerDir(repo), `${key}-edit-${sha256Hex(id).slice(0, 16)}.json`);
 }
 
-/** Removes a marker (its call has reported); whether it was there. */
-export function takeMarker(repo: Repo, name: string): boolean {
+/** Removes a marker: its call has reported (or been denied). */
+export function takeMarker(repo: Repo, name: string): void {
   try {
     unlinkSync(join(spoolDir(repo.stateDir), name));
-    return true;
   } catch {
-    return false;
+    // Taken already, by a denial or a retry of the same after-hook.
+  }
+}
+
+/**
+ * Removes the files of `dir` as old as an abandoned marker (ABANDONED_MS): for markers kept
+ * outside the in-flight listing (one per Cursor conversation, say), which nothing else takes.
+ */
+export function removeAbandoned(dir: string, now = Date.now()): void {
+  try {
+    for (const name of readdirSync(dir)) {
+      const file = join(dir, name);
+      if (now - statSync(file).mtimeMs > ABANDONED_MS) unlinkSync(file);
+    }
+  } catch {
+    // Best effort: a marker left behind costs an empty file.
   }
 }
 

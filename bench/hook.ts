@@ -199,7 +199,8 @@ try {
       "as installed: the command in .claude/settings.json run through /bin/sh, as Claude Code runs it; it goes through the clone's `git trail` alias (see docs/capture.md), which adds a git and a shell process, the shell exec-ing into Node",
       'CPU figures: user + system time each process reports at exit (a separate interleaved pass)',
       "each Edit's PreToolUse runs before it, untimed, as Claude Code sends it: since 2026-12-06 an edit whose before-hook never ran is a capture gap",
-      'later on 2026-12-06, on a 2-core EPYC, the code of that morning (18d25b4) measured the same way gave 1.46 (prompt), 1.51 (edit) and 1.52 (as installed); the code of that evening, whose edit hooks also read the in-flight markers and whose line matching was rewritten, gave 1.48-1.51, 1.59-1.62 and 1.54-1.62 in two runs: the edit hook is about 8 ms slower, not yet explained (earlier: on a Xeon that morning 1.46, 1.52 and 1.53; on the EPYC of 2026-12-04 1.40, 1.45 and 1.45)',
+      "since 2026-12-06 agent hooks run from one CommonJS bundle through a V8 code cache the build warms (src/capture/code-cache.ts): before, most of a hook went on loading and compiling a dozen ES modules. Measured beside 18d25b4, from before that day's capture changes, on a 2-core EPYC, 61 interleaved runs of the edit hook: 102 ms against 88 ms, 35 ms against 22.5 ms past Node's own start-up, with `node -e 0` at 65.5 ms (1.56 against 1.34)",
+      "before the cache, the edit hook had crept from 1.51 (18d25b4) to 1.59-1.62 over that day's capture commits, none beyond the noise of a run; the cache takes back more than that",
     ],
   });
 } finally {

@@ -4,8 +4,7 @@
  * and what it could not capture becomes a capture gap.
  */
 import { isUtf8 } from 'node:buffer';
-import { read, writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { fstatSync, read, writeSync } from 'node:fs';
 import { TrailError } from '../core/errors.js';
 import { recordGap } from './gaps.js';
 import type { HookInput } from './hook-runner.js';
@@ -34,7 +33,7 @@ interface StdinPayload {
  */
 function readStdin(timeoutMs: number): Promise<StdinPayload> {
   return new Promise((resolve, reject) => {
-    if (isatty(0)) return resolve({ text: '', size: 0, lossy: false });
+    if (isTerminal(0)) return resolve({ text: '', size: 0, lossy: false });
     const chunks: Buffer[] = [];
     let size = 0;
     let shrinker: PayloadShrinker | undefined;
@@ -73,6 +72,19 @@ function readStdin(timeoutMs: number): Promise<StdinPayload> {
       });
     next();
   });
+}
+
+/**
+ * Whether a descriptor is a terminal, by its file type: node:tty's isatty would load node:net
+ * and its streams, a tenth of a hook's own time. Other character devices (/dev/null) count
+ * too, and read as nothing either way.
+ */
+function isTerminal(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false;
+  }
 }
 
 export async function hookMain(args: readonly string[]): Promise<void> {

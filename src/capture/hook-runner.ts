@@ -6,7 +6,6 @@
  */
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { TrailError } from '../core/errors.js';
@@ -40,10 +39,12 @@ import { sumUsageByModel } from './observation.js';
 import { findRepoFast } from './repo-fast.js';
 import { loadSealState } from './seal-state.js';
 
-/** child_process is needed only around shell commands: most hooks never load it. */
-const require = createRequire(import.meta.url);
+/**
+ * child_process is needed only around shell commands: most hooks never load it. Taken with
+ * process.getBuiltinModule, which works in the hook's CommonJS bundle and in the ES modules alike.
+ */
 function gitSync(cwd: string, args: string[]): { status: number | null; stdout: string } {
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const { spawnSync } = process.getBuiltinModule('node:child_process');
   return spawnSync('git', args, { cwd, encoding: 'utf8', timeout: 5000 });
 }
 

@@ -128,6 +128,7 @@ try {
       `written in ${fmt(writeMs)} ms, ${BATCH.toLocaleString('en-US')} records per append; nine checkpoints in ten approved, each approval signed by one of seven trusted reviewer keys`,
       'the reports run after the verifies, in the same clone: they check no review signature again',
       'a report reads the ledger out of git once, verifies it (approvals included) and decodes every record before it builds the report: report-soc2.ts times the building and rendering alone',
+      'on 2026-12-06 a report counted reviews by checking every review signature again after verify had: 19.0 s against 8.8 s now for the CSV report of a clone like this one, run one after the other by the code before and after (src/chain/review-trust.ts takes the verdicts of verify)',
     ],
   });
 } finally {

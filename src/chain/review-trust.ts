@@ -63,13 +63,16 @@ function whyWriterDoesNotVouch(
 /**
  * Why a review does not count, or undefined when it does.
  * @param now when revocations are judged (default: now)
+ * @param signatureHolds the Ed25519 check's result when it was made already, under the same
+ *   trusted keys (verify's approval pass); without it the check is made here.
  */
 export function whyReviewDoesNotCount(
   stored: StoredReview,
   trustedKeys: ReadonlyMap<string, TrustedKey>,
   now = Date.now(),
+  signatureHolds?: boolean,
 ): string | undefined {
-  const signature = checkReviewSignature(stored.record, trustedKeys, undefined, now);
+  const signature = checkReviewSignature(stored.record, trustedKeys, signatureHolds, now);
   if (signature.status === 'valid') return undefined;
   if (signature.status === 'unsigned') {
     const writer = whyWriterDoesNotVouch(stored, trustedKeys, now);
@@ -88,18 +91,24 @@ export function whyReviewDoesNotCount(
 /**
  * The index with only the reviews that count, and those set aside. The index is copied where
  * it changes (its review maps), never modified: callers may hold the original.
+ *
+ * `signatureVerdicts` are the review signatures verify's approval pass just checked (or found
+ * in the clone's SignatureMemo), by review record id and under these same trusted keys: a
+ * report counts reviews right after verifying, and checking each signature again cost 10 s of
+ * a report over 90,000 approvals. Trust and revocation are judged here all the same.
  */
 export function countedReviews(
   index: TrailIndex,
   trustedKeys: ReadonlyMap<string, TrustedKey>,
-  now = Date.now(),
+  options: { now?: number; signatureVerdicts?: ReadonlyMap<string, boolean> } = {},
 ): { index: TrailIndex; setAside: SetAsideReview[] } {
+  const now = options.now ?? Date.now();
   const setAside: SetAsideReview[] = [];
   const verdicts = new Map<string, boolean>();
   const counts = (stored: StoredReview) => {
     let verdict = verdicts.get(stored.id);
     if (verdict === undefined) {
-      const why = whyReviewDoesNotCount(stored, trustedKeys, now);
+      const why = whyReviewDoesNotCount(stored, trustedKeys, now, options.signatureVerdicts?.get(stored.id));
       if (why) setAside.push({ review: stored, why });
       verdict = why === undefined;
       verdicts.set(stored.id, verdict);

@@ -64,6 +64,8 @@ export interface SignableLedger {
   verification: VerifyReport;
   /** The keys the verification trusted. */
   trustedKeys: ReadonlyMap<string, TrustedKey>;
+  /** The review signatures the verification checked, by review record id (countedReviews). */
+  signatureVerdicts: ReadonlyMap<string, boolean>;
   /** Every record of the ledger, signable or not: what a readable report shows. */
   records: StoredRecord[];
   /** Whether a writer's records were kept in `index`. */
@@ -88,13 +90,16 @@ export async function readSignable(
   repo: Repo,
   options: { allowUnverified?: boolean } = {},
 ): Promise<SignableLedger> {
-  const { report, snapshots, decoded, trustedKeys } = await verifyAndRead(repo, { updateWitness: false });
+  const { report, snapshots, decoded, trustedKeys, signatureVerdicts } = await verifyAndRead(repo, {
+    updateWitness: false,
+  });
   if (!report.ok && !options.allowUnverified) throw unverifiedLedgerError(report);
   const signable = signableWriters(report, trustedKeys);
   const records = recordsOfSnapshots(snapshots, {}, decoded);
   const { index, setAside } = countedReviews(
     buildIndex(records.filter((r) => signable(r.writerId))),
     trustedKeys,
+    { signatureVerdicts },
   );
-  return { verification: report, trustedKeys, records, signable, index, setAside };
+  return { verification: report, trustedKeys, signatureVerdicts, records, signable, index, setAside };
 }

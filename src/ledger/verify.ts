@@ -98,6 +98,11 @@ export async function verifyAndRead(
   decoded: ReadonlyMap<EntryList, DecodedEntries>;
   /** The keys verified against, for what the caller judges next (review trust, signing). */
   trustedKeys: ReadonlyMap<string, TrustedKey>;
+  /**
+   * Whether each review signature the approval pass checked holds, by review record id, under
+   * `trustedKeys`: for countedReviews, so a report does not check them all again.
+   */
+  signatureVerdicts: ReadonlyMap<string, boolean>;
 }> {
   const refs = await listLogRefs(repo);
   // A bare repository has no .trail/ folder: its trusted keys are those committed at HEAD.
@@ -257,11 +262,13 @@ export async function verifyAndRead(
   );
   const memo = SignatureMemo.load(repo);
   const decoded = new Map<EntryList, DecodedEntries>();
+  const signatureVerdicts = new Map<string, boolean>();
   const approvals = await verifyApprovals(
     snapshots,
     trustedKeys,
     memo,
     options.keepDecoded === false ? undefined : decoded,
+    signatureVerdicts,
   );
   memo.save();
   const report = {
@@ -272,7 +279,7 @@ export async function verifyAndRead(
     writers: byWriter.size,
     approvals,
   };
-  return { report, snapshots, decoded, trustedKeys };
+  return { report, snapshots, decoded, trustedKeys, signatureVerdicts };
 }
 
 const REVIEW_KIND_TEXT = '"kind":"review"';
@@ -314,6 +321,8 @@ export async function verifyApprovals(
   memo?: SignatureMemo,
   /** Filled with the ids and records this pass works out, by log (its entries) and position. */
   decoded?: Map<EntryList, DecodedEntries>,
+  /** Filled with whether each review signature it checked holds, by review record id. */
+  signatureVerdictsOut?: Map<string, boolean>,
 ): Promise<ApprovalIntegrity> {
   const longest = longestSnapshots(snapshots);
   // The common case first: no approval anywhere, one byte search per chunk, done.
@@ -435,5 +444,6 @@ export async function verifyApprovals(
     for (const log of logs) for (const i of log.other) idOf(log, i);
   }
   const signatureVerdicts = await signatures.done();
+  for (const [id, holds] of signatureVerdicts) signatureVerdictsOut?.set(id, holds);
   return checkApprovalIntegrity({ records, recordIds, trustedKeys, signatureVerdicts });
 }

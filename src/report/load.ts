@@ -57,11 +57,15 @@ export async function loadReportInput(
   const policy = loadPolicy(repo);
   // One read of the ledger out of git serves both the verification and the report's records.
   onStage?.('reading and verifying the ledger');
-  const { report, snapshots, decoded, trustedKeys } = await verifyAndRead(repo, { updateWitness: false });
+  const { report, snapshots, decoded, trustedKeys, signatureVerdicts } = await verifyAndRead(repo, {
+    updateWitness: false,
+  });
   onStage?.('decoding the ledger');
   // Reviews count as trail check and trail show count them: an approval nothing trusted
   // vouches for (an unknown key, a log anyone could push) is no approval in a report either.
-  const counted = countedReviews(buildIndex(recordsOfSnapshots(snapshots, {}, decoded)), trustedKeys);
+  const counted = countedReviews(buildIndex(recordsOfSnapshots(snapshots, {}, decoded)), trustedKeys, {
+    signatureVerdicts,
+  });
   return reportInputOf(
     repo,
     period,
@@ -88,7 +92,9 @@ export async function loadSignableReportInput(
   // Over a ledger that verifies every record may be signed: one index serves both.
   const counted = ledger.verification.ok
     ? ledger
-    : countedReviews(buildIndex(ledger.records), ledger.trustedKeys);
+    : countedReviews(buildIndex(ledger.records), ledger.trustedKeys, {
+        signatureVerdicts: ledger.signatureVerdicts,
+      });
   const input = await reportInputOf(
     repo,
     period,

@@ -141,8 +141,8 @@ describe('reviews signed by a key revoked since (pure)', () => {
       reviewsByCheckpoint: new Map([[recordIdOf(checkpoint), [stored(approval(BACKDATED), stolen.keyId)]]]),
       reviewsByCommit: new Map(),
     } as unknown as Parameters<typeof countedReviews>[0];
-    assert.equal(countedReviews(index, scheduled, LATER).setAside.length, 0);
-    assert.equal(countedReviews(index, trusted, LATER).setAside.length, 1);
+    assert.equal(countedReviews(index, scheduled, { now: LATER }).setAside.length, 0);
+    assert.equal(countedReviews(index, trusted, { now: LATER }).setAside.length, 1);
   });
 });
 

@@ -1,7 +1,8 @@
-// Fills the agent hook's V8 code cache (src/capture/code-cache.ts) by running the hooks a
-// session runs most in a scratch repository, each as the real process: the cache then holds
-// the functions they compile. Without it, the first hook on a machine writes the cache with
-// what that hook ran. A failure here costs only speed, so the build warns and goes on.
+// Fills the hooks' V8 code caches (src/capture/code-cache.ts) by running, in a scratch
+// repository and each as the real process, the agent hooks a session runs most and then a
+// commit of their work (git's prepare-commit-msg and post-commit, which seals it): the caches
+// then hold the functions they compile. Without this, the first hook of each kind on a machine
+// writes its cache with what it ran. A failure here costs only speed: the build warns, goes on.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const TRAIL = fileURLToPath(new URL('../bin/trail', import.meta.url));
 
-export function warmAgentHookCache() {
+export function warmHookCaches() {
   const dir = mkdtempSync(join(tmpdir(), 'trail-warm-hook-'));
   // Agents start hooks without Node options as a rule; a cache made under others (a build's
   // NODE_OPTIONS) would sit under another name (src/capture/code-cache.ts).
@@ -72,11 +73,14 @@ export function warmAgentHookCache() {
         TRAIL_CODE_CACHE_REFRESH: '1',
       });
     }
+    // The installed git hooks run through bin/trail too, with this environment.
+    run('git', ['add', '-A'], undefined, { TRAIL_CODE_CACHE_REFRESH: '1' });
+    run('git', ['commit', '-q', '-m', 'Greet the world'], undefined, { TRAIL_CODE_CACHE_REFRESH: '1' });
     if (existsSync(join(dir, '.git/trail/spool/gaps.jsonl')))
       throw new Error('the warm-up hooks recorded capture gaps, so they did not run their usual path');
   } catch (error) {
     console.warn(
-      `warning: the agent hook's code cache was not warmed (${String(error).split('\n')[0]}); the first hook writes it`,
+      `warning: the hooks' code caches were not warmed (${String(error).split('\n')[0]}); the first hooks write them`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -140,27 +141,31 @@ describe('agent hooks through the built bundle', () => {
       .map((name) => readFileSync(join(dir, '.git/trail/spool/sessions', name), 'utf8'))
       .join('');
 
-  test('the build leaves a warmed cache that a real hook uses without writing it again', () => {
-    const [cache, ...others] = caches(HOOK_DIST);
-    assert.ok(
-      cache !== undefined && others.length === 0,
-      `one code cache in dist/hook: ${caches(HOOK_DIST)}`,
-    );
-    const source = readFileSync(join(HOOK_DIST, 'agent-hook.cjs'), 'utf8');
-    assert.equal(join(HOOK_DIST, cache), codeCachePath(join(HOOK_DIST, 'agent-hook.cjs'), source));
+  test('the build leaves warmed caches that real hooks use without writing them again', () => {
+    // Where a hook started without Node options looks (other tests' processes may add caches
+    // of their own, under other names).
+    const cacheOf = (bundle: string) => {
+      const file = join(HOOK_DIST, bundle);
+      return codeCachePath(file, readFileSync(file, 'utf8'))!;
+    };
     assert.equal(gitEnv.NODE_OPTIONS, undefined, 'the hooks below run without options, as the build did');
-    // Warmed by running the hooks, not only compiled: it holds the functions they ran, far
-    // more than a cache of the bundle's top level (about half the size on Node 20).
-    const topLevelOnly = new Script(wrapped(source)).createCachedData().length;
-    assert.ok(
-      statSync(join(HOOK_DIST, cache)).size > topLevelOnly * 1.5,
-      `${statSync(join(HOOK_DIST, cache)).size} bytes against ${topLevelOnly} for the top level`,
-    );
-
+    for (const bundle of ['agent-hook.cjs', 'git-hook.cjs']) {
+      const source = readFileSync(join(HOOK_DIST, bundle), 'utf8');
+      // Warmed by running the hooks, not only compiled: it holds the functions they ran, far
+      // more than a cache of the bundle's top level (about half the size on Node 20).
+      const topLevelOnly = new Script(wrapped(source)).createCachedData().length;
+      const warmed = statSync(cacheOf(bundle)).size;
+      assert.ok(
+        warmed > topLevelOnly * 1.5,
+        `${bundle}: ${warmed} bytes against ${topLevelOnly} for the top level`,
+      );
+    }
     const repo = initialisedRepo();
     try {
-      const cachePath = join(HOOK_DIST, cache);
+      const cachePath = cacheOf('agent-hook.cjs');
+      const gitCachePath = cacheOf('git-hook.cjs');
       const before = readFileSync(cachePath);
+      const gitBefore = readFileSync(gitCachePath);
       const result = spawnSync(process.execPath, [TRAIL_BIN, 'hook', 'claude-code', 'UserPromptSubmit'], {
         cwd: repo.dir,
         input: prompt(repo.dir, 'add a health check'),
@@ -171,6 +176,12 @@ describe('agent hooks through the built bundle', () => {
       assert.match(spooled(repo.dir), /add a health check/);
       // V8 took it: a refused cache would have been written again.
       assert.ok(readFileSync(cachePath).equals(before));
+
+      // A commit runs the installed git hooks (prepare-commit-msg, post-commit) the same way.
+      repo.write('src/health.ts', 'export const ok = true;\n');
+      repo.commit('health check');
+      assert.ok(!existsSync(join(repo.dir, '.git/trail/spool/gaps.jsonl')), 'the git hooks ran clean');
+      assert.ok(readFileSync(gitCachePath).equals(gitBefore));
     } finally {
       repo.cleanup();
     }

@@ -5,7 +5,17 @@
  * It deliberately avoids loading zod, commander or the ledger: it runs on every tool call.
  */
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { TrailError } from '../core/errors.js';
@@ -17,6 +27,7 @@ import type { RedactionRule } from '../core/redact.js';
 import { BUILTIN_RULES, redactValue } from '../core/redact.js';
 import { workTreePathOnDisk } from '../git/work-tree-path.js';
 import type { Repo } from '../ledger/repo.js';
+import type { TranscriptCarry } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
 import type { EditMarkerBody } from './in-flight.js';
@@ -58,6 +69,11 @@ export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 interface AgentModule {
   adapter: HookAdapter;
   transcript?: (text: string) => TranscriptSummary;
+  /** Reads only the lines after those `carry` sums up: the transcript is read a turn at a time. */
+  transcriptFrom?: (
+    text: string,
+    carry: TranscriptCarry | undefined,
+  ) => { summary: TranscriptSummary; carry: TranscriptCarry };
   /** Whether Cursor, not this agent, sent a payload to this agent's hook. */
   fromCursor?: (payload: unknown) => boolean;
 }
@@ -69,6 +85,7 @@ const AGENTS: Record<string, () => Promise<AgentModule>> = {
     return {
       adapter: m.normalizeClaudeCode,
       transcript: m.parseClaudeTranscript,
+      transcriptFrom: m.parseClaudeTranscriptFrom,
       fromCursor: m.isCursorCall,
     };
   },
@@ -748,8 +765,15 @@ function patchedPath(ctx: HookContext, path: string, change: string): string | u
 }
 
 interface TranscriptState {
+  /** Reasoning events spooled from the transcript so far. */
   reasoning: number;
   models: string[];
+  /** Where the next read starts: just past the last complete line read (transcriptFrom). */
+  offset?: number;
+  /** What the lines before `offset` leave to the next read. */
+  carry?: TranscriptCarry;
+  /** The last line read had no newline yet (a whole JSON object at the end of the file). */
+  openLine?: boolean;
   /** Rollout events already taken as the record of notify-only Codex turns. */
   acts?: number;
   /** Rollout prompts already seen by notify-only Codex turns. */
@@ -809,6 +833,66 @@ function sessionUsage(ctx: HookContext, path: string, usage: ModelUsage[]): Mode
   return sumUsageByModel(Object.values(byTranscript).flat());
 }
 
+/** The most of a transcript one turn end reads. */
+const TRANSCRIPT_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * The transcript's lines from `offset` to its last complete line. A last line without its
+ * newline is taken when it is a whole JSON object (a writer that ends the file so), and
+ * otherwise waits for the next read (a line still being written). A transcript shorter than
+ * `offset`, or without a line ending just before it, is another file than the one read
+ * before: it is read from the start.
+ */
+function unreadLines(
+  path: string,
+  size: number,
+  read: Pick<TranscriptState, 'offset' | 'openLine'>,
+): { text: string; from: number; to: number; openLine: boolean } {
+  const fd = openSync(path, 'r');
+  try {
+    let from = read.offset ?? 0;
+    // After a last line taken without its newline, the newline may follow now.
+    const lineEnded = read.openLine === true || byteAt(fd, from - 1) === 0x0a;
+    if (from > size || (from > 0 && !lineEnded)) from = 0;
+    const length = size - from;
+    if (length > TRANSCRIPT_LIMIT)
+      throw new TrailError(
+        'INPUT_INVALID',
+        `transcript ${path} grew by over ${TRANSCRIPT_LIMIT} bytes since it was last read`,
+      );
+    const bytes = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const n = readSync(fd, bytes, filled, length - filled, from + filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    const end = bytes.subarray(0, filled).lastIndexOf(0x0a) + 1;
+    const rest = bytes.toString('utf8', end, filled);
+    if (rest.trim().length > 0 && isWholeJsonObject(rest)) {
+      return { text: `${bytes.toString('utf8', 0, filled)}\n`, from, to: from + filled, openLine: true };
+    }
+    return { text: bytes.toString('utf8', 0, end), from, to: from + end, openLine: false };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isWholeJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+function byteAt(fd: number, position: number): number | undefined {
+  if (position < 0) return undefined;
+  const one = Buffer.alloc(1);
+  return readSync(fd, one, 0, 1, position) === 1 ? one[0] : undefined;
+}
+
 async function turnEnd(
   ctx: HookContext,
   transcriptPath: string | undefined,
@@ -838,11 +922,30 @@ async function turnEnd(
     return [];
   }
   const size = statSync(path).size;
-  const limit = 64 * 1024 * 1024;
-  if (size > limit) throw new TrailError('INPUT_INVALID', `transcript ${path} is over ${limit} bytes`);
-  const summary = parse(readFileSync(path, 'utf8')) as TranscriptSummary & {
+  // A turn at a time where the agent's parser can (Claude Code's JSON Lines), else whole.
+  const parseFrom = notifyOnly ? undefined : ctx.agent.transcriptFrom;
+  let summary: TranscriptSummary & {
     boundary?: { permissionMode?: string; sandbox?: string; network?: string };
   };
+  let next: Pick<TranscriptState, 'offset' | 'carry' | 'openLine'> = {};
+  // Reasoning spooled before: among what is read now (a whole read), or before it.
+  let spooled = state.reasoning;
+  let spooledBefore = 0;
+  if (parseFrom) {
+    const unread = unreadLines(path, size, state);
+    const continued = state.offset !== undefined && unread.from > 0;
+    const parsed = parseFrom(unread.text, continued ? state.carry : undefined);
+    summary = parsed.summary;
+    next = { offset: unread.to, carry: parsed.carry, ...(unread.openLine ? { openLine: true } : {}) };
+    // Read from the start: a state from before offsets (whose count still holds), or a
+    // transcript replaced since (whose reasoning is all new).
+    spooled = continued || state.offset !== undefined ? 0 : state.reasoning;
+    spooledBefore = continued ? state.reasoning : 0;
+  } else {
+    if (size > TRANSCRIPT_LIMIT)
+      throw new TrailError('INPUT_INVALID', `transcript ${path} is over ${TRANSCRIPT_LIMIT} bytes`);
+    summary = parse(readFileSync(path, 'utf8'));
+  }
   const lines: SpoolLine[] = [];
   // The session's model is its main loop's: a subagent may run a smaller one.
   const model = subagent ? undefined : summary.model;
@@ -861,7 +964,7 @@ async function turnEnd(
   // Reasoning is taken from the transcript only (hooks do not carry it); prompts and
   // commands already came through the hooks, so they are not duplicated here.
   const reasoning = summary.events.filter((e) => e.event.type === 'reasoning');
-  for (const item of reasoning.slice(state.reasoning)) lines.push(eventLine(ctx, item.event, 'transcript'));
+  for (const item of reasoning.slice(spooled)) lines.push(eventLine(ctx, item.event, 'transcript'));
   let acts = state.acts;
   let prompts = state.prompts;
   if (notifyOnly) {
@@ -897,7 +1000,8 @@ async function turnEnd(
     lines.push(eventLine(ctx, { type: 'usage', ...usage }, 'transcript'));
   }
   writeState(ctx.repo.stateDir, stateName, {
-    reasoning: reasoning.length,
+    reasoning: spooledBefore + reasoning.length,
+    ...next,
     models: summary.models,
     ...(acts !== undefined ? { acts } : {}),
     ...(prompts !== undefined ? { prompts } : {}),

@@ -10,11 +10,13 @@
  * Trail relies on that has the wrong type is an INPUT_INVALID error naming that field.
  */
 import { TrailError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/hash.js';
 import type { EventBody } from '../../core/records.js';
 import type {
   ChangeVia,
   HookAdapter,
   IntendedEdit,
+  ModelUsage,
   Observation,
   SessionInfo,
   TranscriptSummary,
@@ -572,11 +574,40 @@ interface TranscriptState {
  * (`summary`, `system`, `file-history-snapshot`...) are ignored.
  */
 export function parseClaudeTranscript(text: string): TranscriptSummary {
+  return parseClaudeTranscriptFrom(text, undefined).summary;
+}
+
+/**
+ * What reading a transcript from where the last read stopped needs of the lines before:
+ * Claude Code's Stop hook reads only what each turn appended (hook-runner.ts, turnEnd), where
+ * reading the whole file at every turn end cost a long session about a second a turn.
+ */
+export interface TranscriptCarry {
+  /** Token usage per model of every message before the last one read. */
+  usage: ModelUsage[];
+  /**
+   * The last message read: the next lines may continue it (streaming writes one message on
+   * several lines, each with its usage so far), so it is merged rather than counted again.
+   */
+  last?: { id: string; usage: UsageTotals; seen: string[] };
+  models: string[];
+  agentVersion?: string;
+}
+
+/**
+ * Reads transcript lines that follow those `carry` sums up (all of them without it). The
+ * summary's events are those of these lines; its usage and model are the whole transcript's.
+ * Reading a transcript in pieces, each cut at a line's end, gives what reading it whole does.
+ */
+export function parseClaudeTranscriptFrom(
+  text: string,
+  carry: TranscriptCarry | undefined,
+): { summary: TranscriptSummary; carry: TranscriptCarry } {
   const state: TranscriptState = {
-    summary: { models: [], events: [], usage: [], skippedLines: 0 },
-    usageByMessage: new Map(),
+    summary: { models: [...(carry?.models ?? [])], events: [], usage: [], skippedLines: 0 },
+    usageByMessage: new Map(carry?.last ? [[carry.last.id, { ...carry.last.usage }]] : []),
     pendingTools: new Map(),
-    seen: new Set(),
+    seen: new Set(carry?.last?.seen),
     startedMs: Number.POSITIVE_INFINITY,
     endedMs: Number.NEGATIVE_INFINITY,
   };
@@ -586,10 +617,23 @@ export function parseClaudeTranscript(text: string): TranscriptSummary {
     else if (line.type === 'user') readUserLine(state, line);
   }
 
-  const usage = sumUsageByModel(state.usageByMessage.values());
+  const messages = [...state.usageByMessage];
+  const usage = sumUsageByModel([...(carry?.usage ?? []), ...messages.map(([, totals]) => totals)]);
   state.summary.usage = usage;
   state.summary.model = principalModel(state.summary.models, usage);
-  return defined(state.summary);
+  state.summary.agentVersion ??= carry?.agentVersion;
+  const last = messages.at(-1);
+  const lastSeen =
+    last === undefined ? [] : [...state.seen].filter((key) => key.startsWith(`${last[0]}\u0000`));
+  return {
+    summary: defined(state.summary),
+    carry: defined({
+      usage: sumUsageByModel([...(carry?.usage ?? []), ...messages.slice(0, -1).map(([, totals]) => totals)]),
+      last: last && { id: last[0], usage: last[1], seen: lastSeen },
+      models: state.summary.models,
+      agentVersion: state.summary.agentVersion,
+    }),
+  };
 }
 
 function noteLineContext(state: TranscriptState, line: JsonObject): void {
@@ -641,8 +685,9 @@ function readAssistantLine(state: TranscriptState, line: JsonObject, lineNumber:
     if (block.type === 'thinking' || block.type === 'text') {
       const value = block.type === 'thinking' ? block.thinking : block.text;
       if (typeof value !== 'string' || value.trim().length === 0) continue;
-      // Streaming may repeat a block on another line of the same message.
-      const key = `${messageId}\u0000${value.length}\u0000${value.slice(0, 200)}`;
+      // Streaming may repeat a block on another line of the same message. The key holds a
+      // digest, not the text: the last message's keys are kept on disk between turn ends.
+      const key = `${messageId}\u0000${sha256Hex(`${value.length}\u0000${value.slice(0, 200)}`).slice(0, 32)}`;
       if (state.seen.has(key)) continue;
       state.seen.add(key);
       pushEvent(state, line, { type: 'reasoning', text: truncateUtf8(value, REASONING_MAX_BYTES) });

@@ -1,0 +1,164 @@
+/**
+ * Claude Code's Stop hook reads the transcript a turn at a time: only the lines appended
+ * since the last turn end, from a byte offset, with what the lines before leave to them (the
+ * usage of a message that streams on, the models seen). Reading it so must spool what reading
+ * it whole did, each reasoning event once, whatever line the turns end on.
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { TranscriptCarry } from '../../src/capture/agents/claude-code.js';
+import { parseClaudeTranscript, parseClaudeTranscriptFrom } from '../../src/capture/agents/claude-code.js';
+import { ScriptedClaude } from '../helpers/claude-session.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
+import { tempDir } from '../helpers/temp-repo.js';
+import { initialisedRepo } from '../helpers/trail-repo.js';
+
+const FIXTURE = new URL('../fixtures/claude-code/transcript.jsonl', import.meta.url);
+const LINES = readFileSync(FIXTURE, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => `${line}\n`);
+const WHOLE = parseClaudeTranscript(LINES.join(''));
+const reasoningOf = (events: typeof WHOLE.events) =>
+  events.flatMap((e) => (e.event.type === 'reasoning' ? [e.event.text] : []));
+
+/** The transcript read in pieces ending at the given lines, each with the last one's carry. */
+function readInPieces(cuts: number[]) {
+  let carry: TranscriptCarry | undefined;
+  const reasoning: string[] = [];
+  let last: ReturnType<typeof parseClaudeTranscriptFrom> | undefined;
+  let from = 0;
+  for (const cut of [...cuts, LINES.length]) {
+    // Through JSON, as the hook keeps it between processes.
+    last = parseClaudeTranscriptFrom(
+      LINES.slice(from, cut).join(''),
+      carry && JSON.parse(JSON.stringify(carry)),
+    );
+    reasoning.push(...reasoningOf(last.summary.events));
+    carry = last.carry;
+    from = cut;
+  }
+  return { reasoning, summary: last!.summary };
+}
+
+describe('a transcript read in pieces (pure)', () => {
+  test('the fixture has reasoning, usage of two models, and a message written on several lines', () => {
+    assert.ok(reasoningOf(WHOLE.events).length >= 4);
+    assert.equal(WHOLE.usage.length, 2);
+    const ids = LINES.map((l) => /"id":"(msg_[^"]+)"/.exec(l)?.[1]).filter(Boolean);
+    assert.ok(ids.length > new Set(ids).size, 'some message spans lines');
+  });
+
+  test('cut at any line, two pieces give the whole read: reasoning, usage, model, version', () => {
+    for (let cut = 0; cut <= LINES.length; cut++) {
+      const pieces = readInPieces([cut]);
+      assert.deepEqual(pieces.reasoning, reasoningOf(WHOLE.events), `cut at line ${cut}`);
+      assert.deepEqual(pieces.summary.usage, WHOLE.usage, `cut at line ${cut}`);
+      assert.equal(pieces.summary.model, WHOLE.model);
+      assert.equal(pieces.summary.agentVersion, WHOLE.agentVersion);
+    }
+  });
+
+  test('a line at a time gives the whole read too', () => {
+    const pieces = readInPieces(LINES.map((_, i) => i));
+    assert.deepEqual(pieces.reasoning, reasoningOf(WHOLE.events));
+    assert.deepEqual(pieces.summary.usage, WHOLE.usage);
+  });
+});
+
+describe("Claude Code's Stop hook over a growing transcript", () => {
+  let repo: TempRepo;
+  let transcript: string;
+  let claude: ScriptedClaude;
+
+  /** Reasoning texts and the latest usage figures the session's spool holds. */
+  const spooled = () => {
+    const dir = join(repo.dir, '.git/trail/spool/sessions');
+    const lines = readdirSync(dir)
+      .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean))
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.sessionId === claude.sessionId && line.type === 'event');
+    const usage = new Map<string, unknown>();
+    for (const line of lines) if (line.event.type === 'usage') usage.set(line.event.model, line.event);
+    return {
+      reasoning: lines.filter((l) => l.event.type === 'reasoning').map((l) => l.event.text as string),
+      usage: [...usage.values()],
+    };
+  };
+  const usageAsSpooled = WHOLE.usage.map((u) => ({ type: 'usage', ...u }));
+
+  before(() => {
+    repo = initialisedRepo();
+    transcript = join(tempDir('trail-transcript-'), 'session.jsonl');
+    claude = new ScriptedClaude(repo.dir, transcript).start();
+  });
+  after(() => repo.cleanup());
+
+  test('turns that end inside a streamed message spool each reasoning event once', () => {
+    // Line 5 is the second line of the first assistant message: the turn ends mid-message.
+    writeFileSync(transcript, LINES.slice(0, 5).join(''));
+    claude.stop();
+    assert.deepEqual(
+      spooled().reasoning,
+      reasoningOf(parseClaudeTranscript(LINES.slice(0, 5).join('')).events),
+    );
+    appendFileSync(transcript, LINES.slice(5, 12).join(''));
+    claude.stop();
+    appendFileSync(transcript, LINES.slice(12).join(''));
+    claude.stop();
+    claude.stop(); // nothing new
+    const now = spooled();
+    assert.deepEqual(now.reasoning, reasoningOf(WHOLE.events));
+    assert.deepEqual(now.usage, usageAsSpooled);
+  });
+
+  test('a line still being written waits for the next turn end', () => {
+    const extra = JSON.parse(LINES[13]!);
+    extra.uuid = 'extra-0001';
+    extra.message.id = 'msg_extra_turn';
+    extra.message.content = [
+      { type: 'thinking', thinking: 'One more look at the limiter before finishing.' },
+    ];
+    const line = JSON.stringify(extra);
+    appendFileSync(transcript, line.slice(0, 40));
+    claude.stop();
+    assert.ok(!spooled().reasoning.includes('One more look at the limiter before finishing.'));
+    appendFileSync(transcript, `${line.slice(40)}\n`);
+    claude.stop();
+    const reasoning = spooled().reasoning;
+    assert.equal(reasoning.filter((r) => r === 'One more look at the limiter before finishing.').length, 1);
+    assert.deepEqual(reasoning.slice(0, -1), reasoningOf(WHOLE.events));
+  });
+
+  test('a last line whole but without its newline is read now, and not again once the newline comes', () => {
+    const line = (id: string, thinking: string) => {
+      const extra = JSON.parse(LINES[13]!);
+      extra.uuid = `${id}-uuid`;
+      extra.message.id = id;
+      extra.message.content = [{ type: 'thinking', thinking }];
+      return JSON.stringify(extra);
+    };
+    appendFileSync(transcript, line('msg_unterminated', 'Written without a newline after it.'));
+    claude.stop();
+    assert.equal(spooled().reasoning.at(-1), 'Written without a newline after it.');
+    appendFileSync(transcript, `\n${line('msg_after', 'The line after it.')}\n`);
+    claude.stop();
+    const reasoning = spooled().reasoning;
+    assert.deepEqual(reasoning.slice(-2), ['Written without a newline after it.', 'The line after it.']);
+    assert.equal(reasoning.filter((r) => r === 'Written without a newline after it.').length, 1);
+  });
+
+  test('a transcript replaced by a shorter one is read from its start', () => {
+    const replacement = JSON.parse(LINES[13]!);
+    replacement.uuid = 'replaced-0001';
+    replacement.message.id = 'msg_replaced';
+    replacement.message.content = [
+      { type: 'thinking', thinking: 'A fresh transcript after the old one was replaced.' },
+    ];
+    writeFileSync(transcript, `${JSON.stringify(replacement)}\n`);
+    claude.stop();
+    assert.equal(spooled().reasoning.at(-1), 'A fresh transcript after the old one was replaced.');
+  });
+});

@@ -88,6 +88,14 @@ describe("Claude Code's Stop hook over a growing transcript", () => {
     };
   };
   const usageAsSpooled = WHOLE.usage.map((u) => ({ type: 'usage', ...u }));
+  /** An assistant line of its own message, thinking `thinking` (no newline). */
+  const thinkingLine = (id: string, thinking: string) => {
+    const line = JSON.parse(LINES[13]!);
+    line.uuid = `${id}-uuid`;
+    line.message.id = id;
+    line.message.content = [{ type: 'thinking', thinking }];
+    return JSON.stringify(line);
+  };
 
   before(() => {
     repo = initialisedRepo();
@@ -115,13 +123,7 @@ describe("Claude Code's Stop hook over a growing transcript", () => {
   });
 
   test('a line still being written waits for the next turn end', () => {
-    const extra = JSON.parse(LINES[13]!);
-    extra.uuid = 'extra-0001';
-    extra.message.id = 'msg_extra_turn';
-    extra.message.content = [
-      { type: 'thinking', thinking: 'One more look at the limiter before finishing.' },
-    ];
-    const line = JSON.stringify(extra);
+    const line = thinkingLine('msg_extra_turn', 'One more look at the limiter before finishing.');
     appendFileSync(transcript, line.slice(0, 40));
     claude.stop();
     assert.ok(!spooled().reasoning.includes('One more look at the limiter before finishing.'));
@@ -133,17 +135,10 @@ describe("Claude Code's Stop hook over a growing transcript", () => {
   });
 
   test('a last line whole but without its newline is read now, and not again once the newline comes', () => {
-    const line = (id: string, thinking: string) => {
-      const extra = JSON.parse(LINES[13]!);
-      extra.uuid = `${id}-uuid`;
-      extra.message.id = id;
-      extra.message.content = [{ type: 'thinking', thinking }];
-      return JSON.stringify(extra);
-    };
-    appendFileSync(transcript, line('msg_unterminated', 'Written without a newline after it.'));
+    appendFileSync(transcript, thinkingLine('msg_unterminated', 'Written without a newline after it.'));
     claude.stop();
     assert.equal(spooled().reasoning.at(-1), 'Written without a newline after it.');
-    appendFileSync(transcript, `\n${line('msg_after', 'The line after it.')}\n`);
+    appendFileSync(transcript, `\n${thinkingLine('msg_after', 'The line after it.')}\n`);
     claude.stop();
     const reasoning = spooled().reasoning;
     assert.deepEqual(reasoning.slice(-2), ['Written without a newline after it.', 'The line after it.']);
@@ -151,13 +146,10 @@ describe("Claude Code's Stop hook over a growing transcript", () => {
   });
 
   test('a transcript replaced by a shorter one is read from its start', () => {
-    const replacement = JSON.parse(LINES[13]!);
-    replacement.uuid = 'replaced-0001';
-    replacement.message.id = 'msg_replaced';
-    replacement.message.content = [
-      { type: 'thinking', thinking: 'A fresh transcript after the old one was replaced.' },
-    ];
-    writeFileSync(transcript, `${JSON.stringify(replacement)}\n`);
+    writeFileSync(
+      transcript,
+      `${thinkingLine('msg_replaced', 'A fresh transcript after the old one was replaced.')}\n`,
+    );
     claude.stop();
     assert.equal(spooled().reasoning.at(-1), 'A fresh transcript after the old one was replaced.');
   });

@@ -774,6 +774,8 @@ interface TranscriptState {
   carry?: TranscriptCarry;
   /** The last line read had no newline yet (a whole JSON object at the end of the file). */
   openLine?: boolean;
+  /** The transcript's first bytes as read, to tell a replaced transcript from a grown one. */
+  head?: TranscriptHead;
   /** Rollout events already taken as the record of notify-only Codex turns. */
   acts?: number;
   /** Rollout prompts already seen by notify-only Codex turns. */
@@ -846,14 +848,16 @@ const TRANSCRIPT_LIMIT = 64 * 1024 * 1024;
 function unreadLines(
   path: string,
   size: number,
-  read: Pick<TranscriptState, 'offset' | 'openLine'>,
-): { text: string; from: number; to: number; openLine: boolean } {
+  read: Pick<TranscriptState, 'offset' | 'openLine' | 'head'>,
+): { text: string; from: number; to: number; openLine: boolean; head?: TranscriptHead } {
   const fd = openSync(path, 'r');
   try {
     let from = read.offset ?? 0;
     // After a last line taken without its newline, the newline may follow now.
     const lineEnded = read.openLine === true || byteAt(fd, from - 1) === 0x0a;
-    if (from > size || (from > 0 && !lineEnded)) from = 0;
+    // A transcript only grows: one whose first line is not the one read before was replaced.
+    const sameHead = read.head === undefined || headDigest(fd, read.head.length) === read.head.digest;
+    if (from > size || (from > 0 && (!lineEnded || !sameHead))) from = 0;
     const length = size - from;
     if (length > TRANSCRIPT_LIMIT)
       throw new TrailError(
@@ -868,11 +872,24 @@ function unreadLines(
       filled += n;
     }
     const end = bytes.subarray(0, filled).lastIndexOf(0x0a) + 1;
+    // Read from the start: its first line (or what of it there is) is what later reads check.
+    const firstLine = bytes.subarray(0, filled).indexOf(0x0a) + 1 || filled;
+    const headLength = Math.min(firstLine, HEAD_BYTES);
+    const head =
+      from === 0 && headLength > 0
+        ? { length: headLength, digest: sha256Hex(bytes.subarray(0, headLength)) }
+        : read.head;
     const rest = bytes.toString('utf8', end, filled);
     if (rest.trim().length > 0 && isWholeJsonObject(rest)) {
-      return { text: `${bytes.toString('utf8', 0, filled)}\n`, from, to: from + filled, openLine: true };
+      return {
+        text: `${bytes.toString('utf8', 0, filled)}\n`,
+        from,
+        to: from + filled,
+        openLine: true,
+        head,
+      };
     }
-    return { text: bytes.toString('utf8', 0, end), from, to: from + end, openLine: false };
+    return { text: bytes.toString('utf8', 0, end), from, to: from + end, openLine: false, head };
   } finally {
     closeSync(fd);
   }
@@ -885,6 +902,20 @@ function isWholeJsonObject(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** How much of a transcript's first line is kept as its fingerprint. */
+const HEAD_BYTES = 4096;
+
+interface TranscriptHead {
+  length: number;
+  /** SHA-256 of the transcript's first `length` bytes. */
+  digest: string;
+}
+
+function headDigest(fd: number, length: number): string | undefined {
+  const bytes = Buffer.alloc(length);
+  return readSync(fd, bytes, 0, length, 0) === length ? sha256Hex(bytes) : undefined;
 }
 
 function byteAt(fd: number, position: number): number | undefined {
@@ -927,7 +958,7 @@ async function turnEnd(
   let summary: TranscriptSummary & {
     boundary?: { permissionMode?: string; sandbox?: string; network?: string };
   };
-  let next: Pick<TranscriptState, 'offset' | 'carry' | 'openLine'> = {};
+  let next: Pick<TranscriptState, 'offset' | 'carry' | 'openLine' | 'head'> = {};
   // Reasoning spooled before: among what is read now (a whole read), or before it.
   let spooled = state.reasoning;
   let spooledBefore = 0;
@@ -936,7 +967,12 @@ async function turnEnd(
     const continued = state.offset !== undefined && unread.from > 0;
     const parsed = parseFrom(unread.text, continued ? state.carry : undefined);
     summary = parsed.summary;
-    next = { offset: unread.to, carry: parsed.carry, ...(unread.openLine ? { openLine: true } : {}) };
+    next = {
+      offset: unread.to,
+      carry: parsed.carry,
+      ...(unread.openLine ? { openLine: true } : {}),
+      ...(unread.head ? { head: unread.head } : {}),
+    };
     // Read from the start: a state from before offsets (whose count still holds), or a
     // transcript replaced since (whose reasoning is all new).
     spooled = continued || state.offset !== undefined ? 0 : state.reasoning;

@@ -153,4 +153,17 @@ describe("Claude Code's Stop hook over a growing transcript", () => {
     claude.stop();
     assert.equal(spooled().reasoning.at(-1), 'A fresh transcript after the old one was replaced.');
   });
+
+  test('a transcript replaced by a longer one, a line ending just where the last read stopped, is read from its start', () => {
+    // The same length as the line the last read ended on, so only the first line's
+    // fingerprint tells the two files apart.
+    const first = `${thinkingLine('msg_replacee', 'B fresh transcript after the old one was replaced.')}\n`;
+    assert.equal(first.length, readFileSync(transcript, 'utf8').length);
+    writeFileSync(transcript, `${first}${thinkingLine('msg_second', 'Its second line.')}\n`);
+    claude.stop();
+    assert.deepEqual(spooled().reasoning.slice(-2), [
+      'B fresh transcript after the old one was replaced.',
+      'Its second line.',
+    ]);
+  });
 });

@@ -24,9 +24,11 @@ export function warmHookCaches() {
     GIT_AUTHOR_EMAIL: 'build@trail.invalid',
     GIT_COMMITTER_NAME: 'Trail build',
     GIT_COMMITTER_EMAIL: 'build@trail.invalid',
+    // Every hook run here, the git hooks a commit runs included, writes its cache afresh.
+    TRAIL_CODE_CACHE_REFRESH: '1',
   };
-  const run = (command, args, input, extra = {}) => {
-    const result = spawnSync(command, args, { cwd: dir, env: { ...env, ...extra }, input, encoding: 'utf8' });
+  const run = (command, args, input) => {
+    const result = spawnSync(command, args, { cwd: dir, env, input, encoding: 'utf8' });
     if (result.status !== 0)
       throw new Error(`${[command, ...args].join(' ')}: ${result.error ?? result.stderr}`);
   };
@@ -69,13 +71,11 @@ export function warmHookCaches() {
       }
       const [event, fields] = call;
       const payload = JSON.stringify({ ...common, hook_event_name: event, ...fields });
-      run(process.execPath, [TRAIL, 'hook', 'claude-code', event], payload, {
-        TRAIL_CODE_CACHE_REFRESH: '1',
-      });
+      run(process.execPath, [TRAIL, 'hook', 'claude-code', event], payload);
     }
     // The installed git hooks run through bin/trail too, with this environment.
-    run('git', ['add', '-A'], undefined, { TRAIL_CODE_CACHE_REFRESH: '1' });
-    run('git', ['commit', '-q', '-m', 'Greet the world'], undefined, { TRAIL_CODE_CACHE_REFRESH: '1' });
+    run('git', ['add', '-A']);
+    run('git', ['commit', '-q', '-m', 'Greet the world']);
     if (existsSync(join(dir, '.git/trail/spool/gaps.jsonl')))
       throw new Error('the warm-up hooks recorded capture gaps, so they did not run their usual path');
   } catch (error) {

@@ -12,7 +12,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  readSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -26,6 +25,7 @@ import type { EventBody, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
 import { BUILTIN_RULES, redactValue } from '../core/redact.js';
 import { workTreePathOnDisk } from '../git/work-tree-path.js';
+import { byteAt, readRange } from '../io/read-range.js';
 import type { Repo } from '../ledger/repo.js';
 import type { TranscriptCarry } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
@@ -864,16 +864,11 @@ function unreadLines(
         'INPUT_INVALID',
         `transcript ${path} grew by over ${TRANSCRIPT_LIMIT} bytes since it was last read`,
       );
-    const bytes = Buffer.allocUnsafe(length);
-    let filled = 0;
-    while (filled < length) {
-      const n = readSync(fd, bytes, filled, length - filled, from + filled);
-      if (n === 0) break;
-      filled += n;
-    }
-    const end = bytes.subarray(0, filled).lastIndexOf(0x0a) + 1;
+    const bytes = readRange(fd, from, length);
+    const filled = bytes.length;
+    const end = bytes.lastIndexOf(0x0a) + 1;
     // Read from the start: its first line (or what of it there is) is what later reads check.
-    const firstLine = bytes.subarray(0, filled).indexOf(0x0a) + 1 || filled;
+    const firstLine = bytes.indexOf(0x0a) + 1 || filled;
     const headLength = Math.min(firstLine, HEAD_BYTES);
     const head =
       from === 0 && headLength > 0
@@ -914,14 +909,8 @@ interface TranscriptHead {
 }
 
 function headDigest(fd: number, length: number): string | undefined {
-  const bytes = Buffer.alloc(length);
-  return readSync(fd, bytes, 0, length, 0) === length ? sha256Hex(bytes) : undefined;
-}
-
-function byteAt(fd: number, position: number): number | undefined {
-  if (position < 0) return undefined;
-  const one = Buffer.alloc(1);
-  return readSync(fd, one, 0, 1, position) === 1 ? one[0] : undefined;
+  const bytes = readRange(fd, 0, length);
+  return bytes.length === length ? sha256Hex(bytes) : undefined;
 }
 
 async function turnEnd(
@@ -973,9 +962,9 @@ async function turnEnd(
       ...(unread.openLine ? { openLine: true } : {}),
       ...(unread.head ? { head: unread.head } : {}),
     };
-    // Read from the start: a state from before offsets (whose count still holds), or a
-    // transcript replaced since (whose reasoning is all new).
-    spooled = continued || state.offset !== undefined ? 0 : state.reasoning;
+    // Only a state from before offsets, read from the start, counts reasoning among what is
+    // read now; a transcript replaced since holds only new reasoning.
+    spooled = state.offset === undefined ? state.reasoning : 0;
     spooledBefore = continued ? state.reasoning : 0;
   } else {
     if (size > TRANSCRIPT_LIMIT)

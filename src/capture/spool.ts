@@ -12,7 +12,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  readSync,
   renameSync,
   statSync,
   writeFileSync,
@@ -24,6 +23,7 @@ import type { EventBody, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
 import { redactValue } from '../core/redact.js';
 import { isIsoTime } from '../core/redact-record.js';
+import { byteAt, readRange } from '../io/read-range.js';
 import type { Repo } from '../ledger/repo.js';
 import type { AgentName, SessionInfo } from './observation.js';
 import { isWorktreeId, linkedWorktree } from './worktree.js';
@@ -119,8 +119,7 @@ export function appendSpool(
     // After a crash mid-write the file ends inside a line; starting on a new line keeps this
     // write whole instead of gluing it to the torn one (the empty line between is skipped).
     const size = fstatSync(fd).size;
-    const last = Buffer.alloc(1);
-    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    const torn = size > 0 && byteAt(fd, size - 1) !== 0x0a;
     const bytes = Buffer.from(`${torn ? '\n' : ''}${redacted.map((l) => JSON.stringify(l)).join('\n')}\n`);
     // One write for the whole batch (O_APPEND): parallel hooks never interleave inside a line.
     let done = 0;
@@ -166,14 +165,7 @@ export function readSpool(
   try {
     // Up to the size the stat saw: lines appended since are read next time, and a file that
     // shrank in between (replaced) just reads short.
-    bytes = Buffer.allocUnsafe(sizeNow - fromOffset);
-    let read = 0;
-    while (read < bytes.length) {
-      const n = readSync(fd, bytes, read, bytes.length - read, fromOffset + read);
-      if (n === 0) break;
-      read += n;
-    }
-    bytes = bytes.subarray(0, read);
+    bytes = readRange(fd, fromOffset, sizeNow - fromOffset);
   } finally {
     closeSync(fd);
   }

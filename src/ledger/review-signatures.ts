@@ -15,8 +15,6 @@ import type { SignatureMemo } from './signature-memo.js';
 const IN_FLIGHT = 256;
 
 export class ReviewSignatureChecks {
-  /** Review record id -> whether its signature holds, for checkApprovalIntegrity. */
-  readonly verdicts = new Map<string, boolean>();
   private readonly waiting: Array<{ id: string; review: ApprovalPassRecordOf<'review'>; publicKey: string }> =
     [];
   private inFlight = 0;
@@ -25,6 +23,8 @@ export class ReviewSignatureChecks {
   constructor(
     private readonly trustedKeys: ReadonlyMap<string, TrustedKey>,
     private readonly memo?: SignatureMemo,
+    /** Review record id -> whether its signature holds, filled as the checks come in. */
+    readonly verdicts = new Map<string, boolean>(),
   ) {}
 
   /** A parsed review: its signature is checked soon, unless there is nothing to check. */

@@ -382,7 +382,7 @@ export async function verifyApprovals(
   const records: ApprovalPassStored[] = [];
   // Review signatures go to the thread pool as reviews are parsed; the parse yields now and
   // then so that finished checks make room for the next (ReviewSignatureChecks).
-  const signatures = new ReviewSignatureChecks(trustedKeys, memo);
+  const signatures = new ReviewSignatureChecks(trustedKeys, memo, signatureVerdictsOut);
   let sinceYield = 0;
   for (const log of logs) {
     const { parsed } = log;
@@ -444,6 +444,5 @@ export async function verifyApprovals(
     for (const log of logs) for (const i of log.other) idOf(log, i);
   }
   const signatureVerdicts = await signatures.done();
-  for (const [id, holds] of signatureVerdicts) signatureVerdictsOut?.set(id, holds);
   return checkApprovalIntegrity({ records, recordIds, trustedKeys, signatureVerdicts });
 }

@@ -72,6 +72,24 @@ async function personThenAgent(repo: TempRepo, send: Send, file: string): Promis
   return originsByLine(repo.dir, 'm.py');
 }
 
+const TWO_FUNCTIONS = 'def one():\n    return 1\n\ndef two():\n    return 2\n';
+
+/** A repository with `name` (two functions) committed and a Claude Code session in it. */
+async function withTwoFunctions(
+  name: string,
+  sessionName: string,
+  body: (repo: TempRepo, send: Send, file: string) => Promise<void>,
+): Promise<void> {
+  const repo = initialisedRepo();
+  try {
+    repo.write(name, TWO_FUNCTIONS);
+    repo.commit(name);
+    await body(repo, session(repo.dir, sessionName), join(repo.dir, name));
+  } finally {
+    repo.cleanup();
+  }
+}
+
 /** The before-hooks' markers of the main worktree (src/capture/in-flight.ts). */
 function markers(dir: string): string[] {
   const pre = join(dir, '.git/trail/spool/pre');
@@ -103,13 +121,8 @@ describe('tool calls in flight at once', () => {
     }
   });
 
-  test('two subagents edit the same file, the second before the first reports: both are the agent’s', async () => {
-    const repo = initialisedRepo();
-    try {
-      repo.write('m.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
-      repo.commit('m.py');
-      const send = session(repo.dir, 'parallel-edits');
-      const file = join(repo.dir, 'm.py');
+  test('two subagents edit the same file, the second before the first reports: both are the agent’s', () =>
+    withTwoFunctions('m.py', 'parallel-edits', async (repo, send, file) => {
       const first = call(send, 'toolu_a', 'Edit', {
         file_path: file,
         old_string: '    return 1',
@@ -133,18 +146,10 @@ describe('tool calls in flight at once', () => {
       const origins = await originsByLine(repo.dir, 'm.py');
       assert.equal(origins[1], 'ai', 'the first subagent’s line');
       assert.equal(origins[4], 'ai', 'the second subagent’s line');
-    } finally {
-      repo.cleanup();
-    }
-  });
+    }));
 
-  test('calls whose after-hooks never came hold nothing after 15 minutes', async () => {
-    const repo = initialisedRepo();
-    try {
-      repo.write('m.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
-      repo.commit('m.py');
-      const send = session(repo.dir, 'abandoned-edit');
-      const file = join(repo.dir, 'm.py');
+  test('calls whose after-hooks never came hold nothing after 15 minutes', () =>
+    withTwoFunctions('m.py', 'abandoned-edit', async (repo, send, file) => {
       // Their before-hooks ran; then the person denied the edit, and the command's agent was
       // killed a day ago.
       call(send, 'toolu_gone', 'Edit', {
@@ -166,18 +171,10 @@ describe('tool calls in flight at once', () => {
       // The edit's after-hook may still come (a permission prompt left open): its marker stays.
       // A day-old one is removed when a before-hook sees it.
       assert.deepEqual(markers(repo.dir), [denied]);
-    } finally {
-      repo.cleanup();
-    }
-  });
+    }));
 
-  test('an edit denied in the permission dialog holds only the lines it said it would write', async () => {
-    const repo = initialisedRepo();
-    try {
-      repo.write('m.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
-      repo.commit('m.py');
-      const send = session(repo.dir, 'denied-in-dialog');
-      const file = join(repo.dir, 'm.py');
+  test('an edit denied in the permission dialog holds only the lines it said it would write', () =>
+    withTwoFunctions('m.py', 'denied-in-dialog', async (repo, send, file) => {
       // Its before-hook ran and the person said no: no PostToolUse, no PermissionDenied (that
       // hook fires for auto mode only), and its marker is minutes old, well inside 15.
       call(send, 'toolu_denied', 'Edit', {
@@ -189,18 +186,10 @@ describe('tool calls in flight at once', () => {
       const origins = await personThenAgent(repo, send, file);
       assert.equal(origins[1], 'human', 'the person’s line is not the denied edit’s');
       assert.equal(origins[4], 'ai', 'the agent’s line');
-    } finally {
-      repo.cleanup();
-    }
-  });
+    }));
 
-  test('a person’s change made while a shell command runs is unknown, the edit after it the agent’s', async () => {
-    const repo = initialisedRepo();
-    try {
-      repo.write('g.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
-      repo.commit('g.py');
-      const send = session(repo.dir, 'shell-in-flight');
-      const file = join(repo.dir, 'g.py');
+  test('a person’s change made while a shell command runs is unknown, the edit after it the agent’s', () =>
+    withTwoFunctions('g.py', 'shell-in-flight', async (repo, send, file) => {
       const bash = call(send, 'toolu_s', 'Bash', { command: 'npm test' });
       const edit = call(send, 'toolu_e', 'Edit', {
         file_path: file,
@@ -218,18 +207,10 @@ describe('tool calls in flight at once', () => {
       const origins = await originsByLine(repo.dir, 'g.py');
       assert.equal(origins[1], 'unknown', 'the line changed while the command ran');
       assert.equal(origins[4], 'ai', 'the agent’s edit');
-    } finally {
-      repo.cleanup();
-    }
-  });
+    }));
 
-  test('a shell command that has reported holds nothing: a person’s change after it is a person’s', async () => {
-    const repo = initialisedRepo();
-    try {
-      repo.write('g.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
-      repo.commit('g.py');
-      const send = session(repo.dir, 'shell-done');
-      const file = join(repo.dir, 'g.py');
+  test('a shell command that has reported holds nothing: a person’s change after it is a person’s', () =>
+    withTwoFunctions('g.py', 'shell-done', async (repo, send, file) => {
       const bash = call(send, 'toolu_s', 'Bash', { command: 'ls' });
       bash.pre();
       bash.post();
@@ -249,10 +230,7 @@ describe('tool calls in flight at once', () => {
       const origins = await originsByLine(repo.dir, 'g.py');
       assert.equal(origins[1], 'human');
       assert.equal(origins[4], 'ai');
-    } finally {
-      repo.cleanup();
-    }
-  });
+    }));
 
   test('a shell command running in a linked worktree does not make the main one’s changes unknown', async () => {
     const repo = initialisedRepo();

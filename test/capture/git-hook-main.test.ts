@@ -11,6 +11,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { TRAIL_BIN, trail, trailProcess } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
 import { gitEnv } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
@@ -23,13 +24,21 @@ const gapsOf = (dir: string) => {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 };
 
+/** The agent writes src/<name>.ts, committed with git's hooks off: nothing seals it yet. */
+function commitAgentWorkUnsealed(repo: TempRepo, name: string): void {
+  new ScriptedClaude(repo.dir)
+    .start()
+    .prompt(`add ${name}`)
+    .write(`src/${name}.ts`, `export const ${name} = 1;\n`);
+  repo.git('add', '-A');
+  repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'agent work, hooks off');
+}
+
 describe('git hooks through the short path', () => {
   test('post-commit seals the commit: trail show finds its checkpoint, verify passes', async () => {
     const repo = initialisedRepo();
     try {
-      new ScriptedClaude(repo.dir).start().prompt('add a').write('src/a.ts', 'export const a = 1;\n');
-      repo.git('add', '-A');
-      repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'agent work, hooks off');
+      commitAgentWorkUnsealed(repo, 'a');
       assert.equal((await trail(repo.dir, 'show', 'HEAD', '--json')).code, 1, 'not sealed yet');
 
       const sealed = trailProcess(repo.dir, ['hook', 'git', 'post-commit']);
@@ -69,9 +78,7 @@ describe('git hooks through the short path', () => {
     // Watched from inside the real hook process: what it first started, and what was loaded.
     const repo = initialisedRepo();
     try {
-      new ScriptedClaude(repo.dir).start().prompt('add b').write('src/b.ts', 'export const b = 1;\n');
-      repo.git('add', '-A');
-      repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'agent work, hooks off');
+      commitAgentWorkUnsealed(repo, 'b');
       const report = join(repo.dir, '.git', 'first-child.json');
       const run = spawnSync(
         process.execPath,

@@ -9,33 +9,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sessionKey } from '../../src/capture/spool.js';
-import { originsByLine } from '../helpers/agent-hooks.js';
-import { trail, trailProcess } from '../helpers/cli.js';
+import { claudeSession, originsByLine } from '../helpers/agent-hooks.js';
+import { trail } from '../helpers/cli.js';
 import { git, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
 const MODEL = 'claude-opus-4-1-20250805';
-
-/** One Claude Code session whose hooks are sent as given, with the project dir set as installed. */
-function session(dir: string, id: string, transcript = join(dir, '.no-transcript.jsonl')) {
-  /** Sends one hook; returns the payload's size in bytes. */
-  return (event: string, fields: Record<string, unknown>, cwd = dir): number => {
-    const payload = {
-      session_id: id,
-      transcript_path: transcript,
-      cwd,
-      permission_mode: 'acceptEdits',
-      hook_event_name: event,
-      ...fields,
-    };
-    const result = trailProcess(dir, ['hook', 'claude-code', event], JSON.stringify(payload), {
-      CLAUDE_PROJECT_DIR: dir,
-    });
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, '', 'Claude Code reads a hook’s output: it must get none');
-    return Buffer.byteLength(JSON.stringify(payload));
-  };
-}
 
 async function originCounts(dir: string, path: string): Promise<Record<string, number>> {
   const blame = JSON.parse((await trail(dir, 'blame', path, '--json')).stdout) as {
@@ -73,7 +52,7 @@ describe('hook attribution in awkward cases', () => {
   test('a Write whose PostToolUse is over 4 MiB still credits its lines to the agent', async () => {
     const repo = initialisedRepo();
     try {
-      const hook = session(repo.dir, 'big-write-session');
+      const hook = claudeSession(repo.dir, 'big-write-session');
       const file = join(repo.dir, 'data.csv');
       const lines = Array.from(
         { length: 20_000 },
@@ -117,7 +96,7 @@ describe('hook attribution in awkward cases', () => {
     try {
       repo.write('m.py', 'def one():\n    return 1\n\ndef two():\n    return 2\n');
       repo.commit('m.py');
-      const hook = session(repo.dir, 'no-pre-session');
+      const hook = claudeSession(repo.dir, 'no-pre-session');
       const file = join(repo.dir, 'm.py');
       // A person changes line 2; then the agent edits line 5, and only its PostToolUse arrives.
       writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
@@ -155,7 +134,7 @@ describe('hook attribution in awkward cases', () => {
     try {
       repo.write('m.txt', 'a\nb\nc\n');
       repo.commit('m.txt');
-      const hook = session(repo.dir, 'failed-edit-session');
+      const hook = claudeSession(repo.dir, 'failed-edit-session');
       const input = { file_path: join(repo.dir, 'm.txt'), old_string: 'zzz', new_string: 'yyy' };
       hook('PreToolUse', { tool_name: 'Edit', tool_input: input, tool_use_id: 'toolu_f1' });
       hook('PostToolUseFailure', {
@@ -183,7 +162,7 @@ describe('hook attribution in awkward cases', () => {
       git(sibling, 'init', '-q', '-b', 'main');
       repo.write('m.txt', 'a\nb\nc\n');
       repo.commit('m.txt');
-      const hook = session(repo.dir, 'moved-cwd-session');
+      const hook = claudeSession(repo.dir, 'moved-cwd-session');
       const file = join(repo.dir, 'm.txt');
       const input = { file_path: file, old_string: 'b', new_string: 'b edited by claude' };
       hook('UserPromptSubmit', { prompt: 'now fix m.txt in the main project' }, sibling);
@@ -239,7 +218,7 @@ describe('hook attribution in awkward cases', () => {
         sub,
         `${assistant('msg_3', 'Sub reasoning only', MODEL, 200)}\n${assistant('msg_4', 'Sub on haiku', 'claude-haiku-4-5', 5)}\n`,
       );
-      const hook = session(repo.dir, 'subagent-session', main);
+      const hook = claudeSession(repo.dir, 'subagent-session', main);
       hook('Stop', { stop_hook_active: false });
       hook('SubagentStop', { stop_hook_active: false, agent_id: 'abc', agent_transcript_path: sub });
       hook('Stop', { stop_hook_active: false });

@@ -87,6 +87,29 @@ function call(send: Send, id: string, tool: string, input: Record<string, unknow
   };
 }
 
+/**
+ * The agent's Edit of a.py's line 5 (before-hook, the edit, after-hook) over what is there,
+ * then the commit: the origins of a.py's lines, as blamed.
+ */
+async function agentEditThenCommit(
+  repo: TempRepo,
+  send: Send,
+  id: string,
+  message: string,
+): Promise<string[]> {
+  const file = join(repo.dir, 'a.py');
+  const edit = call(send, id, 'Edit', {
+    file_path: file,
+    old_string: '    return 2',
+    new_string: '    return 222  # the agent',
+  });
+  assert.ok(edit.pre());
+  writeFileSync(file, BOTH);
+  assert.ok(edit.post());
+  repo.commit(message);
+  return originsByLine(repo.dir, 'a.py');
+}
+
 type Event = RecordOf<'event'>['event'];
 
 /** The session's events in the ledger, and the capture gaps (there should be none). */
@@ -151,16 +174,7 @@ describe('Claude Code: MCP tools under settings installed before they had a befo
     const mcp = call(send, 'toolu_mcp', 'mcp__github__get_issue', { owner: 'acme', issue_number: 42 });
     assert.equal(mcp.pre(), false, 'no before-hook for the MCP call');
     assert.ok(mcp.post());
-    const edit = call(send, 'toolu_e', 'Edit', {
-      file_path: file,
-      old_string: '    return 2',
-      new_string: '    return 222  # the agent',
-    });
-    assert.ok(edit.pre());
-    writeFileSync(file, BOTH);
-    assert.ok(edit.post());
-    repo.commit('a person, an MCP call, the agent');
-    const origins = await originsByLine(repo.dir, 'a.py');
+    const origins = await agentEditThenCommit(repo, send, 'toolu_e', 'a person, an MCP call, the agent');
     assert.equal(origins[1], 'human', 'the person’s line, not `unknown`');
     assert.equal(origins[4], 'ai');
     assert.deepEqual((await ledger(repo.dir, 'mcp-old-install')).gaps, []);
@@ -181,16 +195,7 @@ describe('Claude Code: calls denied after their before-hook ran (PermissionDenie
     assert.ok(denied.denied(), 'the installed PermissionDenied matcher takes Edit');
     assert.deepEqual(markers(repo.dir), [], 'the denial took the call’s marker');
     writeFileSync(file, PERSON);
-    const edit = call(send, 'toolu_y', 'Edit', {
-      file_path: file,
-      old_string: '    return 2',
-      new_string: '    return 222  # the agent',
-    });
-    assert.ok(edit.pre());
-    writeFileSync(file, BOTH);
-    assert.ok(edit.post());
-    repo.commit('a person, then the agent');
-    const origins = await originsByLine(repo.dir, 'a.py');
+    const origins = await agentEditThenCommit(repo, send, 'toolu_y', 'a person, then the agent');
     assert.equal(origins[1], 'human', 'the person’s line');
     assert.equal(origins[4], 'ai', 'the agent’s line');
     const { events, gaps } = await ledger(repo.dir, 'denied-edit');
@@ -217,16 +222,7 @@ describe('Claude Code: calls denied after their before-hook ran (PermissionDenie
     assert.ok(denied.pre());
     assert.ok(denied.denied());
     writeFileSync(file, PERSON);
-    const edit = call(send, 'toolu_y', 'Edit', {
-      file_path: file,
-      old_string: '    return 2',
-      new_string: '    return 222  # the agent',
-    });
-    assert.ok(edit.pre());
-    writeFileSync(file, BOTH);
-    assert.ok(edit.post());
-    repo.commit('a person, then the agent');
-    const origins = await originsByLine(repo.dir, 'a.py');
+    const origins = await agentEditThenCommit(repo, send, 'toolu_y', 'a person, then the agent');
     assert.equal(origins[1], 'human', 'the person’s line, not `unknown`');
     assert.equal(origins[4], 'ai');
     assert.deepEqual(markers(repo.dir), []);

@@ -7,35 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sessionKey } from '../../src/capture/spool.js';
-import { originsByLine } from '../helpers/agent-hooks.js';
-import { trailProcess } from '../helpers/cli.js';
+import { claudeSession, originsByLine } from '../helpers/agent-hooks.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { git, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
 type Send = (event: string, fields: Record<string, unknown>) => void;
-
-/** One Claude Code session (subagents share it) whose hooks are sent one by one, as given. */
-function session(dir: string, id: string): Send {
-  return (event, fields) => {
-    const payload = {
-      session_id: id,
-      transcript_path: join(dir, '.no-transcript.jsonl'),
-      cwd: dir,
-      permission_mode: 'acceptEdits',
-      hook_event_name: event,
-      ...fields,
-    };
-    const result = trailProcess(dir, ['hook', 'claude-code', event], JSON.stringify(payload), {
-      CLAUDE_PROJECT_DIR: dir,
-    });
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, '');
-  };
-}
 
 /** The hooks of one tool call, sent when the test says: its before-hook, then its after-hook. */
 function call(send: Send, id: string, tool: string, input: Record<string, unknown>) {
@@ -55,8 +35,9 @@ function call(send: Send, id: string, tool: string, input: Record<string, unknow
 }
 
 /**
- * A person changes m.py's line 2, then the agent's next Edit (before- and after-hook) changes
- * line 5, and the two are committed: the origins of m.py's lines, as blamed.
+ * A person changes line 2 of `file` (two functions, at the top of the repository), then the
+ * agent's next Edit (before- and after-hook) changes line 5, and the two are committed: the
+ * origins of the file's lines, as blamed.
  */
 async function personThenAgent(repo: TempRepo, send: Send, file: string): Promise<string[]> {
   writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
@@ -69,7 +50,7 @@ async function personThenAgent(repo: TempRepo, send: Send, file: string): Promis
   writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n');
   edit.post();
   repo.commit('a person, then the agent');
-  return originsByLine(repo.dir, 'm.py');
+  return originsByLine(repo.dir, basename(file));
 }
 
 const TWO_FUNCTIONS = 'def one():\n    return 1\n\ndef two():\n    return 2\n';
@@ -84,7 +65,7 @@ async function withTwoFunctions(
   try {
     repo.write(name, TWO_FUNCTIONS);
     repo.commit(name);
-    await body(repo, session(repo.dir, sessionName), join(repo.dir, name));
+    await body(repo, claudeSession(repo.dir, sessionName), join(repo.dir, name));
   } finally {
     repo.cleanup();
   }
@@ -102,7 +83,7 @@ describe('tool calls in flight at once', () => {
   test('a Write whose PostToolUse comes after a Bash ran: its lines stay the agent’s', async () => {
     const repo = initialisedRepo();
     try {
-      const send = session(repo.dir, 'parallel-bash');
+      const send = claudeSession(repo.dir, 'parallel-bash');
       const file = join(repo.dir, 'a.py');
       const content = 'def one():\n    return 1\n\ndef two():\n    return 2\n';
       const write = call(send, 'toolu_a', 'Write', { file_path: file, content });
@@ -214,20 +195,7 @@ describe('tool calls in flight at once', () => {
       const bash = call(send, 'toolu_s', 'Bash', { command: 'ls' });
       bash.pre();
       bash.post();
-      writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
-      const edit = call(send, 'toolu_e', 'Edit', {
-        file_path: file,
-        old_string: '    return 2',
-        new_string: '    return 222  # the agent',
-      });
-      edit.pre();
-      writeFileSync(
-        file,
-        'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n',
-      );
-      edit.post();
-      repo.commit('after the command');
-      const origins = await originsByLine(repo.dir, 'g.py');
+      const origins = await personThenAgent(repo, send, file);
       assert.equal(origins[1], 'human');
       assert.equal(origins[4], 'ai');
     }));
@@ -240,28 +208,15 @@ describe('tool calls in flight at once', () => {
       repo.commit('g.py');
       const tree = join(outside, 'wt');
       repo.git('worktree', 'add', '-q', '-b', 'other', tree);
-      call(session(tree, 'in-the-other-worktree'), 'toolu_s', 'Bash', { command: 'npm test' }).pre();
+      call(claudeSession(tree, 'in-the-other-worktree'), 'toolu_s', 'Bash', { command: 'npm test' }).pre();
       const spool = join(repo.dir, '.git/trail/spool/sessions');
       assert.ok(
         existsSync(join(spool, `${sessionKey('claude-code', 'in-the-other-worktree')}.jsonl`)),
         'the hook in the other worktree ran',
       );
-      const send = session(repo.dir, 'in-the-main-worktree');
+      const send = claudeSession(repo.dir, 'in-the-main-worktree');
       const file = join(repo.dir, 'g.py');
-      writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
-      const edit = call(send, 'toolu_e', 'Edit', {
-        file_path: file,
-        old_string: '    return 2',
-        new_string: '    return 222  # the agent',
-      });
-      edit.pre();
-      writeFileSync(
-        file,
-        'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n',
-      );
-      edit.post();
-      repo.commit('in the main worktree');
-      const origins = await originsByLine(repo.dir, 'g.py');
+      const origins = await personThenAgent(repo, send, file);
       assert.equal(origins[1], 'human');
       assert.equal(origins[4], 'ai');
       assert.equal(git(tree, 'status', '--porcelain'), '', 'the other worktree is untouched');

@@ -4,11 +4,12 @@
  * a shell with the payload on stdin; Codex runs its `notify` argv with the JSON as the last
  * argument. Nothing here knows Trail's command line: it is read back from the settings.
  */
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliResult } from './cli.js';
-import { trail } from './cli.js';
+import { trail, trailProcess } from './cli.js';
 import { gitEnv } from './temp-repo.js';
 
 export type HookAgent = 'claude-code' | 'gemini-cli' | 'cursor';
@@ -192,4 +193,27 @@ export async function originsByLine(dir: string, path: string): Promise<string[]
   const blame = await trail(dir, 'blame', path, '--json');
   if (blame.code !== 0) throw new Error(`trail blame ${path} exited ${blame.code}: ${blame.stderr}`);
   return (JSON.parse(blame.stdout) as { lines: Array<{ origin: string }> }).lines.map((l) => l.origin);
+}
+
+/**
+ * One Claude Code session whose hooks are sent one by one, as given, each through the real
+ * `trail hook claude-code <Event>` process. Sending one returns the payload's size in bytes.
+ */
+export function claudeSession(dir: string, id: string, transcript = join(dir, '.no-transcript.jsonl')) {
+  return (event: string, fields: Record<string, unknown>, cwd = dir): number => {
+    const payload = {
+      session_id: id,
+      transcript_path: transcript,
+      cwd,
+      permission_mode: 'acceptEdits',
+      hook_event_name: event,
+      ...fields,
+    };
+    const result = trailProcess(dir, ['hook', 'claude-code', event], JSON.stringify(payload), {
+      CLAUDE_PROJECT_DIR: dir,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '', 'Claude Code reads a hook’s output: it must get none');
+    return Buffer.byteLength(JSON.stringify(payload));
+  };
 }

@@ -28,6 +28,7 @@ import { workTreePathOnDisk } from '../git/work-tree-path.js';
 import { byteAt, readRange } from '../io/read-range.js';
 import type { Repo } from '../ledger/repo.js';
 import type { TranscriptCarry } from './agents/claude-code.js';
+import type { CodexRolloutCarry } from './agents/codex.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
 import type { EditMarkerBody } from './in-flight.js';
@@ -69,11 +70,11 @@ export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 interface AgentModule {
   adapter: HookAdapter;
   transcript?: (text: string) => TranscriptSummary;
-  /** Reads only the lines after those `carry` sums up: the transcript is read a turn at a time. */
-  transcriptFrom?: (
-    text: string,
-    carry: TranscriptCarry | undefined,
-  ) => { summary: TranscriptSummary; carry: TranscriptCarry };
+  /**
+   * Reads only the lines after those `carry` sums up: the transcript is read a turn at a time.
+   * The carry is the agent parser's own, kept as JSON between turn ends.
+   */
+  transcriptFrom?: (text: string, carry: unknown) => { summary: TranscriptSummary; carry: unknown };
   /** Whether Cursor, not this agent, sent a payload to this agent's hook. */
   fromCursor?: (payload: unknown) => boolean;
 }
@@ -85,13 +86,18 @@ const AGENTS: Record<string, () => Promise<AgentModule>> = {
     return {
       adapter: m.normalizeClaudeCode,
       transcript: m.parseClaudeTranscript,
-      transcriptFrom: m.parseClaudeTranscriptFrom,
+      transcriptFrom: (text, carry) =>
+        m.parseClaudeTranscriptFrom(text, carry as TranscriptCarry | undefined),
       fromCursor: m.isCursorCall,
     };
   },
   codex: async () => {
     const m = await import('./agents/codex.js');
-    return { adapter: m.normalizeCodexNotify, transcript: m.parseCodexRollout };
+    return {
+      adapter: m.normalizeCodexNotify,
+      transcript: m.parseCodexRollout,
+      transcriptFrom: (text, carry) => m.parseCodexRolloutFrom(text, carry as CodexRolloutCarry | undefined),
+    };
   },
   'gemini-cli': async () => {
     const m = await import('./agents/gemini-cli.js');
@@ -770,15 +776,15 @@ interface TranscriptState {
   models: string[];
   /** Where the next read starts: just past the last complete line read (transcriptFrom). */
   offset?: number;
-  /** What the lines before `offset` leave to the next read. */
-  carry?: TranscriptCarry;
+  /** What the lines before `offset` leave to the next read (the agent parser's own). */
+  carry?: unknown;
   /** The last line read had no newline yet (a whole JSON object at the end of the file). */
   openLine?: boolean;
   /** The transcript's first bytes as read, to tell a replaced transcript from a grown one. */
   head?: TranscriptHead;
-  /** Rollout events already taken as the record of notify-only Codex turns. */
+  /** Rollout events taken as the record of notify-only Codex turns (counted as `reasoning` is). */
   acts?: number;
-  /** Rollout prompts already seen by notify-only Codex turns. */
+  /** Rollout prompts seen by notify-only Codex turns (counted as `reasoning` is). */
   prompts?: number;
   /** Where the transcript was found when the hook did not say. */
   path?: string;
@@ -942,15 +948,16 @@ async function turnEnd(
     return [];
   }
   const size = statSync(path).size;
-  // A turn at a time where the agent's parser can (Claude Code's JSON Lines), else whole.
-  const parseFrom = notifyOnly ? undefined : ctx.agent.transcriptFrom;
+  // A turn at a time where the agent's parser can (Claude Code's and Codex's JSON Lines), else
+  // whole (Gemini CLI's recording re-appends a message each time it changes).
+  const parseFrom = ctx.agent.transcriptFrom;
   let summary: TranscriptSummary & {
     boundary?: { permissionMode?: string; sandbox?: string; network?: string };
   };
   let next: Pick<TranscriptState, 'offset' | 'carry' | 'openLine' | 'head'> = {};
-  // Reasoning spooled before: among what is read now (a whole read), or before it.
-  let spooled = state.reasoning;
-  let spooledBefore = 0;
+  // What was taken before (reasoning, and a notify-only turn's acts and prompts) is counted:
+  // `among` of them are in what is read now (a whole read), the rest came before it.
+  let taken = (count: number | undefined) => ({ among: count ?? 0, before: 0 });
   if (parseFrom) {
     const unread = unreadLines(path, size, state);
     const continued = state.offset !== undefined && unread.from > 0;
@@ -962,10 +969,10 @@ async function turnEnd(
       ...(unread.openLine ? { openLine: true } : {}),
       ...(unread.head ? { head: unread.head } : {}),
     };
-    // Only a state from before offsets, read from the start, counts reasoning among what is
-    // read now; a transcript replaced since holds only new reasoning.
-    spooled = state.offset === undefined ? state.reasoning : 0;
-    spooledBefore = continued ? state.reasoning : 0;
+    // Only a state from before offsets, read from the start, counts what was taken among what
+    // is read now; a transcript replaced since holds only new words and acts.
+    const fromOldState = state.offset === undefined;
+    taken = (count) => ({ among: fromOldState ? (count ?? 0) : 0, before: continued ? (count ?? 0) : 0 });
   } else {
     if (size > TRANSCRIPT_LIMIT)
       throw new TrailError('INPUT_INVALID', `transcript ${path} is over ${TRANSCRIPT_LIMIT} bytes`);
@@ -989,15 +996,18 @@ async function turnEnd(
   // Reasoning is taken from the transcript only (hooks do not carry it); prompts and
   // commands already came through the hooks, so they are not duplicated here.
   const reasoning = summary.events.filter((e) => e.event.type === 'reasoning');
-  for (const item of reasoning.slice(spooled)) lines.push(eventLine(ctx, item.event, 'transcript'));
+  const reasoningTaken = taken(state.reasoning);
+  for (const item of reasoning.slice(reasoningTaken.among))
+    lines.push(eventLine(ctx, item.event, 'transcript'));
   let acts = state.acts;
   let prompts = state.prompts;
   if (notifyOnly) {
     // No hook saw Codex's commands, reads and patches: they come from the rollout, and the
     // files its patches name are diffed against Trail's shadow for their lines.
     const all = summary.events.filter((e) => ROLLOUT_ACTS.has(e.event.type));
+    const actsTaken = taken(state.acts);
     const edited = new Map<string, string>();
-    for (const item of all.slice(state.acts ?? 0)) {
+    for (const item of all.slice(actsTaken.among)) {
       if (item.event.type === 'file-edit') edited.set(item.event.path, item.event.change);
       else lines.push(eventLine(ctx, item.event, 'transcript'));
     }
@@ -1006,26 +1016,27 @@ async function turnEnd(
       lines.push(
         ...(await afterChange(ctx, { type: 'after-change', paths, via: 'edit-tool', tool: 'apply_patch' })),
       );
-    acts = all.length;
+    acts = actsTaken.before + all.length;
     // A notify payload over Linux's 128 KiB argument limit never reaches Trail: a turn's prompts
     // are taken from the rollout too, once, skipping those this notify carried.
     const notified = ctx.normalized.observations.flatMap((o) =>
       o.type === 'event' && o.event.type === 'prompt' ? [o.event.text] : [],
     );
     const rolloutPrompts = summary.events.filter((e) => e.event.type === 'prompt');
-    for (const { event } of rolloutPrompts.slice(state.prompts ?? 0)) {
+    const promptsTaken = taken(state.prompts);
+    for (const { event } of rolloutPrompts.slice(promptsTaken.among)) {
       const carried = event.type === 'prompt' ? notified.indexOf(event.text) : -1;
       if (carried >= 0) notified.splice(carried, 1);
       else lines.push(eventLine(ctx, event, 'transcript'));
     }
-    prompts = rolloutPrompts.length;
+    prompts = promptsTaken.before + rolloutPrompts.length;
   }
   // Usage is cumulative per model; sealing keeps the latest figure for each model.
   for (const usage of sessionUsage(ctx, path, summary.usage)) {
     lines.push(eventLine(ctx, { type: 'usage', ...usage }, 'transcript'));
   }
   writeState(ctx.repo.stateDir, stateName, {
-    reasoning: spooledBefore + reasoning.length,
+    reasoning: reasoningTaken.before + reasoning.length,
     ...next,
     models: summary.models,
     ...(acts !== undefined ? { acts } : {}),

@@ -478,16 +478,46 @@ const BARE_ITEM_TYPES = new Set([
  * model change splits it by the growth seen under each model.
  */
 export function parseCodexRollout(text: string): CodexRolloutSummary {
-  const state: RolloutState = {
-    summary: { models: [], events: [], usage: [], skippedLines: 0 },
-    entries: [],
-    calls: new Map(),
-    patchEdits: new Map(),
-    lastTotal: { input: 0, cached: 0, output: 0 },
-    usage: new Map(),
-    startedMs: Number.POSITIVE_INFINITY,
-    endedMs: Number.NEGATIVE_INFINITY,
-  };
+  return parseCodexRolloutFrom(text, undefined).summary;
+}
+
+/**
+ * What reading a rollout from where the last read stopped needs of the lines before: Codex's
+ * turn ends read only what each turn appended (hook-runner.ts, turnEnd), so a long session
+ * costs a turn's lines per turn, and is never refused for its size.
+ */
+export interface CodexRolloutCarry {
+  /** The summary's fields that hold for the whole rollout: all but its events and usage. */
+  meta: Omit<CodexRolloutSummary, 'events' | 'usage' | 'skippedLines' | 'model'>;
+  cwd?: string;
+  currentModel?: string;
+  lastTotal: Tokens;
+  usage: Array<[string, Tokens]>;
+  /** Kinds of words read as response items: event messages of these kinds only repeat them. */
+  itemKinds: Kind[];
+  /**
+   * The latest calls and patch calls, already taken as events: an output or a
+   * `patch_apply_end` that comes in a later read fills no new event in (the one taken is not
+   * read again), and is not mistaken for a call of its own.
+   */
+  calls: Array<[string, 'command' | 'tool-call']>;
+  /** Per patch call, whether its edits came from Codex's own paths (see setPatchEdits). */
+  patches: Array<[string, boolean]>;
+}
+
+/** How many of the latest calls a carry keeps: a call's output follows it within its turn. */
+const CARRIED_CALLS = 256;
+
+/**
+ * Reads rollout lines that follow those `carry` sums up (all of them without it). The
+ * summary's events are those of these lines; its usage, models, boundary and session facts
+ * are the whole rollout's.
+ */
+export function parseCodexRolloutFrom(
+  text: string,
+  carry: CodexRolloutCarry | undefined,
+): { summary: CodexRolloutSummary; carry: CodexRolloutCarry } {
+  const state = stateAfter(carry);
   for (const { line } of jsonObjectLines(text, state.summary)) {
     const at = typeof line.timestamp === 'string' ? line.timestamp : undefined;
     noteTime(state, at);
@@ -502,7 +532,63 @@ export function parseCodexRollout(text: string): CodexRolloutSummary {
     else if (line.type === 'response_item') readResponseItem(state, payload, at);
     else if (line.type === 'event_msg') readEventMsg(state, payload, at);
   }
-  return finish(state);
+  const itemKinds = new Set(carry?.itemKinds);
+  for (const entry of state.entries) if (entry.origin === 'item' && entry.kind) itemKinds.add(entry.kind);
+  const summary = finish(state, itemKinds);
+  const { events: _events, usage: _usage, skippedLines: _skipped, model: _model, ...meta } = summary;
+  const latest = <T>(map: Map<string, T>) => [...map].slice(-CARRIED_CALLS);
+  return {
+    summary,
+    carry: defined({
+      meta,
+      cwd: state.cwd,
+      currentModel: state.currentModel,
+      lastTotal: state.lastTotal,
+      usage: [...state.usage],
+      itemKinds: [...itemKinds],
+      calls: latest(state.calls).map(([id, call]): [string, 'command' | 'tool-call'] => [
+        id,
+        call.event.type,
+      ]),
+      patches: latest(state.patchEdits).map(([id, patch]): [string, boolean] => [id, patch.exact]),
+    }),
+  };
+}
+
+/**
+ * The reading state where `carry` left off. A call carried over stands for an event taken
+ * before: it is kept out of the entries, so what later lines fill into it goes nowhere.
+ */
+function stateAfter(carry: CodexRolloutCarry | undefined): RolloutState {
+  const meta = carry?.meta;
+  const at = (time: string | undefined, otherwise: number) => {
+    const ms = time === undefined ? Number.NaN : Date.parse(time);
+    return Number.isNaN(ms) ? otherwise : ms;
+  };
+  return {
+    summary: {
+      ...meta,
+      ...(meta?.boundary ? { boundary: { ...meta.boundary } } : {}),
+      models: [...(meta?.models ?? [])],
+      events: [],
+      usage: [],
+      skippedLines: 0,
+    },
+    entries: [],
+    calls: new Map(
+      (carry?.calls ?? []).map(([id, type]) => [
+        id,
+        { event: type === 'command' ? { type, command: '' } : { type: 'tool-call', tool: '' } },
+      ]),
+    ),
+    patchEdits: new Map((carry?.patches ?? []).map(([id, exact]) => [id, { edits: [], exact }])),
+    cwd: carry?.cwd,
+    currentModel: carry?.currentModel,
+    lastTotal: { ...(carry?.lastTotal ?? { input: 0, cached: 0, output: 0 }) },
+    usage: new Map((carry?.usage ?? []).map(([model, tokens]) => [model, { ...tokens }])),
+    startedMs: at(meta?.startedAt, Number.POSITIVE_INFINITY),
+    endedMs: at(meta?.endedAt, Number.NEGATIVE_INFINITY),
+  };
 }
 
 function noteTime(state: RolloutState, at: string | undefined): void {
@@ -771,14 +857,13 @@ function setPatchEdits(
   const known = callId === undefined ? undefined : state.patchEdits.get(callId);
   if (known?.exact === true && !exact) return;
   const entries = edits.map((event) => defined({ at, event }));
-  const replaced = new Set<EventBody>(known?.edits);
-  const first = state.entries.findIndex((e) => replaced.has(e.event));
+  // A call's edits are entered together, so they stand together, most often at the end (its
+  // patch_apply_end follows it): found from the end, as a search from the start made reading
+  // a rollout of many patches quadratic.
+  const firstKnown = known?.edits[0];
+  const first = firstKnown === undefined ? -1 : state.entries.findLastIndex((e) => e.event === firstKnown);
   if (first < 0) state.entries.push(...entries);
-  else {
-    const kept = state.entries.filter((e) => !replaced.has(e.event));
-    kept.splice(first, 0, ...entries);
-    state.entries = kept;
-  }
+  else state.entries.splice(first, known!.edits.length, ...entries);
   if (callId !== undefined) state.patchEdits.set(callId, { edits, exact });
 }
 
@@ -902,12 +987,11 @@ function noteTokenTotal(state: RolloutState, total: JsonObject): void {
   state.lastTotal = current;
 }
 
-function finish(state: RolloutState): CodexRolloutSummary {
+function finish(state: RolloutState, itemKinds: ReadonlySet<Kind>): CodexRolloutSummary {
   // Codex records the same words as a response item and as an event message; the items are
   // kept, and the event messages only where a rollout has no items of that kind.
-  const itemKinds = new Set(state.entries.filter((e) => e.origin === 'item').map((e) => e.kind));
   state.summary.events = state.entries
-    .filter((e) => e.origin !== 'event' || !itemKinds.has(e.kind))
+    .filter((e) => e.origin !== 'event' || e.kind === undefined || !itemKinds.has(e.kind))
     .map(({ at, event }) => defined({ at, event }));
   // OpenAI counts cached input inside input_tokens; Trail's inputTokens are the uncached part.
   state.summary.usage = [...state.usage.entries()].map(([model, t]) => ({

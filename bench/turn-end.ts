@@ -1,16 +1,16 @@
 /**
- * What a turn end costs as a session's transcript grows: Claude Code's Stop hook and Codex's
- * notify. At each turn's end the hook reads the turn's reasoning, model and token usage from
- * the transcript (and, for Codex, its commands, edits and prompts from the rollout): since
- * 2026-12-06 only the lines appended since the last turn end (from a byte offset, with what
- * the earlier lines leave to them), so a turn end costs the same in a long session as in a
- * short one. No target: it shows the cost beside Node's start-up, and the first turn end of
- * each size, which reads the whole transcript (as a session does when Trail is set up in the
- * middle of it).
+ * What a turn end costs as a session's transcript grows: Claude Code's Stop hook, Gemini
+ * CLI's AfterAgent hook and Codex's notify. At each turn's end the hook reads the turn's
+ * reasoning, model and token usage from the transcript (and, for Codex, its commands, edits
+ * and prompts from the rollout): since 2026-12-06 only the lines appended since the last turn
+ * end (from a byte offset, with what the earlier lines leave to them), so a turn end costs the
+ * same in a long session as in a short one. No target: it shows the cost beside Node's
+ * start-up, and the first turn end of each size, which reads the whole transcript (as a
+ * session does when Trail is set up in the middle of it).
  *
- * Transcripts are built from test/fixtures/claude-code/transcript.jsonl and
- * test/fixtures/codex/rollout.jsonl, their lines repeated with fresh message and call ids (so
- * none is taken for a repeat of another) up to each size.
+ * Transcripts are built from the fixtures of test/fixtures/claude-code, gemini-cli and codex,
+ * their lines repeated with fresh message and call ids (so none is taken for a repeat of
+ * another) up to each size.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,10 @@ const SIZES_MIB = [4, 16, 48];
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const CLAUDE_FIXTURE = new URL('../test/fixtures/claude-code/transcript.jsonl', import.meta.url);
 const CODEX_FIXTURE = new URL('../test/fixtures/codex/rollout.jsonl', import.meta.url);
+const GEMINI_FIXTURE = new URL(
+  '../test/fixtures/gemini-cli/session-2026-01-14T09-12-3f1c2a9b.jsonl',
+  import.meta.url,
+);
 /** The folder the Codex fixture's session ran in, replaced by the benchmark's repository. */
 const CODEX_FOLDER = '/home/dev/acme-api';
 
@@ -32,8 +36,14 @@ const CODEX_FOLDER = '/home/dev/acme-api';
  * A fixture's lines again and again up to `bytes`, each round's ids made its own by `fresh`
  * (`head` lines, a session's opening, only once).
  */
-function repeated(fixture: URL, bytes: number, fresh: (line: string, round: number) => string, head = 0) {
-  const lines = readFileSync(fixture, 'utf8').split('\n').filter(Boolean);
+function repeated(
+  fixture: URL,
+  bytes: number,
+  fresh: (line: string, round: number) => string,
+  head = 0,
+  keep: (line: string) => boolean = Boolean,
+) {
+  const lines = readFileSync(fixture, 'utf8').split('\n').filter(Boolean).filter(keep);
   const out = lines.slice(0, head);
   let size = 0;
   for (let round = 0; size < bytes; round++) {
@@ -59,6 +69,26 @@ const codexRollout = (bytes: number, dir: string) =>
     .split(CODEX_FOLDER)
     .join(dir);
 
+/**
+ * Gemini CLI's chat recording: its metadata line once, then its messages again and again, each
+ * round's ids its own (the fixture's last line, cut short as a file being written can be, left out).
+ */
+const geminiRecording = (bytes: number) =>
+  repeated(
+    GEMINI_FIXTURE,
+    bytes,
+    (line, round) => line.replace(/"id":"([^"]+)"/g, (_, id) => `"id":"${id}-${round}"`),
+    1,
+    (line) => {
+      try {
+        JSON.parse(line);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  );
+
 function runMs(args: string[], cwd: string, input?: string, env: NodeJS.ProcessEnv = {}): number {
   const start = performance.now();
   const result = spawnSync(process.execPath, args, {
@@ -79,7 +109,7 @@ try {
   repo.write('README.md', '# app\n');
   repo.commit('base');
   const env = { CODEX_HOME: codexHome };
-  const init = await trailWithEnv(repo.dir, env, 'init', '--yes', '--agents', 'claude-code,codex');
+  const init = await trailWithEnv(repo.dir, env, 'init', '--yes', '--agents', 'claude-code,codex,gemini-cli');
   if (init.code !== 0) throw new Error(init.stderr);
   // The files the Codex fixture's patch names, as they are after its turn.
   repo.write('src/upload.rs', 'pub fn upload(req: Request) {\n    store(req.into_body())\n}\n');
@@ -121,6 +151,20 @@ try {
     );
   }
   for (const mib of SIZES_MIB) {
+    const path = join(scratch, `recording-${mib}.jsonl`);
+    writeFileSync(path, geminiRecording(mib * 2 ** 20));
+    const afterAgent = JSON.stringify({
+      session_id: `3f1c2a9b-${String(mib).padStart(4, '0')}-4c1a-9b2e-5a8d6f0e1c47`,
+      transcript_path: path,
+      cwd: repo.dir,
+      hook_event_name: 'AfterAgent',
+      stop_hook_active: false,
+    });
+    measure("Gemini CLI's AfterAgent hook", mib, () =>
+      runMs([TRAIL_BIN, 'hook', 'gemini-cli', 'AfterAgent'], repo.dir, afterAgent),
+    );
+  }
+  for (const mib of SIZES_MIB) {
     const thread = `0199a1b2-${String(mib).padStart(4, '0')}-7e4f-8a5b-6c7d8e9f0a1b`;
     const day = join(codexHome, 'sessions', '2026', '03', '02');
     mkdirSync(day, { recursive: true });
@@ -148,11 +192,11 @@ try {
   const base = { name: 'node -e 0 p50', value: percentile(node, 50), unit: 'ms' };
   report({
     bench: 'turn-end',
-    title: `A turn end as the transcript grows: Claude Code's Stop hook and Codex's notify, ${RUNS} runs each`,
+    title: `A turn end as the transcript grows: Claude Code's Stop hook, Gemini CLI's AfterAgent hook and Codex's notify, ${RUNS} runs each`,
     figures: [base, ...figures.map((f) => ({ ...f, baseline: base, ratio: f.value / base.value }))],
     notes: [
-      "each run is a real process: `node bin/trail hook claude-code Stop` with the payload on stdin, or the notify command `trail init` wrote into Codex's config.toml with the JSON as its last argument, after one turn end that spooled the transcript, so each measures a turn end with nothing new to add",
-      'before 2026-12-06 the hook parsed the whole transcript at every turn end: on a 2-core EPYC, with a test suite running beside it, a 40 MiB transcript took 0.8-1.9 s per turn end, and one over 64 MiB was refused at every turn end (a capture gap, and none of the later reasoning or usage); now only a turn that appends over 64 MiB is. Codex rollouts were read whole until later that day',
+      "each run is a real process: `node bin/trail hook claude-code Stop` or `gemini-cli AfterAgent` with the payload on stdin, or the notify command `trail init` wrote into Codex's config.toml with the JSON as its last argument, after one turn end that spooled the transcript, so each measures a turn end with nothing new to add",
+      'before 2026-12-06 the hook parsed the whole transcript at every turn end: on a 2-core EPYC, with a test suite running beside it, a 40 MiB transcript took 0.8-1.9 s per turn end, and one over 64 MiB was refused at every turn end (a capture gap, and none of the later reasoning or usage); now only a turn that appends over 64 MiB is. Codex rollouts and Gemini CLI recordings were read whole until later that day',
       'the first turn end over each size also spools all of its reasoning, redacted: a transcript of repeated fixture lines holds far more reasoning per MiB than most',
     ],
   });

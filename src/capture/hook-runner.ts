@@ -29,6 +29,7 @@ import { byteAt, readRange } from '../io/read-range.js';
 import type { Repo } from '../ledger/repo.js';
 import type { TranscriptCarry } from './agents/claude-code.js';
 import type { CodexRolloutCarry } from './agents/codex.js';
+import type { GeminiRecordingCarry } from './agents/gemini-cli.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
 import type { EditMarkerBody } from './in-flight.js';
@@ -74,7 +75,10 @@ interface AgentModule {
    * Reads only the lines after those `carry` sums up: the transcript is read a turn at a time.
    * The carry is the agent parser's own, kept as JSON between turn ends.
    */
-  transcriptFrom?: (text: string, carry: unknown) => { summary: TranscriptSummary; carry: unknown };
+  transcriptFrom?: (
+    text: string,
+    carry: unknown,
+  ) => { summary: TranscriptSummary; carry: unknown } | undefined;
   /** Whether Cursor, not this agent, sent a payload to this agent's hook. */
   fromCursor?: (payload: unknown) => boolean;
 }
@@ -101,7 +105,12 @@ const AGENTS: Record<string, () => Promise<AgentModule>> = {
   },
   'gemini-cli': async () => {
     const m = await import('./agents/gemini-cli.js');
-    return { adapter: m.normalizeGeminiCli, transcript: m.parseGeminiTranscript };
+    return {
+      adapter: m.normalizeGeminiCli,
+      transcript: m.parseGeminiTranscript,
+      transcriptFrom: (text, carry) =>
+        m.parseGeminiTranscriptFrom(text, carry as GeminiRecordingCarry | undefined),
+    };
   },
   cursor: async () => ({ adapter: (await import('./agents/cursor.js')).normalizeCursor }),
 };
@@ -948,8 +957,7 @@ async function turnEnd(
     return [];
   }
   const size = statSync(path).size;
-  // A turn at a time where the agent's parser can (Claude Code's and Codex's JSON Lines), else
-  // whole (Gemini CLI's recording re-appends a message each time it changes).
+  // A turn at a time where the agent's parser can (JSON lines), else whole.
   const parseFrom = ctx.agent.transcriptFrom;
   let summary: TranscriptSummary & {
     boundary?: { permissionMode?: string; sandbox?: string; network?: string };
@@ -958,10 +966,12 @@ async function turnEnd(
   // What was taken before (reasoning, and a notify-only turn's acts and prompts) is counted:
   // `among` of them are in what is read now (a whole read), the rest came before it.
   let taken = (count: number | undefined) => ({ among: count ?? 0, before: 0 });
-  if (parseFrom) {
-    const unread = unreadLines(path, size, state);
-    const continued = state.offset !== undefined && unread.from > 0;
-    const parsed = parseFrom(unread.text, continued ? state.carry : undefined);
+  const unread = parseFrom ? unreadLines(path, size, state) : undefined;
+  const continued = unread !== undefined && state.offset !== undefined && unread.from > 0;
+  // Undefined where the parser reads this file only whole (a Gemini CLI recording that is one
+  // JSON document, rewritten at each change).
+  const parsed = unread && parseFrom?.(unread.text, continued ? state.carry : undefined);
+  if (unread && parsed) {
     summary = parsed.summary;
     next = {
       offset: unread.to,

@@ -12,8 +12,10 @@
  *   core/logger.ts (`/chat save` checkpoints: `{ history: Content[] }` or a bare `Content[]`).
  */
 
+import { sha256Hex } from '../../core/hash.js';
 import type { EventBody } from '../../core/records.js';
-import type { HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import type { HookAdapter, ModelUsage, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import { sumUsageByModel } from '../observation.js';
 import { jsonObjectLines } from './json-lines.js';
 import type { Obj } from './payload-fields.js';
 import { clip, drop, event, invalid, isObj, obj, str, tail } from './payload-fields.js';
@@ -297,6 +299,17 @@ function jsonLines(text: string, summary: TranscriptSummary): Obj[] {
 }
 
 function fromRecords(records: Obj[], summary: TranscriptSummary): TranscriptSummary {
+  const { messages, meta } = gather(records, summary);
+  if (typeof meta.sessionId !== 'string' && messages.size === 0) {
+    invalid('not a Gemini CLI session file: no session metadata and no messages');
+  }
+  const totals = new Map<string, TranscriptSummary['usage'][number]>();
+  for (const message of messages.values()) readMessage(message, summary, totals);
+  return finish(summary, totals, metaFacts(meta));
+}
+
+/** A recording's messages, the last copy of each, and its session metadata merged in order. */
+function gather(records: Obj[], summary: TranscriptSummary): { messages: Map<string, Obj>; meta: Obj } {
   // A message is re-appended whole each time it changes (tokens, tool results), so the last copy
   // of an id wins and keeps the place of the first.
   const messages = new Map<string, Obj>();
@@ -318,16 +331,102 @@ function fromRecords(records: Obj[], summary: TranscriptSummary): TranscriptSumm
       summary.skippedLines++;
     }
   }
-  if (typeof meta.sessionId !== 'string' && messages.size === 0) {
-    invalid('not a Gemini CLI session file: no session metadata and no messages');
-  }
-  const totals = new Map<string, TranscriptSummary['usage'][number]>();
-  for (const message of messages.values()) readMessage(message, summary, totals);
-  return finish(summary, totals, {
+  return { messages, meta };
+}
+
+function metaFacts(meta: Obj): Pick<TranscriptSummary, 'sessionId' | 'startedAt' | 'endedAt'> {
+  return {
     sessionId: typeof meta.sessionId === 'string' ? meta.sessionId : undefined,
     startedAt: isoTime(meta.startTime),
     endedAt: isoTime(meta.lastUpdated),
-  });
+  };
+}
+
+/**
+ * What reading a JSON-lines recording from where the last read stopped needs of the lines
+ * before (hook-runner.ts, turnEnd). A message is written again each time it changes, so the
+ * latest messages are kept one by one: the usage of the copy read last, and a digest of each
+ * event taken from it, so that a later copy adds only what is new. Older messages are summed
+ * up in `settled`.
+ */
+export interface GeminiRecordingCarry {
+  session: Pick<TranscriptSummary, 'sessionId' | 'startedAt' | 'endedAt'>;
+  models: string[];
+  /** The usage of every message no longer kept in `recent`, per model. */
+  settled: ModelUsage[];
+  recent: Array<{ id: string; usage: ModelUsage[]; taken: string[] }>;
+}
+
+/**
+ * How many of the latest messages a carry keeps one by one. Gemini CLI writes a message again
+ * while it is being made (its tokens, its tool calls' results), not once others follow it: a
+ * copy of an older one would have its events taken again.
+ */
+const RECENT_MESSAGES = 64;
+
+/**
+ * Reads the recording lines that follow those `carry` sums up (all of them without it). The
+ * summary's events are those new since the carry; its usage, models and session facts are the
+ * whole recording's. Undefined for a recording that is not in JSON lines (an older release's
+ * single JSON document, or a `/chat save` checkpoint): such a file is rewritten whole, so it
+ * is read whole.
+ */
+export function parseGeminiTranscriptFrom(
+  text: string,
+  carry: GeminiRecordingCarry | undefined,
+): { summary: TranscriptSummary; carry: GeminiRecordingCarry } | undefined {
+  if (carry === undefined && !isLinesRecording(text)) return undefined;
+  const summary: TranscriptSummary = {
+    models: [...(carry?.models ?? [])],
+    events: [],
+    usage: [],
+    skippedLines: 0,
+  };
+  const { messages, meta } = gather(
+    [...jsonObjectLines(text, summary)].map(({ line }) => line),
+    summary,
+  );
+  const recent = new Map((carry?.recent ?? []).map((m) => [m.id, m]));
+  for (const [id, message] of messages) {
+    // The message's events as a whole read makes them, less those taken from an earlier copy.
+    const read: TranscriptSummary = { models: summary.models, events: [], usage: [], skippedLines: 0 };
+    const totals = new Map<string, TranscriptSummary['usage'][number]>();
+    readMessage(message, read, totals);
+    const taken = new Set(recent.get(id)?.taken);
+    for (const item of read.events) {
+      const key = sha256Hex(JSON.stringify(item.event)).slice(0, 32);
+      if (taken.has(key)) continue;
+      taken.add(key);
+      summary.events.push(item);
+    }
+    recent.delete(id);
+    recent.set(id, { id, usage: [...totals.values()], taken: [...taken] });
+  }
+  const kept = [...recent.values()];
+  const settling = kept.slice(0, Math.max(0, kept.length - RECENT_MESSAGES));
+  const settled = sumUsageByModel([...(carry?.settled ?? []), ...settling.flatMap((m) => m.usage)]);
+  const latest = kept.slice(settling.length);
+  const session = { ...carry?.session, ...drop(metaFacts(meta)) };
+  const usage = sumUsageByModel([...settled, ...latest.flatMap((m) => m.usage)]);
+  return {
+    summary: drop({ ...summary, ...session, model: summary.models.at(-1), usage }),
+    carry: { session, models: summary.models, settled, recent: latest },
+  };
+}
+
+/**
+ * Whether a recording is Gemini CLI's JSON lines: its first line a whole JSON object that is
+ * not a session holding its messages (a one-line document).
+ */
+function isLinesRecording(text: string): boolean {
+  const first = /^[ \t\r]*\S[^\n]*/m.exec(text)?.[0];
+  if (first === undefined) return false;
+  try {
+    const line: unknown = JSON.parse(first);
+    return isObj(line) && !Array.isArray(line.messages) && !Array.isArray(line.history);
+  } catch {
+    return false;
+  }
 }
 
 function readMessage(

@@ -136,33 +136,29 @@ try {
       unit: 'ms',
     });
   };
-  for (const mib of SIZES_MIB) {
-    const path = join(scratch, `transcript-${mib}.jsonl`);
-    writeFileSync(path, claudeTranscript(mib * 2 ** 20));
-    const stop = JSON.stringify({
-      session_id: `b7c1e2d3-${String(mib).padStart(4, '0')}-4a5b-8c6d-0e1f2a3b4c5d`,
-      transcript_path: path,
-      cwd: repo.dir,
-      hook_event_name: 'Stop',
-      stop_hook_active: false,
-    });
-    measure("Claude Code's Stop hook", mib, () =>
-      runMs([TRAIL_BIN, 'hook', 'claude-code', 'Stop'], repo.dir, stop),
-    );
-  }
-  for (const mib of SIZES_MIB) {
-    const path = join(scratch, `recording-${mib}.jsonl`);
-    writeFileSync(path, geminiRecording(mib * 2 ** 20));
-    const afterAgent = JSON.stringify({
-      session_id: `3f1c2a9b-${String(mib).padStart(4, '0')}-4c1a-9b2e-5a8d6f0e1c47`,
-      transcript_path: path,
-      cwd: repo.dir,
-      hook_event_name: 'AfterAgent',
-      stop_hook_active: false,
-    });
-    measure("Gemini CLI's AfterAgent hook", mib, () =>
-      runMs([TRAIL_BIN, 'hook', 'gemini-cli', 'AfterAgent'], repo.dir, afterAgent),
-    );
+  // The agents whose turn-end hook takes its payload on stdin, naming the transcript.
+  const stdinHooks = [
+    { label: "Claude Code's Stop hook", agent: 'claude-code', event: 'Stop', transcript: claudeTranscript },
+    {
+      label: "Gemini CLI's AfterAgent hook",
+      agent: 'gemini-cli',
+      event: 'AfterAgent',
+      transcript: geminiRecording,
+    },
+  ];
+  for (const { label, agent, event, transcript } of stdinHooks) {
+    for (const mib of SIZES_MIB) {
+      const path = join(scratch, `${agent}-${mib}.jsonl`);
+      writeFileSync(path, transcript(mib * 2 ** 20));
+      const payload = JSON.stringify({
+        session_id: `b7c1e2d3-${String(mib).padStart(4, '0')}-4a5b-8c6d-${agent === 'claude-code' ? '0e1f2a3b4c5d' : '5a8d6f0e1c47'}`,
+        transcript_path: path,
+        cwd: repo.dir,
+        hook_event_name: event,
+        stop_hook_active: false,
+      });
+      measure(label, mib, () => runMs([TRAIL_BIN, 'hook', agent, event], repo.dir, payload));
+    }
   }
   for (const mib of SIZES_MIB) {
     const thread = `0199a1b2-${String(mib).padStart(4, '0')}-7e4f-8a5b-6c7d8e9f0a1b`;

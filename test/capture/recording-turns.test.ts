@@ -8,19 +8,16 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { GeminiRecordingCarry } from '../../src/capture/agents/gemini-cli.js';
 import { parseGeminiTranscript, parseGeminiTranscriptFrom } from '../../src/capture/agents/gemini-cli.js';
 import { readGaps } from '../../src/capture/gaps.js';
 import { trailProcess } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
+import { fixtureLines, readInPieces } from '../helpers/transcript-pieces.js';
 
 const FIXTURES = new URL('../fixtures/gemini-cli/', import.meta.url);
-const LINES = readFileSync(new URL('session-2026-01-14T09-12-3f1c2a9b.jsonl', FIXTURES), 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => `${line}\n`);
+const LINES = fixtureLines(new URL('session-2026-01-14T09-12-3f1c2a9b.jsonl', FIXTURES));
 const DOCUMENT = readFileSync(new URL('session-2025-10-02T14-03-8a2d5f61.json', FIXTURES), 'utf8');
 const WHOLE = parseGeminiTranscript(LINES.join(''));
 
@@ -37,26 +34,6 @@ const facts = (s: Summary) => ({
   endedAt: s.endedAt,
 });
 
-/** The recording read in pieces ending at the given lines, each with the last one's carry. */
-function readInPieces(lines: string[], cuts: number[]) {
-  let carry: GeminiRecordingCarry | undefined;
-  const events: Summary['events'] = [];
-  let last: ReturnType<typeof parseGeminiTranscriptFrom>;
-  let from = 0;
-  for (const cut of [...cuts, lines.length]) {
-    // Through JSON, as the hook keeps it between processes.
-    last = parseGeminiTranscriptFrom(
-      lines.slice(from, cut).join(''),
-      carry && JSON.parse(JSON.stringify(carry)),
-    );
-    assert.ok(last, `the piece ending at line ${cut} was read`);
-    events.push(...last.summary.events);
-    carry = last.carry;
-    from = cut;
-  }
-  return { events, summary: last!.summary };
-}
-
 describe('a recording read in pieces (pure)', () => {
   test('the fixture writes messages again as they change, with reasoning and usage', () => {
     const ids = LINES.map((l) => /^\{"id":"([^"]+)"/.exec(l)?.[1]).filter(Boolean);
@@ -69,7 +46,7 @@ describe('a recording read in pieces (pure)', () => {
   // read whole (and holds nothing).
   test('cut at any line, two pieces take each reasoning once, and the facts are the whole read', () => {
     for (let cut = 1; cut <= LINES.length; cut++) {
-      const pieces = readInPieces(LINES, [cut]);
+      const pieces = readInPieces(LINES, [cut], parseGeminiTranscriptFrom);
       assert.deepEqual(reasoningOf(pieces.events), reasoningOf(WHOLE.events), `cut at line ${cut}`);
       assert.deepEqual(facts(pieces.summary), facts(WHOLE), `cut at line ${cut}`);
     }
@@ -79,6 +56,7 @@ describe('a recording read in pieces (pure)', () => {
     const pieces = readInPieces(
       LINES,
       LINES.map((_, i) => i + 1),
+      parseGeminiTranscriptFrom,
     );
     assert.deepEqual(reasoningOf(pieces.events), reasoningOf(WHOLE.events));
     assert.deepEqual(facts(pieces.summary), facts(WHOLE));

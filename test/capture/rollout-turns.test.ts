@@ -9,18 +9,15 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { CodexRolloutCarry } from '../../src/capture/agents/codex.js';
 import { parseCodexRollout, parseCodexRolloutFrom } from '../../src/capture/agents/codex.js';
 import { readGaps } from '../../src/capture/gaps.js';
 import { sessionKey, spoolDir } from '../../src/capture/spool.js';
 import { codexNotifyArgv, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
 import { tempDir, tempRepo } from '../helpers/temp-repo.js';
+import { fixtureLines, readInPieces } from '../helpers/transcript-pieces.js';
 
 const FIXTURE = new URL('../fixtures/codex/rollout.jsonl', import.meta.url);
-const LINES = readFileSync(FIXTURE, 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => `${line}\n`);
+const LINES = fixtureLines(FIXTURE);
 const WHOLE = parseCodexRollout(LINES.join(''));
 /** Where each turn after the first begins: a turn_context line, where Codex's notify has read up to. */
 const TURN_STARTS = LINES.flatMap((line, i) => (i > 3 && line.includes('"type":"turn_context"') ? [i] : []));
@@ -50,22 +47,6 @@ const sessionFacts = (s: Summary) => ({
   endedAt: s.endedAt,
 });
 
-/** The rollout read in pieces ending at the given lines, each with the last one's carry. */
-function readInPieces(lines: string[], cuts: number[]) {
-  let carry: CodexRolloutCarry | undefined;
-  const events: Summary['events'] = [];
-  let last: ReturnType<typeof parseCodexRolloutFrom> | undefined;
-  let from = 0;
-  for (const cut of [...cuts, lines.length]) {
-    // Through JSON, as the hook keeps it between processes.
-    last = parseCodexRolloutFrom(lines.slice(from, cut).join(''), carry && JSON.parse(JSON.stringify(carry)));
-    events.push(...last.summary.events);
-    carry = last.carry;
-    from = cut;
-  }
-  return { events, summary: last!.summary };
-}
-
 describe('a rollout read in pieces (pure)', () => {
   test('the fixture has two turns, two models, commands, a patch, reasoning and usage', () => {
     assert.equal(TURN_STARTS.length, 1);
@@ -76,14 +57,14 @@ describe('a rollout read in pieces (pure)', () => {
   });
 
   test('cut where a turn begins, the pieces give the whole read, event for event', () => {
-    const pieces = readInPieces(LINES, TURN_STARTS);
+    const pieces = readInPieces(LINES, TURN_STARTS, parseCodexRolloutFrom);
     assert.deepEqual(pieces.events, WHOLE.events);
     assert.deepEqual(sessionFacts(pieces.summary), sessionFacts(WHOLE));
   });
 
   test('cut at any line, each prompt, reasoning, context and act is taken once, and the facts are the whole read', () => {
     for (let cut = 0; cut <= LINES.length; cut++) {
-      const pieces = readInPieces(LINES, [cut]);
+      const pieces = readInPieces(LINES, [cut], parseCodexRolloutFrom);
       for (const type of ['prompt', 'reasoning', 'context'])
         assert.deepEqual(
           texts(pieces.events, type),
@@ -99,6 +80,7 @@ describe('a rollout read in pieces (pure)', () => {
     const pieces = readInPieces(
       LINES,
       LINES.map((_, i) => i),
+      parseCodexRolloutFrom,
     );
     assert.deepEqual(texts(pieces.events, 'reasoning'), texts(WHOLE.events, 'reasoning'));
     assert.deepEqual(acts(pieces.events), acts(WHOLE.events));
@@ -126,7 +108,7 @@ describe('a rollout read in pieces (pure)', () => {
         exit_code: 2,
       },
     });
-    const pieces = readInPieces([`${call}\n`, `${end}\n`], [1]);
+    const pieces = readInPieces([`${call}\n`, `${end}\n`], [1], parseCodexRolloutFrom);
     assert.deepEqual(acts(pieces.events), ['command make lint']);
     // Read whole, the end fills in the command's exit code.
     const whole = parseCodexRollout(`${call}\n${end}\n`);
@@ -159,9 +141,9 @@ describe('a rollout read in pieces (pure)', () => {
     });
     const edits = (events: Summary['events']) =>
       ofType(events, 'file-edit').map(({ event }) => event.type === 'file-edit' && event.path);
-    const exactFirst = readInPieces([`${applied}\n`, `${patch}\n`], [1]);
+    const exactFirst = readInPieces([`${applied}\n`, `${patch}\n`], [1], parseCodexRolloutFrom);
     assert.deepEqual(edits(exactFirst.events), ['/work/crate/lib/a.rs']);
-    const patchFirst = readInPieces([`${patch}\n`, `${applied}\n`], [1]);
+    const patchFirst = readInPieces([`${patch}\n`, `${applied}\n`], [1], parseCodexRolloutFrom);
     assert.deepEqual(edits(patchFirst.events), ['lib/a.rs', '/work/crate/lib/a.rs']);
   });
 });

@@ -8,39 +8,23 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { TranscriptCarry } from '../../src/capture/agents/claude-code.js';
 import { parseClaudeTranscript, parseClaudeTranscriptFrom } from '../../src/capture/agents/claude-code.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
+import { fixtureLines, readInPieces as readPieces } from '../helpers/transcript-pieces.js';
 
 const FIXTURE = new URL('../fixtures/claude-code/transcript.jsonl', import.meta.url);
-const LINES = readFileSync(FIXTURE, 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => `${line}\n`);
+const LINES = fixtureLines(FIXTURE);
 const WHOLE = parseClaudeTranscript(LINES.join(''));
 const reasoningOf = (events: typeof WHOLE.events) =>
   events.flatMap((e) => (e.event.type === 'reasoning' ? [e.event.text] : []));
 
-/** The transcript read in pieces ending at the given lines, each with the last one's carry. */
+/** The transcript read in pieces ending at the given lines: the reasoning of each, in order. */
 function readInPieces(cuts: number[]) {
-  let carry: TranscriptCarry | undefined;
-  const reasoning: string[] = [];
-  let last: ReturnType<typeof parseClaudeTranscriptFrom> | undefined;
-  let from = 0;
-  for (const cut of [...cuts, LINES.length]) {
-    // Through JSON, as the hook keeps it between processes.
-    last = parseClaudeTranscriptFrom(
-      LINES.slice(from, cut).join(''),
-      carry && JSON.parse(JSON.stringify(carry)),
-    );
-    reasoning.push(...reasoningOf(last.summary.events));
-    carry = last.carry;
-    from = cut;
-  }
-  return { reasoning, summary: last!.summary };
+  const { events, summary } = readPieces(LINES, cuts, parseClaudeTranscriptFrom);
+  return { reasoning: reasoningOf(events), summary };
 }
 
 describe('a transcript read in pieces (pure)', () => {

@@ -192,7 +192,7 @@ try {
     figures: [base, ...figures.map((f) => ({ ...f, baseline: base, ratio: f.value / base.value }))],
     notes: [
       "each run is a real process: `node bin/trail hook claude-code Stop` or `gemini-cli AfterAgent` with the payload on stdin, or the notify command `trail init` wrote into Codex's config.toml with the JSON as its last argument, after one turn end that spooled the transcript, so each measures a turn end with nothing new to add",
-      'before 2026-12-06 the hook parsed the whole transcript at every turn end: on a 2-core EPYC, with a test suite running beside it, a 40 MiB transcript took 0.8-1.9 s per turn end, and one over 64 MiB was refused at every turn end (a capture gap, and none of the later reasoning or usage); now only a turn that appends over 64 MiB is. Codex rollouts and Gemini CLI recordings were read whole until later that day',
+      'before 2026-12-06 the hook parsed the whole transcript at every turn end: on a 2-core EPYC, with a test suite running beside it, a 40 MiB transcript took 0.8-1.9 s per turn end, and one over 64 MiB was refused at every turn end (a capture gap, and none of the later reasoning or usage); now a turn end that finds over 64 MiB new reads the last 64 MiB and records the rest as one gap. Codex rollouts and Gemini CLI recordings were read whole until later that day',
       'the first turn end over each size also spools all of its reasoning, redacted: a transcript of repeated fixture lines holds far more reasoning per MiB than most',
     ],
   });

@@ -853,18 +853,34 @@ function sessionUsage(ctx: HookContext, path: string, usage: ModelUsage[]): Mode
 /** The most of a transcript one turn end reads. */
 const TRANSCRIPT_LIMIT = 64 * 1024 * 1024;
 
+/** What a turn end reads of a transcript: its unread lines, and where the next read starts. */
+interface UnreadLines {
+  text: string;
+  from: number;
+  to: number;
+  openLine: boolean;
+  head?: TranscriptHead;
+  /**
+   * Bytes passed over unread: over TRANSCRIPT_LIMIT was appended since the last read (or the
+   * transcript was that long when Trail first read it), and only its last lines are read.
+   */
+  skipped: number;
+}
+
 /**
  * The transcript's lines from `offset` to its last complete line. A last line without its
  * newline is taken when it is a whole JSON object (a writer that ends the file so), and
  * otherwise waits for the next read (a line still being written). A transcript shorter than
  * `offset`, or without a line ending just before it, is another file than the one read
- * before: it is read from the start.
+ * before: it is read from the start. Of more than TRANSCRIPT_LIMIT unread bytes, the lines
+ * that start in the last TRANSCRIPT_LIMIT are read and the rest passed over: refusing them
+ * instead left the offset where it was, so every later turn end was refused too.
  */
 function unreadLines(
   path: string,
   size: number,
   read: Pick<TranscriptState, 'offset' | 'openLine' | 'head'>,
-): { text: string; from: number; to: number; openLine: boolean; head?: TranscriptHead } {
+): UnreadLines {
   const fd = openSync(path, 'r');
   try {
     let from = read.offset ?? 0;
@@ -873,33 +889,31 @@ function unreadLines(
     // A transcript only grows: one whose first line is not the one read before was replaced.
     const sameHead = read.head === undefined || headDigest(fd, read.head.length) === read.head.digest;
     if (from > size || (from > 0 && (!lineEnded || !sameHead))) from = 0;
-    const length = size - from;
-    if (length > TRANSCRIPT_LIMIT)
-      throw new TrailError(
-        'INPUT_INVALID',
-        `transcript ${path} grew by over ${TRANSCRIPT_LIMIT} bytes since it was last read`,
-      );
-    const bytes = readRange(fd, from, length);
+    // Read from the start: its first line (or what of it there is) is what later reads check.
+    const head = from === 0 ? firstLineHead(fd) : read.head;
+    const start = Math.max(from, size - TRANSCRIPT_LIMIT);
+    let bytes = readRange(fd, start, size - start);
+    if (start > from && byteAt(fd, start - 1) !== 0x0a) {
+      // Cut inside a line: the next line is the first read (none, in a line of over the limit).
+      const next = bytes.indexOf(0x0a) + 1;
+      bytes = bytes.subarray(next > 0 ? next : bytes.length);
+    }
+    const at = size - bytes.length;
+    const skipped = at - from;
     const filled = bytes.length;
     const end = bytes.lastIndexOf(0x0a) + 1;
-    // Read from the start: its first line (or what of it there is) is what later reads check.
-    const firstLine = bytes.indexOf(0x0a) + 1 || filled;
-    const headLength = Math.min(firstLine, HEAD_BYTES);
-    const head =
-      from === 0 && headLength > 0
-        ? { length: headLength, digest: sha256Hex(bytes.subarray(0, headLength)) }
-        : read.head;
     const rest = bytes.toString('utf8', end, filled);
     if (rest.trim().length > 0 && isWholeJsonObject(rest)) {
       return {
         text: `${bytes.toString('utf8', 0, filled)}\n`,
-        from,
-        to: from + filled,
+        from: at,
+        to: at + filled,
         openLine: true,
         head,
+        skipped,
       };
     }
-    return { text: bytes.toString('utf8', 0, end), from, to: from + end, openLine: false, head };
+    return { text: bytes.toString('utf8', 0, end), from: at, to: at + end, openLine: false, head, skipped };
   } finally {
     closeSync(fd);
   }
@@ -926,6 +940,13 @@ interface TranscriptHead {
 function headDigest(fd: number, length: number): string | undefined {
   const bytes = readRange(fd, 0, length);
   return bytes.length === length ? sha256Hex(bytes) : undefined;
+}
+
+/** The fingerprint of a transcript's first line, or of what of it there is. */
+function firstLineHead(fd: number): TranscriptHead | undefined {
+  const bytes = readRange(fd, 0, HEAD_BYTES);
+  const length = bytes.indexOf(0x0a) + 1 || bytes.length;
+  return length > 0 ? { length, digest: sha256Hex(bytes.subarray(0, length)) } : undefined;
 }
 
 async function turnEnd(
@@ -967,7 +988,10 @@ async function turnEnd(
   // `among` of them are in what is read now (a whole read), the rest came before it.
   let taken = (count: number | undefined) => ({ among: count ?? 0, before: 0 });
   const unread = parseFrom ? unreadLines(path, size, state) : undefined;
-  const continued = unread !== undefined && state.offset !== undefined && unread.from > 0;
+  // Read on from lines read before, or from lines passed over: what was taken before is not
+  // among what is read now.
+  const continued =
+    unread !== undefined && unread.from > 0 && (state.offset !== undefined || unread.skipped > 0);
   // Undefined where the parser reads this file only whole (a Gemini CLI recording that is one
   // JSON document, rewritten at each change).
   const parsed = unread && parseFrom?.(unread.text, continued ? state.carry : undefined);
@@ -979,9 +1003,13 @@ async function turnEnd(
       ...(unread.openLine ? { openLine: true } : {}),
       ...(unread.head ? { head: unread.head } : {}),
     };
+    if (unread.skipped > 0)
+      ctx.missing.push(
+        `transcript ${path.slice(0, 300)}: ${unread.skipped} bytes appended since the last turn end were passed over (a turn end reads at most ${TRANSCRIPT_LIMIT} bytes): what the turns in them did is not read from it (reasoning, token usage, and a Codex rollout's commands and edits)`,
+      );
     // Only a state from before offsets, read from the start, counts what was taken among what
     // is read now; a transcript replaced since holds only new words and acts.
-    const fromOldState = state.offset === undefined;
+    const fromOldState = state.offset === undefined && !continued;
     taken = (count) => ({ among: fromOldState ? (count ?? 0) : 0, before: continued ? (count ?? 0) : 0 });
   } else {
     if (size > TRANSCRIPT_LIMIT)

@@ -9,6 +9,7 @@ import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseClaudeTranscript, parseClaudeTranscriptFrom } from '../../src/capture/agents/claude-code.js';
+import { readGaps } from '../../src/capture/gaps.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir } from '../helpers/temp-repo.js';
@@ -149,5 +150,27 @@ describe("Claude Code's Stop hook over a growing transcript", () => {
       'B fresh transcript after the old one was replaced.',
       'Its second line.',
     ]);
+  });
+  test('over 64 MiB appended since the last turn end: its last lines are read, the rest passed over as one gap', () => {
+    const gapsNow = () =>
+      readGaps(join(repo.dir, '.git/trail')).filter((gap) => JSON.stringify(gap).includes('passed over'));
+    const huge = JSON.stringify({
+      type: 'user',
+      uuid: 'huge-tool-result',
+      message: { role: 'user', content: 'y'.repeat(65 * 2 ** 20) },
+    });
+    appendFileSync(transcript, `${thinkingLine('msg_before_huge', 'Lost with the part passed over.')}\n`);
+    appendFileSync(transcript, `${huge}\n${thinkingLine('msg_after_huge', 'Read after the huge line.')}\n`);
+    claude.stop();
+    let reasoning = spooled().reasoning;
+    assert.equal(reasoning.at(-1), 'Read after the huge line.');
+    assert.ok(!reasoning.includes('Lost with the part passed over.'));
+    assert.equal(gapsNow().length, 1);
+    // The next turn end reads on from there, with no gap.
+    appendFileSync(transcript, `${thinkingLine('msg_next', 'The turn after.')}\n`);
+    claude.stop();
+    reasoning = spooled().reasoning;
+    assert.deepEqual(reasoning.slice(-2), ['Read after the huge line.', 'The turn after.']);
+    assert.equal(gapsNow().length, 1);
   });
 });

@@ -14,7 +14,7 @@ import { trailProcess } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
-import { fixtureLines, readInPieces } from '../helpers/transcript-pieces.js';
+import { fixtureLines, readInPieces, seededCuts } from '../helpers/transcript-pieces.js';
 
 const FIXTURES = new URL('../fixtures/gemini-cli/', import.meta.url);
 const LINES = fixtureLines(new URL('session-2026-01-14T09-12-3f1c2a9b.jsonl', FIXTURES));
@@ -71,6 +71,51 @@ describe('a recording read in pieces (pure)', () => {
     const checkpoint = readFileSync(new URL('checkpoint-discount.json', FIXTURES), 'utf8');
     assert.equal(parseGeminiTranscriptFrom(checkpoint, undefined), undefined);
     assert.ok(parseGeminiTranscriptFrom(LINES.join(''), undefined));
+  });
+});
+
+describe('a long recording read in pieces (pure)', () => {
+  /**
+   * 200 model messages, each written two or three times as it is made (thoughts, then its
+   * reply and tokens), under two models, with a prompt before every tenth: more messages than
+   * a carry keeps one by one, so older ones are summed up as reading goes on.
+   */
+  const LONG = (() => {
+    const lines = [
+      `${JSON.stringify({ sessionId: 'long-0000', startTime: '2026-01-14T09:00:00.000Z', kind: 'main' })}\n`,
+    ];
+    const at = (m: number) => new Date(Date.UTC(2026, 0, 14, 9, 0, m)).toISOString();
+    for (let m = 0; m < 200; m++) {
+      if (m % 10 === 0)
+        lines.push(
+          `${JSON.stringify({ id: `u-${m}`, timestamp: at(m), type: 'user', content: [{ text: `Prompt ${m}` }] })}\n`,
+        );
+      const model = m % 3 === 0 ? 'gemini-2.5-flash' : 'gemini-2.5-pro';
+      const thought = (n: number) => ({
+        subject: `Step ${m}.${n}`,
+        description: `thinking ${m}.${n}`,
+        timestamp: at(m),
+      });
+      const base = { id: `g-${m}`, timestamp: at(m), type: 'gemini', model };
+      lines.push(`${JSON.stringify({ ...base, content: '', thoughts: [thought(1)] })}\n`);
+      if (m % 2 === 0)
+        lines.push(`${JSON.stringify({ ...base, content: '', thoughts: [thought(1), thought(2)] })}\n`);
+      lines.push(
+        `${JSON.stringify({ ...base, content: `Reply ${m}`, thoughts: [thought(1), thought(2)], tokens: { input: 1000 + m, cached: 100, output: 50 + m, thoughts: 7 } })}\n`,
+      );
+    }
+    return lines;
+  })();
+  const whole = parseGeminiTranscript(LONG.join(''));
+
+  test("under seeded cuts, each reasoning is taken once and the usage is the whole read's", () => {
+    assert.equal(reasoningOf(whole.events).length, 600);
+    for (let seed = 1; seed <= 20; seed++) {
+      const cuts = seededCuts(seed, LONG.length, 2 + (seed % 9));
+      const pieces = readInPieces(LONG, cuts, parseGeminiTranscriptFrom);
+      assert.deepEqual(reasoningOf(pieces.events), reasoningOf(whole.events), `cuts ${cuts}`);
+      assert.deepEqual(facts(pieces.summary), facts(whole), `cuts ${cuts}`);
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import { readGaps } from '../../src/capture/gaps.js';
 import { sessionKey, spoolDir } from '../../src/capture/spool.js';
 import { codexNotifyArgv, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
 import { tempDir, tempRepo } from '../helpers/temp-repo.js';
-import { fixtureLines, readInPieces } from '../helpers/transcript-pieces.js';
+import { fixtureLines, readInPieces, seededCuts } from '../helpers/transcript-pieces.js';
 
 const FIXTURE = new URL('../fixtures/codex/rollout.jsonl', import.meta.url);
 const LINES = fixtureLines(FIXTURE);
@@ -145,6 +145,29 @@ describe('a rollout read in pieces (pure)', () => {
     assert.deepEqual(edits(exactFirst.events), ['/work/crate/lib/a.rs']);
     const patchFirst = readInPieces([`${patch}\n`, `${applied}\n`], [1], parseCodexRolloutFrom);
     assert.deepEqual(edits(patchFirst.events), ['lib/a.rs', '/work/crate/lib/a.rs']);
+  });
+});
+
+describe('a long rollout read in pieces (pure)', () => {
+  /** The fixture's turns 40 times over, each round's call ids its own. */
+  const LONG = [
+    ...LINES.slice(0, 3),
+    ...Array.from({ length: 40 }, (_, round) =>
+      LINES.slice(3).map((line) => line.replace(/call_[A-Z0-9]+/g, (id) => `${id}_${round}`)),
+    ).flat(),
+  ];
+  const whole = parseCodexRollout(LONG.join(''));
+
+  test('under seeded cuts, each prompt, reasoning, context and act is taken once, and the facts are the whole read', () => {
+    assert.equal(ofType(whole.events, 'command').length, 80);
+    for (let seed = 1; seed <= 20; seed++) {
+      const cuts = seededCuts(seed, LONG.length, 2 + (seed % 9));
+      const pieces = readInPieces(LONG, cuts, parseCodexRolloutFrom);
+      for (const type of ['prompt', 'reasoning', 'context'])
+        assert.deepEqual(texts(pieces.events, type), texts(whole.events, type), `${type}, cuts ${cuts}`);
+      assert.deepEqual(acts(pieces.events), acts(whole.events), `cuts ${cuts}`);
+      assert.deepEqual(sessionFacts(pieces.summary), sessionFacts(whole), `cuts ${cuts}`);
+    }
   });
 });
 

@@ -33,3 +33,17 @@ export function fixtureLines(url: URL): string[] {
     .filter(Boolean)
     .map((line) => `${line}\n`);
 }
+
+/**
+ * `count` cut points in 1..lines-1, sorted, from a seeded generator: the same every run, so a
+ * failure names a cut that can be read again.
+ */
+export function seededCuts(seed: number, lines: number, count: number): number[] {
+  let state = seed;
+  const cuts = new Set<number>();
+  while (cuts.size < Math.min(count, lines - 1)) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    cuts.add(1 + Math.floor((state / 2147483648) * (lines - 1)));
+  }
+  return [...cuts].sort((a, b) => a - b);
+}

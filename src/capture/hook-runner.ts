@@ -1005,7 +1005,7 @@ async function turnEnd(
     };
     if (unread.skipped > 0)
       ctx.missing.push(
-        `transcript ${path.slice(0, 300)}: ${unread.skipped} bytes appended since the last turn end were passed over (a turn end reads at most ${TRANSCRIPT_LIMIT} bytes): what the turns in them did is not read from it (reasoning, token usage, and a Codex rollout's commands and edits)`,
+        `transcript ${path.slice(0, 300)}: ${(unread.skipped / 2 ** 20).toFixed(1)} MiB not read before were passed over, as a turn end reads at most the last ${TRANSCRIPT_LIMIT / 2 ** 20} MiB: what the turns in them did is not recorded (reasoning, token usage, and a Codex rollout's commands and edits)`,
       );
     // Only a state from before offsets, read from the start, counts what was taken among what
     // is read now; a transcript replaced since holds only new words and acts.

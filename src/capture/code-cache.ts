@@ -11,7 +11,7 @@
  * with and without them. A cache V8 refuses, or none at all, is written again after the run,
  * where the folder is writable; a read-only install just runs uncached.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -57,6 +57,28 @@ export function codeCachePath(
   );
 }
 
+/**
+ * How many caches of one bundle its folder keeps. Each set of Node options in use has its
+ * own (codeCachePath), and nothing else would ever remove one: an option set seen once, a
+ * debugger's, say, would stay until the next build.
+ */
+export const CACHES_KEPT = 8;
+
+/**
+ * Leaves the CACHES_KEPT most recently written caches of the bundle `cachePath` belongs to.
+ * Runs only after a cache is written, which a hit never does: a cache in use but written long
+ * ago may go, and is written again by the next process that misses it.
+ */
+function pruneCaches(cachePath: string): void {
+  const dir = dirname(cachePath);
+  const prefix = `${basename(cachePath).split('.')[0]}.`;
+  const written = readdirSync(dir)
+    .filter((name) => name.startsWith(prefix) && name.endsWith('.v8cache'))
+    .map((name) => ({ path: join(dir, name), at: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const { path } of written.slice(CACHES_KEPT)) rmSync(path, { force: true });
+}
+
 /** FNV-1a, 32 bits, as hex: tells option sets apart in a file name (node:crypto costs a hook 5 ms). */
 function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
@@ -100,6 +122,7 @@ export function loadWithCodeCache(bundlePath: string, env: NodeJS.ProcessEnv = p
       try {
         writeFileSync(temporary, script.createCachedData());
         renameSync(temporary, cachePath);
+        pruneCaches(cachePath);
       } catch {
         // A read-only install: the hook runs uncached, which is only slower.
         try {

@@ -18,7 +18,13 @@ import {
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Script } from 'node:vm';
-import { codeCachePath, loadWithCodeCache, REFRESH_ENV, wrapped } from '../../src/capture/code-cache.js';
+import {
+  CACHES_KEPT,
+  codeCachePath,
+  loadWithCodeCache,
+  REFRESH_ENV,
+  wrapped,
+} from '../../src/capture/code-cache.js';
 import { TRAIL_BIN } from '../helpers/cli.js';
 import { gitEnv, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
@@ -114,6 +120,34 @@ describe('running a bundle through its code cache', () => {
       codeCachePath(file, source, { execArgv: [], nodeOptions: '--max-old-space-size=4096' }),
       bigHeap,
     );
+  });
+
+  test("writing a cache leaves the most recently written few of its bundle, and no other bundle's", () => {
+    const dir = tempDir('trail-code-cache-');
+    const file = join(dir, 'hook.cjs');
+    writeFileSync(file, bundle('0123456789abcdef', 5));
+    // Caches of ten other option sets, written one a day, and one of another bundle.
+    const older = Array.from({ length: 10 }, (_, day) => {
+      const name = `hook.0123456789abcdef.node-${process.version}-${process.arch}-0000000${day}.v8cache`;
+      writeFileSync(join(dir, name), 'old');
+      utimesSync(join(dir, name), day * 86400, day * 86400);
+      return name;
+    });
+    writeFileSync(join(dir, 'other.0123456789abcdef.node-v20.0.0-x64.v8cache'), 'old');
+    utimesSync(join(dir, 'other.0123456789abcdef.node-v20.0.0-x64.v8cache'), 0, 0);
+
+    const run = loadWithCodeCache(file, {});
+    (run.exports.answer as () => number)();
+    run.saveIfStale();
+    const left = caches(dir).filter((name) => name.startsWith('hook.'));
+    assert.equal(left.length, CACHES_KEPT);
+    assert.ok(left.includes(cacheOf(file).slice(dir.length + 1)), 'the cache just written is kept');
+    assert.deepEqual(
+      left.filter((name) => older.includes(name)).sort(),
+      older.slice(10 - (CACHES_KEPT - 1)).sort(),
+      'the most recently written of the others are kept',
+    );
+    assert.ok(existsSync(join(dir, 'other.0123456789abcdef.node-v20.0.0-x64.v8cache')));
   });
 
   test('a bundle without a build id runs uncached and writes nothing', () => {

@@ -949,6 +949,31 @@ function firstLineHead(fd: number): TranscriptHead | undefined {
   return length > 0 ? { length, digest: sha256Hex(bytes.subarray(0, length)) } : undefined;
 }
 
+/**
+ * The agent parser over the unread lines, given the carry of the last read. A carry it cannot
+ * use (damaged, or written by a release of Trail that kept another shape) would fail every
+ * later turn end of the session the same way: the lines are read without it instead, and the
+ * loss (cumulative token usage counts again from these lines) is recorded as a capture gap.
+ */
+function parseOn(
+  ctx: HookContext,
+  path: string,
+  parseFrom: NonNullable<AgentModule['transcriptFrom']>,
+  text: string,
+  carry: unknown,
+): ReturnType<typeof parseFrom> {
+  try {
+    return parseFrom(text, carry);
+  } catch (error) {
+    if (carry === undefined) throw error;
+    const parsed = parseFrom(text, undefined);
+    ctx.missing.push(
+      `transcript ${path.slice(0, 300)}: what earlier turn ends kept of it could not be used (${(error as Error).message.slice(0, 200)}): token usage counts again from here`,
+    );
+    return parsed;
+  }
+}
+
 async function turnEnd(
   ctx: HookContext,
   transcriptPath: string | undefined,
@@ -994,7 +1019,8 @@ async function turnEnd(
     unread !== undefined && unread.from > 0 && (state.offset !== undefined || unread.skipped > 0);
   // Undefined where the parser reads this file only whole (a Gemini CLI recording that is one
   // JSON document, rewritten at each change).
-  const parsed = unread && parseFrom?.(unread.text, continued ? state.carry : undefined);
+  const parsed =
+    unread && parseFrom && parseOn(ctx, path, parseFrom, unread.text, continued ? state.carry : undefined);
   if (unread && parsed) {
     summary = parsed.summary;
     next = {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseClaudeTranscript, parseClaudeTranscriptFrom } from '../../src/capture/agents/claude-code.js';
 import { readGaps } from '../../src/capture/gaps.js';
+import { sessionKey, spoolDir } from '../../src/capture/spool.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir } from '../helpers/temp-repo.js';
@@ -172,5 +173,29 @@ describe("Claude Code's Stop hook over a growing transcript", () => {
     reasoning = spooled().reasoning;
     assert.deepEqual(reasoning.slice(-2), ['Read after the huge line.', 'The turn after.']);
     assert.equal(gapsNow().length, 1);
+  });
+  test('a carry the parser cannot use is read without, as one gap, and later turn ends go on', () => {
+    const unusable = () =>
+      readGaps(join(repo.dir, '.git/trail')).filter((gap) =>
+        JSON.stringify(gap).includes('could not be used'),
+      );
+    const state = join(
+      spoolDir(join(repo.dir, '.git/trail')),
+      'transcripts',
+      `${sessionKey('claude-code', claude.sessionId)}.json`,
+    );
+    // As a release that kept another shape might leave it.
+    writeFileSync(
+      state,
+      JSON.stringify({ ...JSON.parse(readFileSync(state, 'utf8')), carry: { models: 5 } }),
+    );
+    appendFileSync(transcript, `${thinkingLine('msg_after_damage', 'Read without the carry.')}\n`);
+    claude.stop();
+    assert.equal(spooled().reasoning.at(-1), 'Read without the carry.');
+    assert.equal(unusable().length, 1);
+    appendFileSync(transcript, `${thinkingLine('msg_after_that', 'And the turn after.')}\n`);
+    claude.stop();
+    assert.deepEqual(spooled().reasoning.slice(-2), ['Read without the carry.', 'And the turn after.']);
+    assert.equal(unusable().length, 1);
   });
 });

@@ -4,34 +4,18 @@
  * (`node -e 0`) measured in the same run, interleaved so both see the same machine.
  * Target: hook p50 within 1.5x of bare Node's p50.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installedCommand } from '../test/helpers/agent-hooks.js';
 import { TRAIL_BIN, trail } from '../test/helpers/cli.js';
 import { gitEnv, tempDir, tempRepo } from '../test/helpers/temp-repo.js';
-import { machine, percentile, report } from './lib.js';
+import { machine, percentile, processMs, report } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_HOOK_RUNS ?? 60);
 const WARMUP = 5;
 
-function timed(
-  args: string[],
-  input?: string,
-  env: NodeJS.ProcessEnv = {},
-  program = process.execPath,
-): number {
-  const start = performance.now();
-  const result = spawnSync(program, args, {
-    cwd: repo.dir,
-    input,
-    env: { ...gitEnv, ...env },
-    stdio: 'pipe',
-  });
-  const ms = performance.now() - start;
-  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-  return ms;
-}
+const timed = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}, program = process.execPath) =>
+  processMs(program, args, { cwd: repo.dir, input, env: { ...gitEnv, ...env } });
 
 /**
  * CPU time (user + system, all threads) of a process as it reports at exit. Wall time on a

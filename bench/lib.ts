@@ -1,4 +1,5 @@
 /** Shared bits for benchmarks: timing, machine description, result output. */
+import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
@@ -29,6 +30,29 @@ export async function time<T>(work: () => Promise<T> | T): Promise<{ ms: number;
   const start = performance.now();
   const value = await work();
   return { ms: performance.now() - start, value };
+}
+
+/**
+ * Wall time of a real process, from spawn to exit, its output not kept. One that fails
+ * throws rather than being timed: a figure must be of the work, not of an error.
+ */
+export function processMs(
+  program: string,
+  args: string[],
+  options: { cwd: string; input?: string; env?: NodeJS.ProcessEnv },
+): number {
+  const start = performance.now();
+  const result = spawnSync(program, args, {
+    cwd: options.cwd,
+    input: options.input,
+    env: options.env,
+    stdio: ['pipe', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  const ms = performance.now() - start;
+  if (result.status !== 0)
+    throw new Error(`${program} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return ms;
 }
 
 /**

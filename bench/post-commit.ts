@@ -4,7 +4,7 @@
  * sessions that never ended). Target (issue 4): under 300 ms and flat (within 1.2x).
  * Baseline in the same run: `node -e 0` (the floor of any hook) and `git commit` itself.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAgentHook } from '../src/capture/hook-runner.js';
@@ -15,16 +15,12 @@ import { appendRecords } from '../src/ledger/log-store.js';
 import { findRepo } from '../src/ledger/repo.js';
 import { TRAIL_BIN, trail } from '../test/helpers/cli.js';
 import { gitEnv, tempRepo } from '../test/helpers/temp-repo.js';
-import { percentile, report } from './lib.js';
+import { percentile, processMs, report } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
-function time(command: string, args: string[], cwd: string, input?: string): number {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd, env: gitEnv, input, stdio: ['pipe', 'ignore', 'pipe'] });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr}`);
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
+const time = (command: string, args: string[], cwd: string, input?: string) =>
+  processMs(command, args, { cwd, input, env: gitEnv });
 
 async function pastSessions(dir: string, count: number): Promise<void> {
   const repo = await findRepo(dir);

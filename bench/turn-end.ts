@@ -12,14 +12,13 @@
  * their lines repeated with fresh message and call ids (so none is taken for a repeat of
  * another) up to each size.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { codexNotifyArgv, trailWithEnv } from '../test/helpers/agent-hooks.js';
 import { TRAIL_BIN } from '../test/helpers/cli.js';
 import { gitEnv, tempDir, tempRepo } from '../test/helpers/temp-repo.js';
 import type { BenchFigure } from './lib.js';
-import { percentile, report } from './lib.js';
+import { percentile, processMs, report } from './lib.js';
 
 const SIZES_MIB = [4, 16, 48];
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -89,18 +88,9 @@ const geminiRecording = (bytes: number) =>
     },
   );
 
-function runMs(args: string[], cwd: string, input?: string, env: NodeJS.ProcessEnv = {}): number {
-  const start = performance.now();
-  const result = spawnSync(process.execPath, args, {
-    cwd,
-    input,
-    env: { ...gitEnv, ...env },
-    encoding: 'utf8',
-  });
-  const ms = performance.now() - start;
-  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-  return ms;
-}
+/** A turn-end hook run as its own process, payload (if any) on stdin. */
+const runMs = (args: string[], cwd: string, input?: string, env: NodeJS.ProcessEnv = {}) =>
+  processMs(process.execPath, args, { cwd, input, env: { ...gitEnv, ...env } });
 
 const repo = tempRepo();
 const scratch = tempDir('trail-bench-turn-end-');

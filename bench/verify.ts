@@ -14,7 +14,7 @@
  * and each commit seals their work in one append). Its verify is bound by the Ed25519 checks,
  * so its baseline is those checks alone.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { sha256Latin1 } from '../src/core/hash.js';
 import { checkHeadSignatures, LogVerifier } from '../src/core/log-verifier.js';
@@ -24,7 +24,7 @@ import { findRepo } from '../src/ledger/repo.js';
 import { verifyRepository } from '../src/ledger/verify.js';
 import { TRAIL_BIN, trail } from '../test/helpers/cli.js';
 import { tempRepo } from '../test/helpers/temp-repo.js';
-import { bestOfRounds, report, time } from './lib.js';
+import { bestOfRounds, processMs, report, time } from './lib.js';
 
 const TOTAL = Number(process.env.BENCH_RECORDS ?? 100_000);
 const BATCH = 1000;
@@ -74,15 +74,6 @@ async function verifyFromScratch({ ledger, fromScratch }: Awaited<ReturnType<typ
   fromScratch();
   const r = await verifyRepository(ledger);
   if (!r.ok) throw new Error('verify failed');
-}
-
-/** A real process, timed from spawn to exit; fails loudly rather than timing an error. */
-function processMs(args: string[], cwd: string): number {
-  const start = performance.now();
-  const run = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
-  const ms = performance.now() - start;
-  if (run.status !== 0) throw new Error(`${args.join(' ')} exited ${run.status}: ${run.stderr}`);
-  return ms;
 }
 
 const batched = await writeLedger(TOTAL, BATCH);
@@ -135,9 +126,9 @@ try {
     // As a person runs it: a new process, cold JIT included, beside starting Node alone.
     command: () => {
       fromScratch();
-      processMs([TRAIL_BIN, 'verify'], ledger.workTree);
+      processMs(process.execPath, [TRAIL_BIN, 'verify'], { cwd: ledger.workTree });
     },
-    node: () => processMs(['-e', '0'], ledger.workTree),
+    node: () => processMs(process.execPath, ['-e', '0'], { cwd: ledger.workTree }),
     // The floor of a ledger written one record per append: one Ed25519 check per head.
     singlesSignatures: async () => {
       const verdicts = await checkHeadSignatures(

@@ -540,6 +540,28 @@ describe('parseCodexRollout', () => {
     );
   });
 
+  it('follows a command unified exec left running through its polls to its exit code', () => {
+    const events = parseCodexRollout(fixture('unified-exec.jsonl')).events.map((e) => e.event);
+    assert.deepEqual(events, [
+      {
+        type: 'command',
+        command: 'cargo test',
+        exitCode: 101,
+        // From the call to the answer that reported the exit: the wall times are the yields'.
+        durationMs: 65_500,
+        outputTail: 'Compiling acme\nrunning 4 tests\ntest result: FAILED. 3 passed; 1 failed\n',
+      },
+      // A dev server, left running: no exit code, and no duration.
+      { type: 'command', command: 'npm run dev', outputTail: 'ready on :3000\n' },
+      // The polls did what they were asked, whatever the exit code of what they polled.
+      { type: 'tool-call', tool: 'write_stdin', toolUseId: 'w1' },
+      { type: 'tool-call', tool: 'write_stdin', toolUseId: 'w2' },
+      // A session this rollout never started: the poll keeps the code it reported.
+      { type: 'tool-call', tool: 'write_stdin', toolUseId: 'w3', ok: true },
+    ]);
+    for (const event of events) eventBodySchema.parse(event);
+  });
+
   it('survives any text', () => {
     assert.deepEqual(parseCodexRollout(''), { models: [], events: [], usage: [], skippedLines: 0 });
     assert.equal(

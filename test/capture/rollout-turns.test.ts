@@ -118,6 +118,42 @@ describe('a rollout read in pieces (pure)', () => {
     );
   });
 
+  test('a command unified exec still ran at a cut ends as a command of its own, with what the whole read gives it', () => {
+    const lines = fixtureLines(new URL('../fixtures/codex/unified-exec.jsonl', import.meta.url));
+    const tests = (events: Summary['events']) =>
+      ofType(events, 'command').filter(
+        ({ event }) => event.type === 'command' && event.command === 'cargo test',
+      );
+    const [ended] = tests(parseCodexRollout(lines.join('')).events);
+    assert.equal(ended?.event.type === 'command' && ended.event.exitCode, 101);
+    // From the line after its first answer (which says it runs on) to the one that reports its exit.
+    const running = lines.findIndex((line) => line.includes('Process running with session ID 42')) + 1;
+    const exited = lines.findIndex((line) => line.includes('Process exited with code 101')) + 1;
+    for (let cut = running; cut < exited; cut++) {
+      const pieces = readInPieces(lines, [cut], parseCodexRolloutFrom);
+      const [taken, end, ...more] = tests(pieces.events);
+      assert.deepEqual(more, [], `cut at line ${cut}`);
+      // Taken as it stood at the cut: running, its output so far.
+      assert.equal(taken?.event.type === 'command' && taken.event.exitCode, undefined, `cut at line ${cut}`);
+      // Recorded as it ended, when it ended: the same command, exit code, duration and output.
+      assert.deepEqual(end?.event, ended?.event, `cut at line ${cut}`);
+      assert.equal(end?.at, '2026-03-02T10:01:05.500Z');
+    }
+    // Cut between the call and its first answer (and again after it), the call is taken before
+    // anything says it runs on: it keeps no exit code (as any call whose output comes after the turn end that
+    // took it), and nothing is recorded without its command.
+    const beforeAnswer = readInPieces(lines, [running - 1, running], parseCodexRolloutFrom);
+    assert.deepEqual(
+      tests(beforeAnswer.events).map(({ event }) => event),
+      [{ type: 'command', command: 'cargo test' }],
+    );
+    assert.deepEqual(acts(beforeAnswer.events), acts(parseCodexRollout(lines.join('')).events));
+    // Cut a line at a time, the same.
+    const lineByLine = readInPieces(lines, lines.map((_, i) => i).slice(running), parseCodexRolloutFrom);
+    assert.deepEqual(tests(lineByLine.events).at(-1)?.event, ended?.event);
+    assert.equal(tests(lineByLine.events).length, 2);
+  });
+
   test("Codex's own paths for a patch, read after the patch, are taken once", () => {
     const patch = JSON.stringify({
       timestamp: '2026-03-02T10:00:20.000Z',
@@ -298,6 +334,46 @@ describe("Codex's notify over a growing rollout", () => {
     const events = spooled(upgraded, thread).events;
     assert.equal(new Set(events).size, events.length, 'no event spooled twice');
     assert.ok(events.some((e) => e.includes('Explain the limit in the README')));
+  });
+
+  test("a command still running at a turn end is spooled again with the exit code a later turn's poll reports", async () => {
+    const thread = '0199a1b2-0000-4000-8000-000000000004';
+    const repo = await codexRepo();
+    const lines = fixtureLines(new URL('../fixtures/codex/unified-exec.jsonl', import.meta.url)).map((line) =>
+      line
+        .split('/home/dev/acme-api')
+        .join(repo.repo.dir)
+        .split('0199a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1c')
+        .join(thread),
+    );
+    const path = rolloutPath(repo, thread);
+    // The turn ends after the first poll, while `cargo test` runs on.
+    const cut = lines.findIndex((line) => line.includes('running 4 tests')) + 1;
+    writeFileSync(path, lines.slice(0, cut).join(''));
+    notify(repo, thread);
+    appendFileSync(path, lines.slice(cut).join(''));
+    notify(repo, thread);
+    const commands = spooled(repo, thread)
+      .events.map((e) => JSON.parse(e))
+      .filter((e) => e.type === 'command' && e.command === 'cargo test');
+    assert.deepEqual(commands, [
+      // Taken at the first turn end as it stood: running, with its output so far.
+      {
+        provenance: 'transcript',
+        type: 'command',
+        command: 'cargo test',
+        outputTail: 'Compiling acme\nrunning 4 tests\n',
+      },
+      {
+        provenance: 'transcript',
+        type: 'command',
+        command: 'cargo test',
+        exitCode: 101,
+        durationMs: 65_500,
+        outputTail: 'Compiling acme\nrunning 4 tests\ntest result: FAILED. 3 passed; 1 failed\n',
+      },
+    ]);
+    assert.deepEqual(gaps(repo), []);
   });
 
   test('a rollout past 64 MiB is still read, a turn at a time', async () => {

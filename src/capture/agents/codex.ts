@@ -50,6 +50,12 @@ const SHELL_TOOLS = new Set([
   'bash',
 ]);
 const PATCH_TOOL = 'apply_patch';
+/**
+ * Unified exec's poll of a command that went on running: `exec_command` answers with `Process
+ * running with session ID N` once its yield time is up, and the model then calls this with
+ * `{session_id: N}` until an answer says `Process exited with code X`.
+ */
+const POLL_TOOL = 'write_stdin';
 
 // ---------------------------------------------------------------------------------------------
 // apply_patch
@@ -445,10 +451,35 @@ interface Tokens {
 type Origin = 'item' | 'event';
 type Kind = 'prompt' | 'assistant' | 'reasoning';
 
+interface RolloutCall {
+  event: CommandEvent | ToolCallEvent;
+  /** When the call was written: a command left running measures its duration from here. */
+  at?: string;
+  /** For a poll of a running command (POLL_TOOL), that command's session id. */
+  polls?: string;
+  /** Taken as an event by an earlier read: what is read of it now fills nothing in. */
+  taken?: boolean;
+}
+
+interface RunningProcess {
+  event: CommandEvent;
+  startedAt?: string;
+  /**
+   * Taken as an event by an earlier read (a turn end came while it ran): its exit is then
+   * recorded as a command event of its own, since the one taken cannot be changed.
+   */
+  taken?: boolean;
+}
+
 interface RolloutState {
   summary: CodexRolloutSummary;
   entries: Array<{ at?: string; event: EventBody; origin?: Origin; kind?: Kind }>;
-  calls: Map<string, { event: CommandEvent | ToolCallEvent }>;
+  calls: Map<string, RolloutCall>;
+  /**
+   * Commands unified exec left running, by the session id its answer gave them: the polls
+   * that name it (POLL_TOOL) bring the rest of their output, then their exit code.
+   */
+  processes: Map<string, RunningProcess>;
   /** Each patch call's file edits, `exact` once Codex's own absolute paths replaced them. */
   patchEdits: Map<string, { edits: FileEditEvent[]; exact: boolean }>;
   /** The cwd of the turn being read: relative paths and workdirs are resolved against it. */
@@ -498,11 +529,23 @@ export interface CodexRolloutCarry {
   /**
    * The latest calls and patch calls, already taken as events: an output or a
    * `patch_apply_end` that comes in a later read fills no new event in (the one taken is not
-   * read again), and is not mistaken for a call of its own.
+   * read again), and is not mistaken for a call of its own. A poll's third element is the
+   * session of the command it polls, so its answer still goes to that command.
    */
-  calls: Array<[string, 'command' | 'tool-call']>;
+  calls: Array<[string, 'command' | 'tool-call'] | [string, 'command' | 'tool-call', string]>;
   /** Per patch call, whether its edits came from Codex's own paths (see setPatchEdits). */
   patches: Array<[string, boolean]>;
+  /**
+   * Commands unified exec still ran when the read stopped, by session id: a later poll's
+   * answer brings their exit code (older carries have none).
+   */
+  processes?: Array<[string, CarriedProcess]>;
+}
+
+interface CarriedProcess {
+  command: string;
+  startedAt?: string;
+  outputTail?: string;
 }
 
 /** How many of the latest calls a carry keeps: a call's output follows it within its turn. */
@@ -546,11 +589,14 @@ export function parseCodexRolloutFrom(
       lastTotal: state.lastTotal,
       usage: [...state.usage],
       itemKinds: [...itemKinds],
-      calls: latest(state.calls).map(([id, call]): [string, 'command' | 'tool-call'] => [
-        id,
-        call.event.type,
-      ]),
+      calls: latest(state.calls).map(([id, call]): CodexRolloutCarry['calls'][number] =>
+        call.polls === undefined ? [id, call.event.type] : [id, call.event.type, call.polls],
+      ),
       patches: latest(state.patchEdits).map(([id, patch]): [string, boolean] => [id, patch.exact]),
+      processes: latest(state.processes).map(([id, { event, startedAt }]): [string, CarriedProcess] => [
+        id,
+        defined({ command: event.command, startedAt, outputTail: event.outputTail }),
+      ]),
     }),
   };
 }
@@ -576,9 +622,23 @@ function stateAfter(carry: CodexRolloutCarry | undefined): RolloutState {
     },
     entries: [],
     calls: new Map(
-      (carry?.calls ?? []).map(([id, type]) => [
+      (carry?.calls ?? []).map(([id, type, polls]) => [
         id,
-        { event: type === 'command' ? { type, command: '' } : { type: 'tool-call', tool: '' } },
+        defined({
+          event: type === 'command' ? { type, command: '' } : { type: 'tool-call', tool: '' },
+          polls,
+          taken: true,
+        }),
+      ]),
+    ),
+    processes: new Map(
+      (carry?.processes ?? []).map(([id, { command, startedAt, outputTail }]) => [
+        id,
+        defined({
+          event: defined({ type: 'command' as const, command, outputTail }),
+          startedAt,
+          taken: true,
+        }),
       ]),
     ),
     patchEdits: new Map((carry?.patches ?? []).map(([id, exact]) => [id, { edits: [], exact }])),
@@ -755,6 +815,7 @@ function readResponseItem(state: RolloutState, item: JsonObject, at: string | un
         );
       } else {
         readOtherCall(state, at, str(item, 'call_id'), name);
+        if (name === POLL_TOOL) notePoll(state, str(item, 'call_id'), argObject.session_id);
       }
       return;
     }
@@ -782,7 +843,16 @@ function readResponseItem(state: RolloutState, item: JsonObject, at: string | un
       const call = callId === undefined ? undefined : state.calls.get(callId);
       if (call === undefined) return;
       const facts = execOutputFacts(item.output);
-      if (call.event.type === 'command') fillCommand(call.event, facts);
+      if (call.event.type === 'command') {
+        const running = facts.exitCode === undefined ? runningSession(item.output) : undefined;
+        if (running === undefined) fillCommand(call.event, facts);
+        else if (!call.taken) {
+          // Still running: its output so far, and not its duration (the wall time is the
+          // yield's). The polls that name the session bring the rest.
+          if (facts.outputTail !== undefined) call.event.outputTail = facts.outputTail;
+          state.processes.set(running, { event: call.event, startedAt: call.at });
+        }
+      } else if (call.polls !== undefined) followProcess(state, call.polls, facts, at);
       else if (call.event.ok === undefined && facts.exitCode !== undefined)
         call.event.ok = facts.exitCode === 0;
       else if (
@@ -819,7 +889,7 @@ function readShellCall(
   }
   const event = commandEvent(command, {});
   push(state, at, event);
-  if (callId !== undefined) state.calls.set(callId, { event });
+  if (callId !== undefined) state.calls.set(callId, defined({ event, at }));
 }
 
 function readPatchCall(
@@ -879,6 +949,43 @@ function readOtherCall(
   const server = mcpServerOf(tool);
   if (server !== undefined) push(state, at, { type: 'context', source: 'mcp-server', ref: server });
   if (callId !== undefined) state.calls.set(callId, { event });
+}
+
+/** The session id an exec answer gives a command still running, where it says so. */
+function runningSession(output: unknown): string | undefined {
+  const text = outputText(output);
+  if (text === undefined) return undefined;
+  const marker = /(?:^|\n)Output:\n/.exec(text);
+  const header = marker === null ? text : text.slice(0, marker.index);
+  return /^Process running with session ID (\d+)\s*$/m.exec(header)?.[1];
+}
+
+/** A poll call of a command left running, linked to it where its session is known. */
+function notePoll(state: RolloutState, callId: string | undefined, session: unknown): void {
+  const id = typeof session === 'number' || typeof session === 'string' ? String(session) : undefined;
+  const call = callId === undefined ? undefined : state.calls.get(callId);
+  if (call !== undefined && id !== undefined && state.processes.has(id)) call.polls = id;
+}
+
+/**
+ * A poll's answer, given to the command it polls: the output's tail grows by what it brought,
+ * and an exit code ends the command, its duration then running from its call to this answer.
+ * The poll itself is not marked by that exit code: it did what it was asked. A command an
+ * earlier read took is recorded again as it ended: the event taken then stays as it was.
+ */
+function followProcess(state: RolloutState, session: string, facts: ExecFacts, at: string | undefined): void {
+  const running = state.processes.get(session);
+  if (running === undefined) return;
+  const event = running.taken && facts.exitCode !== undefined ? { ...running.event } : running.event;
+  if (event !== running.event) push(state, at, event);
+  if (facts.outputTail !== undefined)
+    event.outputTail = outputTail(`${event.outputTail ?? ''}${facts.outputTail}`);
+  if (facts.exitCode === undefined) return;
+  event.exitCode = facts.exitCode;
+  const started = running.startedAt === undefined ? Number.NaN : Date.parse(running.startedAt);
+  const ended = at === undefined ? Number.NaN : Date.parse(at);
+  if (ended >= started) event.durationMs = ended - started;
+  state.processes.delete(session);
 }
 
 function fillCommand(event: CommandEvent, facts: ExecFacts): void {

@@ -30,6 +30,7 @@ import type { Repo } from '../ledger/repo.js';
 import type { TranscriptCarry } from './agents/claude-code.js';
 import type { CodexRolloutCarry } from './agents/codex.js';
 import type { GeminiRecordingCarry } from './agents/gemini-cli.js';
+import { noteBackgroundStart, takeBackgroundStart } from './background-tasks.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
 import type { EditMarkerBody } from './in-flight.js';
@@ -48,7 +49,7 @@ import type {
   Observation,
   TranscriptSummary,
 } from './observation.js';
-import { sumUsageByModel } from './observation.js';
+import { backgroundEndCall, sumUsageByModel } from './observation.js';
 import { findRepoFast } from './repo-fast.js';
 import { loadSealState } from './seal-state.js';
 
@@ -477,7 +478,35 @@ async function observe(ctx: HookContext, observation: Observation, input: HookIn
       return callDenied(ctx, observation);
     case 'turn-end':
       return turnEnd(ctx, observation.transcriptPath, input.env);
+    case 'background-start': {
+      const command = redactValue(observation.command, ctx.rules).value;
+      noteBackgroundStart(ctx.repo.stateDir, ctx.key, observation.toolUseId, { command, startedAt: ctx.at });
+      return [];
+    }
+    case 'background-end':
+      return [backgroundEnd(ctx, observation)];
   }
+}
+
+/**
+ * A background task's end: the command that started it recorded again with the exit code it
+ * ended with (so the check it ran counts, with its result), where its start was noted and the
+ * code is known; otherwise the end itself, as a tool call with the notification's summary.
+ */
+function backgroundEnd(ctx: HookContext, end: Extract<Observation, { type: 'background-end' }>): SpoolLine {
+  const start =
+    end.toolUseId === undefined ? undefined : takeBackgroundStart(ctx.repo.stateDir, ctx.key, end.toolUseId);
+  if (start !== undefined && end.exitCode !== undefined) {
+    const ms = Date.parse(ctx.at) - Date.parse(start.startedAt);
+    const command: EventBody = {
+      type: 'command',
+      command: start.command,
+      exitCode: end.exitCode,
+      ...(ms >= 0 ? { durationMs: ms } : {}),
+    };
+    return eventLine(ctx, command, 'observed');
+  }
+  return eventLine(ctx, backgroundEndCall(end), 'observed');
 }
 
 function repoPath(repo: Repo, path: string, cwd: string | undefined): string | undefined {

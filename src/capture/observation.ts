@@ -75,7 +75,26 @@ export type Observation =
    */
   | { type: 'call-denied'; toolUseId?: string; paths: string[]; via: ChangeVia }
   /** The agent's turn ended: the runner may read the transcript for model, usage, reasoning. */
-  | { type: 'turn-end'; transcriptPath?: string };
+  | { type: 'turn-end'; transcriptPath?: string }
+  /**
+   * A shell command went on in the background: its after-hook came as it started. The runner
+   * keeps the command by call id for its end (background-tasks.ts).
+   */
+  | { type: 'background-start'; toolUseId: string; command: string }
+  /**
+   * The agent was told a background task ended (Claude Code's `<task-notification>`): the
+   * command it started is recorded again with its exit code, or, where its start is not known,
+   * the task's end as a tool call.
+   */
+  | {
+      type: 'background-end';
+      toolUseId?: string;
+      taskId?: string;
+      /** As the notification says it: `completed`, `failed`, `killed`... */
+      status?: string;
+      exitCode?: number;
+      summary?: string;
+    };
 
 /** An edit tool's input, as its before-hook sees it: a whole new text, or replacements. */
 export type IntendedEdit = { content: string } | { edits: Array<{ old: string; new: string; all: boolean }> };
@@ -120,6 +139,31 @@ export interface TranscriptSummary {
 
 /** One model's token usage in a transcript (TranscriptSummary.usage). */
 export type ModelUsage = TranscriptSummary['usage'][number];
+
+/**
+ * A background task's end where no command can be recorded again with its exit code (its
+ * start is not known, or the notification names no exit code): the end as a tool call, ok as
+ * its exit code or status says.
+ */
+export function backgroundEndCall(
+  end: Omit<Extract<Observation, { type: 'background-end' }>, 'type'>,
+): Extract<EventBody, { type: 'tool-call' }> {
+  const byStatus =
+    end.status === 'completed'
+      ? true
+      : end.status === 'failed' || end.status === 'killed'
+        ? false
+        : undefined;
+  const ok = end.exitCode === undefined ? byStatus : end.exitCode === 0;
+  const toolUseId = end.toolUseId ?? end.taskId;
+  return {
+    type: 'tool-call',
+    tool: 'background-task',
+    ...(toolUseId !== undefined ? { toolUseId } : {}),
+    ...(end.summary !== undefined ? { summary: end.summary } : {}),
+    ...(ok !== undefined ? { ok } : {}),
+  };
+}
 
 /** Usage summed per model, in the order the models first appear. */
 export function sumUsageByModel(usages: Iterable<ModelUsage>): ModelUsage[] {

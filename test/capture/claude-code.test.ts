@@ -451,6 +451,41 @@ describe('normalizeClaudeCode', () => {
     });
   });
 
+  it('notes a command sent to the background, and takes its task notification for no prompt', () => {
+    const started = normalizeClaudeCode(
+      payload('PostToolUse-Bash-background.json'),
+      'PostToolUse',
+    ).observations;
+    assert.deepEqual(
+      started.filter((o) => o.type === 'event' || o.type === 'background-start'),
+      [
+        // Started, not ended: no exit code yet.
+        { type: 'event', event: { type: 'command', command: 'npm run test:e2e', durationMs: 41 } },
+        {
+          type: 'background-start',
+          toolUseId: 'toolu_01Bg7aQ2cR3dS4eT5fU6gV7w',
+          command: 'npm run test:e2e',
+        },
+      ],
+    );
+    const ended = normalizeClaudeCode(payload('UserPromptSubmit-task-notification.json'), 'UserPromptSubmit');
+    assert.deepEqual(ended.observations, [
+      SESSION_INFO,
+      {
+        type: 'background-end',
+        taskId: 'bslbv9989',
+        toolUseId: 'toolu_01Bg7aQ2cR3dS4eT5fU6gV7w',
+        status: 'completed',
+        exitCode: 1,
+        summary: 'Background command "Run the end-to-end tests" completed (exit code 1)',
+      },
+    ]);
+    // A prompt that only mentions the tag is the person's.
+    const mention = { ...payload('UserPromptSubmit.json'), prompt: 'Why does <task-notification> show up?' };
+    const [, observation] = normalizeClaudeCode(mention, 'UserPromptSubmit').observations;
+    assert.equal(observation?.type === 'event' && observation.event.type, 'prompt');
+  });
+
   it('keeps a long prompt within the record limit and says it was cut', () => {
     const input = { ...payload('UserPromptSubmit.json'), prompt: 'x'.repeat(200_000) };
     const [, prompt] = normalizeClaudeCode(input, 'UserPromptSubmit').observations;
@@ -722,6 +757,56 @@ describe('parseClaudeTranscript', () => {
       assert.ok(event.text.endsWith('[truncated]'));
       assert.ok(!event.text.includes('\uFFFD'));
     }
+  });
+
+  it('gives a background command the exit code its task notification reports, and takes no prompt from it', () => {
+    const line = (at: string, type: 'user' | 'assistant', content: unknown, extra: object = {}) =>
+      JSON.stringify({ type, sessionId: 's', timestamp: at, message: { role: type, content }, ...extra });
+    const notification = payload('UserPromptSubmit-task-notification.json').prompt as string;
+    const text = [
+      line('2026-03-02T10:00:00.000Z', 'user', 'Run the end-to-end tests in the background'),
+      line('2026-03-02T10:00:01.000Z', 'assistant', [
+        {
+          type: 'tool_use',
+          id: 'toolu_01Bg7aQ2cR3dS4eT5fU6gV7w',
+          name: 'Bash',
+          input: { command: 'npm run test:e2e', run_in_background: true },
+        },
+      ]),
+      line(
+        '2026-03-02T10:00:01.050Z',
+        'user',
+        [
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_01Bg7aQ2cR3dS4eT5fU6gV7w',
+            content: 'Command running in background with ID: bslbv9989',
+          },
+        ],
+        { toolUseResult: { stdout: '', stderr: '', interrupted: false, backgroundTaskId: 'bslbv9989' } },
+      ),
+      line('2026-03-02T10:02:31.000Z', 'user', notification),
+      // A notification of a task this transcript never started: its end, as a tool call.
+      line('2026-03-02T10:03:00.000Z', 'user', [
+        {
+          type: 'text',
+          text: '<task-notification>\n<task-id>a1b2</task-id>\n<status>killed</status>\n<summary>Background command "Serve the app" was stopped</summary>\n</task-notification>',
+        },
+      ]),
+    ].join('\n');
+    const events = parseClaudeTranscript(text).events.map((e) => e.event);
+    assert.deepEqual(events, [
+      { type: 'prompt', text: 'Run the end-to-end tests in the background' },
+      { type: 'command', command: 'npm run test:e2e', exitCode: 1, durationMs: 150_000 },
+      {
+        type: 'tool-call',
+        tool: 'background-task',
+        toolUseId: 'a1b2',
+        summary: 'Background command "Serve the app" was stopped',
+        ok: false,
+      },
+    ]);
+    for (const event of events) eventBodySchema.parse(event);
   });
 
   it('survives any text: empty, garbage, JSON that is not an object', () => {

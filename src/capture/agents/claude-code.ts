@@ -21,7 +21,7 @@ import type {
   SessionInfo,
   TranscriptSummary,
 } from '../observation.js';
-import { sumUsageByModel } from '../observation.js';
+import { backgroundEndCall, sumUsageByModel } from '../observation.js';
 import { jsonObjectLines } from './json-lines.js';
 
 type JsonObject = Record<string, unknown>;
@@ -201,6 +201,41 @@ function bashResponseFacts(response: unknown): CommandFacts {
   return defined({ exitCode, interrupted, outputTail: outputTail(text('stdout'), text('stderr')) });
 }
 
+/** What a task notification says of the background task that ended. */
+export interface TaskNotification {
+  taskId?: string;
+  toolUseId?: string;
+  status?: string;
+  exitCode?: number;
+  summary?: string;
+}
+
+/**
+ * Claude Code's `<task-notification>` message, which it sends the model when a background task
+ * ends (a shell command, a subagent, a monitor), as a user message that also reaches the
+ * UserPromptSubmit hook: `<task-id>`, `<tool-use-id>` (the call that started it, in recent
+ * releases), `<output-file>`, `<status>` and a `<summary>` such as `Background command "Run
+ * the tests" completed (exit code 1)`; a subagent's adds its `<result>`, which is not taken.
+ * Undefined for any other text.
+ */
+export function taskNotification(text: string): TaskNotification | undefined {
+  const body = /^\s*<task-notification>([\s\S]*?)<\/task-notification>/.exec(text)?.[1];
+  if (body === undefined) return undefined;
+  const tag = (name: string, max: number) => {
+    const value = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1]?.trim();
+    return value ? truncateText(value, max) : undefined;
+  };
+  const summary = tag('summary', SUMMARY_MAX);
+  const code = summary === undefined ? undefined : /\bexit code (-?\d+)/i.exec(summary)?.[1];
+  return defined({
+    taskId: tag('task-id', NAME_MAX),
+    toolUseId: tag('tool-use-id', NAME_MAX),
+    status: tag('status', NAME_MAX),
+    exitCode: code === undefined ? undefined : Number(code),
+    summary,
+  });
+}
+
 function exitCodeIn(interpretation: string): number | undefined {
   const match = /exit(?:ed)?(?: with)? code (-?\d+)/i.exec(interpretation);
   return match ? Number(match[1]) : undefined;
@@ -330,6 +365,12 @@ export const normalizeClaudeCode: HookAdapter = (payload, hookEvent) => {
   switch (hook) {
     case 'UserPromptSubmit': {
       const prompt = read.text('prompt') ?? read.fail('"prompt" is missing');
+      // Claude Code's word that a background task ended, sent as a prompt: no one asked it.
+      const notification = taskNotification(prompt);
+      if (notification !== undefined) {
+        observations.push(defined({ type: 'background-end' as const, ...notification }));
+        break;
+      }
       const promptId = read.string('prompt_id', NAME_MAX);
       observations.push({
         type: 'event',
@@ -485,6 +526,16 @@ function postToolUse(read: FieldReader, failed: boolean): Observation[] {
       }),
       event(commandEvent(command, facts, durationMs)),
     ];
+    // Sent to the background: its end comes later, in a task notification (taskNotification).
+    const background = isJsonObject(read.source.tool_response)
+      ? read.source.tool_response.backgroundTaskId
+      : undefined;
+    if (!failed && typeof background === 'string' && call.toolUseId !== undefined && command.length > 0)
+      out.push({
+        type: 'background-start',
+        toolUseId: call.toolUseId,
+        command: truncateText(command, COMMAND_MAX),
+      });
     // The command record has no field for an interruption or a shell that never started.
     if (interrupt || facts.interrupted) out.push(toolCall('interrupted', false));
     else if (failed && facts.exitCode === undefined) out.push(toolCall(failureSummary, false));
@@ -563,6 +614,8 @@ interface TranscriptState {
   usageByMessage: Map<string, UsageTotals>;
   /** Tool calls waiting for their result, by tool_use id. */
   pendingTools: Map<string, CommandEvent | ToolCallEvent>;
+  /** Commands sent to the background, by tool_use id, until a task notification ends them. */
+  background: Map<string, { event: CommandEvent; at?: string }>;
   seen: Set<string>;
   startedMs: number;
   endedMs: number;
@@ -607,6 +660,7 @@ export function parseClaudeTranscriptFrom(
     summary: { models: [...(carry?.models ?? [])], events: [], usage: [], skippedLines: 0 },
     usageByMessage: new Map(carry?.last ? [[carry.last.id, { ...carry.last.usage }]] : []),
     pendingTools: new Map(),
+    background: new Map(),
     seen: new Set(carry?.last?.seen),
     startedMs: Number.POSITIVE_INFINITY,
     endedMs: Number.NEGATIVE_INFINITY,
@@ -744,7 +798,9 @@ function readUserLine(state: TranscriptState, line: JsonObject): void {
   if (!isJsonObject(message)) return;
   const promptId = typeof line.promptId === 'string' ? line.promptId.slice(0, NAME_MAX) : undefined;
   if (typeof message.content === 'string') {
-    if (message.content.trim().length > 0) {
+    const notification = taskNotification(message.content);
+    if (notification !== undefined) readTaskNotification(state, line, notification);
+    else if (message.content.trim().length > 0) {
       pushEvent(
         state,
         line,
@@ -766,7 +822,9 @@ function readUserLine(state: TranscriptState, line: JsonObject): void {
     .filter((b) => b.type === 'text' && typeof b.text === 'string')
     .map((b) => b.text as string)
     .join('\n\n');
-  if (text.trim().length > 0) {
+  const notification = taskNotification(text);
+  if (notification !== undefined) readTaskNotification(state, line, notification);
+  else if (text.trim().length > 0) {
     pushEvent(
       state,
       line,
@@ -807,6 +865,30 @@ function readToolResult(state: TranscriptState, block: JsonObject, structured: u
   }
   if (facts.exitCode !== undefined) pending.exitCode = facts.exitCode;
   if (facts.outputTail !== undefined) pending.outputTail = facts.outputTail;
+  if (!isError && isJsonObject(structured) && typeof structured.backgroundTaskId === 'string') {
+    const at = state.summary.events.findLast((e) => e.event === pending)?.at;
+    state.background.set(block.tool_use_id, defined({ event: pending, at }));
+  }
+}
+
+/**
+ * A task notification read in the transcript (taskNotification): not the person's prompt. The
+ * command it ends gets its exit code and its duration up to the notification, as the hooks
+ * record it again; otherwise the end is a tool call of its own.
+ */
+function readTaskNotification(state: TranscriptState, line: JsonObject, end: TaskNotification): void {
+  const started = end.toolUseId === undefined ? undefined : state.background.get(end.toolUseId);
+  if (started === undefined || end.exitCode === undefined) {
+    pushEvent(state, line, backgroundEndCall(end));
+    return;
+  }
+  state.background.delete(end.toolUseId!);
+  started.event.exitCode = end.exitCode;
+  const ms =
+    typeof line.timestamp === 'string' && started.at !== undefined
+      ? Date.parse(line.timestamp) - Date.parse(started.at)
+      : Number.NaN;
+  if (ms >= 0) started.event.durationMs = ms;
 }
 
 /** The model that wrote the most output, else the first one seen. */

@@ -1003,6 +1003,30 @@ function parseOn(
   }
 }
 
+/**
+ * Calls the transcript says were rejected before they ran: a denial in Claude Code's permission
+ * dialog fires no hook, so the marker of the call's before-hook still held its files (edits
+ * credited to it, a person's changes `unknown`). A marker still there is taken, and the denial
+ * recorded; with none, an after-hook or PermissionDenied came and said it already.
+ */
+function rejectedCalls(ctx: HookContext, rejected: NonNullable<TranscriptSummary['rejected']>): SpoolLine[] {
+  const lines: SpoolLine[] = [];
+  for (const { toolUseId, tool } of rejected) {
+    const names = [shellMarker(ctx.repo, ctx.key, toolUseId), editMarker(ctx.repo, ctx.key, toolUseId, [])];
+    const held = names.map((name) => takeMarker(ctx.repo, name)).includes(true);
+    if (!held) continue;
+    const denial: EventBody = {
+      type: 'tool-call',
+      tool: tool ?? 'unknown',
+      toolUseId,
+      summary: 'denied: the person rejected it',
+      ok: false,
+    };
+    lines.push(eventLine(ctx, denial, 'transcript'));
+  }
+  return lines;
+}
+
 async function turnEnd(
   ctx: HookContext,
   transcriptPath: string | undefined,
@@ -1092,6 +1116,7 @@ async function turnEnd(
   const reasoningTaken = taken(state.reasoning);
   for (const item of reasoning.slice(reasoningTaken.among))
     lines.push(eventLine(ctx, item.event, 'transcript'));
+  lines.push(...rejectedCalls(ctx, summary.rejected ?? []));
   let acts = state.acts;
   let prompts = state.prompts;
   if (notifyOnly) {

@@ -67,12 +67,14 @@ export function editMarker(
   return join(markerDir(repo), `${key}-edit-${sha256Hex(id).slice(0, 16)}.json`);
 }
 
-/** Removes a marker: its call has reported (or been denied). */
-export function takeMarker(repo: Repo, name: string): void {
+/** Removes a marker: its call has reported (or been denied). Whether it was there to take. */
+export function takeMarker(repo: Repo, name: string): boolean {
   try {
     unlinkSync(join(spoolDir(repo.stateDir), name));
+    return true;
   } catch {
     // Taken already, by a denial or a retry of the same after-hook.
+    return false;
   }
 }
 

@@ -135,6 +135,12 @@ export interface TranscriptSummary {
   }>;
   /** Lines that could not be parsed (counted, never fatal). */
   skippedLines: number;
+  /**
+   * Tool calls the transcript says were rejected before they ran (Claude Code's `The user
+   * doesn't want to proceed with this tool use.`): a denial in the permission dialog fires no
+   * hook, so its call's before-hook marker would count as in flight for its 15 minutes.
+   */
+  rejected?: Array<{ toolUseId: string; tool?: string }>;
 }
 
 /** One model's token usage in a transcript (TranscriptSummary.usage). */

@@ -809,6 +809,52 @@ describe('parseClaudeTranscript', () => {
     for (const event of events) eventBodySchema.parse(event);
   });
 
+  it('names the calls the person rejected, and takes no prompt from the interrupt line', () => {
+    const line = (at: string, type: 'user' | 'assistant', content: unknown) =>
+      JSON.stringify({ type, sessionId: 's', timestamp: at, message: { role: type, content } });
+    const rejection = (id: string) =>
+      line('2026-03-02T10:00:02.000Z', 'user', [
+        {
+          type: 'tool_result',
+          tool_use_id: id,
+          is_error: true,
+          content: "The user doesn't want to proceed with this tool use. The tool use was rejected.",
+        },
+      ]);
+    const summary = parseClaudeTranscript(
+      [
+        line('2026-03-02T10:00:00.000Z', 'user', 'Tidy the build folder'),
+        line('2026-03-02T10:00:01.000Z', 'assistant', [
+          { type: 'tool_use', id: 'toolu_b', name: 'Bash', input: { command: 'rm -rf build' } },
+          { type: 'tool_use', id: 'toolu_e', name: 'Edit', input: { file_path: '/r/a.py' } },
+        ]),
+        rejection('toolu_b'),
+        rejection('toolu_e'),
+        // Its call was read before (an earlier turn end): its tool is not known here.
+        rejection('toolu_earlier'),
+        line('2026-03-02T10:00:02.001Z', 'user', [
+          { type: 'text', text: '[Request interrupted by user for tool use]' },
+        ]),
+        line('2026-03-02T10:00:09.000Z', 'user', '[Request interrupted by user]'),
+        // A failure that is not a rejection.
+        line('2026-03-02T10:00:10.000Z', 'user', [
+          { type: 'tool_result', tool_use_id: 'toolu_z', is_error: true, content: 'Exit code 1' },
+        ]),
+      ].join('\n'),
+    );
+    assert.deepEqual(summary.rejected, [
+      { toolUseId: 'toolu_b', tool: 'Bash' },
+      { toolUseId: 'toolu_e', tool: 'Edit' },
+      { toolUseId: 'toolu_earlier' },
+    ]);
+    assert.deepEqual(
+      summary.events
+        .filter((e) => e.event.type === 'prompt')
+        .map((e) => e.event.type === 'prompt' && e.event.text),
+      ['Tidy the build folder'],
+    );
+  });
+
   it('survives any text: empty, garbage, JSON that is not an object', () => {
     assert.deepEqual(parseClaudeTranscript(''), { models: [], events: [], usage: [], skippedLines: 0 });
     const odd = parseClaudeTranscript(

@@ -4,8 +4,10 @@
  * after-hooks compare the dirty files around it, as a shell command's do, so what it wrote is
  * the agent's (`via: mcp-tool`), not a person's. A call denied after its PreToolUse ran
  * (PermissionDenied) never runs: its marker is taken, so a person's change to the file a denied
- * Edit named is the person's. Real repositories, the hook commands `trail init --agents
- * claude-code` installed (matchers honoured), real commits.
+ * Edit named is the person's. A call the person rejects in the permission dialog fires no
+ * hook at all: the transcript says so, and the Stop hook that reads it takes the marker. Real
+ * repositories, the hook commands `trail init --agents claude-code` installed (matchers
+ * honoured), real commits.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,13 +44,13 @@ type Send = (event: string, tool: string, fields: Record<string, unknown>) => bo
  * One Claude Code session: each hook is run through the command installed for it, when Claude
  * Code would run one for that tool (false when no matcher takes it).
  */
-function session(repo: TempRepo, id: string): Send {
+function session(repo: TempRepo, id: string, transcript = join(repo.dir, '.no-transcript.jsonl')): Send {
   return (event, tool, fields) => {
     const command = installedCommand(repo.dir, 'claude-code', event, tool);
     if (command === undefined) return false;
     const payload = {
       session_id: id,
-      transcript_path: join(repo.dir, '.no-transcript.jsonl'),
+      transcript_path: transcript,
       cwd: repo.dir,
       permission_mode: 'auto',
       hook_event_name: event,
@@ -236,6 +238,95 @@ describe('Claude Code: calls denied after their before-hook ran (PermissionDenie
     assert.ok(denied.pre());
     assert.equal(markers(repo.dir).length, 1);
     assert.ok(denied.denied());
+    assert.deepEqual(markers(repo.dir), []);
+  });
+});
+
+/**
+ * A Claude Code transcript in which the person rejected each of `calls` in the permission
+ * dialog: the call, then the answer Claude Code gives the model for it, then its interrupt line.
+ */
+function rejectionTranscript(path: string, calls: Array<{ id: string; tool: string; input: object }>): void {
+  const line = (at: string, type: 'user' | 'assistant', content: unknown) =>
+    JSON.stringify({
+      type,
+      sessionId: 'rejected',
+      timestamp: at,
+      message: {
+        role: type,
+        content,
+        ...(type === 'assistant' ? { id: `msg_${at}`, model: 'claude-opus-4-6' } : {}),
+      },
+    });
+  const lines = calls.flatMap(({ id, tool, input }, i) => [
+    line(`2026-03-02T10:0${i}:00.000Z`, 'assistant', [{ type: 'tool_use', id, name: tool, input }]),
+    line(`2026-03-02T10:0${i}:05.000Z`, 'user', [
+      {
+        type: 'tool_result',
+        tool_use_id: id,
+        is_error: true,
+        content:
+          "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.",
+      },
+    ]),
+    line(`2026-03-02T10:0${i}:05.001Z`, 'user', [
+      { type: 'text', text: '[Request interrupted by user for tool use]' },
+    ]),
+  ]);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+describe('Claude Code: calls the person rejected in the permission dialog (no hook; the transcript at Stop)', () => {
+  test('a rejected Edit credits no line to itself once the turn ends, and the denial is recorded', async () => {
+    const repo = setup();
+    const transcript = join(repo.dir, '.transcript.jsonl');
+    const send = session(repo, 'rejected-edit', transcript);
+    const file = join(repo.dir, 'a.py');
+    // It would have written the very line the person types next.
+    const input = { file_path: file, old_string: '    return 1', new_string: '    return 111  # a person' };
+    const rejected = call(send, 'toolu_x', 'Edit', input);
+    assert.ok(rejected.pre());
+    assert.equal(markers(repo.dir).length, 1);
+    rejectionTranscript(transcript, [
+      { id: 'toolu_x', tool: 'Edit', input },
+      // A call with no before-hook marker: nothing to take, nothing recorded.
+      { id: 'toolu_r', tool: 'Read', input: { file_path: file } },
+    ]);
+    assert.ok(send('Stop', '', { stop_hook_active: false }));
+    assert.deepEqual(markers(repo.dir), [], 'the Stop hook took the rejected call’s marker');
+    assert.ok(send('Stop', '', { stop_hook_active: false }), 'a second Stop over the same transcript');
+    writeFileSync(file, PERSON);
+    const origins = await agentEditThenCommit(repo, send, 'toolu_y', 'a person, then the agent');
+    assert.equal(origins[1], 'human', 'the person’s line, not the rejected edit’s');
+    assert.equal(origins[4], 'ai', 'the agent’s line');
+    const { events, gaps } = await ledger(repo.dir, 'rejected-edit');
+    assert.deepEqual(gaps, []);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'tool-call' && e.ok === false),
+      [
+        {
+          type: 'tool-call',
+          tool: 'Edit',
+          toolUseId: 'toolu_x',
+          summary: 'denied: the person rejected it',
+          ok: false,
+        },
+      ],
+    );
+  });
+
+  test('a rejected shell command no longer makes a person’s changes unknown once the turn ends', async () => {
+    const repo = setup();
+    const transcript = join(repo.dir, '.transcript.jsonl');
+    const send = session(repo, 'rejected-bash', transcript);
+    const input = { command: 'rm -rf build' };
+    assert.ok(call(send, 'toolu_x', 'Bash', input).pre());
+    rejectionTranscript(transcript, [{ id: 'toolu_x', tool: 'Bash', input }]);
+    assert.ok(send('Stop', '', { stop_hook_active: false }));
+    writeFileSync(join(repo.dir, 'a.py'), PERSON);
+    const origins = await agentEditThenCommit(repo, send, 'toolu_y', 'a person, then the agent');
+    assert.equal(origins[1], 'human', 'the person’s line, not `unknown`');
+    assert.equal(origins[4], 'ai');
     assert.deepEqual(markers(repo.dir), []);
   });
 });

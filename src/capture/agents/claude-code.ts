@@ -613,7 +613,7 @@ interface TranscriptState {
   /** One entry per assistant message id: streaming writes the same message on several lines. */
   usageByMessage: Map<string, UsageTotals>;
   /** Tool calls waiting for their result, by tool_use id. */
-  pendingTools: Map<string, CommandEvent | ToolCallEvent>;
+  pendingTools: Map<string, { event: CommandEvent | ToolCallEvent; tool: string }>;
   /** Commands sent to the background, by tool_use id, until a task notification ends them. */
   background: Map<string, { event: CommandEvent; at?: string }>;
   seen: Set<string>;
@@ -763,7 +763,7 @@ function readAssistantLine(state: TranscriptState, line: JsonObject, lineNumber:
               summary: toolSummary(input),
             });
       pushEvent(state, line, event);
-      if (toolUseId !== undefined) state.pendingTools.set(toolUseId, event);
+      if (toolUseId !== undefined) state.pendingTools.set(toolUseId, { event, tool });
     }
   }
 }
@@ -791,6 +791,9 @@ function noteUsage(state: TranscriptState, messageId: string, model: string, usa
   seen.cacheWriteTokens = Math.max(seen.cacheWriteTokens, current.cacheWriteTokens);
 }
 
+/** The line Claude Code writes as the user's when the person stops a turn: not their words. */
+const INTERRUPTED = /^\s*\[Request interrupted by user(?: for tool use)?\]\s*$/;
+
 function readUserLine(state: TranscriptState, line: JsonObject): void {
   // Meta lines (caveats Claude Code adds) and compaction summaries are not the user's words.
   if (line.isMeta === true || line.isCompactSummary === true) return;
@@ -800,7 +803,7 @@ function readUserLine(state: TranscriptState, line: JsonObject): void {
   if (typeof message.content === 'string') {
     const notification = taskNotification(message.content);
     if (notification !== undefined) readTaskNotification(state, line, notification);
-    else if (message.content.trim().length > 0) {
+    else if (message.content.trim().length > 0 && !INTERRUPTED.test(message.content)) {
       pushEvent(
         state,
         line,
@@ -824,7 +827,7 @@ function readUserLine(state: TranscriptState, line: JsonObject): void {
     .join('\n\n');
   const notification = taskNotification(text);
   if (notification !== undefined) readTaskNotification(state, line, notification);
-  else if (text.trim().length > 0) {
+  else if (text.trim().length > 0 && !INTERRUPTED.test(text)) {
     pushEvent(
       state,
       line,
@@ -842,10 +845,22 @@ function toolResultText(content: unknown): string {
     .join('\n');
 }
 
+/**
+ * What Claude Code answers the model for a call that never ran: the person said no in the
+ * permission dialog, or stopped the turn while it was shown. (A call stopped while running
+ * gets this too, but it also gets its PostToolUseFailure hook.)
+ */
+const REJECTED = "The user doesn't want to proceed with this tool use.";
+
 function readToolResult(state: TranscriptState, block: JsonObject, structured: unknown): void {
   if (typeof block.tool_use_id !== 'string') return;
-  const pending = state.pendingTools.get(block.tool_use_id);
-  if (pending === undefined) return;
+  const call = state.pendingTools.get(block.tool_use_id);
+  if (block.is_error === true && toolResultText(block.content).trimStart().startsWith(REJECTED)) {
+    const rejected = defined({ toolUseId: block.tool_use_id.slice(0, NAME_MAX), tool: call?.tool });
+    state.summary.rejected = [...(state.summary.rejected ?? []), rejected];
+  }
+  if (call === undefined) return;
+  const pending = call.event;
   state.pendingTools.delete(block.tool_use_id);
   const isError = block.is_error === true;
   if (pending.type === 'tool-call') {

@@ -809,7 +809,7 @@ describe('parseClaudeTranscript', () => {
     for (const event of events) eventBodySchema.parse(event);
   });
 
-  it('names the calls the person rejected, and takes no prompt from the interrupt line', () => {
+  it('names the calls the person rejected, and takes no prompt from what Claude Code adds on the user’s side', () => {
     const line = (at: string, type: 'user' | 'assistant', content: unknown) =>
       JSON.stringify({ type, sessionId: 's', timestamp: at, message: { role: type, content } });
     const rejection = (id: string) =>
@@ -836,6 +836,20 @@ describe('parseClaudeTranscript', () => {
           { type: 'text', text: '[Request interrupted by user for tool use]' },
         ]),
         line('2026-03-02T10:00:09.000Z', 'user', '[Request interrupted by user]'),
+        // What Claude Code adds on the user's side: a reminder beside the person's words, and a
+        // local command's output.
+        line('2026-03-02T10:00:09.500Z', 'user', [
+          { type: 'text', text: 'Keep the build folder' },
+          {
+            type: 'text',
+            text: '<system-reminder>\nThe file /r/a.py was modified by the user.\n</system-reminder>',
+          },
+        ]),
+        line(
+          '2026-03-02T10:00:09.600Z',
+          'user',
+          '<local-command-stdout>Total cost: $0.12</local-command-stdout>',
+        ),
         // A failure that is not a rejection.
         line('2026-03-02T10:00:10.000Z', 'user', [
           { type: 'tool_result', tool_use_id: 'toolu_z', is_error: true, content: 'Exit code 1' },
@@ -851,7 +865,7 @@ describe('parseClaudeTranscript', () => {
       summary.events
         .filter((e) => e.event.type === 'prompt')
         .map((e) => e.event.type === 'prompt' && e.event.text),
-      ['Tidy the build folder'],
+      ['Tidy the build folder', 'Keep the build folder'],
     );
   });
 

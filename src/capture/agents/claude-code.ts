@@ -794,40 +794,37 @@ function noteUsage(state: TranscriptState, messageId: string, model: string, usa
 /** The line Claude Code writes as the user's when the person stops a turn: not their words. */
 const INTERRUPTED = /^\s*\[Request interrupted by user(?: for tool use)?\]\s*$/;
 
+/**
+ * Text Claude Code adds to the user's side of the conversation, each as a block or a message
+ * of its own: reminders to the model, and the output of local slash commands. Not the
+ * person's words.
+ */
+const INJECTED =
+  /^\s*<(system-reminder|local-command-stdout|local-command-stderr|local-command-caveat)>[\s\S]*<\/\1>\s*$/;
+
 function readUserLine(state: TranscriptState, line: JsonObject): void {
   // Meta lines (caveats Claude Code adds) and compaction summaries are not the user's words.
   if (line.isMeta === true || line.isCompactSummary === true) return;
   const message = line.message;
   if (!isJsonObject(message)) return;
-  const promptId = typeof line.promptId === 'string' ? line.promptId.slice(0, NAME_MAX) : undefined;
-  if (typeof message.content === 'string') {
-    const notification = taskNotification(message.content);
-    if (notification !== undefined) readTaskNotification(state, line, notification);
-    else if (message.content.trim().length > 0 && !INTERRUPTED.test(message.content)) {
-      pushEvent(
-        state,
-        line,
-        defined({ type: 'prompt' as const, text: truncateText(message.content, TEXT_MAX), promptId }),
-      );
+  let texts: string[];
+  if (typeof message.content === 'string') texts = [message.content];
+  else if (Array.isArray(message.content)) {
+    const blocks = message.content.filter(isJsonObject);
+    const results = blocks.filter((b) => b.type === 'tool_result');
+    if (results.length > 0) {
+      // `toolUseResult` describes the line's result when the line holds exactly one.
+      const structured = results.length === 1 ? line.toolUseResult : undefined;
+      for (const result of results) readToolResult(state, result, structured);
+      return;
     }
-    return;
-  }
-  if (!Array.isArray(message.content)) return;
-  const blocks = message.content.filter(isJsonObject);
-  const results = blocks.filter((b) => b.type === 'tool_result');
-  if (results.length > 0) {
-    // `toolUseResult` describes the line's result when the line holds exactly one.
-    const structured = results.length === 1 ? line.toolUseResult : undefined;
-    for (const result of results) readToolResult(state, result, structured);
-    return;
-  }
-  const text = blocks
-    .filter((b) => b.type === 'text' && typeof b.text === 'string')
-    .map((b) => b.text as string)
-    .join('\n\n');
+    texts = blocks.flatMap((b) => (b.type === 'text' && typeof b.text === 'string' ? [b.text] : []));
+  } else return;
+  const text = texts.filter((t) => !INJECTED.test(t)).join('\n\n');
   const notification = taskNotification(text);
   if (notification !== undefined) readTaskNotification(state, line, notification);
   else if (text.trim().length > 0 && !INTERRUPTED.test(text)) {
+    const promptId = typeof line.promptId === 'string' ? line.promptId.slice(0, NAME_MAX) : undefined;
     pushEvent(
       state,
       line,

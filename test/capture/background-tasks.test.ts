@@ -81,14 +81,13 @@ describe('background commands of Claude Code', () => {
       assert.match(running[0]!, /npm run test:e2e/);
       assert.doesNotMatch(running[0]!, /ghp_/);
 
-      hook('UserPromptSubmit', {
-        prompt: notification(
-          id,
-          'b1',
-          'completed',
-          'Background command "Run the end-to-end tests" completed (exit code 1)',
-        ),
-      });
+      const ended = notification(
+        id,
+        'b1',
+        'completed',
+        'Background command "Run the end-to-end tests" completed (exit code 1)',
+      );
+      hook('UserPromptSubmit', { prompt: ended });
       const events = spooledEvents(repo.dir, 'background-session');
       assert.deepEqual(
         events.filter((e) => e.type === 'prompt').map((e) => e.text),
@@ -105,14 +104,7 @@ describe('background commands of Claude Code', () => {
       assert.deepEqual(notes(repo.dir), [], 'the note is taken');
 
       // The same notification again (a retry) finds no note: the end alone, not the command.
-      hook('UserPromptSubmit', {
-        prompt: notification(
-          id,
-          'b1',
-          'completed',
-          'Background command "Run the end-to-end tests" completed (exit code 1)',
-        ),
-      });
+      hook('UserPromptSubmit', { prompt: ended });
       // A task this session's hooks never saw start (a subagent, or hooks installed since).
       hook('UserPromptSubmit', {
         prompt: notification(undefined, 'a7', 'killed', 'Background command "Serve the app" was stopped'),

@@ -133,6 +133,24 @@ function markers(dir: string): string[] {
 const PERSON = 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n';
 const BOTH = 'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n';
 
+/**
+ * After an Edit `toolu_x` was denied: a person's change to a.py, then the agent's edit and the
+ * commit. The person's line is the person's, the agent's the agent's, and the denial is the
+ * one failed call the session recorded.
+ */
+async function personThenAgent(repo: TempRepo, send: Send, sessionId: string, denial: string): Promise<void> {
+  writeFileSync(join(repo.dir, 'a.py'), PERSON);
+  const origins = await agentEditThenCommit(repo, send, 'toolu_y', 'a person, then the agent');
+  assert.equal(origins[1], 'human', 'the person’s line, not the denied edit’s');
+  assert.equal(origins[4], 'ai', 'the agent’s line');
+  const { events, gaps } = await ledger(repo.dir, sessionId);
+  assert.deepEqual(gaps, []);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'tool-call' && e.ok === false),
+    [{ type: 'tool-call', tool: 'Edit', toolUseId: 'toolu_x', summary: denial, ok: false }],
+  );
+}
+
 describe('Claude Code: MCP tools that write files', () => {
   test('an MCP write_file call: the lines it wrote are the agent’s (`via: mcp-tool`), a person’s before it the person’s', async () => {
     const repo = setup();
@@ -196,23 +214,11 @@ describe('Claude Code: calls denied after their before-hook ran (PermissionDenie
     assert.ok(denied.pre());
     assert.ok(denied.denied(), 'the installed PermissionDenied matcher takes Edit');
     assert.deepEqual(markers(repo.dir), [], 'the denial took the call’s marker');
-    writeFileSync(file, PERSON);
-    const origins = await agentEditThenCommit(repo, send, 'toolu_y', 'a person, then the agent');
-    assert.equal(origins[1], 'human', 'the person’s line');
-    assert.equal(origins[4], 'ai', 'the agent’s line');
-    const { events, gaps } = await ledger(repo.dir, 'denied-edit');
-    assert.deepEqual(gaps, []);
-    assert.deepEqual(
-      events.filter((e) => e.type === 'tool-call' && e.ok === false),
-      [
-        {
-          type: 'tool-call',
-          tool: 'Edit',
-          toolUseId: 'toolu_x',
-          summary: 'denied: Auto mode denied: the action was not requested',
-          ok: false,
-        },
-      ],
+    await personThenAgent(
+      repo,
+      send,
+      'denied-edit',
+      'denied: Auto mode denied: the action was not requested',
     );
   });
 
@@ -295,24 +301,7 @@ describe('Claude Code: calls the person rejected in the permission dialog (no ho
     assert.ok(send('Stop', '', { stop_hook_active: false }));
     assert.deepEqual(markers(repo.dir), [], 'the Stop hook took the rejected call’s marker');
     assert.ok(send('Stop', '', { stop_hook_active: false }), 'a second Stop over the same transcript');
-    writeFileSync(file, PERSON);
-    const origins = await agentEditThenCommit(repo, send, 'toolu_y', 'a person, then the agent');
-    assert.equal(origins[1], 'human', 'the person’s line, not the rejected edit’s');
-    assert.equal(origins[4], 'ai', 'the agent’s line');
-    const { events, gaps } = await ledger(repo.dir, 'rejected-edit');
-    assert.deepEqual(gaps, []);
-    assert.deepEqual(
-      events.filter((e) => e.type === 'tool-call' && e.ok === false),
-      [
-        {
-          type: 'tool-call',
-          tool: 'Edit',
-          toolUseId: 'toolu_x',
-          summary: 'denied: the person rejected it',
-          ok: false,
-        },
-      ],
-    );
+    await personThenAgent(repo, send, 'rejected-edit', 'denied: the person rejected it');
   });
 
   test('a rejected shell command no longer makes a person’s changes unknown once the turn ends', async () => {

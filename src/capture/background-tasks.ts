@@ -9,9 +9,10 @@
  * A note holds the command as redacted for the spool: nothing is kept at rest that the spool
  * itself would not keep. A note nobody takes (a dev server left running) goes after a day.
  */
-import { unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fstatSync, lstatSync, openSync, unlinkSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
+import { readRange } from '../io/read-range.js';
 import { removeAbandoned } from './in-flight.js';
 import { readState, spoolDir, writeState } from './spool.js';
 
@@ -55,4 +56,41 @@ export function takeBackgroundStart(
   return typeof start?.command === 'string' && typeof start.startedAt === 'string'
     ? { command: start.command, startedAt: start.startedAt }
     : undefined;
+}
+
+/** As much of a command's output as agents' command records keep (claude-code.ts, outputTail). */
+const OUTPUT_TAIL_CHARS = 2000;
+
+/**
+ * The end of a background task's output, from the file its notification names: only a regular
+ * file named `<task-id>.output` in a `tasks` folder, as Claude Code writes them, so a prompt
+ * that only looks like a notification reads nothing else. Undefined where there is none; the
+ * caller redacts it as any event.
+ */
+export function backgroundOutputTail(
+  outputFile: string | undefined,
+  taskId: string | undefined,
+): string | undefined {
+  if (outputFile === undefined || taskId === undefined || !isAbsolute(outputFile)) return undefined;
+  if (basename(outputFile) !== `${taskId}.output` || basename(dirname(outputFile)) !== 'tasks')
+    return undefined;
+  let fd: number | undefined;
+  try {
+    if (!lstatSync(outputFile).isFile()) return undefined;
+    fd = openSync(outputFile, 'r');
+    const size = fstatSync(fd).size;
+    // Four bytes a character at most: enough bytes for the characters kept.
+    const from = Math.max(0, size - OUTPUT_TAIL_CHARS * 4);
+    const bytes = readRange(fd, from, size - from);
+    // Not from the middle of a character: skip UTF-8 continuation bytes at the start.
+    let start = 0;
+    while (from > 0 && start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++;
+    const text = bytes.toString('utf8', start);
+    const tail = text.length > OUTPUT_TAIL_CHARS ? text.slice(text.length - OUTPUT_TAIL_CHARS) : text;
+    return tail.length > 0 ? tail : undefined;
+  } catch {
+    return undefined; // Gone (Claude Code's temp folder is cleaned), or unreadable: no tail.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

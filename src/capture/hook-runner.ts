@@ -30,7 +30,7 @@ import type { Repo } from '../ledger/repo.js';
 import type { TranscriptCarry } from './agents/claude-code.js';
 import type { CodexRolloutCarry } from './agents/codex.js';
 import type { GeminiRecordingCarry } from './agents/gemini-cli.js';
-import { noteBackgroundStart, takeBackgroundStart } from './background-tasks.js';
+import { backgroundOutputTail, noteBackgroundStart, takeBackgroundStart } from './background-tasks.js';
 import { boundaryFacts } from './boundary.js';
 import { hookRules } from './hook-rules.js';
 import type { EditMarkerBody } from './in-flight.js';
@@ -498,11 +498,13 @@ function backgroundEnd(ctx: HookContext, end: Extract<Observation, { type: 'back
     end.toolUseId === undefined ? undefined : takeBackgroundStart(ctx.repo.stateDir, ctx.key, end.toolUseId);
   if (start !== undefined && end.exitCode !== undefined) {
     const ms = Date.parse(ctx.at) - Date.parse(start.startedAt);
+    const outputTail = backgroundOutputTail(end.outputFile, end.taskId);
     const command: EventBody = {
       type: 'command',
       command: start.command,
       exitCode: end.exitCode,
       ...(ms >= 0 ? { durationMs: ms } : {}),
+      ...(outputTail !== undefined ? { outputTail } : {}),
     };
     return eventLine(ctx, command, 'observed');
   }

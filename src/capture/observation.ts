@@ -94,6 +94,8 @@ export type Observation =
       status?: string;
       exitCode?: number;
       summary?: string;
+      /** Where the task's output was written, as the notification says. */
+      outputFile?: string;
     };
 
 /** An edit tool's input, as its before-hook sees it: a whole new text, or replacements. */

@@ -6,12 +6,13 @@
  * code it ended with, so the check it ran counts, with its result.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sessionKey } from '../../src/capture/spool.js';
 import { claudeSession } from '../helpers/agent-hooks.js';
 import { trail } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
 const TOKEN = `ghp_${'Bq4xW9vN2m'.repeat(3)}135791`;
@@ -21,6 +22,7 @@ interface SpooledEvent {
   command?: string;
   exitCode?: number;
   durationMs?: number;
+  outputTail?: string;
   text?: string;
   tool?: string;
   toolUseId?: string;
@@ -47,12 +49,18 @@ function notes(dir: string): string[] {
   }
 }
 
-const notification = (toolUseId: string | undefined, taskId: string, status: string, summary: string) =>
+const notification = (
+  toolUseId: string | undefined,
+  taskId: string,
+  status: string,
+  summary: string,
+  outputFile = `/tmp/claude-1000/tasks/${taskId}.output`,
+) =>
   [
     '<task-notification>',
     `<task-id>${taskId}</task-id>`,
     ...(toolUseId ? [`<tool-use-id>${toolUseId}</tool-use-id>`] : []),
-    `<output-file>/tmp/claude-1000/tasks/${taskId}.output</output-file>`,
+    `<output-file>${outputFile}</output-file>`,
     `<status>${status}</status>`,
     `<summary>${summary}</summary>`,
     '</task-notification>',
@@ -62,6 +70,7 @@ const notification = (toolUseId: string | undefined, taskId: string, status: str
 describe('background commands of Claude Code', () => {
   test('the end of a background command is recorded with its exit code, and is no prompt', async () => {
     const repo = initialisedRepo();
+    const claudeTemp = tempDir('trail-claude-tasks-');
     try {
       const hook = claudeSession(repo.dir, 'background-session');
       const id = 'toolu_01Bg7aQ2cR3dS4eT5fU6gV7w';
@@ -81,11 +90,17 @@ describe('background commands of Claude Code', () => {
       assert.match(running[0]!, /npm run test:e2e/);
       assert.doesNotMatch(running[0]!, /ghp_/);
 
+      // Where Claude Code wrote the command's output: its tail is the command's.
+      const tasks = join(claudeTemp, 'tasks');
+      mkdirSync(tasks);
+      const output = join(tasks, 'b1.output');
+      writeFileSync(output, `${'x'.repeat(3000)}\n3 passing\n1 failing: login ${TOKEN} times out\n`);
       const ended = notification(
         id,
         'b1',
         'completed',
         'Background command "Run the end-to-end tests" completed (exit code 1)',
+        output,
       );
       hook('UserPromptSubmit', { prompt: ended });
       const events = spooledEvents(repo.dir, 'background-session');
@@ -100,17 +115,47 @@ describe('background commands of Claude Code', () => {
       assert.equal(commands[1]!.exitCode, 1);
       assert.equal(commands[1]!.command, commands[0]!.command);
       assert.ok(commands[1]!.durationMs !== undefined && commands[1]!.durationMs >= 0);
+      const tail = commands[1]!.outputTail ?? '';
+      // The last 2,000 characters, then redacted: the token's 40 became 23.
+      assert.equal(tail.length, 2000 - 40 + '[REDACTED:github-token]'.length);
+      assert.match(tail, /^x+\n/);
+      assert.match(tail, /3 passing\n1 failing: login \[REDACTED:github-token\] times out\n$/);
       assert.doesNotMatch(JSON.stringify(events), /ghp_/);
       assert.deepEqual(notes(repo.dir), [], 'the note is taken');
 
       // The same notification again (a retry) finds no note: the end alone, not the command.
       hook('UserPromptSubmit', { prompt: ended });
+      // A file that is not a task's output is not read, whatever the notification names.
+      const second = { ...input, command: 'npm run lint' };
+      hook('PreToolUse', { tool_name: 'Bash', tool_use_id: 'toolu_lint', tool_input: second });
+      hook('PostToolUse', {
+        tool_name: 'Bash',
+        tool_use_id: 'toolu_lint',
+        tool_input: second,
+        tool_response: { stdout: '', stderr: '', interrupted: false, isImage: false, backgroundTaskId: 'b2' },
+      });
+      hook('UserPromptSubmit', {
+        prompt: notification(
+          'toolu_lint',
+          'b2',
+          'completed',
+          'Background command "Lint" completed (exit code 0)',
+          join(repo.dir, 'README.md'),
+        ),
+      });
+      const lint = spooledEvents(repo.dir, 'background-session').filter((e) => e.command === 'npm run lint');
+      assert.deepEqual(lint.at(-1), {
+        type: 'command',
+        command: 'npm run lint',
+        exitCode: 0,
+        durationMs: lint.at(-1)?.durationMs,
+      });
       // A task this session's hooks never saw start (a subagent, or hooks installed since).
       hook('UserPromptSubmit', {
         prompt: notification(undefined, 'a7', 'killed', 'Background command "Serve the app" was stopped'),
       });
       const after = spooledEvents(repo.dir, 'background-session');
-      assert.equal(after.filter((e) => e.type === 'command').length, 2);
+      assert.equal(after.filter((e) => e.type === 'command' && e.command !== 'npm run lint').length, 2);
       assert.deepEqual(
         after.filter((e) => e.type === 'tool-call' && e.tool === 'background-task'),
         [
@@ -131,8 +176,8 @@ describe('background commands of Claude Code', () => {
         ],
       );
 
-      // Sealed by a commit, the failed run is the change's check: the person's request is the
-      // prompt they typed, not the notification.
+      // Sealed by a commit, the background runs are the change's checks, with their results:
+      // the person's request is the prompt they typed, not a notification.
       const file = join(repo.dir, 'e2e.txt');
       const write = { file_path: file, content: 'the login flow fails on a slow network\n' };
       hook('PreToolUse', { tool_name: 'Write', tool_use_id: 'toolu_w', tool_input: write });
@@ -160,11 +205,15 @@ describe('background commands of Claude Code', () => {
           exitCode,
           attempt,
         })),
-        [{ check: 'test', status: 'failed', exitCode: 1, attempt: 1 }],
+        [
+          { check: 'test', status: 'failed', exitCode: 1, attempt: 1 },
+          { check: 'lint', status: 'passed', exitCode: 0, attempt: 1 },
+        ],
       );
       assert.doesNotMatch(JSON.stringify(shown), /task-notification|ghp_/);
     } finally {
       repo.cleanup();
+      rmSync(claudeTemp, { recursive: true, force: true });
     }
   });
 });

@@ -478,6 +478,8 @@ describe('normalizeClaudeCode', () => {
         status: 'completed',
         exitCode: 1,
         summary: 'Background command "Run the end-to-end tests" completed (exit code 1)',
+        outputFile:
+          '/tmp/claude-1000/-home-dev-acme-api/3f2b8c1e-6d4a-4b9e-9c7f-2a1d5e8b0c44/tasks/bslbv9989.output',
       },
     ]);
     // A prompt that only mentions the tag is the person's.

@@ -208,6 +208,7 @@ export interface TaskNotification {
   status?: string;
   exitCode?: number;
   summary?: string;
+  outputFile?: string;
 }
 
 /**
@@ -233,6 +234,7 @@ export function taskNotification(text: string): TaskNotification | undefined {
     status: tag('status', NAME_MAX),
     exitCode: code === undefined ? undefined : Number(code),
     summary,
+    outputFile: tag('output-file', PATH_MAX),
   });
 }
 

@@ -562,6 +562,42 @@ describe('parseCodexRollout', () => {
     for (const event of events) eventBodySchema.parse(event);
   });
 
+  it('takes no prompt from what Codex writes on the user’s side', () => {
+    const user = (text: string) => ({
+      type: 'response_item',
+      payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+    });
+    const text = [
+      user('Fix the flaky login test'),
+      user(
+        '<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified exec processes may still be running in the background.\n</turn_aborted>',
+      ),
+      user('<user_shell_command>\n<command>git status</command>\n</user_shell_command>'),
+      user('<environment_context>\n  <cwd>/repo</cwd>\n</environment_context>'),
+    ]
+      .map((line) => JSON.stringify(line))
+      .join('\n');
+    assert.deepEqual(
+      parseCodexRollout(text).events.map((e) => e.event),
+      [{ type: 'prompt', text: 'Fix the flaky login test' }],
+    );
+    const notified = normalizeCodexNotify(
+      {
+        type: 'agent-turn-complete',
+        'thread-id': THREAD,
+        'turn-id': '2',
+        'input-messages': ['<turn_aborted>\ninterrupted\n</turn_aborted>', 'Try again, slower'],
+      },
+      'notify',
+    );
+    assert.deepEqual(
+      notified.observations.flatMap((o) =>
+        o.type === 'event' && o.event.type === 'prompt' ? [o.event.text] : [],
+      ),
+      ['Try again, slower'],
+    );
+  });
+
   it('survives any text', () => {
     assert.deepEqual(parseCodexRollout(''), { models: [], events: [], usage: [], skippedLines: 0 });
     assert.equal(

@@ -304,7 +304,7 @@ function notifyPayload(payload: JsonObject) {
   }
   const observations: Observation[] = [];
   for (const message of (inputs as string[] | undefined | null) ?? []) {
-    if (message.trim().length > 0) {
+    if (message.trim().length > 0 && injectedContext(message) !== 'skip') {
       observations.push({ type: 'event', event: { type: 'prompt', text: truncateText(message, TEXT_MAX) } });
     }
   }
@@ -717,10 +717,21 @@ function push(
 }
 
 /** Text Codex adds as a user message that the user did not type. */
+/**
+ * Messages Codex writes on the user's side that are no request: its environment and
+ * permissions, the note it adds when the person stopped a turn (`<turn_aborted>`), and a
+ * shell command the person ran themselves with `!` (`<user_shell_command>`).
+ */
+const NOT_A_PROMPT = [
+  '<environment_context>',
+  '<permissions instructions>',
+  '<turn_aborted>',
+  '<user_shell_command>',
+];
+
 function injectedContext(text: string): EventBody | 'skip' | undefined {
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('<environment_context>') || trimmed.startsWith('<permissions instructions>'))
-    return 'skip';
+  if (NOT_A_PROMPT.some((tag) => trimmed.startsWith(tag))) return 'skip';
   const agents = /^# AGENTS\.md instructions for (\S[^\n]*)/.exec(trimmed);
   if (agents)
     return {

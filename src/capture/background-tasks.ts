@@ -14,6 +14,7 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
 import { readRange } from '../io/read-range.js';
 import { removeAbandoned } from './in-flight.js';
+import { OUTPUT_TAIL_CHARS, outputTail } from './observation.js';
 import { readState, spoolDir, writeState } from './spool.js';
 
 export interface BackgroundStart {
@@ -58,9 +59,6 @@ export function takeBackgroundStart(
     : undefined;
 }
 
-/** As much of a command's output as agents' command records keep (claude-code.ts, outputTail). */
-const OUTPUT_TAIL_CHARS = 2000;
-
 /**
  * The end of a background task's output, from the file its notification names: only a regular
  * file named `<task-id>.output` in a `tasks` folder, as Claude Code writes them, so a prompt
@@ -85,9 +83,7 @@ export function backgroundOutputTail(
     // Not from the middle of a character: skip UTF-8 continuation bytes at the start.
     let start = 0;
     while (from > 0 && start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++;
-    const text = bytes.toString('utf8', start);
-    const tail = text.length > OUTPUT_TAIL_CHARS ? text.slice(text.length - OUTPUT_TAIL_CHARS) : text;
-    return tail.length > 0 ? tail : undefined;
+    return outputTail(bytes.toString('utf8', start));
   } catch {
     return undefined; // Gone (Claude Code's temp folder is cleaned), or unreadable: no tail.
   } finally {

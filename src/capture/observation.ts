@@ -173,6 +173,20 @@ export function backgroundEndCall(
   };
 }
 
+/** How much of a command's output its record keeps: the end, where failures are told. */
+export const OUTPUT_TAIL_CHARS = 2000;
+
+/** The last `OUTPUT_TAIL_CHARS` characters of a command's output, or undefined when empty. */
+export function outputTail(...parts: Array<string | undefined>): string | undefined {
+  const joined = parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join('\n');
+  if (joined.length === 0) return undefined;
+  if (joined.length <= OUTPUT_TAIL_CHARS) return joined;
+  const start = joined.length - OUTPUT_TAIL_CHARS;
+  // Starting on the second half of a surrogate pair would leave half a character.
+  const low = joined.charCodeAt(start);
+  return joined.slice(low >= 0xdc00 && low <= 0xdfff ? start + 1 : start);
+}
+
 /** Usage summed per model, in the order the models first appear. */
 export function sumUsageByModel(usages: Iterable<ModelUsage>): ModelUsage[] {
   const byModel = new Map<string, ModelUsage>();

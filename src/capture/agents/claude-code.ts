@@ -21,7 +21,7 @@ import type {
   SessionInfo,
   TranscriptSummary,
 } from '../observation.js';
-import { backgroundEndCall, sumUsageByModel } from '../observation.js';
+import { backgroundEndCall, outputTail, sumUsageByModel } from '../observation.js';
 import { jsonObjectLines } from './json-lines.js';
 
 type JsonObject = Record<string, unknown>;
@@ -36,7 +36,6 @@ const SHELL_TOOLS = new Set(['Bash', 'PowerShell']);
 const TEXT_MAX = 64 * 1024;
 const COMMAND_MAX = 8192;
 const SUMMARY_MAX = 512;
-const OUTPUT_TAIL_CHARS = 2000;
 const REASONING_MAX_BYTES = 8 * 1024;
 const TRUNCATED = '…[truncated]';
 
@@ -146,17 +145,6 @@ export function truncateUtf8(text: string, maxBytes: number): string {
     end += char.length;
   }
   return text;
-}
-
-/** The last `OUTPUT_TAIL_CHARS` characters of a command's output, or undefined when empty. */
-export function outputTail(...parts: Array<string | undefined>): string | undefined {
-  const joined = parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join('\n');
-  if (joined.length === 0) return undefined;
-  if (joined.length <= OUTPUT_TAIL_CHARS) return joined;
-  const start = joined.length - OUTPUT_TAIL_CHARS;
-  // Starting on the second half of a surrogate pair would leave half a character.
-  const low = joined.charCodeAt(start);
-  return joined.slice(low >= 0xdc00 && low <= 0xdfff ? start + 1 : start);
 }
 
 function firstLine(text: string, max = SUMMARY_MAX): string {

@@ -13,12 +13,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { TrailError } from '../../core/errors.js';
 import type { EventBody } from '../../core/records.js';
 import type { HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import { outputTail } from '../observation.js';
 import {
   defined,
   FieldReader,
   isJsonObject,
   mcpServerOf,
-  outputTail,
   principalModel,
   truncateText,
   truncateUtf8,
@@ -716,7 +716,6 @@ function push(
   state.entries.push(defined({ at, event, origin, kind }));
 }
 
-/** Text Codex adds as a user message that the user did not type. */
 /**
  * Messages Codex writes on the user's side that are no request: its environment and
  * permissions, the note it adds when the person stopped a turn (`<turn_aborted>`), and a
@@ -729,6 +728,7 @@ const NOT_A_PROMPT = [
   '<user_shell_command>',
 ];
 
+/** Text Codex adds as a user message that the user did not type: skipped, or the context it is. */
 function injectedContext(text: string): EventBody | 'skip' | undefined {
   const trimmed = text.trimStart();
   if (NOT_A_PROMPT.some((tag) => trimmed.startsWith(tag))) return 'skip';

@@ -242,8 +242,8 @@ describe("Codex's notify over a growing rollout", () => {
   type CodexRepo = Awaited<ReturnType<typeof codexRepo>>;
 
   /** The fixture's lines as Codex would write them for this thread in this repository. */
-  const rolloutLines = ({ repo }: CodexRepo, threadId: string) =>
-    LINES.map((line) =>
+  const rolloutLines = ({ repo }: CodexRepo, threadId: string, lines: readonly string[] = LINES) =>
+    lines.map((line) =>
       line
         .split('/home/dev/acme-api')
         .join(repo.dir)
@@ -339,12 +339,10 @@ describe("Codex's notify over a growing rollout", () => {
   test("a command still running at a turn end is spooled again with the exit code a later turn's poll reports", async () => {
     const thread = '0199a1b2-0000-4000-8000-000000000004';
     const repo = await codexRepo();
-    const lines = fixtureLines(new URL('../fixtures/codex/unified-exec.jsonl', import.meta.url)).map((line) =>
-      line
-        .split('/home/dev/acme-api')
-        .join(repo.repo.dir)
-        .split('0199a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1c')
-        .join(thread),
+    const lines = rolloutLines(
+      repo,
+      thread,
+      fixtureLines(new URL('../fixtures/codex/unified-exec.jsonl', import.meta.url)),
     );
     const path = rolloutPath(repo, thread);
     // The turn ends after the first poll, while `cargo test` runs on.

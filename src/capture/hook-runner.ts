@@ -43,6 +43,7 @@ import {
   takeMarker,
 } from './in-flight.js';
 import type {
+  FailedCall,
   HookAdapter,
   ModelUsage,
   NormalizedPayload,
@@ -1006,27 +1007,40 @@ function parseOn(
 }
 
 /**
- * Calls the transcript says were rejected before they ran: a denial in Claude Code's permission
- * dialog fires no hook, so the marker of the call's before-hook still held its files (edits
- * credited to it, a person's changes `unknown`). A marker still there is taken, and the denial
- * recorded; with none, an after-hook or PermissionDenied came and said it already.
+ * Calls the transcript answers with an error that no after-hook reported: a denial in Claude
+ * Code's permission dialog, by its permission settings or by another PreToolUse hook fires no
+ * PostToolUse, and PermissionDenied comes only for some, so the marker of the call's
+ * before-hook still held its files (edits credited to it, a person's changes `unknown`). A
+ * marker still there is taken, and the call recorded; with none, an after-hook or
+ * PermissionDenied came and said it already.
+ *
+ * A call the tool itself failed may have run. Only an edit tool's marker is taken for it (a
+ * failed edit wrote nothing); a command's stays, since what it changed cannot be told from a
+ * person's change without its after-hook, so those changes stay `unknown` until it expires.
  */
-function rejectedCalls(ctx: HookContext, rejected: NonNullable<TranscriptSummary['rejected']>): SpoolLine[] {
+function endedCalls(ctx: HookContext, failed: readonly FailedCall[]): SpoolLine[] {
   const lines: SpoolLine[] = [];
-  for (const { toolUseId, tool } of rejected) {
-    const names = [shellMarker(ctx.repo, ctx.key, toolUseId), editMarker(ctx.repo, ctx.key, toolUseId, [])];
+  for (const call of failed) {
+    const names = [editMarker(ctx.repo, ctx.key, call.toolUseId, [])];
+    if (call.cause !== 'error') names.push(shellMarker(ctx.repo, ctx.key, call.toolUseId));
     const held = names.map((name) => takeMarker(ctx.repo, name)).includes(true);
     if (!held) continue;
-    const denial: EventBody = {
+    const ended: EventBody = {
       type: 'tool-call',
-      tool: tool ?? 'unknown',
-      toolUseId,
-      summary: 'denied: the person rejected it',
+      tool: call.tool ?? 'unknown',
+      toolUseId: call.toolUseId,
+      summary: endedCallSummary(call),
       ok: false,
     };
-    lines.push(eventLine(ctx, denial, 'transcript'));
+    lines.push(eventLine(ctx, ended, 'transcript'));
   }
   return lines;
+}
+
+function endedCallSummary(call: FailedCall): string {
+  if (call.cause === 'person') return 'denied: the person rejected it';
+  const verb = call.cause === 'error' ? 'failed' : 'denied';
+  return call.reason ? `${verb}: ${call.reason}` : verb;
 }
 
 async function turnEnd(
@@ -1118,7 +1132,7 @@ async function turnEnd(
   const reasoningTaken = taken(state.reasoning);
   for (const item of reasoning.slice(reasoningTaken.among))
     lines.push(eventLine(ctx, item.event, 'transcript'));
-  lines.push(...rejectedCalls(ctx, summary.rejected ?? []));
+  lines.push(...endedCalls(ctx, summary.failedCalls ?? []));
   let acts = state.acts;
   let prompts = state.prompts;
   if (notifyOnly) {

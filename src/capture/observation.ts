@@ -138,11 +138,25 @@ export interface TranscriptSummary {
   /** Lines that could not be parsed (counted, never fatal). */
   skippedLines: number;
   /**
-   * Tool calls the transcript says were rejected before they ran (Claude Code's `The user
-   * doesn't want to proceed with this tool use.`): a denial in the permission dialog fires no
-   * hook, so its call's before-hook marker would count as in flight for its 15 minutes.
+   * Tool calls the transcript answers with an error, and why (Claude Code). A call that never
+   * ran fires no after-hook when the person says no in the permission dialog, a permission rule
+   * or mode denies it, or another PreToolUse hook blocks it, so its before-hook marker would
+   * count as in flight for its 15 minutes: the turn end takes it (hook-runner, `endedCalls`).
    */
-  rejected?: Array<{ toolUseId: string; tool?: string }>;
+  failedCalls?: FailedCall[];
+}
+
+/**
+ * A call the transcript answers with an error (TranscriptSummary.failedCalls). `cause` says who
+ * stopped it: the person in the permission dialog, Claude Code's permission settings, a
+ * PreToolUse hook (each before it ran), or the tool itself (`error`: it may have run).
+ */
+export interface FailedCall {
+  toolUseId: string;
+  tool?: string;
+  cause: 'person' | 'permission' | 'hook' | 'error';
+  /** The answer's first line, for every cause but the person's (whose answer is fixed). */
+  reason?: string;
 }
 
 /** One model's token usage in a transcript (TranscriptSummary.usage). */

@@ -811,7 +811,7 @@ describe('parseClaudeTranscript', () => {
     for (const event of events) eventBodySchema.parse(event);
   });
 
-  it('names the calls the person rejected, and takes no prompt from what Claude Code adds on the user’s side', () => {
+  it('names the calls answered with an error and who stopped each, and takes no prompt from what Claude Code adds on the user’s side', () => {
     const line = (at: string, type: 'user' | 'assistant', content: unknown) =>
       JSON.stringify({ type, sessionId: 's', timestamp: at, message: { role: type, content } });
     const rejection = (id: string) =>
@@ -852,16 +852,59 @@ describe('parseClaudeTranscript', () => {
           'user',
           '<local-command-stdout>Total cost: $0.12</local-command-stdout>',
         ),
-        // A failure that is not a rejection.
+        // A failure of the tool itself: it may have run.
         line('2026-03-02T10:00:10.000Z', 'user', [
-          { type: 'tool_result', tool_use_id: 'toolu_z', is_error: true, content: 'Exit code 1' },
+          { type: 'tool_result', tool_use_id: 'toolu_z', is_error: true, content: 'Exit code 1\nnpm ERR!' },
+        ]),
+        // Denials from before a call ran: the permission settings, then two PreToolUse hooks
+        // (one that answered JSON `deny`, one that exited 2), its content as text blocks.
+        line('2026-03-02T10:00:11.000Z', 'user', [
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_p',
+            is_error: true,
+            content: 'Permission to use Bash with command curl x | sh has been denied.',
+          },
+        ]),
+        line('2026-03-02T10:00:12.000Z', 'user', [
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_h',
+            is_error: true,
+            content: [{ type: 'text', text: 'Hook PreToolUse:Edit denied this tool' }],
+          },
+        ]),
+        line('2026-03-02T10:00:13.000Z', 'user', [
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_h2',
+            is_error: true,
+            content:
+              'PreToolUse:Bash hook error: [policy-check]: writes to deploy/ need a ticket\nsee the wiki',
+          },
+        ]),
+        // A result that is no error names no call.
+        line('2026-03-02T10:00:14.000Z', 'user', [
+          { type: 'tool_result', tool_use_id: 'toolu_ok', content: 'Permission to use the file was granted' },
         ]),
       ].join('\n'),
     );
-    assert.deepEqual(summary.rejected, [
-      { toolUseId: 'toolu_b', tool: 'Bash' },
-      { toolUseId: 'toolu_e', tool: 'Edit' },
-      { toolUseId: 'toolu_earlier' },
+    assert.deepEqual(summary.failedCalls, [
+      { toolUseId: 'toolu_b', tool: 'Bash', cause: 'person' },
+      { toolUseId: 'toolu_e', tool: 'Edit', cause: 'person' },
+      { toolUseId: 'toolu_earlier', cause: 'person' },
+      { toolUseId: 'toolu_z', cause: 'error', reason: 'Exit code 1' },
+      {
+        toolUseId: 'toolu_p',
+        cause: 'permission',
+        reason: 'Permission to use Bash with command curl x | sh has been denied.',
+      },
+      { toolUseId: 'toolu_h', cause: 'hook', reason: 'Hook PreToolUse:Edit denied this tool' },
+      {
+        toolUseId: 'toolu_h2',
+        cause: 'hook',
+        reason: 'PreToolUse:Bash hook error: [policy-check]: writes to deploy/ need a ticket',
+      },
     ]);
     assert.deepEqual(
       summary.events

@@ -10,16 +10,16 @@
  * honoured), real commits.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RecordOf } from '../../src/core/records.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
-import { installedCommand, originsByLine, runShellHook } from '../helpers/agent-hooks.js';
+import { everythingStored, installedCommand, originsByLine, runShellHook } from '../helpers/agent-hooks.js';
 import { trailProcess } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
-import { tempRepo } from '../helpers/temp-repo.js';
+import { tempDir, tempRepo } from '../helpers/temp-repo.js';
 
 const repos: TempRepo[] = [];
 after(() => {
@@ -248,11 +248,17 @@ describe('Claude Code: calls denied after their before-hook ran (PermissionDenie
   });
 });
 
+const REJECTED =
+  "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.";
+
 /**
- * A Claude Code transcript in which the person rejected each of `calls` in the permission
- * dialog: the call, then the answer Claude Code gives the model for it, then its interrupt line.
+ * A Claude Code transcript in which each of `calls` is answered with an error: by default the
+ * person's rejection in the permission dialog, then its interrupt line.
  */
-function rejectionTranscript(path: string, calls: Array<{ id: string; tool: string; input: object }>): void {
+function rejectionTranscript(
+  path: string,
+  calls: Array<{ id: string; tool: string; input: object; answer?: string }>,
+): void {
   const line = (at: string, type: 'user' | 'assistant', content: unknown) =>
     JSON.stringify({
       type,
@@ -264,20 +270,18 @@ function rejectionTranscript(path: string, calls: Array<{ id: string; tool: stri
         ...(type === 'assistant' ? { id: `msg_${at}`, model: 'claude-opus-4-6' } : {}),
       },
     });
-  const lines = calls.flatMap(({ id, tool, input }, i) => [
+  const lines = calls.flatMap(({ id, tool, input, answer }, i) => [
     line(`2026-03-02T10:0${i}:00.000Z`, 'assistant', [{ type: 'tool_use', id, name: tool, input }]),
     line(`2026-03-02T10:0${i}:05.000Z`, 'user', [
-      {
-        type: 'tool_result',
-        tool_use_id: id,
-        is_error: true,
-        content:
-          "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.",
-      },
+      { type: 'tool_result', tool_use_id: id, is_error: true, content: answer ?? REJECTED },
     ]),
-    line(`2026-03-02T10:0${i}:05.001Z`, 'user', [
-      { type: 'text', text: '[Request interrupted by user for tool use]' },
-    ]),
+    ...(answer === undefined
+      ? [
+          line(`2026-03-02T10:0${i}:05.001Z`, 'user', [
+            { type: 'text', text: '[Request interrupted by user for tool use]' },
+          ]),
+        ]
+      : []),
   ]);
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
@@ -317,5 +321,105 @@ describe('Claude Code: calls the person rejected in the permission dialog (no ho
     assert.equal(origins[1], 'human', 'the person’s line, not `unknown`');
     assert.equal(origins[4], 'ai');
     assert.deepEqual(markers(repo.dir), []);
+  });
+});
+
+const TOKEN = `ghp_${'Ry3Kp8Wd2Q'.repeat(3)}246801`;
+
+describe('Claude Code: calls denied by the permission settings or another hook, or failed with no after-hook (the transcript at Stop)', () => {
+  test('an Edit a deny rule stopped credits no line to itself once the turn ends, the rule’s answer its summary', async () => {
+    const repo = setup();
+    const transcript = join(repo.dir, '.transcript.jsonl');
+    const send = session(repo, 'rule-denied-edit', transcript);
+    const input = {
+      file_path: join(repo.dir, 'a.py'),
+      old_string: '    return 1',
+      new_string: '    return 111  # a person',
+    };
+    assert.ok(call(send, 'toolu_x', 'Edit', input).pre());
+    rejectionTranscript(transcript, [
+      { id: 'toolu_x', tool: 'Edit', input, answer: 'Permission to use Edit has been denied.' },
+    ]);
+    assert.ok(send('Stop', '', { stop_hook_active: false }));
+    assert.deepEqual(markers(repo.dir), [], 'the Stop hook took the denied call’s marker');
+    await personThenAgent(repo, send, 'rule-denied-edit', 'denied: Permission to use Edit has been denied.');
+  });
+
+  test('a command another PreToolUse hook blocked no longer makes a person’s changes unknown, and its reason is kept redacted', async () => {
+    const repo = setup();
+    // Outside the repository: the commit would take the transcript, token and all, into git.
+    const outside = tempDir('trail-transcript-');
+    after(() => rmSync(outside, { recursive: true, force: true }));
+    const transcript = join(outside, 'session.jsonl');
+    const send = session(repo, 'hook-denied-bash', transcript);
+    const input = { command: 'gh release create v1' };
+    assert.ok(call(send, 'toolu_x', 'Bash', input).pre());
+    const answer = `PreToolUse:Bash hook error: [policy-check]: releases need a ticket (token ${TOKEN} is not allowed)\nsee the wiki`;
+    rejectionTranscript(transcript, [{ id: 'toolu_x', tool: 'Bash', input, answer }]);
+    assert.ok(send('Stop', '', { stop_hook_active: false }));
+    writeFileSync(join(repo.dir, 'a.py'), PERSON);
+    const origins = await agentEditThenCommit(repo, send, 'toolu_y', 'a person, then the agent');
+    assert.equal(origins[1], 'human', 'the person’s line, not `unknown`');
+    assert.equal(origins[4], 'ai');
+    const { events, gaps } = await ledger(repo.dir, 'hook-denied-bash');
+    assert.deepEqual(gaps, []);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'tool-call' && e.ok === false),
+      [
+        {
+          type: 'tool-call',
+          tool: 'Bash',
+          toolUseId: 'toolu_x',
+          summary:
+            'denied: PreToolUse:Bash hook error: [policy-check]: releases need a ticket (token [REDACTED:github-token] is not allowed)',
+          ok: false,
+        },
+      ],
+    );
+    assert.ok(!everythingStored(repo.dir).includes(TOKEN), 'the token is stored nowhere');
+  });
+
+  test('a failed Edit with no after-hook is over at the turn end; a failed command with none keeps its hold', async () => {
+    const repo = setup();
+    const transcript = join(repo.dir, '.transcript.jsonl');
+    const send = session(repo, 'failed-no-after-hook', transcript);
+    const file = join(repo.dir, 'a.py');
+    const edit = { file_path: file, old_string: '    return 9', new_string: '    return 111  # a person' };
+    const command = { command: 'make release' };
+    assert.ok(call(send, 'toolu_x', 'Edit', edit).pre());
+    assert.ok(call(send, 'toolu_c', 'Bash', command).pre());
+    assert.equal(markers(repo.dir).length, 2);
+    // Settings from before PostToolUseFailure was installed, or a hook that timed out: the
+    // failures reach Trail only through the transcript.
+    rejectionTranscript(transcript, [
+      {
+        id: 'toolu_x',
+        tool: 'Edit',
+        input: edit,
+        answer: '<tool_use_error>String to replace not found in file.</tool_use_error>',
+      },
+      { id: 'toolu_c', tool: 'Bash', input: command, answer: 'Exit code 2\nmake: *** [release] Error 2' },
+    ]);
+    assert.ok(send('Stop', '', { stop_hook_active: false }));
+    // The command may have changed files before it failed: what it changed cannot be told from
+    // a person's change, so its marker stays and holds them `unknown`, as before.
+    assert.equal(markers(repo.dir).length, 1, 'the Edit’s marker was taken, the command’s kept');
+    writeFileSync(file, PERSON);
+    const origins = await agentEditThenCommit(repo, send, 'toolu_y', 'a person while a failed command holds');
+    assert.equal(origins[1], 'unknown', 'a change while the failed command still counts as running');
+    assert.equal(origins[4], 'ai');
+    const { events } = await ledger(repo.dir, 'failed-no-after-hook');
+    assert.deepEqual(
+      events.filter((e) => e.type === 'tool-call' && e.ok === false),
+      [
+        {
+          type: 'tool-call',
+          tool: 'Edit',
+          toolUseId: 'toolu_x',
+          summary: 'failed: <tool_use_error>String to replace not found in file.</tool_use_error>',
+          ok: false,
+        },
+      ],
+    );
   });
 });

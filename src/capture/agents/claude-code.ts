@@ -14,6 +14,7 @@ import { sha256Hex } from '../../core/hash.js';
 import type { EventBody } from '../../core/records.js';
 import type {
   ChangeVia,
+  FailedCall,
   HookAdapter,
   IntendedEdit,
   ModelUsage,
@@ -839,12 +840,31 @@ function toolResultText(content: unknown): string {
  */
 const REJECTED = "The user doesn't want to proceed with this tool use.";
 
+/**
+ * Answers that come from before a call ran, and who gave them: a denial by the permission
+ * settings (a deny rule, or don't-ask mode: `Permission to use Bash has been denied…`) or by a
+ * PreToolUse hook (`Hook PreToolUse:Bash denied this tool`, or an exit-2 hook's
+ * `PreToolUse:Bash hook error: …`). Only the before-hooks stage names PreToolUse.
+ */
+const DENIED_BY: ReadonlyArray<[RegExp, FailedCall['cause']]> = [
+  [/^Permission to use \S/, 'permission'],
+  [/^(?:Hook )?PreToolUse:/, 'hook'],
+];
+
+function failedCall(toolUseId: string, tool: string | undefined, text: string): FailedCall {
+  const answer = text.trimStart();
+  const id = toolUseId.slice(0, NAME_MAX);
+  if (answer.startsWith(REJECTED)) return defined({ toolUseId: id, tool, cause: 'person' as const });
+  const cause = DENIED_BY.find(([pattern]) => pattern.test(answer))?.[1] ?? 'error';
+  return defined({ toolUseId: id, tool, cause, reason: firstLine(answer) || undefined });
+}
+
 function readToolResult(state: TranscriptState, block: JsonObject, structured: unknown): void {
   if (typeof block.tool_use_id !== 'string') return;
   const call = state.pendingTools.get(block.tool_use_id);
-  if (block.is_error === true && toolResultText(block.content).trimStart().startsWith(REJECTED)) {
-    const rejected = defined({ toolUseId: block.tool_use_id.slice(0, NAME_MAX), tool: call?.tool });
-    state.summary.rejected = [...(state.summary.rejected ?? []), rejected];
+  if (block.is_error === true) {
+    state.summary.failedCalls ??= [];
+    state.summary.failedCalls.push(failedCall(block.tool_use_id, call?.tool, toolResultText(block.content)));
   }
   if (call === undefined) return;
   const pending = call.event;

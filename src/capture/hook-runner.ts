@@ -37,6 +37,7 @@ import type { EditMarkerBody } from './in-flight.js';
 import {
   callsInFlight,
   editMarker,
+  holdsMarkers,
   intendedDigests,
   removeAbandoned,
   shellMarker,
@@ -478,6 +479,7 @@ async function observe(ctx: HookContext, observation: Observation, input: HookIn
     case 'call-denied':
       return callDenied(ctx, observation);
     case 'turn-end':
+      if (observation.ifCallsHeld && !holdsMarkers(ctx.repo, ctx.key)) return [];
       return turnEnd(ctx, observation.transcriptPath, input.env);
     case 'background-start': {
       const command = redactValue(observation.command, ctx.rules).value;

@@ -79,6 +79,21 @@ export function takeMarker(repo: Repo, name: string): boolean {
 }
 
 /**
+ * Whether a before-hook of the session `key` left a marker no after-hook took yet, however old:
+ * one readdir.
+ */
+export function holdsMarkers(repo: Repo, key: string): boolean {
+  try {
+    const prefix = `${key}-`;
+    return readdirSync(join(spoolDir(repo.stateDir), markerDir(repo))).some((name) =>
+      name.startsWith(prefix),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Removes the files of `dir` as old as an abandoned marker (ABANDONED_MS): for markers kept
  * outside the in-flight listing (one per Cursor conversation, say), which nothing else takes.
  */

@@ -74,8 +74,13 @@ export type Observation =
    * toolUseId, paths and via, to find the marker by.
    */
   | { type: 'call-denied'; toolUseId?: string; paths: string[]; via: ChangeVia }
-  /** The agent's turn ended: the runner may read the transcript for model, usage, reasoning. */
-  | { type: 'turn-end'; transcriptPath?: string }
+  /**
+   * The agent's turn ended: the runner may read the transcript for model, usage, reasoning.
+   * `ifCallsHeld`: a turn that may have ended with no hook (Claude Code fires no Stop when the
+   * person interrupts, and a rejection in the permission dialog interrupts), told by the next
+   * prompt: read only while the session's before-hooks still hold markers.
+   */
+  | { type: 'turn-end'; transcriptPath?: string; ifCallsHeld?: true }
   /**
    * A shell command went on in the background: its after-hook came as it started. The runner
    * keeps the command by call id for its end (background-tasks.ts).

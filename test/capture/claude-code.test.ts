@@ -50,6 +50,8 @@ describe('normalizeClaudeCode', () => {
       'UserPromptSubmit.json',
       [
         SESSION_INFO,
+        // The turn before it may have ended with no Stop (an interrupt): read if calls are held.
+        { type: 'turn-end', transcriptPath: TRANSCRIPT, ifCallsHeld: true },
         {
           type: 'event',
           event: { type: 'prompt', text: 'Add rate limiting to the /login route and make the tests pass' },
@@ -484,13 +486,13 @@ describe('normalizeClaudeCode', () => {
     ]);
     // A prompt that only mentions the tag is the person's.
     const mention = { ...payload('UserPromptSubmit.json'), prompt: 'Why does <task-notification> show up?' };
-    const [, observation] = normalizeClaudeCode(mention, 'UserPromptSubmit').observations;
+    const observation = normalizeClaudeCode(mention, 'UserPromptSubmit').observations.at(-1);
     assert.equal(observation?.type === 'event' && observation.event.type, 'prompt');
   });
 
   it('keeps a long prompt within the record limit and says it was cut', () => {
     const input = { ...payload('UserPromptSubmit.json'), prompt: 'x'.repeat(200_000) };
-    const [, prompt] = normalizeClaudeCode(input, 'UserPromptSubmit').observations;
+    const prompt = normalizeClaudeCode(input, 'UserPromptSubmit').observations.at(-1);
     assert.ok(prompt?.type === 'event' && prompt.event.type === 'prompt');
     assert.equal(prompt.event.text.length, 64 * 1024);
     assert.ok(prompt.event.text.endsWith('[truncated]'));

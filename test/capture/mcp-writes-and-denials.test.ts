@@ -326,6 +326,50 @@ describe('Claude Code: calls the person rejected in the permission dialog (no ho
 
 const TOKEN = `ghp_${'Ry3Kp8Wd2Q'.repeat(3)}246801`;
 
+describe('Claude Code: a rejection interrupts the turn, so no Stop comes (the next prompt reads the transcript)', () => {
+  test('a rejected Edit credits no line to itself once the person prompts again, with no Stop between', async () => {
+    const repo = setup();
+    const transcript = join(repo.dir, '.transcript.jsonl');
+    const send = session(repo, 'rejected-no-stop', transcript);
+    const input = {
+      file_path: join(repo.dir, 'a.py'),
+      old_string: '    return 1',
+      new_string: '    return 111  # a person',
+    };
+    assert.ok(call(send, 'toolu_x', 'Edit', input).pre());
+    // A call of the same session still in flight (a background subagent's edit of another
+    // file): no answer in this transcript.
+    const other = { file_path: join(repo.dir, 'b.py'), old_string: '', new_string: 'x = 1\n' };
+    assert.ok(call(send, 'toolu_bg', 'Edit', other).pre());
+    rejectionTranscript(transcript, [{ id: 'toolu_x', tool: 'Edit', input }]);
+    // The person makes the change themselves, then tells the agent what to do instead.
+    writeFileSync(join(repo.dir, 'a.py'), PERSON);
+    assert.ok(send('UserPromptSubmit', '', { prompt: 'I changed one() myself; now change two()' }));
+    assert.equal(markers(repo.dir).length, 1, 'the rejected call’s marker was taken, the running one’s kept');
+    assert.ok(call(send, 'toolu_bg', 'Edit', other).post());
+    await personThenAgent(repo, send, 'rejected-no-stop', 'denied: the person rejected it');
+  });
+
+  test('a prompt while no call is held reads no transcript', () => {
+    const repo = setup();
+    const transcript = join(repo.dir, '.transcript.jsonl');
+    const send = session(repo, 'prompt-only', transcript);
+    rejectionTranscript(transcript, [{ id: 'toolu_x', tool: 'Edit', input: {} }]);
+    assert.ok(send('UserPromptSubmit', '', { prompt: 'Tidy up' }));
+    assert.deepEqual(
+      readdirSync(join(repo.dir, '.git/trail/spool')).filter((n) => n === 'transcripts'),
+      [],
+      'no transcript cursor: the transcript was not read',
+    );
+    assert.ok(send('Stop', '', { stop_hook_active: false }));
+    assert.deepEqual(
+      readdirSync(join(repo.dir, '.git/trail/spool')).filter((n) => n === 'transcripts'),
+      ['transcripts'],
+      'the Stop read it',
+    );
+  });
+});
+
 describe('Claude Code: calls denied by the permission settings or another hook, or failed with no after-hook (the transcript at Stop)', () => {
   test('an Edit a deny rule stopped credits no line to itself once the turn ends, the rule’s answer its summary', async () => {
     const repo = setup();

@@ -362,6 +362,10 @@ export const normalizeClaudeCode: HookAdapter = (payload, hookEvent) => {
         observations.push(defined({ type: 'background-end' as const, ...notification }));
         break;
       }
+      // A prompt ends the turn before it, which fired no Stop if the person interrupted it (a
+      // rejection in the permission dialog does): its denied calls are read now, before the
+      // agent acts on this prompt and finds their markers.
+      observations.push(defined({ type: 'turn-end' as const, transcriptPath, ifCallsHeld: true as const }));
       const promptId = read.string('prompt_id', NAME_MAX);
       observations.push({
         type: 'event',

@@ -255,6 +255,55 @@ describe('notify: Codex patches in a subfolder', () => {
   });
 });
 
+describe('notify: calls the person declined at the approval prompt', () => {
+  test('a declined patch credits no line of the file it named, and a declined command is no command run', async () => {
+    const { repo, home } = await codexRepo({ 'src/lib.rs': 'fn a() {}\nfn b() {}\n' });
+    const threadId = randomUUID();
+    // The person's own change, not yet seen by Trail (Codex's notify runs only at turn ends).
+    repo.write('src/lib.rs', 'fn a() {}\nfn b() {}\nfn person() {}\n');
+    const answer = (callId: string, output: string) =>
+      line('response_item', { type: 'function_call_output', call_id: callId, output });
+    const patch = (body: string) => `*** Begin Patch\n${body}*** End Patch\n`;
+    writeRollout(home, threadId, [
+      line('session_meta', { id: threadId, cwd: repo.dir, cli_version: '0.60.1' }),
+      turn(repo.dir),
+      userMessage('tidy lib.rs and publish'),
+      shellCall('c1', ['apply_patch', patch('*** Update File: src/lib.rs\n@@\n-fn b() {}\n+fn b() { 1 }\n')]),
+      answer('c1', 'patch rejected by user'),
+      shellCall('c2', ['bash', '-lc', 'npm publish']),
+      answer('c2', 'exec command rejected by user'),
+      // What the person let through: the commit carries the session for it.
+      shellCall('c3', ['apply_patch', patch('*** Add File: src/new.rs\n+fn added() {}\n')]),
+      answer('c3', 'Success. Updated the following files:\nA src/new.rs\n'),
+    ]);
+    repo.write('src/new.rs', 'fn added() {}\n');
+
+    notify(repo, home, threadId, ['tidy lib.rs and publish']);
+    const { checkpoint, events, gaps } = await commitAndRead(repo, threadId);
+    assert.deepEqual(gaps, []);
+    assert.deepEqual(
+      events.flatMap((e) => (e.type === 'file-edit' ? [e.path] : e.type === 'command' ? [e.command] : [])),
+      ['src/new.rs'],
+      'no edit of src/lib.rs, and no command run',
+    );
+    const denied = (tool: string, toolUseId: string) => ({
+      type: 'tool-call',
+      tool,
+      toolUseId,
+      summary: 'denied: the person rejected it',
+      ok: false,
+    });
+    assert.deepEqual(
+      events.filter((e) => e.type === 'tool-call' && e.ok === false),
+      [denied('apply_patch', 'c1'), denied('shell', 'c2')],
+    );
+    // The person's line is the person's: the declined patch named its file, but wrote nothing.
+    assert.ok(checkpoint, 'the commit has a checkpoint');
+    assert.equal(checkpoint.files.find((f) => f.path === 'src/lib.rs')?.aiLines ?? 0, 0);
+    assert.equal(checkpoint.files.find((f) => f.path === 'src/new.rs')?.aiLines, 1);
+  });
+});
+
 describe('notify: a prompt too large for its notify payload', () => {
   test('a turn whose notify never arrived has its prompt taken from the rollout, each prompt once', async () => {
     const { repo, home } = await codexRepo({ 'README.md': '# demo\n' });

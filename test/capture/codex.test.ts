@@ -562,6 +562,99 @@ describe('parseCodexRollout', () => {
     for (const event of events) eventBodySchema.parse(event);
   });
 
+  it('records a call declined before it ran as a denied tool call: no command ran, no file was edited', () => {
+    const item = (payload: object) => JSON.stringify({ type: 'response_item', payload });
+    const event = (payload: object) => JSON.stringify({ type: 'event_msg', payload });
+    const output = (callId: string, text: string) =>
+      item({ type: 'function_call_output', call_id: callId, output: text });
+    const rollout = [
+      JSON.stringify({ type: 'turn_context', payload: { cwd: '/r', model: 'gpt-5-codex' } }),
+      // The person declines a command at the approval prompt.
+      item({
+        type: 'function_call',
+        name: 'exec_command',
+        call_id: 'd1',
+        arguments: '{"cmd":"npm publish"}',
+      }),
+      output('d1', 'exec command rejected by user'),
+      // And a patch: its file is named by no edit.
+      item({
+        type: 'custom_tool_call',
+        name: 'apply_patch',
+        call_id: 'd2',
+        input: '*** Begin Patch\n*** Update File: src/lib.rs\n@@\n-fn b() {}\n+fn b() { 1 }\n*** End Patch\n',
+      }),
+      output('d2', 'patch rejected by user'),
+      // The approval reviewer declines one; newer versions say so in the command's end event,
+      // then in the output too: recorded once.
+      item({
+        type: 'function_call',
+        name: 'shell',
+        call_id: 'd3',
+        arguments: '{"command":["rm","-rf","/srv"]}',
+      }),
+      event({
+        type: 'exec_command_end',
+        call_id: 'd3',
+        exit_code: -1,
+        status: 'declined',
+        aggregated_output:
+          'This action was rejected due to unacceptable risk.\nReason: it deletes the server data',
+      }),
+      output('d3', 'This action was rejected due to unacceptable risk.\nReason: it deletes the server data'),
+      // A command that ran and says the words later is a command.
+      item({
+        type: 'function_call',
+        name: 'exec_command',
+        call_id: 'r1',
+        arguments: '{"cmd":"grep -r rejected log"}',
+      }),
+      output('r1', 'Process exited with code 0\nOutput:\nlog: exec command rejected by user\n'),
+    ].join('\n');
+    const summary = parseCodexRollout(rollout);
+    const events = summary.events.map((e) => e.event);
+    assert.deepEqual(events, [
+      {
+        type: 'tool-call',
+        tool: 'exec_command',
+        toolUseId: 'd1',
+        summary: 'denied: the person rejected it',
+        ok: false,
+      },
+      {
+        type: 'tool-call',
+        tool: 'apply_patch',
+        toolUseId: 'd2',
+        summary: 'denied: the person rejected it',
+        ok: false,
+      },
+      {
+        type: 'tool-call',
+        tool: 'shell',
+        toolUseId: 'd3',
+        summary: 'denied: This action was rejected due to unacceptable risk.',
+        ok: false,
+      },
+      {
+        type: 'command',
+        command: 'grep -r rejected log',
+        exitCode: 0,
+        outputTail: 'log: exec command rejected by user\n',
+      },
+    ]);
+    for (const e of events) eventBodySchema.parse(e);
+    assert.deepEqual(summary.failedCalls, [
+      { toolUseId: 'd1', tool: 'exec_command', cause: 'person' },
+      { toolUseId: 'd2', tool: 'apply_patch', cause: 'person' },
+      {
+        toolUseId: 'd3',
+        tool: 'shell',
+        cause: 'permission',
+        reason: 'This action was rejected due to unacceptable risk.',
+      },
+    ]);
+  });
+
   it('takes no prompt from what Codex writes on the user’s side', () => {
     const user = (text: string) => ({
       type: 'response_item',

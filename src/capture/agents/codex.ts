@@ -12,7 +12,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { TrailError } from '../../core/errors.js';
 import type { EventBody } from '../../core/records.js';
-import type { HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import type { FailedCall, HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
 import { outputTail } from '../observation.js';
 import {
   defined,
@@ -453,6 +453,10 @@ type Kind = 'prompt' | 'assistant' | 'reasoning';
 
 interface RolloutCall {
   event: CommandEvent | ToolCallEvent;
+  /** The function the call named, where it is not the event's own `tool` (a shell call's). */
+  tool?: string;
+  /** Declined before it ran (declineCall): what later lines say of it fills nothing in. */
+  declined?: true;
   /** When the call was written: a command left running measures its duration from here. */
   at?: string;
   /** For a poll of a running command (POLL_TOOL), that command's session id. */
@@ -823,6 +827,7 @@ function readResponseItem(state: RolloutState, item: JsonObject, at: string | un
           str(item, 'call_id'),
           commandText(argObject.command ?? argObject.cmd),
           folderOf(state.cwd, str(argObject, 'workdir') ?? str(argObject, 'cwd')),
+          name,
         );
       } else {
         readOtherCall(state, at, str(item, 'call_id'), name);
@@ -845,6 +850,7 @@ function readResponseItem(state: RolloutState, item: JsonObject, at: string | un
         str(item, 'call_id') ?? str(item, 'id'),
         commandText(action.command),
         folderOf(state.cwd, str(action, 'working_directory')),
+        'local_shell',
       );
       return;
     }
@@ -852,7 +858,12 @@ function readResponseItem(state: RolloutState, item: JsonObject, at: string | un
     case 'custom_tool_call_output': {
       const callId = str(item, 'call_id');
       const call = callId === undefined ? undefined : state.calls.get(callId);
-      if (call === undefined) return;
+      if (call === undefined || call.declined) return;
+      const declined = declinedBy(outputText(item.output));
+      if (declined !== undefined) {
+        declineCall(state, callId!, call, declined);
+        return;
+      }
       const facts = execOutputFacts(item.output);
       if (call.event.type === 'command') {
         const running = facts.exitCode === undefined ? runningSession(item.output) : undefined;
@@ -885,12 +896,74 @@ function readResponseItem(state: RolloutState, item: JsonObject, at: string | un
   }
 }
 
+/**
+ * What Codex answers the model for a call that never ran (codex-rs, core tools): a person's
+ * denial at the approval prompt is normalized to `exec command rejected by user` or `patch
+ * rejected by user`, and its approval reviewer's (guardian) reads `This action was rejected
+ * due to unacceptable risk.` and its rationale.
+ */
+const DECLINED: ReadonlyArray<[RegExp, FailedCall['cause']]> = [
+  [/^(?:exec command|patch) rejected by user/, 'person'],
+  [/^This action was rejected due to unacceptable risk/, 'permission'],
+];
+
+type Declined = Pick<FailedCall, 'cause' | 'reason'>;
+
+function declinedBy(text: string | undefined): Declined | undefined {
+  const answer = text?.trimStart();
+  const cause = answer === undefined ? undefined : DECLINED.find(([pattern]) => pattern.test(answer))?.[1];
+  if (cause === undefined) return undefined;
+  return cause === 'person' ? { cause } : defined({ cause, reason: firstLine(answer) });
+}
+
+/** Newer versions end a declined command or patch with an event whose status says so. */
+function isDeclined(msg: JsonObject): boolean {
+  return typeof msg.status === 'string' && msg.status.toLowerCase() === 'declined';
+}
+
+function firstLine(text: string | undefined): string | undefined {
+  const line = text?.trimStart().split('\n', 1)[0]?.trimEnd();
+  return line ? truncateText(line, SUMMARY_MAX) : undefined;
+}
+
+/**
+ * A call declined before it ran: no command ran and no patch was applied. Its event becomes a
+ * failed tool call, and a patch's file edits are dropped, so a notify-only turn end diffs none
+ * of its files (a person's change to them stays the person's). It is listed for the turn end,
+ * which takes a marker its before-hook left (Codex's hooks, where enabled): no after-hook comes.
+ */
+function declineCall(state: RolloutState, callId: string, call: RolloutCall, declined: Declined): void {
+  call.declined = true;
+  const tool = call.event.type === 'tool-call' ? call.event.tool : call.tool;
+  state.summary.failedCalls ??= [];
+  state.summary.failedCalls.push(
+    defined({ toolUseId: callId.slice(0, NAME_MAX), tool: tool || undefined, ...declined }),
+  );
+  // Taken by an earlier read: the event it was taken as stands.
+  if (call.taken) return;
+  const denied: ToolCallEvent = {
+    type: 'tool-call',
+    tool: tool || 'shell',
+    toolUseId: callId.slice(0, NAME_MAX),
+    summary:
+      declined.cause === 'person'
+        ? 'denied: the person rejected it'
+        : `denied: ${declined.reason ?? 'declined'}`,
+    ok: false,
+  };
+  const entry = state.entries.findLastIndex((e) => e.event === call.event);
+  if (entry >= 0) state.entries[entry] = { ...state.entries[entry]!, event: denied };
+  call.event = denied;
+  if (tool === PATCH_TOOL || state.patchEdits.has(callId)) setPatchEdits(state, undefined, callId, [], true);
+}
+
 function readShellCall(
   state: RolloutState,
   at: string | undefined,
   callId: string | undefined,
   command: string | undefined,
   folder: string | undefined,
+  tool: string,
 ): void {
   if (command === undefined) return;
   // Older models ran apply_patch as a shell command (`["apply_patch", "*** Begin Patch..."]`).
@@ -900,7 +973,8 @@ function readShellCall(
   }
   const event = commandEvent(command, {});
   push(state, at, event);
-  if (callId !== undefined) state.calls.set(callId, defined({ event, at }));
+  if (callId !== undefined)
+    state.calls.set(callId, defined({ event, at, tool: truncateText(tool, NAME_MAX) }));
 }
 
 function readPatchCall(
@@ -1048,6 +1122,17 @@ function readEventMsg(state: RolloutState, msg: JsonObject, at: string | undefin
       // The executor's own record: more exact than the output text the model saw.
       const callId = str(msg, 'call_id');
       const call = callId === undefined ? undefined : state.calls.get(callId);
+      if (call?.declined) return;
+      if (call !== undefined && isDeclined(msg)) {
+        const text = str(msg, 'aggregated_output') ?? str(msg, 'stderr');
+        declineCall(
+          state,
+          callId!,
+          call,
+          declinedBy(text) ?? { cause: 'permission', reason: firstLine(text) },
+        );
+        return;
+      }
       const facts: ExecFacts = defined({
         exitCode: Number.isInteger(msg.exit_code) ? (msg.exit_code as number) : undefined,
         durationMs: durationMs(msg.duration),
@@ -1070,6 +1155,17 @@ function readEventMsg(state: RolloutState, msg: JsonObject, at: string | undefin
     case 'patch_apply_end': {
       const callId = str(msg, 'call_id');
       const call = callId === undefined ? undefined : state.calls.get(callId);
+      if (call?.declined) return;
+      if (call !== undefined && isDeclined(msg)) {
+        const text = str(msg, 'stderr');
+        declineCall(
+          state,
+          callId!,
+          call,
+          declinedBy(text) ?? { cause: 'permission', reason: firstLine(text) },
+        );
+        return;
+      }
       if (
         msg.type === 'patch_apply_end' &&
         call?.event.type === 'tool-call' &&

@@ -51,7 +51,7 @@ import type {
   Observation,
   TranscriptSummary,
 } from './observation.js';
-import { backgroundEndCall, sumUsageByModel } from './observation.js';
+import { backgroundEndCall, failedCallSummary, sumUsageByModel } from './observation.js';
 import { findRepoFast } from './repo-fast.js';
 import { loadSealState } from './seal-state.js';
 
@@ -1031,18 +1031,12 @@ function endedCalls(ctx: HookContext, failed: readonly FailedCall[]): SpoolLine[
       type: 'tool-call',
       tool: call.tool ?? 'unknown',
       toolUseId: call.toolUseId,
-      summary: endedCallSummary(call),
+      summary: failedCallSummary(call),
       ok: false,
     };
     lines.push(eventLine(ctx, ended, 'transcript'));
   }
   return lines;
-}
-
-function endedCallSummary(call: FailedCall): string {
-  if (call.cause === 'person') return 'denied: the person rejected it';
-  const verb = call.cause === 'error' ? 'failed' : 'denied';
-  return call.reason ? `${verb}: ${call.reason}` : verb;
 }
 
 async function turnEnd(

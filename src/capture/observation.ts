@@ -164,6 +164,13 @@ export interface FailedCall {
   reason?: string;
 }
 
+/** How a failed call is recorded: its `tool-call` event's summary. */
+export function failedCallSummary(call: Pick<FailedCall, 'cause' | 'reason'>): string {
+  if (call.cause === 'person') return 'denied: the person rejected it';
+  const verb = call.cause === 'error' ? 'failed' : 'denied';
+  return call.reason ? `${verb}: ${call.reason}` : verb;
+}
+
 /** One model's token usage in a transcript (TranscriptSummary.usage). */
 export type ModelUsage = TranscriptSummary['usage'][number];
 

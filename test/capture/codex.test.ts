@@ -562,7 +562,7 @@ describe('parseCodexRollout', () => {
     for (const event of events) eventBodySchema.parse(event);
   });
 
-  it('records a call declined before it ran as a denied tool call: no command ran, no file was edited', () => {
+  it('records a call declined before it ran, or a patch that failed its check, as a failed tool call: no command ran, no file was edited', () => {
     const item = (payload: object) => JSON.stringify({ type: 'response_item', payload });
     const event = (payload: object) => JSON.stringify({ type: 'event_msg', payload });
     const output = (callId: string, text: string) =>
@@ -602,6 +602,18 @@ describe('parseCodexRollout', () => {
           'This action was rejected due to unacceptable risk.\nReason: it deletes the server data',
       }),
       output('d3', 'This action was rejected due to unacceptable risk.\nReason: it deletes the server data'),
+      // A patch that failed Codex's check wrote nothing: a failed call, no file edit.
+      item({
+        type: 'custom_tool_call',
+        name: 'apply_patch',
+        call_id: 'f1',
+        input:
+          '*** Begin Patch\n*** Update File: src/main.rs\n@@\n-fn x() {}\n+fn x() { 2 }\n*** End Patch\n',
+      }),
+      output(
+        'f1',
+        'apply_patch verification failed: Failed to find expected lines in /r/src/main.rs:\nfn x() {}',
+      ),
       // A command that ran and says the words later is a command.
       item({
         type: 'function_call',
@@ -636,6 +648,13 @@ describe('parseCodexRollout', () => {
         ok: false,
       },
       {
+        type: 'tool-call',
+        tool: 'apply_patch',
+        toolUseId: 'f1',
+        summary: 'failed: apply_patch verification failed: Failed to find expected lines in /r/src/main.rs:',
+        ok: false,
+      },
+      {
         type: 'command',
         command: 'grep -r rejected log',
         exitCode: 0,
@@ -651,6 +670,12 @@ describe('parseCodexRollout', () => {
         tool: 'shell',
         cause: 'permission',
         reason: 'This action was rejected due to unacceptable risk.',
+      },
+      {
+        toolUseId: 'f1',
+        tool: 'apply_patch',
+        cause: 'error',
+        reason: 'apply_patch verification failed: Failed to find expected lines in /r/src/main.rs:',
       },
     ]);
   });

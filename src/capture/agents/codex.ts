@@ -13,7 +13,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { TrailError } from '../../core/errors.js';
 import type { EventBody } from '../../core/records.js';
 import type { FailedCall, HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
-import { outputTail } from '../observation.js';
+import { failedCallSummary, outputTail } from '../observation.js';
 import {
   defined,
   FieldReader,
@@ -455,8 +455,8 @@ interface RolloutCall {
   event: CommandEvent | ToolCallEvent;
   /** The function the call named, where it is not the event's own `tool` (a shell call's). */
   tool?: string;
-  /** Declined before it ran (declineCall): what later lines say of it fills nothing in. */
-  declined?: true;
+  /** Declined before it ran, or a patch not applied (callNotRun): later lines fill nothing in. */
+  notRun?: true;
   /** When the call was written: a command left running measures its duration from here. */
   at?: string;
   /** For a poll of a running command (POLL_TOOL), that command's session id. */
@@ -858,10 +858,11 @@ function readResponseItem(state: RolloutState, item: JsonObject, at: string | un
     case 'custom_tool_call_output': {
       const callId = str(item, 'call_id');
       const call = callId === undefined ? undefined : state.calls.get(callId);
-      if (call === undefined || call.declined) return;
-      const declined = declinedBy(outputText(item.output));
-      if (declined !== undefined) {
-        declineCall(state, callId!, call, declined);
+      if (call === undefined || call.notRun) return;
+      const text = outputText(item.output);
+      const notRun = declinedBy(text) ?? patchUnapplied(call, text);
+      if (notRun !== undefined) {
+        callNotRun(state, callId!, call, notRun);
         return;
       }
       const facts = execOutputFacts(item.output);
@@ -907,13 +908,25 @@ const DECLINED: ReadonlyArray<[RegExp, FailedCall['cause']]> = [
   [/^This action was rejected due to unacceptable risk/, 'permission'],
 ];
 
-type Declined = Pick<FailedCall, 'cause' | 'reason'>;
+type NotRun = Pick<FailedCall, 'cause' | 'reason'>;
 
-function declinedBy(text: string | undefined): Declined | undefined {
+function declinedBy(text: string | undefined): NotRun | undefined {
   const answer = text?.trimStart();
   const cause = answer === undefined ? undefined : DECLINED.find(([pattern]) => pattern.test(answer))?.[1];
   if (cause === undefined) return undefined;
   return cause === 'person' ? { cause } : defined({ cause, reason: firstLine(answer) });
+}
+
+/**
+ * A patch Codex did not apply: its hunks are checked against the files before any is written,
+ * and a patch that fails the check is answered `apply_patch verification failed: …`, with no
+ * file changed. It is recorded as a call that did not run, its failure the reason.
+ */
+function patchUnapplied(call: RolloutCall, text: string | undefined): NotRun | undefined {
+  const answer = text?.trimStart();
+  if (call.event.type !== 'tool-call' || call.event.tool !== PATCH_TOOL) return undefined;
+  if (!answer?.startsWith('apply_patch verification failed')) return undefined;
+  return defined({ cause: 'error' as const, reason: firstLine(answer) });
 }
 
 /** Newer versions end a declined command or patch with an event whose status says so. */
@@ -927,33 +940,31 @@ function firstLine(text: string | undefined): string | undefined {
 }
 
 /**
- * A call declined before it ran: no command ran and no patch was applied. Its event becomes a
- * failed tool call, and a patch's file edits are dropped, so a notify-only turn end diffs none
- * of its files (a person's change to them stays the person's). It is listed for the turn end,
- * which takes a marker its before-hook left (Codex's hooks, where enabled): no after-hook comes.
+ * A call declined before it ran, or a patch that failed its check: no command ran and no patch
+ * was applied. Its event becomes a failed tool call, and a patch's file edits are dropped, so a
+ * notify-only turn end diffs none of its files (a person's change to them stays the person's).
+ * It is listed for the turn end, which takes a marker its before-hook left (Codex's hooks,
+ * where enabled): no after-hook comes.
  */
-function declineCall(state: RolloutState, callId: string, call: RolloutCall, declined: Declined): void {
-  call.declined = true;
+function callNotRun(state: RolloutState, callId: string, call: RolloutCall, outcome: NotRun): void {
+  call.notRun = true;
   const tool = call.event.type === 'tool-call' ? call.event.tool : call.tool;
   state.summary.failedCalls ??= [];
   state.summary.failedCalls.push(
-    defined({ toolUseId: callId.slice(0, NAME_MAX), tool: tool || undefined, ...declined }),
+    defined({ toolUseId: callId.slice(0, NAME_MAX), tool: tool || undefined, ...outcome }),
   );
   // Taken by an earlier read: the event it was taken as stands.
   if (call.taken) return;
-  const denied: ToolCallEvent = {
+  const failed: ToolCallEvent = {
     type: 'tool-call',
     tool: tool || 'shell',
     toolUseId: callId.slice(0, NAME_MAX),
-    summary:
-      declined.cause === 'person'
-        ? 'denied: the person rejected it'
-        : `denied: ${declined.reason ?? 'declined'}`,
+    summary: failedCallSummary(outcome),
     ok: false,
   };
   const entry = state.entries.findLastIndex((e) => e.event === call.event);
-  if (entry >= 0) state.entries[entry] = { ...state.entries[entry]!, event: denied };
-  call.event = denied;
+  if (entry >= 0) state.entries[entry] = { ...state.entries[entry]!, event: failed };
+  call.event = failed;
   if (tool === PATCH_TOOL || state.patchEdits.has(callId)) setPatchEdits(state, undefined, callId, [], true);
 }
 
@@ -1122,10 +1133,10 @@ function readEventMsg(state: RolloutState, msg: JsonObject, at: string | undefin
       // The executor's own record: more exact than the output text the model saw.
       const callId = str(msg, 'call_id');
       const call = callId === undefined ? undefined : state.calls.get(callId);
-      if (call?.declined) return;
+      if (call?.notRun) return;
       if (call !== undefined && isDeclined(msg)) {
         const text = str(msg, 'aggregated_output') ?? str(msg, 'stderr');
-        declineCall(
+        callNotRun(
           state,
           callId!,
           call,
@@ -1155,10 +1166,10 @@ function readEventMsg(state: RolloutState, msg: JsonObject, at: string | undefin
     case 'patch_apply_end': {
       const callId = str(msg, 'call_id');
       const call = callId === undefined ? undefined : state.calls.get(callId);
-      if (call?.declined) return;
+      if (call?.notRun) return;
       if (call !== undefined && isDeclined(msg)) {
         const text = str(msg, 'stderr');
-        declineCall(
+        callNotRun(
           state,
           callId!,
           call,

@@ -49,6 +49,7 @@ import type {
   ModelUsage,
   NormalizedPayload,
   Observation,
+  PatchWrite,
   TranscriptSummary,
 } from './observation.js';
 import { backgroundEndCall, failedCallSummary, sumUsageByModel } from './observation.js';
@@ -745,7 +746,10 @@ async function creditChange(
     ctx.missing.push(
       `no before-hook was seen for the ${obs.tool ?? 'edit'} of ${paths.join(', ').slice(0, 300)}: the lines it changed count as of unknown origin`,
     );
-  if (written && !ctx.withheld && lines.length > 0 && (unplaced > 0 || written.length === 0))
+  // A Codex turn often patches a file more than once, and a later hunk rewrites an earlier
+  // one's text: not a gap in what was captured, and the lines stay `unknown` either way.
+  const patches = ctx.normalized.agent === 'codex';
+  if (written && !patches && !ctx.withheld && lines.length > 0 && (unplaced > 0 || written.length === 0))
     ctx.missing.push(
       written.length === 0
         ? `the ${obs.tool ?? 'edit'} of ${paths.join(', ').slice(0, 300)} came without its edits: the lines that changed count as of unknown origin`
@@ -1137,14 +1141,45 @@ async function turnEnd(
     const all = summary.events.filter((e) => ROLLOUT_ACTS.has(e.event.type));
     const actsTaken = taken(state.acts);
     const edited = new Map<string, string>();
+    // What the turn's patches wrote to each file, where each of them says (null where one
+    // does not): only those lines are the agent's, as no snapshot was taken before them.
+    const wrote = new Map<string, PatchWrite[] | null>();
     for (const item of all.slice(actsTaken.among)) {
-      if (item.event.type === 'file-edit') edited.set(item.event.path, item.event.change);
-      else lines.push(eventLine(ctx, item.event, 'transcript'));
+      if (item.event.type === 'file-edit') {
+        const { path, change } = item.event;
+        edited.set(path, change);
+        const known = wrote.get(path);
+        wrote.set(
+          path,
+          known === null || item.writes === undefined ? null : [...(known ?? []), ...item.writes],
+        );
+      } else lines.push(eventLine(ctx, item.event, 'transcript'));
     }
-    const paths = [...edited].flatMap(([path, change]) => patchedPath(ctx, path, change) ?? []);
-    if (paths.length > 0)
+    const unplaced: string[] = [];
+    for (const [path, change] of edited) {
+      const inRepo = patchedPath(ctx, path, change);
+      if (inRepo === undefined) continue;
+      const written = change === 'deleted' ? null : wrote.get(path);
+      if (!written) unplaced.push(inRepo);
+      else
+        lines.push(
+          ...(await afterChange(ctx, {
+            type: 'after-change',
+            paths: [inRepo],
+            via: 'edit-tool',
+            tool: 'apply_patch',
+            written,
+          })),
+        );
+    }
+    if (unplaced.length > 0)
       lines.push(
-        ...(await afterChange(ctx, { type: 'after-change', paths, via: 'edit-tool', tool: 'apply_patch' })),
+        ...(await afterChange(ctx, {
+          type: 'after-change',
+          paths: unplaced,
+          via: 'edit-tool',
+          tool: 'apply_patch',
+        })),
       );
     acts = actsTaken.before + all.length;
     // A notify payload over Linux's 128 KiB argument limit never reaches Trail: a turn's prompts

@@ -131,7 +131,15 @@ export interface TranscriptSummary {
   startedAt?: string;
   endedAt?: string;
   /** Ordered events: prompts, reasoning, tool calls, commands with exit codes, edits, usage. */
-  events: Array<{ at?: string; event: EventBody }>;
+  events: Array<{
+    at?: string;
+    event: EventBody;
+    /**
+     * A file edit's text as the agent wrote it (a Codex patch's hunks), to place its lines in
+     * the file: what changed elsewhere is not taken for the agent's. Never written anywhere.
+     */
+    writes?: PatchWrite[];
+  }>;
   /** Totals per model, token usage deduplicated by message id. */
   usage: Array<{
     model: string;
@@ -149,6 +157,12 @@ export interface TranscriptSummary {
    * count as in flight for its 15 minutes: the turn end takes it (hook-runner, `endedCalls`).
    */
   failedCalls?: FailedCall[];
+}
+
+/** One hunk an edit wrote: the text it found and the text it left in its place. */
+export interface PatchWrite {
+  old: string;
+  new: string;
 }
 
 /**

@@ -13,7 +13,7 @@ import { parseCodexRollout } from '../../src/capture/agents/codex.js';
 import { sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
-import { codexNotifyArgv, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
+import { codexNotifyArgv, originsByLine, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir, tempRepo } from '../helpers/temp-repo.js';
 
@@ -144,6 +144,35 @@ describe('parseCodexRollout: the folder a patch ran in', () => {
   });
 });
 
+describe('parseCodexRollout: what a patch wrote goes with the paths Codex named', () => {
+  const applied = (callId: string) =>
+    line('event_msg', {
+      type: 'patch_apply_end',
+      call_id: callId,
+      success: true,
+      changes: {
+        '/r/x/src/lib.rs': { type: 'update', unified_diff: '' },
+        '/r/x/src/new_mod.rs': { type: 'add', content: '' },
+      },
+    });
+  const writes = (rollout: string[]) =>
+    parseCodexRollout(rollout.join('\n')).events.flatMap(({ event, writes }) =>
+      event.type === 'file-edit' ? [[event.path, writes?.map((w) => w.new)]] : [],
+    );
+  const expected = [
+    ['/r/x/src/lib.rs', ['fn b() { changed() }\n']],
+    ['/r/x/src/new_mod.rs', ['pub fn added() -> u32 { 42 }\n']],
+  ];
+
+  test('Codex’s paths after the call', () => {
+    assert.deepEqual(writes([turn('/r'), shellCall('c1', ['apply_patch', PATCH]), applied('c1')]), expected);
+  });
+
+  test('Codex’s paths before the call', () => {
+    assert.deepEqual(writes([turn('/r'), applied('c1'), shellCall('c1', ['apply_patch', PATCH])]), expected);
+  });
+});
+
 async function codexRepo(files: Record<string, string>): Promise<{ repo: TempRepo; home: string }> {
   const repo = tempRepo();
   const home = tempDir('trail-codex-home-');
@@ -252,6 +281,62 @@ describe('notify: Codex patches in a subfolder', () => {
     const why = gaps.join('\n');
     assert.ok(why.includes(`${join(outside, 'notes.txt')}, outside the repository`), why);
     assert.ok(why.includes('src/gone.rs, which is not there after the turn'), why);
+  });
+});
+
+describe('notify: the lines a patch wrote are the agent’s, not what else changed in its file', () => {
+  test('a person’s pending change to a file Codex patches is `unknown`, not the agent’s; the patch’s line is the agent’s', async () => {
+    const { repo, home } = await codexRepo({ 'src/lib.rs': 'fn a() {}\nfn b() {}\n' });
+    const threadId = randomUUID();
+    // The person's change, not yet seen by Trail (no hook runs before a notify-only turn end).
+    repo.write('src/lib.rs', 'fn a() {}\nfn b() {}\nfn person() {}\n');
+    writeRollout(home, threadId, [
+      line('session_meta', { id: threadId, cwd: repo.dir, cli_version: '0.60.1' }),
+      turn(repo.dir),
+      userMessage('make b return 1'),
+      shellCall('c1', [
+        'apply_patch',
+        '*** Begin Patch\n*** Update File: src/lib.rs\n@@\n-fn b() {}\n+fn b() { 1 }\n*** End Patch\n',
+      ]),
+      // Codex's own absolute path replaces Trail's reading: what the patch wrote comes along.
+      line('event_msg', {
+        type: 'patch_apply_end',
+        call_id: 'c1',
+        success: true,
+        changes: { [join(repo.dir, 'src/lib.rs')]: { type: 'update', unified_diff: '' } },
+      }),
+    ]);
+    repo.write('src/lib.rs', 'fn a() {}\nfn b() { 1 }\nfn person() {}\n');
+
+    notify(repo, home, threadId, ['make b return 1']);
+    const { checkpoint, events, gaps } = await commitAndRead(repo, threadId);
+    assert.deepEqual(gaps, []);
+    assert.deepEqual(await originsByLine(repo.dir, 'src/lib.rs'), ['human', 'ai', 'unknown']);
+    assert.equal(checkpoint?.files.find((f) => f.path === 'src/lib.rs')?.aiLines, 1);
+    assert.deepEqual(
+      events.flatMap((e) => (e.type === 'file-edit' ? [[e.path, e.ranges]] : [])),
+      [['src/lib.rs', [{ start: 2, end: 2 }]]],
+    );
+  });
+
+  test('a file patched twice in a turn: both patches’ lines are the agent’s, the first one’s rewritten text no gap', async () => {
+    const { repo, home } = await codexRepo({ 'src/lib.rs': 'fn a() {}\nfn b() {}\n' });
+    const threadId = randomUUID();
+    const patch = (from: string, to: string) =>
+      `*** Begin Patch\n*** Update File: src/lib.rs\n@@\n-${from}\n+${to}\n*** End Patch\n`;
+    writeRollout(home, threadId, [
+      turn(repo.dir),
+      userMessage('change a, then b, then a again'),
+      shellCall('c1', ['apply_patch', patch('fn a() {}', 'fn a() { 1 }')]),
+      shellCall('c2', ['apply_patch', patch('fn b() {}', 'fn b() { 2 }')]),
+      shellCall('c3', ['apply_patch', patch('fn a() { 1 }', 'fn a() { 3 }')]),
+    ]);
+    repo.write('src/lib.rs', 'fn a() { 3 }\nfn b() { 2 }\n');
+
+    notify(repo, home, threadId, ['change a, then b, then a again']);
+    const { gaps } = await commitAndRead(repo, threadId);
+    assert.deepEqual(gaps, []);
+    assert.deepEqual(await originsByLine(repo.dir, 'src/lib.rs'), ['ai', 'ai']);
   });
 });
 

@@ -308,11 +308,47 @@ describe('patchFiles', () => {
       '*** End Patch',
     ].join('\n');
     assert.deepEqual(patchFiles(patch), [
-      { path: 'docs/limits.md', change: 'created' },
-      { path: 'src/old_name.rs', change: 'deleted' },
-      { path: 'src/new_name.rs', change: 'created' },
-      { path: 'src/lib.rs', change: 'modified' },
-      { path: 'src/dead.rs', change: 'deleted' },
+      { path: 'docs/limits.md', change: 'created', writes: [{ old: '', new: '# Limits\n' }] },
+      { path: 'src/old_name.rs', change: 'deleted', writes: [] },
+      // A renamed file is written with the hunks that follow its move.
+      { path: 'src/new_name.rs', change: 'created', writes: [{ old: 'a\n', new: 'b\n' }] },
+      {
+        path: 'src/lib.rs',
+        change: 'modified',
+        writes: [{ old: '', new: '*** Add File: not/a/header.rs\n' }],
+      },
+      { path: 'src/dead.rs', change: 'deleted', writes: [] },
+    ]);
+  });
+
+  it('reads what each hunk finds and leaves: context on both sides, the marks taken off', () => {
+    const patch = [
+      '*** Begin Patch',
+      '*** Update File: src/lib.rs',
+      '@@ fn limit',
+      ' fn limit() -> u32 {',
+      '-    10',
+      '+    20  ',
+      ' }',
+      '',
+      '@@',
+      '-// old note',
+      '*** End of File',
+      '*** Add File: empty.txt',
+      '*** End Patch',
+      '',
+    ].join('\n');
+    assert.deepEqual(patchFiles(patch), [
+      {
+        path: 'src/lib.rs',
+        change: 'modified',
+        writes: [
+          // Trailing blanks are the file's; an empty line within a hunk is an empty context line.
+          { old: 'fn limit() -> u32 {\n    10\n}\n\n', new: 'fn limit() -> u32 {\n    20  \n}\n\n' },
+          { old: '// old note\n', new: '' },
+        ],
+      },
+      { path: 'empty.txt', change: 'created', writes: [] },
     ]);
   });
 });
@@ -414,6 +450,13 @@ describe('parseCodexRollout', () => {
           tool: 'apply_patch',
           via: 'edit-tool',
         },
+        // What the patch wrote, to place its lines at the turn end (never recorded).
+        writes: [
+          {
+            old: '    let body = req.into_body();\n',
+            new: '    let body = Limited::new(req.into_body(), limit::MAX);\n',
+          },
+        ],
       },
       {
         at: '2026-03-02T10:00:20.000Z',
@@ -425,6 +468,7 @@ describe('parseCodexRollout', () => {
           tool: 'apply_patch',
           via: 'edit-tool',
         },
+        writes: [{ old: '', new: 'pub const MAX: usize = 1 << 20;\n' }],
       },
       {
         at: '2026-03-02T10:00:22.000Z',

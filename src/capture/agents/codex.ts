@@ -12,7 +12,14 @@
 import { isAbsolute, resolve } from 'node:path';
 import { TrailError } from '../../core/errors.js';
 import type { EventBody } from '../../core/records.js';
-import type { FailedCall, HookAdapter, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import type {
+  FailedCall,
+  HookAdapter,
+  Observation,
+  PatchWrite,
+  SessionInfo,
+  TranscriptSummary,
+} from '../observation.js';
 import { failedCallSummary, outputTail } from '../observation.js';
 import {
   defined,
@@ -63,6 +70,12 @@ const POLL_TOOL = 'write_stdin';
 interface PatchFile {
   path: string;
   change: 'created' | 'modified' | 'deleted';
+  /**
+   * What the patch writes to the file, a hunk at a time: the text it finds (context and `-`
+   * lines) and the text it leaves (context and `+` lines), as a Claude Code Edit's old and new
+   * strings. Empty for a deletion.
+   */
+  writes: PatchWrite[];
 }
 
 /**
@@ -71,22 +84,62 @@ interface PatchFile {
  */
 export function patchFiles(patch: string): PatchFile[] {
   const files: PatchFile[] = [];
+  // The hunk being read: its lines as found and as left.
+  let hunk: { old: string[]; new: string[] } | undefined;
+  const closeHunk = () => {
+    const file = files[files.length - 1];
+    if (hunk !== undefined && file !== undefined && hunk.new.length + hunk.old.length > 0)
+      file.writes.push({ old: joinLines(hunk.old), new: joinLines(hunk.new) });
+    hunk = undefined;
+  };
   for (const raw of patch.split(/\r?\n/)) {
     const line = raw.trimEnd();
     const header = /^\*\*\* (Add|Update|Delete) File: (.+)$/.exec(line);
     if (header) {
+      closeHunk();
       const change = header[1] === 'Add' ? 'created' : header[1] === 'Delete' ? 'deleted' : 'modified';
-      files.push({ path: header[2]!.trim(), change });
+      files.push({ path: header[2]!.trim(), change, writes: [] });
+      if (change === 'created') hunk = { old: [], new: [] };
       continue;
     }
     const move = /^\*\*\* Move to: (.+)$/.exec(line);
     const last = files[files.length - 1];
     if (move && last !== undefined && last.change === 'modified') {
       last.change = 'deleted';
-      files.push({ path: move[1]!.trim(), change: 'created' });
+      files.push({ path: move[1]!.trim(), change: 'created', writes: [] });
+      continue;
+    }
+    if (line.startsWith('***')) {
+      // `*** End Patch`, `*** End of File`: no line of a file.
+      if (line !== '*** End of File') closeHunk();
+      continue;
+    }
+    if (last === undefined || last.change === 'deleted') continue;
+    if (line.startsWith('@@')) {
+      closeHunk();
+      hunk = { old: [], new: [] };
+      continue;
+    }
+    // An empty line is an empty context line within a hunk, and nothing outside one (the end
+    // of the text after `*** End Patch`).
+    if (raw === '' && hunk === undefined) continue;
+    hunk ??= { old: [], new: [] };
+    // The line as the patch holds it (trailing blanks are the file's too), less its mark.
+    const mark = raw[0];
+    const text = raw.slice(1);
+    if (mark === '+') hunk.new.push(text);
+    else if (mark === '-') hunk.old.push(text);
+    else if (mark === ' ' || raw === '') {
+      hunk.old.push(text);
+      hunk.new.push(text);
     }
   }
+  closeHunk();
   return files.filter((f) => f.path.length > 0 && f.path.length <= PATH_MAX);
+}
+
+function joinLines(lines: readonly string[]): string {
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
 /**
@@ -95,11 +148,46 @@ export function patchFiles(patch: string): PatchFile[] {
  * `codex-rs/apply-patch/src/invocation.rs`), so Trail does too; without a folder the paths stay
  * as written and the hook runner resolves them against the payload's cwd.
  */
-function fileEditEvents(files: readonly PatchFile[], folder: string | undefined): FileEditEvent[] {
+function fileEditEvents(
+  files: readonly PatchFile[],
+  folder: string | undefined,
+  writesOf: WeakMap<FileEditEvent, PatchWrites>,
+): FileEditEvent[] {
   return files.flatMap((f) => {
     const path = folder === undefined ? f.path : resolve(folder, f.path);
-    return path.length <= PATH_MAX ? [editEvent(path, f.change)] : [];
+    if (path.length > PATH_MAX) return [];
+    const event = editEvent(path, f.change);
+    if (f.writes.length > 0) writesOf.set(event, { named: f.path, writes: f.writes });
+    return [event];
   });
+}
+
+/** What a patch wrote to one file, and the path the patch named it by. */
+interface PatchWrites {
+  named: string;
+  writes: PatchWrite[];
+}
+
+/**
+ * Gives the edits Codex named by absolute path (`to`) what Trail read of the same files in the
+ * patch text (`from`): a file is the same where the paths are, or where Codex's ends with the
+ * relative path the patch named it by, and only one of `from` is.
+ */
+function carryWrites(
+  writesOf: WeakMap<FileEditEvent, PatchWrites>,
+  from: readonly FileEditEvent[],
+  to: readonly FileEditEvent[],
+): void {
+  for (const edit of to) {
+    if (edit.change === 'deleted' || writesOf.has(edit)) continue;
+    const same = from.filter((f) => {
+      const named = writesOf.get(f)?.named;
+      if (named === undefined) return false;
+      const relative = named.replace(/^(?:\.\/)+/, '');
+      return f.path === edit.path || (!isAbsolute(named) && edit.path.endsWith(`/${relative}`));
+    });
+    if (same.length === 1) writesOf.set(edit, writesOf.get(same[0]!)!);
+  }
 }
 
 function editEvent(path: string, change: FileEditEvent['change']): FileEditEvent {
@@ -486,6 +574,8 @@ interface RolloutState {
   processes: Map<string, RunningProcess>;
   /** Each patch call's file edits, `exact` once Codex's own absolute paths replaced them. */
   patchEdits: Map<string, { edits: FileEditEvent[]; exact: boolean }>;
+  /** What each patch's file edit wrote to its file, where the patch text says (patchFiles). */
+  writesOf: WeakMap<FileEditEvent, PatchWrites>;
   /** The cwd of the turn being read: relative paths and workdirs are resolved against it. */
   cwd?: string;
   currentModel?: string;
@@ -646,6 +736,7 @@ function stateAfter(carry: CodexRolloutCarry | undefined): RolloutState {
       ]),
     ),
     patchEdits: new Map((carry?.patches ?? []).map(([id, exact]) => [id, { edits: [], exact }])),
+    writesOf: new WeakMap(),
     cwd: carry?.cwd,
     currentModel: carry?.currentModel,
     lastTotal: { ...(carry?.lastTotal ?? { input: 0, cached: 0, output: 0 }) },
@@ -1004,7 +1095,7 @@ function readPatchCall(
     summary: summaryOf(files.map((f) => f.path).join(', ')),
   });
   push(state, at, event);
-  setPatchEdits(state, at, callId, fileEditEvents(files, folder), false);
+  setPatchEdits(state, at, callId, fileEditEvents(files, folder, state.writesOf), false);
   if (callId !== undefined) state.calls.set(callId, { event });
 }
 
@@ -1021,6 +1112,9 @@ function setPatchEdits(
   exact: boolean,
 ): void {
   const known = callId === undefined ? undefined : state.patchEdits.get(callId);
+  // Codex's paths, Trail's reading of what the patch wrote to each file.
+  if (known !== undefined && known.exact !== exact)
+    carryWrites(state.writesOf, exact ? known.edits : edits, exact ? edits : known.edits);
   if (known?.exact === true && !exact) return;
   const entries = edits.map((event) => defined({ at, event }));
   // A call's edits are entered together, so they stand together, most often at the end (its
@@ -1217,7 +1311,13 @@ function finish(state: RolloutState, itemKinds: ReadonlySet<Kind>): CodexRollout
   // kept, and the event messages only where a rollout has no items of that kind.
   state.summary.events = state.entries
     .filter((e) => e.origin !== 'event' || e.kind === undefined || !itemKinds.has(e.kind))
-    .map(({ at, event }) => defined({ at, event }));
+    .map(({ at, event }) =>
+      defined({
+        at,
+        event,
+        writes: event.type === 'file-edit' ? state.writesOf.get(event)?.writes : undefined,
+      }),
+    );
   // OpenAI counts cached input inside input_tokens; Trail's inputTokens are the uncached part.
   state.summary.usage = [...state.usage.entries()].map(([model, t]) => ({
     model,

@@ -37,7 +37,7 @@ import type { EditMarkerBody } from './in-flight.js';
 import {
   callsInFlight,
   editMarker,
-  holdsMarkers,
+  heldSince,
   intendedDigests,
   removeAbandoned,
   shellMarker,
@@ -480,7 +480,7 @@ async function observe(ctx: HookContext, observation: Observation, input: HookIn
     case 'call-denied':
       return callDenied(ctx, observation);
     case 'turn-end':
-      if (observation.ifCallsHeld && !holdsMarkers(ctx.repo, ctx.key)) return [];
+      if (observation.ifCallsHeld) return turnEndIfCallsHeld(ctx, observation.transcriptPath, input.env);
       return turnEnd(ctx, observation.transcriptPath, input.env);
     case 'background-start': {
       const command = redactValue(observation.command, ctx.rules).value;
@@ -1039,6 +1039,41 @@ function endedCalls(ctx: HookContext, failed: readonly FailedCall[]): SpoolLine[
       ok: false,
     };
     lines.push(eventLine(ctx, ended, 'transcript'));
+  }
+  return lines;
+}
+
+/**
+ * The end of a turn no hook may have reported (Claude Code runs no Stop or SubagentStop for a
+ * turn the person interrupted), read at the next prompt while the session's before-hooks still
+ * hold markers: the main transcript, and each subagent's written to since the oldest marker
+ * (Claude Code keeps them in `<session>/subagents/` beside the session's own), each from its
+ * own cursor, as its Stop or SubagentStop would have read it.
+ */
+async function turnEndIfCallsHeld(
+  ctx: HookContext,
+  transcriptPath: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<SpoolLine[]> {
+  const since = heldSince(ctx.repo, ctx.key);
+  if (since === undefined) return [];
+  const lines = await turnEnd(ctx, transcriptPath, env);
+  if (transcriptPath === undefined || !transcriptPath.endsWith('.jsonl')) return lines;
+  const subagents = join(transcriptPath.slice(0, -'.jsonl'.length), 'subagents');
+  let names: string[];
+  try {
+    names = readdirSync(subagents).filter((name) => name.endsWith('.jsonl'));
+  } catch {
+    return lines; // No subagent ran in this session.
+  }
+  for (const name of names.sort()) {
+    const path = join(subagents, name);
+    try {
+      if (statSync(path).mtimeMs < since) continue;
+    } catch {
+      continue;
+    }
+    lines.push(...(await turnEnd(ctx, path, env)));
   }
   return lines;
 }

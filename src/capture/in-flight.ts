@@ -79,18 +79,27 @@ export function takeMarker(repo: Repo, name: string): boolean {
 }
 
 /**
- * Whether a before-hook of the session `key` left a marker no after-hook took yet, however old:
- * one readdir.
+ * When the oldest marker a before-hook of the session `key` left, and no after-hook took yet,
+ * was written (however old it is); undefined when there is none. One readdir, and a stat of
+ * each of the session's markers.
  */
-export function holdsMarkers(repo: Repo, key: string): boolean {
+export function heldSince(repo: Repo, key: string): number | undefined {
+  const dir = join(spoolDir(repo.stateDir), markerDir(repo));
+  let oldest: number | undefined;
   try {
-    const prefix = `${key}-`;
-    return readdirSync(join(spoolDir(repo.stateDir), markerDir(repo))).some((name) =>
-      name.startsWith(prefix),
-    );
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith(`${key}-`)) continue;
+      try {
+        const written = statSync(join(dir, name)).mtimeMs;
+        if (oldest === undefined || written < oldest) oldest = written;
+      } catch {
+        // Taken since the readdir.
+      }
+    }
   } catch {
-    return false;
+    // No marker was ever written here.
   }
+  return oldest;
 }
 
 /**

@@ -10,7 +10,7 @@
  * honoured), real commits.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RecordOf } from '../../src/core/records.js';
@@ -348,6 +348,27 @@ describe('Claude Code: a rejection interrupts the turn, so no Stop comes (the ne
     assert.equal(markers(repo.dir).length, 1, 'the rejected call’s marker was taken, the running one’s kept');
     assert.ok(call(send, 'toolu_bg', 'Edit', other).post());
     await personThenAgent(repo, send, 'rejected-no-stop', 'denied: the person rejected it');
+  });
+
+  test('a call a subagent had rejected is read in its own transcript at the next prompt', async () => {
+    const repo = setup();
+    const transcript = join(repo.dir, '.session.jsonl');
+    writeFileSync(transcript, '');
+    const send = session(repo, 'rejected-in-subagent', transcript);
+    const input = {
+      file_path: join(repo.dir, 'a.py'),
+      old_string: '    return 1',
+      new_string: '    return 111  # a person',
+    };
+    assert.ok(call(send, 'toolu_x', 'Edit', input).pre());
+    // Claude Code keeps a subagent's transcript in `<session>/subagents/` beside the session's.
+    const subagents = join(repo.dir, '.session', 'subagents');
+    mkdirSync(subagents, { recursive: true });
+    rejectionTranscript(join(subagents, 'agent-a1.jsonl'), [{ id: 'toolu_x', tool: 'Edit', input }]);
+    writeFileSync(join(repo.dir, 'a.py'), PERSON);
+    assert.ok(send('UserPromptSubmit', '', { prompt: 'Leave one() to me' }));
+    assert.deepEqual(markers(repo.dir), [], 'the subagent’s rejected call’s marker was taken');
+    await personThenAgent(repo, send, 'rejected-in-subagent', 'denied: the person rejected it');
   });
 
   test('a prompt while no call is held reads no transcript', () => {

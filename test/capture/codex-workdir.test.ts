@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseCodexRollout } from '../../src/capture/agents/codex.js';
@@ -14,6 +14,7 @@ import { sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { codexNotifyArgv, originsByLine, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
+import { trailProcess } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir, tempRepo } from '../helpers/temp-repo.js';
 
@@ -386,6 +387,69 @@ describe('notify: calls the person declined at the approval prompt', () => {
     assert.ok(checkpoint, 'the commit has a checkpoint');
     assert.equal(checkpoint.files.find((f) => f.path === 'src/lib.rs')?.aiLines ?? 0, 0);
     assert.equal(checkpoint.files.find((f) => f.path === 'src/new.rs')?.aiLines, 1);
+  });
+});
+
+describe('Codex hooks: a call declined at the approval prompt', () => {
+  test('the next prompt takes the marker of a patch the person declined, and records the denial', async () => {
+    const { repo, home } = await codexRepo({ 'src/lib.rs': 'fn a() {}\n' });
+    const threadId = randomUUID();
+    const day = join(home, 'sessions', '2026', '12', '06');
+    const rollout = join(day, `rollout-2026-12-06T10-00-00-${threadId}.jsonl`);
+    const patch =
+      '*** Begin Patch\n*** Update File: src/lib.rs\n@@\n-fn a() {}\n+fn a() { 1 }\n*** End Patch\n';
+    // Codex's hooks (`[features] codex_hooks`), which a person enables: Claude-shaped payloads.
+    const hook = (event: string, fields: Json) => {
+      const payload = {
+        session_id: threadId,
+        transcript_path: rollout,
+        cwd: repo.dir,
+        hook_event_name: event,
+        ...fields,
+      };
+      const run = trailProcess(repo.dir, ['hook', 'codex', event], JSON.stringify(payload), {
+        CODEX_HOME: home,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stderr, '');
+    };
+    const markers = () =>
+      readdirSync(join(repo.dir, '.git/trail/spool/pre')).filter((n) => n.endsWith('.json'));
+    hook('PreToolUse', { tool_name: 'apply_patch', tool_input: { command: patch }, tool_use_id: 'call_p1' });
+    assert.equal(markers().length, 1, 'the before-hook left its marker');
+    writeRollout(home, threadId, [
+      turn(repo.dir),
+      userMessage('change a'),
+      line('response_item', {
+        type: 'custom_tool_call',
+        name: 'apply_patch',
+        call_id: 'call_p1',
+        input: patch,
+      }),
+      line('response_item', {
+        type: 'function_call_output',
+        call_id: 'call_p1',
+        output: 'patch rejected by user',
+      }),
+    ]);
+    // The person aborted the turn at the prompt: no Stop came. Their next prompt ends it.
+    hook('UserPromptSubmit', { prompt: 'leave a() as it is' });
+    assert.deepEqual(markers(), [], 'the declined patch’s marker was taken');
+    const spool = readFileSync(
+      join(repo.dir, '.git/trail/spool/sessions', `${sessionKey('codex', threadId)}.jsonl`),
+      'utf8',
+    );
+    const denials = spool
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json)
+      .flatMap((l) => {
+        const event = l.event as Json | undefined;
+        return event?.type === 'tool-call' && event.ok === false
+          ? [[event.tool, event.toolUseId, event.summary]]
+          : [];
+      });
+    assert.deepEqual(denials, [['apply_patch', 'call_p1', 'denied: the person rejected it']]);
   });
 });
 

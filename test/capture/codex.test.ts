@@ -121,6 +121,8 @@ describe('normalizeCodexNotify: hooks', () => {
       'UserPromptSubmit.json',
       [
         SESSION_INFO,
+        // A turn aborted at an approval prompt may have had no Stop: read if calls are held.
+        { type: 'turn-end', transcriptPath: ROLLOUT, ifCallsHeld: true },
         {
           type: 'event',
           event: {

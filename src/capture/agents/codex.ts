@@ -433,6 +433,9 @@ function hookPayload(payload: JsonObject, hookEvent: string) {
   switch (hook) {
     case 'UserPromptSubmit': {
       const prompt = read.text('prompt') ?? read.fail('"prompt" is missing');
+      // A turn the person aborted at an approval prompt may have had no Stop: its declined
+      // calls are read before the agent acts on this prompt and finds their markers.
+      observations.push(defined({ type: 'turn-end' as const, transcriptPath, ifCallsHeld: true as const }));
       observations.push({ type: 'event', event: { type: 'prompt', text: truncateText(prompt, TEXT_MAX) } });
       break;
     }

@@ -248,6 +248,15 @@ describe('Claude Code: calls denied after their before-hook ran (PermissionDenie
   });
 });
 
+/** An Edit of a.py that would write the very line a person then types (PERSON's line 2). */
+function editWritingPersonLine(repo: TempRepo) {
+  return {
+    file_path: join(repo.dir, 'a.py'),
+    old_string: '    return 1',
+    new_string: '    return 111  # a person',
+  };
+}
+
 const REJECTED =
   "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.";
 
@@ -293,7 +302,7 @@ describe('Claude Code: calls the person rejected in the permission dialog (no ho
     const send = session(repo, 'rejected-edit', transcript);
     const file = join(repo.dir, 'a.py');
     // It would have written the very line the person types next.
-    const input = { file_path: file, old_string: '    return 1', new_string: '    return 111  # a person' };
+    const input = editWritingPersonLine(repo);
     const rejected = call(send, 'toolu_x', 'Edit', input);
     assert.ok(rejected.pre());
     assert.equal(markers(repo.dir).length, 1);
@@ -331,11 +340,7 @@ describe('Claude Code: a rejection interrupts the turn, so no Stop comes (the ne
     const repo = setup();
     const transcript = join(repo.dir, '.transcript.jsonl');
     const send = session(repo, 'rejected-no-stop', transcript);
-    const input = {
-      file_path: join(repo.dir, 'a.py'),
-      old_string: '    return 1',
-      new_string: '    return 111  # a person',
-    };
+    const input = editWritingPersonLine(repo);
     assert.ok(call(send, 'toolu_x', 'Edit', input).pre());
     // A call of the same session still in flight (a background subagent's edit of another
     // file): no answer in this transcript.
@@ -355,11 +360,7 @@ describe('Claude Code: a rejection interrupts the turn, so no Stop comes (the ne
     const transcript = join(repo.dir, '.session.jsonl');
     writeFileSync(transcript, '');
     const send = session(repo, 'rejected-in-subagent', transcript);
-    const input = {
-      file_path: join(repo.dir, 'a.py'),
-      old_string: '    return 1',
-      new_string: '    return 111  # a person',
-    };
+    const input = editWritingPersonLine(repo);
     assert.ok(call(send, 'toolu_x', 'Edit', input).pre());
     // Claude Code keeps a subagent's transcript in `<session>/subagents/` beside the session's.
     const subagents = join(repo.dir, '.session', 'subagents');
@@ -396,11 +397,7 @@ describe('Claude Code: calls denied by the permission settings or another hook, 
     const repo = setup();
     const transcript = join(repo.dir, '.transcript.jsonl');
     const send = session(repo, 'rule-denied-edit', transcript);
-    const input = {
-      file_path: join(repo.dir, 'a.py'),
-      old_string: '    return 1',
-      new_string: '    return 111  # a person',
-    };
+    const input = editWritingPersonLine(repo);
     assert.ok(call(send, 'toolu_x', 'Edit', input).pre());
     rejectionTranscript(transcript, [
       { id: 'toolu_x', tool: 'Edit', input, answer: 'Permission to use Edit has been denied.' },

@@ -1023,9 +1023,22 @@ function patchUnapplied(call: RolloutCall, text: string | undefined): NotRun | u
   return defined({ cause: 'error' as const, reason: firstLine(answer) });
 }
 
-/** Newer versions end a declined command or patch with an event whose status says so. */
-function isDeclined(msg: JsonObject): boolean {
-  return typeof msg.status === 'string' && msg.status.toLowerCase() === 'declined';
+/**
+ * Newer versions end a declined command or patch with an event whose status says so: the call
+ * is one that did not run, for the reason its text gives (its approval reviewer's, a hook's)
+ * where it is not a person's. Whether it was.
+ */
+function endedDeclined(
+  state: RolloutState,
+  callId: string | undefined,
+  call: RolloutCall | undefined,
+  msg: JsonObject,
+  text: string | undefined,
+): boolean {
+  const declined = typeof msg.status === 'string' && msg.status.toLowerCase() === 'declined';
+  if (callId === undefined || call === undefined || !declined) return false;
+  callNotRun(state, callId, call, declinedBy(text) ?? { cause: 'permission', reason: firstLine(text) });
+  return true;
 }
 
 function firstLine(text: string | undefined): string | undefined {
@@ -1230,17 +1243,11 @@ function readEventMsg(state: RolloutState, msg: JsonObject, at: string | undefin
       // The executor's own record: more exact than the output text the model saw.
       const callId = str(msg, 'call_id');
       const call = callId === undefined ? undefined : state.calls.get(callId);
-      if (call?.notRun) return;
-      if (call !== undefined && isDeclined(msg)) {
-        const text = str(msg, 'aggregated_output') ?? str(msg, 'stderr');
-        callNotRun(
-          state,
-          callId!,
-          call,
-          declinedBy(text) ?? { cause: 'permission', reason: firstLine(text) },
-        );
+      if (
+        call?.notRun ||
+        endedDeclined(state, callId, call, msg, str(msg, 'aggregated_output') ?? str(msg, 'stderr'))
+      )
         return;
-      }
       const facts: ExecFacts = defined({
         exitCode: Number.isInteger(msg.exit_code) ? (msg.exit_code as number) : undefined,
         durationMs: durationMs(msg.duration),
@@ -1263,17 +1270,7 @@ function readEventMsg(state: RolloutState, msg: JsonObject, at: string | undefin
     case 'patch_apply_end': {
       const callId = str(msg, 'call_id');
       const call = callId === undefined ? undefined : state.calls.get(callId);
-      if (call?.notRun) return;
-      if (call !== undefined && isDeclined(msg)) {
-        const text = str(msg, 'stderr');
-        callNotRun(
-          state,
-          callId!,
-          call,
-          declinedBy(text) ?? { cause: 'permission', reason: firstLine(text) },
-        );
-        return;
-      }
+      if (call?.notRun || endedDeclined(state, callId, call, msg, str(msg, 'stderr'))) return;
       if (
         msg.type === 'patch_apply_end' &&
         call?.event.type === 'tool-call' &&

@@ -748,8 +748,8 @@ async function creditChange(
     );
   // A Codex turn often patches a file more than once, and a later hunk rewrites an earlier
   // one's text: not a gap in what was captured, and the lines stay `unknown` either way.
-  const patches = ctx.normalized.agent === 'codex';
-  if (written && !patches && !ctx.withheld && lines.length > 0 && (unplaced > 0 || written.length === 0))
+  const codexPatch = ctx.normalized.agent === 'codex';
+  if (written && !codexPatch && !ctx.withheld && lines.length > 0 && (unplaced > 0 || written.length === 0))
     ctx.missing.push(
       written.length === 0
         ? `the ${obs.tool ?? 'edit'} of ${paths.join(', ').slice(0, 300)} came without its edits: the lines that changed count as of unknown origin`
@@ -1190,12 +1190,13 @@ async function turnEnd(
         );
       } else lines.push(eventLine(ctx, item.event, 'transcript'));
     }
-    const unplaced: string[] = [];
+    // Files no hunk places lines in (a deletion): compared whole, every change the agent's.
+    const compared: string[] = [];
     for (const [path, change] of edited) {
       const inRepo = patchedPath(ctx, path, change);
       if (inRepo === undefined) continue;
       const written = change === 'deleted' ? null : wrote.get(path);
-      if (!written) unplaced.push(inRepo);
+      if (!written) compared.push(inRepo);
       else
         lines.push(
           ...(await afterChange(ctx, {
@@ -1207,11 +1208,11 @@ async function turnEnd(
           })),
         );
     }
-    if (unplaced.length > 0)
+    if (compared.length > 0)
       lines.push(
         ...(await afterChange(ctx, {
           type: 'after-change',
-          paths: unplaced,
+          paths: compared,
           via: 'edit-tool',
           tool: 'apply_patch',
         })),

@@ -77,8 +77,9 @@ export type Observation =
   /**
    * The agent's turn ended: the runner may read the transcript for model, usage, reasoning.
    * `ifCallsHeld`: a turn that may have ended with no hook (Claude Code fires no Stop when the
-   * person interrupts, and a rejection in the permission dialog interrupts), told by the next
-   * prompt: read only while the session's before-hooks still hold markers.
+   * person interrupts, and a rejection in the permission dialog interrupts; a Codex turn aborted
+   * at an approval prompt), told by the next prompt: read only while the session's before-hooks
+   * still hold markers.
    */
   | { type: 'turn-end'; transcriptPath?: string; ifCallsHeld?: true }
   /**
@@ -151,10 +152,11 @@ export interface TranscriptSummary {
   /** Lines that could not be parsed (counted, never fatal). */
   skippedLines: number;
   /**
-   * Tool calls the transcript answers with an error, and why (Claude Code). A call that never
-   * ran fires no after-hook when the person says no in the permission dialog, a permission rule
-   * or mode denies it, or another PreToolUse hook blocks it, so its before-hook marker would
-   * count as in flight for its 15 minutes: the turn end takes it (hook-runner, `endedCalls`).
+   * Tool calls the transcript answers with an error, and why (Claude Code's; Codex's rollout
+   * lists the calls it declined and the patches it did not apply). A call that never ran fires
+   * no after-hook when the person says no at the permission prompt, a permission rule or mode
+   * denies it, or another PreToolUse hook blocks it, so its before-hook marker would count as
+   * in flight for its 15 minutes: the turn end takes it (hook-runner, `endedCalls`).
    */
   failedCalls?: FailedCall[];
 }

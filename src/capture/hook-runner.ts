@@ -1057,7 +1057,19 @@ async function turnEndIfCallsHeld(
 ): Promise<SpoolLine[]> {
   const since = heldSince(ctx.repo, ctx.key);
   if (since === undefined) return [];
-  const lines = await turnEnd(ctx, transcriptPath, env);
+  // What this prompt hook is for comes first: a transcript it cannot read is a gap, and the
+  // prompt is still recorded.
+  const lines: SpoolLine[] = [];
+  const read = async (path: string | undefined) => {
+    try {
+      lines.push(...(await turnEnd(ctx, path, env)));
+    } catch (error) {
+      ctx.missing.push(
+        `transcript ${String(path).slice(0, 300)} could not be read at the next prompt (${(error as Error).message.slice(0, 200)}): a call it denied may count as in flight until the turn ends`,
+      );
+    }
+  };
+  await read(transcriptPath);
   if (transcriptPath === undefined || !transcriptPath.endsWith('.jsonl')) return lines;
   const subagents = join(transcriptPath.slice(0, -'.jsonl'.length), 'subagents');
   let names: string[];
@@ -1073,7 +1085,7 @@ async function turnEndIfCallsHeld(
     } catch {
       continue;
     }
-    lines.push(...(await turnEnd(ctx, path, env)));
+    await read(path);
   }
   return lines;
 }

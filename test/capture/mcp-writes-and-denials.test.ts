@@ -13,6 +13,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { readGaps } from '../../src/capture/gaps.js';
+import { sessionKey } from '../../src/capture/spool.js';
 import type { RecordOf } from '../../src/core/records.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
@@ -370,6 +372,28 @@ describe('Claude Code: a rejection interrupts the turn, so no Stop comes (the ne
     assert.ok(send('UserPromptSubmit', '', { prompt: 'Leave one() to me' }));
     assert.deepEqual(markers(repo.dir), [], 'the subagent’s rejected call’s marker was taken');
     await personThenAgent(repo, send, 'rejected-in-subagent', 'denied: the person rejected it');
+  });
+
+  test('a transcript it cannot read costs the prompt nothing: the prompt is recorded, the read a gap', async () => {
+    const repo = setup();
+    // The transcript named is not there (moved, or another machine's path).
+    const send = session(repo, 'prompt-no-transcript', join(repo.dir, '.gone.jsonl'));
+    assert.ok(call(send, 'toolu_x', 'Edit', editWritingPersonLine(repo)).pre());
+    assert.ok(send('UserPromptSubmit', '', { prompt: 'Keep going' }));
+    const spool = readFileSync(
+      join(
+        repo.dir,
+        '.git/trail/spool/sessions',
+        `${sessionKey('claude-code', 'prompt-no-transcript')}.jsonl`,
+      ),
+      'utf8',
+    );
+    assert.ok(spool.includes('"text":"Keep going"'), 'the prompt is in the spool');
+    const gaps = readGaps((await findRepo(repo.dir)).stateDir).map((g) => g.why);
+    assert.ok(
+      gaps.some((why) => why.includes('.gone.jsonl could not be read at the next prompt')),
+      gaps.join('\n'),
+    );
   });
 
   test('a prompt while no call is held reads no transcript', () => {

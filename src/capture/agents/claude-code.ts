@@ -148,7 +148,8 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return text;
 }
 
-function firstLine(text: string, max = SUMMARY_MAX): string {
+/** A text's first line, cut to a summary's length. */
+export function firstLine(text: string, max = SUMMARY_MAX): string {
   const line = text.trimStart().split('\n', 1)[0]!.trimEnd();
   return truncateText(line, max);
 }

@@ -24,6 +24,7 @@ import { failedCallSummary, outputTail } from '../observation.js';
 import {
   defined,
   FieldReader,
+  firstLine,
   isJsonObject,
   mcpServerOf,
   principalModel,
@@ -258,6 +259,8 @@ interface ExecFacts {
   exitCode?: number;
   durationMs?: number;
   outputTail?: string;
+  /** Unified exec's session id for a command still running, where its answer says so. */
+  runningSession?: string;
 }
 
 /**
@@ -266,7 +269,11 @@ interface ExecFacts {
  * (`Exit code: 0` or `Process exited with code 0`, `Wall time: 1.2 seconds`, then `Output:`).
  */
 function execOutputFacts(output: unknown): ExecFacts {
-  const text = outputText(output);
+  return execTextFacts(outputText(output));
+}
+
+/** execOutputFacts of the output's text (outputText). */
+function execTextFacts(text: string | undefined): ExecFacts {
   if (text === undefined) return {};
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) {
@@ -285,14 +292,16 @@ function execOutputFacts(output: unknown): ExecFacts {
     }
   }
   const marker = /(?:^|\n)Output:\n/.exec(text);
-  if (marker === null) return defined({ outputTail: outputTail(text) });
-  const header = text.slice(0, marker.index);
+  const header = marker === null ? text : text.slice(0, marker.index);
+  const runningSession = /^Process running with session ID (\d+)\s*$/m.exec(header)?.[1];
+  if (marker === null) return defined({ outputTail: outputTail(text), runningSession });
   const code = /^(?:Exit code:|Process exited with code) (-?\d+)\s*$/m.exec(header);
   const wall = /^Wall time: ([\d.]+) seconds?\s*$/m.exec(header);
   return defined({
     exitCode: code ? Number(code[1]) : undefined,
     durationMs: wall ? seconds(Number(wall[1])) : undefined,
     outputTail: outputTail(text.slice(marker.index + marker[0].length)),
+    runningSession,
   });
 }
 
@@ -959,9 +968,9 @@ function readResponseItem(state: RolloutState, item: JsonObject, at: string | un
         callNotRun(state, callId!, call, notRun);
         return;
       }
-      const facts = execOutputFacts(item.output);
+      const facts = execTextFacts(text);
       if (call.event.type === 'command') {
-        const running = facts.exitCode === undefined ? runningSession(item.output) : undefined;
+        const running = facts.exitCode === undefined ? facts.runningSession : undefined;
         if (running === undefined) fillCommand(call.event, facts);
         else if (!call.taken) {
           // Still running: its output so far, and not its duration (the wall time is the
@@ -1006,9 +1015,10 @@ type NotRun = Pick<FailedCall, 'cause' | 'reason'>;
 
 function declinedBy(text: string | undefined): NotRun | undefined {
   const answer = text?.trimStart();
-  const cause = answer === undefined ? undefined : DECLINED.find(([pattern]) => pattern.test(answer))?.[1];
+  if (answer === undefined) return undefined;
+  const cause = DECLINED.find(([pattern]) => pattern.test(answer))?.[1];
   if (cause === undefined) return undefined;
-  return cause === 'person' ? { cause } : defined({ cause, reason: firstLine(answer) });
+  return cause === 'person' ? { cause } : { cause, reason: firstLine(answer) };
 }
 
 /**
@@ -1020,7 +1030,7 @@ function patchUnapplied(call: RolloutCall, text: string | undefined): NotRun | u
   const answer = text?.trimStart();
   if (call.event.type !== 'tool-call' || call.event.tool !== PATCH_TOOL) return undefined;
   if (!answer?.startsWith('apply_patch verification failed')) return undefined;
-  return defined({ cause: 'error' as const, reason: firstLine(answer) });
+  return { cause: 'error', reason: firstLine(answer) };
 }
 
 /**
@@ -1037,13 +1047,9 @@ function endedDeclined(
 ): boolean {
   const declined = typeof msg.status === 'string' && msg.status.toLowerCase() === 'declined';
   if (callId === undefined || call === undefined || !declined) return false;
-  callNotRun(state, callId, call, declinedBy(text) ?? { cause: 'permission', reason: firstLine(text) });
+  const reason = text === undefined ? undefined : firstLine(text) || undefined;
+  callNotRun(state, callId, call, declinedBy(text) ?? defined({ cause: 'permission' as const, reason }));
   return true;
-}
-
-function firstLine(text: string | undefined): string | undefined {
-  const line = text?.trimStart().split('\n', 1)[0]?.trimEnd();
-  return line ? truncateText(line, SUMMARY_MAX) : undefined;
 }
 
 /**
@@ -1155,15 +1161,6 @@ function readOtherCall(
   const server = mcpServerOf(tool);
   if (server !== undefined) push(state, at, { type: 'context', source: 'mcp-server', ref: server });
   if (callId !== undefined) state.calls.set(callId, { event });
-}
-
-/** The session id an exec answer gives a command still running, where it says so. */
-function runningSession(output: unknown): string | undefined {
-  const text = outputText(output);
-  if (text === undefined) return undefined;
-  const marker = /(?:^|\n)Output:\n/.exec(text);
-  const header = marker === null ? text : text.slice(0, marker.index);
-  return /^Process running with session ID (\d+)\s*$/m.exec(header)?.[1];
 }
 
 /** A poll call of a command left running, linked to it where its session is known. */

@@ -198,13 +198,10 @@ export type ModelUsage = TranscriptSummary['usage'][number];
 export function backgroundEndCall(
   end: Omit<Extract<Observation, { type: 'background-end' }>, 'type'>,
 ): Extract<EventBody, { type: 'tool-call' }> {
-  const byStatus =
-    end.status === 'completed'
-      ? true
-      : end.status === 'failed' || end.status === 'killed'
-        ? false
-        : undefined;
-  const ok = end.exitCode === undefined ? byStatus : end.exitCode === 0;
+  const ok =
+    end.exitCode === undefined
+      ? okByStatus(end.status, 'completed', ['failed', 'killed'])
+      : end.exitCode === 0;
   const toolUseId = end.toolUseId ?? end.taskId;
   return {
     type: 'tool-call',
@@ -213,6 +210,19 @@ export function backgroundEndCall(
     ...(end.summary !== undefined ? { summary: end.summary } : {}),
     ...(ok !== undefined ? { ok } : {}),
   };
+}
+
+/**
+ * Whether a call went well, as an agent's status word for it says: true for `succeeded`, false
+ * for one of `failed`, undefined for any other (a state still in flight, a word not known).
+ */
+export function okByStatus(
+  status: unknown,
+  succeeded: string,
+  failed: readonly string[],
+): boolean | undefined {
+  if (status === succeeded) return true;
+  return typeof status === 'string' && failed.includes(status) ? false : undefined;
 }
 
 /** How much of a command's output its record keeps: the end, where failures are told. */

@@ -15,7 +15,7 @@
 import { sha256Hex } from '../../core/hash.js';
 import type { EventBody } from '../../core/records.js';
 import type { HookAdapter, ModelUsage, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
-import { sumUsageByModel } from '../observation.js';
+import { okByStatus, sumUsageByModel } from '../observation.js';
 import { jsonObjectLines } from './json-lines.js';
 import type { Obj } from './payload-fields.js';
 import { clip, drop, event, invalid, isObj, obj, str, tail } from './payload-fields.js';
@@ -500,12 +500,7 @@ function recordedToolEvents(call: Obj): EventBody[] {
   const args = isObj(call.args) ? call.args : {};
   const id = typeof call.id === 'string' && call.id ? call.id : undefined;
   // Status (scheduler/types.ts): success | error | cancelled, or a state still in flight.
-  const ok =
-    call.status === 'success'
-      ? true
-      : call.status === 'error' || call.status === 'cancelled'
-        ? false
-        : undefined;
+  const ok = okByStatus(call.status, 'success', ['error', 'cancelled']);
   if (name === SHELL_TOOL && ok) {
     const command = typeof args.command === 'string' ? args.command : undefined;
     const ran = shellCommandEvent(command, textOf(call.result), call.resultDisplay, false);

@@ -720,7 +720,7 @@ export async function loadPrSummary(repo: Repo, options: { base?: string } = {})
   // The branch's checkpoints are found first; then only what names them is decoded. Reviews
   // count as trail check counts them: one nothing trusted vouches for is named, not counted.
   const { index, setAside } = countedReviews(
-    indexForCommits(
+    await indexForCommits(
       await loadCheckpointsFirst(repo),
       commits.map((c) => c.sha),
     ),

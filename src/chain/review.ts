@@ -496,7 +496,7 @@ export async function recordReviews(repo: Repo, request: ReviewRequest): Promise
     ledger.checkpoints,
     request.target,
   );
-  const index = ledger.indexFor(checkpoints);
+  const index = await ledger.indexFor(checkpoints);
   if (request.respondTo !== undefined && checkpoints.length !== 1) {
     throw new TrailError(
       'USAGE',

@@ -267,6 +267,33 @@ export function longestSnapshots(snapshots: readonly LogSnapshot[]): LogSnapshot
   return longestCopies(snapshots, sizes).map((i) => snapshots[i]!);
 }
 
+/** One chunk of a log, as its tree names it. */
+export interface ChunkRef {
+  writerId: string;
+  oid: string;
+}
+
+/**
+ * The chunks of the copy of each writer's log the read side shows (readLogs' `onePerWriter`
+ * choice), in order, from the tree listings alone: nothing is read out of git.
+ */
+export async function shownChunks(repo: Repo): Promise<ChunkRef[]> {
+  const refs = await listLogRefs(repo);
+  const listings = await Promise.all(refs.map((ref) => logListing(repo, ref)));
+  const readable: Array<{ ref: LogRef; entries: TreeEntry[] }> = [];
+  listings.forEach((listing, i) => {
+    if (typeof listing !== 'string') readable.push({ ref: refs[i]!, entries: listing });
+  });
+  const chosen = longestCopies(
+    readable.map((r) => r.ref),
+    readable.map((r) => signedSize(r.entries)),
+  );
+  return chosen.flatMap((i) => {
+    const { ref, entries } = readable[i]!;
+    return layoutOf(entries).chunks.map((chunk) => ({ writerId: ref.writerId, oid: chunk.oid }));
+  });
+}
+
 /**
  * Reads several logs with one ls-tree per log and a single cat-file --batch for all blobs:
  * every log's small blobs (heads, writer) first, then each log's chunks in order, streamed

@@ -6,16 +6,23 @@
  * Decoding (hashing and parsing every record) is most of what a read costs. So a reader that
  * shows no event skips events (`skipKinds`), and one that shows a few checkpoints decodes
  * checkpoints first, then only what names them and their sessions' events
- * (`loadCheckpointsFirst`).
+ * (`loadCheckpointsFirst`). Those, and readers of checkpoints alone, also read out of git only
+ * the chunks the read memo cannot answer for (read-memo.ts, docs/ledger.md "The read memo").
  */
+import { tmpdir } from 'node:os';
+import type { ChunkDigest } from '../core/chunk-digest.js';
+import { digestChunk, forEachLine, KEPT_KINDS, mayInclude, NAMING_KEYS } from '../core/chunk-digest.js';
 import type { EntryList } from '../core/entry-list.js';
 import { sha256Hex } from '../core/hash.js';
-import { entrySpan, recordKindAt, sessionFilter, stringKey, stringValuesAt } from '../core/log-entry.js';
+import { entrySpan, recordKindAt, sessionFilter, stringValuesAt } from '../core/log-entry.js';
 import type { RecordKind, RecordOf, TrailRecord } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
-import type { LogSnapshot } from './log-store.js';
-import { listLogRefs, longestSnapshots, readLogs } from './log-store.js';
+import { streamObjects } from '../git/cat-file.js';
+import type { ChunkRef, LogSnapshot } from './log-store.js';
+import { listLogRefs, longestSnapshots, readLogs, shownChunks } from './log-store.js';
+import type { WriterMemo } from './read-memo.js';
+import { loadWriterMemo, saveWriterMemo } from './read-memo.js';
 import type { Repo } from './repo.js';
 
 export interface LoadOptions {
@@ -88,6 +95,96 @@ async function forEachEntry(repo: Repo, visit: Visit): Promise<void> {
 
 type EntrySpan = NonNullable<ReturnType<typeof entrySpan>>;
 
+/** A chunk of a shown log with its digest and, once read out of git in this run, its bytes. */
+interface ShownChunk extends ChunkRef {
+  digest: ChunkDigest;
+  bytes?: Buffer;
+}
+
+/**
+ * The chunks of the logs the read side shows, in order, each with its digest: the read memo's
+ * where it holds one (read-memo.ts), otherwise read out of git, all with one cat-file, and
+ * filed in the memo. A chunk git does not hold and the memo has no digest of is left out, as
+ * readLogs leaves it out.
+ */
+async function readShownChunks(repo: Repo): Promise<ShownChunk[]> {
+  const refs = await shownChunks(repo);
+  const memos = new Map<string, WriterMemo>();
+  const memoOf = (writerId: string) => {
+    let memo = memos.get(writerId);
+    if (!memo) {
+      memo = loadWriterMemo(repo, writerId);
+      memos.set(writerId, memo);
+    }
+    return memo;
+  };
+  const chunks: Array<ShownChunk | undefined> = refs.map((ref) => {
+    const digest = memoOf(ref.writerId).digests.get(ref.oid);
+    return digest ? { ...ref, digest } : undefined;
+  });
+  const unknown = refs.flatMap((_, i) => (chunks[i] ? [] : [i]));
+  const fetched = await readBlobs(
+    repo,
+    unknown.map((i) => refs[i]!.oid),
+  );
+  unknown.forEach((position, k) => {
+    const bytes = fetched[k];
+    if (bytes) chunks[position] = { ...refs[position]!, digest: digestChunk(bytes), bytes };
+  });
+  const shown = chunks.filter((c): c is ShownChunk => c !== undefined);
+  for (const [writerId, memo] of memos) {
+    const ofWriter = shown.filter((c) => c.writerId === writerId);
+    const fresh = ofWriter.filter((c) => c.bytes !== undefined);
+    saveWriterMemo(repo, writerId, memo, fresh, ofWriter);
+  }
+  return shown;
+}
+
+/** The bytes of these blobs, undefined for one git does not hold, read with one cat-file. */
+async function readBlobs(repo: Repo, oids: readonly string[]): Promise<Array<Buffer | undefined>> {
+  const blobs: Array<Buffer | undefined> = oids.map(() => undefined);
+  let filled = 0;
+  await streamObjects(
+    repo.workTree,
+    oids,
+    {
+      begin: (index, { size }) => {
+        blobs[index] = Buffer.allocUnsafe(size);
+        filled = 0;
+      },
+      data: (index, piece) => {
+        piece.copy(blobs[index]!, filled);
+        filled += piece.length;
+      },
+      end: () => {},
+      missing: () => {},
+    },
+    { spoolDir: tmpdir() },
+  );
+  return blobs;
+}
+
+/** Reads the bytes of those of `chunks` not read yet in this run. */
+async function readBytesOf(repo: Repo, chunks: readonly ShownChunk[]): Promise<void> {
+  const unread = chunks.filter((c) => c.bytes === undefined);
+  const blobs = await readBlobs(
+    repo,
+    unread.map((c) => c.oid),
+  );
+  unread.forEach((chunk, i) => {
+    // A chunk git no longer holds reads as empty: its kept entries came from the memo.
+    chunk.bytes = blobs[i] ?? Buffer.alloc(0);
+  });
+}
+
+/** Calls `visit` with each entry of these lines (a chunk's, or a digest's kept ones). */
+function visitLines(writerId: string, bytes: Buffer, visit: Visit): void {
+  forEachLine(bytes, (line) => {
+    const span = entrySpan(line);
+    if (span) visit(writerId, line, span);
+  });
+}
+
 function recordCollector(options: LoadOptions): { visit: Visit; records: StoredRecord[] } {
   const skip =
     options.skipKinds && options.skipKinds.length > 0 ? new Set<string>(options.skipKinds) : undefined;
@@ -111,7 +208,11 @@ function recordCollector(options: LoadOptions): { visit: Visit; records: StoredR
 
 export async function loadRecords(repo: Repo, options: LoadOptions = {}): Promise<StoredRecord[]> {
   const { visit, records } = recordCollector(options);
-  await forEachEntry(repo, visit);
+  // A reader of checkpoints, gaps or purges alone (stats, relink, tests attach) finds all of
+  // them in the chunks' digests, and reads out of git only chunks it has no digest of.
+  if (options.onlyKinds?.every((kind) => KEPT_KINDS.has(kind)) && !options.onlySessions) {
+    for (const chunk of await readShownChunks(repo)) visitLines(chunk.writerId, chunk.digest.kept, visit);
+  } else await forEachEntry(repo, visit);
   return records;
 }
 
@@ -204,22 +305,6 @@ function eventsOf(
 }
 
 /**
- * For each kind a view of a checkpoint shows besides checkpoints and events
- * (buildCheckpointView), the keys whose values name the checkpoint: its commit, its id or one
- * of its sessions.
- */
-const NAMING_KEYS: Readonly<Record<string, readonly Buffer[]>> = Object.fromEntries(
-  Object.entries({
-    session: ['sessionId'],
-    review: ['checkpoint', 'commit'],
-    'test-result': ['commit'],
-    deployment: ['commit'],
-    rollback: ['from', 'to'],
-    correction: ['target'],
-  }).map(([kind, keys]) => [kind, keys.map(stringKey)]),
-);
-
-/**
  * Whether a record's canonical bytes give one of `keys` a value among `names`
  * (stringValuesAt). A value only parsing can read counts as a match, so a record is at worst
  * decoded for nothing, never missed.
@@ -249,19 +334,23 @@ export interface CheckpointsFirst {
    * events, and the sessions, reviews, test results, deployments, rollbacks and corrections
    * that name one of their commits, ids or sessions, or one of `commits` (those with no
    * checkpoint have reviews and test results too). Any other record is left out, so views of
-   * other checkpoints built from it are not whole.
+   * other checkpoints built from it are not whole. Only the chunks whose digests may hold
+   * such records are read out of git.
    */
   indexFor(
     chosen: ReadonlyArray<StoredRecord<RecordOf<'checkpoint'>>>,
     commits?: Iterable<string>,
-  ): TrailIndex;
+  ): Promise<TrailIndex>;
 }
 
 /**
  * Reads the ledger decoding only checkpoints, and later only the records that name the chosen
  * ones (namesOneOf, NAMING_KEYS) and their sessions' events: `trail show`, `trail log -n`,
  * `trail check`, `trail pr-summary`, `trail blame`. On a ledger of many checkpoints and few
- * events, decoding and indexing everything but events was most of their time.
+ * events, decoding and indexing everything but events was most of their time; on one of many
+ * appends, reading every chunk out of git was. So the checkpoints come from the chunks'
+ * digests (readShownChunks), and the chunks that may hold what names the chosen ones, or
+ * their events, are read when they are chosen.
  */
 export async function loadCheckpointsFirst(
   repo: Repo,
@@ -269,40 +358,76 @@ export async function loadCheckpointsFirst(
   options: { events?: boolean } = {},
 ): Promise<CheckpointsFirst> {
   const withEvents = options.events !== false;
+  const chunks = await readShownChunks(repo);
   const checkpoints: StoredRecord[] = [];
-  const naming: Array<Undecoded & { kind: string }> = [];
-  const events: Undecoded[] = [];
-  await forEachEntry(repo, (writerId, bytes, span) => {
-    const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
-    if (kind === 'event') {
-      if (withEvents) events.push({ writerId, bytes, span });
-    } else if (kind !== undefined && NAMING_KEYS[kind]) naming.push({ writerId, bytes, span, kind });
-    else if (kind === 'checkpoint' || kind === 'capture-gap' || kind === 'retention-purge') {
+  for (const chunk of chunks) {
+    visitLines(chunk.writerId, chunk.digest.kept, (writerId, bytes, span) => {
+      const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
+      if (kind === undefined || !KEPT_KINDS.has(kind)) return;
       const stored = decode(writerId, bytes, span);
       if (stored) checkpoints.push(stored);
-    }
-  });
+    });
+  }
   return {
     checkpoints: buildIndex(checkpoints),
-    indexFor: (chosen, commits = []) => {
+    indexFor: async (chosen, commits = []) => {
       const names = new Set([
         ...commits,
         ...chosen.flatMap((c) => [c.id, c.record.commit, ...c.record.sessions.map((s) => s.sessionId)]),
       ]);
-      const named: StoredRecord[] = [];
-      for (const { writerId, bytes, span, kind } of naming) {
-        if (!namesOneOf(bytes, span, NAMING_KEYS[kind]!, names)) continue;
-        const stored = decode(writerId, bytes, span);
-        if (stored) named.push(stored);
-      }
       const { sessionIds, eventIds } = eventsNeededBy(chosen);
-      return buildIndex([...checkpoints, ...named, ...eventsOf(events, sessionIds, eventIds)]);
+      const sessions = new Set(sessionIds);
+      const mayHoldEvents = (c: ShownChunk) =>
+        withEvents && c.digest.hasEvents && mayInclude(c.digest.eventSessions, sessions);
+      let read = chunks.filter((c) => mayInclude(c.digest.names, names) || mayHoldEvents(c));
+      await readBytesOf(repo, read);
+      const { named, events } = namedAndEvents(read, names, withEvents);
+      let found = eventsOf(events, sessionIds, eventIds);
+      // An event listed by id from another session may be in any chunk: all of them are read,
+      // and the events chosen again in ledger order, as from a read of every chunk.
+      const ids = new Set(found.map((e) => e.id));
+      if (withEvents && eventIds.some((id) => !ids.has(id))) {
+        const already = new Set(read);
+        read = chunks.filter((c) => already.has(c) || c.digest.hasEvents);
+        await readBytesOf(repo, read);
+        found = eventsOf(namedAndEvents(read, new Set(), true).events, sessionIds, eventIds);
+      }
+      return buildIndex([...checkpoints, ...named, ...found]);
     },
   };
 }
 
+/**
+ * Of these chunks' entries, the records of a kind in NAMING_KEYS that name one of `names`,
+ * decoded, and (with `withEvents`) every event, undecoded: in ledger order.
+ */
+function namedAndEvents(
+  chunks: readonly ShownChunk[],
+  names: ReadonlySet<string>,
+  withEvents: boolean,
+): { named: StoredRecord[]; events: Undecoded[] } {
+  const named: StoredRecord[] = [];
+  const events: Undecoded[] = [];
+  for (const chunk of chunks) {
+    visitLines(chunk.writerId, chunk.bytes!, (writerId, bytes, span) => {
+      const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
+      if (kind === 'event') {
+        if (withEvents) events.push({ writerId, bytes, span });
+      } else if (
+        kind !== undefined &&
+        NAMING_KEYS[kind] &&
+        namesOneOf(bytes, span, NAMING_KEYS[kind]!, names)
+      ) {
+        const stored = decode(writerId, bytes, span);
+        if (stored) named.push(stored);
+      }
+    });
+  }
+  return { named, events };
+}
+
 /** The index for these commits and their checkpoints, for views and facts of them. */
-export function indexForCommits(ledger: CheckpointsFirst, commits: Iterable<string>): TrailIndex {
+export function indexForCommits(ledger: CheckpointsFirst, commits: Iterable<string>): Promise<TrailIndex> {
   const unique = [...new Set(commits)];
   const checkpoints = unique.flatMap((commit) => {
     const found = ledger.checkpoints.checkpointByCommit.get(commit);

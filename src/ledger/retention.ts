@@ -18,6 +18,7 @@ import { runGit } from '../git/run.js';
 import { loadWriterKey } from './keys.js';
 import { logRef } from './log-store.js';
 import { loadIndex } from './read.js';
+import { dropWriterMemo } from './read-memo.js';
 import type { Repo } from './repo.js';
 import { appendAsThisClone } from './writer.js';
 
@@ -162,6 +163,8 @@ export async function applyRetention(
   await runGit(repo.workTree, ['reflog', 'expire', '--expire=now', '--all'], { allow: [1, 128] });
   const { rmSync } = await import('node:fs');
   rmSync(`${repo.stateDir}/cache/${plan.writerId}.tip.json`, { force: true });
+  // The read memo keeps checkpoints' bytes: those of the replaced chunks go with them.
+  dropWriterMemo(repo, plan.writerId);
   const pushed: string[] = [];
   for (const remote of await listRemotes(repo.workTree)) {
     const result = await runGit(

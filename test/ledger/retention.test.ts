@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sha256Hex } from '../../src/core/hash.js';
@@ -115,7 +115,12 @@ describe('trail retention apply', () => {
       await appendRecords(ledger, loadWriterKey(ledger), [
         { ...checkpoint(sealed, OLD, 'agent work'), key: 'ckpt_0123456789abcdef' },
       ]);
+      // A read keeps the checkpoint's bytes in the read memo; the purge must take them too.
+      assert.equal((await trail(repo.dir, 'log', '-n', '1')).code, 0);
+      const memo = join(ledger.stateDir, 'read-memo', loadWriterKey(ledger).keyId);
+      assert.ok(readFileSync(memo).includes(sealed));
       assert.equal((await trail(repo.dir, 'retention', 'apply')).code, 0);
+      assert.equal(existsSync(memo), false);
 
       const check = await trail(repo.dir, 'check', `${sealed}~1..${byHand}`);
       assert.match(
@@ -134,6 +139,7 @@ describe('trail retention apply', () => {
         /check failed: 1 violation in 1 of 2 commits/,
         'only the hand-written one fails',
       );
+      assert.ok(!readFileSync(memo).includes(sealed), 'read again, the memo holds no purged bytes');
       const shown = await trail(repo.dir, 'show', sealed);
       assert.equal(shown.code, 1);
       assert.match(

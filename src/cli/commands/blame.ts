@@ -54,7 +54,7 @@ export function register(program: Command, context: () => CommandContext): void 
           cause: error,
         });
       }
-      const index = indexForCommits(
+      const index = await indexForCommits(
         ledger,
         blamed.map((l) => l.commit),
       );

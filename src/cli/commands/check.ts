@@ -90,7 +90,7 @@ export function register(program: Command, context: () => CommandContext): void 
       const commits = await listCommits(repo.workTree, selected.revisions, range);
       // The commits' checkpoints are found first; then only what names them is decoded.
       const { index, setAside } = countedReviews(
-        indexForCommits(
+        await indexForCommits(
           await loadCheckpointsFirst(repo),
           commits.map((c) => c.sha),
         ),

@@ -45,7 +45,7 @@ export function register(program: Command, context: () => CommandContext): void 
         const newestFirst = [...found.checkpointByCommit.values()]
           .filter((c) => inPeriod(c.record.time, period))
           .sort((a, b) => (a.record.time < b.record.time ? 1 : -1));
-        const index = firstN ? firstN.indexFor(newestFirst.slice(0, max)) : found;
+        const index = firstN ? await firstN.indexFor(newestFirst.slice(0, max)) : found;
         // The reports' rule: a commit rolled back from an environment is out of it until
         // deployed there again.
         const whereDeployed = (v: CheckpointView) =>

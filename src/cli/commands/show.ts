@@ -26,7 +26,10 @@ export function register(program: Command, context: () => CommandContext): void 
       const ledger = await loadCheckpointsFirst(repo);
       const checkpoint = await resolveCheckpoint(repo.workTree, ledger.checkpoints, ref);
       // Reviews nothing here vouches for are listed apart and do not make it approved.
-      const { index, setAside } = countedReviews(ledger.indexFor([checkpoint]), await trustedKeysOf(repo));
+      const { index, setAside } = countedReviews(
+        await ledger.indexFor([checkpoint]),
+        await trustedKeysOf(repo),
+      );
       const view = buildCheckpointView(index, checkpoint, setAside);
       if (options.json) return printJson(ctx.io, view);
       if (options.md) return ctx.io.stdout(renderCheckpointMarkdown(view));

@@ -123,14 +123,15 @@ async function readShownChunks(repo: Repo): Promise<ShownChunk[]> {
     return digest ? { ...ref, digest } : undefined;
   });
   const unknown = refs.flatMap((_, i) => (chunks[i] ? [] : [i]));
-  const fetched = await readBlobs(
+  // Each chunk is digested as it arrives, while git is still inflating the next ones.
+  await readBlobs(
     repo,
     unknown.map((i) => refs[i]!.oid),
+    (k, bytes) => {
+      const position = unknown[k]!;
+      chunks[position] = { ...refs[position]!, digest: digestChunk(bytes), bytes };
+    },
   );
-  unknown.forEach((position, k) => {
-    const bytes = fetched[k];
-    if (bytes) chunks[position] = { ...refs[position]!, digest: digestChunk(bytes), bytes };
-  });
   const shown = chunks.filter((c): c is ShownChunk => c !== undefined);
   for (const [writerId, memo] of memos) {
     const ofWriter = shown.filter((c) => c.writerId === writerId);
@@ -140,41 +141,48 @@ async function readShownChunks(repo: Repo): Promise<ShownChunk[]> {
   return shown;
 }
 
-/** The bytes of these blobs, undefined for one git does not hold, read with one cat-file. */
-async function readBlobs(repo: Repo, oids: readonly string[]): Promise<Array<Buffer | undefined>> {
-  const blobs: Array<Buffer | undefined> = oids.map(() => undefined);
+/**
+ * The bytes of these blobs, read with one cat-file: `arrived` is called with each as soon as
+ * git has sent it whole, and not for one git does not hold.
+ */
+async function readBlobs(
+  repo: Repo,
+  oids: readonly string[],
+  arrived: (index: number, bytes: Buffer) => void,
+): Promise<void> {
+  let blob = Buffer.alloc(0);
   let filled = 0;
   await streamObjects(
     repo.workTree,
     oids,
     {
-      begin: (index, { size }) => {
-        blobs[index] = Buffer.allocUnsafe(size);
+      begin: (_, { size }) => {
+        blob = Buffer.allocUnsafe(size);
         filled = 0;
       },
-      data: (index, piece) => {
-        piece.copy(blobs[index]!, filled);
+      data: (_, piece) => {
+        piece.copy(blob, filled);
         filled += piece.length;
       },
-      end: () => {},
+      end: (index) => arrived(index, blob),
       missing: () => {},
     },
     { spoolDir: tmpdir() },
   );
-  return blobs;
 }
 
 /** Reads the bytes of those of `chunks` not read yet in this run. */
 async function readBytesOf(repo: Repo, chunks: readonly ShownChunk[]): Promise<void> {
   const unread = chunks.filter((c) => c.bytes === undefined);
-  const blobs = await readBlobs(
+  // A chunk git no longer holds reads as empty: its kept entries came from the memo.
+  for (const chunk of unread) chunk.bytes = Buffer.alloc(0);
+  await readBlobs(
     repo,
     unread.map((c) => c.oid),
+    (i, bytes) => {
+      unread[i]!.bytes = bytes;
+    },
   );
-  unread.forEach((chunk, i) => {
-    // A chunk git no longer holds reads as empty: its kept entries came from the memo.
-    chunk.bytes = blobs[i] ?? Buffer.alloc(0);
-  });
 }
 
 /** Calls `visit` with each entry of these lines (a chunk's, or a digest's kept ones). */

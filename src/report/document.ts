@@ -151,7 +151,7 @@ export function ledgerSentence(ledger: LedgerStatus): string {
     return `Ledger as held by ${ledger.checkedBy}: ${ledger.records.toLocaleString('en-US')} records from ${ledger.writers} writer${ledger.writers === 1 ? '' : 's'}, checked when they were ingested; run trail verify on a clone for an end-to-end check.`;
   }
   if (ledger.ok) {
-    return `Ledger verified: ${ledger.records.toLocaleString('en-US')} records in ${ledger.logs} log${ledger.logs === 1 ? '' : 's'} from ${ledger.writers} writer${ledger.writers === 1 ? '' : 's'}; hashes, hash chains, Merkle roots and signatures hold.`;
+    return `Ledger verified: ${countLabel(ledger.records, 'record')} in ${ledger.logs} log${ledger.logs === 1 ? '' : 's'} from ${ledger.writers} writer${ledger.writers === 1 ? '' : 's'}; hashes, hash chains, Merkle roots and signatures hold.`;
   }
   return `LEDGER VERIFICATION FAILED: ${ledger.problemCount} problem${ledger.problemCount === 1 ? '' : 's'} (run trail verify); records from the failing logs cannot be relied on.`;
 }

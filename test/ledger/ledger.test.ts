@@ -145,7 +145,7 @@ describe('ledger', () => {
 
       const verify = trailProcess(repo.dir, ['verify'], undefined, guarded);
       assert.equal(verify.code, 0, verify.stderr);
-      assert.match(verify.stderr, /verified 1 records? in 1 log from 1 writer: all hold/);
+      assert.match(verify.stderr, /verified 1 record in 1 log from 1 writer: all hold/);
     } finally {
       repo.cleanup();
     }

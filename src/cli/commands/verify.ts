@@ -37,7 +37,7 @@ export function register(program: Command, context: () => CommandContext): void 
       else if (report.ok) {
         say(
           ctx.io,
-          `verified ${report.records} records in ${report.logs.length} log${report.logs.length === 1 ? '' : 's'} from ${report.writers} writer${report.writers === 1 ? '' : 's'}: all hold`,
+          `verified ${report.records} record${report.records === 1 ? '' : 's'} in ${report.logs.length} log${report.logs.length === 1 ? '' : 's'} from ${report.writers} writer${report.writers === 1 ? '' : 's'}: all hold`,
         );
         if (approvals.approvals > 0) {
           say(

@@ -95,9 +95,11 @@ async function forEachEntry(repo: Repo, visit: Visit): Promise<void> {
 
 type EntrySpan = NonNullable<ReturnType<typeof entrySpan>>;
 
-/** A chunk of a shown log with its digest and, once read out of git in this run, its bytes. */
+/** A chunk of a shown log with its digest and, once a reader needed them, its bytes. */
 interface ShownChunk extends ChunkRef {
   digest: ChunkDigest;
+  /** Whether the digest was made in this run (the memo had none). */
+  fresh?: boolean;
   bytes?: Buffer;
 }
 
@@ -123,19 +125,21 @@ async function readShownChunks(repo: Repo): Promise<ShownChunk[]> {
     return digest ? { ...ref, digest } : undefined;
   });
   const unknown = refs.flatMap((_, i) => (chunks[i] ? [] : [i]));
-  // Each chunk is digested as it arrives, while git is still inflating the next ones.
+  // Each chunk is digested as it arrives, while git is still inflating the next ones. Its
+  // bytes are not kept: a reader needs those of a few chunks, and reads them again (a second
+  // cat-file of a few objects), so a first read holds the digests, not the whole ledger.
   await readBlobs(
     repo,
     unknown.map((i) => refs[i]!.oid),
     (k, bytes) => {
       const position = unknown[k]!;
-      chunks[position] = { ...refs[position]!, digest: digestChunk(bytes), bytes };
+      chunks[position] = { ...refs[position]!, digest: digestChunk(bytes), fresh: true };
     },
   );
   const shown = chunks.filter((c): c is ShownChunk => c !== undefined);
   for (const [writerId, memo] of memos) {
     const ofWriter = shown.filter((c) => c.writerId === writerId);
-    const fresh = ofWriter.filter((c) => c.bytes !== undefined);
+    const fresh = ofWriter.filter((c) => c.fresh);
     saveWriterMemo(repo, writerId, memo, fresh, ofWriter);
   }
   return shown;

@@ -23,6 +23,7 @@ import {
   peekEntryBytes,
   peekTombstone,
   RECORD_START,
+  treeHeadMessage,
   verifyTreeHeadSignature,
   verifyTreeHeadSignatureAsync,
 } from './log-entry.js';
@@ -161,21 +162,54 @@ export function resultOfCleanPrefix(
 }
 
 /**
+ * Signatures this clone checked before and found valid (ledger/signature-memo.ts), by an id
+ * that covers every byte the signature is over and the signature itself.
+ */
+export interface ValidSignatures {
+  holds(id: string, publicKey: string): boolean;
+  remember(id: string, publicKey: string): void;
+}
+
+/**
+ * A head's id in ValidSignatures: the SHA-256 of what its signature covers, and the
+ * signature. Prefixed, so it can never be a review's record id.
+ */
+export function headSignatureId(head: SignedTreeHead): string | undefined {
+  try {
+    return `tree-head:${sha256Hex(treeHeadMessage(head))}:${head.sig}`;
+  } catch {
+    return undefined; // not encodable: verifyTreeHeadSignatureAsync says it is not validly signed
+  }
+}
+
+/**
  * Checks the signature of every head that finish() would check (signed with the log's own,
  * trusted key) on the thread pool, so the checks run beside the hashing instead of after it.
+ * A head whose exact bytes and signature held under the same key before (`remembered`) is
+ * not checked again: a ledger holds one head per append, one Ed25519 check each, and they
+ * were most of a verify of a ledger of many small appends. A fresh clone remembers nothing.
  */
 export async function checkHeadSignatures(
   writerId: string,
   heads: readonly SignedTreeHead[],
   trustedKeys: ReadonlyMap<string, TrustedKey>,
+  remembered?: ValidSignatures,
 ): Promise<Map<SignedTreeHead, boolean>> {
   const key = trustedKeys.get(writerId);
   const checked = new Map<SignedTreeHead, boolean>();
   if (!key) return checked;
   const own = heads.filter((head) => head.sig && head.keyId === writerId);
-  const verdicts = await Promise.all(own.map((head) => verifyTreeHeadSignatureAsync(head, key.publicKey)));
+  const ids = own.map((head) => (remembered ? headSignatureId(head) : undefined));
+  const verdicts = await Promise.all(
+    own.map((head, i) =>
+      ids[i] !== undefined && remembered!.holds(ids[i]!, key.publicKey)
+        ? true
+        : verifyTreeHeadSignatureAsync(head, key.publicKey),
+    ),
+  );
   own.forEach((head, i) => {
     checked.set(head, verdicts[i]!);
+    if (verdicts[i] && ids[i] !== undefined) remembered!.remember(ids[i]!, key.publicKey);
   });
   return checked;
 }

@@ -2,7 +2,9 @@
  * This clone's memory of the review signatures it has checked and found valid, so each is
  * checked once rather than on every `trail verify` and every report. A ledger holds an
  * approval for most checkpoints, each signed, and an Ed25519 check costs about 0.1 ms of
- * CPU: at 90,000 approvals that was 10 s of CPU on every run.
+ * CPU: at 90,000 approvals that was 10 s of CPU on every run. The same holds for the signed
+ * tree head of every append (checkHeadSignatures, by the hash of what the head's signature
+ * covers and the signature): 29,000 appends were 2.9 s of CPU on every run.
  *
  * An entry is SHA-256(record id, public key): the record id covers every byte of the review,
  * its signature included, and the public key is the one it verified with, so an entry holds

@@ -116,13 +116,18 @@ export async function verifyAndRead(
   // By entries, not by snapshot: copies of one log at the same commit share their entries
   // (readLogs reads them once), and so are verified once.
   const verifiers = new Map<EntryList, LogVerifier>();
+  // Signatures checked before and found valid: review signatures, and tree heads.
+  const memo = SignatureMemo.load(repo);
   // Head signatures are checked on the thread pool from the moment a log's heads are known.
   const signatures = new Map<EntryList, Promise<Map<SignedTreeHead, boolean>>>();
   const results = new Map<EntryList, Promise<VerifyLogResult>>();
   const verifierOf = (snapshot: LogSnapshot): LogVerifier => {
     let verifier = verifiers.get(snapshot.entries);
     if (!verifier) {
-      signatures.set(snapshot.entries, checkHeadSignatures(snapshot.writerId, snapshot.heads, trustedKeys));
+      signatures.set(
+        snapshot.entries,
+        checkHeadSignatures(snapshot.writerId, snapshot.heads, trustedKeys, memo),
+      );
       verifier = new LogVerifier({
         writerId: snapshot.writerId,
         heads: snapshot.heads,
@@ -260,7 +265,6 @@ export async function verifyAndRead(
     (sum, copies) => sum + Math.max(...copies.map((c) => c.log.size)),
     0,
   );
-  const memo = SignatureMemo.load(repo);
   const decoded = new Map<EntryList, DecodedEntries>();
   const signatureVerdicts = new Map<string, boolean>();
   const approvals = await verifyApprovals(

@@ -6,19 +6,21 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { headSignatureId } from '../../src/core/log-verifier.js';
 import { recordIdOf } from '../../src/core/record-id.js';
 import type { TrailRecord } from '../../src/core/records.js';
 import { validateRecord } from '../../src/core/records.js';
 import type { KeyPair } from '../../src/core/signature.js';
 import { generateKeyPair } from '../../src/core/signature.js';
 import { loadWriterKey, revokeKey, trustKey } from '../../src/ledger/keys.js';
-import { appendRecords } from '../../src/ledger/log-store.js';
+import { appendRecords, listLogRefs, logRef, readLogs } from '../../src/ledger/log-store.js';
 import type { Repo } from '../../src/ledger/repo.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { SignatureMemo, signatureMemoPath } from '../../src/ledger/signature-memo.js';
 import { verifyRepository } from '../../src/ledger/verify.js';
 import { trail } from '../helpers/cli.js';
 import { signedReview } from '../helpers/signed-review.js';
+import { tamper } from '../helpers/tamper.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 
@@ -61,13 +63,14 @@ describe('the review signature memo', () => {
     const first = await verifyRepository(repo);
     assert.equal(first.ok, true, JSON.stringify(first.approvals));
     assert.equal(first.approvals.approvals, 1);
-    assert.equal(statSync(signatureMemoPath(repo)).size, 32, 'one entry: the one signed review');
+    // Two entries: the one signed review, and the tree head its append signed.
+    assert.equal(statSync(signatureMemoPath(repo)).size, 64);
     assert.equal(SignatureMemo.load(repo).holds(recordIdOf(review), reviewer.publicKey), true);
     // The same review under another key is not remembered.
     assert.equal(SignatureMemo.load(repo).holds(recordIdOf(review), generateKeyPair().publicKey), false);
     const second = await verifyRepository(repo);
     assert.equal(second.ok, true);
-    assert.equal(statSync(signatureMemoPath(repo)).size, 32);
+    assert.equal(statSync(signatureMemoPath(repo)).size, 64);
   });
 
   test('a signature that does not verify is reported on every run and never remembered', async () => {
@@ -83,7 +86,8 @@ describe('the review signature memo', () => {
       assert.match(result.approvals.problems[0]!.message, /does not verify/);
     }
     assert.equal(SignatureMemo.load(repo).holds(recordIdOf(forged), reviewer.publicKey), false);
-    assert.equal(statSync(signatureMemoPath(repo)).size, 32);
+    // Only the tree head of the forged review's append was added.
+    assert.equal(statSync(signatureMemoPath(repo)).size, 96);
   });
 
   test('a remembered signature whose key is revoked since is still judged revoked', async () => {
@@ -93,6 +97,68 @@ describe('the review signature memo', () => {
     const revoked = result.approvals.problems.filter((p) => p.reviewer === 'rev@example.com');
     assert.equal(revoked.length, 1);
     assert.match(revoked[0]!.message, /after it was revoked/);
+  });
+});
+
+describe('tree head signatures in the memo', () => {
+  test('a head is checked once; a head whose bytes or signature changed is checked again', async () => {
+    const temp = tempRepo();
+    try {
+      assert.equal((await trail(temp.dir, 'init', '--yes')).code, 0);
+      const repo = await findRepo(temp.dir);
+      const writer = loadWriterKey(repo);
+      await appendRecords(repo, writer, [checkpoint()]);
+      await appendRecords(repo, writer, [checkpoint()]);
+      assert.equal((await verifyRepository(repo)).ok, true);
+      const [snapshot] = await readLogs(repo, await listLogRefs(repo));
+      const heads = snapshot!.heads;
+      assert.equal(heads.length, 2);
+      const memo = SignatureMemo.load(repo);
+      for (const head of heads) assert.equal(memo.holds(headSignatureId(head)!, writer.publicKey), true);
+      assert.equal(
+        memo.holds(headSignatureId(heads[0]!)!, generateKeyPair().publicKey),
+        false,
+        'under its key only',
+      );
+
+      // The newest head's signature, changed: its id changes, so it is checked, and fails.
+      const ref = logRef(writer.keyId);
+      await tamper(temp.dir, ref, (files) => {
+        const path = [...files.keys()].find((p) => /^heads\/.*\/0*2\.json$/.test(p))!;
+        const head = JSON.parse(files.get(path)!) as { sig: string };
+        const sig = Buffer.from(head.sig, 'base64');
+        sig[0]! ^= 1;
+        files.set(path, `${JSON.stringify({ ...head, sig: sig.toString('base64') })}\n`);
+      });
+      const tampered = await verifyRepository(repo);
+      assert.equal(tampered.ok, false);
+      assert.match(tampered.problems.map((p) => p.message).join('\n'), /signature/);
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  test('a remembered verdict is taken as it is, not checked again (the memo is trusted as the witness is)', async () => {
+    const temp = tempRepo();
+    try {
+      assert.equal((await trail(temp.dir, 'init', '--yes')).code, 0);
+      const repo = await findRepo(temp.dir);
+      const writer = loadWriterKey(repo);
+      await appendRecords(repo, writer, [checkpoint()]);
+      await tamper(temp.dir, logRef(writer.keyId), (files) => {
+        const path = [...files.keys()].find((p) => p.startsWith('heads/'))!;
+        const head = JSON.parse(files.get(path)!) as { sig: string };
+        files.set(path, `${JSON.stringify({ ...head, sig: Buffer.alloc(64).toString('base64') })}\n`);
+      });
+      assert.equal((await verifyRepository(repo)).ok, false, 'a bad signature, checked');
+      const [snapshot] = await readLogs(repo, await listLogRefs(repo));
+      const memo = SignatureMemo.load(repo);
+      memo.remember(headSignatureId(snapshot!.heads[0]!)!, writer.publicKey);
+      memo.save();
+      assert.equal((await verifyRepository(repo)).ok, true, 'the verdict came from the memo');
+    } finally {
+      temp.cleanup();
+    }
   });
 });
 

@@ -353,6 +353,8 @@ export interface CheckpointsFirst {
     chosen: ReadonlyArray<StoredRecord<RecordOf<'checkpoint'>>>,
     commits?: Iterable<string>,
   ): Promise<TrailIndex>;
+  /** How many chunks were read out of git so far: what the read memo could not spare. */
+  readonly chunksRead: () => number;
 }
 
 /**
@@ -371,6 +373,11 @@ export async function loadCheckpointsFirst(
 ): Promise<CheckpointsFirst> {
   const withEvents = options.events !== false;
   const chunks = await readShownChunks(repo);
+  let chunksRead = chunks.filter((c) => c.fresh).length;
+  const readAgain = async (needed: readonly ShownChunk[]) => {
+    chunksRead += needed.filter((c) => c.bytes === undefined).length;
+    await readBytesOf(repo, needed);
+  };
   const checkpoints: StoredRecord[] = [];
   for (const chunk of chunks) {
     visitLines(chunk.writerId, chunk.digest.kept, (writerId, bytes, span) => {
@@ -380,8 +387,16 @@ export async function loadCheckpointsFirst(
       if (stored) checkpoints.push(stored);
     });
   }
+  // Records a retention purge removed: a checkpoint still lists its purged events by id, and
+  // no chunk holds them any more, so looking for them in every chunk would find nothing.
+  const purged = new Set(
+    checkpoints.flatMap((c) =>
+      c.record.kind === 'retention-purge' ? (c.record as RecordOf<'retention-purge'>).purged : [],
+    ),
+  );
   return {
     checkpoints: buildIndex(checkpoints),
+    chunksRead: () => chunksRead,
     indexFor: async (chosen, commits = []) => {
       const names = new Set([
         ...commits,
@@ -392,16 +407,16 @@ export async function loadCheckpointsFirst(
       const mayHoldEvents = (c: ShownChunk) =>
         withEvents && c.digest.hasEvents && mayInclude(c.digest.eventSessions, sessions);
       let read = chunks.filter((c) => mayInclude(c.digest.names, names) || mayHoldEvents(c));
-      await readBytesOf(repo, read);
+      await readAgain(read);
       const { named, events } = namedAndEvents(read, names, withEvents);
       let found = eventsOf(events, sessionIds, eventIds);
       // An event listed by id from another session may be in any chunk: all of them are read,
       // and the events chosen again in ledger order, as from a read of every chunk.
       const ids = new Set(found.map((e) => e.id));
-      if (withEvents && eventIds.some((id) => !ids.has(id))) {
+      if (withEvents && eventIds.some((id) => !ids.has(id) && !purged.has(id))) {
         const already = new Set(read);
         read = chunks.filter((c) => already.has(c) || c.digest.hasEvents);
-        await readBytesOf(repo, read);
+        await readAgain(read);
         found = eventsOf(namedAndEvents(read, new Set(), true).events, sessionIds, eventIds);
       }
       return buildIndex([...checkpoints, ...named, ...found]);

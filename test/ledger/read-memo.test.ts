@@ -109,6 +109,7 @@ describe('the read memo', () => {
       ]);
       const cold = await loadCheckpointsFirst(ledger);
       assert.deepEqual(commitsOf(cold.checkpoints), ['1', '2']);
+      assert.equal(cold.chunksRead(), 3, 'no memo yet: every chunk');
       const coldView = buildCheckpointView(
         await indexForCommits(cold, ['2'.repeat(40)]),
         cold.checkpoints.checkpoints[1]!,
@@ -121,11 +122,13 @@ describe('the read memo', () => {
       dropObject(repo, first!);
       const warm = await loadCheckpointsFirst(ledger);
       assert.deepEqual(commitsOf(warm.checkpoints), ['1', '2'], 'the checkpoint came from the memo');
+      assert.equal(warm.chunksRead(), 0);
       const warmView = buildCheckpointView(
         await indexForCommits(warm, ['2'.repeat(40)]),
         warm.checkpoints.checkpoints[1]!,
       );
       assert.deepEqual(warmView, coldView);
+      assert.equal(warm.chunksRead(), 2, "the second append's chunk and the review's");
       assert.deepEqual(
         (await loadRecords(ledger, { onlyKinds: ['checkpoint'] })).map((r) => r.record.kind),
         ['checkpoint', 'checkpoint'],
@@ -209,6 +212,34 @@ describe('the read memo', () => {
             "the replaced checkpoint's bytes are gone",
           );
       }
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('an event a retention purge removed is not looked for in every chunk', async () => {
+    const { repo, ledger, append } = await initialised();
+    try {
+      await append([session('s0'), prompt('s0', 'unrelated')]);
+      const own = prompt('s1', 'own prompt');
+      const gone = prompt('s9', 'purged since');
+      await append([session('s1'), own, checkpoint('1', 's1', [own, gone])]);
+      const read = async () => {
+        const first = await loadCheckpointsFirst(ledger);
+        const before = first.chunksRead();
+        const index = await indexForCommits(first, ['1'.repeat(40)]);
+        const texts = [...index.eventsBySession.values()]
+          .flat()
+          .map((e) => (e.record.event as { text: string }).text);
+        return { texts, read: first.chunksRead() - before };
+      };
+      await read(); // the memo is filled
+      // Not purged: the event listed by id is looked for everywhere (and is nowhere).
+      assert.deepEqual(await read(), { texts: ['own prompt'], read: 2 });
+      await append([
+        record({ kind: 'retention-purge', cutoff: '2026-06-01T00:00:00.000Z', purged: [recordIdOf(gone)] }),
+      ]);
+      assert.deepEqual(await read(), { texts: ['own prompt'], read: 1 }, 'only the chunk of its own session');
     } finally {
       repo.cleanup();
     }

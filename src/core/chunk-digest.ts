@@ -48,6 +48,8 @@ export interface ChunkDigest {
   eventSessions: string[] | null;
   /** Whether the chunk holds an event at all (an event listed by id may be of any session). */
   hasEvents: boolean;
+  /** The kinds of its records not kept whole (`trail log --deployed` reads only the chunks with deployments or rollbacks). */
+  kinds: string[];
 }
 
 /** Calls `visit` with each non-empty newline-separated line of `bytes`, in place. */
@@ -69,6 +71,7 @@ export function digestChunk(bytes: Buffer): ChunkDigest {
   let namesReadable = true;
   let sessionsReadable = true;
   let hasEvents = false;
+  const kinds = new Set<string>();
   const add = (into: Set<string>, values: string[] | undefined): boolean => {
     if (values === undefined) return false;
     for (const value of values) into.add(value);
@@ -79,6 +82,7 @@ export function digestChunk(bytes: Buffer): ChunkDigest {
     const span = entrySpan(line);
     if (!span) return;
     const kind = recordKindAt(line, span.recordStart, span.recordEnd);
+    if (kind !== undefined && !KEPT_KINDS.has(kind)) kinds.add(kind);
     if (kind === 'event') {
       hasEvents = true;
       sessionsReadable &&= add(sessions, stringValuesAt(line, span.recordStart, span.recordEnd, SESSION_KEY));
@@ -94,6 +98,7 @@ export function digestChunk(bytes: Buffer): ChunkDigest {
     names: namesReadable ? [...names] : null,
     eventSessions: sessionsReadable ? [...sessions] : null,
     hasEvents,
+    kinds: [...kinds],
   };
 }
 
@@ -103,7 +108,7 @@ export function mayInclude(values: readonly string[] | null, wanted: ReadonlySet
 }
 
 const NEWLINE = Buffer.from('\n');
-const MAGIC = 'trail-read-memo 1\n';
+const MAGIC = 'trail-read-memo 2\n';
 
 interface BlockHeader {
   oid: string;
@@ -112,6 +117,7 @@ interface BlockHeader {
   names: string[] | null;
   sessions: string[] | null;
   events: boolean;
+  kinds: string[];
 }
 
 function checksum(bytes: Buffer): string {
@@ -135,6 +141,7 @@ export function encodeDigests(
       names: digest.names,
       sessions: digest.eventSessions,
       events: digest.hasEvents,
+      kinds: digest.kinds,
     };
     parts.push(Buffer.from(`${JSON.stringify(header)}\n`), digest.kept);
   }
@@ -168,13 +175,19 @@ export function decodeDigests(file: Buffer): {
     if (!Number.isInteger(header.bytes) || header.bytes < 0 || end > file.length)
       return { digests, blocks, whole: false };
     const kept = file.subarray(start, end);
-    if (checksum(kept) !== header.sum || !validValues(header.names) || !validValues(header.sessions))
-      return { digests, blocks, whole: false };
+    const valid =
+      checksum(kept) === header.sum &&
+      validValues(header.names) &&
+      validValues(header.sessions) &&
+      Array.isArray(header.kinds) &&
+      validValues(header.kinds);
+    if (!valid) return { digests, blocks, whole: false };
     digests.set(header.oid, {
       kept,
       names: header.names,
       eventSessions: header.sessions,
       hasEvents: header.events === true,
+      kinds: header.kinds,
     });
     blocks++;
     at = end;

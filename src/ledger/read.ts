@@ -353,6 +353,11 @@ export interface CheckpointsFirst {
     chosen: ReadonlyArray<StoredRecord<RecordOf<'checkpoint'>>>,
     commits?: Iterable<string>,
   ): Promise<TrailIndex>;
+  /**
+   * Every record of these kinds (not kinds kept whole, which `checkpoints` holds), in ledger
+   * order: only the chunks whose digests list one of them are read.
+   */
+  recordsOfKinds(kinds: readonly RecordKind[]): Promise<StoredRecord[]>;
   /** How many chunks were read out of git so far: what the read memo could not spare. */
   readonly chunksRead: () => number;
 }
@@ -397,6 +402,21 @@ export async function loadCheckpointsFirst(
   return {
     checkpoints: buildIndex(checkpoints),
     chunksRead: () => chunksRead,
+    recordsOfKinds: async (kinds) => {
+      const wanted = new Set<string>(kinds);
+      const read = chunks.filter((c) => c.digest.kinds.some((kind) => wanted.has(kind)));
+      await readAgain(read);
+      const found: StoredRecord[] = [];
+      for (const chunk of read) {
+        visitLines(chunk.writerId, chunk.bytes!, (writerId, bytes, span) => {
+          const kind = recordKindAt(bytes, span.recordStart, span.recordEnd);
+          if (kind === undefined || !wanted.has(kind)) return;
+          const stored = decode(writerId, bytes, span);
+          if (stored) found.push(stored);
+        });
+      }
+      return found;
+    },
     indexFor: async (chosen, commits = []) => {
       const names = new Set([
         ...commits,

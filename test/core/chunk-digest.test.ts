@@ -48,6 +48,7 @@ describe('chunk digests', () => {
     // The event's text holds the key's bytes escaped: only its own sessionId is read.
     assert.deepEqual(digest.eventSessions, ['s1']);
     assert.equal(digest.hasEvents, true);
+    assert.deepEqual(digest.kinds.sort(), ['event', 'review', 'rollback', 'session']);
     assert.equal(mayInclude(digest.names, new Set(['b'.repeat(40)])), true);
     assert.equal(
       mayInclude(digest.names, new Set(['a'.repeat(40)])),
@@ -66,7 +67,7 @@ describe('chunk digests', () => {
     assert.equal(escaped.eventSessions, null);
     assert.equal(mayInclude(null, new Set(['anything'])), true);
     const quiet = digestChunk(Buffer.from(`${lines[2]}\n`));
-    assert.deepEqual([quiet.names, quiet.eventSessions, quiet.hasEvents], [[], [], false]);
+    assert.deepEqual([quiet.names, quiet.eventSessions, quiet.hasEvents, quiet.kinds], [[], [], false, []]);
   });
 
   test('a line whose kind its bytes do not give is kept, for a reader that filters by kind to parse', () => {

@@ -217,6 +217,35 @@ describe('the read memo', () => {
     }
   });
 
+  test('records of a few kinds (where each commit is deployed) are read from the chunks that hold them', async () => {
+    const { repo, ledger, append } = await initialised();
+    try {
+      const deploy = (commit: string, env: string) =>
+        record({ kind: 'deployment', env, commit: commit.repeat(40), status: 'success' });
+      await append([session('s1'), prompt('s1', 'one'), checkpoint('1', 's1')]);
+      await append([deploy('1', 'prod')]);
+      await append([session('s2'), prompt('s2', 'two'), checkpoint('2', 's2')]);
+      await append([
+        record({ kind: 'rollback', env: 'prod', from: '1'.repeat(40), to: '2'.repeat(40), reason: 'x' }),
+      ]);
+      await append([deploy('2', 'staging')]);
+      for (const state of ['cold', 'warm']) {
+        const first = await loadCheckpointsFirst(ledger, { events: false });
+        const before = first.chunksRead();
+        const found = await first.recordsOfKinds(['deployment', 'rollback']);
+        const all = await loadRecords(ledger);
+        assert.deepEqual(
+          found,
+          all.filter((r) => r.record.kind === 'deployment' || r.record.kind === 'rollback'),
+          state,
+        );
+        assert.equal(first.chunksRead() - before, 3, `${state}: the three chunks that hold one`);
+      }
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('an event a retention purge removed is not looked for in every chunk', async () => {
     const { repo, ledger, append } = await initialised();
     try {

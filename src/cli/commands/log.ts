@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { inPeriod } from '../../core/change-facts.js';
 import { sessionLabel } from '../../core/day-session.js';
 import { deployState } from '../../core/deploy-state.js';
+import { buildIndex } from '../../core/trail-index.js';
 import { loadCheckpointsFirst, loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CheckpointView } from '../../read/checkpoint-view.js';
@@ -34,30 +35,37 @@ export function register(program: Command, context: () => CommandContext): void 
         const period = parsePeriod(options.since, options.until);
         const max = options.max === undefined ? undefined : positiveCount(options.max, '-n/--max');
         const env = options.deployed;
-        // With -n or a period, checkpoints are decoded first, then only the records that name
-        // those shown. --deployed may look at every checkpoint before it finds one deployed
-        // there, and the whole log shows them all: both decode everything but events at once.
-        const chosen = max !== undefined || period.since !== undefined || period.until !== undefined;
-        const firstN =
-          chosen && env === undefined ? await loadCheckpointsFirst(repo, { events: false }) : undefined;
+        // With -n, a period or --deployed, checkpoints are decoded first (from the read memo),
+        // then only the records that name those shown. The whole log shows every checkpoint
+        // with what names it: it decodes everything but events at once.
+        const chosen =
+          max !== undefined || period.since !== undefined || period.until !== undefined || env !== undefined;
+        const firstN = chosen ? await loadCheckpointsFirst(repo, { events: false }) : undefined;
         // A log line shows no event: events, most of a ledger, are not even parsed.
         const found = firstN?.checkpoints ?? (await loadIndex(repo, { skipKinds: ['event'] }));
-        const newestFirst = [...found.checkpointByCommit.values()]
+        let newestFirst = [...found.checkpointByCommit.values()]
           .filter((c) => inPeriod(c.record.time, period))
           .sort((a, b) => (a.record.time < b.record.time ? 1 : -1));
-        const index = firstN ? await firstN.indexFor(newestFirst.slice(0, max)) : found;
+        if (env !== undefined && firstN) {
+          // Where each commit runs needs only deployments and rollbacks: the chunks that hold one.
+          const releases = buildIndex(await firstN.recordsOfKinds(['deployment', 'rollback']));
+          newestFirst = newestFirst.filter((c) =>
+            deployState(
+              c.record.commit,
+              (releases.deploymentsByCommit.get(c.record.commit) ?? []).map((d) => d.record),
+              (releases.rollbacksByCommit.get(c.record.commit) ?? []).map((r) => r.record),
+            ).live.includes(env),
+          );
+        }
+        const shown = newestFirst.slice(0, max);
+        const index = firstN ? await firstN.indexFor(shown) : found;
         // The reports' rule: a commit rolled back from an environment is out of it until
         // deployed there again.
         const whereDeployed = (v: CheckpointView) =>
           deployState(v.checkpoint.commit, v.deployments, v.rollbacks);
-        // Views are built only until -n of them are shown: `trail log -n 5` of a ledger of
-        // thousands of checkpoints must not gather every one of them.
-        const views: CheckpointView[] = [];
-        for (const c of newestFirst) {
-          if (max !== undefined && views.length >= max) break;
-          const view = buildCheckpointView(index, c);
-          if (env === undefined || whereDeployed(view).live.includes(env)) views.push(view);
-        }
+        // Views are built only for the -n shown: `trail log -n 5` of a ledger of thousands of
+        // checkpoints must not gather every one of them.
+        const views = shown.map((c) => buildCheckpointView(index, c));
         if (options.json) {
           return printJson(
             ctx.io,

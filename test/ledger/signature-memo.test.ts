@@ -100,15 +100,35 @@ describe('the review signature memo', () => {
   });
 });
 
+/** A clone with Trail set up and `appends` appends of one checkpoint each. */
+async function withAppends(appends: number) {
+  const temp = tempRepo();
+  assert.equal((await trail(temp.dir, 'init', '--yes')).code, 0);
+  const repo = await findRepo(temp.dir);
+  const writer = loadWriterKey(repo);
+  for (let i = 0; i < appends; i++) await appendRecords(repo, writer, [checkpoint()]);
+  return { temp, repo, writer };
+}
+
+/** Replaces, in git, the signature of the head of size `size` with what `change` makes of it. */
+async function changeHeadSignature(
+  dir: string,
+  ref: string,
+  size: number,
+  change: (sig: Buffer) => Buffer,
+): Promise<void> {
+  await tamper(dir, ref, (files) => {
+    const path = [...files.keys()].find((p) => new RegExp(`^heads/.*/0*${size}\\.json$`).test(p))!;
+    const head = JSON.parse(files.get(path)!) as { sig: string };
+    const sig = change(Buffer.from(head.sig, 'base64')).toString('base64');
+    files.set(path, `${JSON.stringify({ ...head, sig })}\n`);
+  });
+}
+
 describe('tree head signatures in the memo', () => {
   test('a head is checked once; a head whose bytes or signature changed is checked again', async () => {
-    const temp = tempRepo();
+    const { temp, repo, writer } = await withAppends(2);
     try {
-      assert.equal((await trail(temp.dir, 'init', '--yes')).code, 0);
-      const repo = await findRepo(temp.dir);
-      const writer = loadWriterKey(repo);
-      await appendRecords(repo, writer, [checkpoint()]);
-      await appendRecords(repo, writer, [checkpoint()]);
       assert.equal((await verifyRepository(repo)).ok, true);
       const [snapshot] = await readLogs(repo, await listLogRefs(repo));
       const heads = snapshot!.heads;
@@ -122,13 +142,9 @@ describe('tree head signatures in the memo', () => {
       );
 
       // The newest head's signature, changed: its id changes, so it is checked, and fails.
-      const ref = logRef(writer.keyId);
-      await tamper(temp.dir, ref, (files) => {
-        const path = [...files.keys()].find((p) => /^heads\/.*\/0*2\.json$/.test(p))!;
-        const head = JSON.parse(files.get(path)!) as { sig: string };
-        const sig = Buffer.from(head.sig, 'base64');
+      await changeHeadSignature(temp.dir, logRef(writer.keyId), 2, (sig) => {
         sig[0]! ^= 1;
-        files.set(path, `${JSON.stringify({ ...head, sig: sig.toString('base64') })}\n`);
+        return sig;
       });
       const tampered = await verifyRepository(repo);
       assert.equal(tampered.ok, false);
@@ -139,17 +155,9 @@ describe('tree head signatures in the memo', () => {
   });
 
   test('a remembered verdict is taken as it is, not checked again (the memo is trusted as the witness is)', async () => {
-    const temp = tempRepo();
+    const { temp, repo, writer } = await withAppends(1);
     try {
-      assert.equal((await trail(temp.dir, 'init', '--yes')).code, 0);
-      const repo = await findRepo(temp.dir);
-      const writer = loadWriterKey(repo);
-      await appendRecords(repo, writer, [checkpoint()]);
-      await tamper(temp.dir, logRef(writer.keyId), (files) => {
-        const path = [...files.keys()].find((p) => p.startsWith('heads/'))!;
-        const head = JSON.parse(files.get(path)!) as { sig: string };
-        files.set(path, `${JSON.stringify({ ...head, sig: Buffer.alloc(64).toString('base64') })}\n`);
-      });
+      await changeHeadSignature(temp.dir, logRef(writer.keyId), 1, () => Buffer.alloc(64));
       assert.equal((await verifyRepository(repo)).ok, false, 'a bad signature, checked');
       const [snapshot] = await readLogs(repo, await listLogRefs(repo));
       const memo = SignatureMemo.load(repo);

@@ -14,7 +14,7 @@ import type { TrailRecord } from '../../src/core/records.js';
 import { validateRecord } from '../../src/core/records.js';
 import { loadWriterKey } from '../../src/ledger/keys.js';
 import { appendRecords, logRef } from '../../src/ledger/log-store.js';
-import { indexForCommits, loadCheckpointsFirst, loadRecords } from '../../src/ledger/read.js';
+import { indexForCommits, loadCheckpointsFirst, loadIndex, loadRecords } from '../../src/ledger/read.js';
 import { memoPath } from '../../src/ledger/read-memo.js';
 import type { Repo } from '../../src/ledger/repo.js';
 import { findRepo } from '../../src/ledger/repo.js';
@@ -144,6 +144,56 @@ describe('the read memo', () => {
       );
     } finally {
       repo.cleanup();
+    }
+  });
+
+  test("several writers' logs and fetched copies: the copy each reader shows, cold and warm", async () => {
+    const origin = tempRepo({ bare: true });
+    const a = await initialised();
+    const b = await initialised();
+    try {
+      for (const clone of [a, b]) {
+        clone.repo.git('remote', 'add', 'origin', origin.dir);
+        assert.equal((await trail(clone.repo.dir, 'init', '--yes')).code, 0, 'adds the refspec');
+      }
+      const sync = (clone: typeof a) => {
+        clone.repo.git('push', '-q', '--no-verify', 'origin', 'refs/trail/logs/*:refs/trail/logs/*');
+        clone.repo.git('fetch', '-q', 'origin');
+      };
+      const p1 = prompt('a1', 'from a');
+      await a.append([session('a1'), p1, checkpoint('1', 'a1', [p1])]);
+      const p2 = prompt('b1', 'from b');
+      await b.append([session('b1'), p2, checkpoint('2', 'b1', [p2])]);
+      sync(a);
+      sync(b);
+      sync(a);
+      // a's own log one append ahead of the copy fetched back from origin.
+      await a.append([
+        record({ kind: 'review', commit: '2'.repeat(40), reviewer: 'a@example.com', decision: 'approve' }),
+      ]);
+      const everything = await loadIndex(a.ledger);
+      assert.deepEqual(
+        everything.checkpoints.map((c) => c.record.commit[0]),
+        ['1', '2'],
+      );
+      for (const state of ['cold', 'warm']) {
+        const first = await loadCheckpointsFirst(a.ledger);
+        assert.deepEqual(first.checkpoints.records, everything.checkpoints, state);
+        for (const c of everything.checkpoints) {
+          const found = first.checkpoints.byId.get(c.id) as typeof c;
+          assert.deepEqual(
+            buildCheckpointView(await first.indexFor([found]), found),
+            buildCheckpointView(everything, c),
+            `${state}: ${c.record.commit[0]}`,
+          );
+        }
+      }
+      const view = buildCheckpointView(everything, everything.checkpoints[1]!);
+      assert.deepEqual([view.prompts.length, view.reviews.length], [1, 1], "b's prompt, a's review");
+    } finally {
+      a.repo.cleanup();
+      b.repo.cleanup();
+      origin.cleanup();
     }
   });
 

@@ -198,7 +198,12 @@ function githubPush(p: Payload): CodeHostEvent {
     before: p.sha('before'),
     after: p.sha('after'),
     commits: p.commitIds('commits'),
-    ...optional('defaultBranch', p.optionalString('repository.default_branch')),
+    // Push payloads also carry the older name, `master_branch`: a delivery without the
+    // newer one still names its default branch by it.
+    ...optional(
+      'defaultBranch',
+      p.optionalString('repository.default_branch') ?? p.optionalString('repository.master_branch'),
+    ),
     ...optional('forced', p.optionalBoolean('forced')),
   };
 }

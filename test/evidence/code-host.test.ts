@@ -188,6 +188,16 @@ describe('GitHub', () => {
     });
   });
 
+  test('push: a payload without default_branch names the default branch by master_branch', () => {
+    const p = payload('github-push.json');
+    delete p.repository.default_branch;
+    const without = parseGitHubEvent('push', p);
+    assert.equal(without.type === 'push' && 'defaultBranch' in without, false, 'neither: none');
+    p.repository.master_branch = 'trunk';
+    const older = parseGitHubEvent('push', p);
+    assert.equal(older.type === 'push' && older.defaultBranch, 'trunk');
+  });
+
   test('other events are ignored, whatever their payload', () => {
     assert.deepEqual(parseGitHubEvent('ping', { zen: 'Design for failure.' }), {
       type: 'ignored',

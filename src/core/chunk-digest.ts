@@ -10,7 +10,7 @@
  * log around it changes. Nothing here is evidence: verify never reads a digest.
  */
 import { sha256Hex } from './hash.js';
-import { entrySpan, recordKindAt, stringKey, stringValuesAt } from './log-entry.js';
+import { entrySpan, recordKindSpan, stringKey, stringValuesAt } from './log-entry.js';
 
 /** Kinds a checkpoints-first read decodes whole, up front. */
 export const KEPT_KINDS: ReadonlySet<string> = new Set(['checkpoint', 'capture-gap', 'retention-purge']);
@@ -81,11 +81,15 @@ export function digestChunk(bytes: Buffer): ChunkDigest {
     // Readers skip a line that is not a canonical entry (verify reports it).
     const span = entrySpan(line);
     if (!span) return;
-    const kind = recordKindAt(line, span.recordStart, span.recordEnd);
+    const found = recordKindSpan(line, span.recordStart, span.recordEnd);
+    const kind = found?.kind;
     if (kind !== undefined && !KEPT_KINDS.has(kind)) kinds.add(kind);
     if (kind === 'event') {
       hasEvents = true;
-      sessionsReadable &&= add(sessions, stringValuesAt(line, span.recordStart, span.recordEnd, SESSION_KEY));
+      // Only the record's own sessionId decides whose event it is (readers check it parsed),
+      // and canonical JSON sorts it after `kind`, the event's payload before: the short
+      // tail after the kind is all that needs searching.
+      sessionsReadable &&= add(sessions, stringValuesAt(line, found!.close, span.recordEnd, SESSION_KEY));
     } else if (kind !== undefined && NAMING_KEYS[kind]) {
       for (const key of NAMING_KEYS[kind]!)
         namesReadable &&= add(names, stringValuesAt(line, span.recordStart, span.recordEnd, key));

@@ -126,10 +126,21 @@ const KIND_KEY = Buffer.from('"kind":"');
  * after it in key order (`sources`) or may not hold one (a correction's `changes`).
  */
 export function recordKindAt(bytes: Buffer, start: number, end: number): string | undefined {
+  return recordKindSpan(bytes, start, end)?.kind;
+}
+
+/** recordKindAt, and where the kind's value ends (its closing quote). */
+export function recordKindSpan(
+  bytes: Buffer,
+  start: number,
+  end: number,
+): { kind: string; close: number } | undefined {
   const at = bytes.indexOf(KIND_KEY, start);
   if (at < 0 || at >= end) return undefined;
   const close = bytes.indexOf(0x22, at + KIND_KEY.length);
-  return close < 0 || close >= end ? undefined : bytes.toString('latin1', at + KIND_KEY.length, close);
+  return close < 0 || close >= end
+    ? undefined
+    : { kind: bytes.toString('latin1', at + KIND_KEY.length, close), close };
 }
 
 /** The bytes that open a key's string value in canonical JSON: `"<key>":"`. */

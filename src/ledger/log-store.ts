@@ -274,24 +274,53 @@ export interface ChunkRef {
 }
 
 /**
+ * The tree listings of the refs that hold a log, in order (each other ref is told to
+ * `unreadable`, with why); with `onePerWriter`, only the copy of each writer's log the read
+ * side shows (longestCopies). One ls-tree per commit, however many refs point at it.
+ */
+async function listedLogs(
+  repo: Repo,
+  allRefs: readonly LogRef[],
+  options: Pick<ReadLogsOptions, 'onePerWriter' | 'unreadable'>,
+): Promise<Array<{ ref: LogRef; tree: TreeEntry[] }>> {
+  const listingOf = new Map<string, Promise<TreeEntry[] | string>>();
+  const listings = await Promise.all(
+    allRefs.map((r) => {
+      let listing = listingOf.get(r.oid);
+      if (!listing) {
+        listing = logListing(repo, r);
+        listingOf.set(r.oid, listing);
+      }
+      return listing;
+    }),
+  );
+  const listed: Array<{ ref: LogRef; tree: TreeEntry[] }> = [];
+  listings.forEach((listing, i) => {
+    if (typeof listing === 'string') options.unreadable?.(allRefs[i]!, listing);
+    else listed.push({ ref: allRefs[i]!, tree: listing });
+  });
+  if (!options.onePerWriter) return listed;
+  return longestCopies(
+    listed.map((l) => l.ref),
+    listed.map((l) => signedSize(l.tree)),
+  ).map((i) => listed[i]!);
+}
+
+/** One chunk of a log, as its tree names it. */
+export interface ChunkRef {
+  writerId: string;
+  oid: string;
+}
+
+/**
  * The chunks of the copy of each writer's log the read side shows (readLogs' `onePerWriter`
  * choice), in order, from the tree listings alone: nothing is read out of git.
  */
 export async function shownChunks(repo: Repo): Promise<ChunkRef[]> {
-  const refs = await listLogRefs(repo);
-  const listings = await Promise.all(refs.map((ref) => logListing(repo, ref)));
-  const readable: Array<{ ref: LogRef; entries: TreeEntry[] }> = [];
-  listings.forEach((listing, i) => {
-    if (typeof listing !== 'string') readable.push({ ref: refs[i]!, entries: listing });
-  });
-  const chosen = longestCopies(
-    readable.map((r) => r.ref),
-    readable.map((r) => signedSize(r.entries)),
+  const logs = await listedLogs(repo, await listLogRefs(repo), { onePerWriter: true });
+  return logs.flatMap(({ ref, tree }) =>
+    layoutOf(tree).chunks.map((chunk) => ({ writerId: ref.writerId, oid: chunk.oid })),
   );
-  return chosen.flatMap((i) => {
-    const { ref, entries } = readable[i]!;
-    return layoutOf(entries).chunks.map((chunk) => ({ writerId: ref.writerId, oid: chunk.oid }));
-  });
 }
 
 /**
@@ -314,31 +343,9 @@ export async function readLogs(
   options: ReadLogsOptions = {},
 ): Promise<LogSnapshot[]> {
   const reader = options.reader ?? {};
-  const listingOf = new Map<string, Promise<TreeEntry[] | string>>();
-  const listings = await Promise.all(
-    allRefs.map((r) => {
-      let listing = listingOf.get(r.oid);
-      if (!listing) {
-        listing = logListing(repo, r);
-        listingOf.set(r.oid, listing);
-      }
-      return listing;
-    }),
-  );
-  const readRefs: LogRef[] = [];
-  const readTrees: TreeEntry[][] = [];
-  listings.forEach((listing, i) => {
-    if (typeof listing === 'string') options.unreadable?.(allRefs[i]!, listing);
-    else {
-      readRefs.push(allRefs[i]!);
-      readTrees.push(listing);
-    }
-  });
-  const kept = options.onePerWriter
-    ? longestCopies(readRefs, readTrees.map(signedSize))
-    : readRefs.map((_, i) => i);
-  const refs = kept.map((i) => readRefs[i]!);
-  const trees = kept.map((i) => readTrees[i]!);
+  const listed = await listedLogs(repo, allRefs, options);
+  const refs = listed.map((l) => l.ref);
+  const trees = listed.map((l) => l.tree);
   /** For each log, the earlier log it is a copy of (same writer, same commit), if any. */
   const copyOf: Array<number | undefined> = [];
   const firstAt = new Map<string, number>();

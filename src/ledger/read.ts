@@ -175,8 +175,8 @@ async function readBlobs(
   );
 }
 
-/** Reads the bytes of those of `chunks` not read yet in this run. */
-async function readBytesOf(repo: Repo, chunks: readonly ShownChunk[]): Promise<void> {
+/** Reads the bytes of those of `chunks` not read yet in this run; says how many that was. */
+async function readBytesOf(repo: Repo, chunks: readonly ShownChunk[]): Promise<number> {
   const unread = chunks.filter((c) => c.bytes === undefined);
   // A chunk git no longer holds reads as empty: its kept entries came from the memo.
   for (const chunk of unread) chunk.bytes = Buffer.alloc(0);
@@ -187,6 +187,7 @@ async function readBytesOf(repo: Repo, chunks: readonly ShownChunk[]): Promise<v
       unread[i]!.bytes = bytes;
     },
   );
+  return unread.length;
 }
 
 /** Calls `visit` with each entry of these lines (a chunk's, or a digest's kept ones). */
@@ -380,8 +381,7 @@ export async function loadCheckpointsFirst(
   const chunks = await readShownChunks(repo);
   let chunksRead = chunks.filter((c) => c.fresh).length;
   const readAgain = async (needed: readonly ShownChunk[]) => {
-    chunksRead += needed.filter((c) => c.bytes === undefined).length;
-    await readBytesOf(repo, needed);
+    chunksRead += await readBytesOf(repo, needed);
   };
   const checkpoints: StoredRecord[] = [];
   for (const chunk of chunks) {

@@ -6,15 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseCodexRollout } from '../../src/capture/agents/codex.js';
-import { sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { codexNotifyArgv, originsByLine, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
 import { trailProcess } from '../helpers/cli.js';
+import { spoolEvents } from '../helpers/spool.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir, tempRepo } from '../helpers/temp-repo.js';
 
@@ -435,20 +435,9 @@ describe('Codex hooks: a call declined at the approval prompt', () => {
     // The person aborted the turn at the prompt: no Stop came. Their next prompt ends it.
     hook('UserPromptSubmit', { prompt: 'leave a() as it is' });
     assert.deepEqual(markers(), [], 'the declined patch’s marker was taken');
-    const spool = readFileSync(
-      join(repo.dir, '.git/trail/spool/sessions', `${sessionKey('codex', threadId)}.jsonl`),
-      'utf8',
+    const denials = (await spoolEvents(repo.dir, 'codex', threadId)).flatMap(({ event }) =>
+      event.type === 'tool-call' && event.ok === false ? [[event.tool, event.toolUseId, event.summary]] : [],
     );
-    const denials = spool
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Json)
-      .flatMap((l) => {
-        const event = l.event as Json | undefined;
-        return event?.type === 'tool-call' && event.ok === false
-          ? [[event.tool, event.toolUseId, event.summary]]
-          : [];
-      });
     assert.deepEqual(denials, [['apply_patch', 'call_p1', 'denied: the person rejected it']]);
   });
 });
@@ -466,18 +455,9 @@ describe('notify: a prompt too large for its notify payload', () => {
     writeRollout(home, threadId, [...first, userMessage(pasted), userMessage('first')]);
     notify(repo, home, threadId, ['first']);
 
-    const spool = readFileSync(
-      join(repo.dir, '.git/trail/spool/sessions', `${sessionKey('codex', threadId)}.jsonl`),
-      'utf8',
+    const prompts = (await spoolEvents(repo.dir, 'codex', threadId)).flatMap(({ event }) =>
+      event.type === 'prompt' ? [event.text.slice(0, 18)] : [],
     );
-    const prompts = spool
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Json)
-      .flatMap((l) => {
-        const event = l.event as Json | undefined;
-        return l.type === 'event' && event?.type === 'prompt' ? [(event.text as string).slice(0, 18)] : [];
-      });
     assert.deepEqual(prompts.sort(), ['first', 'first', 'summarise this log'].sort());
   });
 });

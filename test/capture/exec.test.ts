@@ -8,13 +8,12 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { OutputTail, stripTerminalCodes } from '../../src/capture/exec.js';
-import type { SpoolLine } from '../../src/capture/spool.js';
-import { readSpool, sessionKey } from '../../src/capture/spool.js';
 import type { EventBody } from '../../src/core/records.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { trail } from '../helpers/cli.js';
+import { spoolEvents } from '../helpers/spool.js';
 import { git, gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
@@ -22,11 +21,8 @@ const TOKEN = `ghp_${'Zq8xW2vB7n'.repeat(3)}987654`;
 
 const setup = initialisedRepo;
 
-async function spoolEvents(dir: string, agent: string, sessionId: string): Promise<EventBody[]> {
-  const repo = await findRepo(dir);
-  return readSpool(repo.stateDir, sessionKey(agent, sessionId))
-    .lines.filter((l): l is Extract<SpoolLine, { type: 'event' }> => l.type === 'event')
-    .map((l) => l.event);
+async function spoolEventBodies(dir: string, agent: string, sessionId: string): Promise<EventBody[]> {
+  return (await spoolEvents(dir, agent, sessionId)).map((l) => l.event);
 }
 
 function today(prefix: string): string {
@@ -100,7 +96,7 @@ describe('trail exec', () => {
       );
       assert.equal(passing.stderr, '1\n', 'with --json the command’s stdout goes to stderr');
 
-      const events = await spoolEvents(repo.dir, 'generic', today('exec'));
+      const events = await spoolEventBodies(repo.dir, 'generic', today('exec'));
       assert.deepEqual(
         events.map((e) => e.type),
         ['command', 'validation', 'command', 'validation'],
@@ -127,7 +123,7 @@ describe('trail exec', () => {
       const missing = await trail(repo.dir, 'exec', '--', 'no-such-command-trail-test');
       assert.equal(missing.code, 127);
       assert.equal(missing.stderr, 'trail: cannot run no-such-command-trail-test: command not found\n');
-      assert.deepEqual(await spoolEvents(repo.dir, 'generic', today('exec')), []);
+      assert.deepEqual(await spoolEventBodies(repo.dir, 'generic', today('exec')), []);
     } finally {
       repo.cleanup();
     }

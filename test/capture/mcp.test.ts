@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { SpoolLine } from '../../src/capture/spool.js';
 import { readSpool, sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { TRAIL_BIN, trail } from '../helpers/cli.js';
+import { spoolEvents } from '../helpers/spool.js';
 import { gitEnv, tempRepo } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
@@ -46,13 +46,6 @@ async function connect(
 function text(result: Awaited<ReturnType<Client['callTool']>>): string {
   const content = result.content as Array<{ type: string; text?: string }>;
   return content.map((c) => c.text ?? '').join('');
-}
-
-async function spoolEvents(dir: string, agent: string, sessionId: string) {
-  const repo = await findRepo(dir);
-  return readSpool(repo.stateDir, sessionKey(agent, sessionId)).lines.filter(
-    (l): l is Extract<SpoolLine, { type: 'event' }> => l.type === 'event',
-  );
 }
 
 describe('trail mcp', () => {

@@ -29,12 +29,24 @@ export function buildProgram(
     // set before the commands are added, so every subcommand inherits it.
     .configureOutput({
       writeOut: (s) => io.stderr(s),
-      writeErr: (s) =>
-        io.stderr(s.startsWith('error: ') ? `trail: ${s.slice(7).trimEnd()} (see trail --help)\n` : s),
+      writeErr: (s) => io.stderr(s.startsWith('error: ') ? commanderErrorLine(s) : s),
     });
   for (const register of commands) register(program, context);
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/**
+ * Commander's error as one line: its suggestion for a mistyped option or command comes on a
+ * second line ("(Did you mean --json?)"), which is joined to the first.
+ */
+function commanderErrorLine(message: string): string {
+  const [first = '', ...rest] = message.slice('error: '.length).trim().split('\n');
+  const suggestion = rest
+    .join(' ')
+    .trim()
+    .replace(/^\(Did you mean/, '(did you mean');
+  return `trail: ${[first.trim(), suggestion, '(see trail --help)'].filter(Boolean).join(' ')}\n`;
 }
 
 /** Runs the CLI in-process and returns the exit status; tests call this directly. */

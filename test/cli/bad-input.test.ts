@@ -116,6 +116,18 @@ describe('bad input on the command line', () => {
     }
   });
 
+  test("commander's own errors are one line, its suggestion for a mistyped option included", async () => {
+    assertUsage(
+      await trail(repo.dir, 'verify', '--jsn'),
+      /^trail: unknown option '--jsn' \(did you mean --json\?\) \(see trail --help\)\n$/,
+    );
+    assertUsage(await trail(repo.dir, 'verfy'), /^trail: unknown command 'verfy' \(did you mean verify\?\)/);
+    assertUsage(
+      await trail(repo.dir, 'report'),
+      /^trail: missing required argument 'kind' \(see trail --help\)\n$/,
+    );
+  });
+
   test('a -C folder that does not exist is named as such', async () => {
     const parent = tempDir();
     try {

@@ -84,6 +84,11 @@ export interface ChangeFacts {
   /** The checkpoint's key (`ckpt_…`) or the start of its record id; empty without one. */
   checkpointLabel: string;
   /**
+   * The label of the commit's checkpoint where it holds only a person's checks: `checkpoint`
+   * is then empty, as the commit is judged hand-written (see holdsOnlyPersonsChecks).
+   */
+  personsChecksLabel?: string;
+  /**
    * Where the commit has no checkpoint but its trailer says one was written, and a logged
    * retention purge removed records from before the commit: that purge's cutoff. Such a
    * commit was not hand-written, nor did capture fail.
@@ -265,19 +270,33 @@ function testFacts(results: ReadonlyArray<StoredRecord<RecordOf<'test-result'>>>
 }
 
 /**
- * The commit's checkpoint, where it records agent work. One whose sessions are all a person's
- * checks (`trail exec` outside any session, carried by the next commit) records a hand-written
- * commit: the policy and the reports judge the commit as they would without it, so running
- * checks never makes a hand-written commit fare worse, nor counts it as AI work.
+ * Whether a checkpoint holds only a person's checks (`trail exec` outside any session, carried
+ * by the next commit). Such a checkpoint records a hand-written commit: the policy and the
+ * reports judge the commit as they would without it, so running checks never makes a
+ * hand-written commit fare worse, nor counts it as AI work.
  */
+function holdsOnlyPersonsChecks(checkpoint: StoredRecord<RecordOf<'checkpoint'>>): boolean {
+  const sessions = checkpoint.record.sessions;
+  return sessions.length > 0 && sessions.every((s) => isPersonsChecks(s.sessionId, s.agent));
+}
+
+/** The commit's checkpoint, where it records agent work (not only a person's checks). */
 function agentCheckpoint(
   index: TrailIndex,
   commit: string,
 ): StoredRecord<RecordOf<'checkpoint'>> | undefined {
   const checkpoint = index.checkpointByCommit.get(commit);
-  const sessions = checkpoint?.record.sessions ?? [];
-  if (sessions.length > 0 && sessions.every((s) => isPersonsChecks(s.sessionId, s.agent))) return undefined;
-  return checkpoint;
+  return checkpoint && !holdsOnlyPersonsChecks(checkpoint) ? checkpoint : undefined;
+}
+
+/**
+ * What a change judged without a checkpoint lacks, in words that agree with `trail show`:
+ * a commit whose checkpoint holds only a person's checks has a checkpoint, but no agent session.
+ */
+export function missingCheckpointText(facts: Pick<ChangeFacts, 'personsChecksLabel'>): string {
+  return facts.personsChecksLabel
+    ? `no agent session (its checkpoint ${facts.personsChecksLabel} holds only a person's checks)`
+    : 'no checkpoint';
 }
 
 /** The cutoff of the latest purge that removed a commit's checkpoint (see purgedBefore). */
@@ -303,7 +322,8 @@ export function purgedCheckpointText(who: string, before?: string): string {
 /** Everything known about one commit. */
 export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo): ChangeFacts {
   const { index } = ctx;
-  const checkpoint = agentCheckpoint(index, commit);
+  const recorded = index.checkpointByCommit.get(commit);
+  const checkpoint = recorded && !holdsOnlyPersonsChecks(recorded) ? recorded : undefined;
   const c = checkpoint?.record;
   const author = c?.author ?? git?.author;
   const sessions: SessionFacts[] = [];
@@ -440,6 +460,7 @@ export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo)
     git,
     checkpoint,
     checkpointLabel: checkpointLabelOf(checkpoint),
+    ...(recorded && !checkpoint ? { personsChecksLabel: checkpointLabelOf(recorded) } : {}),
     ...(checkpoint ? {} : purgedCheckpoint(index, git)),
     time: c?.time ?? git?.date ?? '',
     author,

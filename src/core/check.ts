@@ -5,6 +5,7 @@
  * reuses the same findings so the two never disagree.
  */
 import type { ChangeFacts } from './change-facts.js';
+import { missingCheckpointText } from './change-facts.js';
 import { countLabel as plural } from './count-label.js';
 import type { Policy, RequiredField } from './policy.js';
 import {
@@ -47,6 +48,8 @@ export interface CommitCheck {
   commit: string;
   subject?: string;
   checkpoint: string;
+  /** Its checkpoint's label where that holds only a person's checks (`checkpoint` is then empty). */
+  personsChecksCheckpoint?: string;
   violations: Violation[];
   notices: Violation[];
 }
@@ -200,7 +203,9 @@ export function checkChange(facts: ChangeFacts, policy: Policy): Violation[] {
       'notice',
     );
   } else if (!facts.checkpoint) {
-    const message = 'no checkpoint: written without a captured agent session (by hand, or capture failed)';
+    const message = facts.personsChecksLabel
+      ? `${missingCheckpointText(facts)}: written by hand, or capture failed`
+      : 'no checkpoint: written without a captured agent session (by hand, or capture failed)';
     if (policy.allowCommitsWithoutCheckpoint) {
       add('checkpoint', message, 'allowed by policy (allowCommitsWithoutCheckpoint: true)', 'notice');
     } else {
@@ -377,6 +382,7 @@ export function checkChanges(changes: readonly ChangeFacts[], policy: Policy): C
       commit: facts.commit,
       subject: facts.git?.subject,
       checkpoint: facts.checkpointLabel,
+      ...(facts.personsChecksLabel ? { personsChecksCheckpoint: facts.personsChecksLabel } : {}),
       violations: errors,
       notices: notes,
     });

@@ -6,7 +6,7 @@
  * can follow every verdict back to records. Pure.
  */
 import type { ChangeFacts } from './change-facts.js';
-import { purgedCheckpointText } from './change-facts.js';
+import { missingCheckpointText, purgedCheckpointText } from './change-facts.js';
 import { countedApprovals, formatPct } from './check.js';
 import type { Policy } from './policy.js';
 import { judgeModel, legalHoldsFor } from './policy.js';
@@ -150,8 +150,9 @@ function score(facts: ChangeFacts, ctx: ChecklistContext): Record<string, Verdic
       v['7.1'] = purged;
       return v;
     }
-    v['1.1'] = fail('commit has no checkpoint: the source of its lines is not recorded');
-    v['7.1'] = fail('commit has no checkpoint: it is not linked to a prompt or ticket');
+    const missing = `commit has ${missingCheckpointText(facts)}`;
+    v['1.1'] = fail(`${missing}: the source of its lines is not recorded`);
+    v['7.1'] = fail(`${missing}: it is not linked to a prompt or ticket`);
     return v;
   }
   const { policy } = ctx;

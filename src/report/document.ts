@@ -261,7 +261,10 @@ export const PURGED_CHECKPOINT_CELL = 'checkpoint removed by a retention purge';
 export function requestCell(facts: ChangeFacts, max = 200): string {
   if (!facts.checkpoint && facts.purgedBefore !== undefined)
     return `${PURGED_CHECKPOINT_CELL}; commit: ${oneLine(facts.git?.subject, max - PURGED_CHECKPOINT_CELL.length - 10)}`;
-  if (!facts.checkpoint) return `no checkpoint; commit: ${oneLine(facts.git?.subject, max - 24)}`;
+  if (!facts.checkpoint) {
+    const missing = facts.personsChecksLabel ? 'no agent session' : 'no checkpoint';
+    return `${missing}; commit: ${oneLine(facts.git?.subject, max - missing.length - 11)}`;
+  }
   return oneLine(facts.requestSummary ?? facts.prompt, max) || '(no prompt recorded)';
 }
 

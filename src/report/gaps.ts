@@ -6,7 +6,7 @@
  * stands under (changed after approval, as trail verify found).
  */
 import type { ChangeFacts } from '../core/change-facts.js';
-import { inPeriod } from '../core/change-facts.js';
+import { inPeriod, missingCheckpointText } from '../core/change-facts.js';
 import { checkpointStatus, missingFields, unapprovedModels } from '../core/check.js';
 import type { HostPush, ReportDocument, ReportInput, ReportTable } from './document.js';
 import { countLabel, isoSeconds, periodText, reportChanges, reportHeading } from './document.js';
@@ -47,7 +47,7 @@ function changeGaps(f: ChangeFacts, input: ReportInput): Gap[] {
     if (checkpointStatus(f, input.policy) === 'missing') {
       add(
         'no-checkpoint',
-        `"${f.git?.subject ?? ''}" by ${f.author ?? 'unknown'} has no checkpoint: hand-written, or capture failed`,
+        `"${f.git?.subject ?? ''}" by ${f.author ?? 'unknown'} has ${missingCheckpointText(f)}: hand-written, or capture failed`,
         'import the agent session, or document how hand-written changes are reviewed',
       );
     }

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { OutputTail, stripTerminalCodes } from '../../src/capture/exec.js';
+import { checkpointLabelOf } from '../../src/core/change-facts.js';
 import type { EventBody } from '../../src/core/records.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
@@ -247,6 +248,26 @@ describe('checks run outside any session', () => {
       assert.deepEqual(
         gate.commits[0].notices.map((n: { rule: string }) => n.rule),
         ['checkpoint'],
+      );
+      // What they say of it agrees with trail show and log, which show its checkpoint: it has
+      // one, holding no agent session.
+      const label = checkpointLabelOf(index.checkpointByCommit.get(first));
+      const noAgent = `no agent session (its checkpoint ${label} holds only a person's checks)`;
+      assert.equal(gate.commits[0].checkpoint, '');
+      assert.equal(gate.commits[0].personsChecksCheckpoint, label);
+      assert.equal(gate.commits[0].notices[0].message, `${noAgent}: written by hand, or capture failed`);
+      const gateText = await trail(repo.dir, 'check', `${first}~1..${first}`);
+      assert.match(gateText.stderr, /\(0 with a checkpoint, 1 with only a person's checks\)/);
+      const gaps = JSON.parse((await trail(repo.dir, 'report', 'gaps', '--format', 'json')).stdout);
+      const gapRows = gaps.sections[0].table.rows.filter((r: { commit: string }) => r.commit === first);
+      assert.deepEqual(
+        gapRows.map((r: { gap: string; detail: string }) => [r.gap, r.detail]),
+        [
+          [
+            'no-checkpoint',
+            `"limit logins" by Test Author <author@example.com> has ${noAgent}: hand-written, or capture failed`,
+          ],
+        ],
       );
       const soc2 = JSON.parse((await trail(repo.dir, 'report', 'soc2', '--format', 'json')).stdout);
       const withCheckpoint = soc2.summary.find((f: { label: string }) => f.label === 'With a checkpoint');

@@ -104,6 +104,7 @@ export function register(program: Command, context: () => CommandContext): void 
       const violations = result.violations.filter((v) => !skip.has(v.rule));
       const ok = violations.length === 0;
       const withCheckpoint = result.commits.filter((c) => c.checkpoint).length;
+      const checksOnly = result.commits.filter((c) => c.personsChecksCheckpoint).length;
       if (options.json) {
         printJson(ctx.io, {
           ok,
@@ -126,7 +127,7 @@ export function register(program: Command, context: () => CommandContext): void 
           say(ctx.io, line(v));
         }
         const policyName = source ?? 'the default policy (no .trail/policy.yml)';
-        const scope = `${commits.length} commit${commits.length === 1 ? '' : 's'} in ${selected.description} (${withCheckpoint} with a checkpoint) against ${policyName}`;
+        const scope = `${commits.length} commit${commits.length === 1 ? '' : 's'} in ${selected.description} (${withCheckpoint} with a checkpoint${checksOnly > 0 ? `, ${checksOnly} with only a person's checks` : ''}) against ${policyName}`;
         if (ok) say(ctx.io, `check passed: ${scope}`);
         else {
           const failing = new Set(violations.map((v) => v.commit)).size;

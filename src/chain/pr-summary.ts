@@ -661,6 +661,13 @@ export async function resolvePrBase(
     const tip = await refExists(workTree, ref);
     if (tip) return { ref, tip, ...(branch ? { branch } : {}) };
   }
+  if (branch && candidates.includes(branch)) {
+    // Said apart: "no base branch found" reads as a fault when the branch is right there.
+    throw new TrailError(
+      'USAGE',
+      `${branch} is the base branch itself, so there is no pull request to summarise: pass --base REF (HEAD~3, say)`,
+    );
+  }
   throw new TrailError(
     'USAGE',
     'no base branch found (no upstream, origin/HEAD, main or master): pass --base REF',

@@ -180,6 +180,18 @@ describe('trail pr-summary on a scripted branch', () => {
     const noBase = await trail(repo.dir, 'pr-summary', '--base', 'nope');
     assert.equal(noBase.code, 1);
     assert.equal(noBase.stderr, 'trail: --base nope: not a branch or commit in this repository\n');
+    // On the base branch itself, with no other to compare with: said so, not "no base found".
+    repo.git('checkout', '-q', 'main');
+    try {
+      const onBase = await trail(repo.dir, 'pr-summary');
+      assert.equal(onBase.code, 2);
+      assert.equal(
+        onBase.stderr,
+        'trail: main is the base branch itself, so there is no pull request to summarise: pass --base REF (HEAD~3, say)\n',
+      );
+    } finally {
+      repo.git('checkout', '-q', 'PROJ-7-retry');
+    }
   });
 });
 

@@ -83,6 +83,24 @@ describe('trail serve', () => {
         refused.stderr,
         /^trail: cannot use the database at postgres:\/\/postgres@127\.0\.0\.1:\d+\/test: connect ECONNREFUSED .*\[ECONNREFUSED\]\n$/,
       );
+      // Not a URL at all: named as the mistake, before anything is opened (node-postgres would
+      // take it for a host name and fail on "base").
+      const notUrl = await trail(dir, 'serve', '--port', '0', '--database-url', 'trail-db');
+      assert.equal(notUrl.code, 2);
+      assert.equal(
+        notUrl.stderr,
+        'trail: --database-url must be a PostgreSQL URL (postgres://user@host:5432/database), not "trail-db"\n',
+      );
+      const otherDatabase = await trail(
+        dir,
+        'serve',
+        '--port',
+        '0',
+        '--database-url',
+        'mysql://root:pw@127.0.0.1/test',
+      );
+      assert.equal(otherDatabase.code, 2);
+      assert.match(otherDatabase.stderr, /must be a PostgreSQL URL .*, not "a value with credentials"\n$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -115,6 +115,7 @@ export function register(program: Command, context: () => CommandContext): void 
         },
       };
       const databaseUrl = options.databaseUrl ?? ctx.env.DATABASE_URL;
+      if (databaseUrl) checkDatabaseUrl(databaseUrl, options.databaseUrl ? '--database-url' : 'DATABASE_URL');
       const dataPath = options.data ?? '.trail-server';
       const { startServer } = await import('../../server/server.js');
       const server = await startServer({
@@ -153,4 +154,23 @@ export function register(program: Command, context: () => CommandContext): void 
       await server.close();
       say(ctx.io, 'trail serve: stopped');
     });
+}
+
+/**
+ * A PostgreSQL URL, as node-postgres takes one. Anything else it would read as a host or
+ * socket name and fail on later with a message that does not name the mistake.
+ */
+function checkDatabaseUrl(url: string, source: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new TrailError(
+      'USAGE',
+      `${source} must be a PostgreSQL URL (postgres://user@host:5432/database), not "${url.includes('@') ? 'a value with credentials' : url}"`,
+    );
+  }
 }

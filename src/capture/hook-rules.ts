@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jsonSyntaxReason } from '../core/canonical-json.js';
 import { TrailError } from '../core/errors.js';
 import type { RedactionRule } from '../core/redact.js';
 import { BUILTIN_RULES, compileRules } from '../core/redact.js';
@@ -44,9 +45,7 @@ function loadRawConfig(repo: Repo): RawConfig {
   try {
     config = JSON.parse(text);
   } catch (error) {
-    // V8 quotes the text it could not parse: only the message before any quote is kept.
-    const reason = (error as Error).message.split('"', 1)[0]!.replace(/,\s*$/, '').slice(0, 120);
-    throw unreadable(`is not valid JSON (${reason})`);
+    throw unreadable(`is not valid JSON (${jsonSyntaxReason(error)})`);
   }
   if (!isObject(config)) throw unreadable('is not a JSON object');
   const redact = config.redact;

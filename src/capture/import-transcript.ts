@@ -12,6 +12,7 @@
 import { statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { canonicalize } from '../core/canonical-json.js';
+import { countLabel } from '../core/count-label.js';
 import { fileError, TrailError } from '../core/errors.js';
 import { estimateCost } from '../core/pricing.js';
 import type { EventBody, TrailRecord } from '../core/records.js';
@@ -87,7 +88,7 @@ export function readTranscript(agent: ImportAgent, path: string): TranscriptSumm
   if (summary.events.length === 0 && summary.usage.length === 0) {
     throw new TrailError(
       'INPUT_INVALID',
-      `${path}: not a ${label}: no prompts, tool calls or messages in it${summary.skippedLines ? ` (${summary.skippedLines} unreadable lines)` : ''}`,
+      `${path}: not a ${label}: no prompts, tool calls or messages in it${summary.skippedLines ? ` (${countLabel(summary.skippedLines, 'unreadable line')})` : ''}`,
     );
   }
   return summary;

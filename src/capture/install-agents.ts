@@ -27,6 +27,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { jsonSyntaxReason } from '../core/canonical-json.js';
 import { TrailError } from '../core/errors.js';
 import { PORTABLE_COMMAND } from '../git/trail-alias.js';
 import { workTreePath } from '../git/work-tree-path.js';
@@ -160,7 +161,7 @@ function parseJsonObject(text: string | undefined, where: string): JsonObject {
   } catch (error) {
     throw new TrailError(
       'INPUT_INVALID',
-      `${where} is not valid JSON (${(error as Error).message.split('\n', 1)[0]}): fix it, then run trail init again`,
+      `${where} is not valid JSON (${jsonSyntaxReason(error)}): fix it, then run trail init again`,
     );
   }
   if (!isObject(parsed)) throw new TrailError('INPUT_INVALID', `${where} must hold a JSON object`);

@@ -66,7 +66,8 @@ export async function run(argv: readonly string[], io: Io = processIo, env = pro
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isTrailError(error)) {
-      io.stderr(`trail: ${error.message}\n`);
+      // One line, whatever a message quotes (a path, a git or database message).
+      io.stderr(`trail: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return error.exitCode;
     }
     io.stderr(`trail: internal error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -81,11 +81,25 @@ function write(value: unknown, path: string | undefined): string {
   }
 }
 
+/**
+ * Why JSON.parse refused a text, without the text: V8 quotes the part it could not parse
+ * (`Unexpected token 'v', "vm\n" is not valid JSON`), which can hold a secret from the file
+ * and a newline that would break an error's one line. Only what comes before a quote is kept.
+ */
+export function jsonSyntaxReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message
+    .split('"', 1)[0]!
+    .replace(/\s+/g, ' ')
+    .replace(/[, ]+$/, '')
+    .slice(0, 120);
+}
+
 /** Parses JSON text, turning a syntax error into a TrailError naming the source. */
 export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new TrailError('INVALID_JSON', `${source} is not valid JSON: ${(error as Error).message}`);
+    throw new TrailError('INVALID_JSON', `${source} is not valid JSON: ${jsonSyntaxReason(error)}`);
   }
 }

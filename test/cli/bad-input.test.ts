@@ -128,6 +128,19 @@ describe('bad input on the command line', () => {
     );
   });
 
+  test('a file that is not JSON: one line naming it, quoting none of its text', async () => {
+    // V8's own message quotes the text ("vm\nhunter2…"), newline and all.
+    repo.write('notes.txt', 'vm\nhunter2-token-value\n');
+    for (const [args, source] of [
+      [['record', '--file', 'notes.txt'], 'notes.txt line 1'],
+      [['import', 'github-review', 'notes.txt'], join(repo.dir, 'notes.txt')],
+    ] as const) {
+      const result = await trail(repo.dir, ...args);
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(result.stderr, `trail: ${source} is not valid JSON: Unexpected token 'v'\n`);
+    }
+  });
+
   test('a -C folder that does not exist is named as such', async () => {
     const parent = tempDir();
     try {

@@ -9,6 +9,8 @@
  * read tolerantly: unknown fields are ignored and optional ones may be missing, but a field
  * Trail relies on that has the wrong type is an INPUT_INVALID error naming that field.
  */
+
+import { jsonSyntaxReason } from '../../core/canonical-json.js';
 import { TrailError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
 import type { EventBody } from '../../core/records.js';
@@ -966,10 +968,9 @@ function parseSettings(text: string | undefined): JsonObject {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
     throw new TrailError(
       'INPUT_INVALID',
-      `Claude Code settings are not valid JSON (${reason}); fix the file and retry`,
+      `Claude Code settings are not valid JSON (${jsonSyntaxReason(error)}); fix the file and retry`,
     );
   }
   if (!isJsonObject(parsed))

@@ -11,6 +11,7 @@
  * credits the agent with the lines that text wrote, since there is no snapshot to diff against.
  */
 
+import { jsonSyntaxReason } from '../../core/canonical-json.js';
 import { sha256Hex } from '../../core/hash.js';
 import type { EventBody } from '../../core/records.js';
 import type { HookAdapter, Observation, SessionInfo } from '../observation.js';
@@ -324,8 +325,7 @@ function parseHooksJson(text: string | undefined): Obj | undefined {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    invalid(`.cursor/hooks.json is not valid JSON (${why}): fix it, then try again`);
+    invalid(`.cursor/hooks.json is not valid JSON (${jsonSyntaxReason(error)}): fix it, then try again`);
   }
   if (!isObj(parsed)) invalid('.cursor/hooks.json must hold a JSON object');
   return parsed;

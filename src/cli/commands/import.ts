@@ -10,6 +10,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importTranscript } from '../../capture/import-transcript.js';
+import { countLabel } from '../../core/count-label.js';
 import { findRepo, requireInitialised } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { printJson, say } from '../output.js';
@@ -46,7 +47,7 @@ export function register(program: Command, context: () => CommandContext): void 
       say(
         ctx.io,
         `imported session ${result.sessionId} (${result.agent}) from ${path}: ${result.added.length} of ${result.built} records added` +
-          (result.skippedLines > 0 ? `; ${result.skippedLines} unreadable lines skipped` : ''),
+          (result.skippedLines > 0 ? `; ${countLabel(result.skippedLines, 'unreadable line')} skipped` : ''),
       );
     });
 }

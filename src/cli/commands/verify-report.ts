@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { jsonSyntaxReason } from '../../core/canonical-json.js';
 import { isTrailError, TrailError } from '../../core/errors.js';
 import { listTrustedKeys } from '../../ledger/keys.js';
 import { findRepo } from '../../ledger/repo.js';
@@ -27,10 +28,7 @@ function readJson(path: string, what: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new TrailError(
-      'INPUT_INVALID',
-      `${what} ${path} is not readable JSON: ${(error as Error).message}`,
-    );
+    throw new TrailError('INPUT_INVALID', `${what} ${path} is not readable JSON: ${jsonSyntaxReason(error)}`);
   }
 }
 

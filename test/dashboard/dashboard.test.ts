@@ -457,6 +457,36 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
     await shot('ledger');
   });
 
+  test('on a phone-wide screen every page fits its width, the navigation above it', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const path of [
+        '/ui',
+        '/ui/checkpoints',
+        `/ui/checkpoints/${checkpointId}`,
+        '/ui/gaps',
+        '/ui/ledger',
+        '/ui/reports',
+      ]) {
+        await page.goto(`${server.url}${path}`);
+        // Wide tables scroll inside their panel; the page itself never scrolls sideways.
+        const [scrollWidth, innerWidth] = (await page.evaluate(
+          '[document.documentElement.scrollWidth, window.innerWidth]',
+        )) as [number, number];
+        assert.ok(scrollWidth <= innerWidth, `${path}: ${scrollWidth} px wide on a ${innerWidth} px screen`);
+        const nav = await page.locator('nav.nav').boundingBox();
+        const heading = await page.locator('h1').boundingBox();
+        assert.ok(
+          nav && heading && nav.y + nav.height <= heading.y,
+          `${path}: the navigation is above the page`,
+        );
+      }
+      await shot('phone-reports');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   test('headers: a strict CSP on every page; no violation, no token in any URL', async () => {
     for (const path of ['/ui/login', '/ui', `/ui/checkpoints/${checkpointId}`]) {
       const response = await fetch(`${server.url}${path}`);

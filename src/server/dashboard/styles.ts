@@ -307,4 +307,30 @@ table.ranges td.lines { font-family: var(--mono); white-space: nowrap; }
   .grid.two, .grid.main-side, .report-grid { grid-template-columns: minmax(0, 1fr); }
   .filters { grid-template-columns: repeat(3, minmax(0, 1fr)); }
 }
+
+/* A phone or a narrow window beside the code: the sidebar becomes a bar above the page, and
+   nothing is wider than the screen (wide tables scroll in their own panel). */
+@media (max-width: 760px) {
+  .app { grid-template-columns: minmax(0, 1fr); background: var(--bg); }
+  .sidebar {
+    position: static; height: auto; flex-direction: row; flex-wrap: wrap; align-items: center;
+    gap: 6px 10px; padding: 10px 12px;
+  }
+  .brand { padding: 2px 6px; font-size: 1.05rem; }
+  .brand small { display: none; }
+  .nav { flex-direction: row; flex-wrap: wrap; gap: 2px 4px; order: 3; width: 100%; }
+  .nav a { padding: 6px 8px; }
+  .side-foot { margin: 0 0 0 auto; border-top: 0; padding: 0; display: flex; align-items: center; gap: 10px; min-width: 0; }
+  .side-foot .role { display: none; }
+  .side-foot form { margin: 0; }
+  .side-foot button { width: auto; }
+  .main { padding: 16px 12px 40px; }
+  .page-head { flex-direction: column; align-items: stretch; gap: 12px; }
+  .page-head > .actions { flex: 1 1 auto; }
+  form.actions { flex-wrap: wrap; }
+  .filters { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+}
+@media (max-width: 480px) {
+  .kpis, .facts { grid-template-columns: minmax(0, 1fr); }
+}
 `;

@@ -32,6 +32,7 @@ import type { CodexRolloutCarry } from './agents/codex.js';
 import type { GeminiRecordingCarry } from './agents/gemini-cli.js';
 import { backgroundOutputTail, noteBackgroundStart, takeBackgroundStart } from './background-tasks.js';
 import { boundaryFacts } from './boundary.js';
+import { contextNamedInRepo } from './context-ref.js';
 import { hookRules } from './hook-rules.js';
 import type { EditMarkerBody } from './in-flight.js';
 import {
@@ -442,7 +443,7 @@ function header(ctx: HookContext) {
 }
 
 function eventLine(ctx: HookContext, event: EventBody, provenance: Provenance): SpoolLine {
-  const { value, findings } = redactValue(event, ctx.rules);
+  const { value, findings } = redactValue(contextNamedInRepo(ctx.repo.workTree, event), ctx.rules);
   return {
     ...header(ctx),
     type: 'event',

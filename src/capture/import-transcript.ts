@@ -31,6 +31,7 @@ import { parseClaudeTranscript } from './agents/claude-code.js';
 import type { CodexRolloutSummary } from './agents/codex.js';
 import { parseCodexRollout } from './agents/codex.js';
 import { parseGeminiTranscript } from './agents/gemini-cli.js';
+import { contextNamedInRepo } from './context-ref.js';
 import { prepareEvent } from './manual-session.js';
 import type { TranscriptSummary } from './observation.js';
 
@@ -191,10 +192,15 @@ export function buildImportRecords(
   summary: TranscriptSummary,
   rules: readonly RedactionRule[],
   checks: ReturnType<typeof compileChecks>,
+  workTree?: string,
 ): TrailRecord[] {
   const name = IMPORT_AGENTS[agent].name;
   const sessionId = summary.sessionId ?? basename(path, extname(path));
-  const events = eventsOf(summary, checks);
+  // Files read are named as the hooks name them, so an import after the hooks adds no copy.
+  const events = eventsOf(summary, checks).map(({ at, event }) => ({
+    at,
+    event: workTree === undefined ? event : contextNamedInRepo(workTree, event),
+  }));
   const fallbackTime = summary.startedAt ?? summary.endedAt ?? statSync(path).mtime.toISOString();
   const prompts = events.flatMap((e) => (e.event.type === 'prompt' ? [e.event.text] : []));
   const tickets = new Map<string, ReturnType<typeof findTickets>[number]>();
@@ -314,6 +320,7 @@ export async function importTranscript(repo: Repo, agentName: string, path: stri
     summary,
     redactionRules(repo),
     compileChecks(config.checks.patterns),
+    repo.workTree,
   );
   const session = records[0] as Extract<TrailRecord, { kind: 'session' }>;
   // Every record built here names this session, so only that session's records can match.

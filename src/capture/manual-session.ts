@@ -26,6 +26,7 @@ import type { Repo } from '../ledger/repo.js';
 import { isInitialised } from '../ledger/repo.js';
 import { truncateText } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
+import { contextNamedInRepo } from './context-ref.js';
 import { knownBySessionId } from './known-sessions.js';
 import type { CurrentSession, SpoolLine } from './spool.js';
 import {
@@ -183,7 +184,7 @@ export function eventLine(
     hook,
     worktree: worktreeId(handle.repo),
     type: 'event',
-    event: prepared.event,
+    event: contextNamedInRepo(handle.repo.workTree, prepared.event),
     provenance,
     ...(prepared.findings.length > 0 ? { redactions: prepared.findings } : {}),
   };

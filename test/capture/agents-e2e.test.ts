@@ -181,7 +181,7 @@ describe('agent sessions through the installed hooks, to the ledger', () => {
     assert.deepEqual(
       ofType(events, 'context').map((c) => [c.source, c.ref]),
       [
-        ['file-read', join(repo.dir, 'src/routes/login.ts')],
+        ['file-read', 'src/routes/login.ts'],
         ['url', 'https://expressjs.com/en/advanced/best-practice-security.html'],
       ],
     );
@@ -270,7 +270,7 @@ describe('agent sessions through the installed hooks, to the ledger', () => {
     assert.deepEqual(
       ofType(events, 'context').map((c) => [c.source, c.ref]),
       [
-        ['rule-file', join(repo.dir, 'AGENTS.md')],
+        ['rule-file', 'AGENTS.md'],
         ['search', 'axum request body size limit'],
       ],
     );
@@ -353,7 +353,7 @@ describe('agent sessions through the installed hooks, to the ledger', () => {
     );
     assert.deepEqual(
       ofType(events, 'context').map((c) => [c.source, c.ref]),
-      [['file-read', join(repo.dir, 'src/cart.ts')]],
+      [['file-read', 'src/cart.ts']],
     );
     assert.deepEqual(
       ofType(events, 'command').map((c) => [c.command, c.exitCode]),
@@ -420,9 +420,9 @@ describe('agent sessions through the installed hooks, to the ledger', () => {
     assert.deepEqual(
       ofType(events, 'context').map((c) => [c.source, c.ref]),
       [
-        ['file-read', join(repo.dir, 'src/cart.ts')],
-        ['rule-file', join(repo.dir, '.cursor/rules/testing.mdc')],
-        ['file-read', join(repo.dir, 'src/cart.ts')],
+        ['file-read', 'src/cart.ts'],
+        ['rule-file', '.cursor/rules/testing.mdc'],
+        ['file-read', 'src/cart.ts'],
       ],
     );
     // afterShellExecution documents output and duration, not an exit code.

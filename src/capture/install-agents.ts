@@ -59,6 +59,12 @@ type FileKind =
   | 'mcp-json'
   | 'rules-file';
 
+/** The short names `trail import` takes too (`claude`, `gemini`). */
+const AGENT_ALIASES: Readonly<Record<string, InstallableAgent>> = {
+  claude: 'claude-code',
+  gemini: 'gemini-cli',
+};
+
 /** `claude-code,cursor`, `all`, or `all,codex` into a list of agents, in a fixed order. */
 export function parseAgentList(text: string): InstallableAgent[] {
   const wanted = new Set<InstallableAgent>();
@@ -68,6 +74,7 @@ export function parseAgentList(text: string): InstallableAgent[] {
     .filter(Boolean)) {
     if (word === 'all') for (const a of REPO_AGENTS) wanted.add(a);
     else if ((INSTALLABLE_AGENTS as readonly string[]).includes(word)) wanted.add(word as InstallableAgent);
+    else if (AGENT_ALIASES[word]) wanted.add(AGENT_ALIASES[word]);
     else
       throw new TrailError(
         'USAGE',

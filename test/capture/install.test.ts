@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { RULES_BEGIN, RULES_END, shellCommand } from '../../src/capture/install-agents.js';
+import { parseAgentList, RULES_BEGIN, RULES_END, shellCommand } from '../../src/capture/install-agents.js';
 import { sessionKey } from '../../src/capture/spool.js';
 import { installedCommand, runShellHook, trailWithEnv } from '../helpers/agent-hooks.js';
 import { TRAIL_BIN } from '../helpers/cli.js';
@@ -391,6 +391,12 @@ describe('trail init --agents / trail uninstall', () => {
     assert.match(result.stderr, /^trail: unknown agent "copilot"/);
     assert.deepEqual(snapshot(w), before);
     assert.ok(!existsSync(join(w.repo.dir, '.git/trail')), 'not even the writer key');
+  });
+
+  test('the short names trail import takes (claude, gemini) name the same agents', () => {
+    assert.deepEqual(parseAgentList('gemini,claude'), ['claude-code', 'gemini-cli']);
+    assert.deepEqual(parseAgentList('claude,claude-code'), ['claude-code']);
+    assert.throws(() => parseAgentList('claud'), /unknown agent "claud" in --agents/);
   });
 
   test('agent settings Trail cannot edit stop init before anything changes, not half-way', async () => {

@@ -1,9 +1,9 @@
 /**
- * How a context event names a file the agent read (or a rule file, or one it found missing). Agents give absolute paths
- * (`/home/dana/payments/src/cart.ts`); inside the repository the record names the file as git
- * does (`src/cart.ts`), as file edits are named, so it reads the same from every clone and
- * keeps no one's home folder. A file outside the repository keeps its full path: an agent
- * reading `~/.aws/credentials` is worth seeing whole.
+ * How a context event names a file the agent read (or a rule file, or one it found missing).
+ * Agents give absolute paths (`/home/dana/payments/src/cart.ts`); inside the repository the
+ * record names the file as git does (`src/cart.ts`), as file edits are named, so it reads the
+ * same from every clone and keeps no one's home folder. A file outside the repository keeps
+ * its full path: an agent reading `~/.aws/credentials` is worth seeing whole.
  */
 import { isAbsolute } from 'node:path';
 import type { EventBody } from '../core/records.js';

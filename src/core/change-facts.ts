@@ -323,7 +323,7 @@ export function purgedCheckpointText(who: string, before?: string): string {
 export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo): ChangeFacts {
   const { index } = ctx;
   const recorded = index.checkpointByCommit.get(commit);
-  const checkpoint = recorded && !holdsOnlyPersonsChecks(recorded) ? recorded : undefined;
+  const checkpoint = agentCheckpoint(index, commit);
   const c = checkpoint?.record;
   const author = c?.author ?? git?.author;
   const sessions: SessionFacts[] = [];

@@ -9,7 +9,6 @@
  * read tolerantly: unknown fields are ignored and optional ones may be missing, but a field
  * Trail relies on that has the wrong type is an INPUT_INVALID error naming that field.
  */
-
 import { jsonSyntaxReason } from '../../core/canonical-json.js';
 import { TrailError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';

@@ -168,9 +168,11 @@ function checkDatabaseUrl(url: string, source: string): void {
     protocol = undefined;
   }
   if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    // A value that may hold a password is not repeated.
+    const given = url.includes('@') ? '' : `, not "${url}"`;
     throw new TrailError(
       'USAGE',
-      `${source} must be a PostgreSQL URL (postgres://user@host:5432/database), not "${url.includes('@') ? 'a value with credentials' : url}"`,
+      `${source} must be a PostgreSQL URL (postgres://user@host:5432/database)${given}`,
     );
   }
 }

@@ -81,6 +81,7 @@ describe('dashboard pages (in process)', () => {
   let reviewer: string;
   let ingest: string;
   let hostileId: string;
+  let okId: string;
   const reported: Reported[] = [];
 
   const signIn = async (secret: string): Promise<string> => {
@@ -243,13 +244,24 @@ describe('dashboard pages (in process)', () => {
     await pushWriter(app, ingest, 'acme/api', w);
 
     const other = new MemoryWriter();
-    other.append([
-      sessionRecord({ sessionId: 's-ok', model: 'claude-opus-4', requester: 'dev@example.com' }),
+    okId = other.append([
       checkpointRecord({
         commit: sha('ok'),
         sessions: [{ sessionId: 's-ok', agent: 'claude-code', model: 'claude-opus-4' }],
         summary: '=HYPERLINK("http://evil.example","click")',
         time: '2026-04-01T11:00:00.000Z',
+      }),
+    ])[0]!;
+    other.append([
+      sessionRecord({ sessionId: 's-ok', model: 'claude-opus-4', requester: 'dev@example.com' }),
+      // The same reviewer approves twice (a second `trail review --approve`).
+      reviewRecord({ commit: sha('ok'), checkpoint: okId, reviewer: 'rev@example.com', decision: 'approve' }),
+      reviewRecord({
+        commit: sha('ok'),
+        checkpoint: okId,
+        reviewer: 'rev@example.com',
+        decision: 'approve',
+        time: '2026-04-02T12:00:00.000Z',
       }),
     ]);
     await pushWriter(app, ingest, 'other/svc', other);
@@ -380,6 +392,13 @@ describe('dashboard pages (in process)', () => {
     assert.match(text, /changes requested/);
     assert.match(text, /rolled back|failure/);
     assert.match(text, /critical/);
+  });
+
+  test('the review fact names each approver once, however often they approved', async () => {
+    const cookie = await signIn(auditor);
+    const page = await get(`/ui/checkpoints/${okId}`, cookie);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /by rev@example\.com; reasoning not examined/);
   });
 
   test('a reviewer token sees its scope, and is told what needs an auditor', async () => {

@@ -75,10 +75,8 @@ function reviewFact(v: CheckpointView): Fact {
         label: 'Review',
         tone: a.unchangedSinceApproval ? 'pass' : 'skip',
         value: a.unchangedSinceApproval ? 'Approved' : 'Approved, then changed',
-        note: `by ${v.reviews
-          .filter((r) => r.decision === 'approve')
-          .map((r) => r.reviewer)
-          .join(', ')}${examined ? ', who read the reasoning' : '; reasoning not examined'}`,
+        // Each approver once: a second approval by the same person adds no one.
+        note: `by ${[...new Set(v.reviews.filter((r) => r.decision === 'approve').map((r) => r.reviewer))].join(', ')}${examined ? ', who read the reasoning' : '; reasoning not examined'}`,
       };
     case 'changes-requested':
       return { label: 'Review', tone: 'fail', value: 'Changes requested', note: a.detail };

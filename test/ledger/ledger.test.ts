@@ -83,11 +83,20 @@ describe('ledger', () => {
 
       git(cloneParent, 'clone', '-q', origin.dir, 'b');
       const b = join(cloneParent, 'b');
+      // Before the logs are fetched (as in a CI checkout, which fetches branches only), verify
+      // holds over nothing, and says so rather than let "all hold" read as a pass.
+      const unfetched = await trail(b, 'verify');
+      assert.equal(unfetched.code, 0, unfetched.stderr);
+      assert.match(
+        unfetched.stderr,
+        /^verified 0 records in 0 logs from 0 writers: all hold\nnote: no log is here, though \.trail\/keys trusts 1 other writer: if they have written, fetch their logs \(git fetch origin /,
+      );
       assert.equal((await trail(b, 'init', '--yes')).code, 0);
       git(b, 'fetch', '-q', 'origin');
       const verify = await trail(b, 'verify');
       assert.equal(verify.code, 0, verify.stderr);
       assert.match(verify.stderr, /verified 2 records in 1 log from 1 writer/);
+      assert.doesNotMatch(verify.stderr, /note: no log/);
       // A first push to an empty remote from a clone with no log of its own yet: nothing to
       // carry (git would refuse the refspec: "No refs in common"), so no gap either.
       git(cloneParent, 'init', '-q', '--bare', 'empty.git');

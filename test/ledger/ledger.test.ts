@@ -91,12 +91,17 @@ describe('ledger', () => {
         unfetched.stderr,
         /^verified 0 records in 0 logs from 0 writers: all hold\nnote: no log is here, though \.trail\/keys trusts 1 other writer: if they have written, fetch their logs \(git fetch origin /,
       );
+      const gate = await trail(b, 'check', 'HEAD');
+      assert.match(gate.stderr, /^note: no log is here, though \.trail\/keys trusts 1 other writer: /m);
       assert.equal((await trail(b, 'init', '--yes')).code, 0);
       git(b, 'fetch', '-q', 'origin');
       const verify = await trail(b, 'verify');
       assert.equal(verify.code, 0, verify.stderr);
       assert.match(verify.stderr, /verified 2 records in 1 log from 1 writer/);
       assert.doesNotMatch(verify.stderr, /note: no log/);
+      // The logs are here now: no checkpoint (this writer recorded deployments only) is the
+      // ledger's own answer, and check says nothing of fetching.
+      assert.doesNotMatch((await trail(b, 'check', 'HEAD')).stderr, /note: no log/);
       // A first push to an empty remote from a clone with no log of its own yet: nothing to
       // carry (git would refuse the refspec: "No refs in common"), so no gap either.
       git(cloneParent, 'init', '-q', '--bare', 'empty.git');

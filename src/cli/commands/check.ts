@@ -19,6 +19,7 @@ import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
+import { unfetchedLogsNote } from '../unfetched-logs.js';
 
 function line(v: Violation): string {
   const sha = v.commit.slice(0, 7);
@@ -89,9 +90,10 @@ export function register(program: Command, context: () => CommandContext): void 
         : await defaultCheckRange(repo.workTree);
       const commits = await listCommits(repo.workTree, selected.revisions, range);
       // The commits' checkpoints are found first; then only what names them is decoded.
+      const ledger = await loadCheckpointsFirst(repo);
       const { index, setAside } = countedReviews(
         await indexForCommits(
-          await loadCheckpointsFirst(repo),
+          ledger,
           commits.map((c) => c.sha),
         ),
         await trustedKeysOf(repo),
@@ -126,6 +128,8 @@ export function register(program: Command, context: () => CommandContext): void 
         for (const v of lines) {
           say(ctx.io, line(v));
         }
+        const note = ledger.checkpoints.checkpoints.length === 0 ? await unfetchedLogsNote(repo) : undefined;
+        if (note) say(ctx.io, note);
         const policyName = source ?? 'the default policy (no .trail/policy.yml)';
         const scope = `${commits.length} commit${commits.length === 1 ? '' : 's'} in ${selected.description} (${withCheckpoint} with a checkpoint${checksOnly > 0 ? `, ${checksOnly} with only a person's checks` : ''}) against ${policyName}`;
         if (ok) say(ctx.io, `check passed: ${scope}`);

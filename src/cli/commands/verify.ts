@@ -2,13 +2,12 @@
 import type { Command } from 'commander';
 import { approvalFindingLine } from '../../chain/review.js';
 import { countLabel } from '../../core/count-label.js';
-import { listTrustedKeys, loadWriterKey } from '../../ledger/keys.js';
-import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { VerifyReport } from '../../ledger/verify.js';
 import { failingLogs, verifyRepository } from '../../ledger/verify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
+import { unfetchedLogsNote } from '../unfetched-logs.js';
 
 /** Approval notices printed before the rest are only counted. */
 const NOTICES_SHOWN = 10;
@@ -41,15 +40,8 @@ export function register(program: Command, context: () => CommandContext): void 
           ctx.io,
           `verified ${report.records} record${report.records === 1 ? '' : 's'} in ${report.logs.length} log${report.logs.length === 1 ? '' : 's'} from ${report.writers} writer${report.writers === 1 ? '' : 's'}: all hold`,
         );
-        const unfetched = report.logs.length === 0 && !repo.bare ? otherTrustedWriters(repo) : 0;
-        if (unfetched > 0) {
-          // A clone that never fetched the logs (a CI checkout fetches branches only) verifies
-          // nothing, and "all hold" alone would read as a pass.
-          say(
-            ctx.io,
-            `note: no log is here, though .trail/keys trusts ${countLabel(unfetched, 'other writer')}: if they have written, fetch their logs (git fetch origin '+refs/trail/logs/*:refs/trail/remotes/origin/logs/*')`,
-          );
-        }
+        const note = report.logs.length === 0 ? await unfetchedLogsNote(repo) : undefined;
+        if (note) say(ctx.io, note);
         if (approvals.approvals > 0) {
           say(
             ctx.io,
@@ -67,21 +59,6 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       if (!report.ok) throw new ExitCode(1);
     });
-}
-
-/** Trusted keys other than this clone's own: writers whose logs a clone may not have fetched. */
-function otherTrustedWriters(repo: Repo): number {
-  try {
-    let own: string | undefined;
-    try {
-      own = loadWriterKey(repo).keyId;
-    } catch {
-      own = undefined;
-    }
-    return listTrustedKeys(repo).filter((key) => key.keyId !== own).length;
-  } catch {
-    return 0; // a key file that does not parse is verify's to report, not this note's
-  }
 }
 
 /**

@@ -22,6 +22,7 @@ import { trustedKeysOf } from '../ledger/keys.js';
 import { loadPolicy } from '../ledger/policy-file.js';
 import { indexForCommits, loadCheckpointsFirst } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
+import { unfetchedLogs } from '../ledger/unfetched-logs.js';
 import type { CheckpointView } from '../read/checkpoint-view.js';
 import { buildCheckpointView } from '../read/checkpoint-view.js';
 import { mdText } from '../read/render-checkpoint.js';
@@ -61,6 +62,8 @@ export interface PrSummaryInput {
   notes?: readonly string[];
   /** Reviews nothing trusted vouches for (review-trust.ts): named as gaps, not counted. */
   reviewsNotCounted?: readonly string[];
+  /** This clone holds no log while other writers are trusted (unfetched-logs.ts): first of all. */
+  unfetchedLogs?: string;
 }
 
 export type CheckOutcome = 'passed' | 'failed' | 'skipped' | 'repaired';
@@ -97,7 +100,8 @@ export type GapKind =
   | 'no-checks'
   | 'capture-gap'
   | 'review-not-counted'
-  | 'policy';
+  | 'policy'
+  | 'ledger-not-fetched';
 
 export interface Gap {
   kind: GapKind;
@@ -221,6 +225,7 @@ export function buildPrSummary(input: PrSummaryInput): PrSummary {
   const { index } = input;
   const views: CheckpointView[] = [];
   const gaps: Gap[] = [
+    ...(input.unfetchedLogs ? [{ kind: 'ledger-not-fetched' as const, message: input.unfetchedLogs }] : []),
     ...(input.notes ?? []).map((message) => ({ kind: 'policy' as const, message })),
     ...(input.reviewsNotCounted ?? []).map((message) => ({ kind: 'review-not-counted' as const, message })),
   ];
@@ -734,6 +739,7 @@ export async function loadPrSummary(repo: Repo, options: { base?: string } = {})
     await trustedKeysOf(repo),
   );
   const reviewsNotCounted = setAside.map(notCountedLine);
+  const unfetched = index.checkpoints.length === 0 ? await unfetchedLogs(repo) : undefined;
   return buildPrSummary({
     index,
     ...(base.branch ? { branch: base.branch } : {}),
@@ -745,5 +751,6 @@ export async function loadPrSummary(repo: Repo, options: { base?: string } = {})
     highRiskSource,
     notes,
     reviewsNotCounted,
+    ...(unfetched ? { unfetchedLogs: unfetched } : {}),
   });
 }

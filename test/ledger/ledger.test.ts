@@ -93,6 +93,11 @@ describe('ledger', () => {
       );
       const gate = await trail(b, 'check', 'HEAD');
       assert.match(gate.stderr, /^note: no log is here, though \.trail\/keys trusts 1 other writer: /m);
+      // A PR summary posted from such a clone says it first, above "no checkpoint" for each commit.
+      const unfetchedSummary = await trail(b, 'pr-summary', '--base', 'HEAD', '--json');
+      assert.equal(unfetchedSummary.code, 0, unfetchedSummary.stderr);
+      assert.match(JSON.parse(unfetchedSummary.stdout).gaps[0].message, /^no log is here, though/);
+      assert.equal(JSON.parse(unfetchedSummary.stdout).gaps[0].kind, 'ledger-not-fetched');
       assert.equal((await trail(b, 'init', '--yes')).code, 0);
       git(b, 'fetch', '-q', 'origin');
       const verify = await trail(b, 'verify');
@@ -102,6 +107,8 @@ describe('ledger', () => {
       // The logs are here now: no checkpoint (this writer recorded deployments only) is the
       // ledger's own answer, and check says nothing of fetching.
       assert.doesNotMatch((await trail(b, 'check', 'HEAD')).stderr, /note: no log/);
+      const fetchedSummary = JSON.parse((await trail(b, 'pr-summary', '--base', 'HEAD', '--json')).stdout);
+      assert.ok(!fetchedSummary.gaps.some((g: { kind: string }) => g.kind === 'ledger-not-fetched'));
       // A first push to an empty remote from a clone with no log of its own yet: nothing to
       // carry (git would refuse the refspec: "No refs in common"), so no gap either.
       git(cloneParent, 'init', '-q', '--bare', 'empty.git');

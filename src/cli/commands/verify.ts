@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import { approvalFindingLine } from '../../chain/review.js';
 import { countLabel } from '../../core/count-label.js';
 import { findRepo } from '../../ledger/repo.js';
+import { unfetchedLogs } from '../../ledger/unfetched-logs.js';
 import type { VerifyReport } from '../../ledger/verify.js';
 import { failingLogs, verifyRepository } from '../../ledger/verify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
-import { unfetchedLogsNote } from '../unfetched-logs.js';
 
 /** Approval notices printed before the rest are only counted. */
 const NOTICES_SHOWN = 10;
@@ -40,8 +40,8 @@ export function register(program: Command, context: () => CommandContext): void 
           ctx.io,
           `verified ${report.records} record${report.records === 1 ? '' : 's'} in ${report.logs.length} log${report.logs.length === 1 ? '' : 's'} from ${report.writers} writer${report.writers === 1 ? '' : 's'}: all hold`,
         );
-        const note = report.logs.length === 0 ? await unfetchedLogsNote(repo) : undefined;
-        if (note) say(ctx.io, note);
+        const note = report.logs.length === 0 ? await unfetchedLogs(repo) : undefined;
+        if (note) say(ctx.io, `note: ${note}`);
         if (approvals.approvals > 0) {
           say(
             ctx.io,

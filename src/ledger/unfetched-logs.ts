@@ -1,16 +1,19 @@
 /**
- * What a command says when this clone holds nothing of the ledger while `.trail/keys` trusts
+ * What readers say when this clone holds nothing of the ledger while `.trail/keys` trusts
  * other writers: a clone that never fetched the logs (a CI checkout fetches branches only)
  * would otherwise report "all hold" or "no checkpoint" as if that were the ledger's answer.
  */
 import { countLabel } from '../core/count-label.js';
 import { runGit } from '../git/run.js';
-import { listTrustedKeys, loadWriterKey } from '../ledger/keys.js';
-import type { Repo } from '../ledger/repo.js';
-import { LOG_REF_PREFIX, REMOTE_LOG_REF_PREFIX } from '../ledger/repo.js';
+import { listTrustedKeys, loadWriterKey } from './keys.js';
+import type { Repo } from './repo.js';
+import { LOG_REF_PREFIX, REMOTE_LOG_REF_PREFIX } from './repo.js';
 
-/** The note, or undefined when this clone holds a log or trusts no other writer (a repository new to Trail). */
-export async function unfetchedLogsNote(repo: Repo): Promise<string | undefined> {
+/**
+ * What is missing and how to fetch it, or undefined when this clone holds a log or trusts no
+ * other writer (a repository new to Trail).
+ */
+export async function unfetchedLogs(repo: Repo): Promise<string | undefined> {
   if (repo.bare) return undefined;
   const refs = await runGit(repo.workTree, [
     'for-each-ref',
@@ -21,7 +24,7 @@ export async function unfetchedLogsNote(repo: Repo): Promise<string | undefined>
   if (refs.stdout.length > 0) return undefined;
   const others = otherTrustedWriters(repo);
   if (others === 0) return undefined;
-  return `note: no log is here, though .trail/keys trusts ${countLabel(others, 'other writer')}: if they have written, fetch their logs (git fetch origin '+refs/trail/logs/*:refs/trail/remotes/origin/logs/*')`;
+  return `no log is here, though .trail/keys trusts ${countLabel(others, 'other writer')}: if they have written, fetch their logs (git fetch origin '+refs/trail/logs/*:refs/trail/remotes/origin/logs/*')`;
 }
 
 /** Trusted keys other than this clone's own. */

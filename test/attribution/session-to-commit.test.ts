@@ -29,7 +29,13 @@ interface BlameJson {
 async function blame(repo: TempRepo, path: string): Promise<BlameJson['lines']> {
   const result = await trail(repo.dir, 'blame', path, '--json');
   assert.equal(result.code, 0, result.stderr);
-  return (JSON.parse(result.stdout) as BlameJson).lines;
+  const lines = (JSON.parse(result.stdout) as BlameJson).lines;
+  for (const line of lines as unknown as Array<{ authorTime: string; committerTime: string }>) {
+    // Both times in the one form every other time Trail prints takes.
+    assert.match(line.authorTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+    assert.match(line.committerTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+  }
+  return lines;
 }
 
 function originsByText(lines: BlameJson['lines']): Record<string, string> {

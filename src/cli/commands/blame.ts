@@ -59,7 +59,14 @@ export function register(program: Command, context: () => CommandContext): void 
         blamed.map((l) => l.commit),
       );
       const lines = originsOf(blamed, index, trackedSince);
-      if (options.json) return printJson(ctx.io, { path, rev: options.rev, lines });
+      if (options.json) {
+        // Both times as ISO 8601, as every other time Trail prints (git gives seconds).
+        const timed = lines.map((l) => ({
+          ...l,
+          committerTime: new Date(l.committerTime * 1000).toISOString(),
+        }));
+        return printJson(ctx.io, { path, rev: options.rev, lines: timed });
+      }
       const width = String(lines.length).length;
       for (const l of lines) {
         const who =

@@ -76,5 +76,12 @@ export async function run(argv: readonly string[], io: Io = processIo, env = pro
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  // A reader that stops early (`trail export … | head`) closes the pipe: what is left to print
+  // has nowhere to go, which is no error of the command's, nor a reason for a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   process.exitCode = await run(argv);
 }

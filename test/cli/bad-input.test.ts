@@ -3,12 +3,14 @@
  * result: above all a check gate, which must not pass a mistyped range as "0 commits".
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { trail } from '../helpers/cli.js';
+import { TRAIL_BIN, trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
-import { tempDir, tempRepo } from '../helpers/temp-repo.js';
+import { gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 
 function assertUsage(result: { code: number; stdout: string; stderr: string }, message: RegExp): void {
   assert.equal(result.code, 2, result.stderr);
@@ -139,6 +141,23 @@ describe('bad input on the command line', () => {
       assert.equal(result.code, 1, result.stderr);
       assert.equal(result.stderr, `trail: ${source} is not valid JSON: Unexpected token 'v'\n`);
     }
+  });
+
+  test('a reader that closes the pipe early (| head) ends the output quietly, with no stack trace', async () => {
+    // The read end of stdout is closed before Trail writes a byte: every write fails with EPIPE.
+    const child = spawn(process.execPath, [TRAIL_BIN, 'status', '--json'], {
+      cwd: repo.dir,
+      env: { ...process.env, ...gitEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 
   test('a -C folder that does not exist is named as such', async () => {

@@ -1,7 +1,7 @@
 /** The renderers: escaping, CSV quoting and formula guard, PDF pagination. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ReportDocument } from '../../src/report/document.js';
@@ -241,6 +241,21 @@ describe('renderers', () => {
       const evil = rows.find((r) => r['Prompt summary']!.includes('HYPERLINK'))!;
       assert.ok(evil['Prompt summary']!.startsWith(`'=HYPERLINK`), 'formula guard');
       assert.ok(!readFileSync(join(dir, 'r.md'), 'utf8').includes('<script>'));
+      // A file name whose extension is no report format is refused, not filled with Markdown.
+      const docx = await trail(s.dir, 'report', 'soc2', '--out', join(dir, 'r.docx'));
+      assert.equal(docx.code, 2);
+      assert.match(
+        docx.stderr,
+        /^trail: --out .*r\.docx: Trail writes no \.docx report: name the file \.md, /,
+      );
+      assert.ok(!existsSync(join(dir, 'r.docx')));
+      // With --format the name is the person's choice; without an extension, the default (md).
+      assert.equal(
+        (await trail(s.dir, 'report', 'soc2', '--format', 'md', '--out', join(dir, 'r.docx'))).code,
+        0,
+      );
+      assert.equal((await trail(s.dir, 'report', 'soc2', '--out', join(dir, 'report'))).code, 0);
+      assert.match(readFileSync(join(dir, 'report'), 'utf8'), /^# SOC 2 change control/);
     } finally {
       s.cleanup();
     }

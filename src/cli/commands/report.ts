@@ -37,9 +37,19 @@ function chooseFormat(kind: ReportKind, options: ReportOptions): ReportFormat {
   let format = options.format ?? (options.json ? 'json' : undefined);
   if (!format && options.out) {
     const ext = extname(options.out).slice(1).toLowerCase();
-    format = ext === 'markdown' ? 'md' : ext === 'htm' ? 'html' : ext;
+    format = ext === 'markdown' || ext === 'txt' ? 'md' : ext === 'htm' ? 'html' : ext;
     if (options.out.endsWith('.intoto.jsonl')) format = 'jsonl';
-    if (!(REPORT_FORMATS as readonly string[]).includes(format)) format = undefined;
+    if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+      // A name with an extension Trail does not write (report.docx, report.xlsx) would get
+      // Markdown under it: said, not done. A name without one takes the default.
+      if (ext !== '') {
+        throw new TrailError(
+          'USAGE',
+          `--out ${options.out}: Trail writes no .${ext} report: name the file .md, .json, .csv, .html or .pdf, or pass --format`,
+        );
+      }
+      format = undefined;
+    }
   }
   format ??= kind === 'slsa' ? 'jsonl' : 'md';
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {

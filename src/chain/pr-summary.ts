@@ -267,7 +267,7 @@ export function buildPrSummary(input: PrSummaryInput): PrSummary {
       gaps.push({
         kind: 'no-checks',
         commit: commit.sha,
-        message: `${short(commit.sha)}: no checks (tests, lint, type check, build) were seen in its agent session(s)`,
+        message: `${short(commit.sha)}: no checks (tests, lint, type check, build) were seen in its agent sessions`,
       });
     }
     for (const g of captureGapsOf(index, stored)) {
@@ -349,7 +349,7 @@ export function buildPrSummary(input: PrSummaryInput): PrSummary {
       gaps.push({
         kind: 'failing-tests',
         commit: commit.sha,
-        message: `${short(commit.sha)}: the attached test report has ${latest.totals.failed} failed and ${latest.totals.errored} errored test(s)`,
+        message: `${short(commit.sha)}: the attached test report has ${latest.totals.failed} failed and ${latest.totals.errored} errored ${latest.totals.failed + latest.totals.errored === 1 ? 'test' : 'tests'}`,
       });
     }
   }

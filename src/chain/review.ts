@@ -14,8 +14,10 @@
  * `checkApprovalIntegrity` tells those (a notice) apart from records that were altered or
  * removed after the approval (a problem).
  */
+
 import type { ApprovalPassKind, ApprovalPassRecord, ApprovalPassRecordOf } from '../core/approval-records.js';
 import { canonicalize } from '../core/canonical-json.js';
+import { countLabel } from '../core/count-label.js';
 import { preAuthEncoding } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
 import { claimsAfterRevocation, revokedAsOf } from '../core/key-revocation.js';
@@ -329,7 +331,9 @@ export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalI
     }
     if (purgedIds.length > 0) {
       result.notices.push(
-        finding(`${purgedIds.length} record(s) it seals were removed by a logged retention purge`),
+        finding(
+          `${countLabel(purgedIds.length, 'record')} it seals ${purgedIds.length === 1 ? 'was' : 'were'} removed by a logged retention purge`,
+        ),
       );
     }
 
@@ -457,7 +461,7 @@ async function targetCheckpoints(
         'NOT_FOUND',
         commits.length === 0
           ? `${target} holds no commits`
-          : `none of the ${commits.length} commit(s) in ${target} has a checkpoint: nothing to review`,
+          : `${commits.length === 1 ? `the commit in ${target} has` : `none of the ${countLabel(commits.length, 'commit')} in ${target} has`} no checkpoint: nothing to review`,
       );
     }
     return { checkpoints, withoutCheckpoint };

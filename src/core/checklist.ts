@@ -5,9 +5,11 @@
  * holds. Each box is passed, failed or not applicable, always with the reason, so an auditor
  * can follow every verdict back to records. Pure.
  */
+
 import type { ChangeFacts } from './change-facts.js';
 import { missingCheckpointText, purgedCheckpointText } from './change-facts.js';
 import { countedApprovals, formatPct } from './check.js';
+import { countLabel } from './count-label.js';
 import type { Policy } from './policy.js';
 import { judgeModel, legalHoldsFor } from './policy.js';
 
@@ -222,7 +224,7 @@ function score(facts: ChangeFacts, ctx: ChecklistContext): Record<string, Verdic
       ? na('no alternatives recorded')
       : facts.alternativesWithoutReason === 0
         ? pass('every rejected alternative has its reason')
-        : fail(`${facts.alternativesWithoutReason} alternative(s) without a reason`);
+        : fail(`${countLabel(facts.alternativesWithoutReason, 'alternative')} without a reason`);
   v['3.4'] =
     facts.risks.length > 0
       ? pass(`${facts.risks.length} risk note${facts.risks.length === 1 ? '' : 's'} recorded`)

@@ -7,6 +7,7 @@
  * The log's git history is replaced by a single commit so the old content leaves the
  * repository; remotes get the rewritten log with a forced push of this writer's ref only.
  */
+import { countLabel } from '../core/count-label.js';
 import { TrailError } from '../core/errors.js';
 import { decodeEntry, encodeTombstone, entryLeafHash, recordIdOfLine } from '../core/log-entry.js';
 import type { Policy } from '../core/policy.js';
@@ -153,7 +154,7 @@ export async function applyRetention(
   const oid = await commitFiles(repo.workTree, {
     ref: temp,
     expectedOld: undefined,
-    message: `trail: retention purge of ${plan.purge.length} record(s) older than ${plan.cutoff}`,
+    message: `trail: retention purge of ${countLabel(plan.purge.length, 'record')} older than ${plan.cutoff}`,
     files: [...next].map(([path, content]) => ({ path, content })),
   });
   await runGit(repo.workTree, ['update-ref', '--stdin'], {

@@ -88,7 +88,7 @@ export function buildNistAiRmfReport(input: ReportInput): ReportDocument {
     [
       'Policy for AI-written code',
       input.policySource
-        ? `${input.policySource}: required ${policy.required.join(', ') || 'nothing'}; two-person rule ${policy.review.twoPerson ? 'on' : 'off'}; ${countLabel(policy.models.approved?.length ?? 0, 'approved model')}; ${countLabel(policy.highRisk.length, 'high-risk path rule')}; commands ${policy.commands.allowed ? `limited to ${policy.commands.allowed.length} pattern(s)` : 'unrestricted'}`
+        ? `${input.policySource}: required ${policy.required.join(', ') || 'nothing'}; two-person rule ${policy.review.twoPerson ? 'on' : 'off'}; ${countLabel(policy.models.approved?.length ?? 0, 'approved model')}; ${countLabel(policy.highRisk.length, 'high-risk path rule')}; commands ${policy.commands.allowed ? `limited to ${countLabel(policy.commands.allowed.length, 'pattern')}` : 'unrestricted'}`
         : 'no .trail/policy.yml: the default policy applies and nothing is required',
       input.policySource ? 'evidence' : 'missing',
     ],
@@ -209,7 +209,7 @@ export function buildNistAiRmfReport(input: ReportInput): ReportDocument {
       'Coverage',
       coverages.length === 0
         ? 'no coverage recorded'
-        : `${coverages.length} change(s) with coverage; mean ${(coverages.reduce((a, b) => a + b, 0) / coverages.length).toFixed(1)}%, lowest ${Math.min(...coverages).toFixed(1)}%`,
+        : `${countLabel(coverages.length, 'change')} with coverage; mean ${(coverages.reduce((a, b) => a + b, 0) / coverages.length).toFixed(1)}%, lowest ${Math.min(...coverages).toFixed(1)}%`,
       ratio(coverages.length, n),
     ],
     [
@@ -220,7 +220,10 @@ export function buildNistAiRmfReport(input: ReportInput): ReportDocument {
     ['Repair attempts', `${countLabel(repairs, 'repair attempt')} recorded`, 'evidence'],
     [
       'Usage and cost',
-      `${tokens.toLocaleString('en-US')} tokens${cost > 0 ? `, $${cost.toFixed(2)}` : ''} in ${count((f) => f.usage.records > 0)} change(s)`,
+      `${tokens.toLocaleString('en-US')} tokens${cost > 0 ? `, $${cost.toFixed(2)}` : ''} in ${countLabel(
+        count((f) => f.usage.records > 0),
+        'change',
+      )}`,
       count((f) => f.usage.records > 0) === 0 ? 'missing' : 'evidence',
     ],
   ];

@@ -268,7 +268,7 @@ describe('trail review', () => {
       [
         ['review', 'HEAD~1..HEAD', '--approve'],
         1,
-        /^trail: none of the 1 commit\(s\) in HEAD~1\.\.HEAD has a checkpoint/,
+        /^trail: the commit in HEAD~1\.\.HEAD has no checkpoint: nothing to review\n$/,
       ],
       [
         ['review', first, '--comment', '--respond-to', 'x', '--response', 'y'],

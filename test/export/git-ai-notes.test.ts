@@ -50,7 +50,7 @@ describe('trail export --format git-ai --write-notes', () => {
       });
       assert.equal(
         written.stderr,
-        'wrote 1 git-ai note(s) to refs/notes/ai\nkept 1 note(s) on refs/notes/ai that Trail did not write, and wrote none for their commits (--force replaces them)\n',
+        'wrote 1 git-ai note to refs/notes/ai\nkept 1 note on refs/notes/ai that Trail did not write, and wrote none for their commits (--force replaces them)\n',
       );
       assert.equal(noteOf(s, c1.sha), GIT_AI_NOTE, 'git-ai’s note is as it was');
       assert.ok(isTrailNote(noteOf(s, c2.sha)));
@@ -71,7 +71,7 @@ describe('trail export --format git-ai --write-notes', () => {
     withRepo(async (s) => {
       const r = await trail(s.dir, 'export', '--format', 'git-ai', '--write-notes');
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stderr, 'wrote 0 git-ai note(s) to refs/notes/ai\n');
+      assert.equal(r.stderr, 'wrote 0 git-ai notes to refs/notes/ai\n');
       assert.equal(s.repo.git('for-each-ref', 'refs/notes/'), '', 'no refs/notes/ai');
     }));
 
@@ -134,7 +134,7 @@ describe('git-ai paths', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(
         r.stderr,
-        'left 2 file path(s) out of the git-ai notes: the format cannot carry a path holding a double quote or a newline\n',
+        'left 2 file paths out of the git-ai notes: the format cannot carry a path holding a double quote or a newline\n',
       );
       assert.match(r.stdout, /^"src\/back\\ slash\.ts"$/m);
       assert.doesNotMatch(r.stdout, /say/);

@@ -7,6 +7,7 @@
 
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { countLabel } from '../../core/count-label.js';
 import type { DsseEnvelope } from '../../core/dsse.js';
 import { TrailError } from '../../core/errors.js';
 import type { RecordOf } from '../../core/records.js';
@@ -93,7 +94,7 @@ async function exportGitAi(repo: Repo, io: Io, options: ExportOptions): Promise<
   if (leftOut > 0) {
     say(
       io,
-      `left ${leftOut} file path(s) out of the git-ai notes: the format cannot carry a path holding a double quote or a newline`,
+      `left ${countLabel(leftOut, 'file path')} out of the git-ai notes: the format cannot carry a path holding a double quote or a newline`,
     );
   }
   const notes = made.map(({ commit, text }) => ({ commit, text }));
@@ -119,11 +120,11 @@ async function exportGitAi(repo: Repo, io: Io, options: ExportOptions): Promise<
   const written = notes.filter((n) => !keptCommits.has(n.commit));
   // Nothing to write makes no notes commit: an empty one would only move the ref.
   if (written.length > 0) await writeNotes(repo.workTree, written);
-  say(io, `wrote ${written.length} git-ai note(s) to ${NOTES_REF}`);
+  say(io, `wrote ${countLabel(written.length, 'git-ai note')} to ${NOTES_REF}`);
   if (kept.length > 0) {
     say(
       io,
-      `kept ${kept.length} note(s) on ${NOTES_REF} that Trail did not write, and wrote none for their commits (--force replaces them)`,
+      `kept ${countLabel(kept.length, 'note')} on ${NOTES_REF} that Trail did not write, and wrote none for their commits (--force replaces them)`,
     );
   }
   if (options.json) {
@@ -151,7 +152,7 @@ async function signedStatements(repo: Repo, io: Io, options: ExportOptions): Pro
     ).length;
     say(
       io,
-      `the ledger does not verify: signed ${checkpoints.length} checkpoint(s) from logs that verify, left out ${leftOut} from logs that fail trail verify or writers not trusted here (--allow-unverified)`,
+      `the ledger does not verify: signed ${countLabel(checkpoints.length, 'checkpoint')} from logs that verify, left out ${leftOut} from logs that fail trail verify or writers not trusted here (--allow-unverified)`,
     );
   }
   const repoName = options.repo ?? basename(repo.workTree);

@@ -4,7 +4,9 @@
  * only what the server lacks is sent, and re-sent entries are no-ops. A log whose history
  * differs from what the server witnessed is refused (exit 1).
  */
+
 import type { Command } from 'commander';
+import { countLabel } from '../../core/count-label.js';
 import { findRepo } from '../../ledger/repo.js';
 import { ServerClient } from '../../server/client.js';
 import { pushRepository, repoNameFor } from '../../server/sync.js';
@@ -85,7 +87,7 @@ export function register(program: Command, context: () => CommandContext): void 
           report.ok
             ? `pushed ${pushed} entr${pushed === 1 ? 'y' : 'ies'} of ${report.writers.length} log${report.writers.length === 1 ? '' : 's'} to ${report.server} as ${report.repo}`
             : refusedLogs > 0
-              ? `push refused for ${refusedLogs} log(s): the server flagged them (see GET /api/v1/alerts)`
+              ? `push refused for ${countLabel(refusedLogs, 'log')}: the server flagged them (see GET /api/v1/alerts)`
               : 'push incomplete: the server did not take the commits and policy (see above)',
         );
       }

@@ -3,9 +3,11 @@
  * record keeping, NIST AI RMF, SLSA provenance, the audit checklist, gaps) in JSON, CSV,
  * Markdown, HTML or PDF, optionally signed with this clone's key (`--sign`).
  */
+
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Period } from '../../core/change-facts.js';
+import { countLabel } from '../../core/count-label.js';
 import { TrailError } from '../../core/errors.js';
 import type { KeyPair } from '../../core/signature.js';
 import { loadSigningKey } from '../../ledger/keys.js';
@@ -121,7 +123,7 @@ async function produceSlsaBundle(
   if (!input.ledger.ok) {
     say(
       io,
-      `the ledger does not verify: signed ${bundle.envelopes.length} statement(s) from logs that verify, left out ${bundle.leftOut} change(s) whose checkpoint comes from a log that fails trail verify (--allow-unverified)`,
+      `the ledger does not verify: signed ${countLabel(bundle.envelopes.length, 'statement')} from logs that verify, left out ${countLabel(bundle.leftOut, 'change')} whose checkpoint comes from a log that fails trail verify (--allow-unverified)`,
     );
   }
   return { bytes: Buffer.from(bundle.jsonl, 'utf8'), rows: bundle.envelopes.length };

@@ -1,5 +1,7 @@
 /** `trail retention apply [--dry-run]`: purge what the retention policy no longer requires. */
+
 import type { Command } from 'commander';
+import { countLabel } from '../../core/count-label.js';
 import { loadPolicy } from '../../ledger/policy-file.js';
 import { findRepo, requireInitialised } from '../../ledger/repo.js';
 import { applyRetention, planRetention } from '../../ledger/retention.js';
@@ -28,7 +30,7 @@ export function register(program: Command, context: () => CommandContext): void 
         if (options.json) return printJson(ctx.io, { dryRun: true, ...plan });
         say(
           ctx.io,
-          `would purge ${plan.purge.length} record(s) older than ${plan.cutoff}; ${plan.held.length} held, ${plan.kept} kept`,
+          `would purge ${countLabel(plan.purge.length, 'record')} older than ${plan.cutoff}; ${plan.held.length} held, ${plan.kept} kept`,
         );
         for (const p of plan.purge)
           say(ctx.io, `  purge ${p.kind} ${p.recordId.slice(0, 12)} from ${p.time}`);
@@ -39,7 +41,7 @@ export function register(program: Command, context: () => CommandContext): void 
       if (options.json) return printJson(ctx.io, result);
       say(
         ctx.io,
-        `purged ${plan.purge.length} record(s) older than ${plan.cutoff}; ${plan.held.length} held by legal holds`,
+        `purged ${countLabel(plan.purge.length, 'record')} older than ${plan.cutoff}; ${plan.held.length} held by legal holds`,
       );
       if (result.pushed.length > 0)
         say(ctx.io, `the rewritten log was pushed to: ${result.pushed.join(', ')}`);

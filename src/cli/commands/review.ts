@@ -1,7 +1,9 @@
 /** `trail review <commit|checkpoint|range>`: a signed review bound to each checkpoint's hash. */
+
 import type { Command } from 'commander';
 import type { ReviewDecision } from '../../chain/review.js';
 import { recordReviews } from '../../chain/review.js';
+import { countLabel } from '../../core/count-label.js';
 import { TrailError } from '../../core/errors.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
@@ -94,7 +96,7 @@ export function register(program: Command, context: () => CommandContext): void 
       if (outcome.withoutCheckpoint.length > 0) {
         say(
           ctx.io,
-          `not reviewed: ${outcome.withoutCheckpoint.length} commit(s) in the range have no checkpoint (${outcome.withoutCheckpoint.map((c) => c.slice(0, 12)).join(', ')})`,
+          `not reviewed: ${countLabel(outcome.withoutCheckpoint.length, 'commit')} in the range ${outcome.withoutCheckpoint.length === 1 ? 'has' : 'have'} no checkpoint (${outcome.withoutCheckpoint.map((c) => c.slice(0, 12)).join(', ')})`,
         );
       }
     });

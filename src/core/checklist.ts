@@ -316,7 +316,7 @@ function score(facts: ChangeFacts, ctx: ChecklistContext): Record<string, Verdic
         ? pass(
             `${facts.sessions.length} session${facts.sessions.length === 1 ? '' : 's'}, each with its model`,
           )
-        : fail(`${unmodelled.length} session(s) without a model`);
+        : fail(`${countLabel(unmodelled.length, 'session')} without a model`);
   v['6.4'] =
     facts.usage.records > 0
       ? pass(
@@ -335,7 +335,9 @@ function score(facts: ChangeFacts, ctx: ChecklistContext): Record<string, Verdic
       : fail('not linked to a prompt or ticket');
   v['7.2'] =
     c.record.files.length > 0
-      ? pass(`commit ${facts.commit.slice(0, 12)} with ${c.record.files.length} file(s) and line attribution`)
+      ? pass(
+          `commit ${facts.commit.slice(0, 12)} with ${countLabel(c.record.files.length, 'file')} and line attribution`,
+        )
       : fail('the checkpoint lists no files');
   v['7.3'] =
     facts.deployments.length > 0
@@ -370,7 +372,7 @@ function score(facts: ChangeFacts, ctx: ChecklistContext): Record<string, Verdic
   v['8.4'] =
     ctx.policySource && days !== undefined
       ? pass(
-          `${ctx.policySource}: ${days} days${policy.retention.legalHolds.length > 0 ? `, ${policy.retention.legalHolds.length} legal hold(s)` : ''}`,
+          `${ctx.policySource}: ${days} days${policy.retention.legalHolds.length > 0 ? `, ${countLabel(policy.retention.legalHolds.length, 'legal hold')}` : ''}`,
         )
       : fail(
           ctx.policySource

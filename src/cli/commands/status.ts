@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { gapsFile, readGaps } from '../../capture/gaps.js';
 import { loadSealState, unsealedSessionCount } from '../../capture/seal-state.js';
 import { currentSession, spoolDir } from '../../capture/spool.js';
+import { countLabel } from '../../core/count-label.js';
 import { fileError } from '../../core/errors.js';
 import { GIT_HOOKS, hooksDir, isTrailHook } from '../../git/hooks.js';
 import { hasTrailRefspec, listRemotes } from '../../git/remote-config.js';
@@ -82,7 +83,7 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       say(
         ctx.io,
-        `writer key ${status.writerId}; ${status.trustedKeys} trusted key(s); ${logs.length} log(s)`,
+        `writer key ${status.writerId}; ${countLabel(status.trustedKeys, 'trusted key')}; ${countLabel(logs.length, 'log')}`,
       );
       const missing = GIT_HOOKS.filter((h) => !hooks[h]);
       say(

@@ -13,6 +13,7 @@
  *   was rewritten (e.g. re-signed by its own key after a force-push), and one shorter than
  *   seen before was truncated.
  */
+import { countLabel } from './count-label.js';
 import { EntryList } from './entry-list.js';
 import { sha256Hex, sha256Latin1 } from './hash.js';
 import type { SignedTreeHead, Tombstone } from './log-entry.js';
@@ -483,7 +484,7 @@ export class LogVerifier {
       } else if (head.size > (sizeAtRevocation(key) ?? Number.POSITIVE_INFINITY)) {
         report({
           kind: 'revoked-key',
-          message: `${label} goes past the ${sizeAtRevocation(key)} records the log held when key ${head.keyId} was revoked at ${key.revokedAt ?? 'an unknown time'}: it was signed after the revocation, whatever time it claims (${head.time})`,
+          message: `${label} goes past the ${countLabel(sizeAtRevocation(key) ?? 0, 'record')} the log held when key ${head.keyId} was revoked at ${key.revokedAt ?? 'an unknown time'}: it was signed after the revocation, whatever time it claims (${head.time})`,
         });
       } else {
         signatureOk = true;
@@ -493,7 +494,7 @@ export class LogVerifier {
         report({
           kind: 'truncated',
           seq: n,
-          message: `the log was truncated: ${label} signed at ${head.time} covers ${head.size} records, ${n} remain`,
+          message: `the log was truncated: ${label} signed at ${head.time} covers ${countLabel(head.size, 'record')}, ${n} remain`,
         });
         return;
       }
@@ -545,7 +546,7 @@ export class LogVerifier {
               kind: 'rewritten',
               seq: i,
               recordId: recordIdAt(i),
-              message: `history rewritten: record ${i} differs from the one seen when the log had ${w.size} records (root ${witnessRoot(w).slice(0, 16)}…)`,
+              message: `history rewritten: record ${i} differs from the one seen when the log had ${countLabel(w.size, 'record')} (root ${witnessRoot(w).slice(0, 16)}…)`,
             });
           }
           break;
@@ -555,11 +556,16 @@ export class LogVerifier {
         report({
           kind: 'truncated',
           seq: n,
-          message: `the log was truncated: ${w.size} records were seen before, ${n} remain`,
+          message: `the log was truncated: ${seenBefore(w.size)}, ${n} remain`,
         });
       }
     }
 
     return { writerId, size: n, root: frontier.root().toString('hex'), problems, leafHashes, latestHead };
   }
+}
+
+/** `2 records were seen before`, `1 record was seen before`: what the witness held. */
+export function seenBefore(size: number): string {
+  return `${countLabel(size, 'record')} ${size === 1 ? 'was' : 'were'} seen before`;
 }

@@ -11,7 +11,7 @@ import { sha256Hex } from '../core/hash.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, VerifyLogResult, WitnessState } from '../core/log-verifier.js';
-import { checkHeadSignatures, LogVerifier, resultOfCleanPrefix } from '../core/log-verifier.js';
+import { checkHeadSignatures, LogVerifier, resultOfCleanPrefix, seenBefore } from '../core/log-verifier.js';
 import { EMPTY_ROOT } from '../core/merkle.js';
 import { trustedKeysOf } from './keys.js';
 import type { LogSnapshot } from './log-store.js';
@@ -228,7 +228,7 @@ export async function verifyAndRead(
         writerId,
         kind: 'truncated',
         seq: longest.log.size,
-        message: `the log was truncated: ${witness.size} records were seen before, the longest copy holds ${longest.log.size}`,
+        message: `the log was truncated: ${seenBefore(witness.size)}, the longest copy holds ${longest.log.size}`,
       });
     }
     const clean = copies.every((c) => c.log.problems.length === 0);
@@ -253,7 +253,7 @@ export async function verifyAndRead(
             writerId,
             kind: 'deleted',
             seq: 0,
-            message: `the log was deleted: ${witness.size} records were seen before, and no copy of it is left under refs/trail/ (fetch it again if a remote still has it)`,
+            message: `the log was deleted: ${seenBefore(witness.size)}, and no copy of it is left under refs/trail/ (fetch it again if a remote still has it)`,
           },
         ],
       },

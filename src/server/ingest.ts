@@ -17,7 +17,9 @@
  * Identical entries and heads sent again are accepted as no-ops, so pushing is idempotent.
  * A writer's pushes are serialised by a transaction-scoped advisory lock.
  */
+
 import { canonicalize } from '../core/canonical-json.js';
+import { countLabel } from '../core/count-label.js';
 import { agentLabel } from '../core/day-session.js';
 import { isTrailError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
@@ -433,7 +435,7 @@ async function checkSignatures(
       throw new LedgerRefusal(
         'invalid',
         'revoked-key',
-        `the tree head of size ${head.size} goes past the ${key.revokedAtSize} records the log held when key ${writerId} was revoked at ${key.revokedAt ?? 'an unknown time'}: it was signed after the revocation, whatever time it claims (${head.time})`,
+        `the tree head of size ${head.size} goes past the ${countLabel(key.revokedAtSize, 'record')} the log held when key ${writerId} was revoked at ${key.revokedAt ?? 'an unknown time'}: it was signed after the revocation, whatever time it claims (${head.time})`,
         writerId,
         head.size,
       );

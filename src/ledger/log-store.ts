@@ -306,12 +306,6 @@ async function listedLogs(
   ).map((i) => listed[i]!);
 }
 
-/** One chunk of a log, as its tree names it. */
-export interface ChunkRef {
-  writerId: string;
-  oid: string;
-}
-
 /**
  * The chunks of the copy of each writer's log the read side shows (readLogs' `onePerWriter`
  * choice), in order, from the tree listings alone: nothing is read out of git.

@@ -5,7 +5,7 @@
  */
 import { countLabel } from '../core/count-label.js';
 import { runGit } from '../git/run.js';
-import { listTrustedKeys, loadWriterKey } from './keys.js';
+import { listTrustedKeys, writerKeyIfAny } from './keys.js';
 import type { Repo } from './repo.js';
 import { LOG_REF_PREFIX, REMOTE_LOG_REF_PREFIX } from './repo.js';
 
@@ -29,13 +29,8 @@ export async function unfetchedLogs(repo: Repo): Promise<string | undefined> {
 
 /** Trusted keys other than this clone's own. */
 function otherTrustedWriters(repo: Repo): number {
-  let own: string | undefined;
   try {
-    own = loadWriterKey(repo).keyId;
-  } catch {
-    own = undefined; // a clone before `trail init`
-  }
-  try {
+    const own = writerKeyIfAny(repo)?.keyId; // none in a clone before `trail init`
     return listTrustedKeys(repo).filter((key) => key.keyId !== own).length;
   } catch {
     return 0; // a key file that does not parse: verify reports it, this note need not

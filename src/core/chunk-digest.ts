@@ -112,7 +112,10 @@ export function mayInclude(values: readonly string[] | null, wanted: ReadonlySet
 }
 
 const NEWLINE = Buffer.from('\n');
-const MAGIC = 'trail-read-memo 2\n';
+// Version 3 checksums the header's values with the kept bytes: version 2 covered the kept
+// bytes alone, so a changed byte in a session id that still parsed went unnoticed. A file of
+// another version reads as not whole, and the next read writes it again.
+const MAGIC = 'trail-read-memo 3\n';
 
 interface BlockHeader {
   oid: string;
@@ -124,13 +127,27 @@ interface BlockHeader {
   kinds: string[];
 }
 
-function checksum(bytes: Buffer): string {
-  return sha256Hex(bytes).slice(0, 16);
+/**
+ * The checksum of a block: what its header says (all but the checksum itself) and its kept
+ * bytes. JSON.parse then JSON.stringify gives back the same text for these values (strings,
+ * arrays of strings, booleans, numbers, null), so the reader recomputes it from what it parsed.
+ */
+function checksum(header: Omit<BlockHeader, 'sum'>, kept: Buffer): string {
+  const said = JSON.stringify([
+    header.oid,
+    header.bytes,
+    header.names,
+    header.sessions,
+    header.events,
+    header.kinds,
+  ]);
+  return sha256Hex(Buffer.concat([Buffer.from(`${said}\n`), kept])).slice(0, 16);
 }
 
 /**
- * Digests as stored: each one a JSON header line (the chunk's id, the kept bytes' length and
- * checksum, names, sessions) followed by the kept bytes. `withMagic` starts a new file.
+ * Digests as stored: each one a JSON header line (the chunk's id, the kept bytes' length,
+ * names, sessions, kinds, and a checksum of all of it with the kept bytes) followed by the
+ * kept bytes. `withMagic` starts a new file.
  */
 export function encodeDigests(
   digests: ReadonlyArray<{ oid: string; digest: ChunkDigest }>,
@@ -138,15 +155,15 @@ export function encodeDigests(
 ): Buffer {
   const parts: Buffer[] = withMagic ? [Buffer.from(MAGIC)] : [];
   for (const { oid, digest } of digests) {
-    const header: BlockHeader = {
+    const said = {
       oid,
       bytes: digest.kept.length,
-      sum: checksum(digest.kept),
       names: digest.names,
       sessions: digest.eventSessions,
       events: digest.hasEvents,
       kinds: digest.kinds,
     };
+    const header: BlockHeader = { ...said, sum: checksum(said, digest.kept) };
     parts.push(Buffer.from(`${JSON.stringify(header)}\n`), digest.kept);
   }
   return Buffer.concat(parts);
@@ -174,23 +191,27 @@ export function decodeDigests(file: Buffer): {
     } catch {
       return { digests, blocks, whole: false };
     }
+    // A line that parses to something other than an object (`null`, say) is no header.
+    if (typeof header !== 'object' || header === null) return { digests, blocks, whole: false };
     const start = newline + 1;
     const end = start + header.bytes;
     if (!Number.isInteger(header.bytes) || header.bytes < 0 || end > file.length)
       return { digests, blocks, whole: false };
     const kept = file.subarray(start, end);
     const valid =
-      checksum(kept) === header.sum &&
+      typeof header.oid === 'string' &&
+      typeof header.events === 'boolean' &&
       validValues(header.names) &&
       validValues(header.sessions) &&
       Array.isArray(header.kinds) &&
-      validValues(header.kinds);
+      validValues(header.kinds) &&
+      checksum(header, kept) === header.sum;
     if (!valid) return { digests, blocks, whole: false };
     digests.set(header.oid, {
       kept,
       names: header.names,
       eventSessions: header.sessions,
-      hasEvents: header.events === true,
+      hasEvents: header.events,
       kinds: header.kinds,
     });
     blocks++;

@@ -95,6 +95,38 @@ describe('chunk digests', () => {
     const flipped = decodeDigests(changed);
     assert.deepEqual([flipped.whole, [...flipped.digests.keys()]], [false, []], 'a byte changed on disk');
     assert.deepEqual(decodeDigests(Buffer.from('something else\n')).whole, false, 'another format');
+    assert.deepEqual(
+      decodeDigests(
+        Buffer.from(`trail-read-memo 2\n${file.toString('latin1').split('\n').slice(1).join('\n')}`),
+      ).whole,
+      false,
+      'a file of the version before, whose checksum covered the kept bytes alone',
+    );
+    assert.deepEqual(
+      decodeDigests(Buffer.from('trail-read-memo 3\nnull\n')).whole,
+      false,
+      'a header that is not an object',
+    );
     assert.deepEqual(decodeDigests(Buffer.from('')).whole, false);
+  });
+
+  test('a header changed on disk so that it still parses is caught, as a changed kept byte is', () => {
+    const file = encodeDigests([{ oid: 'aa', digest: digestChunk(chunk) }], true);
+    assert.deepEqual(decodeDigests(file).digests.get('aa')?.eventSessions, ['s1']);
+    // Each edit leaves valid JSON of the right shape: a session id, a name, a kind, whether
+    // the chunk holds events, and the chunk it is filed under.
+    const edits: Array<[string, string]> = [
+      ['"sessions":["s1"]', '"sessions":["s2"]'],
+      ['"names":["s1"', '"names":["s9"'],
+      ['"kinds":["session"', '"kinds":["sessiom"'],
+      ['"events":true', '"events":false'],
+      ['"oid":"aa"', '"oid":"ab"'],
+    ];
+    for (const [from, to] of edits) {
+      const text = file.toString('latin1');
+      assert.ok(text.includes(from), from);
+      const changed = decodeDigests(Buffer.from(text.replace(from, to), 'latin1'));
+      assert.deepEqual([changed.whole, changed.digests.size], [false, 0], `${from} -> ${to}`);
+    }
   });
 });

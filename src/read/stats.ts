@@ -11,7 +11,8 @@ export interface Share {
   ai: number;
   human: number;
   unknown: number;
-  share: number;
+  /** Percent of added lines that are AI, one decimal; null when no line's origin is known. */
+  share: number | null;
 }
 
 export interface Stats {
@@ -44,9 +45,14 @@ class Tally {
   }
 }
 
-function share(r: { ai: number; human: number; unknown: number }): number {
-  const total = r.ai + r.human + r.unknown;
-  return total === 0 ? 0 : Math.round((r.ai / total) * 1000) / 10;
+/**
+ * Unknown lines stay in the denominator, so a share is the least AI part the record allows.
+ * With no line of known origin there is no such figure: 0% would read as "no AI" for a
+ * repository whose history predates Trail.
+ */
+function share(r: { ai: number; human: number; unknown: number }): number | null {
+  if (r.ai + r.human === 0) return null;
+  return Math.round((r.ai / (r.ai + r.human + r.unknown)) * 1000) / 10;
 }
 
 /** A commit without a checkpoint: its added lines, all of one origin. */

@@ -40,8 +40,8 @@ describe('commits from before Trail tracked the repository', () => {
 
   test('stats counts each file as blame calls its lines', async () => {
     const stats = JSON.parse((await trail(repo.dir, 'stats', '--json')).stdout) as {
-      totals: Record<Origin, number>;
-      byFile: Array<{ key: string } & Record<Origin, number>>;
+      totals: Record<Origin, number> & { share: number | null };
+      byFile: Array<{ key: string; share: number | null } & Record<Origin, number>>;
     };
     for (const file of ['old.txt', 'ai.ts', 'new.txt']) {
       const result = await trail(repo.dir, 'blame', file, '--json');
@@ -59,6 +59,23 @@ describe('commits from before Trail tracked the repository', () => {
     );
     const text = (await trail(repo.dir, 'stats')).stderr;
     assert.match(text, /\(1 AI, 3 human, 2 unknown\)/);
+    // A file of unknown lines alone has no AI share to give: not 0%, which reads as "no AI".
+    assert.equal(stats.byFile.find((f) => f.key === 'old.txt')?.share, null);
+    assert.match(text, /\n {2}old\.txt {34} {5}— AI {2}\(0 AI, 0 human, 2 unknown\)\n/);
+    assert.equal(stats.totals.share, 16.7, 'unknown lines stay in the denominator');
+  });
+
+  test('a range of commits all from before Trail: the AI share is not known, not 0%', async () => {
+    const result = await trail(repo.dir, 'stats', '--rev', 'HEAD~3');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /^AI share of added lines: not known: none of the 2 added lines has a known origin \(all were committed before Trail tracked this repository\)\n/,
+    );
+    const json = JSON.parse((await trail(repo.dir, 'stats', '--rev', 'HEAD~3', '--json')).stdout) as {
+      totals: { share: number | null; unknown: number };
+    };
+    assert.deepEqual(json.totals, { key: 'all', ai: 0, human: 0, unknown: 2, share: null });
   });
 
   test('the rule: before trackedSince (in whole seconds) is unknown, from it on human', () => {

@@ -46,16 +46,22 @@ export function register(program: Command, context: () => CommandContext): void 
         for (const r of rows.slice(0, top)) {
           say(
             ctx.io,
-            `  ${r.key.padEnd(40).slice(0, 40)} ${String(r.share).padStart(5)}% AI  (${r.ai} AI, ${r.human} human, ${r.unknown} unknown)`,
+            `  ${r.key.padEnd(40).slice(0, 40)} ${(r.share === null ? '—' : `${r.share}%`).padStart(6)} AI  (${r.ai} AI, ${r.human} human, ${r.unknown} unknown)`,
           );
         }
       };
       const t = stats.totals;
+      const beforeTrail = uncheckpointed.reduce(
+        (sum, c) => sum + (c.origin === 'unknown' ? c.files.reduce((n, f) => n + f.added, 0) : 0),
+        0,
+      );
       say(
         ctx.io,
         t.ai + t.human + t.unknown === 0
           ? `no lines added in ${options.rev}: nothing to share out`
-          : `AI share of added lines: ${t.share}% (${t.ai} AI, ${t.human} human, ${t.unknown} unknown)`,
+          : t.share === null
+            ? `AI share of added lines: not known: none of the ${t.unknown} added lines has a known origin${beforeTrail === t.unknown ? ' (all were committed before Trail tracked this repository)' : ''}`
+            : `AI share of added lines: ${t.share}% (${t.ai} AI, ${t.human} human, ${t.unknown} unknown)`,
       );
       table('By month', stats.byMonth);
       table('By agent', stats.byAgent);

@@ -102,6 +102,11 @@ export interface ReportInput {
   /** Number of trusted keys in .trail/keys. */
   trustedKeys?: number;
   /**
+   * When this clone's `trail init` first ran (`.trail/config.json`): a commit authored before
+   * it could not have been recorded, and the gaps report says so. Absent on the server.
+   */
+  trackedSince?: string;
+  /**
    * On the server: the pushes code hosts reported to the default branch in the period, held
    * against what `trail push` sent. Absent in a clone, which reads git itself.
    */

@@ -5,6 +5,8 @@
  * approvals given without examining the agent's reasoning, and approvals the change no longer
  * stands under (changed after approval, as trail verify found).
  */
+
+import { trackedSinceSeconds } from '../core/before-tracking.js';
 import type { ChangeFacts } from '../core/change-facts.js';
 import { inPeriod, missingCheckpointText } from '../core/change-facts.js';
 import { checkpointStatus, missingFields, unapprovedModels } from '../core/check.js';
@@ -38,6 +40,18 @@ export interface Gap {
   fix: string;
 }
 
+/**
+ * When a commit was authored before this clone's `trail init` (no hook could have recorded
+ * it), that moment in whole seconds, as `trail init` suggests it for requireCheckpointsFrom,
+ * which compares author dates too.
+ */
+function authoredBeforeTracking(f: ChangeFacts, input: ReportInput): string | undefined {
+  const since = trackedSinceSeconds(input.trackedSince);
+  const authored = f.git ? Date.parse(f.git.date) / 1000 : Number.NaN;
+  if (since === undefined || !(authored < since)) return undefined;
+  return new Date(since * 1000).toISOString().replace('.000Z', 'Z');
+}
+
 function changeGaps(f: ChangeFacts, input: ReportInput): Gap[] {
   const gaps: Gap[] = [];
   const add = (type: GapType, detail: string, fix: string) =>
@@ -45,10 +59,13 @@ function changeGaps(f: ChangeFacts, input: ReportInput): Gap[] {
   if (!f.checkpoint) {
     // Exempt, or removed by a logged retention purge (the policy at work): not a gap.
     if (checkpointStatus(f, input.policy) === 'missing') {
+      const adoption = authoredBeforeTracking(f, input);
       add(
         'no-checkpoint',
-        `"${f.git?.subject ?? ''}" by ${f.author ?? 'unknown'} has ${missingCheckpointText(f)}: hand-written, or capture failed`,
-        'import the agent session, or document how hand-written changes are reviewed',
+        `"${f.git?.subject ?? ''}" by ${f.author ?? 'unknown'} has ${missingCheckpointText(f)}: ${adoption ? `authored before Trail tracked this repository (${adoption})` : 'hand-written, or capture failed'}`,
+        adoption
+          ? `leave the history from before Trail out: add "requireCheckpointsFrom: ${adoption}" to .trail/policy.yml`
+          : 'import the agent session, or document how hand-written changes are reviewed',
       );
     }
     return gaps;
@@ -179,6 +196,15 @@ export function buildGapsReport(input: ReportInput): ReportDocument {
   const counts = new Map<GapType, number>(GAP_TYPES.map((t) => [t, 0]));
   for (const g of gaps) counts.set(g.type, counts.get(g.type)! + 1);
   const affected = new Set(gaps.filter((g) => g.commit).map((g) => g.commit));
+  // The history from before adoption is most of a first report: say once how to leave it out.
+  const history = changes.filter(
+    (f) =>
+      !f.checkpoint && checkpointStatus(f, input.policy) === 'missing' && authoredBeforeTracking(f, input),
+  );
+  const adoptedAt = history[0] && authoredBeforeTracking(history[0], input);
+  const historyNote = adoptedAt
+    ? ` ${history.length === 1 ? '1 commit without a checkpoint was' : `${history.length} commits without a checkpoint were`} authored before Trail tracked this repository (${adoptedAt}), when no hook could record them: "requireCheckpointsFrom: ${adoptedAt}" in .trail/policy.yml leaves them out.`
+    : '';
   return {
     ...reportHeading(input, 'Audit gaps', 'gaps'),
     summary: [
@@ -195,7 +221,7 @@ export function buildGapsReport(input: ReportInput): ReportDocument {
         id: 'gaps',
         title: 'Gaps',
         intro: [
-          `${countLabel(gaps.length, 'gap')} in ${periodText(input.period)}, oldest first. Commits that touch only the policy's exempt paths (${input.policy.exemptPaths.join(', ')})${input.policy.requireCheckpointsFrom ? `, or were authored before ${input.policy.requireCheckpointsFrom} (requireCheckpointsFrom),` : ''} need no checkpoint and are not listed.`,
+          `${countLabel(gaps.length, 'gap')} in ${periodText(input.period)}, oldest first. Commits that touch only the policy's exempt paths (${input.policy.exemptPaths.join(', ')})${input.policy.requireCheckpointsFrom ? `, or were authored before ${input.policy.requireCheckpointsFrom} (requireCheckpointsFrom),` : ''} need no checkpoint and are not listed.${historyNote}`,
         ],
         table: gapsTable(gaps),
         notes: gaps.length === 0 ? ['No gaps found.'] : [],

@@ -11,6 +11,7 @@ import type { TrustedKey } from '../core/log-verifier.js';
 import type { TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
 import { currentBranch, listCommits, repositoryName } from '../git/commit-range.js';
+import { loadConfig } from '../ledger/config.js';
 import { loadPolicy } from '../ledger/policy-file.js';
 import { recordsOfSnapshots } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
@@ -143,5 +144,11 @@ async function reportInputOf(
     },
     generatedAt,
     trustedKeys: ledger.trustedKeys.size,
+    ...trackedSinceOf(repo),
   };
+}
+
+function trackedSinceOf(repo: Repo): { trackedSince?: string } {
+  const { trackedSince } = loadConfig(repo);
+  return trackedSince === undefined ? {} : { trackedSince };
 }

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { originWithoutCheckpoint, trackedSinceSeconds } from '../../src/core/before-tracking.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
@@ -76,6 +78,58 @@ describe('commits from before Trail tracked the repository', () => {
       totals: { share: number | null; unknown: number };
     };
     assert.deepEqual(json.totals, { key: 'all', ai: 0, human: 0, unknown: 2, share: null });
+  });
+
+  test('the gaps report says which commits came before Trail, and how to leave them out', async () => {
+    const gapsOf = async () => {
+      const result = await trail(repo.dir, 'report', 'gaps', '--format', 'json');
+      assert.equal(result.code, 0, result.stderr);
+      const doc = JSON.parse(result.stdout) as {
+        sections: Array<{ intro: string[]; table: { rows: Array<Record<string, string>> } }>;
+      };
+      const section = doc.sections[0]!;
+      return {
+        intro: section.intro.join(' '),
+        noCheckpoint: section.table.rows
+          .filter((r) => r.gap === 'no-checkpoint')
+          .map((r) => [r.detail, r.fix]),
+      };
+    };
+    const since = (
+      JSON.parse(readFileSync(join(repo.dir, '.trail/config.json'), 'utf8')) as { trackedSince: string }
+    ).trackedSince;
+    const adopted = new Date(Math.floor(Date.parse(since) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const before = await gapsOf();
+    assert.deepEqual(before.noCheckpoint, [
+      [
+        `"before Trail" by Test Author <author@example.com> has no checkpoint: authored before Trail tracked this repository (${adopted})`,
+        `leave the history from before Trail out: add "requireCheckpointsFrom: ${adopted}" to .trail/policy.yml`,
+      ],
+      [
+        '"a person, after Trail" by Test Author <author@example.com> has no checkpoint: hand-written, or capture failed',
+        'import the agent session, or document how hand-written changes are reviewed',
+      ],
+    ]);
+    assert.match(
+      before.intro,
+      new RegExp(
+        `1 commit without a checkpoint was authored before Trail tracked this repository \\(${adopted}\\), when no hook could record them: "requireCheckpointsFrom: ${adopted}" in \\.trail/policy\\.yml leaves them out\\.$`,
+      ),
+    );
+    // As the report says: the history leaves, the hand-written commit after adoption stays.
+    repo.write('.trail/policy.yml', `requireCheckpointsFrom: ${adopted}\n`);
+    try {
+      const after = await gapsOf();
+      assert.deepEqual(
+        after.noCheckpoint.map((r) => r[0]),
+        [
+          '"a person, after Trail" by Test Author <author@example.com> has no checkpoint: hand-written, or capture failed',
+        ],
+      );
+      assert.doesNotMatch(after.intro, /authored before Trail tracked/);
+    } finally {
+      rmSync(join(repo.dir, '.trail/policy.yml'));
+    }
   });
 
   test('the rule: before trackedSince (in whole seconds) is unknown, from it on human', () => {

@@ -4,7 +4,7 @@
  * commit id, reviews, test results, deployments, rollbacks) appended to a real ledger.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadWriterKey } from '../../src/ledger/keys.js';
 import { appendRecords } from '../../src/ledger/log-store.js';
@@ -112,6 +112,14 @@ export class ScriptedRepo {
     mkdirSync(noHooks, { recursive: true });
     repo.git('config', 'core.hooksPath', noHooks);
     if (policy !== undefined) repo.write('.trail/policy.yml', policy);
+    // The scripted history is dated from T0: Trail tracked the repository from just before it,
+    // as if `trail init` had run then, so a commit without a checkpoint is a hand-written one.
+    const configPath = join(repo.dir, '.trail', 'config.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      configPath,
+      `${JSON.stringify({ ...config, trackedSince: new Date(T0 - 2 * HOUR).toISOString() }, null, 2)}\n`,
+    );
     const scripted = new ScriptedRepo(repo, await findRepo(repo.dir));
     scripted.commitAt('Trail: trust this clone’s key and set the policy', T0 - HOUR);
     scripted.changes.set('base', { name: 'base', sha: scripted.last! });

@@ -21,6 +21,15 @@ export function trackedSinceSeconds(trackedSince: string | undefined): number | 
 }
 
 /**
+ * `trackedSince` as `trail init` suggests it for the policy's `requireCheckpointsFrom`: an
+ * ISO time in whole seconds (`2026-12-06T23:53:50Z`), the same second trackedSinceSeconds uses.
+ */
+export function trackedSinceText(trackedSince: string | undefined): string | undefined {
+  const seconds = trackedSinceSeconds(trackedSince);
+  return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
  * `committerTime` is the commit's committer time in seconds; with no `trackedSince` (a
  * configuration from before it was recorded), every commit counts as tracked.
  */

@@ -6,7 +6,7 @@
  * stands under (changed after approval, as trail verify found).
  */
 
-import { trackedSinceSeconds } from '../core/before-tracking.js';
+import { trackedSinceSeconds, trackedSinceText } from '../core/before-tracking.js';
 import type { ChangeFacts } from '../core/change-facts.js';
 import { inPeriod, missingCheckpointText } from '../core/change-facts.js';
 import { checkpointStatus, missingFields, unapprovedModels } from '../core/check.js';
@@ -48,8 +48,7 @@ export interface Gap {
 function authoredBeforeTracking(f: ChangeFacts, input: ReportInput): string | undefined {
   const since = trackedSinceSeconds(input.trackedSince);
   const authored = f.git ? Date.parse(f.git.date) / 1000 : Number.NaN;
-  if (since === undefined || !(authored < since)) return undefined;
-  return new Date(since * 1000).toISOString().replace('.000Z', 'Z');
+  return since !== undefined && authored < since ? trackedSinceText(input.trackedSince) : undefined;
 }
 
 function changeGaps(f: ChangeFacts, input: ReportInput): Gap[] {

@@ -1,6 +1,6 @@
 /** The policy file: schema, defaults, patterns, and errors that name the line. */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { isTrailError } from '../../src/core/errors.js';
@@ -135,12 +135,21 @@ describe('policy', () => {
       assert.ok(suggested, init.stderr);
       const adopted = suggested[1]!;
       assert.ok(Date.parse(adopted) <= Date.now(), 'the moment of adoption, to the second');
+      // The moment the gaps report names for the same commits: when Trail began tracking.
+      const config = JSON.parse(readFileSync(join(repo.dir, '.trail/config.json'), 'utf8')) as {
+        trackedSince: string;
+      };
+      assert.equal(adopted, `${config.trackedSince.slice(0, 19)}Z`);
       const json = JSON.parse((await trail(repo.dir, 'init', '--yes', '--json')).stdout);
-      assert.deepEqual(json.history, { commits: 2, requireCheckpointsFrom: null });
+      assert.deepEqual(json.history, { commits: 2, requireCheckpointsFrom: null, suggestedFrom: adopted });
       repo.write('.trail/policy.yml', `requireCheckpointsFrom: ${adopted}\n`);
       repo.commit('Trail: adopted today');
       const again = JSON.parse((await trail(repo.dir, 'init', '--yes', '--json')).stdout);
-      assert.deepEqual(again.history, { commits: 3, requireCheckpointsFrom: adopted });
+      assert.deepEqual(again.history, {
+        commits: 3,
+        requireCheckpointsFrom: adopted,
+        suggestedFrom: adopted,
+      });
       // The old commits are out of the gate; the adoption commit touches only .trail/; a
       // commit by hand from today on is noted.
       const check = await trail(repo.dir, 'check', 'HEAD~2..HEAD');
@@ -150,6 +159,21 @@ describe('policy', () => {
       repo.commit('by hand, after adoption');
       const after = await trail(repo.dir, 'check', 'HEAD~1..HEAD');
       assert.match(after.stderr, /note: no checkpoint/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('trail init after one commit says "it", not "them"', async () => {
+    const repo = tempRepo();
+    try {
+      repo.write('a.txt', 'a\n');
+      repo.commit('before Trail');
+      const init = await trail(repo.dir, 'init', '--yes');
+      assert.match(
+        init.stderr,
+        /^1 commit from before Trail has no checkpoint: to leave it out of trail check/m,
+      );
     } finally {
       repo.cleanup();
     }

@@ -13,6 +13,7 @@ import {
   preflightAgents,
   REPO_AGENTS,
 } from '../../capture/install-agents.js';
+import { trackedSinceText } from '../../core/before-tracking.js';
 import type { HookManager } from '../../git/hook-managers.js';
 import { detectHookManager, installHusky, installLefthook } from '../../git/hook-managers.js';
 import { installGitHooks } from '../../git/hooks.js';
@@ -21,7 +22,7 @@ import { addTrailRefspecs } from '../../git/remote-config.js';
 import { gitTextOrUndefined } from '../../git/run.js';
 import type { AliasOutcome } from '../../git/trail-alias.js';
 import { installTrailAlias, PORTABLE_COMMAND } from '../../git/trail-alias.js';
-import { writeDefaultConfig } from '../../ledger/config.js';
+import { loadConfig, writeDefaultConfig } from '../../ledger/config.js';
 import { createWriterKey, trustKey } from '../../ledger/keys.js';
 import { loadPolicy } from '../../ledger/policy-file.js';
 import type { Repo } from '../../ledger/repo.js';
@@ -52,7 +53,7 @@ export interface InitResult {
    * Commits made before Trail: no hook recorded them. Unless the policy's
    * `requireCheckpointsFrom` leaves them out, they show as commits without a checkpoint.
    */
-  history: { commits: number; requireCheckpointsFrom: string | null };
+  history: { commits: number; requireCheckpointsFrom: string | null; suggestedFrom: string };
 }
 
 export interface InitOptions {
@@ -108,7 +109,22 @@ async function historyBeforeTrail(repo: Repo): Promise<InitResult['history']> {
   } catch {
     // A policy that does not parse is trail check's to report, not init's.
   }
-  return { commits: count === undefined ? 0 : Number(count), requireCheckpointsFrom: from };
+  return {
+    commits: count === undefined ? 0 : Number(count),
+    requireCheckpointsFrom: from,
+    // The moment the gaps report names for the same commits: when Trail began tracking.
+    suggestedFrom:
+      trackedSinceText(configuredTrackedSince(repo)) ?? trackedSinceText(new Date().toISOString())!,
+  };
+}
+
+function configuredTrackedSince(repo: Repo): string | undefined {
+  try {
+    return loadConfig(repo).trackedSince;
+  } catch {
+    // A configuration that does not parse is trail status's to report, not init's.
+    return undefined;
+  }
 }
 
 /**
@@ -179,7 +195,7 @@ export function register(program: Command, context: () => CommandContext): void 
       if (result.configCreated && history.commits > 0 && history.requireCheckpointsFrom === null)
         say(
           ctx.io,
-          `${history.commits === 1 ? '1 commit' : `${history.commits} commits`} from before Trail ${history.commits === 1 ? 'has' : 'have'} no checkpoint: to leave them out of trail check and the gaps report, add "requireCheckpointsFrom: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}" to .trail/policy.yml (docs/policy.md)`,
+          `${history.commits === 1 ? '1 commit' : `${history.commits} commits`} from before Trail ${history.commits === 1 ? 'has' : 'have'} no checkpoint: to leave ${history.commits === 1 ? 'it' : 'them'} out of trail check and the gaps report, add "requireCheckpointsFrom: ${history.suggestedFrom}" to .trail/policy.yml (docs/policy.md)`,
         );
     });
 }

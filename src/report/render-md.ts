@@ -31,7 +31,8 @@ export function renderMarkdown(doc: ReportDocument): string {
     `- **Scope:** ${mdEscape(doc.scope.description)}`,
     `- **Generated:** ${mdEscape(doc.generatedAt)} by Trail`,
     `- **Policy:** ${mdEscape(doc.policy)}`,
-    `- **Ledger:** ${mdEscape(ledgerSentence(doc.ledger))}`,
+    // The sentence names the ledger itself ("Ledger verified: …"): no label before it.
+    `- ${mdEscape(ledgerSentence(doc.ledger))}`,
   ];
   for (const p of doc.ledger.problems) out.push(`  - ${mdEscape(p)}`);
   out.push('', '## Summary', '');

@@ -439,6 +439,11 @@ describe('reports', () => {
           assert.equal((body.match(/<tr>/g) ?? []).length, Math.max(n, 1), `${kind} html ${section.id}`);
         }
         assert.match(html, /Ledger verified: \d+ records in 1 log from 1 writer/);
+        assert.match(
+          md,
+          /^- Ledger verified: \d+ records in 1 log from 1 writer/m,
+          'named once, not "Ledger: Ledger"',
+        );
 
         // PDF: a real PDF with the pages it says it has, and the rows in its text.
         const pdf = readFileSync(files.pdf!);

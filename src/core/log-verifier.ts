@@ -512,16 +512,36 @@ export class LogVerifier {
           message: `record ${head.size - 1} was modified: it differs from the one the ${label} signed`,
         });
       } else if (rootsAtHeads.get(head.size) !== head.root && !explained) {
-        report({
-          kind: 'head-mismatch',
-          seq: fromSize,
-          message: `records ${fromSize}..${head.size - 1} do not match the Merkle root of the ${label}`,
-        });
+        // A root covers every record before it too: with an earlier record already found
+        // changed, this mismatch says nothing against the records this head added, and naming
+        // them would accuse records that may be untouched. Said once for all such heads.
+        const earlier = problems.find((p) => p.seq !== undefined && p.seq < fromSize);
+        if (earlier) shadowed.push({ head, fromSize, earlierSeq: earlier.seq! });
+        else {
+          report({
+            kind: 'head-mismatch',
+            seq: fromSize,
+            message: `records ${fromSize}..${head.size - 1} do not match the Merkle root of the ${label}`,
+          });
+        }
       }
     };
+    const shadowed: Array<{ head: SignedTreeHead; fromSize: number; earlierSeq: number }> = [];
     for (const head of heads) {
       checkHead(head, previousSize);
       previousSize = head.size;
+    }
+    if (shadowed.length > 0) {
+      const first = shadowed[0]!;
+      const last = shadowed[shadowed.length - 1]!.head;
+      const sizes =
+        shadowed.length === 1
+          ? `the tree head of size ${first.head.size}`
+          : `${shadowed.length} later tree heads (sizes ${first.head.size} to ${last.size})`;
+      report({
+        kind: 'head-mismatch',
+        message: `${sizes} cannot vouch for records ${first.fromSize}..${last.size - 1}: ${shadowed.length === 1 ? 'its Merkle root covers' : 'their Merkle roots cover'} record ${first.earlierSeq}, found changed above, so ${shadowed.length === 1 ? 'it does' : 'they do'} not match either`,
+      });
     }
     const signedSize = heads.length > 0 ? Math.max(...heads.map((h) => h.size)) : 0;
     if (heads.length > 0 && n > signedSize) {

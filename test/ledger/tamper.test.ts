@@ -104,7 +104,19 @@ describe('trail verify: tamper matrix', () => {
       lines[2]!.line = lines[2]!.line.replace('"env-2"', '"env-X"');
       setEntryLines(files, lines);
     });
-    await verifyFails(/record 2 \([0-9a-f]{12}\): modified/);
+    const out = await verifyFails(/record 2 \([0-9a-f]{12}\): modified/);
+    // The later heads' roots cover record 2 too: said once, without naming records 3..7 as
+    // changed (they are not).
+    assert.deepEqual(
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('refs/'))
+        .map((l) => l.replace(/^\S+ /, '').replace(/\([0-9a-f]{12}\)/, '(id)')),
+      [
+        'record 2 (id): modified: record 2 was modified: record 3 no longer chains to it',
+        'head-mismatch: 3 later tree heads (sizes 4 to 8) cannot vouch for records 3..7: their Merkle roots cover record 2, found changed above, so they do not match either',
+      ],
+    );
   });
 
   test('modified: the newest record, which no later entry chains to', async () => {

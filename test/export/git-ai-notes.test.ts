@@ -55,14 +55,25 @@ describe('trail export --format git-ai --write-notes', () => {
       assert.equal(noteOf(s, c1.sha), GIT_AI_NOTE, 'git-ai’s note is as it was');
       assert.ok(isTrailNote(noteOf(s, c2.sha)));
 
-      // Trail's own notes are Trail's to replace: a second run writes c2's again, keeps c1's.
+      // A second run finds c2's note as it would write it: nothing is written, the ref stays.
+      const ref = s.repo.git('rev-parse', 'refs/notes/ai');
       const again = await trail(s.dir, 'export', '--format', 'git-ai', '--write-notes', '--json');
-      assert.deepEqual(JSON.parse(again.stdout).commits, [c2.sha]);
+      assert.deepEqual(JSON.parse(again.stdout).commits, []);
+      assert.match(again.stderr, /^wrote 0 git-ai notes to refs\/notes\/ai \(1 already as written\)\n/);
+      assert.equal(s.repo.git('rev-parse', 'refs/notes/ai'), ref, 'no empty notes commit');
       assert.equal(noteOf(s, c1.sha), GIT_AI_NOTE);
+
+      // Trail's own notes are Trail's to replace when they differ from what it would write.
+      // As an older Trail wrote it: another version in its metadata.
+      const older = noteOf(s, c2.sha).replace(/("git_ai_version": ?"trail-)[^"]*"/, '$10.0.1"');
+      assert.notEqual(older, noteOf(s, c2.sha));
+      s.repo.git('notes', '--ref=ai', 'add', '-f', '-m', older, c2.sha);
+      const redone = await trail(s.dir, 'export', '--format', 'git-ai', '--write-notes', '--json');
+      assert.deepEqual(JSON.parse(redone.stdout).commits, [c2.sha]);
 
       const forced = await trail(s.dir, 'export', '--format', 'git-ai', '--write-notes', '--force', '--json');
       assert.equal(forced.code, 0, forced.stderr);
-      assert.deepEqual(JSON.parse(forced.stdout), { ref: 'refs/notes/ai', commits: [c1.sha, c2.sha] });
+      assert.deepEqual(JSON.parse(forced.stdout), { ref: 'refs/notes/ai', commits: [c1.sha] });
       assert.doesNotMatch(forced.stderr, /kept/);
       assert.ok(isTrailNote(noteOf(s, c1.sha)), 'replaced on --force');
     }));

@@ -109,18 +109,25 @@ async function exportGitAi(repo: Repo, io: Io, options: ExportOptions): Promise<
   }
   // A note someone else wrote (git-ai's own, above all) is their record: replaced only on --force.
   const existing =
-    options.force || notes.length === 0
+    notes.length === 0
       ? new Map<string, string>()
       : await existingNotes(repo.workTree, new Set(notes.map((n) => n.commit)));
-  const kept = notes.filter((n) => {
-    const note = existing.get(n.commit);
-    return note !== undefined && !isTrailNote(note);
-  });
+  // A note already as Trail would write it is left alone: running the export again moves nothing.
+  const unchanged = new Set(notes.filter((n) => existing.get(n.commit) === n.text).map((n) => n.commit));
+  const kept = options.force
+    ? []
+    : notes.filter((n) => {
+        const note = existing.get(n.commit);
+        return note !== undefined && !unchanged.has(n.commit) && !isTrailNote(note);
+      });
   const keptCommits = new Set(kept.map((n) => n.commit));
-  const written = notes.filter((n) => !keptCommits.has(n.commit));
+  const written = notes.filter((n) => !keptCommits.has(n.commit) && !unchanged.has(n.commit));
   // Nothing to write makes no notes commit: an empty one would only move the ref.
   if (written.length > 0) await writeNotes(repo.workTree, written);
-  say(io, `wrote ${countLabel(written.length, 'git-ai note')} to ${NOTES_REF}`);
+  say(
+    io,
+    `wrote ${countLabel(written.length, 'git-ai note')} to ${NOTES_REF}${unchanged.size > 0 ? ` (${unchanged.size} already as written)` : ''}`,
+  );
   if (kept.length > 0) {
     say(
       io,

@@ -39,6 +39,22 @@ export interface GitAiNote {
   leftOut: string[];
 }
 
+/**
+ * The tool names git-ai's own presets write in `agent_id.tool` (git-ai-project/git-ai,
+ * src/commands/checkpoint_agent/presets/*.rs: "claude", "gemini", "codex", "cursor"), where
+ * Trail's agent names differ. The session key hashes the tool name (`s_` = SHA-256 of
+ * "<tool>:<conversation id>"), so only the same name gives the same key for one
+ * conversation in both tools' notes.
+ */
+const GIT_AI_TOOL_NAMES: Readonly<Record<string, string>> = {
+  'claude-code': 'claude',
+  'gemini-cli': 'gemini',
+};
+
+export function gitAiToolName(agent: string): string {
+  return GIT_AI_TOOL_NAMES[agent] ?? agent;
+}
+
 export function gitAiNote(stored: StoredRecord<RecordOf<'checkpoint'>>, version: string): GitAiNote {
   const c = stored.record;
   const trace = `t_${stored.id.slice(0, 14)}`;
@@ -57,7 +73,7 @@ export function gitAiNote(stored: StoredRecord<RecordOf<'checkpoint'>>, version:
       let key: string | undefined;
       if (span.origin === 'ai' && span.sessionId) {
         const session = c.sessions.find((s) => s.sessionId === span.sessionId);
-        const tool = session?.agent ?? 'unknown';
+        const tool = gitAiToolName(session?.agent ?? 'unknown');
         const s = `s_${sha256Hex(`${tool}:${span.sessionId}`).slice(0, 14)}`;
         key = `${s}::${trace}`;
         fileSessions[s] = {

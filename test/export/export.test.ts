@@ -1,5 +1,6 @@
 /** Exports validate against their published schemas and specifications. */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -120,6 +121,14 @@ describe('trail export', () => {
       ],
     );
     assert.equal(metadata.base_commit_sha, repo.git('rev-parse', 'HEAD'));
+    // The session key git-ai's own Claude preset would give the same conversation: its tool
+    // name is "claude" (presets/claude.rs), and the key hashes "<tool>:<conversation id>".
+    const [sessionKey, session] = Object.entries(metadata.sessions)[0]!;
+    assert.equal(session.agent_id.tool, 'claude');
+    assert.equal(
+      sessionKey,
+      `s_${createHash('sha256').update(`claude:${session.agent_id.id}`).digest('hex').slice(0, 14)}`,
+    );
     const write = await trail(repo.dir, 'export', '--format', 'git-ai', '--write-notes');
     assert.equal(write.code, 0, write.stderr);
     checkGitAiNote(`${repo.git('notes', '--ref=ai', 'show', 'HEAD')}\n`);

@@ -460,7 +460,11 @@ async function observe(ctx: HookContext, observation: Observation, input: HookIn
         ctx.fresh ||
         observation.info.source !== undefined ||
         ctx.normalized.hook.toLowerCase().includes('start');
-      const info = { ...observation.info, ...(first ? boundaryFacts(ctx.repo, input.env) : {}) };
+      const info = {
+        ...observation.info,
+        ...(observation.info.model ? { modelFrom: 'observed' as const } : {}),
+        ...(first ? boundaryFacts(ctx.repo, input.env) : {}),
+      };
       const { value } = redactValue(info, ctx.rules);
       return [
         {
@@ -1168,7 +1172,7 @@ async function turnEnd(
       ...header(ctx),
       type: 'session',
       info: {
-        ...(model ? { model } : {}),
+        ...(model ? { model, modelFrom: 'transcript' as const } : {}),
         ...(summary.agentVersion ? { agentVersion: summary.agentVersion } : {}),
         ...boundary,
       },

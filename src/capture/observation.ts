@@ -9,6 +9,11 @@ export type AgentName = 'claude-code' | 'codex' | 'gemini-cli' | 'cursor' | 'gen
 
 export interface SessionInfo {
   model?: string;
+  /**
+   * Where `model` was read (set by the hook runner, not by adapters): a hook's own payload, or
+   * the agent's transcript. The session record's `sources` says so.
+   */
+  modelFrom?: 'observed' | 'transcript';
   agentVersion?: string;
   cwd?: string;
   transcriptPath?: string;

@@ -826,7 +826,8 @@ function sealSession(
       time: read.lines[0]?.at ?? new Date().toISOString(),
       actor: { type: 'agent', id: agent },
       provenance: 'observed',
-      ...(info.model ? { sources: { model: 'transcript' } } : {}),
+      // The default provenance is `observed`: only a model read from the transcript says so.
+      ...(info.model && info.modelFrom === 'transcript' ? { sources: { model: 'transcript' } } : {}),
       sessionId,
       agent: { name: agent, ...(info.agentVersion ? { version: info.agentVersion } : {}) },
       ...(model ? { model } : {}),

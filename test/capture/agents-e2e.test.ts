@@ -258,6 +258,7 @@ describe('agent sessions through the installed hooks, to the ledger', () => {
     assert.equal(session.agent.name, 'codex');
     assert.equal(session.agent.version, '0.47.0');
     assert.equal(session.model, 'gpt-5-codex');
+    assert.deepEqual(session.sources, { model: 'transcript' }, 'the model comes from the rollout');
     assert.deepEqual(
       ofType(events, 'prompt').map((p) => p.text),
       // The second turn is in the rollout already; its notify never came, so its prompt is
@@ -412,6 +413,8 @@ describe('agent sessions through the installed hooks, to the ledger', () => {
     assert.equal(session.agent.name, 'cursor');
     assert.equal(session.agent.version, '2.1.46');
     assert.equal(session.model, 'claude-4.5-sonnet-thinking');
+    // Read off the hooks' own payloads: observed, the record's default, not "transcript".
+    assert.equal(session.sources, undefined);
     assert.equal(session.request.requester, 'dev@example.com');
     assert.deepEqual(
       ofType(events, 'prompt').map((p) => p.text),

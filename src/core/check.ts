@@ -212,7 +212,7 @@ export function checkChange(facts: ChangeFacts, policy: Policy): Violation[] {
       add(
         'checkpoint',
         message,
-        'import the agent session (trail import) or record why the commit is hand-written; the policy sets allowCommitsWithoutCheckpoint: false',
+        'if an agent wrote it, record its session with trail import (kept in the ledger, though not linked to the commit); if a person did, allowCommitsWithoutCheckpoint: true keeps such commits as notes, or exemptPaths leaves out the paths no agent writes',
       );
     }
   } else {

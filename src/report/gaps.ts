@@ -64,7 +64,7 @@ function changeGaps(f: ChangeFacts, input: ReportInput): Gap[] {
         `"${f.git?.subject ?? ''}" by ${f.author ?? 'unknown'} has ${missingCheckpointText(f)}: ${adoption ? `authored before Trail tracked this repository (${adoption})` : 'hand-written, or capture failed'}`,
         adoption
           ? `leave the history from before Trail out: add "requireCheckpointsFrom: ${adoption}" to .trail/policy.yml`
-          : 'import the agent session, or document how hand-written changes are reviewed',
+          : 'if an agent wrote it, record its session with trail import (kept in the ledger, though not linked to the commit); if a person did, document how hand-written changes are reviewed',
       );
     }
     return gaps;

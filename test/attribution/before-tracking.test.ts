@@ -107,7 +107,7 @@ describe('commits from before Trail tracked the repository', () => {
       ],
       [
         '"a person, after Trail" by Test Author <author@example.com> has no checkpoint: hand-written, or capture failed',
-        'import the agent session, or document how hand-written changes are reviewed',
+        'if an agent wrote it, record its session with trail import (kept in the ledger, though not linked to the commit); if a person did, document how hand-written changes are reviewed',
       ],
     ]);
     assert.match(

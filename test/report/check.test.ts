@@ -193,6 +193,11 @@ describe('trail check', () => {
       const strict = await trail(s.dir, 'check', s.sha('b6-by-hand'));
       assert.equal(strict.code, 1);
       assert.deepEqual(violations(strict.stderr), [`${short('b6-by-hand')} checkpoint`]);
+      // What to do says what trail import does and does not do: it links no session to a commit.
+      assert.match(
+        strict.stderr,
+        /— if an agent wrote it, record its session with trail import \(kept in the ledger, though not linked to the commit\); if a person did, allowCommitsWithoutCheckpoint: true keeps such commits as notes/,
+      );
     } finally {
       s.repo.git('checkout', '--', '.trail/policy.yml');
     }

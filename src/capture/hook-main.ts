@@ -140,6 +140,7 @@ function gap(input: HookInput, why: string): void {
       why,
       agent: input.agent,
       hook: input.event,
+      ...(input.sessionId ? { sessionId: input.sessionId } : {}),
     });
 }
 

@@ -212,6 +212,8 @@ export interface HookInput {
   env: NodeJS.ProcessEnv;
   /** The repository this hook records in, once known: its gaps go there too. */
   recordedIn?: Repo;
+  /** The session the payload names, once known: its gaps name it, so a reader can tie them to it. */
+  sessionId?: string;
 }
 
 export interface HookContext {
@@ -303,6 +305,7 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
   const repo = chooseRepo(normalized, input);
   if (!repo) return undefined;
   input.recordedIn = repo;
+  if (normalized.sessionId) input.sessionId = normalized.sessionId;
   if (!KNOWN_EVENTS[input.agent]?.has(normalized.hook)) {
     throw new TrailError(
       'INPUT_INVALID',

@@ -531,6 +531,9 @@ describe('hooks under malformed input, concurrency, crashes and full disks', () 
     assert.equal(result.code, 0, result.stderr);
     assert.equal(gapCount(r.dir), gaps + 1);
     assert.match(readFileSync(gapsFile(r.dir), 'utf8'), /EISDIR/);
+    // The gap names the session its payload named, so a reader can tie it to that session.
+    const last = JSON.parse(readFileSync(gapsFile(r.dir), 'utf8').trim().split('\n').at(-1)!);
+    assert.equal(last.sessionId, sessionId);
     r.write('notes.txt', 'a human change\n');
     const head = r.git('rev-parse', 'HEAD');
     r.git('add', '-A');

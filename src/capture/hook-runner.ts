@@ -354,7 +354,7 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
   // A session seen for the first time states where it runs even when no start hook came
   // (hooks installed mid-session, Cursor's cloud agents, Codex's notify, which has no start).
   if (ctx.fresh && !observations.some((o) => o.type === 'session'))
-    observations.unshift({ type: 'session', info: {} });
+    observations.unshift({ type: 'session', info: normalized.sessionInfo ?? {} });
   const lines: SpoolLine[] = [];
   for (const observation of observations) {
     lines.push(...(await observe(ctx, observation, input)));

@@ -121,6 +121,12 @@ export interface NormalizedPayload {
   at?: string;
   cwd?: string;
   observations: Observation[];
+  /**
+   * What this payload says of its session whatever the event (Cursor puts `model` and its
+   * version on every payload): the session's first line when no start hook was seen (hooks
+   * installed mid-conversation, cloud agents).
+   */
+  sessionInfo?: SessionInfo;
 }
 
 /** An adapter turns one hook payload into observations, or throws a TrailError('INPUT_INVALID'). */

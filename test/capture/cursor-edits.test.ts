@@ -110,6 +110,12 @@ describe('Cursor edits: only the lines the agent wrote are its', () => {
     assert.equal(lines[1], 'unknown', 'line 2, changed before the edit by someone Trail did not see');
     const file = checkpoint.files.find((f) => f.path === 'src/price.ts');
     assert.equal(file?.aiLines, 1);
+    // No sessionStart or prompt hook came (hooks installed mid-conversation): the model and
+    // version every Cursor payload carries still name the session.
+    assert.deepEqual(
+      checkpoint.sessions.map((s) => [s.agent, s.model]),
+      [['cursor', 'claude-4.5-sonnet-thinking']],
+    );
   });
 
   test("lines an edit kept from its old text are not the agent's; an edit whose hook comes late still is", async () => {

@@ -197,7 +197,15 @@ describe('normalizeCursor', () => {
   for (const [file, hook, observations] of hookCases) {
     it(`maps ${file}`, () => {
       const result = normalizeCursor(json(file), hook);
-      assert.deepEqual(result, { agent: 'cursor', sessionId: SESSION, hook, cwd: CWD, observations });
+      // Every payload names the session's model and version, whatever its event.
+      assert.deepEqual(result, {
+        agent: 'cursor',
+        sessionId: SESSION,
+        hook,
+        cwd: CWD,
+        observations,
+        sessionInfo: INFO,
+      });
       for (const o of result.observations) {
         if (o.type === 'event') assert.deepEqual(eventBodySchema.parse(o.event), o.event);
       }

@@ -71,7 +71,7 @@ export const normalizeCursor: HookAdapter = (payload, hookEvent) => {
     cwd,
   });
   const observations = observe(hook, payload, what, info);
-  return drop({ agent: 'cursor' as const, sessionId, hook, cwd, observations });
+  return drop({ agent: 'cursor' as const, sessionId, hook, cwd, observations, sessionInfo: info });
 };
 
 function observe(hook: string, p: Obj, what: string, info: SessionInfo): Observation[] {

@@ -26,24 +26,32 @@ export function agentTraceRecord(
   const files = Object.entries(c.attribution)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([path, spans]) => {
-      const groups = new Map<string, typeof spans>();
+      // A person's change to an agent's line (`overrodeSessionId`, `human*` in blame) is what
+      // Agent Trace calls `mixed`, "human-edited AI output": grouped with the session it edited.
+      const contributorOf = (span: (typeof spans)[number]) =>
+        span.origin === 'ai'
+          ? { type: 'ai' as const, sessionId: span.sessionId }
+          : span.origin === 'human' && span.overrodeSessionId
+            ? { type: 'mixed' as const, sessionId: span.overrodeSessionId }
+            : { type: span.origin, sessionId: undefined };
+      const groups = new Map<string, { type: string; sessionId?: string; list: typeof spans }>();
       for (const span of spans) {
-        const key = span.origin === 'ai' ? `ai:${span.sessionId ?? ''}` : span.origin;
-        groups.set(key, [...(groups.get(key) ?? []), span]);
+        const who = contributorOf(span);
+        const key =
+          who.type === 'ai' || who.type === 'mixed' ? `${who.type}:${who.sessionId ?? ''}` : who.type;
+        const group = groups.get(key) ?? { ...who, list: [] };
+        group.list.push(span);
+        groups.set(key, group);
       }
-      const conversations = [...groups].map(([key, list]) => {
-        const first = list[0]!;
-        const session = first.sessionId ? c.sessions.find((s) => s.sessionId === first.sessionId) : undefined;
-        const model = first.origin === 'ai' ? modelId(session?.model) : undefined;
+      const conversations = [...groups.values()].map(({ type, sessionId, list }) => {
+        const session = sessionId ? c.sessions.find((s) => s.sessionId === sessionId) : undefined;
+        const model = type === 'ai' || type === 'mixed' ? modelId(session?.model) : undefined;
+        const url = sessionId ? `trail:session/${encodeURIComponent(sessionId)}` : undefined;
         return {
-          ...(first.origin === 'ai' && first.sessionId
-            ? { url: `trail:session/${encodeURIComponent(first.sessionId)}` }
-            : {}),
-          contributor: { type: first.origin, ...(model ? { model_id: model } : {}) },
+          ...(url ? { url } : {}),
+          contributor: { type, ...(model ? { model_id: model } : {}) },
           ranges: list.map((s) => ({ start_line: s.start, end_line: s.end })),
-          ...(key.startsWith('ai:') && first.sessionId
-            ? { related: [{ type: 'session', url: `trail:session/${encodeURIComponent(first.sessionId)}` }] }
-            : {}),
+          ...(url ? { related: [{ type: 'session', url }] } : {}),
         };
       });
       return { path, conversations };

@@ -33,7 +33,12 @@ import { PORTABLE_COMMAND } from '../git/trail-alias.js';
 import { workTreePath } from '../git/work-tree-path.js';
 import type { Repo } from '../ledger/repo.js';
 import { installClaudeHooks, uninstallClaudeHooks } from './agents/claude-code.js';
-import { codexNotifyConflict, installCodexNotify, uninstallCodexNotify } from './agents/codex.js';
+import {
+  codexNotifyConflict,
+  hasTrailNotify,
+  installCodexNotify,
+  uninstallCodexNotify,
+} from './agents/codex.js';
 import { installCursorHooks, uninstallCursorHooks } from './agents/cursor.js';
 import { installGeminiHooks, uninstallGeminiHooks } from './agents/gemini-cli.js';
 
@@ -352,6 +357,12 @@ interface BackupEntry {
   pristine: boolean;
   /** Folders Trail made for this file, deepest first; removed again when left empty. */
   createdDirs: string[];
+  /**
+   * A per-user file (Codex's config.toml) that already called Trail when this clone was set
+   * up: another repository wrote it, and its uninstall, not this one's, takes it out. Kept so
+   * that `trail status` here can say when it stops calling Trail.
+   */
+  shared?: true;
 }
 
 interface Manifest {
@@ -499,8 +510,28 @@ export function installAgents(
         }
       }
       const next = plan.install(text);
-      if (text === next) continue;
+      if (text === next) {
+        if (plan.kind === 'codex-config' && !manifest.files.some((f) => f.path === plan.path)) {
+          manifest.files.push({
+            path: plan.path,
+            kind: plan.kind,
+            agents: [agent],
+            existed: true,
+            written: sha256(next),
+            pristine: true,
+            createdDirs: [],
+            shared: true,
+          });
+          saveManifest(repo, manifest);
+        }
+        continue;
+      }
       let entry = manifest.files.find((f) => f.path === plan.path);
+      if (entry?.shared) {
+        // This clone writes it now (another's uninstall took Trail out): it becomes this one's.
+        manifest.files.splice(manifest.files.indexOf(entry), 1);
+        entry = undefined;
+      }
       if (!entry) {
         // First change to this file: keep what was there before anything else happens.
         let original: string | undefined;
@@ -543,6 +574,8 @@ export interface AgentUninstallResult {
   cleaned: string[];
   /** Files that could not be handled, with why; their backups are kept. */
   failed: string[];
+  /** What else to know: a per-user file serves every repository on this machine. */
+  notes: string[];
 }
 
 /** An empty document of the kind, for a file that was there before and must stay. */
@@ -550,11 +583,31 @@ function emptyText(kind: FileKind): string {
   return kind === 'codex-config' || kind === 'rules-file' ? '' : '{}\n';
 }
 
+/**
+ * Per-user settings Trail wrote for this repository that no longer call it: Codex's notify
+ * lives in one config.toml for every repository, so `trail uninstall` in another one, or an
+ * edit, takes it away from this one too. One line each, for `trail status`.
+ */
+export function perUserCaptureGone(repo: Repo): string[] {
+  const gone: string[] = [];
+  for (const entry of loadManifest(repo).files) {
+    if (entry.kind !== 'codex-config') continue;
+    const text = existsSync(entry.path) ? readFileSync(entry.path, 'utf8') : '';
+    if (!hasTrailNotify(text))
+      gone.push(
+        `${entry.path} no longer runs Trail as Codex's notify program (another repository's trail uninstall, or an edit): Codex turns are not captured here; run \`trail init --agents codex\` to put it back`,
+      );
+  }
+  return gone;
+}
+
 export function uninstallAgents(repo: Repo): AgentUninstallResult {
   const manifest = loadManifest(repo);
-  const result: AgentUninstallResult = { restored: [], cleaned: [], failed: [] };
+  const result: AgentUninstallResult = { restored: [], cleaned: [], failed: [], notes: [] };
   const kept: BackupEntry[] = [];
   for (const entry of manifest.files) {
+    // Another repository's to take out: this one only relied on it.
+    if (entry.shared) continue;
     const shown = displayPath(repo, entry.path);
     try {
       const original = entry.original
@@ -596,6 +649,10 @@ export function uninstallAgents(repo: Repo): AgentUninstallResult {
       // Not empty (the user keeps other files there) or already gone: leave it.
     }
   }
+  if (manifest.files.some((e) => e.kind === 'codex-config' && !e.shared && !kept.includes(e)))
+    result.notes.push(
+      "Codex's notify is per user: no repository on this machine has Trail capture Codex now; run `trail init --agents codex` in one that still uses Trail to put it back",
+    );
   if (kept.length > 0) saveManifest(repo, { v: 1, files: kept });
   else rmSync(backupDir(repo), { recursive: true, force: true });
   return result;

@@ -233,6 +233,36 @@ describe('trail init --agents / trail uninstall', () => {
     assert.ok(!existsSync(w.codexHome), 'the folder Trail made for the config is gone');
   });
 
+  test("uninstall in one repository says Codex's notify was per user; status in another says it is gone", async () => {
+    const a = world(fixture('codex/config.toml'));
+    const b = world(undefined);
+    // Both clones on one machine: one CODEX_HOME, one config.toml.
+    const env = a.env;
+    assert.equal((await trailWithEnv(a.repo.dir, env, 'init', '--yes', '--agents', 'codex')).code, 0);
+    assert.equal((await trailWithEnv(b.repo.dir, env, 'init', '--yes', '--agents', 'codex')).code, 0);
+    const fine = await trailWithEnv(b.repo.dir, env, 'status', '--json');
+    assert.deepEqual(JSON.parse(fine.stdout).captureGone, []);
+
+    const removed = await trailWithEnv(a.repo.dir, env, 'uninstall');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(
+      removed.stderr,
+      /^note: Codex's notify is per user: no repository on this machine has Trail capture Codex now; run `trail init --agents codex`/m,
+    );
+
+    const status = await trailWithEnv(b.repo.dir, env, 'status');
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stderr,
+      /^problem: \S+config\.toml no longer runs Trail as Codex's notify program .*run `trail init --agents codex` to put it back$/m,
+    );
+    assert.equal((await trailWithEnv(b.repo.dir, env, 'init', '--yes', '--agents', 'codex')).code, 0);
+    assert.deepEqual(
+      JSON.parse((await trailWithEnv(b.repo.dir, env, 'status', '--json')).stdout).captureGone,
+      [],
+    );
+  });
+
   test('files changed since: uninstall takes out only Trail’s entries, and deletes files left empty', async () => {
     const w = world(fixture('codex/config.toml'));
     const original = snapshot(w);

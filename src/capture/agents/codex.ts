@@ -1499,6 +1499,12 @@ function notifyEntry(text: string): { entry: TomlEntry; argv?: string[] } | unde
 }
 
 /** The user's own `notify` program, which Trail must not replace; undefined when there is none. */
+/** Whether Codex's config runs Trail as its notify program. */
+export function hasTrailNotify(text: string): boolean {
+  const found = notifyEntry(text);
+  return found?.argv !== undefined && isTrailNotify(found.argv);
+}
+
 export function codexNotifyConflict(text: string): string | undefined {
   const found = notifyEntry(text);
   if (found === undefined) return undefined;

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import { gapsFile, readGaps } from '../../capture/gaps.js';
+import { perUserCaptureGone } from '../../capture/install-agents.js';
 import { loadSealState, unsealedSessionCount } from '../../capture/seal-state.js';
 import { currentSession, spoolDir } from '../../capture/spool.js';
 import { countLabel } from '../../core/count-label.js';
@@ -47,6 +48,9 @@ export function register(program: Command, context: () => CommandContext): void 
       const waitingGaps = sealState
         ? read(gapsFile(repo.stateDir), [], () => readGaps(repo.stateDir, sealState.gapsOffset)).length
         : 0;
+      const captureGone = read(join(repo.stateDir, 'backup', 'manifest.json'), [], () =>
+        perUserCaptureGone(repo),
+      );
       const current = currentSession(repo);
       const unsealed = sealState
         ? read(join(spoolDir(repo.stateDir), 'sessions'), 0, () => unsealedSessionCount(repo, sealState))
@@ -74,9 +78,11 @@ export function register(program: Command, context: () => CommandContext): void 
         unsealedGaps: waitingGaps,
         /** Files of this clone's set-up that could not be read, one line each. */
         problems,
+        /** Per-user agent settings Trail installed for this clone that no longer call it. */
+        captureGone,
       };
       if (options.json) return printJson(ctx.io, status);
-      for (const problem of problems) say(ctx.io, `problem: ${problem}`);
+      for (const problem of [...problems, ...captureGone]) say(ctx.io, `problem: ${problem}`);
       if (!initialised) {
         say(ctx.io, 'Trail is not set up in this repository: run `trail init`');
         return;

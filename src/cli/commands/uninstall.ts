@@ -52,6 +52,7 @@ export function register(program: Command, context: () => CommandContext): void 
       if (agents.cleaned.length > 0)
         say(ctx.io, `changed since, so only Trail's entries were removed: ${agents.cleaned.join(', ')}`);
       for (const failure of agents.failed) say(ctx.io, `could not restore ${failure} (its backup is kept)`);
+      for (const note of agents.notes) say(ctx.io, `note: ${note}`);
       if (other.length > 0) say(ctx.io, `restored: ${other.join(', ')}`);
       say(ctx.io, 'records under refs/trail/ and .trail/ are kept');
       if (agents.failed.length > 0) throw new ExitCode(1);

@@ -426,9 +426,10 @@ export function buildPrSummary(input: PrSummaryInput): PrSummary {
       ),
       models: uniq([...sessions.values()].flatMap((s) => (s.model ? [s.model] : []))),
       sessions: sessions.size,
+      // What each commit added: a usage record's own figures are its session's total so far.
       costUsd: Math.round(total((v) => v.costUsd) * 1e6) / 1e6,
-      inputTokens: total((v) => v.usage.reduce((n, u) => n + u.inputTokens, 0)),
-      outputTokens: total((v) => v.usage.reduce((n, u) => n + u.outputTokens, 0)),
+      inputTokens: total((v) => v.usage.reduce((n, u) => n + u.added.inputTokens, 0)),
+      outputTokens: total((v) => v.usage.reduce((n, u) => n + u.added.outputTokens, 0)),
       commits: input.commits.length,
       withCheckpoint: views.length,
       lines: {

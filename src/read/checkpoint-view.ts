@@ -88,9 +88,12 @@ export function buildCheckpointView(
       })),
   );
   const of = <T extends EventBody['type']>(type: T) => events.filter((e) => e.type === type) as Ev<T>[];
+  // The session record read is the session's newest; the model is the one this checkpoint
+  // names (what the session ran on when the commit was sealed, as `trail blame` says), not
+  // the one a later turn switched to.
   const sessions = c.sessions.flatMap((s) => {
     const found = index.sessions.get(s.sessionId);
-    return found ? [{ ...found.record, id: found.id }] : [];
+    return found ? [{ ...found.record, id: found.id, ...(s.model ? { model: s.model } : {}) }] : [];
   });
   const usage = of('usage') as CheckpointView['usage'];
   const reviews = [

@@ -13,7 +13,13 @@ import { after, describe, test } from 'node:test';
 import type { RecordOf } from '../../src/core/records.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
-import { codexNotifyArgv, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
+import {
+  codexNotifyArgv,
+  installedCommand,
+  runNotify,
+  runShellHook,
+  trailWithEnv,
+} from '../helpers/agent-hooks.js';
 import { trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir, tempRepo } from '../helpers/temp-repo.js';
@@ -237,5 +243,170 @@ describe('usage of one session sealed into several commits', () => {
     const run = JSON.parse(pr.stdout).run;
     assert.deepEqual([run.inputTokens, run.outputTokens], [11000, 1900]);
     assert.ok(Math.abs(run.costUsd - realCost) < 1e-6);
+  });
+});
+
+/** A Gemini CLI chat recording: its header, then messages appended as the turns go. */
+function geminiMessage(
+  id: string,
+  at: string,
+  model: string,
+  text: string,
+  tokens: { input: number; output: number },
+) {
+  return `${JSON.stringify({
+    id,
+    timestamp: at,
+    type: 'gemini',
+    content: text,
+    thoughts: [],
+    tokens: { ...tokens, cached: 0, thoughts: 0, tool: 0, total: tokens.input + tokens.output },
+    model,
+  })}\n`;
+}
+
+describe('a session that changes model between commits', () => {
+  test('Gemini CLI: turn 1 on gemini-2.5-pro in commit A, turn 2 on gemini-2.5-flash in commit B; show, log and blame say pro for A, and the usage is counted once', async () => {
+    const repo = tempRepo();
+    const chats = tempDir('trail-gemini-home-');
+    cleanups.push(
+      () => repo.cleanup(),
+      () => rmSync(chats, { recursive: true, force: true }),
+    );
+    repo.write('README.md', '# shop\n');
+    repo.commit('base');
+    const init = await trail(repo.dir, 'init', '--yes', '--agents', 'gemini-cli');
+    assert.equal(init.code, 0, init.stderr);
+    repo.commit('Trail set up');
+
+    const sessionId = '5e551011-0000-4000-8000-0000000000a1';
+    const transcript = join(chats, 'session-2026-01-14T09-12-5e551011.jsonl');
+    writeFileSync(
+      transcript,
+      `${JSON.stringify({ sessionId, projectHash: 'f'.repeat(64), startTime: '2026-01-14T09:12:00.000Z', lastUpdated: '2026-01-14T09:12:00.000Z', kind: 'main' })}\n`,
+    );
+    const base = { session_id: sessionId, transcript_path: transcript, cwd: repo.dir };
+    const send = (event: string, payload: Record<string, unknown>, tool?: string) => {
+      const command = installedCommand(repo.dir, 'gemini-cli', event, tool);
+      assert.ok(command, `Trail is installed for ${event}`);
+      const run = runShellHook(command, JSON.stringify({ ...base, hook_event_name: event, ...payload }), {
+        cwd: repo.dir,
+        env: { GEMINI_PROJECT_DIR: repo.dir },
+      });
+      assert.equal(run.code, 0, `${event}: ${run.stderr}`);
+    };
+    const turn = (
+      n: number,
+      model: string,
+      path: string,
+      content: string,
+      tokens: { input: number; output: number },
+    ) => {
+      const at = (s: number) =>
+        `2026-01-14T09:${String(12 + n).padStart(2, '0')}:${String(s).padStart(2, '0')}.000Z`;
+      const prompt = `Write ${path}`;
+      send('BeforeAgent', { timestamp: at(1), prompt });
+      send('BeforeModel', {
+        timestamp: at(2),
+        llm_request: { model, messages: [{ role: 'user', content: prompt }] },
+      });
+      const file = join(repo.dir, path);
+      send(
+        'BeforeTool',
+        { timestamp: at(3), tool_name: 'write_file', tool_input: { file_path: file, content } },
+        'write_file',
+      );
+      repo.write(path, content);
+      send(
+        'AfterTool',
+        {
+          timestamp: at(4),
+          tool_name: 'write_file',
+          tool_input: { file_path: file, content },
+          tool_response: { llmContent: `Successfully created and wrote to new file: ${file}.` },
+        },
+        'write_file',
+      );
+      appendFileSync(transcript, geminiMessage(`msg-${n}`, at(5), model, `Wrote ${path}.`, tokens));
+      send('AfterAgent', { timestamp: at(6), prompt, prompt_response: `Wrote ${path}.` });
+    };
+
+    send('SessionStart', { timestamp: '2026-01-14T09:12:00.500Z', source: 'startup' });
+    turn(1, 'gemini-2.5-pro', 'src/a.ts', 'export const a = 1;\n', { input: 1000, output: 100 });
+    const a = commit(repo, 'A');
+    turn(2, 'gemini-2.5-flash', 'src/b.ts', 'export const b = 2;\n', { input: 2000, output: 200 });
+    const b = commit(repo, 'B');
+
+    // What each checkpoint recorded, and what blame reads.
+    const index = await loadIndex(await findRepo(repo.dir));
+    assert.deepEqual(
+      [a, b].map((sha) => index.checkpointByCommit.get(sha)?.record.sessions.map((s) => s.model)),
+      [['gemini-2.5-pro'], ['gemini-2.5-flash']],
+    );
+    const blame = await trail(repo.dir, 'blame', 'src/a.ts', '--json');
+    assert.equal(blame.code, 0, blame.stderr);
+    assert.match(blame.stdout, /"model":\s*"gemini-2\.5-pro"/);
+    assert.doesNotMatch(blame.stdout, /gemini-2\.5-flash/);
+
+    // trail show A: the model as of A, though the session's newest record says flash.
+    const showA = await trail(repo.dir, 'show', a, '--json');
+    assert.equal(showA.code, 0, showA.stderr);
+    assert.deepEqual(
+      (JSON.parse(showA.stdout) as { sessions: Array<{ model?: string }> }).sessions.map((s) => s.model),
+      ['gemini-2.5-pro'],
+    );
+    const textA = await trail(repo.dir, 'show', a);
+    assert.match(textA.stderr, /Model: gemini-2\.5-pro/);
+    assert.doesNotMatch(textA.stderr, /Model: gemini-2\.5-flash/);
+    const showB = await trail(repo.dir, 'show', b, '--json');
+    assert.deepEqual(
+      (JSON.parse(showB.stdout) as { sessions: Array<{ model?: string }> }).sessions.map((s) => s.model),
+      ['gemini-2.5-flash'],
+    );
+
+    // trail log, with and without -n (two ways of reading the ledger).
+    for (const args of [
+      ['log', '--json'],
+      ['log', '-n', '5', '--json'],
+    ]) {
+      const log = await trail(repo.dir, ...args);
+      assert.equal(log.code, 0, log.stderr);
+      const byCommit = Object.fromEntries(
+        (JSON.parse(log.stdout) as Array<{ commit: string; models: string[] }>).map((x) => [
+          x.commit,
+          x.models,
+        ]),
+      );
+      assert.deepEqual(
+        [byCommit[a], byCommit[b]],
+        [['gemini-2.5-pro'], ['gemini-2.5-flash']],
+        args.join(' '),
+      );
+    }
+    const text = await trail(repo.dir, 'log');
+    const lineOf = (sha: string) => text.stderr.split('\n').find((l) => l.startsWith(sha.slice(0, 10)));
+    assert.match(lineOf(a) ?? '', /gemini-2\.5-pro/);
+    assert.doesNotMatch(lineOf(a) ?? '', /flash/);
+
+    // The PR summary over both commits: the session ran on both models.
+    const pr = await trail(repo.dir, 'pr-summary', '--base', `${a}~1`, '--json');
+    assert.equal(pr.code, 0, pr.stderr);
+    assert.deepEqual(JSON.parse(pr.stdout).run.models, ['gemini-2.5-pro', 'gemini-2.5-flash']);
+
+    // Usage: pro's 1,100 tokens sealed in A, flash's 2,200 in B, and B repeats pro's total.
+    const usage = await sealedUsage(repo, [a, b]);
+    assert.deepEqual(
+      usage.map((list) => list.map((u) => [u.model, u.inputTokens, u.outputTokens]).sort()),
+      [
+        [['gemini-2.5-pro', 1000, 100]],
+        [
+          ['gemini-2.5-flash', 2000, 200],
+          ['gemini-2.5-pro', 1000, 100],
+        ],
+      ],
+    );
+    const row = await nistUsageRow(repo);
+    const finding = Object.values(row).find((v) => typeof v === 'string' && v.includes('tokens'));
+    assert.match(String(finding), /^3,300 tokens/);
   });
 });

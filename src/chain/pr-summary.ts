@@ -284,10 +284,15 @@ export function buildPrSummary(input: PrSummaryInput): PrSummary {
   // or model and run no agent.
   const sessions = new Map<string, CheckpointView['sessions'][number]>();
   const recorded = new Set<string>();
+  // Each view names the model its session ran on at that commit: a session that switched
+  // models between commits used both.
+  const models: string[] = [];
   for (const v of views) {
     for (const s of v.sessions) {
       recorded.add(s.sessionId);
-      if (!isPersonsChecks(s.sessionId, s.agent.name)) sessions.set(s.sessionId, s);
+      if (isPersonsChecks(s.sessionId, s.agent.name)) continue;
+      sessions.set(s.sessionId, s);
+      if (s.model) models.push(s.model);
     }
   }
   for (const v of views) {
@@ -424,11 +429,12 @@ export function buildPrSummary(input: PrSummaryInput): PrSummary {
       agents: uniq(
         [...sessions.values()].map((s) => `${s.agent.name}${s.agent.version ? ` ${s.agent.version}` : ''}`),
       ),
-      models: uniq([...sessions.values()].flatMap((s) => (s.model ? [s.model] : []))),
+      models: uniq(models),
       sessions: sessions.size,
+      // What each commit added: a usage record's own figures are its session's total so far.
       costUsd: Math.round(total((v) => v.costUsd) * 1e6) / 1e6,
-      inputTokens: total((v) => v.usage.reduce((n, u) => n + u.inputTokens, 0)),
-      outputTokens: total((v) => v.usage.reduce((n, u) => n + u.outputTokens, 0)),
+      inputTokens: total((v) => v.usage.reduce((n, u) => n + u.added.inputTokens, 0)),
+      outputTokens: total((v) => v.usage.reduce((n, u) => n + u.added.outputTokens, 0)),
       commits: input.commits.length,
       withCheckpoint: views.length,
       lines: {

@@ -12,6 +12,7 @@ import type { DeployStatus } from './deploy-state.js';
 import { deployState } from './deploy-state.js';
 import type { EventType, RecordOf } from './records.js';
 import type { StoredRecord, TrailIndex } from './trail-index.js';
+import { usageShare, usageTokens } from './usage-share.js';
 
 /** A commit as read from git. */
 export interface CommitInfo {
@@ -116,6 +117,11 @@ export interface ChangeFacts {
   risks: Array<{ text: string; severity?: string }>;
   validations: { passed: number; failed: number; skipped: number };
   repairs: number;
+  /**
+   * The tokens and cost this change added to its sessions (usageShare: a sealed usage record
+   * is its session's total so far, so the figures themselves would count earlier commits'
+   * turns again); `records` is how many usage records its checkpoint seals.
+   */
   usage: { inputTokens: number; outputTokens: number; costUsd: number; records: number };
   /** The latest decision of each reviewer (comments do not change a decision). */
   reviews: ReviewFacts[];
@@ -368,7 +374,8 @@ export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo)
   let alternativesWithoutReason = 0;
   let repairs = 0;
   const events = c ? eventsOf(index, c) : [];
-  for (const { record } of events) {
+  for (const stored of events) {
+    const { record } = stored;
     const e = record.event;
     eventCounts[e.type] = (eventCounts[e.type] ?? 0) + 1;
     switch (e.type) {
@@ -401,13 +408,17 @@ export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo)
       case 'file-edit':
         if (firstEditTime === undefined || record.time < firstEditTime) firstEditTime = record.time;
         break;
-      case 'usage':
+      case 'usage': {
+        // A sealed usage record is the session's total so far: the change is what it adds.
+        const share = usageShare(index, stored);
         usage.records++;
-        usage.inputTokens += e.inputTokens;
-        usage.outputTokens += e.outputTokens;
-        usage.costUsd += e.costUsd ?? 0;
-        if (e.model && !models.includes(e.model)) models.push(e.model);
+        usage.inputTokens += share.inputTokens;
+        usage.outputTokens += share.outputTokens;
+        usage.costUsd += share.costUsd;
+        // A model whose total did not grow was not used for this change.
+        if (e.model && usageTokens(share) > 0 && !models.includes(e.model)) models.push(e.model);
         break;
+      }
       default:
         break;
     }

@@ -8,6 +8,8 @@ import type { SetAsideReview } from '../chain/review-trust.js';
 import type { EventBody, RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { compareStored } from '../core/trail-index.js';
+import type { UsageCounts } from '../core/usage-share.js';
+import { usageShare } from '../core/usage-share.js';
 
 type Ev<T extends EventBody['type']> = Extract<EventBody, { type: T }> & {
   at: string;
@@ -39,7 +41,14 @@ export interface CheckpointView {
   repairs: Ev<'repair'>[];
   edits: Ev<'file-edit'>[];
   toolCalls: Ev<'tool-call'>[];
-  usage: Ev<'usage'>[];
+  /**
+   * The usage records sealed with this checkpoint. Each one's figures are its session's
+   * running total for the model as of this commit (the agents report cumulative usage), not
+   * this commit's share; `added` is what the session used since its previous seal
+   * (usageShare), and the shares of a session's checkpoints add up to its total.
+   */
+  usage: Array<Ev<'usage'> & { added: UsageCounts }>;
+  /** The cost this commit added (the sum of `usage[].added.costUsd`), not its sessions' totals. */
   costUsd: number;
   lines: { ai: number; human: number; unknown: number; added: number; removed: number };
   reviews: Array<RecordOf<'review'> & { id: string }>;
@@ -75,14 +84,18 @@ export function buildCheckpointView(
         at: e.record.time,
         sessionId: s.sessionId,
         provenance: e.record.provenance,
+        ...(e.record.event.type === 'usage' ? { added: usageShare(index, e) } : {}),
       })),
   );
   const of = <T extends EventBody['type']>(type: T) => events.filter((e) => e.type === type) as Ev<T>[];
+  // The session record read is the session's newest; the model is the one this checkpoint
+  // names (what the session ran on when the commit was sealed, as `trail blame` says), not
+  // the one a later turn switched to.
   const sessions = c.sessions.flatMap((s) => {
     const found = index.sessions.get(s.sessionId);
-    return found ? [{ ...found.record, id: found.id }] : [];
+    return found ? [{ ...found.record, id: found.id, ...(s.model ? { model: s.model } : {}) }] : [];
   });
-  const usage = of('usage');
+  const usage = of('usage') as CheckpointView['usage'];
   const reviews = [
     ...(index.reviewsByCheckpoint.get(stored.id) ?? []),
     ...(index.reviewsByCommit.get(c.commit) ?? []).filter((r) => r.record.checkpoint !== stored.id),
@@ -123,7 +136,7 @@ export function buildCheckpointView(
     edits: of('file-edit'),
     toolCalls: of('tool-call'),
     usage,
-    costUsd: Math.round(usage.reduce((sum, u) => sum + (u.costUsd ?? 0), 0) * 1e6) / 1e6,
+    costUsd: Math.round(usage.reduce((sum, u) => sum + u.added.costUsd, 0) * 1e6) / 1e6,
     lines: c.files.reduce(
       (t, f) => ({
         ai: t.ai + f.aiLines,

@@ -109,11 +109,12 @@ export function renderCheckpointMarkdown(v: CheckpointView): string {
         `${mdText(f.path)} (${f.status}): +${f.added} −${f.removed}; ${f.aiLines} AI, ${f.humanLines} human, ${f.unknownLines} unknown`,
     ),
   );
+  // A usage record holds its session's running total: this commit's share is given beside it.
   section(
-    'Usage',
+    'Usage (added by this commit; session total so far)',
     v.usage.map(
       (u) =>
-        `${mdText(u.model ?? 'model?')}: ${u.inputTokens} in, ${u.outputTokens} out, ${u.cacheReadTokens} cache read${u.costUsd !== undefined ? `, ≈ $${u.costUsd.toFixed(4)}` : ''}`,
+        `${mdText(u.model ?? 'model?')}${v.sessions.length > 1 ? ` (session ${mdText(u.sessionId)})` : ''}: this commit +${u.added.inputTokens} in, +${u.added.outputTokens} out, +${u.added.cacheReadTokens} cache read${u.costUsd !== undefined ? `, ≈ $${u.added.costUsd.toFixed(4)}` : ''}; session so far ${u.inputTokens} in, ${u.outputTokens} out, ${u.cacheReadTokens} cache read${u.costUsd !== undefined ? `, ≈ $${u.costUsd.toFixed(4)}` : ''}`,
     ),
   );
   section(

@@ -12,6 +12,7 @@ import { deployState } from '../../../core/deploy-state.js';
 import type { RecordOf } from '../../../core/records.js';
 import type { StoredRecord } from '../../../core/trail-index.js';
 import { buildIndex } from '../../../core/trail-index.js';
+import { countsOf, usageTokens } from '../../../core/usage-share.js';
 import type { CheckpointView } from '../../../read/checkpoint-view.js';
 import { buildCheckpointView } from '../../../read/checkpoint-view.js';
 import { reviewThread } from '../../../read/render-checkpoint.js';
@@ -275,12 +276,13 @@ function runPanel(v: CheckpointView): Html {
     const where = b
       ? [b.mode, b.host ? `on ${b.host}` : '', b.user ? `as ${b.user}` : ''].filter(Boolean).join(' ')
       : undefined;
+    // Each usage record is the session's running total for a model; what this commit added
+    // is its share (usageShare), so the two are shown apart.
     const usage = v.usage.filter((u) => u.sessionId === s.sessionId);
-    const tokens = usage.reduce(
-      (n, u) => n + u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheWriteTokens,
-      0,
-    );
-    const cost = usage.reduce((n, u) => n + (u.costUsd ?? 0), 0);
+    const tokens = usage.reduce((n, u) => n + usageTokens(u.added), 0);
+    const cost = usage.reduce((n, u) => n + u.added.costUsd, 0);
+    const sessionTokens = usage.reduce((n, u) => n + usageTokens(countsOf(u)), 0);
+    const sessionCost = usage.reduce((n, u) => n + (u.costUsd ?? 0), 0);
     return kv([
       [
         'Agent',
@@ -312,7 +314,7 @@ function runPanel(v: CheckpointView): Html {
       [
         'Usage',
         usage.length > 0
-          ? html`${count(tokens)} tokens${cost > 0 ? html` · <b>${usd(cost)}</b>` : ''} <span class="faint">(${usage.map((u) => u.model ?? 'model?').join(', ')})</span>`
+          ? html`${count(tokens)} tokens${cost > 0 ? html` · <b>${usd(cost)}</b>` : ''} added by this commit <span class="faint">(${usage.map((u) => u.model ?? 'model?').join(', ')}; session so far ${count(sessionTokens)} tokens${sessionCost > 0 ? html` · ${usd(sessionCost)}` : ''})</span>`
           : undefined,
       ],
     ]);
@@ -322,7 +324,7 @@ function runPanel(v: CheckpointView): Html {
     blocks.length > 0 ? join(blocks, html`<hr>`) : empty('No agent session recorded.'),
     {
       id: 'run',
-      hint: v.costUsd > 0 ? `cost ${usd(v.costUsd)}` : undefined,
+      hint: v.costUsd > 0 ? `this commit's cost ${usd(v.costUsd)}` : undefined,
     },
   );
 }

@@ -61,6 +61,11 @@ export interface CheckpointView {
   corrections: Array<RecordOf<'correction'> & { id: string }>;
   /** Older checkpoints of this commit or of the commit it was rewritten from. */
   history: Array<{ id: string; commit: string; how?: string }>;
+  /**
+   * What the hooks of this checkpoint's sessions could not capture (a transcript gone, a
+   * payload cut short): why a session may show no reasoning or usage.
+   */
+  captureGaps: Array<{ id: string; time: string; what: string; why: string }>;
 }
 
 /**
@@ -163,7 +168,14 @@ export function buildCheckpointView(
     rollbacks,
     corrections: (index.corrections.get(stored.id) ?? []).map((x) => ({ ...x.record, id: x.id })),
     history,
+    captureGaps: sessionGaps(index, new Set(c.sessions.map((s) => s.sessionId))),
   };
+}
+
+function sessionGaps(index: TrailIndex, sessionIds: ReadonlySet<string>): CheckpointView['captureGaps'] {
+  return index.gaps
+    .filter((g) => g.record.sessionId !== undefined && sessionIds.has(g.record.sessionId))
+    .map((g) => ({ id: g.id, time: g.record.time, what: g.record.what, why: g.record.why }));
 }
 
 /**

@@ -52,6 +52,10 @@ export function renderCheckpointMarkdown(v: CheckpointView): string {
     out.push('', `### ${title}`, ...items.map((i) => `- ${i}`));
   };
   section(
+    'Capture gaps',
+    v.captureGaps.map((g) => `${g.time}: ${mdText(g.what)}: ${mdText(g.why)}`),
+  );
+  section(
     'Prompts',
     v.prompts.map((p) => mdText(p.text)),
   );

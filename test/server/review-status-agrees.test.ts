@@ -1,0 +1,126 @@
+/**
+ * The server's review status follows the rule `trail show` applies (core/review-decision.ts):
+ * each reviewer's latest decision counts and any open request for changes wins. Real clones,
+ * real `trail review` and `trail push` to a server on 127.0.0.1, on PGlite and on PostgreSQL;
+ * the API's status of each commit is compared with `trail show --json` for the same commit.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { loadWriterKey } from '../../src/ledger/keys.js';
+import { appendRecords } from '../../src/ledger/log-store.js';
+import { findRepo } from '../../src/ledger/repo.js';
+import type { RunningServer } from '../../src/server/server.js';
+import { startServer } from '../../src/server/server.js';
+import { trail } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
+import { tempRepo } from '../helpers/temp-repo.js';
+import type { OpenedDb } from './harness.js';
+import { BACKENDS, callOverHttp, checkpointRecord, token } from './harness.js';
+
+const STATUS_OF: Record<string, string> = {
+  approved: 'approved',
+  'changes-requested': 'changes-requested',
+  commented: 'pending',
+  none: 'pending',
+};
+
+for (const backend of BACKENDS) {
+  describe(`review status: the server agrees with trail show (${backend.name})`, () => {
+    let opened: OpenedDb;
+    let server: RunningServer;
+    let ingest: string;
+    let auditor: string;
+    let repo: TempRepo;
+    const commits: Record<string, string> = {};
+
+    before(async () => {
+      opened = await backend.open();
+      server = await startServer({ db: opened.db, port: 0, host: '127.0.0.1', config: { rateLimit: false } });
+      ingest = await token(server.db, { name: 'dev', role: 'ingest', orgs: ['acme'] });
+      auditor = await token(server.db, { name: 'auditor', role: 'auditor' });
+      repo = tempRepo();
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      const found = await findRepo(repo.dir);
+      const key = loadWriterKey(found);
+      for (const name of ['open', 'withdrawn', 'commented', 'unreviewed']) {
+        commits[name] = repo.commit(name);
+        await appendRecords(found, key, [
+          checkpointRecord({
+            commit: commits[name]!,
+            sessions: [{ sessionId: `s-${name}`, agent: 'claude-code' }],
+          }),
+        ]);
+      }
+      const review = async (commit: string, ...args: string[]) => {
+        const r = await trail(repo.dir, 'review', commit, ...args);
+        assert.equal(r.code, 0, r.stderr);
+      };
+      // alice asks for changes, then bob approves: alice's request is still open.
+      await review(commits.open!, '--request-changes', '--reviewer', 'alice@acme.example', '-m', 'x');
+      await review(commits.open!, '--approve', '--reviewer', 'bob@acme.example', '-m', 'y');
+      // alice asks for changes, bob approves, then alice approves: nothing is open.
+      await review(commits.withdrawn!, '--request-changes', '--reviewer', 'alice@acme.example', '-m', 'x');
+      await review(commits.withdrawn!, '--approve', '--reviewer', 'bob@acme.example', '-m', 'y');
+      await review(commits.withdrawn!, '--approve', '--reviewer', 'alice@acme.example', '-m', 'z');
+      // bob approves, then comments: a comment does not undo his approval.
+      await review(commits.commented!, '--approve', '--reviewer', 'bob@acme.example', '-m', 'y');
+      await review(commits.commented!, '--comment', '--reviewer', 'bob@acme.example', '-m', 'nit');
+      const pushed = await trail(
+        repo.dir,
+        'push',
+        '--server',
+        server.url,
+        '--token',
+        ingest,
+        '--repo',
+        'acme/app',
+      );
+      assert.equal(pushed.code, 0, pushed.stderr);
+    });
+    after(async () => {
+      await server.close();
+      await opened.cleanup();
+      repo.cleanup();
+    });
+
+    const cliStatus = async (commit: string) => {
+      const shown = await trail(repo.dir, 'show', commit, '--json');
+      assert.equal(shown.code, 0, shown.stderr);
+      return STATUS_OF[JSON.parse(shown.stdout).approval.state as string]!;
+    };
+    const api = async (query: string) => {
+      const r = await callOverHttp(
+        server.url,
+        auditor,
+        'GET',
+        `/api/v1/checkpoints?repo=acme%2Fapp&${query}`,
+      );
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.checkpoints as Array<{ commit: string; status: string; id: string }>;
+    };
+
+    test("each commit's status in the API is trail show's", async () => {
+      const expected = {
+        open: 'changes-requested',
+        withdrawn: 'approved',
+        commented: 'approved',
+        unreviewed: 'pending',
+      };
+      for (const [name, status] of Object.entries(expected)) {
+        const commit = commits[name]!;
+        assert.equal(await cliStatus(commit), status, `trail show for ${name}`);
+        const [row] = await api(`commit=${commit}`);
+        assert.equal(row?.status, status, `GET /checkpoints?commit= for ${name}`);
+        const detail = await callOverHttp(server.url, auditor, 'GET', `/api/v1/checkpoints/${row!.id}`);
+        assert.equal(detail.body.summary.status, status, `GET /checkpoints/{id} for ${name}`);
+      }
+    });
+
+    test('the status filter follows the same rule', async () => {
+      const of = async (status: string) => (await api(`status=${status}`)).map((c) => c.commit).sort();
+      assert.deepEqual(await of('changes-requested'), [commits.open!]);
+      assert.deepEqual(await of('approved'), [commits.withdrawn!, commits.commented!].sort());
+      assert.deepEqual(await of('pending'), [commits.unreviewed!]);
+    });
+  });
+}

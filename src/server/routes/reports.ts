@@ -23,6 +23,7 @@ import { commitsForReport, policyForReport } from '../commits.js';
 import { ApiError, badRequest } from '../errors.js';
 import { hostPushesForReport } from '../host-pushes.js';
 import { queryText, queryTime, storedFromLine } from '../http.js';
+import { keysInForce } from '../key-approval.js';
 
 export interface ReportInput {
   kind: string;
@@ -43,6 +44,8 @@ export interface ReportInput {
    * for a kind that does not read them (KINDS_READING_HOST_PUSHES).
    */
   hostPushes?: HostPush[];
+  /** The keys in force for the repositories in scope (key-approval.ts keysInForce). */
+  keysInForce: number;
 }
 
 export type ReportOutput =
@@ -150,12 +153,13 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
     const records = rows.rows.map(storedFromLine);
     const repoRefs = repos.map((r) => ({ id: Number(r.id), name: r.name }));
     const repoIds = repoRefs.map((r) => r.id);
-    const [commits, policy, hostPushes] = await Promise.all([
+    const [commits, policy, hostPushes, keys] = await Promise.all([
       commitsForReport(db, repoIds, { since, until }),
       policyForReport(db, repoRefs),
       module.KINDS_READING_HOST_PUSHES && !module.KINDS_READING_HOST_PUSHES.has(kind)
         ? undefined
         : hostPushesForReport(db, repoIds, { since, until }),
+      keysInForce(db, repoIds),
     ]);
     let output: ReportOutput;
     try {
@@ -171,6 +175,7 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
         commits,
         policy,
         hostPushes,
+        keysInForce: keys,
       });
     } catch (error) {
       if (isTrailError(error)) {

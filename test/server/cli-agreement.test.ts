@@ -1,8 +1,12 @@
 /**
- * The server's review status follows the rule `trail show` applies (core/review-decision.ts):
- * each reviewer's latest decision counts and any open request for changes wins. Real clones,
- * real `trail review` and `trail push` to a server on 127.0.0.1, on PGlite and on PostgreSQL;
- * the API's status of each commit is compared with `trail show --json` for the same commit.
+ * The server says what the CLI says, for one real clone pushed with `trail push` to a server
+ * on 127.0.0.1, on PGlite and on PostgreSQL:
+ *
+ * - review status follows the rule `trail show` applies (core/review-decision.ts): each
+ *   reviewer's latest decision counts and any open request for changes wins; the API's
+ *   status of each commit is compared with `trail show --json` for the same commit;
+ * - the NIST AI RMF report counts the signing keys (the server's keys in force);
+ * - a report's period means what `trail report --since/--until` means.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -25,7 +29,7 @@ const STATUS_OF: Record<string, string> = {
 };
 
 for (const backend of BACKENDS) {
-  describe(`review status: the server agrees with trail show (${backend.name})`, () => {
+  describe(`the server agrees with the CLI (${backend.name})`, () => {
     let opened: OpenedDb;
     let server: RunningServer;
     let ingest: string;
@@ -121,6 +125,36 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await of('changes-requested'), [commits.open!]);
       assert.deepEqual(await of('approved'), [commits.withdrawn!, commits.commented!].sort());
       assert.deepEqual(await of('pending'), [commits.unreviewed!]);
+    });
+
+    /** A report's rows by their first cell, from the API and from `trail report` in the clone. */
+    const rowsOf = (doc: { sections: Array<{ table?: { rows: Array<Record<string, string>> } }> }) =>
+      doc.sections.flatMap((section) => section.table?.rows ?? []);
+    const serverReport = async (kind: string, query = '') => {
+      const r = await callOverHttp(
+        server.url,
+        auditor,
+        'GET',
+        `/api/v1/reports/${kind}?repo=acme%2Fapp&format=json${query}`,
+      );
+      return r;
+    };
+    const cliReport = async (kind: string, ...args: string[]) => {
+      const r = await trail(repo.dir, 'report', kind, '--format', 'json', ...args);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    };
+
+    test("the NIST AI RMF report counts the server's keys in force, as the CLI counts its trusted keys", async () => {
+      const answer = await serverReport('nist-ai-rmf');
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const signing = (rows: Array<Record<string, string>>) =>
+        rows.find((row) => Object.values(row).includes('Signing keys'));
+      const onServer = signing(rowsOf(answer.body));
+      const inClone = signing(rowsOf(await cliReport('nist-ai-rmf')));
+      assert.ok(onServer && inClone, JSON.stringify(rowsOf(answer.body)));
+      assert.match(Object.values(inClone).join(' | '), /1 trusted key in \.trail\/keys.*evidence/);
+      assert.match(Object.values(onServer).join(' | '), /1 trusted key in force on the server.*evidence/);
     });
   });
 }

@@ -532,7 +532,14 @@ export function openApiDocument(): Record<string, unknown> {
             path('kind', 'Report kind'),
             REPO_QUERY,
             SINCE,
-            UNTIL,
+            query(
+              'until',
+              'Up to this ISO time (exclusive), or through this date or month (the whole day, as trail report --until)',
+              {
+                type: 'string',
+                format: 'date-time',
+              },
+            ),
             query('format', 'json, csv, md, html or pdf'),
           ],
           responses: {

@@ -156,5 +156,35 @@ for (const backend of BACKENDS) {
       assert.match(Object.values(inClone).join(' | '), /1 trusted key in \.trail\/keys.*evidence/);
       assert.match(Object.values(onServer).join(' | '), /1 trusted key in force on the server.*evidence/);
     });
+
+    test("a report's until takes its whole day, as trail report --until does", async () => {
+      // The checkpoints were recorded at 2026-03-01T11:00Z: until=2026-03-01 covers them.
+      const commitsOf = (doc: Parameters<typeof rowsOf>[0]) =>
+        [...new Set(rowsOf(doc).map((row) => row.commit ?? row.Commit))].filter(Boolean).sort();
+      const inClone = commitsOf(await cliReport('gaps', '--until', '2026-03-01'));
+      assert.ok(inClone.includes(commits.unreviewed!), JSON.stringify(inClone));
+      const answer = await serverReport('gaps', '&until=2026-03-01');
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.deepEqual(commitsOf(answer.body), inClone);
+      assert.equal(answer.body.period.until, '2026-03-02T00:00:00.000Z');
+      // The day before leaves them out on both sides.
+      assert.deepEqual(commitsOf(await cliReport('gaps', '--until', '2026-02-28')), []);
+      const before = await serverReport('gaps', '&until=2026-02-28');
+      assert.deepEqual(commitsOf(before.body), []);
+      // A month is all of its days.
+      const month = await serverReport('gaps', '&since=2026-02&until=2026-03');
+      assert.equal(month.status, 200, JSON.stringify(month.body));
+      assert.deepEqual(commitsOf(month.body), inClone);
+    });
+
+    test('a report whose since is not before its until is refused, as trail report refuses it', async () => {
+      const cli = await trail(repo.dir, 'report', 'gaps', '--since', '2026-03-02', '--until', '2026-03-01');
+      assert.notEqual(cli.code, 0);
+      assert.match(cli.stderr, /--since 2026-03-02 is not before --until 2026-03-01/);
+      const answer = await serverReport('gaps', '&since=2026-03-02&until=2026-03-01');
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.equal(answer.body.error.code, 'bad-request');
+      assert.equal(answer.body.error.message, 'since 2026-03-02 is not before until 2026-03-01');
+    });
   });
 }

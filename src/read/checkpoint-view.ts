@@ -6,6 +6,7 @@
  */
 import type { SetAsideReview } from '../chain/review-trust.js';
 import type { EventBody, RecordOf } from '../core/records.js';
+import { decisionsThatCount, reviewOutcome } from '../core/review-decision.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { compareStored } from '../core/trail-index.js';
 import type { UsageCounts } from '../core/usage-share.js';
@@ -179,7 +180,8 @@ function sessionGaps(index: TrailIndex, sessionIds: ReadonlySet<string>): Checkp
 }
 
 /**
- * The latest decision of each reviewer counts. An approval is bound to the checkpoint it
+ * The latest decision of each reviewer counts, and any open request for changes wins
+ * (core/review-decision.ts, the rule the server's review status follows too). An approval is bound to the checkpoint it
  * names; if the commit has a newer checkpoint since (rewrite, correction), the approval no
  * longer covers what is there, and the view says so.
  */
@@ -188,20 +190,13 @@ export function approvalOf(
   checkpointId: string,
   latestId: string | undefined,
 ): ApprovalState {
-  const byReviewer = new Map<string, RecordOf<'review'>>();
-  for (const r of [...reviews].sort((a, b) => (a.time < b.time ? -1 : 1))) {
-    if (r.decision !== 'comment' || !byReviewer.has(r.reviewer)) byReviewer.set(r.reviewer, r);
-  }
-  const decisions = [...byReviewer.values()];
-  if (decisions.some((r) => r.decision === 'request-changes')) {
-    return { state: 'changes-requested', detail: 'changes requested' };
-  }
+  // The rule itself is shared with the server's review status (core/review-decision.ts).
+  const decisions = decisionsThatCount(reviews);
+  const outcome = reviewOutcome(reviews);
+  if (outcome === 'changes-requested') return { state: 'changes-requested', detail: 'changes requested' };
+  if (outcome === 'commented') return { state: 'commented', detail: 'commented, not approved' };
+  if (outcome === 'none') return { state: 'none', detail: 'not reviewed' };
   const approvals = decisions.filter((r) => r.decision === 'approve');
-  if (approvals.length === 0) {
-    return decisions.length > 0
-      ? { state: 'commented', detail: 'commented, not approved' }
-      : { state: 'none', detail: 'not reviewed' };
-  }
   const bound = approvals.filter((a) => a.checkpoint === undefined || a.checkpoint === checkpointId);
   const unchanged = bound.length > 0 && latestId === checkpointId;
   const who = approvals.map((a) => a.reviewer).join(', ');

@@ -99,8 +99,14 @@ export interface ReportInput {
   period: Period;
   scope: ReportScope;
   generatedAt: string;
-  /** Number of trusted keys in .trail/keys. */
+  /** Number of trusted keys in .trail/keys; on the server, of keys in force there. */
   trustedKeys?: number;
+  /**
+   * Where those keys are, as the NIST report says it ("in .trail/keys" in a clone); on the
+   * server "in force on the server": registered by trail push, not revoked, and approved
+   * where the key set is locked.
+   */
+  trustedKeysWhere?: string;
   /**
    * When this clone's `trail init` first ran (`.trail/config.json`): a commit authored before
    * it could not have been recorded, and the gaps report says so. Absent on the server.

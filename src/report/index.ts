@@ -45,6 +45,11 @@ export interface ServerReportInput {
   policy?: { policy: Policy; source?: string };
   /** Code hosts' pushes to the default branch in the period, held against the commits sent. */
   hostPushes?: readonly HostPush[];
+  /**
+   * The keys in force on the server for the repositories in scope: registered from their
+   * .trail/keys by trail push, not revoked, approved where the key set is locked.
+   */
+  keysInForce?: number;
 }
 
 const CONTENT_TYPES: Record<Exclude<ReportFormat, 'jsonl'>, string> = {
@@ -97,6 +102,9 @@ export async function generateReport(
     },
     problemWriters: new Set(),
     hostPushes: input.hostPushes ?? [],
+    ...(input.keysInForce !== undefined
+      ? { trustedKeys: input.keysInForce, trustedKeysWhere: 'in force on the server' }
+      : {}),
     period: { since: input.since, until: input.until },
     scope: {
       repository,

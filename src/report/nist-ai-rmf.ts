@@ -117,7 +117,7 @@ export function buildNistAiRmfReport(input: ReportInput): ReportDocument {
     ['Tamper-evident record', ledgerSentence(input.ledger), input.ledger.ok ? 'evidence' : 'missing'],
     [
       'Signing keys',
-      `${countLabel(input.trustedKeys ?? 0, 'trusted key')} in .trail/keys; records from ${countLabel(input.ledger.writers, 'writer')}`,
+      `${countLabel(input.trustedKeys ?? 0, 'trusted key')} ${input.trustedKeysWhere ?? 'in .trail/keys'}; records from ${countLabel(input.ledger.writers, 'writer')}`,
       (input.trustedKeys ?? 0) > 0 ? 'evidence' : 'missing',
     ],
     [

@@ -38,8 +38,7 @@ import type { RegisteredKey } from './key-approval.js';
 import { keySetState, largestSize, lockKeySet, pendingKeys, registeredKey } from './key-approval.js';
 import type { LogState } from './ledger-state.js';
 import { loadState, recordAlert } from './ledger-state.js';
-import type { ReviewDecision } from './review-state.js';
-import { recordReviewState } from './review-state.js';
+import { refreshReviewStatus } from './review-state.js';
 import { storable, storableText, storableTime } from './storable.js';
 
 /** A refusal that names the ledger problem; `flag` ones are also written to ledger_alerts. */
@@ -831,7 +830,15 @@ async function insertEntries(
   const checkpoints: unknown[] = [];
   const sessions: unknown[] = [];
   const prompts: unknown[] = [];
-  let reviews: Array<ReviewDecision & { reviewer: string; seq: number; commit_sha: string | null }> = [];
+  let reviews: Array<{
+    commit: string | null;
+    checkpoint: string | null;
+    decision: string;
+    time: string;
+    reviewer: string;
+    seq: number;
+    commit_sha: string | null;
+  }> = [];
   for (const e of fresh) {
     const r = e.record;
     if (!r) continue;
@@ -923,6 +930,17 @@ async function insertEntries(
          time timestamptz, seq bigint)`,
       [repoId, writerId, JSON.stringify(reviews)],
     );
-    await recordReviewState(tx, repoId, reviews);
   }
+  // The review status of the checkpoints this push carries and of those its reviews name,
+  // which may have arrived before them or after (review-state.ts).
+  await refreshReviewStatus(tx, repoId, {
+    commits: [
+      ...(checkpoints as Array<{ commit_sha: string }>).map((c) => c.commit_sha),
+      ...reviews.map((r) => r.commit),
+    ],
+    checkpoints: [
+      ...(checkpoints as Array<{ id: string }>).map((c) => c.id),
+      ...reviews.map((r) => r.checkpoint),
+    ],
+  });
 }

@@ -51,6 +51,31 @@ export function keyInForce(state: KeySetState, keyId: string): boolean {
   return !state.locked || state.approved.has(keyId);
 }
 
+/**
+ * How many keys are in force over these repositories (each repository's own): registered,
+ * never revoked, and approved where its key set is locked. What the NIST report counts.
+ */
+export async function keysInForce(db: Queryable, repoIds: readonly number[]): Promise<number> {
+  if (repoIds.length === 0) return 0;
+  const keys = await db.query<{ repo_id: number; key_id: string }>(
+    `SELECT repo_id, key_id FROM repo_keys WHERE repo_id = ANY($1::int[])
+     GROUP BY repo_id, key_id HAVING bool_and(revoked_at IS NULL)`,
+    [[...repoIds]],
+  );
+  const states = new Map<number, KeySetState>();
+  let n = 0;
+  for (const row of keys.rows) {
+    const repoId = Number(row.repo_id);
+    let state = states.get(repoId);
+    if (!state) {
+      state = await keySetState(db, repoId);
+      states.set(repoId, state);
+    }
+    if (keyInForce(state, row.key_id)) n++;
+  }
+  return n;
+}
+
 export interface RegisteredKey {
   publicKey: string;
   /** The earliest revocation recorded for the key: a later push never undoes it. */

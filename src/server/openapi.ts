@@ -48,10 +48,14 @@ const FILTERS = [
   query('author', 'Commit author'),
   query('requester', 'Requester named in a session request'),
   query('reviewer', 'Reviewer of the checkpoint or its commit (ledger or code host)'),
-  query('status', 'Latest review decision', {
-    type: 'string',
-    enum: ['approved', 'pending', 'changes-requested'],
-  }),
+  query(
+    'status',
+    "Review status: each reviewer's latest decision counts, and an open request for changes wins (as trail show)",
+    {
+      type: 'string',
+      enum: ['approved', 'pending', 'changes-requested'],
+    },
+  ),
   query('path', 'A file path, or a folder when it ends with /'),
   query('commit', 'Commit id or prefix (at least 4 hex digits)'),
   query('q', 'Free text over prompts, request summaries and checkpoint summaries (web search syntax)'),
@@ -528,7 +532,14 @@ export function openApiDocument(): Record<string, unknown> {
             path('kind', 'Report kind'),
             REPO_QUERY,
             SINCE,
-            UNTIL,
+            query(
+              'until',
+              'Up to this ISO time (exclusive), or through this date or month (the whole day, as trail report --until)',
+              {
+                type: 'string',
+                format: 'date-time',
+              },
+            ),
             query('format', 'json, csv, md, html or pdf'),
           ],
           responses: {

@@ -1,54 +1,121 @@
 /**
- * Keeps review_state (migrations.ts) current as reviews arrive, from the ledger or from a
- * code host: each approve / request-changes decision becomes the state of its commit when
- * it is newer than the one held. A review that names only a checkpoint is filed under that
- * checkpoint's commit when the server holds the checkpoint, else under the checkpoint id.
+ * Keeps review_status (migration 11) current: the review status of each checkpoint, by the
+ * rule `trail show` and `trail log` apply (core/review-decision.ts): over the reviews that
+ * name the checkpoint or its commit, ledger and code-host ones alike, each reviewer's latest
+ * decision counts and any open request for changes wins. A row holds `approve` or
+ * `request-changes`; a checkpoint without one is pending.
  *
- * The upsert only moves a row to a newer decision, so concurrent pushes cannot lose one: the
- * row lock of ON CONFLICT serialises them and the newest wins whatever the order.
+ * A review can arrive before its checkpoint (another writer's push, a code host's webhook),
+ * so both ingest paths refresh the checkpoints they touch: the ones a push carries, and the
+ * ones the new reviews name. Each refresh reads every review of those checkpoints and writes
+ * their rows again, under one transaction lock per repository taken before that read, so two
+ * concurrent pushes (alice's request for changes, bob's approval) cannot each miss the
+ * other's review: the second waits, and then reads what the first committed.
  */
+import { reviewOutcome } from '../core/review-decision.js';
 import type { Queryable } from './db/database.js';
+import { isoTime } from './ledger-state.js';
 
-export interface ReviewDecision {
-  commit?: string | null;
-  checkpoint?: string | null;
-  decision: string;
-  /** ISO time of the review. */
-  time: string;
+/** Lock class of the per-repository review status lock ("revw" in ASCII). */
+const REVIEW_STATUS_LOCK = 0x72657677;
+
+export interface ReviewSubjects {
+  /** Commits whose checkpoints to refresh. */
+  commits: ReadonlyArray<string | null | undefined>;
+  /** Checkpoint record ids to refresh. */
+  checkpoints: ReadonlyArray<string | null | undefined>;
 }
 
-export async function recordReviewState(
+const present = (list: ReadonlyArray<string | null | undefined>) => [
+  ...new Set(list.filter((x): x is string => typeof x === 'string' && x.length > 0)),
+];
+
+/** Recomputes the review status of the repository's checkpoints that these commits or ids name. */
+export async function refreshReviewStatus(
   tx: Queryable,
   repoId: number,
-  reviews: readonly ReviewDecision[],
+  subjects: ReviewSubjects,
 ): Promise<void> {
-  const decisive = reviews.filter((r) => r.decision === 'approve' || r.decision === 'request-changes');
-  if (decisive.length === 0) return;
-  const unresolved = decisive.filter((r) => !r.commit && r.checkpoint).map((r) => r.checkpoint!);
-  const commitOf = new Map<string, string>();
-  if (unresolved.length > 0) {
-    const found = await tx.query<{ record_id: string; commit_sha: string }>(
-      'SELECT record_id, commit_sha FROM checkpoints WHERE repo_id = $1 AND record_id = ANY($2::text[])',
-      [repoId, unresolved],
-    );
-    for (const row of found.rows) commitOf.set(row.record_id, row.commit_sha);
-  }
-  // The newest decision per subject in this batch (one upsert may not touch a row twice).
-  const newest = new Map<string, { subject: string; decision: string; time: string }>();
-  for (const r of decisive) {
-    const commit = r.commit ?? (r.checkpoint ? commitOf.get(r.checkpoint) : undefined);
-    const subject = commit ? `c:${commit}` : r.checkpoint ? `k:${r.checkpoint}` : undefined;
-    if (!subject) continue;
-    const held = newest.get(subject);
-    if (!held || Date.parse(r.time) >= Date.parse(held.time))
-      newest.set(subject, { subject, decision: r.decision, time: r.time });
-  }
-  if (newest.size === 0) return;
-  await tx.query(
-    `INSERT INTO review_state AS s (repo_id, subject, decision, time)
-     SELECT $1, x.subject, x.decision, x.time FROM json_to_recordset($2::json) AS x(subject text, decision text, time timestamptz)
-     ON CONFLICT (repo_id, subject) DO UPDATE SET decision = excluded.decision, time = excluded.time
-     WHERE excluded.time >= s.time`,
-    [repoId, JSON.stringify([...newest.values()])],
+  const commits = present(subjects.commits);
+  const ids = present(subjects.checkpoints);
+  if (commits.length === 0 && ids.length === 0) return;
+  await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
+  const found = await tx.query<{ record_id: string; commit_sha: string; time: Date }>(
+    `SELECT DISTINCT record_id, commit_sha, time FROM checkpoints
+     WHERE repo_id = $1 AND (commit_sha = ANY($2::text[]) OR record_id = ANY($3::text[]))`,
+    [repoId, commits, ids],
   );
+  if (found.rows.length === 0) return;
+  const reviews = await tx.query<{
+    commit_sha: string | null;
+    checkpoint_id: string | null;
+    reviewer: string;
+    decision: string;
+    time: Date;
+  }>(
+    `SELECT commit_sha, checkpoint_id, reviewer, decision, time FROM reviews
+     WHERE repo_id = $1 AND (commit_sha = ANY($2::text[]) OR checkpoint_id = ANY($3::text[]))
+     ORDER BY time, id`,
+    [repoId, present(found.rows.map((r) => r.commit_sha)), present(found.rows.map((r) => r.record_id))],
+  );
+  const byCommit = new Map<string, typeof reviews.rows>();
+  const byCheckpoint = new Map<string, typeof reviews.rows>();
+  const file = (
+    map: Map<string, typeof reviews.rows>,
+    key: string | null,
+    row: (typeof reviews.rows)[number],
+  ) => {
+    if (!key) return;
+    const list = map.get(key);
+    if (list) list.push(row);
+    else map.set(key, [row]);
+  };
+  for (const r of reviews.rows) {
+    file(byCommit, r.commit_sha, r);
+    file(byCheckpoint, r.checkpoint_id, r);
+  }
+  const rows: Array<{ id: string; decision: string; time: string }> = [];
+  const seen = new Set<string>();
+  for (const cp of found.rows) {
+    if (seen.has(cp.record_id)) continue;
+    seen.add(cp.record_id);
+    // The reviews of the checkpoint and of its commit, each once (as buildCheckpointView has them).
+    const own = byCheckpoint.get(cp.record_id) ?? [];
+    const mine = [...own, ...(byCommit.get(cp.commit_sha) ?? []).filter((r) => !own.includes(r))];
+    const outcome = reviewOutcome(
+      mine.map((r) => ({ reviewer: r.reviewer, decision: r.decision, time: isoTime(r.time) })),
+    );
+    if (outcome === 'approved' || outcome === 'changes-requested') {
+      rows.push({
+        id: cp.record_id,
+        decision: outcome === 'approved' ? 'approve' : 'request-changes',
+        time: isoTime(cp.time),
+      });
+    }
+  }
+  await tx.query('DELETE FROM review_status WHERE repo_id = $1 AND record_id = ANY($2::text[])', [
+    repoId,
+    [...seen],
+  ]);
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO review_status (repo_id, record_id, decision, time)
+     SELECT $1, x.id, x.decision, x.time FROM json_to_recordset($2::json) AS x(id text, decision text, time timestamptz)`,
+    [repoId, JSON.stringify(rows)],
+  );
+}
+
+/** Fills review_status from every review held (migration 11, replacing review_state). */
+export async function rebuildReviewStatus(tx: Queryable): Promise<void> {
+  const repos = await tx.query<{ repo_id: number }>('SELECT DISTINCT repo_id FROM reviews');
+  for (const { repo_id } of repos.rows) {
+    const named = await tx.query<{ commit_sha: string | null; checkpoint_id: string | null }>(
+      'SELECT DISTINCT commit_sha, checkpoint_id FROM reviews WHERE repo_id = $1',
+      [repo_id],
+    );
+    await refreshReviewStatus(tx, Number(repo_id), {
+      commits: named.rows.map((r) => r.commit_sha),
+      checkpoints: named.rows.map((r) => r.checkpoint_id),
+    });
+  }
 }

@@ -3,7 +3,7 @@
  * maps to an indexed predicate: time and repository to B-trees, agent, model, path and
  * session lists to GIN array indexes, free text to GIN tsvector indexes over checkpoint
  * summaries and session prompts, reviewer and requester to uncorrelated lookups, review
- * status to the review_state cache.
+ * status to the review_status cache.
  */
 import type { Context } from 'hono';
 import { PERSONS_CHECKS_LABEL } from '../core/day-session.js';
@@ -53,16 +53,14 @@ export function filterFromQuery(c: Context, repos: RepoRef[] | null): Checkpoint
 }
 
 /**
- * Checkpoints with their repository and review state: the newest decision on their commit
- * (`sc`) and on their record id (`sk`), each one primary-key lookup in review_state.
+ * Checkpoints with their repository and review status (`rs`): one primary-key lookup in
+ * review_status, which holds the decision trail show's rule gives (server/review-state.ts).
  */
 export const CHECKPOINTS_FROM = `checkpoints c JOIN repos r ON r.id = c.repo_id
-  LEFT JOIN review_state sc ON sc.repo_id = c.repo_id AND sc.subject = 'c:' || c.commit_sha
-  LEFT JOIN review_state sk ON sk.repo_id = c.repo_id AND sk.subject = 'k:' || c.record_id`;
+  LEFT JOIN review_status rs ON rs.repo_id = c.repo_id AND rs.record_id = c.record_id`;
 
-/** The latest approve / request-changes decision on checkpoint `c` (null: none yet). */
-export const DECISION_SQL = `(CASE WHEN sk.time IS NOT NULL AND (sc.time IS NULL OR sk.time > sc.time)
-  THEN sk.decision ELSE sc.decision END)`;
+/** What the reviews of checkpoint `c` add up to: approve, request-changes, or null (pending). */
+export const DECISION_SQL = 'rs.decision';
 
 export function statusOf(decision: string | null): ReviewStatus {
   if (decision === 'approve') return 'approved';
@@ -118,15 +116,10 @@ export function filterSql(filter: CheckpointFilter, params: unknown[]): string[]
     // almost no rows and then answers with a full scan and sort.
     // A checkpoint of a person's checks alone records a hand-written commit (core/day-session.ts):
     // it awaits no review, as a hand-written commit without checks is not in the queue either.
-    where.push(`NOT EXISTS (SELECT 1 FROM review_state x WHERE x.repo_id = c.repo_id AND x.subject = 'c:' || c.commit_sha)
-      AND NOT EXISTS (SELECT 1 FROM review_state x WHERE x.repo_id = c.repo_id AND x.subject = 'k:' || c.record_id)
+    where.push(`NOT EXISTS (SELECT 1 FROM review_status x WHERE x.repo_id = c.repo_id AND x.record_id = c.record_id)
       AND c.agents <> ARRAY[${p(PERSONS_CHECKS_LABEL)}]::text[]`);
   } else if (filter.status) {
-    // DECISION_SQL = d, spelled out so that Postgres estimates it from review_state's
-    // statistics (a CASE is guessed at 0.5% and planned as a full scan and sort).
-    const d = p(filter.status === 'approved' ? 'approve' : 'request-changes');
-    where.push(`((sc.decision = ${d} AND (sk.time IS NULL OR sk.time <= sc.time))
-      OR (sk.decision = ${d} AND (sc.time IS NULL OR sc.time < sk.time)))`);
+    where.push(`rs.decision = ${p(filter.status === 'approved' ? 'approve' : 'request-changes')}`);
   }
   if (filter.text) {
     const q = p(filter.text);

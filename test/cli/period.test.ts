@@ -1,7 +1,7 @@
 /** `--since`/`--until` as log and report read them: dates, ISO times and ages. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePeriod } from '../../src/cli/period.js';
+import { parsePeriod } from '../../src/core/period.js';
 
 const NOW = Date.parse('2026-12-03T12:00:00.000Z');
 

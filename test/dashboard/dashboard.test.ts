@@ -221,9 +221,17 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
   test('overview: AI share chart, review queue and ledger status', async () => {
     await page.goto(`${server.url}/ui`);
     assert.equal(await page.locator('svg.chart').count(), 1);
-    const stats = await api<{ total: { aiShare: number } }>(server.url, auditor, '/api/v1/stats');
+    const stats = await api<{
+      total: { aiShare: number; aiLines: number; humanLines: number; unknownLines: number };
+    }>(server.url, auditor, '/api/v1/stats');
     const share = `${Math.round(stats.body.total.aiShare * 100)}%`;
     assert.equal(await page.locator('.kpi.ai .value').textContent(), share);
+    // The lines counted are those of commits with a checkpoint, and the figure says so.
+    const { aiLines, humanLines, unknownLines } = stats.body.total;
+    assert.equal(
+      await page.locator('.kpi.ai .note').textContent(),
+      `${aiLines} of ${aiLines + humanLines + unknownLines} lines in commits with a checkpoint`,
+    );
     await page.getByRole('cell', { name: REPO }).first().waitFor();
     assert.equal(await page.locator('.badge.pass', { hasText: 'consistent' }).count(), 1);
     await shot('overview');

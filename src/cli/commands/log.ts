@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { inPeriod } from '../../core/change-facts.js';
 import { sessionLabel } from '../../core/day-session.js';
 import { deployState } from '../../core/deploy-state.js';
+import { parsePeriod } from '../../core/period.js';
 import { buildIndex } from '../../core/trail-index.js';
 import { loadCheckpointsFirst, loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
@@ -11,7 +12,6 @@ import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import type { CommandContext } from '../context.js';
 import { positiveCount } from '../option-values.js';
 import { printJson, say } from '../output.js';
-import { parsePeriod } from '../period.js';
 
 export function register(program: Command, context: () => CommandContext): void {
   program

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import type { Period } from '../../core/change-facts.js';
 import { countLabel } from '../../core/count-label.js';
 import { TrailError } from '../../core/errors.js';
+import { parsePeriod } from '../../core/period.js';
 import type { KeyPair } from '../../core/signature.js';
 import { loadSigningKey } from '../../ledger/keys.js';
 import type { Repo } from '../../ledger/repo.js';
@@ -22,7 +23,6 @@ import type { CommandContext } from '../context.js';
 import { checkWritable, writeOutput } from '../files.js';
 import type { Io } from '../output.js';
 import { processIo, say } from '../output.js';
-import { parsePeriod } from '../period.js';
 
 interface ReportOptions {
   since?: string;

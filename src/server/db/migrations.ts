@@ -11,12 +11,15 @@
  * through only when that row exists and was written by the same transaction. Setting
  * `trail.purge` alone therefore deletes nothing, and every deletion leaves its log row.
  */
-import type { Database } from './database.js';
+import { rebuildReviewStatus } from '../review-state.js';
+import type { Database, Queryable } from './database.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Run after `sql`, in the same transaction: a step SQL alone cannot take (a rebuild by a shared rule). */
+  run?: (tx: Queryable) => Promise<void>;
 }
 
 /**
@@ -500,6 +503,29 @@ ALTER TABLE access_log ADD COLUMN repos text[];
 ALTER TABLE repo_keys ADD COLUMN revoked_at_size bigint;
 `,
   },
+  {
+    version: 11,
+    name: 'review-status',
+    sql: `
+-- The review status of each checkpoint, by the rule trail show applies (each reviewer's latest
+-- decision counts; any open request for changes wins: src/core/review-decision.ts), over the
+-- ledger and code-host reviews of the checkpoint and of its commit. review_state kept only the
+-- newest decision per commit, so one reviewer's approval hid another's open request for
+-- changes. Like it, a derived cache of reviews and not audit data (no append-only trigger):
+-- each refresh rewrites the rows of the checkpoints it touches (src/server/review-state.ts).
+-- A row holds 'approve' or 'request-changes'; a checkpoint without one is pending. time is
+-- the checkpoint's, which the retention purge goes by. Filled from reviews by run below.
+CREATE TABLE review_status (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  record_id text NOT NULL,
+  decision text NOT NULL CHECK (decision IN ('approve', 'request-changes')),
+  time timestamptz NOT NULL,
+  PRIMARY KEY (repo_id, record_id)
+);
+DROP TABLE review_state;
+`,
+    run: rebuildReviewStatus,
+  },
 ];
 
 /** Lock key for migrations (any fixed 64-bit number; "trail" in ASCII). */
@@ -523,6 +549,7 @@ export async function migrate(
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(migration.version)) continue;
       await tx.exec(migration.sql);
+      if (migration.run) await migration.run(tx);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
         migration.version,
         migration.name,

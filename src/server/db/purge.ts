@@ -40,7 +40,7 @@ const TARGETS: ReadonlyArray<{ table: string; time: string }> = [
   { table: 'sessions', time: 'time' },
   { table: 'prompts', time: 'time' },
   { table: 'reviews', time: 'time' },
-  { table: 'review_state', time: 'time' },
+  { table: 'review_status', time: 'time' },
   { table: 'external_events', time: 'received_at' },
   { table: 'commits', time: 'authored_at' },
 ];

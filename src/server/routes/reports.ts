@@ -12,6 +12,7 @@
 import type { Context } from 'hono';
 import type { CommitInfo } from '../../core/change-facts.js';
 import { isTrailError } from '../../core/errors.js';
+import { parsePeriod } from '../../core/period.js';
 import type { StoredRecord, TrailIndex } from '../../core/trail-index.js';
 import { buildIndex } from '../../core/trail-index.js';
 import type { HostPush } from '../../report/document.js';
@@ -23,6 +24,8 @@ import { commitsForReport, policyForReport } from '../commits.js';
 import { ApiError, badRequest } from '../errors.js';
 import { hostPushesForReport } from '../host-pushes.js';
 import { queryText, queryTime, storedFromLine } from '../http.js';
+import { keysInForce } from '../key-approval.js';
+import { utcTime } from '../storable.js';
 
 export interface ReportInput {
   kind: string;
@@ -43,6 +46,8 @@ export interface ReportInput {
    * for a kind that does not read them (KINDS_READING_HOST_PUSHES).
    */
   hostPushes?: HostPush[];
+  /** The keys in force for the repositories in scope (key-approval.ts keysInForce). */
+  keysInForce: number;
 }
 
 export type ReportOutput =
@@ -115,6 +120,44 @@ function respond(c: Context, output: ReportOutput, format: string | undefined): 
   return c.json(output as Record<string, unknown>);
 }
 
+/** A month (`2026-12`) as the date the CLI's rule takes: its first day, or its last. */
+function monthAsDate(text: string, end: boolean): string {
+  if (!/^\d{4}-\d{2}$/.test(text)) return text;
+  if (!end) return `${text}-01`;
+  const [year, month] = text.split('-').map(Number) as [number, number];
+  const last = new Date(Date.UTC(2000, month, 0)).getUTCDate();
+  const leap = month === 2 && (year % 4 !== 0 || (year % 100 === 0 && year % 400 !== 0)) ? 28 : last;
+  return `${text}-${String(leap).padStart(2, '0')}`;
+}
+
+/**
+ * `since` and `until` as `trail report --since/--until` reads them (core/period.ts): a date
+ * is a whole day, so `until=2026-12-07` includes that day (a month, its every day), and a
+ * period whose start is not before its end is a 400, as the CLI refuses it.
+ */
+function reportPeriod(c: Context): { since?: string; until?: string } {
+  // queryTime checks each bound as every route does (a date, month or ISO time in years 1 to 9999).
+  const bound = (name: 'since' | 'until') => {
+    const utc = queryTime(c, name);
+    if (utc === undefined) return undefined;
+    const text = c.req.query(name)!;
+    return /^\d{4}-\d{2}(-\d{2})?$/.test(text) ? monthAsDate(text, name === 'until') : utc;
+  };
+  let period: { since?: string; until?: string };
+  try {
+    period = parsePeriod(bound('since'), bound('until'), Date.now(), { since: 'since', until: 'until' });
+  } catch (error) {
+    if (isTrailError(error)) throw badRequest(error.message);
+    throw error;
+  }
+  if (period.until !== undefined && utcTime(period.until) === undefined) {
+    throw badRequest(
+      `until ${c.req.query('until')} is the last day there is: leave until out to report to the end`,
+    );
+  }
+  return period;
+}
+
 export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
   app.get('/api/v1/reports/:kind', async (c) => {
     const token = c.get('token');
@@ -131,8 +174,7 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
         'reports are not available on this server yet (src/report is not installed)',
       );
     }
-    const since = queryTime(c, 'since');
-    const until = queryTime(c, 'until');
+    const { since, until } = reportPeriod(c);
     const format = queryText(c, 'format', 16);
     const repos = scoped ?? (await db.query<{ id: number; name: string }>('SELECT id, name FROM repos')).rows;
     const params: unknown[] = [repos.map((r) => Number(r.id)), MAX_RECORDS + 1];
@@ -150,12 +192,13 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
     const records = rows.rows.map(storedFromLine);
     const repoRefs = repos.map((r) => ({ id: Number(r.id), name: r.name }));
     const repoIds = repoRefs.map((r) => r.id);
-    const [commits, policy, hostPushes] = await Promise.all([
+    const [commits, policy, hostPushes, keys] = await Promise.all([
       commitsForReport(db, repoIds, { since, until }),
       policyForReport(db, repoRefs),
       module.KINDS_READING_HOST_PUSHES && !module.KINDS_READING_HOST_PUSHES.has(kind)
         ? undefined
         : hostPushesForReport(db, repoIds, { since, until }),
+      keysInForce(db, repoIds),
     ]);
     let output: ReportOutput;
     try {
@@ -171,6 +214,7 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
         commits,
         policy,
         hostPushes,
+        keysInForce: keys,
       });
     } catch (error) {
       if (isTrailError(error)) {

@@ -34,7 +34,7 @@ import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest } from '../errors.js';
 import { checkedRepoName } from '../http.js';
 import { ensureRepo } from '../repos.js';
-import { recordReviewState } from '../review-state.js';
+import { refreshReviewStatus } from '../review-state.js';
 
 const ZERO_SHA = /^0+$/;
 
@@ -279,9 +279,7 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
           ],
         );
         if (review.rows.length === 0) throw new AlreadyStored();
-        await recordReviewState(tx, repo.id, [
-          { commit: event.headSha, decision: event.decision, time: event.at },
-        ]);
+        await refreshReviewStatus(tx, repo.id, { commits: [event.headSha], checkpoints: [] });
       }
       return { id: Number(row.id), checkpoints: row.checkpoints };
     })

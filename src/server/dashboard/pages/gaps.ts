@@ -122,7 +122,7 @@ export async function gapsPage(ctx: PageContext): Promise<string> {
         format: 'json',
         repo,
         since,
-        until: apiUntil,
+        until, // the reports API reads a date as the whole day (core/period.ts)
       });
       report = reportSections((await response.json()) as ReportDoc);
     } catch (error) {

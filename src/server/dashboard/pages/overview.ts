@@ -77,6 +77,15 @@ export function alertList(alerts: readonly Alert[]): Html {
   )}</ul>`;
 }
 
+/**
+ * What the AI share counts. The server holds line counts only where a checkpoint recorded
+ * them: `trail push` sends a commit's paths, not its lines, so the lines of a commit without a
+ * checkpoint cannot be counted here, while `trail stats` in a clone counts them (as unknown)
+ * from git. The page says so rather than call this the share of all committed lines.
+ */
+const LINES_COUNTED =
+  'the lines each month’s checkpoints recorded; commits without a checkpoint are left out (the server holds no line counts for them; trail stats in a clone counts them as unknown)';
+
 export async function overviewPage(ctx: PageContext): Promise<string> {
   const repo = param(ctx.url, 'repo', 200);
   const periodKey = PERIODS[param(ctx.url, 'period') ?? ''] ? param(ctx.url, 'period')! : '12m';
@@ -104,7 +113,7 @@ export async function overviewPage(ctx: PageContext): Promise<string> {
 
   const kpis = html`<div class="kpis">
 <div class="kpi"><div class="label">Checkpoints</div><div class="value">${count(total.checkpoints)}</div><div class="note">${period.label.toLowerCase()}${repo ? html` in ${repo}` : ''}</div></div>
-<div class="kpi ai"><div class="label">AI share of lines</div><div class="value">${percent(total.aiShare)}</div><div class="note">${count(total.aiLines)} of ${count(lines)} committed lines</div></div>
+<div class="kpi ai" title="${LINES_COUNTED}"><div class="label">AI share of lines</div><div class="value">${percent(total.aiShare)}</div><div class="note">${count(total.aiLines)} of ${count(lines)} lines in commits with a checkpoint</div></div>
 <div class="kpi ${pending.total.checkpoints > 0 ? 'warn' : 'good'}"><div class="label">Awaiting review</div><div class="value">${count(pending.total.checkpoints)}</div><div class="note">${changes.total.checkpoints > 0 ? html`<a href="${filterHref(`${BASE}/checkpoints`, { status: 'changes-requested', ...(repo ? { repo } : {}) })}">${plural(changes.total.checkpoints, 'change')} with changes requested</a>` : 'none with changes requested'}</div></div>
 <div class="kpi ${ledger ? (alertCount > 0 ? 'bad' : 'good') : ''}"><div class="label">Ledger</div><div class="value">${ledger ? (alertCount > 0 ? `${count(alertCount)} alerts` : 'Consistent') : '—'}</div><div class="note">${ledger ? `${plural(logCount, 'log')} in ${plural(ledger.repos.length, 'repository', 'repositories')}` : 'needs an auditor or admin token'}</div></div>
 </div>`;
@@ -115,9 +124,9 @@ export async function overviewPage(ctx: PageContext): Promise<string> {
       : '';
 
   const chart = panel(
-    'AI share of committed lines, by month',
+    'AI share of lines in commits with a checkpoint, by month',
     html`${aiShareChart(byMonth.groups, months)}<div class="legend"><span class="ai">AI</span><span class="human">human</span><span class="unknown">unknown</span></div>`,
-    { hint: 'share of the lines each month’s commits added' },
+    { hint: LINES_COUNTED },
   );
   const ledgerPanel = panel(
     'Ledger verification',

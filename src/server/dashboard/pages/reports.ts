@@ -7,7 +7,7 @@
 import { REPORT_KINDS } from '../../../report/document.js';
 import type { RepoInfo } from '../api.js';
 import type { PageContext } from '../context.js';
-import { dateParam, dayAfter, ignoredDates, param, refuseIgnoredDates } from '../context.js';
+import { dateParam, ignoredDates, param, refuseIgnoredDates } from '../context.js';
 import type { Html } from '../html.js';
 import { html } from '../html.js';
 import { BASE, ignoredDatesNotice, page } from '../layout.js';
@@ -140,7 +140,8 @@ export async function downloadReport(
     format,
     repo: values.repo,
     since: values.since,
-    until: values.until ? dayAfter(values.until) : undefined,
+    // The reports API reads a date as the whole day, as trail report does (core/period.ts).
+    until: values.until,
   });
   const period = values.since || values.until ? `-${values.since ?? 'start'}_${values.until ?? 'now'}` : '';
   return {

@@ -325,6 +325,27 @@ export function purgedCheckpointText(who: string, before?: string): string {
   return `${who} had a checkpoint, removed by a logged retention purge${before ? ` of records before ${before}` : ''} (the retention policy at work, not a gap)`;
 }
 
+/**
+ * Sessions a checkpoint names only as `overrodeSessionId` (a person changed a line the session
+ * wrote in an earlier commit): none of their lines is in this commit as theirs, and none of
+ * their events was sealed with it.
+ */
+function sessionsOnlyOverridden(
+  c: RecordOf<'checkpoint'>,
+  events: ReadonlyArray<{ record: { sessionId: string } }>,
+): Set<string> {
+  const overridden = new Set<string>();
+  const wrote = new Set<string>();
+  for (const spans of Object.values(c.attribution)) {
+    for (const span of spans) {
+      if (span.origin === 'ai' && span.sessionId) wrote.add(span.sessionId);
+      if (span.overrodeSessionId) overridden.add(span.overrodeSessionId);
+    }
+  }
+  for (const e of events) wrote.add(e.record.sessionId);
+  return new Set([...overridden].filter((id) => !wrote.has(id)));
+}
+
 /** Everything known about one commit. */
 export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo): ChangeFacts {
   const { index } = ctx;
@@ -339,7 +360,12 @@ export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo)
   const criteria: string[] = [];
   let requester: string | undefined;
   let requestSummary: string | undefined;
+  const events = c ? eventsOf(index, c) : [];
+  const onlyOverridden = c ? sessionsOnlyOverridden(c, events) : new Set<string>();
   for (const s of c?.sessions ?? []) {
+    // A session this commit names only because a person changed one of its earlier lines did
+    // no work here: its request, tickets and start are not this change's.
+    if (onlyOverridden.has(s.sessionId)) continue;
     const session = index.sessions.get(s.sessionId)?.record;
     const model = s.model ?? session?.model;
     if (model && !models.includes(model)) models.push(model);
@@ -373,7 +399,6 @@ export function changeFacts(ctx: FactsContext, commit: string, git?: CommitInfo)
   let alternatives = 0;
   let alternativesWithoutReason = 0;
   let repairs = 0;
-  const events = c ? eventsOf(index, c) : [];
   for (const stored of events) {
     const { record } = stored;
     const e = record.event;

@@ -84,8 +84,8 @@ function headCut(text: string, at: number, rules: readonly RedactionRule[]): num
   for (const span of secretSpans(text.slice(from, cut + CUT_MARGIN), rules)) {
     if (from + span.start < cut && cut < from + span.end) cut = from + span.start;
   }
-  const open = text.lastIndexOf(REDACTED_OPEN, cut - 1);
-  if (open >= 0 && cut - open < MARKER_MAX && !text.slice(open, cut).includes(']')) cut = open;
+  const open = markerOpenBefore(text, cut);
+  if (open >= 0 && !text.slice(open, cut).includes(']')) cut = open;
   const code = text.charCodeAt(cut - 1);
   return code >= 0xd800 && code <= 0xdbff ? cut - 1 : cut;
 }
@@ -97,11 +97,18 @@ function tailCut(text: string, at: number, rules: readonly RedactionRule[]): num
   for (const span of secretSpans(text.slice(from, cut + CUT_MARGIN), rules)) {
     if (from + span.start < cut && cut < from + span.end) cut = from + span.end;
   }
-  const open = text.lastIndexOf(REDACTED_OPEN, cut - 1);
-  if (open >= 0 && cut - open < MARKER_MAX) {
+  const open = markerOpenBefore(text, cut);
+  if (open >= 0) {
     const close = text.indexOf(']', open);
     if (close >= cut && close - open < MARKER_MAX) cut = close + 1;
   }
   const code = text.charCodeAt(cut);
   return code >= 0xdc00 && code <= 0xdfff ? cut + 1 : cut;
+}
+
+/** Where the last `[REDACTED:` that starts before `at` and could reach it starts, or -1. */
+function markerOpenBefore(text: string, at: number): number {
+  const from = Math.max(0, at - MARKER_MAX);
+  const found = text.slice(from, at + REDACTED_OPEN.length - 1).lastIndexOf(REDACTED_OPEN, at - from - 1);
+  return found < 0 ? -1 : from + found;
 }

@@ -90,8 +90,11 @@ function headCut(text: string, at: number, rules: readonly RedactionRule[]): num
   return code >= 0xd800 && code <= 0xdbff ? cut - 1 : cut;
 }
 
-/** Where to start a kept tail at `at` or after it, outside any secret, marker or pair. */
-function tailCut(text: string, at: number, rules: readonly RedactionRule[]): number {
+/**
+ * Where to start a kept tail at `at` or after it, outside any secret, marker or pair: for a
+ * caller that marks the cut itself (`trail exec`'s output tail, bounded in bytes).
+ */
+export function tailCut(text: string, at: number, rules: readonly RedactionRule[]): number {
   let cut = Math.min(text.length, at);
   const from = Math.max(0, cut - CUT_MARGIN);
   for (const span of secretSpans(text.slice(from, cut + CUT_MARGIN), rules)) {

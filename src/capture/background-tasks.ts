@@ -11,6 +11,7 @@
  */
 import { closeSync, fstatSync, lstatSync, openSync, unlinkSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { CUT_MARGIN } from '../core/cut.js';
 import { sha256Hex } from '../core/hash.js';
 import { readRange } from '../io/read-range.js';
 import { removeAbandoned } from './in-flight.js';
@@ -77,8 +78,9 @@ export function backgroundOutputTail(
     if (!lstatSync(outputFile).isFile()) return undefined;
     fd = openSync(outputFile, 'r');
     const size = fstatSync(fd).size;
-    // Four bytes a character at most: enough bytes for the characters kept.
-    const from = Math.max(0, size - OUTPUT_TAIL_CHARS * 4);
+    // Four bytes a character at most: enough bytes for the characters kept, and for those
+    // around the cut, where a secret the cut would go through must be seen whole (cut-rules.ts).
+    const from = Math.max(0, size - (OUTPUT_TAIL_CHARS + CUT_MARGIN) * 4);
     const bytes = readRange(fd, from, size - from);
     // Not from the middle of a character: skip UTF-8 continuation bytes at the start.
     let start = 0;

@@ -12,8 +12,11 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { CUT_MARGIN, tailCut } from '../core/cut.js';
 import { TrailError } from '../core/errors.js';
 import type { EventBody, Provenance } from '../core/records.js';
+import type { RedactionRule } from '../core/redact.js';
+import { BUILTIN_RULES } from '../core/redact.js';
 import type { CheckPattern } from '../core/validations.js';
 import { checkNameOf, compileChecks } from '../core/validations.js';
 import { loadConfig } from '../ledger/config.js';
@@ -36,7 +39,10 @@ const SIGNAL_NUMBERS: Record<string, number> = {
   SIGTERM: 15,
 };
 
-/** The last `limit` bytes of a stream of chunks, without holding more than that. */
+/**
+ * The last `limit` bytes of a stream of chunks, without holding more than that and CUT_MARGIN
+ * bytes before it: the text there is scanned so the cut goes through no secret (core/cut.ts).
+ */
 export class OutputTail {
   private chunks: Buffer[] = [];
   private size = 0;
@@ -45,19 +51,26 @@ export class OutputTail {
   constructor(private readonly limit = TAIL_BYTES) {}
 
   push(chunk: Buffer): void {
+    const held = this.limit + CUT_MARGIN;
     this.total += chunk.length;
-    this.chunks.push(chunk.length > this.limit ? chunk.subarray(chunk.length - this.limit) : chunk);
-    this.size += Math.min(chunk.length, this.limit);
-    while (this.size - this.chunks[0]!.length >= this.limit) this.size -= this.chunks.shift()!.length;
+    this.chunks.push(chunk.length > held ? chunk.subarray(chunk.length - held) : chunk);
+    this.size += Math.min(chunk.length, held);
+    while (this.size - this.chunks[0]!.length >= held) this.size -= this.chunks.shift()!.length;
   }
 
-  /** The tail as text: terminal colour codes removed, a character cut in two dropped, a cut marked. */
-  text(): string {
-    let bytes = Buffer.concat(this.chunks);
-    if (bytes.length > this.limit) bytes = bytes.subarray(bytes.length - this.limit);
-    let text = bytes.toString('utf8');
-    if (this.total > this.limit) text = `…${text.replace(/^\uFFFD+/, '')}`;
-    return stripTerminalCodes(text);
+  /**
+   * The tail as text: terminal colour codes removed, a character cut in two dropped, a cut
+   * marked, and a secret the cut would go through (as `rules` find it) left out whole.
+   */
+  text(rules: readonly RedactionRule[] = BUILTIN_RULES): string {
+    const bytes = Buffer.concat(this.chunks);
+    if (this.total <= this.limit) return stripTerminalCodes(bytes.toString('utf8'));
+    const held = bytes.toString('utf8').replace(/^\uFFFD+/, '');
+    const kept = bytes
+      .subarray(Math.max(0, bytes.length - this.limit))
+      .toString('utf8')
+      .replace(/^\uFFFD+/, '');
+    return stripTerminalCodes(`…${held.slice(tailCut(held, held.length - kept.length, rules))}`);
   }
 }
 

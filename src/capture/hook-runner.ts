@@ -33,6 +33,7 @@ import type { GeminiRecordingCarry } from './agents/gemini-cli.js';
 import { backgroundOutputTail, noteBackgroundStart, takeBackgroundStart } from './background-tasks.js';
 import { boundaryFacts } from './boundary.js';
 import { contextNamedInRepo } from './context-ref.js';
+import { cutCount, withCutRules } from './cut-rules.js';
 import { hookRules } from './hook-rules.js';
 import type { EditMarkerBody } from './in-flight.js';
 import {
@@ -301,7 +302,8 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
   const payload = parsePayload(input.payload);
   const agent = await load();
   if (agent.fromCursor?.(payload)) return cursorCall(payload, input);
-  const normalized = agent.adapter(payload, input.event);
+  const cutsBefore = cutCount();
+  let normalized = agent.adapter(payload, input.event);
   const repo = chooseRepo(normalized, input);
   if (!repo) return undefined;
   input.recordedIn = repo;
@@ -323,6 +325,12 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
     rules = hookRules(repo);
   } catch (error) {
     withheld = (error as Error).message;
+  }
+  // The adapter cut long texts around the secrets the built-in rules find; where the
+  // repository has rules of its own, the payload is read again with them, so a cut goes
+  // through none of its secrets either (cut-rules.ts). Only when a text was cut at all.
+  if (withheld === undefined && rules !== BUILTIN_RULES && cutCount() !== cutsBefore) {
+    normalized = withCutRules(rules, () => agent.adapter(payload, input.event));
   }
   const key = sessionKey(normalized.agent, normalized.sessionId);
   const ctx: HookContext = {
@@ -510,7 +518,7 @@ function backgroundEnd(ctx: HookContext, end: Extract<Observation, { type: 'back
     end.toolUseId === undefined ? undefined : takeBackgroundStart(ctx.repo.stateDir, ctx.key, end.toolUseId);
   if (start !== undefined && end.exitCode !== undefined) {
     const ms = Date.parse(ctx.at) - Date.parse(start.startedAt);
-    const outputTail = backgroundOutputTail(end.outputFile, end.taskId);
+    const outputTail = withCutRules(ctx.rules, () => backgroundOutputTail(end.outputFile, end.taskId));
     const command: EventBody = {
       type: 'command',
       command: start.command,
@@ -1009,10 +1017,10 @@ function parseOn(
   carry: unknown,
 ): ReturnType<typeof parseFrom> {
   try {
-    return parseFrom(text, carry);
+    return withCutRules(ctx.rules, () => parseFrom(text, carry));
   } catch (error) {
     if (carry === undefined) throw error;
-    const parsed = parseFrom(text, undefined);
+    const parsed = withCutRules(ctx.rules, () => parseFrom(text, undefined));
     ctx.missing.push(
       `transcript ${path.slice(0, 300)}: what earlier turn ends kept of it could not be used (${(error as Error).message.slice(0, 200)}): token usage counts again from here`,
     );
@@ -1164,7 +1172,7 @@ async function turnEnd(
   } else {
     if (size > TRANSCRIPT_LIMIT)
       throw new TrailError('INPUT_INVALID', `transcript ${path} is over ${TRANSCRIPT_LIMIT} bytes`);
-    summary = parse(readFileSync(path, 'utf8'));
+    summary = withCutRules(ctx.rules, () => parse(readFileSync(path, 'utf8')));
   }
   const lines: SpoolLine[] = [];
   // The session's model is its main loop's: a subagent may run a smaller one.

@@ -18,7 +18,7 @@ import { estimateCost } from '../core/pricing.js';
 import type { EventBody, TrailRecord } from '../core/records.js';
 import { recordIdOf, validateRecord } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
-import { redactValue } from '../core/redact.js';
+import { BUILTIN_RULES, redactValue } from '../core/redact.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readFileCapped } from '../io/read-capped.js';
@@ -32,6 +32,7 @@ import type { CodexRolloutSummary } from './agents/codex.js';
 import { parseCodexRollout } from './agents/codex.js';
 import { parseGeminiTranscript } from './agents/gemini-cli.js';
 import { contextNamedInRepo } from './context-ref.js';
+import { withCutRules } from './cut-rules.js';
 import { prepareEvent } from './manual-session.js';
 import type { TranscriptSummary } from './observation.js';
 
@@ -65,7 +66,12 @@ export function importAgentOf(name: string): ImportAgent {
 }
 
 /** Reads and parses the file; any problem is one line naming the file. */
-export function readTranscript(agent: ImportAgent, path: string): TranscriptSummary {
+/** `rules` place the cuts of long texts outside secrets (cut-rules.ts): the repository's. */
+export function readTranscript(
+  agent: ImportAgent,
+  path: string,
+  rules: readonly RedactionRule[] = BUILTIN_RULES,
+): TranscriptSummary {
   const { label, parse } = IMPORT_AGENTS[agent];
   let text: string;
   try {
@@ -78,7 +84,7 @@ export function readTranscript(agent: ImportAgent, path: string): TranscriptSumm
   }
   let summary: TranscriptSummary;
   try {
-    summary = parse(text);
+    summary = withCutRules(rules, () => parse(text));
   } catch (error) {
     const why = firstLine((error as Error).message);
     throw new TrailError(
@@ -312,13 +318,14 @@ function endsLater(
 /** Imports one file into the ledger; returns what was added (nothing when it was already there). */
 export async function importTranscript(repo: Repo, agentName: string, path: string): Promise<ImportResult> {
   const agent = importAgentOf(agentName);
-  const summary = readTranscript(agent, path);
+  const rules = redactionRules(repo);
+  const summary = readTranscript(agent, path, rules);
   const config = loadConfig(repo);
   const records = buildImportRecords(
     agent,
     path,
     summary,
-    redactionRules(repo),
+    rules,
     compileChecks(config.checks.patterns),
     repo.workTree,
   );

@@ -4,6 +4,7 @@
  * hook runner does the I/O (reading files around edits, the spool, redaction).
  */
 import type { EventBody, Provenance } from '../core/records.js';
+import { tail } from './cut-rules.js';
 
 export type AgentName = 'claude-code' | 'codex' | 'gemini-cli' | 'cursor' | 'generic';
 
@@ -239,15 +240,14 @@ export function okByStatus(
 /** How much of a command's output its record keeps: the end, where failures are told. */
 export const OUTPUT_TAIL_CHARS = 2000;
 
-/** The last `OUTPUT_TAIL_CHARS` characters of a command's output, or undefined when empty. */
+/**
+ * The last `OUTPUT_TAIL_CHARS` characters of a command's output, or undefined when empty; a cut
+ * is marked, and leaves a secret it would go through out whole (cut-rules.ts).
+ */
 export function outputTail(...parts: Array<string | undefined>): string | undefined {
   const joined = parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join('\n');
   if (joined.length === 0) return undefined;
-  if (joined.length <= OUTPUT_TAIL_CHARS) return joined;
-  const start = joined.length - OUTPUT_TAIL_CHARS;
-  // Starting on the second half of a surrogate pair would leave half a character.
-  const low = joined.charCodeAt(start);
-  return joined.slice(low >= 0xdc00 && low <= 0xdfff ? start + 1 : start);
+  return tail(joined, OUTPUT_TAIL_CHARS);
 }
 
 /** Usage summed per model, in the order the models first appear. */

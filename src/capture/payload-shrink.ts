@@ -7,15 +7,18 @@
  *
  * Two cuts keep the JSON valid and leave what adapters read intact:
  * - a string longer than `HEAD + TAIL` characters keeps its first `HEAD` and last `TAIL`
- *   characters (adapters keep at most the head of a prompt, 64 Ki characters, and the tail of
- *   a command's output, 2,000), joined by a note of how much was left out;
+ *   characters, joined by a note of how much was left out. Adapters keep at most the head of
+ *   a prompt, 64 Ki characters, and the tail of a command's output, 2,000; they cut around
+ *   the secrets they see whole (core/cut.ts), so HEAD keeps CUT_MARGIN more than they do: a
+ *   secret this cut goes through is past what they keep, never the end of it;
  * - an array whose text has passed `ARRAY_KEEP` characters drops its further elements (the
  *   lines of a structured patch, which no adapter reads).
  * Objects keep every member, since the fields Trail needs (tool_use_id) may come last.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { CUT_MARGIN } from '../core/cut.js';
 
-const HEAD = 64 * 1024;
+const HEAD = 64 * 1024 + CUT_MARGIN;
 const TAIL = 64 * 1024;
 const ARRAY_KEEP = 256 * 1024;
 /** What ends a run of plain text, outside a string and inside one. */

@@ -1062,6 +1062,18 @@ function findSpans(text: string, rules: readonly RedactionRule[]): Span[] {
   return kept.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * Where `text` holds secrets, as `[start, end)` ranges in order, without their values: what
+ * redactText would replace. For a caller that must cut a text and may not cut one in two.
+ */
+export function secretSpans(
+  text: string,
+  rules: readonly RedactionRule[] = BUILTIN_RULES,
+): Array<{ start: number; end: number }> {
+  if (text.length === 0) return [];
+  return findSpans(text, rules).map(({ start, end }) => ({ start, end }));
+}
+
 function countFindings(spans: Span[], rules: readonly RedactionRule[]): TextFinding[] {
   const counts = new Map<string, number>();
   const order = [...spans].sort((a, b) => a.rule - b.rule);

@@ -45,6 +45,20 @@ describe('output tail', () => {
     assert.equal(big.text(), `…${'x'.repeat(4093)}end`);
     assert.equal(stripTerminalCodes('\x1b[31mred\x1b[0m\n10%\r50%\r100%\r\nok'), 'red\n100%\nok');
   });
+
+  test('a secret across the start of the kept 4 KiB is left out whole, not kept in part', () => {
+    const token = 'ghp_1234567890abcdefghijklmnopqrstuvwxyz12';
+    for (let after = 4060; after <= 4100; after += 4) {
+      const tail = new OutputTail();
+      tail.push(Buffer.from(`${'y'.repeat(30_000)}\n${token}\n`));
+      for (let i = 0; i < after - 1; i += 100)
+        tail.push(Buffer.from('z'.repeat(Math.min(100, after - 1 - i))));
+      const text = tail.text();
+      assert.ok(Buffer.byteLength(text) <= 4096 + 3);
+      assert.ok(text.startsWith('…'));
+      if (!text.includes(token)) assert.ok(!/[a-y0-9_]{6}/.test(text.slice(1)), text.slice(0, 60));
+    }
+  });
 });
 
 describe('trail exec', () => {

@@ -13,6 +13,7 @@ import { jsonSyntaxReason } from '../../core/canonical-json.js';
 import { TrailError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
 import type { EventBody } from '../../core/records.js';
+import { clip, clipUtf8 } from '../cut-rules.js';
 import type {
   ChangeVia,
   FailedCall,
@@ -39,7 +40,6 @@ const TEXT_MAX = 64 * 1024;
 const COMMAND_MAX = 8192;
 const SUMMARY_MAX = 512;
 const REASONING_MAX_BYTES = 8 * 1024;
-const TRUNCATED = '…[truncated]';
 
 /** Identifier fields longer than these are not plausible and the payload is rejected. */
 const ID_MAX = 512;
@@ -120,33 +120,17 @@ export function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** Keeps the head of a text within `max` characters, marking the cut. */
+/**
+ * Keeps the head of a text within `max` characters, marking the cut; a secret the cut would
+ * go through is left out whole (cut-rules.ts).
+ */
 export function truncateText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return text.slice(0, avoidSplitPair(text, max - TRUNCATED.length)) + TRUNCATED;
+  return clip(text, max);
 }
 
-/** Moves a cut at `index` back by one when it would separate a surrogate pair. */
-function avoidSplitPair(text: string, index: number): number {
-  const code = text.charCodeAt(index - 1);
-  return code >= 0xd800 && code <= 0xdbff ? index - 1 : index;
-}
-
-/** Keeps the head of a text within `maxBytes` of UTF-8, never splitting a character. */
+/** Keeps the head of a text within `maxBytes` of UTF-8, never splitting a character or a secret. */
 export function truncateUtf8(text: string, maxBytes: number): string {
-  // Three bytes per UTF-16 unit is the most UTF-8 needs, so short texts skip the count.
-  if (text.length * 3 <= maxBytes) return text;
-  const budget = maxBytes - new TextEncoder().encode(TRUNCATED).length;
-  let bytes = 0;
-  let end = 0;
-  for (const char of text) {
-    const size =
-      char.codePointAt(0)! < 0x80 ? 1 : char.codePointAt(0)! < 0x800 ? 2 : char.length === 2 ? 4 : 3;
-    if (bytes + size > budget) return text.slice(0, end) + TRUNCATED;
-    bytes += size;
-    end += char.length;
-  }
-  return text;
+  return clipUtf8(text, maxBytes);
 }
 
 /** A text's first line, cut to a summary's length. */

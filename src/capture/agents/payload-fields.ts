@@ -25,13 +25,8 @@ export function str(o: Obj, key: string, what: string): string | undefined {
   return value;
 }
 
-export function clip(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max) : text;
-}
-
-export function tail(text: string, max: number): string {
-  return text.length > max ? text.slice(-max) : text;
-}
+/** Cuts keep a secret whole or leave it out, and are marked (cut-rules.ts). */
+export { clip, tail } from '../cut-rules.js';
 
 export function event(e: EventBody): Observation {
   return { type: 'event', event: e };

@@ -703,6 +703,7 @@ async function creditChange(
   paths: string[],
   snapshotMissing: boolean,
   said?: ReadonlySet<string>,
+  onlyChanged = false,
 ): Promise<SpoolLine[]> {
   if (paths.length === 0) return [];
   const via = obs.via === 'shell' && obs.command && FORMATTER.test(obs.command) ? 'formatter' : obs.via;
@@ -725,7 +726,8 @@ async function creditChange(
     const { digests, trivial } = digestText(text);
     // A failed tool that left the file as it was did nothing to it: recording an edit would
     // make the next commit of the file, a person's, name the session.
-    if (failed && sameLines(previous, digests)) continue;
+    // Nor did a swept file whose lines are as Trail last saw them.
+    if ((failed || onlyChanged) && sameLines(previous, digests)) continue;
     const next = advanceShadow(shadow, digests, written ? { kind: 'unknown' } : agentOrigin, trivial);
     if (written && agentOrigin.kind === 'ai') {
       const placed = linesWritten(text, written);
@@ -851,6 +853,8 @@ interface TranscriptState {
   prompts?: number;
   /** Where the transcript was found when the hook did not say. */
   path?: string;
+  /** When this thread's last notify-only Codex turn ended (the hook's time). */
+  turnEndAt?: string;
 }
 
 /** What a rollout records that Codex's notify payload does not carry. */
@@ -1128,11 +1132,19 @@ async function turnEnd(
     (notifyOnly ? (state.path ?? findCodexRollout(env, ctx.normalized.sessionId)) : undefined);
   if (!path) {
     // The prompt and the last message still go to the spool; the rest of the turn is a gap.
-    if (notifyOnly)
-      ctx.missing.push(
-        `no Codex rollout for thread ${ctx.normalized.sessionId.slice(0, 80)}: model, commands, edits and usage of this turn are missing`,
-      );
-    return [];
+    if (!notifyOnly) return [];
+    const gap = `no Codex rollout for thread ${ctx.normalized.sessionId.slice(0, 80)}: model, commands, edits and usage of this turn are missing`;
+    // What the turn changed is not known: the files changed since it may have started are
+    // its or a person's, `unknown` either way (docs/attribution.md, "Rules").
+    const start = codexTurnStart(ctx, state, undefined);
+    const swept = await sweepCodexTurn(ctx, start.since, new Set());
+    ctx.missing.push(
+      swept.paths.length > 0
+        ? `${gap}; the files changed ${start.how} count as of unknown origin: ${swept.paths.join(', ').slice(0, 300)}`
+        : gap,
+    );
+    writeState(ctx.repo.stateDir, stateName, { ...state, turnEndAt: ctx.at });
+    return swept.lines;
   }
   const size = statSync(path).size;
   // A turn at a time where the agent's parser can (JSON lines), else whole.
@@ -1207,7 +1219,8 @@ async function turnEnd(
     // What the turn's patches wrote to each file, where each of them says (null where one
     // does not): only those lines are the agent's, as no snapshot was taken before them.
     const wrote = new Map<string, PatchWrite[] | null>();
-    for (const item of all.slice(actsTaken.among)) {
+    const fresh = all.slice(actsTaken.among);
+    for (const item of fresh) {
       if (item.event.type === 'file-edit') {
         const { path, change } = item.event;
         edited.set(path, change);
@@ -1220,9 +1233,11 @@ async function turnEnd(
     }
     // Files no hunk places lines in (a deletion): compared whole, every change the agent's.
     const compared: string[] = [];
+    const explained = new Set<string>();
     for (const [path, change] of edited) {
       const inRepo = patchedPath(ctx, path, change);
       if (inRepo === undefined) continue;
+      explained.add(inRepo);
       const written = change === 'deleted' ? null : wrote.get(path);
       if (!written) compared.push(inRepo);
       else
@@ -1259,6 +1274,19 @@ async function turnEnd(
       else lines.push(eventLine(ctx, event, 'transcript'));
     }
     prompts = promptsTaken.before + rolloutPrompts.length;
+    // Trail sees a command, not what it wrote: the files the turn's commands may have changed
+    // (changed since the turn started, and no patch of it explains) are linked to the session,
+    // their changes since Trail last looked of unknown origin (docs/attribution.md, "Rules").
+    if (fresh.some(({ event }) => mayWriteFiles(event))) {
+      const began = earliestAt([...fresh, ...rolloutPrompts.slice(promptsTaken.among)]);
+      const start = codexTurnStart(ctx, state, began);
+      const swept = await sweepCodexTurn(ctx, start.since, explained);
+      lines.push(...swept.lines);
+      if (swept.paths.length > 0)
+        ctx.missing.push(
+          `Codex's commands in this turn may have written ${swept.paths.join(', ').slice(0, 300)}, changed ${start.how}: Trail does not see what a command writes, so the lines changed there since its last look count as of unknown origin`,
+        );
+    }
   }
   // Usage is cumulative per model; sealing keeps the latest figure for each model.
   for (const usage of sessionUsage(ctx, path, summary.usage)) {
@@ -1270,7 +1298,91 @@ async function turnEnd(
     models: summary.models,
     ...(acts !== undefined ? { acts } : {}),
     ...(prompts !== undefined ? { prompts } : {}),
-    ...(notifyOnly ? { path } : {}),
+    ...(notifyOnly ? { path, turnEndAt: ctx.at } : {}),
   });
   return lines;
+}
+
+/** Rollout calls that ran and may have written files: a command, a poll of one, an MCP tool. */
+function mayWriteFiles(event: EventBody): boolean {
+  if (event.type === 'command') return true;
+  if (event.type !== 'tool-call' || event.tool === 'apply_patch') return false;
+  // A call Codex declined, or a patch it did not apply, wrote nothing (codex.ts, callNotRun).
+  return !/^(denied|failed)(:|$)/.test(event.summary ?? '');
+}
+
+function earliestAt(items: ReadonlyArray<{ at?: string }>): number | undefined {
+  let earliest: number | undefined;
+  for (const { at } of items) {
+    const ms = at === undefined ? Number.NaN : Date.parse(at);
+    if (Number.isFinite(ms) && (earliest === undefined || ms < earliest)) earliest = ms;
+  }
+  return earliest;
+}
+
+/**
+ * When a Codex turn may have started, to tell the files it may have changed from a person's
+ * earlier work: the rollout's first line of the turn; else the previous turn end this thread's
+ * notify saw; else when the thread was made, where its id is a UUIDv7 (Codex's thread ids are:
+ * their first 48 bits are its time in ms). `since` is undefined where none is known.
+ */
+function codexTurnStart(
+  ctx: HookContext,
+  state: TranscriptState,
+  fromRollout: number | undefined,
+): { since?: number; how: string } {
+  if (fromRollout !== undefined)
+    return { since: fromRollout, how: `since the turn started (${new Date(fromRollout).toISOString()})` };
+  const previous = state.turnEndAt === undefined ? Number.NaN : Date.parse(state.turnEndAt);
+  if (Number.isFinite(previous))
+    return { since: previous, how: `since the thread's previous turn ended (${state.turnEndAt})` };
+  const id = ctx.normalized.sessionId.toLowerCase();
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)) {
+    const made = Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+    if (made <= Date.parse(ctx.at))
+      return { since: made, how: `since the thread was made (${new Date(made).toISOString()})` };
+  }
+  return {
+    how: 'since Trail last looked (no start is known for this turn, nor an earlier turn end of its thread, so a person’s earlier pending change counts too)',
+  };
+}
+
+/**
+ * mtime's granularity is coarser than a rollout's milliseconds on some file systems (2 s on
+ * FAT): a file the turn changed in its first instants must not be taken for an older one.
+ */
+const MTIME_SLACK_MS = 2000;
+
+/**
+ * The files changed in the work tree (tracked, or untracked and not ignored: one `git status`)
+ * since `since`, less those the turn's patches explain, each whose lines changed since Trail
+ * last looked: those lines become `unknown` and the file is linked to the session, as an edit
+ * that came without its edits. A file deleted is passed over (no time says when it went).
+ */
+async function sweepCodexTurn(
+  ctx: HookContext,
+  since: number | undefined,
+  explained: ReadonlySet<string>,
+): Promise<{ lines: SpoolLine[]; paths: string[] }> {
+  const paths = dirtyFiles(ctx.repo).filter((p) => {
+    if (explained.has(p)) return false;
+    try {
+      const stat = statSync(join(ctx.repo.workTree, p));
+      return stat.isFile() && (since === undefined || stat.mtimeMs >= since - MTIME_SLACK_MS);
+    } catch {
+      return false;
+    }
+  });
+  const lines = await creditChange(
+    ctx,
+    { type: 'after-change', paths, via: 'shell', written: [] },
+    paths,
+    false,
+    undefined,
+    true,
+  );
+  return {
+    lines,
+    paths: lines.flatMap((l) => (l.type === 'event' && l.event.type === 'file-edit' ? [l.event.path] : [])),
+  };
 }

@@ -6,7 +6,15 @@
  * whole read is limited to.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseCodexRollout, parseCodexRolloutFrom } from '../../src/capture/agents/codex.js';
@@ -234,6 +242,11 @@ describe("Codex's notify over a growing rollout", () => {
     assert.equal(init.code, 0, init.stderr);
     // As the patch leaves them.
     repo.write('src/limit.rs', 'pub const MAX: usize = 1 << 20;\n');
+    // The fixture's turns were on 2026-03-02: what was written here before them is older. (A
+    // turn that ran a command takes for its own what changed since it began: `unknown` lines.)
+    const before = new Date('2026-03-02T09:00:00.000Z');
+    for (const path of repo.git('ls-files', '-m', '-o', '--exclude-standard').split('\n').filter(Boolean))
+      utimesSync(join(repo.dir, path), before, before);
     const day = join(codexHome, 'sessions', '2026', '03', '02');
     mkdirSync(day, { recursive: true });
     return { repo, codexHome, argv: codexNotifyArgv(codexHome), day };

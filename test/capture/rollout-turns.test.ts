@@ -6,22 +6,13 @@
  * whole read is limited to.
  */
 import assert from 'node:assert/strict';
-import {
-  appendFileSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseCodexRollout, parseCodexRolloutFrom } from '../../src/capture/agents/codex.js';
 import { readGaps } from '../../src/capture/gaps.js';
 import { sessionKey, spoolDir } from '../../src/capture/spool.js';
-import { codexNotifyArgv, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
-import { tempDir, tempRepo } from '../helpers/temp-repo.js';
+import { codexFixtureRepo, codexNotifyArgv, runNotify } from '../helpers/agent-hooks.js';
 import { fixtureLines, readInPieces, seededCuts } from '../helpers/transcript-pieces.js';
 
 const FIXTURE = new URL('../fixtures/codex/rollout.jsonl', import.meta.url);
@@ -223,23 +214,7 @@ describe("Codex's notify over a growing rollout", () => {
 
   /** A repository with Trail set up for Codex, holding the files the fixture's patch names. */
   async function codexRepo() {
-    const codexHome = tempDir('trail-codex-home-');
-    const repo = tempRepo();
-    cleanups.push(
-      () => repo.cleanup(),
-      () => rmSync(codexHome, { recursive: true, force: true }),
-    );
-    repo.write('src/upload.rs', 'pub fn upload(req: Request) {\n    store(req.into_body())\n}\n');
-    repo.commit('base');
-    const init = await trailWithEnv(
-      repo.dir,
-      { CODEX_HOME: codexHome },
-      'init',
-      '--yes',
-      '--agents',
-      'codex',
-    );
-    assert.equal(init.code, 0, init.stderr);
+    const { repo, codexHome } = await codexFixtureRepo(cleanups);
     // As the patch leaves them.
     repo.write('src/limit.rs', 'pub const MAX: usize = 1 << 20;\n');
     // The fixture's turns were on 2026-03-02: what was written here before them is older. (A

@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliResult } from './cli.js';
 import { trail, trailProcess } from './cli.js';
-import { gitEnv } from './temp-repo.js';
+import type { TempRepo } from './temp-repo.js';
+import { gitEnv, tempDir, tempRepo } from './temp-repo.js';
 
 export type HookAgent = 'claude-code' | 'gemini-cli' | 'cursor';
 
@@ -216,4 +217,24 @@ export function claudeSession(dir: string, id: string, transcript = join(dir, '.
     assert.equal(result.stdout, '', 'Claude Code reads a hook’s output: it must get none');
     return Buffer.byteLength(JSON.stringify(payload));
   };
+}
+
+/**
+ * A repository with Trail set up for Codex (its own CODEX_HOME), holding the base of the file
+ * the Codex fixtures patch (test/fixtures/codex/rollout.jsonl). Both are removed by `cleanups`.
+ */
+export async function codexFixtureRepo(
+  cleanups: Array<() => void>,
+): Promise<{ repo: TempRepo; codexHome: string }> {
+  const codexHome = tempDir('trail-codex-home-');
+  const repo = tempRepo();
+  cleanups.push(
+    () => repo.cleanup(),
+    () => rmSync(codexHome, { recursive: true, force: true }),
+  );
+  repo.write('src/upload.rs', 'pub fn upload(req: Request) {\n    store(req.into_body())\n}\n');
+  repo.commit('base');
+  const init = await trailWithEnv(repo.dir, { CODEX_HOME: codexHome }, 'init', '--yes', '--agents', 'codex');
+  assert.equal(init.code, 0, init.stderr);
+  return { repo, codexHome };
 }

@@ -14,11 +14,11 @@ import type { RecordOf } from '../../src/core/records.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import {
+  codexFixtureRepo,
   codexNotifyArgv,
   installedCommand,
   runNotify,
   runShellHook,
-  trailWithEnv,
 } from '../helpers/agent-hooks.js';
 import { trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
@@ -68,23 +68,7 @@ const commit = (repo: TempRepo, message: string) => {
 
 describe('usage of one session sealed into several commits', () => {
   test('Codex: three commits of one thread; the report counts the thread once (12,900 tokens), not each checkpoint’s running total', async () => {
-    const codexHome = tempDir('trail-codex-home-');
-    const repo = tempRepo();
-    cleanups.push(
-      () => repo.cleanup(),
-      () => rmSync(codexHome, { recursive: true, force: true }),
-    );
-    repo.write('src/upload.rs', 'pub fn upload(req: Request) {\n    store(req.into_body())\n}\n');
-    repo.commit('base');
-    const init = await trailWithEnv(
-      repo.dir,
-      { CODEX_HOME: codexHome },
-      'init',
-      '--yes',
-      '--agents',
-      'codex',
-    );
-    assert.equal(init.code, 0, init.stderr);
+    const { repo, codexHome } = await codexFixtureRepo(cleanups);
     repo.commit('Trail set up');
     const day = join(codexHome, 'sessions', '2026', '03', '02');
     mkdirSync(day, { recursive: true });

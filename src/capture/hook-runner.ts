@@ -376,6 +376,12 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
   return repo;
 }
 
+/** "the one edit", "both edits", "2 of the 3 edits": which of a tool call's edits a gap is about. */
+function unplacedEdits(unplaced: number, of: number): string {
+  if (unplaced === of) return of === 1 ? 'the one edit' : of === 2 ? 'both edits' : `all ${of} edits`;
+  return `${unplaced} of the ${of} edits`;
+}
+
 /**
  * Cursor runs Claude Code's project hooks as well as its own (claude-code.ts, isCursorCall), so
  * each of its calls reaches Trail's Claude Code hook too. Where Trail's Cursor hooks are
@@ -771,7 +777,7 @@ async function creditChange(
     ctx.missing.push(
       written.length === 0
         ? `the ${obs.tool ?? 'edit'} of ${paths.join(', ').slice(0, 300)} came without its edits: the lines that changed count as of unknown origin`
-        : `${unplaced} of the ${written.length} edits of the ${obs.tool ?? 'edit'} of ${paths.join(', ').slice(0, 300)} are not in the file once (changed again since, or their text is there more than once): the lines they changed count as of unknown origin`,
+        : `${unplacedEdits(unplaced, written.length)} to ${paths.join(', ').slice(0, 300)} (${obs.tool ?? 'edit'}) ${unplaced === 1 ? 'is' : 'are'} not in the file once (changed again since, or ${unplaced === 1 ? 'its text is' : 'their text is'} there more than once): the lines ${unplaced === 1 ? 'it' : 'they'} changed count as of unknown origin`,
     );
   return lines;
 }

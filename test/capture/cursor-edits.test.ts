@@ -159,8 +159,8 @@ describe('Cursor edits: only the lines the agent wrote are its', () => {
     edit('src/twice.ts', [{ old_string: 'export const ONE = price(1, 0);', new_string: 'price(0, 0);' }]);
 
     assert.deepEqual(gaps(repo), [
-      `1 of the 1 edits of the edit of src/price.ts are not in the file once (changed again since, or their text is there more than once): the lines they changed count as of unknown origin`,
-      `1 of the 1 edits of the edit of src/twice.ts are not in the file once (changed again since, or their text is there more than once): the lines they changed count as of unknown origin`,
+      `the one edit to src/price.ts (edit) is not in the file once (changed again since, or its text is there more than once): the lines it changed count as of unknown origin`,
+      `the one edit to src/twice.ts (edit) is not in the file once (changed again since, or its text is there more than once): the lines it changed count as of unknown origin`,
     ]);
     const checkpoint = await commit(repo);
     const price = await origins(repo, 'src/price.ts');

@@ -132,6 +132,21 @@ describe('commits from before Trail tracked the repository', () => {
     }
   });
 
+  test('text blame lines up its columns whatever the origin', async () => {
+    const columns = new Set<number>();
+    const origins = new Set<string>();
+    for (const file of ['old.txt', 'ai.ts', 'new.txt']) {
+      const result = await trail(repo.dir, 'blame', file);
+      assert.equal(result.code, 0, result.stderr);
+      for (const line of result.stderr.trimEnd().split('\n')) {
+        origins.add(line.split(/\s+/)[1]!);
+        columns.add(line.indexOf('| '));
+      }
+    }
+    assert.deepEqual([...origins].sort(), ['ai', 'human', 'unknown']);
+    assert.deepEqual([...columns], [44], 'the text starts in one column for ai, human and unknown lines');
+  });
+
   test('the rule: before trackedSince (in whole seconds) is unknown, from it on human', () => {
     const since = trackedSinceSeconds('2026-03-01T10:00:00.900Z');
     assert.equal(since, Date.parse('2026-03-01T10:00:00Z') / 1000);

@@ -69,12 +69,14 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       const width = String(lines.length).length;
       for (const l of lines) {
-        const who =
+        // One column width for every origin, so the line numbers and text line up.
+        const who = (
           l.origin === 'ai'
-            ? `ai ${(l.agent ?? '').padEnd(11).slice(0, 11)} ${(l.model ?? '').slice(0, 18).padEnd(18)}`
+            ? `ai ${(l.agent ?? '').padEnd(11).slice(0, 11)} ${(l.model ?? '').slice(0, 18)}`
             : l.origin === 'human'
-              ? `human${l.overrodeSessionId ? '*' : ' '}${' '.repeat(25)}`
-              : `unknown${' '.repeat(24)}`;
+              ? `human${l.overrodeSessionId ? '*' : ''}`
+              : 'unknown'
+        ).padEnd(33);
         ctx.io.stderr(`${l.commit.slice(0, 8)} ${who} ${String(l.line).padStart(width)}| ${l.text}\n`);
       }
     });

@@ -133,6 +133,13 @@ for (const backend of BACKENDS) {
         { name: 'x', role: 'auditor', expiresAt: '0001-01-01T00:00+23:59' },
         /expiresAt/,
       );
+      await refused(
+        400,
+        'POST',
+        tokens,
+        { name: 'x', role: 'auditor', expiresAt: '2020-01-01T00:00:00Z' },
+        /expiresAt 2020-01-01T00:00:00Z is not in the future/,
+      );
       await refused(400, 'POST', tokens, { name: 'x\u0000', role: 'auditor' }, /name/);
       await refused(400, 'POST', tokens, { name: 'x', role: 'auditor', orgs: ['a\u0000'] }, /orgs/);
       await refused(400, 'POST', '/api/v1/admin/tokens/%00/revoke', undefined, /token id/);

@@ -97,6 +97,9 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     const admin = c.get('token');
     requirePermission(admin, 'admin');
     const spec = parseTokenSpec(await readJson(c));
+    // A token that has expired already could never be used: a typo in the year, most likely.
+    if (spec.expiresAt && Date.parse(spec.expiresAt) <= now().getTime())
+      throw badRequest(`expiresAt ${spec.expiresAsGiven} is not in the future`);
     if (!withinScope(admin, spec)) {
       throw forbidden(
         'a scoped admin can only create tokens scoped inside its own organisations or repositories',

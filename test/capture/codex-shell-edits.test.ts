@@ -6,15 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
-import { codexNotifyArgv, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
+import { codexNotifyArgv, codexRepo, runNotify } from '../helpers/agent-hooks.js';
 import { trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
-import { tempDir, tempRepo } from '../helpers/temp-repo.js';
 
 const cleanups: Array<() => void> = [];
 after(() => {
@@ -55,16 +54,10 @@ function rolloutTurn(
   ];
 }
 
-async function codexRepo(files: Record<string, string>): Promise<{ repo: TempRepo; home: string }> {
-  const repo = tempRepo();
-  const home = tempDir('trail-codex-home-');
-  cleanups.push(repo.cleanup, () => rmSync(home, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) repo.write(path, text);
-  repo.commit('base');
-  const init = await trailWithEnv(repo.dir, { CODEX_HOME: home }, 'init', '--yes', '--agents', 'codex');
-  assert.equal(init.code, 0, init.stderr);
+async function setUp(files: Record<string, string>): Promise<{ repo: TempRepo; home: string }> {
+  const { repo, codexHome } = await codexRepo(cleanups, files);
   repo.commit('Trail set up');
-  return { repo, home };
+  return { repo, home: codexHome };
 }
 
 function writeRollout(home: string, threadId: string, lines: string[]): void {
@@ -129,7 +122,7 @@ const UPLOAD_LOGGED =
 
 describe('notify: a turn whose shell command edits a file', () => {
   test('the command’s lines are `unknown`, its commit carries the session, and the next commit does not', async () => {
-    const { repo, home } = await codexRepo({
+    const { repo, home } = await setUp({
       'src/upload.rs': UPLOAD,
       'src/person.rs': 'fn person() {}\n',
       'docs/NOTES.md': '# Notes\n',
@@ -194,7 +187,7 @@ describe('notify: a turn whose shell command edits a file', () => {
 
 describe('notify: a turn whose rollout cannot be found', () => {
   test('what the turn changed is `unknown`, since the previous turn end; a person’s earlier change stays `human`', async () => {
-    const { repo, home } = await codexRepo({ 'src/upload.rs': UPLOAD, 'src/person.rs': 'fn person() {}\n' });
+    const { repo, home } = await setUp({ 'src/upload.rs': UPLOAD, 'src/person.rs': 'fn person() {}\n' });
     // A random (v4) id names no time: the previous turn end bounds the turn.
     const threadId = randomUUID();
     notify(repo, home, threadId, 'look around');
@@ -212,7 +205,7 @@ describe('notify: a turn whose rollout cannot be found', () => {
   });
 
   test('the first turn of a thread whose id is a UUIDv7 is bounded by when the thread was made', async () => {
-    const { repo, home } = await codexRepo({ 'src/upload.rs': UPLOAD, 'src/person.rs': 'fn person() {}\n' });
+    const { repo, home } = await setUp({ 'src/upload.rs': UPLOAD, 'src/person.rs': 'fn person() {}\n' });
     personBefore(repo, 'src/person.rs', 'fn person() {}\nfn mine() {}\n');
     // Codex's thread ids are UUIDv7: their first 48 bits are the time the thread was made.
     const made = (Date.now() - 60_000).toString(16).padStart(12, '0');

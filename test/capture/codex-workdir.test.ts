@@ -12,11 +12,11 @@ import { after, describe, test } from 'node:test';
 import { parseCodexRollout } from '../../src/capture/agents/codex.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
-import { codexNotifyArgv, originsByLine, runNotify, trailWithEnv } from '../helpers/agent-hooks.js';
+import { codexNotifyArgv, codexRepo, originsByLine, runNotify } from '../helpers/agent-hooks.js';
 import { trailProcess } from '../helpers/cli.js';
 import { spoolEvents } from '../helpers/spool.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
-import { tempDir, tempRepo } from '../helpers/temp-repo.js';
+import { tempDir } from '../helpers/temp-repo.js';
 
 const cleanups: Array<() => void> = [];
 after(() => {
@@ -174,16 +174,10 @@ describe('parseCodexRollout: what a patch wrote goes with the paths Codex named'
   });
 });
 
-async function codexRepo(files: Record<string, string>): Promise<{ repo: TempRepo; home: string }> {
-  const repo = tempRepo();
-  const home = tempDir('trail-codex-home-');
-  cleanups.push(repo.cleanup, () => rmSync(home, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) repo.write(path, text);
-  repo.commit('base');
-  const init = await trailWithEnv(repo.dir, { CODEX_HOME: home }, 'init', '--yes', '--agents', 'codex');
-  assert.equal(init.code, 0, init.stderr);
+async function setUp(files: Record<string, string>): Promise<{ repo: TempRepo; home: string }> {
+  const { repo, codexHome } = await codexRepo(cleanups, files);
   repo.commit('Trail set up');
-  return { repo, home };
+  return { repo, home: codexHome };
 }
 
 function writeRollout(home: string, threadId: string, lines: string[]): void {
@@ -222,7 +216,7 @@ async function commitAndRead(repo: TempRepo, threadId: string) {
 
 describe('notify: Codex patches in a subfolder', () => {
   test("a patch run with workdir <repo>/pkg/core credits that folder's lines to the session", async () => {
-    const { repo, home } = await codexRepo({
+    const { repo, home } = await setUp({
       'pkg/core/src/lib.rs': 'fn a() {}\nfn b() {}\n',
       'pkg/core/src/old.rs': 'old\n',
     });
@@ -256,7 +250,7 @@ describe('notify: Codex patches in a subfolder', () => {
   });
 
   test('a file outside the repository, or added but absent after the turn, is a gap, not a deletion', async () => {
-    const { repo, home } = await codexRepo({ 'src/lib.rs': 'fn a() {}\n' });
+    const { repo, home } = await setUp({ 'src/lib.rs': 'fn a() {}\n' });
     const outside = tempDir('trail-codex-outside-');
     cleanups.push(() => rmSync(outside, { recursive: true, force: true }));
     const threadId = randomUUID();
@@ -287,7 +281,7 @@ describe('notify: Codex patches in a subfolder', () => {
 
 describe('notify: the lines a patch wrote are the agent’s, not what else changed in its file', () => {
   test('a person’s pending change to a file Codex patches is `unknown`, not the agent’s; the patch’s line is the agent’s', async () => {
-    const { repo, home } = await codexRepo({ 'src/lib.rs': 'fn a() {}\nfn b() {}\n' });
+    const { repo, home } = await setUp({ 'src/lib.rs': 'fn a() {}\nfn b() {}\n' });
     const threadId = randomUUID();
     // The person's change, not yet seen by Trail (no hook runs before a notify-only turn end).
     repo.write('src/lib.rs', 'fn a() {}\nfn b() {}\nfn person() {}\n');
@@ -321,7 +315,7 @@ describe('notify: the lines a patch wrote are the agent’s, not what else chang
   });
 
   test('a file patched twice in a turn: both patches’ lines are the agent’s, the first one’s rewritten text no gap', async () => {
-    const { repo, home } = await codexRepo({ 'src/lib.rs': 'fn a() {}\nfn b() {}\n' });
+    const { repo, home } = await setUp({ 'src/lib.rs': 'fn a() {}\nfn b() {}\n' });
     const threadId = randomUUID();
     const patch = (from: string, to: string) =>
       `*** Begin Patch\n*** Update File: src/lib.rs\n@@\n-${from}\n+${to}\n*** End Patch\n`;
@@ -343,7 +337,7 @@ describe('notify: the lines a patch wrote are the agent’s, not what else chang
 
 describe('notify: calls the person declined at the approval prompt', () => {
   test('a declined patch credits no line of the file it named, and a declined command is no command run', async () => {
-    const { repo, home } = await codexRepo({ 'src/lib.rs': 'fn a() {}\nfn b() {}\n' });
+    const { repo, home } = await setUp({ 'src/lib.rs': 'fn a() {}\nfn b() {}\n' });
     const threadId = randomUUID();
     // The person's own change, not yet seen by Trail (Codex's notify runs only at turn ends).
     repo.write('src/lib.rs', 'fn a() {}\nfn b() {}\nfn person() {}\n');
@@ -392,7 +386,7 @@ describe('notify: calls the person declined at the approval prompt', () => {
 
 describe('Codex hooks: a call declined at the approval prompt', () => {
   test('the next prompt takes the marker of a patch the person declined, and records the denial', async () => {
-    const { repo, home } = await codexRepo({ 'src/lib.rs': 'fn a() {}\n' });
+    const { repo, home } = await setUp({ 'src/lib.rs': 'fn a() {}\n' });
     const threadId = randomUUID();
     const day = join(home, 'sessions', '2026', '12', '06');
     const rollout = join(day, `rollout-2026-12-06T10-00-00-${threadId}.jsonl`);
@@ -444,7 +438,7 @@ describe('Codex hooks: a call declined at the approval prompt', () => {
 
 describe('notify: a prompt too large for its notify payload', () => {
   test('a turn whose notify never arrived has its prompt taken from the rollout, each prompt once', async () => {
-    const { repo, home } = await codexRepo({ 'README.md': '# demo\n' });
+    const { repo, home } = await setUp({ 'README.md': '# demo\n' });
     const threadId = randomUUID();
     // Over Linux's 128 KiB limit for one argument: Codex could not start the notify program.
     const pasted = `summarise this log:\n${'0123456789abcdef'.repeat(9000)}`;

@@ -220,11 +220,13 @@ export function claudeSession(dir: string, id: string, transcript = join(dir, '.
 }
 
 /**
- * A repository with Trail set up for Codex (its own CODEX_HOME), holding the base of the file
- * the Codex fixtures patch (test/fixtures/codex/rollout.jsonl). Both are removed by `cleanups`.
+ * A repository holding `files` in a base commit, with Trail set up for Codex (`trail init
+ * --agents codex`, its own CODEX_HOME) and the set-up left uncommitted. Both are removed by
+ * `cleanups`.
  */
-export async function codexFixtureRepo(
+export async function codexRepo(
   cleanups: Array<() => void>,
+  files: Record<string, string>,
 ): Promise<{ repo: TempRepo; codexHome: string }> {
   const codexHome = tempDir('trail-codex-home-');
   const repo = tempRepo();
@@ -232,9 +234,18 @@ export async function codexFixtureRepo(
     () => repo.cleanup(),
     () => rmSync(codexHome, { recursive: true, force: true }),
   );
-  repo.write('src/upload.rs', 'pub fn upload(req: Request) {\n    store(req.into_body())\n}\n');
+  for (const [path, text] of Object.entries(files)) repo.write(path, text);
   repo.commit('base');
   const init = await trailWithEnv(repo.dir, { CODEX_HOME: codexHome }, 'init', '--yes', '--agents', 'codex');
   assert.equal(init.code, 0, init.stderr);
   return { repo, codexHome };
+}
+
+/** codexRepo with the base of the file the Codex fixtures patch (test/fixtures/codex/rollout.jsonl). */
+export function codexFixtureRepo(
+  cleanups: Array<() => void>,
+): Promise<{ repo: TempRepo; codexHome: string }> {
+  return codexRepo(cleanups, {
+    'src/upload.rs': 'pub fn upload(req: Request) {\n    store(req.into_body())\n}\n',
+  });
 }

@@ -19,7 +19,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { TrailError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import type { Origin } from '../core/line-origin.js';
+import type { Origin, TrackedLine } from '../core/line-origin.js';
 import { carryOrigins, digestLines } from '../core/line-origin.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
@@ -35,7 +35,7 @@ import { boundaryFacts } from './boundary.js';
 import { contextNamedInRepo } from './context-ref.js';
 import { cutCount, withCutRules } from './cut-rules.js';
 import { hookRules } from './hook-rules.js';
-import type { EditMarkerBody } from './in-flight.js';
+import type { EditMarkerBody, InFlight } from './in-flight.js';
 import {
   callsInFlight,
   editMarker,
@@ -44,6 +44,7 @@ import {
   removeAbandoned,
   shellMarker,
   takeMarker,
+  unexplainedLineOrigin,
 } from './in-flight.js';
 import type {
   FailedCall,
@@ -604,17 +605,12 @@ async function beforeChange(
     const { digests, trivial } = digestText(texts.get(shadow.path));
     const earlier = new Set(shadow.lines);
     const next = advanceShadow(shadow, digests, changedBy, trivial);
-    const holders = inFlight.editing.get(shadow.path);
     // A file another edit in flight is writing: the lines that edit said it would write are
-    // its session's; what else changed is a person's, unless an edit that did not say what it
-    // writes is among them (then nothing tells the two apart: `unknown`).
-    if (holders) {
-      const unsaid = holders.some((h) => !h.writes);
+    // its session's (a line the graveyard gave back to a session stays that session's).
+    if (inFlight.editing.has(shadow.path)) {
       next.forEach((line, i) => {
         if (earlier.has(line) || line.origin.kind === 'ai') return;
-        const holder = holders.find((h) => h.writes?.has(line.digest));
-        if (holder) next[i] = { digest: line.digest, origin: { kind: 'ai', session: holder.session } };
-        else if (unsaid) next[i] = { digest: line.digest, origin: { kind: 'unknown' } };
+        next[i] = { digest: line.digest, origin: unexplainedLineOrigin(inFlight, shadow.path, line.digest) };
       });
     }
     saveShadow(ctx.repo, shadow);
@@ -671,7 +667,7 @@ async function afterChange(
   let marker: string | undefined;
   // The lines this edit said it would write: a parallel call's before-hook may have credited
   // them to it already, and they are still this edit's to record.
-  let said: ReadonlySet<string> | undefined;
+  let said: { lines: ReadonlySet<string>; others: InFlight } | undefined;
   if (obs.via !== 'edit-tool') {
     marker = shellMarker(ctx.repo, ctx.key, obs.toolUseId);
     const before = readState<Record<string, string> | undefined>(ctx.repo.stateDir, marker, undefined);
@@ -690,7 +686,8 @@ async function afterChange(
       const body = readState<EditMarkerBody | string[] | undefined>(ctx.repo.stateDir, marker, undefined);
       snapshotMissing = paths.length > 0 && body === undefined;
       const writes = body && !Array.isArray(body) ? body.writes : undefined;
-      if (writes) said = new Set(Object.values(writes).flat());
+      if (writes && marker)
+        said = { lines: new Set(Object.values(writes).flat()), others: callsInFlight(ctx.repo, marker) };
     }
   }
   try {
@@ -702,13 +699,36 @@ async function afterChange(
   }
 }
 
+/**
+ * An edit that said what it writes (Claude Code's Write, Edit and MultiEdit; Gemini CLI's
+ * write_file and replace) wrote those lines and no others. A new line it did not name came
+ * while the call was in flight, between its before-hook (which runs before the permission
+ * prompt) and its after-hook: another call's, or a person's (unexplainedLineOrigin). Trivial
+ * lines (a `}`) are left out of what an edit says, so they stay the edit's.
+ */
+function creditUnsaid(
+  next: TrackedLine[],
+  path: string,
+  before: ReadonlySet<string>,
+  trivial: ReadonlySet<string>,
+  said: { lines: ReadonlySet<string>; others: InFlight },
+  ctx: HookContext,
+): void {
+  next.forEach((line, i) => {
+    const { digest, origin } = line;
+    if (origin.kind !== 'ai' || origin.session !== ctx.key) return;
+    if (before.has(digest) || trivial.has(digest) || said.lines.has(digest)) return;
+    next[i] = { digest, origin: unexplainedLineOrigin(said.others, path, digest) };
+  });
+}
+
 /** Advances the shadows of the files a change touched, crediting the agent where it can. */
 async function creditChange(
   ctx: HookContext,
   obs: Extract<Observation, { type: 'after-change' }>,
   paths: string[],
   snapshotMissing: boolean,
-  said?: ReadonlySet<string>,
+  said?: { lines: ReadonlySet<string>; others: InFlight },
   onlyChanged = false,
 ): Promise<SpoolLine[]> {
   if (paths.length === 0) return [];
@@ -735,6 +755,7 @@ async function creditChange(
     // Nor did a swept file whose lines are as Trail last saw them.
     if ((failed || onlyChanged) && sameLines(previous, digests)) continue;
     const next = advanceShadow(shadow, digests, written ? { kind: 'unknown' } : agentOrigin, trivial);
+    if (said && agentOrigin.kind === 'ai') creditUnsaid(next, shadow.path, before, trivial, said, ctx);
     if (written && agentOrigin.kind === 'ai') {
       const placed = linesWritten(text, written);
       unplaced += placed.unplaced;
@@ -744,7 +765,7 @@ async function creditChange(
     const ranges: Array<{ start: number; end: number }> = [];
     next.forEach((line, i) => {
       if (line.origin.kind !== 'ai' || line.origin.session !== ctx.key) return;
-      if (before.has(line.digest) && !said?.has(line.digest)) return;
+      if (before.has(line.digest) && !said?.lines.has(line.digest)) return;
       const last = ranges[ranges.length - 1];
       if (last && last.end === i) last.end = i + 1;
       else ranges.push({ start: i + 1, end: i + 1 });

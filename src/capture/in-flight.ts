@@ -15,6 +15,7 @@
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
+import type { Origin } from '../core/line-origin.js';
 import { carryOrigins } from '../core/line-origin.js';
 import type { Repo } from '../ledger/repo.js';
 import type { IntendedEdit } from './observation.js';
@@ -156,6 +157,20 @@ export interface InFlight {
   editing: Map<string, EditHolder[]>;
   /** Whether another call's shell command or MCP tool is running: it may write any file. */
   shell: boolean;
+}
+
+/**
+ * Whose a new line in `path` is, when no hook explains it: the session of an edit in flight
+ * that said it writes the line; `unknown` while a shell command or MCP tool runs, or an edit
+ * in flight on the file did not say what it writes (nothing tells the two apart); else a
+ * person's (docs/attribution.md, "parallel tool calls").
+ */
+export function unexplainedLineOrigin(inFlight: InFlight, path: string, digest: string): Origin {
+  const holders = inFlight.editing.get(path);
+  const holder = holders?.find((h) => h.writes?.has(digest));
+  if (holder) return { kind: 'ai', session: holder.session };
+  if (inFlight.shell || holders?.some((h) => !h.writes)) return { kind: 'unknown' };
+  return { kind: 'human' };
 }
 
 /**

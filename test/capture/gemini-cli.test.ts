@@ -101,7 +101,17 @@ const hookCases: Array<[file: string, hook: string, at: string, observations: Ob
     'before-tool-write-file.json',
     'BeforeTool',
     '2026-01-14T09:13:30.118Z',
-    [{ type: 'before-change', paths: ['/home/dev/shop/test/cart.test.ts'], via: 'edit-tool' }],
+    [
+      {
+        type: 'before-change',
+        paths: ['/home/dev/shop/test/cart.test.ts'],
+        via: 'edit-tool',
+        intended: {
+          content:
+            "import { cartTotal } from '../src/cart';\n\ntest('applies the discount', () => {\n  expect(cartTotal([{ price: 10, qty: 2 }], 5)).toBe(15);\n});\n",
+        },
+      },
+    ],
   ],
   [
     'after-tool-write-file.json',
@@ -120,7 +130,23 @@ const hookCases: Array<[file: string, hook: string, at: string, observations: Ob
     'before-tool-replace.json',
     'BeforeTool',
     '2026-01-14T09:13:02.640Z',
-    [{ type: 'before-change', paths: ['/home/dev/shop/src/cart.ts'], via: 'edit-tool' }],
+    [
+      {
+        type: 'before-change',
+        paths: ['/home/dev/shop/src/cart.ts'],
+        via: 'edit-tool',
+        // Every occurrence: Gemini's replace refuses a call whose count is not expected_replacements.
+        intended: {
+          edits: [
+            {
+              old: 'export function cartTotal(lines: Line[]): number {\n  return lines.reduce((sum, l) => sum + l.price * l.qty, 0);\n}',
+              new: 'export function cartTotal(lines: Line[], discount = 0): number {\n  return lines.reduce((sum, l) => sum + l.price * l.qty, 0) - discount;\n}',
+              all: true,
+            },
+          ],
+        },
+      },
+    ],
   ],
   [
     'after-tool-replace.json',

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sessionKey } from '../../src/capture/spool.js';
-import { claudeSession, originsByLine } from '../helpers/agent-hooks.js';
+import { claudeSession, geminiSession, originsByLine } from '../helpers/agent-hooks.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { git, tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
@@ -189,6 +189,74 @@ describe('tool calls in flight at once', () => {
       assert.equal(origins[1], 'unknown', 'the line changed while the command ran');
       assert.equal(origins[4], 'ai', 'the agent’s edit');
     }));
+
+  test('a person’s line typed while an Edit waits for permission is the person’s, not the edit’s', () =>
+    withTwoFunctions('w.py', 'person-during-edit', async (repo, send, file) => {
+      const edit = call(send, 'toolu_w', 'Edit', {
+        file_path: file,
+        old_string: '    return 2',
+        new_string: '    return 222  # the agent',
+      });
+      // PreToolUse runs before the permission prompt; the person changes line 2 meanwhile.
+      edit.pre();
+      writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 2\n');
+      writeFileSync(
+        file,
+        'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # the agent\n',
+      );
+      edit.post();
+      repo.commit('the edit, and a person meanwhile');
+      const origins = await originsByLine(repo.dir, 'w.py');
+      assert.equal(origins[1], 'human', 'the person’s line');
+      assert.equal(origins[4], 'ai', 'the line the edit said it writes');
+    }));
+
+  test('a line no call said it writes, changed while an Edit and a Bash run, is unknown', () =>
+    withTwoFunctions('w.py', 'bash-during-edit', async (repo, send, file) => {
+      const edit = call(send, 'toolu_w', 'Edit', {
+        file_path: file,
+        old_string: '    return 2',
+        new_string: '    return 222  # the agent',
+      });
+      const bash = call(send, 'toolu_b', 'Bash', { command: 'npm run fix' });
+      edit.pre();
+      bash.pre();
+      // The command, or a person: nothing says which.
+      writeFileSync(file, 'def one():\n    return 111  # who?\n\ndef two():\n    return 222  # the agent\n');
+      edit.post();
+      bash.post();
+      repo.commit('the edit, and the command meanwhile');
+      const origins = await originsByLine(repo.dir, 'w.py');
+      assert.equal(origins[1], 'unknown', 'the line changed while the command ran');
+      assert.equal(origins[4], 'ai', 'the line the edit said it writes');
+    }));
+
+  test('Gemini CLI: a replace says what it writes, so a person’s line typed meanwhile is the person’s', async () => {
+    const repo = initialisedRepo();
+    try {
+      repo.write('w.py', TWO_FUNCTIONS);
+      repo.commit('w.py');
+      const send = geminiSession(repo.dir, 'gemini-person-during-replace');
+      const file = join(repo.dir, 'w.py');
+      const input = { file_path: file, old_string: '    return 2', new_string: '    return 222  # gemini' };
+      send('BeforeTool', { tool_name: 'replace', tool_input: input });
+      writeFileSync(file, 'def one():\n    return 111  # a person\n\ndef two():\n    return 222  # gemini\n');
+      send('AfterTool', {
+        tool_name: 'replace',
+        tool_input: input,
+        tool_response: {
+          llmContent: `Successfully modified file: ${file} (1 replacements).`,
+          returnDisplay: '',
+        },
+      });
+      repo.commit('the replace, and a person meanwhile');
+      const origins = await originsByLine(repo.dir, 'w.py');
+      assert.equal(origins[1], 'human', 'the person’s line');
+      assert.equal(origins[4], 'ai', 'the line the replace said it writes');
+    } finally {
+      repo.cleanup();
+    }
+  });
 
   test('a shell command that has reported holds nothing: a person’s change after it is a person’s', () =>
     withTwoFunctions('g.py', 'shell-done', async (repo, send, file) => {

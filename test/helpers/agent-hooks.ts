@@ -201,20 +201,26 @@ export async function originsByLine(dir: string, path: string): Promise<string[]
  * `trail hook claude-code <Event>` process. Sending one returns the payload's size in bytes.
  */
 export function claudeSession(dir: string, id: string, transcript = join(dir, '.no-transcript.jsonl')) {
+  return hookSession('claude-code', dir, {
+    session_id: id,
+    transcript_path: transcript,
+    permission_mode: 'acceptEdits',
+  });
+}
+
+/** claudeSession's like for Gemini CLI: `trail hook gemini-cli <Event>` processes, one per hook. */
+export function geminiSession(dir: string, id: string, transcript = join(dir, '.no-transcript.jsonl')) {
+  return hookSession('gemini-cli', dir, { session_id: id, transcript_path: transcript });
+}
+
+function hookSession(agent: 'claude-code' | 'gemini-cli', dir: string, session: Record<string, unknown>) {
+  const projectDir = agent === 'claude-code' ? 'CLAUDE_PROJECT_DIR' : 'GEMINI_PROJECT_DIR';
   return (event: string, fields: Record<string, unknown>, cwd = dir): number => {
-    const payload = {
-      session_id: id,
-      transcript_path: transcript,
-      cwd,
-      permission_mode: 'acceptEdits',
-      hook_event_name: event,
-      ...fields,
-    };
-    const result = trailProcess(dir, ['hook', 'claude-code', event], JSON.stringify(payload), {
-      CLAUDE_PROJECT_DIR: dir,
-    });
+    const payload = { ...session, cwd, hook_event_name: event, ...fields };
+    const result = trailProcess(dir, ['hook', agent, event], JSON.stringify(payload), { [projectDir]: dir });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, '', 'Claude Code reads a hook’s output: it must get none');
+    // Claude Code reads a hook's output; Gemini CLI wants a JSON object (an empty one decides nothing).
+    assert.equal(result.stdout, agent === 'claude-code' ? '' : '{}\n', `${agent} must get no decision`);
     return Buffer.byteLength(JSON.stringify(payload));
   };
 }

@@ -14,7 +14,14 @@
 
 import { sha256Hex } from '../../core/hash.js';
 import type { EventBody } from '../../core/records.js';
-import type { HookAdapter, ModelUsage, Observation, SessionInfo, TranscriptSummary } from '../observation.js';
+import type {
+  HookAdapter,
+  IntendedEdit,
+  ModelUsage,
+  Observation,
+  SessionInfo,
+  TranscriptSummary,
+} from '../observation.js';
 import { okByStatus, sumUsageByModel } from '../observation.js';
 import { jsonObjectLines } from './json-lines.js';
 import type { Obj } from './payload-fields.js';
@@ -136,9 +143,32 @@ function toolCall(p: Obj, what: string): { name: string; input: Obj } {
 
 function beforeTool(p: Obj, what: string): Observation[] {
   const { name, input } = toolCall(p, what);
-  if (EDIT_TOOLS.has(name)) return [{ type: 'before-change', paths: pathsOf(input), via: 'edit-tool' }];
+  if (EDIT_TOOLS.has(name))
+    return [
+      drop({
+        type: 'before-change' as const,
+        paths: pathsOf(input),
+        via: 'edit-tool' as const,
+        intended: intendedEdit(name, input),
+      }),
+    ];
   if (name === SHELL_TOOL) return [{ type: 'before-change', paths: [], via: 'shell' }];
   return [];
+}
+
+/**
+ * What a `write_file` or `replace` is about to write, from the call's own arguments
+ * (tools/write-file.ts `content`; tools/edit.ts `old_string`, `new_string`). A replace
+ * changes every occurrence of its old text: the tool refuses the call when their number is
+ * not `expected_replacements`, so counting them is not ours to do. Undefined for anything
+ * malformed: the runner then cannot tell the call's lines from a person's.
+ */
+function intendedEdit(name: string, input: Obj): IntendedEdit | undefined {
+  if (name === 'write_file')
+    return typeof input.content === 'string' ? { content: input.content } : undefined;
+  return typeof input.old_string === 'string' && typeof input.new_string === 'string'
+    ? { edits: [{ old: input.old_string, new: input.new_string, all: true }] }
+    : undefined;
 }
 
 function afterTool(p: Obj, what: string): Observation[] {

@@ -9,6 +9,7 @@ import { originWithoutCheckpoint } from '../core/before-tracking.js';
 import type { TrailIndex } from '../core/trail-index.js';
 import { unquoteGitPath } from '../git/quoted-path.js';
 import { runGit } from '../git/run.js';
+import { lineTurns } from './line-turn.js';
 
 export interface BlameLine {
   line: number;
@@ -30,7 +31,10 @@ export interface LineOrigin extends BlameLine {
   sessionId?: string;
   agent?: string;
   model?: string;
+  /** The prompt of the turn that wrote the line, or where that is not known, the session's first. */
   prompt?: string;
+  /** Which prompt `prompt` is: the line's own turn's, or the session's first (line-turn.ts). */
+  promptOf?: 'turn' | 'session';
   overrodeSessionId?: string;
   reason: string;
 }
@@ -105,6 +109,7 @@ export function originsOf(
     }
     return firstPrompt.get(sessionId);
   };
+  const turnOf = lineTurns(index);
   return lines.map((line) => {
     const checkpoint = index.checkpointByCommit.get(line.commit);
     if (!checkpoint) return { ...line, ...originWithoutCheckpoint(line.committerTime, trackedSince) };
@@ -121,12 +126,20 @@ export function originsOf(
     const session = span.sessionId
       ? checkpoint.record.sessions.find((s) => s.sessionId === span.sessionId)
       : undefined;
+    const turn =
+      span.sessionId && span.origin === 'ai'
+        ? turnOf(checkpoint.record, span.sessionId, line.originalPath, line.text)
+        : undefined;
+    const prompt = turn?.prompt ?? (span.sessionId ? promptOf(span.sessionId) : undefined);
+    const model = turn?.model ?? session?.model;
     return {
       ...line,
       origin: span.origin,
       checkpoint: checkpoint.id,
-      ...(span.sessionId ? { sessionId: span.sessionId, prompt: promptOf(span.sessionId) } : {}),
-      ...(session ? { agent: session.agent, model: session.model } : {}),
+      ...(span.sessionId ? { sessionId: span.sessionId } : {}),
+      ...(prompt !== undefined ? { prompt, promptOf: turn?.prompt !== undefined ? 'turn' : 'session' } : {}),
+      ...(session ? { agent: session.agent } : {}),
+      ...(model !== undefined ? { model } : {}),
       ...(span.overrodeSessionId ? { overrodeSessionId: span.overrodeSessionId } : {}),
       reason:
         span.origin === 'ai'

@@ -699,6 +699,9 @@ async function afterChange(
   }
 }
 
+/** The most line digests one file-edit event carries (16 characters each). */
+const MAX_LINE_DIGESTS = 2000;
+
 /**
  * An edit that said what it writes (Claude Code's Write, Edit and MultiEdit; Gemini CLI's
  * write_file and replace) wrote those lines and no others. A new line it did not name came
@@ -763,9 +766,11 @@ async function creditChange(
     }
     saveShadow(ctx.repo, shadow);
     const ranges: Array<{ start: number; end: number }> = [];
+    const wrote: string[] = [];
     next.forEach((line, i) => {
       if (line.origin.kind !== 'ai' || line.origin.session !== ctx.key) return;
       if (before.has(line.digest) && !said?.lines.has(line.digest)) return;
+      wrote.push(line.digest);
       const last = ranges[ranges.length - 1];
       if (last && last.end === i) last.end = i + 1;
       else ranges.push({ start: i + 1, end: i + 1 });
@@ -780,6 +785,9 @@ async function creditChange(
           change,
           ranges,
           ...(text !== undefined ? { afterDigest: `sha256:${sha256Hex(text)}` } : {}),
+          // Which turn wrote a line, for blame (attribution/line-turn.ts): past the cap, a
+          // generated file say, the edit leaves its lines' turn unknown rather than grow the record.
+          ...(wrote.length <= MAX_LINE_DIGESTS ? { lineDigests: [...new Set(wrote)] } : {}),
           via,
           ...(obs.tool ? { tool: obs.tool } : {}),
         },

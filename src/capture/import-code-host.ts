@@ -19,8 +19,8 @@ import { printJson, say } from '../cli/output.js';
 import { parseJson } from '../core/canonical-json.js';
 import { fileError, TrailError } from '../core/errors.js';
 import type { RecordOf } from '../core/records.js';
-import { validateRecord } from '../core/records.js';
 import { type CodeHostEvent, parseGitHubEvent, parseGitLabEvent } from '../evidence/code-host.js';
+import { codeHostReviewRecord } from '../evidence/code-host-review.js';
 import { loadIndex } from '../ledger/read.js';
 import { findRepo, requireInitialised } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
@@ -118,23 +118,11 @@ export async function importCodeHostReview(
         : sameIdentity(checkpoint?.record.author, event.reviewer)
           ? true
           : undefined;
-    const record = validateRecord({
-      kind: 'review',
-      v: 1,
-      time: event.at,
-      actor: { type: 'service', id: event.host },
-      provenance: 'observed',
-      commit,
-      ...(checkpoint ? { checkpoint: checkpoint.id } : {}),
-      reviewer: event.reviewer,
-      decision: event.decision,
-      ...(event.body ? { message: event.body.slice(0, 64 * 1024) } : {}),
-      examinedReasoning: false,
-      ...(reviewerIsRequester === undefined ? {} : { reviewerIsRequester }),
-      ...(reviewerIsAuthor === undefined ? {} : { reviewerIsAuthor }),
-      source: event.host,
-      ...(event.url ? { externalUrl: event.url.slice(0, 2048) } : {}),
-    }) as RecordOf<'review'>;
+    const record = codeHostReviewRecord(event, commit, {
+      checkpoint: checkpoint?.id,
+      reviewerIsRequester,
+      reviewerIsAuthor,
+    });
     if (existing.has(dedupeKey(record))) alreadyRecorded++;
     else records.push(record);
   }

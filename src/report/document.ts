@@ -93,7 +93,7 @@ export interface ReportInput {
   changedAfterApproval?: ReadonlyMap<string, string>;
   /**
    * Reviews left out of the index because nothing trusted vouches for them (review-trust.ts):
-   * how many. Absent on the server, which judges keys when they are pushed.
+   * how many. On the server, judged with the keys in force there (server/review-trust.ts).
    */
   reviewsNotCounted?: number;
   period: Period;
@@ -304,7 +304,12 @@ export function statusTone(text: string): Tone | undefined {
 export function reviewsNotCountedNotes(input: ReportInput): string[] {
   const n = input.reviewsNotCounted ?? 0;
   if (n === 0) return [];
+  // A ledger checked by the server was judged with the keys in force there, not a clone's.
+  const judge = input.ledger.checkedBy ? 'no key in force on the server' : 'nothing this clone trusts';
+  const listed = input.ledger.checkedBy
+    ? "each checkpoint's page on the server lists them with the reason"
+    : 'trail check and trail show list each with the reason';
   return [
-    `${countLabel(n, 'review')} in the ledger ${n === 1 ? 'is' : 'are'} not counted: nothing this clone trusts vouches for ${n === 1 ? 'it' : 'them'} (an unknown or revoked key, or a log no trusted writer signs). trail check and trail show list each with the reason.`,
+    `${countLabel(n, 'review')} in the ledger ${n === 1 ? 'is' : 'are'} not counted: ${judge} vouches for ${n === 1 ? 'it' : 'them'} (an unknown or revoked key, or a log no trusted writer signs). ${listed[0]!.toUpperCase()}${listed.slice(1)}.`,
   ];
 }

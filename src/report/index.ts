@@ -38,7 +38,10 @@ export interface ServerReportInput {
   until?: string;
   format?: string;
   records: StoredRecord[];
+  /** The records with the reviews the server counts, the code hosts' webhook reviews among them. */
   index: TrailIndex;
+  /** Ledger reviews the server set aside: no key in force for the repository vouches for them. */
+  reviewsNotCounted?: number;
   /** The commits `trail push` sent for the repositories in scope (none: only checkpoints are known). */
   commits?: readonly CommitInfo[];
   /** The policy to judge by, and where it came from (no source: the default policy). */
@@ -101,6 +104,7 @@ export async function generateReport(
       checkedBy: 'the Trail server',
     },
     problemWriters: new Set(),
+    ...(input.reviewsNotCounted ? { reviewsNotCounted: input.reviewsNotCounted } : {}),
     hostPushes: input.hostPushes ?? [],
     ...(input.keysInForce !== undefined
       ? { trustedKeys: input.keysInForce, trustedKeysWhere: 'in force on the server' }

@@ -38,7 +38,7 @@ import type { RegisteredKey } from './key-approval.js';
 import { keySetState, largestSize, lockKeySet, pendingKeys, registeredKey } from './key-approval.js';
 import type { LogState } from './ledger-state.js';
 import { loadState, recordAlert } from './ledger-state.js';
-import { refreshReviewStatus } from './review-state.js';
+import { refreshRepoReviewStatus, refreshReviewStatus } from './review-state.js';
 import { storable, storableText, storableTime } from './storable.js';
 
 /** A refusal that names the ledger problem; `flag` ones are also written to ledger_alerts. */
@@ -188,6 +188,8 @@ export async function registerKeys(
          FROM json_to_recordset($3::json) AS x("keyId" text, "publicKey" text, name text, "revokedAt" text, "revokedAtSize" bigint, "revokedReason" text)`,
         [repo.id, tokenId, JSON.stringify(rows)],
       );
+      // A key added or revoked changes which reviews the server counts (review-trust.ts).
+      await refreshRepoReviewStatus(tx, repo.id);
     }
     result.pending = pendingKeys(await keySetState(tx, repo.id), known.keys());
     return result;

@@ -10,14 +10,19 @@
  * - revocations still come in by push: they only ever take trust away;
  * - unlocking returns to the default.
  *
+ * Which reviews the server counts follows the keys in force (review-trust.ts), so each change
+ * here refreshes the repository's review status in the same transaction.
+ *
  * Both tables are append-only, like every audit table: the newest lock row is in force, and
  * an approval is never withdrawn (revoke the key instead). Locking, approving and
  * registering keys take the same per-repository lock, so a key registered while a lock is
  * being set is either approved by it or waits.
  */
+import type { TrustedKey } from '../core/log-verifier.js';
 import type { RepoRef } from './auth.js';
 import type { Database, Queryable } from './db/database.js';
 import { notFound } from './errors.js';
+import { refreshRepoReviewStatus } from './review-state.js';
 
 /** The advisory lock under which a repository's keys, lock and approvals change. */
 export async function lockKeySet(tx: Queryable, repoId: number): Promise<void> {
@@ -52,26 +57,64 @@ export function keyInForce(state: KeySetState, keyId: string): boolean {
 }
 
 /**
- * How many keys are in force over these repositories (each repository's own): registered,
- * never revoked, and approved where its key set is locked. What the NIST report counts.
+ * Each repository's trusted keys, as the server judges reviews with them (review-trust.ts):
+ * every key registered for it, but where its key set is locked only the approved ones. A
+ * revoked key is kept with its revocation (the earliest recorded, and the largest bound), so
+ * what it no longer vouches for can say why.
  */
-export async function keysInForce(db: Queryable, repoIds: readonly number[]): Promise<number> {
-  if (repoIds.length === 0) return 0;
-  const keys = await db.query<{ repo_id: number; key_id: string }>(
-    `SELECT repo_id, key_id FROM repo_keys WHERE repo_id = ANY($1::int[])
-     GROUP BY repo_id, key_id HAVING bool_and(revoked_at IS NULL)`,
+export async function trustedKeysOf(
+  db: Queryable,
+  repoIds: readonly number[],
+): Promise<Map<number, Map<string, TrustedKey>>> {
+  const byRepo = new Map<number, Map<string, TrustedKey>>(repoIds.map((id) => [id, new Map()]));
+  if (repoIds.length === 0) return byRepo;
+  const rows = await db.query<{
+    repo_id: number;
+    key_id: string;
+    public_key: string;
+    name: string | null;
+    revoked_at: string | null;
+    revoked_at_size: string | number | null;
+  }>(
+    `SELECT repo_id, key_id, public_key, name, revoked_at, revoked_at_size FROM repo_keys
+     WHERE repo_id = ANY($1::int[]) ORDER BY id`,
     [[...repoIds]],
   );
   const states = new Map<number, KeySetState>();
-  let n = 0;
-  for (const row of keys.rows) {
+  for (const row of rows.rows) {
     const repoId = Number(row.repo_id);
     let state = states.get(repoId);
     if (!state) {
       state = await keySetState(db, repoId);
       states.set(repoId, state);
     }
-    if (keyInForce(state, row.key_id)) n++;
+    if (!keyInForce(state, row.key_id)) continue;
+    const keys = byRepo.get(repoId) ?? new Map<string, TrustedKey>();
+    byRepo.set(repoId, keys);
+    const seen = keys.get(row.key_id);
+    const revokedAt = [seen?.revokedAt, row.revoked_at ?? undefined]
+      .filter((t): t is string => t !== undefined)
+      .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+    const revokedAtSize = largestSize([seen?.revokedAtSize ?? null, row.revoked_at_size]);
+    keys.set(row.key_id, {
+      keyId: row.key_id,
+      publicKey: seen?.publicKey ?? row.public_key,
+      name: seen?.name ?? row.name ?? undefined,
+      revokedAt,
+      revokedAtSize: revokedAtSize ?? undefined,
+    });
+  }
+  return byRepo;
+}
+
+/**
+ * How many keys are in force over these repositories (trustedKeysOf, each repository's own):
+ * registered, never revoked, and approved where its key set is locked. What the NIST report counts.
+ */
+export function countInForce(keysByRepo: ReadonlyMap<number, ReadonlyMap<string, TrustedKey>>): number {
+  let n = 0;
+  for (const keys of keysByRepo.values()) {
+    for (const key of keys.values()) if (key.revokedAt === undefined) n++;
   }
   return n;
 }
@@ -178,6 +221,8 @@ export async function setKeySetLock(
       locked,
       tokenId,
     ]);
+    // Unlocking lets in keys that waited for approval: reviews in their logs may count now.
+    await refreshRepoReviewStatus(tx, repo.id);
     return { locked, approved };
   });
 }
@@ -205,6 +250,7 @@ export async function approveKey(
       keyId,
       tokenId,
     ]);
+    await refreshRepoReviewStatus(tx, repo.id);
     return { keyId, approved: true, alreadyApproved: false };
   });
 }

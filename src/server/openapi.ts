@@ -234,7 +234,21 @@ const SCHEMAS: Record<string, Schema> = {
       sessions: arr(ref('StoredRecord')),
       events: arr(ref('StoredRecord')),
       gaps: arr(ref('StoredRecord')),
-      reviews: arr(ref('StoredRecord')),
+      reviews: { ...arr(ref('StoredRecord')), description: "The ledger's reviews the server counts" },
+      webhookReviews: {
+        ...arr(ref('StoredRecord')),
+        description:
+          "The code hosts' webhook reviews as review records (source github/gitlab, writer id webhook:<host>): in no writer's log, counted as the code host's word",
+      },
+      reviewsNotCounted: {
+        type: 'array',
+        description:
+          "The ledger's reviews no key in force for the repository vouches for: shown, not counted",
+        items: {
+          type: 'object',
+          properties: { review: ref('StoredRecord'), why: str() },
+        },
+      },
       tests: arr(ref('StoredRecord')),
       deployments: arr(ref('StoredRecord')),
       rollbacks: arr(ref('StoredRecord')),

@@ -11,10 +11,23 @@
  * their rows again, under one transaction lock per repository taken before that read, so two
  * concurrent pushes (alice's request for changes, bob's approval) cannot each miss the
  * other's review: the second waits, and then reads what the first committed.
+ *
+ * Only the reviews the server counts are counted (review-trust.ts): a ledger review nothing in
+ * force vouches for is set aside, as `trail check` and `trail show` set it aside. Whether a
+ * review counts changes with the repository's key set (a key revoked, approved, or the set
+ * locked or unlocked), so each change to it refreshes the whole repository's status
+ * (refreshRepoReviewStatus) under the same lock, after the change is written. The status is
+ * kept rather than worked out at read time because the checkpoint list filters on it in SQL,
+ * page by page; key changes are rare, pushes and list reads are not. The keys are read after
+ * the lock is taken, so a refresh never judges with a key set older than one whose own
+ * refresh it waited for.
  */
 import { reviewOutcome } from '../core/review-decision.js';
 import type { Queryable } from './db/database.js';
+import { storedFromLine } from './http.js';
+import { trustedKeysOf } from './key-approval.js';
 import { isoTime } from './ledger-state.js';
+import { whyServerDoesNotCount } from './review-trust.js';
 
 /** Lock class of the per-repository review status lock ("revw" in ASCII). */
 const REVIEW_STATUS_LOCK = 0x72657677;
@@ -52,12 +65,33 @@ export async function refreshReviewStatus(
     reviewer: string;
     decision: string;
     time: Date;
+    writer_id: string | null;
+    seq: string | number | null;
+    record_id: string | null;
+    line: string | null;
   }>(
-    `SELECT commit_sha, checkpoint_id, reviewer, decision, time FROM reviews
-     WHERE repo_id = $1 AND (commit_sha = ANY($2::text[]) OR checkpoint_id = ANY($3::text[]))
-     ORDER BY time, id`,
+    `SELECT rv.commit_sha, rv.checkpoint_id, rv.reviewer, rv.decision, rv.time, rv.writer_id, rv.seq,
+         e.record_id, CASE WHEN e.kind = 'review' THEN e.line END AS line
+       FROM reviews rv LEFT JOIN ledger_entries e
+         ON e.repo_id = rv.repo_id AND e.writer_id = rv.writer_id AND e.seq = rv.seq
+       WHERE rv.repo_id = $1 AND (rv.commit_sha = ANY($2::text[]) OR rv.checkpoint_id = ANY($3::text[]))
+       ORDER BY rv.time, rv.id`,
     [repoId, present(found.rows.map((r) => r.commit_sha)), present(found.rows.map((r) => r.record_id))],
   );
+  const repoKeys = (await trustedKeysOf(tx, [repoId])).get(repoId) ?? new Map();
+  const counts = (r: (typeof reviews.rows)[number]) => {
+    // A code host's review came through an authenticated webhook: the host's word.
+    if (r.writer_id === null) return true;
+    // A ledger review whose entry is not held (a tombstone) has nothing left to vouch for it.
+    if (r.line === null || r.record_id === null || r.seq === null) return false;
+    const stored = storedFromLine({
+      writer_id: r.writer_id,
+      seq: r.seq,
+      record_id: r.record_id,
+      line: r.line,
+    });
+    return whyServerDoesNotCount(stored, repoKeys) === undefined;
+  };
   const byCommit = new Map<string, typeof reviews.rows>();
   const byCheckpoint = new Map<string, typeof reviews.rows>();
   const file = (
@@ -70,7 +104,7 @@ export async function refreshReviewStatus(
     if (list) list.push(row);
     else map.set(key, [row]);
   };
-  for (const r of reviews.rows) {
+  for (const r of reviews.rows.filter(counts)) {
     file(byCommit, r.commit_sha, r);
     file(byCheckpoint, r.checkpoint_id, r);
   }
@@ -105,17 +139,23 @@ export async function refreshReviewStatus(
   );
 }
 
-/** Fills review_status from every review held (migration 11, replacing review_state). */
+/**
+ * Recomputes the review status of every checkpoint of the repository that a review names: after
+ * its key set changed, which can make any of its ledger reviews count or stop counting.
+ */
+export async function refreshRepoReviewStatus(tx: Queryable, repoId: number): Promise<void> {
+  const named = await tx.query<{ commit_sha: string | null; checkpoint_id: string | null }>(
+    'SELECT DISTINCT commit_sha, checkpoint_id FROM reviews WHERE repo_id = $1',
+    [repoId],
+  );
+  await refreshReviewStatus(tx, repoId, {
+    commits: named.rows.map((r) => r.commit_sha),
+    checkpoints: named.rows.map((r) => r.checkpoint_id),
+  });
+}
+
+/** Fills review_status from every review held (migrations 11 and 12). */
 export async function rebuildReviewStatus(tx: Queryable): Promise<void> {
   const repos = await tx.query<{ repo_id: number }>('SELECT DISTINCT repo_id FROM reviews');
-  for (const { repo_id } of repos.rows) {
-    const named = await tx.query<{ commit_sha: string | null; checkpoint_id: string | null }>(
-      'SELECT DISTINCT commit_sha, checkpoint_id FROM reviews WHERE repo_id = $1',
-      [repo_id],
-    );
-    await refreshReviewStatus(tx, Number(repo_id), {
-      commits: named.rows.map((r) => r.commit_sha),
-      checkpoints: named.rows.map((r) => r.checkpoint_id),
-    });
-  }
+  for (const { repo_id } of repos.rows) await refreshRepoReviewStatus(tx, Number(repo_id));
 }

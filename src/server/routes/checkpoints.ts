@@ -4,6 +4,11 @@
  *   GET /api/v1/checkpoints?repo&since&until&agent&model&author&requester&reviewer&status&path&commit&q&limit&cursor
  *   GET /api/v1/checkpoints/:id                the checkpoint with its sessions, events, reviews,
  *                                              tests, deployments and code-host events
+ *
+ * A checkpoint's reviews are those the server counts (review-trust.ts), as its status counts
+ * them: `reviews` holds the ledger's that a key in force vouches for, `webhookReviews` the
+ * code hosts' webhook reviews as review records (writer id `webhook:<host>`, in no writer's
+ * log), and `reviewsNotCounted` the ledger's set aside, each `{ review, why }`.
  *   GET /api/v1/repos/:repo/commits/:sha       the same, for the newest checkpoint of a commit
  *   GET /api/v1/commits/:sha?repo=             the commits `trail push` sent with this id (or prefix),
  *                                              else the code-host pushes that named it
@@ -20,8 +25,10 @@ import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { unsentReportsOf } from '../host-pushes.js';
 import { checkSha, FULL_SHA, queryInt, queryText, storedFromLine } from '../http.js';
+import { trustedKeysOf } from '../key-approval.js';
 import { isoTime } from '../ledger-state.js';
 import { repoForRequest } from '../repos.js';
+import { countLedgerReviews, webhookReviews } from '../review-trust.js';
 import { CHECKPOINTS_FROM, DECISION_SQL, filterFromQuery, filterSql, statusOf } from '../search.js';
 import { utcTime } from '../storable.js';
 
@@ -165,13 +172,26 @@ async function detail(db: Queryable, row: CheckpointRow) {
     external.rows
       .filter((e) => e.event_type === type)
       .map((e) => ({ id: Number(e.id), host: e.host, receivedAt: isoTime(e.received_at), event: e.event }));
+  // Reviews as the status counts them (review-trust.ts): the ledger's a key in force vouches
+  // for, the code hosts' webhook reviews, and the ledger's set aside, with why.
+  const repoId = Number(row.repo_id);
+  const [trustedKeys, hostReviews] = await Promise.all([
+    trustedKeysOf(db, [repoId]),
+    webhookReviews(db, [repoId], { commit: row.commit_sha, checkpoint: row.record_id }),
+  ]);
+  const { counted, setAside } = countLedgerReviews(
+    once(byKind('review')).map((stored) => ({ repoId, stored })),
+    trustedKeys,
+  );
   return {
     checkpoint: { ...checkpoint, repo: row.repo },
     summary: checkpointSummary(row),
     sessions: byKind('session'),
     events: byKind('event'),
     gaps: byKind('capture-gap'),
-    reviews: once(byKind('review')),
+    reviews: counted,
+    webhookReviews: hostReviews,
+    reviewsNotCounted: setAside,
     tests: byKind('test-result'),
     deployments: byKind('deployment'),
     rollbacks: byKind('rollback'),

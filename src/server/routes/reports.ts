@@ -7,7 +7,9 @@
  * repositories in scope (StoredRecord[] and the TrailIndex built from them), the period and
  * the format, the commits and policy `trail push` sent, the code hosts' pushes to the
  * default branch (src/server/host-pushes.ts), and returns a string, bytes, a JSON
- * value, or `{ body, contentType }`.
+ * value, or `{ body, contentType }`. Its index holds the reviews the server counts
+ * (review-trust.ts), the code hosts' webhook reviews among them, and it is told how many
+ * ledger reviews were set aside.
  */
 import type { Context } from 'hono';
 import type { CommitInfo } from '../../core/change-facts.js';
@@ -24,7 +26,8 @@ import { commitsForReport, policyForReport } from '../commits.js';
 import { ApiError, badRequest } from '../errors.js';
 import { hostPushesForReport } from '../host-pushes.js';
 import { queryText, queryTime, storedFromLine } from '../http.js';
-import { keysInForce } from '../key-approval.js';
+import { countInForce, trustedKeysOf } from '../key-approval.js';
+import { countLedgerReviews, webhookReviews } from '../review-trust.js';
 import { utcTime } from '../storable.js';
 
 export interface ReportInput {
@@ -35,8 +38,16 @@ export interface ReportInput {
   since?: string;
   until?: string;
   format?: string;
+  /** The ledger records of the repositories in scope. */
   records: StoredRecord[];
+  /**
+   * The records with the reviews that count (review-trust.ts): the ledger's, less those no key
+   * in force vouches for, and the code hosts' webhook reviews as review records (writer id
+   * `webhook:<host>`).
+   */
   index: TrailIndex;
+  /** The ledger reviews set aside: nothing in force on the server vouches for them. */
+  reviewsNotCounted: number;
   /** The commits `trail push` sent for the repositories in scope, authored in the period. */
   commits: CommitInfo[];
   /** The policy to judge by: the repositories' pushed .trail/policy.yml, or the default. */
@@ -46,7 +57,7 @@ export interface ReportInput {
    * for a kind that does not read them (KINDS_READING_HOST_PUSHES).
    */
   hostPushes?: HostPush[];
-  /** The keys in force for the repositories in scope (key-approval.ts keysInForce). */
+  /** The keys in force for the repositories in scope (key-approval.ts countInForce). */
   keysInForce: number;
 }
 
@@ -178,8 +189,14 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
     const format = queryText(c, 'format', 16);
     const repos = scoped ?? (await db.query<{ id: number; name: string }>('SELECT id, name FROM repos')).rows;
     const params: unknown[] = [repos.map((r) => Number(r.id)), MAX_RECORDS + 1];
-    const rows = await db.query<{ writer_id: string; seq: number; record_id: string; line: string }>(
-      `SELECT writer_id, seq, record_id, line FROM ledger_entries WHERE repo_id = ANY($1::int[]) AND kind <> 'tombstone'
+    const rows = await db.query<{
+      repo_id: number;
+      writer_id: string;
+      seq: number;
+      record_id: string;
+      line: string;
+    }>(
+      `SELECT repo_id, writer_id, seq, record_id, line FROM ledger_entries WHERE repo_id = ANY($1::int[]) AND kind <> 'tombstone'
        ORDER BY record_time, writer_id, seq LIMIT $2`,
       params,
     );
@@ -189,17 +206,22 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
         `more than ${MAX_RECORDS} records in scope: name one repository`,
       );
     }
-    const records = rows.rows.map(storedFromLine);
+    const entries = rows.rows.map((row) => ({ repoId: Number(row.repo_id), stored: storedFromLine(row) }));
+    const records = entries.map((e) => e.stored);
     const repoRefs = repos.map((r) => ({ id: Number(r.id), name: r.name }));
     const repoIds = repoRefs.map((r) => r.id);
-    const [commits, policy, hostPushes, keys] = await Promise.all([
+    const [commits, policy, hostPushes, trustedKeys, hostReviews] = await Promise.all([
       commitsForReport(db, repoIds, { since, until }),
       policyForReport(db, repoRefs),
       module.KINDS_READING_HOST_PUSHES && !module.KINDS_READING_HOST_PUSHES.has(kind)
         ? undefined
         : hostPushesForReport(db, repoIds, { since, until }),
-      keysInForce(db, repoIds),
+      trustedKeysOf(db, repoIds),
+      webhookReviews(db, repoIds),
     ]);
+    // Reviews count as the checkpoint list's status counts them (review-trust.ts): the ledger's
+    // that a key in force vouches for, and the code hosts' webhook reviews.
+    const { counted, setAside } = countLedgerReviews(entries, trustedKeys);
     let output: ReportOutput;
     try {
       output = await module.generateReport(kind, {
@@ -210,11 +232,12 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
         until,
         format,
         records,
-        index: buildIndex(records),
+        index: buildIndex([...counted, ...hostReviews]),
+        reviewsNotCounted: setAside.length,
         commits,
         policy,
         hostPushes,
-        keysInForce: keys,
+        keysInForce: countInForce(trustedKeys),
       });
     } catch (error) {
       if (isTrailError(error)) {

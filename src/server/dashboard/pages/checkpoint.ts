@@ -8,6 +8,8 @@
  * The page is built from the API's detail answer through the same read model as
  * `trail show` (buildIndex + buildCheckpointView), so the two always say the same thing.
  */
+
+import type { SetAsideReview } from '../../../chain/review-trust.js';
 import { deployState } from '../../../core/deploy-state.js';
 import type { RecordOf } from '../../../core/records.js';
 import type { StoredRecord } from '../../../core/trail-index.js';
@@ -31,7 +33,12 @@ export interface CheckpointDetail {
   sessions: StoredRecord[];
   events: StoredRecord[];
   gaps: StoredRecord[];
+  /** The ledger's reviews the server counts. */
   reviews: StoredRecord[];
+  /** The code hosts' webhook reviews, as review records in no writer's log (server/review-trust.ts). */
+  webhookReviews?: StoredRecord[];
+  /** The ledger's reviews the server set aside, with why: shown, not counted. */
+  reviewsNotCounted?: SetAsideReview[];
   tests: StoredRecord[];
   deployments: StoredRecord[];
   rollbacks: StoredRecord[];
@@ -56,13 +63,18 @@ export function viewOf(detail: CheckpointDetail): CheckpointView {
     ...detail.events,
     ...detail.gaps,
     ...detail.reviews,
+    ...(detail.webhookReviews ?? []),
     ...detail.tests,
     ...detail.deployments,
     ...detail.rollbacks,
     ...detail.corrections,
   ];
   const index = buildIndex(records);
-  return buildCheckpointView(index, checkpoint as StoredRecord<RecordOf<'checkpoint'>>);
+  return buildCheckpointView(
+    index,
+    checkpoint as StoredRecord<RecordOf<'checkpoint'>>,
+    detail.reviewsNotCounted ?? [],
+  );
 }
 
 // --- facts strip -------------------------------------------------------------------------------
@@ -489,6 +501,7 @@ function filesPanel(v: CheckpointView): Html {
 }
 
 function reviewPanel(v: CheckpointView, detail: CheckpointDetail): Html {
+  const viaWebhook = new Set((detail.webhookReviews ?? []).map((r) => r.id));
   const reviews = v.reviews.map((r) => {
     const decision =
       r.decision === 'approve'
@@ -500,8 +513,19 @@ function reviewPanel(v: CheckpointView, detail: CheckpointDetail): Html {
       r.reviewerIsAuthor ? badge('fail', 'reviewer is the author') : '',
       r.reviewerIsRequester ? badge('skip', 'reviewer is the requester') : '',
     ];
-    return html`<li><div><b>${r.reviewer}</b> ${decision} ${r.examinedReasoning ? badge('pass', 'read the reasoning') : badge('skip', 'diff only: reasoning not examined')} ${duties}</div><div class="muted">${utc(r.time)} · ${r.source}${r.signature ? html` · signed with key <code>${short(r.signature.keyId)}</code>` : ' · unsigned'}${r.checkpoint ? html` · bound to checkpoint <code>${short(r.checkpoint)}</code>` : ''}${r.externalUrl ? html` · ${externalLink(r.externalUrl, 'on the code host')}` : ''}</div></li>`;
+    // A webhook review is the code host's word, authenticated by the webhook secret: no
+    // writer's log holds it, so "unsigned" would say the wrong thing about it.
+    const how = viaWebhook.has(r.id)
+      ? ` · from the ${r.source} webhook`
+      : r.signature
+        ? html` · signed with key <code>${short(r.signature.keyId)}</code>`
+        : ' · unsigned';
+    return html`<li><div><b>${r.reviewer}</b> ${decision} ${r.examinedReasoning ? badge('pass', 'read the reasoning') : badge('skip', 'diff only: reasoning not examined')} ${duties}</div><div class="muted">${utc(r.time)} · ${r.source}${how}${r.checkpoint ? html` · bound to checkpoint <code>${short(r.checkpoint)}</code>` : ''}${r.externalUrl ? html` · ${externalLink(r.externalUrl, 'on the code host')}` : ''}</div></li>`;
   });
+  const setAside = v.reviewsNotCounted.map(
+    (r) =>
+      html`<li><div><b>${r.reviewer}</b> ${badge('skip', `${r.decision}: not counted`)}</div><div class="muted">${utc(r.time)} · ${r.why}</div></li>`,
+  );
   const thread = reviewThread(v.reviews);
   const threadHtml =
     thread.length > 0
@@ -513,17 +537,7 @@ function reviewPanel(v: CheckpointView, detail: CheckpointDetail): Html {
             )}</div>`,
         )}`
       : '';
-  const hosted = (detail.codeHost.reviews ?? []).map((e) => {
-    const ev = e.event as {
-      reviewer?: string;
-      decision?: string;
-      at?: string;
-      url?: string;
-      number?: number;
-    };
-    return html`<li><b>${ev.reviewer ?? 'someone'}</b> ${ev.decision === 'approve' ? badge('pass', 'approved') : ev.decision === 'request-changes' ? badge('fail', 'changes requested') : badge('none', ev.decision ?? 'review')} <span class="muted">on ${e.host}${ev.number ? ` #${ev.number}` : ''} · ${utc(ev.at ?? e.receivedAt)}${ev.url ? html` · ${externalLink(ev.url, 'open')}` : ''}</span></li>`;
-  });
-  const all = [...reviews, ...hosted];
+  const all = [...reviews, ...setAside];
   return panel(
     'Review',
     all.length > 0

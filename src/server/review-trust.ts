@@ -1,0 +1,128 @@
+/**
+ * Which reviews the server counts: the CLI's rule (chain/review-trust.ts), applied alike by
+ * the review status (review-state.ts), the reports (routes/reports.ts) and the checkpoint's
+ * detail and Review card (routes/checkpoints.ts). A review in a pushed ledger counts when its
+ * own signature holds with a key in force for the repository, or when it is unsigned and sits
+ * in the log of a writer whose key is in force; anything else is set aside with the reason,
+ * shown and not counted.
+ *
+ * The keys are the repository's own (key-approval.ts trustedKeysOf): registered from
+ * .trail/keys by trail push, and approved where the key set is locked. Any recorded
+ * revocation withdraws a key's trust at once, whatever time it names (revocations are judged
+ * as of the end of time): countInForce counts keys so, and it keeps a status computed once true
+ * until the key set changes, which is when the repository's review status is refreshed.
+ *
+ * A code host's review from a webhook counts as the code host's word: the delivery was
+ * authenticated with the webhook secret (routes/webhooks.ts) before it was stored. It is read
+ * as the review record `trail import github-review` makes of the same review
+ * (evidence/code-host-review.ts), filed under no writer's log: its writer id is
+ * `webhook:<host>` and its seq the server's row id of the review.
+ */
+import { sameIdentity } from '../chain/review.js';
+import type { SetAsideReview } from '../chain/review-trust.js';
+import { whyReviewDoesNotCount } from '../chain/review-trust.js';
+import type { TrustedKey } from '../core/log-verifier.js';
+import { recordIdOf } from '../core/record-id.js';
+import type { RecordOf } from '../core/records.js';
+import type { StoredRecord } from '../core/trail-index.js';
+import type { CodeHost, CodeHostEvent } from '../evidence/code-host.js';
+import { codeHostReviewRecord } from '../evidence/code-host-review.js';
+import type { Queryable } from './db/database.js';
+import { isoTime } from './ledger-state.js';
+
+type StoredReview = StoredRecord<RecordOf<'review'>>;
+type TrustedKeys = ReadonlyMap<string, TrustedKey>;
+
+const NO_KEYS: TrustedKeys = new Map();
+
+/** Why the server does not count a ledger record that is a review, or undefined when it does. */
+export function whyServerDoesNotCount(stored: StoredRecord, keys: TrustedKeys): string | undefined {
+  if (stored.record.kind !== 'review') return undefined;
+  return whyReviewDoesNotCount(stored as StoredReview, keys, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Ledger records with the reviews that do not count left out, and those set aside with why;
+ * each review judged with the keys of the repository it was pushed to.
+ */
+export function countLedgerReviews(
+  entries: ReadonlyArray<{ repoId: number; stored: StoredRecord }>,
+  keysByRepo: ReadonlyMap<number, TrustedKeys>,
+): { counted: StoredRecord[]; setAside: SetAsideReview[] } {
+  const counted: StoredRecord[] = [];
+  const setAside: SetAsideReview[] = [];
+  for (const { repoId, stored } of entries) {
+    const why = whyServerDoesNotCount(stored, keysByRepo.get(repoId) ?? NO_KEYS);
+    if (why === undefined) counted.push(stored);
+    else setAside.push({ review: stored as StoredReview, why });
+  }
+  return { counted, setAside };
+}
+
+/** The writer id a webhook review is filed under: the code host's webhook, not a writer's log. */
+export function webhookWriterId(host: string): string {
+  return `webhook:${host}`;
+}
+
+interface WebhookReviewRow {
+  id: string | number;
+  commit_sha: string | null;
+  checkpoint_id: string | null;
+  reviewer: string;
+  decision: RecordOf<'review'>['decision'];
+  time: Date;
+  source: CodeHost;
+  /** The delivery's event as stored (redacted); null once the retention purge removed it. */
+  event: Partial<Extract<CodeHostEvent, { type: 'review' }>> | null;
+}
+
+/**
+ * A webhook review as a review record: what the reviews row holds (reviewer, decision, time,
+ * commit), with the URL and body the delivery carried while its event is held.
+ */
+function webhookReviewRecord(row: WebhookReviewRow): StoredReview {
+  const event = row.event ?? {};
+  const record = codeHostReviewRecord(
+    {
+      host: row.source,
+      // A record's reviewer is 512 characters at most; a login past that is no login a host gives.
+      reviewer: row.reviewer.slice(0, 512),
+      decision: row.decision,
+      at: isoTime(row.time),
+      url: event.url,
+      body: event.body,
+    },
+    row.commit_sha ?? '',
+    {
+      checkpoint: row.checkpoint_id ?? undefined,
+      // As trail import github-review judges it: only the pull request's author says.
+      reviewerIsAuthor: event.author === undefined ? undefined : sameIdentity(event.author, row.reviewer),
+    },
+  );
+  return { id: recordIdOf(record), writerId: webhookWriterId(row.source), seq: Number(row.id), record };
+}
+
+/**
+ * The code hosts' webhook reviews of these repositories, as review records: all of them, or
+ * those naming one checkpoint or its commit.
+ */
+export async function webhookReviews(
+  db: Queryable,
+  repoIds: readonly number[],
+  about?: { commit: string; checkpoint: string },
+): Promise<StoredReview[]> {
+  const params: unknown[] = [[...repoIds]];
+  let where = '';
+  if (about) {
+    params.push(about.commit, about.checkpoint);
+    where = 'AND (rv.commit_sha = $2 OR rv.checkpoint_id = $3)';
+  }
+  const rows = await db.query<WebhookReviewRow>(
+    `SELECT rv.id, rv.commit_sha, rv.checkpoint_id, rv.reviewer, rv.decision, rv.time, rv.source, e.event
+     FROM reviews rv LEFT JOIN external_events e ON e.id = rv.external_event_id
+     WHERE rv.repo_id = ANY($1::int[]) AND rv.writer_id IS NULL ${where}
+     ORDER BY rv.time, rv.id`,
+    params,
+  );
+  return rows.rows.filter((r) => r.commit_sha !== null).map(webhookReviewRecord);
+}

@@ -1,0 +1,301 @@
+/**
+ * The server counts reviews as the CLI does (src/server/review-trust.ts), on PGlite and on
+ * PostgreSQL, in the review status, the reports and the checkpoint's detail and Review card:
+ *
+ * - a code host's approval from a verified webhook counts, as the code host's word: the gaps
+ *   report stops listing no-approval for its commit, and the detail and the Review card show
+ *   it as a GitHub review (source, reviewer, time, URL), in no writer's log;
+ * - an unsigned approval in the log of a writer whose key is no longer in force (revoked
+ *   after the approval was pushed) is set aside: the status goes back to pending when the
+ *   revocation is pushed, the reports say one review was not counted, and the server's reason
+ *   is the one `trail show` gives in the same clone.
+ */
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { loadWriterKey } from '../../src/ledger/keys.js';
+import { appendRecords } from '../../src/ledger/log-store.js';
+import { findRepo } from '../../src/ledger/repo.js';
+import type { TrailApp } from '../../src/server/app.js';
+import type { RunningServer } from '../../src/server/server.js';
+import { startServer } from '../../src/server/server.js';
+import { trail } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
+import { tempRepo } from '../helpers/temp-repo.js';
+import type { Answer, OpenedDb } from './harness.js';
+import {
+  appFor,
+  BACKENDS,
+  call,
+  callOverHttp,
+  checkpointRecord,
+  MemoryWriter,
+  pushWriter,
+  reviewRecord,
+  token,
+} from './harness.js';
+
+const FIXTURE = new URL('../fixtures/webhooks/github-pull_request_review-approved.json', import.meta.url);
+const HEAD = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+const REVIEW_URL = 'https://github.com/Codertocat/Hello-World/pull/42#pullrequestreview-2378956710';
+const SECRET = 'org-secret-for-codertocat';
+
+type ReportDoc = {
+  sections: Array<{ notes?: string[]; table?: { rows: Array<Record<string, unknown>> } }>;
+};
+
+/** The gaps report's rows that say a commit has no approval. */
+const noApprovalOf = (doc: ReportDoc, commit: string) =>
+  doc.sections
+    .flatMap((s) => s.table?.rows ?? [])
+    .filter((row) => {
+      const cells = Object.values(row).map(String);
+      return cells.includes('no-approval') && cells.some((c) => c.startsWith(commit.slice(0, 7)));
+    });
+
+const notesOf = (doc: ReportDoc) => doc.sections.flatMap((s) => s.notes ?? []);
+
+/** Signs in to the dashboard with a token, and returns the page at `path`. */
+async function dashboardPage(
+  fetchPath: (path: string, init?: RequestInit) => Promise<Response>,
+  secret: string,
+  path: string,
+) {
+  const login = await fetchPath('/ui/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: secret, next: '/ui' }).toString(),
+    redirect: 'manual',
+  });
+  assert.equal(login.status, 303, await login.text());
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const page = await fetchPath(path, { headers: { cookie } });
+  assert.equal(page.status, 200);
+  return page.text();
+}
+
+/** The Review card of a checkpoint page. */
+const reviewCard = (page: string) => {
+  const start = page.indexOf('id="review"');
+  assert.ok(start >= 0, 'the page has a Review card');
+  return page.slice(start, page.indexOf('</section>', start));
+};
+
+for (const backend of BACKENDS) {
+  describe(`a GitHub webhook approval counts in reports and the Review card (${backend.name})`, () => {
+    let opened: OpenedDb;
+    let app: TrailApp;
+    let admin: string;
+    let auditor: string;
+    let checkpoint: string;
+
+    before(async () => {
+      opened = await backend.open();
+      app = appFor(opened.db);
+      admin = await token(opened.db, { name: 'admin', role: 'admin' });
+      auditor = await token(opened.db, { name: 'auditor', role: 'auditor' });
+      const w = new MemoryWriter();
+      [checkpoint] = w.append([checkpointRecord({ commit: HEAD })]) as [string];
+      await pushWriter(app, admin, 'Codertocat/Hello-World', w);
+      const secret = await call(app, 'POST', '/api/v1/admin/webhook-secrets', admin, {
+        host: 'github',
+        org: 'Codertocat',
+        secret: SECRET,
+      });
+      assert.equal(secret.status, 201);
+    });
+    after(async () => {
+      await opened.cleanup();
+    });
+
+    const gaps = async (): Promise<ReportDoc> => {
+      const r = await call(
+        app,
+        'GET',
+        '/api/v1/reports/gaps?repo=Codertocat%2FHello-World&format=json',
+        auditor,
+      );
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body;
+    };
+
+    test('the gaps report stops listing no-approval, and the detail shows a github review', async () => {
+      assert.equal(noApprovalOf(await gaps(), HEAD).length, 1, 'no approval before the webhook');
+
+      const body = readFileSync(FIXTURE, 'utf8');
+      const delivered = await call(app, 'POST', '/webhooks/github', undefined, body, {
+        'x-github-event': 'pull_request_review',
+        'x-github-delivery': 'review-1',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+      });
+      assert.equal(delivered.status, 201, JSON.stringify(delivered.body));
+
+      assert.deepEqual(noApprovalOf(await gaps(), HEAD), [], 'the webhook approval counts in the report');
+      const detail: Answer = await call(app, 'GET', `/api/v1/checkpoints/${checkpoint}`, auditor);
+      assert.equal(detail.status, 200);
+      assert.equal(detail.body.summary.status, 'approved');
+      assert.deepEqual(detail.body.reviews, [], 'no ledger review');
+      assert.deepEqual(detail.body.reviewsNotCounted, []);
+      assert.equal(detail.body.webhookReviews.length, 1);
+      const [hosted] = detail.body.webhookReviews;
+      assert.equal(hosted.writerId, 'webhook:github', "in no writer's log");
+      assert.deepEqual(
+        {
+          source: hosted.record.source,
+          reviewer: hosted.record.reviewer,
+          decision: hosted.record.decision,
+          time: hosted.record.time,
+          externalUrl: hosted.record.externalUrl,
+          actor: hosted.record.actor,
+          provenance: hosted.record.provenance,
+          commit: hosted.record.commit,
+          signature: hosted.record.signature,
+        },
+        {
+          source: 'github',
+          reviewer: 'octocat',
+          decision: 'approve',
+          time: '2025-03-04T11:02:17.000Z',
+          externalUrl: REVIEW_URL,
+          actor: { type: 'service', id: 'github' },
+          provenance: 'observed',
+          commit: HEAD,
+          signature: undefined,
+        },
+      );
+    });
+
+    test('the Review card counts it and shows it as the code host review it is', async () => {
+      const page = await dashboardPage(
+        (path, init) => app.request(path, init) as Promise<Response>,
+        auditor,
+        `/ui/checkpoints/${checkpoint}`,
+      );
+      const card = reviewCard(page);
+      assert.match(card, /<b>octocat<\/b>/);
+      assert.match(card, /from the github webhook/);
+      assert.ok(card.includes(REVIEW_URL), 'links the review on GitHub');
+      assert.doesNotMatch(card, /unsigned/);
+      assert.doesNotMatch(card, /Nobody has reviewed/);
+      // The facts strip says approved, by the GitHub reviewer.
+      assert.match(page, /Approved/);
+      assert.match(page, /by octocat/);
+    });
+  });
+
+  describe(`an unsigned approval in the log of a writer no longer in force is set aside (${backend.name})`, () => {
+    let opened: OpenedDb;
+    let server: RunningServer;
+    let ingest: string;
+    let auditor: string;
+    let repo: TempRepo;
+    let commit: string;
+    let oldKey: string;
+
+    before(async () => {
+      opened = await backend.open();
+      server = await startServer({ db: opened.db, port: 0, host: '127.0.0.1', config: { rateLimit: false } });
+      ingest = await token(server.db, { name: 'dev', role: 'ingest', orgs: ['acme'] });
+      auditor = await token(server.db, { name: 'auditor', role: 'auditor' });
+      repo = tempRepo();
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      const found = await findRepo(repo.dir);
+      const key = loadWriterKey(found);
+      oldKey = key.keyId;
+      commit = repo.commit('change');
+      await appendRecords(found, key, [
+        checkpointRecord({ commit, sessions: [{ sessionId: 's-1', agent: 'claude-code' }] }),
+      ]);
+      // Unsigned, as a review recorded by CI is: only its writer's log vouches for it.
+      await appendRecords(found, key, [
+        reviewRecord({ commit, reviewer: 'bob@acme.example', decision: 'approve' }),
+      ]);
+    });
+    after(async () => {
+      await server.close();
+      await opened.cleanup();
+      repo.cleanup();
+    });
+
+    const push = async () => {
+      const pushed = await trail(
+        repo.dir,
+        'push',
+        '--server',
+        server.url,
+        '--token',
+        ingest,
+        '--repo',
+        'acme/app',
+      );
+      assert.equal(pushed.code, 0, pushed.stderr);
+    };
+    const api = (path: string) => callOverHttp(server.url, auditor, 'GET', path);
+    const statusOnServer = async () => {
+      const r = await api(`/api/v1/checkpoints?repo=acme%2Fapp&commit=${commit}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return { status: r.body.checkpoints[0].status as string, id: r.body.checkpoints[0].id as string };
+    };
+    const report = async (kind: string): Promise<ReportDoc> => {
+      const r = await api(`/api/v1/reports/${kind}?repo=acme%2Fapp&format=json`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body;
+    };
+
+    test('counted while its key is in force; set aside, with the CLI reason, once it is revoked', async () => {
+      await push();
+      assert.equal((await statusOnServer()).status, 'approved', 'the writer key in force vouches for it');
+      assert.equal(noApprovalOf(await report('gaps'), commit).length, 0);
+
+      // The key is replaced and revoked, and the revocation pushed: the approval loses its voucher.
+      assert.equal((await trail(repo.dir, 'keys', 'generate')).code, 0);
+      const revoked = await trail(repo.dir, 'keys', 'revoke', oldKey, '--reason', 'laptop lost');
+      assert.equal(revoked.code, 0, revoked.stderr);
+      await push();
+
+      const shown = await trail(repo.dir, 'show', commit, '--json');
+      assert.equal(shown.code, 0, shown.stderr);
+      const view = JSON.parse(shown.stdout);
+      assert.equal(view.approval.state, 'none', 'trail show does not count it');
+      assert.equal(view.reviewsNotCounted.length, 1);
+
+      const { status, id } = await statusOnServer();
+      assert.equal(status, 'pending', "the server's status follows the key set");
+      const filtered = await api(`/api/v1/checkpoints?repo=acme%2Fapp&status=approved`);
+      assert.deepEqual(filtered.body.checkpoints, [], 'nor does the status filter count it');
+
+      const detail = await api(`/api/v1/checkpoints/${id}`);
+      assert.deepEqual(detail.body.reviews, []);
+      assert.equal(detail.body.reviewsNotCounted.length, 1);
+      assert.equal(detail.body.reviewsNotCounted[0].review.record.reviewer, 'bob@acme.example');
+      assert.equal(
+        detail.body.reviewsNotCounted[0].why,
+        view.reviewsNotCounted[0].why,
+        "trail show's reason",
+      );
+      assert.match(detail.body.reviewsNotCounted[0].why, /unsigned.*revoked/);
+
+      assert.equal(noApprovalOf(await report('gaps'), commit).length, 1, 'the gaps report lists no approval');
+      assert.ok(
+        notesOf(await report('soc2')).some((n) =>
+          /^1 review in the ledger is not counted: no key in force on the server/.test(n),
+        ),
+        JSON.stringify(notesOf(await report('soc2'))),
+      );
+
+      const checked = await trail(repo.dir, 'check', '--json');
+      assert.match(checked.stdout + checked.stderr, /not counted/, 'trail check sets it aside too');
+
+      const card = reviewCard(
+        await dashboardPage(
+          (path, init) => fetch(`${server.url}${path}`, init),
+          auditor,
+          `/ui/checkpoints/${id}`,
+        ),
+      );
+      assert.match(card, /not counted/);
+      assert.match(card, /bob@acme\.example/);
+    });
+  });
+}

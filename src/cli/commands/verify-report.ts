@@ -20,6 +20,7 @@ import { REPOSITORY_KEYS, verifyReport } from '../../report/signing.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
 import { ExitCode, printJson, say } from '../output.js';
+import { legacyRepoPath, legacyRepoPathOption } from '../repo-path.js';
 
 interface Signed {
   bytes: Buffer;
@@ -148,7 +149,7 @@ export function register(program: Command, context: () => CommandContext): void 
       "the signer's public key: a .trail/keys/<id>.json file or a PEM public key (repeatable; no repository needed)",
       collect,
     )
-    .option('--repo <path>', 'the repository whose trusted keys to use (default: the current one)')
+    .addOption(legacyRepoPathOption())
     .option('--json', 'machine output on stdout')
     .action(async (fileArg: string, options: VerifyReportOptions) => {
       const ctx = context();
@@ -157,10 +158,9 @@ export function register(program: Command, context: () => CommandContext): void 
           'USAGE',
           'give --key or --repo, not both: --key checks against the given keys alone',
         );
+      const repoDir = options.repo ? legacyRepoPath(options.repo, ctx.cwd, ctx.io, 'verify-report') : ctx.cwd;
       const signed = readSigned(fileArg, options.sig, ctx.cwd);
-      const keys = options.key
-        ? givenKeys(options.key, ctx.cwd)
-        : await repositoryKeys(options.repo ? resolve(ctx.cwd, options.repo) : ctx.cwd);
+      const keys = options.key ? givenKeys(options.key, ctx.cwd) : await repositoryKeys(repoDir);
       let verified: VerifiedReport;
       try {
         verified = verifyReport(signed.bytes, signed.envelope, keys.trusted, signed.name, {

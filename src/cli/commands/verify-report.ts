@@ -19,6 +19,7 @@ import type { KeySource, VerifiedReport } from '../../report/signing.js';
 import { REPOSITORY_KEYS, verifyReport } from '../../report/signing.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
+import { collect } from '../option-values.js';
 import { ExitCode, printJson, say } from '../output.js';
 import { legacyRepoPath, legacyRepoPathOption } from '../repo-path.js';
 
@@ -126,8 +127,6 @@ function describe(file: string, v: VerifiedReport, keys: Keys): string {
   ].filter(Boolean);
   return `${file}: intact. Signed by ${who} at ${s.signedAt}: ${s.kind} report (${s.format}), ${periodText(s.period ?? {})}, SHA-256 ${v.sha256}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface VerifyReportOptions {
   sig?: string;

@@ -25,6 +25,9 @@ export function buildProgram(
     .version(VERSION)
     .option('-C, --cwd <dir>', 'run as if started in <dir>')
     .exitOverride()
+    // A command's help lists -C too: it is how report and verify-report take a repository's
+    // path (--repo names a repository elsewhere).
+    .configureHelp({ showGlobalOptions: true })
     // Commander's own errors (unknown option, missing argument) become one `trail:` line too;
     // set before the commands are added, so every subcommand inherits it.
     .configureOutput({

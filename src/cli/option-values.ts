@@ -8,3 +8,8 @@ export function positiveCount(value: string, flag: string): number {
   }
   return Number(value);
 }
+
+/** A repeatable option's values, in the order given: `--key a --key b`. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

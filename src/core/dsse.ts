@@ -62,15 +62,20 @@ export interface VerifiedEnvelope {
   signedBy: string[];
 }
 
+export interface CheckedEnvelope extends VerifiedEnvelope {
+  /**
+   * The `keyid` each signature names, whether or not it held: only a hint (protocol.md), but
+   * the one way to tell a person whose key to look for when none of theirs verifies.
+   */
+  namedKeyIds: string[];
+}
+
 /**
- * Checks the envelope's signatures against trusted keys. `keyid` is only a hint
- * (protocol.md): every trusted key is tried against every signature, and the verified
- * payload bytes are returned so the caller never re-parses the envelope.
+ * The envelope's signatures checked against trusted keys, none of which may hold (signedBy
+ * empty). `keyid` is only a hint (protocol.md): every trusted key is tried against every
+ * signature. Throws only for an envelope that is malformed.
  */
-export function verifyEnvelope(
-  envelope: unknown,
-  trustedKeys: ReadonlyMap<string, string>,
-): VerifiedEnvelope {
+export function checkEnvelope(envelope: unknown, trustedKeys: ReadonlyMap<string, string>): CheckedEnvelope {
   const env = envelope as Partial<DsseEnvelope> | null;
   if (
     !env ||
@@ -89,7 +94,9 @@ export function verifyEnvelope(
   }
   const pae = preAuthEncoding(env.payloadType, payload);
   const signedBy = new Set<string>();
+  const namedKeyIds: string[] = [];
   for (const [i, signature] of env.signatures.entries()) {
+    if (typeof signature?.keyid === 'string' && signature.keyid) namedKeyIds.push(signature.keyid);
     if (typeof signature?.sig !== 'string') continue;
     const bytes = decodeStrictBase64(signature.sig);
     if (!bytes) {
@@ -103,8 +110,20 @@ export function verifyEnvelope(
       if (verifySignature(pae, sig, publicKey)) signedBy.add(keyId);
     }
   }
-  if (signedBy.size === 0) {
+  return { payloadType: env.payloadType, payload, signedBy: [...signedBy], namedKeyIds };
+}
+
+/**
+ * Checks the envelope's signatures against trusted keys, and returns the verified payload
+ * bytes so the caller never re-parses the envelope; throws unless one of them holds.
+ */
+export function verifyEnvelope(
+  envelope: unknown,
+  trustedKeys: ReadonlyMap<string, string>,
+): VerifiedEnvelope {
+  const { payloadType, payload, signedBy } = checkEnvelope(envelope, trustedKeys);
+  if (signedBy.length === 0) {
     throw new TrailError('SIGNATURE_INVALID', 'no signature on the envelope verifies with a trusted key');
   }
-  return { payloadType: env.payloadType, payload, signedBy: [...signedBy] };
+  return { payloadType, payload, signedBy };
 }

@@ -46,6 +46,34 @@ export function privateKeyFromPem(pem: string): KeyPair {
   return { keyId: keyIdOf(raw), publicKey: raw, privateKey };
 }
 
+/**
+ * The public key of a PEM SubjectPublicKeyInfo (RFC 8410 §4), as `openssl pkey -pubout`
+ * writes it. A private key is refused rather than read for its public half: whoever is handed
+ * one to verify with was handed a signing key.
+ */
+export function publicKeyFromPem(pem: string): PublicKeyInfo {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+    throw new TrailError(
+      'KEY_INVALID',
+      'it is a private key: give the public key (openssl pkey -in KEY -pubout), and keep the private one secret',
+    );
+  }
+  let publicKey: crypto.KeyObject;
+  try {
+    publicKey = crypto.createPublicKey(pem);
+  } catch (error) {
+    throw new TrailError('KEY_INVALID', `not a readable PEM public key: ${(error as Error).message}`);
+  }
+  if (publicKey.asymmetricKeyType !== 'ed25519') {
+    throw new TrailError(
+      'KEY_INVALID',
+      `it is a key of type ${publicKey.asymmetricKeyType ?? 'unknown'}: Trail signs with Ed25519 keys only`,
+    );
+  }
+  const raw = rawPublicKey(publicKey).toString('base64');
+  return { keyId: keyIdOf(raw), publicKey: raw };
+}
+
 export function privateKeyToPem(key: crypto.KeyObject): string {
   return key.export({ format: 'pem', type: 'pkcs8' }).toString();
 }

@@ -18,7 +18,13 @@ import { parseJson } from '../core/canonical-json.js';
 import { TrailError } from '../core/errors.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { KeyPair } from '../core/signature.js';
-import { generateKeyPair, keyIdOf, privateKeyFromPem, privateKeyToPem } from '../core/signature.js';
+import {
+  generateKeyPair,
+  keyIdOf,
+  privateKeyFromPem,
+  privateKeyToPem,
+  publicKeyFromPem,
+} from '../core/signature.js';
 import { listTree, readObjects } from '../git/cat-file.js';
 import type { Repo } from './repo.js';
 
@@ -127,6 +133,31 @@ function parseTrustedKey(text: string, file: string): TrustedKeyFile {
     throw new TrailError('KEY_INVALID', `${file}: keyId does not match its publicKey`);
   }
   return key;
+}
+
+const BASE64_ED25519 = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * A public key handed over as a file, for a verifier outside any repository: a Trail key file
+ * (one of `.trail/keys/`, whatever it is named, revocation included), a PEM public key
+ * (`openssl pkey -pubout`), or the base64 key `trail keys list --json` prints. `file` names it
+ * in errors.
+ */
+export function parsePublicKeyFile(text: string, file: string): TrustedKey {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) return parseTrustedKey(trimmed, file);
+  if (BASE64_ED25519.test(trimmed)) return { keyId: keyIdOf(trimmed), publicKey: trimmed };
+  if (trimmed.startsWith('-----BEGIN')) {
+    try {
+      return publicKeyFromPem(trimmed);
+    } catch (error) {
+      throw new TrailError('KEY_INVALID', `${file}: ${(error as Error).message}`);
+    }
+  }
+  throw new TrailError(
+    'KEY_INVALID',
+    `${file} is not a public key: give a Trail key file (.trail/keys/<id>.json), a PEM public key (openssl pkey -pubout) or a base64 Ed25519 key`,
+  );
 }
 
 export function listTrustedKeys(repo: Repo): TrustedKeyFile[] {

@@ -3,15 +3,16 @@
  * what was signed (file name, SHA-256 and size of its bytes, kind, format, period), who
  * signed it (key id) and when. The envelope's signature covers PAE(payloadType, payload),
  * so the statement cannot be altered or replayed as another type; the file is bound through
- * its digest, so one changed byte fails. Verification is offline against .trail/keys.
+ * its digest, so one changed byte fails. Verification is offline, against .trail/keys or the
+ * public keys a verifier was handed.
  *
  * The statement's `signedAt` is the signer's own claim, so a signature by a key revoked as of
  * now fails whatever time it claims (core/key-revocation.ts says why).
  */
 import { createHash } from 'node:crypto';
 import type { Period } from '../core/change-facts.js';
-import type { DsseEnvelope } from '../core/dsse.js';
-import { signEnvelope, verifyEnvelope } from '../core/dsse.js';
+import type { CheckedEnvelope, DsseEnvelope } from '../core/dsse.js';
+import { checkEnvelope, signEnvelope } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
 import { parseIsoTime } from '../core/iso-time.js';
 import { revocationTime, revokedAsOf } from '../core/key-revocation.js';
@@ -73,26 +74,79 @@ function parseUtcTime(text: string): number | undefined {
   return text.endsWith('Z') ? parseIsoTime(text) : undefined;
 }
 
+/** Where the keys a report is checked against came from, in the words of its errors. */
+export interface KeySource {
+  /**
+   * How one key (or, without an id, the set) is held, after "key K, ": e.g. "trusted in
+   * .trail/keys", "given with --key alice.pem".
+   */
+  held(keyId?: string): string;
+  /** What to do when the report's signer is not among them. */
+  remedy: string;
+}
+
+export const REPOSITORY_KEYS: KeySource = {
+  held: () => 'trusted in .trail/keys',
+  remedy: "trust the signer's key with trail keys trust, or check with it directly (--key FILE)",
+};
+
+/** A key id the envelope names, as text a person can read: it is the envelope's, not ours. */
+function namedKey(keyId: string): string {
+  return /^[A-Za-z0-9._:-]{1,80}$/.test(keyId) ? keyId : JSON.stringify(keyId.slice(0, 40));
+}
+
+/**
+ * Why no signature held, in terms of the key the envelope names: a named key among the
+ * trusted ones means the statement or the signature was altered; any other means the signer
+ * is not trusted (or given) here.
+ */
+function noSignatureHeld(
+  fileName: string,
+  named: readonly string[],
+  trusted: readonly TrustedKey[],
+  source: KeySource,
+): string {
+  const trustedIds = new Set(trusted.map((k) => k.keyId));
+  const held = named.find((id) => trustedIds.has(id));
+  if (held !== undefined) {
+    return `the signature on ${fileName} does not verify with key ${held} (${source.held(held)}), the key it names: the signed statement or the signature was changed after signing`;
+  }
+  if (named.length > 0) {
+    const names = [...new Set(named)].map(namedKey).join(', key ');
+    return `${fileName} is signed by key ${names}, which is not ${source.held()}: ${source.remedy}`;
+  }
+  return `no signature on ${fileName} verifies with a key ${source.held()}: ${source.remedy}`;
+}
+
 /**
  * Checks a report's bytes against its envelope and the trusted keys; throws a
- * VERIFY_FAILED or SIGNATURE_INVALID TrailError with one line saying what failed.
- * @param now when the keys' revocations are judged (default: now)
+ * VERIFY_FAILED or SIGNATURE_INVALID TrailError with one line saying what failed, and
+ * which key signed it.
+ * @param options.now when the keys' revocations are judged (default: now)
+ * @param options.source where `trusted` came from, for errors (default: .trail/keys)
  */
 export function verifyReport(
   bytes: Uint8Array,
   envelope: unknown,
   trusted: readonly TrustedKey[],
   fileName: string,
-  now = Date.now(),
+  options: { now?: number; source?: KeySource } = {},
 ): VerifiedReport {
+  const { now = Date.now(), source = REPOSITORY_KEYS } = options;
   const keys = new Map(trusted.map((k) => [k.keyId, k.publicKey]));
-  let verified: ReturnType<typeof verifyEnvelope>;
+  let verified: CheckedEnvelope;
   try {
-    verified = verifyEnvelope(envelope, keys);
+    verified = checkEnvelope(envelope, keys);
   } catch (error) {
     throw new TrailError(
       'SIGNATURE_INVALID',
-      `the signature on ${fileName} does not verify with any trusted key in .trail/keys: ${(error as Error).message}`,
+      `the signature on ${fileName} does not verify: ${(error as Error).message}`,
+    );
+  }
+  if (verified.signedBy.length === 0) {
+    throw new TrailError(
+      'SIGNATURE_INVALID',
+      noSignatureHeld(fileName, verified.namedKeyIds, trusted, source),
     );
   }
   if (verified.payloadType !== REPORT_PAYLOAD_TYPE) {
@@ -139,7 +193,7 @@ export function verifyReport(
   if (sha256 !== statement.sha256 || bytes.length !== statement.size) {
     throw new TrailError(
       'VERIFY_FAILED',
-      `${fileName} was changed after it was signed: its SHA-256 is ${sha256} (${bytes.length} bytes), the signature covers ${statement.sha256} (${statement.size} bytes)`,
+      `${fileName} was changed after it was signed (by key ${signer.keyId}, ${source.held(signer.keyId)}): its SHA-256 is ${sha256} (${bytes.length} bytes), the signature covers ${statement.sha256} (${statement.size} bytes)`,
     );
   }
   return {

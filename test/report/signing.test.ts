@@ -112,7 +112,9 @@ describe('signed reports', () => {
     assert.equal(r.code, 1);
     assert.match(
       r.stderr,
-      /: FAILED: tampered\.csv was changed after it was signed: its SHA-256 is [0-9a-f]{64} \(\d+ bytes\), the signature covers [0-9a-f]{64} \(\d+ bytes\)\n$/,
+      new RegExp(
+        `: FAILED: tampered\\.csv was changed after it was signed \\(by key ${keyId}, trusted in \\.trail/keys\\): its SHA-256 is [0-9a-f]{64} \\(\\d+ bytes\\), the signature covers [0-9a-f]{64} \\(\\d+ bytes\\)\\n$`,
+      ),
     );
     const json = await trail(s.dir, 'verify-report', tampered, '--sig', `${file}.sig.json`, '--json');
     assert.equal(json.code, 1);
@@ -143,7 +145,9 @@ describe('signed reports', () => {
     assert.equal(f.code, 1);
     assert.match(
       f.stderr,
-      /FAILED: the signature on soc2\.md does not verify with any trusted key in \.trail\/keys/,
+      new RegExp(
+        `FAILED: the signature on soc2\\.md does not verify with key ${keyId} \\(trusted in \\.trail/keys\\), the key it names: the signed statement or the signature was changed after signing\\n$`,
+      ),
     );
 
     // A valid signature by a key this repository does not trust.
@@ -152,7 +156,12 @@ describe('signed reports', () => {
     writeFileSync(join(out, 'foreign.sig.json'), JSON.stringify(foreign));
     const u = await trail(s.dir, 'verify-report', file, '--sig', join(out, 'foreign.sig.json'));
     assert.equal(u.code, 1);
-    assert.match(u.stderr, /does not verify with any trusted key/);
+    assert.match(
+      u.stderr,
+      new RegExp(
+        `FAILED: soc2\\.md is signed by key ${stranger.keyId}, which is not trusted in \\.trail/keys: trust the signer's key with trail keys trust, or check with it directly \\(--key FILE\\)\\n$`,
+      ),
+    );
 
     // The signer's key revoked before the report was signed.
     const revoke = await trail(

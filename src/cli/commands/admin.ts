@@ -14,6 +14,7 @@ import { ServerClient } from '../../server/client.js';
 import { repoNameFor } from '../../server/sync.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
+import { collect } from '../option-values.js';
 import { printJson, say } from '../output.js';
 import { serverFor } from './pull.js';
 
@@ -67,9 +68,6 @@ function repoOptions(command: Command): Command {
     "the repository's name on the server (default: TRAIL_REPO, then from the origin URL)",
   );
 }
-
-/** Repeatable options: `--org a --org b`. */
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface TokenRow {
   id: string;

@@ -23,6 +23,7 @@ import type { CommandContext } from '../context.js';
 import { checkWritable, writeOutput } from '../files.js';
 import type { Io } from '../output.js';
 import { processIo, say } from '../output.js';
+import { legacyRepoPath, legacyRepoPathOption } from '../repo-path.js';
 
 interface ReportOptions {
   since?: string;
@@ -160,7 +161,7 @@ export function register(program: Command, context: () => CommandContext): void 
     .argument('<kind>', REPORT_KINDS.join(' | '))
     .option('--since <date>', 'start of the period (a date or ISO time)')
     .option('--until <date>', 'end of the period (a date is included whole)')
-    .option('--repo <path>', 'the repository to report on (default: the current one)')
+    .addOption(legacyRepoPathOption())
     .option('--format <format>', `${REPORT_FORMATS.join(' | ')} (default: from --out, else md; slsa: jsonl)`)
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--sign', "sign the report with this clone's key (writes <out>.sig.json)")
@@ -189,7 +190,9 @@ export function register(program: Command, context: () => CommandContext): void 
       if (!out && format === 'pdf' && ctx.io === processIo && process.stdout.isTTY && !options.sign) {
         throw new TrailError('USAGE', 'a PDF is binary: write it to a file with --out FILE');
       }
-      const repo = await findRepo(options.repo ? resolve(ctx.cwd, options.repo) : ctx.cwd);
+      const repo = await findRepo(
+        options.repo ? legacyRepoPath(options.repo, ctx.cwd, ctx.io, 'report') : ctx.cwd,
+      );
       // Before the ledger is read: a revoked key signs nothing, however long the report takes.
       const key = format === 'jsonl' || options.sign ? loadSigningKey(repo) : undefined;
       const printer = progressPrinter(ctx.io);

@@ -18,9 +18,8 @@ import { sealEndedSessions } from '../../capture/seal.js';
 import { TrailError } from '../../core/errors.js';
 import { findRepo, requireInitialised } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
+import { collect } from '../option-values.js';
 import { ExitCode, printJson, say } from '../output.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface StartOptions {
   agent?: string;

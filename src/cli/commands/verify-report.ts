@@ -1,22 +1,27 @@
 /**
- * `trail verify-report FILE [--sig FILE]`: checks a signed report offline against the
- * trusted keys in .trail/keys, and says who signed it and when. A report changed by one
- * byte, a signature by an untrusted or revoked key, or a forged statement fails (exit 1). A key
- * revoked now fails whatever signing time the report claims: that time is the signer's own.
+ * `trail verify-report FILE [--sig FILE] [--key FILE...]`: checks a signed report offline and
+ * says who signed it and when, against the public keys given with --key (anywhere, no
+ * repository needed: an auditor is handed the report and the signer's key) or else the
+ * trusted keys in .trail/keys. A report changed by one byte, a signature by a key not given
+ * or not trusted, a revoked key, or a forged statement fails (exit 1). A key revoked now
+ * fails whatever signing time the report claims: that time is the signer's own.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { jsonSyntaxReason } from '../../core/canonical-json.js';
 import { isTrailError, TrailError } from '../../core/errors.js';
-import { listTrustedKeys } from '../../ledger/keys.js';
+import type { TrustedKey } from '../../core/log-verifier.js';
+import { listTrustedKeys, parsePublicKeyFile } from '../../ledger/keys.js';
 import { findRepo } from '../../ledger/repo.js';
 import { periodText } from '../../report/document.js';
-import type { VerifiedReport } from '../../report/signing.js';
-import { verifyReport } from '../../report/signing.js';
+import type { KeySource, VerifiedReport } from '../../report/signing.js';
+import { REPOSITORY_KEYS, verifyReport } from '../../report/signing.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
+import { collect } from '../option-values.js';
 import { ExitCode, printJson, say } from '../output.js';
+import { legacyRepoPath, legacyRepoPathOption } from '../repo-path.js';
 
 interface Signed {
   bytes: Buffer;
@@ -58,9 +63,62 @@ function readSigned(file: string, sig: string | undefined, cwd: string): Signed 
   );
 }
 
-function describe(file: string, v: VerifiedReport): string {
+/** The keys to check against, where they came from, and the file each --key came from. */
+interface Keys {
+  trusted: TrustedKey[];
+  source: KeySource;
+  files: Map<string, string>;
+}
+
+/** The public keys given with --key: the auditor's own choice, with no repository needed. */
+function givenKeys(files: readonly string[], cwd: string): Keys {
+  const keyFiles = new Map<string, string>();
+  const trusted = files.map((file) => {
+    const key = parsePublicKeyFile(readInput(file, cwd).toString('utf8'), file);
+    keyFiles.set(key.keyId, file);
+    return key;
+  });
+  const given = [...keyFiles].map(([id, file]) => `${id} from ${file}`).join(', ');
+  return {
+    trusted,
+    source: {
+      held: (keyId) => {
+        const file = keyId === undefined ? undefined : keyFiles.get(keyId);
+        return file ? `given with --key ${file}` : `given with --key (${given})`;
+      },
+      remedy:
+        "pass the signer's public key with --key (ask the signer for it: their .trail/keys/<id>.json, or openssl pkey -pubout of their key)",
+    },
+    files: keyFiles,
+  };
+}
+
+const NO_KEYS =
+  "pass the signer's public key with --key FILE (a .trail/keys/<id>.json file or a PEM public key), or run this in the repository whose .trail/keys trusts it";
+
+/** The trusted keys of the repository at `dir`: today's behaviour without --key. */
+async function repositoryKeys(dir: string): Promise<Keys> {
+  let repo: Awaited<ReturnType<typeof findRepo>>;
+  try {
+    repo = await findRepo(dir);
+  } catch (error) {
+    if (isTrailError(error) && error.code === 'NOT_A_REPO')
+      throw new TrailError('USAGE', `${dir} is not in a repository with trusted keys: ${NO_KEYS}`);
+    throw error;
+  }
+  const trusted = listTrustedKeys(repo);
+  if (trusted.length === 0)
+    throw new TrailError('USAGE', `${repo.workTree} has no trusted keys in .trail/keys: ${NO_KEYS}`);
+  return { trusted, source: REPOSITORY_KEYS, files: new Map() };
+}
+
+function describe(file: string, v: VerifiedReport, keys: Keys): string {
   const s = v.statement;
-  const who = v.signer.name ? `${v.signer.name} (key ${v.signer.keyId})` : `key ${v.signer.keyId}`;
+  const from = keys.files.get(v.signer.keyId);
+  const given = from ? `given with --key ${from}` : '';
+  const who = v.signer.name
+    ? `${v.signer.name} (key ${v.signer.keyId}${given ? `, ${given}` : ''})`
+    : `key ${v.signer.keyId}${given ? ` (${given})` : ''}`;
   const notes = [
     v.renamedFrom ? `signed as ${v.renamedFrom}` : '',
     v.revokedFrom
@@ -70,22 +128,43 @@ function describe(file: string, v: VerifiedReport): string {
   return `${file}: intact. Signed by ${who} at ${s.signedAt}: ${s.kind} report (${s.format}), ${periodText(s.period ?? {})}, SHA-256 ${v.sha256}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 
+interface VerifyReportOptions {
+  sig?: string;
+  key?: string[];
+  repo?: string;
+  json?: boolean;
+}
+
 export function register(program: Command, context: () => CommandContext): void {
   program
     .command('verify-report')
-    .description('check a signed report offline against the trusted keys in .trail/keys')
+    .description(
+      'check a signed report offline against the public keys given with --key, or the trusted keys in .trail/keys',
+    )
     .argument('<file>', 'the report (or a signed bundle printed by trail report --sign)')
     .option('--sig <file>', 'the signature (default: <file>.sig.json)')
-    .option('--repo <path>', 'the repository whose trusted keys to use (default: the current one)')
+    .option(
+      '--key <file>',
+      "the signer's public key: a .trail/keys/<id>.json file or a PEM public key (repeatable; no repository needed)",
+      collect,
+    )
+    .addOption(legacyRepoPathOption())
     .option('--json', 'machine output on stdout')
-    .action(async (fileArg: string, options: { sig?: string; repo?: string; json?: boolean }) => {
+    .action(async (fileArg: string, options: VerifyReportOptions) => {
       const ctx = context();
-      const repo = await findRepo(options.repo ? resolve(ctx.cwd, options.repo) : ctx.cwd);
+      if (options.key && options.repo)
+        throw new TrailError(
+          'USAGE',
+          'give --key or --repo, not both: --key checks against the given keys alone',
+        );
+      const repoDir = options.repo ? legacyRepoPath(options.repo, ctx.cwd, ctx.io, 'verify-report') : ctx.cwd;
       const signed = readSigned(fileArg, options.sig, ctx.cwd);
-      const trusted = listTrustedKeys(repo);
+      const keys = options.key ? givenKeys(options.key, ctx.cwd) : await repositoryKeys(repoDir);
       let verified: VerifiedReport;
       try {
-        verified = verifyReport(signed.bytes, signed.envelope, trusted, signed.name);
+        verified = verifyReport(signed.bytes, signed.envelope, keys.trusted, signed.name, {
+          source: keys.source,
+        });
       } catch (error) {
         if (!isTrailError(error) || (error.code !== 'VERIFY_FAILED' && error.code !== 'SIGNATURE_INVALID'))
           throw error;
@@ -100,10 +179,14 @@ export function register(program: Command, context: () => CommandContext): void 
           ...verified.statement,
           file: fileArg,
           signedAs: verified.statement.file,
-          signer: { keyId: verified.signer.keyId, name: verified.signer.name },
+          signer: {
+            keyId: verified.signer.keyId,
+            name: verified.signer.name,
+            keyFile: keys.files.get(verified.signer.keyId),
+          },
           revokedFrom: verified.revokedFrom,
         });
       }
-      say(ctx.io, describe(fileArg, verified));
+      say(ctx.io, describe(fileArg, verified, keys));
     });
 }

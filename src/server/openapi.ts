@@ -428,6 +428,9 @@ export function openApiDocument(): Record<string, unknown> {
             properties: {
               commit: str('The commit the policy was read at'),
               policy: nullable(str('The text of .trail/policy.yml; null when the commit has none')),
+              trackedSince: str(
+                "When Trail began tracking the repository (.trail/config.json's trackedSince, ISO 8601); signed with the policy. Left out, the one last sent stays in force",
+              ),
               signature: ref('PushSignature'),
             },
           }),

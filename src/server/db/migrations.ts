@@ -526,6 +526,18 @@ DROP TABLE review_state;
 `,
     run: rebuildReviewStatus,
   },
+  {
+    version: 12,
+    name: 'tracked-since',
+    sql: `
+-- When Trail began tracking the repository (trackedSince in .trail/config.json, written by the
+-- first trail init), sent by trail push with the policy: a commit authored before it could not
+-- have been recorded, and the server's gaps report says so as a clone's does. A row is added
+-- when the policy or this changes; a push that does not send it (an older clone) carries the
+-- newest one forward. Null where no push sent one.
+ALTER TABLE repo_policies ADD COLUMN tracked_since timestamptz;
+`,
+  },
 ];
 
 /** Lock key for migrations (any fixed 64-bit number; "trail" in ASCII). */

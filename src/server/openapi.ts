@@ -45,7 +45,10 @@ const FILTERS = [
   UNTIL,
   query('agent', 'Agent name (any session of the checkpoint)'),
   query('model', 'Model (any session of the checkpoint)'),
-  query('author', 'Commit author'),
+  query(
+    'author',
+    "Any part of the commit author's Name <email>, ignoring case (a name, an email, a domain); % and _ are literal",
+  ),
   query('requester', 'Requester named in a session request'),
   query('reviewer', 'Reviewer of the checkpoint or its commit (ledger or code host)'),
   query(

@@ -109,7 +109,8 @@ export interface ReportInput {
   trustedKeysWhere?: string;
   /**
    * When this clone's `trail init` first ran (`.trail/config.json`): a commit authored before
-   * it could not have been recorded, and the gaps report says so. Absent on the server.
+   * it could not have been recorded, and the gaps report says so. On the server, as trail push
+   * sent it with the policy (absent where it never did).
    */
   trackedSince?: string;
   /**

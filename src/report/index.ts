@@ -44,8 +44,11 @@ export interface ServerReportInput {
   reviewsNotCounted?: number;
   /** The commits `trail push` sent for the repositories in scope (none: only checkpoints are known). */
   commits?: readonly CommitInfo[];
-  /** The policy to judge by, and where it came from (no source: the default policy). */
-  policy?: { policy: Policy; source?: string };
+  /**
+   * The policy to judge by, and where it came from (no source: the default policy), with when
+   * Trail began tracking the repositories, as trail push sent it.
+   */
+  policy?: { policy: Policy; source?: string; trackedSince?: string };
   /** Code hosts' pushes to the default branch in the period, held against the commits sent. */
   hostPushes?: readonly HostPush[];
   /**
@@ -94,6 +97,7 @@ export async function generateReport(
     commits: input.commits ?? [],
     policy: input.policy?.policy ?? defaultPolicy(),
     ...(input.policy?.source ? { policySource: input.policy.source } : {}),
+    ...(input.policy?.trackedSince ? { trackedSince: input.policy.trackedSince } : {}),
     ledger: {
       ok: true,
       records: input.records.length,

@@ -8,7 +8,10 @@
  *
  * Both tables are append-only. A commit is stored once per repository (its sha is its
  * identity: re-sending it changes nothing); a policy is stored again only when its text
- * changed, so the rows say which policy was in force when.
+ * changed, so the rows say which policy was in force when. The policy push also carries
+ * `trackedSince` from `.trail/config.json` (when Trail began tracking the repository), kept
+ * in the same rows: the gaps report tells the history from before it, which no hook could
+ * record, from a commit whose capture failed.
  */
 import type { CommitInfo, Period } from '../core/change-facts.js';
 import { TrailError } from '../core/errors.js';
@@ -114,14 +117,23 @@ export async function storeCommits(
   return { received: commits.length, added: result.rows.length };
 }
 
+/** `trackedSince` as sent (absent from an older clone's push: undefined), in UTC. */
+function trackedSinceOf(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > 64 || parseIsoTime(value) === undefined)
+    throw invalid('"trackedSince" must be the ISO 8601 time of .trail/config.json\'s trackedSince');
+  return storableTime(value);
+}
+
 /**
  * Records the repository's policy as read at `commit` (`text` null: no policy file there, so
- * the default applies). A text that does not parse is refused with the parser's message.
+ * the default applies), and when Trail began tracking it. A text that does not parse is
+ * refused with the parser's message. `changed` says whether the policy text changed.
  */
 export async function storePolicy(
   db: Database,
   repo: RepoRef,
-  input: { commit: unknown; policy: unknown },
+  input: { commit: unknown; policy: unknown; trackedSince?: unknown },
   tokenId: string,
   /** The writer key that signed the push (push-signatures.ts), if it was signed. */
   signedBy?: string,
@@ -139,21 +151,28 @@ export async function storePolicy(
       throw error;
     }
   }
+  const sentTrackedSince = trackedSinceOf(input.trackedSince);
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`policy/${repo.id}`]);
-    const newest = await tx.query<{ policy: string | null }>(
-      'SELECT policy FROM repo_policies WHERE repo_id = $1 ORDER BY id DESC LIMIT 1',
+    const newest = await tx.query<{ policy: string | null; tracked_since: Date | string | null }>(
+      'SELECT policy, tracked_since FROM repo_policies WHERE repo_id = $1 ORDER BY id DESC LIMIT 1',
       [repo.id],
     );
     const current = newest.rows[0];
-    if (current && current.policy === input.policy) return { changed: false };
+    const heldTrackedSince = current?.tracked_since
+      ? new Date(current.tracked_since).toISOString()
+      : undefined;
+    // A push without it (an older clone) leaves the newest one in force.
+    const trackedSince = sentTrackedSince ?? heldTrackedSince;
+    const changed = current ? current.policy !== input.policy : input.policy !== null;
     // With no row yet, "no file" is what the server assumed anyway: nothing to record.
-    if (!current && input.policy === null) return { changed: false };
+    if (!changed && trackedSince === heldTrackedSince) return { changed: false };
     await tx.query(
-      'INSERT INTO repo_policies (repo_id, commit_sha, policy, token_id, signed_by) VALUES ($1, $2, $3, $4, $5)',
-      [repo.id, input.commit, input.policy, tokenId, signedBy ?? null],
+      `INSERT INTO repo_policies (repo_id, commit_sha, policy, token_id, signed_by, tracked_since)
+       VALUES ($1, $2, $3, $4, $5, $6::timestamptz)`,
+      [repo.id, input.commit, input.policy, tokenId, signedBy ?? null, trackedSince ?? null],
     );
-    return { changed: true };
+    return { changed };
   });
 }
 
@@ -226,6 +245,12 @@ export interface ReportPolicy {
   policy: Policy;
   /** Where the policy came from; absent for the default policy. */
   source?: string;
+  /**
+   * When Trail began tracking the repositories, as trail push sent it (ISO 8601, UTC); absent
+   * when one of them never sent it. Over several, the earliest: a commit authored before it
+   * was authored before its own repository was tracked.
+   */
+  trackedSince?: string;
 }
 
 /**
@@ -237,15 +262,24 @@ export async function policyForReport(
   db: Queryable,
   repos: ReadonlyArray<{ id: number; name: string }>,
 ): Promise<ReportPolicy> {
-  const rows = await db.query<{ repo_id: number; policy: string | null }>(
-    `SELECT DISTINCT ON (repo_id) repo_id, policy FROM repo_policies
+  const rows = await db.query<{
+    repo_id: number;
+    policy: string | null;
+    tracked_since: Date | string | null;
+  }>(
+    `SELECT DISTINCT ON (repo_id) repo_id, policy, tracked_since FROM repo_policies
      WHERE repo_id = ANY($1::int[]) ORDER BY repo_id, id DESC`,
     [repos.map((r) => r.id)],
   );
-  const byRepo = new Map(rows.rows.map((r) => [Number(r.repo_id), r.policy]));
-  const texts = new Set(repos.map((r) => byRepo.get(r.id) ?? null));
+  const byRepo = new Map(rows.rows.map((r) => [Number(r.repo_id), r]));
+  const tracked = repos.map((r) => byRepo.get(r.id)?.tracked_since ?? null);
+  const earliest =
+    repos.length > 0 && tracked.every((t) => t !== null)
+      ? { trackedSince: new Date(Math.min(...tracked.map((t) => new Date(t).getTime()))).toISOString() }
+      : {};
+  const texts = new Set(repos.map((r) => byRepo.get(r.id)?.policy ?? null));
   const [only] = texts;
-  if (texts.size !== 1 || typeof only !== 'string') return { policy: defaultPolicy() };
+  if (texts.size !== 1 || typeof only !== 'string') return { policy: defaultPolicy(), ...earliest };
   const name = repos.length === 1 ? `${repos[0]!.name} ` : '';
-  return { policy: parsePolicy(only), source: `${name}.trail/policy.yml as last pushed` };
+  return { policy: parsePolicy(only), source: `${name}.trail/policy.yml as last pushed`, ...earliest };
 }

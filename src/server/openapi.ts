@@ -45,7 +45,10 @@ const FILTERS = [
   UNTIL,
   query('agent', 'Agent name (any session of the checkpoint)'),
   query('model', 'Model (any session of the checkpoint)'),
-  query('author', 'Commit author'),
+  query(
+    'author',
+    "Any part of the commit author's Name <email>, ignoring case (a name, an email, a domain); % and _ are literal",
+  ),
   query('requester', 'Requester named in a session request'),
   query('reviewer', 'Reviewer of the checkpoint or its commit (ledger or code host)'),
   query(
@@ -81,6 +84,15 @@ function errors(...codes: number[]): Record<string, Schema> {
     ]),
   );
 }
+
+/** 410 for a checkpoint a retention purge removed (purged-checkpoints.ts), not one never held. */
+const CHECKPOINT_PURGED: Record<string, Schema> = {
+  '410': {
+    description:
+      "A retention purge removed the checkpoint: the message says when, the cutoff and the reason given (the server's purge) or the retention-purge record's (a clone's); purgedAt, cutoff and reason repeat them",
+    content: { 'application/json': { schema: ref('Error') } },
+  },
+};
 
 function ok(schema: Schema, description = 'OK', status = '200'): Record<string, Schema> {
   return { [status]: { description, content: { 'application/json': { schema } } } };
@@ -119,6 +131,10 @@ const SCHEMAS: Record<string, Schema> = {
           problem: str('For ledger refusals: rewritten, inconsistent-head, modified, bad-signature, ...'),
           writerId: str(),
           seq: int(),
+          repo: str('For a purged checkpoint (410): its repository'),
+          purgedAt: str('For a purged checkpoint (410): when it was purged'),
+          cutoff: str('For a purged checkpoint (410): the purge removed the records older than this'),
+          reason: str('For a purged checkpoint (410): why, as the purge recorded it'),
         },
       },
     },
@@ -442,6 +458,9 @@ export function openApiDocument(): Record<string, unknown> {
             properties: {
               commit: str('The commit the policy was read at'),
               policy: nullable(str('The text of .trail/policy.yml; null when the commit has none')),
+              trackedSince: str(
+                "When Trail began tracking the repository (.trail/config.json's trackedSince, ISO 8601); signed with the policy. Left out, the one last sent stays in force",
+              ),
               signature: ref('PushSignature'),
             },
           }),
@@ -488,7 +507,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: 'Detail of the newest checkpoint of a commit',
           parameters: [REPO, path('sha', 'Full commit id')],
-          responses: { ...ok(ref('CheckpointDetail')), ...errors(400, 403, 404) },
+          responses: { ...ok(ref('CheckpointDetail')), ...errors(400, 403, 404), ...CHECKPOINT_PURGED },
         },
       },
       '/api/v1/repos/{repo}/blame': {
@@ -520,7 +539,15 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: 'A checkpoint with its sessions, events, reviews, tests, deployments and code-host events',
           parameters: [path('id', 'Checkpoint record id (64 hex digits)'), REPO_QUERY],
-          responses: { ...ok(ref('CheckpointDetail')), ...errors(400, 403, 404) },
+          responses: {
+            ...ok(ref('CheckpointDetail')),
+            ...errors(400, 403),
+            '404': {
+              description: 'No checkpoint with this id in the repositories the token can read (never held)',
+              content: { 'application/json': { schema: ref('Error') } },
+            },
+            ...CHECKPOINT_PURGED,
+          },
         },
       },
       '/api/v1/stats': {

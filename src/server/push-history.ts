@@ -4,7 +4,7 @@
  * another), merges included, and the `.trail/policy.yml` committed there. The server's
  * reports need both: the commits to list those without a checkpoint (and to match what a
  * code host says was pushed), the policy to judge by the repository's own rules (see
- * src/server/commits.ts).
+ * src/server/commits.ts). The policy goes with `trackedSince` from `.trail/config.json`.
  *
  * Commits are sent once: the newest commit a push sent to a server is remembered per server
  * and repository in `<git dir>/trail/pushed-commits.json`, and the next push sends only what
@@ -21,6 +21,7 @@ import { signPush } from '../core/push-signature.js';
 import { redactText } from '../core/redact.js';
 import { defaultBranch, hasCommits, listCommits } from '../git/commit-range.js';
 import { gitTextOrUndefined, runGit } from '../git/run.js';
+import { loadConfig } from '../ledger/config.js';
 import { writerKeyIfAny } from '../ledger/keys.js';
 import { POLICY_FILE } from '../ledger/policy-file.js';
 import { redactionRules } from '../ledger/redaction-rules.js';
@@ -185,10 +186,17 @@ export async function pushHistory(
   const policy = await runGit(repo.workTree, ['cat-file', 'blob', `${head}:${POLICY_FILE}`], {
     allow: [128],
   });
+  // When Trail began tracking the repository goes with it, so the server's gaps report tells
+  // the history from before it apart as `trail report gaps` does here.
+  const { trackedSince } = loadConfig(repo);
   const answer = await client.request<{ changed: boolean }>(
     'POST',
     client.repoPath(repoName, 'policy'),
-    signed('policy', { commit: head, policy: policy.code === 0 ? policy.stdout.toString('utf8') : null }),
+    signed('policy', {
+      commit: head,
+      policy: policy.code === 0 ? policy.stdout.toString('utf8') : null,
+      ...(trackedSince === undefined ? {} : { trackedSince }),
+    }),
   );
   const shallow =
     (await gitTextOrUndefined(repo.workTree, ['rev-parse', '--is-shallow-repository'])) === 'true';

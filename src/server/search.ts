@@ -3,7 +3,8 @@
  * maps to an indexed predicate: time and repository to B-trees, agent, model, path and
  * session lists to GIN array indexes, free text to GIN tsvector indexes over checkpoint
  * summaries and session prompts, reviewer and requester to uncorrelated lookups, review
- * status to the review_status cache.
+ * status to the review_status cache. The author (`Name <email>`) is the exception: any part of
+ * it matches, ignoring case, checked on the rows the others leave.
  */
 import type { Context } from 'hono';
 import { PERSONS_CHECKS_LABEL } from '../core/day-session.js';
@@ -21,6 +22,7 @@ export interface CheckpointFilter {
   until?: string;
   agent?: string;
   model?: string;
+  /** Any part of the author's `Name <email>`, ignoring case: a name, an email, a domain. */
   author?: string;
   requester?: string;
   reviewer?: string;
@@ -68,6 +70,14 @@ export function statusOf(decision: string | null): ReviewStatus {
   return 'pending';
 }
 
+/**
+ * A LIKE pattern matching `text` anywhere, taken literally: the wildcards `%` and `_`, and
+ * the backslash, the escape character the clause names, each escaped with a backslash.
+ */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
 /** WHERE clauses (joined with AND) and their parameters, numbered from `params.length + 1`. */
 export function filterSql(filter: CheckpointFilter, params: unknown[]): string[] {
   const where: string[] = [];
@@ -84,7 +94,7 @@ export function filterSql(filter: CheckpointFilter, params: unknown[]): string[]
   if (filter.until) where.push(`c.time < ${p(filter.until)}::timestamptz`);
   if (filter.agent) where.push(`c.agents @> ARRAY[${p(filter.agent)}]::text[]`);
   if (filter.model) where.push(`c.models @> ARRAY[${p(filter.model)}]::text[]`);
-  if (filter.author) where.push(`c.author = ${p(filter.author)}`);
+  if (filter.author) where.push(`c.author ILIKE ${p(containsPattern(filter.author))} ESCAPE '\\'`);
   if (filter.commit) {
     where.push(
       filter.commit.length === 40 || filter.commit.length === 64

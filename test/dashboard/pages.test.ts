@@ -422,6 +422,17 @@ describe('dashboard pages (in process)', () => {
     assert.equal(missing.status, 404);
   });
 
+  test("the checkpoints form filters by any part of the author's name or email", async () => {
+    const cookie = await signIn(auditor);
+    const list = await get('/ui/checkpoints?author=MALLORY', cookie);
+    assert.equal(list.status, 200);
+    assert.match(list.text, /<input type="text" id="f-author" name="author" value="MALLORY"/);
+    assert.ok(list.text.includes(hostileId), 'Mallory <…@example.com> is found by her name');
+    assert.ok(!list.text.includes(okId), "dev@example.com's checkpoint is not");
+    const byEmail = await get('/ui/checkpoints?author=dev%40example', cookie);
+    assert.ok(byEmail.text.includes(okId) && !byEmail.text.includes(hostileId), 'and by part of an email');
+  });
+
   test('report downloads: named after kind, repository and period; the period reaches the API', async () => {
     const cookie = await signIn(auditor);
     reported.length = 0;

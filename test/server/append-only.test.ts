@@ -102,9 +102,13 @@ for (const backend of BACKENDS) {
          VALUES ($1, $2, 'octocat', 'approve', now(), 'github')`,
         [alert.rows[0]!.id, sha('new')],
       );
-      await db.query(
-        `INSERT INTO purge_log (repo_id, cutoff, reason, counts, txid) VALUES ($1, now(), 'seed', '{}', 0)`,
+      const seeded = await db.query<{ id: number }>(
+        `INSERT INTO purge_log (repo_id, cutoff, reason, counts, txid) VALUES ($1, now(), 'seed', '{}', 0) RETURNING id`,
         [alert.rows[0]!.id],
+      );
+      await db.query(
+        `INSERT INTO purged_checkpoints (purge_id, repo_id, record_id, commit_sha, time) VALUES ($1, $2, $3, $4, now())`,
+        [seeded.rows[0]!.id, alert.rows[0]!.id, '0'.repeat(64), sha('seed')],
       );
     });
     after(async () => {
@@ -184,6 +188,7 @@ for (const backend of BACKENDS) {
       assert.equal(await count(db, 'ledger_entries'), 1);
       assert.equal(await count(db, 'commits'), 0);
       assert.equal(await count(db, 'repo_policies'), 1, 'policies are kept, like keys');
+      assert.equal(await count(db, 'purged_checkpoints'), 2, "the purged checkpoint's id is kept");
       assert.equal(await count(db, 'purge_log'), before + 1);
       const log = await db.query<{ reason: string; token_id: string }>(
         'SELECT reason, token_id FROM purge_log ORDER BY id DESC LIMIT 1',
@@ -231,4 +236,5 @@ const TEXT_COLUMN: Record<(typeof AUDIT_TABLES)[number], string> = {
   repo_key_locks: 'set_by',
   repo_key_approvals: 'key_id',
   webhook_deliveries: 'body_sha256',
+  purged_checkpoints: 'record_id',
 };

@@ -284,7 +284,12 @@ export function reviewRecord(o: {
   });
 }
 
-export function purgeRecord(ids: string[], cutoff: string, time = '2026-06-01T00:00:00.000Z'): TrailRecord {
+export function purgeRecord(
+  ids: string[],
+  cutoff: string,
+  time = '2026-06-01T00:00:00.000Z',
+  reason?: string,
+): TrailRecord {
   return validateRecord({
     kind: 'retention-purge',
     ...HEADER,
@@ -292,6 +297,7 @@ export function purgeRecord(ids: string[], cutoff: string, time = '2026-06-01T00
     actor: { type: 'service', id: 'trail retention' },
     cutoff,
     purged: ids,
+    ...(reason ? { reason } : {}),
   });
 }
 

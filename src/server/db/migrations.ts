@@ -52,6 +52,7 @@ export const AUDIT_TABLES = [
   'repo_key_locks',
   'repo_key_approvals',
   'webhook_deliveries',
+  'purged_checkpoints',
 ] as const;
 
 /** The triggers that refuse UPDATE, DELETE and TRUNCATE on each table (see migration 4). */
@@ -536,6 +537,43 @@ DROP TABLE review_state;
 SELECT 1;
 `,
     run: rebuildReviewStatus,
+  },
+  {
+    version: 13,
+    name: 'tracked-since',
+    sql: `
+-- When Trail began tracking the repository (trackedSince in .trail/config.json, written by the
+-- first trail init), sent by trail push with the policy: a commit authored before it could not
+-- have been recorded, and the server's gaps report says so as a clone's does. A row is added
+-- when the policy or this changes; a push that does not send it (an older clone) carries the
+-- newest one forward. Null where no push sent one.
+ALTER TABLE repo_policies ADD COLUMN tracked_since timestamptz;
+`,
+  },
+  {
+    version: 14,
+    name: 'purged-checkpoints',
+    sql: `
+-- The ids of the checkpoints each retention purge removed (src/server/db/purge.ts), kept
+-- forever like the purge log: asked for one, the server answers 410 Gone, when and why it
+-- was purged (src/server/purged-checkpoints.ts), rather than 404 as for an id it never held.
+-- An id is a hash of the record, not its content. Purges from before this migration left none.
+CREATE TABLE purged_checkpoints (
+  purge_id bigint NOT NULL REFERENCES purge_log (id),
+  repo_id integer NOT NULL REFERENCES repos (id),
+  record_id text NOT NULL,
+  commit_sha text NOT NULL,
+  time timestamptz NOT NULL
+);
+CREATE INDEX purged_checkpoints_record ON purged_checkpoints (record_id);
+CREATE INDEX purged_checkpoints_commit ON purged_checkpoints (repo_id, commit_sha);
+${appendOnly(['purged_checkpoints'])}
+
+-- A clone's retention purge leaves tombstones, which keep the purged record's id, and the
+-- retention-purge record naming them: found by these, not by a scan of every entry.
+CREATE INDEX ledger_entries_tombstones ON ledger_entries (record_id) WHERE kind = 'tombstone';
+CREATE INDEX ledger_entries_purges ON ledger_entries (repo_id) WHERE kind = 'retention-purge';
+`,
   },
 ];
 

@@ -8,7 +8,8 @@
  * What is purged: record contents older than the cutoff (ledger entry lines, the read model,
  * code-host events, pushed commits, access log rows). What is kept forever: tree heads,
  * Merkle states, keys, writers, alerts, pushed policies and the purge log itself, so the server still witnesses every log's size
- * and root, and can still refuse a rewrite of a purged range.
+ * and root, and can still refuse a rewrite of a purged range; and the ids of the purged
+ * checkpoints (`purged_checkpoints`), so that asking for one answers 410 Gone, not 404.
  *
  * An access log row of a read over several repositories (`repos`, migration 9) is another
  * repository's record too: the purge takes this repository's name out of it, and the row
@@ -79,6 +80,15 @@ export async function purgeBefore(db: Database, request: PurgeRequest): Promise<
       [request.repoId, request.cutoff, request.reason, request.tokenId, JSON.stringify(counts)],
     );
     const purgeId = Number(logged.rows[0]!.id);
+    // Which checkpoints went, by id: a later GET of one answers 410 Gone, not 404.
+    if (counts.checkpoints) {
+      await tx.query(
+        `INSERT INTO purged_checkpoints (purge_id, repo_id, record_id, commit_sha, time)
+         SELECT $3, repo_id, record_id, commit_sha, time FROM checkpoints
+         WHERE repo_id = $1 AND time < $2::timestamptz`,
+        [request.repoId, request.cutoff, purgeId],
+      );
+    }
     await tx.query(`SELECT set_config('trail.purge', $1, true)`, [String(purgeId)]);
     for (const t of TARGETS) {
       if (counts[t.table])

@@ -3,7 +3,8 @@
  *
  *   GET /api/v1/checkpoints?repo&since&until&agent&model&author&requester&reviewer&status&path&commit&q&limit&cursor
  *   GET /api/v1/checkpoints/:id                the checkpoint with its sessions, events, reviews,
- *                                              tests, deployments and code-host events
+ *                                              tests, deployments and code-host events; 410
+ *                                              when a retention purge removed it
  *
  * A checkpoint's reviews are those the server counts (review-trust.ts), as its status counts
  * them: `reviews` holds the ledger's that a key in force vouches for, `webhookReviews` the
@@ -27,6 +28,7 @@ import { unsentReportsOf } from '../host-pushes.js';
 import { checkSha, FULL_SHA, queryInt, queryText, storedFromLine } from '../http.js';
 import { trustedKeysOf } from '../key-approval.js';
 import { isoTime } from '../ledger-state.js';
+import { purgedCheckpointError } from '../purged-checkpoints.js';
 import { repoForRequest } from '../repos.js';
 import { countLedgerReviews, webhookReviews } from '../review-trust.js';
 import { CHECKPOINTS_FROM, DECISION_SQL, filterFromQuery, filterSql, statusOf } from '../search.js';
@@ -259,7 +261,12 @@ export function register(app: TrailApp, { db }: AppDeps): void {
       where += ' AND c.repo_id = $2';
     }
     const row = await visibleCheckpoint(db, token, where, params);
-    if (!row) throw notFound(`no checkpoint ${id} in the repositories this token can read`);
+    if (!row) {
+      throw (
+        (await purgedCheckpointError(db, token, { recordId: id, repoId: repos?.[0]?.id })) ??
+        notFound(`no checkpoint ${id} in the repositories this token can read`)
+      );
+    }
     c.set('auditRepo', row.repo);
     return c.json(await detail(db, row));
   });
@@ -285,7 +292,12 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     const repo = await repoForRequest(db, token, c.req.param('repo'));
     const sha = checkSha(c.req.param('sha'), 'the commit');
     const row = await visibleCheckpoint(db, token, 'c.repo_id = $1 AND c.commit_sha = $2', [repo.id, sha]);
-    if (!row) throw notFound(`no checkpoint for commit ${sha} in ${repo.name}`);
+    if (!row) {
+      throw (
+        (await purgedCheckpointError(db, token, { repoId: repo.id, commit: sha })) ??
+        notFound(`no checkpoint for commit ${sha} in ${repo.name}`)
+      );
+    }
     return c.json(await detail(db, row));
   });
 }

@@ -136,7 +136,12 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
 
   app.post('/api/v1/repos/:repo/policy', async (c) => {
     const { token, repo, body } = await ingestRequest(c);
-    const signed = { commit: body.commit, policy: body.policy };
+    // trackedSince is signed with the policy; an older clone sends none, and signed without it.
+    const signed = {
+      commit: body.commit,
+      policy: body.policy,
+      ...(body.trackedSince === undefined ? {} : { trackedSince: body.trackedSince }),
+    };
     const signedBy = await pushSigner(
       db,
       { repo, what: 'policy', body: signed, signature: body.signature },

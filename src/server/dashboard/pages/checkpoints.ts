@@ -119,9 +119,9 @@ ${text('agent', 'Agent', 'claude-code', 'agents')}
 ${text('model', 'Model', 'any model', 'models')}
 ${text('requester', 'Requester', 'email')}
 ${text('reviewer', 'Reviewer', 'email')}
+${text('author', 'Author', 'name or email')}
 ${text('path', 'Path', 'src/ or a file')}
 <div class="field"><div class="actions"><button class="btn primary" type="submit">Apply</button><a class="btn" href="${BASE}/checkpoints">Reset</a></div></div>
-${values.author ? html`<input type="hidden" name="author" value="${values.author}">` : ''}
 ${values.commit ? html`<input type="hidden" name="commit" value="${values.commit}">` : ''}
 <datalist id="agents">${options(agents, undefined)}</datalist><datalist id="models">${options(models, undefined)}</datalist>
 </form>`;

@@ -6,7 +6,9 @@
  * closed after its last commit, and shown by `trail status` until then.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { withHomeAsTilde } from '../core/home-path.js';
 import { redactValue } from '../core/redact.js';
 import type { Repo } from '../ledger/repo.js';
 import { gapRules } from './hook-rules.js';
@@ -35,8 +37,14 @@ export function gapsFile(stateDir: string): string {
 export function recordGap(repo: Repo, gap: Omit<CaptureGap, 'at'>): void {
   try {
     mkdirSync(join(repo.stateDir, 'spool'), { recursive: true });
+    // A transcript's path names the user's home folder (`/home/alice/.claude/...`): written
+    // `~/.claude/...`, so no local user name reaches the ledger through a gap.
+    const homes = [process.env.HOME, homedir()];
+    const local = { ...gap, what: withHomeAsTilde(gap.what, homes), why: withHomeAsTilde(gap.why, homes) };
     // Redacted before it is cut: a secret cut in half is no longer recognisable.
-    const { value } = redactValue({ ...gap, why: gap.why.slice(0, 4000) }, gapRules(repo), { keys: true });
+    const { value } = redactValue({ ...local, why: local.why.slice(0, 4000) }, gapRules(repo), {
+      keys: true,
+    });
     const line = JSON.stringify({
       at: new Date().toISOString(),
       ...value,

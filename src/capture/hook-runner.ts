@@ -1236,12 +1236,14 @@ async function turnEnd(
       },
     });
   }
-  // Reasoning is taken from the transcript only (hooks do not carry it); prompts and
-  // commands already came through the hooks, so they are not duplicated here.
+  // Reasoning is taken from the transcript (hooks seldom carry it); prompts and commands
+  // already came through the hooks, so they are not duplicated here. A payload that carried
+  // a message itself (Codex's notify, its `last-assistant-message`) recorded it already.
   const reasoning = summary.events.filter((e) => e.event.type === 'reasoning');
   const reasoningTaken = taken(state.reasoning);
+  const carriedReasoning = carriedBy(ctx, 'reasoning');
   for (const item of reasoning.slice(reasoningTaken.among))
-    lines.push(eventLine(ctx, item.event, 'transcript'));
+    if (!takeCarried(carriedReasoning, item.event)) lines.push(eventLine(ctx, item.event, 'transcript'));
   lines.push(...endedCalls(ctx, summary.failedCalls ?? []));
   let acts = state.acts;
   let prompts = state.prompts;
@@ -1298,16 +1300,11 @@ async function turnEnd(
     acts = actsTaken.before + all.length;
     // A notify payload over Linux's 128 KiB argument limit never reaches Trail: a turn's prompts
     // are taken from the rollout too, once, skipping those this notify carried.
-    const notified = ctx.normalized.observations.flatMap((o) =>
-      o.type === 'event' && o.event.type === 'prompt' ? [o.event.text] : [],
-    );
+    const notified = carriedBy(ctx, 'prompt');
     const rolloutPrompts = summary.events.filter((e) => e.event.type === 'prompt');
     const promptsTaken = taken(state.prompts);
-    for (const { event } of rolloutPrompts.slice(promptsTaken.among)) {
-      const carried = event.type === 'prompt' ? notified.indexOf(event.text) : -1;
-      if (carried >= 0) notified.splice(carried, 1);
-      else lines.push(eventLine(ctx, event, 'transcript'));
-    }
+    for (const { event } of rolloutPrompts.slice(promptsTaken.among))
+      if (!takeCarried(notified, event)) lines.push(eventLine(ctx, event, 'transcript'));
     prompts = promptsTaken.before + rolloutPrompts.length;
     // Trail sees a command, not what it wrote: the files the turn's commands may have changed
     // (changed since the turn started, and no patch of it explains) are linked to the session,
@@ -1336,6 +1333,24 @@ async function turnEnd(
     ...(notifyOnly ? { path, turnEndAt: ctx.at } : {}),
   });
   return lines;
+}
+
+/** The texts of `type` the hook's own payload carried (Codex's notify: prompts, final message). */
+function carriedBy(ctx: HookContext, type: 'prompt' | 'reasoning'): string[] {
+  return ctx.normalized.observations.flatMap((o) =>
+    o.type === 'event' && o.event.type === type ? [o.event.text] : [],
+  );
+}
+
+/**
+ * Whether the payload carried `event`'s text already (recorded as the payload gave it): the
+ * text is then taken from `carried`, so a transcript that says the same words twice (two turns
+ * ending alike) still records the second.
+ */
+function takeCarried(carried: string[], event: EventBody): boolean {
+  const at = event.type === 'prompt' || event.type === 'reasoning' ? carried.indexOf(event.text) : -1;
+  if (at >= 0) carried.splice(at, 1);
+  return at >= 0;
 }
 
 /** Rollout calls that ran and may have written files: a command, a poll of one, an MCP tool. */

@@ -20,6 +20,8 @@ import { recordIdOf, validateRecord } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
 import { BUILTIN_RULES, redactValue } from '../core/redact.js';
 import { findTickets } from '../core/tickets.js';
+import type { UsageCounts } from '../core/usage-share.js';
+import { sessionTotals } from '../core/usage-share.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readFileCapped } from '../io/read-capped.js';
 import { loadConfig } from '../ledger/config.js';
@@ -267,32 +269,16 @@ export function buildImportRecords(
 type UsageEvent = Extract<EventBody, { type: 'usage' }>;
 const USAGE_COUNTS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens'] as const;
 
-/** The usage a session's recorded events add up to, per model ('' for none named). */
-function usageByModel(events: ReadonlyArray<{ record: { event: EventBody } }>): Map<string, UsageEvent> {
-  const totals = new Map<string, UsageEvent>();
-  for (const { record } of events) {
-    const e = record.event;
-    if (e.type !== 'usage') continue;
-    const sum = totals.get(e.model ?? '') ?? {
-      type: 'usage',
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-    };
-    for (const k of USAGE_COUNTS) sum[k] += e[k];
-    totals.set(e.model ?? '', sum);
-  }
-  return totals;
-}
-
-/** What `usage` counts beyond `recorded`, priced; undefined when it counts nothing more. */
-function usageBeyond(usage: UsageEvent, recorded: UsageEvent | undefined): UsageEvent | undefined {
+/**
+ * The running total to record for `usage` (the file's, for one model) where it goes beyond
+ * the session's `recorded` total, each count the larger of the two, priced; undefined when
+ * the file counts nothing more. Readers take what each record adds (usage-share.ts).
+ */
+function usageBeyond(usage: UsageEvent, recorded: UsageCounts | undefined): UsageEvent | undefined {
   if (!recorded) return usage;
-  const delta: UsageEvent = { ...usage };
-  for (const k of USAGE_COUNTS) delta[k] = Math.max(0, usage[k] - recorded[k]);
-  if (USAGE_COUNTS.every((k) => delta[k] === 0)) return undefined;
-  const { costUsd: _cost, priceTable: _table, ...counts } = delta;
+  if (USAGE_COUNTS.every((k) => usage[k] <= recorded[k])) return undefined;
+  const { costUsd: _cost, priceTable: _table, ...counts } = usage;
+  for (const k of USAGE_COUNTS) counts[k] = Math.max(usage[k], recorded[k]);
   const cost = estimateCost(counts);
   return { ...counts, ...(cost !== undefined ? { costUsd: cost, priceTable: PRICE_TABLE } : {}) };
 }
@@ -343,7 +329,7 @@ export async function importTranscript(repo: Repo, agentName: string, path: stri
   for (const { record } of index.eventsBySession.get(session.sessionId) ?? []) {
     recordedAt.set(record.time, [...(recordedAt.get(record.time) ?? []), record.event]);
   }
-  const usageSoFar = usageByModel(index.eventsBySession.get(session.sessionId) ?? []);
+  const usageSoFar = sessionTotals(index.eventsBySession.get(session.sessionId) ?? []);
   const fresh = records.flatMap((r): TrailRecord[] => {
     if (index.byId.has(recordIdOf(r))) return [];
     // An older or cut-short copy of the file must not re-state the session as ending earlier.
@@ -355,8 +341,8 @@ export async function importTranscript(repo: Repo, agentName: string, path: stri
     // A cut-short copy knows less of an event (a command whose result had not come yet).
     if (recordedAt.get(r.time)?.some((e) => holds(e, r.event))) return [];
     if (r.event.type !== 'usage') return [r];
-    // Usage is the file's running total per model, and readers add usage events up: only
-    // what this copy has beyond what is recorded goes in, so no copy is counted twice.
+    // Usage is the file's running total per model, as sealing records it: it goes in only
+    // where it is beyond the session's recorded total, so no copy is counted twice.
     const beyond = usageBeyond(r.event, usageSoFar.get(r.event.model ?? ''));
     return beyond ? [validateRecord({ ...r, event: beyond })] : [];
   });

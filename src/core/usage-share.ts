@@ -12,9 +12,11 @@
  * in a sound record the two are the same, and a figure that went down (a transcript read again
  * from part-way, which a capture gap reports) then adds nothing instead of counting again.
  *
- * Records `trail import` appended count only what the file held beyond what was recorded;
- * no checkpoint lists them, so no share is asked of them. Being smaller than the cumulative
- * figures around them, they leave the shares of sealed records unchanged.
+ * Records `trail import` appends are running totals too: the file's figures where they are
+ * beyond the session's recorded total (sessionTotals), so their shares are what the file adds.
+ * No checkpoint lists them. (Before 2026-12-07 import appended only the growth, and decided
+ * what was recorded by adding figures up; such a record, smaller than the totals around it,
+ * adds nothing here.)
  */
 import type { EventBody, RecordOf } from './records.js';
 import type { StoredRecord, TrailIndex } from './trail-index.js';
@@ -104,4 +106,23 @@ export function usageShare(index: TrailIndex, stored: StoredRecord<RecordOf<'eve
     bySession.set(sessionId, shares);
   }
   return shares.get(stored.id) ?? countsOf(e);
+}
+
+/**
+ * A session's total so far per model ('' for none named), by the running-total rule: the sum
+ * of its usage records' shares. `events` in ledger order, as the index keeps them.
+ */
+export function sessionTotals(
+  events: ReadonlyArray<StoredRecord<RecordOf<'event'>>>,
+): Map<string, UsageCounts> {
+  const shares = sharesOfSession(events);
+  const totals = new Map<string, UsageCounts>();
+  for (const stored of events) {
+    const e = stored.record.event;
+    const share = shares.get(stored.id);
+    if (e.type !== 'usage' || share === undefined) continue;
+    const model = e.model ?? '';
+    totals.set(model, addUsage(totals.get(model) ?? zeroUsage(), share));
+  }
+  return totals;
 }

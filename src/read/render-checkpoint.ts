@@ -9,7 +9,19 @@ function clip(text: string, max = 400): string {
 
 /** Markdown-safe inline text: records hold anything, including markup. */
 export function mdText(text: string): string {
-  return clip(text).replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+  return escapeMd(clip(text));
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A command as it was recorded, every character of it: a command is evidence, and `a  b` is
+ * not `a b`. The lines after its first are indented under the list item that holds it.
+ */
+function mdCommand(command: string): string {
+  return command.split('\n').map(escapeMd).join('\n    ');
 }
 
 export function renderCheckpointMarkdown(v: CheckpointView): string {
@@ -103,7 +115,7 @@ export function renderCheckpointMarkdown(v: CheckpointView): string {
       .slice(0, 50)
       .map(
         (x) =>
-          `\`${mdText(x.command)}\` → ${x.exitCode ?? '?'}${x.durationMs !== undefined ? ` in ${Math.round(x.durationMs)} ms` : ''}`,
+          `\`${mdCommand(x.command)}\` → ${x.exitCode ?? '?'}${x.durationMs !== undefined ? ` in ${Math.round(x.durationMs)} ms` : ''}`,
       ),
   );
   section(

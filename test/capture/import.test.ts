@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { RecordOf } from '../../src/core/records.js';
+import { sessionTotals } from '../../src/core/usage-share.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
+import { claudeSession } from '../helpers/agent-hooks.js';
 import { trail } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
@@ -22,6 +24,18 @@ const GEMINI_JSONL = fixture('gemini-cli/session-2026-01-14T09-12-3f1c2a9b.jsonl
 const GEMINI_JSON = fixture('gemini-cli/session-2025-10-02T14-03-8a2d5f61.json');
 
 const setup = initialisedRepo;
+
+/** A session's usage as readers count it: running totals, each record adding its growth. */
+async function sessionUsage(dir: string, sessionId: string) {
+  const index = await loadIndex(await findRepo(dir));
+  let input = 0;
+  let output = 0;
+  for (const total of sessionTotals(index.eventsBySession.get(sessionId) ?? []).values()) {
+    input += total.inputTokens;
+    output += total.outputTokens;
+  }
+  return { input, output };
+}
 
 async function sessionRecords(dir: string, sessionId: string) {
   const index = await loadIndex(await findRepo(dir));
@@ -207,17 +221,60 @@ describe('trail import', () => {
     }
   });
 
+  test('a session recorded over several checkpoints, then imported: only what the file holds beyond its running total is added', async () => {
+    const repo = setup();
+    const dir = tempDir();
+    try {
+      const lines = readFileSync(CLAUDE, 'utf8').split('\n').filter(Boolean);
+      const sessionId = '3f2b8c1e-6d4a-4b9e-9c7f-2a1d5e8b0c44';
+      const transcript = join(dir, `${sessionId}.jsonl`);
+      const send = claudeSession(repo.dir, sessionId, transcript);
+      // Three turns, each sealed with a commit: the hooks record the transcript's running
+      // total as it stood at each.
+      const cuts = [9, 15, 19];
+      for (const [turn, cut] of cuts.entries()) {
+        writeFileSync(transcript, `${lines.slice(0, cut).join('\n')}\n`);
+        send('UserPromptSubmit', { prompt: `turn ${turn}` });
+        const path = join(repo.dir, `turn-${turn}.ts`);
+        const input = { file_path: path, content: `export const t = ${turn};\n` };
+        send('PreToolUse', { tool_name: 'Write', tool_input: input, tool_use_id: `toolu_${turn}` });
+        writeFileSync(path, input.content);
+        send('PostToolUse', {
+          tool_name: 'Write',
+          tool_input: input,
+          tool_response: { success: true },
+          tool_use_id: `toolu_${turn}`,
+        });
+        send('Stop', {});
+        repo.git('add', '-A');
+        repo.git('commit', '-q', '-m', `turn ${turn}`);
+      }
+      const sealed = await sessionUsage(repo.dir, sessionId);
+      assert.ok(sealed.output > 0);
+      // The whole file, grown since the last turn: its total is what the session now counts.
+      writeFileSync(transcript, `${lines.join('\n')}\n`);
+      const other = setup();
+      try {
+        await trail(other.dir, 'import', 'claude', transcript);
+        const fileTotal = await sessionUsage(other.dir, sessionId);
+        assert.ok(fileTotal.output > sealed.output, 'the file holds more than the turns sealed');
+        const imported = JSON.parse((await trail(repo.dir, 'import', 'claude', transcript, '--json')).stdout);
+        assert.ok(imported.added > 0);
+        assert.deepEqual(await sessionUsage(repo.dir, sessionId), fileTotal);
+        const again = JSON.parse((await trail(repo.dir, 'import', 'claude', transcript, '--json')).stdout);
+        assert.equal(again.added, 0, 'nothing new the second time');
+        assert.deepEqual(await sessionUsage(repo.dir, sessionId), fileTotal);
+      } finally {
+        other.cleanup();
+      }
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('a cut-short copy adds nothing, and usage is never counted twice, however copies come in', async () => {
     const repo = setup();
     const dir = tempDir();
-    const usageOf = (events: Array<RecordOf<'event'>>) =>
-      events.reduce(
-        (sum, e) =>
-          e.event.type === 'usage'
-            ? { input: sum.input + e.event.inputTokens, output: sum.output + e.event.outputTokens }
-            : sum,
-        { input: 0, output: 0 },
-      );
     try {
       const lines = readFileSync(CLAUDE, 'utf8').split('\n');
       const half = join(dir, 'half.jsonl');
@@ -226,21 +283,26 @@ describe('trail import', () => {
       // The whole file first, then a cut-short copy of it: nothing is added.
       const whole = JSON.parse((await trail(repo.dir, 'import', 'claude', CLAUDE, '--json')).stdout);
       const full = await sessionRecords(repo.dir, whole.sessionId);
+      const fullUsage = await sessionUsage(repo.dir, whole.sessionId);
       const cut = JSON.parse((await trail(repo.dir, 'import', 'claude', half, '--json')).stdout);
       assert.equal(cut.added, 0, 'an older copy adds nothing');
       const after = await sessionRecords(repo.dir, whole.sessionId);
       assert.equal(after.session?.endedAt, full.session?.endedAt, 'the session still ends when it ended');
-      assert.deepEqual(usageOf(after.events), usageOf(full.events));
+      assert.deepEqual(await sessionUsage(repo.dir, whole.sessionId), fullUsage);
 
       // The other way round, in a second repository: the grown copy adds only the usage beyond.
       const other = setup();
       try {
         await trail(other.dir, 'import', 'claude', half);
-        const partial = usageOf((await sessionRecords(other.dir, whole.sessionId)).events);
-        assert.ok(partial.output > 0 && partial.output < usageOf(full.events).output, 'the half counts less');
+        const partial = await sessionUsage(other.dir, whole.sessionId);
+        assert.ok(partial.output > 0 && partial.output < fullUsage.output, 'the half counts less');
         await trail(other.dir, 'import', 'claude', CLAUDE);
         const grown = await sessionRecords(other.dir, whole.sessionId);
-        assert.deepEqual(usageOf(grown.events), usageOf(full.events), 'totals as if imported once, whole');
+        assert.deepEqual(
+          await sessionUsage(other.dir, whole.sessionId),
+          fullUsage,
+          'totals as if imported once, whole',
+        );
         assert.equal(grown.session?.endedAt, full.session?.endedAt);
       } finally {
         other.cleanup();

@@ -296,6 +296,35 @@ describe("Codex's notify over a growing rollout", () => {
     assert.deepEqual(gaps(turns), []);
   });
 
+  test('the final message a notify carries, which its rollout holds too, is recorded once', async () => {
+    const thread = '0199a1b2-0000-4000-8000-000000000005';
+    const repo = await codexRepo();
+    const lines = rolloutLines(repo, thread);
+    writeFileSync(rolloutPath(repo, thread), lines.slice(0, TURN_STARTS[0]).join(''));
+    const carried = JSON.parse(
+      readFileSync(new URL('../fixtures/codex/notify-agent-turn-complete.json', import.meta.url), 'utf8'),
+    );
+    const run = runNotify(
+      repo.argv,
+      JSON.stringify({ ...carried, 'thread-id': thread, cwd: repo.repo.dir }),
+      {
+        cwd: repo.repo.dir,
+        env: { CODEX_HOME: repo.codexHome },
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const said = (text: string) =>
+      spooled(repo, thread)
+        .events.map((e) => JSON.parse(e))
+        .filter((e) => e.text === text);
+    const final = said(carried['last-assistant-message']);
+    assert.deepEqual(final, [
+      { provenance: 'agent-reported', type: 'reasoning', text: carried['last-assistant-message'] },
+    ]);
+    assert.equal(said(carried['input-messages'][0]).length, 1, 'the prompt, once too');
+    assert.deepEqual(gaps(repo), []);
+  });
+
   test('a state kept before turns were read so (counts over the whole rollout) takes nothing twice', async () => {
     const thread = '0199a1b2-0000-4000-8000-000000000002';
     const upgraded = await codexRepo();

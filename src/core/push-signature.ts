@@ -16,7 +16,11 @@ import { sign, verifySignature } from './signature.js';
 
 export const PUSH_PAYLOAD_TYPE = 'application/vnd.trail.push.v1+json';
 
-export type PushKind = 'commits' | 'policy';
+/**
+ * `tracked-since` is signed on its own, beside the policy: a server from before it checks a
+ * policy's signature over `{commit, policy}` alone, and would refuse one over more.
+ */
+export type PushKind = 'commits' | 'policy' | 'tracked-since';
 
 export interface PushSignature {
   keyId: string;

@@ -459,9 +459,10 @@ export function openApiDocument(): Record<string, unknown> {
               commit: str('The commit the policy was read at'),
               policy: nullable(str('The text of .trail/policy.yml; null when the commit has none')),
               trackedSince: str(
-                "When Trail began tracking the repository (.trail/config.json's trackedSince, ISO 8601); signed with the policy. Left out, the one last sent stays in force",
+                "When Trail began tracking the repository (.trail/config.json's trackedSince, ISO 8601). Left out, the one last sent stays in force",
               ),
               signature: ref('PushSignature'),
+              trackedSinceSignature: ref('PushSignature'),
             },
           }),
           responses: {

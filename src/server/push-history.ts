@@ -187,17 +187,21 @@ export async function pushHistory(
     allow: [128],
   });
   // When Trail began tracking the repository goes with it, so the server's gaps report tells
-  // the history from before it apart as `trail report gaps` does here.
+  // the history from before it apart as `trail report gaps` does here. It is signed on its own:
+  // an older server checks the policy's signature over the commit and policy alone, and
+  // ignores fields it does not know.
   const { trackedSince } = loadConfig(repo);
-  const answer = await client.request<{ changed: boolean }>(
-    'POST',
-    client.repoPath(repoName, 'policy'),
-    signed('policy', {
-      commit: head,
-      policy: policy.code === 0 ? policy.stdout.toString('utf8') : null,
-      ...(trackedSince === undefined ? {} : { trackedSince }),
-    }),
-  );
+  const tracked =
+    trackedSince === undefined ? undefined : signed('tracked-since', { commit: head, trackedSince });
+  const answer = await client.request<{ changed: boolean }>('POST', client.repoPath(repoName, 'policy'), {
+    ...signed('policy', { commit: head, policy: policy.code === 0 ? policy.stdout.toString('utf8') : null }),
+    ...(tracked === undefined
+      ? {}
+      : {
+          trackedSince: tracked.trackedSince,
+          ...('signature' in tracked ? { trackedSinceSignature: tracked.signature } : {}),
+        }),
+  });
   const shallow =
     (await gitTextOrUndefined(repo.workTree, ['rev-parse', '--is-shallow-repository'])) === 'true';
   return { head, ref, commits: { sent: commits.length, added }, policyChanged: answer.changed, shallow };

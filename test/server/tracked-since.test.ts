@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { signPush } from '../../src/core/push-signature.js';
+import { loadWriterKey } from '../../src/ledger/keys.js';
+import { findRepo } from '../../src/ledger/repo.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
 import { trail } from '../helpers/cli.js';
@@ -116,7 +119,7 @@ for (const backend of BACKENDS) {
         ),
       );
       assert.equal(intro(onServer), intro(inClone));
-      // Signed with the policy by the clone's writer key: the server checked it over trackedSince too.
+      // Signed by the clone's writer key, the policy and trackedSince each on its own.
       const stored = await server.db.query<{ signed_by: string | null }>(
         'SELECT signed_by FROM repo_policies WHERE tracked_since IS NOT NULL',
       );
@@ -142,6 +145,45 @@ for (const backend of BACKENDS) {
       });
       assert.equal(bad.status, 422, JSON.stringify(bad.body));
       assert.match(bad.body.error.message, /"trackedSince" must be the ISO 8601 time/);
+    });
+
+    test('trackedSince has a signature of its own: the policy’s covers the commit and policy alone, as an older server checks it', async () => {
+      const admin = await token(server.db, { name: 'admin', role: 'admin' });
+      const lock = (locked: boolean) =>
+        callOverHttp(server.url, admin, 'POST', '/api/v1/admin/key-lock', { repo: 'acme/app', locked });
+      assert.equal((await lock(true)).status, 200);
+      try {
+        const key = loadWriterKey(await findRepo(repo.dir));
+        const commit = repo.git('rev-parse', 'HEAD');
+        const policy = { commit, policy: null };
+        const send = (extra: Record<string, unknown>) =>
+          callOverHttp(server.url, ingest, 'POST', repoPath('acme/app', 'policy'), {
+            ...policy,
+            signature: signPush('acme/app', 'policy', policy, key),
+            ...extra,
+          });
+        const since = (text: string) =>
+          signPush('acme/app', 'tracked-since', { commit, trackedSince: text }, key);
+        const good = await send({ trackedSince, trackedSinceSignature: since(trackedSince) });
+        assert.equal(good.status, 200, JSON.stringify(good.body));
+        // Moved back a year under a signature over the true date: refused where keys are locked.
+        const moved = await send({
+          trackedSince: '2024-01-01T00:00:00.000Z',
+          trackedSinceSignature: since(trackedSince),
+        });
+        assert.equal(moved.status, 422, JSON.stringify(moved.body));
+        assert.match(JSON.stringify(moved.body), /bad-signature/);
+        const unsigned = await send({ trackedSince: '2024-01-01T00:00:00.000Z' });
+        assert.equal(unsigned.status, 422, JSON.stringify(unsigned.body));
+        assert.match(JSON.stringify(unsigned.body), /unsigned-push/);
+        const row = gapRows(await serverGaps()).find((r) => r.commit === history[0]);
+        assert.match(
+          row?.detail ?? '',
+          new RegExp(`authored before Trail tracked this repository \\(${trackedSince.slice(0, 10)}`),
+        );
+      } finally {
+        assert.equal((await lock(false)).status, 200);
+      }
     });
 
     test('a repository that never sent trackedSince: every commit without a checkpoint is a possible capture failure', async () => {

@@ -136,18 +136,33 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
 
   app.post('/api/v1/repos/:repo/policy', async (c) => {
     const { token, repo, body } = await ingestRequest(c);
-    // trackedSince is signed with the policy; an older clone sends none, and signed without it.
-    const signed = {
-      commit: body.commit,
-      policy: body.policy,
-      ...(body.trackedSince === undefined ? {} : { trackedSince: body.trackedSince }),
-    };
+    const signed = { commit: body.commit, policy: body.policy };
     const signedBy = await pushSigner(
       db,
       { repo, what: 'policy', body: signed, signature: body.signature },
       now(),
     );
-    const result = await storePolicy(db, repo, signed, token.id, signedBy);
+    // trackedSince has its own signature (core/push-signature.ts), held to the same rule; an
+    // older clone sends neither.
+    if (body.trackedSince !== undefined) {
+      await pushSigner(
+        db,
+        {
+          repo,
+          what: 'tracked-since',
+          body: { commit: body.commit, trackedSince: body.trackedSince },
+          signature: body.trackedSinceSignature,
+        },
+        now(),
+      );
+    }
+    const result = await storePolicy(
+      db,
+      repo,
+      { ...signed, trackedSince: body.trackedSince },
+      token.id,
+      signedBy,
+    );
     return c.json({ repo: repo.name, ...result });
   });
 

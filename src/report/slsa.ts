@@ -75,6 +75,21 @@ function drop<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Ex
   };
 }
 
+/**
+ * When the change was done: when its last session ended, or when the commit was sealed where a
+ * session went on past it. A session's end is read from its latest record, so for a session
+ * that worked on later commits it is theirs, not this one's.
+ */
+function finishedAt(sessions: ChangeFacts['sessions'], sealedAt: string): string {
+  const sealed = Date.parse(sealedAt);
+  let last: string | undefined;
+  for (const { endedAt } of sessions) {
+    const end = endedAt !== undefined && Date.parse(endedAt) < sealed ? endedAt : sealedAt;
+    if (last === undefined || Date.parse(end) > Date.parse(last)) last = end;
+  }
+  return last ?? sealedAt;
+}
+
 /** The provenance of one commit with a checkpoint. */
 export function slsaStatement(f: ChangeFacts, repository: string): InTotoStatement {
   const c = f.checkpoint!.record;
@@ -116,7 +131,7 @@ export function slsaStatement(f: ChangeFacts, repository: string): InTotoStateme
         metadata: drop({
           invocationId: session?.sessionId,
           startedOn: timestamp(starts.sort()[0]),
-          finishedOn: timestamp(session?.endedAt ?? c.time),
+          finishedOn: timestamp(finishedAt(f.sessions, c.time)),
         }),
         byproducts: [
           {

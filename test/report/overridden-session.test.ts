@@ -15,7 +15,7 @@ interface Statement {
   subject: Array<{ digest: { gitCommit: string } }>;
   predicate: {
     buildDefinition: { externalParameters: { tickets?: Array<{ id: string }>; prompt?: string } };
-    runDetails: { metadata: { invocationId?: string; startedOn?: string } };
+    runDetails: { metadata: { invocationId?: string; startedOn?: string; finishedOn?: string } };
   };
 }
 
@@ -69,5 +69,42 @@ describe('a session named only for a line a person changed', () => {
       statement.predicate.runDetails.metadata.startedOn! > earlier.predicate.runDetails.metadata.startedOn!,
       "started when the second session started, not the first's start",
     );
+  });
+});
+
+describe('a session that goes on past a commit', () => {
+  let repo: TempRepo;
+  after(() => repo?.cleanup());
+
+  test('the commit’s provenance finishes when it was sealed, not when the session ended later', async () => {
+    repo = tempRepo();
+    assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+    repo.commit('Trail: trust this clone');
+    const session = new ScriptedClaude(repo.dir).start().prompt('Add a greeting helper');
+    session.write('src/greet.ts', 'export const greet = (name: string) => "hi " + name;\n').stop();
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '-m', 'greet');
+    const first = repo.git('rev-parse', 'HEAD');
+    // The provenance's times are whole seconds: the session ends in a later one.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    session.prompt('Add a farewell helper too');
+    session.write('src/bye.ts', 'export const bye = (name: string) => "bye " + name;\n').stop().end();
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '-m', 'bye');
+
+    const shown = JSON.parse((await trail(repo.dir, 'show', first, '--json')).stdout) as {
+      checkpoint: { time: string };
+    };
+    const slsa = await trail(repo.dir, 'report', 'slsa', '--format', 'jsonl');
+    assert.equal(slsa.code, 0, slsa.stderr);
+    const statement = slsa.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) => JSON.parse(Buffer.from(JSON.parse(line).payload, 'base64').toString('utf8')) as Statement,
+      )
+      .find((s) => s.subject[0]!.digest.gitCommit === first)!;
+    const { finishedOn } = statement.predicate.runDetails.metadata;
+    assert.equal(finishedOn, `${shown.checkpoint.time.slice(0, 19)}Z`);
   });
 });

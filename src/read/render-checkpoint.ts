@@ -24,6 +24,34 @@ function mdCommand(command: string): string {
   return command.split('\n').map(escapeMd).join('\n    ');
 }
 
+interface ContextUsed {
+  source: string;
+  ref: string;
+  /** The distinct digests of what was read, in the order first seen. */
+  digests: string[];
+  notes: string[];
+}
+
+/**
+ * The context entries, one per source and file: a file attached to a prompt and then read by
+ * the agent (Cursor records both), or read again, is one line that keeps every distinct
+ * digest (a file that changed between two reads) and note. `--json` keeps each entry.
+ */
+function contextUsed(context: CheckpointView['context']): ContextUsed[] {
+  const byRef = new Map<string, ContextUsed>();
+  for (const { source, ref, digest, note } of context) {
+    const key = `${source}\0${ref}`;
+    let used = byRef.get(key);
+    if (!used) {
+      used = { source, ref, digests: [], notes: [] };
+      byRef.set(key, used);
+    }
+    if (digest !== undefined && !used.digests.includes(digest)) used.digests.push(digest);
+    if (note !== undefined && !used.notes.includes(note)) used.notes.push(note);
+  }
+  return [...byRef.values()];
+}
+
 export function renderCheckpointMarkdown(v: CheckpointView): string {
   const c = v.checkpoint;
   const out: string[] = [];
@@ -93,7 +121,12 @@ export function renderCheckpointMarkdown(v: CheckpointView): string {
   );
   section(
     'Context used',
-    v.context.map((x) => `${x.source}: ${mdText(x.ref)}${x.digest ? ` (${x.digest.slice(0, 19)})` : ''}`),
+    contextUsed(v.context).map(
+      (x) =>
+        `${x.source}: ${mdText(x.ref)}${x.digests.map((d) => ` (${d.slice(0, 19)})`).join('')}${
+          x.notes.length > 0 ? ` — ${x.notes.map(mdText).join('; ')}` : ''
+        }`,
+    ),
   );
   section(
     'Checks',

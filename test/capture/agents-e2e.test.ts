@@ -26,6 +26,7 @@ import {
   runShellHook,
   trailWithEnv,
 } from '../helpers/agent-hooks.js';
+import { trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir, tempRepo } from '../helpers/temp-repo.js';
 
@@ -420,14 +421,21 @@ describe('agent sessions through the installed hooks, to the ledger', () => {
       ofType(events, 'prompt').map((p) => p.text),
       ['Cap the cart discount at the subtotal and add a test for it'],
     );
+    // The file the person attached, then the agent's read of it, with what it read's digest.
     assert.deepEqual(
-      ofType(events, 'context').map((c) => [c.source, c.ref]),
+      ofType(events, 'context').map((c) => [c.source, c.ref, c.note, c.digest !== undefined]),
       [
-        ['file-read', 'src/cart.ts'],
-        ['rule-file', '.cursor/rules/testing.mdc'],
-        ['file-read', 'src/cart.ts'],
+        ['file-read', 'src/cart.ts', 'attached to the prompt', false],
+        ['rule-file', '.cursor/rules/testing.mdc', 'attached to the prompt', false],
+        ['file-read', 'src/cart.ts', undefined, true],
       ],
     );
+    // trail show lists the file once, with both.
+    const shown = await trail(repo.dir, 'show', 'HEAD', '--md');
+    assert.equal(shown.code, 0, shown.stderr);
+    const cartLines = shown.stdout.split('\n').filter((l) => l.includes('file-read: src/cart.ts'));
+    assert.equal(cartLines.length, 1, shown.stdout);
+    assert.match(cartLines[0]!, /\([0-9a-f]{19}\) — attached to the prompt$/);
     // afterShellExecution documents output and duration, not an exit code.
     assert.deepEqual(
       ofType(events, 'command').map((c) => [c.command, c.exitCode, c.durationMs]),

@@ -53,10 +53,23 @@ const hookCases: Array<[file: string, hook: string, observations: Observation[]]
           promptId: 'e0a7c3d5-19b4-4e8f-b2c6-7d1f5a9e3b04',
         },
       },
-      { type: 'event', event: { type: 'context', source: 'file-read', ref: '/Users/dev/shop/src/cart.ts' } },
       {
         type: 'event',
-        event: { type: 'context', source: 'rule-file', ref: '/Users/dev/shop/.cursor/rules/testing.mdc' },
+        event: {
+          type: 'context',
+          source: 'file-read',
+          ref: '/Users/dev/shop/src/cart.ts',
+          note: 'attached to the prompt',
+        },
+      },
+      {
+        type: 'event',
+        event: {
+          type: 'context',
+          source: 'rule-file',
+          ref: '/Users/dev/shop/.cursor/rules/testing.mdc',
+          note: 'attached to the prompt',
+        },
       },
     ],
   ],
@@ -239,7 +252,15 @@ describe('normalizeCursor', () => {
           promptId: 'e0a7c3d5-19b4-4e8f-b2c6-7d1f5a9e3b04',
         },
       },
-      { type: 'event', event: { type: 'context', source: 'file-read', ref: '/Users/dev/shop/README.md' } },
+      {
+        type: 'event',
+        event: {
+          type: 'context',
+          source: 'file-read',
+          ref: '/Users/dev/shop/README.md',
+          note: 'attached to the prompt',
+        },
+      },
     ]);
     const shell = normalizeCursor(
       { ...json('after-shell-execution.json'), cwd: '/Users/dev/shop/web' },

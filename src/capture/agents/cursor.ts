@@ -149,6 +149,9 @@ function editWritten(edit: unknown): { old: string; new: string | undefined } {
   return { old: '', new: undefined };
 }
 
+/** The note on a context entry the person attached to a prompt. */
+const ATTACHED = 'attached to the prompt';
+
 /** A prompt, with the files and rules attached to it (`attachments[{ type, file_path }]`). */
 function submitPrompt(p: Obj, what: string, info: SessionInfo): Observation[] {
   const prompt = str(p, 'prompt', what);
@@ -172,7 +175,9 @@ function submitPrompt(p: Obj, what: string, info: SessionInfo): Observation[] {
     if (typeof path !== 'string' || seen.has(path)) continue;
     seen.add(path);
     const source = attachment.type === 'rule' ? 'rule-file' : 'file-read';
-    out.push(event({ type: 'context', source, ref: clip(path, SHORT_MAX) }));
+    // The person gave the file with the prompt; Cursor's beforeReadFile, when the agent reads
+    // it, is another entry (with what it read's digest): the note tells the two apart.
+    out.push(event({ type: 'context', source, ref: clip(path, SHORT_MAX), note: ATTACHED }));
   }
   return out;
 }

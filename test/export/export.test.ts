@@ -152,6 +152,19 @@ describe('trail export', () => {
     assert.equal(statement._type, 'https://in-toto.io/Statement/v1');
     assert.equal(statement.subject[0].digest.gitCommit, repo.git('rev-parse', 'HEAD'));
     assert.deepEqual(statement.predicate.lines, { ai: 2, human: 1, unknown: 0, added: 3, removed: 0 });
+    // Named as trail report slsa names it: origin's ORG/NAME where there is an origin.
+    repo.git('remote', 'add', 'origin', 'git@github.com:acme/shop.git');
+    try {
+      const named = await trail(repo.dir, 'export', '--format', 'intoto', '--json');
+      assert.equal(named.code, 0, named.stderr);
+      const [signed] = JSON.parse(named.stdout) as Array<{ payload: string }>;
+      const { subject } = JSON.parse(Buffer.from(signed!.payload, 'base64').toString('utf8')) as {
+        subject: Array<{ name: string }>;
+      };
+      assert.equal(subject[0]!.name, `git+acme/shop@${repo.git('rev-parse', 'HEAD')}`);
+    } finally {
+      repo.git('remote', 'remove', 'origin');
+    }
     const tampered = {
       ...envelope,
       payload: Buffer.from(verified.payload.toString().replace('"ai":2', '"ai":3')).toString('base64'),

@@ -5,7 +5,6 @@
  * JSON Lines. `--json` prints one JSON document instead, as every command's --json does.
  */
 
-import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { countLabel } from '../../core/count-label.js';
 import type { DsseEnvelope } from '../../core/dsse.js';
@@ -16,6 +15,7 @@ import { agentTraceRecord } from '../../export/agent-trace.js';
 import { gitAiNote, isTrailNote } from '../../export/git-ai.js';
 import { checkpointStatement, signStatement } from '../../export/intoto.js';
 import { readObjects } from '../../git/cat-file.js';
+import { repositoryName } from '../../git/commit-range.js';
 import { runGit } from '../../git/run.js';
 import { loadSigningKey } from '../../ledger/keys.js';
 import { loadIndex } from '../../ledger/read.js';
@@ -162,7 +162,9 @@ async function signedStatements(repo: Repo, io: Io, options: ExportOptions): Pro
       `the ledger does not verify: signed ${countLabel(checkpoints.length, 'checkpoint')} from logs that verify, left out ${leftOut} from logs that fail trail verify or writers not trusted here (--allow-unverified)`,
     );
   }
-  const repoName = options.repo ?? basename(repo.workTree);
+  // As trail report slsa names it (origin's ORG/NAME, else the folder), so both exports'
+  // subjects name the same repository.
+  const repoName = options.repo ?? (await repositoryName(repo.workTree));
   // The index counts reviews as trail show does: the statement's `review` never says
   // approved on one nothing here vouches for (review-trust.ts).
   return checkpoints.map((c) =>
@@ -179,7 +181,10 @@ export function register(program: Command, context: () => CommandContext): void 
     .requiredOption('--format <format>', FORMATS.join('|'))
     .option('--write-notes', 'git-ai: write the notes to refs/notes/ai instead of printing them')
     .option('--force', 'git-ai --write-notes: replace notes on refs/notes/ai that Trail did not write')
-    .option('--repo <name>', 'intoto: the repository name in subjects (default: the folder name)')
+    .option(
+      '--repo <name>',
+      "intoto: the repository name in subjects (default: origin's ORG/NAME, else the folder name)",
+    )
     .option(
       '--allow-unverified',
       'intoto: sign even though the ledger fails trail verify, leaving out the checkpoints of logs that fail',

@@ -19,6 +19,16 @@ interface Statement {
   };
 }
 
+/** The statements `trail report slsa --format jsonl` signs, one per commit with a checkpoint. */
+async function slsaStatements(dir: string): Promise<Statement[]> {
+  const slsa = await trail(dir, 'report', 'slsa', '--format', 'jsonl');
+  assert.equal(slsa.code, 0, slsa.stderr);
+  return slsa.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(Buffer.from(JSON.parse(line).payload, 'base64').toString('utf8')) as Statement);
+}
+
 describe('a session named only for a line a person changed', () => {
   let repo: TempRepo;
   after(() => repo?.cleanup());
@@ -51,14 +61,7 @@ describe('a session named only for a line a person changed', () => {
       'the checkpoint still names both: blame shows the changed line as human*',
     );
 
-    const slsa = await trail(repo.dir, 'report', 'slsa', '--format', 'jsonl');
-    assert.equal(slsa.code, 0, slsa.stderr);
-    const statements = slsa.stdout
-      .trim()
-      .split('\n')
-      .map(
-        (line) => JSON.parse(Buffer.from(JSON.parse(line).payload, 'base64').toString('utf8')) as Statement,
-      );
+    const statements = await slsaStatements(repo.dir);
     const statement = statements.find((s) => s.subject[0]!.digest.gitCommit === head)!;
     const { externalParameters } = statement.predicate.buildDefinition;
     assert.deepEqual(externalParameters.tickets ?? [], [], "PAY-42 is the first session's ticket");
@@ -95,15 +98,7 @@ describe('a session that goes on past a commit', () => {
     const shown = JSON.parse((await trail(repo.dir, 'show', first, '--json')).stdout) as {
       checkpoint: { time: string };
     };
-    const slsa = await trail(repo.dir, 'report', 'slsa', '--format', 'jsonl');
-    assert.equal(slsa.code, 0, slsa.stderr);
-    const statement = slsa.stdout
-      .trim()
-      .split('\n')
-      .map(
-        (line) => JSON.parse(Buffer.from(JSON.parse(line).payload, 'base64').toString('utf8')) as Statement,
-      )
-      .find((s) => s.subject[0]!.digest.gitCommit === first)!;
+    const statement = (await slsaStatements(repo.dir)).find((s) => s.subject[0]!.digest.gitCommit === first)!;
     const { finishedOn } = statement.predicate.runDetails.metadata;
     assert.equal(finishedOn, `${shown.checkpoint.time.slice(0, 19)}Z`);
   });

@@ -10,8 +10,8 @@
  * - revocations still come in by push: they only ever take trust away;
  * - unlocking returns to the default.
  *
- * Which reviews the server counts follows the keys in force (review-trust.ts), so each change
- * here refreshes the repository's review status in the same transaction.
+ * This file reads the key set and holds its lock; an admin's changes to it are in
+ * key-set-admin.ts.
  *
  * Both tables are append-only, like every audit table: the newest lock row is in force, and
  * an approval is never withdrawn (revoke the key instead). Locking, approving and
@@ -19,10 +19,7 @@
  * being set is either approved by it or waits.
  */
 import type { TrustedKey } from '../core/log-verifier.js';
-import type { RepoRef } from './auth.js';
-import type { Database, Queryable } from './db/database.js';
-import { notFound } from './errors.js';
-import { refreshRepoReviewStatus } from './review-state.js';
+import type { Queryable } from './db/database.js';
 
 /** The advisory lock under which a repository's keys, lock and approvals change. */
 export async function lockKeySet(tx: Queryable, repoId: number): Promise<void> {
@@ -175,7 +172,7 @@ export function pendingKeys(state: KeySetState, registered: Iterable<string>): s
 }
 
 /** Every key id registered for the repository, in order. */
-async function registeredKeyIds(db: Queryable, repoId: number): Promise<string[]> {
+export async function registeredKeyIds(db: Queryable, repoId: number): Promise<string[]> {
   const keys = await db.query<{ key_id: string }>(
     'SELECT DISTINCT key_id FROM repo_keys WHERE repo_id = $1 ORDER BY key_id',
     [repoId],
@@ -190,67 +187,4 @@ export async function keySetSummary(
 ): Promise<{ locked: boolean; waiting: string[] }> {
   const [state, keys] = await Promise.all([keySetState(db, repoId), registeredKeyIds(db, repoId)]);
   return { locked: state.locked, waiting: pendingKeys(state, keys) };
-}
-
-/**
- * Locks or unlocks a repository's key set. Locking approves, in the same transaction, every
- * key registered until then that was not approved before.
- */
-export async function setKeySetLock(
-  db: Database,
-  repo: RepoRef,
-  locked: boolean,
-  tokenId: string,
-): Promise<{ locked: boolean; approved: string[] }> {
-  return db.transaction(async (tx) => {
-    await lockKeySet(tx, repo.id);
-    const approved: string[] = [];
-    if (locked) {
-      const state = await keySetState(tx, repo.id);
-      approved.push(...(await registeredKeyIds(tx, repo.id)).filter((keyId) => !state.approved.has(keyId)));
-      if (approved.length > 0) {
-        await tx.query(
-          `INSERT INTO repo_key_approvals (repo_id, key_id, approved_by)
-           SELECT $1, k, $2 FROM unnest($3::text[]) AS k`,
-          [repo.id, tokenId, approved],
-        );
-      }
-    }
-    await tx.query('INSERT INTO repo_key_locks (repo_id, locked, set_by) VALUES ($1, $2, $3)', [
-      repo.id,
-      locked,
-      tokenId,
-    ]);
-    // Unlocking lets in keys that waited for approval: reviews in their logs may count now.
-    await refreshRepoReviewStatus(tx, repo.id);
-    return { locked, approved };
-  });
-}
-
-/** Approves one registered key; approving it again changes nothing. */
-export async function approveKey(
-  db: Database,
-  repo: RepoRef,
-  keyId: string,
-  tokenId: string,
-): Promise<{ keyId: string; approved: boolean; alreadyApproved: boolean }> {
-  return db.transaction(async (tx) => {
-    await lockKeySet(tx, repo.id);
-    const known = await tx.query('SELECT 1 FROM repo_keys WHERE repo_id = $1 AND key_id = $2 LIMIT 1', [
-      repo.id,
-      keyId,
-    ]);
-    if (known.rows.length === 0) {
-      throw notFound(`no key ${keyId} is registered for ${repo.name}: push it from .trail/keys/ first`);
-    }
-    const state = await keySetState(tx, repo.id);
-    if (state.approved.has(keyId)) return { keyId, approved: true, alreadyApproved: true };
-    await tx.query('INSERT INTO repo_key_approvals (repo_id, key_id, approved_by) VALUES ($1, $2, $3)', [
-      repo.id,
-      keyId,
-      tokenId,
-    ]);
-    await refreshRepoReviewStatus(tx, repo.id);
-    return { keyId, approved: true, alreadyApproved: false };
-  });
 }

@@ -8,7 +8,10 @@
  * - an unsigned approval in the log of a writer whose key is no longer in force (revoked
  *   after the approval was pushed) is set aside: the status goes back to pending when the
  *   revocation is pushed, the reports say one review was not counted, and the server's reason
- *   is the one `trail show` gives in the same clone.
+ *   is the one `trail show` gives in the same clone;
+ * - an approval signed with a key that waits for an admin (registered after the key set was
+ *   locked) is set aside, and counts once an admin approves the key or unlocks the key set:
+ *   the status and the `status=approved` filter follow without a new push.
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -21,6 +24,7 @@ import type { TrailApp } from '../../src/server/app.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
 import { trail } from '../helpers/cli.js';
+import { signedReview } from '../helpers/signed-review.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { Answer, OpenedDb } from './harness.js';
@@ -32,7 +36,9 @@ import {
   checkpointRecord,
   MemoryWriter,
   pushWriter,
+  repoPath,
   reviewRecord,
+  sha,
   token,
 } from './harness.js';
 
@@ -296,6 +302,130 @@ for (const backend of BACKENDS) {
       );
       assert.match(card, /not counted/);
       assert.match(card, /bob@acme\.example/);
+    });
+  });
+
+  describe(`an approval signed with a key that waits for an admin counts once it is let in (${backend.name})`, () => {
+    let opened: OpenedDb;
+    let app: TrailApp;
+    let admin: string;
+    let ingest: string;
+
+    before(async () => {
+      opened = await backend.open();
+      app = appFor(opened.db);
+      admin = await token(opened.db, { name: 'acme admin', role: 'admin', orgs: ['acme'] });
+      ingest = await token(opened.db, { name: 'ci', role: 'ingest', orgs: ['acme'] });
+    });
+    after(async () => {
+      await opened.cleanup();
+    });
+
+    /**
+     * A locked key set, a reviewer's key registered after the lock (so it waits), and a
+     * checkpoint with an approval signed with that key. The server refuses any log the waiting
+     * key signs (unapproved-key), so the approval travels in the log of a writer in force.
+     */
+    const lockedWithWaitingReviewer = async (repo: string, commit: string) => {
+      const writer = new MemoryWriter();
+      const reviewer = new MemoryWriter();
+      assert.equal(
+        (await call(app, 'POST', repoPath(repo, 'keys'), ingest, { keys: [writer.trustedKey()] })).status,
+        200,
+      );
+      const lock = await call(app, 'POST', '/api/v1/admin/key-lock', admin, { repo, locked: true });
+      assert.equal(lock.status, 200, JSON.stringify(lock.body));
+      const registered = await call(app, 'POST', repoPath(repo, 'keys'), ingest, {
+        keys: [reviewer.trustedKey('reviewer laptop')],
+      });
+      assert.deepEqual(registered.body.pending, [reviewer.id], 'the reviewer key waits for an admin');
+      const [checkpoint] = writer.append([checkpointRecord({ commit })]) as [string];
+      writer.append([
+        signedReview(
+          {
+            time: '2026-03-01T12:00:00.000Z',
+            actor: { type: 'human', id: 'rev@example.com' },
+            commit,
+            checkpoint,
+          },
+          reviewer.key,
+        ),
+      ]);
+      await pushWriter(app, ingest, repo, writer);
+      return { checkpoint, reviewer };
+    };
+
+    const statusOf = async (repo: string, commit: string) => {
+      const r = await call(
+        app,
+        'GET',
+        `/api/v1/checkpoints?repo=${encodeURIComponent(repo)}&commit=${commit}`,
+        admin,
+      );
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.checkpoints[0].status as string;
+    };
+    const approvedIn = async (repo: string) => {
+      const r = await call(
+        app,
+        'GET',
+        `/api/v1/checkpoints?repo=${encodeURIComponent(repo)}&status=approved`,
+        admin,
+      );
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return (r.body.checkpoints as Array<{ id: string }>).map((c) => c.id);
+    };
+    const detailOf = async (checkpoint: string) => {
+      const r = await call(app, 'GET', `/api/v1/checkpoints/${checkpoint}`, admin);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body;
+    };
+
+    /** Pending, with the approval set aside as signed by a key not trusted (yet). */
+    const assertSetAside = async (repo: string, commit: string, checkpoint: string, keyId: string) => {
+      assert.equal(await statusOf(repo, commit), 'pending');
+      assert.deepEqual(await approvedIn(repo), []);
+      const detail = await detailOf(checkpoint);
+      assert.deepEqual(detail.reviews, []);
+      assert.equal(detail.reviewsNotCounted.length, 1);
+      assert.equal(
+        detail.reviewsNotCounted[0].why,
+        `signed by key ${keyId}, which is not trusted (.trail/keys/)`,
+      );
+    };
+    /** Approved, in the status filter too, with the approval counted. */
+    const assertCounted = async (repo: string, commit: string, checkpoint: string) => {
+      assert.equal(await statusOf(repo, commit), 'approved', 'the status follows the key set without a push');
+      assert.deepEqual(await approvedIn(repo), [checkpoint], 'the status filter finds it');
+      const detail = await detailOf(checkpoint);
+      assert.equal(detail.reviews.length, 1);
+      assert.deepEqual(detail.reviewsNotCounted, []);
+    };
+
+    test('an admin approves the key: the approval counts', async () => {
+      const repo = 'acme/approved-later';
+      const commit = sha('approved-later');
+      const { checkpoint, reviewer } = await lockedWithWaitingReviewer(repo, commit);
+      await assertSetAside(repo, commit, checkpoint, reviewer.id);
+
+      const approved = await call(app, 'POST', '/api/v1/admin/key-approvals', admin, {
+        repo,
+        keyId: reviewer.id,
+      });
+      assert.equal(approved.status, 200, JSON.stringify(approved.body));
+      assert.equal(approved.body.alreadyApproved, false);
+      await assertCounted(repo, commit, checkpoint);
+    });
+
+    test('an admin unlocks the key set: the approval counts', async () => {
+      const repo = 'acme/unlocked-later';
+      const commit = sha('unlocked-later');
+      const { checkpoint, reviewer } = await lockedWithWaitingReviewer(repo, commit);
+      await assertSetAside(repo, commit, checkpoint, reviewer.id);
+
+      const unlocked = await call(app, 'POST', '/api/v1/admin/key-lock', admin, { repo, locked: false });
+      assert.equal(unlocked.status, 200, JSON.stringify(unlocked.body));
+      await assertCounted(repo, commit, checkpoint);
     });
   });
 }

@@ -26,7 +26,7 @@ import { purgeBefore } from '../db/purge.js';
 import { ApiError, badRequest, forbidden, notFound } from '../errors.js';
 import { queryInt, queryText, queryTime, readJson } from '../http.js';
 import { WRITER_ID } from '../ingest.js';
-import { approveKey, setKeySetLock } from '../key-approval.js';
+import { approveKey, setKeySetLock } from '../key-set-admin.js';
 import { isoTime } from '../ledger-state.js';
 import { checkRepoName, repoForRequest } from '../repos.js';
 import { utcTime } from '../storable.js';
@@ -236,7 +236,7 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     return c.json({ repo: repo.name, ...result });
   });
 
-  // Key-set locking (key-approval.ts).
+  // Key-set locking (key-set-admin.ts).
   app.post('/api/v1/admin/key-lock', async (c) => {
     const { admin, body, repo } = await adminRepo(c);
     if (typeof body.locked !== 'boolean') {

@@ -34,6 +34,12 @@ export async function trail(cwd: string, ...args: string[]): Promise<CliResult> 
   }
 }
 
+/** `trail push` of the clone in `cwd` to a Trail server, as a person runs it; fails the test unless it succeeds. */
+export async function pushTo(cwd: string, server: string, token: string, repo: string): Promise<void> {
+  const pushed = await trail(cwd, 'push', '--server', server, '--token', token, '--repo', repo);
+  if (pushed.code !== 0) throw new Error(`trail push exited ${pushed.code}: ${pushed.stderr}`);
+}
+
 export const TRAIL_BIN = fileURLToPath(new URL('../../bin/trail', import.meta.url));
 
 /** Runs the built bin/trail as a separate process, as hooks and users do. */

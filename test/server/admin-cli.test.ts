@@ -14,7 +14,7 @@ import { appendRecords } from '../../src/ledger/log-store.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
-import { trail, trailProcessAsync } from '../helpers/cli.js';
+import { pushTo, trail, trailProcessAsync } from '../helpers/cli.js';
 import { deliverGitHub, githubPush } from '../helpers/github-webhook.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempDir, tempRepo } from '../helpers/temp-repo.js';
@@ -218,17 +218,7 @@ describe('trail admin', () => {
     await appendRecords(repo, loadWriterKey(repo), [
       checkpointRecord({ commit: clone.commit('old work'), time: '2020-01-01T00:00:00Z' }),
     ]);
-    const pushed = await trail(
-      clone.dir,
-      'push',
-      '--server',
-      server.url,
-      '--token',
-      adminToken,
-      '--repo',
-      'acme/purged',
-    );
-    assert.equal(pushed.code, 0, pushed.stderr);
+    await pushTo(clone.dir, server.url, adminToken, 'acme/purged');
     const purge = await admin(
       outside(),
       'purge',

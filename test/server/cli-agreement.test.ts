@@ -15,7 +15,7 @@ import { appendRecords } from '../../src/ledger/log-store.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
-import { trail } from '../helpers/cli.js';
+import { pushTo, trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { OpenedDb } from './harness.js';
@@ -69,17 +69,7 @@ for (const backend of BACKENDS) {
       // bob approves, then comments: a comment does not undo his approval.
       await review(commits.commented!, '--approve', '--reviewer', 'bob@acme.example', '-m', 'y');
       await review(commits.commented!, '--comment', '--reviewer', 'bob@acme.example', '-m', 'nit');
-      const pushed = await trail(
-        repo.dir,
-        'push',
-        '--server',
-        server.url,
-        '--token',
-        ingest,
-        '--repo',
-        'acme/app',
-      );
-      assert.equal(pushed.code, 0, pushed.stderr);
+      await pushTo(repo.dir, server.url, ingest, 'acme/app');
     });
     after(async () => {
       await server.close();

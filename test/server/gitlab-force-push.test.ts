@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
-import { trail } from '../helpers/cli.js';
+import { pushTo, trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { OpenedDb } from './harness.js';
@@ -139,17 +139,7 @@ for (const backend of BACKENDS) {
       assert.equal(res.status, 201, await res.text());
     };
     const trailPush = async () => {
-      const pushed = await trail(
-        repo.dir,
-        'push',
-        '--server',
-        server.url,
-        '--token',
-        ingest,
-        '--repo',
-        PROJECT,
-      );
-      assert.equal(pushed.code, 0, pushed.stderr);
+      await pushTo(repo.dir, server.url, ingest, PROJECT);
     };
     /** The gaps report's rows about code-host pushes, as `gap commit`. */
     const hostGaps = async () => {

@@ -23,7 +23,7 @@ import { findRepo } from '../../src/ledger/repo.js';
 import type { TrailApp } from '../../src/server/app.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
-import { trail } from '../helpers/cli.js';
+import { pushTo, trail } from '../helpers/cli.js';
 import { signedReview } from '../helpers/signed-review.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
@@ -225,17 +225,7 @@ for (const backend of BACKENDS) {
     });
 
     const push = async () => {
-      const pushed = await trail(
-        repo.dir,
-        'push',
-        '--server',
-        server.url,
-        '--token',
-        ingest,
-        '--repo',
-        'acme/app',
-      );
-      assert.equal(pushed.code, 0, pushed.stderr);
+      await pushTo(repo.dir, server.url, ingest, 'acme/app');
     };
     const api = (path: string) => callOverHttp(server.url, auditor, 'GET', path);
     const statusOnServer = async () => {

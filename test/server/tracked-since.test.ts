@@ -13,7 +13,7 @@ import { loadWriterKey } from '../../src/ledger/keys.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
-import { trail } from '../helpers/cli.js';
+import { pushTo, trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { OpenedDb } from './harness.js';
@@ -60,17 +60,7 @@ for (const backend of BACKENDS) {
       // Written while Trail was tracking, by hand: a gap of its own, not history.
       repo.write('c.txt', 'c\n');
       adopted = repo.commit('add c.txt');
-      const pushed = await trail(
-        repo.dir,
-        'push',
-        '--server',
-        server.url,
-        '--token',
-        ingest,
-        '--repo',
-        'acme/app',
-      );
-      assert.equal(pushed.code, 0, pushed.stderr);
+      await pushTo(repo.dir, server.url, ingest, 'acme/app');
     });
     after(async () => {
       await server.close();

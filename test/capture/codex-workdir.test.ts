@@ -307,7 +307,8 @@ describe('notify: the lines a patch wrote are the agent’s, not what else chang
     notify(repo, home, threadId, ['make b return 1']);
     const { checkpoint, events, gaps } = await commitAndRead(repo, threadId);
     assert.deepEqual(gaps, []);
-    assert.deepEqual(await originsByLine(repo.dir, 'src/lib.rs'), ['human', 'ai', 'unknown']);
+    // Line 1 is the base's, committed before Trail tracked the repository (codexRepo).
+    assert.deepEqual(await originsByLine(repo.dir, 'src/lib.rs'), ['unknown', 'ai', 'unknown']);
     assert.equal(checkpoint?.files.find((f) => f.path === 'src/lib.rs')?.aiLines, 1);
     assert.deepEqual(
       events.flatMap((e) => (e.type === 'file-edit' ? [[e.path, e.ranges]] : [])),

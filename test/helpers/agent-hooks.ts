@@ -241,7 +241,15 @@ export async function codexRepo(
     () => rmSync(codexHome, { recursive: true, force: true }),
   );
   for (const [path, text] of Object.entries(files)) repo.write(path, text);
-  repo.commit('base');
+  // A minute before `trail init`, so the base is history from before Trail (its lines
+  // `unknown`) whatever second the two fall in: in the same second it would count as tracked.
+  const before = new Date(Date.now() - 60_000).toISOString();
+  repo.git('add', '-A');
+  const base = spawnSync('git', ['commit', '-q', '-m', 'base'], {
+    cwd: repo.dir,
+    env: { ...gitEnv, GIT_AUTHOR_DATE: before, GIT_COMMITTER_DATE: before },
+  });
+  assert.equal(base.status, 0, String(base.stderr));
   const init = await trailWithEnv(repo.dir, { CODEX_HOME: codexHome }, 'init', '--yes', '--agents', 'codex');
   assert.equal(init.code, 0, init.stderr);
   return { repo, codexHome };

@@ -100,7 +100,7 @@ function namedKey(keyId: string): string {
  * trusted ones means the statement or the signature was altered; any other means the signer
  * is not trusted (or given) here.
  */
-function noSignatureHeld(
+export function noSignatureHeld(
   fileName: string,
   named: readonly string[],
   trusted: readonly TrustedKey[],

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { jsonSyntaxReason } from '../../core/canonical-json.js';
+import { countLabel } from '../../core/count-label.js';
 import { isTrailError, TrailError } from '../../core/errors.js';
 import type { TrustedKey } from '../../core/log-verifier.js';
 import { listTrustedKeys, parsePublicKeyFile } from '../../ledger/keys.js';
@@ -17,9 +18,12 @@ import { findRepo } from '../../ledger/repo.js';
 import { periodText } from '../../report/document.js';
 import type { KeySource, VerifiedReport } from '../../report/signing.js';
 import { REPOSITORY_KEYS, verifyReport } from '../../report/signing.js';
+import type { VerifiedStatement } from '../../report/verify-statements.js';
+import { isStatementBundle, verifyStatements } from '../../report/verify-statements.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
 import { collect } from '../option-values.js';
+import type { Io } from '../output.js';
 import { ExitCode, printJson, say } from '../output.js';
 import { legacyRepoPath, legacyRepoPathOption } from '../repo-path.js';
 
@@ -38,8 +42,7 @@ function readJson(path: string, what: string): unknown {
 }
 
 /** The report and its envelope: FILE with --sig, FILE with FILE.sig.json, or a signed bundle. */
-function readSigned(file: string, sig: string | undefined, cwd: string): Signed {
-  const bytes = readInput(file, cwd);
+function readSigned(file: string, bytes: Buffer, sig: string | undefined, cwd: string): Signed {
   const name = basename(file);
   const sigPath = sig ? resolve(cwd, sig) : `${resolve(cwd, file)}.sig.json`;
   if (sig && !existsSync(sigPath)) throw new TrailError('NOT_FOUND', `no such signature file: ${sig}`);
@@ -128,6 +131,53 @@ function describe(file: string, v: VerifiedReport, keys: Keys): string {
   return `${file}: intact. Signed by ${who} at ${s.signedAt}: ${s.kind} report (${s.format}), ${periodText(s.period ?? {})}, SHA-256 ${v.sha256}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 
+/** The text of FILE when it is a bundle of signed in-toto statements (SLSA provenance, in-toto export). */
+function statementBundle(bytes: Buffer): string | undefined {
+  const text = bytes.toString('utf8');
+  return isStatementBundle(text) ? text : undefined;
+}
+
+/** Checks every statement of a bundle and says who signed them and what they are about. */
+function checkStatements(file: string, text: string, keys: Keys, io: Io, json?: boolean): void {
+  let verified: VerifiedStatement[];
+  try {
+    verified = verifyStatements(text, keys.trusted, file, { source: keys.source });
+  } catch (error) {
+    if (!isTrailError(error) || (error.code !== 'VERIFY_FAILED' && error.code !== 'SIGNATURE_INVALID'))
+      throw error;
+    if (json) printJson(io, { ok: false, file, code: error.code, error: error.message });
+    say(io, `${file}: FAILED: ${error.message}`);
+    throw new ExitCode(1);
+  }
+  const signers = [...new Set(verified.map((v) => v.signer.keyId))];
+  if (json) {
+    printJson(io, {
+      ok: true,
+      file,
+      statements: verified.map((v) => ({
+        line: v.line,
+        predicateType: v.predicateType,
+        subjects: v.subjects,
+        signer: { keyId: v.signer.keyId, name: v.signer.name, keyFile: keys.files.get(v.signer.keyId) },
+      })),
+    });
+  }
+  const types = [...new Set(verified.map((v) => v.predicateType))].join(', ');
+  const by = signers
+    .map((id) => {
+      const from = keys.files.get(id);
+      return `key ${id}${from ? ` (given with --key ${from})` : ''}`;
+    })
+    .join(', ');
+  say(
+    io,
+    `${file}: intact. ${countLabel(verified.length, 'in-toto statement')} (${types}), signed by ${by}, about ${countLabel(
+      new Set(verified.flatMap((v) => v.subjects)).size,
+      'subject',
+    )}`,
+  );
+}
+
 interface VerifyReportOptions {
   sig?: string;
   key?: string[];
@@ -141,7 +191,10 @@ export function register(program: Command, context: () => CommandContext): void 
     .description(
       'check a signed report offline against the public keys given with --key, or the trusted keys in .trail/keys',
     )
-    .argument('<file>', 'the report (or a signed bundle printed by trail report --sign)')
+    .argument(
+      '<file>',
+      'the report (or a signed bundle printed by trail report --sign), or a bundle of signed in-toto statements (trail report slsa --format jsonl, trail export --format intoto)',
+    )
     .option('--sig <file>', 'the signature (default: <file>.sig.json)')
     .option(
       '--key <file>',
@@ -158,8 +211,15 @@ export function register(program: Command, context: () => CommandContext): void 
           'give --key or --repo, not both: --key checks against the given keys alone',
         );
       const repoDir = options.repo ? legacyRepoPath(options.repo, ctx.cwd, ctx.io, 'verify-report') : ctx.cwd;
-      const signed = readSigned(fileArg, options.sig, ctx.cwd);
+      const bytes = readInput(fileArg, ctx.cwd);
+      const statements =
+        options.sig === undefined && !existsSync(`${resolve(ctx.cwd, fileArg)}.sig.json`)
+          ? statementBundle(bytes)
+          : undefined;
+      const signed = statements === undefined ? readSigned(fileArg, bytes, options.sig, ctx.cwd) : undefined;
       const keys = options.key ? givenKeys(options.key, ctx.cwd) : await repositoryKeys(repoDir);
+      if (statements !== undefined) return checkStatements(fileArg, statements, keys, ctx.io, options.json);
+      if (signed === undefined) return;
       let verified: VerifiedReport;
       try {
         verified = verifyReport(signed.bytes, signed.envelope, keys.trusted, signed.name, {

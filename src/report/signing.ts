@@ -119,6 +119,19 @@ export function noSignatureHeld(
 }
 
 /**
+ * The trusted key that signed, of those whose signatures held (`signedBy`, not empty): one in
+ * force is preferred when several did, so a revoked one is returned only when all are revoked.
+ */
+export function signerOf(
+  trusted: readonly TrustedKey[],
+  signedBy: readonly string[],
+  now: number,
+): TrustedKey {
+  const signers = trusted.filter((k) => signedBy.includes(k.keyId));
+  return signers.find((k) => revokedAsOf(k, now) === undefined) ?? signers[0]!;
+}
+
+/**
  * Checks a report's bytes against its envelope and the trusted keys; throws a
  * VERIFY_FAILED or SIGNATURE_INVALID TrailError with one line saying what failed, and
  * which key signed it.
@@ -171,9 +184,7 @@ export function verifyReport(
       `the signed statement's signedAt ${JSON.stringify(statement.signedAt).slice(0, 80)} is not an ISO 8601 time in UTC (e.g. 2026-04-02T09:00:00.000Z)`,
     );
   }
-  // A key in force is preferred when several trusted keys signed.
-  const signers = trusted.filter((k) => verified.signedBy.includes(k.keyId));
-  const signer = signers.find((k) => revokedAsOf(k, now) === undefined) ?? signers[0]!;
+  const signer = signerOf(trusted, verified.signedBy, now);
   if (revokedAsOf(signer, now) !== undefined) {
     throw new TrailError(
       'VERIFY_FAILED',

@@ -13,7 +13,7 @@ import { TrailError } from '../core/errors.js';
 import { revokedAsOf } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { KeySource } from './signing.js';
-import { noSignatureHeld, REPOSITORY_KEYS } from './signing.js';
+import { noSignatureHeld, REPOSITORY_KEYS, signerOf } from './signing.js';
 import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE } from './slsa.js';
 
 export interface VerifiedStatement {
@@ -72,8 +72,7 @@ export function verifyStatements(
       throw fail(
         `the envelope is a ${checked.payloadType}, not an in-toto statement (${IN_TOTO_PAYLOAD_TYPE})`,
       );
-    const signers = trusted.filter((k) => checked.signedBy.includes(k.keyId));
-    const signer = signers.find((k) => revokedAsOf(k, now) === undefined) ?? signers[0]!;
+    const signer = signerOf(trusted, checked.signedBy, now);
     if (revokedAsOf(signer, now) !== undefined)
       throw fail(
         `signed by key ${signer.keyId}, revoked since ${signer.revokedAt}: a statement carries no signing time that could show it predates the revocation; sign the bundle again with a key in force`,

@@ -18,7 +18,6 @@ import { findRepo } from '../../ledger/repo.js';
 import { periodText } from '../../report/document.js';
 import type { KeySource, VerifiedReport } from '../../report/signing.js';
 import { REPOSITORY_KEYS, verifyReport } from '../../report/signing.js';
-import type { VerifiedStatement } from '../../report/verify-statements.js';
 import { isStatementBundle, verifyStatements } from '../../report/verify-statements.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
@@ -131,17 +130,24 @@ function describe(file: string, v: VerifiedReport, keys: Keys): string {
   return `${file}: intact. Signed by ${who} at ${s.signedAt}: ${s.kind} report (${s.format}), ${periodText(s.period ?? {})}, SHA-256 ${v.sha256}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 
-/** The text of FILE when it is a bundle of signed in-toto statements (SLSA provenance, in-toto export). */
-function statementBundle(bytes: Buffer): string | undefined {
-  const text = bytes.toString('utf8');
-  return isStatementBundle(text) ? text : undefined;
+/** A bundle of signed in-toto statements (SLSA provenance, in-toto export): its text. */
+interface StatementBundle {
+  statements: string;
 }
 
-/** Checks every statement of a bundle and says who signed them and what they are about. */
-function checkStatements(file: string, text: string, keys: Keys, io: Io, json?: boolean): void {
-  let verified: VerifiedStatement[];
+/** FILE as a bundle of signed statements, when it reads as one. */
+function statementBundle(bytes: Buffer): StatementBundle | undefined {
+  const text = bytes.toString('utf8');
+  return isStatementBundle(text) ? { statements: text } : undefined;
+}
+
+/**
+ * Runs a check of `file`; a failure of the check itself (not of reading it) is said in one
+ * line, in JSON too when asked, and exits 1.
+ */
+function checked<T>(file: string, io: Io, json: boolean | undefined, check: () => T): T {
   try {
-    verified = verifyStatements(text, keys.trusted, file, { source: keys.source });
+    return check();
   } catch (error) {
     if (!isTrailError(error) || (error.code !== 'VERIFY_FAILED' && error.code !== 'SIGNATURE_INVALID'))
       throw error;
@@ -149,6 +155,13 @@ function checkStatements(file: string, text: string, keys: Keys, io: Io, json?: 
     say(io, `${file}: FAILED: ${error.message}`);
     throw new ExitCode(1);
   }
+}
+
+/** Checks every statement of a bundle and says who signed them and what they are about. */
+function checkStatements(file: string, text: string, keys: Keys, io: Io, json?: boolean): void {
+  const verified = checked(file, io, json, () =>
+    verifyStatements(text, keys.trusted, file, { source: keys.source }),
+  );
   const signers = [...new Set(verified.map((v) => v.signer.keyId))];
   if (json) {
     printJson(io, {
@@ -212,27 +225,17 @@ export function register(program: Command, context: () => CommandContext): void 
         );
       const repoDir = options.repo ? legacyRepoPath(options.repo, ctx.cwd, ctx.io, 'verify-report') : ctx.cwd;
       const bytes = readInput(fileArg, ctx.cwd);
-      const statements =
+      const bundle =
         options.sig === undefined && !existsSync(`${resolve(ctx.cwd, fileArg)}.sig.json`)
           ? statementBundle(bytes)
           : undefined;
-      const signed = statements === undefined ? readSigned(fileArg, bytes, options.sig, ctx.cwd) : undefined;
+      const signed = bundle ?? readSigned(fileArg, bytes, options.sig, ctx.cwd);
       const keys = options.key ? givenKeys(options.key, ctx.cwd) : await repositoryKeys(repoDir);
-      if (statements !== undefined) return checkStatements(fileArg, statements, keys, ctx.io, options.json);
-      if (signed === undefined) return;
-      let verified: VerifiedReport;
-      try {
-        verified = verifyReport(signed.bytes, signed.envelope, keys.trusted, signed.name, {
-          source: keys.source,
-        });
-      } catch (error) {
-        if (!isTrailError(error) || (error.code !== 'VERIFY_FAILED' && error.code !== 'SIGNATURE_INVALID'))
-          throw error;
-        if (options.json)
-          printJson(ctx.io, { ok: false, file: fileArg, code: error.code, error: error.message });
-        say(ctx.io, `${fileArg}: FAILED: ${error.message}`);
-        throw new ExitCode(1);
-      }
+      if ('statements' in signed)
+        return checkStatements(fileArg, signed.statements, keys, ctx.io, options.json);
+      const verified = checked(fileArg, ctx.io, options.json, () =>
+        verifyReport(signed.bytes, signed.envelope, keys.trusted, signed.name, { source: keys.source }),
+      );
       if (options.json) {
         printJson(ctx.io, {
           ok: true,

@@ -14,12 +14,11 @@ import { loadWriterKey } from '../../src/ledger/keys.js';
 import { appendRecords } from '../../src/ledger/log-store.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { startServer } from '../../src/server/server.js';
 import { pushTo, trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { OpenedDb } from './harness.js';
-import { BACKENDS, callOverHttp, checkpointRecord, token } from './harness.js';
+import { BACKENDS, callOverHttp, checkpointRecord, serverWithTokens } from './harness.js';
 
 const STATUS_OF: Record<string, string> = {
   approved: 'approved',
@@ -38,10 +37,7 @@ for (const backend of BACKENDS) {
     const commits: Record<string, string> = {};
 
     before(async () => {
-      opened = await backend.open();
-      server = await startServer({ db: opened.db, port: 0, host: '127.0.0.1', config: { rateLimit: false } });
-      ingest = await token(server.db, { name: 'dev', role: 'ingest', orgs: ['acme'] });
-      auditor = await token(server.db, { name: 'auditor', role: 'auditor' });
+      ({ opened, server, ingest, auditor } = await serverWithTokens(backend));
       repo = tempRepo();
       assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
       const found = await findRepo(repo.dir);

@@ -27,6 +27,8 @@ import { createToken } from '../../src/server/auth.js';
 import type { Database } from '../../src/server/db/database.js';
 import { openPglite, openPostgres } from '../../src/server/db/database.js';
 import { migrate } from '../../src/server/db/migrations.js';
+import type { RunningServer } from '../../src/server/server.js';
+import { startServer } from '../../src/server/server.js';
 
 export const POSTGRES_URL = process.env.TRAIL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -388,6 +390,26 @@ export async function token(db: Database, spec: NewToken): Promise<string> {
 }
 
 /** An app with the rate limit off unless a test asks for one. */
+/**
+ * A server listening on 127.0.0.1 over a fresh database of `backend` (no rate limit), with
+ * an ingest token for the acme organisation and an auditor's token: what a test that pushes
+ * real clones and reads what the server says starts from.
+ */
+export async function serverWithTokens(
+  backend: Backend,
+): Promise<{ opened: OpenedDb; server: RunningServer; ingest: string; auditor: string }> {
+  const opened = await backend.open();
+  const server = await startServer({
+    db: opened.db,
+    port: 0,
+    host: '127.0.0.1',
+    config: { rateLimit: false },
+  });
+  const ingest = await token(server.db, { name: 'dev', role: 'ingest', orgs: ['acme'] });
+  const auditor = await token(server.db, { name: 'auditor', role: 'auditor' });
+  return { opened, server, ingest, auditor };
+}
+
 export function appFor(db: Database, config: ServerConfig = {}): TrailApp {
   return createApp(db, { rateLimit: false, ...config });
 }

@@ -22,7 +22,6 @@ import { appendRecords } from '../../src/ledger/log-store.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import type { TrailApp } from '../../src/server/app.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { startServer } from '../../src/server/server.js';
 import { pushTo, trail } from '../helpers/cli.js';
 import { signedReview } from '../helpers/signed-review.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
@@ -38,6 +37,7 @@ import {
   pushWriter,
   repoPath,
   reviewRecord,
+  serverWithTokens,
   sha,
   token,
 } from './harness.js';
@@ -200,10 +200,7 @@ for (const backend of BACKENDS) {
     let oldKey: string;
 
     before(async () => {
-      opened = await backend.open();
-      server = await startServer({ db: opened.db, port: 0, host: '127.0.0.1', config: { rateLimit: false } });
-      ingest = await token(server.db, { name: 'dev', role: 'ingest', orgs: ['acme'] });
-      auditor = await token(server.db, { name: 'auditor', role: 'auditor' });
+      ({ opened, server, ingest, auditor } = await serverWithTokens(backend));
       repo = tempRepo();
       assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
       const found = await findRepo(repo.dir);

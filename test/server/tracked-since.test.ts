@@ -12,12 +12,11 @@ import { signPush } from '../../src/core/push-signature.js';
 import { loadWriterKey } from '../../src/ledger/keys.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { startServer } from '../../src/server/server.js';
 import { pushTo, trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { OpenedDb } from './harness.js';
-import { BACKENDS, callOverHttp, repoPath, token } from './harness.js';
+import { BACKENDS, callOverHttp, repoPath, serverWithTokens, token } from './harness.js';
 
 interface GapRow {
   commit: string;
@@ -38,10 +37,7 @@ for (const backend of BACKENDS) {
     let adopted: string;
 
     before(async () => {
-      opened = await backend.open();
-      server = await startServer({ db: opened.db, port: 0, host: '127.0.0.1', config: { rateLimit: false } });
-      ingest = await token(server.db, { name: 'dev', role: 'ingest', orgs: ['acme'] });
-      auditor = await token(server.db, { name: 'auditor', role: 'auditor' });
+      ({ opened, server, ingest, auditor } = await serverWithTokens(backend));
       repo = tempRepo();
       // History from before Trail: authored in 2025, by hand.
       for (const [file, day] of [

@@ -85,6 +85,17 @@ const edit = (lineDigests?: string[]) =>
     ...(lineDigests ? { lineDigests } : {}),
   }) as RecordOf<'event'>['event'];
 
+/** A turn's usage, as a transcript reports it, on `model`. */
+const usage = (model: string) =>
+  ({
+    type: 'usage',
+    model,
+    inputTokens: 1,
+    outputTokens: 1,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+  }) as RecordOf<'event'>['event'];
+
 describe('lineTurns', () => {
   const first = 'const first = computeTheFirstThing();';
   const second = 'const second = computeTheSecondThing();';
@@ -93,24 +104,10 @@ describe('lineTurns', () => {
     const events = [
       event(1, { type: 'prompt', text: 'one' }),
       event(2, edit([lineDigest(first)])),
-      event(3, {
-        type: 'usage',
-        model: 'model-a',
-        inputTokens: 1,
-        outputTokens: 1,
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-      }),
+      event(3, usage('model-a')),
       event(4, { type: 'prompt', text: 'two' }),
       event(5, edit([lineDigest(second)])),
-      event(6, {
-        type: 'usage',
-        model: 'model-b',
-        inputTokens: 1,
-        outputTokens: 1,
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-      }),
+      event(6, usage('model-b')),
     ];
     const turnOf = lineTurns(buildIndex(events));
     const checkpoint = checkpointOf(events);

@@ -432,6 +432,11 @@ export function validateRecord(input: unknown): TrailRecord {
     input && typeof input === 'object' && typeof (input as { kind?: unknown }).kind === 'string'
       ? (input as { kind: string }).kind
       : 'record';
+  if (issue.code === 'unrecognized_keys') {
+    // zod names no path for a key the schema lacks: name the key itself, the likely typo.
+    const field = [...issue.path, issue.keys[0]].join('.');
+    throw new TrailError('INVALID_RECORD', `invalid ${kind} record: "${field}" is not a field of it`);
+  }
   const field =
     issue.path.length > 0 ? issue.path.join('.') : issue.code === 'invalid_union' ? 'kind' : '(record)';
   throw new TrailError('INVALID_RECORD', `invalid ${kind} record: field "${field}": ${issue.message}`);

@@ -79,4 +79,15 @@ describe('validateRecord', () => {
     const bad = Object.freeze({ ...prompt(), time: 'yesterday' });
     assert.throws(() => validateRecord(bad), /field "time"/);
   });
+
+  test('a field the kind does not have is named, at the top and nested', () => {
+    assert.throws(
+      () => validateRecord({ ...prompt(), enviroment: 'prod' }),
+      /invalid event record: "enviroment" is not a field of it/,
+    );
+    assert.throws(
+      () => validateRecord({ ...prompt(), actor: { type: 'human', id: 'a', nick: 'x' } }),
+      /invalid event record: "actor\.nick" is not a field of it/,
+    );
+  });
 });

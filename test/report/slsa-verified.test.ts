@@ -205,3 +205,21 @@ describe('trail report slsa signs only what trail verify accepts', () => {
       assert.deepEqual(subject.annotations, { gitTree: tree });
     }));
 });
+
+describe('trail report slsa with nothing to attest', () => {
+  test('says so on stderr, leaves stdout empty and exits 0', () =>
+    withRepo(async (s) => {
+      const empty = await trail(s.dir, 'report', 'slsa');
+      assert.equal(empty.code, 0, empty.stderr);
+      assert.equal(empty.stdout, '');
+      assert.match(
+        empty.stderr,
+        /^nothing to attest: no commit with a checkpoint in the period \(all recorded history\), so the bundle is empty$/m,
+      );
+      await s.change({ name: 'c1', day: 1 });
+      const one = await trail(s.dir, 'report', 'slsa');
+      assert.equal(one.code, 0, one.stderr);
+      assert.doesNotMatch(one.stderr, /nothing to attest/);
+      assert.equal(one.stdout.trim().split('\n').length, 1);
+    }));
+});

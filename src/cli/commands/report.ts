@@ -126,6 +126,12 @@ async function produceSlsaBundle(
       io,
       `the ledger does not verify: signed ${countLabel(bundle.envelopes.length, 'statement')} from logs that verify, left out ${countLabel(bundle.leftOut, 'change')} whose checkpoint comes from a log that fails trail verify (--allow-unverified)`,
     );
+  } else if (bundle.envelopes.length === 0) {
+    // An empty bundle on stdout looks like a failure: say why there is nothing to attest.
+    say(
+      io,
+      `nothing to attest: no commit with a checkpoint in the period (${periodText(period)}), so the bundle is empty`,
+    );
   }
   return { bytes: Buffer.from(bundle.jsonl, 'utf8'), rows: bundle.envelopes.length };
 }

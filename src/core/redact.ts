@@ -66,6 +66,12 @@ export const MIN_SECRET_ENTROPY = 3;
 export const MIN_SECRET_LENGTH = 16;
 /** Shortest literal assigned to a password-like name that counts as a password. */
 const MIN_PASSWORD_LENGTH = 8;
+/**
+ * Shortest literal of a password-like name that counts when it holds a digit or a symbol
+ * (`hunter2`, `pa55wd`, `123456`): people choose passwords that short, and a label or enum
+ * value that short is letters alone (`Login`, `hidden`), which still needs MIN_PASSWORD_LENGTH.
+ */
+const MIN_MIXED_PASSWORD_LENGTH = 6;
 
 export const SECRET_ASSIGNMENT_RULE = 'secret-assignment';
 
@@ -288,8 +294,11 @@ function isCodeReference(value: string): boolean {
 function looksLikeSecret(value: string, passwordLike: boolean, unquoted: boolean): boolean {
   if (isPlaceholder(value) || /\s/.test(value)) return false;
   if (unquoted && isCodeReference(value)) return false; // config.password, passwordInput
+  // A YAML tag, not a value: `password: !vault |`, CloudFormation's `!Ref DbPassword`.
+  if (unquoted && /^![A-Za-z]/.test(value)) return false;
   if (passwordLike) {
-    if (value.length < MIN_PASSWORD_LENGTH) return false;
+    if (value.length < MIN_MIXED_PASSWORD_LENGTH) return false;
+    if (value.length < MIN_PASSWORD_LENGTH && /^\p{L}+$/u.test(value)) return false;
     if (/^\p{Lu}?\p{Ll}+$/u.test(value)) return false; // one word: a label, not a password
     return !(isWordy(value) && /[/.:]/.test(value)); // a path, URL or member expression
   }

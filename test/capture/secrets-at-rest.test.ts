@@ -50,16 +50,24 @@ const CHANNELS = [
 ] as const;
 type Channel = (typeof CHANNELS)[number];
 
-/** What must not be found: the secret, each long line of a multi-line one, and their JSON forms. */
-function needles(secret: string): string[] {
+/**
+ * What must not be found: the secret, each long line of a multi-line one, and their JSON forms.
+ * A short secret (a password such as `hunter2`) could turn up by chance inside a digest, so it
+ * is searched for with the text just before it (`SSWORD="hunter2`), which redaction replaces.
+ */
+function needles({ secret, text }: Secret): string[] {
   const pieces = [secret, ...secret.split(/\n|\\n/).map((p) => p.trim())].filter(
     (p) => p.length >= 16 && !/^-----(BEGIN|END) /.test(p),
   );
+  if (secret.length < 16) {
+    const at = text.indexOf(secret);
+    pieces.push(text.slice(Math.max(0, at - 8), at + secret.length));
+  }
   return [...new Set(pieces.flatMap((p) => [p, JSON.stringify(p).slice(1, -1)]))];
 }
 
 function leaked(stored: string, secrets: Secret[]): string[] {
-  return secrets.filter((s) => needles(s.secret).some((n) => stored.includes(n))).map((s) => s.id);
+  return secrets.filter((s) => needles(s).some((n) => stored.includes(n))).map((s) => s.id);
 }
 
 const cleanups: Array<() => void> = [];
@@ -96,7 +104,7 @@ class Agent {
 }
 
 describe('no secret reaches disk through capture', () => {
-  test('96 fake secrets of 58 formats through two agents: none stored; ordinary code unchanged', async (t) => {
+  test(`${SECRETS.length} fake secrets of ${new Set(SECRETS.map((s) => s.format)).size} formats through two agents: none stored; ordinary code unchanged`, async (t) => {
     assert.ok(SECRETS.length >= 40);
     const repo = tempRepo();
     const outside = tempDir('trail-secrets-home-');

@@ -38,6 +38,7 @@ const adversarial: Record<string, string> = {
   'short flags': fill('mysql redis-cli -u x docker login '),
   cookies: fill('Cookie: a=b; '),
   braces: fill('token="{{{{{{{{{{{{{{{{'),
+  'password in prose': fill('the password is password is a1b2c3d4e5f6g7h8 '),
 };
 
 redactText(realistic.slice(0, 4096)); // compile and warm the patterns

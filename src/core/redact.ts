@@ -534,6 +534,16 @@ function assigned(nameGroup: number, unquoted: boolean) {
   };
 }
 
+/** A password named in a sentence: a literal with a digit or a symbol in it, never a bare word. */
+function proseAssignedPassword(secret: string): boolean {
+  // Words joined by dashes or dots (`user-defined`, `read-only`) are prose, not a password.
+  return (
+    /[^\p{L}]/u.test(secret) &&
+    !/^\p{L}+(?:[-.']\p{L}+)+$/u.test(secret) &&
+    looksLikeSecret(secret, true, true)
+  );
+}
+
 /** `Password=…` counts only inside a `key=value;` connection string, not as a code keyword argument. */
 function connectionStringPassword(secret: string, match: RegExpExecArray): boolean {
   const before = match.input.slice(Math.max(0, match.index - 8), match.index);
@@ -897,6 +907,19 @@ export const BUILTIN_RULES: RedactionRule[] = [
       /(?<![A-Za-z0-9_-])(?:machine\s+\S{1,256}|default)\s+login\s+\S{1,256}\s+password\s+["']?([^\s"']{1,256})/g,
     secretGroup: 1,
     accept: notPlaceholder,
+  },
+  {
+    id: 'password-in-prose',
+    description:
+      'A password given in a sentence (the password is …, my passphrase was …) when it holds a digit or a symbol',
+    // Prompts say where to log in: "use admin, the password is Summer2024!". A bare word
+    // after "password is" is usually prose ("is incorrect", "is stored in Vault"), so the value
+    // must mix in a digit or symbol, as the short-password rule asks. The value may not end in
+    // the sentence's own full stop or comma, which stays.
+    pattern:
+      /(?<![A-Za-z0-9_-])(?:password|passphrase|passwd|passcode)[ \t]+(?:is|was|will be|would be)[ \t]+(?:now[ \t]+|still[ \t]+)?["'`]?([^\s"'`]{5,127}[^\s"'`.,;:?)])/gi,
+    secretGroup: 1,
+    accept: proseAssignedPassword,
   },
   {
     id: 'connection-string-password',

@@ -550,6 +550,7 @@ describe('at scale', () => {
       'short flags': fill('mysql redis-cli -u x docker login '),
       cookies: fill('Cookie: a=b; '),
       'set-cookie and curl -b': fill('Set-Cookie: x=1; curl -b a='),
+      'password is, unfinished': fill('the password is password is is '),
     };
     for (const [name, text] of Object.entries(unchanged)) {
       assert.equal(redactText(text).text, text, name);
@@ -563,6 +564,7 @@ describe('at scale', () => {
       fill('password = "'),
       fill(';password='),
       fill('--token '),
+      fill('password is a1b2c3d4'),
       fill('token="{{{{{{{{{{{{{{{{'),
     ];
     for (const text of others) {

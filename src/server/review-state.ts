@@ -23,7 +23,7 @@
  * refresh it waited for.
  *
  * Revocations are judged as of the server's clock, as a clone judges them (review-trust.ts), so
- * a status can also go stale with no change to anything stored: when a revocation dated later
+ * a status can also go stale with nothing stored changing: when a revocation dated later
  * (`trail keys revoke --at`) comes into force, the reviews its key vouched for stop counting.
  * Each full refresh records in review_status_due (migration 16) the earliest such time among
  * the repository's keys, and a read of the status first refreshes, in full, the repositories
@@ -34,7 +34,6 @@
  */
 import { parseIsoTime } from '../core/iso-time.js';
 import { nextRevocationAfter } from '../core/key-revocation.js';
-import type { TrustedKey } from '../core/log-verifier.js';
 import { reviewOutcome } from '../core/review-decision.js';
 import type { Database, Queryable } from './db/database.js';
 import { storedFromLine } from './http.js';
@@ -56,11 +55,6 @@ const present = (list: ReadonlyArray<string | null | undefined>) => [
   ...new Set(list.filter((x): x is string => typeof x === 'string' && x.length > 0)),
 ];
 
-/** Takes the repository's review status lock, held until the transaction ends. */
-async function lockReviewStatus(tx: Queryable, repoId: number): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
-}
-
 /**
  * Recomputes the review status of the repository's checkpoints that these commits or ids name.
  * @param now the server's clock (ms), which revocations are judged at
@@ -74,23 +68,7 @@ export async function refreshReviewStatus(
   const commits = present(subjects.commits);
   const ids = present(subjects.checkpoints);
   if (commits.length === 0 && ids.length === 0) return;
-  await lockReviewStatus(tx, repoId);
-  const repoKeys = (await trustedKeysOf(tx, [repoId])).get(repoId) ?? new Map();
-  await rewriteReviewStatus(tx, repoId, { commits, ids }, repoKeys, now);
-}
-
-/**
- * Writes again the review status rows of the checkpoints these commits or ids name, judging
- * their reviews with these keys as of `now`. The caller holds the review status lock.
- */
-async function rewriteReviewStatus(
-  tx: Queryable,
-  repoId: number,
-  { commits, ids }: { commits: string[]; ids: string[] },
-  repoKeys: ReadonlyMap<string, TrustedKey>,
-  now: number,
-): Promise<void> {
-  if (commits.length === 0 && ids.length === 0) return;
+  await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
   const found = await tx.query<{ record_id: string; commit_sha: string; time: Date }>(
     `SELECT DISTINCT record_id, commit_sha, time FROM checkpoints
      WHERE repo_id = $1 AND (commit_sha = ANY($2::text[]) OR record_id = ANY($3::text[]))`,
@@ -116,6 +94,7 @@ async function rewriteReviewStatus(
        ORDER BY rv.time, rv.id`,
     [repoId, present(found.rows.map((r) => r.commit_sha)), present(found.rows.map((r) => r.record_id))],
   );
+  const repoKeys = (await trustedKeysOf(tx, [repoId])).get(repoId) ?? new Map();
   const counts = (r: (typeof reviews.rows)[number]) => {
     // A code host's review came through an authenticated webhook: the host's word.
     if (r.writer_id === null) return true;
@@ -179,16 +158,47 @@ async function rewriteReviewStatus(
 /**
  * Recomputes the review status of every checkpoint of the repository that a review names: after
  * its key set changed, which can make any of its ledger reviews count or stop counting, or once
- * a revocation dated later has come into force. Records when the status it writes goes stale
- * by the clock alone: the next revocation among the repository's keys dated after `now`.
+ * a revocation dated later came into force (refreshDueReviewStatus); then records when the
+ * status goes stale by the clock alone (recordWhenStale), unless `recordStale` is false: for
+ * migrations 11 and 12, which run before review_status_due exists.
  */
 export async function refreshRepoReviewStatus(
   tx: Queryable,
   repoId: number,
   now = Date.now(),
+  recordStale = true,
 ): Promise<void> {
-  const repoKeys = await rewriteRepoReviewStatus(tx, repoId, now);
-  const due = nextRevocationAfter(repoKeys.values(), now);
+  const named = await tx.query<{ commit_sha: string | null; checkpoint_id: string | null }>(
+    'SELECT DISTINCT commit_sha, checkpoint_id FROM reviews WHERE repo_id = $1',
+    [repoId],
+  );
+  await refreshReviewStatus(
+    tx,
+    repoId,
+    {
+      commits: named.rows.map((r) => r.commit_sha),
+      checkpoints: named.rows.map((r) => r.checkpoint_id),
+    },
+    now,
+  );
+  if (recordStale) await recordWhenStale(tx, repoId, now);
+}
+
+/** Fills review_status from every review held (migrations 11 and 12). */
+export async function rebuildReviewStatus(tx: Queryable): Promise<void> {
+  const repos = await tx.query<{ repo_id: number }>('SELECT DISTINCT repo_id FROM reviews');
+  for (const { repo_id } of repos.rows) await refreshRepoReviewStatus(tx, Number(repo_id), Date.now(), false);
+}
+
+/**
+ * Records when the repository's status, just written as of `now`, goes stale with nothing
+ * stored changing: when the next revocation among its keys dated after `now` comes into force
+ * (none: it does not). Under the review status lock, with the keys read under it.
+ */
+async function recordWhenStale(tx: Queryable, repoId: number, now: number): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
+  const keys = (await trustedKeysOf(tx, [repoId])).get(repoId) ?? new Map();
+  const due = nextRevocationAfter(keys.values(), now);
   await tx.query('DELETE FROM review_status_due WHERE repo_id = $1', [repoId]);
   if (due !== undefined) {
     await tx.query('INSERT INTO review_status_due (repo_id, due_at) VALUES ($1, $2)', [
@@ -214,7 +224,7 @@ export async function refreshDueReviewStatus(db: Database, now: number): Promise
   for (const { repo_id } of due.rows) {
     const repoId = Number(repo_id);
     await db.transaction(async (tx) => {
-      await lockReviewStatus(tx, repoId);
+      await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
       const still = await tx.query(
         'SELECT 1 FROM review_status_due WHERE repo_id = $1 AND due_at <= $2::timestamptz',
         [repoId, at],
@@ -222,44 +232,6 @@ export async function refreshDueReviewStatus(db: Database, now: number): Promise
       if (still.rows.length > 0) await refreshRepoReviewStatus(tx, repoId, now);
     });
   }
-}
-
-/**
- * Writes again the review status of every checkpoint of the repository that a review names,
- * under its lock, with its keys read after the lock is taken; returns those keys.
- */
-async function rewriteRepoReviewStatus(
-  tx: Queryable,
-  repoId: number,
-  now: number,
-): Promise<ReadonlyMap<string, TrustedKey>> {
-  await lockReviewStatus(tx, repoId);
-  const repoKeys = (await trustedKeysOf(tx, [repoId])).get(repoId) ?? new Map<string, TrustedKey>();
-  const named = await tx.query<{ commit_sha: string | null; checkpoint_id: string | null }>(
-    'SELECT DISTINCT commit_sha, checkpoint_id FROM reviews WHERE repo_id = $1',
-    [repoId],
-  );
-  await rewriteReviewStatus(
-    tx,
-    repoId,
-    {
-      commits: present(named.rows.map((r) => r.commit_sha)),
-      ids: present(named.rows.map((r) => r.checkpoint_id)),
-    },
-    repoKeys,
-    now,
-  );
-  return repoKeys;
-}
-
-/**
- * Fills review_status from every review held (migrations 11 and 12). It records no due time:
- * review_status_due comes with migration 16, whose own pass records it.
- */
-export async function rebuildReviewStatus(tx: Queryable): Promise<void> {
-  const repos = await tx.query<{ repo_id: number }>('SELECT DISTINCT repo_id FROM reviews');
-  const now = Date.now();
-  for (const { repo_id } of repos.rows) await rewriteRepoReviewStatus(tx, Number(repo_id), now);
 }
 
 /**

@@ -35,3 +35,18 @@ export function claimsAfterRevocation(key: TrustedKey, claimed: string): boolean
   const revokedAt = revocationTime(key);
   return revokedAt !== undefined && (parseIsoTime(claimed) ?? Number.POSITIVE_INFINITY) >= revokedAt;
 }
+
+/**
+ * The earliest time after `now` at which one of these keys' revocations comes into force, in
+ * milliseconds, or undefined when none is dated later. Whatever was judged at `now` with these
+ * keys (which reviews count) holds until then, and may not after.
+ */
+export function nextRevocationAfter(keys: Iterable<TrustedKey>, now: number): number | undefined {
+  let next: number | undefined;
+  for (const key of keys) {
+    const revokedAt = revocationTime(key);
+    if (revokedAt !== undefined && revokedAt > now && (next === undefined || revokedAt < next))
+      next = revokedAt;
+  }
+  return next;
+}

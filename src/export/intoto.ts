@@ -5,13 +5,13 @@
  * in a DSSE envelope signed with this clone's key (payloadType application/vnd.in-toto+json),
  * one envelope per line (`.intoto.jsonl`).
  *
- * The subject's digest is `gitCommit` alone. A DigestSet holds digests of one artifact, and
- * two match when ANY field matches (spec/v1/digest_set.md): with the tree beside the commit,
- * any other commit of the same tree would match the statement. The tree goes in the
- * subject's `annotations` (spec/v1/resource_descriptor.md: metadata about the resource), where
- * it informs a policy and matches nothing.
+ * The subject is the commit as `trail report slsa` names it (core/commit-descriptor.ts): name
+ * `ORG/NAME@<sha>`, origin's `git+https://` address where it is on a host, digest `gitCommit`
+ * alone, the tree as an annotation.
  */
 import { canonicalize } from '../core/canonical-json.js';
+import type { RepositoryIdentity } from '../core/commit-descriptor.js';
+import { commitDescriptor } from '../core/commit-descriptor.js';
 import type { DsseEnvelope } from '../core/dsse.js';
 import { signEnvelope } from '../core/dsse.js';
 import { sha256Hex } from '../core/hash.js';
@@ -22,17 +22,14 @@ export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const CHECKPOINT_PREDICATE = 'https://trail.dev/attestation/ai-checkpoint/v0.1';
 export const INTOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
-export function checkpointStatement(view: CheckpointView, repoName: string): Record<string, unknown> {
+export function checkpointStatement(
+  view: CheckpointView,
+  repository: RepositoryIdentity,
+): Record<string, unknown> {
   const c = view.checkpoint;
   return {
     _type: STATEMENT_TYPE,
-    subject: [
-      {
-        name: `git+${repoName}@${c.commit}`,
-        digest: { gitCommit: c.commit },
-        ...(c.tree ? { annotations: { gitTree: c.tree } } : {}),
-      },
-    ],
+    subject: [commitDescriptor(repository, c.commit, c.tree)],
     predicateType: CHECKPOINT_PREDICATE,
     predicate: {
       checkpoint: view.id,

@@ -3,6 +3,8 @@
  * id, parents, author, date, subject and the paths each one touched.
  */
 import type { CommitInfo } from '../core/change-facts.js';
+import type { RepositoryIdentity } from '../core/commit-descriptor.js';
+import { remoteUri } from '../core/commit-descriptor.js';
 import { TrailError } from '../core/errors.js';
 import { gitTextOrUndefined, runGit } from './run.js';
 
@@ -173,9 +175,26 @@ export function revisionsFor(range: string): string[] {
 
 /** A short name for the repository: origin's `owner/name`, else the folder's name. */
 export async function repositoryName(workTree: string): Promise<string> {
+  return (await repositoryIdentity(workTree)).name;
+}
+
+/**
+ * The repository as statements name it (core/commit-descriptor.ts): its short name
+ * (repositoryName), and origin's `git+https://` address where origin is on a host.
+ */
+export async function repositoryIdentity(workTree: string): Promise<RepositoryIdentity> {
   const url = await gitTextOrUndefined(workTree, ['config', '--get', 'remote.origin.url']);
+  const uri = url ? remoteUri(url) : undefined;
+  return { name: shortName(workTree, url), ...(uri ? { uri } : {}) };
+}
+
+function shortName(workTree: string, url: string | undefined): string {
   if (url) {
-    const cleaned = url.replace(/\.git$/, '').replace(/\/+$/, '');
+    // Without the credentials a URL may carry (https://user:token@host/name): they are no name.
+    const cleaned = url
+      .replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^@/]*@/, '$1')
+      .replace(/\.git$/, '')
+      .replace(/\/+$/, '');
     const match = /[/:]([^/:]+\/[^/:]+)$/.exec(cleaned);
     if (match) return match[1]!;
   }

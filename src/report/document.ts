@@ -98,6 +98,11 @@ export interface ReportInput {
   reviewsNotCounted?: number;
   period: Period;
   scope: ReportScope;
+  /**
+   * Origin's `git+https://HOST/ORG/NAME` where origin is on a host (core/commit-descriptor.ts):
+   * the `uri` of the commits provenance names. Absent on the server, which knows no remote.
+   */
+  repositoryUri?: string;
   generatedAt: string;
   /** Number of trusted keys in .trail/keys; on the server, of keys in force there. */
   trustedKeys?: number;

@@ -10,7 +10,7 @@ import type { Period } from '../core/change-facts.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
-import { currentBranch, listCommits, repositoryName } from '../git/commit-range.js';
+import { currentBranch, listCommits, repositoryIdentity } from '../git/commit-range.js';
 import { loadConfig } from '../ledger/config.js';
 import { loadPolicy } from '../ledger/policy-file.js';
 import { recordsOfSnapshots } from '../ledger/read.js';
@@ -125,7 +125,7 @@ async function reportInputOf(
   const { verification } = ledger;
   onStage?.('reading commits');
   const commits = await listCommits(repo.workTree, ['HEAD']);
-  const repository = await repositoryName(repo.workTree);
+  const { name: repository, uri: repositoryUri } = await repositoryIdentity(repo.workTree);
   const branch = await currentBranch(repo.workTree);
   return {
     index: ledger.index,
@@ -142,6 +142,7 @@ async function reportInputOf(
       branch,
       description: `${repository}: the commits reachable from ${branch ?? 'HEAD'} (${commits.length} without merges) and every checkpoint in the ledger`,
     },
+    ...(repositoryUri ? { repositoryUri } : {}),
     generatedAt,
     trustedKeys: ledger.trustedKeys.size,
     ...trackedSinceOf(repo),

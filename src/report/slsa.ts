@@ -1,7 +1,8 @@
 /**
  * SLSA provenance for AI-written commits: one in-toto Statement v1 per commit with a
- * checkpoint (in-toto/attestation spec/v1/statement.md), subject = the commit (DigestSet
- * `gitCommit` alone; its tree is an annotation, as export/intoto.ts explains), predicate =
+ * checkpoint (in-toto/attestation spec/v1/statement.md), subject = the commit as
+ * `trail export --format intoto` names it (core/commit-descriptor.ts: `ORG/NAME@<sha>`, origin's
+ * `git+https://` address, DigestSet `gitCommit` alone, the tree an annotation), predicate =
  * SLSA Provenance v1 (slsa.dev/provenance/v1) mapped from the checkpoint, each wrapped in a
  * DSSE envelope signed with this clone's key and written as a JSON Lines bundle
  * (spec/v1/bundle.md: one envelope per line, `.intoto.jsonl`).
@@ -18,6 +19,8 @@ import { createHash } from 'node:crypto';
 import type { ChangeFacts } from '../core/change-facts.js';
 import { purgedCheckpointText } from '../core/change-facts.js';
 import { checkpointStatus } from '../core/check.js';
+import type { RepositoryIdentity, ResourceDescriptor } from '../core/commit-descriptor.js';
+import { commitDescriptor } from '../core/commit-descriptor.js';
 import type { DsseEnvelope } from '../core/dsse.js';
 import { signEnvelope } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
@@ -32,13 +35,6 @@ export const SLSA_PROVENANCE_TYPE = 'https://slsa.dev/provenance/v1';
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 /** Our build type: an agent session that produced a commit. A URN, so it claims no domain. */
 export const AGENT_BUILD_TYPE = 'urn:trail:buildtype:agent-session:v1';
-
-interface ResourceDescriptor {
-  name?: string;
-  uri?: string;
-  digest: Record<string, string>;
-  annotations?: Record<string, unknown>;
-}
 
 export interface InTotoStatement {
   _type: typeof IN_TOTO_STATEMENT_TYPE;
@@ -90,21 +86,20 @@ function finishedAt(sessions: ChangeFacts['sessions'], sealedAt: string): string
   return last ?? sealedAt;
 }
 
+/** The repository the report covers, as its statements name it. */
+function repositoryOf(input: ReportInput): RepositoryIdentity {
+  return { name: input.scope.repository, ...(input.repositoryUri ? { uri: input.repositoryUri } : {}) };
+}
+
 /** The provenance of one commit with a checkpoint. */
-export function slsaStatement(f: ChangeFacts, repository: string): InTotoStatement {
+export function slsaStatement(f: ChangeFacts, repository: RepositoryIdentity): InTotoStatement {
   const c = f.checkpoint!.record;
   const session = f.sessions[0];
   const parents = c.parents.length > 0 ? c.parents : (f.git?.parents ?? []);
   const starts = f.sessions.flatMap((s) => (s.startedAt ? [s.startedAt] : []));
   return {
     _type: IN_TOTO_STATEMENT_TYPE,
-    subject: [
-      {
-        name: `${repository}@${f.commit}`,
-        digest: { gitCommit: f.commit },
-        ...(c.tree ? { annotations: { gitTree: c.tree } } : {}),
-      },
-    ],
+    subject: [commitDescriptor(repository, f.commit, c.tree)],
     predicateType: SLSA_PROVENANCE_TYPE,
     predicate: {
       buildDefinition: {
@@ -121,7 +116,7 @@ export function slsaStatement(f: ChangeFacts, repository: string): InTotoStateme
           models: f.models,
           sessions: f.sessions.map((s) => drop({ sessionId: s.sessionId, agent: s.agent, model: s.model })),
         }),
-        resolvedDependencies: parents.map((p) => ({ name: `${repository}@${p}`, digest: { gitCommit: p } })),
+        resolvedDependencies: parents.map((p) => commitDescriptor(repository, p)),
       },
       runDetails: {
         builder: drop({
@@ -179,7 +174,7 @@ export function buildSlsaBundle(
         .length;
   const statements = reportChanges(signable)
     .filter((f) => f.checkpoint)
-    .map((f) => slsaStatement(f, input.scope.repository));
+    .map((f) => slsaStatement(f, repositoryOf(input)));
   const envelopes = statements.map((s) =>
     signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(s), 'utf8'), key),
   );
@@ -205,7 +200,7 @@ export function buildSlsaReport(input: ReportInput): ReportDocument {
       else missing.push([isoSeconds(f.time), f.commit, f.git?.subject ?? '', f.author ?? '']);
       continue;
     }
-    const s = slsaStatement(f, input.scope.repository);
+    const s = slsaStatement(f, repositoryOf(input));
     const digest = createHash('sha256').update(JSON.stringify(s)).digest('hex');
     rows.push([
       isoSeconds(f.time),

@@ -139,6 +139,7 @@ export async function registerKeys(
   repo: RepoRef,
   input: unknown,
   tokenId: string,
+  now = Date.now(),
 ): Promise<KeyResult> {
   const keys = parseKeys(input);
   return db.transaction(async (tx) => {
@@ -189,7 +190,7 @@ export async function registerKeys(
         [repo.id, tokenId, JSON.stringify(rows)],
       );
       // A key added or revoked changes which reviews the server counts (review-trust.ts).
-      await refreshRepoReviewStatus(tx, repo.id);
+      await refreshRepoReviewStatus(tx, repo.id, now);
     }
     result.pending = pendingKeys(await keySetState(tx, repo.id), known.keys());
     return result;
@@ -459,6 +460,7 @@ export async function ingest(
   repo: RepoRef,
   input: PushInput,
   tokenId: string,
+  now = Date.now(),
 ): Promise<IngestResult> {
   const writerId = checkWriterId(input.writerId);
   try {
@@ -481,7 +483,9 @@ export async function ingest(
       );
     }
     await checkSignatures(writerId, heads, await registeredKey(db, repo.id, writerId), repo.name);
-    return await db.transaction((tx) => ingestLocked(tx, repo, writerId, input, entries, heads, tokenId));
+    return await db.transaction((tx) =>
+      ingestLocked(tx, repo, writerId, input, entries, heads, tokenId, now),
+    );
   } catch (error) {
     if (error instanceof LedgerRefusal && error.flag) {
       await recordAlert(db, {
@@ -506,6 +510,7 @@ async function ingestLocked(
   entries: Prepared[],
   heads: SignedTreeHead[],
   tokenId: string,
+  now: number,
 ): Promise<IngestResult> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`log/${repo.id}/${writerId}`]);
   const state = await loadState(tx, repo.id, writerId);
@@ -648,7 +653,7 @@ async function ingestLocked(
   }
 
   if (fresh.length > 0) {
-    await insertEntries(tx, repo.id, writerId, fresh, tokenId);
+    await insertEntries(tx, repo.id, writerId, fresh, tokenId, now);
     await tx.query(
       'INSERT INTO writers (repo_id, writer_id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
       [
@@ -799,6 +804,7 @@ async function insertEntries(
   writerId: string,
   fresh: Prepared[],
   tokenId: string,
+  now: number,
 ): Promise<void> {
   // The line as sent, byte for byte; the facts beside it, and every read-model row below,
   // as PostgreSQL can store them (storable.ts): a NUL in a prompt or a +20:00 time is valid
@@ -935,14 +941,19 @@ async function insertEntries(
   }
   // The review status of the checkpoints this push carries and of those its reviews name,
   // which may have arrived before them or after (review-state.ts).
-  await refreshReviewStatus(tx, repoId, {
-    commits: [
-      ...(checkpoints as Array<{ commit_sha: string }>).map((c) => c.commit_sha),
-      ...reviews.map((r) => r.commit),
-    ],
-    checkpoints: [
-      ...(checkpoints as Array<{ id: string }>).map((c) => c.id),
-      ...reviews.map((r) => r.checkpoint),
-    ],
-  });
+  await refreshReviewStatus(
+    tx,
+    repoId,
+    {
+      commits: [
+        ...(checkpoints as Array<{ commit_sha: string }>).map((c) => c.commit_sha),
+        ...reviews.map((r) => r.commit),
+      ],
+      checkpoints: [
+        ...(checkpoints as Array<{ id: string }>).map((c) => c.id),
+        ...reviews.map((r) => r.checkpoint),
+      ],
+    },
+    now,
+  );
 }

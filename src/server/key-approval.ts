@@ -18,6 +18,7 @@
  * registering keys take the same per-repository lock, so a key registered while a lock is
  * being set is either approved by it or waits.
  */
+import { revokedAsOf } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { Queryable } from './db/database.js';
 
@@ -105,13 +106,18 @@ export async function trustedKeysOf(
 }
 
 /**
- * How many keys are in force over these repositories (trustedKeysOf, each repository's own):
- * registered, never revoked, and approved where its key set is locked. What the NIST report counts.
+ * How many keys are in force over these repositories at `now` (trustedKeysOf, each
+ * repository's own): registered, not revoked by then (a revocation dated later leaves a key in
+ * force until then, as reviews are judged), and approved where its key set is locked. What
+ * the NIST report counts.
  */
-export function countInForce(keysByRepo: ReadonlyMap<number, ReadonlyMap<string, TrustedKey>>): number {
+export function countInForce(
+  keysByRepo: ReadonlyMap<number, ReadonlyMap<string, TrustedKey>>,
+  now: number,
+): number {
   let n = 0;
   for (const keys of keysByRepo.values()) {
-    for (const key of keys.values()) if (key.revokedAt === undefined) n++;
+    for (const key of keys.values()) if (revokedAsOf(key, now) === undefined) n++;
   }
   return n;
 }

@@ -22,6 +22,7 @@ export async function setKeySetLock(
   repo: RepoRef,
   locked: boolean,
   tokenId: string,
+  now = Date.now(),
 ): Promise<{ locked: boolean; approved: string[] }> {
   return db.transaction(async (tx) => {
     await lockKeySet(tx, repo.id);
@@ -43,7 +44,7 @@ export async function setKeySetLock(
       tokenId,
     ]);
     // Unlocking lets in keys that waited for approval: reviews in their logs may count now.
-    await refreshRepoReviewStatus(tx, repo.id);
+    await refreshRepoReviewStatus(tx, repo.id, now);
     return { locked, approved };
   });
 }
@@ -54,6 +55,7 @@ export async function approveKey(
   repo: RepoRef,
   keyId: string,
   tokenId: string,
+  now = Date.now(),
 ): Promise<{ keyId: string; approved: boolean; alreadyApproved: boolean }> {
   return db.transaction(async (tx) => {
     await lockKeySet(tx, repo.id);
@@ -71,7 +73,7 @@ export async function approveKey(
       keyId,
       tokenId,
     ]);
-    await refreshRepoReviewStatus(tx, repo.id);
+    await refreshRepoReviewStatus(tx, repo.id, now);
     return { keyId, approved: true, alreadyApproved: false };
   });
 }

@@ -159,7 +159,9 @@ const SCHEMAS: Record<string, Schema> = {
       keyId: str(),
       publicKey: str('Raw Ed25519 public key, base64'),
       name: str(),
-      revokedAt: str(),
+      revokedAt: str(
+        'ISO 8601: revoked from this time, as a clone judges it; a time still to come leaves the key in force (heads, signed pushes, reviews) until then',
+      ),
       revokedReason: str(),
     },
   },
@@ -259,7 +261,7 @@ const SCHEMAS: Record<string, Schema> = {
       reviewsNotCounted: {
         type: 'array',
         description:
-          "The ledger's reviews no key in force for the repository vouches for: shown, not counted",
+          "The ledger's reviews no key in force for the repository vouches for, as of the server's clock (a revocation dated later leaves its key in force until then, as in a clone): shown, not counted",
         items: {
           type: 'object',
           properties: { review: ref('StoredRecord'), why: str() },

@@ -21,9 +21,21 @@
  * page by page; key changes are rare, pushes and list reads are not. The keys are read after
  * the lock is taken, so a refresh never judges with a key set older than one whose own
  * refresh it waited for.
+ *
+ * Revocations are judged as of the server's clock, as a clone judges them (review-trust.ts), so
+ * a status can also go stale with nothing stored changing: when a revocation dated later
+ * (`trail keys revoke --at`) comes into force, the reviews its key vouched for stop counting.
+ * Each full refresh records in review_status_due (migration 16) the earliest such time among
+ * the repository's keys, and a read of the status first refreshes, in full, the repositories
+ * whose time has come (refreshDueReviewStatus). Refusing future-dated revocations at push
+ * would have kept the cache simple, but it would refuse a key file every clone accepts (and
+ * every key pushed with it), and working the status out at read time would take the status
+ * filter out of SQL; one lookup in a table that is empty unless a revocation waits is cheap.
  */
+import { parseIsoTime } from '../core/iso-time.js';
+import { nextRevocationAfter } from '../core/key-revocation.js';
 import { reviewOutcome } from '../core/review-decision.js';
-import type { Queryable } from './db/database.js';
+import type { Database, Queryable } from './db/database.js';
 import { storedFromLine } from './http.js';
 import { trustedKeysOf } from './key-approval.js';
 import { isoTime } from './ledger-state.js';
@@ -43,11 +55,15 @@ const present = (list: ReadonlyArray<string | null | undefined>) => [
   ...new Set(list.filter((x): x is string => typeof x === 'string' && x.length > 0)),
 ];
 
-/** Recomputes the review status of the repository's checkpoints that these commits or ids name. */
+/**
+ * Recomputes the review status of the repository's checkpoints that these commits or ids name.
+ * @param now the server's clock (ms), which revocations are judged at
+ */
 export async function refreshReviewStatus(
   tx: Queryable,
   repoId: number,
   subjects: ReviewSubjects,
+  now = Date.now(),
 ): Promise<void> {
   const commits = present(subjects.commits);
   const ids = present(subjects.checkpoints);
@@ -90,7 +106,7 @@ export async function refreshReviewStatus(
       record_id: r.record_id,
       line: r.line,
     });
-    return whyServerDoesNotCount(stored, repoKeys) === undefined;
+    return whyServerDoesNotCount(stored, repoKeys, now) === undefined;
   };
   const byCommit = new Map<string, typeof reviews.rows>();
   const byCheckpoint = new Map<string, typeof reviews.rows>();
@@ -141,21 +157,98 @@ export async function refreshReviewStatus(
 
 /**
  * Recomputes the review status of every checkpoint of the repository that a review names: after
- * its key set changed, which can make any of its ledger reviews count or stop counting.
+ * its key set changed, which can make any of its ledger reviews count or stop counting, or once
+ * a revocation dated later came into force (refreshDueReviewStatus); then records when the
+ * status goes stale by the clock alone (recordWhenStale), unless `recordStale` is false: for
+ * migrations 11 and 12, which run before review_status_due exists.
  */
-export async function refreshRepoReviewStatus(tx: Queryable, repoId: number): Promise<void> {
+export async function refreshRepoReviewStatus(
+  tx: Queryable,
+  repoId: number,
+  now = Date.now(),
+  recordStale = true,
+): Promise<void> {
   const named = await tx.query<{ commit_sha: string | null; checkpoint_id: string | null }>(
     'SELECT DISTINCT commit_sha, checkpoint_id FROM reviews WHERE repo_id = $1',
     [repoId],
   );
-  await refreshReviewStatus(tx, repoId, {
-    commits: named.rows.map((r) => r.commit_sha),
-    checkpoints: named.rows.map((r) => r.checkpoint_id),
-  });
+  await refreshReviewStatus(
+    tx,
+    repoId,
+    {
+      commits: named.rows.map((r) => r.commit_sha),
+      checkpoints: named.rows.map((r) => r.checkpoint_id),
+    },
+    now,
+  );
+  if (recordStale) await recordWhenStale(tx, repoId, now);
 }
 
 /** Fills review_status from every review held (migrations 11 and 12). */
 export async function rebuildReviewStatus(tx: Queryable): Promise<void> {
   const repos = await tx.query<{ repo_id: number }>('SELECT DISTINCT repo_id FROM reviews');
-  for (const { repo_id } of repos.rows) await refreshRepoReviewStatus(tx, Number(repo_id));
+  for (const { repo_id } of repos.rows) await refreshRepoReviewStatus(tx, Number(repo_id), Date.now(), false);
+}
+
+/**
+ * Records when the repository's status, just written as of `now`, goes stale with nothing
+ * stored changing: when the next revocation among its keys dated after `now` comes into force
+ * (none: it does not). Under the review status lock, with the keys read under it.
+ */
+async function recordWhenStale(tx: Queryable, repoId: number, now: number): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
+  const keys = (await trustedKeysOf(tx, [repoId])).get(repoId) ?? new Map();
+  const due = nextRevocationAfter(keys.values(), now);
+  await tx.query('DELETE FROM review_status_due WHERE repo_id = $1', [repoId]);
+  if (due !== undefined) {
+    await tx.query('INSERT INTO review_status_due (repo_id, due_at) VALUES ($1, $2)', [
+      repoId,
+      new Date(due).toISOString(),
+    ]);
+  }
+}
+
+/**
+ * Refreshes, in full, the review status of every repository where a revocation dated later
+ * has come into force since its status was written (review_status_due): what a read of the
+ * status calls first, so that it never shows a review as counted past its key's revocation.
+ * Each repository in its own transaction, under its lock; one that another request refreshed
+ * meanwhile is left alone.
+ */
+export async function refreshDueReviewStatus(db: Database, now: number): Promise<void> {
+  const at = new Date(now).toISOString();
+  const due = await db.query<{ repo_id: number }>(
+    'SELECT repo_id FROM review_status_due WHERE due_at <= $1::timestamptz',
+    [at],
+  );
+  for (const { repo_id } of due.rows) {
+    const repoId = Number(repo_id);
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
+      const still = await tx.query(
+        'SELECT 1 FROM review_status_due WHERE repo_id = $1 AND due_at <= $2::timestamptz',
+        [repoId, at],
+      );
+      if (still.rows.length > 0) await refreshRepoReviewStatus(tx, repoId, now);
+    });
+  }
+}
+
+/**
+ * Migration 16: the status of each repository with a revocation dated later than now again,
+ * counting the reviews its key vouches for until then (before, the server took any revocation
+ * as in force at once), with the time it goes stale recorded. Other repositories' status is
+ * the same by either rule.
+ */
+export async function refreshStatusOfFutureRevocations(tx: Queryable): Promise<void> {
+  const now = Date.now();
+  const revoked = await tx.query<{ repo_id: number; revoked_at: string }>(
+    'SELECT DISTINCT repo_id, revoked_at FROM repo_keys WHERE revoked_at IS NOT NULL',
+  );
+  const repoIds = new Set<number>();
+  for (const row of revoked.rows) {
+    const revokedAt = parseIsoTime(row.revoked_at);
+    if (revokedAt !== undefined && revokedAt > now) repoIds.add(Number(row.repo_id));
+  }
+  for (const repoId of repoIds) await refreshRepoReviewStatus(tx, repoId, now);
 }

@@ -7,10 +7,13 @@
  * shown and not counted.
  *
  * The keys are the repository's own (key-approval.ts trustedKeysOf): registered from
- * .trail/keys by trail push, and approved where the key set is locked. Any recorded
- * revocation withdraws a key's trust at once, whatever time it names (revocations are judged
- * as of the end of time): countInForce counts keys so, and it keeps a status computed once true
- * until the key set changes, which is when the repository's review status is refreshed.
+ * .trail/keys by trail push, and approved where the key set is locked. Revocations are judged
+ * as of the server's clock, as a clone judges them as of its own (chain/review-trust.ts): a key
+ * revoked by then vouches for no review, whatever time the review states (that time is its
+ * signer's own claim), and a revocation dated later (`trail keys revoke --at`) leaves the key
+ * in force until then, so the server and `trail check` agree on who approved a change. A
+ * status computed with such a key holds only until that time: review-state.ts records when,
+ * and refreshes the repository's status once it has passed.
  *
  * A code host's review from a webhook counts as the code host's word: the delivery was
  * authenticated with the webhook secret (routes/webhooks.ts) before it was stored. It is read
@@ -35,24 +38,32 @@ type TrustedKeys = ReadonlyMap<string, TrustedKey>;
 
 const NO_KEYS: TrustedKeys = new Map();
 
-/** Why the server does not count a ledger record that is a review, or undefined when it does. */
-export function whyServerDoesNotCount(stored: StoredRecord, keys: TrustedKeys): string | undefined {
+/**
+ * Why the server does not count a ledger record that is a review, or undefined when it does.
+ * @param now the server's clock (ms), which revocations are judged at, as a clone's `trail check` judges them at its own
+ */
+export function whyServerDoesNotCount(
+  stored: StoredRecord,
+  keys: TrustedKeys,
+  now: number,
+): string | undefined {
   if (stored.record.kind !== 'review') return undefined;
-  return whyReviewDoesNotCount(stored as StoredReview, keys, Number.POSITIVE_INFINITY);
+  return whyReviewDoesNotCount(stored as StoredReview, keys, now);
 }
 
 /**
  * Ledger records with the reviews that do not count left out, and those set aside with why;
- * each review judged with the keys of the repository it was pushed to.
+ * each review judged with the keys of the repository it was pushed to, as of `now`.
  */
 export function countLedgerReviews(
   entries: ReadonlyArray<{ repoId: number; stored: StoredRecord }>,
   keysByRepo: ReadonlyMap<number, TrustedKeys>,
+  now: number,
 ): { counted: StoredRecord[]; setAside: SetAsideReview[] } {
   const counted: StoredRecord[] = [];
   const setAside: SetAsideReview[] = [];
   for (const { repoId, stored } of entries) {
-    const why = whyServerDoesNotCount(stored, keysByRepo.get(repoId) ?? NO_KEYS);
+    const why = whyServerDoesNotCount(stored, keysByRepo.get(repoId) ?? NO_KEYS, now);
     if (why === undefined) counted.push(stored);
     else setAside.push({ review: stored as StoredReview, why });
   }

@@ -159,9 +159,11 @@ describe('trail export', () => {
       assert.equal(named.code, 0, named.stderr);
       const [signed] = JSON.parse(named.stdout) as Array<{ payload: string }>;
       const { subject } = JSON.parse(Buffer.from(signed!.payload, 'base64').toString('utf8')) as {
-        subject: Array<{ name: string }>;
+        subject: Array<{ name: string; uri?: string }>;
       };
-      assert.equal(subject[0]!.name, `git+acme/shop@${repo.git('rev-parse', 'HEAD')}`);
+      const head = repo.git('rev-parse', 'HEAD');
+      assert.equal(subject[0]!.name, `acme/shop@${head}`);
+      assert.equal(subject[0]!.uri, `git+https://github.com/acme/shop@${head}`, "origin's host address");
     } finally {
       repo.git('remote', 'remove', 'origin');
     }

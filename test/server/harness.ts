@@ -389,27 +389,29 @@ export async function token(db: Database, spec: NewToken): Promise<string> {
   return (await createToken(db, spec, null)).token;
 }
 
-/** An app with the rate limit off unless a test asks for one. */
 /**
- * A server listening on 127.0.0.1 over a fresh database of `backend` (no rate limit), with
- * an ingest token for the acme organisation and an auditor's token: what a test that pushes
- * real clones and reads what the server says starts from.
+ * A server listening on 127.0.0.1 over a fresh database of `backend` (no rate limit, and
+ * `config` for the rest, such as its clock), with an ingest token for the acme organisation
+ * and an auditor's token: what a test that pushes real clones and reads what the server says
+ * starts from.
  */
 export async function serverWithTokens(
   backend: Backend,
+  config: ServerConfig = {},
 ): Promise<{ opened: OpenedDb; server: RunningServer; ingest: string; auditor: string }> {
   const opened = await backend.open();
   const server = await startServer({
     db: opened.db,
     port: 0,
     host: '127.0.0.1',
-    config: { rateLimit: false },
+    config: { rateLimit: false, ...config },
   });
   const ingest = await token(server.db, { name: 'dev', role: 'ingest', orgs: ['acme'] });
   const auditor = await token(server.db, { name: 'auditor', role: 'auditor' });
   return { opened, server, ingest, auditor };
 }
 
+/** An app with the rate limit off unless a test asks for one. */
 export function appFor(db: Database, config: ServerConfig = {}): TrailApp {
   return createApp(db, { rateLimit: false, ...config });
 }

@@ -41,52 +41,13 @@ import {
   sha,
   token,
 } from './harness.js';
+import type { ReportDoc } from './review-views.js';
+import { dashboardPage, noApprovalOf, notesOf, reviewCard } from './review-views.js';
 
 const FIXTURE = new URL('../fixtures/webhooks/github-pull_request_review-approved.json', import.meta.url);
 const HEAD = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
 const REVIEW_URL = 'https://github.com/Codertocat/Hello-World/pull/42#pullrequestreview-2378956710';
 const SECRET = 'org-secret-for-codertocat';
-
-type ReportDoc = {
-  sections: Array<{ notes?: string[]; table?: { rows: Array<Record<string, unknown>> } }>;
-};
-
-/** The gaps report's rows that say a commit has no approval. */
-const noApprovalOf = (doc: ReportDoc, commit: string) =>
-  doc.sections
-    .flatMap((s) => s.table?.rows ?? [])
-    .filter((row) => {
-      const cells = Object.values(row).map(String);
-      return cells.includes('no-approval') && cells.some((c) => c.startsWith(commit.slice(0, 7)));
-    });
-
-const notesOf = (doc: ReportDoc) => doc.sections.flatMap((s) => s.notes ?? []);
-
-/** Signs in to the dashboard with a token, and returns the page at `path`. */
-async function dashboardPage(
-  fetchPath: (path: string, init?: RequestInit) => Promise<Response>,
-  secret: string,
-  path: string,
-) {
-  const login = await fetchPath('/ui/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: secret, next: '/ui' }).toString(),
-    redirect: 'manual',
-  });
-  assert.equal(login.status, 303, await login.text());
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const page = await fetchPath(path, { headers: { cookie } });
-  assert.equal(page.status, 200);
-  return page.text();
-}
-
-/** The Review card of a checkpoint page. */
-const reviewCard = (page: string) => {
-  const start = page.indexOf('id="review"');
-  assert.ok(start >= 0, 'the page has a Review card');
-  return page.slice(start, page.indexOf('</section>', start));
-};
 
 for (const backend of BACKENDS) {
   describe(`a GitHub webhook approval counts in reports and the Review card (${backend.name})`, () => {

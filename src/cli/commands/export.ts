@@ -15,7 +15,7 @@ import { agentTraceRecord } from '../../export/agent-trace.js';
 import { gitAiNote, isTrailNote } from '../../export/git-ai.js';
 import { checkpointStatement, signStatement } from '../../export/intoto.js';
 import { readObjects } from '../../git/cat-file.js';
-import { repositoryName } from '../../git/commit-range.js';
+import { repositoryIdentity } from '../../git/commit-range.js';
 import { runGit } from '../../git/run.js';
 import { loadSigningKey } from '../../ledger/keys.js';
 import { loadIndex } from '../../ledger/read.js';
@@ -162,13 +162,19 @@ async function signedStatements(repo: Repo, io: Io, options: ExportOptions): Pro
       `the ledger does not verify: signed ${countLabel(checkpoints.length, 'checkpoint')} from logs that verify, left out ${leftOut} from logs that fail trail verify or writers not trusted here (--allow-unverified)`,
     );
   }
-  // As trail report slsa names it (origin's ORG/NAME, else the folder), so both exports'
-  // subjects name the same repository.
-  const repoName = options.repo ?? (await repositoryName(repo.workTree));
+  // As trail report slsa names it (origin's ORG/NAME and address, else the folder), so both
+  // exports name a commit alike. A --repo that is not origin's name names another repository,
+  // which origin's address would contradict: the subjects then carry the name alone.
+  const origin = await repositoryIdentity(repo.workTree);
+  const repository =
+    options.repo === undefined || options.repo === origin.name ? origin : { name: options.repo };
   // The index counts reviews as trail show does: the statement's `review` never says
   // approved on one nothing here vouches for (review-trust.ts).
   return checkpoints.map((c) =>
-    signStatement(checkpointStatement(buildCheckpointView(ledger.index, c, ledger.setAside), repoName), key),
+    signStatement(
+      checkpointStatement(buildCheckpointView(ledger.index, c, ledger.setAside), repository),
+      key,
+    ),
   );
 }
 

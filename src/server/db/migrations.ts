@@ -11,7 +11,7 @@
  * through only when that row exists and was written by the same transaction. Setting
  * `trail.purge` alone therefore deletes nothing, and every deletion leaves its log row.
  */
-import { rebuildReviewStatus } from '../review-state.js';
+import { rebuildReviewStatus, refreshStatusOfFutureRevocations } from '../review-state.js';
 import type { Database, Queryable } from './database.js';
 
 export interface Migration {
@@ -574,6 +574,25 @@ ${appendOnly(['purged_checkpoints'])}
 CREATE INDEX ledger_entries_tombstones ON ledger_entries (record_id) WHERE kind = 'tombstone';
 CREATE INDEX ledger_entries_purges ON ledger_entries (repo_id) WHERE kind = 'retention-purge';
 `,
+  },
+  {
+    version: 16,
+    name: 'review-status-due',
+    sql: `
+-- The server judges key revocations as of its clock, as a clone does (src/server/review-trust.ts):
+-- a revocation dated later (trail keys revoke --at) leaves the key in force until then. So a
+-- repository's review_status goes stale by the clock alone when such a revocation comes into
+-- force; due_at is the earliest one among its keys after its status was last written in full,
+-- and a read of the status refreshes the repositories whose due_at has passed
+-- (src/server/review-state.ts). Like review_status, bookkeeping of a derived cache, not audit
+-- data: rewritten at each full refresh, and empty unless a revocation waits. Filled by run below,
+-- which also counts again the reviews such keys vouch for until then.
+CREATE TABLE review_status_due (
+  repo_id integer PRIMARY KEY REFERENCES repos (id),
+  due_at timestamptz NOT NULL
+);
+`,
+    run: refreshStatusOfFutureRevocations,
   },
 ];
 

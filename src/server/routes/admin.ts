@@ -242,7 +242,10 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     if (typeof body.locked !== 'boolean') {
       throw badRequest('locked must be true (keys pushed from now on wait for approval) or false');
     }
-    return c.json({ repo: repo.name, ...(await setKeySetLock(db, repo, body.locked, admin.id)) });
+    return c.json({
+      repo: repo.name,
+      ...(await setKeySetLock(db, repo, body.locked, admin.id, now().getTime())),
+    });
   });
 
   app.post('/api/v1/admin/key-approvals', async (c) => {
@@ -250,7 +253,10 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     if (typeof body.keyId !== 'string' || !WRITER_ID.test(body.keyId)) {
       throw badRequest('keyId must be a key id (32 hex digits, as trail keys list shows)');
     }
-    return c.json({ repo: repo.name, ...(await approveKey(db, repo, body.keyId, admin.id)) });
+    return c.json({
+      repo: repo.name,
+      ...(await approveKey(db, repo, body.keyId, admin.id, now().getTime())),
+    });
   });
 
   app.get('/api/v1/access-log', async (c) => {

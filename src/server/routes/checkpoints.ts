@@ -22,7 +22,7 @@ import type { AppDeps, TrailApp } from '../app.js';
 import type { RepoRef, TokenInfo } from '../auth.js';
 import { inScope, requirePermission } from '../auth.js';
 import { pushedCommits } from '../commits.js';
-import type { Queryable } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { unsentReportsOf } from '../host-pushes.js';
 import { checkSha, FULL_SHA, queryInt, queryText, storedFromLine } from '../http.js';
@@ -30,6 +30,7 @@ import { trustedKeysOf } from '../key-approval.js';
 import { isoTime } from '../ledger-state.js';
 import { purgedCheckpointError } from '../purged-checkpoints.js';
 import { repoForRequest } from '../repos.js';
+import { refreshDueReviewStatus } from '../review-state.js';
 import { countLedgerReviews, webhookReviews } from '../review-trust.js';
 import { CHECKPOINTS_FROM, DECISION_SQL, filterFromQuery, filterSql, statusOf } from '../search.js';
 import { utcTime } from '../storable.js';
@@ -128,7 +129,8 @@ function decodeCursor(text: string): [string, string] {
   throw badRequest('query parameter cursor is not a cursor this server gave out');
 }
 
-async function detail(db: Queryable, row: CheckpointRow) {
+/** The checkpoint's detail, its reviews judged as of `now` (ms), as its status was. */
+async function detail(db: Queryable, row: CheckpointRow, now: number) {
   const entry = await db.query<{ writer_id: string; seq: number; record_id: string; line: string }>(
     'SELECT writer_id, seq, record_id, line FROM ledger_entries WHERE repo_id = $1 AND writer_id = $2 AND seq = $3',
     [row.repo_id, row.writer_id, row.seq],
@@ -184,6 +186,7 @@ async function detail(db: Queryable, row: CheckpointRow) {
   const { counted, setAside } = countLedgerReviews(
     once(byKind('review')).map((stored) => ({ repoId, stored })),
     trustedKeys,
+    now,
   );
   return {
     checkpoint: { ...checkpoint, repo: row.repo },
@@ -216,12 +219,24 @@ async function visibleCheckpoint(db: Queryable, token: TokenInfo, where: string,
   return result.rows.find((r) => inScope(token, r.repo));
 }
 
-export function register(app: TrailApp, { db }: AppDeps): void {
+/**
+ * The server's clock for a read of review status, once the status of any repository where a
+ * revocation dated later has since come into force is written again (review-state.ts): the
+ * list's status and the detail's counted reviews are then judged at the same time.
+ */
+async function statusCurrentAt(db: Database, now: () => Date): Promise<number> {
+  const at = now().getTime();
+  await refreshDueReviewStatus(db, at);
+  return at;
+}
+
+export function register(app: TrailApp, { db, now }: AppDeps): void {
   app.get('/api/v1/checkpoints', async (c) => {
     const token = c.get('token');
     requirePermission(token, 'read');
     const repos = await reposToRead(c, db);
     if (repos && repos.length === 0) return c.json({ checkpoints: [], nextCursor: null });
+    await statusCurrentAt(db, now);
     const limit = queryInt(c, 'limit', 50, 1, 500);
     const params: unknown[] = [];
     const where = filterSql(filterFromQuery(c, repos), params);
@@ -260,6 +275,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
       params.push(repos[0]!.id);
       where += ' AND c.repo_id = $2';
     }
+    const at = await statusCurrentAt(db, now);
     const row = await visibleCheckpoint(db, token, where, params);
     if (!row) {
       throw (
@@ -268,7 +284,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
       );
     }
     c.set('auditRepo', row.repo);
-    return c.json(await detail(db, row));
+    return c.json(await detail(db, row, at));
   });
 
   app.get('/api/v1/commits/:sha', async (c) => {
@@ -291,6 +307,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     requirePermission(token, 'read');
     const repo = await repoForRequest(db, token, c.req.param('repo'));
     const sha = checkSha(c.req.param('sha'), 'the commit');
+    const at = await statusCurrentAt(db, now);
     const row = await visibleCheckpoint(db, token, 'c.repo_id = $1 AND c.commit_sha = $2', [repo.id, sha]);
     if (!row) {
       throw (
@@ -298,6 +315,6 @@ export function register(app: TrailApp, { db }: AppDeps): void {
         notFound(`no checkpoint for commit ${sha} in ${repo.name}`)
       );
     }
-    return c.json(await detail(db, row));
+    return c.json(await detail(db, row, at));
   });
 }

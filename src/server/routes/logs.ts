@@ -61,7 +61,7 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     requireScope(token, name);
     const body = await readJson(c);
     const repo = await ensureRepo(db, name, token.id);
-    const result = await registerKeys(db, repo, body.keys, token.id);
+    const result = await registerKeys(db, repo, body.keys, token.id, now().getTime());
     return c.json({ repo: repo.name, ...result });
   });
 
@@ -115,6 +115,7 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
         heads: body.heads,
       },
       token.id,
+      now().getTime(),
     );
     return c.json(result);
   });

@@ -169,7 +169,7 @@ function reportPeriod(c: Context): { since?: string; until?: string } {
   return period;
 }
 
-export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
+export function register(app: TrailApp, { db, loadReports, now }: AppDeps): void {
   app.get('/api/v1/reports/:kind', async (c) => {
     const token = c.get('token');
     requirePermission(token, 'report');
@@ -220,8 +220,9 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
       webhookReviews(db, repoIds),
     ]);
     // Reviews count as the checkpoint list's status counts them (review-trust.ts): the ledger's
-    // that a key in force vouches for, and the code hosts' webhook reviews.
-    const { counted, setAside } = countLedgerReviews(entries, trustedKeys);
+    // that a key in force now vouches for, and the code hosts' webhook reviews.
+    const at = now().getTime();
+    const { counted, setAside } = countLedgerReviews(entries, trustedKeys, at);
     let output: ReportOutput;
     try {
       output = await module.generateReport(kind, {
@@ -237,7 +238,7 @@ export function register(app: TrailApp, { db, loadReports }: AppDeps): void {
         commits,
         policy,
         hostPushes,
-        keysInForce: countInForce(trustedKeys),
+        keysInForce: countInForce(trustedKeys, at),
       });
     } catch (error) {
       if (isTrailError(error)) {

@@ -12,6 +12,7 @@ import { reposToRead } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import { requirePermission } from '../auth.js';
 import { queryChoice } from '../http.js';
+import { refreshDueReviewStatus } from '../review-state.js';
 import { CHECKPOINTS_FROM, filterFromQuery, filterSql } from '../search.js';
 
 const GROUPS = {
@@ -45,7 +46,7 @@ function totals(row: { n: unknown; ai: unknown; human: unknown; unknown: unknown
   };
 }
 
-export function register(app: TrailApp, { db }: AppDeps): void {
+export function register(app: TrailApp, { db, now }: AppDeps): void {
   app.get('/api/v1/stats', async (c) => {
     const token = c.get('token');
     requirePermission(token, 'read');
@@ -54,6 +55,8 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     if (repos && repos.length === 0) {
       return c.json({ by, groups: [], total: totals({ n: 0, ai: 0, human: 0, unknown: 0 }) });
     }
+    // The status filter reads review_status: current first, if a revocation came into force.
+    await refreshDueReviewStatus(db, now().getTime());
     const params: unknown[] = [];
     const where = filterSql(filterFromQuery(c, repos), params);
     params.push(PERSONS_CHECKS_LABEL);

@@ -50,3 +50,15 @@ export function nextRevocationAfter(keys: Iterable<TrustedKey>, now: number): nu
   }
   return next;
 }
+
+/**
+ * How a key's revocation reads to a person at `now`: `revoked <time>`, or, for a revocation
+ * dated later (`trail keys revoke --at`), `in force until <time>`, since until then the key
+ * still vouches for what it signs.
+ */
+export function revocationState(revokedAt: string, now: number): string {
+  const at = parseIsoTime(revokedAt);
+  return at !== undefined && at > now
+    ? `in force until ${revokedAt}, revoked from then`
+    : `revoked ${revokedAt}`;
+}

@@ -95,9 +95,18 @@ describe('a revoked writer key', () => {
     try {
       const mine = await writerKeyId(repo.dir);
       const at = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
-      assert.equal(
-        (await trail(repo.dir, 'keys', 'revoke', mine, '--reason', 'rotating', '--at', at)).code,
-        0,
+      const revoked = await trail(repo.dir, 'keys', 'revoke', mine, '--reason', 'rotating', '--at', at);
+      assert.equal(revoked.code, 0, revoked.stderr);
+      assert.match(
+        revoked.stderr,
+        new RegExp(
+          `is this clone's writer key: it records until ${at}; run \`trail keys generate\` before then`,
+        ),
+      );
+      // The list says the key still vouches for what it signs until then.
+      assert.match(
+        (await trail(repo.dir, 'keys', 'list')).stderr,
+        new RegExp(`^${mine}  .*\\(this clone\\) in force until ${at}, revoked from then: rotating$`, 'm'),
       );
       const head = repo.git('rev-parse', 'HEAD');
       const appended = await trail(repo.dir, 'record', 'deployment', '--env', 'prod', '--commit', head);

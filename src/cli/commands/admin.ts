@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
 import { parseIsoTime } from '../../core/iso-time.js';
+import { revocationState } from '../../core/key-revocation.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
 import { ServerClient } from '../../server/client.js';
@@ -93,7 +94,7 @@ interface KeyRow {
 }
 
 function keyState(key: KeyRow, locked: boolean): string {
-  if (key.revokedAt) return `revoked ${key.revokedAt}`;
+  if (key.revokedAt) return revocationState(key.revokedAt, Date.now());
   if (key.inForce) return locked ? 'approved' : 'in force';
   return 'waiting for approval (trail admin approve-key)';
 }

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseJson } from '../../core/canonical-json.js';
 import { TrailError } from '../../core/errors.js';
+import { revocationState, revokedAsOf } from '../../core/key-revocation.js';
 import { localIdentity } from '../../git/identity.js';
 import {
   createWriterKey,
@@ -59,7 +60,7 @@ export function register(program: Command, context: () => CommandContext): void 
       for (const k of trusted) {
         const mine = k.keyId === writer ? ' (this clone)' : '';
         const state = k.revokedAt
-          ? ` REVOKED ${k.revokedAt}${k.revokedReason ? `: ${k.revokedReason}` : ''}`
+          ? ` ${revokedAsOf(k, Date.now()) === undefined ? revocationState(k.revokedAt, Date.now()) : `REVOKED ${k.revokedAt}`}${k.revokedReason ? `: ${k.revokedReason}` : ''}`
           : '';
         say(ctx.io, `${k.keyId}  ${k.name}${mine}${state}`);
       }
@@ -121,7 +122,9 @@ export function register(program: Command, context: () => CommandContext): void 
       if (mine) {
         say(
           ctx.io,
-          `trail: warning: ${entry.keyId} is this clone's writer key: run \`trail keys generate\` before this clone can record again`,
+          effective
+            ? `trail: warning: ${entry.keyId} is this clone's writer key: run \`trail keys generate\` before this clone can record again`
+            : `trail: warning: ${entry.keyId} is this clone's writer key: it records until ${entry.revokedAt}; run \`trail keys generate\` before then`,
         );
       }
       if (options.json) return printJson(ctx.io, entry);

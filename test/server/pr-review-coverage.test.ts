@@ -5,8 +5,8 @@
  *
  * - a pull request of three commits, each with a checkpoint, pushed, then approved: all three
  *   are approved in the status filter, the detail (`webhookReviews`, one record for each
- *   commit), the reviewer filter and the gaps report; the base's own checkpoint, and the one
- *   before it, are not;
+ *   commit), the reviewer filter, the gaps report and the dashboard's Review card; the base's
+ *   own checkpoint, and the one before it, are not;
  * - a request for changes by the same reviewer afterwards: all three ask for changes (each
  *   reviewer's latest decision counts), and `trail show` in the clone, after importing the same
  *   two payloads, says the same of every commit;
@@ -177,6 +177,25 @@ const ALL: readonly Name[] = ['base', ...PR_COMMITS, 'tip'];
 const everyone = (status: string, names: readonly Name[] = PR_COMMITS) =>
   Object.fromEntries(names.map((n) => [n, status]));
 
+/** The Review card of a commit's checkpoint page on the dashboard, signed in as the auditor. */
+async function reviewCard(w: World, name: Name): Promise<string> {
+  const login = await fetch(`${w.server.url}/ui/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: w.auditor, next: '/ui' }).toString(),
+    redirect: 'manual',
+  });
+  assert.equal(login.status, 303, await login.text());
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const id = (await detailOf(w, name)).checkpoint.id as string;
+  const page = await fetch(`${w.server.url}/ui/checkpoints/${id}`, { headers: { cookie } });
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  const start = html.indexOf('id="review"');
+  assert.ok(start >= 0, 'the page has a Review card');
+  return html.slice(start, html.indexOf('</section>', start));
+}
+
 type ReportDoc = { sections: Array<{ table?: { rows: Array<Record<string, unknown>> } }> };
 
 /** The commits, by name, that the gaps report lists as without an approval. */
@@ -247,6 +266,10 @@ for (const backend of BACKENDS) {
       assert.deepEqual((await detailOf(w, 'base')).webhookReviews, []);
       assert.deepEqual((await detailOf(w, 'tip')).webhookReviews, []);
       assert.deepEqual(await listed(w, 'reviewer=octocat'), [...PR_COMMITS].sort());
+      const card = await reviewCard(w, 'first');
+      assert.match(card, /<b>octocat<\/b>/, "the Review card of the pull request's first commit shows it");
+      assert.match(card, /from the github webhook/);
+      assert.match(await reviewCard(w, 'base'), /Nobody has reviewed/);
       assert.deepEqual(await noApproval(w), ['base', 'tip'], 'the gaps report counts it for each commit');
     });
 

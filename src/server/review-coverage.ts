@@ -36,9 +36,9 @@
  * Cost: one walk reads the base's whole history (one primary-key lookup per commit: 0.85 s
  * per 100,000 commits of linear history, measured on PGlite on a 2-core Xeon) and the pull
  * request's commits. It runs when the review arrives and again only when a push brings a
- * commit that review waits for; a push looks its new commits up in `review_commit_waits` (one index probe each) and
- * walks no other review. Its worst case is a push that brings the base many reviews waited
- * for: one walk each, once. Migration 15 walks every code-host review held once, in the
+ * commit that review waits for; a push looks its new commits up in `review_commit_waits`
+ * (one index probe each) and walks no other review. Its worst case is a push that brings the
+ * base many reviews waited for: one walk each, once. Migration 15 walks every code-host review held once, in the
  * migration's transaction: reviews × history (by the figure above, 1,000 reviews over 50,000
  * commits would take some 7 minutes on PGlite; an estimate, not measured).
  *

@@ -13,7 +13,9 @@
  * - the review arrives first and the commits after it (CI pushes once the pull request is
  *   open): the review comes to cover each commit as the push that brings it arrives;
  * - the review's base not pushed yet: the review covers its head alone (not the head's whole
- *   history), and the pull request once the base arrives.
+ *   history), and the pull request once the base arrives;
+ * - the review delivered while the pull request's commits are being pushed: it covers them,
+ *   whichever of the two takes the repository's review lock first.
  *
  * The pull request branches from `base` on main; main then moves on to `tip`, which is GitHub's
  * `pull_request.base.sha` when the review is submitted, so `base` is behind the base too.
@@ -397,6 +399,45 @@ for (const backend of BACKENDS) {
         tip: 'pending',
       });
       await push(w, 'main');
+      assert.deepEqual(await statuses(w, ALL), {
+        ...everyone('approved'),
+        base: 'pending',
+        tip: 'pending',
+      });
+    });
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`a review delivered while its commits are being pushed (${backend.name})`, () => {
+    let w: World;
+
+    before(async () => {
+      w = await world(backend);
+      await push(w, 'main');
+    });
+    after(async () => {
+      await w.server.close();
+      await w.opened.cleanup();
+      w.repo.cleanup();
+    });
+
+    test('covers them whichever takes the review lock first', async () => {
+      // Either the push's walk finds the review waiting, or the review's walk finds the commits.
+      await Promise.all([
+        push(w, 'feature'),
+        deliver(
+          w,
+          reviewBody({
+            id: 9301,
+            state: 'approved',
+            head: w.commits.third,
+            base: w.commits.tip,
+            at: '2026-03-02T10:00:00Z',
+          }),
+          'racing-1',
+        ),
+      ]);
       assert.deepEqual(await statuses(w, ALL), {
         ...everyone('approved'),
         base: 'pending',

@@ -23,6 +23,8 @@ import type { RepoRef } from './auth.js';
 import type { Database, Queryable } from './db/database.js';
 import { badRequest, invalid } from './errors.js';
 import { FULL_SHA } from './http.js';
+import { coverReviewsWaitingFor } from './review-coverage.js';
+import { refreshReviewStatus } from './review-state.js';
 import { storableText, storableTime } from './storable.js';
 
 /** Commits per request: a push sends more in several. */
@@ -104,17 +106,24 @@ export async function storeCommits(
     at += 3 + c.paths.length;
     return { ...c, author, authorEmail, subject, paths };
   });
-  const result = await db.query<{ sha: string }>(
-    `INSERT INTO commits (repo_id, sha, parents, author, author_email, authored_at, subject, paths, token_id, signed_by)
-     SELECT $1, x.sha, ARRAY(SELECT json_array_elements_text(x.parents)), x.author, x."authorEmail",
-            x.date::timestamptz, x.subject, x.paths::jsonb, $2, $4
-     FROM json_to_recordset($3::json)
-       AS x(sha text, parents json, author text, "authorEmail" text, date text, subject text, paths json)
-     ON CONFLICT (repo_id, sha) DO NOTHING
-     RETURNING sha`,
-    [repo.id, tokenId, JSON.stringify(redacted), signedBy ?? null],
-  );
-  return { received: commits.length, added: result.rows.length };
+  return db.transaction(async (tx) => {
+    const result = await tx.query<{ sha: string }>(
+      `INSERT INTO commits (repo_id, sha, parents, author, author_email, authored_at, subject, paths, token_id, signed_by)
+       SELECT $1, x.sha, ARRAY(SELECT json_array_elements_text(x.parents)), x.author, x."authorEmail",
+              x.date::timestamptz, x.subject, x.paths::jsonb, $2, $4
+       FROM json_to_recordset($3::json)
+         AS x(sha text, parents json, author text, "authorEmail" text, date text, subject text, paths json)
+       ON CONFLICT (repo_id, sha) DO NOTHING
+       RETURNING sha`,
+      [repo.id, tokenId, JSON.stringify(redacted), signedBy ?? null],
+    );
+    // A code host's review that arrived before these commits covers more of its pull request
+    // now (review-coverage.ts): in the same transaction, so no status is left behind.
+    const added = result.rows.map((r) => r.sha);
+    const covered = await coverReviewsWaitingFor(tx, repo.id, added);
+    await refreshReviewStatus(tx, repo.id, { commits: covered, checkpoints: [] });
+    return { received: commits.length, added: added.length };
+  });
 }
 
 /** `trackedSince` as sent (absent from an older clone's push: undefined), in UTC. */

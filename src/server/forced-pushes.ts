@@ -22,22 +22,17 @@
  * So a GitLab force push is flagged once a clone has sent the rewritten branch, and never
  * when the rewritten head was itself discarded before any `trail push` sent it.
  */
+import { ancestorsCte } from './commit-graph.js';
 
 /**
- * The walk back from a push's new head through the pushed commits' parents: every commit
- * behind it that the server holds, and the first ones it does not. Breadth first, so an
- * EXISTS over it stops at the nearest match: the old head of a push that only added commits
- * is a few steps back, and only a rewrite (or a gap) walks the whole history.
+ * The walk back from a push's new head through the pushed commits' parents (commit-graph.ts):
+ * every commit behind it that the server holds, and the first ones it does not. Breadth
+ * first, so an EXISTS over it stops at the nearest match: the old head of a push that only
+ * added commits is a few steps back, and only a rewrite (or a gap) walks the whole history.
  */
 function behindAfter(e: string, where: string): string {
   return `EXISTS (
-    WITH RECURSIVE behind(sha) AS (
-      SELECT ${e}.event->>'after'
-      UNION
-      SELECT p.parent FROM behind b
-        JOIN commits c ON c.repo_id = ${e}.repo_id AND c.sha = b.sha
-        CROSS JOIN LATERAL unnest(c.parents) AS p(parent)
-    )
+    WITH RECURSIVE ${ancestorsCte('behind', `${e}.repo_id`, `${e}.event->>'after'`)}
     SELECT 1 FROM behind b WHERE ${where})`;
 }
 

@@ -50,7 +50,10 @@ const FILTERS = [
     "Any part of the commit author's Name <email>, ignoring case (a name, an email, a domain); % and _ are literal",
   ),
   query('requester', 'Requester named in a session request'),
-  query('reviewer', 'Reviewer of the checkpoint or its commit (ledger or code host)'),
+  query(
+    'reviewer',
+    "Reviewer of the checkpoint or its commit (ledger or code host; a code host's review counts for every commit of its pull request)",
+  ),
   query(
     'status',
     "Review status: each reviewer's latest decision counts, and an open request for changes wins (as trail show)",
@@ -256,7 +259,7 @@ const SCHEMAS: Record<string, Schema> = {
       webhookReviews: {
         ...arr(ref('StoredRecord')),
         description:
-          "The code hosts' webhook reviews as review records (source github/gitlab, writer id webhook:<host>): in no writer's log, counted as the code host's word",
+          "The code hosts' webhook reviews as review records (source github/gitlab, writer id webhook:<host>): in no writer's log, counted as the code host's word. A pull request's review counts for each of its commits (GitHub: base..head through the pushed commits; GitLab: the head commit alone), as the record of this checkpoint's commit",
       },
       reviewsNotCounted: {
         type: 'array',
@@ -273,7 +276,8 @@ const SCHEMAS: Record<string, Schema> = {
       corrections: arr(ref('StoredRecord')),
       codeHost: {
         type: 'object',
-        description: 'Webhook events (reviews, merges, deployments, pushes) for the commit',
+        description:
+          'Webhook events (reviews, merges, deployments, pushes) for the commit, and the reviews of a pull request it is a commit of',
       },
     },
   },
@@ -694,6 +698,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/webhooks/github': {
         post: {
           summary: 'GitHub deliveries: pull_request_review, pull_request (closed), deployment_status, push',
+          description:
+            'A pull_request_review counts for every commit of the pull request (base..head through the commits trail push sent), including those pushed after it',
           security: [],
           parameters: [
             { name: 'X-GitHub-Event', in: 'header', required: true, schema: str() },

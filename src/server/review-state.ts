@@ -44,6 +44,15 @@ import { whyServerDoesNotCount } from './review-trust.js';
 /** Lock class of the per-repository review status lock ("revw" in ASCII). */
 const REVIEW_STATUS_LOCK = 0x72657677;
 
+/**
+ * Takes the repository's review status lock until the transaction ends: whatever reads
+ * reviews, their coverage or the keys to write review_status or review_commits takes it
+ * first (taking it again in the same transaction is free).
+ */
+export async function lockRepoReviews(tx: Queryable, repoId: number): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
+}
+
 export interface ReviewSubjects {
   /** Commits whose checkpoints to refresh. */
   commits: ReadonlyArray<string | null | undefined>;
@@ -68,7 +77,7 @@ export async function refreshReviewStatus(
   const commits = present(subjects.commits);
   const ids = present(subjects.checkpoints);
   if (commits.length === 0 && ids.length === 0) return;
-  await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
+  await lockRepoReviews(tx, repoId);
   const found = await tx.query<{ record_id: string; commit_sha: string; time: Date }>(
     `SELECT DISTINCT record_id, commit_sha, time FROM checkpoints
      WHERE repo_id = $1 AND (commit_sha = ANY($2::text[]) OR record_id = ANY($3::text[]))`,
@@ -78,6 +87,8 @@ export async function refreshReviewStatus(
   const reviews = await tx.query<{
     commit_sha: string | null;
     checkpoint_id: string | null;
+    /** The commits among these that a code host's review covers (review_commits: its head and the pull request's others). */
+    covers: string[];
     reviewer: string;
     decision: string;
     time: Date;
@@ -87,10 +98,15 @@ export async function refreshReviewStatus(
     line: string | null;
   }>(
     `SELECT rv.commit_sha, rv.checkpoint_id, rv.reviewer, rv.decision, rv.time, rv.writer_id, rv.seq,
+         ARRAY(SELECT rc.commit_sha FROM review_commits rc
+               WHERE rc.review_id = rv.id AND rc.commit_sha = ANY($2::text[])) AS covers,
          e.record_id, CASE WHEN e.kind = 'review' THEN e.line END AS line
        FROM reviews rv LEFT JOIN ledger_entries e
          ON e.repo_id = rv.repo_id AND e.writer_id = rv.writer_id AND e.seq = rv.seq
-       WHERE rv.repo_id = $1 AND (rv.commit_sha = ANY($2::text[]) OR rv.checkpoint_id = ANY($3::text[]))
+       WHERE rv.id IN (
+         SELECT id FROM reviews WHERE repo_id = $1 AND commit_sha = ANY($2::text[])
+         UNION SELECT id FROM reviews WHERE repo_id = $1 AND checkpoint_id = ANY($3::text[])
+         UNION SELECT review_id FROM review_commits WHERE repo_id = $1 AND commit_sha = ANY($2::text[]))
        ORDER BY rv.time, rv.id`,
     [repoId, present(found.rows.map((r) => r.commit_sha)), present(found.rows.map((r) => r.record_id))],
   );
@@ -121,7 +137,7 @@ export async function refreshReviewStatus(
     else map.set(key, [row]);
   };
   for (const r of reviews.rows.filter(counts)) {
-    file(byCommit, r.commit_sha, r);
+    for (const commit of new Set([r.commit_sha, ...r.covers])) file(byCommit, commit, r);
     file(byCheckpoint, r.checkpoint_id, r);
   }
   const rows: Array<{ id: string; decision: string; time: string }> = [];
@@ -169,7 +185,8 @@ export async function refreshRepoReviewStatus(
   recordStale = true,
 ): Promise<void> {
   const named = await tx.query<{ commit_sha: string | null; checkpoint_id: string | null }>(
-    'SELECT DISTINCT commit_sha, checkpoint_id FROM reviews WHERE repo_id = $1',
+    `SELECT commit_sha, checkpoint_id FROM reviews WHERE repo_id = $1
+     UNION SELECT commit_sha, NULL FROM review_commits WHERE repo_id = $1`,
     [repoId],
   );
   await refreshReviewStatus(
@@ -184,8 +201,13 @@ export async function refreshRepoReviewStatus(
   if (recordStale) await recordWhenStale(tx, repoId, now);
 }
 
-/** Fills review_status from every review held (migrations 11 and 12). */
+/** Fills review_status from every review held (migrations 11, 12 and 15). */
 export async function rebuildReviewStatus(tx: Queryable): Promise<void> {
+  // Today's rule reads review_commits (migration 15). A database upgraded from before 15 runs
+  // 11 and 12 before that table exists; 15 fills it and then rebuilds the status, in the same
+  // migration transaction, so those earlier rebuilds would add nothing.
+  const coverage = await tx.query<{ t: unknown }>(`SELECT to_regclass('review_commits') AS t`);
+  if (coverage.rows[0]?.t == null) return;
   const repos = await tx.query<{ repo_id: number }>('SELECT DISTINCT repo_id FROM reviews');
   for (const { repo_id } of repos.rows) await refreshRepoReviewStatus(tx, Number(repo_id), Date.now(), false);
 }

@@ -17,9 +17,10 @@
  *
  * A code host's review from a webhook counts as the code host's word: the delivery was
  * authenticated with the webhook secret (routes/webhooks.ts) before it was stored. It is read
- * as the review record `trail import github-review` makes of the same review
- * (evidence/code-host-review.ts), filed under no writer's log: its writer id is
- * `webhook:<host>` and its seq the server's row id of the review.
+ * as the review records `trail import github-review` makes of the same review
+ * (evidence/code-host-review.ts): one per commit of the pull request it covers
+ * (review-coverage.ts), filed under no writer's log: their writer id is `webhook:<host>` and
+ * their seq the server's row id of the review.
  */
 import { sameIdentity } from '../chain/review.js';
 import type { SetAsideReview } from '../chain/review-trust.js';
@@ -77,6 +78,7 @@ export function webhookWriterId(host: string): string {
 
 interface WebhookReviewRow {
   id: string | number;
+  /** One commit the review covers: its head, or another commit of its pull request. */
   commit_sha: string | null;
   checkpoint_id: string | null;
   reviewer: string;
@@ -88,8 +90,9 @@ interface WebhookReviewRow {
 }
 
 /**
- * A webhook review as a review record: what the reviews row holds (reviewer, decision, time,
- * commit), with the URL and body the delivery carried while its event is held.
+ * A webhook review of one commit it covers as a review record: what the reviews row holds
+ * (reviewer, decision, time), with the URL and body the delivery carried while its event is
+ * held.
  */
 function webhookReviewRecord(row: WebhookReviewRow): StoredReview {
   const event = row.event ?? {};
@@ -114,8 +117,8 @@ function webhookReviewRecord(row: WebhookReviewRow): StoredReview {
 }
 
 /**
- * The code hosts' webhook reviews of these repositories, as review records: all of them, or
- * those naming one checkpoint or its commit.
+ * The code hosts' webhook reviews of these repositories, as review records, one per commit
+ * each covers: all of them, or those of one checkpoint or its commit.
  */
 export async function webhookReviews(
   db: Queryable,
@@ -126,13 +129,23 @@ export async function webhookReviews(
   let where = '';
   if (about) {
     params.push(about.commit, about.checkpoint);
-    where = 'AND (rv.commit_sha = $2 OR rv.checkpoint_id = $3)';
+    // The reviews of the commit, each found by an index; then the one record of each for it.
+    where = `AND rv.id IN (
+        SELECT id FROM reviews WHERE repo_id = ANY($1::int[]) AND commit_sha = $2
+        UNION SELECT id FROM reviews WHERE repo_id = ANY($1::int[]) AND checkpoint_id = $3
+        UNION SELECT review_id FROM review_commits WHERE repo_id = ANY($1::int[]) AND commit_sha = $2)
+      AND (covered.sha = $2 OR rv.checkpoint_id = $3)`;
   }
+  // The commits review_commits says each covers; its head alone where it holds none.
   const rows = await db.query<WebhookReviewRow>(
-    `SELECT rv.id, rv.commit_sha, rv.checkpoint_id, rv.reviewer, rv.decision, rv.time, rv.source, e.event
+    `SELECT rv.id, covered.sha AS commit_sha, rv.checkpoint_id, rv.reviewer, rv.decision, rv.time, rv.source, e.event
      FROM reviews rv LEFT JOIN external_events e ON e.id = rv.external_event_id
+       CROSS JOIN LATERAL (
+         SELECT rc.commit_sha AS sha FROM review_commits rc WHERE rc.review_id = rv.id
+         UNION SELECT rv.commit_sha
+       ) AS covered
      WHERE rv.repo_id = ANY($1::int[]) AND rv.writer_id IS NULL ${where}
-     ORDER BY rv.time, rv.id`,
+     ORDER BY rv.time, rv.id, covered.sha`,
     params,
   );
   return rows.rows.filter((r) => r.commit_sha !== null).map(webhookReviewRecord);

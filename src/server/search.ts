@@ -118,8 +118,11 @@ export function filterSql(filter: CheckpointFilter, params: unknown[]): string[]
   if (filter.reviewer) {
     const reviewer = p(filter.reviewer);
     const reviewRepo = repoIds ? ` AND rv.repo_id = ANY(${repoIds}::int[])` : '';
+    // A code host's review counts for every commit of its pull request (review-coverage.ts).
     where.push(`((c.repo_id, c.commit_sha) IN (SELECT rv.repo_id, rv.commit_sha FROM reviews rv WHERE rv.reviewer = ${reviewer}${reviewRepo})
-      OR (c.repo_id, c.record_id) IN (SELECT rv.repo_id, rv.checkpoint_id FROM reviews rv WHERE rv.reviewer = ${reviewer}${reviewRepo}))`);
+      OR (c.repo_id, c.record_id) IN (SELECT rv.repo_id, rv.checkpoint_id FROM reviews rv WHERE rv.reviewer = ${reviewer}${reviewRepo})
+      OR (c.repo_id, c.commit_sha) IN (SELECT rc.repo_id, rc.commit_sha FROM reviews rv JOIN review_commits rc ON rc.review_id = rv.id
+        WHERE rv.reviewer = ${reviewer}${reviewRepo}))`);
   }
   if (filter.status === 'pending') {
     // As anti-joins rather than "IS NULL" over the outer joins, which Postgres estimates at

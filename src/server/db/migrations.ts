@@ -11,6 +11,7 @@
  * through only when that row exists and was written by the same transaction. Setting
  * `trail.purge` alone therefore deletes nothing, and every deletion leaves its log row.
  */
+import { rebuildReviewCoverage } from '../review-coverage.js';
 import { rebuildReviewStatus, refreshStatusOfFutureRevocations } from '../review-state.js';
 import type { Database, Queryable } from './database.js';
 
@@ -574,6 +575,47 @@ ${appendOnly(['purged_checkpoints'])}
 CREATE INDEX ledger_entries_tombstones ON ledger_entries (record_id) WHERE kind = 'tombstone';
 CREATE INDEX ledger_entries_purges ON ledger_entries (repo_id) WHERE kind = 'retention-purge';
 `,
+  },
+  {
+    version: 15,
+    name: 'review-coverage',
+    sql: `
+-- The base commit of the pull request a code host's review was given on (GitHub's
+-- pull_request.base.sha), as the delivery said: the review covers every commit of the pull
+-- request, git's base..head, as trail import github-review records it. Null for ledger
+-- reviews, for GitLab approvals (their payload names the target branch, not a commit) and
+-- for rows from before this migration (their base is read from the stored event).
+ALTER TABLE reviews ADD COLUMN base_sha text;
+
+-- The commits each code-host review covers: its head commit, and the pull request's other
+-- commits found through the pushed commits' parents (src/server/review-coverage.ts). Like
+-- review_status, a derived cache and not audit data (no append-only trigger): a review's rows
+-- are written again when commits it was waiting for arrive. time is the review's, which the
+-- retention purge goes by. Filled from reviews and commits by run below.
+CREATE TABLE review_commits (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  review_id bigint NOT NULL,
+  commit_sha text NOT NULL,
+  time timestamptz NOT NULL,
+  PRIMARY KEY (review_id, commit_sha)
+);
+CREATE INDEX review_commits_commit ON review_commits (repo_id, commit_sha);
+
+-- The commits a review's walk reached but the server does not hold yet: a push that brings
+-- one of them walks that review again, and no other. Derived, like review_commits.
+CREATE TABLE review_commit_waits (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  review_id bigint NOT NULL,
+  sha text NOT NULL,
+  time timestamptz NOT NULL,
+  PRIMARY KEY (repo_id, sha, review_id)
+);
+CREATE INDEX review_commit_waits_review ON review_commit_waits (review_id);
+`,
+    run: async (tx) => {
+      await rebuildReviewCoverage(tx);
+      await rebuildReviewStatus(tx);
+    },
   },
   {
     version: 16,

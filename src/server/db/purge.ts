@@ -42,6 +42,9 @@ const TARGETS: ReadonlyArray<{ table: string; time: string }> = [
   { table: 'prompts', time: 'time' },
   { table: 'reviews', time: 'time' },
   { table: 'review_status', time: 'time' },
+  // Derived from reviews (review-coverage.ts), by the review's time: they go with it.
+  { table: 'review_commits', time: 'time' },
+  { table: 'review_commit_waits', time: 'time' },
   { table: 'external_events', time: 'received_at' },
   { table: 'commits', time: 'authored_at' },
 ];

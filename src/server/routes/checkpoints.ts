@@ -9,7 +9,8 @@
  * A checkpoint's reviews are those the server counts (review-trust.ts), as its status counts
  * them: `reviews` holds the ledger's that a key in force vouches for, `webhookReviews` the
  * code hosts' webhook reviews as review records (writer id `webhook:<host>`, in no writer's
- * log), and `reviewsNotCounted` the ledger's set aside, each `{ review, why }`.
+ * log; a pull request's review for each of its commits, review-coverage.ts), and
+ * `reviewsNotCounted` the ledger's set aside, each `{ review, why }`.
  *   GET /api/v1/repos/:repo/commits/:sha       the same, for the newest checkpoint of a commit
  *   GET /api/v1/commits/:sha?repo=             the commits `trail push` sent with this id (or prefix),
  *                                              else the code-host pushes that named it
@@ -159,8 +160,13 @@ async function detail(db: Queryable, row: CheckpointRow, now: number) {
     event: unknown;
     received_at: Date;
   }>(
+    // The events naming the commit, and the reviews of a pull request it is a commit of.
     `SELECT id, host, event_type, event, received_at FROM external_events
-     WHERE repo_id = $1 AND commits @> ARRAY[$2]::text[] ORDER BY received_at, id`,
+     WHERE id IN (
+       SELECT id FROM external_events WHERE repo_id = $1 AND commits @> ARRAY[$2]::text[]
+       UNION SELECT rv.external_event_id FROM review_commits rc JOIN reviews rv ON rv.id = rc.review_id
+         WHERE rc.repo_id = $1 AND rc.commit_sha = $2)
+     ORDER BY received_at, id`,
     [row.repo_id, row.commit_sha],
   );
   const byKind = (kind: string) => related.rows.filter((r) => r.kind === kind).map(storedFromLine);

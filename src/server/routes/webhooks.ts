@@ -10,7 +10,8 @@
  * comes first and costs as little as it can (see `receive`). The body itself is limited
  * (app.ts, DEFAULT_MAX_WEBHOOK_BODY_BYTES) before any of it is read. A verified delivery is mapped by src/evidence/code-host.ts and kept
  * as an observed `external_events` row linked to the commits it names and the checkpoints
- * the server holds for them; reviews also count towards a checkpoint's review status.
+ * the server holds for them; a review also counts towards the review status of the
+ * checkpoints of every commit of its pull request (review-coverage.ts).
  *
  * A delivery is stored once: by its delivery id, and by the SHA-256 of its raw body, which
  * is what GitHub's signature covers (the delivery id header is not signed, so a captured
@@ -34,6 +35,7 @@ import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest } from '../errors.js';
 import { checkedRepoName } from '../http.js';
 import { ensureRepo } from '../repos.js';
+import { coverReviews } from '../review-coverage.js';
 import { refreshReviewStatus } from '../review-state.js';
 
 const ZERO_SHA = /^0+$/;
@@ -262,14 +264,15 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
       // transaction and then finds the row.
       if (first.rows.length === 0) throw new AlreadyStored();
       if (event.type === 'review') {
-        const review = await tx.query(
-          `INSERT INTO reviews (repo_id, commit_sha, reviewer, decision, time, source, external_event_id, host_review_id)
-           VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7, $8)
+        const review = await tx.query<{ id: string | number }>(
+          `INSERT INTO reviews (repo_id, commit_sha, base_sha, reviewer, decision, time, source, external_event_id, host_review_id)
+           VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8, $9)
            ON CONFLICT (repo_id, source, host_review_id) WHERE host_review_id IS NOT NULL DO NOTHING
            RETURNING id`,
           [
             repo.id,
             event.headSha,
+            event.baseSha ?? null,
             event.reviewer,
             event.decision,
             event.at,
@@ -278,8 +281,12 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
             hostReviewId(host, payload),
           ],
         );
-        if (review.rows.length === 0) throw new AlreadyStored();
-        await refreshReviewStatus(tx, repo.id, { commits: [event.headSha], checkpoints: [] });
+        const reviewId = review.rows[0]?.id;
+        if (reviewId === undefined) throw new AlreadyStored();
+        // The review covers every commit of the pull request the server knows of, and more
+        // as they are pushed (review-coverage.ts).
+        const covered = await coverReviews(tx, repo.id, [reviewId]);
+        await refreshReviewStatus(tx, repo.id, { commits: [event.headSha, ...covered], checkpoints: [] });
       }
       return { id: Number(row.id), checkpoints: row.checkpoints };
     })

@@ -24,6 +24,7 @@ import { carryOrigins, digestLines } from '../core/line-origin.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
 import { BUILTIN_RULES, redactValue } from '../core/redact.js';
+import { dirtyFiles } from '../git/dirty-files.js';
 import { workTreePathOnDisk } from '../git/work-tree-path.js';
 import { byteAt, readRange } from '../io/read-range.js';
 import type { Repo } from '../ledger/repo.js';
@@ -58,15 +59,6 @@ import type {
 import { backgroundEndCall, failedCallSummary, sumUsageByModel } from './observation.js';
 import { findRepoFast } from './repo-fast.js';
 import { loadSealState } from './seal-state.js';
-
-/**
- * child_process is needed only around shell commands: most hooks never load it. Taken with
- * process.getBuiltinModule, which works in the hook's CommonJS bundle and in the ES modules alike.
- */
-function gitSync(cwd: string, args: string[]): { status: number | null; stdout: string } {
-  const { spawnSync } = process.getBuiltinModule('node:child_process');
-  return spawnSync('git', args, { cwd, encoding: 'utf8', timeout: 5000 });
-}
 
 import { advanceShadow, digestText, readWorkingFile, saveShadow, shadowsFor } from './shadow.js';
 import type { SpoolLine } from './spool.js';
@@ -542,21 +534,6 @@ function repoPath(repo: Repo, path: string, cwd: string | undefined): string | u
   return workTreePathOnDisk(repo.workTree, path, cwd) || undefined;
 }
 
-/** Files changed in the working tree (tracked or not), as git sees them. */
-function dirtyFiles(repo: Repo): string[] {
-  const result = gitSync(repo.workTree, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
-  if (result.status !== 0) return [];
-  const out: string[] = [];
-  const parts = result.stdout.split('\0');
-  for (let i = 0; i < parts.length; i++) {
-    const entry = parts[i]!;
-    if (entry.length < 4) continue;
-    out.push(entry.slice(3));
-    if (entry[0] === 'R' || entry[0] === 'C') i++; // the rename source follows
-  }
-  return out.filter((p) => !p.startsWith('.trail/'));
-}
-
 function statKey(repo: Repo, path: string): string {
   try {
     const s = statSync(join(repo.workTree, path));
@@ -570,7 +547,7 @@ async function beforeChange(
   ctx: HookContext,
   obs: Extract<Observation, { type: 'before-change' }>,
 ): Promise<SpoolLine[]> {
-  const paths = obs.via === 'edit-tool' ? repoPaths(ctx, obs.paths) : dirtyFiles(ctx.repo);
+  const paths = obs.via === 'edit-tool' ? repoPaths(ctx, obs.paths) : dirtyFiles(ctx.repo.workTree);
   // The files are read before this call's marker is written, and so before the markers are
   // listed: an edit whose marker the listing misses had not run when they were read (its
   // before-hook writes the marker before the tool runs), or has reported (its after-hook
@@ -676,7 +653,7 @@ async function afterChange(
     // file's pending changes for `unknown`. Such a call is not compared, as before.
     if (before === undefined && obs.via === 'mcp-tool') return [];
     snapshotMissing = before === undefined;
-    const now = dirtyFiles(ctx.repo);
+    const now = dirtyFiles(ctx.repo.workTree);
     const candidates = new Set([...Object.keys(before ?? {}), ...now]);
     paths = [...candidates].filter((p) => before?.[p] !== statKey(ctx.repo, p));
   } else {
@@ -1414,7 +1391,7 @@ async function sweepCodexTurn(
   since: number | undefined,
   explained: ReadonlySet<string>,
 ): Promise<{ lines: SpoolLine[]; paths: string[] }> {
-  const paths = dirtyFiles(ctx.repo).filter((p) => {
+  const paths = dirtyFiles(ctx.repo.workTree).filter((p) => {
     if (explained.has(p)) return false;
     try {
       const stat = statSync(join(ctx.repo.workTree, p));

@@ -21,6 +21,7 @@ import { eventBodySchema, ticketSchema } from '../core/records.js';
 import type { RedactionRule, ValueFinding } from '../core/redact.js';
 import { redactValue } from '../core/redact.js';
 import { findTickets } from '../core/tickets.js';
+import { dirtyFiles } from '../git/dirty-files.js';
 import { redactionRules } from '../ledger/redaction-rules.js';
 import type { Repo } from '../ledger/repo.js';
 import { isInitialised } from '../ledger/repo.js';
@@ -31,6 +32,7 @@ import { knownBySessionId } from './known-sessions.js';
 import type { CurrentSession, SpoolLine } from './spool.js';
 import {
   appendSpool,
+  awaitingCommitState,
   currentSession,
   currentSessionState,
   listSpoolSessions,
@@ -302,6 +304,33 @@ export function endSession(handle: SessionHandle, reason?: string, hook = 'sessi
   if (current?.key === handle.key) {
     rmSync(join(spoolDir(handle.repo.stateDir), currentSessionState(handle.repo)), { force: true });
   }
+}
+
+/** mtime's granularity is coarse on some file systems (2 s on FAT): the session's first instants count. */
+const MTIME_SLACK_MS = 2000;
+
+/**
+ * After `trail session end` of a session no commit carried yet: the files changed in the work
+ * tree since it started are taken as possibly its work (an agent without hooks says nothing of
+ * what it wrote), and the next commit here that holds one of them carries the session, its
+ * lines `unknown` (sessionAwaitingCommit). A person's change to one of those files made in
+ * the same time goes with it: nothing tells them apart, as while the session was current.
+ * Returns those files; none, and nothing awaits.
+ */
+export function awaitCommit(repo: Repo, key: string, startedAt: string): string[] {
+  const since = Date.parse(startedAt);
+  const paths = dirtyFiles(repo.workTree).filter((p) => {
+    try {
+      const stat = statSync(join(repo.workTree, p));
+      return stat.isFile() && (Number.isNaN(since) || stat.mtimeMs >= since - MTIME_SLACK_MS);
+    } catch {
+      return false; // deleted: no time says when it went
+    }
+  });
+  const state = awaitingCommitState(repo);
+  if (paths.length === 0) rmSync(join(spoolDir(repo.stateDir), state), { force: true });
+  else writeState(repo.stateDir, state, { key, paths });
+  return paths;
 }
 
 function cleanName(value: string, what: string): string {

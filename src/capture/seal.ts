@@ -48,6 +48,7 @@ import {
   listSpoolSessions,
   readSpool,
   readState,
+  sessionAwaitingCommit,
   sessionFile,
   spoolDir,
   writeState,
@@ -554,6 +555,18 @@ async function sealLocked(
   // the commit is its work too, and a line no shadow explains may be its or a person's.
   const current = currentSession(repo)?.key;
   const involved = new Set<string>(current !== undefined && current in scanned ? [current] : []);
+  // Such an agent's session that ended before its work was committed (trail session end): the
+  // commit that holds a file changed while it ran carries it, as it would have while current.
+  const awaiting = sessionAwaitingCommit(repo);
+  if (
+    awaiting !== undefined &&
+    awaiting.key in scanned &&
+    files.some(
+      (f) => awaiting.paths.includes(f.path) || (f.from !== undefined && awaiting.paths.includes(f.from)),
+    )
+  ) {
+    involved.add(awaiting.key);
+  }
   // This worktree's day sessions with events no seal has taken: checks run and decisions noted
   // here since the last commit, when no session applied. An MCP day session is an agent
   // without hooks at work.

@@ -216,6 +216,32 @@ export function currentSession(repo: Repo): CurrentSession | undefined {
   };
 }
 
+/**
+ * A session `trail session end` ended before any commit carried it, with the files changed in
+ * the work tree since it started: an agent without hooks whose work the person commits after
+ * the session (review, then commit). The next commit in this worktree that holds one of
+ * `paths` carries it, as a commit made while it was current would (seal.ts).
+ */
+export interface SessionAwaitingCommit {
+  key: string;
+  paths: string[];
+}
+
+/** Where this worktree's session awaiting its commit is kept, beside its current session. */
+export function awaitingCommitState(repo: Repo): string {
+  return currentSessionState(repo).replace(/^current-session/, 'awaiting-commit');
+}
+
+export function sessionAwaitingCommit(repo: Repo): SessionAwaitingCommit | undefined {
+  const state = readState<Partial<SessionAwaitingCommit> | undefined>(
+    repo.stateDir,
+    awaitingCommitState(repo),
+    undefined,
+  );
+  if (typeof state?.key !== 'string' || !Array.isArray(state.paths)) return undefined;
+  return { key: state.key, paths: state.paths.filter((p): p is string => typeof p === 'string') };
+}
+
 /** Small JSON state files, replaced atomically (write then rename). */
 export function readState<T>(stateDir: string, name: string, fallback: T): T {
   try {

@@ -177,6 +177,68 @@ describe('trail session', () => {
     }
   });
 
+  test('an agent without hooks whose work is committed after trail session end: that commit carries it', async () => {
+    const repo = setup();
+    try {
+      repo.write('notes.txt', 'typed by hand\n');
+      repo.commit('before the session');
+      // mtime is compared with the session's start: a file touched in the same second as the
+      // commit above must not read as the session's.
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      const started = await trail(
+        repo.dir,
+        'session',
+        'start',
+        '--agent',
+        'aider',
+        '--prompt',
+        'Add a limiter',
+      );
+      const sessionId = started.stdout.trim();
+      assert.equal((await trail(repo.dir, 'exec', '--check', 'test', '--', 'true')).code, 0);
+      // aider edits without committing; the person reviews, ends the session, then commits.
+      repo.write('src/limit.ts', 'export const LIMIT = 5;\nexport const WINDOW = 60;\n');
+      const ended = await trail(repo.dir, 'session', 'end');
+      assert.equal(ended.code, 0, ended.stderr);
+      assert.match(
+        ended.stderr,
+        new RegExp(
+          `^ended session ${sessionId}; it goes with the next commit that holds one of the 1 file changed since it started \\(src/limit\\.ts\\)$`,
+          'm',
+        ),
+      );
+      // A file written after the end, committed alone first, does not carry it.
+      repo.write('later.txt', 'typed by hand\n');
+      repo.git('add', 'later.txt');
+      repo.git('commit', '-q', '-m', 'a note, by hand');
+      const unrelated = repo.git('rev-parse', 'HEAD');
+      const reviewed = repo.commit('add a limiter');
+
+      const ix = await index(repo.dir);
+      assert.equal(ix.checkpointByCommit.get(unrelated), undefined, 'not a file of the session');
+      const checkpoint = ix.checkpointByCommit.get(reviewed)?.record;
+      assert.ok(checkpoint, 'the commit of its work carries the session');
+      assert.deepEqual(
+        checkpoint.sessions.map((s) => s.sessionId),
+        [sessionId],
+      );
+      assert.deepEqual(checkpoint.attribution['src/limit.ts'], [{ start: 1, end: 2, origin: 'unknown' }]);
+      assert.deepEqual(
+        events(ix, sessionId).map((e) => e.event.type),
+        ['prompt', 'command', 'validation'],
+      );
+      assert.ok(ix.sessions.get(sessionId)!.record.endedAt, 'its end is sealed with it');
+      assert.doesNotMatch((await trail(repo.dir, 'status')).stderr, /unsealed work/);
+
+      // A session that changed nothing and carried no commit says so, rather than promising one.
+      await trail(repo.dir, 'session', 'start', '--agent', 'aider', '--prompt', 'Look around');
+      const idle = await trail(repo.dir, 'session', 'end');
+      assert.match(idle.stderr, /no commit carried it and no file changed since it started, so nothing will/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('each worktree has its own current session: two agents at once, each commit to its own', async () => {
     const repo = setup();
     const linked = `${repo.dir}-linked`;

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { ApprovalState } from '../../capture/manual-session.js';
 import {
   APPROVAL_STATES,
+  awaitCommit,
   currentSession,
   endSession,
   findSession,
@@ -113,20 +114,34 @@ export function register(program: Command, context: () => CommandContext): void 
             : 'no current session: start one with trail session start',
         );
       }
+      const current = currentSession(repo);
       endSession({ ...handle, repo }, options.reason);
       // A session already carried by a commit gets its end into the ledger now; one with
       // edits no commit carries yet waits for that commit, so its events stay linked to it.
       const { closed = [] } = await sealEndedSessions(repo);
       const sealed = closed.includes(handle.key);
+      // Never carried: an agent without hooks whose work is committed after the session. The
+      // files changed since it started wait for the commit that holds them.
+      const awaiting =
+        !sealed && current?.key === handle.key ? awaitCommit(repo, handle.key, current.startedAt) : [];
       if (options.json) {
-        printJson(ctx.io, { sessionId: handle.sessionId, agent: handle.agent, ended: true, sealed });
+        printJson(ctx.io, {
+          sessionId: handle.sessionId,
+          agent: handle.agent,
+          ended: true,
+          sealed,
+          awaitingCommit: awaiting,
+        });
         return;
       }
+      const files = `${awaiting.length} file${awaiting.length === 1 ? '' : 's'}`;
       say(
         ctx.io,
         sealed
           ? `ended session ${handle.sessionId}; its end is sealed in the ledger`
-          : `ended session ${handle.sessionId}; its work is sealed with the next commit`,
+          : awaiting.length > 0
+            ? `ended session ${handle.sessionId}; it goes with the next commit that holds one of the ${files} changed since it started (${awaiting.slice(0, 3).join(', ')}${awaiting.length > 3 ? ', …' : ''})`
+            : `ended session ${handle.sessionId}; no commit carried it and no file changed since it started, so nothing will: a commit made while a session is current carries it`,
       );
     });
 

@@ -187,7 +187,13 @@ describe('a session that ends after its last commit', () => {
 
       const ended = await trail(repo.dir, 'session', 'end', '--json');
       assert.equal(ended.code, 0, ended.stderr);
-      assert.deepEqual(JSON.parse(ended.stdout), { sessionId, agent: 'aider', ended: true, sealed: true });
+      assert.deepEqual(JSON.parse(ended.stdout), {
+        sessionId,
+        agent: 'aider',
+        ended: true,
+        sealed: true,
+        awaitingCommit: [],
+      });
       const ix = await index(repo.dir);
       assert.ok(ix.sessions.get(sessionId)!.record.endedAt);
       assert.deepEqual(

@@ -204,11 +204,14 @@ describe('a session that ends after its last commit', () => {
       assert.ok(types.includes('command'), `the exec after the commit is sealed: ${types.join(', ')}`);
       assert.equal(await spoolExists(repo.dir, 'aider', sessionId), false);
 
-      // A session no commit carried keeps waiting for one.
+      // A session no commit carried, that changed no file, is told so: no commit will carry it.
       const other = (await trail(repo.dir, 'session', 'start', '--agent', 'goose')).stdout.trim();
       const plain = await trail(repo.dir, 'session', 'end');
       assert.equal(plain.code, 0, plain.stderr);
-      assert.match(plain.stderr, /its work is sealed with the next commit/);
+      assert.match(
+        plain.stderr,
+        /no commit carried it and no file changed since it started, so nothing will/,
+      );
       assert.equal((await index(repo.dir)).sessions.get(other), undefined);
     } finally {
       repo.cleanup();

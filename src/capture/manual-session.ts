@@ -29,7 +29,7 @@ import { truncateText } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
 import { contextNamedInRepo } from './context-ref.js';
 import { knownBySessionId } from './known-sessions.js';
-import type { CurrentSession, SpoolLine } from './spool.js';
+import type { CurrentSession, SessionAwaitingCommit, SpoolLine } from './spool.js';
 import {
   appendSpool,
   awaitingCommitState,
@@ -317,7 +317,11 @@ const MTIME_SLACK_MS = 2000;
  * the same time goes with it: nothing tells them apart, as while the session was current.
  * Returns those files; none, and nothing awaits.
  */
-export function awaitCommit(repo: Repo, key: string, startedAt: string): string[] {
+export function awaitCommit(
+  repo: Repo,
+  session: Pick<SessionHandle, 'key' | 'sessionId' | 'agent'>,
+  startedAt: string,
+): string[] {
   const since = Date.parse(startedAt);
   const paths = dirtyFiles(repo.workTree).filter((p) => {
     try {
@@ -329,7 +333,15 @@ export function awaitCommit(repo: Repo, key: string, startedAt: string): string[
   });
   const state = awaitingCommitState(repo);
   if (paths.length === 0) rmSync(join(spoolDir(repo.stateDir), state), { force: true });
-  else writeState(repo.stateDir, state, { key, paths });
+  else {
+    const awaiting: SessionAwaitingCommit = {
+      key: session.key,
+      sessionId: session.sessionId,
+      agent: session.agent,
+      paths,
+    };
+    writeState(repo.stateDir, state, awaiting);
+  }
   return paths;
 }
 

@@ -224,6 +224,8 @@ export function currentSession(repo: Repo): CurrentSession | undefined {
  */
 export interface SessionAwaitingCommit {
   key: string;
+  sessionId: string;
+  agent: string;
   paths: string[];
 }
 
@@ -239,7 +241,12 @@ export function sessionAwaitingCommit(repo: Repo): SessionAwaitingCommit | undef
     undefined,
   );
   if (typeof state?.key !== 'string' || !Array.isArray(state.paths)) return undefined;
-  return { key: state.key, paths: state.paths.filter((p): p is string => typeof p === 'string') };
+  return {
+    key: state.key,
+    sessionId: String(state.sessionId ?? ''),
+    agent: String(state.agent ?? ''),
+    paths: state.paths.filter((p): p is string => typeof p === 'string'),
+  };
 }
 
 /** Small JSON state files, replaced atomically (write then rename). */

@@ -207,6 +207,14 @@ describe('trail session', () => {
           'm',
         ),
       );
+      const waiting = await trail(repo.dir, 'status');
+      assert.match(
+        waiting.stderr,
+        new RegExp(
+          `^ended session ${sessionId} \\(aider\\) goes with the next commit of src/limit\\.ts$`,
+          'm',
+        ),
+      );
       // A file written after the end, committed alone first, does not carry it.
       repo.write('later.txt', 'typed by hand\n');
       repo.git('add', 'later.txt');
@@ -228,7 +236,9 @@ describe('trail session', () => {
         ['prompt', 'command', 'validation'],
       );
       assert.ok(ix.sessions.get(sessionId)!.record.endedAt, 'its end is sealed with it');
-      assert.doesNotMatch((await trail(repo.dir, 'status')).stderr, /unsealed work/);
+      const done = await trail(repo.dir, 'status');
+      assert.doesNotMatch(done.stderr, /unsealed work|goes with the next commit/);
+      assert.equal(JSON.parse((await trail(repo.dir, 'status', '--json')).stdout).awaitingCommit, null);
 
       // A session that changed nothing and carried no commit says so, rather than promising one.
       await trail(repo.dir, 'session', 'start', '--agent', 'aider', '--prompt', 'Look around');

@@ -123,7 +123,7 @@ export function register(program: Command, context: () => CommandContext): void 
       // Never carried: an agent without hooks whose work is committed after the session. The
       // files changed since it started wait for the commit that holds them.
       const awaiting =
-        !sealed && current?.key === handle.key ? awaitCommit(repo, handle.key, current.startedAt) : [];
+        !sealed && current?.key === handle.key ? awaitCommit(repo, handle, current.startedAt) : [];
       if (options.json) {
         printJson(ctx.io, {
           sessionId: handle.sessionId,

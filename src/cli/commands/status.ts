@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { gapsFile, readGaps } from '../../capture/gaps.js';
 import { perUserCaptureGone } from '../../capture/install-agents.js';
 import { loadSealState, unsealedSessionCount } from '../../capture/seal-state.js';
-import { currentSession, spoolDir } from '../../capture/spool.js';
+import { currentSession, hasSpool, sessionAwaitingCommit, spoolDir } from '../../capture/spool.js';
 import { countLabel } from '../../core/count-label.js';
 import { fileError } from '../../core/errors.js';
 import { GIT_HOOKS, hooksDir, isTrailHook } from '../../git/hooks.js';
@@ -52,6 +52,9 @@ export function register(program: Command, context: () => CommandContext): void 
         perUserCaptureGone(repo),
       );
       const current = currentSession(repo);
+      // An ended session waiting for the commit of its work: gone from the spool once carried.
+      const awaiting = sessionAwaitingCommit(repo);
+      const awaitingCommit = awaiting && hasSpool(repo.stateDir, awaiting.key) ? awaiting : undefined;
       const unsealed = sealState
         ? read(join(spoolDir(repo.stateDir), 'sessions'), 0, () => unsealedSessionCount(repo, sealState))
         : 0;
@@ -70,6 +73,10 @@ export function register(program: Command, context: () => CommandContext): void 
         // This worktree's: commits made here while it is current are sealed with it.
         currentSession: current
           ? { sessionId: current.sessionId, agent: current.agent, startedAt: current.startedAt }
+          : null,
+        /** An ended session the next commit of one of `paths` carries (trail session end). */
+        awaitingCommit: awaitingCommit
+          ? { sessionId: awaitingCommit.sessionId, agent: awaitingCommit.agent, paths: awaitingCommit.paths }
           : null,
         /** Sessions with captured work no commit has sealed yet. */
         unsealedSessions: unsealed,
@@ -117,6 +124,13 @@ export function register(program: Command, context: () => CommandContext): void 
         say(
           ctx.io,
           `current session: ${current.sessionId} (${current.agent}, since ${current.startedAt}): commits made here go with it until trail session end`,
+        );
+      }
+      if (awaitingCommit) {
+        const paths = awaitingCommit.paths;
+        say(
+          ctx.io,
+          `ended session ${awaitingCommit.sessionId} (${awaitingCommit.agent}) goes with the next commit of ${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` or ${countLabel(paths.length - 3, 'other file')}` : ''}`,
         );
       }
       if (unsealed > 0) {

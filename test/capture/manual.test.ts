@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -182,6 +182,10 @@ describe('trail session', () => {
     try {
       repo.write('notes.txt', 'typed by hand\n');
       repo.commit('before the session');
+      // A person's change pending from before the session is not its work.
+      repo.write('pending.txt', 'typed by hand, not committed yet\n');
+      const earlier = new Date(Date.now() - 10 * 60_000);
+      utimesSync(join(repo.dir, 'pending.txt'), earlier, earlier);
       const started = await trail(
         repo.dir,
         'session',

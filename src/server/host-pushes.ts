@@ -17,6 +17,7 @@ import type { Period } from '../core/change-facts.js';
 import type { HostPush } from '../report/document.js';
 import type { Queryable } from './db/database.js';
 import { pushForcedSql } from './forced-pushes.js';
+import { FULL_SHA } from './http.js';
 
 interface PushRow {
   repo: string;
@@ -113,4 +114,28 @@ export async function unsentReportsOf(
     time: new Date(r.received_at).toISOString(),
     forced: r.forced,
   }));
+}
+
+/**
+ * The commit a branch was at by the code host's latest push webhook for it, if one came in:
+ * what a GitLab merge request's approval is measured against, since its payload names the
+ * target branch and not a commit (review-coverage.ts). Undefined where the host reported no
+ * push of the branch, or its latest push deleted it.
+ */
+export async function branchTipByHostPush(
+  db: Queryable,
+  repoId: number,
+  host: string,
+  branch: string,
+): Promise<string | undefined> {
+  const ref = branch.startsWith('refs/') ? branch : `refs/heads/${branch}`;
+  const latest = await db.query<{ after: string | null }>(
+    `SELECT e.event->>'after' AS after FROM external_events e
+     WHERE e.repo_id = $1 AND e.host = $2 AND e.event_type = 'push' AND e.event->>'ref' = $3
+     ORDER BY e.id DESC LIMIT 1`,
+    [repoId, host, ref],
+  );
+  const after = latest.rows[0]?.after;
+  // A deleted branch's push says `after` is all zeros.
+  return after && FULL_SHA.test(after) && !/^0+$/.test(after) ? after : undefined;
 }

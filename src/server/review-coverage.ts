@@ -8,10 +8,10 @@
  * The commits of a pull request are git's `base..head`: those behind its head and not behind
  * its base, found through the parents of the commits `trail push` sent (commit-graph.ts).
  * GitHub's review names both (`pull_request.base.sha`). A GitLab approval names the target
- * branch, not a commit, and which commit that branch was at when the approval was given is
- * not something the server can tell (a clone's `trail import gitlab-approval` asks its own
- * git for the merge-base, as of when it runs): such a review, like one without a base,
- * covers its head commit alone, as it always did. Under-counting an approval leaves a
+ * branch, not a commit: the branch's tip by the latest push webhook GitLab sent for it stands
+ * for the base (routes/webhooks.ts; a clone's `trail import gitlab-approval` asks its own git
+ * for the merge-base, as of when it runs). With no such push received, the review, like one
+ * without a base, covers its head commit alone. Under-counting an approval leaves a
  * commit pending; over-counting would tell an auditor that someone approved what they never
  * saw, so wherever the graph is not known well enough the review covers its head alone:
  *

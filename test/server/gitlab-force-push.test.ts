@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
 import { pushTo, trail } from '../helpers/cli.js';
+import { deliverGitLab, gitlabPush } from '../helpers/gitlab-webhook.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { OpenedDb } from './harness.js';
@@ -24,71 +25,6 @@ import { BACKENDS, callOverHttp, repoPath, token } from './harness.js';
 const PROJECT = 'acme/gitlab-app';
 const SECRET = 'gitlab-webhook-secret-for-acme';
 const ZERO = '0'.repeat(40);
-
-/** A Push Hook payload as GitLab sends it for `commits` of `repo`, oldest first. */
-function gitlabPush(repo: TempRepo, push: { before: string; after: string; commits: string[] }): unknown {
-  const web = `https://gitlab.example.com/${PROJECT}`;
-  return {
-    object_kind: 'push',
-    event_name: 'push',
-    before: push.before,
-    after: push.after,
-    ref: 'refs/heads/main',
-    ref_protected: true,
-    checkout_sha: push.after,
-    message: null,
-    user_id: 4,
-    user_name: 'John Smith',
-    user_username: 'jsmith',
-    user_email: '',
-    user_avatar: 'https://s.gravatar.com/avatar/d4c74594d841139328695756648b6bd6?s=80',
-    project_id: 15,
-    project: {
-      id: 15,
-      name: 'gitlab-app',
-      description: '',
-      web_url: web,
-      avatar_url: null,
-      git_ssh_url: `git@gitlab.example.com:${PROJECT}.git`,
-      git_http_url: `${web}.git`,
-      namespace: 'acme',
-      visibility_level: 0,
-      path_with_namespace: PROJECT,
-      default_branch: 'main',
-      homepage: web,
-      url: `git@gitlab.example.com:${PROJECT}.git`,
-      ssh_url: `git@gitlab.example.com:${PROJECT}.git`,
-      http_url: `${web}.git`,
-    },
-    commits: push.commits.map((id) => {
-      const [message, timestamp, name, email] = repo
-        .git('show', '-s', '--format=%B%x00%aI%x00%an%x00%ae', id)
-        .split('\0') as [string, string, string, string];
-      return {
-        id,
-        message,
-        title: message.split('\n')[0],
-        timestamp,
-        url: `${web}/-/commit/${id}`,
-        author: { name, email },
-        added: [],
-        modified: [],
-        removed: [],
-      };
-    }),
-    total_commits_count: push.commits.length,
-    push_options: {},
-    repository: {
-      name: 'gitlab-app',
-      url: `git@gitlab.example.com:${PROJECT}.git`,
-      description: '',
-      homepage: web,
-      git_http_url: `${web}.git`,
-      git_ssh_url: `git@gitlab.example.com:${PROJECT}.git`,
-      visibility_level: 0,
-    },
-  };
-}
 
 for (const backend of BACKENDS) {
   describe(`GitLab force pushes (${backend.name})`, () => {
@@ -126,15 +62,11 @@ for (const backend of BACKENDS) {
     });
 
     const deliver = async (push: { before: string; after: string; commits: string[] }) => {
-      const res = await fetch(`${server.url}/webhooks/gitlab`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-gitlab-event': 'Push Hook',
-          'x-gitlab-token': SECRET,
-          'x-gitlab-event-uuid': `gitlab-${backend.name}-${++delivery}`,
-        },
-        body: JSON.stringify(gitlabPush(repo, push)),
+      const res = await deliverGitLab(server.url, {
+        secret: SECRET,
+        event: 'Push Hook',
+        id: `gitlab-${backend.name}-${++delivery}`,
+        payload: gitlabPush(repo, { project: PROJECT, ...push }),
       });
       assert.equal(res.status, 201, await res.text());
     };
@@ -238,14 +170,14 @@ for (const backend of BACKENDS) {
         ],
       });
       assert.equal(sent.status, 200, JSON.stringify(sent.body));
-      const res = await fetch(`${server.url}/webhooks/gitlab`, {
-        method: 'POST',
-        headers: { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET },
-        body: JSON.stringify({
-          ...(gitlabPush(repo, { before: head, after: head, commits: [] }) as object),
+      const res = await deliverGitLab(server.url, {
+        secret: SECRET,
+        event: 'Push Hook',
+        payload: {
+          ...(gitlabPush(repo, { project: PROJECT, before: head, after: head, commits: [] }) as object),
           after: orphan,
           checkout_sha: orphan,
-        }),
+        },
       });
       assert.equal(res.status, 201, await res.text());
       assert.deepEqual(

@@ -22,7 +22,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadWriterKey } from '../../src/ledger/keys.js';
@@ -30,6 +30,7 @@ import { appendRecords } from '../../src/ledger/log-store.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { pushTo, trail } from '../helpers/cli.js';
+import { deliverGitLab, gitlabPush } from '../helpers/gitlab-webhook.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { Backend, OpenedDb } from './harness.js';
@@ -443,6 +444,100 @@ for (const backend of BACKENDS) {
         base: 'pending',
         tip: 'pending',
       });
+    });
+  });
+}
+
+const GITLAB_SECRET = 'acme-gitlab-webhook-secret';
+const GITLAB_APPROVAL = JSON.parse(
+  readFileSync(new URL('../fixtures/webhooks/gitlab-merge_request-approved.json', import.meta.url), 'utf8'),
+);
+
+/** GitLab's `approved` Merge Request Hook of merge request !7 of acme/app, on `head`, into main. */
+function gitlabApproval(head: string, at: string): unknown {
+  const web = 'https://gitlab.example.com/acme/app';
+  return {
+    ...GITLAB_APPROVAL,
+    project: {
+      ...GITLAB_APPROVAL.project,
+      path_with_namespace: 'acme/app',
+      default_branch: 'main',
+      web_url: web,
+    },
+    object_attributes: {
+      ...GITLAB_APPROVAL.object_attributes,
+      target_branch: 'main',
+      source_branch: 'feature',
+      updated_at: at,
+      url: `${web}/-/merge_requests/7`,
+      last_commit: {
+        ...GITLAB_APPROVAL.object_attributes.last_commit,
+        id: head,
+        url: `${web}/-/commit/${head}`,
+      },
+    },
+  };
+}
+
+for (const backend of BACKENDS) {
+  describe(`a GitLab approval covers its merge request's commits by the target branch's tip the host pushed (${backend.name})`, () => {
+    let w: World;
+
+    before(async () => {
+      w = await world(backend);
+      const admin = await token(w.server.db, { name: 'gitlab admin', role: 'admin' });
+      const secret = await callOverHttp(w.server.url, admin, 'POST', '/api/v1/admin/webhook-secrets', {
+        host: 'gitlab',
+        org: 'acme',
+        secret: GITLAB_SECRET,
+      });
+      assert.equal(secret.status, 201, JSON.stringify(secret.body));
+      await push(w, 'main');
+      await push(w, 'feature');
+    });
+    after(async () => {
+      await w.server.close();
+      await w.opened.cleanup();
+      w.repo.cleanup();
+    });
+
+    const approve = async (id: string, at: string) => {
+      const res = await deliverGitLab(w.server.url, {
+        secret: GITLAB_SECRET,
+        event: 'Merge Request Hook',
+        id,
+        payload: gitlabApproval(w.commits.third, at),
+      });
+      assert.equal(res.status, 201, await res.text());
+    };
+
+    test('with no push of main from the host, the head alone; after one, every commit of the merge request', async () => {
+      // The payload names main, not a commit, and no push webhook said where main is.
+      await approve('approval-1', '2026-03-02 10:00:00 UTC');
+      assert.deepEqual(await statuses(w, ALL), {
+        base: 'pending',
+        first: 'pending',
+        second: 'pending',
+        third: 'approved',
+        tip: 'pending',
+      });
+      // GitLab reports main moving from base to tip; an approval given after that is measured
+      // against tip, as trail import gitlab-approval measures it against main in a clone.
+      const pushed = await deliverGitLab(w.server.url, {
+        secret: GITLAB_SECRET,
+        event: 'Push Hook',
+        id: 'push-1',
+        payload: gitlabPush(w.repo, {
+          project: 'acme/app',
+          before: w.commits.base,
+          after: w.commits.tip,
+          commits: [w.commits.tip],
+        }),
+      });
+      assert.equal(pushed.status, 201, await pushed.text());
+      await approve('approval-2', '2026-03-02 11:00:00 UTC');
+      assert.deepEqual(await statuses(w, ALL), { ...everyone('approved'), base: 'pending', tip: 'pending' });
+      assert.deepEqual(await listed(w, 'status=approved'), [...PR_COMMITS].sort());
     });
   });
 }

@@ -33,6 +33,7 @@ import type { AppDeps, TrailApp } from '../app.js';
 import { orgOf } from '../auth.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest } from '../errors.js';
+import { branchTipByHostPush } from '../host-pushes.js';
 import { checkedRepoName } from '../http.js';
 import { ensureRepo } from '../repos.js';
 import { coverReviews } from '../review-coverage.js';
@@ -264,6 +265,13 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
       // transaction and then finds the row.
       if (first.rows.length === 0) throw new AlreadyStored();
       if (event.type === 'review') {
+        // A GitLab approval names its target branch, not a commit: the branch's tip by the
+        // host's own latest push webhook stands for the base (trail import gitlab-approval
+        // takes the merge-base with it in a clone), so the approval covers the merge request's
+        // commits; with no push webhook received, its head alone, as before.
+        const base =
+          event.baseSha ??
+          (event.baseRef ? await branchTipByHostPush(tx, repo.id, host, event.baseRef) : undefined);
         const review = await tx.query<{ id: string | number }>(
           `INSERT INTO reviews (repo_id, commit_sha, base_sha, reviewer, decision, time, source, external_event_id, host_review_id)
            VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8, $9)
@@ -272,7 +280,7 @@ async function receive(c: Context, deps: AppDeps, host: CodeHost): Promise<Respo
           [
             repo.id,
             event.headSha,
-            event.baseSha ?? null,
+            base ?? null,
             event.reviewer,
             event.decision,
             event.at,

@@ -35,6 +35,7 @@ import {
   awaitingCommitState,
   currentSession,
   currentSessionState,
+  forgetAwaitingCommit,
   listSpoolSessions,
   readSpool,
   readState,
@@ -332,7 +333,7 @@ export function awaitCommit(
     }
   });
   const state = awaitingCommitState(repo);
-  if (paths.length === 0) rmSync(join(spoolDir(repo.stateDir), state), { force: true });
+  if (paths.length === 0) forgetAwaitingCommit(repo);
   else {
     const awaiting: SessionAwaitingCommit = {
       key: session.key,

@@ -26,6 +26,7 @@ import type { TicketRef } from '../core/tickets.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readObjects } from '../git/cat-file.js';
+import { dirtyFiles } from '../git/dirty-files.js';
 import { currentBranch } from '../git/head.js';
 import { withoutHookRepository } from '../git/hook-environment.js';
 import { runGit } from '../git/run.js';
@@ -45,6 +46,7 @@ import { loadShadow } from './shadow.js';
 import type { SpoolLine } from './spool.js';
 import {
   currentSession,
+  forgetAwaitingCommit,
   listSpoolSessions,
   readSpool,
   readState,
@@ -566,6 +568,11 @@ async function sealLocked(
     )
   ) {
     involved.add(awaiting.key);
+  } else if (awaiting !== undefined) {
+    // Its work discarded (git checkout, git stash) rather than committed: a later commit of
+    // those files, a person's own, must not carry it. Checked only while a session waits.
+    const dirty = new Set(dirtyFiles(repo.workTree));
+    if (!(awaiting.key in scanned) || !awaiting.paths.some((p) => dirty.has(p))) forgetAwaitingCommit(repo);
   }
   // This worktree's day sessions with events no seal has taken: checks run and decisions noted
   // here since the last commit, when no session applied. An MCP day session is an agent

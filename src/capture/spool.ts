@@ -13,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
   writeSync,
@@ -232,6 +233,10 @@ export interface SessionAwaitingCommit {
 /** Where this worktree's session awaiting its commit is kept, beside its current session. */
 export function awaitingCommitState(repo: Repo): string {
   return currentSessionState(repo).replace(/^current-session/, 'awaiting-commit');
+}
+
+export function forgetAwaitingCommit(repo: Repo): void {
+  rmSync(join(spoolDir(repo.stateDir), awaitingCommitState(repo)), { force: true });
 }
 
 export function sessionAwaitingCommit(repo: Repo): SessionAwaitingCommit | undefined {

@@ -250,6 +250,34 @@ describe('trail session', () => {
     }
   });
 
+  test("an ended session whose work was discarded is not carried by a person's later commit of those files", async () => {
+    const repo = setup();
+    try {
+      repo.write('notes.txt', 'typed by hand\n');
+      repo.commit('notes');
+      await trail(repo.dir, 'session', 'start', '--agent', 'aider', '--prompt', 'Reword the notes');
+      repo.write('notes.txt', 'reworded by the agent\n');
+      const ended = await trail(repo.dir, 'session', 'end');
+      assert.match(
+        ended.stderr,
+        /goes with the next commit that holds one of the 1 file changed since it started \(notes\.txt\)/,
+      );
+      // The person throws the agent's change away, and commits something else.
+      repo.git('checkout', '--', 'notes.txt');
+      repo.write('other.txt', 'typed by hand\n');
+      const other = repo.commit('other');
+      assert.doesNotMatch((await trail(repo.dir, 'status')).stderr, /goes with the next commit/);
+      // Days later, their own edit of the same file is theirs.
+      repo.write('notes.txt', 'typed by hand, again\n');
+      const mine = repo.commit('my notes');
+      const ix = await index(repo.dir);
+      assert.equal(ix.checkpointByCommit.get(other), undefined);
+      assert.equal(ix.checkpointByCommit.get(mine), undefined, 'the discarded session does not carry it');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('each worktree has its own current session: two agents at once, each commit to its own', async () => {
     const repo = setup();
     const linked = `${repo.dir}-linked`;

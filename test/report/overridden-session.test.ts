@@ -43,6 +43,9 @@ describe('a session named only for a line a person changed', () => {
     repo.git('add', '-A');
     repo.git('commit', '-q', '-m', 'greet');
 
+    // SLSA's startedOn is to the second: the second session starts in a later second than the
+    // first, or a fast machine gives both the same start and the check below cannot tell them.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     // A person changes the first session's line 2; a second session writes another file.
     repo.write('src/greet.ts', 'export function greet(name: string) {\n  return "hello " + name;\n}\n');
     const second = new ScriptedClaude(repo.dir).start().prompt('Add a slugify helper for the notes page');

@@ -218,7 +218,7 @@ export async function rebuildReviewStatus(tx: Queryable): Promise<void> {
  * (none: it does not). Under the review status lock, with the keys read under it.
  */
 async function recordWhenStale(tx: Queryable, repoId: number, now: number): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
+  await lockRepoReviews(tx, repoId);
   const keys = (await trustedKeysOf(tx, [repoId])).get(repoId) ?? new Map();
   const due = nextRevocationAfter(keys.values(), now);
   await tx.query('DELETE FROM review_status_due WHERE repo_id = $1', [repoId]);
@@ -246,7 +246,7 @@ export async function refreshDueReviewStatus(db: Database, now: number): Promise
   for (const { repo_id } of due.rows) {
     const repoId = Number(repo_id);
     await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [REVIEW_STATUS_LOCK, repoId]);
+      await lockRepoReviews(tx, repoId);
       const still = await tx.query(
         'SELECT 1 FROM review_status_due WHERE repo_id = $1 AND due_at <= $2::timestamptz',
         [repoId, at],

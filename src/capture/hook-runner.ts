@@ -24,7 +24,7 @@ import { carryOrigins, digestLines } from '../core/line-origin.js';
 import type { EventBody, Provenance } from '../core/records.js';
 import type { RedactionRule } from '../core/redact.js';
 import { BUILTIN_RULES, redactValue } from '../core/redact.js';
-import { dirtyFiles } from '../git/dirty-files.js';
+import { dirtyFiles, dirtyFilesSince } from '../git/dirty-files.js';
 import { workTreePathOnDisk } from '../git/work-tree-path.js';
 import { byteAt, readRange } from '../io/read-range.js';
 import type { Repo } from '../ledger/repo.js';
@@ -1375,12 +1375,6 @@ function codexTurnStart(
 }
 
 /**
- * mtime's granularity is coarser than a rollout's milliseconds on some file systems (2 s on
- * FAT): a file the turn changed in its first instants must not be taken for an older one.
- */
-const MTIME_SLACK_MS = 2000;
-
-/**
  * The files changed in the work tree (tracked, or untracked and not ignored: one `git status`)
  * since `since`, less those the turn's patches explain, each whose lines changed since Trail
  * last looked: those lines become `unknown` and the file is linked to the session, as an edit
@@ -1391,15 +1385,7 @@ async function sweepCodexTurn(
   since: number | undefined,
   explained: ReadonlySet<string>,
 ): Promise<{ lines: SpoolLine[]; paths: string[] }> {
-  const paths = dirtyFiles(ctx.repo.workTree).filter((p) => {
-    if (explained.has(p)) return false;
-    try {
-      const stat = statSync(join(ctx.repo.workTree, p));
-      return stat.isFile() && (since === undefined || stat.mtimeMs >= since - MTIME_SLACK_MS);
-    } catch {
-      return false;
-    }
-  });
+  const paths = dirtyFilesSince(ctx.repo.workTree, since).filter((p) => !explained.has(p));
   const lines = await creditChange(
     ctx,
     { type: 'after-change', paths, via: 'shell', written: [] },

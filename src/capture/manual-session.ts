@@ -21,7 +21,7 @@ import { eventBodySchema, ticketSchema } from '../core/records.js';
 import type { RedactionRule, ValueFinding } from '../core/redact.js';
 import { redactValue } from '../core/redact.js';
 import { findTickets } from '../core/tickets.js';
-import { dirtyFiles } from '../git/dirty-files.js';
+import { dirtyFilesSince } from '../git/dirty-files.js';
 import { redactionRules } from '../ledger/redaction-rules.js';
 import type { Repo } from '../ledger/repo.js';
 import { isInitialised } from '../ledger/repo.js';
@@ -29,16 +29,16 @@ import { truncateText } from './agents/claude-code.js';
 import { boundaryFacts } from './boundary.js';
 import { contextNamedInRepo } from './context-ref.js';
 import { knownBySessionId } from './known-sessions.js';
-import type { CurrentSession, SessionAwaitingCommit, SpoolLine } from './spool.js';
+import type { CurrentSession, SpoolLine } from './spool.js';
 import {
   appendSpool,
-  awaitingCommitState,
   currentSession,
   currentSessionState,
   forgetAwaitingCommit,
   listSpoolSessions,
   readSpool,
   readState,
+  rememberAwaitingCommit,
   sessionKey,
   spoolDir,
   writeState,
@@ -307,9 +307,6 @@ export function endSession(handle: SessionHandle, reason?: string, hook = 'sessi
   }
 }
 
-/** mtime's granularity is coarse on some file systems (2 s on FAT): the session's first instants count. */
-const MTIME_SLACK_MS = 2000;
-
 /**
  * After `trail session end` of a session no commit carried yet: the files changed in the work
  * tree since it started are taken as possibly its work (an agent without hooks says nothing of
@@ -324,25 +321,15 @@ export function awaitCommit(
   startedAt: string,
 ): string[] {
   const since = Date.parse(startedAt);
-  const paths = dirtyFiles(repo.workTree).filter((p) => {
-    try {
-      const stat = statSync(join(repo.workTree, p));
-      return stat.isFile() && (Number.isNaN(since) || stat.mtimeMs >= since - MTIME_SLACK_MS);
-    } catch {
-      return false; // deleted: no time says when it went
-    }
-  });
-  const state = awaitingCommitState(repo);
+  const paths = dirtyFilesSince(repo.workTree, Number.isNaN(since) ? undefined : since);
   if (paths.length === 0) forgetAwaitingCommit(repo);
-  else {
-    const awaiting: SessionAwaitingCommit = {
+  else
+    rememberAwaitingCommit(repo, {
       key: session.key,
       sessionId: session.sessionId,
       agent: session.agent,
       paths,
-    };
-    writeState(repo.stateDir, state, awaiting);
-  }
+    });
   return paths;
 }
 

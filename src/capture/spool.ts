@@ -231,8 +231,12 @@ export interface SessionAwaitingCommit {
 }
 
 /** Where this worktree's session awaiting its commit is kept, beside its current session. */
-export function awaitingCommitState(repo: Repo): string {
+function awaitingCommitState(repo: Repo): string {
   return currentSessionState(repo).replace(/^current-session/, 'awaiting-commit');
+}
+
+export function rememberAwaitingCommit(repo: Repo, awaiting: SessionAwaitingCommit): void {
+  writeState(repo.stateDir, awaitingCommitState(repo), awaiting);
 }
 
 export function forgetAwaitingCommit(repo: Repo): void {

@@ -5,6 +5,9 @@
  * child_process is taken with process.getBuiltinModule, as the agent hooks' CommonJS bundle
  * needs: most hooks never run git, so they never load it.
  */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+
 export function dirtyFiles(workTree: string): string[] {
   const { spawnSync } = process.getBuiltinModule('node:child_process');
   const result = spawnSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all'], {
@@ -22,4 +25,25 @@ export function dirtyFiles(workTree: string): string[] {
     if (entry[0] === 'R' || entry[0] === 'C') i++; // the rename source follows
   }
   return out.filter((p) => !p.startsWith('.trail/'));
+}
+
+/**
+ * mtime's granularity is coarser than milliseconds on some file systems (2 s on FAT): a file
+ * changed in the first instants after `since` must not be taken for an older one.
+ */
+const MTIME_SLACK_MS = 2000;
+
+/**
+ * The dirty files (dirtyFiles) that are files and were last written at or after `since` (ms;
+ * undefined: all of them). A file deleted is passed over: no time says when it went.
+ */
+export function dirtyFilesSince(workTree: string, since: number | undefined): string[] {
+  return dirtyFiles(workTree).filter((p) => {
+    try {
+      const stat = statSync(join(workTree, p));
+      return stat.isFile() && (since === undefined || stat.mtimeMs >= since - MTIME_SLACK_MS);
+    } catch {
+      return false;
+    }
+  });
 }

@@ -52,13 +52,14 @@ export function nextRevocationAfter(keys: Iterable<TrustedKey>, now: number): nu
 }
 
 /**
- * How a key's revocation reads to a person at `now`: `revoked <time>`, or, for a revocation
+ * How a key's revocation reads to a person at `now`: `<revoked> <time>`, or, for a revocation
  * dated later (`trail keys revoke --at`), `in force until <time>`, since until then the key
- * still vouches for what it signs.
+ * still vouches for what it signs. `revoked` is the word for one in force (`trail keys list`
+ * shouts it).
  */
-export function revocationState(revokedAt: string, now: number): string {
+export function revocationState(revokedAt: string, now: number, revoked = 'revoked'): string {
   const at = parseIsoTime(revokedAt);
   return at !== undefined && at > now
     ? `in force until ${revokedAt}, revoked from then`
-    : `revoked ${revokedAt}`;
+    : `${revoked} ${revokedAt}`;
 }

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseJson } from '../../core/canonical-json.js';
 import { TrailError } from '../../core/errors.js';
-import { revocationState, revokedAsOf } from '../../core/key-revocation.js';
+import { revocationState } from '../../core/key-revocation.js';
 import { localIdentity } from '../../git/identity.js';
 import {
   createWriterKey,
@@ -60,7 +60,7 @@ export function register(program: Command, context: () => CommandContext): void 
       for (const k of trusted) {
         const mine = k.keyId === writer ? ' (this clone)' : '';
         const state = k.revokedAt
-          ? ` ${revokedAsOf(k, Date.now()) === undefined ? revocationState(k.revokedAt, Date.now()) : `REVOKED ${k.revokedAt}`}${k.revokedReason ? `: ${k.revokedReason}` : ''}`
+          ? ` ${revocationState(k.revokedAt, Date.now(), 'REVOKED')}${k.revokedReason ? `: ${k.revokedReason}` : ''}`
           : '';
         say(ctx.io, `${k.keyId}  ${k.name}${mine}${state}`);
       }

@@ -17,7 +17,7 @@ import type { Period } from '../core/change-facts.js';
 import type { HostPush } from '../report/document.js';
 import type { Queryable } from './db/database.js';
 import { pushForcedSql } from './forced-pushes.js';
-import { FULL_SHA } from './http.js';
+import { FULL_SHA, ZERO_SHA } from './http.js';
 
 interface PushRow {
   repo: string;
@@ -136,6 +136,5 @@ export async function branchTipByHostPush(
     [repoId, host, ref],
   );
   const after = latest.rows[0]?.after;
-  // A deleted branch's push says `after` is all zeros.
-  return after && FULL_SHA.test(after) && !/^0+$/.test(after) ? after : undefined;
+  return after && FULL_SHA.test(after) && !ZERO_SHA.test(after) ? after : undefined;
 }

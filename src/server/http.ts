@@ -83,6 +83,9 @@ export function checkedRepoName(name: string | undefined): string | undefined {
 /** A full commit id: SHA-1 (40 hex digits) or SHA-256 (64). */
 export const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
+/** The id a code host's push gives for a side with no commit: a branch created or deleted. */
+export const ZERO_SHA = /^0+$/;
+
 export function checkSha(value: string | undefined, name: string): string {
   if (!value || !FULL_SHA.test(value))
     throw badRequest(`${name} must be a full commit id (40 or 64 hex digits)`);

@@ -259,7 +259,7 @@ const SCHEMAS: Record<string, Schema> = {
       webhookReviews: {
         ...arr(ref('StoredRecord')),
         description:
-          "The code hosts' webhook reviews as review records (source github/gitlab, writer id webhook:<host>): in no writer's log, counted as the code host's word. A pull request's review counts for each of its commits (GitHub: base..head through the pushed commits; GitLab: the head commit alone), as the record of this checkpoint's commit",
+          "The code hosts' webhook reviews as review records (source github/gitlab, writer id webhook:<host>): in no writer's log, counted as the code host's word. A pull request's review counts for each of its commits (GitHub: base..head through the pushed commits; GitLab: from the target branch's tip by GitLab's latest push webhook, else the head commit alone), as the record of this checkpoint's commit",
       },
       reviewsNotCounted: {
         type: 'array',

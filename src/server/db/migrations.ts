@@ -582,9 +582,10 @@ CREATE INDEX ledger_entries_purges ON ledger_entries (repo_id) WHERE kind = 'ret
     sql: `
 -- The base commit of the pull request a code host's review was given on (GitHub's
 -- pull_request.base.sha), as the delivery said: the review covers every commit of the pull
--- request, git's base..head, as trail import github-review records it. Null for ledger
--- reviews, for GitLab approvals (their payload names the target branch, not a commit) and
--- for rows from before this migration (their base is read from the stored event).
+-- request, git's base..head, as trail import github-review records it. For a GitLab approval,
+-- whose payload names the target branch and not a commit, the branch's tip by GitLab's latest
+-- push webhook, else null. Null for ledger reviews and for rows from before this migration
+-- (their base is read from the stored event).
 ALTER TABLE reviews ADD COLUMN base_sha text;
 
 -- The commits each code-host review covers: its head commit, and the pull request's other

@@ -34,12 +34,10 @@ import { orgOf } from '../auth.js';
 import type { Queryable } from '../db/database.js';
 import { ApiError, badRequest } from '../errors.js';
 import { branchTipByHostPush } from '../host-pushes.js';
-import { checkedRepoName } from '../http.js';
+import { checkedRepoName, ZERO_SHA } from '../http.js';
 import { ensureRepo } from '../repos.js';
 import { coverReviews } from '../review-coverage.js';
 import { refreshReviewStatus } from '../review-state.js';
-
-const ZERO_SHA = /^0+$/;
 
 /**
  * A string value under the key each host names a delivery's repository with (see repoNameIn):

@@ -21,7 +21,6 @@
  * `pull_request.base.sha` when the review is submitted, so `base` is behind the base too.
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -30,6 +29,7 @@ import { appendRecords } from '../../src/ledger/log-store.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { pushTo, trail } from '../helpers/cli.js';
+import { deliverGitHub } from '../helpers/github-webhook.js';
 import { deliverGitLab, gitlabPush } from '../helpers/gitlab-webhook.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
@@ -134,15 +134,11 @@ async function push(w: World, branch: 'main' | 'feature'): Promise<void> {
 }
 
 async function deliver(w: World, body: string, delivery: string): Promise<void> {
-  const res = await fetch(`${w.server.url}/webhooks/github`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'pull_request_review',
-      'x-github-delivery': delivery,
-      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-    },
-    body,
+  const res = await deliverGitHub(w.server.url, {
+    secret: SECRET,
+    event: 'pull_request_review',
+    id: delivery,
+    payload: JSON.parse(body),
   });
   assert.equal(res.status, 201, await res.text());
 }

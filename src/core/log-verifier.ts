@@ -247,6 +247,11 @@ export class LogVerifier {
     if (this.headSizes.has(0)) this.rootsAtHeads.set(0, this.frontier.root().toString('hex'));
   }
 
+  /** Whether an entry passed so far is a tombstone: only then does finish() read the purges. */
+  get holdsTombstones(): boolean {
+    return this.noticed.some((item) => item.tombstone !== undefined);
+  }
+
   /** The single pass over entries added to `entries` since the last call. */
   advance(entries: EntryList): void {
     const n = entries.length;

@@ -170,7 +170,15 @@ export async function verifyAndRead(
       ),
   });
   // Tombstones are judged once every log is in: the purge naming one may sit in another log.
-  const purges = purgeAuthorisations(snapshots);
+  // Finding the purges is a byte search through every log, so it waits for a log that holds
+  // a tombstone: most ledgers hold none, and then no purge is ever asked for.
+  let purges: Map<string, string> | undefined;
+  const purgesFor = (verifier: LogVerifier, entries: EntryList) => {
+    verifier.advance(entries);
+    if (!verifier.holdsTombstones) return undefined;
+    purges ??= purgeAuthorisations(snapshots);
+    return purges;
+  };
   const resultOf = async (snapshot: LogSnapshot): Promise<VerifyLogResult> => {
     // A copy holding the first entries of another: where that one is clean and this one
     // holds no head that one lacks, nothing in it is left to check (resultOfCleanPrefix).
@@ -186,7 +194,11 @@ export async function verifyAndRead(
     if (derived) return derived;
     // Otherwise verified on its own, over the entries it shares: nothing is read again.
     const verifier = verifierOf(snapshot);
-    return verifier.finish(snapshot.entries, purges, await signatures.get(snapshot.entries));
+    return verifier.finish(
+      snapshot.entries,
+      purgesFor(verifier, snapshot.entries),
+      await signatures.get(snapshot.entries),
+    );
   };
   const sharedResultOf = (snapshot: LogSnapshot): Promise<VerifyLogResult> => {
     let shared = results.get(snapshot.entries);

@@ -9,9 +9,11 @@ import fc from 'fast-check';
 import { canonicalize } from '../../src/core/canonical-json.js';
 import { preAuthEncoding } from '../../src/core/dsse.js';
 import { EntryList } from '../../src/core/entry-list.js';
+import { sha256Hex } from '../../src/core/hash.js';
 import type { SignedTreeHead } from '../../src/core/log-entry.js';
 import {
   encodeEntry,
+  encodeTombstone,
   entryLeafHash,
   GENESIS_PREV,
   signTreeHead,
@@ -385,6 +387,40 @@ describe('log verifier properties', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  test('holdsTombstones says whether a tombstone was passed: verify searches for purges only then', () => {
+    const items = [0, 1, 2].map((n) => ({ kind: 'note', text: `note ${n}`, n }));
+    const log = buildLog(items, []);
+    const verifierOf = (lines: readonly string[]) => {
+      const verifier = new LogVerifier({ writerId: key.keyId, heads: log.heads, trustedKeys });
+      verifier.advance(EntryList.fromLines(lines));
+      return verifier;
+    };
+    assert.equal(verifierOf(log.lines).holdsTombstones, false);
+    const middle = log.lines[1]!;
+    const recordText = middle.slice(middle.indexOf('"record":') + 9, middle.lastIndexOf(',"seq":'));
+    const purged = [...log.lines];
+    purged[1] = encodeTombstone({
+      prev: entryLeafHash(log.lines[0]!).toString('hex'),
+      seq: 1,
+      leaf: entryLeafHash(middle).toString('hex'),
+      recordId: sha256Hex(recordText),
+      time: '2025-01-01T00:00:00.000Z',
+    });
+    const verifier = verifierOf(purged);
+    assert.equal(verifier.holdsTombstones, true);
+    // The tombstone keeps the chain and the roots: only the missing purge is a problem.
+    const unauthorised = verifier.finish(EntryList.fromLines(purged));
+    assert.deepEqual(
+      unauthorised.problems.map((p) => p.kind),
+      ['deleted'],
+    );
+    const authorised = verifierOf(purged).finish(
+      EntryList.fromLines(purged),
+      new Map([[sha256Hex(recordText), '2026-01-01T00:00:00.000Z']]),
+    );
+    assert.deepEqual(authorised.problems, []);
   });
 
   test('head signatures checked ahead on the thread pool give the verdict checked inline gives', async () => {

@@ -432,6 +432,31 @@ export async function sealEndedSessions(
 }
 
 /**
+ * Seals one ended session now, with no checkpoint: for a session no commit will carry, such
+ * as a manual session ended with no file changed since it started. Its record and its events
+ * go into the ledger and it leaves the spool, rather than waiting there for a commit that will
+ * never name it (an investigation that changed nothing is still work an auditor may ask
+ * about). A session not ended, or resumed since its end, is left as it is.
+ */
+export async function sealSessionAlone(
+  repo: Repo,
+  key: string,
+  options: { lockTimeoutMs?: number } = {},
+): Promise<SealResult> {
+  const locked = async (): Promise<SealResult> => {
+    await recoverSealIntent(repo);
+    const state = loadSealState(repo);
+    const { scanned, moved } = scanSpools(repo, state);
+    if (!scanned[key]?.ended) {
+      if (moved) writeState(repo.stateDir, SCAN_CACHE, scanned);
+      return { records: 0, sessions: [], closed: [] };
+    }
+    return sealWithoutCheckpoint(repo, state, scanned, [key], await sealingContext(repo));
+  };
+  return withLock(sealLockPath(repo), locked, options.lockTimeoutMs);
+}
+
+/**
  * An append with no checkpoint: the ended sessions in `closing`, and the capture gaps waiting.
  * Gap lines that cannot be read make no record; the seal state still moves past them, so they
  * are not read again.

@@ -241,10 +241,15 @@ describe('trail session', () => {
       assert.doesNotMatch(done.stderr, /unsealed work|goes with the next commit/);
       assert.equal(JSON.parse((await trail(repo.dir, 'status', '--json')).stdout).awaitingCommit, null);
 
-      // A session that changed nothing and carried no commit says so, rather than promising one.
+      // A session that changed nothing and carried no commit says so, rather than promising
+      // one, and is sealed at once: nothing is left waiting.
       await trail(repo.dir, 'session', 'start', '--agent', 'aider', '--prompt', 'Look around');
       const idle = await trail(repo.dir, 'session', 'end');
-      assert.match(idle.stderr, /no commit carried it and no file changed since it started, so nothing will/);
+      assert.match(
+        idle.stderr,
+        /no commit carried it and no file changed since it started, so it is sealed in the ledger now, with no checkpoint$/m,
+      );
+      assert.doesNotMatch((await trail(repo.dir, 'status')).stderr, /unsealed work/);
     } finally {
       repo.cleanup();
     }

@@ -204,15 +204,37 @@ describe('a session that ends after its last commit', () => {
       assert.ok(types.includes('command'), `the exec after the commit is sealed: ${types.join(', ')}`);
       assert.equal(await spoolExists(repo.dir, 'aider', sessionId), false);
 
-      // A session no commit carried, that changed no file, is told so: no commit will carry it.
-      const other = (await trail(repo.dir, 'session', 'start', '--agent', 'goose')).stdout.trim();
-      const plain = await trail(repo.dir, 'session', 'end');
+      // A session no commit carried, that changed no file, no commit will carry: it is sealed
+      // at its end, alone, and leaves the spool (status has nothing waiting).
+      const other = (
+        await trail(repo.dir, 'session', 'start', '--agent', 'goose', '--prompt', 'Why is the build slow?')
+      ).stdout.trim();
+      assert.equal((await trail(repo.dir, 'exec', '--', 'true')).code, 0);
+      const plain = await trail(repo.dir, 'session', 'end', '--json');
       assert.equal(plain.code, 0, plain.stderr);
-      assert.match(
-        plain.stderr,
-        /no commit carried it and no file changed since it started, so nothing will/,
+      assert.deepEqual(JSON.parse(plain.stdout), {
+        sessionId: other,
+        agent: 'goose',
+        ended: true,
+        sealed: true,
+        awaitingCommit: [],
+      });
+      const after = await index(repo.dir);
+      const alone = after.sessions.get(other)?.record;
+      assert.ok(alone?.endedAt, 'its record, ended, is in the ledger');
+      assert.equal(alone.request.summary, 'Why is the build slow?');
+      const aloneTypes = (after.eventsBySession.get(other) ?? []).map((e) => e.record.event.type);
+      assert.deepEqual(aloneTypes.slice(0, 2), ['prompt', 'command'], aloneTypes.join(', '));
+      assert.ok(
+        ![...after.checkpointByCommit.values()].some((c) =>
+          c.record.sessions.some((s) => s.sessionId === other),
+        ),
+        'no checkpoint names it',
       );
-      assert.equal((await index(repo.dir)).sessions.get(other), undefined);
+      assert.equal(await spoolExists(repo.dir, 'goose', other), false);
+      const status = await trail(repo.dir, 'status');
+      assert.doesNotMatch(status.stderr, /unsealed work|goes with the next commit/);
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
     } finally {
       repo.cleanup();
     }

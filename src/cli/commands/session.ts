@@ -15,7 +15,7 @@ import {
   startSession,
   ticketRef,
 } from '../../capture/manual-session.js';
-import { sealEndedSessions } from '../../capture/seal.js';
+import { sealEndedSessions, sealSessionAlone } from '../../capture/seal.js';
 import { TrailError } from '../../core/errors.js';
 import { findRepo, requireInitialised } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
@@ -124,12 +124,17 @@ export function register(program: Command, context: () => CommandContext): void 
       // files changed since it started wait for the commit that holds them.
       const awaiting =
         !sealed && current?.key === handle.key ? awaitCommit(repo, handle, current.startedAt) : [];
+      // Nor will any commit carry a session that changed nothing: it is sealed now, alone.
+      const alone =
+        !sealed && current?.key === handle.key && awaiting.length === 0
+          ? ((await sealSessionAlone(repo, handle.key)).closed ?? []).includes(handle.key)
+          : false;
       if (options.json) {
         printJson(ctx.io, {
           sessionId: handle.sessionId,
           agent: handle.agent,
           ended: true,
-          sealed,
+          sealed: sealed || alone,
           awaitingCommit: awaiting,
         });
         return;
@@ -141,7 +146,9 @@ export function register(program: Command, context: () => CommandContext): void 
           ? `ended session ${handle.sessionId}; its end is sealed in the ledger`
           : awaiting.length > 0
             ? `ended session ${handle.sessionId}; it goes with the next commit that holds one of the ${files} changed since it started (${awaiting.slice(0, 3).join(', ')}${awaiting.length > 3 ? ', …' : ''})`
-            : `ended session ${handle.sessionId}; no commit carried it and no file changed since it started, so nothing will: a commit made while a session is current carries it`,
+            : alone
+              ? `ended session ${handle.sessionId}; no commit carried it and no file changed since it started, so it is sealed in the ledger now, with no checkpoint`
+              : `ended session ${handle.sessionId}; no commit carried it and no file changed since it started, so nothing will: a commit made while a session is current carries it`,
       );
     });
 

@@ -91,8 +91,8 @@ interface WebhookReviewRow {
 
 /**
  * A webhook review of one commit it covers as a review record: what the reviews row holds
- * (reviewer, decision, time), with the URL and body the delivery carried while its event is
- * held.
+ * (reviewer, decision, time) and the commit's checkpoint, with the URL, body and time the
+ * delivery carried while its event is held: then it is the record the import makes.
  */
 function webhookReviewRecord(row: WebhookReviewRow): StoredReview {
   const event = row.event ?? {};
@@ -102,7 +102,8 @@ function webhookReviewRecord(row: WebhookReviewRow): StoredReview {
       // A record's reviewer is 512 characters at most; a login past that is no login a host gives.
       reviewer: row.reviewer.slice(0, 512),
       decision: row.decision,
-      at: isoTime(row.time),
+      // The time as the delivery wrote it, while its event is held, as the import records it.
+      at: typeof event.at === 'string' ? event.at : isoTime(row.time),
       url: event.url,
       body: event.body,
     },
@@ -136,9 +137,14 @@ export async function webhookReviews(
         UNION SELECT review_id FROM review_commits WHERE repo_id = ANY($1::int[]) AND commit_sha = $2)
       AND (covered.sha = $2 OR rv.checkpoint_id = $3)`;
   }
-  // The commits review_commits says each covers; its head alone where it holds none.
+  // The commits review_commits says each covers; its head alone where it holds none. Each
+  // record names the checkpoint of its own commit, as trail import github-review's do (the
+  // newest where a commit has several, as the commit lookup picks): a webhook names commits only.
   const rows = await db.query<WebhookReviewRow>(
-    `SELECT rv.id, covered.sha AS commit_sha, rv.checkpoint_id, rv.reviewer, rv.decision, rv.time, rv.source, e.event
+    `SELECT rv.id, covered.sha AS commit_sha,
+       coalesce(rv.checkpoint_id, (SELECT k.record_id FROM checkpoints k
+         WHERE k.repo_id = rv.repo_id AND k.commit_sha = covered.sha ORDER BY k.time DESC LIMIT 1)) AS checkpoint_id,
+       rv.reviewer, rv.decision, rv.time, rv.source, e.event
      FROM reviews rv LEFT JOIN external_events e ON e.id = rv.external_event_id
        CROSS JOIN LATERAL (
          SELECT rc.commit_sha AS sha FROM review_commits rc WHERE rc.review_id = rv.id

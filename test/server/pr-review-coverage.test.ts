@@ -258,6 +258,7 @@ for (const backend of BACKENDS) {
         const [review] = detail.webhookReviews;
         assert.equal(review.writerId, 'webhook:github');
         assert.equal(review.record.commit, w.commits[name], `the record names ${name}'s own commit`);
+        assert.equal(review.record.checkpoint, detail.checkpoint.id, `and ${name}'s own checkpoint`);
         assert.equal(review.record.reviewer, 'octocat');
         assert.equal(review.record.decision, 'approve');
         assert.equal(detail.codeHost.reviews.length, 1, `the delivery is shown with ${name}`);
@@ -297,6 +298,20 @@ for (const backend of BACKENDS) {
         approved: 'approved',
         'changes-requested': 'changes-requested',
       };
+      // Record for record: the server's webhook reviews are the records the import appended.
+      const { loadIndex } = await import('../../src/ledger/read.js');
+      const imported = (await loadIndex(await findRepo(w.repo.dir))).records
+        .filter((r) => r.record.kind === 'review')
+        .map((r) => r.id)
+        .sort();
+      const served = (
+        await Promise.all(PR_COMMITS.map(async (name) => (await detailOf(w, name)).webhookReviews))
+      )
+        .flat()
+        .map((r: { id: string }) => r.id)
+        .sort();
+      assert.equal(imported.length, 6, 'two reviews of three commits each');
+      assert.deepEqual(served, imported);
       for (const name of ALL) {
         const shown = await trail(w.repo.dir, 'show', w.commits[name], '--json');
         assert.equal(shown.code, 0, shown.stderr);

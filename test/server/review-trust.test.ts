@@ -123,7 +123,7 @@ for (const backend of BACKENDS) {
           source: 'github',
           reviewer: 'octocat',
           decision: 'approve',
-          time: '2025-03-04T11:02:17.000Z',
+          time: '2025-03-04T11:02:17Z', // as the delivery states it, as trail import github-review records it
           externalUrl: REVIEW_URL,
           actor: { type: 'service', id: 'github' },
           provenance: 'observed',

@@ -413,22 +413,8 @@ async function sealUnsealed(repo: Repo): Promise<void> {
  * Every commit does this as part of its seal; `trail session end` and an agent's session-end
  * hook do it at once.
  */
-export async function sealEndedSessions(
-  repo: Repo,
-  options: { lockTimeoutMs?: number } = {},
-): Promise<SealResult> {
-  const locked = async (): Promise<SealResult> => {
-    await recoverSealIntent(repo);
-    const state = loadSealState(repo);
-    const { scanned, moved } = scanSpools(repo, state);
-    const closing = endedAfterLastSeal(state, scanned, new Set());
-    if (closing.length === 0) {
-      if (moved) writeState(repo.stateDir, SCAN_CACHE, scanned);
-      return { records: 0, sessions: [], closed: [] };
-    }
-    return sealWithoutCheckpoint(repo, state, scanned, closing, await sealingContext(repo));
-  };
-  return withLock(sealLockPath(repo), locked, options.lockTimeoutMs);
+export function sealEndedSessions(repo: Repo, options: { lockTimeoutMs?: number } = {}): Promise<SealResult> {
+  return closeSessions(repo, (state, scanned) => endedAfterLastSeal(state, scanned, new Set()), options);
 }
 
 /**
@@ -438,20 +424,30 @@ export async function sealEndedSessions(
  * never name it (an investigation that changed nothing is still work an auditor may ask
  * about). A session not ended, or resumed since its end, is left as it is.
  */
-export async function sealSessionAlone(
+export function sealSessionAlone(
   repo: Repo,
   key: string,
   options: { lockTimeoutMs?: number } = {},
+): Promise<SealResult> {
+  return closeSessions(repo, (_state, scanned) => (scanned[key]?.ended ? [key] : []), options);
+}
+
+/** Seals the ended sessions `pick` chooses from the spools, with no checkpoint, under the seal lock. */
+function closeSessions(
+  repo: Repo,
+  pick: (state: SealState, scanned: ScanCache) => string[],
+  options: { lockTimeoutMs?: number },
 ): Promise<SealResult> {
   const locked = async (): Promise<SealResult> => {
     await recoverSealIntent(repo);
     const state = loadSealState(repo);
     const { scanned, moved } = scanSpools(repo, state);
-    if (!scanned[key]?.ended) {
+    const closing = pick(state, scanned);
+    if (closing.length === 0) {
       if (moved) writeState(repo.stateDir, SCAN_CACHE, scanned);
       return { records: 0, sessions: [], closed: [] };
     }
-    return sealWithoutCheckpoint(repo, state, scanned, [key], await sealingContext(repo));
+    return sealWithoutCheckpoint(repo, state, scanned, closing, await sealingContext(repo));
   };
   return withLock(sealLockPath(repo), locked, options.lockTimeoutMs);
 }

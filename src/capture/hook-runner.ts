@@ -361,9 +361,10 @@ export async function runAgentHook(input: HookInput): Promise<Repo | undefined> 
     lines.push(...(await observe(ctx, observation, input)));
   }
   appendSpool(repo.stateDir, ctx.key, lines, rules);
-  // A session that ends after a commit carried it is closed as it ends, not at the next commit.
-  if (lines.some((l) => l.type === 'session' && l.ended) && loadSealState(repo).sessions[key]?.record) {
-    await closeEndedSessions(repo);
+  // A session that ends after a commit carried it is closed as it ends, not at the next commit;
+  // one that ends having changed nothing is sealed alone, as no commit will ever carry it.
+  if (lines.some((l) => l.type === 'session' && l.ended)) {
+    await closeEndedSessions(repo, loadSealState(repo).sessions[key]?.record ? undefined : key);
   }
   if (ctx.missing.length > 0) throw new TrailError('NOT_FOUND', ctx.missing.join('; '));
   return repo;
@@ -418,14 +419,17 @@ async function cursorCall(payload: unknown, input: HookInput): Promise<Repo | un
 }
 
 /**
- * Seals the end (and what the session did since its last commit) now. Best effort, and brief:
- * the end is in the spool already, so if the seal lock stays held (a commit being sealed) or
- * anything fails, the next commit closes the session instead, and nothing is lost.
+ * Seals the end (and what the session did since its last commit) now, or, for a session no
+ * commit carried (`neverCarried`, its key), the whole session if it changed nothing
+ * (sealSessionIfIdle). Best effort, and brief: the end is in the spool already, so if the
+ * seal lock stays held (a commit being sealed) or anything fails, the next commit closes a
+ * carried session instead, and nothing is lost.
  */
-async function closeEndedSessions(repo: Repo): Promise<void> {
+async function closeEndedSessions(repo: Repo, neverCarried: string | undefined): Promise<void> {
   try {
-    const { sealEndedSessions } = await import('./seal.js');
-    await sealEndedSessions(repo, { lockTimeoutMs: 1000 });
+    const { sealEndedSessions, sealSessionIfIdle } = await import('./seal.js');
+    if (neverCarried === undefined) await sealEndedSessions(repo, { lockTimeoutMs: 1000 });
+    else await sealSessionIfIdle(repo, neverCarried, { lockTimeoutMs: 1000 });
   } catch {
     // Left for the next commit's seal, which closes every ended session it finds.
   }

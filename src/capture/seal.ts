@@ -26,7 +26,7 @@ import type { TicketRef } from '../core/tickets.js';
 import { findTickets } from '../core/tickets.js';
 import { compileChecks, deriveValidations } from '../core/validations.js';
 import { readObjects } from '../git/cat-file.js';
-import { dirtyFiles } from '../git/dirty-files.js';
+import { dirtyFiles, dirtyFilesSince } from '../git/dirty-files.js';
 import { currentBranch } from '../git/head.js';
 import { withoutHookRepository } from '../git/hook-environment.js';
 import { runGit } from '../git/run.js';
@@ -53,6 +53,7 @@ import {
   sessionAwaitingCommit,
   sessionFile,
   spoolDir,
+  spoolStartedAt,
   writeState,
 } from './spool.js';
 import { worktreeId, worktreeTag } from './worktree.js';
@@ -430,6 +431,32 @@ export function sealSessionAlone(
   options: { lockTimeoutMs?: number } = {},
 ): Promise<SealResult> {
   return closeSessions(repo, (_state, scanned) => (scanned[key]?.ended ? [key] : []), options);
+}
+
+/**
+ * Seals an agent's session that ended with nothing for a commit to carry, now, with no
+ * checkpoint: no commit carried it before, it edited no file, and no file in its worktree
+ * changed since it started (`git status`: a shell command's writes are not seen as edits, and
+ * a commit of them would carry the session). A session that asked questions, read code or ran
+ * tests and changed nothing is otherwise left in the spool for good, waiting for a commit
+ * that never names it. Anything else is left for the commits to come, as before.
+ */
+export function sealSessionIfIdle(
+  repo: Repo,
+  key: string,
+  options: { lockTimeoutMs?: number } = {},
+): Promise<SealResult> {
+  return closeSessions(
+    repo,
+    (state, scanned) => {
+      const scan = scanned[key];
+      if (!scan?.ended || Object.keys(scan.edited).length > 0 || state.sessions[key]?.record) return [];
+      const started = Date.parse(spoolStartedAt(repo.stateDir, key) ?? '');
+      if (Number.isNaN(started) || dirtyFilesSince(repo.workTree, started).length > 0) return [];
+      return [key];
+    },
+    options,
+  );
 }
 
 /** Seals the ended sessions `pick` chooses from the spools, with no checkpoint, under the seal lock. */

@@ -139,6 +139,31 @@ export function listSpoolSessions(stateDir: string): string[] {
     .sort();
 }
 
+/**
+ * When the session's spool began: the time of its first line, read from the file's first
+ * bytes alone (a session's first line is its start, a few hundred bytes). Undefined when the
+ * spool is gone or its first line cannot be read.
+ */
+export function spoolStartedAt(stateDir: string, key: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(sessionFile(stateDir, key), 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = readRange(fd, 0, 64 * 1024);
+    const newline = head.indexOf(0x0a);
+    if (newline < 0) return undefined;
+    const at = (JSON.parse(head.toString('utf8', 0, newline)) as { at?: unknown }).at;
+    return typeof at === 'string' && isIsoTime(at) ? at : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Lines from a byte offset on, and the offset after the last complete line. */
 export function readSpool(
   stateDir: string,

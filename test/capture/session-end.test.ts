@@ -240,3 +240,78 @@ describe('a session that ends after its last commit', () => {
     }
   });
 });
+
+describe('an agent session no commit carried', () => {
+  const unsealed = async (dir: string) =>
+    JSON.parse((await trail(dir, 'status', '--json')).stdout).unsealedSessions as number;
+
+  test('that changed nothing is sealed at its end, alone, and leaves the spool', async () => {
+    const repo = initialisedRepo();
+    try {
+      const agent = new ScriptedClaude(repo.dir)
+        .start('claude-opus-4-6')
+        .prompt('Why does CI take 20 minutes?')
+        .bash('npm test -- --reporter=dot', 0, '412 passed')
+        .stop();
+      assert.equal(await unsealed(repo.dir), 1, 'running, it waits like any session');
+      assert.equal((await index(repo.dir)).sessions.get(agent.sessionId), undefined);
+      agent.end();
+
+      const ix = await index(repo.dir);
+      const session = ix.sessions.get(agent.sessionId)?.record;
+      assert.ok(session?.endedAt, 'its record, ended, is in the ledger');
+      assert.equal(session.request.summary, 'Why does CI take 20 minutes?');
+      assert.equal(session.model, 'claude-opus-4-6');
+      const types = (ix.eventsBySession.get(agent.sessionId) ?? []).map((e) => e.record.event.type);
+      assert.ok(types.includes('prompt') && types.includes('command'), types.join(', '));
+      assert.equal(ix.checkpoints.length, 0, 'no checkpoint: no commit was made');
+      assert.equal(await spoolExists(repo.dir, 'claude-code', agent.sessionId), false);
+      assert.equal(await unsealed(repo.dir), 0);
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+
+      // Taken up again later, it edits and commits: the commit carries it, once more.
+      agent.resume().prompt('Cache the node_modules folder');
+      agent.write('ci/cache.yml', 'paths: [node_modules]\n').stop().end();
+      const cached = repo.commit('cache node_modules in CI');
+      const later = await index(repo.dir);
+      const checkpoint = later.checkpointByCommit.get(cached)?.record;
+      assert.deepEqual(
+        checkpoint?.sessions.map((s) => s.sessionId),
+        [agent.sessionId],
+      );
+      const records = later.records.filter(
+        (r) => r.record.kind === 'session' && r.record.sessionId === agent.sessionId,
+      );
+      assert.equal(records.length, 2, 'sealed alone first, then with its commit');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('that edited a file, or whose shell command changed one, waits for a commit', async () => {
+    const repo = initialisedRepo();
+    try {
+      const edited = new ScriptedClaude(repo.dir).start().prompt('Add a limiter');
+      edited.write('src/limit.ts', 'export const LIMIT = 5;\n').stop().end();
+      assert.equal(await spoolExists(repo.dir, 'claude-code', edited.sessionId), true);
+      assert.equal((await index(repo.dir)).sessions.get(edited.sessionId), undefined);
+      repo.commit('a limiter');
+
+      const shell = new ScriptedClaude(repo.dir).start().prompt('Bump the limit');
+      shell
+        .bash("sed -i 's/5/10/' src/limit.ts", 0, '', () =>
+          repo.write('src/limit.ts', 'export const LIMIT = 10;\n'),
+        )
+        .stop()
+        .end();
+      assert.equal(
+        await spoolExists(repo.dir, 'claude-code', shell.sessionId),
+        true,
+        'a file changed since it started: a commit of it may yet carry the session',
+      );
+      assert.equal((await index(repo.dir)).sessions.get(shell.sessionId), undefined);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});

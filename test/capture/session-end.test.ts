@@ -310,6 +310,12 @@ describe('an agent session no commit carried', () => {
         'a file changed since it started: a commit of it may yet carry the session',
       );
       assert.equal((await index(repo.dir)).sessions.get(shell.sessionId), undefined);
+      const bumped = repo.commit('bump the limit');
+      assert.deepEqual(
+        (await index(repo.dir)).checkpointByCommit.get(bumped)?.record.sessions.map((s) => s.sessionId),
+        [shell.sessionId],
+        'the commit of what its command wrote carries it',
+      );
     } finally {
       repo.cleanup();
     }

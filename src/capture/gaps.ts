@@ -27,6 +27,15 @@ export function gapsFile(stateDir: string): string {
 }
 
 /**
+ * A transcript's path names the user's home folder (`/home/alice/.claude/...`): a gap says
+ * `~/.claude/...`, so no local user name reaches the ledger through one. Applied as a gap is
+ * written, and again as it is sealed, for lines written before gaps were (before 2026-12-07).
+ */
+export function withoutHomeFolder(text: string): string {
+  return withHomeAsTilde(text, [process.env.HOME, homedir()]);
+}
+
+/**
  * Best effort by design: if even this write fails there is nowhere left to record it. Every
  * field is redacted, whichever it is: an error message can quote the input that failed (V8's
  * JSON errors quote the text they could not parse), and the agent and event names come from a
@@ -37,10 +46,7 @@ export function gapsFile(stateDir: string): string {
 export function recordGap(repo: Repo, gap: Omit<CaptureGap, 'at'>): void {
   try {
     mkdirSync(join(repo.stateDir, 'spool'), { recursive: true });
-    // A transcript's path names the user's home folder (`/home/alice/.claude/...`): written
-    // `~/.claude/...`, so no local user name reaches the ledger through a gap.
-    const homes = [process.env.HOME, homedir()];
-    const local = { ...gap, what: withHomeAsTilde(gap.what, homes), why: withHomeAsTilde(gap.why, homes) };
+    const local = { ...gap, what: withoutHomeFolder(gap.what), why: withoutHomeFolder(gap.why) };
     // Redacted before it is cut: a secret cut in half is no longer recognisable.
     const { value } = redactValue({ ...local, why: local.why.slice(0, 4000) }, gapRules(repo), {
       keys: true,

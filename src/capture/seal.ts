@@ -37,7 +37,7 @@ import type { Repo } from '../ledger/repo.js';
 import { findRepo } from '../ledger/repo.js';
 import { appendAsThisClone } from '../ledger/writer.js';
 import type { CaptureGap } from './gaps.js';
-import { gapsFile, gapsWaiting } from './gaps.js';
+import { gapsFile, gapsWaiting, withoutHomeFolder } from './gaps.js';
 import type { KnownSession } from './known-sessions.js';
 import { appendKnownSessions, knownByKey } from './known-sessions.js';
 import type { SealState, SessionLineInfo, SessionState } from './seal-state.js';
@@ -774,8 +774,8 @@ function gapRecords(repo: Repo, state: SealState, sealing: SealingContext): Trai
           time: g.at,
           actor: { type: 'service', id: 'trail' },
           provenance: 'observed',
-          what: g.what.slice(0, 500),
-          why: g.why.slice(0, 4000) || 'unknown',
+          what: withoutHomeFolder(g.what).slice(0, 500),
+          why: withoutHomeFolder(g.why).slice(0, 4000) || 'unknown',
           ...(g.agent ? { agent: g.agent.slice(0, 128) } : {}),
           ...(g.hook ? { hook: g.hook.slice(0, 128) } : {}),
           ...(g.sessionId ? { sessionId: g.sessionId.slice(0, 512) } : {}),

@@ -5,14 +5,16 @@
  * policy allows).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { readGaps } from '../../src/capture/gaps.js';
 import { withHomeAsTilde } from '../../src/core/home-path.js';
+import { loadIndex } from '../../src/ledger/read.js';
+import { findRepo } from '../../src/ledger/repo.js';
 import { trail, trailProcess } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
-import { tempDir, tempRepo } from '../helpers/temp-repo.js';
+import { gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 
 describe('capture gaps: no home folder', () => {
   const cleanups: Array<() => void> = [];
@@ -85,5 +87,29 @@ describe('capture gaps: no home folder', () => {
     const sealed = (JSON.parse(show.stdout) as { captureGaps: Array<{ why: string }> }).captureGaps;
     assert.ok(sealed.length >= 2);
     assert.ok(!show.stdout.includes(home));
+  });
+
+  test('a gap line written with the home folder, before gaps held ~, is sealed with ~', async () => {
+    const repo: TempRepo = tempRepo();
+    cleanups.push(() => repo.cleanup());
+    assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+    repo.commit('Trail: trust this clone');
+    // As an older Trail wrote it, under the HOME the git hook that seals it runs with.
+    const home = gitEnv.HOME!;
+    const old = {
+      at: new Date().toISOString(),
+      what: 'Stop: the transcript',
+      why: `ENOENT: no such file or directory, open '${home}/.claude/projects/work/gone.jsonl'`,
+      agent: 'claude-code',
+    };
+    mkdirSync(join(repo.dir, '.git/trail/spool'), { recursive: true });
+    appendFileSync(join(repo.dir, '.git/trail/spool/gaps.jsonl'), `${JSON.stringify(old)}\n`);
+    repo.write('notes.md', 'typed by hand\n');
+    repo.commit('notes');
+    const ix = await loadIndex(await findRepo(repo.dir));
+    const sealed = ix.gaps.map((g) => g.record.why);
+    assert.deepEqual(sealed, [
+      "ENOENT: no such file or directory, open '~/.claude/projects/work/gone.jsonl'",
+    ]);
   });
 });

@@ -25,11 +25,8 @@ export interface ApprovalState {
   detail: string;
 }
 
-export interface CheckpointView {
-  id: string;
-  checkpoint: RecordOf<'checkpoint'>;
-  writerId: string;
-  sessions: Array<RecordOf<'session'> & { id?: string }>;
+/** A set of events sorted by what they tell: what a checkpoint's or a session's view lists. */
+export interface EventsByType {
   prompts: Ev<'prompt'>[];
   reasoning: Ev<'reasoning'>[];
   decisions: Ev<'decision'>[];
@@ -42,6 +39,34 @@ export interface CheckpointView {
   repairs: Ev<'repair'>[];
   edits: Ev<'file-edit'>[];
   toolCalls: Ev<'tool-call'>[];
+}
+
+/** An event record as a view lists it: its body, with when, whose and how it is known. */
+export type ViewEvent = EventBody & { at: string; sessionId: string; provenance: string };
+
+export function eventsByType(events: readonly ViewEvent[]): EventsByType {
+  const of = <T extends EventBody['type']>(type: T) => events.filter((e) => e.type === type) as Ev<T>[];
+  return {
+    prompts: of('prompt'),
+    reasoning: of('reasoning'),
+    decisions: of('decision'),
+    constraints: of('constraint'),
+    alternatives: of('alternative'),
+    risks: of('risk'),
+    context: of('context'),
+    commands: of('command'),
+    validations: of('validation'),
+    repairs: of('repair'),
+    edits: of('file-edit'),
+    toolCalls: of('tool-call'),
+  };
+}
+
+export interface CheckpointView extends EventsByType {
+  id: string;
+  checkpoint: RecordOf<'checkpoint'>;
+  writerId: string;
+  sessions: Array<RecordOf<'session'> & { id?: string }>;
   /**
    * The usage records sealed with this checkpoint. Each one's figures are its session's
    * running total for the model as of this commit (the agents report cumulative usage), not
@@ -93,7 +118,7 @@ export function buildCheckpointView(
         ...(e.record.event.type === 'usage' ? { added: usageShare(index, e) } : {}),
       })),
   );
-  const of = <T extends EventBody['type']>(type: T) => events.filter((e) => e.type === type) as Ev<T>[];
+  const byType = eventsByType(events);
   // The session record read is the session's newest; the model is the one this checkpoint
   // names (what the session ran on when the commit was sealed, as `trail blame` says), not
   // the one a later turn switched to.
@@ -101,7 +126,7 @@ export function buildCheckpointView(
     const found = index.sessions.get(s.sessionId);
     return found ? [{ ...found.record, id: found.id, ...(s.model ? { model: s.model } : {}) }] : [];
   });
-  const usage = of('usage') as CheckpointView['usage'];
+  const usage = events.filter((e) => e.type === 'usage') as CheckpointView['usage'];
   const reviews = [
     ...(index.reviewsByCheckpoint.get(stored.id) ?? []),
     ...(index.reviewsByCommit.get(c.commit) ?? []).filter((r) => r.record.checkpoint !== stored.id),
@@ -129,18 +154,7 @@ export function buildCheckpointView(
     checkpoint: c,
     writerId: stored.writerId,
     sessions,
-    prompts: of('prompt'),
-    reasoning: of('reasoning'),
-    decisions: of('decision'),
-    constraints: of('constraint'),
-    alternatives: of('alternative'),
-    risks: of('risk'),
-    context: of('context'),
-    commands: of('command'),
-    validations: of('validation'),
-    repairs: of('repair'),
-    edits: of('file-edit'),
-    toolCalls: of('tool-call'),
+    ...byType,
     usage,
     costUsd: Math.round(usage.reduce((sum, u) => sum + u.added.costUsd, 0) * 1e6) / 1e6,
     lines: c.files.reduce(
@@ -173,7 +187,10 @@ export function buildCheckpointView(
   };
 }
 
-function sessionGaps(index: TrailIndex, sessionIds: ReadonlySet<string>): CheckpointView['captureGaps'] {
+export function sessionGaps(
+  index: TrailIndex,
+  sessionIds: ReadonlySet<string>,
+): CheckpointView['captureGaps'] {
   return index.gaps
     .filter((g) => g.record.sessionId !== undefined && sessionIds.has(g.record.sessionId))
     .map((g) => ({ id: g.id, time: g.record.time, what: g.record.what, why: g.record.why }));

@@ -1,6 +1,9 @@
-/** A checkpoint view as Markdown (`trail show --md`, PR comments) or terminal text. */
+/**
+ * A checkpoint view as Markdown (`trail show --md`, PR comments) or terminal text, and the parts
+ * of it a session view shows too (render-session.ts).
+ */
 import type { RecordOf } from '../core/records.js';
-import type { CheckpointView } from './checkpoint-view.js';
+import type { CheckpointView, EventsByType } from './checkpoint-view.js';
 
 function clip(text: string, max = 400): string {
   const one = text.replace(/\s+/g, ' ').trim();
@@ -52,45 +55,46 @@ function contextUsed(context: CheckpointView['context']): ContextUsed[] {
   return [...byRef.values()];
 }
 
-export function renderCheckpointMarkdown(v: CheckpointView): string {
-  const c = v.checkpoint;
-  const out: string[] = [];
-  out.push(`## Checkpoint ${v.id.slice(0, 12)} — commit ${c.commit.slice(0, 12)}`);
-  out.push('');
-  out.push(`- **Message:** ${mdText(c.message ?? '')}`);
-  out.push(`- **Author:** ${mdText(c.author ?? '')}${c.branch ? ` on \`${mdText(c.branch)}\`` : ''}`);
-  out.push(`- **Review:** ${mdText(v.approval.detail)}`);
-  out.push(
-    `- **Lines added:** ${v.lines.added} (${v.lines.ai} AI, ${v.lines.human} human, ${v.lines.unknown} unknown), removed ${v.lines.removed}`,
-  );
-  if (c.rewrittenFrom)
-    out.push(`- **Rewritten from:** ${c.rewrittenFrom.commit.slice(0, 12)} (${mdText(c.rewrittenFrom.how)})`);
-  for (const s of v.sessions) {
-    out.push('');
-    out.push(
-      `### Session ${mdText(s.sessionId)} (${mdText(s.agent.name)}${s.agent.version ? ` ${mdText(s.agent.version)}` : ''})`,
-    );
-    out.push(`- **Model:** ${mdText(s.model ?? 'not recorded')}`);
-    const tickets = s.request.tickets
-      .map((t) => (t.url ? `[${mdText(t.id)}](${t.url})` : mdText(t.id)))
-      .join(', ');
-    out.push(
-      `- **Request:** ${tickets || 'no ticket recorded'}; requester ${mdText(s.request.requester ?? 'unknown')}`,
-    );
-    if (s.request.acceptanceCriteria.length > 0) {
-      out.push(`- **Acceptance criteria:** ${s.request.acceptanceCriteria.map(mdText).join('; ')}`);
-    }
-    if (s.boundary) {
-      const b = s.boundary;
-      out.push(
-        `- **Where:** ${b.mode}${b.host ? ` on ${mdText(b.host)}` : ''}${b.user ? ` as ${mdText(b.user)}` : ''}${b.permissionMode ? `, permission mode ${mdText(b.permissionMode)}` : ''}${b.credentialNames.length ? `, credentials present: ${b.credentialNames.map(mdText).join(', ')}` : ''}`,
-      );
-    }
-  }
-  const section = (title: string, items: string[]) => {
+/** `### title` and a bullet per item, appended to `out`; nothing for no items. */
+export function sectionsInto(out: string[]): (title: string, items: string[]) => void {
+  return (title, items) => {
     if (items.length === 0) return;
     out.push('', `### ${title}`, ...items.map((i) => `- ${i}`));
   };
+}
+
+type SessionRecord = RecordOf<'session'>;
+
+export function sessionTitle(s: SessionRecord): string {
+  return `Session ${mdText(s.sessionId)} (${mdText(s.agent.name)}${s.agent.version ? ` ${mdText(s.agent.version)}` : ''})`;
+}
+
+/** Its model, request and where it ran, as list items. */
+export function sessionFacts(s: SessionRecord): string[] {
+  const out = [`- **Model:** ${mdText(s.model ?? 'not recorded')}`];
+  const tickets = s.request.tickets
+    .map((t) => (t.url ? `[${mdText(t.id)}](${t.url})` : mdText(t.id)))
+    .join(', ');
+  out.push(
+    `- **Request:** ${tickets || 'no ticket recorded'}; requester ${mdText(s.request.requester ?? 'unknown')}`,
+  );
+  if (s.request.acceptanceCriteria.length > 0) {
+    out.push(`- **Acceptance criteria:** ${s.request.acceptanceCriteria.map(mdText).join('; ')}`);
+  }
+  if (s.boundary) {
+    const b = s.boundary;
+    out.push(
+      `- **Where:** ${b.mode}${b.host ? ` on ${mdText(b.host)}` : ''}${b.user ? ` as ${mdText(b.user)}` : ''}${b.permissionMode ? `, permission mode ${mdText(b.permissionMode)}` : ''}${b.credentialNames.length ? `, credentials present: ${b.credentialNames.map(mdText).join(', ')}` : ''}`,
+    );
+  }
+  return out;
+}
+
+/** What a checkpoint's or a session's events tell, a section each, in the order an auditor reads them. */
+export function eventSections(
+  v: EventsByType & Pick<CheckpointView, 'captureGaps'>,
+  section: (title: string, items: string[]) => void,
+): void {
   section(
     'Capture gaps',
     v.captureGaps.map((g) => `${g.time}: ${mdText(g.what)}: ${mdText(g.why)}`),
@@ -151,6 +155,26 @@ export function renderCheckpointMarkdown(v: CheckpointView): string {
           `\`${mdCommand(x.command)}\` → ${x.exitCode ?? '?'}${x.durationMs !== undefined ? ` in ${Math.round(x.durationMs)} ms` : ''}`,
       ),
   );
+}
+
+export function renderCheckpointMarkdown(v: CheckpointView): string {
+  const c = v.checkpoint;
+  const out: string[] = [];
+  out.push(`## Checkpoint ${v.id.slice(0, 12)} — commit ${c.commit.slice(0, 12)}`);
+  out.push('');
+  out.push(`- **Message:** ${mdText(c.message ?? '')}`);
+  out.push(`- **Author:** ${mdText(c.author ?? '')}${c.branch ? ` on \`${mdText(c.branch)}\`` : ''}`);
+  out.push(`- **Review:** ${mdText(v.approval.detail)}`);
+  out.push(
+    `- **Lines added:** ${v.lines.added} (${v.lines.ai} AI, ${v.lines.human} human, ${v.lines.unknown} unknown), removed ${v.lines.removed}`,
+  );
+  if (c.rewrittenFrom)
+    out.push(`- **Rewritten from:** ${c.rewrittenFrom.commit.slice(0, 12)} (${mdText(c.rewrittenFrom.how)})`);
+  for (const s of v.sessions) {
+    out.push('', `### ${sessionTitle(s)}`, ...sessionFacts(s));
+  }
+  const section = sectionsInto(out);
+  eventSections(v, section);
   section(
     'Files',
     c.files.map(
@@ -206,7 +230,12 @@ export function renderCheckpointMarkdown(v: CheckpointView): string {
 
 /** Terminal text: the Markdown without its markup. */
 export function renderCheckpointText(v: CheckpointView): string {
-  return renderCheckpointMarkdown(v)
+  return markdownAsText(renderCheckpointMarkdown(v));
+}
+
+/** What the Markdown renderers write, without its markup, for a terminal. */
+export function markdownAsText(markdown: string): string {
+  return markdown
     .replace(/^#+ /gm, '')
     .replace(/\*\*/g, '')
     .replace(/\\([\\`*_[\]<>|#])/g, '$1');

@@ -74,7 +74,7 @@ describe('read side: show, log, stats', () => {
     assert.match(none.stderr, /^trail: commit [0-9a-f]{12} has no checkpoint/);
     const bad = await trail(repo.dir, 'show', 'no-such-ref');
     assert.equal(bad.code, 1);
-    assert.equal(bad.stderr, 'trail: no-such-ref is neither a commit nor a checkpoint\n');
+    assert.equal(bad.stderr, 'trail: no-such-ref is neither a commit, a checkpoint nor a session\n');
   });
 
   test('log and stats', async () => {

@@ -269,6 +269,22 @@ describe('an agent session no commit carried', () => {
       assert.equal(await unsealed(repo.dir), 0);
       assert.equal((await trail(repo.dir, 'verify')).code, 0);
 
+      // trail show finds it by its id (or a prefix of it), though no commit names it.
+      const shown = await trail(repo.dir, 'show', agent.sessionId.slice(0, 13));
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stderr, new RegExp(`^Session ${agent.sessionId} \\(claude-code\\)$`, 'm'));
+      assert.match(shown.stderr, /^- Model: claude-opus-4-6$/m);
+      assert.match(shown.stderr, /^- Carried by: no commit: no checkpoint names it/m);
+      assert.match(shown.stderr, /^Prompts\n- Why does CI take 20 minutes\?$/m);
+      assert.match(shown.stderr, /^- `npm test -- --reporter=dot` → 0/m);
+      const json = JSON.parse((await trail(repo.dir, 'show', agent.sessionId, '--json')).stdout);
+      assert.equal(json.id, ix.sessions.get(agent.sessionId)!.id);
+      assert.deepEqual(json.checkpoints, []);
+      assert.deepEqual(
+        json.prompts.map((p: { text: string }) => p.text),
+        ['Why does CI take 20 minutes?'],
+      );
+
       // Taken up again later, it edits and commits: the commit carries it, once more.
       agent.resume().prompt('Cache the node_modules folder');
       agent.write('ci/cache.yml', 'paths: [node_modules]\n').stop().end();
@@ -283,6 +299,21 @@ describe('an agent session no commit carried', () => {
         (r) => r.record.kind === 'session' && r.record.sessionId === agent.sessionId,
       );
       assert.equal(records.length, 2, 'sealed alone first, then with its commit');
+      const again = JSON.parse((await trail(repo.dir, 'show', agent.sessionId, '--json')).stdout);
+      assert.deepEqual(
+        again.checkpoints.map((c: { commit: string }) => c.commit),
+        [cached],
+        'now carried by the commit of its edit',
+      );
+      assert.deepEqual(
+        again.prompts.map((p: { text: string }) => p.text),
+        ['Why does CI take 20 minutes?', 'Cache the node_modules folder'],
+        'every prompt of the session, sealed alone or with the commit',
+      );
+      assert.deepEqual(
+        again.edits.map((e: { path: string }) => e.path),
+        ['ci/cache.yml'],
+      );
     } finally {
       repo.cleanup();
     }

@@ -450,4 +450,39 @@ describe('agent sessions through the installed hooks, to the ledger', () => {
     assertBoundary(repo, session);
     assert.equal(checkpoint.files.find((f) => f.path === 'src/cart.ts')?.aiLines, 2);
   });
+
+  test('Gemini CLI: a session that asks, runs a check and changes nothing is sealed at its end, alone', async () => {
+    const repo = await setup('gemini-cli', { 'src/cart.ts': 'export const cart = 1;\n' });
+    const sessionId = randomUUID();
+    const replace: Array<[string, string]> = [
+      ['/home/dev/shop', repo.dir],
+      ['3f1c2a9b-7d4e-4c1a-9b2e-5a8d6f0e1c47', sessionId],
+    ];
+    const payload = (name: string) => fixturePayload(join(FIXTURES, 'gemini-cli', `${name}.json`), replace);
+    const agent = new Driver(repo, 'gemini-cli', { GEMINI_PROJECT_DIR: repo.dir });
+    assert.ok(agent.send('SessionStart', payload('session-start')));
+    assert.ok(agent.send('BeforeAgent', payload('before-agent')));
+    assert.ok(agent.send('BeforeTool', payload('before-tool-shell'), 'run_shell_command'));
+    assert.ok(agent.send('AfterTool', payload('after-tool-shell'), 'run_shell_command'));
+    assert.ok(agent.send('AfterAgent', payload('after-agent')));
+    const waiting = JSON.parse((await trail(repo.dir, 'status', '--json')).stdout).unsealedSessions;
+    assert.equal(waiting, 1, 'until its end, it waits like any session');
+    assert.ok(agent.send('SessionEnd', payload('session-end')));
+
+    const index = await loadIndex(await findRepo(repo.dir));
+    const session = index.sessions.get(sessionId)?.record;
+    assert.ok(session?.endedAt, 'its record, ended, is in the ledger');
+    assert.equal(session.agent.name, 'gemini-cli');
+    const events = (index.eventsBySession.get(sessionId) ?? []).map((e) => e.record.event);
+    assert.deepEqual(
+      ofType(events, 'prompt').map((p) => p.text),
+      ['Add a discount field to the cart total and cover it with a test'],
+    );
+    assert.deepEqual(
+      ofType(events, 'command').map((c) => c.command),
+      ['npm test'],
+    );
+    assert.equal(index.checkpoints.length, 0, 'no commit, no checkpoint');
+    assert.equal(JSON.parse((await trail(repo.dir, 'status', '--json')).stdout).unsealedSessions, 0);
+  });
 });

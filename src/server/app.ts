@@ -34,6 +34,7 @@ import { register as ledgerRoutes } from './routes/ledger.js';
 import { register as logRoutes } from './routes/logs.js';
 import type { ReportModule } from './routes/reports.js';
 import { loadReportModule, register as reportRoutes } from './routes/reports.js';
+import { register as sessionRoutes } from './routes/sessions.js';
 import { register as statsRoutes } from './routes/stats.js';
 import { register as webhookRoutes } from './routes/webhooks.js';
 
@@ -232,6 +233,7 @@ export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
   logRoutes(app, deps);
   ledgerRoutes(app, deps);
   checkpointRoutes(app, deps);
+  sessionRoutes(app, deps);
   blameRoutes(app, deps);
   statsRoutes(app, deps);
   reportRoutes(app, deps);

@@ -281,6 +281,32 @@ const SCHEMAS: Record<string, Schema> = {
       },
     },
   },
+  SessionDetail: {
+    type: 'object',
+    description:
+      'One agent session as `trail show <session> --json` gives it: its events sorted by what they tell (prompts, reasoning, decisions, constraints, alternatives, risks, context, commands, validations, repairs, edits, toolCalls), each with at, sessionId and provenance',
+    properties: {
+      repo: str(),
+      id: str("The record id of the session's newest record"),
+      session: { type: 'object', description: 'The session record (request, boundary, startedAt, endedAt)' },
+      writerId: str(),
+      checkpoints: {
+        type: 'array',
+        description:
+          'The checkpoints that carried the session, oldest first: none for a session that changed nothing',
+        items: { type: 'object', properties: { id: str(), commit: str(), time: str() } },
+      },
+      prompts: arr({ type: 'object' }),
+      commands: arr({ type: 'object' }),
+      validations: arr({ type: 'object' }),
+      edits: arr({ type: 'object' }),
+      usage: {
+        ...arr({ type: 'object' }),
+        description: "Each model's latest usage record: the session's running total",
+      },
+      captureGaps: arr({ type: 'object' }),
+    },
+  },
   Alert: {
     type: 'object',
     properties: {
@@ -554,6 +580,17 @@ export function openApiDocument(): Record<string, unknown> {
               content: { 'application/json': { schema: ref('Error') } },
             },
             ...CHECKPOINT_PURGED,
+          },
+        },
+      },
+      '/api/v1/sessions/{id}': {
+        get: {
+          summary:
+            'An agent session whole: every event it recorded, its usage, and the checkpoints that carried it (none for a session that changed nothing, sealed alone)',
+          parameters: [path('id', "The agent's session id"), REPO_QUERY],
+          responses: {
+            ...ok(ref('SessionDetail')),
+            ...errors(400, 403, 404),
           },
         },
       },

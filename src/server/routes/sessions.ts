@@ -1,0 +1,69 @@
+/**
+ * One agent session, shown whole:
+ *
+ *   GET /api/v1/sessions/:id?repo=     the session's newest record, every event and capture gap
+ *                                      it recorded, its usage, and the checkpoints that carried
+ *                                      it (none for a session that changed nothing, sealed
+ *                                      alone): the view `trail show <session> --json` gives
+ *                                      (read/session-view.ts), with the repository's name
+ *
+ * A session id is its agent's (Claude Code's UUID, a Codex thread id), so two repositories may
+ * hold one: with no `repo`, such an id is refused with 400 naming how many hold it.
+ */
+import { buildIndex } from '../../core/trail-index.js';
+import { buildSessionView } from '../../read/session-view.js';
+import { reposToRead } from '../access-log.js';
+import type { AppDeps, TrailApp } from '../app.js';
+import { inScope, requirePermission } from '../auth.js';
+import { badRequest, notFound } from '../errors.js';
+import { storedFromLine } from '../http.js';
+
+/** The most records one answer holds, as for a checkpoint's detail. */
+const MAX_RECORDS = 20000;
+
+type EntryRow = { writer_id: string; seq: number; record_id: string; line: string };
+
+export function register(app: TrailApp, { db }: AppDeps): void {
+  app.get('/api/v1/sessions/:id', async (c) => {
+    const token = c.get('token');
+    requirePermission(token, 'read');
+    const id = c.req.param('id');
+    if (id.length > 512 || /[\u0000-\u001f\u007f]/.test(id)) {
+      throw badRequest('a session id is at most 512 characters, none of them a control character');
+    }
+    const scoped = await reposToRead(c, db);
+    const held = await db.query<{ repo_id: number; name: string }>(
+      `SELECT DISTINCT s.repo_id, r.name FROM sessions s JOIN repos r ON r.id = s.repo_id
+       WHERE s.session_id = $1 AND ($2::int[] IS NULL OR s.repo_id = ANY($2::int[]))
+       ORDER BY r.name`,
+      [id, scoped ? scoped.map((r) => r.id) : null],
+    );
+    const visible = held.rows.filter((r) => inScope(token, r.name));
+    if (visible.length === 0) throw notFound(`no session ${id} in the repositories this token can read`);
+    if (visible.length > 1) {
+      throw badRequest(`session ${id} is in ${visible.length} repositories: name one with ?repo=`);
+    }
+    const repo = visible[0]!;
+    c.set('auditRepo', repo.name);
+    const [records, carriers] = await Promise.all([
+      db.query<EntryRow>(
+        `SELECT writer_id, seq, record_id, line FROM ledger_entries
+         WHERE repo_id = $1 AND session_id = $2 AND kind IN ('session', 'event', 'capture-gap')
+         ORDER BY record_time, writer_id, seq LIMIT ${MAX_RECORDS}`,
+        [repo.repo_id, id],
+      ),
+      db.query<EntryRow>(
+        `SELECT l.writer_id, l.seq, l.record_id, l.line FROM checkpoints k
+           JOIN ledger_entries l ON l.repo_id = k.repo_id AND l.writer_id = k.writer_id AND l.seq = k.seq
+         WHERE k.repo_id = $1 AND k.session_ids @> ARRAY[$2]::text[]
+         ORDER BY k.time, k.writer_id, k.seq`,
+        [repo.repo_id, id],
+      ),
+    ]);
+    // In time order, so the newest of the session's records is the one the index keeps.
+    const index = buildIndex([...carriers.rows, ...records.rows].map(storedFromLine));
+    const session = index.sessions.get(id);
+    if (!session) throw notFound(`no session ${id} in the repositories this token can read`);
+    return c.json({ repo: repo.name, ...buildSessionView(index, session) });
+  });
+}

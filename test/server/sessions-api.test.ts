@@ -1,0 +1,107 @@
+/**
+ * GET /api/v1/sessions/:id, on PGlite and PostgreSQL, from a real clone pushed by `trail push`:
+ * a session that changed nothing (sealed alone, carried by no commit) and one a commit carried
+ * are each answered whole, as `trail show <session> --json` shows them in the clone; an id no
+ * repository in the token's scope holds is 404, one with a control character 400.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { RunningServer } from '../../src/server/server.js';
+import { pushTo, trail } from '../helpers/cli.js';
+import type { TempRepo } from '../helpers/temp-repo.js';
+import { tempRepo } from '../helpers/temp-repo.js';
+import type { OpenedDb } from './harness.js';
+import { BACKENDS, callOverHttp, serverWithTokens, token } from './harness.js';
+
+for (const backend of BACKENDS) {
+  describe(`GET /api/v1/sessions/:id (${backend.name})`, () => {
+    let opened: OpenedDb;
+    let server: RunningServer;
+    let auditor: string;
+    let elsewhere: string;
+    let ingestToken: string;
+    let repo: TempRepo;
+    let idle: string;
+    let carried: string;
+    let commit: string;
+
+    before(async () => {
+      let ingest: string;
+      ({ opened, server, ingest, auditor } = await serverWithTokens(backend));
+      elsewhere = await token(server.db, { name: 'other team', role: 'auditor', repos: ['acme/other'] });
+      repo = tempRepo();
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      repo.commit('Trail: trust this clone');
+      const start = async (prompt: string) =>
+        (await trail(repo.dir, 'session', 'start', '--agent', 'aider', '--prompt', prompt)).stdout.trim();
+      idle = await start('Why is the build slow?');
+      assert.equal((await trail(repo.dir, 'exec', '--', 'true')).code, 0);
+      assert.equal((await trail(repo.dir, 'session', 'end')).code, 0);
+      carried = await start('Add a limiter');
+      repo.write('src/limit.ts', 'export const LIMIT = 5;\n');
+      commit = repo.commit('add a limiter');
+      assert.equal((await trail(repo.dir, 'session', 'end')).code, 0);
+      await pushTo(repo.dir, server.url, ingest, 'acme/app');
+      ingestToken = ingest;
+    });
+    after(async () => {
+      await server.close();
+      await opened.cleanup();
+      repo.cleanup();
+    });
+
+    const get = (id: string, as = auditor) =>
+      callOverHttp(server.url, as, 'GET', `/api/v1/sessions/${encodeURIComponent(id)}`);
+
+    test('each session whole, as trail show gives it in the clone', async () => {
+      for (const id of [idle, carried]) {
+        const answer = await get(id);
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        const shown = await trail(repo.dir, 'show', id, '--json');
+        assert.equal(shown.code, 0, shown.stderr);
+        assert.deepEqual(answer.body, { repo: 'acme/app', ...JSON.parse(shown.stdout) });
+      }
+      const alone = (await get(idle)).body;
+      assert.deepEqual(alone.checkpoints, [], 'no commit carried it');
+      assert.deepEqual(
+        alone.prompts.map((p: { text: string }) => p.text),
+        ['Why is the build slow?'],
+      );
+      assert.ok(alone.session.endedAt);
+      const withCommit = (await get(carried)).body;
+      assert.deepEqual(
+        withCommit.checkpoints.map((c: { commit: string }) => c.commit),
+        [commit],
+      );
+    });
+
+    test('an id out of the token scope or unknown is 404; a control character is 400', async () => {
+      assert.equal((await get(idle, elsewhere)).status, 404, 'acme/app is not the token scope');
+      const unknown = await get('no-such-session');
+      assert.equal(unknown.status, 404);
+      assert.match(unknown.body.error.message, /no session no-such-session/);
+      assert.equal((await get('bad\u0001id')).status, 400);
+      const scoped = await callOverHttp(
+        server.url,
+        auditor,
+        'GET',
+        `/api/v1/sessions/${idle}?repo=${encodeURIComponent('acme/app')}`,
+      );
+      assert.equal(scoped.status, 200);
+
+      // The same clone pushed as a second repository: the id is in both, and must be told apart.
+      await pushTo(repo.dir, server.url, ingestToken, 'acme/other');
+      const both = await get(idle);
+      assert.equal(both.status, 400);
+      assert.match(both.body.error.message, /is in 2 repositories: name one with \?repo=/);
+      assert.equal((await get(idle, elsewhere)).status, 200, 'acme/other is in its scope now');
+      const named = await callOverHttp(
+        server.url,
+        auditor,
+        'GET',
+        `/api/v1/sessions/${idle}?repo=acme%2Fother`,
+      );
+      assert.equal(named.body.repo, 'acme/other');
+    });
+  });
+}

@@ -20,12 +20,10 @@ export const noApprovalOf = (doc: ReportDoc, commit: string) =>
 
 export const notesOf = (doc: ReportDoc) => doc.sections.flatMap((s) => s.notes ?? []);
 
-/** Signs in to the dashboard with a token, and returns the page at `path`. */
-export async function dashboardPage(
-  fetchPath: (path: string, init?: RequestInit) => Promise<Response>,
-  secret: string,
-  path: string,
-) {
+type FetchPath = (path: string, init?: RequestInit) => Promise<Response>;
+
+/** Signs in to the dashboard with a token: the session cookie to send with each page asked for. */
+export async function dashboardCookie(fetchPath: FetchPath, secret: string): Promise<string> {
   const login = await fetchPath('/ui/login', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -33,7 +31,12 @@ export async function dashboardPage(
     redirect: 'manual',
   });
   assert.equal(login.status, 303, await login.text());
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  return (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+}
+
+/** Signs in to the dashboard with a token, and returns the page at `path`. */
+export async function dashboardPage(fetchPath: FetchPath, secret: string, path: string) {
+  const cookie = await dashboardCookie(fetchPath, secret);
   const page = await fetchPath(path, { headers: { cookie } });
   assert.equal(page.status, 200);
   return page.text();

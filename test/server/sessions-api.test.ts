@@ -12,6 +12,7 @@ import type { TempRepo } from '../helpers/temp-repo.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { OpenedDb } from './harness.js';
 import { BACKENDS, callOverHttp, serverWithTokens, token } from './harness.js';
+import { dashboardCookie } from './review-views.js';
 
 for (const backend of BACKENDS) {
   describe(`GET /api/v1/sessions/:id (${backend.name})`, () => {
@@ -73,6 +74,34 @@ for (const backend of BACKENDS) {
         withCommit.checkpoints.map((c: { commit: string }) => c.commit),
         [commit],
       );
+    });
+
+    test('the dashboard shows each session, linked from the checkpoint that carried it', async () => {
+      const cookie = await dashboardCookie((path, init) => fetch(`${server.url}${path}`, init), auditor);
+      const open = async (path: string) => {
+        const res = await fetch(`${server.url}${path}`, { headers: { cookie } });
+        return { status: res.status, text: await res.text() };
+      };
+      const alone = await open(`/ui/sessions/${idle}?repo=acme%2Fapp`);
+      assert.equal(alone.status, 200, alone.text.slice(0, 500));
+      assert.match(alone.text, /Why is the build slow\?/);
+      assert.match(alone.text, /no commit<\/span> <span class="faint">it changed nothing/);
+      assert.match(alone.text, /<td class="mono">true<\/td>/, 'its trail exec command');
+
+      const withCommit = (await get(carried)).body as { checkpoints: Array<{ id: string }> };
+      const checkpointPage = await open(`/ui/checkpoints/${withCommit.checkpoints[0]!.id}`);
+      assert.equal(checkpointPage.status, 200);
+      const link = `/ui/sessions/${carried}?repo=acme%2Fapp`;
+      assert.ok(checkpointPage.text.includes(`href="${link}"`), 'the checkpoint page links its session');
+      const carriedPage = await open(link);
+      assert.equal(carriedPage.status, 200);
+      assert.ok(carriedPage.text.includes(`href="/ui/checkpoints/${withCommit.checkpoints[0]!.id}"`));
+      assert.match(
+        carriedPage.text,
+        /No file edit was recorded for it/,
+        'an agent without hooks edits unseen',
+      );
+      assert.equal((await open('/ui/sessions/no-such-session')).status, 404);
     });
 
     test('an id out of the token scope or unknown is 404; a control character is 400', async () => {

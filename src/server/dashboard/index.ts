@@ -34,6 +34,7 @@ import { ledgerPage } from './pages/ledger.js';
 import { errorPage, loginPage } from './pages/login.js';
 import { overviewPage } from './pages/overview.js';
 import { downloadReport, isReportFormat, reportsPage } from './pages/reports.js';
+import { sessionPage } from './pages/session.js';
 import type { PostSource } from './same-origin.js';
 import { isSameOriginPost, isHttps as reachedOverHttps } from './same-origin.js';
 import type { DashboardSession } from './sessions.js';
@@ -306,6 +307,8 @@ export function createDashboard(
       throw new ApiFailure(404, 'not-found', `${id.slice(0, 80)} is not a checkpoint id`);
     return c.html(await checkpointPage(ctxOf(c), id));
   });
+
+  ui.get('/sessions/:id', async (c) => c.html(await sessionPage(ctxOf(c), c.req.param('id'))));
 
   ui.get('/checkpoints/:id/evidence.json', async (c) => {
     const id = c.req.param('id');

@@ -15,7 +15,7 @@ import type { RecordOf } from '../../../core/records.js';
 import type { StoredRecord } from '../../../core/trail-index.js';
 import { buildIndex } from '../../../core/trail-index.js';
 import { countsOf, usageTokens } from '../../../core/usage-share.js';
-import type { CheckpointView } from '../../../read/checkpoint-view.js';
+import type { CheckpointView, EventsByType } from '../../../read/checkpoint-view.js';
 import { buildCheckpointView } from '../../../read/checkpoint-view.js';
 import { reviewThread } from '../../../read/render-checkpoint.js';
 import type { CheckpointSummary, LedgerRepo } from '../api.js';
@@ -282,7 +282,7 @@ function requestPanel(v: CheckpointView): Html {
   );
 }
 
-function runPanel(v: CheckpointView): Html {
+function runPanel(v: CheckpointView, repo: string | undefined): Html {
   const blocks = v.sessions.map((s) => {
     const b = s.boundary;
     const where = b
@@ -306,7 +306,10 @@ function runPanel(v: CheckpointView): Html {
           ? html`<code>${s.model}</code> ${provenance(s.sources?.model ?? s.provenance)}`
           : html`<span class="faint">not recorded</span>`,
       ],
-      ['Session', html`<code>${s.sessionId}</code>`],
+      [
+        'Session',
+        html`<a href="${BASE}/sessions/${encodeURIComponent(s.sessionId)}${repo ? `?repo=${encodeURIComponent(repo)}` : ''}"><code>${s.sessionId}</code></a>`,
+      ],
       [
         'Ran',
         html`${utc(s.startedAt)} <span class="faint">${s.endedAt ? `for ${duration(Date.parse(s.endedAt) - Date.parse(s.startedAt))}` : '(no end recorded)'}</span>`,
@@ -341,9 +344,9 @@ function runPanel(v: CheckpointView): Html {
   );
 }
 
-function promptPanel(v: CheckpointView): Html {
-  if (v.prompts.length === 0)
-    return panel('Prompt', empty('No prompt was captured for this checkpoint.'), { id: 'prompt' });
+/** The prompts of a checkpoint's sessions, or of one session (pages/session.ts). */
+export function promptPanel(v: Pick<EventsByType, 'prompts'>): Html {
+  if (v.prompts.length === 0) return panel('Prompt', empty('No prompt was captured.'), { id: 'prompt' });
   return panel(
     v.prompts.length === 1 ? 'Prompt' : `Prompts (${v.prompts.length})`,
     join(
@@ -429,14 +432,15 @@ function output(text: string | undefined): Html {
   return text ? html`<details><summary>output</summary><pre class="out">${text}</pre></details>` : html``;
 }
 
-function checksPanel(v: CheckpointView): Html {
+/** The checks, repairs and commands of a checkpoint's sessions, or of one session. */
+export function checksPanel(v: Pick<EventsByType, 'validations' | 'repairs' | 'commands'>): Html {
   const validations =
     v.validations.length > 0
       ? html`<div class="table-wrap"><table><thead><tr><th>Check</th><th>Attempt</th><th>Result</th><th>Exit code</th><th>Duration</th><th>Detail</th></tr></thead><tbody>${v.validations.map(
           (x) =>
             html`<tr><td><b>${x.check}</b>${x.command ? html`<div class="mono faint">${x.command}</div>` : ''}</td><td class="num">${x.attempt}</td><td>${badge(x.status === 'passed' ? 'pass' : x.status === 'failed' ? 'fail' : 'skip', x.status)}</td><td>${x.exitCode === undefined ? html`<span class="faint">—</span>` : html`<code>${x.exitCode}</code>`}</td><td class="nowrap">${duration(x.durationMs)}</td><td>${x.reason ?? ''}${output(x.outputTail)}</td></tr>`,
         )}</tbody></table></div>`
-      : empty('No check was recorded for this change.');
+      : empty('No check was recorded.');
   const repairs =
     v.repairs.length > 0
       ? html`<h3>Repairs</h3><ul class="items">${v.repairs.map(
@@ -663,7 +667,7 @@ export async function checkpointPage(ctx: PageContext, id: string): Promise<stri
     ['evidence', 'Evidence'],
   ].map(([a, label]) => html`<a href="#${a!}">${label!}</a>`)}</nav>`;
   const body = html`${factsStrip(facts)}${nav}
-<div class="grid two">${requestPanel(v)}${runPanel(v)}</div><div class="stack-gap"></div>
+<div class="grid two">${requestPanel(v)}${runPanel(v, summary.repo)}</div><div class="stack-gap"></div>
 ${promptPanel(v)}${reasoningPanel(v)}${constraintsPanel(v)}${contextPanel(v)}${checksPanel(v)}${filesPanel(v)}
 <div class="grid two">${reviewPanel(v, detail)}${testsPanel(v)}</div><div class="stack-gap"></div>
 ${deploymentsPanel(v, detail)}${evidencePanel(v, detail, ver)}`;

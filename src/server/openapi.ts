@@ -583,6 +583,43 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/sessions': {
+        get: {
+          summary:
+            'Agent sessions, newest first, each with how many checkpoints carried it (carried=none: the sessions that changed nothing, sealed alone)',
+          parameters: [
+            REPO_QUERY,
+            query('since', 'Sessions first recorded at or after this date or time'),
+            query('until', 'Sessions first recorded before this date or time'),
+            query('carried', 'none: carried by no checkpoint; some: by at least one', {
+              type: 'string',
+              enum: ['none', 'some'],
+            }),
+            query('limit', 'At most this many (1-500, default 50)', { type: 'integer' }),
+          ],
+          responses: {
+            ...ok({
+              type: 'object',
+              properties: {
+                sessions: arr({
+                  type: 'object',
+                  properties: {
+                    repo: str(),
+                    sessionId: str(),
+                    agent: nullable(str()),
+                    model: nullable(str()),
+                    requester: nullable(str()),
+                    firstSeen: str(),
+                    lastSeen: str(),
+                    checkpoints: int(),
+                  },
+                }),
+              },
+            }),
+            ...errors(400, 403, 404),
+          },
+        },
+      },
       '/api/v1/sessions/{id}': {
         get: {
           summary:

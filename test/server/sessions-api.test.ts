@@ -76,6 +76,41 @@ for (const backend of BACKENDS) {
       );
     });
 
+    test('the list: newest first, with the checkpoints that carried each; carried=none gives those sealed alone', async () => {
+      const list = async (q = '') => {
+        const r = await callOverHttp(server.url, auditor, 'GET', `/api/v1/sessions${q}`);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        return r.body.sessions as Array<{
+          sessionId: string;
+          repo: string;
+          agent: string;
+          checkpoints: number;
+        }>;
+      };
+      const all = await list();
+      assert.deepEqual(
+        all.map((s) => [s.sessionId, s.repo, s.agent, s.checkpoints]),
+        [
+          [carried, 'acme/app', 'aider', 1],
+          [idle, 'acme/app', 'aider', 0],
+        ],
+      );
+      assert.deepEqual(
+        (await list('?carried=none')).map((s) => s.sessionId),
+        [idle],
+      );
+      assert.deepEqual(
+        (await list('?carried=some&repo=acme%2Fapp')).map((s) => s.sessionId),
+        [carried],
+      );
+      assert.deepEqual(await list('?since=2999-01-01'), []);
+      assert.equal((await list('?limit=1')).length, 1);
+      const bad = await callOverHttp(server.url, auditor, 'GET', '/api/v1/sessions?carried=maybe');
+      assert.equal(bad.status, 400);
+      const outside = await callOverHttp(server.url, elsewhere, 'GET', '/api/v1/sessions');
+      assert.deepEqual(outside.body.sessions, [], 'nothing of acme/app outside its scope');
+    });
+
     test('the dashboard shows each session, linked from the checkpoint that carried it', async () => {
       const cookie = await dashboardCookie((path, init) => fetch(`${server.url}${path}`, init), auditor);
       const open = async (path: string) => {
@@ -102,6 +137,14 @@ for (const backend of BACKENDS) {
         'an agent without hooks edits unseen',
       );
       assert.equal((await open('/ui/sessions/no-such-session')).status, 404);
+      const listed = await open('/ui/sessions?carried=none');
+      assert.equal(listed.status, 200);
+      assert.ok(
+        listed.text.includes(`href="/ui/sessions/${idle}?repo=acme%2Fapp"`),
+        'the session sealed alone',
+      );
+      assert.ok(!listed.text.includes(`/ui/sessions/${carried}`), 'not the one a commit carried');
+      assert.match(listed.text, /<a href="\/ui\/sessions" aria-current="page">/, 'Sessions in the sidebar');
     });
 
     test('an id out of the token scope or unknown is 404; a control character is 400', async () => {

@@ -26,6 +26,8 @@ import { CLIENT_SCRIPT } from './client-script.js';
 import type { PageContext } from './context.js';
 import type { Assets } from './layout.js';
 import { BASE, FAVICON } from './layout.js';
+import { sessionPage } from './pages/agent-session.js';
+import { sessionsPage } from './pages/agent-sessions.js';
 import { checkpointPage } from './pages/checkpoint.js';
 import { checkpointsCsv, checkpointsPage } from './pages/checkpoints.js';
 import { commitPage, unsentCommitPage } from './pages/commit.js';
@@ -34,7 +36,6 @@ import { ledgerPage } from './pages/ledger.js';
 import { errorPage, loginPage } from './pages/login.js';
 import { overviewPage } from './pages/overview.js';
 import { downloadReport, isReportFormat, reportsPage } from './pages/reports.js';
-import { sessionPage } from './pages/session.js';
 import type { PostSource } from './same-origin.js';
 import { isSameOriginPost, isHttps as reachedOverHttps } from './same-origin.js';
 import type { DashboardSession } from './sessions.js';
@@ -308,6 +309,7 @@ export function createDashboard(
     return c.html(await checkpointPage(ctxOf(c), id));
   });
 
+  ui.get('/sessions', async (c) => c.html(await sessionsPage(ctxOf(c))));
   ui.get('/sessions/:id', async (c) => c.html(await sessionPage(ctxOf(c), c.req.param('id'))));
 
   ui.get('/checkpoints/:id/evidence.json', async (c) => {

@@ -13,13 +13,14 @@ export interface Assets {
   icon: string;
 }
 
-export type Section = 'overview' | 'checkpoints' | 'gaps' | 'ledger' | 'reports';
+export type Section = 'overview' | 'checkpoints' | 'sessions' | 'gaps' | 'ledger' | 'reports';
 
 const ICONS: Record<Section, string> = {
   overview:
     '<rect x="3" y="3" width="7" height="9" rx="1.5"/><rect x="14" y="3" width="7" height="5" rx="1.5"/><rect x="14" y="12" width="7" height="9" rx="1.5"/><rect x="3" y="16" width="7" height="5" rx="1.5"/>',
   checkpoints:
     '<path d="M9 6h11M9 12h11M9 18h11"/><circle cx="4.5" cy="6" r="1.2"/><circle cx="4.5" cy="12" r="1.2"/><circle cx="4.5" cy="18" r="1.2"/>',
+  sessions: '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="m7 9 3 3-3 3M12 15h5"/>',
   gaps: '<path d="M12 3.5 2.8 19.5h18.4z"/><path d="M12 10v4.2M12 17.2v.1"/>',
   ledger:
     '<path d="M12 3 4.5 6v5.5c0 4.6 3.1 8 7.5 9.5 4.4-1.5 7.5-4.9 7.5-9.5V6z"/><path d="m8.8 12.2 2.3 2.3 4.3-4.6"/>',
@@ -29,6 +30,7 @@ const ICONS: Record<Section, string> = {
 const NAV: Array<{ section: Section; label: string; href: string }> = [
   { section: 'overview', label: 'Overview', href: BASE },
   { section: 'checkpoints', label: 'Checkpoints', href: `${BASE}/checkpoints` },
+  { section: 'sessions', label: 'Sessions', href: `${BASE}/sessions` },
   { section: 'gaps', label: 'Gaps', href: `${BASE}/gaps` },
   { section: 'ledger', label: 'Ledger', href: `${BASE}/ledger` },
   { section: 'reports', label: 'Reports', href: `${BASE}/reports` },

@@ -1,5 +1,12 @@
 /**
- * One agent session, shown whole:
+ * Agent sessions, listed and shown whole:
+ *
+ *   GET /api/v1/sessions?repo&since&until&carried=none|some&limit
+ *                                      the sessions the token can read, newest first: each
+ *                                      with its agent, model, requester, when it was first and
+ *                                      last recorded, and how many checkpoints carried it
+ *                                      (`carried=none`: the sessions sealed alone, which changed
+ *                                      nothing); since/until bound when it was first recorded
  *
  *   GET /api/v1/sessions/:id?repo=     the session's newest record, every event and capture gap
  *                                      it recorded, its usage, and the checkpoints that carried
@@ -16,14 +23,80 @@ import { reposToRead } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import { inScope, requirePermission } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
-import { storedFromLine } from '../http.js';
+import { queryChoice, queryInt, queryTime, storedFromLine } from '../http.js';
+import { isoTime } from '../ledger-state.js';
 
 /** The most records one answer holds, as for a checkpoint's detail. */
 const MAX_RECORDS = 20000;
 
 type EntryRow = { writer_id: string; seq: number; record_id: string; line: string };
 
+interface SessionRow {
+  repo: string;
+  session_id: string;
+  agent: string | null;
+  model: string | null;
+  requester: string | null;
+  first_seen: Date;
+  last_seen: Date;
+  checkpoints: number | string;
+}
+
 export function register(app: TrailApp, { db }: AppDeps): void {
+  app.get('/api/v1/sessions', async (c) => {
+    requirePermission(c.get('token'), 'read');
+    const repos = await reposToRead(c, db);
+    if (repos && repos.length === 0) return c.json({ sessions: [] });
+    const limit = queryInt(c, 'limit', 50, 1, 500);
+    const carried = queryChoice(c, 'carried', ['none', 'some'] as const);
+    const params: unknown[] = [repos ? repos.map((r) => r.id) : null];
+    const where = ['($1::int[] IS NULL OR s.repo_id = ANY($1::int[]))'];
+    const since = queryTime(c, 'since');
+    const until = queryTime(c, 'until');
+    const having: string[] = [];
+    if (since) {
+      params.push(since);
+      having.push(`min(s.time) >= $${params.length}::timestamptz`);
+    }
+    if (until) {
+      params.push(until);
+      having.push(`min(s.time) < $${params.length}::timestamptz`);
+    }
+    params.push(limit);
+    // One row per session of a repository (a session is recorded again as it ends, or as a
+    // later commit carries it): its newest record's agent, model and requester.
+    const rows = await db.query<SessionRow>(
+      `SELECT * FROM (
+         SELECT r.name AS repo, s.session_id,
+           (array_agg(s.agent ORDER BY s.time DESC, s.seq DESC))[1] AS agent,
+           (array_agg(s.model ORDER BY s.time DESC, s.seq DESC))[1] AS model,
+           (array_agg(s.requester ORDER BY s.time DESC, s.seq DESC))[1] AS requester,
+           min(s.time) AS first_seen, max(s.time) AS last_seen,
+           (SELECT count(*) FROM checkpoints k
+             WHERE k.repo_id = s.repo_id AND k.session_ids @> ARRAY[s.session_id]) AS checkpoints
+         FROM sessions s JOIN repos r ON r.id = s.repo_id
+         WHERE ${where.join(' AND ')}
+         GROUP BY s.repo_id, r.name, s.session_id
+         ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+       ) listed
+       ${carried === 'none' ? 'WHERE checkpoints = 0' : carried === 'some' ? 'WHERE checkpoints > 0' : ''}
+       ORDER BY last_seen DESC, repo, session_id LIMIT $${params.length}`,
+      params,
+    );
+    return c.json({
+      sessions: rows.rows.map((r) => ({
+        repo: r.repo,
+        sessionId: r.session_id,
+        agent: r.agent,
+        model: r.model,
+        requester: r.requester,
+        firstSeen: isoTime(r.first_seen),
+        lastSeen: isoTime(r.last_seen),
+        checkpoints: Number(r.checkpoints),
+      })),
+    });
+  });
+
   app.get('/api/v1/sessions/:id', async (c) => {
     const token = c.get('token');
     requirePermission(token, 'read');

@@ -83,10 +83,10 @@ export async function sessionPage(ctx: PageContext, id: string): Promise<string>
       : html``;
   return page({
     title: `Session ${short(s.sessionId)}`,
-    section: 'checkpoints',
+    section: 'sessions',
     session: ctx.session,
     assets: ctx.assets,
-    crumbs: html`<a href="${BASE}/checkpoints?repo=${encodeURIComponent(v.repo)}">${v.repo}</a> / sessions`,
+    crumbs: html`<a href="${BASE}/sessions?repo=${encodeURIComponent(v.repo)}">Sessions of ${v.repo}</a>`,
     subtitle: html`${s.agent.name} · started ${time(s.startedAt)}`,
     body: html`${facts}${gaps}${promptPanel(v)}${checksPanel(v)}${edits}${usage}`,
   });

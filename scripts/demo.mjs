@@ -525,6 +525,14 @@ async function buildRepository() {
   git('add', '-A');
   git('commit', '-q', '-m', 'PAY-150: rate-limit refunds per merchant');
 
+  // A session that asks and checks but changes nothing: sealed alone at its end, it is in
+  // the dashboard's Sessions list (carried by no commit), not on any checkpoint page.
+  step('Claude Code session 3 (claude-sonnet-4-6): a question answered, nothing changed');
+  const three = new ClaudeSession('claude-sonnet-4-6').start();
+  three.prompt('Why would a second partial refund of a charge fail? Look before changing anything.');
+  three.runTests();
+  three.stop().end();
+
   step('a hand-written commit with no agent session');
   write(
     'CONTRIBUTING.md',

@@ -106,3 +106,44 @@ export function storedFromLine(row: {
     record: decodeEntry(row.line).record as TrailRecord,
   };
 }
+
+/** A keyset cursor: the sort key of the last row of a page, as JSON in base64url. */
+export function encodeCursor(key: readonly string[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/**
+ * A cursor's time, as the database wrote it (`2026-03-01 11:00:00.123456+00`), read as ISO
+ * 8601 and back in UTC: the shape alone let "2026-13-45 99:99:99" through to PostgreSQL.
+ */
+function cursorTime(text: string): string | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(
+    text,
+  );
+  if (!match) return undefined;
+  const [, date, time, zone] = match as unknown as [string, string, string, string];
+  const offset = zone === 'Z' ? zone : `${zone.slice(0, 3)}:${zone.slice(3).replace(':', '') || '00'}`;
+  return utcTime(`${date}T${time}${offset}`);
+}
+
+/**
+ * The key of a cursor this server gave out (encodeCursor): a time as the database wrote it,
+ * then one string for each of `rest`, which each must pass. A 400 for anything else.
+ */
+export function decodeCursor(text: string, rest: ReadonlyArray<(value: string) => boolean>): string[] {
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(value) &&
+      value.length === rest.length + 1 &&
+      value.every((v) => typeof v === 'string') &&
+      rest.every((ok, i) => ok(value[i + 1] as string))
+    ) {
+      const time = cursorTime(value[0] as string);
+      if (time) return [time, ...(value.slice(1) as string[])];
+    }
+  } catch {
+    // falls through to the 400 below
+  }
+  throw badRequest('query parameter cursor is not a cursor this server gave out');
+}

@@ -596,11 +596,13 @@ export function openApiDocument(): Record<string, unknown> {
               enum: ['none', 'some'],
             }),
             query('limit', 'At most this many (1-500, default 50)', { type: 'integer' }),
+            query('cursor', 'The nextCursor of the page before'),
           ],
           responses: {
             ...ok({
               type: 'object',
               properties: {
+                nextCursor: nullable(str()),
                 sessions: arr({
                   type: 'object',
                   properties: {

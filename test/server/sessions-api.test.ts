@@ -104,7 +104,31 @@ for (const backend of BACKENDS) {
         [carried],
       );
       assert.deepEqual(await list('?since=2999-01-01'), []);
-      assert.equal((await list('?limit=1')).length, 1);
+      const first = await callOverHttp(server.url, auditor, 'GET', '/api/v1/sessions?limit=1');
+      assert.deepEqual(
+        first.body.sessions.map((s: { sessionId: string }) => s.sessionId),
+        [carried],
+      );
+      assert.equal(typeof first.body.nextCursor, 'string');
+      const second = await callOverHttp(
+        server.url,
+        auditor,
+        'GET',
+        `/api/v1/sessions?limit=1&cursor=${first.body.nextCursor}`,
+      );
+      assert.deepEqual(
+        second.body.sessions.map((s: { sessionId: string }) => s.sessionId),
+        [idle],
+        'the next page starts after the last one given',
+      );
+      assert.equal(second.body.nextCursor, null);
+      const forged = Buffer.from(JSON.stringify(['2026-13-45 99:99:99+00', 'acme/app', idle])).toString(
+        'base64url',
+      );
+      assert.equal(
+        (await callOverHttp(server.url, auditor, 'GET', `/api/v1/sessions?cursor=${forged}`)).status,
+        400,
+      );
       const bad = await callOverHttp(server.url, auditor, 'GET', '/api/v1/sessions?carried=maybe');
       assert.equal(bad.status, 400);
       const outside = await callOverHttp(server.url, elsewhere, 'GET', '/api/v1/sessions');

@@ -26,7 +26,15 @@ import { pushedCommits } from '../commits.js';
 import type { Database, Queryable } from '../db/database.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { unsentReportsOf } from '../host-pushes.js';
-import { checkSha, FULL_SHA, queryInt, queryText, storedFromLine } from '../http.js';
+import {
+  checkSha,
+  decodeCursor,
+  encodeCursor,
+  FULL_SHA,
+  queryInt,
+  queryText,
+  storedFromLine,
+} from '../http.js';
 import { trustedKeysOf } from '../key-approval.js';
 import { isoTime } from '../ledger-state.js';
 import { purgedCheckpointError } from '../purged-checkpoints.js';
@@ -34,7 +42,6 @@ import { repoForRequest } from '../repos.js';
 import { refreshDueReviewStatus } from '../review-state.js';
 import { countLedgerReviews, webhookReviews } from '../review-trust.js';
 import { CHECKPOINTS_FROM, DECISION_SQL, filterFromQuery, filterSql, statusOf } from '../search.js';
-import { utcTime } from '../storable.js';
 
 interface CheckpointRow {
   repo: string;
@@ -91,43 +98,6 @@ export function checkpointSummary(row: CheckpointRow) {
     summary: row.summary,
     status: statusOf(row.decision),
   };
-}
-
-function encodeCursor(row: CheckpointRow): string {
-  return Buffer.from(JSON.stringify([row.time_text, row.record_id])).toString('base64url');
-}
-
-/**
- * A cursor's time, as the database wrote it (`2026-03-01 11:00:00.123456+00`), read as ISO
- * 8601 and back in UTC: the shape alone let "2026-13-45 99:99:99" through to PostgreSQL.
- */
-function cursorTime(text: string): string | undefined {
-  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(
-    text,
-  );
-  if (!match) return undefined;
-  const [, date, time, zone] = match as unknown as [string, string, string, string];
-  const offset = zone === 'Z' ? zone : `${zone.slice(0, 3)}:${zone.slice(3).replace(':', '') || '00'}`;
-  return utcTime(`${date}T${time}${offset}`);
-}
-
-function decodeCursor(text: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      typeof value[1] === 'string' &&
-      /^[0-9a-f]{64}$/.test(value[1])
-    ) {
-      const time = cursorTime(value[0]);
-      if (time) return [time, value[1]];
-    }
-  } catch {
-    // falls through to the 400 below
-  }
-  throw badRequest('query parameter cursor is not a cursor this server gave out');
 }
 
 /** The checkpoint's detail, its reviews judged as of `now` (ms), as its status was. */
@@ -248,7 +218,7 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     const where = filterSql(filterFromQuery(c, repos), params);
     const cursor = queryText(c, 'cursor', 512);
     if (cursor) {
-      const [time, id] = decodeCursor(cursor);
+      const [time, id] = decodeCursor(cursor, [(text) => /^[0-9a-f]{64}$/.test(text)]) as [string, string];
       params.push(time, id);
       where.push(`(c.time, c.record_id) < ($${params.length - 1}::timestamptz, $${params.length})`);
     }
@@ -263,7 +233,9 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     const more = result.rows.length > limit;
     return c.json({
       checkpoints: rows.map(checkpointSummary),
-      nextCursor: more ? encodeCursor(rows[rows.length - 1]!) : null,
+      nextCursor: more
+        ? encodeCursor([rows[rows.length - 1]!.time_text, rows[rows.length - 1]!.record_id])
+        : null,
     });
   });
 

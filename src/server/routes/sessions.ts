@@ -1,12 +1,13 @@
 /**
  * Agent sessions, listed and shown whole:
  *
- *   GET /api/v1/sessions?repo&since&until&carried=none|some&limit
+ *   GET /api/v1/sessions?repo&since&until&carried=none|some&limit&cursor
  *                                      the sessions the token can read, newest first: each
  *                                      with its agent, model, requester, when it was first and
  *                                      last recorded, and how many checkpoints carried it
  *                                      (`carried=none`: the sessions sealed alone, which changed
- *                                      nothing); since/until bound when it was first recorded
+ *                                      nothing); since/until bound when it was first recorded;
+ *                                      pages by keyset (`nextCursor`), as the checkpoints do
  *
  *   GET /api/v1/sessions/:id?repo=     the session's newest record, every event and capture gap
  *                                      it recorded, its usage, and the checkpoints that carried
@@ -23,7 +24,15 @@ import { reposToRead } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import { inScope, requirePermission } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
-import { queryChoice, queryInt, queryTime, storedFromLine } from '../http.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  queryChoice,
+  queryInt,
+  queryText,
+  queryTime,
+  storedFromLine,
+} from '../http.js';
 import { isoTime } from '../ledger-state.js';
 
 /** The most records one answer holds, as for a checkpoint's detail. */
@@ -39,6 +48,8 @@ interface SessionRow {
   requester: string | null;
   first_seen: Date;
   last_seen: Date;
+  /** last_seen as the database writes it, to the microsecond: the cursor's key. */
+  last_seen_text: string;
   checkpoints: number | string;
 }
 
@@ -62,7 +73,22 @@ export function register(app: TrailApp, { db }: AppDeps): void {
       params.push(until);
       having.push(`min(s.time) < $${params.length}::timestamptz`);
     }
-    params.push(limit);
+    const listed: string[] = [];
+    if (carried === 'none') listed.push('checkpoints = 0');
+    if (carried === 'some') listed.push('checkpoints > 0');
+    const cursor = queryText(c, 'cursor', 2048);
+    if (cursor) {
+      const [time, repoName, sessionId] = decodeCursor(cursor, [
+        (v) => v.length <= 200,
+        (v) => v.length <= 512,
+      ]);
+      params.push(time, repoName, sessionId);
+      const [t, r, id] = [params.length - 2, params.length - 1, params.length];
+      listed.push(
+        `(last_seen < $${t}::timestamptz OR (last_seen = $${t}::timestamptz AND (repo, session_id) > ($${r}, $${id})))`,
+      );
+    }
+    params.push(limit + 1);
     // One row per session of a repository (a session is recorded again as it ends, or as a
     // later commit carries it): its newest record's agent, model and requester.
     const rows = await db.query<SessionRow>(
@@ -71,7 +97,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
            (array_agg(s.agent ORDER BY s.time DESC, s.seq DESC))[1] AS agent,
            (array_agg(s.model ORDER BY s.time DESC, s.seq DESC))[1] AS model,
            (array_agg(s.requester ORDER BY s.time DESC, s.seq DESC))[1] AS requester,
-           min(s.time) AS first_seen, max(s.time) AS last_seen,
+           min(s.time) AS first_seen, max(s.time) AS last_seen, max(s.time)::text AS last_seen_text,
            (SELECT count(*) FROM checkpoints k
              WHERE k.repo_id = s.repo_id AND k.session_ids @> ARRAY[s.session_id]) AS checkpoints
          FROM sessions s JOIN repos r ON r.id = s.repo_id
@@ -79,12 +105,18 @@ export function register(app: TrailApp, { db }: AppDeps): void {
          GROUP BY s.repo_id, r.name, s.session_id
          ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
        ) listed
-       ${carried === 'none' ? 'WHERE checkpoints = 0' : carried === 'some' ? 'WHERE checkpoints > 0' : ''}
+       ${listed.length > 0 ? `WHERE ${listed.join(' AND ')}` : ''}
        ORDER BY last_seen DESC, repo, session_id LIMIT $${params.length}`,
       params,
     );
+    const page = rows.rows.slice(0, limit);
+    const last = page[page.length - 1];
     return c.json({
-      sessions: rows.rows.map((r) => ({
+      nextCursor:
+        rows.rows.length > limit && last
+          ? encodeCursor([last.last_seen_text, last.repo, last.session_id])
+          : null,
+      sessions: page.map((r) => ({
         repo: r.repo,
         sessionId: r.session_id,
         agent: r.agent,

@@ -21,17 +21,25 @@ interface SessionRow {
   checkpoints: number;
 }
 
-/** Rows on the page: the newest; the API answers up to 500. */
+/** Rows on a page; older ones are a link away (the API's cursor). */
 const SHOWN = 200;
 
 export async function sessionsPage(ctx: PageContext): Promise<string> {
   const repo = param(ctx.url, 'repo', 200);
   const carried = param(ctx.url, 'carried', 8) === 'none' ? 'none' : undefined;
-  const { sessions } = await ctx.api.get<{ sessions: SessionRow[] }>('/api/v1/sessions', {
-    limit: SHOWN,
-    ...(repo ? { repo } : {}),
-    ...(carried ? { carried } : {}),
-  });
+  const cursor = param(ctx.url, 'cursor', 2048);
+  const { sessions, nextCursor } = await ctx.api.get<{ sessions: SessionRow[]; nextCursor: string | null }>(
+    '/api/v1/sessions',
+    {
+      limit: SHOWN,
+      ...(repo ? { repo } : {}),
+      ...(carried ? { carried } : {}),
+      ...(cursor ? { cursor } : {}),
+    },
+  );
+  const older = nextCursor
+    ? html`<p><a href="${`${BASE}/sessions?${new URLSearchParams({ ...(repo ? { repo } : {}), ...(carried ? { carried } : {}), cursor: nextCursor })}`}">Older sessions</a></p>`
+    : '';
   const link = (none: boolean) =>
     `${BASE}/sessions${none || repo ? `?${new URLSearchParams({ ...(repo ? { repo } : {}), ...(none ? { carried: 'none' } : {}) })}` : ''}`;
   const tabs = html`<p class="muted"><a href="${link(false)}"${carried ? '' : html` aria-current="page"`}>All sessions</a> · <a href="${link(true)}"${carried ? html` aria-current="page"` : ''}>Carried by no commit</a> <span class="faint">(they changed nothing and were sealed alone at their end)</span></p>`;
@@ -49,6 +57,6 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
     session: ctx.session,
     assets: ctx.assets,
     subtitle: repo ? `Agent sessions of ${repo}` : 'Agent sessions, newest first',
-    body: html`${tabs}${panel('Sessions', table, { hint: plural(sessions.length, 'session'), flush: true })}`,
+    body: html`${tabs}${panel('Sessions', table, { hint: plural(sessions.length, 'session'), flush: true })}${older}`,
   });
 }

@@ -11,12 +11,17 @@ export async function resolveCheckpoint(
   workTree: string,
   index: TrailIndex,
   ref: string,
+  /** What else a caller looks `ref` up as, named in the error when it is neither. */
+  orElse?: string,
 ): Promise<StoredRecord<RecordOf<'checkpoint'>>> {
   if (ref.startsWith('-')) throw new TrailError('USAGE', `${ref} is not a commit or checkpoint`);
   const byId = findCheckpoint(index, { idOrKey: ref });
   if (byId) return byId;
   const commit = await gitTextOrUndefined(workTree, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  if (!commit) throw new TrailError('NOT_FOUND', `${ref} is neither a commit nor a checkpoint`);
+  if (!commit) {
+    const what = orElse ? `a commit, a checkpoint nor ${orElse}` : 'a commit nor a checkpoint';
+    throw new TrailError('NOT_FOUND', `${ref} is neither ${what}`);
+  }
   const found = findCheckpoint(index, { commit });
   if (found) return found;
   // Its trailer says a checkpoint was written: a logged retention purge may have removed it.

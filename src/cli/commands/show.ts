@@ -36,17 +36,13 @@ export function register(program: Command, context: () => CommandContext): void 
       const ledger = await loadCheckpointsFirst(repo);
       let checkpoint: Awaited<ReturnType<typeof resolveCheckpoint>>;
       try {
-        checkpoint = await resolveCheckpoint(repo.workTree, ledger.checkpoints, ref);
+        checkpoint = await resolveCheckpoint(repo.workTree, ledger.checkpoints, ref, 'a session');
       } catch (error) {
         // Not a change: it may name a session, which every record must be read to show.
         if (!(error instanceof TrailError) || error.code !== 'NOT_FOUND' || ref.startsWith('-')) throw error;
         const index = await loadIndex(repo);
         const session = findSession(index, ref);
-        if (!session) {
-          throw error.message.endsWith('is neither a commit nor a checkpoint')
-            ? new TrailError('NOT_FOUND', `${ref} is neither a commit, a checkpoint nor a session`)
-            : error;
-        }
+        if (!session) throw error;
         const view = buildSessionView(index, session);
         if (options.json) return printJson(ctx.io, view);
         if (options.md) return ctx.io.stdout(renderSessionMarkdown(view));

@@ -230,12 +230,10 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
       params,
     );
     const rows = result.rows.slice(0, limit);
-    const more = result.rows.length > limit;
+    const last = rows[rows.length - 1];
     return c.json({
       checkpoints: rows.map(checkpointSummary),
-      nextCursor: more
-        ? encodeCursor([rows[rows.length - 1]!.time_text, rows[rows.length - 1]!.record_id])
-        : null,
+      nextCursor: result.rows.length > limit && last ? encodeCursor([last.time_text, last.record_id]) : null,
     });
   });
 

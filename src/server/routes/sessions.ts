@@ -22,7 +22,7 @@ import { buildIndex } from '../../core/trail-index.js';
 import { buildSessionView } from '../../read/session-view.js';
 import { reposToRead } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
-import { inScope, requirePermission } from '../auth.js';
+import { requirePermission } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
 import {
   decodeCursor,
@@ -61,7 +61,6 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     const limit = queryInt(c, 'limit', 50, 1, 500);
     const carried = queryChoice(c, 'carried', ['none', 'some'] as const);
     const params: unknown[] = [repos ? repos.map((r) => r.id) : null];
-    const where = ['($1::int[] IS NULL OR s.repo_id = ANY($1::int[]))'];
     const since = queryTime(c, 'since');
     const until = queryTime(c, 'until');
     const having: string[] = [];
@@ -101,7 +100,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
            (SELECT count(*) FROM checkpoints k
              WHERE k.repo_id = s.repo_id AND k.session_ids @> ARRAY[s.session_id]) AS checkpoints
          FROM sessions s JOIN repos r ON r.id = s.repo_id
-         WHERE ${where.join(' AND ')}
+         WHERE $1::int[] IS NULL OR s.repo_id = ANY($1::int[])
          GROUP BY s.repo_id, r.name, s.session_id
          ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
        ) listed
@@ -130,25 +129,24 @@ export function register(app: TrailApp, { db }: AppDeps): void {
   });
 
   app.get('/api/v1/sessions/:id', async (c) => {
-    const token = c.get('token');
-    requirePermission(token, 'read');
+    requirePermission(c.get('token'), 'read');
     const id = c.req.param('id');
     if (id.length > 512 || /[\u0000-\u001f\u007f]/.test(id)) {
       throw badRequest('a session id is at most 512 characters, none of them a control character');
     }
+    // The repositories in the token's scope (null: a token that reads all of them).
     const scoped = await reposToRead(c, db);
-    const held = await db.query<{ repo_id: number; name: string }>(
+    const { rows: held } = await db.query<{ repo_id: number; name: string }>(
       `SELECT DISTINCT s.repo_id, r.name FROM sessions s JOIN repos r ON r.id = s.repo_id
        WHERE s.session_id = $1 AND ($2::int[] IS NULL OR s.repo_id = ANY($2::int[]))
        ORDER BY r.name`,
       [id, scoped ? scoped.map((r) => r.id) : null],
     );
-    const visible = held.rows.filter((r) => inScope(token, r.name));
-    if (visible.length === 0) throw notFound(`no session ${id} in the repositories this token can read`);
-    if (visible.length > 1) {
-      throw badRequest(`session ${id} is in ${visible.length} repositories: name one with ?repo=`);
+    if (held.length === 0) throw notFound(`no session ${id} in the repositories this token can read`);
+    if (held.length > 1) {
+      throw badRequest(`session ${id} is in ${held.length} repositories: name one with ?repo=`);
     }
-    const repo = visible[0]!;
+    const repo = held[0]!;
     c.set('auditRepo', repo.name);
     const [records, carriers] = await Promise.all([
       db.query<EntryRow>(

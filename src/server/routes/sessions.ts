@@ -57,7 +57,7 @@ export function register(app: TrailApp, { db }: AppDeps): void {
   app.get('/api/v1/sessions', async (c) => {
     requirePermission(c.get('token'), 'read');
     const repos = await reposToRead(c, db);
-    if (repos && repos.length === 0) return c.json({ sessions: [] });
+    if (repos && repos.length === 0) return c.json({ nextCursor: null, sessions: [] });
     const limit = queryInt(c, 'limit', 50, 1, 500);
     const carried = queryChoice(c, 'carried', ['none', 'some'] as const);
     const params: unknown[] = [repos ? repos.map((r) => r.id) : null];

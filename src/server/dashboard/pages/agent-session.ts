@@ -7,10 +7,10 @@
  */
 import type { SessionView } from '../../../read/session-view.js';
 import type { PageContext } from '../context.js';
-import { count, duration, plural, short, time, usd, utc } from '../format.js';
+import { count, plural, short, time, usd, utc } from '../format.js';
 import { html } from '../html.js';
 import { BASE, badge, empty, page, panel } from '../layout.js';
-import { checksPanel, kv, promptPanel } from './checkpoint.js';
+import { checksPanel, kv, promptPanel, sessionAgent, sessionRan, sessionWhere } from './checkpoint.js';
 
 export async function sessionPage(ctx: PageContext, id: string): Promise<string> {
   const repo = ctx.url.searchParams.get('repo') ?? undefined;
@@ -19,7 +19,6 @@ export async function sessionPage(ctx: PageContext, id: string): Promise<string>
     repo ? { repo } : {},
   );
   const s = v.session;
-  const b = s.boundary;
   const carriedBy =
     v.checkpoints.length === 0
       ? html`${badge('none', 'no commit')} <span class="faint">it changed nothing, so it was sealed alone at its end</span>`
@@ -30,26 +29,15 @@ export async function sessionPage(ctx: PageContext, id: string): Promise<string>
   const facts = panel(
     'Session',
     kv([
-      [
-        'Agent',
-        html`${s.agent.name}${s.agent.version ? html` <span class="faint">${s.agent.version}</span>` : ''}`,
-      ],
+      ['Agent', sessionAgent(s)],
       ['Model', s.model ? html`<code>${s.model}</code>` : html`<span class="faint">not recorded</span>`],
       ['Session', html`<code>${s.sessionId}</code>`],
-      [
-        'Ran',
-        html`${utc(s.startedAt)} <span class="faint">${s.endedAt ? `for ${duration(Date.parse(s.endedAt) - Date.parse(s.startedAt))}` : '(no end recorded)'}</span>`,
-      ],
+      ['Ran', sessionRan(s)],
       ['Asked', s.request.summary],
       ['Requester', s.request.requester],
       ['Tickets', s.request.tickets.map((t) => t.id).join(', ') || undefined],
-      [
-        'Where',
-        b
-          ? [b.mode, b.host ? `on ${b.host}` : '', b.user ? `as ${b.user}` : ''].filter(Boolean).join(' ')
-          : undefined,
-      ],
-      ['Branch', b?.branch],
+      ['Where', sessionWhere(s)],
+      ['Branch', s.boundary?.branch],
       ['Carried by', carriedBy],
     ]),
     { id: 'session' },

@@ -282,12 +282,29 @@ function requestPanel(v: CheckpointView): Html {
   );
 }
 
+type SessionRecord = RecordOf<'session'>;
+
+/** A session's agent, its version faint: the Run card's and the session page's. */
+export function sessionAgent(s: SessionRecord): Html {
+  return html`${s.agent.name}${s.agent.version ? html` <span class="faint">${s.agent.version}</span>` : ''}`;
+}
+
+/** When a session started, and for how long it ran where its end is recorded. */
+export function sessionRan(s: SessionRecord): Html {
+  return html`${utc(s.startedAt)} <span class="faint">${s.endedAt ? `for ${duration(Date.parse(s.endedAt) - Date.parse(s.startedAt))}` : '(no end recorded)'}</span>`;
+}
+
+/** Where a session ran: its mode, host and user, as its boundary says. */
+export function sessionWhere(s: SessionRecord): string | undefined {
+  const b = s.boundary;
+  return b
+    ? [b.mode, b.host ? `on ${b.host}` : '', b.user ? `as ${b.user}` : ''].filter(Boolean).join(' ')
+    : undefined;
+}
+
 function runPanel(v: CheckpointView, repo: string | undefined): Html {
   const blocks = v.sessions.map((s) => {
     const b = s.boundary;
-    const where = b
-      ? [b.mode, b.host ? `on ${b.host}` : '', b.user ? `as ${b.user}` : ''].filter(Boolean).join(' ')
-      : undefined;
     // Each usage record is the session's running total for a model; what this commit added
     // is its share (usageShare), so the two are shown apart.
     const usage = v.usage.filter((u) => u.sessionId === s.sessionId);
@@ -296,10 +313,7 @@ function runPanel(v: CheckpointView, repo: string | undefined): Html {
     const sessionTokens = usage.reduce((n, u) => n + usageTokens(countsOf(u)), 0);
     const sessionCost = usage.reduce((n, u) => n + (u.costUsd ?? 0), 0);
     return kv([
-      [
-        'Agent',
-        html`${s.agent.name}${s.agent.version ? html` <span class="faint">${s.agent.version}</span>` : ''}`,
-      ],
+      ['Agent', sessionAgent(s)],
       [
         'Model',
         s.model
@@ -310,11 +324,8 @@ function runPanel(v: CheckpointView, repo: string | undefined): Html {
         'Session',
         html`<a href="${BASE}/sessions/${encodeURIComponent(s.sessionId)}${repo ? `?repo=${encodeURIComponent(repo)}` : ''}"><code>${s.sessionId}</code></a>`,
       ],
-      [
-        'Ran',
-        html`${utc(s.startedAt)} <span class="faint">${s.endedAt ? `for ${duration(Date.parse(s.endedAt) - Date.parse(s.startedAt))}` : '(no end recorded)'}</span>`,
-      ],
-      ['Where', where],
+      ['Ran', sessionRan(s)],
+      ['Where', sessionWhere(s)],
       ['Branch', b?.branch],
       ['Permission mode', b?.permissionMode],
       ['Allowed tools', b?.allowedTools?.join(', ')],

@@ -175,6 +175,14 @@ async function statuses(w: World, names: readonly Name[]): Promise<Record<string
 const ALL: readonly Name[] = ['base', ...PR_COMMITS, 'tip'];
 const everyone = (status: string, names: readonly Name[] = PR_COMMITS) =>
   Object.fromEntries(names.map((n) => [n, status]));
+/** A review that covers its head commit alone: the pull request's last commit approved, no other. */
+const HEAD_ALONE = {
+  base: 'pending',
+  first: 'pending',
+  second: 'pending',
+  third: 'approved',
+  tip: 'pending',
+};
 
 /** The Review card of a commit's checkpoint page on the dashboard, signed in as the auditor. */
 async function reviewCard(w: World, name: Name): Promise<string> {
@@ -352,13 +360,7 @@ for (const backend of BACKENDS) {
       // main's push brings every checkpoint (the ledger is not on a branch) and main's commits:
       // the base is known now, the pull request's commits are not; the head is named by the review.
       await push(w, 'main');
-      assert.deepEqual(await statuses(w, ALL), {
-        base: 'pending',
-        first: 'pending',
-        second: 'pending',
-        third: 'approved',
-        tip: 'pending',
-      });
+      assert.deepEqual(await statuses(w, ALL), HEAD_ALONE);
       // CI pushes the pull request's branch: its commits arrive, and the review covers them.
       await push(w, 'feature');
       assert.deepEqual(await statuses(w, ALL), {
@@ -403,13 +405,7 @@ for (const backend of BACKENDS) {
         }),
         'unknown-base-1',
       );
-      assert.deepEqual(await statuses(w, ALL), {
-        base: 'pending',
-        first: 'pending',
-        second: 'pending',
-        third: 'approved',
-        tip: 'pending',
-      });
+      assert.deepEqual(await statuses(w, ALL), HEAD_ALONE);
       await push(w, 'main');
       assert.deepEqual(await statuses(w, ALL), {
         ...everyone('approved'),
@@ -525,13 +521,7 @@ for (const backend of BACKENDS) {
     test('with no push of main from the host, the head alone; after one, every commit of the merge request', async () => {
       // The payload names main, not a commit, and no push webhook said where main is.
       await approve('approval-1', '2026-03-02 10:00:00 UTC');
-      assert.deepEqual(await statuses(w, ALL), {
-        base: 'pending',
-        first: 'pending',
-        second: 'pending',
-        third: 'approved',
-        tip: 'pending',
-      });
+      assert.deepEqual(await statuses(w, ALL), HEAD_ALONE);
       // GitLab reports main moving from base to tip; an approval given after that is measured
       // against tip, as trail import gitlab-approval measures it against main in a clone.
       const pushed = await deliverGitLab(w.server.url, {

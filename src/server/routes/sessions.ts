@@ -73,8 +73,12 @@ export function register(app: TrailApp, { db }: AppDeps): void {
       having.push(`min(s.time) < $${params.length}::timestamptz`);
     }
     const listed: string[] = [];
-    if (carried === 'none') listed.push('checkpoints = 0');
-    if (carried === 'some') listed.push('checkpoints > 0');
+    // Whether a checkpoint carried a session is asked of every session only to filter by it;
+    // how many did is counted for the page's rows alone.
+    const carriedBy = `EXISTS (SELECT 1 FROM checkpoints k
+      WHERE k.repo_id = listed.repo_id AND k.session_ids @> ARRAY[listed.session_id])`;
+    if (carried === 'none') listed.push(`NOT ${carriedBy}`);
+    if (carried === 'some') listed.push(carriedBy);
     const cursor = queryText(c, 'cursor', 2048);
     if (cursor) {
       const [time, repoName, sessionId] = decodeCursor(cursor, [
@@ -91,21 +95,24 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     // One row per session of a repository (a session is recorded again as it ends, or as a
     // later commit carries it): its newest record's agent, model and requester.
     const rows = await db.query<SessionRow>(
-      `SELECT * FROM (
-         SELECT r.name AS repo, s.session_id,
-           (array_agg(s.agent ORDER BY s.time DESC, s.seq DESC))[1] AS agent,
-           (array_agg(s.model ORDER BY s.time DESC, s.seq DESC))[1] AS model,
-           (array_agg(s.requester ORDER BY s.time DESC, s.seq DESC))[1] AS requester,
-           min(s.time) AS first_seen, max(s.time) AS last_seen, max(s.time)::text AS last_seen_text,
-           (SELECT count(*) FROM checkpoints k
-             WHERE k.repo_id = s.repo_id AND k.session_ids @> ARRAY[s.session_id]) AS checkpoints
-         FROM sessions s JOIN repos r ON r.id = s.repo_id
-         WHERE $1::int[] IS NULL OR s.repo_id = ANY($1::int[])
-         GROUP BY s.repo_id, r.name, s.session_id
-         ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
-       ) listed
-       ${listed.length > 0 ? `WHERE ${listed.join(' AND ')}` : ''}
-       ORDER BY last_seen DESC, repo, session_id LIMIT $${params.length}`,
+      `SELECT page.*, (SELECT count(*) FROM checkpoints k
+           WHERE k.repo_id = page.repo_id AND k.session_ids @> ARRAY[page.session_id]) AS checkpoints
+       FROM (
+         SELECT * FROM (
+           SELECT s.repo_id, r.name AS repo, s.session_id,
+             (array_agg(s.agent ORDER BY s.time DESC, s.seq DESC))[1] AS agent,
+             (array_agg(s.model ORDER BY s.time DESC, s.seq DESC))[1] AS model,
+             (array_agg(s.requester ORDER BY s.time DESC, s.seq DESC))[1] AS requester,
+             min(s.time) AS first_seen, max(s.time) AS last_seen, max(s.time)::text AS last_seen_text
+           FROM sessions s JOIN repos r ON r.id = s.repo_id
+           WHERE $1::int[] IS NULL OR s.repo_id = ANY($1::int[])
+           GROUP BY s.repo_id, r.name, s.session_id
+           ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+         ) listed
+         ${listed.length > 0 ? `WHERE ${listed.join(' AND ')}` : ''}
+         ORDER BY last_seen DESC, repo, session_id LIMIT $${params.length}
+       ) page
+       ORDER BY last_seen DESC, repo, session_id`,
       params,
     );
     const page = rows.rows.slice(0, limit);

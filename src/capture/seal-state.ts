@@ -3,11 +3,10 @@
  * spool stands for. Apart from sealing itself so that `trail status` can read it without
  * loading what sealing needs.
  */
-import { statSync } from 'node:fs';
 import type { TicketRef } from '../core/tickets.js';
 import type { Repo } from '../ledger/repo.js';
 import type { SpoolLine } from './spool.js';
-import { listSpoolSessions, readState, sessionFile } from './spool.js';
+import { readState } from './spool.js';
 
 export interface SealState {
   /** Byte offset up to which each session's spool is sealed. */
@@ -48,16 +47,4 @@ export const SEAL_STATE = 'sealed.json';
 
 export function loadSealState(repo: Repo): SealState {
   return readState<SealState>(repo.stateDir, SEAL_STATE, { offsets: {}, sessions: {}, gapsOffset: 0 });
-}
-
-/**
- * Sessions in this clone's spool holding lines no seal has taken yet: work that reaches the
- * ledger with the next commit that carries it. A stat per session, no read.
- */
-export function unsealedSessionCount(repo: Repo, state: SealState = loadSealState(repo)): number {
-  const { offsets } = state;
-  return listSpoolSessions(repo.stateDir).filter((key) => {
-    const size = statSync(sessionFile(repo.stateDir, key), { throwIfNoEntry: false })?.size ?? 0;
-    return size > (offsets[key] ?? 0);
-  }).length;
 }

@@ -334,8 +334,12 @@ describe('trail session', () => {
       assert.equal(ended.code, 0, ended.stderr);
       assert.equal(JSON.parse(ended.stdout).sessionId, first.sessionId);
       assert.equal(currentSession(await findRepo(repo.dir))?.sessionId, second.sessionId);
-      const lines = await spoolOf(repo.dir, 'one', first.sessionId);
-      assert.ok(lines.some((l) => l.type === 'session' && l.ended));
+      // It changed nothing and no commit carried it: sealed at its end, alone, like a current one.
+      assert.equal(JSON.parse(ended.stdout).sealed, true);
+      assert.deepEqual(await spoolOf(repo.dir, 'one', first.sessionId), [], 'it left the spool');
+      const sealed = (await loadIndex(await findRepo(repo.dir))).sessions.get(first.sessionId)?.record;
+      assert.ok(sealed?.endedAt, 'its record, ended, is in the ledger');
+      assert.equal(sealed.agent.name, 'one');
 
       const bad = await trail(repo.dir, 'session', 'start', '--approval', 'maybe');
       assert.equal(bad.code, 2);

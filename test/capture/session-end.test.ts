@@ -193,6 +193,8 @@ describe('a session that ends after its last commit', () => {
         ended: true,
         sealed: true,
         awaitingCommit: [],
+        edited: [],
+        changedSinceStart: [],
       });
       const ix = await index(repo.dir);
       assert.ok(ix.sessions.get(sessionId)!.record.endedAt);
@@ -218,6 +220,8 @@ describe('a session that ends after its last commit', () => {
         ended: true,
         sealed: true,
         awaitingCommit: [],
+        edited: [],
+        changedSinceStart: [],
       });
       const after = await index(repo.dir);
       const alone = after.sessions.get(other)?.record;

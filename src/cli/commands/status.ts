@@ -5,7 +5,8 @@ import { join, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import { gapsFile, readGaps } from '../../capture/gaps.js';
 import { perUserCaptureGone } from '../../capture/install-agents.js';
-import { loadSealState, unsealedSessionCount } from '../../capture/seal-state.js';
+import { pendingSessions } from '../../capture/pending-sessions.js';
+import { loadSealState } from '../../capture/seal-state.js';
 import { currentSession, hasSpool, sessionAwaitingCommit, spoolDir } from '../../capture/spool.js';
 import { countLabel } from '../../core/count-label.js';
 import { fileError } from '../../core/errors.js';
@@ -55,9 +56,12 @@ export function register(program: Command, context: () => CommandContext): void 
       // An ended session waiting for the commit of its work: gone from the spool once carried.
       const awaiting = sessionAwaitingCommit(repo);
       const awaitingCommit = awaiting && hasSpool(repo.stateDir, awaiting.key) ? awaiting : undefined;
-      const unsealed = sealState
-        ? read(join(spoolDir(repo.stateDir), 'sessions'), 0, () => unsealedSessionCount(repo, sealState))
-        : 0;
+      const pending = sealState
+        ? read(join(spoolDir(repo.stateDir), 'sessions'), [], () => pendingSessions(repo, sealState))
+        : [];
+      const unsealed = pending.length;
+      // Ended having changed nothing, never carried: no commit will take these to the ledger.
+      const idle = pending.filter((p) => p.waits === 'nothing').length;
       const status = {
         initialised,
         writerId: initialised
@@ -80,6 +84,8 @@ export function register(program: Command, context: () => CommandContext): void 
           : null,
         /** Sessions with captured work no commit has sealed yet. */
         unsealedSessions: unsealed,
+        /** Of those, sessions that ended having changed nothing: no commit carries them. */
+        idleSessions: idle,
         gaps,
         /** How many of `gaps` no checkpoint has carried into the ledger yet. */
         unsealedGaps: waitingGaps,
@@ -137,6 +143,12 @@ export function register(program: Command, context: () => CommandContext): void 
         say(
           ctx.io,
           `unsealed work: ${unsealed} session${unsealed === 1 ? '' : 's'} (sealed with the next commit that carries ${unsealed === 1 ? 'it' : 'them'})`,
+        );
+      }
+      if (idle > 0) {
+        say(
+          ctx.io,
+          `  ${idle} of them ended having changed nothing, so no commit will: trail session list names them, trail session end --session ID seals one`,
         );
       }
       if (gaps.length === 0) say(ctx.io, 'capture gaps: none');

@@ -1,0 +1,98 @@
+/**
+ * The sessions waiting in this clone's spool, and what each waits for: `trail session list`
+ * names them and `trail status` counts those that wait for nothing. A session leaves the spool
+ * when a seal takes its last lines; until then a person should be able to see why it is still
+ * here, and end one no commit will ever carry (an agent that ended before its idle end was
+ * sealed at once, or one that never ended).
+ */
+import { statSync } from 'node:fs';
+import { parseDaySessionId } from '../core/day-session.js';
+import type { Repo } from '../ledger/repo.js';
+import type { SealState } from './seal-state.js';
+import { loadSealState } from './seal-state.js';
+import { currentSession, sessionAwaitingCommit, sessionFile, spoolStartedAt } from './spool.js';
+import { scanSpools } from './spool-scan.js';
+
+/**
+ * What a pending session waits for:
+ * - `current`: this worktree's current session (`trail session start`), until it ends;
+ * - `awaiting-commit`: ended; the next commit of a file changed while it ran carries it;
+ * - `edits`: it edited files no commit has carried yet; the commit that holds them carries it;
+ * - `next-commit`: a day session of checks (`trail exec`, MCP); the next commit in its worktree;
+ * - `end`: carried before and ended since; the next seal (any commit here) takes its end;
+ * - `open`: not ended, nothing edited: an agent still at work, or one that left without ending;
+ * - `nothing`: ended having changed nothing, and no commit ever carried it; none will.
+ */
+export type PendingWait =
+  | 'current'
+  | 'awaiting-commit'
+  | 'edits'
+  | 'next-commit'
+  | 'end'
+  | 'open'
+  | 'nothing';
+
+export interface PendingSession {
+  key: string;
+  sessionId: string;
+  agent: string;
+  /** When its spool began (its first line), if that line can be read. */
+  startedAt?: string;
+  /** The last write to its spool. */
+  lastActivity: string;
+  ended: boolean;
+  /** Whether a commit carried it before (its record is in the ledger). */
+  carried: boolean;
+  /** Files it edited since its last seal, in any worktree. */
+  edited: string[];
+  waits: PendingWait;
+}
+
+/** Sessions with lines no seal has taken, the most recently active first. Reads, writes nothing. */
+export function pendingSessions(repo: Repo, state: SealState = loadSealState(repo)): PendingSession[] {
+  // The scan may add sessions it meets first to `state`; this copy is never written back.
+  const seen: SealState = { ...state, sessions: { ...state.sessions } };
+  const { scanned } = scanSpools(repo, seen);
+  const current = currentSession(repo)?.key;
+  const awaiting = sessionAwaitingCommit(repo)?.key;
+  const out: PendingSession[] = [];
+  for (const [key, scan] of Object.entries(scanned)) {
+    const size = statSync(sessionFile(repo.stateDir, key), { throwIfNoEntry: false });
+    if (!size || size.size <= (state.offsets[key] ?? 0)) continue;
+    const known = seen.sessions[key];
+    const sessionId = known?.sessionId ?? key;
+    const edited = [...new Set(Object.values(scan.edited).flat())].sort();
+    const carried = known?.record !== undefined;
+    const ended = scan.ended === true;
+    const startedAt = spoolStartedAt(repo.stateDir, key);
+    out.push({
+      key,
+      sessionId,
+      agent: known?.agent ?? 'unknown',
+      ...(startedAt ? { startedAt } : {}),
+      lastActivity: new Date(size.mtimeMs).toISOString(),
+      ended,
+      carried,
+      edited,
+      waits: waitOf({ key, ended, carried, edited, current, awaiting, day: parseDaySessionId(sessionId) }),
+    });
+  }
+  return out.sort((a, b) => b.lastActivity.localeCompare(a.lastActivity) || a.key.localeCompare(b.key));
+}
+
+function waitOf(s: {
+  key: string;
+  ended: boolean;
+  carried: boolean;
+  edited: string[];
+  current: string | undefined;
+  awaiting: string | undefined;
+  day: unknown;
+}): PendingWait {
+  if (s.key === s.current) return 'current';
+  if (s.key === s.awaiting) return 'awaiting-commit';
+  if (s.edited.length > 0) return 'edits';
+  if (s.day) return 'next-commit';
+  if (!s.ended) return 'open';
+  return s.carried ? 'end' : 'nothing';
+}

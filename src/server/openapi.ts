@@ -591,6 +591,8 @@ export function openApiDocument(): Record<string, unknown> {
             REPO_QUERY,
             query('since', 'Sessions first recorded at or after this date or time'),
             query('until', 'Sessions first recorded before this date or time'),
+            query('agent', "The session's agent, as its newest record names it"),
+            query('model', "The session's model, as its newest record names it"),
             query('carried', 'none: carried by no checkpoint; some: by at least one', {
               type: 'string',
               enum: ['none', 'some'],

@@ -33,12 +33,12 @@ for (const backend of BACKENDS) {
       repo = tempRepo();
       assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
       repo.commit('Trail: trust this clone');
-      const start = async (prompt: string) =>
-        (await trail(repo.dir, 'session', 'start', '--agent', 'aider', '--prompt', prompt)).stdout.trim();
-      idle = await start('Why is the build slow?');
+      const start = async (prompt: string, ...agent: string[]) =>
+        (await trail(repo.dir, 'session', 'start', ...agent, '--prompt', prompt)).stdout.trim();
+      idle = await start('Why is the build slow?', '--agent', 'aider');
       assert.equal((await trail(repo.dir, 'exec', '--', 'true')).code, 0);
       assert.equal((await trail(repo.dir, 'session', 'end')).code, 0);
-      carried = await start('Add a limiter');
+      carried = await start('Add a limiter', '--agent', 'goose', '--model', 'gpt-5');
       repo.write('src/limit.ts', 'export const LIMIT = 5;\n');
       commit = repo.commit('add a limiter');
       assert.equal((await trail(repo.dir, 'session', 'end')).code, 0);
@@ -91,7 +91,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(
         all.map((s) => [s.sessionId, s.repo, s.agent, s.checkpoints]),
         [
-          [carried, 'acme/app', 'aider', 1],
+          [carried, 'acme/app', 'goose', 1],
           [idle, 'acme/app', 'aider', 0],
         ],
       );
@@ -104,6 +104,17 @@ for (const backend of BACKENDS) {
         [carried],
       );
       assert.deepEqual(await list('?since=2999-01-01'), []);
+      // Agent and model, as the newest record of each names them, exactly.
+      assert.deepEqual(
+        (await list('?agent=aider')).map((s) => s.sessionId),
+        [idle],
+      );
+      assert.deepEqual(
+        (await list('?agent=goose&model=gpt-5')).map((s) => s.sessionId),
+        [carried],
+      );
+      assert.deepEqual(await list('?model=gpt'), [], 'not a prefix');
+      assert.deepEqual(await list('?agent=aider&carried=some'), []);
       const first = await callOverHttp(server.url, auditor, 'GET', '/api/v1/sessions?limit=1');
       assert.deepEqual(
         first.body.sessions.map((s: { sessionId: string }) => s.sessionId),
@@ -173,6 +184,24 @@ for (const backend of BACKENDS) {
       );
       assert.ok(!listed.text.includes(`/ui/sessions/${carried}`), 'not the one a commit carried');
       assert.match(listed.text, /<a href="\/ui\/sessions" aria-current="page">/, 'Sessions in the sidebar');
+
+      // The agent and model cells narrow the list to theirs; the filter line clears it again.
+      const all = await open('/ui/sessions');
+      assert.ok(all.text.includes('href="/ui/sessions?model=gpt-5"'), 'the model links its filter');
+      const goose = await open('/ui/sessions?agent=goose');
+      assert.equal(goose.status, 200);
+      assert.ok(goose.text.includes(`/ui/sessions/${carried}?repo=`), 'its session');
+      assert.ok(!goose.text.includes(`/ui/sessions/${idle}?repo=`), 'not the other agent');
+      assert.match(
+        goose.text,
+        /Only sessions of agent <code>goose<\/code> · <a href="\/ui\/sessions">any agent and model<\/a>/,
+      );
+      assert.ok(
+        goose.text.includes('href="/ui/sessions?agent=goose&amp;carried=none"'),
+        'the tabs keep the filter',
+      );
+      const none = await open('/ui/sessions?agent=goose&carried=none');
+      assert.match(none.text, /No session matches these filters\./);
     });
 
     test('an id out of the token scope or unknown is 404; a control character is 400', async () => {

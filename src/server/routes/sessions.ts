@@ -1,12 +1,13 @@
 /**
  * Agent sessions, listed and shown whole:
  *
- *   GET /api/v1/sessions?repo&since&until&carried=none|some&limit&cursor
+ *   GET /api/v1/sessions?repo&since&until&agent&model&carried=none|some&limit&cursor
  *                                      the sessions the token can read, newest first: each
  *                                      with its agent, model, requester, when it was first and
  *                                      last recorded, and how many checkpoints carried it
  *                                      (`carried=none`: the sessions sealed alone, which changed
  *                                      nothing); since/until bound when it was first recorded;
+ *                                      agent/model match its newest record's exactly;
  *                                      pages by keyset (`nextCursor`), as the checkpoints do
  *
  *   GET /api/v1/sessions/:id?repo=     the session's newest record, every event and capture gap
@@ -73,6 +74,18 @@ export function register(app: TrailApp, { db }: AppDeps): void {
       having.push(`min(s.time) < $${params.length}::timestamptz`);
     }
     const listed: string[] = [];
+    // As the list shows them: the newest record's agent and model (a resumed session may
+    // have changed model since).
+    const agent = queryText(c, 'agent', 128);
+    const model = queryText(c, 'model', 256);
+    if (agent) {
+      params.push(agent);
+      listed.push(`listed.agent = $${params.length}`);
+    }
+    if (model) {
+      params.push(model);
+      listed.push(`listed.model = $${params.length}`);
+    }
     // Whether a checkpoint carried a session is asked of every session only to filter by it;
     // how many did is counted for the page's rows alone.
     const carriedBy = `EXISTS (SELECT 1 FROM checkpoints k

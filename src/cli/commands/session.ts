@@ -43,7 +43,7 @@ export function register(program: Command, context: () => CommandContext): void 
   const session = program
     .command('session')
     .description(
-      'start and end a session for an agent without Trail hooks (trail session start|end|current|list)',
+      'start and end a session for an agent without Trail hooks; list the sessions waiting for a commit (trail session start|end|current|list)',
     );
 
   session

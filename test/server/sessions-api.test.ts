@@ -104,6 +104,17 @@ for (const backend of BACKENDS) {
         [carried],
       );
       assert.deepEqual(await list('?since=2999-01-01'), []);
+      assert.deepEqual(await list('?until=2000-01-01'), []);
+      assert.deepEqual(
+        (await list('?since=2000-01-01&until=2999-01-01')).map((s) => s.sessionId),
+        [carried, idle],
+      );
+      // The carried session is recorded twice (sealed with its commit, then at its end): one
+      // row, first seen at its first record and last seen at its newest.
+      const twice = (await list('?agent=goose'))[0] as unknown as { firstSeen: string; lastSeen: string };
+      const records = (await get(carried)).body as { session: { endedAt: string } };
+      assert.ok(twice.firstSeen < twice.lastSeen, `${twice.firstSeen} < ${twice.lastSeen}`);
+      assert.ok(records.session.endedAt <= twice.lastSeen);
       // Agent and model, as the newest record of each names them, exactly.
       assert.deepEqual(
         (await list('?agent=aider')).map((s) => s.sessionId),
@@ -202,6 +213,19 @@ for (const backend of BACKENDS) {
       );
       const none = await open('/ui/sessions?agent=goose&carried=none');
       assert.match(none.text, /No session matches these filters\./);
+    });
+
+    test('the list reads by time, and checkpoints_sessions takes new ids straight into the index (migration 17)', async () => {
+      const { rows } = await server.db.query<{ relname: string; reloptions: string[] | null }>(
+        `SELECT relname, reloptions FROM pg_class WHERE relname IN ('sessions_time', 'checkpoints_sessions')
+         ORDER BY relname`,
+      );
+      // A GIN pending list is read whole by every probe until a vacuum merges it, and PGlite
+      // never vacuums: the count of each listed session's checkpoints would grow with it.
+      assert.deepEqual(rows, [
+        { relname: 'checkpoints_sessions', reloptions: ['fastupdate=off'] },
+        { relname: 'sessions_time', reloptions: null },
+      ]);
     });
 
     test('an id out of the token scope or unknown is 404; a control character is 400', async () => {

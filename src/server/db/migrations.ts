@@ -637,6 +637,23 @@ CREATE TABLE review_status_due (
 `,
     run: refreshStatusOfFutureRevocations,
   },
+  {
+    version: 17,
+    name: 'sessions-time',
+    sql: `
+-- The sessions list (GET /api/v1/sessions, src/server/routes/sessions.ts) walks session records
+-- newest first and keeps each session's newest one, so a page reads about as many rows as it
+-- shows instead of grouping every session in scope before it can sort them.
+CREATE INDEX sessions_time ON sessions (time DESC);
+-- Which checkpoints carried a session is asked once per listed session (and per candidate with
+-- carried=none). A GIN index with fast update keeps new entries in a pending list that every
+-- probe reads whole until a vacuum merges it, and PGlite never vacuums on its own: 1.5 ms a
+-- probe after 20,000 sessions were pushed, against 0.003 ms merged. Session ids are one or two
+-- per checkpoint, so writing them straight into the index costs ingest little.
+ALTER INDEX checkpoints_sessions SET (fastupdate = off);
+SELECT gin_clean_pending_list('checkpoints_sessions'::regclass);
+`,
+  },
 ];
 
 /** Lock key for migrations (any fixed 64-bit number; "trail" in ASCII). */

@@ -62,68 +62,52 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     const limit = queryInt(c, 'limit', 50, 1, 500);
     const carried = queryChoice(c, 'carried', ['none', 'some'] as const);
     const params: unknown[] = [repos ? repos.map((r) => r.id) : null];
+    const where: string[] = [];
+    const add = (value: unknown) => `$${params.push(value)}`;
+    // A session is recorded again as it ends, or as a later commit carries it: the list shows
+    // its newest record (agent, model, requester, last seen) and its oldest record's time.
+    const firstSeen = `(SELECT min(f.time) FROM sessions f
+      WHERE f.repo_id = s.repo_id AND f.session_id = s.session_id)`;
     const since = queryTime(c, 'since');
     const until = queryTime(c, 'until');
-    const having: string[] = [];
-    if (since) {
-      params.push(since);
-      having.push(`min(s.time) >= $${params.length}::timestamptz`);
-    }
-    if (until) {
-      params.push(until);
-      having.push(`min(s.time) < $${params.length}::timestamptz`);
-    }
-    const listed: string[] = [];
-    // As the list shows them: the newest record's agent and model (a resumed session may
-    // have changed model since).
+    if (since) where.push(`${firstSeen} >= ${add(since)}::timestamptz`);
+    if (until) where.push(`${firstSeen} < ${add(until)}::timestamptz`);
     const agent = queryText(c, 'agent', 128);
     const model = queryText(c, 'model', 256);
-    if (agent) {
-      params.push(agent);
-      listed.push(`listed.agent = $${params.length}`);
-    }
-    if (model) {
-      params.push(model);
-      listed.push(`listed.model = $${params.length}`);
-    }
-    // Whether a checkpoint carried a session is asked of every session only to filter by it;
-    // how many did is counted for the page's rows alone.
+    if (agent) where.push(`s.agent = ${add(agent)}`);
+    if (model) where.push(`s.model = ${add(model)}`);
     const carriedBy = `EXISTS (SELECT 1 FROM checkpoints k
-      WHERE k.repo_id = listed.repo_id AND k.session_ids @> ARRAY[listed.session_id])`;
-    if (carried === 'none') listed.push(`NOT ${carriedBy}`);
-    if (carried === 'some') listed.push(carriedBy);
+      WHERE k.repo_id = s.repo_id AND k.session_ids @> ARRAY[s.session_id])`;
+    if (carried === 'none') where.push(`NOT ${carriedBy}`);
+    if (carried === 'some') where.push(carriedBy);
     const cursor = queryText(c, 'cursor', 2048);
     if (cursor) {
       const [time, repoName, sessionId] = decodeCursor(cursor, [
         (v) => v.length <= 200,
         (v) => v.length <= 512,
       ]);
-      params.push(time, repoName, sessionId);
-      const [t, r, id] = [params.length - 2, params.length - 1, params.length];
-      listed.push(
-        `(last_seen < $${t}::timestamptz OR (last_seen = $${t}::timestamptz AND (repo, session_id) > ($${r}, $${id})))`,
+      const [t, r, id] = [add(time), add(repoName), add(sessionId)];
+      where.push(
+        `(s.time < ${t}::timestamptz OR (s.time = ${t}::timestamptz AND (r.name, s.session_id) > (${r}, ${id})))`,
       );
     }
-    params.push(limit + 1);
-    // One row per session of a repository (a session is recorded again as it ends, or as a
-    // later commit carries it): its newest record's agent, model and requester.
+    // Session records newest first, each kept only if no later record of its session exists:
+    // the first limit + 1 kept are the page, read through sessions_time (migration 17) without
+    // grouping every session in scope first. How many checkpoints carried each is counted for
+    // the page's rows alone.
     const rows = await db.query<SessionRow>(
       `SELECT page.*, (SELECT count(*) FROM checkpoints k
            WHERE k.repo_id = page.repo_id AND k.session_ids @> ARRAY[page.session_id]) AS checkpoints
        FROM (
-         SELECT * FROM (
-           SELECT s.repo_id, r.name AS repo, s.session_id,
-             (array_agg(s.agent ORDER BY s.time DESC, s.seq DESC))[1] AS agent,
-             (array_agg(s.model ORDER BY s.time DESC, s.seq DESC))[1] AS model,
-             (array_agg(s.requester ORDER BY s.time DESC, s.seq DESC))[1] AS requester,
-             min(s.time) AS first_seen, max(s.time) AS last_seen, max(s.time)::text AS last_seen_text
-           FROM sessions s JOIN repos r ON r.id = s.repo_id
-           WHERE $1::int[] IS NULL OR s.repo_id = ANY($1::int[])
-           GROUP BY s.repo_id, r.name, s.session_id
-           ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
-         ) listed
-         ${listed.length > 0 ? `WHERE ${listed.join(' AND ')}` : ''}
-         ORDER BY last_seen DESC, repo, session_id LIMIT $${params.length}
+         SELECT s.repo_id, r.name AS repo, s.session_id, s.agent, s.model, s.requester,
+           ${firstSeen} AS first_seen, s.time AS last_seen, s.time::text AS last_seen_text
+         FROM sessions s JOIN repos r ON r.id = s.repo_id
+         WHERE ($1::int[] IS NULL OR s.repo_id = ANY($1::int[]))
+           AND NOT EXISTS (SELECT 1 FROM sessions n
+             WHERE n.repo_id = s.repo_id AND n.session_id = s.session_id
+               AND (n.time > s.time OR (n.time = s.time AND (n.seq, n.writer_id) > (s.seq, s.writer_id))))
+           ${where.map((w) => `AND ${w}`).join(' ')}
+         ORDER BY s.time DESC, r.name, s.session_id LIMIT ${add(limit + 1)}
        ) page
        ORDER BY last_seen DESC, repo, session_id`,
       params,

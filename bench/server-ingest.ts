@@ -13,18 +13,14 @@
  * BENCH_BACKENDS (default "pglite,postgres") scale it down for a quick look.
  */
 import { performance } from 'node:perf_hooks';
-import type { SignedTreeHead } from '../src/core/log-entry.js';
 import { ServerClient } from '../src/server/client.js';
 import type { Database } from '../src/server/db/database.js';
-import { openPglite } from '../src/server/db/database.js';
 import { ingest, registerKeys } from '../src/server/ingest.js';
 import { ensureRepo } from '../src/server/repos.js';
 import type { RunningServer } from '../src/server/server.js';
 import { startServer } from '../src/server/server.js';
-import type { OpenedDb } from '../test/server/harness.js';
 import {
   checkpointRecord,
-  freshPostgres,
   MemoryWriter,
   promptRecord,
   reviewRecord,
@@ -34,12 +30,11 @@ import {
 } from '../test/server/harness.js';
 import type { BenchFigure } from './lib.js';
 import { percentile, report } from './lib.js';
+import { onEachBackend, openBenchDb, pushRequests, REQUEST_ENTRIES } from './support/server-backends.js';
 
 const PUSHERS = 20;
 const PER_WRITER = Number(process.env.BENCH_PUSH_PER_WRITER ?? 1000);
 const SEARCH_TOTAL = Number(process.env.BENCH_SEARCH_CHECKPOINTS ?? 100_000);
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',');
-const REQUEST_ENTRIES = 250;
 const REPOS = ['bench/api', 'bench/web', 'bench/billing', 'bench/mobile', 'bench/infra'];
 const AGENTS: Array<[string, string]> = [
   ['claude-code', 'claude-sonnet-4'],
@@ -150,32 +145,6 @@ function buildWriter(
   return w;
 }
 
-/** Requests of up to REQUEST_ENTRIES entries, each ending on a signed head. */
-function requests(w: MemoryWriter): Array<{ from: number; entries: string[]; heads: SignedTreeHead[] }> {
-  const out = [];
-  for (let from = 0; from < w.lines.length; ) {
-    const heads = w.heads.filter((h) => h.size > from && h.size <= from + REQUEST_ENTRIES);
-    const to = heads[heads.length - 1]?.size ?? w.heads.find((h) => h.size > from)!.size;
-    out.push(w.push(from, to));
-    from = to;
-  }
-  return out;
-}
-
-async function open(backend: string): Promise<OpenedDb> {
-  if (backend === 'postgres') {
-    const opened = await freshPostgres('trail_bench');
-    // BENCH_KEEP_DATABASE=1 leaves the PostgreSQL database in place to look at its plans.
-    if (process.env.BENCH_KEEP_DATABASE) {
-      console.log(`keeping ${opened.url}`);
-      return { db: opened.db, cleanup: () => opened.db.close() };
-    }
-    return opened;
-  }
-  const db = await openPglite();
-  return { db, cleanup: () => db.close() };
-}
-
 async function seedDirect(db: Database, have: number): Promise<number> {
   // The rest of the 100,000 checkpoints, through the same ingest code without HTTP.
   const writers = 40;
@@ -185,7 +154,7 @@ async function seedDirect(db: Database, have: number): Promise<number> {
     const w = buildWriter(1000 + i, per, (k) => timeAt(k * writers + i, writers * per), false);
     const repo = await ensureRepo(db, REPOS[i % REPOS.length]!, null);
     await registerKeys(db, repo, [w.trustedKey()], 'bench');
-    for (const body of requests(w)) await ingest(db, repo, { writerId: w.id, ...body }, 'bench');
+    for (const body of pushRequests(w)) await ingest(db, repo, { writerId: w.id, ...body }, 'bench');
     checkpoints += per;
   }
   return checkpoints;
@@ -243,7 +212,7 @@ async function searchBench(
 }
 
 async function run(backend: string): Promise<{ figures: BenchFigure[]; notes: string[] }> {
-  const opened = await open(backend);
+  const opened = await openBenchDb(backend);
   const server = await startServer({
     db: opened.db,
     port: 0,
@@ -268,7 +237,7 @@ async function run(backend: string): Promise<{ figures: BenchFigure[]; notes: st
     const start = performance.now();
     await Promise.all(
       writers.map(async (w, i) => {
-        for (const body of requests(w)) {
+        for (const body of pushRequests(w)) {
           await client.request(
             'POST',
             client.repoPath(REPOS[i % REPOS.length]!, 'writers', w.id, 'entries'),
@@ -328,13 +297,7 @@ async function run(backend: string): Promise<{ figures: BenchFigure[]; notes: st
   }
 }
 
-const figures: BenchFigure[] = [];
-const notes: string[] = [];
-for (const backend of BACKENDS) {
-  const result = await run(backend);
-  figures.push(...result.figures);
-  notes.push(...result.notes);
-}
+const { figures, notes } = await onEachBackend(run);
 notes.push(
   `${CASES.length} search shapes x 10 rounds, each timed with its second page; page size 50, over HTTP with auth and access log`,
 );

@@ -14,28 +14,18 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Database } from '../src/server/db/database.js';
-import { openPglite } from '../src/server/db/database.js';
 import { ingest, registerKeys } from '../src/server/ingest.js';
 import { ensureRepo } from '../src/server/repos.js';
 import { startServer } from '../src/server/server.js';
-import type { OpenedDb } from '../test/server/harness.js';
-import {
-  checkpointRecord,
-  freshPostgres,
-  MemoryWriter,
-  sessionRecord,
-  sha,
-  token,
-} from '../test/server/harness.js';
+import { checkpointRecord, MemoryWriter, sessionRecord, sha, token } from '../test/server/harness.js';
 import type { BenchFigure } from './lib.js';
 import { percentile, report } from './lib.js';
+import { onEachBackend, openBenchDb, pushRequests } from './support/server-backends.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',');
 const WRITERS = 10;
 /** Sessions per append: one signed head each, as a clone's seals of a busy day. */
 const PER_APPEND = 25;
-const REQUEST_ENTRIES = 250;
 const ROUNDS = 10;
 const REPOS = ['bench/api', 'bench/web', 'bench/billing', 'bench/mobile', 'bench/infra'];
 const AGENTS: Array<[string, string]> = [
@@ -89,31 +79,14 @@ async function seed(db: Database): Promise<void> {
     const writer = buildWriter(w, per);
     const repo = await ensureRepo(db, REPOS[w % REPOS.length]!, null);
     await registerKeys(db, repo, [writer.trustedKey()], 'bench');
-    for (let from = 0; from < writer.lines.length; ) {
-      const heads = writer.heads.filter((h) => h.size > from && h.size <= from + REQUEST_ENTRIES);
-      const to = heads[heads.length - 1]?.size ?? writer.heads.find((h) => h.size > from)!.size;
-      await ingest(db, repo, { writerId: writer.id, ...writer.push(from, to) }, 'bench');
-      from = to;
+    for (const body of pushRequests(writer)) {
+      await ingest(db, repo, { writerId: writer.id, ...body }, 'bench');
     }
   }
-}
-
-async function open(backend: string): Promise<OpenedDb> {
-  if (backend === 'postgres') {
-    const opened = await freshPostgres('trail_bench');
-    // BENCH_KEEP_DATABASE=1 leaves the PostgreSQL database in place to look at its plans.
-    if (process.env.BENCH_KEEP_DATABASE) {
-      console.log(`keeping ${opened.url}`);
-      return { db: opened.db, cleanup: () => opened.db.close() };
-    }
-    return opened;
-  }
-  const db = await openPglite();
-  return { db, cleanup: () => db.close() };
 }
 
 async function run(backend: string): Promise<{ figures: BenchFigure[]; notes: string[] }> {
-  const opened = await open(backend);
+  const opened = await openBenchDb(backend);
   const server = await startServer({
     db: opened.db,
     port: 0,
@@ -183,13 +156,7 @@ async function run(backend: string): Promise<{ figures: BenchFigure[]; notes: st
   }
 }
 
-const figures: BenchFigure[] = [];
-const notes: string[] = [];
-for (const backend of BACKENDS) {
-  const result = await run(backend);
-  figures.push(...result.figures);
-  notes.push(...result.notes);
-}
+const { figures, notes } = await onEachBackend(run);
 notes.push(
   `${CASES.length} list shapes x ${ROUNDS} rounds, page size 50, over HTTP with auth and access log`,
 );

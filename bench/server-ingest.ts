@@ -18,7 +18,6 @@ import type { Database } from '../src/server/db/database.js';
 import { ingest, registerKeys } from '../src/server/ingest.js';
 import { ensureRepo } from '../src/server/repos.js';
 import type { RunningServer } from '../src/server/server.js';
-import { startServer } from '../src/server/server.js';
 import {
   checkpointRecord,
   MemoryWriter,
@@ -30,7 +29,7 @@ import {
 } from '../test/server/harness.js';
 import type { BenchFigure } from './lib.js';
 import { percentile, report } from './lib.js';
-import { onEachBackend, openBenchDb, pushRequests, REQUEST_ENTRIES } from './support/server-backends.js';
+import { onEachBackend, pushRequests, REQUEST_ENTRIES } from './support/server-backends.js';
 
 const PUSHERS = 20;
 const PER_WRITER = Number(process.env.BENCH_PUSH_PER_WRITER ?? 1000);
@@ -211,90 +210,81 @@ async function searchBench(
   return { all, byCase };
 }
 
-async function run(backend: string): Promise<{ figures: BenchFigure[]; notes: string[] }> {
-  const opened = await openBenchDb(backend);
-  const server = await startServer({
-    db: opened.db,
-    port: 0,
-    host: '127.0.0.1',
-    config: { rateLimit: false },
-  });
-  try {
-    const db = server.db;
-    const ingestToken = await token(db, { name: 'bench ci', role: 'ingest' });
-    const auditor = await token(db, { name: 'bench auditor', role: 'auditor' });
-    const client = new ServerClient(server.url, ingestToken);
+async function run(
+  backend: string,
+  server: RunningServer,
+): Promise<{ figures: BenchFigure[]; notes: string[] }> {
+  const db = server.db;
+  const ingestToken = await token(db, { name: 'bench ci', role: 'ingest' });
+  const auditor = await token(db, { name: 'bench auditor', role: 'auditor' });
+  const client = new ServerClient(server.url, ingestToken);
 
-    // Build every pusher's log before timing: only the server's work is measured.
-    const writers = Array.from({ length: PUSHERS }, (_, i) =>
-      buildWriter(i + 1, PER_WRITER, (k) => timeAt(k * PUSHERS + i, PUSHERS * PER_WRITER), true),
-    );
-    for (const [i, w] of writers.entries()) {
-      await client.request('POST', client.repoPath(REPOS[i % REPOS.length]!, 'keys'), {
-        keys: [w.trustedKey()],
-      });
-    }
-    const start = performance.now();
-    await Promise.all(
-      writers.map(async (w, i) => {
-        for (const body of pushRequests(w)) {
-          await client.request(
-            'POST',
-            client.repoPath(REPOS[i % REPOS.length]!, 'writers', w.id, 'entries'),
-            body,
-          );
-        }
-      }),
-    );
-    const ingestMs = performance.now() - start;
-    const pushed = PUSHERS * PER_WRITER;
-    const rate = (pushed / ingestMs) * 1000;
-
-    await seedDirect(db, pushed);
-    const total = Number((await db.query<{ n: number }>('SELECT count(*) AS n FROM checkpoints')).rows[0]!.n);
-    await db.exec('ANALYZE');
-    const { all, byCase } = await searchBench(server, auditor);
-    const p50 = percentile(all, 50);
-    const p95 = percentile(all, 95);
-    const slowest = [...byCase]
-      .map(([name, ms]) => [name, percentile(ms, 95)] as const)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 3)
-      .map(([name, ms]) => `${name} ${ms.toFixed(1)} ms`)
-      .join(', ');
-    const statsStart = performance.now();
-    await fetch(`${server.url}/api/v1/stats?by=month`, { headers: { authorization: `Bearer ${auditor}` } });
-    const statsMs = performance.now() - statsStart;
-    const onPostgres = backend === 'postgres';
-    return {
-      figures: [
-        {
-          name: `${backend}: ingest, ${PUSHERS} concurrent pushers over HTTP`,
-          value: rate,
-          unit: 'checkpoints/s',
-          ...(onPostgres ? { target: '>= 2,000 checkpoints/s', met: rate >= 2000 } : {}),
-        },
-        {
-          name: `${backend}: search p50 over ${total.toLocaleString('en-US')} checkpoints`,
-          value: p50,
-          unit: 'ms',
-        },
-        {
-          name: `${backend}: search p95 over ${total.toLocaleString('en-US')} checkpoints`,
-          value: p95,
-          unit: 'ms',
-          ...(onPostgres ? { target: '< 100 ms', met: p95 < 100 } : {}),
-        },
-        { name: `${backend}: stats by month over all checkpoints`, value: statsMs, unit: 'ms' },
-      ],
-      notes: [
-        `${backend}: ${pushed.toLocaleString('en-US')} checkpoints pushed in ${(ingestMs / 1000).toFixed(1)} s, one signed head each, ${REQUEST_ENTRIES} per request; slowest searches (p95): ${slowest}`,
-      ],
-    };
-  } finally {
-    await server.close();
-    await opened.cleanup();
+  // Build every pusher's log before timing: only the server's work is measured.
+  const writers = Array.from({ length: PUSHERS }, (_, i) =>
+    buildWriter(i + 1, PER_WRITER, (k) => timeAt(k * PUSHERS + i, PUSHERS * PER_WRITER), true),
+  );
+  for (const [i, w] of writers.entries()) {
+    await client.request('POST', client.repoPath(REPOS[i % REPOS.length]!, 'keys'), {
+      keys: [w.trustedKey()],
+    });
   }
+  const start = performance.now();
+  await Promise.all(
+    writers.map(async (w, i) => {
+      for (const body of pushRequests(w)) {
+        await client.request(
+          'POST',
+          client.repoPath(REPOS[i % REPOS.length]!, 'writers', w.id, 'entries'),
+          body,
+        );
+      }
+    }),
+  );
+  const ingestMs = performance.now() - start;
+  const pushed = PUSHERS * PER_WRITER;
+  const rate = (pushed / ingestMs) * 1000;
+
+  await seedDirect(db, pushed);
+  const total = Number((await db.query<{ n: number }>('SELECT count(*) AS n FROM checkpoints')).rows[0]!.n);
+  await db.exec('ANALYZE');
+  const { all, byCase } = await searchBench(server, auditor);
+  const p50 = percentile(all, 50);
+  const p95 = percentile(all, 95);
+  const slowest = [...byCase]
+    .map(([name, ms]) => [name, percentile(ms, 95)] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, ms]) => `${name} ${ms.toFixed(1)} ms`)
+    .join(', ');
+  const statsStart = performance.now();
+  await fetch(`${server.url}/api/v1/stats?by=month`, { headers: { authorization: `Bearer ${auditor}` } });
+  const statsMs = performance.now() - statsStart;
+  const onPostgres = backend === 'postgres';
+  return {
+    figures: [
+      {
+        name: `${backend}: ingest, ${PUSHERS} concurrent pushers over HTTP`,
+        value: rate,
+        unit: 'checkpoints/s',
+        ...(onPostgres ? { target: '>= 2,000 checkpoints/s', met: rate >= 2000 } : {}),
+      },
+      {
+        name: `${backend}: search p50 over ${total.toLocaleString('en-US')} checkpoints`,
+        value: p50,
+        unit: 'ms',
+      },
+      {
+        name: `${backend}: search p95 over ${total.toLocaleString('en-US')} checkpoints`,
+        value: p95,
+        unit: 'ms',
+        ...(onPostgres ? { target: '< 100 ms', met: p95 < 100 } : {}),
+      },
+      { name: `${backend}: stats by month over all checkpoints`, value: statsMs, unit: 'ms' },
+    ],
+    notes: [
+      `${backend}: ${pushed.toLocaleString('en-US')} checkpoints pushed in ${(ingestMs / 1000).toFixed(1)} s, one signed head each, ${REQUEST_ENTRIES} per request; slowest searches (p95): ${slowest}`,
+    ],
+  };
 }
 
 const { figures, notes } = await onEachBackend(run);

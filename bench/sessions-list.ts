@@ -16,11 +16,11 @@ import { performance } from 'node:perf_hooks';
 import type { Database } from '../src/server/db/database.js';
 import { ingest, registerKeys } from '../src/server/ingest.js';
 import { ensureRepo } from '../src/server/repos.js';
-import { startServer } from '../src/server/server.js';
+import type { RunningServer } from '../src/server/server.js';
 import { checkpointRecord, MemoryWriter, sessionRecord, sha, token } from '../test/server/harness.js';
 import type { BenchFigure } from './lib.js';
 import { percentile, report } from './lib.js';
-import { onEachBackend, openBenchDb, pushRequests } from './support/server-backends.js';
+import { onEachBackend, pushRequests } from './support/server-backends.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const WRITERS = 10;
@@ -85,75 +85,66 @@ async function seed(db: Database): Promise<void> {
   }
 }
 
-async function run(backend: string): Promise<{ figures: BenchFigure[]; notes: string[] }> {
-  const opened = await openBenchDb(backend);
-  const server = await startServer({
-    db: opened.db,
-    port: 0,
-    host: '127.0.0.1',
-    config: { rateLimit: false },
-  });
-  try {
-    const seedStart = performance.now();
-    await seed(server.db);
-    const seedMs = performance.now() - seedStart;
-    await server.db.exec('ANALYZE');
-    const auditor = await token(server.db, { name: 'bench auditor', role: 'auditor' });
-    const get = async (path: string) => {
-      const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${auditor}` } });
-      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { nextCursor: string | null };
-    };
-    const timed = async (path: string) => {
-      const start = performance.now();
-      const page = await get(path);
-      return { ms: performance.now() - start, page };
-    };
-    for (const c of CASES) await get(`/api/v1/sessions?${c.query}`);
-    await get('/api/v1/checkpoints');
-    const byCase = new Map<string, number[]>();
-    const all: number[] = [];
-    const second: number[] = [];
-    const checkpoints: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const c of CASES) {
-        const { ms, page } = await timed(`/api/v1/sessions?${c.query}`);
-        all.push(ms);
-        byCase.set(c.name, [...(byCase.get(c.name) ?? []), ms]);
-        if (c.name === 'newest' && page.nextCursor) {
-          second.push((await timed(`/api/v1/sessions?cursor=${page.nextCursor}`)).ms);
-        }
+async function run(
+  backend: string,
+  server: RunningServer,
+): Promise<{ figures: BenchFigure[]; notes: string[] }> {
+  const seedStart = performance.now();
+  await seed(server.db);
+  const seedMs = performance.now() - seedStart;
+  await server.db.exec('ANALYZE');
+  const auditor = await token(server.db, { name: 'bench auditor', role: 'auditor' });
+  const get = async (path: string) => {
+    const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${auditor}` } });
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { nextCursor: string | null };
+  };
+  const timed = async (path: string) => {
+    const start = performance.now();
+    const page = await get(path);
+    return { ms: performance.now() - start, page };
+  };
+  for (const c of CASES) await get(`/api/v1/sessions?${c.query}`);
+  await get('/api/v1/checkpoints');
+  const byCase = new Map<string, number[]>();
+  const all: number[] = [];
+  const second: number[] = [];
+  const checkpoints: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of CASES) {
+      const { ms, page } = await timed(`/api/v1/sessions?${c.query}`);
+      all.push(ms);
+      byCase.set(c.name, [...(byCase.get(c.name) ?? []), ms]);
+      if (c.name === 'newest' && page.nextCursor) {
+        second.push((await timed(`/api/v1/sessions?cursor=${page.nextCursor}`)).ms);
       }
-      checkpoints.push((await timed('/api/v1/checkpoints')).ms);
     }
-    const rows = await server.db.query<{ n: number }>('SELECT count(*) AS n FROM sessions');
-    const p50 = percentile(all, 50);
-    const baseline = percentile(checkpoints, 50);
-    const shapes = [...byCase].map(([name, ms]) => `${name} ${percentile(ms, 50).toFixed(1)}`).join(', ');
-    return {
-      figures: [
-        {
-          name: `${backend}: sessions list p50 over ${SESSIONS.toLocaleString('en-US')} sessions, every shape`,
-          value: p50,
-          unit: 'ms',
-          baseline: { name: 'checkpoint search, newest page, p50', value: baseline, unit: 'ms' },
-          ratio: p50 / baseline,
-        },
-        { name: `${backend}: sessions list p95, every shape`, value: percentile(all, 95), unit: 'ms' },
-        {
-          name: `${backend}: sessions list, the newest page's next page, p50`,
-          value: percentile(second, 50),
-          unit: 'ms',
-        },
-      ],
-      notes: [
-        `${backend}: ${Number(rows.rows[0]!.n).toLocaleString('en-US')} session rows seeded through ingest in ${(seedMs / 1000).toFixed(1)} s; p50 by shape (ms): ${shapes}`,
-      ],
-    };
-  } finally {
-    await server.close();
-    await opened.cleanup();
+    checkpoints.push((await timed('/api/v1/checkpoints')).ms);
   }
+  const rows = await server.db.query<{ n: number }>('SELECT count(*) AS n FROM sessions');
+  const p50 = percentile(all, 50);
+  const baseline = percentile(checkpoints, 50);
+  const shapes = [...byCase].map(([name, ms]) => `${name} ${percentile(ms, 50).toFixed(1)}`).join(', ');
+  return {
+    figures: [
+      {
+        name: `${backend}: sessions list p50 over ${SESSIONS.toLocaleString('en-US')} sessions, every shape`,
+        value: p50,
+        unit: 'ms',
+        baseline: { name: 'checkpoint search, newest page, p50', value: baseline, unit: 'ms' },
+        ratio: p50 / baseline,
+      },
+      { name: `${backend}: sessions list p95, every shape`, value: percentile(all, 95), unit: 'ms' },
+      {
+        name: `${backend}: sessions list, the newest page's next page, p50`,
+        value: percentile(second, 50),
+        unit: 'ms',
+      },
+    ],
+    notes: [
+      `${backend}: ${Number(rows.rows[0]!.n).toLocaleString('en-US')} session rows seeded through ingest in ${(seedMs / 1000).toFixed(1)} s; p50 by shape (ms): ${shapes}`,
+    ],
+  };
 }
 
 const { figures, notes } = await onEachBackend(run);

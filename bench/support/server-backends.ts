@@ -6,6 +6,8 @@
  */
 import type { SignedTreeHead } from '../../src/core/log-entry.js';
 import { openPglite } from '../../src/server/db/database.js';
+import type { RunningServer } from '../../src/server/server.js';
+import { startServer } from '../../src/server/server.js';
 import type { MemoryWriter, OpenedDb } from '../../test/server/harness.js';
 import { freshPostgres } from '../../test/server/harness.js';
 import type { BenchFigure } from '../lib.js';
@@ -17,7 +19,7 @@ export const BENCH_BACKENDS = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').
 export const REQUEST_ENTRIES = 250;
 
 /** A fresh database of `backend`; BENCH_KEEP_DATABASE=1 leaves a PostgreSQL one in place. */
-export async function openBenchDb(backend: string): Promise<OpenedDb> {
+async function openBenchDb(backend: string): Promise<OpenedDb> {
   if (backend === 'postgres') {
     const opened = await freshPostgres('trail_bench');
     // Kept, to look at its plans after the run.
@@ -45,16 +47,31 @@ export function pushRequests(
   return out;
 }
 
-/** `run` on each backend in turn, its figures and notes gathered for one report. */
+/**
+ * `run` on each backend in turn, against a server listening on 127.0.0.1 over a fresh database
+ * (no rate limit), closed after it; its figures and notes gathered for one report.
+ */
 export async function onEachBackend(
-  run: (backend: string) => Promise<{ figures: BenchFigure[]; notes: string[] }>,
+  run: (backend: string, server: RunningServer) => Promise<{ figures: BenchFigure[]; notes: string[] }>,
 ): Promise<{ figures: BenchFigure[]; notes: string[] }> {
   const figures: BenchFigure[] = [];
   const notes: string[] = [];
   for (const backend of BENCH_BACKENDS) {
-    const result = await run(backend);
-    figures.push(...result.figures);
-    notes.push(...result.notes);
+    const opened = await openBenchDb(backend);
+    const server = await startServer({
+      db: opened.db,
+      port: 0,
+      host: '127.0.0.1',
+      config: { rateLimit: false },
+    });
+    try {
+      const result = await run(backend, server);
+      figures.push(...result.figures);
+      notes.push(...result.notes);
+    } finally {
+      await server.close();
+      await opened.cleanup();
+    }
   }
   return { figures, notes };
 }

@@ -29,18 +29,11 @@ import {
 } from '../test/server/harness.js';
 import type { BenchFigure } from './lib.js';
 import { percentile, report } from './lib.js';
-import { onEachBackend, pushRequests, REQUEST_ENTRIES } from './support/server-backends.js';
+import { AGENTS, onEachBackend, pushRequests, REPOS, REQUEST_ENTRIES } from './support/server-backends.js';
 
 const PUSHERS = 20;
 const PER_WRITER = Number(process.env.BENCH_PUSH_PER_WRITER ?? 1000);
 const SEARCH_TOTAL = Number(process.env.BENCH_SEARCH_CHECKPOINTS ?? 100_000);
-const REPOS = ['bench/api', 'bench/web', 'bench/billing', 'bench/mobile', 'bench/infra'];
-const AGENTS: Array<[string, string]> = [
-  ['claude-code', 'claude-sonnet-4'],
-  ['codex', 'gpt-5'],
-  ['gemini-cli', 'gemini-2.5-pro'],
-  ['cursor', 'claude-opus-4'],
-];
 const WORDS = (
   'retry upload timeout billing invoice refactor cache login session token parser schema migration ' +
   'export report search index queue worker metrics logging config flag rollout payment webhook email ' +

@@ -20,20 +20,13 @@ import type { RunningServer } from '../src/server/server.js';
 import { checkpointRecord, MemoryWriter, sessionRecord, sha, token } from '../test/server/harness.js';
 import type { BenchFigure } from './lib.js';
 import { percentile, report } from './lib.js';
-import { onEachBackend, pushRequests } from './support/server-backends.js';
+import { AGENTS, onEachBackend, pushRequests, REPOS } from './support/server-backends.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const WRITERS = 10;
 /** Sessions per append: one signed head each, as a clone's seals of a busy day. */
 const PER_APPEND = 25;
 const ROUNDS = 10;
-const REPOS = ['bench/api', 'bench/web', 'bench/billing', 'bench/mobile', 'bench/infra'];
-const AGENTS: Array<[string, string]> = [
-  ['claude-code', 'claude-sonnet-4'],
-  ['codex', 'gpt-5'],
-  ['gemini-cli', 'gemini-2.5-pro'],
-  ['cursor', 'claude-opus-4'],
-];
 const START = Date.UTC(2025, 0, 1);
 const SPAN = Date.UTC(2026, 6, 1) - START;
 

@@ -15,6 +15,17 @@ import type { BenchFigure } from '../lib.js';
 /** The backends a run covers: BENCH_BACKENDS, by default both. */
 export const BENCH_BACKENDS = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',');
 
+/** The repositories a bench's writers push to. */
+export const REPOS = ['bench/api', 'bench/web', 'bench/billing', 'bench/mobile', 'bench/infra'];
+
+/** The agents a bench's sessions and checkpoints name, each with its model. */
+export const AGENTS: ReadonlyArray<readonly [string, string]> = [
+  ['claude-code', 'claude-sonnet-4'],
+  ['codex', 'gpt-5'],
+  ['gemini-cli', 'gemini-2.5-pro'],
+  ['cursor', 'claude-opus-4'],
+];
+
 /** The most entries one push request carries, as `trail push` sends them. */
 export const REQUEST_ENTRIES = 250;
 

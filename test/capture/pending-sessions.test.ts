@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { PendingSession } from '../../src/capture/pending-sessions.js';
 import { sessionFile, sessionKey } from '../../src/capture/spool.js';
 import { loadIndex } from '../../src/ledger/read.js';
 import { findRepo } from '../../src/ledger/repo.js';
@@ -16,16 +17,8 @@ import { trail } from '../helpers/cli.js';
 import type { TempRepo } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 
-interface Listed {
-  sessionId: string;
-  agent: string;
-  startedAt?: string;
-  lastActivity: string;
-  ended: boolean;
-  carried: boolean;
-  edited: string[];
-  waits: string;
-}
+/** A row of `trail session list --json`: a pending session without its spool key. */
+type Listed = Omit<PendingSession, 'key'>;
 
 async function listed(dir: string): Promise<Listed[]> {
   const out = await trail(dir, 'session', 'list', '--json');

@@ -5,7 +5,7 @@
  * commits, read back from the ledger.
  */
 import assert from 'node:assert/strict';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { PendingSession } from '../../src/capture/pending-sessions.js';
@@ -92,9 +92,26 @@ describe('sessions waiting in the spool', () => {
         status.stderr,
         /^ {2}1 of them ended having changed nothing, so no commit will: trail session list/m,
       );
-      const json = JSON.parse((await trail(repo.dir, 'status', '--json')).stdout);
+      assert.doesNotMatch(status.stderr, /never ended/, 'the open one recorded something today');
+      let json = JSON.parse((await trail(repo.dir, 'status', '--json')).stdout);
       assert.equal(json.unsealedSessions, 4);
       assert.equal(json.idleSessions, 1);
+      assert.equal(json.staleSessions, 0);
+
+      // The open session's agent went away two days ago without ending it.
+      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+      const openSpool = sessionFile(
+        (await findRepo(repo.dir)).stateDir,
+        sessionKey('claude-code', open.sessionId),
+      );
+      utimesSync(openSpool, twoDaysAgo, twoDaysAgo);
+      const stale = await trail(repo.dir, 'status');
+      assert.match(
+        stale.stderr,
+        /^ {2}1 of them never ended and recorded nothing for a day: trail session list names them, trail session end --session ID ends one$/m,
+      );
+      json = JSON.parse((await trail(repo.dir, 'status', '--json')).stdout);
+      assert.equal(json.staleSessions, 1);
 
       // The commit of the edit carries its session; the idle one still waits for nothing.
       repo.commit('a limiter');

@@ -20,6 +20,9 @@ import type { CommandContext } from '../context.js';
 import { printJson, say } from '../output.js';
 import { trailCommand } from '../trail-command.js';
 
+/** How long an open session may record nothing before status points it out. */
+const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+
 export function register(program: Command, context: () => CommandContext): void {
   program
     .command('status')
@@ -62,6 +65,10 @@ export function register(program: Command, context: () => CommandContext): void 
       const unsealed = pending.length;
       // Ended having changed nothing, never carried: no commit will take these to the ledger.
       const idle = pending.filter((p) => p.waits === 'nothing').length;
+      // Open, with nothing recorded for a day: most likely an agent that went away without
+      // ending (a closed terminal, a crash), whose session no end hook will ever close.
+      const dayAgo = new Date(Date.now() - STALE_AFTER_MS).toISOString();
+      const stale = pending.filter((p) => p.waits === 'open' && p.lastActivity < dayAgo).length;
       const status = {
         initialised,
         writerId: initialised
@@ -86,6 +93,8 @@ export function register(program: Command, context: () => CommandContext): void 
         unsealedSessions: unsealed,
         /** Of those, sessions that ended having changed nothing: no commit carries them. */
         idleSessions: idle,
+        /** Of those, sessions still open with nothing recorded for a day. */
+        staleSessions: stale,
         gaps,
         /** How many of `gaps` no checkpoint has carried into the ledger yet. */
         unsealedGaps: waitingGaps,
@@ -149,6 +158,12 @@ export function register(program: Command, context: () => CommandContext): void 
         say(
           ctx.io,
           `  ${idle} of them ended having changed nothing, so no commit will: trail session list names them, trail session end --session ID seals one`,
+        );
+      }
+      if (stale > 0) {
+        say(
+          ctx.io,
+          `  ${stale} of them never ended and recorded nothing for a day: trail session list names them, trail session end --session ID ends one`,
         );
       }
       if (gaps.length === 0) say(ctx.io, 'capture gaps: none');

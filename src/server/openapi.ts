@@ -593,6 +593,7 @@ export function openApiDocument(): Record<string, unknown> {
             query('until', 'Sessions first recorded before this date or time'),
             query('agent', "The session's agent, as its newest record names it"),
             query('model', "The session's model, as its newest record names it"),
+            query('requester', "Who asked for the session's work, as its newest record names them"),
             query('carried', 'none: carried by no checkpoint; some: by at least one', {
               type: 'string',
               enum: ['none', 'some'],

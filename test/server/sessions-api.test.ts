@@ -38,7 +38,15 @@ for (const backend of BACKENDS) {
       idle = await start('Why is the build slow?', '--agent', 'aider');
       assert.equal((await trail(repo.dir, 'exec', '--', 'true')).code, 0);
       assert.equal((await trail(repo.dir, 'session', 'end')).code, 0);
-      carried = await start('Add a limiter', '--agent', 'goose', '--model', 'gpt-5');
+      carried = await start(
+        'Add a limiter',
+        '--agent',
+        'goose',
+        '--model',
+        'gpt-5',
+        '--requester',
+        'dana@acme.example',
+      );
       repo.write('src/limit.ts', 'export const LIMIT = 5;\n');
       commit = repo.commit('add a limiter');
       assert.equal((await trail(repo.dir, 'session', 'end')).code, 0);
@@ -125,6 +133,11 @@ for (const backend of BACKENDS) {
         [carried],
       );
       assert.deepEqual(await list('?model=gpt'), [], 'not a prefix');
+      assert.deepEqual(
+        (await list('?requester=dana%40acme.example')).map((s) => s.sessionId),
+        [carried],
+      );
+      assert.deepEqual(await list('?requester=erin%40acme.example'), []);
       assert.deepEqual(await list('?agent=aider&carried=some'), []);
       const first = await callOverHttp(server.url, auditor, 'GET', '/api/v1/sessions?limit=1');
       assert.deepEqual(
@@ -205,12 +218,20 @@ for (const backend of BACKENDS) {
       assert.ok(!goose.text.includes(`/ui/sessions/${idle}?repo=`), 'not the other agent');
       assert.match(
         goose.text,
-        /Only sessions of agent <code>goose<\/code> · <a href="\/ui\/sessions">any agent and model<\/a>/,
+        /Only sessions of agent <code>goose<\/code> · <a href="\/ui\/sessions">all sessions<\/a>/,
       );
       assert.ok(
         goose.text.includes('href="/ui/sessions?agent=goose&amp;carried=none"'),
         'the tabs keep the filter',
       );
+      assert.ok(
+        all.text.includes('href="/ui/sessions?requester=dana%40acme.example"'),
+        'the requester links its filter',
+      );
+      const dana = await open('/ui/sessions?requester=dana%40acme.example');
+      assert.match(dana.text, /Only sessions of requester dana@acme\.example · /);
+      assert.ok(dana.text.includes(`/ui/sessions/${carried}?repo=`));
+      assert.ok(!dana.text.includes(`/ui/sessions/${idle}?repo=`));
       const none = await open('/ui/sessions?agent=goose&carried=none');
       assert.match(none.text, /No session matches these filters\./);
     });

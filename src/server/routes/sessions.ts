@@ -1,13 +1,13 @@
 /**
  * Agent sessions, listed and shown whole:
  *
- *   GET /api/v1/sessions?repo&since&until&agent&model&carried=none|some&limit&cursor
+ *   GET /api/v1/sessions?repo&since&until&agent&model&requester&carried=none|some&limit&cursor
  *                                      the sessions the token can read, newest first: each
  *                                      with its agent, model, requester, when it was first and
  *                                      last recorded, and how many checkpoints carried it
  *                                      (`carried=none`: the sessions sealed alone, which changed
  *                                      nothing); since/until bound when it was first recorded;
- *                                      agent/model match its newest record's exactly;
+ *                                      agent/model/requester match its newest record's exactly;
  *                                      pages by keyset (`nextCursor`), as the checkpoints do
  *
  *   GET /api/v1/sessions/:id?repo=     the session's newest record, every event and capture gap
@@ -74,8 +74,10 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     if (until) where.push(`${firstSeen} < ${add(until)}::timestamptz`);
     const agent = queryText(c, 'agent', 128);
     const model = queryText(c, 'model', 256);
+    const requester = queryText(c, 'requester', 512);
     if (agent) where.push(`s.agent = ${add(agent)}`);
     if (model) where.push(`s.model = ${add(model)}`);
+    if (requester) where.push(`s.requester = ${add(requester)}`);
     const carriedBy = `EXISTS (SELECT 1 FROM checkpoints k
       WHERE k.repo_id = s.repo_id AND k.session_ids @> ARRAY[s.session_id])`;
     if (carried === 'none') where.push(`NOT ${carriedBy}`);

@@ -2,7 +2,7 @@
  * The agent sessions the token can read, newest first (`GET /api/v1/sessions`): each with its
  * agent, model, requester and the commits that carried it, and a view of those no commit
  * carried, the sessions that changed nothing and were sealed alone at their end. Each row opens
- * the session's page (agent-session.ts); its agent and model narrow the list to theirs.
+ * the session's page (agent-session.ts); its agent, model and requester narrow the list to theirs.
  */
 import type { PageContext } from '../context.js';
 import { param } from '../context.js';
@@ -28,12 +28,13 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
   const repo = param(ctx.url, 'repo', 200);
   const agent = param(ctx.url, 'agent', 128);
   const model = param(ctx.url, 'model', 256);
+  const requester = param(ctx.url, 'requester', 512);
   const carried = param(ctx.url, 'carried', 8) === 'none' ? 'none' : undefined;
   const cursor = param(ctx.url, 'cursor', 2048);
   /** This page's filters, changed by `change`: what each link below keeps or drops. */
   const filters = (change: Record<string, string | undefined> = {}) =>
     Object.fromEntries(
-      Object.entries({ repo, agent, model, carried, ...change }).filter(
+      Object.entries({ repo, agent, model, requester, carried, ...change }).filter(
         (entry): entry is [string, string] => entry[1] !== undefined,
       ),
     );
@@ -49,18 +50,20 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
     ? html`<p><a href="${`${BASE}/sessions?${new URLSearchParams({ ...filters(), cursor: nextCursor })}`}">Older sessions</a></p>`
     : '';
   const tabs = html`<p class="muted"><a href="${href({ carried: undefined })}"${carried ? '' : html` aria-current="page"`}>All sessions</a> · <a href="${href({ carried: 'none' })}"${carried ? html` aria-current="page"` : ''}>Carried by no commit</a> <span class="faint">(they changed nothing and were sealed alone at their end)</span></p>`;
-  // Agent and model filter from the table's own cells: one click narrows, one link clears.
+  // Agent, model and requester filter from the table's own cells: one click narrows, one link
+  // clears.
   const narrowed = [
     ...(agent ? [html`agent <code>${agent}</code>`] : []),
     ...(model ? [html`model <code>${model}</code>`] : []),
+    ...(requester ? [html`requester ${requester}`] : []),
   ];
   const filterLine =
     narrowed.length > 0
-      ? html`<p class="muted">Only sessions of ${join(narrowed, ' and ')} · <a href="${href({ agent: undefined, model: undefined })}">any agent and model</a></p>`
+      ? html`<p class="muted">Only sessions of ${join(narrowed, ' and ')} · <a href="${href({ agent: undefined, model: undefined, requester: undefined })}">all sessions</a></p>`
       : '';
   const rows = sessions.map(
     (s) =>
-      html`<tr><td class="nowrap">${stamp(s.firstSeen)}</td><td>${s.repo}</td><td><a href="${BASE}/sessions/${encodeURIComponent(s.sessionId)}?repo=${encodeURIComponent(s.repo)}"><code>${short(s.sessionId)}</code></a></td><td>${s.agent ? html`<a href="${href({ agent: s.agent })}" title="only sessions of this agent">${s.agent}</a>` : ''}</td><td>${s.model ? html`<a href="${href({ model: s.model })}" title="only sessions of this model"><code>${s.model}</code></a>` : html`<span class="faint">not recorded</span>`}</td><td>${s.requester ?? ''}</td><td>${s.checkpoints > 0 ? plural(s.checkpoints, 'checkpoint') : badge('none', 'no commit')}</td></tr>`,
+      html`<tr><td class="nowrap">${stamp(s.firstSeen)}</td><td>${s.repo}</td><td><a href="${BASE}/sessions/${encodeURIComponent(s.sessionId)}?repo=${encodeURIComponent(s.repo)}"><code>${short(s.sessionId)}</code></a></td><td>${s.agent ? html`<a href="${href({ agent: s.agent })}" title="only sessions of this agent">${s.agent}</a>` : ''}</td><td>${s.model ? html`<a href="${href({ model: s.model })}" title="only sessions of this model"><code>${s.model}</code></a>` : html`<span class="faint">not recorded</span>`}</td><td>${s.requester ? html`<a href="${href({ requester: s.requester })}" title="only sessions this person asked for">${s.requester}</a>` : ''}</td><td>${s.checkpoints > 0 ? plural(s.checkpoints, 'checkpoint') : badge('none', 'no commit')}</td></tr>`,
   );
   const table =
     sessions.length > 0

@@ -1,14 +1,20 @@
-/** `trail log`: checkpoints, newest first, with who asked, which agent, review, tests and deployments. */
+/**
+ * `trail log`: checkpoints, newest first, with who asked, which agent, review, tests and
+ * deployments; `--sessions` lists the agent sessions instead (read/session-list.ts).
+ */
 import type { Command } from 'commander';
 import { inPeriod } from '../../core/change-facts.js';
+import { countLabel } from '../../core/count-label.js';
 import { sessionLabel } from '../../core/day-session.js';
 import { deployState } from '../../core/deploy-state.js';
+import { TrailError } from '../../core/errors.js';
 import { parsePeriod } from '../../core/period.js';
 import { buildIndex } from '../../core/trail-index.js';
 import { loadCheckpointsFirst, loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { CheckpointView } from '../../read/checkpoint-view.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
+import { listSessions } from '../../read/session-list.js';
 import type { CommandContext } from '../context.js';
 import { positiveCount } from '../option-values.js';
 import { printJson, say } from '../output.js';
@@ -16,10 +22,18 @@ import { printJson, say } from '../output.js';
 export function register(program: Command, context: () => CommandContext): void {
   program
     .command('log')
-    .description('list checkpoints, newest first')
+    .description('list checkpoints, newest first (--sessions: the agent sessions instead)')
     .option('--since <date>', 'only checkpoints from this date or ISO time (or age: 30d, 2w)')
     .option('--until <date>', 'only checkpoints up to this date (the whole day) or ISO time')
     .option('--deployed <env>', 'only commits deployed to this environment (and not rolled back from it)')
+    .option(
+      '--sessions',
+      'list the agent sessions instead, each with the commits that carried it (none for one that changed nothing); --since/--until bound when they started',
+    )
+    .option(
+      '--carried <none|some>',
+      'with --sessions: only those no commit carried (none), or the others (some)',
+    )
     .option('-n, --max <n>', 'at most this many')
     .option('--json', 'machine output on stdout')
     .action(
@@ -27,6 +41,8 @@ export function register(program: Command, context: () => CommandContext): void 
         since?: string;
         until?: string;
         deployed?: string;
+        sessions?: boolean;
+        carried?: string;
         max?: string;
         json?: boolean;
       }) => {
@@ -34,6 +50,37 @@ export function register(program: Command, context: () => CommandContext): void 
         const repo = await findRepo(ctx.cwd);
         const period = parsePeriod(options.since, options.until);
         const max = options.max === undefined ? undefined : positiveCount(options.max, '-n/--max');
+        if (options.carried !== undefined && !options.sessions) {
+          throw new TrailError('USAGE', '--carried goes with --sessions');
+        }
+        if (options.sessions) {
+          if (options.deployed !== undefined) {
+            throw new TrailError('USAGE', '--deployed lists commits: it does not go with --sessions');
+          }
+          const carried = options.carried;
+          if (carried !== undefined && carried !== 'none' && carried !== 'some') {
+            throw new TrailError('USAGE', '--carried must be none or some');
+          }
+          // Sessions and checkpoints are all it reads: events, most of a ledger, are not parsed.
+          const index = await loadIndex(repo, { skipKinds: ['event'] });
+          const rows = listSessions(index, { period, ...(carried ? { carried } : {}) }).slice(0, max);
+          if (options.json) return printJson(ctx.io, rows);
+          if (rows.length === 0) say(ctx.io, 'no sessions');
+          for (const r of rows) {
+            const carriers =
+              r.commits.length === 0
+                ? 'no commit'
+                : `${countLabel(r.commits.length, 'commit')} (${r.commits
+                    .slice(0, 3)
+                    .map((c) => c.slice(0, 10))
+                    .join(', ')}${r.commits.length > 3 ? ', …' : ''})`;
+            say(
+              ctx.io,
+              `${r.sessionId} ${r.startedAt.slice(0, 16).replace('T', ' ')} ${sessionLabel(r.sessionId, r.agent, r.model)}${r.requester ? ` ${r.requester}` : ''}  ${carriers}  ${r.summary ?? ''}`,
+            );
+          }
+          return;
+        }
         const env = options.deployed;
         // With -n, a period or --deployed, checkpoints are decoded first (from the read memo),
         // then only the records that name those shown. The whole log shows every checkpoint

@@ -10,7 +10,7 @@ import { parseDaySessionId } from '../core/day-session.js';
 import type { Repo } from '../ledger/repo.js';
 import type { SealState } from './seal-state.js';
 import { loadSealState } from './seal-state.js';
-import { currentSession, sessionAwaitingCommit, sessionFile, spoolStartedAt } from './spool.js';
+import { currentSession, sessionAwaitingCommit, sessionFile, spoolHead } from './spool.js';
 import { scanSpools } from './spool-scan.js';
 
 /**
@@ -57,20 +57,22 @@ export function pendingSessions(repo: Repo, state: SealState = loadSealState(rep
   const awaiting = sessionAwaitingCommit(repo)?.key;
   const out: PendingSession[] = [];
   for (const [key, scan] of Object.entries(scanned)) {
-    const size = statSync(sessionFile(repo.stateDir, key), { throwIfNoEntry: false });
-    if (!size || size.size <= (state.offsets[key] ?? 0)) continue;
+    const stats = statSync(sessionFile(repo.stateDir, key), { throwIfNoEntry: false });
+    if (!stats || stats.size <= (state.offsets[key] ?? 0)) continue;
+    // The seal state names a session once a seal has written it; one a seal only scanned (a
+    // commit that took nothing) is named by its spool's first line.
     const known = seen.sessions[key];
-    const sessionId = known?.sessionId ?? key;
+    const head = spoolHead(repo.stateDir, key);
+    const sessionId = known?.sessionId ?? head?.sessionId ?? key;
     const edited = [...new Set(Object.values(scan.edited).flat())].sort();
     const carried = known?.record !== undefined;
     const ended = scan.ended === true;
-    const startedAt = spoolStartedAt(repo.stateDir, key);
     out.push({
       key,
       sessionId,
-      agent: known?.agent ?? 'unknown',
-      ...(startedAt ? { startedAt } : {}),
-      lastActivity: new Date(size.mtimeMs).toISOString(),
+      agent: known?.agent ?? head?.agent ?? 'unknown',
+      ...(head?.at ? { startedAt: head.at } : {}),
+      lastActivity: new Date(stats.mtimeMs).toISOString(),
       ended,
       carried,
       edited,

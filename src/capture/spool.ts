@@ -139,12 +139,19 @@ export function listSpoolSessions(stateDir: string): string[] {
     .sort();
 }
 
+/** What a session's first spool line says of it: when it began, its agent and its id. */
+export interface SpoolHead {
+  at?: string;
+  agent?: string;
+  sessionId?: string;
+}
+
 /**
- * When the session's spool began: the time of its first line, read from the file's first
- * bytes alone (a session's first line is its start, a few hundred bytes). Undefined when the
- * spool is gone or its first line cannot be read.
+ * A session's first spool line, read from the file's first bytes alone (a session's first
+ * line is its start, a few hundred bytes). Undefined when the spool is gone or its first line
+ * cannot be read; a field the line lacks, or holds in another shape, is left out.
  */
-export function spoolStartedAt(stateDir: string, key: string): string | undefined {
+export function spoolHead(stateDir: string, key: string): SpoolHead | undefined {
   let fd: number;
   try {
     fd = openSync(sessionFile(stateDir, key), 'r');
@@ -155,13 +162,23 @@ export function spoolStartedAt(stateDir: string, key: string): string | undefine
     const head = readRange(fd, 0, 64 * 1024);
     const newline = head.indexOf(0x0a);
     if (newline < 0) return undefined;
-    const at = (JSON.parse(head.toString('utf8', 0, newline)) as { at?: unknown }).at;
-    return typeof at === 'string' && isIsoTime(at) ? at : undefined;
+    const line = JSON.parse(head.toString('utf8', 0, newline)) as Record<string, unknown>;
+    const { at, agent, sessionId } = line;
+    return {
+      ...(typeof at === 'string' && isIsoTime(at) ? { at } : {}),
+      ...(typeof agent === 'string' ? { agent } : {}),
+      ...(typeof sessionId === 'string' ? { sessionId } : {}),
+    };
   } catch {
     return undefined;
   } finally {
     closeSync(fd);
   }
+}
+
+/** When the session's spool began: the time of its first line (spoolHead). */
+export function spoolStartedAt(stateDir: string, key: string): string | undefined {
+  return spoolHead(stateDir, key)?.at;
 }
 
 /** Lines from a byte offset on, and the offset after the last complete line. */

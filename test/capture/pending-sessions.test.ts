@@ -122,6 +122,24 @@ describe('sessions waiting in the spool', () => {
     }
   });
 
+  test('a session a seal scanned without taking anything is still named by its id and agent', async () => {
+    const repo = initialisedRepo();
+    try {
+      const open = new ScriptedClaude(repo.dir).start().prompt('Look around');
+      // A commit that carries nothing: its seal scans the spool, keeps what it read in the scan
+      // cache and writes no seal state.
+      repo.write('NOTES.md', 'typed by a person\n');
+      repo.commit('notes');
+      assert.equal((await loadIndex(await findRepo(repo.dir))).checkpoints.length, 0);
+      const [row] = await listed(repo.dir);
+      assert.equal(row?.sessionId, open.sessionId);
+      assert.equal(row.agent, 'claude-code');
+      assert.equal(row.waits, 'open');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('trail session end --session seals an idle agent session alone, with its end as the hook wrote it', async () => {
     const repo = initialisedRepo();
     try {

@@ -411,24 +411,29 @@ export function sealSessionAlone(
  * changed since it started (`git status`: a shell command's writes are not seen as edits, and
  * a commit of them would carry the session). A session that asked questions, read code or ran
  * tests and changed nothing is otherwise left in the spool for good, waiting for a commit
- * that never names it. Anything else is left for the commits to come, as before.
+ * that never names it. Anything else is left for the commits to come, as before; the result
+ * names the files changed since it started when they are what kept it.
  */
-export function sealSessionIfIdle(
+export async function sealSessionIfIdle(
   repo: Repo,
   key: string,
   options: { lockTimeoutMs?: number } = {},
-): Promise<SealResult> {
-  return closeSessions(
+): Promise<SealResult & { changedSinceStart: string[] }> {
+  // The files that kept it waiting, if those were what did: for the caller to name.
+  let changedSinceStart: string[] = [];
+  const result = await closeSessions(
     repo,
     (state, scanned) => {
       const scan = scanned[key];
       if (!scan?.ended || Object.keys(scan.edited).length > 0 || state.sessions[key]?.record) return [];
       const started = Date.parse(spoolStartedAt(repo.stateDir, key) ?? '');
-      if (Number.isNaN(started) || dirtyFilesSince(repo.workTree, started).length > 0) return [];
-      return [key];
+      if (Number.isNaN(started)) return [];
+      changedSinceStart = dirtyFilesSince(repo.workTree, started);
+      return changedSinceStart.length > 0 ? [] : [key];
     },
     options,
   );
+  return { ...result, changedSinceStart };
 }
 
 /** Seals the ended sessions `pick` chooses from the spools, with no checkpoint, under the seal lock. */

@@ -22,7 +22,6 @@ import { pendingSessions } from '../../capture/pending-sessions.js';
 import { sealEndedSessions, sealSessionAlone, sealSessionIfIdle } from '../../capture/seal.js';
 import { countLabel } from '../../core/count-label.js';
 import { TrailError } from '../../core/errors.js';
-import { dirtyFilesSince } from '../../git/dirty-files.js';
 import { findRepo, requireInitialised } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { collect } from '../option-values.js';
@@ -151,20 +150,16 @@ export function register(program: Command, context: () => CommandContext): void 
       // session (an agent's, ended or gone) is sealed so when its worktree shows no file changed
       // since it started either, as its own end hook would have.
       const mayCloseAlone = !sealed && edited.length === 0 && awaiting.length === 0;
-      const alone = mayCloseAlone
-        ? (
-            (isCurrent || options.sealNow
-              ? await sealSessionAlone(repo, handle.key)
-              : await sealSessionIfIdle(repo, handle.key)
-            ).closed ?? []
-          ).includes(handle.key)
-        : false;
+      let alone = false;
       // What keeps another session waiting, when nothing it recorded does: files changed since.
-      const started = Date.parse(pending?.startedAt ?? '');
-      const changedSince =
-        mayCloseAlone && !alone && !isCurrent && !Number.isNaN(started)
-          ? dirtyFilesSince(repo.workTree, started)
-          : [];
+      let changedSince: string[] = [];
+      if (mayCloseAlone && (isCurrent || options.sealNow)) {
+        alone = ((await sealSessionAlone(repo, handle.key)).closed ?? []).includes(handle.key);
+      } else if (mayCloseAlone) {
+        const idle = await sealSessionIfIdle(repo, handle.key);
+        alone = (idle.closed ?? []).includes(handle.key);
+        changedSince = idle.changedSinceStart;
+      }
       if (options.json) {
         printJson(ctx.io, {
           sessionId: handle.sessionId,

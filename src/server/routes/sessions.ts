@@ -78,8 +78,11 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     if (agent) where.push(`s.agent = ${add(agent)}`);
     if (model) where.push(`s.model = ${add(model)}`);
     if (requester) where.push(`s.requester = ${add(requester)}`);
-    const carriedBy = `EXISTS (SELECT 1 FROM checkpoints k
-      WHERE k.repo_id = s.repo_id AND k.session_ids @> ARRAY[s.session_id])`;
+    // The checkpoints that carried the session of `row`: filtered on for every candidate with
+    // `carried`, counted for the page's rows alone.
+    const carriers = (row: string) =>
+      `FROM checkpoints k WHERE k.repo_id = ${row}.repo_id AND k.session_ids @> ARRAY[${row}.session_id]`;
+    const carriedBy = `EXISTS (SELECT 1 ${carriers('s')})`;
     if (carried === 'none') where.push(`NOT ${carriedBy}`);
     if (carried === 'some') where.push(carriedBy);
     const cursor = queryText(c, 'cursor', 2048);
@@ -95,11 +98,9 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     }
     // Session records newest first, each kept only if no later record of its session exists:
     // the first limit + 1 kept are the page, read through sessions_time (migration 17) without
-    // grouping every session in scope first. How many checkpoints carried each is counted for
-    // the page's rows alone.
+    // grouping every session in scope first.
     const rows = await db.query<SessionRow>(
-      `SELECT page.*, (SELECT count(*) FROM checkpoints k
-           WHERE k.repo_id = page.repo_id AND k.session_ids @> ARRAY[page.session_id]) AS checkpoints
+      `SELECT page.*, (SELECT count(*) ${carriers('page')}) AS checkpoints
        FROM (
          SELECT s.repo_id, r.name AS repo, s.session_id, s.agent, s.model, s.requester,
            ${firstSeen} AS first_seen, s.time AS last_seen, s.time::text AS last_seen_text

@@ -11,7 +11,7 @@
  * (`exec-2026-03-02`, see day-session.ts), which the next commit made in the clone carries.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DaySessionKind } from '../core/day-session.js';
 import { daySessionId, GENERIC_AGENT, parseDaySessionId } from '../core/day-session.js';
@@ -44,6 +44,7 @@ import {
   writeState,
 } from './spool.js';
 import { worktreeId, worktreeTag } from './worktree.js';
+import { forgetCurrentSession } from './worktree-sessions.js';
 
 // Read where sealing can read it too, without this module's schemas.
 export { currentSession, GENERIC_AGENT };
@@ -292,7 +293,7 @@ export function startSession(repo: Repo, options: StartSessionOptions = {}): Ses
   return handle;
 }
 
-/** Records the session's end; it stops being current, and leaves the spool once sealed. */
+/** Records the session's end; it stops being current anywhere, and leaves the spool once sealed. */
 export function endSession(handle: SessionHandle, reason?: string, hook = 'session end'): void {
   const rules = redactionRules(handle.repo);
   appendSpool(
@@ -301,10 +302,8 @@ export function endSession(handle: SessionHandle, reason?: string, hook = 'sessi
     [sessionLine(handle, hook, {}, rules, { ended: true, reason })],
     rules,
   );
-  const current = currentSession(handle.repo);
-  if (current?.key === handle.key) {
-    rmSync(join(spoolDir(handle.repo.stateDir), currentSessionState(handle.repo)), { force: true });
-  }
+  // Whichever worktree it is current in stops recording into it.
+  forgetCurrentSession(handle.repo, handle.key);
 }
 
 /**

@@ -12,10 +12,12 @@ import type { SealState } from './seal-state.js';
 import { loadSealState } from './seal-state.js';
 import { currentSession, sessionAwaitingCommit, sessionFile, spoolHead } from './spool.js';
 import { scanSpools } from './spool-scan.js';
+import { currentSessionsElsewhere } from './worktree-sessions.js';
 
 /**
  * What a pending session waits for:
  * - `current`: this worktree's current session (`trail session start`), until it ends;
+ * - `current-elsewhere`: another worktree's current session; a commit made there carries it;
  * - `awaiting-commit`: ended; the next commit of a file changed while it ran carries it;
  * - `edits`: it edited files no commit has carried yet; the commit that holds them carries it;
  * - `next-commit`: a day session of checks (`trail exec`, MCP); the next commit in its worktree;
@@ -25,6 +27,7 @@ import { scanSpools } from './spool-scan.js';
  */
 export type PendingWait =
   | 'current'
+  | 'current-elsewhere'
   | 'awaiting-commit'
   | 'edits'
   | 'next-commit'
@@ -46,6 +49,8 @@ export interface PendingSession {
   /** Files it edited since its last seal, in any worktree. */
   edited: string[];
   waits: PendingWait;
+  /** The worktree it is current in, when that is another worktree of this clone. */
+  currentIn?: string;
 }
 
 /** Sessions with lines no seal has taken, the most recently active first. Reads, writes nothing. */
@@ -55,6 +60,10 @@ export function pendingSessions(repo: Repo, state: SealState = loadSealState(rep
   const { scanned } = scanSpools(repo, seen);
   const current = currentSession(repo)?.key;
   const awaiting = sessionAwaitingCommit(repo)?.key;
+  // A worktree that is gone keeps no session current: its pointer is left over.
+  const elsewhere = new Map(
+    currentSessionsElsewhere(repo).flatMap((c) => (c.worktree ? [[c.session.key, c.worktree] as const] : [])),
+  );
   const out: PendingSession[] = [];
   for (const [key, scan] of Object.entries(scanned)) {
     const stats = statSync(sessionFile(repo.stateDir, key), { throwIfNoEntry: false });
@@ -67,6 +76,7 @@ export function pendingSessions(repo: Repo, state: SealState = loadSealState(rep
     const edited = [...new Set(Object.values(scan.edited).flat())].sort();
     const carried = known?.record !== undefined;
     const ended = scan.ended === true;
+    const currentIn = key === current ? undefined : elsewhere.get(key);
     out.push({
       key,
       sessionId,
@@ -76,7 +86,11 @@ export function pendingSessions(repo: Repo, state: SealState = loadSealState(rep
       ended,
       carried,
       edited,
-      waits: waitOf({ key, ended, carried, edited, current, awaiting, day: parseDaySessionId(sessionId) }),
+      waits:
+        currentIn === undefined
+          ? waitOf({ key, ended, carried, edited, current, awaiting, day: parseDaySessionId(sessionId) })
+          : 'current-elsewhere',
+      ...(currentIn === undefined ? {} : { currentIn }),
     });
   }
   return out.sort((a, b) => b.lastActivity.localeCompare(a.lastActivity) || a.key.localeCompare(b.key));

@@ -239,17 +239,27 @@ export interface CurrentSession {
  * worktrees are two sessions), the main worktree under the name it always had.
  */
 export function currentSessionState(repo: Repo): string {
-  const tree = linkedWorktree(repo);
-  return tree === undefined ? 'current-session.json' : `current-session-${sha256Hex(tree).slice(0, 16)}.json`;
+  return currentSessionStateOf(linkedWorktree(repo));
 }
+
+/** The same name for a worktree given by its real path (undefined: the main worktree). */
+export function currentSessionStateOf(linkedTree: string | undefined): string {
+  return linkedTree === undefined
+    ? 'current-session.json'
+    : `current-session-${sha256Hex(linkedTree).slice(0, 16)}.json`;
+}
+
+/** What names a current-session file of any worktree (currentSessionStateOf). */
+export const CURRENT_SESSION_STATE = /^current-session(-[0-9a-f]{16})?\.json$/;
 
 /** This worktree's current session, if `trail session start` made one current. */
 export function currentSession(repo: Repo): CurrentSession | undefined {
-  const state = readState<Partial<CurrentSession> | undefined>(
-    repo.stateDir,
-    currentSessionState(repo),
-    undefined,
-  );
+  return readCurrentSession(repo.stateDir, currentSessionState(repo));
+}
+
+/** The current session kept in the state file `name` (any worktree's), if it holds one. */
+export function readCurrentSession(stateDir: string, name: string): CurrentSession | undefined {
+  const state = readState<Partial<CurrentSession> | undefined>(stateDir, name, undefined);
   if (typeof state?.sessionId !== 'string' || typeof state.agent !== 'string') return undefined;
   return {
     agent: state.agent,

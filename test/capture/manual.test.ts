@@ -5,7 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -313,6 +321,76 @@ describe('trail session', () => {
       assert.equal(sessionsOf(byHand), undefined, 'no session was current in the main worktree');
       assert.deepEqual(sessionsOf(onMain), [main]);
       assert.deepEqual(sessionsOf(onSide), [side]);
+    } finally {
+      rmSync(linked, { recursive: true, force: true });
+      repo.cleanup();
+    }
+  });
+
+  test('a session current in another worktree is ended there: from here only with --seal-now, and no worktree records into it after', async () => {
+    const repo = setup();
+    const linked = `${repo.dir}-linked`;
+    try {
+      repo.git('worktree', 'add', '-q', '-b', 'side', linked);
+      const side = (
+        await trail(linked, 'session', 'start', '--agent', 'aider', '--prompt', 'side work')
+      ).stdout.trim();
+      writeFileSync(join(linked, 'side.txt'), 'written by the session\n');
+
+      // Seen from the main worktree: current over there, named by that worktree's path.
+      const list = await trail(repo.dir, 'session', 'list', '--json');
+      const row = (
+        JSON.parse(list.stdout) as Array<{ sessionId: string; waits: string; currentIn?: string }>
+      ).find((s) => s.sessionId === side);
+      assert.equal(row?.waits, 'current-elsewhere');
+      assert.equal(realpathSync(row?.currentIn ?? ''), realpathSync(linked));
+      assert.match(
+        (await trail(repo.dir, 'session', 'list')).stderr,
+        /current in the worktree .*-linked: a commit made there carries it/,
+      );
+
+      // Ended from here, side.txt would not wait for its commit: refused, one line, nothing written.
+      const before = await spoolOf(repo.dir, 'aider', side);
+      const refused = await trail(repo.dir, 'session', 'end', '--session', side);
+      assert.equal(refused.code, 2);
+      assert.match(
+        refused.stderr,
+        /^trail: session \S+ is current in the worktree .*-linked: end it there \(cd '.*-linked' && trail session end\)/,
+      );
+      assert.equal(refused.stderr.trim().split('\n').length, 1);
+      assert.deepEqual(await spoolOf(repo.dir, 'aider', side), before);
+      assert.equal((await trail(linked, 'session', 'current')).stdout.trim(), side, 'still current there');
+
+      // With --seal-now it ends and is sealed from here, and stops being current over there.
+      const sealed = await trail(repo.dir, 'session', 'end', '--session', side, '--seal-now', '--json');
+      assert.equal(sealed.code, 0, sealed.stderr);
+      assert.equal(JSON.parse(sealed.stdout).sealed, true);
+      assert.equal(
+        (await trail(linked, 'session', 'current')).code,
+        1,
+        'the linked worktree no longer records into it',
+      );
+      assert.equal((await index(repo.dir)).sessions.get(side)?.record.endedAt !== undefined, true);
+
+      // A worktree removed with its session current leaves a pointer behind: that session is
+      // open, not current anywhere, and ends from any worktree.
+      const gone = (
+        await trail(linked, 'session', 'start', '--agent', 'aider', '--prompt', 'more')
+      ).stdout.trim();
+      repo.git('worktree', 'remove', '--force', linked);
+      const left = JSON.parse((await trail(repo.dir, 'session', 'list', '--json')).stdout) as Array<{
+        sessionId: string;
+        waits: string;
+      }>;
+      assert.equal(left.find((s) => s.sessionId === gone)?.waits, 'open');
+      const ended = await trail(repo.dir, 'session', 'end', '--session', gone);
+      assert.equal(ended.code, 0, ended.stderr);
+      const spool = join((await findRepo(repo.dir)).stateDir, 'spool');
+      assert.deepEqual(
+        readdirSync(spool).filter((name) => name.startsWith('current-session')),
+        [],
+        'no pointer to an ended session is left',
+      );
     } finally {
       rmSync(linked, { recursive: true, force: true });
       repo.cleanup();

@@ -22,6 +22,7 @@ import { pendingSessions } from '../../capture/pending-sessions.js';
 import { sealEndedSessions, sealSessionAlone, sealSessionIfIdle } from '../../capture/seal.js';
 import { countLabel } from '../../core/count-label.js';
 import { TrailError } from '../../core/errors.js';
+import { shellQuote } from '../../git/hooks.js';
 import { findRepo, requireInitialised } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
 import { collect } from '../option-values.js';
@@ -126,6 +127,13 @@ export function register(program: Command, context: () => CommandContext): void 
       const current = currentSession(repo);
       const isCurrent = current?.key === handle.key;
       const pending = pendingSessions(repo).find((p) => p.key === handle.key);
+      // Ended from here, the files it changed there would not wait for their commit.
+      if (pending?.currentIn !== undefined && !options.sealNow) {
+        throw new TrailError(
+          'USAGE',
+          `session ${handle.sessionId} is current in the worktree ${pending.currentIn}: end it there (cd ${shellQuote(pending.currentIn)} && trail session end), where the files it changed wait for their commit; --seal-now ends and seals it from here if none of them is its work`,
+        );
+      }
       // Its edits belong to the commit that holds them: sealed alone, they would lose that link.
       if (options.sealNow && pending && pending.edited.length > 0) {
         throw new TrailError(
@@ -242,6 +250,8 @@ function waitText(p: PendingSession): string {
   switch (p.waits) {
     case 'current':
       return 'current in this worktree: a commit made now carries it (trail session end ends it)';
+    case 'current-elsewhere':
+      return `current in the worktree ${p.currentIn}: a commit made there carries it (trail session end, there, ends it)`;
     case 'awaiting-commit':
       return 'ended: the next commit of a file changed while it ran carries it';
     case 'edits':

@@ -30,7 +30,7 @@ export const AGENTS: ReadonlyArray<readonly [string, string]> = [
 export const REQUEST_ENTRIES = 250;
 
 /** A fresh database of `backend`; BENCH_KEEP_DATABASE=1 leaves a PostgreSQL one in place. */
-async function openBenchDb(backend: string): Promise<OpenedDb> {
+export async function openBenchDb(backend: string): Promise<OpenedDb> {
   if (backend === 'postgres') {
     const opened = await freshPostgres('trail_bench');
     // Kept, to look at its plans after the run.

@@ -4,6 +4,7 @@
  * a commit: whether a push rewrote its branch (forced-pushes.ts) and which commits a code
  * host's review of a pull request covers (review-coverage.ts).
  */
+import type { Queryable } from './db/database.js';
 
 /**
  * A recursive CTE named `name`, one column `sha`: `start` (a SQL expression) and every commit
@@ -26,5 +27,71 @@ export function ancestorsCte(name: string, repo: string, start: string, stopAt?:
       SELECT p.parent FROM ${name} w
         JOIN commits c ON c.repo_id = ${repo} AND c.sha = w.sha
         CROSS JOIN LATERAL unnest(c.parents) AS p(parent)${stop}
+    )`;
+}
+
+/** Generations below the lower of the two ends that the first bounded walk reads. */
+const FIRST_WINDOW = 128;
+
+/**
+ * The commits behind `head` (itself included) and not behind `base`, git's `base..head`, read
+ * only down to where generations (commit-generations.ts) fall below those commits': every
+ * commit behind `base` whose generation is at least g is reached from `base` through commits
+ * of generation above g, so a walk that stops below g still tells, for each commit of
+ * generation g or more, whether it is behind `base`. While the walk from `head` leaves the
+ * bound through a commit not behind `base`, the bound goes down and the walk runs again.
+ *
+ * Undefined when a generation is missing on the way (a history with a gap, or commits a
+ * retention purge removed): the caller walks the whole history then.
+ */
+export async function commitsBetween(
+  tx: Queryable,
+  repoId: number,
+  base: string,
+  head: string,
+): Promise<string[] | undefined> {
+  const ends = await tx.query<{ sha: string; generation: number }>(
+    'SELECT sha, generation FROM commit_generations WHERE repo_id = $1 AND sha = ANY($2::text[])',
+    [repoId, [base, head]],
+  );
+  const generationOf = new Map(ends.rows.map((r) => [r.sha, Number(r.generation)]));
+  const baseGeneration = generationOf.get(base);
+  const headGeneration = generationOf.get(head);
+  if (baseGeneration === undefined || headGeneration === undefined) return undefined;
+  let window = FIRST_WINDOW;
+  for (;;) {
+    const floor = Math.max(0, Math.min(baseGeneration, headGeneration) - window);
+    const walked = await tx.query<{ side: 'base' | 'head'; sha: string; generation: number | null }>(
+      `WITH RECURSIVE ${boundedAncestorsCte('from_base', '$2::text', '$4::int')},
+         ${boundedAncestorsCte('from_head', '$3::text', '$5::int', 'w.sha NOT IN (SELECT sha FROM from_base)')}
+       SELECT 'base' AS side, sha, generation FROM from_base
+       UNION ALL SELECT 'head', sha, generation FROM from_head`,
+      [repoId, base, head, baseGeneration, headGeneration, floor],
+    );
+    if (walked.rows.some((r) => r.generation === null)) return undefined;
+    const behindBase = new Set(walked.rows.filter((r) => r.side === 'base').map((r) => r.sha));
+    const fromHead = walked.rows.filter((r) => r.side === 'head' && !behindBase.has(r.sha));
+    // Past the bound, a commit not reached from base may still be behind it: look further.
+    if (floor === 0 || fromHead.every((r) => Number(r.generation) >= floor))
+      return fromHead.map((r) => r.sha);
+    window *= 4;
+  }
+}
+
+/**
+ * As ancestorsCte, with each commit's generation (null where it has none), reading the parents
+ * only of commits whose generation is at least the bound ($6): those below it are listed, not
+ * walked on from.
+ */
+function boundedAncestorsCte(name: string, start: string, startGeneration: string, stopAt?: string): string {
+  const stop = stopAt ? ` AND ${stopAt}` : '';
+  return `${name}(sha, generation) AS (
+      SELECT ${start}, ${startGeneration}
+      UNION
+      SELECT p.parent, g.generation FROM ${name} w
+        JOIN commits c ON c.repo_id = $1 AND c.sha = w.sha
+        CROSS JOIN LATERAL unnest(c.parents) AS p(parent)
+        LEFT JOIN commit_generations g ON g.repo_id = $1 AND g.sha = p.parent
+      WHERE w.generation >= $6${stop}
     )`;
 }

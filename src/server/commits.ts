@@ -20,11 +20,12 @@ import type { Policy } from '../core/policy.js';
 import { defaultPolicy, parsePolicy } from '../core/policy.js';
 import { BUILTIN_RULES, redactTexts } from '../core/redact.js';
 import type { RepoRef } from './auth.js';
+import { recordGenerations } from './commit-generations.js';
 import type { Database, Queryable } from './db/database.js';
 import { badRequest, invalid } from './errors.js';
 import { FULL_SHA } from './http.js';
 import { coverReviewsWaitingFor } from './review-coverage.js';
-import { refreshReviewStatus } from './review-state.js';
+import { lockRepoReviews, refreshReviewStatus } from './review-state.js';
 import { storableText, storableTime } from './storable.js';
 
 /** Commits per request: a push sends more in several. */
@@ -120,6 +121,16 @@ export async function storeCommits(
     // A code host's review that arrived before these commits covers more of its pull request
     // now (review-coverage.ts): in the same transaction, so no status is left behind.
     const added = result.rows.map((r) => r.sha);
+    if (added.length > 0) {
+      // Under the review lock, which the walks that read generations take too.
+      await lockRepoReviews(tx, repo.id);
+      const stored = new Set(added);
+      await recordGenerations(
+        tx,
+        repo.id,
+        redacted.filter((c) => stored.has(c.sha)),
+      );
+    }
     const covered = await coverReviewsWaitingFor(tx, repo.id, added);
     await refreshReviewStatus(tx, repo.id, { commits: covered, checkpoints: [] });
     return { received: commits.length, added: added.length };

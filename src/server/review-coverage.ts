@@ -33,10 +33,12 @@
  * A review waiting for nothing is never walked again: the commits it walked through are
  * append-only and their parents never change.
  *
- * Cost: one walk reads the base's whole history (one primary-key lookup per commit: 0.85 s
- * per 100,000 commits of linear history, measured on PGlite on a 2-core Xeon) and the pull
- * request's commits. It runs when the review arrives and again only when a push brings a
- * commit that review waits for; a push looks its new commits up in `review_commit_waits`
+ * Cost: where both histories are held whole, the walk reads them only down to where their
+ * generation numbers fall below the pull request's commits (commit-graph.ts, commitsBetween):
+ * a few milliseconds over 100,000 commits (bench/review-walk.ts). Elsewhere (a gap, a purge) it
+ * reads the base's whole history (one primary-key lookup per commit: 0.85 s per 100,000
+ * commits of linear history, measured on PGlite on a 2-core Xeon). It runs when the review
+ * arrives and again only when a push brings a commit that review waits for; a push looks its new commits up in `review_commit_waits`
  * (one index probe each) and walks no other review. Its worst case is a push that brings the
  * base many reviews waited for: one walk each, once. Migration 15 walks every code-host review held once, in the
  * migration's transaction: reviews × history (by the figure above, 1,000 reviews over 50,000
@@ -48,7 +50,7 @@
  * lock second reads what the first committed (a review's waits, or the commits), so a review
  * never waits for a commit already stored, nor misses one stored meanwhile.
  */
-import { ancestorsCte } from './commit-graph.js';
+import { ancestorsCte, commitsBetween } from './commit-graph.js';
 import type { Queryable } from './db/database.js';
 import { FULL_SHA } from './http.js';
 import { lockRepoReviews } from './review-state.js';
@@ -62,15 +64,20 @@ interface Coverage {
 const unique = (list: readonly string[]) => [...new Set(list)];
 
 /** The commits `base..head` covers, by the rules above. */
-async function walkPullRequest(
+export async function pullRequestCommits(
   tx: Queryable,
   repoId: number,
   head: string,
   base: string | null,
+  /** False before migration 18 has made the generations' table: the whole history is walked. */
+  generations = true,
 ): Promise<Coverage> {
   if (base === null || base === head) return { covers: [head], waits: [] };
   const baseHeld = await tx.query('SELECT 1 FROM commits WHERE repo_id = $1 AND sha = $2', [repoId, base]);
   if (baseHeld.rows.length === 0) return { covers: [head], waits: [base] };
+  // Both histories held whole: the walk stops where generations fall below the pull request's.
+  const between = generations ? await commitsBetween(tx, repoId, base, head) : undefined;
+  if (between) return { covers: unique([head, ...between]), waits: [] };
   // The head's walk stops at commits behind the base: their history is behind the base too.
   // NOT IN over the base's walk is planned as one hash of it, built once.
   const walked = await tx.query<{ side: 'head' | 'met' | 'gap'; sha: string; held: boolean }>(
@@ -110,6 +117,7 @@ export async function coverReviews(
   tx: Queryable,
   repoId: number,
   reviewIds: ReadonlyArray<string | number>,
+  generations = true,
 ): Promise<string[]> {
   if (reviewIds.length === 0) return [];
   await lockRepoReviews(tx, repoId);
@@ -123,7 +131,7 @@ export async function coverReviews(
   const changed = new Set<string>();
   for (const range of ranges.rows) {
     const base = range.base !== null && FULL_SHA.test(range.base) ? range.base : null;
-    const { covers, waits } = await walkPullRequest(tx, repoId, range.head, base);
+    const { covers, waits } = await pullRequestCommits(tx, repoId, range.head, base, generations);
     const before = await tx.query<{ commit_sha: string }>(
       'DELETE FROM review_commits WHERE review_id = $1 RETURNING commit_sha',
       [range.id],
@@ -171,11 +179,11 @@ export async function coverReviewsWaitingFor(
   );
 }
 
-/** Fills review_commits for every code-host review held (migration 15). */
+/** Fills review_commits for every code-host review held (migration 15, before 18's generations). */
 export async function rebuildReviewCoverage(tx: Queryable): Promise<void> {
   const reviews = await tx.query<{ repo_id: number; ids: Array<string | number> }>(
     `SELECT repo_id, array_agg(id ORDER BY id) AS ids FROM reviews
      WHERE writer_id IS NULL AND commit_sha IS NOT NULL GROUP BY repo_id`,
   );
-  for (const { repo_id, ids } of reviews.rows) await coverReviews(tx, Number(repo_id), ids);
+  for (const { repo_id, ids } of reviews.rows) await coverReviews(tx, Number(repo_id), ids, false);
 }

@@ -11,6 +11,7 @@
  * through only when that row exists and was written by the same transaction. Setting
  * `trail.purge` alone therefore deletes nothing, and every deletion leaves its log row.
  */
+import { rebuildGenerations } from '../commit-generations.js';
 import { rebuildReviewCoverage } from '../review-coverage.js';
 import { rebuildReviewStatus, refreshStatusOfFutureRevocations } from '../review-state.js';
 import type { Database, Queryable } from './database.js';
@@ -653,6 +654,36 @@ CREATE INDEX sessions_time ON sessions (time DESC);
 ALTER INDEX checkpoints_sessions SET (fastupdate = off);
 SELECT gin_clean_pending_list('checkpoints_sessions'::regclass);
 `,
+  },
+  {
+    version: 18,
+    name: 'commit-generations',
+    sql: `
+-- The generation number of each pushed commit whose whole history the server holds (1 for a
+-- root, else 1 + its parents' largest; src/server/commit-generations.ts): a pull request's walk
+-- stops where generations fall below its commits' (src/server/commit-graph.ts) instead of
+-- reading the base's whole history. Derived from commits, like review_commits: no append-only
+-- trigger. authored_at is the commit's, so the retention purge takes the row with it.
+CREATE TABLE commit_generations (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  sha text NOT NULL,
+  generation integer NOT NULL,
+  authored_at timestamptz NOT NULL,
+  PRIMARY KEY (repo_id, sha)
+);
+
+-- A commit held whose parent has no generation yet (not pushed yet, or waiting in turn): the
+-- push that gives the parent one gives it to the commits that waited for it. Derived as well.
+CREATE TABLE commit_generation_waits (
+  repo_id integer NOT NULL REFERENCES repos (id),
+  parent_sha text NOT NULL,
+  sha text NOT NULL,
+  authored_at timestamptz NOT NULL,
+  PRIMARY KEY (repo_id, parent_sha, sha)
+);
+CREATE INDEX commit_generation_waits_sha ON commit_generation_waits (repo_id, sha);
+`,
+    run: rebuildGenerations,
   },
 ];
 

@@ -47,6 +47,9 @@ const TARGETS: ReadonlyArray<{ table: string; time: string }> = [
   { table: 'review_commit_waits', time: 'time' },
   { table: 'external_events', time: 'received_at' },
   { table: 'commits', time: 'authored_at' },
+  // Derived from commits (commit-generations.ts), by the commit's time: they go with it.
+  { table: 'commit_generations', time: 'authored_at' },
+  { table: 'commit_generation_waits', time: 'authored_at' },
 ];
 
 /** Access log rows older than the cutoff ($2) that name the repository ($1), in `repo` or `repos`. */

@@ -7,6 +7,16 @@
 import type { Queryable } from './db/database.js';
 
 /**
+ * The walked commit's row, looked up by its key. As a plain join, PostgreSQL may plan each step
+ * of the walk as a hash join over every commit of the repository (the walk's row count is not
+ * known when it plans), which made a walk of 5,000 commits take 5.7 s instead of 70 ms; the
+ * LIMIT keeps the lookup a subquery of its own, run per walked commit.
+ */
+function commitOf(repo: string): string {
+  return `(SELECT c.parents FROM commits c WHERE c.repo_id = ${repo} AND c.sha = w.sha LIMIT 1)`;
+}
+
+/**
  * A recursive CTE named `name`, one column `sha`: `start` (a SQL expression) and every commit
  * behind it through the parents of the commits repository `repo` (a SQL expression) holds.
  * A parent the server does not hold is still listed, and the walk ends there: a caller tells
@@ -25,7 +35,7 @@ export function ancestorsCte(name: string, repo: string, start: string, stopAt?:
       SELECT ${start}
       UNION
       SELECT p.parent FROM ${name} w
-        JOIN commits c ON c.repo_id = ${repo} AND c.sha = w.sha
+        CROSS JOIN LATERAL ${commitOf(repo)} c
         CROSS JOIN LATERAL unnest(c.parents) AS p(parent)${stop}
     )`;
 }
@@ -62,8 +72,8 @@ export async function commitsBetween(
   for (;;) {
     const floor = Math.max(0, Math.min(baseGeneration, headGeneration) - window);
     const walked = await tx.query<{ side: 'base' | 'head'; sha: string; generation: number | null }>(
-      `WITH RECURSIVE ${boundedAncestorsCte('from_base', '$2::text', '$4::int')},
-         ${boundedAncestorsCte('from_head', '$3::text', '$5::int', 'w.sha NOT IN (SELECT sha FROM from_base)')}
+      `WITH RECURSIVE ${boundedAncestorsCte('from_base', '$1', '$2::text', '$4::int', '$6')},
+         ${boundedAncestorsCte('from_head', '$1', '$3::text', '$5::int', '$6', 'w.sha NOT IN (SELECT sha FROM from_base)')}
        SELECT 'base' AS side, sha, generation FROM from_base
        UNION ALL SELECT 'head', sha, generation FROM from_head`,
       [repoId, base, head, baseGeneration, headGeneration, floor],
@@ -80,18 +90,26 @@ export async function commitsBetween(
 
 /**
  * As ancestorsCte, with each commit's generation (null where it has none), reading the parents
- * only of commits whose generation is at least the bound ($6): those below it are listed, not
- * walked on from.
+ * only of commits whose generation is at least `floor` (a SQL expression): those below it are
+ * listed, not walked on from. `startGeneration` is the generation of `start`.
  */
-function boundedAncestorsCte(name: string, start: string, startGeneration: string, stopAt?: string): string {
+export function boundedAncestorsCte(
+  name: string,
+  repo: string,
+  start: string,
+  startGeneration: string,
+  floor: string,
+  stopAt?: string,
+): string {
   const stop = stopAt ? ` AND ${stopAt}` : '';
   return `${name}(sha, generation) AS (
       SELECT ${start}, ${startGeneration}
       UNION
-      SELECT p.parent, g.generation FROM ${name} w
-        JOIN commits c ON c.repo_id = $1 AND c.sha = w.sha
+      SELECT p.parent,
+          (SELECT g.generation FROM commit_generations g WHERE g.repo_id = ${repo} AND g.sha = p.parent)
+        FROM ${name} w
+        CROSS JOIN LATERAL ${commitOf(repo)} c
         CROSS JOIN LATERAL unnest(c.parents) AS p(parent)
-        LEFT JOIN commit_generations g ON g.repo_id = $1 AND g.sha = p.parent
-      WHERE w.generation >= $6${stop}
+      WHERE w.generation >= ${floor}${stop}
     )`;
 }

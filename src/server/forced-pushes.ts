@@ -22,7 +22,7 @@
  * So a GitLab force push is flagged once a clone has sent the rewritten branch, and never
  * when the rewritten head was itself discarded before any `trail push` sent it.
  */
-import { ancestorsCte } from './commit-graph.js';
+import { ancestorsCte, boundedAncestorsCte } from './commit-graph.js';
 
 /**
  * The walk back from a push's new head through the pushed commits' parents (commit-graph.ts):
@@ -36,11 +36,31 @@ function behindAfter(e: string, where: string): string {
     SELECT 1 FROM behind b WHERE ${where})`;
 }
 
+/** The generation (commit-generations.ts) of the push's `before` or `after`, or null. */
+function generationOf(e: string, side: 'before' | 'after'): string {
+  return `(SELECT g.generation FROM commit_generations g
+    WHERE g.repo_id = ${e}.repo_id AND g.sha = ${e}.event->>'${side}')`;
+}
+
+/**
+ * Whether `before` is behind `after`, when both have a generation: the walk back from `after`
+ * reads only commits of `before`'s generation or more, since no commit below it leads back up
+ * to it. A rewrite no longer walks the whole history twice (for the answer, then for gaps): a
+ * commit with a generation had its whole history held, and a commit the walk meets without one
+ * (removed since by the retention purge) leaves the answer to the whole walk.
+ */
+function behindAfterAbove(e: string, where: string): string {
+  return `EXISTS (
+    WITH RECURSIVE ${boundedAncestorsCte('behind', `${e}.repo_id`, `${e}.event->>'after'`, generationOf(e, 'after'), generationOf(e, 'before'))}
+    SELECT 1 FROM behind b WHERE ${where})`;
+}
+
 /**
  * A SQL expression over an `external_events` push row aliased `e`: whether the push rewrote
  * its branch, true or false, or null when that cannot be told yet (GitLab, above).
  */
 export function pushForcedSql(e: string): string {
+  const bothHaveGenerations = `${generationOf(e, 'after')} IS NOT NULL AND ${generationOf(e, 'before')} IS NOT NULL`;
   return `CASE
     WHEN ${e}.host = 'github' THEN coalesce((${e}.event->>'forced')::boolean, false)
     WHEN ${e}.host <> 'gitlab' THEN NULL
@@ -48,6 +68,8 @@ export function pushForcedSql(e: string): string {
     WHEN ${e}.event->>'after' ~ '^0+$' THEN NULL
     WHEN NOT EXISTS (SELECT 1 FROM commits c WHERE c.repo_id = ${e}.repo_id AND c.sha = ${e}.event->>'after')
       THEN NULL
+    WHEN ${bothHaveGenerations} AND ${behindAfterAbove(e, `b.sha = ${e}.event->>'before'`)} THEN false
+    WHEN ${bothHaveGenerations} AND NOT ${behindAfterAbove(e, 'b.generation IS NULL')} THEN true
     WHEN ${behindAfter(e, `b.sha = ${e}.event->>'before'`)} THEN false
     WHEN ${behindAfter(e, `NOT EXISTS (SELECT 1 FROM commits k WHERE k.repo_id = ${e}.repo_id AND k.sha = b.sha)`)}
       THEN NULL

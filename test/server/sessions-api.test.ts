@@ -123,6 +123,20 @@ for (const backend of BACKENDS) {
       const records = (await get(carried)).body as { session: { endedAt: string } };
       assert.ok(twice.firstSeen < twice.lastSeen, `${twice.firstSeen} < ${twice.lastSeen}`);
       assert.ok(records.session.endedAt <= twice.lastSeen);
+      // A period that ends between its two records: it began in it, though its newest record is
+      // later (the list reads the sessions with a record in a period long past, not every newer one).
+      const endsBetween = await list(`?until=${encodeURIComponent(twice.lastSeen)}`);
+      assert.ok(
+        endsBetween.some((s) => s.sessionId === carried),
+        JSON.stringify(endsBetween),
+      );
+      const afterItsStart = new Date(Date.parse(twice.firstSeen) + 1).toISOString();
+      assert.ok(
+        !(await list(`?since=${encodeURIComponent(afterItsStart)}&until=2999-01-01`)).some(
+          (s) => s.sessionId === carried,
+        ),
+        'it began before the period',
+      );
       // Agent and model, as the newest record of each names them, exactly.
       assert.deepEqual(
         (await list('?agent=aider')).map((s) => s.sessionId),

@@ -24,6 +24,7 @@ import { buildSessionView } from '../../read/session-view.js';
 import { reposToRead } from '../access-log.js';
 import type { AppDeps, TrailApp } from '../app.js';
 import { requirePermission } from '../auth.js';
+import type { Queryable } from '../db/database.js';
 import { badRequest, notFound } from '../errors.js';
 import {
   decodeCursor,
@@ -54,6 +55,33 @@ interface SessionRow {
   checkpoints: number | string;
 }
 
+/** The most session records in a period that sessionsWithRecordsIn reads before it gives up. */
+const PERIOD_RECORDS = 20_000;
+
+/**
+ * The sessions with a record from `since` (if set) to before `until`, when there are no more
+ * than PERIOD_RECORDS such records; undefined otherwise (the period is recent or long, and the
+ * list's own walk finds its sessions sooner). A session first recorded in the period has its
+ * first record there.
+ */
+async function sessionsWithRecordsIn(
+  db: Queryable,
+  repoIds: number[] | null,
+  since: string | undefined,
+  until: string,
+): Promise<Array<{ repo_id: number; session_id: string }> | undefined> {
+  const records = await db.query<{ repo_id: number; session_id: string }>(
+    `SELECT repo_id, session_id FROM sessions
+     WHERE time < $2::timestamptz AND ($3::timestamptz IS NULL OR time >= $3::timestamptz)
+       AND ($1::int[] IS NULL OR repo_id = ANY($1::int[]))
+     ORDER BY time DESC LIMIT ${PERIOD_RECORDS + 1}`,
+    [repoIds, until, since ?? null],
+  );
+  if (records.rows.length > PERIOD_RECORDS) return undefined;
+  const seen = new Map(records.rows.map((r) => [`${r.repo_id}\u0000${r.session_id}`, r]));
+  return [...seen.values()];
+}
+
 export function register(app: TrailApp, { db }: AppDeps): void {
   app.get('/api/v1/sessions', async (c) => {
     requirePermission(c.get('token'), 'read');
@@ -61,7 +89,8 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     if (repos && repos.length === 0) return c.json({ nextCursor: null, sessions: [] });
     const limit = queryInt(c, 'limit', 50, 1, 500);
     const carried = queryChoice(c, 'carried', ['none', 'some'] as const);
-    const params: unknown[] = [repos ? repos.map((r) => r.id) : null];
+    const repoIds = repos ? repos.map((r) => r.id) : null;
+    const params: unknown[] = [repoIds];
     const where: string[] = [];
     const add = (value: unknown) => `$${params.push(value)}`;
     // A session is recorded again as it ends, or as a later commit carries it: the list shows
@@ -72,6 +101,15 @@ export function register(app: TrailApp, { db }: AppDeps): void {
     const until = queryTime(c, 'until');
     if (since) where.push(`${firstSeen} >= ${add(since)}::timestamptz`);
     if (until) where.push(`${firstSeen} < ${add(until)}::timestamptz`);
+    // The walk below goes from the newest session down, so a period long past would walk every
+    // session since. Those that began in it have a record in it: when few do, they are the
+    // candidates instead.
+    const began = until ? await sessionsWithRecordsIn(db, repoIds, since, until) : undefined;
+    if (began) {
+      where.push(
+        `(s.repo_id, s.session_id) IN (SELECT * FROM unnest(${add(began.map((b) => b.repo_id))}::int[], ${add(began.map((b) => b.session_id))}::text[]))`,
+      );
+    }
     const agent = queryText(c, 'agent', 128);
     const model = queryText(c, 'model', 256);
     const requester = queryText(c, 'requester', 512);

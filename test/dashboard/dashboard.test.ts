@@ -278,6 +278,31 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
     await shot('checkpoints');
   });
 
+  test('the sessions list narrows to the days a session started on, keeping its other filters', async () => {
+    const listed = await api<{ sessions: Array<{ firstSeen: string }> }>(
+      server.url,
+      auditor,
+      '/api/v1/sessions',
+    );
+    const day = listed.body.sessions[0]!.firstSeen.slice(0, 10);
+    await page.goto(`${server.url}/ui/sessions?agent=claude-code`);
+    assert.equal(await page.locator('tbody tr').count(), 1);
+    await page.fill('#f-since', '2999-01-01');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(/since=2999-01-01/);
+    assert.match(page.url(), /agent=claude-code/, 'the agent filter is kept');
+    await page.getByText('No session matches these filters.').waitFor();
+    await page.fill('#f-since', day);
+    await page.fill('#f-until', day);
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(new RegExp(`until=${day}`));
+    assert.equal(await page.locator('tbody tr').count(), 1, 'its first day, both ends inclusive');
+    await page.click('text=any day');
+    await page.waitForURL((url) => !url.search.includes('since='));
+    assert.match(page.url(), /agent=claude-code/);
+    assert.equal(await page.locator('tbody tr').count(), 1);
+  });
+
   test('checkpoint page: the <script> prompt is text, checks have exit codes, lines have origins', async () => {
     await page.goto(`${server.url}/ui/checkpoints?q=greeting`);
     await page.locator('td.summary a').first().click();

@@ -248,6 +248,35 @@ for (const backend of BACKENDS) {
       assert.ok(!dana.text.includes(`/ui/sessions/${idle}?repo=`));
       const none = await open('/ui/sessions?agent=goose&carried=none');
       assert.match(none.text, /No session matches these filters\./);
+
+      // Days, both inclusive: the day the carried session started holds it, the next does not.
+      const firstSeen = (
+        (await callOverHttp(server.url, auditor, 'GET', '/api/v1/sessions?agent=goose')).body as {
+          sessions: Array<{ firstSeen: string }>;
+        }
+      ).sessions[0]!.firstSeen;
+      const day = firstSeen.slice(0, 10);
+      const nextDay = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+      const onDay = await open(`/ui/sessions?agent=goose&since=${day}&until=${day}`);
+      assert.ok(onDay.text.includes(`/ui/sessions/${carried}?repo=`), onDay.text.slice(0, 300));
+      assert.ok(
+        onDay.text.includes('<input type="hidden" name="agent" value="goose">'),
+        'the form keeps the agent',
+      );
+      assert.ok(
+        onDay.text.includes(
+          `href="/ui/sessions?agent=goose&amp;carried=none&amp;since=${day}&amp;until=${day}"`,
+        ),
+        'the tabs keep the days',
+      );
+      const later = await open(`/ui/sessions?since=${nextDay}`);
+      assert.match(later.text, /No session started on these days\./);
+      const wrong = await open('/ui/sessions?since=2026-02-30');
+      assert.match(wrong.text, /Not applied: from “2026-02-30”/);
+      assert.ok(
+        wrong.text.includes(`/ui/sessions/${carried}?repo=`),
+        'a day that is not one filters nothing',
+      );
     });
 
     test('the list reads by time, and checkpoints_sessions takes new ids straight into the index (migration 17)', async () => {

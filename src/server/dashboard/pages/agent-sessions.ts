@@ -2,13 +2,14 @@
  * The agent sessions the token can read, newest first (`GET /api/v1/sessions`): each with its
  * agent, model, requester and the commits that carried it, and a view of those no commit
  * carried, the sessions that changed nothing and were sealed alone at their end. Each row opens
- * the session's page (agent-session.ts); its agent, model and requester narrow the list to theirs.
+ * the session's page (agent-session.ts); its agent, model and requester narrow the list to theirs,
+ * and two dates to the sessions that started between them (an auditor's period).
  */
 import type { PageContext } from '../context.js';
-import { param } from '../context.js';
+import { dateParam, dayAfter, ignoredDates, param } from '../context.js';
 import { plural, short, stamp } from '../format.js';
 import { html, join } from '../html.js';
-import { BASE, badge, empty, page, panel } from '../layout.js';
+import { BASE, badge, empty, ignoredDatesNotice, page, panel } from '../layout.js';
 
 interface SessionRow {
   repo: string;
@@ -31,10 +32,13 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
   const requester = param(ctx.url, 'requester', 512);
   const carried = param(ctx.url, 'carried', 8) === 'none' ? 'none' : undefined;
   const cursor = param(ctx.url, 'cursor', 2048);
+  // Days, both inclusive, as the checkpoint list takes them; the API's until is exclusive.
+  const since = dateParam(ctx.url, 'since');
+  const until = dateParam(ctx.url, 'until');
   /** This page's filters, changed by `change`: what each link below keeps or drops. */
   const filters = (change: Record<string, string | undefined> = {}) =>
     Object.fromEntries(
-      Object.entries({ repo, agent, model, requester, carried, ...change }).filter(
+      Object.entries({ repo, agent, model, requester, carried, since, until, ...change }).filter(
         (entry): entry is [string, string] => entry[1] !== undefined,
       ),
     );
@@ -44,7 +48,12 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
   };
   const { sessions, nextCursor } = await ctx.api.get<{ sessions: SessionRow[]; nextCursor: string | null }>(
     '/api/v1/sessions',
-    { limit: SHOWN, ...filters(), ...(cursor ? { cursor } : {}) },
+    {
+      limit: SHOWN,
+      ...filters(),
+      ...(until ? { until: dayAfter(until) } : {}),
+      ...(cursor ? { cursor } : {}),
+    },
   );
   const older = nextCursor
     ? html`<p><a href="${`${BASE}/sessions?${new URLSearchParams({ ...filters(), cursor: nextCursor })}`}">Older sessions</a></p>`
@@ -61,6 +70,13 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
     narrowed.length > 0
       ? html`<p class="muted">Only sessions of ${join(narrowed, ' and ')} · <a href="${href({ agent: undefined, model: undefined, requester: undefined })}">all sessions</a></p>`
       : '';
+  const period =
+    since || until ? html`<a href="${href({ since: undefined, until: undefined })}">any day</a>` : '';
+  // The other filters ride along as hidden fields: choosing days keeps them.
+  const kept = Object.entries(filters({ since: undefined, until: undefined })).map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+  );
+  const dates = html`<form class="filters" method="get" action="${BASE}/sessions"><div class="field"><label for="f-since">Started from</label><input type="date" id="f-since" name="since" value="${since ?? ''}"></div><div class="field"><label for="f-until">To (inclusive)</label><input type="date" id="f-until" name="until" value="${until ?? ''}"></div><div class="field"><div class="actions"><button class="btn primary" type="submit">Apply</button>${period}</div></div>${kept}</form>`;
   const rows = sessions.map(
     (s) =>
       html`<tr><td class="nowrap">${stamp(s.firstSeen)}</td><td>${s.repo}</td><td><a href="${BASE}/sessions/${encodeURIComponent(s.sessionId)}?repo=${encodeURIComponent(s.repo)}"><code>${short(s.sessionId)}</code></a></td><td>${s.agent ? html`<a href="${href({ agent: s.agent })}" title="only sessions of this agent">${s.agent}</a>` : ''}</td><td>${s.model ? html`<a href="${href({ model: s.model })}" title="only sessions of this model"><code>${s.model}</code></a>` : html`<span class="faint">not recorded</span>`}</td><td>${s.requester ? html`<a href="${href({ requester: s.requester })}" title="only sessions this person asked for">${s.requester}</a>` : ''}</td><td>${s.checkpoints > 0 ? plural(s.checkpoints, 'checkpoint') : badge('none', 'no commit')}</td></tr>`,
@@ -71,9 +87,11 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
       : empty(
           narrowed.length > 0
             ? 'No session matches these filters.'
-            : carried
-              ? 'Every session here was carried by a commit.'
-              : 'No session has been pushed yet.',
+            : since || until
+              ? 'No session started on these days.'
+              : carried
+                ? 'Every session here was carried by a commit.'
+                : 'No session has been pushed yet.',
         );
   return page({
     title: 'Sessions',
@@ -81,6 +99,6 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
     session: ctx.session,
     assets: ctx.assets,
     subtitle: repo ? `Agent sessions of ${repo}` : 'Agent sessions, newest first',
-    body: html`${tabs}${filterLine}${panel('Sessions', table, { hint: plural(sessions.length, 'session'), flush: true })}${older}`,
+    body: html`${ignoredDatesNotice(ignoredDates(ctx.url))}${tabs}${dates}${filterLine}${panel('Sessions', table, { hint: plural(sessions.length, 'session'), flush: true })}${older}`,
   });
 }

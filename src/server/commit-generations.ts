@@ -96,11 +96,9 @@ async function writeGenerations(
 ): Promise<void> {
   const told = generationsOf(commits, known);
   const dateOf = new Map(commits.map((c) => [c.sha, time(c.date)]));
-  const given = [...told];
-  for (let i = 0; i < given.length; i += ROWS_PER_STATEMENT) {
-    const part = given.slice(i, i + ROWS_PER_STATEMENT);
-    // authored_at is the commit's: the retention purge takes the row with its commit.
-    await tx.query(
+  // authored_at is the commit's: the retention purge takes the row with its commit.
+  await inParts([...told], (part) =>
+    tx.query(
       `INSERT INTO commit_generations (repo_id, sha, generation, authored_at)
        SELECT $1, x.sha, x.generation, x.authored_at
        FROM unnest($2::text[], $3::int[], $4::timestamptz[]) AS x(sha, generation, authored_at)
@@ -111,14 +109,14 @@ async function writeGenerations(
         part.map(([, generation]) => generation),
         part.map(([sha]) => dateOf.get(sha)),
       ],
-    );
-  }
-  for (let i = 0; i < waited.length; i += ROWS_PER_STATEMENT) {
-    await tx.query('DELETE FROM commit_generation_waits WHERE repo_id = $1 AND sha = ANY($2::text[])', [
+    ),
+  );
+  await inParts(waited, (part) =>
+    tx.query('DELETE FROM commit_generation_waits WHERE repo_id = $1 AND sha = ANY($2::text[])', [
       repoId,
-      waited.slice(i, i + ROWS_PER_STATEMENT),
-    ]);
-  }
+      part,
+    ]),
+  );
   const waits = commits.flatMap((c) =>
     told.has(c.sha)
       ? []
@@ -126,16 +124,21 @@ async function writeGenerations(
           .filter((p) => !known.has(p) && !told.has(p))
           .map((parent) => ({ sha: c.sha, parent })),
   );
-  for (let i = 0; i < waits.length; i += ROWS_PER_STATEMENT) {
-    const part = waits.slice(i, i + ROWS_PER_STATEMENT);
-    await tx.query(
+  await inParts(waits, (part) =>
+    tx.query(
       `INSERT INTO commit_generation_waits (repo_id, parent_sha, sha, authored_at)
        SELECT $1, x.parent, x.sha, x.authored_at
        FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(sha, parent, authored_at)
        ON CONFLICT DO NOTHING`,
       [repoId, part.map((w) => w.sha), part.map((w) => w.parent), part.map((w) => dateOf.get(w.sha))],
-    );
-  }
+    ),
+  );
+}
+
+/** Runs `write` over `list` in parts of ROWS_PER_STATEMENT, one after the other. */
+async function inParts<T>(list: readonly T[], write: (part: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < list.length; i += ROWS_PER_STATEMENT)
+    await write(list.slice(i, i + ROWS_PER_STATEMENT));
 }
 
 /** A stored time as PostgreSQL reads it back in a timestamptz[]. */

@@ -16,8 +16,8 @@ const int = (description?: string): Schema => ({
 const arr = (items: Schema): Schema => ({ type: 'array', items });
 const nullable = (schema: Schema): Schema => ({ oneOf: [schema, { type: 'null' }] });
 
-function query(name: string, description: string, schema: Schema = str()): Schema {
-  return { name, in: 'query', required: false, description, schema };
+function query(name: string, description: string, schema: Schema = str(), required = false): Schema {
+  return { name, in: 'query', required, description, schema };
 }
 
 function path(name: string, description: string, schema: Schema = str()): Schema {
@@ -547,7 +547,11 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary:
             "Per-line origin of a file at a commit, from the checkpoint's attribution (recorded ranges only)",
-          parameters: [REPO, query('commit', 'Full commit id'), query('path', 'File path')],
+          parameters: [
+            REPO,
+            query('commit', 'Full commit id', str(), true),
+            query('path', 'File path', str(), true),
+          ],
           responses: { ...ok({ type: 'object' }), ...errors(400, 403, 404) },
         },
       },

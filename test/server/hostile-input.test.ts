@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TrailApp } from '../../src/server/app.js';
 import { checkedRepoName } from '../../src/server/http.js';
+import { openApiDocument } from '../../src/server/openapi.js';
 import type { OpenedDb } from './harness.js';
 import {
   appFor,
@@ -17,6 +18,7 @@ import {
   MemoryWriter,
   pushWriter,
   repoPath,
+  sessionRecord,
   sha,
   token,
 } from './harness.js';
@@ -221,5 +223,102 @@ for (const backend of BACKENDS) {
       assert.equal(answer.body.error.code, 'bad-request');
       assert.match(answer.body.error.message, /the database cannot store/);
     });
+
+    test('every GET route the OpenAPI document lists answers odd values of each parameter below 500', async () => {
+      // Its own app, with the real reports: the odd periods reach their code too.
+      const real = appFor(opened.db);
+      const w = new MemoryWriter();
+      w.append([
+        sessionRecord({ sessionId: 'sweep-session', time: '2026-03-04T10:00:00.000Z' }),
+        checkpointRecord({
+          commit: sha(4),
+          time: '2026-03-04T11:00:00.000Z',
+          sessions: [{ sessionId: 'sweep-session', agent: 'claude-code' }],
+        }),
+      ]);
+      await pushWriter(real, ingest, 'acme/sweep', w);
+      const checkpoint = (await call(real, 'GET', '/api/v1/checkpoints?repo=acme%2Fsweep', admin)).body
+        .checkpoints[0].id as string;
+      // A value for each path parameter; a route with one not named here fails the test, so a
+      // new route is swept too.
+      const pathValues = (route: string): Record<string, string> => ({
+        repo: 'acme%2Fsweep',
+        writer: w.id,
+        sha: sha(4),
+        id: route.startsWith('/api/v1/sessions') ? 'sweep-session' : checkpoint,
+        kind: 'soc2',
+      });
+      const odd = [
+        '',
+        ' ',
+        'x'.repeat(5000),
+        '-1',
+        '0',
+        '1e400',
+        '99999999999999999999',
+        '2026-02-30',
+        '0001-01-01',
+        '9999-12-31T23:59:59.999Z',
+        '../../etc/passwd',
+        'null',
+        '😀',
+        "'; DROP TABLE commits; --",
+        '[]',
+        '%',
+        'NaN',
+        '2026-12',
+        'a\nb',
+      ];
+      const paths = (
+        openApiDocument() as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> }
+      ).paths;
+      let asked = 0;
+      for (const [route, methods] of Object.entries(paths)) {
+        const get = methods.get;
+        if (!get) continue;
+        const values = pathValues(route);
+        const path = route.replace(/\{(\w+)\}/g, (_, name: string) => {
+          assert.ok(values[name], `${route}: no value for its path parameter ${name}`);
+          return values[name]!;
+        });
+        // Required query parameters keep a good value while another is made odd.
+        const required = (get.parameters ?? []).filter((q) => q.in === 'query' && q.required);
+        const base = required.map((q) => {
+          assert.ok(QUERY_VALUES[q.name], `${route}: no value for its required parameter ${q.name}`);
+          return [q.name, QUERY_VALUES[q.name]!] as [string, string];
+        });
+        const query = (name?: string, value?: string) =>
+          new URLSearchParams([
+            ...base.filter(([n]) => n !== name),
+            ...(name === undefined ? [] : [[name, value ?? ''] as [string, string]]),
+          ]).toString();
+        const plain = await call(real, 'GET', `${path}?${query()}`, admin);
+        assert.ok(
+          plain.status < 400,
+          `GET ${path}: ${plain.status} ${JSON.stringify(plain.body).slice(0, 200)}`,
+        );
+        for (const parameter of get.parameters ?? []) {
+          if (parameter.in !== 'query') continue;
+          for (const value of odd) {
+            const answer = await call(real, 'GET', `${path}?${query(parameter.name, value)}`, admin);
+            asked++;
+            assert.ok(
+              answer.status < 500,
+              `GET ${path}?${parameter.name}=${value.slice(0, 40)}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`,
+            );
+          }
+        }
+      }
+      assert.ok(asked > 500, `${asked} requests`);
+    });
   });
 }
+
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+}
+
+/** A good value of each required query parameter, as the sweep's ledger holds it. */
+const QUERY_VALUES: Record<string, string> = { commit: sha(4), path: 'src/app.ts' };

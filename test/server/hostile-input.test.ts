@@ -22,6 +22,7 @@ import {
   sha,
   token,
 } from './harness.js';
+import { dashboardCookie } from './review-views.js';
 
 const YEAR_0 = encodeURIComponent('0001-01-01T00:00+23:59');
 const YEAR_10000 = encodeURIComponent('9999-12-31T23:59-23:59');
@@ -224,7 +225,7 @@ for (const backend of BACKENDS) {
       assert.match(answer.body.error.message, /the database cannot store/);
     });
 
-    test('every GET route the OpenAPI document lists answers odd values of each parameter below 500', async () => {
+    test('every GET route the OpenAPI document lists, and every dashboard page, answers odd values of each parameter below 500; markup comes back as text', async () => {
       // Its own app, with the real reports: the odd periods reach their code too.
       const real = appFor(opened.db);
       const w = new MemoryWriter();
@@ -310,6 +311,44 @@ for (const backend of BACKENDS) {
         }
       }
       assert.ok(asked > 500, `${asked} requests`);
+
+      // The dashboard's pages, signed in, with the same kind of values and markup that must
+      // come back as text.
+      const cookie = await dashboardCookie((url, init) => Promise.resolve(real.request(url, init)), admin);
+      const pages = [
+        '/ui',
+        '/ui/checkpoints',
+        '/ui/sessions',
+        '/ui/gaps',
+        '/ui/ledger',
+        '/ui/reports',
+        `/ui/checkpoints/${checkpoint}`,
+        `/ui/checkpoints/${checkpoint}/evidence.json`,
+        '/ui/sessions/sweep-session',
+        `/ui/commits/${sha(4)}`,
+        '/ui/export/checkpoints.csv',
+        '/ui/reports/download',
+      ];
+      const names =
+        'repo,since,until,agent,model,author,requester,reviewer,status,path,commit,q,limit,cursor,carried,kind,format,from,to'.split(
+          ',',
+        );
+      const markup = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>'];
+      for (const page of pages) {
+        for (const name of names) {
+          for (const value of ['x'.repeat(3000), '2026-02-30', ...markup]) {
+            const url = `${page}?${new URLSearchParams({ [name]: value })}`;
+            const answer = await real.request(url, { headers: { cookie } });
+            const text = await answer.text();
+            assert.ok(
+              answer.status < 500,
+              `GET ${url.slice(0, 120)}: ${answer.status} ${text.slice(0, 200)}`,
+            );
+            for (const probe of markup)
+              assert.ok(!text.includes(probe), `GET ${url.slice(0, 120)} gave back ${probe}`);
+          }
+        }
+      }
     });
   });
 }

@@ -327,6 +327,7 @@ for (const backend of BACKENDS) {
         '/ui/sessions/sweep-session',
         `/ui/commits/${sha(4)}`,
         '/ui/export/checkpoints.csv',
+        '/ui/export/sessions.csv',
         '/ui/reports/download',
       ];
       const names =

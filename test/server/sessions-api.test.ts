@@ -269,6 +269,33 @@ for (const backend of BACKENDS) {
         ),
         'the tabs keep the days',
       );
+      // The list as CSV, with the page's filters: an auditor's period, every page of it.
+      assert.ok(
+        onDay.text.includes(`href="/ui/export/sessions.csv?agent=goose&amp;since=${day}&amp;until=${day}"`),
+      );
+      const csv = await fetch(`${server.url}/ui/export/sessions.csv?agent=goose&since=${day}&until=${day}`, {
+        headers: { cookie },
+      });
+      assert.equal(csv.status, 200);
+      assert.match(
+        csv.headers.get('content-disposition') ?? '',
+        /^attachment; filename="trail-sessions-\d{4}-\d{2}-\d{2}\.csv"$/,
+      );
+      const rows = (await csv.text()).trimEnd().split('\r\n');
+      assert.equal(rows[0], 'first_seen,last_seen,repository,session,agent,model,requester,checkpoints');
+      assert.equal(rows.length, 2, rows.join('\n'));
+      assert.ok(rows[1]!.includes(`,acme/app,${carried},goose,`), rows[1]);
+      assert.ok(rows[1]!.endsWith(',1'), 'carried by one checkpoint');
+      const every = (
+        await (await fetch(`${server.url}/ui/export/sessions.csv`, { headers: { cookie } })).text()
+      )
+        .trimEnd()
+        .split('\r\n');
+      assert.equal(every.length, 3, 'both sessions');
+      const notADay = await fetch(`${server.url}/ui/export/sessions.csv?until=2026-02-30`, {
+        headers: { cookie },
+      });
+      assert.equal(notADay.status, 400, 'a download cannot say a filter was not applied: it refuses');
       const later = await open(`/ui/sessions?since=${nextDay}`);
       assert.match(later.text, /No session started on these days\./);
       const wrong = await open('/ui/sessions?since=2026-02-30');

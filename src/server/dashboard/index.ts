@@ -27,7 +27,7 @@ import type { PageContext } from './context.js';
 import type { Assets } from './layout.js';
 import { BASE, FAVICON } from './layout.js';
 import { sessionPage } from './pages/agent-session.js';
-import { sessionsPage } from './pages/agent-sessions.js';
+import { sessionsCsv, sessionsPage } from './pages/agent-sessions.js';
 import { checkpointPage } from './pages/checkpoint.js';
 import { checkpointsCsv, checkpointsPage } from './pages/checkpoints.js';
 import { commitPage, unsentCommitPage } from './pages/commit.js';
@@ -351,6 +351,14 @@ export function createDashboard(
     return c.body(csv, 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': attachment(`trail-checkpoints-${deps.now().toISOString().slice(0, 10)}.csv`),
+    });
+  });
+
+  ui.get('/export/sessions.csv', async (c) => {
+    const csv = await sessionsCsv(ctxOf(c));
+    return c.body(csv, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': attachment(`trail-sessions-${deps.now().toISOString().slice(0, 10)}.csv`),
     });
   });
 

@@ -3,10 +3,13 @@
  * agent, model, requester and the commits that carried it, and a view of those no commit
  * carried, the sessions that changed nothing and were sealed alone at their end. Each row opens
  * the session's page (agent-session.ts); its agent, model and requester narrow the list to theirs,
- * and two dates to the sessions that started between them (an auditor's period).
+ * and two dates to the sessions that started between them (an auditor's period). The list, with
+ * its filters, downloads as CSV (`/ui/export/sessions.csv`).
  */
+
+import { csvCell } from '../../../report/render-csv.js';
 import type { PageContext } from '../context.js';
-import { dateParam, dayAfter, ignoredDates, param } from '../context.js';
+import { dateParam, dayAfter, ignoredDates, param, refuseIgnoredDates } from '../context.js';
 import { plural, short, stamp } from '../format.js';
 import { html, join } from '../html.js';
 import { BASE, badge, empty, ignoredDatesNotice, page, panel } from '../layout.js';
@@ -25,35 +28,46 @@ interface SessionRow {
 /** Rows on a page; older ones are a link away (the API's cursor). */
 const SHOWN = 200;
 
+/** The list's filters as the page's address gives them: dates are days, both inclusive. */
+function listFilters(url: URL) {
+  return {
+    repo: param(url, 'repo', 200),
+    agent: param(url, 'agent', 128),
+    model: param(url, 'model', 256),
+    requester: param(url, 'requester', 512),
+    carried: param(url, 'carried', 8) === 'none' ? 'none' : undefined,
+    since: dateParam(url, 'since'),
+    until: dateParam(url, 'until'),
+  };
+}
+
+/** The filters without those not given, changed by `change`. */
+function given(filters: Record<string, string | undefined>, change: Record<string, string | undefined> = {}) {
+  return Object.fromEntries(
+    Object.entries({ ...filters, ...change }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
+}
+
+/** The same filters as API query parameters: the API's until is exclusive, the day after. */
+function apiFilters(filters: ReturnType<typeof listFilters>) {
+  return { ...given(filters), ...(filters.until ? { until: dayAfter(filters.until) } : {}) };
+}
+
 export async function sessionsPage(ctx: PageContext): Promise<string> {
-  const repo = param(ctx.url, 'repo', 200);
-  const agent = param(ctx.url, 'agent', 128);
-  const model = param(ctx.url, 'model', 256);
-  const requester = param(ctx.url, 'requester', 512);
-  const carried = param(ctx.url, 'carried', 8) === 'none' ? 'none' : undefined;
+  const listed = listFilters(ctx.url);
+  const { repo, agent, model, requester, carried, since, until } = listed;
   const cursor = param(ctx.url, 'cursor', 2048);
-  // Days, both inclusive, as the checkpoint list takes them; the API's until is exclusive.
-  const since = dateParam(ctx.url, 'since');
-  const until = dateParam(ctx.url, 'until');
   /** This page's filters, changed by `change`: what each link below keeps or drops. */
-  const filters = (change: Record<string, string | undefined> = {}) =>
-    Object.fromEntries(
-      Object.entries({ repo, agent, model, requester, carried, since, until, ...change }).filter(
-        (entry): entry is [string, string] => entry[1] !== undefined,
-      ),
-    );
+  const filters = (change: Record<string, string | undefined> = {}) => given(listed, change);
   const href = (change: Record<string, string | undefined> = {}) => {
     const query = new URLSearchParams(filters(change)).toString();
     return `${BASE}/sessions${query ? `?${query}` : ''}`;
   };
   const { sessions, nextCursor } = await ctx.api.get<{ sessions: SessionRow[]; nextCursor: string | null }>(
     '/api/v1/sessions',
-    {
-      limit: SHOWN,
-      ...filters(),
-      ...(until ? { until: dayAfter(until) } : {}),
-      ...(cursor ? { cursor } : {}),
-    },
+    { limit: SHOWN, ...apiFilters(listed), ...(cursor ? { cursor } : {}) },
   );
   const older = nextCursor
     ? html`<p><a href="${`${BASE}/sessions?${new URLSearchParams({ ...filters(), cursor: nextCursor })}`}">Older sessions</a></p>`
@@ -99,6 +113,49 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
     session: ctx.session,
     assets: ctx.assets,
     subtitle: repo ? `Agent sessions of ${repo}` : 'Agent sessions, newest first',
+    actions: html`<a class="btn" href="${`${BASE}/export/sessions.csv${Object.keys(filters()).length > 0 ? `?${new URLSearchParams(filters())}` : ''}`}" download><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11m0 0-4-4m4 4 4-4M5 19h14"/></svg>Export CSV</a>`,
     body: html`${ignoredDatesNotice(ignoredDates(ctx.url))}${tabs}${dates}${filterLine}${panel('Sessions', table, { hint: plural(sessions.length, 'session'), flush: true })}${older}`,
   });
+}
+
+/** Rows a download holds at most, as the checkpoint list's. */
+const CSV_MAX_ROWS = 50_000;
+
+/** The filtered list as CSV, every page of it (up to CSV_MAX_ROWS rows): an auditor's period. */
+export async function sessionsCsv(ctx: PageContext): Promise<string> {
+  refuseIgnoredDates(ctx.url);
+  const api = apiFilters(listFilters(ctx.url));
+  const header = [
+    'first_seen',
+    'last_seen',
+    'repository',
+    'session',
+    'agent',
+    'model',
+    'requester',
+    'checkpoints',
+  ];
+  const lines = [header.join(',')];
+  let cursor: string | undefined;
+  let rows = 0;
+  do {
+    const pageOf = await ctx.api.get<{ sessions: SessionRow[]; nextCursor: string | null }>(
+      '/api/v1/sessions',
+      {
+        ...api,
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      },
+    );
+    for (const s of pageOf.sessions) {
+      lines.push(
+        [s.firstSeen, s.lastSeen, s.repo, s.sessionId, s.agent, s.model, s.requester, s.checkpoints]
+          .map(csvCell)
+          .join(','),
+      );
+      rows++;
+    }
+    cursor = pageOf.nextCursor ?? undefined;
+  } while (cursor && rows < CSV_MAX_ROWS);
+  return `${lines.join('\r\n')}\r\n`;
 }

@@ -3,6 +3,8 @@
  * takes, as a form whose fields are the query string, so a filtered list is a link people
  * can share. The same filters export the list as CSV.
  */
+
+import { csvCell } from '../../../report/render-csv.js';
 import type { CheckpointPage, CheckpointSummary, Query, RepoInfo, StatsAnswer } from '../api.js';
 import { originBar } from '../charts.js';
 import type { PageContext } from '../context.js';
@@ -173,13 +175,6 @@ export async function checkpointsPage(ctx: PageContext): Promise<string> {
     actions: html`<a class="btn" href="${filterHref(`${BASE}/export/checkpoints.csv`, values)}" download><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11m0 0-4-4m4 4 4-4M5 19h14"/></svg>Export CSV</a>`,
     body,
   });
-}
-
-/** A CSV cell; cells that a spreadsheet would run as a formula are prefixed with '. */
-function csvCell(value: string | number | null | undefined): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 const CSV_MAX_ROWS = 50_000;

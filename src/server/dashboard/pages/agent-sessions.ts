@@ -7,9 +7,9 @@
  * its filters, downloads as CSV (`/ui/export/sessions.csv`).
  */
 
-import { csvCell } from '../../../report/render-csv.js';
 import type { PageContext } from '../context.js';
 import { dateParam, dayAfter, ignoredDates, param, refuseIgnoredDates } from '../context.js';
+import { csvOfPages } from '../csv-download.js';
 import { plural, short, stamp } from '../format.js';
 import { html, join } from '../html.js';
 import { BASE, badge, empty, ignoredDatesNotice, page, panel } from '../layout.js';
@@ -118,44 +118,23 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
   });
 }
 
-/** Rows a download holds at most, as the checkpoint list's. */
-const CSV_MAX_ROWS = 50_000;
-
-/** The filtered list as CSV, every page of it (up to CSV_MAX_ROWS rows): an auditor's period. */
+/** The filtered list as CSV, every page of it (csv-download.ts): an auditor's period. */
 export async function sessionsCsv(ctx: PageContext): Promise<string> {
   refuseIgnoredDates(ctx.url);
   const api = apiFilters(listFilters(ctx.url));
-  const header = [
-    'first_seen',
-    'last_seen',
-    'repository',
-    'session',
-    'agent',
-    'model',
-    'requester',
-    'checkpoints',
-  ];
-  const lines = [header.join(',')];
-  let cursor: string | undefined;
-  let rows = 0;
-  do {
-    const pageOf = await ctx.api.get<{ sessions: SessionRow[]; nextCursor: string | null }>(
-      '/api/v1/sessions',
-      {
-        ...api,
-        limit: 500,
-        ...(cursor ? { cursor } : {}),
-      },
-    );
-    for (const s of pageOf.sessions) {
-      lines.push(
-        [s.firstSeen, s.lastSeen, s.repo, s.sessionId, s.agent, s.model, s.requester, s.checkpoints]
-          .map(csvCell)
-          .join(','),
+  return csvOfPages(
+    ['first_seen', 'last_seen', 'repository', 'session', 'agent', 'model', 'requester', 'checkpoints'],
+    async (cursor) => {
+      const page = await ctx.api.get<{ sessions: SessionRow[]; nextCursor: string | null }>(
+        '/api/v1/sessions',
+        {
+          ...api,
+          limit: 500,
+          ...(cursor ? { cursor } : {}),
+        },
       );
-      rows++;
-    }
-    cursor = pageOf.nextCursor ?? undefined;
-  } while (cursor && rows < CSV_MAX_ROWS);
-  return `${lines.join('\r\n')}\r\n`;
+      return { items: page.sessions, nextCursor: page.nextCursor };
+    },
+    (s) => [s.firstSeen, s.lastSeen, s.repo, s.sessionId, s.agent, s.model, s.requester, s.checkpoints],
+  );
 }

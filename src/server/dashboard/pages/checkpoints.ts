@@ -4,11 +4,11 @@
  * can share. The same filters export the list as CSV.
  */
 
-import { csvCell } from '../../../report/render-csv.js';
 import type { CheckpointPage, CheckpointSummary, Query, RepoInfo, StatsAnswer } from '../api.js';
 import { originBar } from '../charts.js';
 import type { PageContext } from '../context.js';
 import { dateParam, dayAfter, ignoredDates, param, refuseIgnoredDates } from '../context.js';
+import { csvOfPages } from '../csv-download.js';
 import { clip, count, short, stamp } from '../format.js';
 import type { Html } from '../html.js';
 import { html } from '../html.js';
@@ -177,9 +177,7 @@ export async function checkpointsPage(ctx: PageContext): Promise<string> {
   });
 }
 
-const CSV_MAX_ROWS = 50_000;
-
-/** The filtered list as CSV, every page of it (up to CSV_MAX_ROWS rows). */
+/** The filtered list as CSV, every page of it (csv-download.ts). */
 export async function checkpointsCsv(ctx: PageContext): Promise<string> {
   refuseIgnoredDates(ctx.url);
   const { api } = listFilters(ctx.url);
@@ -200,36 +198,28 @@ export async function checkpointsCsv(ctx: PageContext): Promise<string> {
     'review_status',
     'paths',
   ];
-  const lines = [header.join(',')];
-  let cursor: string | undefined;
-  let rows = 0;
-  do {
-    const pageOf = await ctx.api.get<CheckpointPage>('/api/v1/checkpoints', { ...api, cursor, limit: 500 });
-    for (const c of pageOf.checkpoints) {
-      lines.push(
-        [
-          c.time,
-          c.repo,
-          c.commit,
-          c.id,
-          c.author,
-          c.branch,
-          c.agents.join(' '),
-          c.models.join(' '),
-          c.summary,
-          c.aiLines,
-          c.humanLines,
-          c.unknownLines,
-          c.aiShare === null ? '' : c.aiShare.toFixed(4),
-          c.status,
-          c.paths.join(' '),
-        ]
-          .map(csvCell)
-          .join(','),
-      );
-      rows++;
-    }
-    cursor = pageOf.nextCursor ?? undefined;
-  } while (cursor && rows < CSV_MAX_ROWS);
-  return `${lines.join('\r\n')}\r\n`;
+  return csvOfPages(
+    header,
+    async (cursor) => {
+      const page = await ctx.api.get<CheckpointPage>('/api/v1/checkpoints', { ...api, cursor, limit: 500 });
+      return { items: page.checkpoints, nextCursor: page.nextCursor };
+    },
+    (c) => [
+      c.time,
+      c.repo,
+      c.commit,
+      c.id,
+      c.author,
+      c.branch,
+      c.agents.join(' '),
+      c.models.join(' '),
+      c.summary,
+      c.aiLines,
+      c.humanLines,
+      c.unknownLines,
+      c.aiShare === null ? '' : c.aiShare.toFixed(4),
+      c.status,
+      c.paths.join(' '),
+    ],
+  );
 }

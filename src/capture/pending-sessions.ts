@@ -86,10 +86,16 @@ export function pendingSessions(repo: Repo, state: SealState = loadSealState(rep
       ended,
       carried,
       edited,
-      waits:
-        currentIn === undefined
-          ? waitOf({ key, ended, carried, edited, current, awaiting, day: parseDaySessionId(sessionId) })
-          : 'current-elsewhere',
+      waits: waitOf({
+        key,
+        ended,
+        carried,
+        edited,
+        current,
+        currentIn,
+        awaiting,
+        day: parseDaySessionId(sessionId),
+      }),
       ...(currentIn === undefined ? {} : { currentIn }),
     });
   }
@@ -102,10 +108,13 @@ function waitOf(s: {
   carried: boolean;
   edited: string[];
   current: string | undefined;
+  /** The other worktree it is current in, if any. */
+  currentIn: string | undefined;
   awaiting: string | undefined;
   day: unknown;
 }): PendingWait {
   if (s.key === s.current) return 'current';
+  if (s.currentIn !== undefined) return 'current-elsewhere';
   if (s.key === s.awaiting) return 'awaiting-commit';
   if (s.edited.length > 0) return 'edits';
   if (s.day) return 'next-commit';

@@ -13,6 +13,7 @@ import { csvOfPages } from '../csv-download.js';
 import { plural, short, stamp } from '../format.js';
 import { html, join } from '../html.js';
 import { BASE, badge, empty, ignoredDatesNotice, page, panel } from '../layout.js';
+import { filterHref } from './checkpoints.js';
 
 interface SessionRow {
   repo: string;
@@ -61,17 +62,13 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
   const cursor = param(ctx.url, 'cursor', 2048);
   /** This page's filters, changed by `change`: what each link below keeps or drops. */
   const filters = (change: Record<string, string | undefined> = {}) => given(listed, change);
-  const href = (change: Record<string, string | undefined> = {}) => {
-    const query = new URLSearchParams(filters(change)).toString();
-    return `${BASE}/sessions${query ? `?${query}` : ''}`;
-  };
+  const href = (change: Record<string, string | undefined> = {}) =>
+    filterHref(`${BASE}/sessions`, filters(change));
   const { sessions, nextCursor } = await ctx.api.get<{ sessions: SessionRow[]; nextCursor: string | null }>(
     '/api/v1/sessions',
     { limit: SHOWN, ...apiFilters(listed), ...(cursor ? { cursor } : {}) },
   );
-  const older = nextCursor
-    ? html`<p><a href="${`${BASE}/sessions?${new URLSearchParams({ ...filters(), cursor: nextCursor })}`}">Older sessions</a></p>`
-    : '';
+  const older = nextCursor ? html`<p><a href="${href({ cursor: nextCursor })}">Older sessions</a></p>` : '';
   const tabs = html`<p class="muted"><a href="${href({ carried: undefined })}"${carried ? '' : html` aria-current="page"`}>All sessions</a> · <a href="${href({ carried: 'none' })}"${carried ? html` aria-current="page"` : ''}>Carried by no commit</a> <span class="faint">(they changed nothing and were sealed alone at their end)</span></p>`;
   // Agent, model and requester filter from the table's own cells: one click narrows, one link
   // clears.
@@ -113,7 +110,7 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
     session: ctx.session,
     assets: ctx.assets,
     subtitle: repo ? `Agent sessions of ${repo}` : 'Agent sessions, newest first',
-    actions: html`<a class="btn" href="${`${BASE}/export/sessions.csv${Object.keys(filters()).length > 0 ? `?${new URLSearchParams(filters())}` : ''}`}" download><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11m0 0-4-4m4 4 4-4M5 19h14"/></svg>Export CSV</a>`,
+    actions: html`<a class="btn" href="${filterHref(`${BASE}/export/sessions.csv`, filters())}" download><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11m0 0-4-4m4 4 4-4M5 19h14"/></svg>Export CSV</a>`,
     body: html`${ignoredDatesNotice(ignoredDates(ctx.url))}${tabs}${dates}${filterLine}${panel('Sessions', table, { hint: plural(sessions.length, 'session'), flush: true })}${older}`,
   });
 }

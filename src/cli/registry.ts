@@ -18,6 +18,7 @@ export const COMMAND_LOADERS: ReadonlyArray<readonly [string, Loader]> = [
   ['keys', () => import('./commands/keys.js')],
   ['record', () => import('./commands/record.js')],
   ['verify', () => import('./commands/verify.js')],
+  ['timestamp', () => import('./commands/timestamp.js')],
   ['hook', () => import('./commands/hook.js')],
   ['uninstall', () => import('./commands/uninstall.js')],
   ['session', () => import('./commands/session.js')],

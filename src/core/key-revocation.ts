@@ -2,8 +2,8 @@
  * Whether a trusted key is revoked, judged at a time the verifier knows (its own clock), never
  * at a time the signed data claims. A signing time inside a signed payload is the signer's own
  * claim: whoever holds a stolen key backdates it at will, so it cannot show that a signature
- * predates the revocation. Only an independent timestamp (an RFC 3161 token, a transparency
- * log entry) could; Trail has none yet.
+ * predates the revocation. Only an independent timestamp could. Tree heads can carry an RFC
+ * 3161 token (`trail timestamp`, weighed in log-verifier.ts); reviews and reports do not.
  */
 import { parseIsoTime } from './iso-time.js';
 import type { TrustedKey } from './log-verifier.js';

@@ -344,6 +344,19 @@ export function signTreeHead(body: TreeHeadBody, key: KeyPair): SignedTreeHead {
   return { ...body, keyId: key.keyId, sig: sign(treeHeadMessage(body), key.privateKey) };
 }
 
+/**
+ * The bytes an RFC 3161 timestamp over a signed head stamps: its canonical JSON, signature
+ * included, so the token vouches for that signature as well as the root it signs. Undefined
+ * for a head that cannot be encoded (a damaged or hostile one).
+ */
+export function signedTreeHeadBytes(head: SignedTreeHead): Buffer | undefined {
+  try {
+    return Buffer.from(canonicalize(head), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** A head that cannot even be encoded (a lone surrogate, a non-JSON value) is not validly signed. */
 function messageOrUndefined(head: SignedTreeHead): Buffer | undefined {
   try {

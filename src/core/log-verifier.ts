@@ -16,6 +16,7 @@
 import { countLabel } from './count-label.js';
 import { EntryList } from './entry-list.js';
 import { sha256Hex, sha256Latin1 } from './hash.js';
+import { revocationTime } from './key-revocation.js';
 import type { SignedTreeHead, Tombstone } from './log-entry.js';
 import {
   ENTRY_PREFIX_LENGTH,
@@ -43,7 +44,8 @@ export type ProblemKind =
   | 'revoked-key'
   | 'wrong-key'
   | 'rewritten'
-  | 'head-mismatch';
+  | 'head-mismatch'
+  | 'bad-timestamp';
 
 export interface LogProblem {
   writerId: string;
@@ -302,11 +304,15 @@ export class LogVerifier {
    * The rest of the checks, once every entry has been passed.
    * @param signatures verdicts on head signatures checked ahead of time (checkHeadSignatures);
    *   a head not in it is checked here.
+   * @param stamped heads an authority's valid RFC 3161 token stamps: head size -> the latest
+   *   time (ms) the token puts it at. A revoked key's head stamped before the revocation, and
+   *   every head it covers, was signed before it, whatever the bound at revocation says.
    */
   finish(
     entries: EntryList,
     purges?: ReadonlyMap<string, string>,
     signatures?: ReadonlyMap<SignedTreeHead, boolean>,
+    stamped?: ReadonlyMap<number, number>,
   ): VerifyLogResult {
     this.advance(entries);
     const { input, heads, special, frontier, rootsAtHeads } = this;
@@ -464,6 +470,15 @@ export class LogVerifier {
       });
     }
     let previousSize = 0;
+    const writerKey = input.trustedKeys.get(writerId);
+    const revokedFrom = writerKey && revocationTime(writerKey);
+    // The largest head an authority put before the revocation: it, and the records under it,
+    // came before the revocation on the authority's clock, not the signer's.
+    let stampedBeforeRevocation = -1;
+    for (const [size, latest] of stamped ?? []) {
+      if (revokedFrom !== undefined && latest < revokedFrom && size > stampedBeforeRevocation)
+        stampedBeforeRevocation = size;
+    }
     const checkHead = (head: SignedTreeHead, fromSize: number) => {
       const label = `tree head of size ${head.size}`;
       const key = input.trustedKeys.get(head.keyId);
@@ -481,6 +496,8 @@ export class LogVerifier {
         });
       } else if (!(signatures?.get(head) ?? verifyTreeHeadSignature(head, key.publicKey))) {
         report({ kind: 'bad-signature', message: `${label} has a signature that does not verify` });
+      } else if (head.size <= stampedBeforeRevocation) {
+        signatureOk = true;
       } else if (key.revokedAt && head.time >= key.revokedAt) {
         report({
           kind: 'revoked-key',

@@ -28,6 +28,8 @@ export const configSchema = z.object({
     })
     .default({ keepTranscripts: false, transcriptMaxBytes: 1_048_576 }),
   server: z.object({ url: z.string().optional() }).default({}),
+  /** The RFC 3161 timestamping authority `trail timestamp` asks when given no --url. */
+  timestamp: z.object({ url: z.string().optional() }).default({}),
   /** When Trail began tracking this repository: older commits without a checkpoint are `unknown`. */
   trackedSince: z.string().optional(),
 });

@@ -7,6 +7,8 @@
  *   heads/<a>/<b>/<size>.json         the signed tree head written by that append
  *   state.json                        size, last leaf hash and Merkle frontier (a cache for
  *                                     appending; verify recomputes it and never trusts it)
+ *   stamps/<a>/<b>/<size>.tsr         an RFC 3161 timestamp token over the head of that size,
+ *                                     added by `trail timestamp` (optional)
  *
  * with <a>/<b> sharding by sequence number so no tree grows past 256 entries and an append
  * rewrites only a few small trees. One append is one commit made by one `git fast-import`
@@ -70,6 +72,8 @@ export interface LogSnapshot extends LogRef {
   entries: EntryList;
   heads: SignedTreeHead[];
   writer?: WriterInfo;
+  /** RFC 3161 timestamp tokens over some of its heads (DER), by the size of the head. */
+  stamps: LogStamp[];
   /**
    * Another copy of this writer's log whose first chunks are all of this copy's chunks, the
    * same git objects: this clone's own log a few appends ahead of the copy fetched from its
@@ -79,12 +83,22 @@ export interface LogSnapshot extends LogRef {
   prefixOf?: LogSnapshot;
 }
 
+export interface LogStamp {
+  size: number;
+  token: Buffer;
+}
+
 function shard(n: number): string {
   return `${String(Math.floor(n / 65536)).padStart(4, '0')}/${String(Math.floor(n / 256) % 256).padStart(3, '0')}`;
 }
 
 function seqName(n: number): string {
   return String(n).padStart(12, '0');
+}
+
+/** Where the timestamp token over the head of `size` is stored in a log's tree. */
+export function stampPath(size: number): string {
+  return `stamps/${shard(size)}/${seqName(size)}.tsr`;
 }
 
 /** Where the entries of the append that starts at `firstSeq` are stored in a log's tree. */
@@ -161,6 +175,8 @@ export interface ReadLogsOptions {
 const HEAD_PATH = /^heads\/\d+\/\d+\/(\d+)\.json$/;
 /** A chunk's file in a log's tree; the number is the sequence number of its first entry. */
 const CHUNK_PATH = /^log\/\d+\/\d+\/(\d+)\.jsonl$/;
+/** A timestamp token's file in a log's tree; the number is the size of the head it stamps. */
+const STAMP_PATH = /^stamps\/\d+\/\d+\/(\d+)\.tsr$/;
 
 /**
  * The files of the log a ref points at, or why it holds none: a log is a commit whose tree
@@ -188,17 +204,22 @@ async function logListing(repo: Repo, ref: LogRef): Promise<TreeEntry[] | string
 interface LogLayout {
   chunks: Array<{ first: number; oid: string }>;
   heads: string[];
+  stamps: Array<{ size: number; oid: string }>;
   writer?: string;
 }
 
 function layoutOf(entries: readonly TreeEntry[]): LogLayout {
-  const layout: LogLayout = { chunks: [], heads: [] };
+  const layout: LogLayout = { chunks: [], heads: [], stamps: [] };
   for (const entry of entries) {
     if (entry.type !== 'blob') continue;
     const chunk = CHUNK_PATH.exec(entry.path);
     if (chunk) layout.chunks.push({ first: Number(chunk[1]), oid: entry.oid });
     else if (HEAD_PATH.test(entry.path)) layout.heads.push(entry.oid);
     else if (entry.path === 'writer.json') layout.writer = entry.oid;
+    else {
+      const stamp = STAMP_PATH.exec(entry.path);
+      if (stamp) layout.stamps.push({ size: Number(stamp[1]), oid: entry.oid });
+    }
   }
   layout.chunks.sort((a, b) => a.first - b.first);
   return layout;
@@ -358,15 +379,16 @@ export async function readLogs(
   const chunkRequests: number[][] = refs.map(() => []);
   const plans = layouts.map((layout, log) => {
     // A copy of an earlier log is not read again.
-    if (copyOf[log] !== undefined) return { heads: [] as number[], writer: undefined };
+    if (copyOf[log] !== undefined) return { heads: [] as number[], stamps: [], writer: undefined };
     const heads = layout.heads.map((oid) => small.push(oid) - 1);
+    const stamps = layout.stamps.map((stamp) => ({ size: stamp.size, blob: small.push(stamp.oid) - 1 }));
     const writer = layout.writer === undefined ? undefined : small.push(layout.writer) - 1;
     // Nor are chunks another copy's request reads.
     for (const chunk of prefixOf[log] === undefined ? layout.chunks : []) {
       chunkRequests[log]!.push(chunkSpecs.push(chunk.oid) - 1);
       chunkLog.push(log);
     }
-    return { heads, writer };
+    return { heads, stamps, writer };
   });
   const missingChunks = new Set<number>();
   const smallBlobs: Array<Buffer | undefined> = new Array(small.length).fill(undefined);
@@ -377,8 +399,8 @@ export async function readLogs(
       // A copy of an earlier log (copyOf[i] < i) shares what was read for it.
       const original = copyOf[i] === undefined ? undefined : opened[copyOf[i]!]!;
       if (original) {
-        const { entries, heads, writer } = original;
-        opened.push({ ...ref, entries, heads, writer });
+        const { entries, heads, stamps, writer } = original;
+        opened.push({ ...ref, entries, heads, stamps, writer });
         continue;
       }
       const plan = plans[i]!;
@@ -388,7 +410,11 @@ export async function readLogs(
       });
       const writer =
         plan.writer === undefined ? undefined : parseJsonBlob<WriterInfo>(smallBlobs[plan.writer]);
-      opened.push({ ...ref, entries: new EntryList(), heads, writer });
+      const stamps = plan.stamps.flatMap(({ size, blob }) => {
+        const token = smallBlobs[blob];
+        return token ? [{ size, token }] : [];
+      });
+      opened.push({ ...ref, entries: new EntryList(), heads, stamps, writer });
     }
     opened.forEach((snapshot, i) => {
       const source = prefixOf[copyOf[i] ?? i];
@@ -549,6 +575,37 @@ export async function appendRecords(
       writeTipCache(repo, writerId, { tip: oid, state: nextState });
       extendOwnWitness(repo, writerId, state.size, leaves);
       return { writerId, firstSeq: state.size, ids, head };
+    }
+  });
+}
+
+/**
+ * Adds timestamp tokens to this writer's log, each beside the head it stamps, as one commit
+ * under the append lock and the ref's compare-and-swap. The log's entries, heads and state
+ * stay as they are: a token is evidence about a head, not part of the chain.
+ */
+export async function addStamps(repo: Repo, writerId: string, stamps: readonly LogStamp[]): Promise<void> {
+  if (stamps.length === 0) return;
+  const ref = logRef(writerId);
+  await withLock(join(repo.stateDir, 'locks', `${writerId}.lock`), async () => {
+    for (let attempt = 0; ; attempt++) {
+      const { tip, state } = await readTip(repo, ref);
+      if (tip === undefined) throw new TrailError('NOT_FOUND', `${ref} holds no log to timestamp`);
+      let oid: string;
+      try {
+        oid = await commitFiles(repo.workTree, {
+          ref,
+          expectedOld: tip,
+          message: `trail: timestamp ${stamps.map((s) => `head ${s.size}`).join(', ')}`,
+          files: stamps.map((stamp) => ({ path: stampPath(stamp.size), content: stamp.token })),
+        });
+      } catch (error) {
+        if (error instanceof RefMovedError && attempt < 5) continue;
+        throw (await notALogError(repo, ref)) ?? error;
+      }
+      // The next append starts from this commit, not from the one the cache names.
+      writeTipCache(repo, writerId, { tip: oid, state });
+      return;
     }
   });
 }

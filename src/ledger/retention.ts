@@ -34,7 +34,7 @@ export interface RetentionPlan {
 async function ownLogLines(
   repo: Repo,
   writerId: string,
-): Promise<{ tip: string; files: Map<string, string> }> {
+): Promise<{ tip: string; files: Map<string, Buffer> }> {
   const ref = logRef(writerId);
   const tip = (await runGit(repo.workTree, ['rev-parse', '--verify', ref], { allow: [128] })).stdout
     .toString()
@@ -45,7 +45,8 @@ async function ownLogLines(
     repo.workTree,
     entries.map((e) => e.oid),
   );
-  return { tip, files: new Map(entries.map((e, i) => [e.path, blobs[i]!.content.toString('utf8')])) };
+  // Bytes, not text: a log also holds binary files (timestamp tokens), kept as they are.
+  return { tip, files: new Map(entries.map((e, i) => [e.path, blobs[i]!.content])) };
 }
 
 export async function planRetention(repo: Repo, policy: Policy, now = new Date()): Promise<RetentionPlan> {
@@ -84,9 +85,9 @@ export async function planRetention(repo: Repo, policy: Policy, now = new Date()
   }
 
   const plan: RetentionPlan = { cutoff, writerId, purge: [], held: [], kept: 0 };
-  for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [path, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
     if (!path.startsWith('log/')) continue;
-    for (const line of text.split('\n')) {
+    for (const line of content.toString('utf8').split('\n')) {
       if (!line || line.includes('","purged":{')) continue;
       const entry = decodeEntry(line);
       const id = recordIdOfLine(line);
@@ -128,25 +129,28 @@ export async function applyRetention(
   const appended = await appendAsThisClone(repo, [purgeRecord]);
   const purgeIds = new Set(plan.purge.map((p) => p.recordId));
   const { tip, files } = await ownLogLines(repo, plan.writerId);
-  const next = new Map<string, string>();
-  for (const [path, text] of files) {
+  const next = new Map<string, Buffer | string>();
+  for (const [path, content] of files) {
     if (!path.startsWith('log/')) {
-      next.set(path, text);
+      next.set(path, content);
       continue;
     }
-    const lines = text.split('\n').map((line) => {
-      if (!line || line.includes('","purged":{')) return line;
-      const id = recordIdOfLine(line);
-      if (!purgeIds.has(id)) return line;
-      const entry = decodeEntry(line);
-      return encodeTombstone({
-        prev: entry.prev,
-        seq: entry.seq,
-        leaf: entryLeafHash(line).toString('hex'),
-        recordId: id,
-        time: entry.record.time,
+    const lines = content
+      .toString('utf8')
+      .split('\n')
+      .map((line) => {
+        if (!line || line.includes('","purged":{')) return line;
+        const id = recordIdOfLine(line);
+        if (!purgeIds.has(id)) return line;
+        const entry = decodeEntry(line);
+        return encodeTombstone({
+          prev: entry.prev,
+          seq: entry.seq,
+          leaf: entryLeafHash(line).toString('hex'),
+          recordId: id,
+          time: entry.record.time,
+        });
       });
-    });
     next.set(path, lines.join('\n'));
   }
   // A new root commit: the old content must not stay reachable from the log's ref.

@@ -14,12 +14,15 @@ import type { LogProblem, TrustedKey, VerifyLogResult, WitnessState } from '../c
 import { checkHeadSignatures, LogVerifier, resultOfCleanPrefix, seenBefore } from '../core/log-verifier.js';
 import { EMPTY_ROOT } from '../core/merkle.js';
 import { trustedKeysOf } from './keys.js';
-import type { LogSnapshot } from './log-store.js';
+import type { LogSnapshot, LogStamp } from './log-store.js';
 import { listLogRefs, logRef, longestSnapshots, readLogs } from './log-store.js';
 import type { DecodedEntries } from './read.js';
 import type { Repo } from './repo.js';
 import { ReviewSignatureChecks } from './review-signatures.js';
 import { SignatureMemo } from './signature-memo.js';
+import type { LogTimestamp, StampCheck } from './stamp-checks.js';
+import { checkStamps, newestTimestamp, stampedHeads, stampProblems } from './stamp-checks.js';
+import { trustedAuthorityCertificates } from './timestamp-authorities.js';
 import { loadWitness, saveWitness, witnessedWriters } from './witness.js';
 
 export interface VerifiedLog {
@@ -30,6 +33,11 @@ export interface VerifiedLog {
   size: number;
   root: string;
   heads: number;
+  /**
+   * The newest head a trusted authority's RFC 3161 token stamps (`trail timestamp`): the
+   * first `size` records existed by `time` on that authority's clock.
+   */
+  timestamp?: LogTimestamp;
   problems: LogProblem[];
 }
 
@@ -121,6 +129,22 @@ export async function verifyAndRead(
   // Head signatures are checked on the thread pool from the moment a log's heads are known.
   const signatures = new Map<EntryList, Promise<Map<SignedTreeHead, boolean>>>();
   const results = new Map<EntryList, Promise<VerifyLogResult>>();
+  // Timestamp tokens, by the list that holds them (copies at one commit share it). The trusted
+  // authorities are read once, and only if some log holds a token.
+  let authorities: Promise<Uint8Array[]> | undefined;
+  const trustedAuthorities = () => {
+    authorities ??= trustedAuthorityCertificates(repo);
+    return authorities;
+  };
+  const stampChecks = new Map<readonly LogStamp[], Promise<StampCheck[]>>();
+  const stampChecksOf = (snapshot: LogSnapshot): Promise<StampCheck[]> => {
+    let checks = stampChecks.get(snapshot.stamps);
+    if (!checks) {
+      checks = checkStamps(snapshot.stamps, snapshot.heads, trustedAuthorities);
+      stampChecks.set(snapshot.stamps, checks);
+    }
+    return checks;
+  };
   const verifierOf = (snapshot: LogSnapshot): LogVerifier => {
     let verifier = verifiers.get(snapshot.entries);
     if (!verifier) {
@@ -198,6 +222,7 @@ export async function verifyAndRead(
       snapshot.entries,
       purgesFor(verifier, snapshot.entries),
       await signatures.get(snapshot.entries),
+      stampedHeads(await stampChecksOf(snapshot)),
     );
   };
   const sharedResultOf = (snapshot: LogSnapshot): Promise<VerifyLogResult> => {
@@ -211,7 +236,8 @@ export async function verifyAndRead(
   for (const snapshot of snapshots) {
     // Each copy gets its own list of problems: it is added to below, and named by its ref.
     const result = { ...(await sharedResultOf(snapshot)) };
-    result.problems = [...result.problems];
+    const stamps = await stampChecksOf(snapshot);
+    result.problems = [...result.problems, ...stampProblems(snapshot.writerId, stamps)];
     if (snapshot.writer && snapshot.writer.writerId !== snapshot.writerId) {
       result.problems.push({
         writerId: snapshot.writerId,
@@ -229,6 +255,8 @@ export async function verifyAndRead(
       heads: snapshot.heads.length,
       problems: result.problems,
     };
+    const timestamp = newestTimestamp(stamps);
+    if (timestamp) log.timestamp = timestamp;
     addLog(log, result.leafHashes);
   }
   for (const [writerId, copies] of byWriter) {

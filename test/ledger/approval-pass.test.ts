@@ -78,6 +78,7 @@ function snapshot(
     ref: `refs/trail/logs/${writerId}`,
     writerId,
     oid: '0'.repeat(40),
+    stamps: [],
     entries: EntryList.fromLines(lines),
     heads: [{ size: lines.length } as SignedTreeHead],
   };

@@ -152,10 +152,10 @@ describe('ledger', () => {
     }
   });
 
-  test('trail verify of a ledger without approvals loads no record schemas (zod)', async () => {
+  test('trail verify of a ledger without approvals or timestamps loads no record schemas (zod) and no X.509 (pkijs)', async () => {
     const repo = tempRepo();
     try {
-      const guarded = forbidPackages(['zod']);
+      const guarded = forbidPackages(['zod', 'pkijs', 'asn1js']);
       assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
       const record = ['record', 'deployment', '--env', 'prod', '--commit', 'a'.repeat(40)];
       // The guard works: appending validates the record, so it needs the schemas.
@@ -183,6 +183,8 @@ describe('ledger', () => {
         'pdfkit',
         '@modelcontextprotocol/sdk',
         'fast-xml-parser',
+        'pkijs',
+        'asn1js',
       ]);
       // The guard works: serving needs the server's packages.
       const serve = trailProcess(repo.dir, ['serve', '--port', '0'], undefined, heavy);

@@ -40,6 +40,7 @@ export function register(program: Command, context: () => CommandContext): void 
           ctx.io,
           `verified ${report.records} record${report.records === 1 ? '' : 's'} in ${report.logs.length} log${report.logs.length === 1 ? '' : 's'} from ${report.writers} writer${report.writers === 1 ? '' : 's'}: all hold`,
         );
+        for (const line of timestampLines(report)) say(ctx.io, line);
         const note = report.logs.length === 0 ? await unfetchedLogs(repo) : undefined;
         if (note) say(ctx.io, `note: ${note}`);
         if (approvals.approvals > 0) {
@@ -59,6 +60,23 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       if (!report.ok) throw new ExitCode(1);
     });
+}
+
+/**
+ * One line per writer whose log an authority's token stamps (its newest stamped head over
+ * every copy): how many of its records are shown to have existed by when, and by whom.
+ */
+function timestampLines(report: VerifyReport): string[] {
+  const newest = new Map<string, VerifyReport['logs'][number]>();
+  for (const log of report.logs) {
+    if (!log.timestamp) continue;
+    const held = newest.get(log.writerId);
+    if (!held || log.timestamp.size > held.timestamp!.size) newest.set(log.writerId, log);
+  }
+  return [...newest.values()].map(
+    ({ writerId, writerName, timestamp }) =>
+      `timestamped: ${writerName ? `${writerName} (${writerId.slice(0, 12)})` : writerId.slice(0, 12)}: ${timestamp!.size === 1 ? 'its first record' : `its first ${countLabel(timestamp!.size, 'record')}`} existed by ${timestamp!.time} (${timestamp!.authority})`,
+  );
 }
 
 /**

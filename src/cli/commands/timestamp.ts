@@ -1,0 +1,144 @@
+/**
+ * `trail timestamp [--url URL]`, `trail timestamp trust FILE`, `trail timestamp list`: RFC 3161
+ * timestamps over this writer's signed tree heads, and the authorities trusted to give them.
+ */
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { TrailError } from '../../core/errors.js';
+import { loadConfig } from '../../ledger/config.js';
+import { loadWriterKey } from '../../ledger/keys.js';
+import { findRepo } from '../../ledger/repo.js';
+import { certificatesOfPem, listAuthorities, trustAuthority } from '../../ledger/timestamp-authorities.js';
+import type { CommandContext } from '../context.js';
+import { readInput } from '../files.js';
+import { positiveCount } from '../option-values.js';
+import { printJson, say } from '../output.js';
+
+/** The authority's address: http or https, nothing else (fetch would take file: or data:). */
+function authorityUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TrailError('USAGE', `--url takes the authority's http(s) address, not "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TrailError('USAGE', `--url takes an http(s) address, not a ${url.protocol} one`);
+  }
+  return url.toString();
+}
+
+/** A name for an authority from its certificate's common name, as a plain file name. */
+function nameFrom(commonName: string, file: string): string {
+  const slug = commonName
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|-+$/g, '')
+    .slice(0, 64);
+  return slug || basename(file).replace(/\.[^.]*$/, '') || 'authority';
+}
+
+export function register(program: Command, context: () => CommandContext): void {
+  const timestamp = program
+    .command('timestamp')
+    .description(
+      "have an RFC 3161 timestamping authority stamp this writer's newest signed tree head, so its records are shown to predate a later key revocation",
+    )
+    .option('--url <url>', 'the authority (default: timestamp.url in .trail/config.json)')
+    .option('--timeout <seconds>', 'how long to wait for the authority', '15')
+    .option('--json', 'machine output on stdout')
+    .action(async (options: { url?: string; timeout: string; json?: boolean }) => {
+      const ctx = context();
+      const timeoutMs = positiveCount(options.timeout, '--timeout') * 1000;
+      const repo = await findRepo(ctx.cwd);
+      const configured = options.url ?? loadConfig(repo).timestamp.url;
+      if (!configured) {
+        throw new TrailError(
+          'USAGE',
+          'no timestamping authority: give --url URL or set timestamp.url in .trail/config.json',
+        );
+      }
+      const url = authorityUrl(configured);
+      const key = loadWriterKey(repo);
+      const { timestampNewestHead } = await import('../../ledger/timestamp-heads.js');
+      const result = await timestampNewestHead(repo, key.keyId, url, { timeoutMs });
+      const { verdict } = result;
+      if (options.json) {
+        return printJson(ctx.io, {
+          size: result.size,
+          added: result.added,
+          ok: verdict.ok,
+          time: verdict.time,
+          authority: verdict.authority,
+          ...(verdict.ok ? {} : { why: verdict.why }),
+        });
+      }
+      if (!result.added && !verdict.ok) {
+        throw new TrailError(
+          'VERIFY_FAILED',
+          `the newest tree head (size ${result.size}) already holds a token that does not vouch for it: ${verdict.why}`,
+        );
+      }
+      say(
+        ctx.io,
+        `${result.added ? 'timestamped' : 'already timestamped:'} the tree head of size ${result.size}: its records existed by ${verdict.time} (${verdict.authority}); git push carries the token with the log`,
+      );
+    });
+
+  // Commander gives `--json` after a subcommand (`trail timestamp list --json`) to this
+  // command, which has one too: the subcommands read it from here.
+  const jsonAsked = () => timestamp.opts<{ json?: boolean }>().json === true;
+
+  timestamp
+    .command('trust <file>')
+    .description("trust a timestamping authority: its CA's certificate, or its own, as PEM")
+    .option('--name <name>', 'what to call it (default: from the certificate)')
+    .option('--json', 'machine output on stdout')
+    .action(async (file: string, options: { name?: string; json?: boolean }) => {
+      const ctx = context();
+      const json = options.json || jsonAsked();
+      const repo = await findRepo(ctx.cwd);
+      const pem = readInput(file, ctx.cwd).toString('utf8');
+      const { describeCertificate } = await import('../../core/timestamp-token.js');
+      const described = certificatesOfPem(pem).map((der, i) => {
+        try {
+          return describeCertificate(der);
+        } catch {
+          throw new TrailError('INPUT_INVALID', `${file}: certificate ${i + 1} cannot be read as X.509`);
+        }
+      });
+      const name = options.name ?? nameFrom(described[0]?.name ?? '', file);
+      const trusted = trustAuthority(repo, name, pem, file);
+      if (json) {
+        return printJson(ctx.io, { name: trusted.name, certificates: described.map((d) => d.name) });
+      }
+      say(
+        ctx.io,
+        `trusted timestamping authority ${trusted.name} (${described.map((d) => d.name).join(', ')}); commit .trail/timestamping/ so clones trust it too`,
+      );
+    });
+
+  timestamp
+    .command('list')
+    .description('list the trusted timestamping authorities')
+    .option('--json', 'machine output on stdout')
+    .action(async (options: { json?: boolean }) => {
+      const ctx = context();
+      const repo = await findRepo(ctx.cwd);
+      const authorities = listAuthorities(repo);
+      const { describeCertificate } = await import('../../core/timestamp-token.js');
+      const rows = authorities.map((a) => ({
+        name: a.name,
+        certificates: a.certificates.map((der) => {
+          try {
+            return describeCertificate(der).name;
+          } catch {
+            return '(unreadable certificate)';
+          }
+        }),
+      }));
+      if (options.json || jsonAsked()) return printJson(ctx.io, { authorities: rows });
+      if (rows.length === 0) say(ctx.io, 'no timestamping authority is trusted (trail timestamp trust FILE)');
+      for (const row of rows) say(ctx.io, `${row.name}  ${row.certificates.join(', ')}`);
+    });
+}

@@ -1,0 +1,392 @@
+/**
+ * RFC 3161 timestamps over signed tree heads (`trail timestamp`), against OpenSSL's own TSA
+ * (test/helpers/tsa.ts): the token is kept beside the head, travels with `git push`, is
+ * checked by `trail verify` in any clone, and lets a revoked key's heads stand when an
+ * authority stamped them before the revocation. A token that does not vouch fails verify.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { commitFiles } from '../../src/git/fast-import.js';
+import { runGit } from '../../src/git/run.js';
+import { loadWriterKey, revokeKey } from '../../src/ledger/keys.js';
+import { appendRecords, listLogRefs, logRef, readLogs, stampPath } from '../../src/ledger/log-store.js';
+import { findRepo } from '../../src/ledger/repo.js';
+import { trail } from '../helpers/cli.js';
+import { git, tempDir, tempRepo } from '../helpers/temp-repo.js';
+import { initialisedRepo } from '../helpers/trail-repo.js';
+import type { TestAuthority } from '../helpers/tsa.js';
+import { startAuthority } from '../helpers/tsa.js';
+
+let authority: TestAuthority;
+before(async () => {
+  authority = await startAuthority();
+});
+after(() => authority.close());
+
+const deployment = (commit: string) => ['record', 'deployment', '--env', 'prod', '--commit', commit];
+
+/** Adds (or replaces) files in a log's tree on top of its tip, as anyone with push access could. */
+async function putLogFiles(dir: string, writerId: string, files: Array<{ path: string; content: Buffer }>) {
+  const ref = logRef(writerId);
+  const tip = (await runGit(dir, ['rev-parse', ref])).stdout.toString().trim();
+  await commitFiles(dir, { ref, expectedOld: tip, message: 'edited', files });
+}
+
+/** The tokens a writer's own log holds, by head size. */
+async function stampsOf(dir: string, writerId: string): Promise<Map<number, Buffer>> {
+  const ledger = await findRepo(dir);
+  const refs = (await listLogRefs(ledger)).filter((r) => r.ref === logRef(writerId));
+  const [snapshot] = await readLogs(ledger, refs);
+  return new Map(snapshot!.stamps.map((s) => [s.size, s.token]));
+}
+
+async function trustedRepo() {
+  const repo = initialisedRepo();
+  const trust = await trail(repo.dir, 'timestamp', 'trust', authority.caFile);
+  assert.equal(trust.code, 0, trust.stderr);
+  assert.match(
+    trust.stderr,
+    /^trusted timestamping authority trail-test-root \(Trail Test Root\); commit \.trail\/timestamping\//,
+  );
+  repo.commit('trust the timestamping authority');
+  const ledger = await findRepo(repo.dir);
+  return { repo, ledger, writerId: loadWriterKey(ledger).keyId };
+}
+
+describe('trail timestamp', () => {
+  test('stamps the newest head once; verify names the time here and in a clone after git push', async () => {
+    const { repo, writerId } = await trustedRepo();
+    const origin = tempRepo({ bare: true });
+    const cloneParent = tempDir();
+    try {
+      const head = repo.git('rev-parse', 'HEAD');
+      assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);
+      assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);
+      const answeredBefore = authority.answered();
+
+      const stamp = await trail(repo.dir, 'timestamp', '--url', authority.url);
+      assert.equal(stamp.code, 0, stamp.stderr);
+      assert.match(
+        stamp.stderr,
+        /^timestamped the tree head of size 2: its records existed by \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z \(Trail Test TSA\)/,
+      );
+      assert.equal(authority.answered(), answeredBefore + 1);
+      assert.deepEqual([...(await stampsOf(repo.dir, writerId)).keys()], [2]);
+
+      // Asked again, the head already has its token: the authority is not asked.
+      const again = await trail(repo.dir, 'timestamp', '--url', authority.url, '--json');
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(
+        { ...JSON.parse(again.stdout), time: undefined },
+        { size: 2, added: false, ok: true, time: undefined, authority: 'Trail Test TSA' },
+      );
+      assert.equal(authority.answered(), answeredBefore + 1);
+
+      const verify = await trail(repo.dir, 'verify');
+      assert.equal(verify.code, 0, verify.stderr);
+      assert.match(
+        verify.stderr,
+        /\ntimestamped: .+ \([0-9a-f]{12}\): its first 2 records existed by \S+ \(Trail Test TSA\)\n/,
+      );
+      const json = JSON.parse((await trail(repo.dir, 'verify', '--json')).stdout);
+      assert.equal(json.logs[0].timestamp.size, 2);
+      assert.equal(json.logs[0].timestamp.authority, 'Trail Test TSA');
+
+      // Appending goes on from the stamped commit, and the next head is stamped in turn.
+      assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);
+      const next = await trail(repo.dir, 'timestamp', '--url', authority.url);
+      assert.equal(next.code, 0, next.stderr);
+      assert.deepEqual([...(await stampsOf(repo.dir, writerId)).keys()].sort(), [2, 3]);
+
+      // The tokens travel with the log: a clone verifies them against the committed authority.
+      repo.git('remote', 'add', 'origin', origin.dir);
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      repo.git('push', '-q', 'origin', 'main');
+      git(cloneParent, 'clone', '-q', origin.dir, 'b');
+      const b = join(cloneParent, 'b');
+      assert.equal((await trail(b, 'init', '--yes')).code, 0);
+      git(b, 'fetch', '-q', 'origin');
+      const cloned = await trail(b, 'verify');
+      assert.equal(cloned.code, 0, cloned.stderr);
+      assert.match(cloned.stderr, /timestamped: .+: its first 3 records existed by \S+ \(Trail Test TSA\)/);
+    } finally {
+      repo.cleanup();
+      origin.cleanup();
+    }
+  });
+
+  test('a token that does not vouch for its head fails verify, naming the head and why', async () => {
+    const { repo, writerId } = await trustedRepo();
+    try {
+      const head = repo.git('rev-parse', 'HEAD');
+      assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);
+      assert.equal((await trail(repo.dir, 'timestamp', '--url', authority.url)).code, 0);
+      assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+      const token = (await stampsOf(repo.dir, writerId)).get(1)!;
+      const ref = logRef(writerId);
+      const good = repo.git('rev-parse', ref);
+
+      /** The log as it was, then `files` put into it, then verify must fail with `pattern`. */
+      const expectProblem = async (files: Array<{ path: string; content: Buffer }>, pattern: RegExp) => {
+        repo.git('update-ref', ref, good);
+        await putLogFiles(repo.dir, writerId, files);
+        const verify = await trail(repo.dir, 'verify');
+        assert.equal(verify.code, 1, verify.stderr);
+        assert.match(verify.stderr, pattern);
+        assert.doesNotMatch(verify.stderr, /\n\s+at /, 'no stack trace');
+      };
+      await expectProblem(
+        [{ path: stampPath(2), content: token }],
+        /^refs\/trail\/logs\/[0-9a-f]{32}: bad-timestamp: the timestamp token beside the tree head of size 2 does not vouch for it: the timestamp token stamps other bytes$/m,
+      );
+      await expectProblem(
+        [{ path: stampPath(7), content: token }],
+        /tree head of size 7 does not vouch for it: the log holds no tree head of size 7$/m,
+      );
+      await expectProblem(
+        [{ path: stampPath(1), content: Buffer.from('not a token') }],
+        /tree head of size 1 does not vouch for it: the timestamp token cannot be read/,
+      );
+      // One bit of the authority's signature (the token's last bytes) flipped.
+      const forged = Buffer.from(token);
+      forged[forged.length - 3]! ^= 0x01;
+      await expectProblem(
+        [{ path: stampPath(1), content: forged }],
+        /tree head of size 1 does not vouch for it: the timestamp token's signature by Trail Test TSA does not verify/,
+      );
+
+      // Signed again, validly, by a certificate of the trusted CA that is not for stamping.
+      await expectProblem(
+        [{ path: stampPath(1), content: authority.resignAsWebServer(token) }],
+        /tree head of size 1 does not vouch for it: Trail Test Web Server's certificate is not one for timestamping \(id-kp-timeStamping\)/,
+      );
+
+      // The authority no longer trusted here: its token vouches for nothing.
+      repo.git('update-ref', ref, good);
+      repo.git('rm', '-q', '-r', '.trail/timestamping');
+      const untrusted = await trail(repo.dir, 'verify');
+      assert.equal(untrusted.code, 1);
+      assert.match(
+        untrusted.stderr,
+        /size 1 does not vouch for it: Trail Test TSA is not a trusted timestamping authority \(trail timestamp trust\)/,
+      );
+
+      // Put back, all holds again: the checks above judged the token, not the log.
+      repo.git('checkout', '-q', 'HEAD', '--', '.trail/timestamping');
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test('refuses a token it cannot trust, an authority it cannot reach and a reply that is none, keeping nothing', async () => {
+    const { repo, writerId } = await trustedRepo();
+    const stranger = await startAuthority({ name: 'Stranger' });
+    const junk = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/timestamp-reply' });
+      response.end('<html>hello</html>');
+    });
+    await new Promise<void>((resolve) => junk.listen(0, '127.0.0.1', resolve));
+    const junkUrl = `http://127.0.0.1:${(junk.address() as AddressInfo).port}/`;
+    try {
+      assert.equal((await trail(repo.dir, ...deployment(repo.git('rev-parse', 'HEAD')))).code, 0);
+      const tip = repo.git('rev-parse', logRef(writerId));
+      const refused = async (args: string[], pattern: RegExp, code = 1) => {
+        const result = await trail(repo.dir, 'timestamp', ...args);
+        assert.equal(result.code, code, result.stderr);
+        assert.match(result.stderr, pattern);
+        assert.equal(result.stderr.trim().split('\n').length, 1, 'one line');
+        assert.equal(repo.git('rev-parse', logRef(writerId)), tip, 'nothing written');
+      };
+      await refused(
+        ['--url', stranger.url],
+        /^trail: the token from \S+ was not kept: Stranger TSA is not a trusted timestamping authority/,
+      );
+      await refused(
+        ['--url', junkUrl],
+        /^trail: the timestamping authority did not answer with an RFC 3161 reply$/m,
+      );
+      // A port that was just free: nothing listens there.
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const closedPort = (closed.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      await refused(
+        ['--url', `http://127.0.0.1:${closedPort}/tsa`, '--timeout', '5'],
+        new RegExp(
+          `^trail: cannot reach the timestamping authority at http://127\\.0\\.0\\.1:${closedPort}/tsa: ECONNREFUSED$`,
+          'm',
+        ),
+      );
+      await refused(
+        ['--url', 'ftp://example.com/'],
+        /^trail: --url takes an http\(s\) address, not a ftp: one$/m,
+        2,
+      );
+      await refused(
+        ['--url', authority.url, '--timeout', 'soon'],
+        /--timeout takes a whole number of at least 1, not "soon"/,
+        2,
+      );
+      await refused(
+        [],
+        /^trail: no timestamping authority: give --url URL or set timestamp\.url in \.trail\/config\.json$/m,
+        2,
+      );
+      // The configured authority is used without --url.
+      const config = JSON.parse(readFileSync(join(repo.dir, '.trail/config.json'), 'utf8'));
+      writeFileSync(
+        join(repo.dir, '.trail/config.json'),
+        JSON.stringify({ ...config, timestamp: { url: authority.url } }),
+      );
+      const configured = await trail(repo.dir, 'timestamp');
+      assert.equal(configured.code, 0, configured.stderr);
+      assert.match(configured.stderr, /^timestamped the tree head of size 1/);
+    } finally {
+      repo.cleanup();
+      await stranger.close();
+      await new Promise<void>((resolve) => junk.close(() => resolve()));
+    }
+  });
+
+  test('trust refuses a file with no certificate and a name that is not a plain file name', async () => {
+    const repo = initialisedRepo();
+    try {
+      writeFileSync(join(repo.dir, 'not.pem'), 'hello\n');
+      const none = await trail(repo.dir, 'timestamp', 'trust', 'not.pem');
+      assert.equal(none.code, 1);
+      assert.equal(none.stderr, 'trail: not.pem holds no PEM certificate (-----BEGIN CERTIFICATE-----)\n');
+      writeFileSync(
+        join(repo.dir, 'bad.pem'),
+        '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+      );
+      const bad = await trail(repo.dir, 'timestamp', 'trust', 'bad.pem');
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stderr, 'trail: bad.pem: certificate 1 cannot be read as X.509\n');
+      const outside = await trail(repo.dir, 'timestamp', 'trust', authority.caFile, '--name', '../../evil');
+      assert.equal(outside.code, 2);
+      assert.match(outside.stderr, /authority name "\.\.\/\.\.\/evil" is not a plain name/);
+      const list = await trail(repo.dir, 'timestamp', 'list', '--json');
+      assert.deepEqual(JSON.parse(list.stdout), { authorities: [] });
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
+describe('timestamp tokens across a retention purge', () => {
+  test('the purge rewrites the log and keeps its tokens byte for byte; they still vouch', async () => {
+    const { repo, ledger, writerId } = await trustedRepo();
+    try {
+      const head = repo.git('rev-parse', 'HEAD');
+      const old = (time: string) => ({
+        kind: 'deployment',
+        v: 1,
+        time,
+        actor: { type: 'ci', id: 'ci' },
+        provenance: 'observed',
+        env: 'prod',
+        commit: head,
+      });
+      await appendRecords(ledger, loadWriterKey(ledger), [
+        old('2025-01-10T10:00:00.000Z'),
+        old(new Date().toISOString()),
+      ]);
+      assert.equal((await trail(repo.dir, 'timestamp', '--url', authority.url)).code, 0);
+      const token = (await stampsOf(repo.dir, writerId)).get(2)!;
+      writeFileSync(join(repo.dir, '.trail', 'policy.yml'), 'retention:\n  days: 180\n');
+      const purge = await trail(repo.dir, 'retention', 'apply');
+      assert.equal(purge.code, 0, purge.stderr);
+      assert.equal(repo.git('rev-list', '--count', logRef(writerId)), '1', 'the log was rewritten');
+      assert.ok((await stampsOf(repo.dir, writerId)).get(2)!.equals(token));
+      const verify = await trail(repo.dir, 'verify');
+      assert.equal(verify.code, 0, verify.stderr);
+      assert.match(verify.stderr, /timestamped: .+: its first 2 records existed by /);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
+describe('a revoked writer key and timestamped heads', () => {
+  test('heads an authority stamped before the revocation stand; a stamp after it gives a thief nothing', async () => {
+    const { repo, ledger, writerId } = await trustedRepo();
+    try {
+      const head = repo.git('rev-parse', 'HEAD');
+      for (let i = 0; i < 3; i++) assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);
+      assert.equal((await trail(repo.dir, 'timestamp', '--url', authority.url)).code, 0);
+      // Revoked as a clone holding only the first record would: the bound is 1 record. The
+      // authority writes whole seconds, so its token vouches for what came a second before.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      revokeKey(ledger, writerId, 'laptop stolen', new Date().toISOString(), 1);
+
+      const stamped = await trail(repo.dir, 'verify');
+      assert.equal(stamped.code, 0, stamped.stderr + stamped.stdout);
+
+      // Without the token, heads 2 and 3 go past the bound.
+      const key = loadWriterKey(ledger);
+      const ref = logRef(writerId);
+      const withToken = repo.git('rev-parse', ref);
+      const unstamped = repo.git('rev-parse', `${ref}^`);
+      repo.git('update-ref', ref, unstamped);
+      const bare = await trail(repo.dir, 'verify');
+      assert.equal(bare.code, 1);
+      assert.match(bare.stderr, /tree head of size 3 goes past the 1 record the log held when key/);
+      repo.git('update-ref', ref, withToken);
+
+      // The thief appends with the stolen key and has the new head stamped: now, after the
+      // revocation, so the authority's time shows it came after.
+      await appendRecords(ledger, key, [
+        {
+          kind: 'deployment',
+          v: 1,
+          time: '2026-01-01T00:00:00.000Z',
+          actor: { type: 'ci', id: 'ci' },
+          provenance: 'observed',
+          env: 'prod',
+          commit: head,
+        },
+      ]);
+      const { timestampNewestHead } = await import('../../src/ledger/timestamp-heads.js');
+      const late = await timestampNewestHead(ledger, writerId, authority.url);
+      assert.equal(late.size, 4);
+      const thief = await trail(repo.dir, 'verify');
+      assert.equal(thief.code, 1);
+      assert.match(thief.stderr, /tree head of size 4 (was signed at|goes past)/);
+      assert.doesNotMatch(thief.stderr, /tree head of size 3/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  test("an authority's stated accuracy counts: a token that may come after the revocation does not vouch", async () => {
+    const coarse = await startAuthority({ name: 'Coarse', accuracy: 'secs:30' });
+    const { repo, ledger, writerId } = await trustedRepo();
+    try {
+      assert.equal((await trail(repo.dir, 'timestamp', 'trust', coarse.caFile)).code, 0);
+      const head = repo.git('rev-parse', 'HEAD');
+      for (let i = 0; i < 2; i++) assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);
+      assert.equal((await trail(repo.dir, 'timestamp', '--url', coarse.url)).code, 0);
+      // Revoked 3 s from now: within the token's 30 s of accuracy, so it cannot show head 2 came first.
+      revokeKey(ledger, writerId, 'laptop stolen', new Date(Date.now() + 3000).toISOString(), 1);
+      const verify = await trail(repo.dir, 'verify');
+      assert.equal(verify.code, 1);
+      assert.match(verify.stderr, /tree head of size 2 goes past the 1 record/);
+
+      // The same head stamped by the authority that states no accuracy: it came first.
+      const ref = logRef(writerId);
+      repo.git('update-ref', ref, repo.git('rev-parse', `${ref}^`));
+      assert.equal((await trail(repo.dir, 'timestamp', '--url', authority.url)).code, 0);
+      const precise = await trail(repo.dir, 'verify');
+      assert.equal(precise.code, 0, precise.stderr);
+    } finally {
+      repo.cleanup();
+      await coarse.close();
+    }
+  });
+});

@@ -16,9 +16,11 @@ import { trustedAuthorityCertificates } from './timestamp-authorities.js';
 
 export interface StampResult {
   size: number;
-  /** Whether the token was obtained now (false: the newest head already had one). */
+  /** Whether the token was obtained now (false: the newest head already had one that vouches). */
   added: boolean;
   verdict: TimestampVerdict;
+  /** Why the token the head held before did not vouch, when a new one replaced it. */
+  replaced?: string;
 }
 
 /** How long to wait for the authority: a TSA answers in well under a second. */
@@ -66,9 +68,10 @@ async function ownLog(repo: Repo, writerId: string) {
 }
 
 /**
- * Stamps this writer's newest head at `url`, unless a token already covers it. The token is
- * checked against the trusted authorities before it is kept: one that would fail verify is
- * refused, with nothing written.
+ * Stamps this writer's newest head at `url`, unless a token that vouches already covers it
+ * (one that does not, say from an authority no longer trusted, is replaced: the log's git
+ * history keeps it). The new token is checked against the trusted authorities before it is
+ * kept: one that would fail verify is refused, with nothing written.
  */
 export async function timestampNewestHead(
   repo: Repo,
@@ -87,9 +90,8 @@ export async function timestampNewestHead(
   const data = signedTreeHeadBytes(newest);
   if (!data) throw new TrailError('VERIFY_FAILED', `the tree head of size ${newest.size} cannot be encoded`);
   const held = stamps.find((s) => s.size === newest.size);
-  if (held) {
-    return { size: newest.size, added: false, verdict: await checkTimestampToken(held.token, data, trusted) };
-  }
+  const heldVerdict = held && (await checkTimestampToken(held.token, data, trusted));
+  if (heldVerdict?.ok) return { size: newest.size, added: false, verdict: heldVerdict };
   const digest = createHash('sha256').update(data).digest();
   const request = timestampRequest(digest);
   const reply = await askAuthority(url, request.der, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -98,5 +100,5 @@ export async function timestampNewestHead(
   if (!verdict.ok)
     throw new TrailError('VERIFY_FAILED', `the token from ${url} was not kept: ${verdict.why}`);
   await addStamps(repo, writerId, [{ size: newest.size, token }]);
-  return { size: newest.size, added: true, verdict };
+  return { size: newest.size, added: true, verdict, ...(heldVerdict ? { replaced: heldVerdict.why } : {}) };
 }

@@ -82,7 +82,7 @@ describe('trail timestamp', () => {
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(
         { ...JSON.parse(again.stdout), time: undefined },
-        { size: 2, added: false, ok: true, time: undefined, authority: 'Trail Test TSA' },
+        { size: 2, added: false, time: undefined, authority: 'Trail Test TSA' },
       );
       assert.equal(authority.answered(), answeredBefore + 1);
 
@@ -113,6 +113,10 @@ describe('trail timestamp', () => {
       const cloned = await trail(b, 'verify');
       assert.equal(cloned.code, 0, cloned.stderr);
       assert.match(cloned.stderr, /timestamped: .+: its first 3 records existed by \S+ \(Trail Test TSA\)/);
+      // The bare remote (a server's mirror) judges by the authorities committed at HEAD.
+      const mirror = await trail(origin.dir, 'verify');
+      assert.equal(mirror.code, 0, mirror.stderr);
+      assert.match(mirror.stderr, /timestamped: .+: its first 3 records existed by /);
     } finally {
       repo.cleanup();
       origin.cleanup();
@@ -178,6 +182,17 @@ describe('trail timestamp', () => {
 
       // Put back, all holds again: the checks above judged the token, not the log.
       repo.git('checkout', '-q', 'HEAD', '--', '.trail/timestamping');
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+
+      // A newest head whose token does not vouch is stamped again: the new token replaces it.
+      await putLogFiles(repo.dir, writerId, [{ path: stampPath(2), content: forged }]);
+      assert.equal((await trail(repo.dir, 'verify')).code, 1);
+      const restamp = await trail(repo.dir, 'timestamp', '--url', authority.url);
+      assert.equal(restamp.code, 0, restamp.stderr);
+      assert.match(
+        restamp.stderr,
+        /^timestamped the tree head of size 2, replacing a token that did not vouch \(the timestamp token stamps other bytes\): its records existed by /,
+      );
       assert.equal((await trail(repo.dir, 'verify')).code, 0);
     } finally {
       repo.cleanup();

@@ -67,21 +67,15 @@ export function register(program: Command, context: () => CommandContext): void 
         return printJson(ctx.io, {
           size: result.size,
           added: result.added,
-          ok: verdict.ok,
           time: verdict.time,
           authority: verdict.authority,
-          ...(verdict.ok ? {} : { why: verdict.why }),
+          ...(result.replaced ? { replaced: result.replaced } : {}),
         });
       }
-      if (!result.added && !verdict.ok) {
-        throw new TrailError(
-          'VERIFY_FAILED',
-          `the newest tree head (size ${result.size}) already holds a token that does not vouch for it: ${verdict.why}`,
-        );
-      }
+      const replaced = result.replaced ? `, replacing a token that did not vouch (${result.replaced})` : '';
       say(
         ctx.io,
-        `${result.added ? 'timestamped' : 'already timestamped:'} the tree head of size ${result.size}: its records existed by ${verdict.time} (${verdict.authority}); git push carries the token with the log`,
+        `${result.added ? 'timestamped' : 'already timestamped:'} the tree head of size ${result.size}${replaced}: its records existed by ${verdict.time} (${verdict.authority}); git push carries the token with the log`,
       );
     });
 

@@ -12,6 +12,7 @@ import type { Repo } from '../ledger/repo.js';
 import { isInitialised } from '../ledger/repo.js';
 import { carryCheckpoint, parseRewriteList } from './rewrite.js';
 import { prepareCommitMessage, sealCommit } from './seal.js';
+import { stampBeforePush } from './stamp-on-push.js';
 
 export async function runGitHook(
   repo: Repo,
@@ -66,6 +67,8 @@ async function prePush(repo: Repo, remote: string | undefined): Promise<void> {
     rmSync(marker, { force: true });
     return;
   }
+  // Stamped first, so the token goes out with this push; a failure waits until the refs are out.
+  const stampFailure = await stampBeforePush(repo);
   try {
     await pushTrailRefs(repo.workTree, remote);
     rmSync(marker, { force: true });
@@ -75,4 +78,5 @@ async function prePush(repo: Repo, remote: string | undefined): Promise<void> {
     writeFileSync(marker, `${new Date().toISOString()} ${remote}\n`);
     throw error;
   }
+  if (stampFailure) throw stampFailure;
 }

@@ -1,10 +1,12 @@
 /** `.trail/config.json`: the repository's committed Trail settings. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as z from 'zod';
 import { parseJson } from '../core/canonical-json.js';
 import { TrailError } from '../core/errors.js';
 import type { Repo } from './repo.js';
+import { configPath } from './repo-paths.js';
+
+export { configPath };
 
 export const configSchema = z.object({
   version: z.literal(1).default(1),
@@ -35,10 +37,6 @@ export const configSchema = z.object({
 });
 
 export type TrailConfig = z.infer<typeof configSchema>;
-
-export function configPath(repo: Repo): string {
-  return join(repo.configDir, 'config.json');
-}
 
 export function loadConfig(repo: Repo): TrailConfig {
   const path = configPath(repo);

@@ -29,3 +29,8 @@ export function repoAt(workTree: string, gitDir: string, headDir?: string): Repo
     ...(headDir ? { headDir } : {}),
   };
 }
+
+/** `.trail/config.json`: here, so the git hooks can find it without loading its schema. */
+export function configPath(repo: Repo): string {
+  return join(repo.configDir, 'config.json');
+}

@@ -5,18 +5,20 @@
  * authority stamped them before the revocation. A token that does not vouch fails verify.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { commitFiles } from '../../src/git/fast-import.js';
 import { runGit } from '../../src/git/run.js';
 import { loadWriterKey, revokeKey } from '../../src/ledger/keys.js';
 import { appendRecords, listLogRefs, logRef, readLogs, stampPath } from '../../src/ledger/log-store.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import { trail } from '../helpers/cli.js';
-import { git, tempDir, tempRepo } from '../helpers/temp-repo.js';
+import { git, gitEnv, tempDir, tempRepo } from '../helpers/temp-repo.js';
 import { initialisedRepo } from '../helpers/trail-repo.js';
 import type { TestAuthority } from '../helpers/tsa.js';
 import { startAuthority } from '../helpers/tsa.js';
@@ -26,6 +28,14 @@ before(async () => {
   authority = await startAuthority();
 });
 after(() => authority.close());
+
+/** `git push -q origin main` without blocking this process, which serves the test authority. */
+async function pushAsync(dir: string): Promise<void> {
+  await promisify(execFile)('git', ['push', '-q', 'origin', 'main'], {
+    cwd: dir,
+    env: { ...process.env, ...gitEnv },
+  });
+}
 
 const deployment = (commit: string) => ['record', 'deployment', '--env', 'prod', '--commit', commit];
 
@@ -290,6 +300,57 @@ describe('trail timestamp', () => {
       assert.deepEqual(JSON.parse(list.stdout), { authorities: [] });
     } finally {
       repo.cleanup();
+    }
+  });
+});
+
+describe('timestamping on git push', () => {
+  test('where timestamp.url is set, git push stamps the newest head and the token goes out with it; an authority that does not answer holds nothing back', async () => {
+    const { repo, writerId } = await trustedRepo();
+    const origin = tempRepo({ bare: true });
+    try {
+      const configFile = join(repo.dir, '.trail/config.json');
+      const config = JSON.parse(readFileSync(configFile, 'utf8'));
+      writeFileSync(configFile, JSON.stringify({ ...config, timestamp: { url: authority.url } }));
+      repo.git('remote', 'add', 'origin', origin.dir);
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      assert.equal((await trail(repo.dir, ...deployment(repo.git('rev-parse', 'HEAD')))).code, 0);
+      // Pushed as a separate process while this one serves the authority: the pre-push hook
+      // (a real process too) asks it over HTTP.
+      await pushAsync(repo.dir);
+      // The hook stamped head 1, and the remote holds the token.
+      assert.deepEqual([...(await stampsOf(repo.dir, writerId)).keys()], [1]);
+      assert.equal(git(origin.dir, 'rev-parse', logRef(writerId)), repo.git('rev-parse', logRef(writerId)));
+      assert.match(
+        git(origin.dir, 'ls-tree', '-r', '--name-only', logRef(writerId)),
+        /^stamps\/.*000000000001\.tsr$/m,
+      );
+      const gaps = join(repo.dir, '.git/trail/spool/gaps.jsonl');
+      assert.ok(!existsSync(gaps), 'no capture gap');
+
+      // The authority gone: the push and Trail's refs go through, and the failure is a gap.
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      writeFileSync(
+        configFile,
+        JSON.stringify({ ...config, timestamp: { url: `http://127.0.0.1:${port}/` } }),
+      );
+      assert.equal((await trail(repo.dir, ...deployment(repo.git('rev-parse', 'HEAD')))).code, 0);
+      repo.commit('second');
+      await pushAsync(repo.dir);
+      assert.equal(git(origin.dir, 'rev-parse', 'main'), repo.git('rev-parse', 'HEAD'));
+      assert.equal(git(origin.dir, 'rev-parse', logRef(writerId)), repo.git('rev-parse', logRef(writerId)));
+      assert.deepEqual([...(await stampsOf(repo.dir, writerId)).keys()], [1]);
+      const gap = JSON.parse(readFileSync(gaps, 'utf8').trim().split('\n').at(-1)!);
+      assert.match(
+        JSON.stringify(gap),
+        /timestamping before the push: cannot reach the timestamping authority at http:\/\/127\.0\.0\.1:\d+\/: ECONNREFUSED/,
+      );
+    } finally {
+      repo.cleanup();
+      origin.cleanup();
     }
   });
 });

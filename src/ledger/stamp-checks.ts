@@ -3,9 +3,11 @@
  * must be a trusted authority's valid token over the head of its size. The authority code
  * (pkijs) loads only for a log that holds one, so a ledger without tokens never pays for it.
  */
+
+import { revocationTime } from '../core/key-revocation.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { signedTreeHeadBytes } from '../core/log-entry.js';
-import type { LogProblem } from '../core/log-verifier.js';
+import type { LogProblem, TrustedKey } from '../core/log-verifier.js';
 import type { TimestampVerdict } from '../core/timestamp-token.js';
 import type { LogStamp } from './log-store.js';
 
@@ -22,22 +24,52 @@ export interface LogTimestamp {
   authority: string;
 }
 
+/**
+ * Checks the tokens verify relies on, not every token: checking one costs about 10 ms of
+ * ASN.1 and X.509 work, and a log stamped on every push gathers hundreds. Relied on are the
+ * newest token that holds (what verify reports), and, for a revoked key, the largest head
+ * past its bound whose token holds and predates the revocation (what lets heads stand).
+ * Each search goes from the largest head down and stops at the first token that serves; a
+ * token it meets that does not hold is a problem. Older tokens are evidence kept for a
+ * later revocation, checked when one comes.
+ */
 export async function checkStamps(
   stamps: readonly LogStamp[],
   heads: readonly SignedTreeHead[],
   trustedCertificates: () => Promise<Uint8Array[]>,
+  key?: TrustedKey,
 ): Promise<StampCheck[]> {
   if (stamps.length === 0) return [];
   const { checkTimestampToken } = await import('../core/timestamp-token.js');
   const trusted = await trustedCertificates();
-  return Promise.all(
-    stamps.map(async ({ size, token }): Promise<StampCheck> => {
+  const checked = new Map<LogStamp, StampCheck>();
+  const check = async (stamp: LogStamp): Promise<StampCheck> => {
+    let result = checked.get(stamp);
+    if (!result) {
+      const { size, token } = stamp;
       const head = heads.find((h) => h.size === size);
       const data = head && signedTreeHeadBytes(head);
-      if (!data) return { size, verdict: { ok: false, why: `the log holds no tree head of size ${size}` } };
-      return { size, verdict: await checkTimestampToken(token, data, trusted) };
-    }),
-  );
+      result = data
+        ? { size, verdict: await checkTimestampToken(token, data, trusted) }
+        : { size, verdict: { ok: false, why: `the log holds no tree head of size ${size}` } };
+      checked.set(stamp, result);
+    }
+    return result;
+  };
+  const largestFirst = [...stamps].sort((a, b) => b.size - a.size);
+  for (const stamp of largestFirst) if ((await check(stamp)).verdict.ok) break;
+  const revokedFrom = key && revocationTime(key);
+  if (revokedFrom !== undefined) {
+    // As the log verifier reads it (sizeAtRevocation): a value that is no record count bounds to nothing.
+    const size = key?.revokedAtSize;
+    const bound = size === undefined ? -1 : Number.isSafeInteger(size) && size >= 0 ? size : 0;
+    for (const stamp of largestFirst) {
+      if (stamp.size <= bound) break;
+      const { verdict } = await check(stamp);
+      if (verdict.ok && verdict.latest! < revokedFrom) break;
+    }
+  }
+  return [...checked.values()];
 }
 
 /** Head size -> the latest time its valid token puts it at (ms): what a revocation is weighed against. */

@@ -140,7 +140,12 @@ export async function verifyAndRead(
   const stampChecksOf = (snapshot: LogSnapshot): Promise<StampCheck[]> => {
     let checks = stampChecks.get(snapshot.stamps);
     if (!checks) {
-      checks = checkStamps(snapshot.stamps, snapshot.heads, trustedAuthorities);
+      checks = checkStamps(
+        snapshot.stamps,
+        snapshot.heads,
+        trustedAuthorities,
+        trustedKeys.get(snapshot.writerId),
+      );
       stampChecks.set(snapshot.stamps, checks);
     }
     return checks;

@@ -440,6 +440,56 @@ describe('a revoked writer key and timestamped heads', () => {
     }
   });
 
+  test('verify checks the newest token that holds, and older ones only once a revocation needs them', async () => {
+    const { repo, ledger, writerId } = await trustedRepo();
+    try {
+      const head = repo.git('rev-parse', 'HEAD');
+      for (let size = 1; size <= 3; size++) {
+        assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);
+        assert.equal((await trail(repo.dir, 'timestamp', '--url', authority.url)).code, 0);
+      }
+      // The tokens of heads 1 and 2 damaged: nothing rests on them while head 3's holds.
+      const tokens = await stampsOf(repo.dir, writerId);
+      const damage = (token: Buffer) => {
+        const copy = Buffer.from(token);
+        copy[copy.length - 3]! ^= 0x01;
+        return copy;
+      };
+      await putLogFiles(repo.dir, writerId, [
+        { path: stampPath(1), content: damage(tokens.get(1)!) },
+        { path: stampPath(2), content: damage(tokens.get(2)!) },
+      ]);
+      const quiet = await trail(repo.dir, 'verify');
+      assert.equal(quiet.code, 0, quiet.stderr);
+      assert.match(quiet.stderr, /its first 3 records existed by/);
+
+      // Revoked with a bound of 1 record, 3 s from now: head 3's token came first, and suffices.
+      revokeKey(ledger, writerId, 'laptop stolen', new Date(Date.now() + 3000).toISOString(), 1);
+      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+      // Without it, the search goes down to head 2's token, which fails and is named.
+      const ref = logRef(writerId);
+      const files = repo.git('ls-tree', '-r', '--name-only', ref).split('\n');
+      assert.ok(files.includes(stampPath(3)));
+      await putLogFiles(repo.dir, writerId, [{ path: stampPath(3), content: Buffer.from('gone') }]);
+      const needed = await trail(repo.dir, 'verify');
+      assert.equal(needed.code, 1);
+      assert.match(
+        needed.stderr,
+        /tree head of size 2 does not vouch for it: the timestamp token's signature by Trail Test TSA does not verify/,
+      );
+      assert.match(
+        needed.stderr,
+        /tree head of size 3 does not vouch for it: the timestamp token cannot be read/,
+      );
+      assert.match(needed.stderr, /tree head of size 2 goes past the 1 record/);
+      assert.match(needed.stderr, /tree head of size 3 goes past the 1 record/);
+      // No token holds: the search for the newest one that does went down to head 1's too.
+      assert.match(needed.stderr, /tree head of size 1 does not vouch for it/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test("an authority's stated accuracy counts: a token that may come after the revocation does not vouch", async () => {
     const coarse = await startAuthority({ name: 'Coarse', accuracy: 'secs:30' });
     const { repo, ledger, writerId } = await trustedRepo();

@@ -55,6 +55,23 @@ export interface VerifyReport {
   approvals: ApprovalIntegrity;
 }
 
+/** A writer's newest timestamp over every copy of its log, as verify and reports state it. */
+export interface WriterTimestamp extends LogTimestamp {
+  writerId: string;
+  writerName?: string;
+}
+
+/** Per writer whose log a trusted authority's token stamps, the newest such timestamp. */
+export function writerTimestamps(report: VerifyReport): WriterTimestamp[] {
+  const newest = new Map<string, WriterTimestamp>();
+  for (const { writerId, writerName, timestamp } of report.logs) {
+    if (!timestamp) continue;
+    const held = newest.get(writerId);
+    if (!held || timestamp.size > held.size) newest.set(writerId, { writerId, writerName, ...timestamp });
+  }
+  return [...newest.values()];
+}
+
 /** How many copies of logs fail verification: what `trail verify` and refusals count. */
 export function failingLogs(report: VerifyReport): number {
   return report.logs.filter((log) => log.problems.length > 0).length;

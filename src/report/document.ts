@@ -53,6 +53,11 @@ export interface LedgerStatus {
   problemCount: number;
   /** Set when the records were checked by someone else (the server, on ingest), not by trail verify here. */
   checkedBy?: string;
+  /**
+   * Per writer whose log a trusted RFC 3161 authority stamps (`trail timestamp`): how many
+   * of its records existed by when, on that authority's clock.
+   */
+  timestamps?: Array<{ writerId: string; writer?: string; records: number; time: string; authority: string }>;
 }
 
 export interface ReportScope {
@@ -168,9 +173,21 @@ export function ledgerSentence(ledger: LedgerStatus): string {
     return `Ledger as held by ${ledger.checkedBy}: ${ledger.records.toLocaleString('en-US')} records from ${ledger.writers} writer${ledger.writers === 1 ? '' : 's'}, checked when they were ingested; run trail verify on a clone for an end-to-end check.`;
   }
   if (ledger.ok) {
-    return `Ledger verified: ${countLabel(ledger.records, 'record')} in ${ledger.logs} log${ledger.logs === 1 ? '' : 's'} from ${ledger.writers} writer${ledger.writers === 1 ? '' : 's'}; hashes, hash chains, Merkle roots and signatures hold.`;
+    return `Ledger verified: ${countLabel(ledger.records, 'record')} in ${ledger.logs} log${ledger.logs === 1 ? '' : 's'} from ${ledger.writers} writer${ledger.writers === 1 ? '' : 's'}; hashes, hash chains, Merkle roots and signatures hold.${timestampSentence(ledger)}`;
   }
   return `LEDGER VERIFICATION FAILED: ${ledger.problemCount} problem${ledger.problemCount === 1 ? '' : 's'} (run trail verify); records from the failing logs cannot be relied on.`;
+}
+
+/**
+ * What trusted timestamping authorities vouch for, after the verdict: how many writers' logs
+ * they stamp, and the records their newest tokens cover (time on the authority's clock).
+ */
+function timestampSentence(ledger: LedgerStatus): string {
+  const stamped = ledger.timestamps ?? [];
+  if (stamped.length === 0) return '';
+  const newest = stamped.reduce((a, b) => (b.time > a.time ? b : a));
+  const records = stamped.reduce((sum, t) => sum + t.records, 0);
+  return ` RFC 3161 timestamps from a trusted authority show ${countLabel(records, 'record')} of ${stamped.length} writer${stamped.length === 1 ? '' : 's'} existed by their stamped times (newest ${newest.time}, ${newest.authority}).`;
 }
 
 function day(iso: string): string {

@@ -17,7 +17,7 @@ import { recordsOfSnapshots } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
 import { readSignable } from '../ledger/signable.js';
 import type { VerifyReport } from '../ledger/verify.js';
-import { verifyAndRead } from '../ledger/verify.js';
+import { verifyAndRead, writerTimestamps } from '../ledger/verify.js';
 import type { LedgerStatus, ReportInput } from './document.js';
 
 export function ledgerStatus(report: VerifyReport, keep = 5): LedgerStatus {
@@ -31,6 +31,21 @@ export function ledgerStatus(report: VerifyReport, keep = 5): LedgerStatus {
       const where = p.seq === undefined ? '' : ` record ${p.seq}`;
       return `${p.ref}${where}: ${p.kind}: ${p.message}`;
     }),
+    ...timestampsOf(report),
+  };
+}
+
+function timestampsOf(report: VerifyReport): Pick<LedgerStatus, 'timestamps'> {
+  const stamped = writerTimestamps(report);
+  if (stamped.length === 0) return {};
+  return {
+    timestamps: stamped.map(({ writerId, writerName, size, time, authority }) => ({
+      writerId,
+      ...(writerName ? { writer: writerName } : {}),
+      records: size,
+      time,
+      authority,
+    })),
   };
 }
 

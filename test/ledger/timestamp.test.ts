@@ -105,6 +105,23 @@ describe('trail timestamp', () => {
       const json = JSON.parse((await trail(repo.dir, 'verify', '--json')).stdout);
       assert.equal(json.logs[0].timestamp.size, 2);
       assert.equal(json.logs[0].timestamp.authority, 'Trail Test TSA');
+      // A report states it beside its verdict on the ledger.
+      const report = await trail(repo.dir, 'report', 'soc2', '--format', 'json');
+      assert.equal(report.code, 0, report.stderr);
+      const ledger = JSON.parse(report.stdout).ledger;
+      assert.deepEqual(
+        ledger.timestamps.map((t: { writerId: string; records: number; authority: string }) => [
+          t.writerId,
+          t.records,
+          t.authority,
+        ]),
+        [[writerId, 2, 'Trail Test TSA']],
+      );
+      const markdown = await trail(repo.dir, 'report', 'soc2', '--format', 'md');
+      assert.match(
+        markdown.stdout,
+        /hold\. RFC 3161 timestamps from a trusted authority show 2 records of 1 writer existed by their stamped times \(newest \S+, Trail Test TSA\)\./,
+      );
 
       // Appending goes on from the stamped commit, and the next head is stamped in turn.
       assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);

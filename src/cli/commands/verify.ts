@@ -5,7 +5,7 @@ import { countLabel } from '../../core/count-label.js';
 import { findRepo } from '../../ledger/repo.js';
 import { unfetchedLogs } from '../../ledger/unfetched-logs.js';
 import type { VerifyReport } from '../../ledger/verify.js';
-import { failingLogs, verifyRepository } from '../../ledger/verify.js';
+import { failingLogs, verifyRepository, writerTimestamps } from '../../ledger/verify.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
 
@@ -67,15 +67,9 @@ export function register(program: Command, context: () => CommandContext): void 
  * every copy): how many of its records are shown to have existed by when, and by whom.
  */
 function timestampLines(report: VerifyReport): string[] {
-  const newest = new Map<string, VerifyReport['logs'][number]>();
-  for (const log of report.logs) {
-    if (!log.timestamp) continue;
-    const held = newest.get(log.writerId);
-    if (!held || log.timestamp.size > held.timestamp!.size) newest.set(log.writerId, log);
-  }
-  return [...newest.values()].map(
-    ({ writerId, writerName, timestamp }) =>
-      `timestamped: ${writerName ? `${writerName} (${writerId.slice(0, 12)})` : writerId.slice(0, 12)}: ${timestamp!.size === 1 ? 'its first record' : `its first ${countLabel(timestamp!.size, 'record')}`} existed by ${timestamp!.time} (${timestamp!.authority})`,
+  return writerTimestamps(report).map(
+    ({ writerId, writerName, size, time, authority }) =>
+      `timestamped: ${writerName ? `${writerName} (${writerId.slice(0, 12)})` : writerId.slice(0, 12)}: ${size === 1 ? 'its first record' : `its first ${countLabel(size, 'record')}`} existed by ${time} (${authority})`,
   );
 }
 

@@ -20,7 +20,7 @@ const PUSH_TIMEOUT_MS = 5_000;
  * The configured authority, read without the config's schema (zod): this runs on every push,
  * and the full config is checked by every command that reads it. Undefined when none is set.
  */
-function configuredAuthority(repo: Repo): string | undefined {
+export function configuredAuthority(repo: Repo): string | undefined {
   let text: string;
   try {
     text = readFileSync(configPath(repo), 'utf8');

@@ -328,6 +328,26 @@ async function listedLogs(
 }
 
 /**
+ * The size of this writer's newest signed head and of the newest head a timestamp token sits
+ * beside, from its tree listing alone (`trail status`): nothing is read out of git, and the
+ * token is not checked (verify does that).
+ */
+export async function ownTimestampState(
+  repo: Repo,
+  writerId: string,
+): Promise<{ newestHead: number; newestStamped: number | undefined } | undefined> {
+  const ref = (await listLogRefs(repo)).find((r) => r.ref === logRef(writerId));
+  if (ref?.type !== 'commit') return undefined;
+  const tree = await listTree(repo.workTree, ref.oid).catch(() => undefined);
+  if (!tree) return undefined;
+  const stamped = layoutOf(tree).stamps.map((s) => s.size);
+  return {
+    newestHead: signedSize(tree),
+    newestStamped: stamped.length > 0 ? Math.max(...stamped) : undefined,
+  };
+}
+
+/**
  * The chunks of the copy of each writer's log the read side shows (readLogs' `onePerWriter`
  * choice), in order, from the tree listings alone: nothing is read out of git.
  */

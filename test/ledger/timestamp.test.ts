@@ -77,6 +77,11 @@ describe('trail timestamp', () => {
       assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);
       assert.equal((await trail(repo.dir, ...deployment(head))).code, 0);
       const answeredBefore = authority.answered();
+      const before = await trail(repo.dir, 'status');
+      assert.match(
+        before.stderr,
+        /^timestamps: the newest head \(size 2\) has no token \(no head has one yet\): trail timestamp --url URL stamps it$/m,
+      );
 
       const stamp = await trail(repo.dir, 'timestamp', '--url', authority.url);
       assert.equal(stamp.code, 0, stamp.stderr);
@@ -86,6 +91,12 @@ describe('trail timestamp', () => {
       );
       assert.equal(authority.answered(), answeredBefore + 1);
       assert.deepEqual([...(await stampsOf(repo.dir, writerId)).keys()], [2]);
+      assert.match(
+        (await trail(repo.dir, 'status')).stderr,
+        /^timestamps: the newest head \(size 2\) has a token$/m,
+      );
+      const statusJson = JSON.parse((await trail(repo.dir, 'status', '--json')).stdout);
+      assert.deepEqual(statusJson.timestamps, { url: null, authorities: 1, newestHead: 2, newestStamped: 2 });
 
       // Asked again, the head already has its token: the authority is not asked.
       const again = await trail(repo.dir, 'timestamp', '--url', authority.url, '--json');
@@ -360,6 +371,10 @@ describe('timestamping on git push', () => {
       assert.equal(git(origin.dir, 'rev-parse', 'main'), repo.git('rev-parse', 'HEAD'));
       assert.equal(git(origin.dir, 'rev-parse', logRef(writerId)), repo.git('rev-parse', logRef(writerId)));
       assert.deepEqual([...(await stampsOf(repo.dir, writerId)).keys()], [1]);
+      assert.match(
+        (await trail(repo.dir, 'status')).stderr,
+        /^timestamps: the newest head \(size 2\) has no token \(the newest with one is size 1\): git push has http:\/\/127\.0\.0\.1:\d+\/ stamp it$/m,
+      );
       const gap = JSON.parse(readFileSync(gaps, 'utf8').trim().split('\n').at(-1)!);
       assert.match(
         JSON.stringify(gap),

@@ -8,17 +8,55 @@ import { perUserCaptureGone } from '../../capture/install-agents.js';
 import { pendingSessions } from '../../capture/pending-sessions.js';
 import { loadSealState } from '../../capture/seal-state.js';
 import { currentSession, hasSpool, sessionAwaitingCommit, spoolDir } from '../../capture/spool.js';
+import { configuredAuthority } from '../../capture/stamp-on-push.js';
 import { countLabel } from '../../core/count-label.js';
 import { fileError } from '../../core/errors.js';
 import { GIT_HOOKS, hooksDir, isTrailHook } from '../../git/hooks.js';
 import { hasTrailRefspec, listRemotes } from '../../git/remote-config.js';
 import { trailAliasState } from '../../git/trail-alias.js';
 import { listTrustedKeys, loadWriterKey } from '../../ledger/keys.js';
-import { listLogRefs } from '../../ledger/log-store.js';
+import { listLogRefs, ownTimestampState } from '../../ledger/log-store.js';
+import type { Repo } from '../../ledger/repo.js';
 import { findRepo, isInitialised } from '../../ledger/repo.js';
+import { configPath } from '../../ledger/repo-paths.js';
+import { authoritiesDir, listAuthorities } from '../../ledger/timestamp-authorities.js';
 import type { CommandContext } from '../context.js';
 import { printJson, say } from '../output.js';
 import { trailCommand } from '../trail-command.js';
+
+interface TimestampStatus {
+  /** The authority git push asks (`timestamp.url`), if one is set. */
+  url: string | null;
+  /** Authorities trusted in `.trail/timestamping/`. */
+  authorities: number;
+  /** This writer's newest signed head, and the newest head a token sits beside. */
+  newestHead: number;
+  newestStamped: number | null;
+}
+
+/** Undefined where timestamps are not in use: no authority set, none trusted. */
+async function timestampStatus(
+  repo: Repo,
+  writerId: string | undefined,
+  read: <T>(path: string, fallback: T, reading: () => T) => T,
+): Promise<TimestampStatus | undefined> {
+  const url = read(configPath(repo), undefined, () => configuredAuthority(repo)) ?? null;
+  const authorities = read(authoritiesDir(repo), [], () => listAuthorities(repo)).length;
+  if (url === null && authorities === 0) return undefined;
+  const own = writerId ? await ownTimestampState(repo, writerId) : undefined;
+  return { url, authorities, newestHead: own?.newestHead ?? 0, newestStamped: own?.newestStamped ?? null };
+}
+
+function timestampLine(t: TimestampStatus): string {
+  const how = t.url ? `git push has ${t.url} stamp it` : 'trail timestamp --url URL stamps it';
+  const trust = t.authorities === 0 ? '; no authority is trusted yet (trail timestamp trust FILE)' : '';
+  if (t.newestHead === 0) return `timestamps: this clone has signed no head yet${trust}`;
+  if (t.newestStamped === t.newestHead)
+    return `timestamps: the newest head (size ${t.newestHead}) has a token${trust}`;
+  const last =
+    t.newestStamped === null ? 'no head has one yet' : `the newest with one is size ${t.newestStamped}`;
+  return `timestamps: the newest head (size ${t.newestHead}) has no token (${last}): ${how}${trust}`;
+}
 
 /** How long an open session may record nothing before status points it out. */
 const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -69,11 +107,13 @@ export function register(program: Command, context: () => CommandContext): void 
       // ending (a closed terminal, a crash), whose session no end hook will ever close.
       const dayAgo = new Date(Date.now() - STALE_AFTER_MS).toISOString();
       const stale = pending.filter((p) => p.waits === 'open' && p.lastActivity < dayAgo).length;
+      const writerId = initialised
+        ? read(join(repo.stateDir, 'keys', 'writer.pem'), undefined, () => loadWriterKey(repo).keyId)
+        : undefined;
+      const timestamps = await timestampStatus(repo, writerId, read);
       const status = {
         initialised,
-        writerId: initialised
-          ? read(join(repo.stateDir, 'keys', 'writer.pem'), undefined, () => loadWriterKey(repo).keyId)
-          : undefined,
+        writerId,
         trustedKeys: read(join(repo.configDir, 'keys'), [], () => listTrustedKeys(repo)).length,
         logs: logs.map((l) => ({ writerId: l.writerId, ref: l.ref, remote: l.remote })),
         hooks,
@@ -102,6 +142,8 @@ export function register(program: Command, context: () => CommandContext): void 
         problems,
         /** Per-user agent settings Trail installed for this clone that no longer call it. */
         captureGone,
+        /** RFC 3161 timestamps of this writer's log, where an authority is set or trusted. */
+        timestamps,
       };
       if (options.json) return printJson(ctx.io, status);
       for (const problem of [...problems, ...captureGone]) say(ctx.io, `problem: ${problem}`);
@@ -135,6 +177,7 @@ export function register(program: Command, context: () => CommandContext): void 
         );
       }
       if (status.pushPending) say(ctx.io, 'Trail refs are waiting to be pushed (the next git push retries)');
+      if (timestamps) say(ctx.io, timestampLine(timestamps));
       if (current) {
         say(
           ctx.io,

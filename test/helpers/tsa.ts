@@ -63,47 +63,33 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Te
     'keyUsage=critical,keyCertSign',
   );
   openssl(dir, 'req', ...ec, '-keyout', 'tsa.key', '-out', 'tsa.csr', '-subj', `/CN=${name} TSA`);
+  /** A certificate for `csr`, signed by the run's CA, with the extensions in `extensions`. */
+  const issue = (csr: string, out: string, extensions: string) =>
+    openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      out,
+      '-days',
+      '3650',
+      '-extfile',
+      extensions,
+    );
   const usage = (purpose: string) =>
     `extendedKeyUsage=${purpose}\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n`;
   writeFileSync(join(dir, 'ext.cnf'), usage('critical,timeStamping'));
   writeFileSync(join(dir, 'web.cnf'), usage('serverAuth'));
   openssl(dir, 'req', ...ec, '-keyout', 'web.key', '-out', 'web.csr', '-subj', `/CN=${name} Web Server`);
-  openssl(
-    dir,
-    'x509',
-    '-req',
-    '-in',
-    'web.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'web.pem',
-    '-days',
-    '3650',
-    '-extfile',
-    'web.cnf',
-  );
-  openssl(
-    dir,
-    'x509',
-    '-req',
-    '-in',
-    'tsa.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'tsa.pem',
-    '-days',
-    '3650',
-    '-extfile',
-    'ext.cnf',
-  );
+  issue('web.csr', 'web.pem', 'web.cnf');
+  issue('tsa.csr', 'tsa.pem', 'ext.cnf');
   writeFileSync(join(dir, 'serial'), '01\n');
   writeFileSync(
     join(dir, 'tsa.cnf'),

@@ -39,6 +39,19 @@ async function pushAsync(dir: string): Promise<void> {
 
 const deployment = (commit: string) => ['record', 'deployment', '--env', 'prod', '--commit', commit];
 
+/** A deployment record as a library caller appends it (a thief with the key, a back-dated import). */
+function deploymentRecord(commit: string, time: string) {
+  return {
+    kind: 'deployment',
+    v: 1,
+    time,
+    actor: { type: 'ci', id: 'ci' },
+    provenance: 'observed',
+    env: 'prod',
+    commit,
+  };
+}
+
 /** Adds (or replaces) files in a log's tree on top of its tip, as anyone with push access could. */
 async function putLogFiles(dir: string, writerId: string, files: Array<{ path: string; content: Buffer }>) {
   const ref = logRef(writerId);
@@ -392,18 +405,9 @@ describe('timestamp tokens across a retention purge', () => {
     const { repo, ledger, writerId } = await trustedRepo();
     try {
       const head = repo.git('rev-parse', 'HEAD');
-      const old = (time: string) => ({
-        kind: 'deployment',
-        v: 1,
-        time,
-        actor: { type: 'ci', id: 'ci' },
-        provenance: 'observed',
-        env: 'prod',
-        commit: head,
-      });
       await appendRecords(ledger, loadWriterKey(ledger), [
-        old('2025-01-10T10:00:00.000Z'),
-        old(new Date().toISOString()),
+        deploymentRecord(head, '2025-01-10T10:00:00.000Z'),
+        deploymentRecord(head, new Date().toISOString()),
       ]);
       assert.equal((await trail(repo.dir, 'timestamp', '--url', authority.url)).code, 0);
       const token = (await stampsOf(repo.dir, writerId)).get(2)!;
@@ -449,17 +453,7 @@ describe('a revoked writer key and timestamped heads', () => {
 
       // The thief appends with the stolen key and has the new head stamped: now, after the
       // revocation, so the authority's time shows it came after.
-      await appendRecords(ledger, key, [
-        {
-          kind: 'deployment',
-          v: 1,
-          time: '2026-01-01T00:00:00.000Z',
-          actor: { type: 'ci', id: 'ci' },
-          provenance: 'observed',
-          env: 'prod',
-          commit: head,
-        },
-      ]);
+      await appendRecords(ledger, key, [deploymentRecord(head, '2026-01-01T00:00:00.000Z')]);
       const { timestampNewestHead } = await import('../../src/ledger/timestamp-heads.js');
       const late = await timestampNewestHead(ledger, writerId, authority.url);
       assert.equal(late.size, 4);

@@ -4,12 +4,12 @@
  * record before it, so one token shows all of them existed by the authority's time: that is
  * what keeps them valid if the writer key is revoked later (core/log-verifier.ts).
  */
-import { createHash } from 'node:crypto';
 import { TrailError } from '../core/errors.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { signedTreeHeadBytes } from '../core/log-entry.js';
 import type { TimestampVerdict } from '../core/timestamp-token.js';
-import { checkTimestampToken, timestampRequest, tokenOfReply } from '../core/timestamp-token.js';
+import { checkTimestampToken } from '../core/timestamp-token.js';
+import { noTrustedAuthority, obtainTimestamp } from '../io/timestamp-client.js';
 import { addStamps, listLogRefs, logRef, readLogs } from './log-store.js';
 import type { Repo } from './repo.js';
 import { trustedAuthorityCertificates } from './timestamp-authorities.js';
@@ -21,36 +21,6 @@ export interface StampResult {
   verdict: TimestampVerdict;
   /** Why the token the head held before did not vouch, when a new one replaced it. */
   replaced?: string;
-}
-
-/** How long to wait for the authority: a TSA answers in well under a second. */
-const DEFAULT_TIMEOUT_MS = 15_000;
-
-async function askAuthority(url: string, query: Buffer, timeoutMs: number): Promise<Buffer> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
-      body: query,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why =
-      (error as Error).name === 'TimeoutError'
-        ? `no answer within ${timeoutMs / 1000} s`
-        : (cause?.code ?? cause?.message ?? (error as Error).message);
-    throw new TrailError('NOT_FOUND', `cannot reach the timestamping authority at ${url}: ${why}`);
-  }
-  const body = Buffer.from(await response.arrayBuffer());
-  if (!response.ok) {
-    throw new TrailError(
-      'VERIFY_FAILED',
-      `the timestamping authority at ${url} answered ${response.status} ${response.statusText}`.trim(),
-    );
-  }
-  return body;
 }
 
 /** The newest head of this writer's own log, and the tokens it already holds. */
@@ -80,25 +50,14 @@ export async function timestampNewestHead(
   options: { timeoutMs?: number } = {},
 ): Promise<StampResult> {
   const trusted = await trustedAuthorityCertificates(repo);
-  if (trusted.length === 0) {
-    throw new TrailError(
-      'USAGE',
-      'no timestamping authority is trusted here: add its certificate with trail timestamp trust FILE (and commit .trail/timestamping/)',
-    );
-  }
+  if (trusted.length === 0) throw noTrustedAuthority();
   const { newest, stamps } = await ownLog(repo, writerId);
   const data = signedTreeHeadBytes(newest);
   if (!data) throw new TrailError('VERIFY_FAILED', `the tree head of size ${newest.size} cannot be encoded`);
   const held = stamps.find((s) => s.size === newest.size);
   const heldVerdict = held && (await checkTimestampToken(held.token, data, trusted));
   if (heldVerdict?.ok) return { size: newest.size, added: false, verdict: heldVerdict };
-  const digest = createHash('sha256').update(data).digest();
-  const request = timestampRequest(digest);
-  const reply = await askAuthority(url, request.der, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const token = tokenOfReply(reply, request, digest);
-  const verdict = await checkTimestampToken(token, data, trusted);
-  if (!verdict.ok)
-    throw new TrailError('VERIFY_FAILED', `the token from ${url} was not kept: ${verdict.why}`);
+  const { token, verdict } = await obtainTimestamp(url, data, trusted, options.timeoutMs);
   await addStamps(repo, writerId, [{ size: newest.size, token }]);
   return { size: newest.size, added: true, verdict, ...(heldVerdict ? { replaced: heldVerdict.why } : {}) };
 }

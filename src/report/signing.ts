@@ -67,6 +67,29 @@ export interface VerifiedReport {
    * from then on this signature no longer verifies.
    */
   revokedFrom?: string;
+  /** A trusted authority's RFC 3161 timestamp over the signature: it existed by `time`. */
+  timestamp?: { time: string; authority: string };
+  /** Set when the signer's key is revoked now, and the timestamp shows it signed before. */
+  signedBeforeRevocation?: boolean;
+}
+
+/** A timestamp over a report's signature, already checked (core/timestamp-token.ts). */
+export interface CheckedReportTimestamp {
+  time: string;
+  authority: string;
+  /** The latest time (ms) the signature can have existed by, on the authority's clock. */
+  latest: number;
+}
+
+/**
+ * The bytes an RFC 3161 timestamp over a report stamps: its envelope's signature, decoded (the
+ * first: Trail signs with one key). The signature covers the statement, and the statement the
+ * file's digest, so the token shows the report existed by its time. Undefined when the
+ * envelope has none.
+ */
+export function reportSignatureBytes(envelope: unknown): Buffer | undefined {
+  const sig = (envelope as { signatures?: Array<{ sig?: unknown }> } | null)?.signatures?.[0]?.sig;
+  return typeof sig === 'string' && sig.length > 0 ? Buffer.from(sig, 'base64') : undefined;
 }
 
 /** A time as Trail writes one (`toISOString`): ISO 8601 in UTC, read strictly. */
@@ -143,9 +166,9 @@ export function verifyReport(
   envelope: unknown,
   trusted: readonly TrustedKey[],
   fileName: string,
-  options: { now?: number; source?: KeySource } = {},
+  options: { now?: number; source?: KeySource; timestamp?: CheckedReportTimestamp } = {},
 ): VerifiedReport {
-  const { now = Date.now(), source = REPOSITORY_KEYS } = options;
+  const { now = Date.now(), source = REPOSITORY_KEYS, timestamp } = options;
   const keys = new Map(trusted.map((k) => [k.keyId, k.publicKey]));
   let verified: CheckedEnvelope;
   try {
@@ -185,13 +208,16 @@ export function verifyReport(
     );
   }
   const signer = signerOf(trusted, verified.signedBy, now);
-  if (revokedAsOf(signer, now) !== undefined) {
+  const revokedAt = revocationTime(signer);
+  // The authority's time, not the signer's: a signature it stamped before the revocation
+  // was made before it, whoever holds the key now.
+  const stampedBefore = timestamp !== undefined && revokedAt !== undefined && timestamp.latest < revokedAt;
+  if (revokedAsOf(signer, now) !== undefined && !stampedBefore) {
     throw new TrailError(
       'VERIFY_FAILED',
-      `${fileName} is signed by key ${signer.keyId}, revoked since ${signer.revokedAt}: the signing time in a report (${statement.signedAt}) is the signer's own claim, so it cannot show the report predates the revocation; re-sign the report with a key in force (trail report ... --sign)`,
+      `${fileName} is signed by key ${signer.keyId}, revoked since ${signer.revokedAt}: the signing time in a report (${statement.signedAt}) is the signer's own claim, so it cannot show the report predates the revocation${timestamp ? `, and its timestamp (${timestamp.time}, ${timestamp.authority}) is not before it either` : ''}; re-sign the report with a key in force (trail report ... --sign)`,
     );
   }
-  const revokedAt = revocationTime(signer);
   if (revokedAt !== undefined && signedAt >= revokedAt) {
     // A revocation dated later (trail keys revoke --at) still refuses a statement that says
     // it came after it.
@@ -213,5 +239,7 @@ export function verifyReport(
     sha256,
     renamedFrom: statement.file !== fileName ? statement.file : undefined,
     revokedFrom: signer.revokedAt,
+    ...(timestamp ? { timestamp: { time: timestamp.time, authority: timestamp.authority } } : {}),
+    ...(stampedBefore && revokedAsOf(signer, now) !== undefined ? { signedBeforeRevocation: true } : {}),
   };
 }

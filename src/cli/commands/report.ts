@@ -8,16 +8,19 @@ import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Period } from '../../core/change-facts.js';
 import { countLabel } from '../../core/count-label.js';
-import { TrailError } from '../../core/errors.js';
+import type { DsseEnvelope } from '../../core/dsse.js';
+import { isTrailError, TrailError } from '../../core/errors.js';
 import { parsePeriod } from '../../core/period.js';
 import type { KeyPair } from '../../core/signature.js';
+import { loadConfig } from '../../ledger/config.js';
 import { loadSigningKey } from '../../ledger/keys.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo } from '../../ledger/repo.js';
+import { trustedAuthorityCertificates } from '../../ledger/timestamp-authorities.js';
 import type { ReportDocument, ReportFormat, ReportKind } from '../../report/document.js';
 import { periodText, REPORT_FORMATS, REPORT_KINDS } from '../../report/document.js';
 import type { Progress } from '../../report/kinds.js';
-import { signReport } from '../../report/signing.js';
+import { reportSignatureBytes, signReport } from '../../report/signing.js';
 import { buildSlsaBundle } from '../../report/slsa.js';
 import type { CommandContext } from '../context.js';
 import { checkWritable, writeOutput } from '../files.js';
@@ -101,6 +104,36 @@ async function buildDocument(
   const input = await loadReportInput(repo, period, new Date().toISOString(), stage);
   stage?.(`building the ${kind} report`);
   return REPORT_BUILDERS[kind](input);
+}
+
+interface SignatureStamp {
+  token?: Buffer;
+  time?: string;
+  authority?: string;
+  /** Why no token came: the report and its signature are still written. */
+  error?: Error;
+}
+
+/** A token over the signature from the authority `timestamp.url` names; none is set: undefined. */
+async function stampSignature(repo: Repo, envelope: DsseEnvelope): Promise<SignatureStamp | undefined> {
+  const url = loadConfig(repo).timestamp.url;
+  if (!url) return undefined;
+  try {
+    const { obtainTimestamp } = await import('../../io/timestamp-client.js');
+    const trusted = await trustedAuthorityCertificates(repo);
+    const { token, verdict } = await obtainTimestamp(url, reportSignatureBytes(envelope)!, trusted);
+    return { token, time: verdict.time, authority: verdict.authority };
+  } catch (error) {
+    if (!isTrailError(error)) throw error;
+    return { error };
+  }
+}
+
+function notStamped(error: Error): TrailError {
+  return new TrailError(
+    'VERIFY_FAILED',
+    `the report is written and signed, but not timestamped (timestamp.url in .trail/config.json): ${error.message}`,
+  );
 }
 
 /**
@@ -221,6 +254,9 @@ export function register(program: Command, context: () => CommandContext): void 
         key && options.sign
           ? signReport(bytes, { file: out ? basename(out) : `${kind}.${format}`, kind, format, period }, key)
           : undefined;
+      // Where an authority is configured, the signature is timestamped: that time, not the
+      // signer's, is what keeps the signature good after the key is revoked.
+      const stamp = envelope ? await stampSignature(repo, envelope) : undefined;
       if (out && options.out) {
         // Written by the name as given, so an error names the path the person typed.
         writeOutput(options.out, bytes, ctx.cwd);
@@ -229,6 +265,11 @@ export function register(program: Command, context: () => CommandContext): void 
           writeOutput(`${options.out}.sig.json`, `${JSON.stringify(envelope, null, 2)}\n`, ctx.cwd);
           say(ctx.io, `signed with key ${key!.keyId}: ${out}.sig.json (check it with trail verify-report)`);
         }
+        if (stamp?.token) {
+          writeOutput(`${options.out}.tsr`, stamp.token, ctx.cwd);
+          say(ctx.io, `timestamped by ${stamp.authority}: ${out}.tsr (it existed by ${stamp.time})`);
+        }
+        if (stamp?.error) throw notStamped(stamp.error);
         return;
       }
       if (envelope) {
@@ -239,9 +280,11 @@ export function register(program: Command, context: () => CommandContext): void 
           encoding: text ? 'utf8' : 'base64',
           report: bytes.toString(text ? 'utf8' : 'base64'),
           signature: envelope,
+          ...(stamp?.token ? { timestamp: stamp.token.toString('base64') } : {}),
         };
         ctx.io.stdout(`${JSON.stringify(bundle, null, 2)}\n`);
         say(ctx.io, `signed ${what} with key ${key!.keyId} (check it with trail verify-report FILE)`);
+        if (stamp?.error) throw notStamped(stamp.error);
         return;
       }
       writeStdout(ctx.io, bytes);

@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
+import { authorityUrl } from '../../io/timestamp-client.js';
 import { loadConfig } from '../../ledger/config.js';
 import { loadWriterKey } from '../../ledger/keys.js';
 import { findRepo } from '../../ledger/repo.js';
@@ -13,20 +14,6 @@ import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
 import { positiveCount } from '../option-values.js';
 import { printJson, say } from '../output.js';
-
-/** The authority's address: http or https, nothing else (fetch would take file: or data:). */
-function authorityUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TrailError('USAGE', `--url takes the authority's http(s) address, not "${value}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TrailError('USAGE', `--url takes an http(s) address, not a ${url.protocol} one`);
-  }
-  return url.toString();
-}
 
 /** A name for an authority from its certificate's common name, as a plain file name. */
 function nameFrom(commonName: string, file: string): string {

@@ -15,9 +15,10 @@ import { isTrailError, TrailError } from '../../core/errors.js';
 import type { TrustedKey } from '../../core/log-verifier.js';
 import { listTrustedKeys, parsePublicKeyFile } from '../../ledger/keys.js';
 import { findRepo } from '../../ledger/repo.js';
+import { certificatesOfPem, listAuthorities } from '../../ledger/timestamp-authorities.js';
 import { periodText } from '../../report/document.js';
-import type { KeySource, VerifiedReport } from '../../report/signing.js';
-import { REPOSITORY_KEYS, verifyReport } from '../../report/signing.js';
+import type { CheckedReportTimestamp, KeySource, VerifiedReport } from '../../report/signing.js';
+import { REPOSITORY_KEYS, reportSignatureBytes, verifyReport } from '../../report/signing.js';
 import { isStatementBundle, verifyStatements } from '../../report/verify-statements.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
@@ -30,6 +31,8 @@ interface Signed {
   bytes: Buffer;
   envelope: unknown;
   name: string;
+  /** The RFC 3161 token a signed bundle carries (`trail report --sign` to stdout). */
+  timestamp?: Buffer;
 }
 
 function readJson(path: string, what: string): unknown {
@@ -46,7 +49,9 @@ function readSigned(file: string, bytes: Buffer, sig: string | undefined, cwd: s
   const sigPath = sig ? resolve(cwd, sig) : `${resolve(cwd, file)}.sig.json`;
   if (sig && !existsSync(sigPath)) throw new TrailError('NOT_FOUND', `no such signature file: ${sig}`);
   if (existsSync(sigPath)) return { bytes, envelope: readJson(sigPath, 'signature'), name };
-  let bundle: { file?: unknown; encoding?: unknown; report?: unknown; signature?: unknown } | undefined;
+  let bundle:
+    | { file?: unknown; encoding?: unknown; report?: unknown; signature?: unknown; timestamp?: unknown }
+    | undefined;
   try {
     bundle = JSON.parse(bytes.toString('utf8'));
   } catch {
@@ -57,12 +62,61 @@ function readSigned(file: string, bytes: Buffer, sig: string | undefined, cwd: s
       bytes: Buffer.from(bundle.report, bundle.encoding === 'base64' ? 'base64' : 'utf8'),
       envelope: bundle.signature,
       name: bundle.file,
+      ...(typeof bundle.timestamp === 'string' ? { timestamp: Buffer.from(bundle.timestamp, 'base64') } : {}),
     };
   }
   throw new TrailError(
     'USAGE',
     `no signature for ${file}: expected ${file}.sig.json, or give it with --sig FILE`,
   );
+}
+
+/** The report's RFC 3161 token: --timestamp FILE, else FILE.tsr beside it, else its bundle's. */
+function timestampToken(
+  file: string,
+  signed: Signed,
+  given: string | undefined,
+  cwd: string,
+): Buffer | undefined {
+  if (given !== undefined) return readInput(given, cwd);
+  const beside = `${resolve(cwd, file)}.tsr`;
+  return existsSync(beside) ? readInput(beside, cwd) : signed.timestamp;
+}
+
+/**
+ * The token, checked over the report's signature against the authorities given with
+ * --authority, else those the repository trusts. One that does not vouch fails the check:
+ * whoever handed it over meant it to count.
+ */
+async function checkedTimestamp(
+  file: string,
+  token: Buffer,
+  envelope: unknown,
+  authorityFiles: readonly string[] | undefined,
+  repoDir: string,
+  ctx: CommandContext,
+  json: boolean | undefined,
+): Promise<CheckedReportTimestamp> {
+  const anchors = authorityFiles
+    ? authorityFiles.flatMap((f) => certificatesOfPem(readInput(f, ctx.cwd).toString('utf8')))
+    : await findRepo(repoDir).then(
+        (repo) => listAuthorities(repo).flatMap((a) => a.certificates),
+        () => [],
+      );
+  const data = reportSignatureBytes(envelope) ?? Buffer.alloc(0);
+  const { checkTimestampToken } = await import('../../core/timestamp-token.js');
+  const verdict = await checkTimestampToken(token, data, anchors);
+  return checked(file, ctx.io, json, () => {
+    if (!verdict.ok) {
+      const untrusted = verdict.why?.includes('is not a trusted timestamping authority');
+      const remedy = untrusted && !authorityFiles ? ' (give its certificate with --authority FILE)' : '';
+      throw new TrailError(
+        'VERIFY_FAILED',
+        `its timestamp does not vouch for its signature: ${verdict.why}${remedy}`,
+      );
+    }
+    return { time: verdict.time!, authority: verdict.authority!, latest: verdict.latest! };
+  });
 }
 
 /** The keys to check against, where they came from, and the file each --key came from. */
@@ -123,7 +177,11 @@ function describe(file: string, v: VerifiedReport, keys: Keys): string {
     : `key ${v.signer.keyId}${given ? ` (${given})` : ''}`;
   const notes = [
     v.renamedFrom ? `signed as ${v.renamedFrom}` : '',
-    v.revokedFrom
+    v.timestamp ? `timestamped by ${v.timestamp.authority}: it existed by ${v.timestamp.time}` : '',
+    v.signedBeforeRevocation
+      ? `the key is revoked since ${v.signer.revokedAt}, and the timestamp shows it signed before`
+      : '',
+    v.revokedFrom && !v.signedBeforeRevocation
       ? `the key is to be revoked from ${v.revokedFrom}, and from then on this signature fails: re-sign the report with another key before then`
       : '',
   ].filter(Boolean);
@@ -194,6 +252,8 @@ function checkStatements(file: string, text: string, keys: Keys, io: Io, json?: 
 interface VerifyReportOptions {
   sig?: string;
   key?: string[];
+  timestamp?: string;
+  authority?: string[];
   repo?: string;
   json?: boolean;
 }
@@ -212,6 +272,15 @@ export function register(program: Command, context: () => CommandContext): void 
     .option(
       '--key <file>',
       "the signer's public key: a .trail/keys/<id>.json file or a PEM public key (repeatable; no repository needed)",
+      collect,
+    )
+    .option(
+      '--timestamp <file>',
+      "an RFC 3161 token over the signature (default: <file>.tsr, or the signed bundle's)",
+    )
+    .option(
+      '--authority <file>',
+      "a timestamping authority's certificate, PEM (repeatable; default: the repository's .trail/timestamping/)",
       collect,
     )
     .addOption(legacyRepoPathOption())
@@ -233,8 +302,23 @@ export function register(program: Command, context: () => CommandContext): void 
       const keys = options.key ? givenKeys(options.key, ctx.cwd) : await repositoryKeys(repoDir);
       if ('statements' in signed)
         return checkStatements(fileArg, signed.statements, keys, ctx.io, options.json);
+      const token = timestampToken(fileArg, signed, options.timestamp, ctx.cwd);
+      const timestamp = token
+        ? await checkedTimestamp(
+            fileArg,
+            token,
+            signed.envelope,
+            options.authority,
+            repoDir,
+            ctx,
+            options.json,
+          )
+        : undefined;
       const verified = checked(fileArg, ctx.io, options.json, () =>
-        verifyReport(signed.bytes, signed.envelope, keys.trusted, signed.name, { source: keys.source }),
+        verifyReport(signed.bytes, signed.envelope, keys.trusted, signed.name, {
+          source: keys.source,
+          timestamp,
+        }),
       );
       if (options.json) {
         printJson(ctx.io, {
@@ -248,6 +332,8 @@ export function register(program: Command, context: () => CommandContext): void 
             keyFile: keys.files.get(verified.signer.keyId),
           },
           revokedFrom: verified.revokedFrom,
+          timestamp: verified.timestamp,
+          signedBeforeRevocation: verified.signedBeforeRevocation,
         });
       }
       say(ctx.io, describe(fileArg, verified, keys));

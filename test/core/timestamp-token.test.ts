@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import * as pkijs from 'pkijs';
 import { isTrailError } from '../../src/core/errors.js';
 import {
   checkTimestampToken,
@@ -119,6 +120,33 @@ describe('RFC 3161 tokens', () => {
     const reply = await ask(query);
     const message = refusal(() => tokenOfReply(reply, timestampRequest(digest), digest));
     assert.match(message, /^the timestamping authority refused the request \(rejection: .*algorithm/i);
+  });
+
+  test('a changed token never throws, and no bit of what the authority signed can change unseen', async () => {
+    const request = timestampRequest(digest);
+    const token = tokenOfReply(await ask(request.der), request, digest);
+    const anchors = pem(authority.caFile);
+    // The signed content: the TSTInfo (imprint, time, serial, nonce), inside the token as is.
+    const signed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(new Uint8Array(token)).content });
+    const tstInfo = Buffer.from(signed.encapContentInfo.eContent!.getValue());
+    const start = token.indexOf(tstInfo);
+    assert.ok(start > 0);
+    const positions = new Set<number>();
+    for (let i = start; i < start + tstInfo.length; i++) positions.add(i);
+    // And a spread of the rest: containers, certificates, signed attributes, the signature.
+    for (let i = 0; i < token.length; i += 7) positions.add(i);
+    for (const position of positions) {
+      const changed = Buffer.from(token);
+      changed[position]! ^= 0x01;
+      const verdict = await checkTimestampToken(changed, data, anchors);
+      if (position >= start && position < start + tstInfo.length) {
+        assert.equal(verdict.ok, false, `a flipped bit at ${position}, inside the TSTInfo, went unseen`);
+      }
+    }
+    for (let length = 0; length < token.length; length += 37) {
+      const cut = await checkTimestampToken(token.subarray(0, length), data, anchors);
+      assert.equal(cut.ok, false);
+    }
   });
 
   test('a certificate is described by its common name and whether it may stamp', () => {

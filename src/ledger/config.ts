@@ -59,3 +59,19 @@ export function writeDefaultConfig(repo: Repo): boolean {
   );
   return true;
 }
+
+/**
+ * Sets the RFC 3161 authority `git push` and `trail report --sign` ask (`timestamp.url`),
+ * keeping every other field of the file as it is. The file is checked first: a config that
+ * does not read is refused, not overwritten.
+ */
+export function setTimestampUrl(repo: Repo, url: string): void {
+  loadConfig(repo);
+  const path = configPath(repo);
+  const raw = existsSync(path)
+    ? (parseJson(readFileSync(path, 'utf8'), path) as Record<string, unknown>)
+    : {};
+  const timestamp = (raw.timestamp ?? {}) as Record<string, unknown>;
+  mkdirSync(repo.configDir, { recursive: true });
+  writeFileSync(path, `${JSON.stringify({ ...raw, timestamp: { ...timestamp, url } }, null, 2)}\n`);
+}

@@ -73,7 +73,7 @@ async function trustedRepo() {
   assert.equal(trust.code, 0, trust.stderr);
   assert.match(
     trust.stderr,
-    /^trusted timestamping authority trail-test-root \(Trail Test Root\); commit \.trail\/timestamping\//,
+    /^trusted timestamping authority trail-test-root \(Trail Test Root\); commit \.trail\/ so clones trust it too$/m,
   );
   repo.commit('trust the timestamping authority');
   const ledger = await findRepo(repo.dir);
@@ -352,7 +352,22 @@ describe('timestamping on git push', () => {
     try {
       const configFile = join(repo.dir, '.trail/config.json');
       const config = JSON.parse(readFileSync(configFile, 'utf8'));
-      writeFileSync(configFile, JSON.stringify({ ...config, timestamp: { url: authority.url } }));
+      // A bad address is refused before anything is written.
+      const bad = await trail(repo.dir, 'timestamp', 'trust', authority.caFile, '--url', 'tsa.example.com');
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--url takes the authority's http\(s\) address, not "tsa\.example\.com"/);
+      assert.deepEqual(JSON.parse(readFileSync(configFile, 'utf8')), config);
+      // Trusted and named in one go; the rest of the config is kept.
+      const named = await trail(repo.dir, 'timestamp', 'trust', authority.caFile, '--url', authority.url);
+      assert.equal(named.code, 0, named.stderr);
+      assert.match(
+        named.stderr,
+        /; git push and signed reports ask http:\/\/127\.0\.0\.1:\d+\/tsa; commit \.trail\//,
+      );
+      assert.deepEqual(JSON.parse(readFileSync(configFile, 'utf8')), {
+        ...config,
+        timestamp: { url: authority.url },
+      });
       repo.git('remote', 'add', 'origin', origin.dir);
       assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
       assert.equal((await trail(repo.dir, ...deployment(repo.git('rev-parse', 'HEAD')))).code, 0);

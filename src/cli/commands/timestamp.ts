@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
 import { authorityUrl } from '../../io/timestamp-client.js';
-import { loadConfig } from '../../ledger/config.js';
+import { loadConfig, setTimestampUrl } from '../../ledger/config.js';
 import { loadWriterKey } from '../../ledger/keys.js';
 import { findRepo } from '../../ledger/repo.js';
 import { certificatesOfPem, listAuthorities, trustAuthority } from '../../ledger/timestamp-authorities.js';
@@ -66,16 +66,20 @@ export function register(program: Command, context: () => CommandContext): void 
       );
     });
 
-  // Commander gives `--json` after a subcommand (`trail timestamp list --json`) to this
-  // command, which has one too: the subcommands read it from here.
+  // Commander gives `--json` and `--url` after a subcommand (`trail timestamp list --json`) to
+  // this command, which has them too: the subcommands read them from here.
   const jsonAsked = () => timestamp.opts<{ json?: boolean }>().json === true;
 
   timestamp
     .command('trust <file>')
     .description("trust a timestamping authority: its CA's certificate, or its own, as PEM")
     .option('--name <name>', 'what to call it (default: from the certificate)')
+    .option(
+      '--url <url>',
+      'also make it the authority git push and trail report --sign ask (timestamp.url in .trail/config.json)',
+    )
     .option('--json', 'machine output on stdout')
-    .action(async (file: string, options: { name?: string; json?: boolean }) => {
+    .action(async (file: string, options: { name?: string; url?: string; json?: boolean }) => {
       const ctx = context();
       const json = options.json || jsonAsked();
       const repo = await findRepo(ctx.cwd);
@@ -89,13 +93,21 @@ export function register(program: Command, context: () => CommandContext): void 
         }
       });
       const name = options.name ?? nameFrom(described[0]?.name ?? '', file);
+      // Checked before anything is written: a bad address leaves the trust store as it was.
+      const given = options.url ?? timestamp.opts<{ url?: string }>().url;
+      const url = given === undefined ? undefined : authorityUrl(given);
       const trusted = trustAuthority(repo, name, pem, file);
+      if (url) setTimestampUrl(repo, url);
       if (json) {
-        return printJson(ctx.io, { name: trusted.name, certificates: described.map((d) => d.name) });
+        return printJson(ctx.io, {
+          name: trusted.name,
+          certificates: described.map((d) => d.name),
+          ...(url ? { url } : {}),
+        });
       }
       say(
         ctx.io,
-        `trusted timestamping authority ${trusted.name} (${described.map((d) => d.name).join(', ')}); commit .trail/timestamping/ so clones trust it too`,
+        `trusted timestamping authority ${trusted.name} (${described.map((d) => d.name).join(', ')})${url ? `; git push and signed reports ask ${url}` : ''}; commit .trail/ so clones trust it too`,
       );
     });
 

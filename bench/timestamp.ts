@@ -92,42 +92,31 @@ try {
       })
     ).ms / checks;
 
+  /** A figure in ms beside its baseline in ms, with their ratio. */
+  const figure = (name: string, value: number, baseline: string, base: number): BenchFigure => ({
+    name,
+    value,
+    unit: 'ms',
+    baseline: { name: baseline, value: base, unit: 'ms' },
+    ratio: value / base,
+  });
+  const stampMsP50 = percentile(stamps, 50);
   const figures: BenchFigure[] = [
-    {
-      name: 'trail verify, a log of 1 record and no token: p50',
-      value: none,
-      unit: 'ms',
-      baseline: { name: 'node -e 0, p50', value: nodeMs, unit: 'ms' },
-      ratio: none / nodeMs,
-    },
-    {
-      name: 'trail verify, the same log with 1 token: p50',
-      value: one,
-      unit: 'ms',
-      baseline: { name: 'no token', value: none, unit: 'ms' },
-      ratio: one / none,
-    },
-    {
-      name: `trail verify, ${1 + MORE_TOKENS} records and ${1 + MORE_TOKENS} tokens: p50`,
-      value: many,
-      unit: 'ms',
-      baseline: { name: '1 token', value: one, unit: 'ms' },
-      ratio: many / one,
-    },
-    {
-      name: 'one token checked (CMS signature, X.509 chain, imprint), in process',
-      value: tokenMs,
-      unit: 'ms',
-      baseline: { name: "one tree head's Ed25519 check", value: headMs, unit: 'ms' },
-      ratio: tokenMs / headMs,
-    },
-    {
-      name: 'trail timestamp, OpenSSL TSA on localhost: p50',
-      value: percentile(stamps, 50),
-      unit: 'ms',
-      baseline: { name: 'node -e 0, p50', value: nodeMs, unit: 'ms' },
-      ratio: percentile(stamps, 50) / nodeMs,
-    },
+    figure('trail verify, a log of 1 record and no token: p50', none, 'node -e 0, p50', nodeMs),
+    figure('trail verify, the same log with 1 token: p50', one, 'no token', none),
+    figure(
+      `trail verify, ${1 + MORE_TOKENS} records and ${1 + MORE_TOKENS} tokens: p50`,
+      many,
+      '1 token',
+      one,
+    ),
+    figure(
+      'one token checked (CMS signature, X.509 chain, imprint), in process',
+      tokenMs,
+      "one tree head's Ed25519 check",
+      headMs,
+    ),
+    figure('trail timestamp, OpenSSL TSA on localhost: p50', stampMsP50, 'node -e 0, p50', nodeMs),
   ];
   report({
     bench: 'timestamp',

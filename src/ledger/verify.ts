@@ -277,7 +277,9 @@ export async function verifyAndRead(
       heads: snapshot.heads.length,
       problems: result.problems,
     };
-    const timestamp = newestTimestamp(stamps);
+    // Said only of a log that holds: a token ties to the records through its head's Merkle
+    // root, and in a log that fails, that tie is what may be broken.
+    const timestamp = result.problems.length === 0 ? newestTimestamp(stamps) : undefined;
     if (timestamp) log.timestamp = timestamp;
     addLog(log, result.leafHashes);
   }

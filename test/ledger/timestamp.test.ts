@@ -195,6 +195,19 @@ describe('trail timestamp', () => {
         assert.match(verify.stderr, pattern);
         assert.doesNotMatch(verify.stderr, /\n\s+at /, 'no stack trace');
       };
+      // A log that fails is given no timestamp: its records may no longer be those stamped.
+      // Record 0 changed in place, the tokens left as they are.
+      const chunk = repo
+        .git('ls-tree', '-r', '--name-only', ref)
+        .split('\n')
+        .find((p) => p.startsWith('log/'))!;
+      const text = repo.git('show', `${ref}:${chunk}`);
+      await putLogFiles(repo.dir, writerId, [
+        { path: chunk, content: Buffer.from(`${text.replace('"prod"', '"prud"')}\n`) },
+      ]);
+      const failing = JSON.parse((await trail(repo.dir, 'verify', '--json')).stdout);
+      assert.equal(failing.ok, false);
+      assert.equal(failing.logs[0].timestamp, undefined);
       await expectProblem(
         [{ path: stampPath(2), content: token }],
         /^refs\/trail\/logs\/[0-9a-f]{32}: bad-timestamp: the timestamp token beside the tree head of size 2 does not vouch for it: the timestamp token stamps other bytes$/m,

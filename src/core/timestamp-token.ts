@@ -177,13 +177,18 @@ function signerCertificateOf(signed: pkijs.SignedData): pkijs.Certificate | unde
   );
 }
 
+/** Whether a certificate's extended key usage lets it sign tokens (id-kp-timeStamping). */
+function mayStamp(certificate: pkijs.Certificate): boolean {
+  const usage = certificate.extensions?.find((e) => e.extnID === EXTENDED_KEY_USAGE_OID);
+  const purposes = (usage?.parsedValue as pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [];
+  return purposes.includes(TIME_STAMPING_PURPOSE);
+}
+
 /** A certificate's common name and whether it can sign tokens, or why it cannot be read. */
 export function describeCertificate(der: Uint8Array): { name: string; timeStamping: boolean } {
   engine();
   const certificate = pkijs.Certificate.fromBER(arrayBufferOf(der));
-  const usage = certificate.extensions?.find((e) => e.extnID === EXTENDED_KEY_USAGE_OID);
-  const purposes = (usage?.parsedValue as pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [];
-  return { name: commonNameOf(certificate), timeStamping: purposes.includes(TIME_STAMPING_PURPOSE) };
+  return { name: commonNameOf(certificate), timeStamping: mayStamp(certificate) };
 }
 
 /**
@@ -213,7 +218,7 @@ export async function checkTimestampToken(
   if (info.messageImprint.hashAlgorithm.algorithmId !== SHA256_OID) {
     return { ok: false, ...said, why: 'the timestamp token names its bytes by a hash other than SHA-256' };
   }
-  if (!describeCertificate(new Uint8Array(signer.toSchema().toBER())).timeStamping) {
+  if (!mayStamp(signer)) {
     return {
       ok: false,
       ...said,
@@ -223,7 +228,7 @@ export async function checkTimestampToken(
   const anchors = trusted.map((der) => pkijs.Certificate.fromBER(arrayBufferOf(der)));
   const signerDer = Buffer.from(signer.toSchema().toBER());
   // pkijs builds chains up to a CA; a TSA's own certificate, trusted as it is, ends the chain.
-  const signerIsAnchor = anchors.some((a) => Buffer.from(a.toSchema().toBER()).equals(signerDer));
+  const signerIsAnchor = trusted.some((der) => signerDer.equals(der));
   if (signerIsAnchor && (info.genTime < signer.notBefore.value || info.genTime > signer.notAfter.value)) {
     return { ok: false, ...said, why: `${authority}'s certificate was not valid at ${time}` };
   }

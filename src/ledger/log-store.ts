@@ -327,23 +327,38 @@ async function listedLogs(
   ).map((i) => listed[i]!);
 }
 
+/** This writer's newest signed head and the newest stamped one, as its tree lists them. */
+export interface OwnHeads {
+  newestHead: number;
+  newestStamped: number | undefined;
+  /** The blobs of the newest head and of the token beside it, if there is one. */
+  headOid?: string;
+  tokenOid?: string;
+}
+
 /**
- * The size of this writer's newest signed head and of the newest head a timestamp token sits
- * beside, from its tree listing alone (`trail status`): nothing is read out of git, and the
- * token is not checked (verify does that).
+ * What this writer's log holds of heads and timestamp tokens, from its tree listing alone:
+ * nothing is read out of git, so `trail status` and `trail timestamp` (on every push, where an
+ * authority is set) cost the same for a log of ten records or a million. Undefined when this
+ * clone has no log. The token is not checked (verify does that).
  */
-export async function ownTimestampState(
-  repo: Repo,
-  writerId: string,
-): Promise<{ newestHead: number; newestStamped: number | undefined } | undefined> {
+export async function ownHeads(repo: Repo, writerId: string): Promise<OwnHeads | undefined> {
   const ref = (await listLogRefs(repo)).find((r) => r.ref === logRef(writerId));
   if (ref?.type !== 'commit') return undefined;
   const tree = await listTree(repo.workTree, ref.oid).catch(() => undefined);
   if (!tree) return undefined;
-  const stamped = layoutOf(tree).stamps.map((s) => s.size);
+  const newestHead = signedSize(tree);
+  const stamps = layoutOf(tree).stamps;
+  let headOid: string | undefined;
+  for (const entry of tree) {
+    const head = HEAD_PATH.exec(entry.path);
+    if (head && Number(head[1]) === newestHead) headOid = entry.oid;
+  }
   return {
-    newestHead: signedSize(tree),
-    newestStamped: stamped.length > 0 ? Math.max(...stamped) : undefined,
+    newestHead,
+    newestStamped: stamps.length > 0 ? Math.max(...stamps.map((s) => s.size)) : undefined,
+    headOid,
+    tokenOid: stamps.find((s) => s.size === newestHead)?.oid,
   };
 }
 

@@ -9,8 +9,9 @@ import type { SignedTreeHead } from '../core/log-entry.js';
 import { signedTreeHeadBytes } from '../core/log-entry.js';
 import type { TimestampVerdict } from '../core/timestamp-token.js';
 import { checkTimestampToken } from '../core/timestamp-token.js';
+import { readObjects } from '../git/cat-file.js';
 import { noTrustedAuthority, obtainTimestamp } from '../io/timestamp-client.js';
-import { addStamps, listLogRefs, logRef, readLogs } from './log-store.js';
+import { addStamps, logRef, ownHeads } from './log-store.js';
 import type { Repo } from './repo.js';
 import { trustedAuthorityCertificates } from './timestamp-authorities.js';
 
@@ -23,18 +24,23 @@ export interface StampResult {
   replaced?: string;
 }
 
-/** The newest head of this writer's own log, and the tokens it already holds. */
-async function ownLog(repo: Repo, writerId: string) {
-  const ref = (await listLogRefs(repo)).find((r) => r.ref === logRef(writerId));
-  if (!ref) throw new TrailError('NOT_FOUND', 'this clone has written no record yet: nothing to timestamp');
-  const [snapshot] = await readLogs(repo, [ref]);
-  const newest = snapshot?.heads.reduce<SignedTreeHead | undefined>(
-    (a, b) => (a === undefined || b.size > a.size ? b : a),
-    undefined,
-  );
-  if (!snapshot || !newest)
-    throw new TrailError('NOT_FOUND', `${ref.ref} holds no signed tree head to timestamp`);
-  return { newest, stamps: snapshot.stamps };
+/**
+ * The newest head of this writer's own log, and the token beside it if there is one: two
+ * blobs read out of git, whatever the log's length.
+ */
+async function newestHead(repo: Repo, writerId: string): Promise<{ newest: SignedTreeHead; token?: Buffer }> {
+  const heads = await ownHeads(repo, writerId);
+  if (!heads) throw new TrailError('NOT_FOUND', 'this clone has written no record yet: nothing to timestamp');
+  const [head, token] = await readObjects(repo.workTree, [heads.headOid, heads.tokenOid]);
+  let newest: SignedTreeHead | undefined;
+  try {
+    newest = head ? (JSON.parse(head.content.toString('utf8')) as SignedTreeHead) : undefined;
+  } catch {
+    newest = undefined;
+  }
+  if (!newest)
+    throw new TrailError('NOT_FOUND', `${logRef(writerId)} holds no signed tree head to timestamp`);
+  return { newest, token: token?.content };
 }
 
 /**
@@ -51,11 +57,10 @@ export async function timestampNewestHead(
 ): Promise<StampResult> {
   const trusted = await trustedAuthorityCertificates(repo);
   if (trusted.length === 0) throw noTrustedAuthority();
-  const { newest, stamps } = await ownLog(repo, writerId);
+  const { newest, token: held } = await newestHead(repo, writerId);
   const data = signedTreeHeadBytes(newest);
   if (!data) throw new TrailError('VERIFY_FAILED', `the tree head of size ${newest.size} cannot be encoded`);
-  const held = stamps.find((s) => s.size === newest.size);
-  const heldVerdict = held && (await checkTimestampToken(held.token, data, trusted));
+  const heldVerdict = held && (await checkTimestampToken(held, data, trusted));
   if (heldVerdict?.ok) return { size: newest.size, added: false, verdict: heldVerdict };
   const { token, verdict } = await obtainTimestamp(url, data, trusted, options.timeoutMs);
   await addStamps(repo, writerId, [{ size: newest.size, token }]);

@@ -15,7 +15,7 @@ import { GIT_HOOKS, hooksDir, isTrailHook } from '../../git/hooks.js';
 import { hasTrailRefspec, listRemotes } from '../../git/remote-config.js';
 import { trailAliasState } from '../../git/trail-alias.js';
 import { listTrustedKeys, loadWriterKey } from '../../ledger/keys.js';
-import { listLogRefs, ownTimestampState } from '../../ledger/log-store.js';
+import { listLogRefs, ownHeads } from '../../ledger/log-store.js';
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo, isInitialised } from '../../ledger/repo.js';
 import { configPath } from '../../ledger/repo-paths.js';
@@ -43,7 +43,7 @@ async function timestampStatus(
   const url = read(configPath(repo), undefined, () => configuredAuthority(repo)) ?? null;
   const authorities = read(authoritiesDir(repo), [], () => listAuthorities(repo)).length;
   if (url === null && authorities === 0) return undefined;
-  const own = writerId ? await ownTimestampState(repo, writerId) : undefined;
+  const own = writerId ? await ownHeads(repo, writerId) : undefined;
   return { url, authorities, newestHead: own?.newestHead ?? 0, newestStamped: own?.newestStamped ?? null };
 }
 

@@ -15,7 +15,7 @@ import { isTrailError, TrailError } from '../../core/errors.js';
 import type { TrustedKey } from '../../core/log-verifier.js';
 import { listTrustedKeys, parsePublicKeyFile } from '../../ledger/keys.js';
 import { findRepo } from '../../ledger/repo.js';
-import { certificatesOfPem, listAuthorities } from '../../ledger/timestamp-authorities.js';
+import { certificatesOfPem, trustedAuthorityCertificates } from '../../ledger/timestamp-authorities.js';
 import { periodText } from '../../report/document.js';
 import type { CheckedReportTimestamp, KeySource, VerifiedReport } from '../../report/signing.js';
 import { REPOSITORY_KEYS, reportSignatureBytes, verifyReport } from '../../report/signing.js';
@@ -99,10 +99,7 @@ async function checkedTimestamp(
 ): Promise<CheckedReportTimestamp> {
   const anchors = authorityFiles
     ? authorityFiles.flatMap((f) => certificatesOfPem(readInput(f, ctx.cwd).toString('utf8')))
-    : await findRepo(repoDir).then(
-        (repo) => listAuthorities(repo).flatMap((a) => a.certificates),
-        () => [],
-      );
+    : await findRepo(repoDir, { allowBare: true }).then(trustedAuthorityCertificates, () => []);
   const data = reportSignatureBytes(envelope) ?? Buffer.alloc(0);
   const { checkTimestampToken } = await import('../../core/timestamp-token.js');
   const verdict = await checkTimestampToken(token, data, anchors);

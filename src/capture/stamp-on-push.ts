@@ -7,9 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { TrailError } from '../core/errors.js';
-import { gitText } from '../git/run.js';
 import { loadWriterKey } from '../ledger/keys.js';
-import { logRef } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { configPath } from '../ledger/repo-paths.js';
 
@@ -36,13 +34,9 @@ export async function stampBeforePush(repo: Repo): Promise<Error | undefined> {
   try {
     const url = configuredAuthority(repo);
     if (!url) return undefined;
-    const writerId = loadWriterKey(repo).keyId;
-    // A clone that has written nothing has nothing to stamp: no gap for that.
-    if (!(await gitText(repo.workTree, ['for-each-ref', '--count=1', '--format=x', logRef(writerId)]))) {
-      return undefined;
-    }
     const { timestampNewestHead } = await import('../ledger/timestamp-heads.js');
-    await timestampNewestHead(repo, writerId, url, { timeoutMs: PUSH_TIMEOUT_MS });
+    // A clone that has written nothing has nothing to stamp: no gap for that (undefined).
+    await timestampNewestHead(repo, loadWriterKey(repo).keyId, url, { timeoutMs: PUSH_TIMEOUT_MS });
     return undefined;
   } catch (error) {
     return new TrailError('VERIFY_FAILED', `timestamping before the push: ${(error as Error).message}`);

@@ -28,9 +28,12 @@ export interface StampResult {
  * The newest head of this writer's own log, and the token beside it if there is one: two
  * blobs read out of git, whatever the log's length.
  */
-async function newestHead(repo: Repo, writerId: string): Promise<{ newest: SignedTreeHead; token?: Buffer }> {
+async function newestHead(
+  repo: Repo,
+  writerId: string,
+): Promise<{ newest: SignedTreeHead; token?: Buffer } | undefined> {
   const heads = await ownHeads(repo, writerId);
-  if (!heads) throw new TrailError('NOT_FOUND', 'this clone has written no record yet: nothing to timestamp');
+  if (!heads) return undefined;
   const [head, token] = await readObjects(repo.workTree, [heads.headOid, heads.tokenOid]);
   let newest: SignedTreeHead | undefined;
   try {
@@ -54,10 +57,14 @@ export async function timestampNewestHead(
   writerId: string,
   url: string,
   options: { timeoutMs?: number } = {},
-): Promise<StampResult> {
+): Promise<StampResult | undefined> {
   const trusted = await trustedAuthorityCertificates(repo);
+  const own = await newestHead(repo, writerId);
+  // A clone that has written nothing has nothing to stamp (undefined): `trail timestamp`
+  // says so, a push says nothing.
+  if (!own) return undefined;
   if (trusted.length === 0) throw noTrustedAuthority();
-  const { newest, token: held } = await newestHead(repo, writerId);
+  const { newest, token: held } = own;
   const data = signedTreeHeadBytes(newest);
   if (!data) throw new TrailError('VERIFY_FAILED', `the tree head of size ${newest.size} cannot be encoded`);
   const heldVerdict = held && (await checkTimestampToken(held, data, trusted));

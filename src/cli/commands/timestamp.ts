@@ -5,11 +5,16 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
-import { authorityUrl } from '../../io/timestamp-client.js';
+import { authorityUrl, noTrustedAuthority } from '../../io/timestamp-client.js';
 import { loadConfig, setTimestampUrl } from '../../ledger/config.js';
 import { loadWriterKey } from '../../ledger/keys.js';
 import { findRepo } from '../../ledger/repo.js';
-import { certificatesOfPem, listAuthorities, trustAuthority } from '../../ledger/timestamp-authorities.js';
+import {
+  certificatesOfPem,
+  listAuthorities,
+  trustAuthority,
+  trustedAuthorityCertificates,
+} from '../../ledger/timestamp-authorities.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
 import { positiveCount } from '../option-values.js';
@@ -49,6 +54,11 @@ export function register(program: Command, context: () => CommandContext): void 
       const key = loadWriterKey(repo);
       const { timestampNewestHead } = await import('../../ledger/timestamp-heads.js');
       const result = await timestampNewestHead(repo, key.keyId, url, { timeoutMs });
+      if (!result) {
+        // Trust is said first, as before a log is looked at.
+        if ((await trustedAuthorityCertificates(repo)).length === 0) throw noTrustedAuthority();
+        throw new TrailError('NOT_FOUND', 'this clone has written no record yet: nothing to timestamp');
+      }
       const { verdict } = result;
       if (options.json) {
         return printJson(ctx.io, {

@@ -22,6 +22,7 @@ import { trustedKeysOf } from '../ledger/keys.js';
 import { loadPolicy } from '../ledger/policy-file.js';
 import { indexForCommits, loadCheckpointsFirst } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
+import { reviewLogsExistedBy } from '../ledger/review-timestamps.js';
 import { unfetchedLogs } from '../ledger/unfetched-logs.js';
 import type { CheckpointView } from '../read/checkpoint-view.js';
 import { buildCheckpointView } from '../read/checkpoint-view.js';
@@ -737,13 +738,14 @@ export async function loadPrSummary(repo: Repo, options: { base?: string } = {})
   }
   // The branch's checkpoints are found first; then only what names them is decoded. Reviews
   // count as trail check counts them: one nothing trusted vouches for is named, not counted.
-  const { index, setAside } = countedReviews(
-    await indexForCommits(
-      await loadCheckpointsFirst(repo),
-      commits.map((c) => c.sha),
-    ),
-    await trustedKeysOf(repo),
+  const branchIndex = await indexForCommits(
+    await loadCheckpointsFirst(repo),
+    commits.map((c) => c.sha),
   );
+  const trustedKeys = await trustedKeysOf(repo);
+  const { index, setAside } = countedReviews(branchIndex, trustedKeys, {
+    existedBy: await reviewLogsExistedBy(repo, branchIndex, trustedKeys),
+  });
   const reviewsNotCounted = setAside.map(notCountedLine);
   const unfetched = index.checkpoints.length === 0 ? await unfetchedLogs(repo) : undefined;
   return buildPrSummary({

@@ -11,14 +11,23 @@
  * Revocation is judged as of now, never at the review's time: that time is its writer's own
  * claim, and whoever holds a stolen key backdates it at will (core/key-revocation.ts). A
  * review in the log of a revoked writer could have been appended with it after the theft, and
- * without a signature of its own it would otherwise count at the thief's word.
+ * without a signature of its own it would otherwise count at the thief's word. What settles
+ * it is a time the team does not control: where a trusted authority's RFC 3161 timestamp over
+ * the log (`existedBy`, worked out by verify over a log that holds) shows the review existed
+ * before the revocation, the revoked key's signature and log vouch for it as they did then.
  *
  * Anything else is set aside with the reason, so it can be shown without being counted.
  * `trail verify` reports the same reviews as problems, or as notices where a key was revoked
  * and nothing shows it was used after; this keeps a gate that does not run verify from
  * passing on them.
  */
-import { claimsAfterRevocation, revokedAsOf } from '../core/key-revocation.js';
+import type { LogExistedBy } from '../core/key-revocation.js';
+import {
+  claimsAfterRevocation,
+  existedBeforeRevocation,
+  recordExistedBy,
+  revokedAsOf,
+} from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
@@ -46,6 +55,7 @@ function whyWriterDoesNotVouch(
   stored: StoredReview,
   trustedKeys: ReadonlyMap<string, TrustedKey>,
   now: number,
+  existedBy: number | undefined,
 ): string | undefined {
   const writer = trustedKeys.get(stored.writerId);
   if (!writer) {
@@ -54,8 +64,8 @@ function whyWriterDoesNotVouch(
   if (claimsAfterRevocation(writer, stored.record.time)) {
     return `recorded by writer ${stored.writerId} after its key was revoked at ${writer.revokedAt}`;
   }
-  if (revokedAsOf(writer, now) !== undefined) {
-    return `recorded by writer ${stored.writerId}, whose key is revoked since ${writer.revokedAt}: a record's time is its writer's own claim, so it cannot show the review predates the revocation`;
+  if (revokedAsOf(writer, now) !== undefined && !existedBeforeRevocation(writer, existedBy)) {
+    return `recorded by writer ${stored.writerId}, whose key is revoked since ${writer.revokedAt}: a record's time is its writer's own claim, so it cannot show the review predates the revocation, and no trusted timestamp over the log does`;
   }
   return undefined;
 }
@@ -71,18 +81,20 @@ export function whyReviewDoesNotCount(
   trustedKeys: ReadonlyMap<string, TrustedKey>,
   now = Date.now(),
   signatureHolds?: boolean,
+  existedBy?: ReadonlyMap<string, LogExistedBy>,
 ): string | undefined {
-  const signature = checkReviewSignature(stored.record, trustedKeys, signatureHolds, now);
+  const shownBy = recordExistedBy(existedBy, stored.writerId, stored.seq);
+  const signature = checkReviewSignature(stored.record, trustedKeys, signatureHolds, now, shownBy);
   if (signature.status === 'valid') return undefined;
   if (signature.status === 'unsigned') {
-    const writer = whyWriterDoesNotVouch(stored, trustedKeys, now);
+    const writer = whyWriterDoesNotVouch(stored, trustedKeys, now, shownBy);
     return writer && `it is unsigned, and ${writer}`;
   }
   // A key revoked since vouches for nothing, but did not break the record: its writer's log
   // may still vouch for it, as for an unsigned review. A bad or unknown signature, or one the
   // review itself dates after the revocation, is a problem, not a missing voucher.
   if (signature.status !== 'revoked-key' || signature.signedAfterRevocation) return signature.message;
-  const writer = whyWriterDoesNotVouch(stored, trustedKeys, now);
+  const writer = whyWriterDoesNotVouch(stored, trustedKeys, now, shownBy);
   if (!writer) return undefined;
   // Signed with its own writer's key, as `trail review` signs: one revocation says it all.
   return stored.writerId === signature.keyId ? signature.message : `${signature.message}; it is ${writer}`;
@@ -100,7 +112,12 @@ export function whyReviewDoesNotCount(
 export function countedReviews(
   index: TrailIndex,
   trustedKeys: ReadonlyMap<string, TrustedKey>,
-  options: { now?: number; signatureVerdicts?: ReadonlyMap<string, boolean> } = {},
+  options: {
+    now?: number;
+    signatureVerdicts?: ReadonlyMap<string, boolean>;
+    /** What trusted timestamps show of revoked writers' logs (verify's `existedBy`). */
+    existedBy?: ReadonlyMap<string, LogExistedBy>;
+  } = {},
 ): { index: TrailIndex; setAside: SetAsideReview[] } {
   const now = options.now ?? Date.now();
   const setAside: SetAsideReview[] = [];
@@ -108,7 +125,13 @@ export function countedReviews(
   const counts = (stored: StoredReview) => {
     let verdict = verdicts.get(stored.id);
     if (verdict === undefined) {
-      const why = whyReviewDoesNotCount(stored, trustedKeys, now, options.signatureVerdicts?.get(stored.id));
+      const why = whyReviewDoesNotCount(
+        stored,
+        trustedKeys,
+        now,
+        options.signatureVerdicts?.get(stored.id),
+        options.existedBy,
+      );
       if (why) setAside.push({ review: stored, why });
       verdict = why === undefined;
       verdicts.set(stored.id, verdict);
@@ -127,4 +150,28 @@ export function countedReviews(
   const reviewsByCommit = keep(index.reviewsByCommit);
   if (setAside.length === 0) return { index, setAside };
   return { index: { ...index, reviewsByCheckpoint, reviewsByCommit }, setAside };
+}
+
+/**
+ * The writers revoked as of `now` whose logs hold a review the index shows. Only a timestamp
+ * over one of those logs can make a review count that would not count otherwise (a review in
+ * a log whose key is in force counts through that log), so a reader verifies those logs for
+ * one, and no other, and only when there are any.
+ */
+export function revokedWritersWithReviews(
+  index: TrailIndex,
+  trustedKeys: ReadonlyMap<string, TrustedKey>,
+  now = Date.now(),
+): Set<string> {
+  const writers = new Set<string>();
+  for (const byKey of [index.reviewsByCheckpoint, index.reviewsByCommit]) {
+    for (const reviews of byKey.values()) {
+      for (const { writerId } of reviews) {
+        if (writers.has(writerId)) continue;
+        const writer = trustedKeys.get(writerId);
+        if (writer && revokedAsOf(writer, now) !== undefined) writers.add(writerId);
+      }
+    }
+  }
+  return writers;
 }

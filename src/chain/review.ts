@@ -20,7 +20,13 @@ import { canonicalize } from '../core/canonical-json.js';
 import { countLabel } from '../core/count-label.js';
 import { preAuthEncoding } from '../core/dsse.js';
 import { TrailError } from '../core/errors.js';
-import { claimsAfterRevocation, revokedAsOf } from '../core/key-revocation.js';
+import type { LogExistedBy } from '../core/key-revocation.js';
+import {
+  claimsAfterRevocation,
+  existedBeforeRevocation,
+  recordExistedBy,
+  revokedAsOf,
+} from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { RecordKind, RecordOf } from '../core/records.js';
 import type { KeyPair } from '../core/signature.js';
@@ -83,15 +89,20 @@ export type ReviewSignatureCheck =
  * Whether a review's signature holds with a trusted key that is not revoked. A key revoked as
  * of `now` vouches for no review, whatever time the review states: that time is the reviewer's
  * own claim, and whoever holds a stolen key backdates it at will (core/key-revocation.ts).
+ * Only a time nobody on the team controls tells: where a trusted authority's timestamp over
+ * the log holding the review shows it existed before the revocation (`existedBy`), the
+ * signature was made while the key was in force, and holds.
  * @param verdict the Ed25519 check's result when it was made ahead of time
  *   (reviewSignatureVerdict); without it the check is made here.
  * @param now when revocations are judged (default: now)
+ * @param existedBy when a timestamp shows the review's record existed by (ms: recordExistedBy)
  */
 export function checkReviewSignature(
   review: SignedReview,
   trustedKeys: ReadonlyMap<string, TrustedKey>,
   verdict?: boolean,
   now = Date.now(),
+  existedBy?: number,
 ): ReviewSignatureCheck {
   const signature = review.signature;
   if (!signature) return { status: 'unsigned' };
@@ -111,14 +122,17 @@ export function checkReviewSignature(
     };
   }
   const signedAfterRevocation = claimsAfterRevocation(key, review.time);
-  if (revokedAsOf(key, now) !== undefined || signedAfterRevocation) {
+  // A review that says it came after the revocation is a problem even if a token puts it
+  // before: the two disagree, and the reviewer's word is the one that condemns it.
+  const provenBefore = !signedAfterRevocation && existedBeforeRevocation(key, existedBy);
+  if ((revokedAsOf(key, now) !== undefined && !provenBefore) || signedAfterRevocation) {
     return {
       status: 'revoked-key',
       keyId: signature.keyId,
       signedAfterRevocation,
       message: signedAfterRevocation
         ? `signed by key ${signature.keyId} after it was revoked at ${key.revokedAt}`
-        : `signed by key ${signature.keyId}, revoked since ${key.revokedAt}: the time in a review is the reviewer's own claim, so it cannot show the review predates the revocation; a new review with a key in force (trail review) counts`,
+        : `signed by key ${signature.keyId}, revoked since ${key.revokedAt}: the time in a review is the reviewer's own claim, so it cannot show the review predates the revocation, and no trusted timestamp over its log does; a new review with a key in force (trail review) counts`,
     };
   }
   return { status: 'valid', keyId: signature.keyId };
@@ -189,6 +203,9 @@ export interface ApprovalPassStored<
 > {
   id: string;
   record: R;
+  /** Where the record sits (its writer's log, its position): what a timestamp over the log covers. */
+  writerId?: string;
+  seq?: number;
 }
 
 type Held<K extends ApprovalPassKind> = ApprovalPassStored<ApprovalPassRecordOf<K>>;
@@ -204,6 +221,11 @@ export interface ApprovalIntegrityInput {
    * a signed review not in it is checked here.
    */
   signatureVerdicts?: ReadonlyMap<string, boolean>;
+  /**
+   * Per revoked writer's log that holds, what a trusted timestamp over it shows existed by
+   * when: a review it covers, signed before its key's revocation, still vouches.
+   */
+  existedBy?: ReadonlyMap<string, LogExistedBy>;
 }
 
 /** The one line verify prints for a finding. */
@@ -263,6 +285,10 @@ export function checkApprovalIntegrity(input: ApprovalIntegrityInput): ApprovalI
       review,
       input.trustedKeys,
       input.signatureVerdicts?.get(stored.id),
+      undefined,
+      stored.writerId === undefined || stored.seq === undefined
+        ? undefined
+        : recordExistedBy(input.existedBy, stored.writerId, stored.seq),
     );
     const finding = (message: string): ApprovalFinding => ({
       checkpoint: review.checkpoint ?? review.commit ?? stored.id,

@@ -3,7 +3,10 @@
  * at a time the signed data claims. A signing time inside a signed payload is the signer's own
  * claim: whoever holds a stolen key backdates it at will, so it cannot show that a signature
  * predates the revocation. Only an independent timestamp could. Tree heads can carry an RFC
- * 3161 token (`trail timestamp`, weighed in log-verifier.ts); reviews and reports do not.
+ * 3161 token (`trail timestamp`, weighed in log-verifier.ts), and a head's Merkle root covers
+ * every record before it: so a token over a head that holds shows those records, reviews
+ * among them, existed by the authority's time (LogExistedBy). Signed reports carry a token of
+ * their own (report/signing.ts).
  */
 import { parseIsoTime } from './iso-time.js';
 import type { TrustedKey } from './log-verifier.js';
@@ -25,6 +28,36 @@ export function revocationTime(key: TrustedKey): number | undefined {
 export function revokedAsOf(key: TrustedKey, now: number): number | undefined {
   const revokedAt = revocationTime(key);
   return revokedAt !== undefined && revokedAt <= now ? revokedAt : undefined;
+}
+
+/**
+ * What a trusted authority's RFC 3161 timestamp shows of a log: its first `size` records
+ * existed by `by` (milliseconds, the latest the token allows: ledger/stamp-checks.ts). Verify
+ * works it out for a revoked writer's log that holds, from the largest stamped head that
+ * predates the revocation.
+ */
+export interface LogExistedBy {
+  size: number;
+  by: number;
+}
+
+/**
+ * The time by which a timestamp shows the record at `seq` of `writerId`'s log existed
+ * (milliseconds), or undefined when none shows it.
+ */
+export function recordExistedBy(
+  logs: ReadonlyMap<string, LogExistedBy> | undefined,
+  writerId: string,
+  seq: number,
+): number | undefined {
+  const shown = logs?.get(writerId);
+  return shown && seq >= 0 && seq < shown.size ? shown.by : undefined;
+}
+
+/** Whether something a timestamp shows existed by `existedBy` (ms) came before the key's revocation. */
+export function existedBeforeRevocation(key: TrustedKey, existedBy: number | undefined): boolean {
+  const revokedAt = revocationTime(key);
+  return existedBy !== undefined && revokedAt !== undefined && existedBy < revokedAt;
 }
 
 /**

@@ -7,10 +7,12 @@
  * whose every copy of their log verifies and whose key is trusted. And a revoked key signs
  * nothing, as it appends nothing (keys.ts, loadSigningKey).
  */
+
 import type { SetAsideReview } from '../chain/review-trust.js';
 import { countedReviews } from '../chain/review-trust.js';
 import { countLabel } from '../core/count-label.js';
 import { TrailError } from '../core/errors.js';
+import type { LogExistedBy } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { buildIndex } from '../core/trail-index.js';
@@ -66,6 +68,8 @@ export interface SignableLedger {
   trustedKeys: ReadonlyMap<string, TrustedKey>;
   /** The review signatures the verification checked, by review record id (countedReviews). */
   signatureVerdicts: ReadonlyMap<string, boolean>;
+  /** What trusted timestamps show of revoked writers' logs (countedReviews). */
+  existedBy: ReadonlyMap<string, LogExistedBy>;
   /** Every record of the ledger, signable or not: what a readable report shows. */
   records: StoredRecord[];
   /** Whether a writer's records were kept in `index`. */
@@ -90,16 +94,28 @@ export async function readSignable(
   repo: Repo,
   options: { allowUnverified?: boolean } = {},
 ): Promise<SignableLedger> {
-  const { report, snapshots, decoded, trustedKeys, signatureVerdicts } = await verifyAndRead(repo, {
-    updateWitness: false,
-  });
+  const { report, snapshots, decoded, trustedKeys, signatureVerdicts, existedBy } = await verifyAndRead(
+    repo,
+    {
+      updateWitness: false,
+    },
+  );
   if (!report.ok && !options.allowUnverified) throw unverifiedLedgerError(report);
   const signable = signableWriters(report, trustedKeys);
   const records = recordsOfSnapshots(snapshots, {}, decoded);
   const { index, setAside } = countedReviews(
     buildIndex(records.filter((r) => signable(r.writerId))),
     trustedKeys,
-    { signatureVerdicts },
+    { signatureVerdicts, existedBy },
   );
-  return { verification: report, trustedKeys, signatureVerdicts, records, signable, index, setAside };
+  return {
+    verification: report,
+    trustedKeys,
+    signatureVerdicts,
+    existedBy,
+    records,
+    signable,
+    index,
+    setAside,
+  };
 }

@@ -28,7 +28,8 @@ export interface LogTimestamp {
  * Checks the tokens verify relies on, not every token: checking one costs about 10 ms of
  * ASN.1 and X.509 work, and a log stamped on every push gathers hundreds. Relied on are the
  * newest token that holds (what verify reports), and, for a revoked key, the largest head
- * past its bound whose token holds and predates the revocation (what lets heads stand).
+ * whose token holds and predates the revocation: past the key's bound it lets heads stand,
+ * and within it, it shows which records (reviews among them) came before the revocation.
  * Each search goes from the largest head down and stops at the first token that serves; a
  * token it meets that does not hold is a problem. Older tokens are evidence kept for a
  * later revocation, checked when one comes.
@@ -60,16 +61,31 @@ export async function checkStamps(
   for (const stamp of largestFirst) if ((await check(stamp)).verdict.ok) break;
   const revokedFrom = key && revocationTime(key);
   if (revokedFrom !== undefined) {
-    // As the log verifier reads it (sizeAtRevocation): a value that is no record count bounds to nothing.
-    const size = key?.revokedAtSize;
-    const bound = size === undefined ? -1 : Number.isSafeInteger(size) && size >= 0 ? size : 0;
     for (const stamp of largestFirst) {
-      if (stamp.size <= bound) break;
       const { verdict } = await check(stamp);
       if (verdict.ok && verdict.latest! < revokedFrom) break;
     }
   }
   return [...checked.values()];
+}
+
+/**
+ * The largest head whose token holds and predates the key's revocation: the records it
+ * covers existed while the key was in force. Undefined for a key with no revocation.
+ */
+export function timestampBeforeRevocation(
+  checks: readonly StampCheck[],
+  key: TrustedKey | undefined,
+): (LogTimestamp & { latest: number }) | undefined {
+  const revokedFrom = key && revocationTime(key);
+  if (revokedFrom === undefined) return undefined;
+  let best: (LogTimestamp & { latest: number }) | undefined;
+  for (const { size, verdict } of checks) {
+    if (!verdict.ok || verdict.latest === undefined || verdict.latest >= revokedFrom) continue;
+    if (best && best.size >= size) continue;
+    best = { size, time: verdict.time!, authority: verdict.authority!, latest: verdict.latest };
+  }
+  return best;
 }
 
 /** Head size -> the latest time its valid token puts it at (ms): what a revocation is weighed against. */

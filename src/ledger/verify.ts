@@ -8,6 +8,7 @@ import type { ApprovalIntegrity, ApprovalPassStored } from '../chain/review.js';
 import { checkApprovalIntegrity } from '../chain/review.js';
 import type { EntryList } from '../core/entry-list.js';
 import { sha256Hex } from '../core/hash.js';
+import type { LogExistedBy } from '../core/key-revocation.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, VerifyLogResult, WitnessState } from '../core/log-verifier.js';
@@ -21,7 +22,13 @@ import type { Repo } from './repo.js';
 import { ReviewSignatureChecks } from './review-signatures.js';
 import { SignatureMemo } from './signature-memo.js';
 import type { LogTimestamp, StampCheck } from './stamp-checks.js';
-import { checkStamps, newestTimestamp, stampedHeads, stampProblems } from './stamp-checks.js';
+import {
+  checkStamps,
+  newestTimestamp,
+  stampedHeads,
+  stampProblems,
+  timestampBeforeRevocation,
+} from './stamp-checks.js';
 import { trustedAuthorityCertificates } from './timestamp-authorities.js';
 import { loadWitness, saveWitness, witnessedWriters } from './witness.js';
 
@@ -38,6 +45,11 @@ export interface VerifiedLog {
    * first `size` records existed by `time` on that authority's clock.
    */
   timestamp?: LogTimestamp;
+  /**
+   * For a writer whose key is revoked: the largest head a trusted authority stamped before the
+   * revocation. Its first `size` records, reviews among them, existed while the key was in force.
+   */
+  beforeRevocation?: LogTimestamp;
   problems: LogProblem[];
 }
 
@@ -115,6 +127,11 @@ export async function verifyAndRead(
     updateWitness?: boolean;
     /** Whether to hand back what the approval pass decoded (verify alone has no use for it). */
     keepDecoded?: boolean;
+    /**
+     * Only these writers' logs, with no approval pass (and no witness update): what a reader
+     * needs to learn what timestamps show of revoked writers' logs (reviewLogsExistedBy).
+     */
+    writers?: ReadonlySet<string>;
   } = {},
 ): Promise<{
   report: VerifyReport;
@@ -128,8 +145,14 @@ export async function verifyAndRead(
    * `trustedKeys`: for countedReviews, so a report does not check them all again.
    */
   signatureVerdicts: ReadonlyMap<string, boolean>;
+  /**
+   * Per revoked writer whose every copy of its log holds, what a trusted timestamp shows
+   * existed before the revocation (VerifiedLog.beforeRevocation): for countedReviews.
+   */
+  existedBy: ReadonlyMap<string, LogExistedBy>;
 }> {
-  const refs = await listLogRefs(repo);
+  const only = options.writers;
+  const refs = (await listLogRefs(repo)).filter((ref) => !only || only.has(ref.writerId));
   // A bare repository has no .trail/ folder: its trusted keys are those committed at HEAD.
   const trustedKeys = await trustedKeysOf(repo);
   // Read once per writer: several copies of one writer's log (this clone's, a remote's) share it.
@@ -186,6 +209,8 @@ export async function verifyAndRead(
     return verifier;
   };
   const logs: VerifiedLog[] = [];
+  /** The latest time (ms) each log's `beforeRevocation` token allows. */
+  const latestBefore = new Map<VerifiedLog, number>();
   const byWriter = new Map<string, Array<{ log: VerifiedLog; leafHashes: Buffer }>>();
   const addLog = (log: VerifiedLog, leafHashes: Buffer) => {
     logs.push(log);
@@ -281,6 +306,15 @@ export async function verifyAndRead(
     // root, and in a log that fails, that tie is what may be broken.
     const timestamp = result.problems.length === 0 ? newestTimestamp(stamps) : undefined;
     if (timestamp) log.timestamp = timestamp;
+    const before =
+      result.problems.length === 0
+        ? timestampBeforeRevocation(stamps, trustedKeys.get(snapshot.writerId))
+        : undefined;
+    if (before) {
+      const { latest, ...said } = before;
+      log.beforeRevocation = said;
+      latestBefore.set(log, latest);
+    }
     addLog(log, result.leafHashes);
   }
   for (const [writerId, copies] of byWriter) {
@@ -296,13 +330,14 @@ export async function verifyAndRead(
       });
     }
     const clean = copies.every((c) => c.log.problems.length === 0);
-    if (clean && options.updateWitness !== false && (!witness || longest.log.size >= witness.size)) {
+    if (clean && options.updateWitness !== false && !only && (!witness || longest.log.size >= witness.size)) {
       saveWitness(repo, writerId, longest.leafHashes);
     }
   }
   // A log seen before of which no copy is left was deleted: the extreme truncation, which the
   // loop above cannot see, going over the copies there are. Its witness is kept as it is.
   for (const writerId of witnessedWriters(repo)) {
+    if (only && !only.has(writerId)) continue;
     const witness = byWriter.has(writerId) ? undefined : witnessOf(writerId);
     if (!witness || witness.size === 0) continue;
     addLog(
@@ -329,15 +364,31 @@ export async function verifyAndRead(
     (sum, copies) => sum + Math.max(...copies.map((c) => c.log.size)),
     0,
   );
+  // A timestamp shows a revoked writer's records came first only where every copy of its log
+  // holds: it ties to the records through its head's Merkle root, which a failing copy may
+  // contradict. Copies that hold agree on the records they share, so the largest serves.
+  const existedBy = new Map<string, LogExistedBy>();
+  for (const [writerId, copies] of byWriter) {
+    if (copies.some((c) => c.log.problems.length > 0)) continue;
+    for (const { log } of copies) {
+      const by = latestBefore.get(log);
+      const held = existedBy.get(writerId);
+      if (by !== undefined && log.beforeRevocation && (!held || log.beforeRevocation.size > held.size))
+        existedBy.set(writerId, { size: log.beforeRevocation.size, by });
+    }
+  }
   const decoded = new Map<EntryList, DecodedEntries>();
   const signatureVerdicts = new Map<string, boolean>();
-  const approvals = await verifyApprovals(
-    snapshots,
-    trustedKeys,
-    memo,
-    options.keepDecoded === false ? undefined : decoded,
-    signatureVerdicts,
-  );
+  const approvals = only
+    ? { approvals: 0, problems: [], notices: [] }
+    : await verifyApprovals(
+        snapshots,
+        trustedKeys,
+        memo,
+        options.keepDecoded === false ? undefined : decoded,
+        signatureVerdicts,
+        existedBy,
+      );
   memo.save();
   const report = {
     ok: problems.length === 0 && approvals.problems.length === 0,
@@ -347,7 +398,7 @@ export async function verifyAndRead(
     writers: byWriter.size,
     approvals,
   };
-  return { report, snapshots, decoded, trustedKeys, signatureVerdicts };
+  return { report, snapshots, decoded, trustedKeys, signatureVerdicts, existedBy };
 }
 
 const REVIEW_KIND_TEXT = '"kind":"review"';
@@ -391,6 +442,8 @@ export async function verifyApprovals(
   decoded?: Map<EntryList, DecodedEntries>,
   /** Filled with whether each review signature it checked holds, by review record id. */
   signatureVerdictsOut?: Map<string, boolean>,
+  /** What trusted timestamps show of revoked writers' logs (checkApprovalIntegrity). */
+  existedBy?: ReadonlyMap<string, LogExistedBy>,
 ): Promise<ApprovalIntegrity> {
   const longest = longestSnapshots(snapshots);
   // The common case first: no approval anywhere, one byte search per chunk, done.
@@ -468,7 +521,7 @@ export async function verifyApprovals(
         // A record whose fields read here have the wrong shape was signed so by its writer:
         // leaving it out makes whatever rests on it missing, which is then reported.
         if (!result.success) continue;
-        records.push({ id, record: result.data });
+        records.push({ id, record: result.data, writerId: log.snapshot.writerId, seq: i });
         if (result.data.kind === 'review') signatures.add(id, result.data);
       } catch {
         // Unreadable JSON: likewise.
@@ -512,5 +565,5 @@ export async function verifyApprovals(
     for (const log of logs) for (const i of log.other) idOf(log, i);
   }
   const signatureVerdicts = await signatures.done();
-  return checkApprovalIntegrity({ records, recordIds, trustedKeys, signatureVerdicts });
+  return checkApprovalIntegrity({ records, recordIds, trustedKeys, signatureVerdicts, existedBy });
 }

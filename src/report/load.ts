@@ -73,14 +73,18 @@ export async function loadReportInput(
   const policy = loadPolicy(repo);
   // One read of the ledger out of git serves both the verification and the report's records.
   onStage?.('reading and verifying the ledger');
-  const { report, snapshots, decoded, trustedKeys, signatureVerdicts } = await verifyAndRead(repo, {
-    updateWitness: false,
-  });
+  const { report, snapshots, decoded, trustedKeys, signatureVerdicts, existedBy } = await verifyAndRead(
+    repo,
+    {
+      updateWitness: false,
+    },
+  );
   onStage?.('decoding the ledger');
   // Reviews count as trail check and trail show count them: an approval nothing trusted
   // vouches for (an unknown key, a log anyone could push) is no approval in a report either.
   const counted = countedReviews(buildIndex(recordsOfSnapshots(snapshots, {}, decoded)), trustedKeys, {
     signatureVerdicts,
+    existedBy,
   });
   return reportInputOf(
     repo,
@@ -110,6 +114,7 @@ export async function loadSignableReportInput(
     ? ledger
     : countedReviews(buildIndex(ledger.records), ledger.trustedKeys, {
         signatureVerdicts: ledger.signatureVerdicts,
+        existedBy: ledger.existedBy,
       });
   const input = await reportInputOf(
     repo,

@@ -7,7 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { checkApprovalIntegrity, checkReviewSignature } from '../../src/chain/review.js';
-import { countedReviews, whyReviewDoesNotCount } from '../../src/chain/review-trust.js';
+import {
+  countedReviews,
+  revokedWritersWithReviews,
+  whyReviewDoesNotCount,
+} from '../../src/chain/review-trust.js';
 import type { TrustedKey } from '../../src/core/log-verifier.js';
 import type { RecordOf, TrailRecord } from '../../src/core/records.js';
 import { recordIdOf, validateRecord } from '../../src/core/records.js';
@@ -125,6 +129,72 @@ describe('reviews signed by a key revoked since (pure)', () => {
     );
   });
 
+  test("a trusted timestamp over the review's log that predates the revocation makes it count, and nothing less", () => {
+    const before = Date.parse(REVOKED_AT) - 60_000;
+    const shown = (size: number, by = before) => new Map([[stolen.keyId, { size, by }]]);
+    const at = (record: RecordOf<'review'>, writerId: string, seq: number) => ({
+      ...stored(record, writerId),
+      seq,
+    });
+    // Covered (record 0 of a log whose first record a token puts before the revocation):
+    // signed or not, in the revoked writer's own log, it counts.
+    for (const review of [approval(BACKDATED), unsigned(BACKDATED)]) {
+      assert.equal(
+        whyReviewDoesNotCount(at(review, stolen.keyId, 0), trusted, LATER, undefined, shown(1)),
+        undefined,
+      );
+      // At or past the stamped size, after the revocation, or no token: not counted.
+      for (const existedBy of [shown(1), shown(5, Date.parse(REVOKED_AT)), undefined]) {
+        const seq = existedBy === undefined ? 0 : 1;
+        assert.match(
+          whyReviewDoesNotCount(at(review, stolen.keyId, seq), trusted, LATER, undefined, existedBy) ??
+            'counted',
+          /no trusted timestamp over (its|the) log does/,
+        );
+      }
+    }
+    // The token is over another writer's log: it says nothing of this one.
+    assert.notEqual(
+      whyReviewDoesNotCount(at(approval(BACKDATED), 'f'.repeat(32), 0), trusted, LATER, undefined, shown(1)),
+      undefined,
+    );
+    // A review that says it came after the revocation stays a problem, whatever a token says.
+    const late = checkReviewSignature(
+      approval('2026-02-01T00:00:00.000Z'),
+      trusted,
+      undefined,
+      LATER,
+      before,
+    );
+    assert.equal(late.status === 'revoked-key' && late.signedAfterRevocation, true);
+    // Verify's approval pass: no notice for the covered approval.
+    const records: TrailRecord[] = [checkpoint, approval(BACKDATED)];
+    const pass = (existedBy?: ReadonlyMap<string, { size: number; by: number }>) =>
+      checkApprovalIntegrity({
+        records: records.map((record, seq) => ({
+          id: recordIdOf(record),
+          record,
+          writerId: stolen.keyId,
+          seq,
+        })),
+        recordIds: new Set(records.map(recordIdOf)),
+        trustedKeys: trusted,
+        ...(existedBy ? { existedBy } : {}),
+      });
+    assert.equal(pass().notices.length, 1);
+    assert.deepEqual(pass(shown(2)), { approvals: 1, problems: [], notices: [] });
+    assert.equal(pass(shown(1)).notices.length, 1);
+    // countedReviews takes what verify worked out.
+    const index = {
+      reviewsByCheckpoint: new Map([[recordIdOf(checkpoint), [at(approval(BACKDATED), stolen.keyId, 1)]]]),
+      reviewsByCommit: new Map(),
+    } as unknown as Parameters<typeof countedReviews>[0];
+    assert.equal(countedReviews(index, trusted, { now: LATER, existedBy: shown(2) }).setAside.length, 0);
+    assert.equal(countedReviews(index, trusted, { now: LATER, existedBy: shown(1) }).setAside.length, 1);
+    assert.deepEqual([...revokedWritersWithReviews(index, trusted, LATER)], [stolen.keyId]);
+    assert.deepEqual([...revokedWritersWithReviews(index, trusted, EARLIER)], []);
+  });
+
   test('a revocation dated later leaves the key in force until then', () => {
     const scheduled = new Map<string, TrustedKey>([
       [
@@ -193,7 +263,7 @@ describe('trail check: approvals backdated with a revoked key', () => {
     assert.match(
       signed.stderr,
       new RegExp(
-        `note: the approve review by cto@example\\.com is not counted: signed by key ${stolen.keyId}, revoked since ${revokedAt}: the time in a review is the reviewer's own claim, so it cannot show the review predates the revocation; a new review with a key in force \\(trail review\\) counts`,
+        `note: the approve review by cto@example\\.com is not counted: signed by key ${stolen.keyId}, revoked since ${revokedAt}: the time in a review is the reviewer's own claim, so it cannot show the review predates the revocation, and no trusted timestamp over its log does; a new review with a key in force \\(trail review\\) counts`,
       ),
     );
     const unsigned = await check(unsignedInItsLog);

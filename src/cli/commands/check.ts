@@ -17,6 +17,7 @@ import { trustedKeysOf } from '../../ledger/keys.js';
 import { loadPolicy } from '../../ledger/policy-file.js';
 import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
+import { reviewLogsExistedBy } from '../../ledger/review-timestamps.js';
 import { unfetchedLogs } from '../../ledger/unfetched-logs.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
@@ -91,13 +92,14 @@ export function register(program: Command, context: () => CommandContext): void 
       const commits = await listCommits(repo.workTree, selected.revisions, range);
       // The commits' checkpoints are found first; then only what names them is decoded.
       const ledger = await loadCheckpointsFirst(repo);
-      const { index, setAside } = countedReviews(
-        await indexForCommits(
-          ledger,
-          commits.map((c) => c.sha),
-        ),
-        await trustedKeysOf(repo),
+      const commitsIndex = await indexForCommits(
+        ledger,
+        commits.map((c) => c.sha),
       );
+      const trustedKeys = await trustedKeysOf(repo);
+      const { index, setAside } = countedReviews(commitsIndex, trustedKeys, {
+        existedBy: await reviewLogsExistedBy(repo, commitsIndex, trustedKeys),
+      });
       const result = checkChanges(factsForCommits(index, commits), policy);
       for (const notice of setAsideNotices(index, setAside, new Set(commits.map((c) => c.sha)))) {
         result.notices.push(notice);

@@ -8,6 +8,7 @@ import { TrailError } from '../../core/errors.js';
 import { trustedKeysOf } from '../../ledger/keys.js';
 import { loadCheckpointsFirst, loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
+import { reviewLogsExistedBy } from '../../ledger/review-timestamps.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import { renderCheckpointMarkdown, renderCheckpointText } from '../../read/render-checkpoint.js';
 import { renderSessionMarkdown, renderSessionText } from '../../read/render-session.js';
@@ -49,10 +50,11 @@ export function register(program: Command, context: () => CommandContext): void 
         return ctx.io.stderr(renderSessionText(view));
       }
       // Reviews nothing here vouches for are listed apart and do not make it approved.
-      const { index, setAside } = countedReviews(
-        await ledger.indexFor([checkpoint]),
-        await trustedKeysOf(repo),
-      );
+      const shown = await ledger.indexFor([checkpoint]);
+      const trustedKeys = await trustedKeysOf(repo);
+      const { index, setAside } = countedReviews(shown, trustedKeys, {
+        existedBy: await reviewLogsExistedBy(repo, shown, trustedKeys),
+      });
       const view = buildCheckpointView(index, checkpoint, setAside);
       if (options.json) return printJson(ctx.io, view);
       if (options.md) return ctx.io.stdout(renderCheckpointMarkdown(view));

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { approvalFindingLine } from '../../chain/review.js';
 import { countLabel } from '../../core/count-label.js';
 import { findRepo } from '../../ledger/repo.js';
+import type { LogTimestamp } from '../../ledger/stamp-checks.js';
 import { unfetchedLogs } from '../../ledger/unfetched-logs.js';
 import type { VerifyReport } from '../../ledger/verify.js';
 import { failingLogs, verifyRepository, writerTimestamps } from '../../ledger/verify.js';
@@ -64,13 +65,30 @@ export function register(program: Command, context: () => CommandContext): void 
 
 /**
  * One line per writer whose log an authority's token stamps (its newest stamped head over
- * every copy): how many of its records are shown to have existed by when, and by whom.
+ * every copy): how many of its records are shown to have existed by when, and by whom. For a
+ * writer whose key is revoked, also what the largest token from before the revocation shows:
+ * those records (its reviews among them) still count.
  */
 function timestampLines(report: VerifyReport): string[] {
-  return writerTimestamps(report).map(
-    ({ writerId, writerName, size, time, authority }) =>
-      `timestamped: ${writerName ? `${writerName} (${writerId.slice(0, 12)})` : writerId.slice(0, 12)}: ${size === 1 ? 'its first record' : `its first ${countLabel(size, 'record')}`} existed by ${time} (${authority})`,
-  );
+  const before = new Map<string, LogTimestamp>();
+  for (const { writerId, beforeRevocation } of report.logs) {
+    const held = before.get(writerId);
+    if (beforeRevocation && (!held || beforeRevocation.size > held.size))
+      before.set(writerId, beforeRevocation);
+  }
+  const shows = ({ size, time, authority }: LogTimestamp) =>
+    `${size === 1 ? 'its first record' : `its first ${countLabel(size, 'record')}`} existed by ${time} (${authority})`;
+  return writerTimestamps(report).flatMap((newest) => {
+    const { writerId, writerName, size } = newest;
+    const writer = writerName ? `${writerName} (${writerId.slice(0, 12)})` : writerId.slice(0, 12);
+    const first = before.get(writerId);
+    if (!first) return [`timestamped: ${writer}: ${shows(newest)}`];
+    if (first.size === size) return [`timestamped: ${writer}: ${shows(newest)}, before its key was revoked`];
+    return [
+      `timestamped: ${writer}: ${shows(newest)}`,
+      `timestamped before its key was revoked: ${writer}: ${shows(first)}`,
+    ];
+  });
 }
 
 /**

@@ -1,0 +1,27 @@
+/**
+ * What trusted RFC 3161 timestamps show of the logs of revoked writers that hold reviews, for
+ * the readers that count reviews without running verify (`trail check`, `trail show`, `trail
+ * pr-summary`). A review in such a log counts only where a token over the log shows it came
+ * before the revocation (chain/review-trust.ts), and a token ties to records only through its
+ * head's Merkle root: so those logs, and only those, are verified here, as `trail verify`
+ * verifies them. Most ledgers have no revoked writer holding a review, and pay nothing.
+ */
+import { revokedWritersWithReviews } from '../chain/review-trust.js';
+import type { LogExistedBy } from '../core/key-revocation.js';
+import type { TrustedKey } from '../core/log-verifier.js';
+import type { TrailIndex } from '../core/trail-index.js';
+import type { Repo } from './repo.js';
+
+export async function reviewLogsExistedBy(
+  repo: Repo,
+  index: TrailIndex,
+  trustedKeys: ReadonlyMap<string, TrustedKey>,
+  now = Date.now(),
+): Promise<ReadonlyMap<string, LogExistedBy> | undefined> {
+  const writers = revokedWritersWithReviews(index, trustedKeys, now);
+  if (writers.size === 0) return undefined;
+  // Loaded only now: the verifier is more than a reader of a few checkpoints needs otherwise.
+  const { verifyAndRead } = await import('./verify.js');
+  const { existedBy } = await verifyAndRead(repo, { writers, updateWitness: false, keepDecoded: false });
+  return existedBy;
+}

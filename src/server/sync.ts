@@ -258,6 +258,9 @@ export async function pushRepository(
     publicKey: k.publicKey,
     name: k.name,
     ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
+    // The bound is what stops a thief's backdated heads at ingest (server/ingest.ts): without
+    // it the server has only the heads' own times, which the thief writes.
+    ...(k.revokedAtSize !== undefined ? { revokedAtSize: k.revokedAtSize } : {}),
     ...(k.revokedReason ? { revokedReason: k.revokedReason } : {}),
   }));
   const keyResult = await client.request<PushReport['keys']>('POST', client.repoPath(repoName, 'keys'), {

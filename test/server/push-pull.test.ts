@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadWriterKey, trustKey } from '../../src/ledger/keys.js';
+import { loadWriterKey, revokeKey, trustKey } from '../../src/ledger/keys.js';
 import { appendRecords, logRef } from '../../src/ledger/log-store.js';
 import { findRepo } from '../../src/ledger/repo.js';
 import type { RunningServer } from '../../src/server/server.js';
@@ -115,6 +115,33 @@ for (const backend of BACKENDS) {
       assert.equal(third.code, 0, third.stderr);
       assert.equal(JSON.parse(third.stdout).writers[0].accepted, 1);
       assert.equal(await entries(), 4);
+    });
+
+    test('a revocation goes to the server with its bound: a head the key signed past it is refused, whatever its time', async () => {
+      const repo = await fresh();
+      const keyId = await append(repo.dir, [checkpointRecord({ commit: repo.commit('one') })]);
+      const pushRepo = (...args: string[]) => pushAs(repo.dir, 'acme/bound', ...args);
+      assert.equal((await pushRepo()).code, 0);
+      await append(repo.dir, [checkpointRecord({ commit: repo.commit('two') })]);
+      // Revoked where the log was held at 1 record: the second head, dated before the
+      // revocation, came after it all the same.
+      revokeKey(await findRepo(repo.dir), keyId, 'laptop stolen', new Date().toISOString(), 1);
+      const pushed = await pushRepo('--json');
+      assert.equal(pushed.code, 1, pushed.stderr);
+      const report = JSON.parse(pushed.stdout);
+      assert.deepEqual(report.keys.revoked, [keyId]);
+      assert.equal(report.writers[0].status, 'refused');
+      assert.equal(report.writers[0].error.problem, 'revoked-key');
+      assert.match(
+        report.writers[0].error.message,
+        /the tree head of size 2 goes past the 1 record the log held/,
+      );
+      const bound = await server.db.query<{ revoked_at_size: string | number | null }>(
+        `SELECT k.revoked_at_size FROM repo_keys k JOIN repos r ON r.id = k.repo_id
+         WHERE r.name = 'acme/bound' AND k.key_id = $1 AND k.revoked_at IS NOT NULL`,
+        [keyId],
+      );
+      assert.equal(Number(bound.rows[0]?.revoked_at_size), 1);
     });
 
     test('another clone pulls the log, verifies it, and its own log comes back to the first', async () => {

@@ -71,6 +71,12 @@ export interface ServerConfig {
   publicUrl?: string;
   /** Where report generators come from; defaults to src/report/index.ts when it exists. */
   loadReports?: () => Promise<ReportModule | undefined>;
+  /**
+   * DER certificates of the RFC 3161 timestamping authorities whose tokens the server keeps
+   * (`trail serve --timestamp-authority`): each a TSA's CA certificate or its own. None: the
+   * server keeps no token (log-stamps.ts).
+   */
+  timestampAuthorities?: readonly Uint8Array[];
   /** The clock, for tests. */
   now?: () => Date;
 }
@@ -101,6 +107,8 @@ export interface AppDeps {
   clientKey: (c: Context) => string | undefined;
   /** What the operator said of the proxies in front, for the dashboard's same-origin check. */
   originTrust: OriginTrust;
+  /** The timestamping authorities the operator trusts (ServerConfig.timestampAuthorities). */
+  timestampAuthorities: readonly Uint8Array[];
 }
 
 /** Per token: 50/s with bursts of 500. */
@@ -167,6 +175,7 @@ export function createApp(db: Database, config: ServerConfig = {}): TrailApp {
       return address === undefined ? undefined : addressKey(address);
     },
     originTrust: { publicOrigin: publicUrl?.origin, trustedHops },
+    timestampAuthorities: config.timestampAuthorities ?? [],
   };
   const app = new Hono<AppEnv>();
 

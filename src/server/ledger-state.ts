@@ -49,7 +49,7 @@ export interface WriterStatus {
   alerts: number;
 }
 
-interface HeadRow {
+export interface HeadRow {
   writer_id: string;
   size: number;
   root: string;

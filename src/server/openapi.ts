@@ -193,6 +193,11 @@ const SCHEMAS: Record<string, Schema> = {
       headsSeen: int(),
       latestHead: nullable(ref('TreeHead')),
       alerts: int(),
+      stampedTo: {
+        type: 'integer',
+        description:
+          'The largest head size the server keeps an RFC 3161 timestamp token for (0: none); trail push sends the tokens over larger heads',
+      },
     },
   },
   PushSignature: {
@@ -440,6 +445,44 @@ export function openApiDocument(): Record<string, unknown> {
             properties: { from: int(), entries: arr(str()), heads: arr(ref('TreeHead')), writerName: str() },
           }),
           responses: { ...ok(ref('IngestResult')), ...errors(400, 403, 404, 409, 413, 422) },
+        },
+      },
+      '/api/v1/repos/{repo}/writers/{writer}/stamps': {
+        post: {
+          summary:
+            "Push RFC 3161 timestamp tokens over the writer's tree heads the server holds (trail timestamp); each is kept only where it vouches for that head under an authority the server's operator trusts (trail serve --timestamp-authority), one per head size",
+          parameters: [REPO, WRITER],
+          requestBody: body({
+            type: 'object',
+            required: ['stamps'],
+            properties: {
+              stamps: arr({
+                type: 'object',
+                required: ['size', 'token'],
+                properties: { size: int(), token: str('the token (CMS SignedData), DER in base64') },
+              }),
+            },
+          }),
+          responses: {
+            ...ok({
+              type: 'object',
+              properties: {
+                repo: str(),
+                writerId: str(),
+                stamps: arr({
+                  type: 'object',
+                  properties: {
+                    size: int(),
+                    status: { type: 'string', enum: ['stored', 'held', 'refused'] },
+                    why: str('why a token was refused'),
+                    time: str("the authority's time, for a token stored now"),
+                    authority: str(),
+                  },
+                }),
+              },
+            }),
+            ...errors(400, 403, 404, 413),
+          },
         },
       },
       '/api/v1/repos/{repo}/writers/{writer}/consistency': {

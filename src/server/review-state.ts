@@ -39,6 +39,7 @@ import type { Database, Queryable } from './db/database.js';
 import { storedFromLine } from './http.js';
 import { trustedKeysOf } from './key-approval.js';
 import { isoTime } from './ledger-state.js';
+import { logsExistedBy } from './log-stamps.js';
 import { whyServerDoesNotCount } from './review-trust.js';
 
 /** Lock class of the per-repository review status lock ("revw" in ASCII). */
@@ -110,7 +111,9 @@ export async function refreshReviewStatus(
        ORDER BY rv.time, rv.id`,
     [repoId, present(found.rows.map((r) => r.commit_sha)), present(found.rows.map((r) => r.record_id))],
   );
-  const repoKeys = (await trustedKeysOf(tx, [repoId])).get(repoId) ?? new Map();
+  const keysByRepo = await trustedKeysOf(tx, [repoId]);
+  const repoKeys = keysByRepo.get(repoId) ?? new Map();
+  const existedBy = (await logsExistedBy(tx, keysByRepo)).get(repoId);
   const counts = (r: (typeof reviews.rows)[number]) => {
     // A code host's review came through an authenticated webhook: the host's word.
     if (r.writer_id === null) return true;
@@ -122,7 +125,7 @@ export async function refreshReviewStatus(
       record_id: r.record_id,
       line: r.line,
     });
-    return whyServerDoesNotCount(stored, repoKeys, now) === undefined;
+    return whyServerDoesNotCount(stored, repoKeys, now, existedBy) === undefined;
   };
   const byCommit = new Map<string, typeof reviews.rows>();
   const byCheckpoint = new Map<string, typeof reviews.rows>();

@@ -15,6 +15,11 @@
  * status computed with such a key holds only until that time: review-state.ts records when,
  * and refreshes the repository's status once it has passed.
  *
+ * The one exception to "whatever time the review states" is a time the server did not take
+ * from the signer: a trusted authority's RFC 3161 token over the writer's log, pushed by
+ * `trail push` and checked on arrival (log-stamps.ts), shows the reviews below the stamped
+ * head came before the revocation, and they count, as in a clone.
+ *
  * A code host's review from a webhook counts as the code host's word: the delivery was
  * authenticated with the webhook secret (routes/webhooks.ts) before it was stored. It is read
  * as the review records `trail import github-review` makes of the same review
@@ -25,6 +30,7 @@
 import { sameIdentity } from '../chain/review.js';
 import type { SetAsideReview } from '../chain/review-trust.js';
 import { whyReviewDoesNotCount } from '../chain/review-trust.js';
+import type { LogExistedBy } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import { recordIdOf } from '../core/record-id.js';
 import type { RecordOf } from '../core/records.js';
@@ -47,9 +53,11 @@ export function whyServerDoesNotCount(
   stored: StoredRecord,
   keys: TrustedKeys,
   now: number,
+  /** What stored timestamp tokens show of revoked writers' logs (log-stamps.ts logsExistedBy). */
+  existedBy?: ReadonlyMap<string, LogExistedBy>,
 ): string | undefined {
   if (stored.record.kind !== 'review') return undefined;
-  return whyReviewDoesNotCount(stored as StoredReview, keys, now);
+  return whyReviewDoesNotCount(stored as StoredReview, keys, now, undefined, existedBy);
 }
 
 /**
@@ -60,11 +68,17 @@ export function countLedgerReviews(
   entries: ReadonlyArray<{ repoId: number; stored: StoredRecord }>,
   keysByRepo: ReadonlyMap<number, TrustedKeys>,
   now: number,
+  existedByRepo?: ReadonlyMap<number, ReadonlyMap<string, LogExistedBy>>,
 ): { counted: StoredRecord[]; setAside: SetAsideReview[] } {
   const counted: StoredRecord[] = [];
   const setAside: SetAsideReview[] = [];
   for (const { repoId, stored } of entries) {
-    const why = whyServerDoesNotCount(stored, keysByRepo.get(repoId) ?? NO_KEYS, now);
+    const why = whyServerDoesNotCount(
+      stored,
+      keysByRepo.get(repoId) ?? NO_KEYS,
+      now,
+      existedByRepo?.get(repoId),
+    );
     if (why === undefined) counted.push(stored);
     else setAside.push({ review: stored as StoredReview, why });
   }

@@ -29,7 +29,7 @@ import { rootFromLeafHashes, verifyConsistency } from '../core/merkle.js';
 import { commitFiles } from '../git/fast-import.js';
 import { runGit } from '../git/run.js';
 import { listTrustedKeys } from '../ledger/keys.js';
-import type { LogSnapshot, WriterInfo } from '../ledger/log-store.js';
+import type { LogSnapshot, LogStamp, WriterInfo } from '../ledger/log-store.js';
 import { listLogRefs, logCopyFiles, readLogs } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { REMOTE_LOG_REF_PREFIX } from '../ledger/repo.js';
@@ -42,6 +42,8 @@ import { historySource, pushHistory } from './push-history.js';
 const MAX_BATCH_ENTRIES = 5000;
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 const PULL_PAGE = 5000;
+/** Timestamp tokens per request: the server's limit (log-stamps.ts MAX_STAMPS_PER_REQUEST). */
+const STAMPS_PER_REQUEST = 100;
 
 interface ServerWriter {
   writerId: string;
@@ -51,6 +53,8 @@ interface ServerWriter {
   last: string;
   updatedAt: string;
   key: { publicKey: string; name: string | null; revokedAt: string | null } | null;
+  /** The largest head size the server holds a timestamp token for (absent: an older server). */
+  stampedTo?: number;
 }
 
 interface WritersAnswer {
@@ -183,6 +187,19 @@ export interface PushWriterResult {
   /** Local entries past the newest signed head: never sent (the server would refuse them). */
   unsigned: number;
   error?: Refusal;
+  /** The log's RFC 3161 tokens the server lacked, sent after its entries (pushStamps). */
+  stamps?: StampsPushed;
+}
+
+export interface StampsPushed {
+  sent: number;
+  /** Kept by the server now. */
+  stored: number;
+  /** The server had a token for that head already. */
+  held: number;
+  refused: Array<{ size: number; why: string }>;
+  /** The server takes no tokens at all (one older than this Trail), or refused the request. */
+  unsupported?: string;
 }
 
 /** What the server said when it refused a request, as a push reports it. */
@@ -269,9 +286,8 @@ export async function pushRepository(
   const answer = await client.request<WritersAnswer>('GET', client.repoPath(repoName, 'writers'));
   const serverBy = new Map(answer.writers.map((w) => [w.writerId, w]));
   const results: PushWriterResult[] = [];
-  for (const [writerId, snapshot] of [...(await longestCopies(repo))].sort(([a], [b]) =>
-    a.localeCompare(b),
-  )) {
+  const copies = await longestCopies(repo);
+  for (const [writerId, snapshot] of [...copies].sort(([a], [b]) => a.localeCompare(b))) {
     const server = serverBy.get(writerId);
     const lines = snapshot.entries.lines();
     const leaves = leafHashes(snapshot);
@@ -325,6 +341,18 @@ export async function pushRepository(
       result.error = refusalOf(error);
     }
   }
+  for (const result of results) {
+    if (result.status === 'refused') continue;
+    const snapshot = copies.get(result.writerId);
+    const stamps = await pushStamps(
+      client,
+      repoName,
+      result.writerId,
+      snapshot?.stamps ?? [],
+      serverBy.get(result.writerId)?.stampedTo ?? 0,
+    );
+    if (stamps) result.stamps = stamps;
+  }
   let history: HistoryPushResult;
   try {
     history = await pushHistory(repo, client, repoName, source);
@@ -349,6 +377,48 @@ export async function pushRepository(
     history,
     ok: results.every((r) => r.status !== 'refused') && !history.refused,
   };
+}
+
+/**
+ * Sends a log's timestamp tokens the server lacks (over heads larger than the largest it holds
+ * one for), STAMPS_PER_REQUEST at a time. The server keeps those that vouch under an
+ * authority its operator trusts (server/log-stamps.ts) and says why of the others; none of it
+ * fails the push, and the tokens stay in the log here whatever the server does with them.
+ */
+async function pushStamps(
+  client: ServerClient,
+  repoName: string,
+  writerId: string,
+  stamps: readonly LogStamp[],
+  stampedTo: number,
+): Promise<StampsPushed | undefined> {
+  const news = stamps.filter((s) => s.size > stampedTo).sort((a, b) => a.size - b.size);
+  if (news.length === 0) return undefined;
+  const pushed: StampsPushed = { sent: 0, stored: 0, held: 0, refused: [] };
+  for (let at = 0; at < news.length; at += STAMPS_PER_REQUEST) {
+    const batch = news.slice(at, at + STAMPS_PER_REQUEST);
+    try {
+      const answer = await client.request<{ stamps: Array<{ size: number; status: string; why?: string }> }>(
+        'POST',
+        client.repoPath(repoName, 'writers', writerId, 'stamps'),
+        { stamps: batch.map((s) => ({ size: s.size, token: Buffer.from(s.token).toString('base64') })) },
+      );
+      pushed.sent += batch.length;
+      for (const outcome of answer.stamps) {
+        if (outcome.status === 'stored') pushed.stored++;
+        else if (outcome.status === 'held') pushed.held++;
+        else pushed.refused.push({ size: outcome.size, why: outcome.why ?? 'refused' });
+      }
+    } catch (error) {
+      if (!(error instanceof ServerRequestError)) throw error;
+      pushed.unsupported =
+        error.status === 404
+          ? 'the server takes no timestamp tokens (it runs an older Trail)'
+          : error.message;
+      break;
+    }
+  }
+  return pushed;
 }
 
 // --- pull --------------------------------------------------------------------------------------

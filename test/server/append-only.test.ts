@@ -110,6 +110,12 @@ for (const backend of BACKENDS) {
         `INSERT INTO purged_checkpoints (purge_id, repo_id, record_id, commit_sha, time) VALUES ($1, $2, $3, $4, now())`,
         [seeded.rows[0]!.id, alert.rows[0]!.id, '0'.repeat(64), sha('seed')],
       );
+      // A row as log-stamps.ts keeps one (the token's own checks are tested in timestamps.test.ts).
+      await db.query(
+        `INSERT INTO log_stamps (repo_id, writer_id, size, token, gen_time, latest_ms, authority)
+         VALUES ($1, $2, 1, $3, '2026-12-07T00:00:00Z', 0, 'Test TSA')`,
+        [alert.rows[0]!.id, w.id, Buffer.from([0x30, 0x00])],
+      );
     });
     after(async () => {
       await opened.cleanup();
@@ -237,4 +243,5 @@ const TEXT_COLUMN: Record<(typeof AUDIT_TABLES)[number], string> = {
   repo_key_approvals: 'key_id',
   webhook_deliveries: 'body_sha256',
   purged_checkpoints: 'record_id',
+  log_stamps: 'authority',
 };

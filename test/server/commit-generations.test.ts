@@ -200,7 +200,10 @@ describe('migration 18 gives generations to the commits held before it', () => {
          FROM json_to_recordset($2::json) AS x(sha text, parents json, date text, subject text)`,
         [repoRef.id, JSON.stringify([...commits.values()].filter((c) => c.subject !== 'feature-7'))],
       );
-      assert.deepEqual(await migrate(db), [18]);
+      assert.deepEqual(
+        (await migrate(db)).filter((v) => v <= 18),
+        [18],
+      );
       const rows = await db.query<{ sha: string; generation: number }>(
         'SELECT sha, generation FROM commit_generations WHERE repo_id = $1',
         [repoRef.id],

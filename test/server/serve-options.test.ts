@@ -6,10 +6,12 @@
  * X-Forwarded-For one hop from the right).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { trailProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-repo.js';
+import { startAuthority } from '../helpers/tsa.js';
 import { startServe } from './serve-in-process.js';
 
 /** A PostgreSQL URL on a port nothing listens on (1, tcpmux). */
@@ -91,6 +93,48 @@ describe('trail serve limits and proxies', () => {
       assert.match(byToken[3]!.body.error!.message, /too many requests for token/);
     } finally {
       assert.equal(await server.stop(), 0, server.stderr());
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('trail serve --timestamp-authority', () => {
+  test('a file that is missing, holds no certificate or one that is no X.509 is one line before anything starts; a good one is named', async () => {
+    const dir = tempDir();
+    const authority = await startAuthority();
+    try {
+      writeFileSync(join(dir, 'empty.pem'), 'no certificate here\n');
+      writeFileSync(
+        join(dir, 'junk.pem'),
+        `-----BEGIN CERTIFICATE-----\n${Buffer.from('not DER').toString('base64')}\n-----END CERTIFICATE-----\n`,
+      );
+      const cases: Array<[string, RegExp]> = [
+        ['missing.pem', /^trail: .*missing\.pem.*\n$/],
+        ['empty.pem', /^trail: empty\.pem holds no PEM certificate \(-----BEGIN CERTIFICATE-----\)\n$/],
+        ['junk.pem', /^trail: junk\.pem: certificate 1 cannot be read as X\.509\n$/],
+      ];
+      for (const [file, says] of cases) {
+        const result = trailProcess(dir, [
+          'serve',
+          '--port',
+          '0',
+          '--database-url',
+          NOWHERE,
+          '--timestamp-authority',
+          file,
+        ]);
+        assert.notEqual(result.code, 0, `${file}: ${result.stderr}`);
+        assert.match(result.stderr, says);
+        assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      }
+      const server = await startServe(dir, ['--timestamp-authority', authority.caFile]);
+      try {
+        assert.match(server.stderr(), /^timestamp tokens trail push brings are kept from: Trail Test Root$/m);
+      } finally {
+        assert.equal(await server.stop(), 0, server.stderr());
+      }
+    } finally {
+      await authority.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

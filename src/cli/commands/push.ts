@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { countLabel } from '../../core/count-label.js';
 import { findRepo } from '../../ledger/repo.js';
 import { ServerClient } from '../../server/client.js';
+import type { StampsPushed } from '../../server/sync.js';
 import { pushRepository, repoNameFor } from '../../server/sync.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
@@ -60,6 +61,7 @@ export function register(program: Command, context: () => CommandContext): void 
             ctx.io,
             `${w.writerId}: ${what}${w.unsigned ? ` (${w.unsigned} unsigned entries not sent)` : ''}`,
           );
+          if (w.stamps) say(ctx.io, `${w.writerId}: ${stampsLine(w.stamps)}`);
         }
         for (const keyId of report.keys.pending ?? []) {
           say(
@@ -93,4 +95,18 @@ export function register(program: Command, context: () => CommandContext): void 
       }
       if (!report.ok) throw new ExitCode(1);
     });
+}
+
+/** What became of the timestamp tokens a push sent for one log, in a line. */
+function stampsLine(stamps: StampsPushed): string {
+  if (stamps.unsupported) return `timestamp tokens not sent: ${stamps.unsupported}`;
+  const parts = [`${stamps.stored} kept`];
+  if (stamps.held > 0) parts.push(`${stamps.held} held already`);
+  if (stamps.refused.length > 0) {
+    const first = stamps.refused[0]!;
+    parts.push(
+      `${stamps.refused.length} refused (the head of size ${first.size}: ${first.why}${stamps.refused.length > 1 ? '; --json lists every one' : ''})`,
+    );
+  }
+  return `${countLabel(stamps.sent, 'timestamp token')} sent: ${parts.join(', ')}`;
 }

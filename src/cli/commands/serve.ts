@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TrailError } from '../../core/errors.js';
+import type { AuthorityPem } from '../authority-pem.js';
 import type { CommandContext } from '../context.js';
 import { ensureFolder } from '../files.js';
 import { positiveCount } from '../option-values.js';
@@ -31,6 +32,12 @@ interface ServeOptions {
   rateLimitBurst?: string;
   addressRateLimitPerSecond?: string;
   addressRateLimitBurst?: string;
+  timestampAuthority: string[];
+}
+
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** A hop count such as `--trust-proxy 1`: a whole number, 0 included. */
@@ -87,6 +94,12 @@ export function register(program: Command, context: () => CommandContext): void 
     .option('--rate-limit-burst <n>', 'requests at once per token (default 500)')
     .option('--address-rate-limit-per-second <n>', 'requests per second per client address (default 100)')
     .option('--address-rate-limit-burst <n>', 'requests at once per client address (default 1000)')
+    .option(
+      '--timestamp-authority <file>',
+      "trust this RFC 3161 timestamping authority's certificate (PEM: its CA's, or its own) for the tokens trail push brings; repeatable",
+      collect,
+      [],
+    )
     .action(async (options: ServeOptions) => {
       const ctx = context();
       if (!/^\d{1,5}$/.test(options.port) || Number(options.port) > 65535) {
@@ -100,6 +113,19 @@ export function register(program: Command, context: () => CommandContext): void 
       // Checked by the server too; here so that a mistake stops before the database is opened.
       const { parsePublicUrl } = await import('../../server/dashboard/same-origin.js');
       if (options.publicUrl !== undefined) parsePublicUrl(options.publicUrl, '--public-url');
+      // Read before the database is opened: a file that is no certificate stops here, in one line.
+      const authorities: AuthorityPem[] = [];
+      for (const file of options.timestampAuthority) {
+        const { readAuthorityPem } = await import('../authority-pem.js');
+        const read = await readAuthorityPem(file, ctx.cwd);
+        if (read.certificates.length === 0) {
+          throw new TrailError(
+            'INPUT_INVALID',
+            `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+          );
+        }
+        authorities.push(read);
+      }
       // A figure left out keeps the server's default (createApp fills it in).
       const config = {
         trustProxy,
@@ -113,6 +139,7 @@ export function register(program: Command, context: () => CommandContext): void 
           perSecond: figure(options.addressRateLimitPerSecond, '--address-rate-limit-per-second'),
           burst: figure(options.addressRateLimitBurst, '--address-rate-limit-burst'),
         },
+        timestampAuthorities: authorities.flatMap((a) => a.certificates),
       };
       const databaseUrl = options.databaseUrl ?? ctx.env.DATABASE_URL;
       if (databaseUrl) checkDatabaseUrl(databaseUrl, options.databaseUrl ? '--database-url' : 'DATABASE_URL');
@@ -133,6 +160,9 @@ export function register(program: Command, context: () => CommandContext): void 
         });
       }
       say(ctx.io, `trail serve: listening on ${server.url} (data: ${server.storage})`);
+      const trusted = authorities.flatMap((a) => a.names);
+      if (trusted.length > 0)
+        say(ctx.io, `timestamp tokens trail push brings are kept from: ${trusted.join(', ')}`);
       if (server.adminToken) {
         say(
           ctx.io,

@@ -10,13 +10,12 @@ import { loadConfig, setTimestampUrl } from '../../ledger/config.js';
 import { loadWriterKey } from '../../ledger/keys.js';
 import { findRepo } from '../../ledger/repo.js';
 import {
-  certificatesOfPem,
   listAuthorities,
   trustAuthority,
   trustedAuthorityCertificates,
 } from '../../ledger/timestamp-authorities.js';
+import { readAuthorityPem } from '../authority-pem.js';
 import type { CommandContext } from '../context.js';
-import { readInput } from '../files.js';
 import { positiveCount } from '../option-values.js';
 import { printJson, say } from '../output.js';
 
@@ -93,16 +92,8 @@ export function register(program: Command, context: () => CommandContext): void 
       const ctx = context();
       const json = options.json || jsonAsked();
       const repo = await findRepo(ctx.cwd);
-      const pem = readInput(file, ctx.cwd).toString('utf8');
-      const { describeCertificate } = await import('../../core/timestamp-token.js');
-      const described = certificatesOfPem(pem).map((der, i) => {
-        try {
-          return describeCertificate(der);
-        } catch {
-          throw new TrailError('INPUT_INVALID', `${file}: certificate ${i + 1} cannot be read as X.509`);
-        }
-      });
-      const name = options.name ?? nameFrom(described[0]?.name ?? '', file);
+      const { pem, names } = await readAuthorityPem(file, ctx.cwd);
+      const name = options.name ?? nameFrom(names[0] ?? '', file);
       // Checked before anything is written: a bad address leaves the trust store as it was.
       const given = options.url ?? timestamp.opts<{ url?: string }>().url;
       const url = given === undefined ? undefined : authorityUrl(given);
@@ -111,13 +102,13 @@ export function register(program: Command, context: () => CommandContext): void 
       if (json) {
         return printJson(ctx.io, {
           name: trusted.name,
-          certificates: described.map((d) => d.name),
+          certificates: names,
           ...(url ? { url } : {}),
         });
       }
       say(
         ctx.io,
-        `trusted timestamping authority ${trusted.name} (${described.map((d) => d.name).join(', ')})${url ? `; git push and signed reports ask ${url}` : ''}; commit .trail/ so clones trust it too`,
+        `trusted timestamping authority ${trusted.name} (${names.join(', ')})${url ? `; git push and signed reports ask ${url}` : ''}; commit .trail/ so clones trust it too`,
       );
     });
 

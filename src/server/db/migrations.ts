@@ -55,6 +55,7 @@ export const AUDIT_TABLES = [
   'repo_key_approvals',
   'webhook_deliveries',
   'purged_checkpoints',
+  'log_stamps',
 ] as const;
 
 /** The triggers that refuse UPDATE, DELETE and TRUNCATE on each table (see migration 4). */
@@ -684,6 +685,31 @@ CREATE TABLE commit_generation_waits (
 CREATE INDEX commit_generation_waits_sha ON commit_generation_waits (repo_id, sha);
 `,
     run: rebuildGenerations,
+  },
+  {
+    version: 19,
+    name: 'log-stamps',
+    sql: `
+-- RFC 3161 timestamp tokens over pushed tree heads (src/server/log-stamps.ts): one per head
+-- size, kept only once it vouched for the head the server holds, under an authority the
+-- server's operator trusts (trail serve --timestamp-authority). gen_time is the authority's
+-- time; latest_ms the latest it allows (genTime plus accuracy plus a second), which is what a
+-- revocation is weighed against. Evidence like the heads it stamps: append-only.
+CREATE TABLE log_stamps (
+  id bigserial PRIMARY KEY,
+  repo_id integer NOT NULL REFERENCES repos (id),
+  writer_id text NOT NULL,
+  size bigint NOT NULL,
+  token bytea NOT NULL,
+  gen_time text NOT NULL,
+  latest_ms bigint NOT NULL,
+  authority text NOT NULL,
+  added_by text,
+  added_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (repo_id, writer_id, size)
+);
+${appendOnly(['log_stamps'])}
+`,
   },
 ];
 

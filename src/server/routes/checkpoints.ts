@@ -37,6 +37,7 @@ import {
 } from '../http.js';
 import { trustedKeysOf } from '../key-approval.js';
 import { isoTime } from '../ledger-state.js';
+import { logsExistedBy } from '../log-stamps.js';
 import { purgedCheckpointError } from '../purged-checkpoints.js';
 import { repoForRequest } from '../repos.js';
 import { refreshDueReviewStatus } from '../review-state.js';
@@ -163,6 +164,7 @@ async function detail(db: Queryable, row: CheckpointRow, now: number) {
     once(byKind('review')).map((stored) => ({ repoId, stored })),
     trustedKeys,
     now,
+    await logsExistedBy(db, trustedKeys),
   );
   return {
     checkpoint: { ...checkpoint, repo: row.repo },

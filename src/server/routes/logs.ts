@@ -5,6 +5,7 @@
  *   POST /api/v1/repos/:repo/keys                               register trusted keys (ingest)
  *   GET  /api/v1/repos/:repo/writers                            each writer's size, root, newest head
  *   POST /api/v1/repos/:repo/writers/:writer/entries            push entries + heads (ingest)
+ *   POST /api/v1/repos/:repo/writers/:writer/stamps             push RFC 3161 tokens over heads (ingest)
  *   GET  /api/v1/repos/:repo/writers/:writer/entries?from=&limit=   pull entries + heads
  *   GET  /api/v1/repos/:repo/writers/:writer/consistency?from=&to=  RFC 9162 consistency proof
  *   POST /api/v1/repos/:repo/commits                            push the branch's commits (ingest)
@@ -19,12 +20,13 @@ import { queryInt, readJson } from '../http.js';
 import { checkWriterId, ingest, registerKeys } from '../ingest.js';
 import { keyInForce, keySetState } from '../key-approval.js';
 import { consistencyBetween, headFromRow, isoTime, loadState, writerStatuses } from '../ledger-state.js';
+import { stampedSizes, storeStamps } from '../log-stamps.js';
 import { pushSigner } from '../push-signatures.js';
 import { checkRepoName, ensureRepo, repoForRequest } from '../repos.js';
 
 const MAX_PULL = 10_000;
 
-export function register(app: TrailApp, { db, now }: AppDeps): void {
+export function register(app: TrailApp, { db, now, timestampAuthorities }: AppDeps): void {
   app.get('/api/v1/repos', async (c) => {
     const token = c.get('token');
     const result = await db.query<{
@@ -70,13 +72,14 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     c.set('auditRepo', c.req.param('repo'));
     requirePermission(token, 'pull');
     const repo = await repoForRequest(db, token, c.req.param('repo'));
-    const [writers, keys, keySet] = await Promise.all([
+    const [writers, keys, keySet, stamped] = await Promise.all([
       writerStatuses(db, repo.id),
       db.query<{ key_id: string; public_key: string; name: string | null; revoked_at: string | null }>(
         'SELECT key_id, public_key, name, revoked_at FROM repo_keys WHERE repo_id = $1 ORDER BY id',
         [repo.id],
       ),
       keySetState(db, repo.id),
+      stampedSizes(db, repo.id),
     ]);
     const keyBy = new Map<string, { publicKey: string; name: string | null; revokedAt: string | null }>();
     for (const k of keys.rows) {
@@ -86,7 +89,11 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
     }
     return c.json({
       repo: repo.name,
-      writers: writers.map((w) => ({ ...w, key: keyBy.get(w.writerId) ?? null })),
+      writers: writers.map((w) => ({
+        ...w,
+        key: keyBy.get(w.writerId) ?? null,
+        stampedTo: stamped.get(w.writerId) ?? 0,
+      })),
       keys: [...keyBy].map(([keyId, k]) => ({ keyId, ...k, inForce: keyInForce(keySet, keyId) })),
       keySetLocked: keySet.locked,
     });
@@ -118,6 +125,22 @@ export function register(app: TrailApp, { db, now }: AppDeps): void {
       now().getTime(),
     );
     return c.json(result);
+  });
+
+  // Tokens over heads the server holds, kept where they vouch (log-stamps.ts). Not signed by the
+  // clone: a token is the authority's signature over a head the writer key signed.
+  app.post('/api/v1/repos/:repo/writers/:writer/stamps', async (c) => {
+    const { token, repo, body } = await ingestRequest(c);
+    const result = await storeStamps(
+      db,
+      repo,
+      c.req.param('writer'),
+      body.stamps,
+      timestampAuthorities,
+      token.id,
+      now().getTime(),
+    );
+    return c.json({ repo: repo.name, writerId: c.req.param('writer'), ...result });
   });
 
   // Signed by the clone's writer key where the key set is locked (push-signatures.ts).

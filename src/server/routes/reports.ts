@@ -27,6 +27,7 @@ import { ApiError, badRequest } from '../errors.js';
 import { hostPushesForReport } from '../host-pushes.js';
 import { queryText, queryTime, storedFromLine } from '../http.js';
 import { countInForce, trustedKeysOf } from '../key-approval.js';
+import { logsExistedBy } from '../log-stamps.js';
 import { countLedgerReviews, webhookReviews } from '../review-trust.js';
 import { utcTime } from '../storable.js';
 
@@ -222,7 +223,12 @@ export function register(app: TrailApp, { db, loadReports, now }: AppDeps): void
     // Reviews count as the checkpoint list's status counts them (review-trust.ts): the ledger's
     // that a key in force now vouches for, and the code hosts' webhook reviews.
     const at = now().getTime();
-    const { counted, setAside } = countLedgerReviews(entries, trustedKeys, at);
+    const { counted, setAside } = countLedgerReviews(
+      entries,
+      trustedKeys,
+      at,
+      await logsExistedBy(db, trustedKeys),
+    );
     let output: ReportOutput;
     try {
       output = await module.generateReport(kind, {

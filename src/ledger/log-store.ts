@@ -363,6 +363,16 @@ export async function ownHeads(repo: Repo, writerId: string): Promise<OwnHeads |
 }
 
 /**
+ * Which of these writers have a copy of their log holding a timestamp token, from the tree
+ * listings alone: a reader that would verify a log only for what its tokens show asks first.
+ */
+export async function writersWithStamps(repo: Repo, writerIds: ReadonlySet<string>): Promise<Set<string>> {
+  const refs = (await listLogRefs(repo)).filter((r) => writerIds.has(r.writerId));
+  const logs = await listedLogs(repo, refs, {});
+  return new Set(logs.filter(({ tree }) => layoutOf(tree).stamps.length > 0).map(({ ref }) => ref.writerId));
+}
+
+/**
  * The chunks of the copy of each writer's log the read side shows (readLogs' `onePerWriter`
  * choice), in order, from the tree listings alone: nothing is read out of git.
  */

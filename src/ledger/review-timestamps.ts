@@ -4,12 +4,14 @@
  * pr-summary`). A review in such a log counts only where a token over the log shows it came
  * before the revocation (chain/review-trust.ts), and a token ties to records only through its
  * head's Merkle root: so those logs, and only those, are verified here, as `trail verify`
- * verifies them. Most ledgers have no revoked writer holding a review, and pay nothing.
+ * verifies them, and only where a copy holds a token. Most ledgers have no revoked writer
+ * holding a review, and pay nothing.
  */
 import { revokedWritersWithReviews } from '../chain/review-trust.js';
 import type { LogExistedBy } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { TrailIndex } from '../core/trail-index.js';
+import { writersWithStamps } from './log-store.js';
 import type { Repo } from './repo.js';
 
 export async function reviewLogsExistedBy(
@@ -18,7 +20,10 @@ export async function reviewLogsExistedBy(
   trustedKeys: ReadonlyMap<string, TrustedKey>,
   now = Date.now(),
 ): Promise<ReadonlyMap<string, LogExistedBy> | undefined> {
-  const writers = revokedWritersWithReviews(index, trustedKeys, now);
+  const revoked = revokedWritersWithReviews(index, trustedKeys, now);
+  if (revoked.size === 0) return undefined;
+  // A log without a token has nothing to show: it is not worth verifying.
+  const writers = await writersWithStamps(repo, revoked);
   if (writers.size === 0) return undefined;
   // Loaded only now: the verifier is more than a reader of a few checkpoints needs otherwise.
   const { verifyAndRead } = await import('./verify.js');

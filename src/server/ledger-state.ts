@@ -47,6 +47,11 @@ export interface WriterStatus {
   headsSeen: number;
   latestHead: SignedTreeHead | null;
   alerts: number;
+  /**
+   * The largest head an RFC 3161 token the server keeps stamps (log-stamps.ts): its first
+   * `size` records existed by `time`, on `authority`'s clock.
+   */
+  timestamp: { size: number; time: string; authority: string } | null;
 }
 
 export interface HeadRow {
@@ -78,7 +83,7 @@ export function isoTime(value: unknown): string {
 
 /** Every writer of a repository with its current size, root and newest head. */
 export async function writerStatuses(db: Queryable, repoId: number): Promise<WriterStatus[]> {
-  const [states, heads, counts, alerts] = await Promise.all([
+  const [states, heads, counts, alerts, stamps] = await Promise.all([
     db.query<{
       writer_id: string;
       size: number;
@@ -105,7 +110,15 @@ export async function writerStatuses(db: Queryable, repoId: number): Promise<Wri
       'SELECT writer_id, count(*) AS n FROM ledger_alerts WHERE repo_id = $1 GROUP BY writer_id',
       [repoId],
     ),
+    db.query<{ writer_id: string; size: string | number; gen_time: string; authority: string }>(
+      `SELECT DISTINCT ON (writer_id) writer_id, size, gen_time, authority
+       FROM log_stamps WHERE repo_id = $1 ORDER BY writer_id, size DESC`,
+      [repoId],
+    ),
   ]);
+  const stampBy = new Map(
+    stamps.rows.map((r) => [r.writer_id, { size: Number(r.size), time: r.gen_time, authority: r.authority }]),
+  );
   const headBy = new Map(heads.rows.map((h) => [h.writer_id, headFromRow(h)]));
   const countBy = new Map(counts.rows.map((c) => [c.writer_id, Number(c.n)]));
   const alertBy = new Map(alerts.rows.map((c) => [c.writer_id, Number(c.n)]));
@@ -119,6 +132,7 @@ export async function writerStatuses(db: Queryable, repoId: number): Promise<Wri
     headsSeen: countBy.get(s.writer_id) ?? 0,
     latestHead: headBy.get(s.writer_id) ?? null,
     alerts: alertBy.get(s.writer_id) ?? 0,
+    timestamp: stampBy.get(s.writer_id) ?? null,
   }));
 }
 

@@ -153,15 +153,6 @@ async function writerKeyRevoked(db: Queryable, repoId: number, writerId: string)
   return revoked.rows.length > 0;
 }
 
-/** Per writer of the repository, the largest head size the server holds a token for. */
-export async function stampedSizes(db: Queryable, repoId: number): Promise<Map<string, number>> {
-  const rows = await db.query<{ writer_id: string; size: string | number }>(
-    'SELECT writer_id, max(size) AS size FROM log_stamps WHERE repo_id = $1 GROUP BY writer_id',
-    [repoId],
-  );
-  return new Map(rows.rows.map((r) => [r.writer_id, Number(r.size)]));
-}
-
 /**
  * Per repository, for each writer whose key is revoked: the largest stamped head whose token
  * predates the revocation, as `existedBy` for countedReviews. The server's logs hold only what

@@ -193,6 +193,12 @@ const SCHEMAS: Record<string, Schema> = {
       headsSeen: int(),
       latestHead: nullable(ref('TreeHead')),
       alerts: int(),
+      timestamp: nullable({
+        type: 'object',
+        description:
+          "The largest head an RFC 3161 token the server keeps stamps: its first `size` records existed by `time` on the authority's clock",
+        properties: { size: int(), time: str(), authority: str() },
+      }),
       stampedTo: {
         type: 'integer',
         description:

@@ -158,6 +158,36 @@ for (const backend of BACKENDS) {
       const again = await push(server);
       assert.equal(again.of(reviewer.keyId).stamps, undefined);
       assert.equal(await count(server.db, 'log_stamps'), 1);
+
+      // The ledger status says what the token shows, in the API and on the dashboard.
+      const ledger = await callOverHttp(
+        server.url,
+        auditor,
+        'GET',
+        `/api/v1/ledger?repo=${encodeURIComponent(REPO)}`,
+      );
+      assert.equal(ledger.status, 200, JSON.stringify(ledger.body));
+      const writers: Array<{ writerId: string; timestamp: unknown }> = ledger.body.repos[0].writers;
+      const stamped = writers.find((w) => w.writerId === reviewer.keyId)!.timestamp as {
+        size: number;
+        authority: string;
+      };
+      assert.deepEqual(
+        { ...stamped, time: undefined },
+        { size: 2, time: undefined, authority: 'Trail Test TSA' },
+      );
+      assert.ok(writers.filter((w) => w.writerId !== reviewer.keyId).every((w) => w.timestamp === null));
+      const login = await server.app.request('/ui/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: auditor, next: '/ui' }).toString(),
+      });
+      assert.equal(login.status, 303, await login.text());
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const page = await (await server.app.request('/ui/ledger', { headers: { cookie } })).text();
+      assert.match(page, /<th>Timestamped<\/th>/);
+      assert.match(page, /first 2 by <time[^>]*>[^<]+<\/time><div class="faint">Trail Test TSA<\/div>/);
+      assert.match(page, /<span class="faint">no token<\/span>/);
     });
 
     test('the endpoint keeps only a token that vouches for a head it holds, and says why of the others', async () => {

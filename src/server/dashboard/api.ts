@@ -133,6 +133,8 @@ export interface WriterStatus {
   headsSeen: number;
   latestHead: TreeHead | null;
   alerts: number;
+  /** The largest head an RFC 3161 token the server keeps stamps (ledger-state.ts). */
+  timestamp: { size: number; time: string; authority: string } | null;
 }
 
 export interface LedgerRepo {

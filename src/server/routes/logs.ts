@@ -20,7 +20,7 @@ import { queryInt, readJson } from '../http.js';
 import { checkWriterId, ingest, registerKeys } from '../ingest.js';
 import { keyInForce, keySetState } from '../key-approval.js';
 import { consistencyBetween, headFromRow, isoTime, loadState, writerStatuses } from '../ledger-state.js';
-import { stampedSizes, storeStamps } from '../log-stamps.js';
+import { storeStamps } from '../log-stamps.js';
 import { pushSigner } from '../push-signatures.js';
 import { checkRepoName, ensureRepo, repoForRequest } from '../repos.js';
 
@@ -72,14 +72,13 @@ export function register(app: TrailApp, { db, now, timestampAuthorities }: AppDe
     c.set('auditRepo', c.req.param('repo'));
     requirePermission(token, 'pull');
     const repo = await repoForRequest(db, token, c.req.param('repo'));
-    const [writers, keys, keySet, stamped] = await Promise.all([
+    const [writers, keys, keySet] = await Promise.all([
       writerStatuses(db, repo.id),
       db.query<{ key_id: string; public_key: string; name: string | null; revoked_at: string | null }>(
         'SELECT key_id, public_key, name, revoked_at FROM repo_keys WHERE repo_id = $1 ORDER BY id',
         [repo.id],
       ),
       keySetState(db, repo.id),
-      stampedSizes(db, repo.id),
     ]);
     const keyBy = new Map<string, { publicKey: string; name: string | null; revokedAt: string | null }>();
     for (const k of keys.rows) {
@@ -92,7 +91,7 @@ export function register(app: TrailApp, { db, now, timestampAuthorities }: AppDe
       writers: writers.map((w) => ({
         ...w,
         key: keyBy.get(w.writerId) ?? null,
-        stampedTo: stamped.get(w.writerId) ?? 0,
+        stampedTo: w.timestamp?.size ?? 0,
       })),
       keys: [...keyBy].map(([keyId, k]) => ({ keyId, ...k, inForce: keyInForce(keySet, keyId) })),
       keySetLocked: keySet.locked,

@@ -45,9 +45,9 @@ export async function ledgerPage(ctx: PageContext): Promise<string> {
   const detail = ledger.repos.map((r) =>
     panel(
       r.repo,
-      html`<div class="table-wrap"><table><thead><tr><th>Log (writer)</th><th class="num">Entries</th><th class="num">Heads seen</th><th>Newest signed head</th><th>Root</th><th>Signing key</th><th class="num">Alerts</th></tr></thead><tbody>${r.writers.map(
+      html`<div class="table-wrap"><table><thead><tr><th>Log (writer)</th><th class="num">Entries</th><th class="num">Heads seen</th><th>Newest signed head</th><th>Root</th><th>Signing key</th><th>Timestamped</th><th class="num">Alerts</th></tr></thead><tbody>${r.writers.map(
         (w) =>
-          html`<tr><td><code>${w.writerId}</code>${w.name ? html`<div class="faint">${w.name}</div>` : ''}</td><td class="num">${count(w.size)}</td><td class="num">${count(w.headsSeen)}</td><td>${w.latestHead ? html`${time(w.latestHead.time)}<div class="faint">size ${count(w.latestHead.size)}</div>` : html`<span class="faint">none</span>`}</td><td><code title="${w.root}">${short(w.root, 16)}</code></td><td><code>${w.latestHead ? short(w.latestHead.keyId) : ''}</code></td><td class="num">${w.alerts}</td></tr>`,
+          html`<tr><td><code>${w.writerId}</code>${w.name ? html`<div class="faint">${w.name}</div>` : ''}</td><td class="num">${count(w.size)}</td><td class="num">${count(w.headsSeen)}</td><td>${w.latestHead ? html`${time(w.latestHead.time)}<div class="faint">size ${count(w.latestHead.size)}</div>` : html`<span class="faint">none</span>`}</td><td><code title="${w.root}">${short(w.root, 16)}</code></td><td><code>${w.latestHead ? short(w.latestHead.keyId) : ''}</code></td><td>${w.timestamp ? html`first ${count(w.timestamp.size)} by ${time(w.timestamp.time)}<div class="faint">${w.timestamp.authority}</div>` : html`<span class="faint">no token</span>`}</td><td class="num">${w.alerts}</td></tr>`,
       )}</tbody></table></div>`,
       {
         flush: true,

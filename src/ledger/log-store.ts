@@ -363,6 +363,31 @@ export async function ownHeads(repo: Repo, writerId: string): Promise<OwnHeads |
 }
 
 /**
+ * A log copy's commit, its largest signed head and its largest stamped head, from its tree
+ * listing alone (`trail pull` adds the tokens the server keeps past the last). Undefined for a
+ * ref that does not exist or holds no tree.
+ */
+export async function copyStampState(
+  repo: Repo,
+  ref: string,
+): Promise<{ oid: string; signedSize: number; stampedTo: number } | undefined> {
+  const oid = (
+    await runGit(repo.workTree, ['rev-parse', '--verify', '-q', `${ref}^{commit}`], { allow: [1] })
+  ).stdout
+    .toString()
+    .trim();
+  if (!oid) return undefined;
+  const tree = await listTree(repo.workTree, oid).catch(() => undefined);
+  if (!tree) return undefined;
+  const stamps = layoutOf(tree).stamps;
+  return {
+    oid,
+    signedSize: signedSize(tree),
+    stampedTo: stamps.length > 0 ? Math.max(...stamps.map((s) => s.size)) : 0,
+  };
+}
+
+/**
  * Which of these writers have a copy of their log holding a timestamp token, from the tree
  * listings alone: a reader that would verify a log only for what its tokens show asks first.
  */

@@ -153,6 +153,34 @@ async function writerKeyRevoked(db: Queryable, repoId: number, writerId: string)
   return revoked.rows.length > 0;
 }
 
+/** Heads a log holds at most between two pulls of its tokens: one token per head. */
+const MAX_PULL_STAMPS = 1000;
+
+/** The tokens the server keeps for a writer's heads larger than `after`, smallest first: for `trail pull`. */
+export async function listStamps(
+  db: Queryable,
+  repoId: number,
+  writerId: string,
+  after: number,
+): Promise<Array<{ size: number; token: string; time: string; authority: string }>> {
+  const rows = await db.query<{
+    size: string | number;
+    token: Uint8Array;
+    gen_time: string;
+    authority: string;
+  }>(
+    `SELECT size, token, gen_time, authority FROM log_stamps
+     WHERE repo_id = $1 AND writer_id = $2 AND size > $3 ORDER BY size LIMIT $4`,
+    [repoId, writerId, after, MAX_PULL_STAMPS],
+  );
+  return rows.rows.map((r) => ({
+    size: Number(r.size),
+    token: Buffer.from(r.token).toString('base64'),
+    time: r.gen_time,
+    authority: r.authority,
+  }));
+}
+
 /**
  * Per repository, for each writer whose key is revoked: the largest stamped head whose token
  * predates the revocation, as `existedBy` for countedReviews. The server's logs hold only what

@@ -454,6 +454,24 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/api/v1/repos/{repo}/writers/{writer}/stamps': {
+        get: {
+          summary:
+            "The RFC 3161 timestamp tokens the server keeps over the writer's heads larger than `after`, smallest first (at most 1,000): what trail pull writes into its copy of the log",
+          parameters: [REPO, WRITER, query('after', 'Head size the clone holds tokens up to', int())],
+          responses: {
+            ...ok({
+              type: 'object',
+              properties: {
+                writerId: str(),
+                stamps: arr({
+                  type: 'object',
+                  properties: { size: int(), token: str('DER in base64'), time: str(), authority: str() },
+                }),
+              },
+            }),
+            ...errors(400, 403, 404),
+          },
+        },
         post: {
           summary:
             "Push RFC 3161 timestamp tokens over the writer's tree heads the server holds (trail timestamp); each is kept only where it vouches for that head under an authority the server's operator trusts (trail serve --timestamp-authority), one per head size",

@@ -30,7 +30,7 @@ import { commitFiles } from '../git/fast-import.js';
 import { runGit } from '../git/run.js';
 import { listTrustedKeys } from '../ledger/keys.js';
 import type { LogSnapshot, LogStamp, WriterInfo } from '../ledger/log-store.js';
-import { listLogRefs, logCopyFiles, readLogs } from '../ledger/log-store.js';
+import { copyStampState, listLogRefs, logCopyFiles, readLogs, stampPath } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { REMOTE_LOG_REF_PREFIX } from '../ledger/repo.js';
 import type { ServerClient } from './client.js';
@@ -55,6 +55,10 @@ interface ServerWriter {
   key: { publicKey: string; name: string | null; revokedAt: string | null } | null;
   /** The largest head size the server holds a timestamp token for (absent: an older server). */
   stampedTo?: number;
+}
+
+interface PulledStamps {
+  stamps: Array<{ size: number; token: string }>;
 }
 
 interface WritersAnswer {
@@ -421,6 +425,39 @@ async function pushStamps(
   return pushed;
 }
 
+/**
+ * Writes into this clone's copy of a writer's log the timestamp tokens the server keeps past
+ * the ones the copy holds, over heads the copy holds: so `trail verify` here weighs them as
+ * it weighs tokens fetched with git (against this clone's own trusted authorities). Returns
+ * how many it wrote.
+ */
+async function pullStamps(
+  repo: Repo,
+  client: ServerClient,
+  repoName: string,
+  writerId: string,
+  ref: string,
+  serverStampedTo: number,
+): Promise<number> {
+  const copy = await copyStampState(repo, ref);
+  if (!copy || serverStampedTo <= copy.stampedTo) return 0;
+  const answer = await client.request<PulledStamps>(
+    'GET',
+    `${client.repoPath(repoName, 'writers', writerId, 'stamps')}?after=${copy.stampedTo}`,
+  );
+  const files = answer.stamps
+    .filter((s) => Number.isSafeInteger(s.size) && s.size > copy.stampedTo && s.size <= copy.signedSize)
+    .map((s) => ({ path: stampPath(s.size), content: Buffer.from(s.token, 'base64') }));
+  if (files.length === 0) return 0;
+  await commitFiles(repo.workTree, {
+    ref,
+    expectedOld: copy.oid,
+    message: `trail pull: ${files.length} timestamp token${files.length === 1 ? '' : 's'} of ${writerId} from ${client.baseUrl}`,
+    files,
+  });
+  return files.length;
+}
+
 // --- pull --------------------------------------------------------------------------------------
 
 export interface PullWriterResult {
@@ -433,6 +470,8 @@ export interface PullWriterResult {
   /** Set when this clone does not trust the writer's key: verify will say unknown-key. */
   untrustedKey?: boolean;
   message?: string;
+  /** RFC 3161 tokens the server keeps over this copy's heads, written into it now. */
+  stamps?: number;
 }
 
 export interface PullReport {
@@ -534,6 +573,16 @@ export async function pullRepository(
     result.status = 'pulled';
     result.fetched = lines.length;
     result.ref = ref;
+  }
+  for (const result of results) {
+    const server = answer.writers.find((w) => w.writerId === result.writerId);
+    if (result.status === 'inconsistent' || !server?.stampedTo) continue;
+    const ref = `${REMOTE_LOG_REF_PREFIX}${remoteName}/logs/${result.writerId}`;
+    const written = await pullStamps(repo, client, repoName, result.writerId, ref, server.stampedTo);
+    if (written > 0) {
+      result.stamps = written;
+      result.ref = ref;
+    }
   }
   return {
     server: client.baseUrl,

@@ -12,12 +12,14 @@ import { after, before, describe, test } from 'node:test';
 import { generateKeyPair } from '../../src/core/signature.js';
 import { revokeKey, trustKey } from '../../src/ledger/keys.js';
 import { appendRecords } from '../../src/ledger/log-store.js';
+import { findRepo } from '../../src/ledger/repo.js';
 import { certificatesOfPem } from '../../src/ledger/timestamp-authorities.js';
 import { timestampNewestHead } from '../../src/ledger/timestamp-heads.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
 import { trail } from '../helpers/cli.js';
 import { signedReview } from '../helpers/signed-review.js';
+import { tempRepo } from '../helpers/temp-repo.js';
 import type { TestAuthority } from '../helpers/tsa.js';
 import { startAuthority } from '../helpers/tsa.js';
 import type { Change, ScriptedRepo } from '../report/fixture.js';
@@ -188,6 +190,35 @@ for (const backend of BACKENDS) {
       assert.match(page, /<th>Timestamped<\/th>/);
       assert.match(page, /first 2 by <time[^>]*>[^<]+<\/time><div class="faint">Trail Test TSA<\/div>/);
       assert.match(page, /<span class="faint">no token<\/span>/);
+    });
+
+    test('trail pull writes the tokens the server keeps into its copy of the log, where verify weighs them', async () => {
+      const other = tempRepo();
+      try {
+        assert.equal((await trail(other.dir, 'init', '--yes')).code, 0);
+        assert.equal((await trail(other.dir, 'timestamp', 'trust', authority.caFile)).code, 0);
+        trustKey(await findRepo(other.dir), reviewer.publicKey, 'cto@example.com');
+        const pull = () =>
+          trail(other.dir, 'pull', '--server', server.url, '--token', ingest, '--repo', REPO, '--json');
+        const pulled = await pull();
+        assert.equal(pulled.code, 0, pulled.stderr);
+        const mine = JSON.parse(pulled.stdout).writers.find(
+          (w: { writerId: string }) => w.writerId === reviewer.keyId,
+        );
+        assert.equal(mine.fetched, 3);
+        assert.equal(mine.stamps, 1);
+        const verified = JSON.parse((await trail(other.dir, 'verify', '--json')).stdout);
+        const copy = verified.logs.find((l: { writerId: string }) => l.writerId === reviewer.keyId);
+        assert.deepEqual(copy.problems, []);
+        assert.equal(copy.timestamp.size, 2);
+        assert.equal(copy.timestamp.authority, 'Trail Test TSA');
+        const again = JSON.parse((await pull()).stdout).writers.find(
+          (w: { writerId: string }) => w.writerId === reviewer.keyId,
+        );
+        assert.equal(again.stamps, undefined, 'nothing new');
+      } finally {
+        other.cleanup();
+      }
     });
 
     test('the endpoint keeps only a token that vouches for a head it holds, and says why of the others', async () => {

@@ -56,6 +56,12 @@ export function register(program: Command, context: () => CommandContext): void 
       if (options.json) printJson(ctx.io, report);
       else {
         for (const w of report.writers) {
+          if (w.stamps) {
+            say(
+              ctx.io,
+              `${w.writerId}: ${w.stamps} timestamp token${w.stamps === 1 ? '' : 's'} into ${w.ref} (trail verify checks them against .trail/timestamping/)`,
+            );
+          }
           if (w.status === 'up-to-date') continue;
           say(
             ctx.io,

@@ -6,6 +6,7 @@
  *   GET  /api/v1/repos/:repo/writers                            each writer's size, root, newest head
  *   POST /api/v1/repos/:repo/writers/:writer/entries            push entries + heads (ingest)
  *   POST /api/v1/repos/:repo/writers/:writer/stamps             push RFC 3161 tokens over heads (ingest)
+ *   GET  /api/v1/repos/:repo/writers/:writer/stamps?after=      pull the tokens over heads past a size
  *   GET  /api/v1/repos/:repo/writers/:writer/entries?from=&limit=   pull entries + heads
  *   GET  /api/v1/repos/:repo/writers/:writer/consistency?from=&to=  RFC 9162 consistency proof
  *   POST /api/v1/repos/:repo/commits                            push the branch's commits (ingest)
@@ -20,7 +21,7 @@ import { queryInt, readJson } from '../http.js';
 import { checkWriterId, ingest, registerKeys } from '../ingest.js';
 import { keyInForce, keySetState } from '../key-approval.js';
 import { consistencyBetween, headFromRow, isoTime, loadState, writerStatuses } from '../ledger-state.js';
-import { storeStamps } from '../log-stamps.js';
+import { listStamps, storeStamps } from '../log-stamps.js';
 import { pushSigner } from '../push-signatures.js';
 import { checkRepoName, ensureRepo, repoForRequest } from '../repos.js';
 
@@ -231,6 +232,16 @@ export function register(app: TrailApp, { db, now, timestampAuthorities }: AppDe
       entries: lines,
       heads: heads.rows.map(headFromRow),
     });
+  });
+
+  app.get('/api/v1/repos/:repo/writers/:writer/stamps', async (c) => {
+    const token = c.get('token');
+    c.set('auditRepo', c.req.param('repo'));
+    requirePermission(token, 'pull');
+    const repo = await repoForRequest(db, token, c.req.param('repo'));
+    const writerId = checkWriterId(c.req.param('writer'));
+    const after = queryInt(c, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    return c.json({ writerId, stamps: await listStamps(db, repo.id, writerId, after) });
   });
 
   app.get('/api/v1/repos/:repo/writers/:writer/consistency', async (c) => {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateKeyPair } from '../../src/core/signature.js';
-import { revokeKey, trustKey } from '../../src/ledger/keys.js';
+import { trustKey } from '../../src/ledger/keys.js';
 import { appendRecords, logRef } from '../../src/ledger/log-store.js';
 import { timestampNewestHead } from '../../src/ledger/timestamp-heads.js';
 import { trail } from '../helpers/cli.js';
@@ -39,6 +39,7 @@ describe('reviews a timestamp shows came before their key was revoked', () => {
     reviewer: 'cto@example.com',
   });
   const check = (c: Change) => trail(s.dir, 'check', c.sha);
+  let revokeSaid = '';
 
   before(async () => {
     authority = await startAuthority();
@@ -59,11 +60,21 @@ describe('reviews a timestamp shows came before their key was revoked', () => {
     await appendRecords(s.ledger, reviewer, [signedReview(review(signedAfterToken), reviewer)]);
     // The authority writes whole seconds, and its time is read as late as it can be.
     await new Promise((resolve) => setTimeout(resolve, 2100));
-    revokeKey(s.ledger, reviewer.keyId, 'key rotated', new Date().toISOString(), 3);
+    const revoked = await trail(s.dir, 'keys', 'revoke', reviewer.keyId, '--reason', 'key rotated');
+    assert.equal(revoked.code, 0, revoked.stderr);
+    revokeSaid = revoked.stderr;
   });
   after(async () => {
     s.cleanup();
     await authority.close();
+  });
+
+  test('trail keys revoke says which records a timestamp keeps', () => {
+    assert.match(revokeSaid, /its log holds 3 records here/);
+    assert.match(
+      revokeSaid,
+      /^a trusted timestamp shows its first 2 records existed by \S+ \(Trail Test TSA\), before the revocation: the reviews among them still count$/m,
+    );
   });
 
   test('trail check and trail show count the reviews the token covers, and only those', async () => {

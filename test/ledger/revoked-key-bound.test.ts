@@ -34,6 +34,10 @@ describe('a revoked writer key and heads dated before its revocation', () => {
         revoke.stderr,
         /its log holds 2 records here: a head it signs past them fails trail verify/,
       );
+      assert.match(
+        revoke.stderr,
+        /^no trusted timestamp over its log predates the revocation: the reviews it signed no longer count/m,
+      );
       const keyFile = JSON.parse(readFileSync(join(repo.dir, '.trail/keys', `${stolen.keyId}.json`), 'utf8'));
       assert.equal(keyFile.revokedAtSize, 2);
       assert.equal((await trail(repo.dir, 'verify')).code, 0, 'what the key signed before still holds');

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseJson } from '../../core/canonical-json.js';
+import { countLabel } from '../../core/count-label.js';
 import { TrailError } from '../../core/errors.js';
 import { revocationState } from '../../core/key-revocation.js';
 import { localIdentity } from '../../git/identity.js';
@@ -15,8 +16,10 @@ import {
   revokeKey,
   trustKey,
 } from '../../ledger/keys.js';
+import type { Repo } from '../../ledger/repo.js';
 import { findRepo, isInitialised } from '../../ledger/repo.js';
 import { signedLogSize } from '../../ledger/revocation-bound.js';
+import type { LogTimestamp } from '../../ledger/stamp-checks.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
 import { printJson, say } from '../output.js';
@@ -99,7 +102,7 @@ export function register(program: Command, context: () => CommandContext): void 
   keys
     .command('revoke')
     .description(
-      "stop trusting a key from now on: reports and reviews it signed no longer count, and its log's heads past what is held here fail verify",
+      "stop trusting a key from now on: reports and reviews it signed no longer count (unless a trusted timestamp shows they came first), and its log's heads past what is held here fail verify",
     )
     .argument('<keyId>', 'key id or a unique prefix of it')
     .requiredOption('--reason <text>', 'why (e.g. laptop lost)')
@@ -134,6 +137,7 @@ export function register(program: Command, context: () => CommandContext): void 
           ctx.io,
           `its log holds ${entry.revokedAtSize} records here: a head it signs past them fails trail verify, whatever time it claims (fetch first if a teammate may hold more, then revoke again)`,
         );
+        say(ctx.io, await whatTimestampsKeep(repo, entry.keyId));
       } else if (effective) {
         say(
           ctx.io,
@@ -141,4 +145,28 @@ export function register(program: Command, context: () => CommandContext): void 
         );
       }
     });
+}
+
+/**
+ * What a revoked key's log keeps, in a line: the records (reviews among them) a trusted
+ * timestamp shows came before the revocation still count; the rest do not. Worked out as
+ * `trail verify` would, over that log alone.
+ */
+async function whatTimestampsKeep(repo: Repo, keyId: string): Promise<string> {
+  const { verifyAndRead } = await import('../../ledger/verify.js');
+  const { report } = await verifyAndRead(repo, {
+    writers: new Set([keyId]),
+    updateWitness: false,
+    keepDecoded: false,
+  });
+  const copies = report.logs.filter((log) => log.writerId === keyId);
+  const shown = copies.every((log) => log.problems.length === 0)
+    ? copies
+        .map((log) => log.beforeRevocation)
+        .reduce<LogTimestamp | undefined>((a, b) => (b && (!a || b.size > a.size) ? b : a), undefined)
+    : undefined;
+  if (!shown) {
+    return 'no trusted timestamp over its log predates the revocation: the reviews it signed no longer count (trail timestamp stamps a log; review again with a key in force)';
+  }
+  return `a trusted timestamp shows its first ${countLabel(shown.size, 'record')} existed by ${shown.time} (${shown.authority}), before the revocation: the reviews among them still count`;
 }

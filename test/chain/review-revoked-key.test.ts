@@ -20,7 +20,7 @@ import type { StoredRecord } from '../../src/core/trail-index.js';
 import { revokeKey, trustKey } from '../../src/ledger/keys.js';
 import { appendRecords } from '../../src/ledger/log-store.js';
 import { trail } from '../helpers/cli.js';
-import { signedReview } from '../helpers/signed-review.js';
+import { approvalOf, signedReview } from '../helpers/signed-review.js';
 import type { Change, ScriptedRepo } from '../report/fixture.js';
 import { ScriptedRepo as Scripted, T0 } from '../report/fixture.js';
 
@@ -233,14 +233,7 @@ describe('trail check: approvals backdated with a revoked key', () => {
     signedInItsLog = await s.change({ name: 'w1', day: 1, tests: passing });
     unsignedInItsLog = await s.change({ name: 'w2', day: 2, tests: passing });
     signedInTrustedLog = await s.change({ name: 'w3', day: 3, tests: passing });
-    const review = (c: Change) => ({
-      commit: c.sha,
-      checkpoint: c.checkpointId,
-      time: reviewTime,
-      examinedReasoning: true,
-      actor: { type: 'human', id: 'cto@example.com' },
-      reviewer: 'cto@example.com',
-    });
+    const review = (c: Change) => approvalOf(c, reviewTime);
     trustKey(s.ledger, stolen.publicKey, 'cto@example.com');
     const { signature: _signature, ...unsigned } = signedReview(review(unsignedInItsLog), stolen);
     await appendRecords(s.ledger, stolen, [signedReview(review(signedInItsLog), stolen), unsigned]);

@@ -13,7 +13,7 @@ import { trustKey } from '../../src/ledger/keys.js';
 import { appendRecords, logRef } from '../../src/ledger/log-store.js';
 import { timestampNewestHead } from '../../src/ledger/timestamp-heads.js';
 import { trail } from '../helpers/cli.js';
-import { signedReview } from '../helpers/signed-review.js';
+import { approvalOf, signedReview } from '../helpers/signed-review.js';
 import { entryLines, setEntryLines, tamper } from '../helpers/tamper.js';
 import type { TestAuthority } from '../helpers/tsa.js';
 import { startAuthority } from '../helpers/tsa.js';
@@ -30,14 +30,7 @@ describe('reviews a timestamp shows came before their key was revoked', () => {
   const passing = { passed: 20, coverage: 90 };
   const reviewTime = new Date(T0 + 40 * 24 * 3600_000).toISOString();
 
-  const review = (c: Change) => ({
-    commit: c.sha,
-    checkpoint: c.checkpointId,
-    time: reviewTime,
-    examinedReasoning: true,
-    actor: { type: 'human', id: 'cto@example.com' },
-    reviewer: 'cto@example.com',
-  });
+  const review = (c: Change) => approvalOf(c, reviewTime);
   const check = (c: Change) => trail(s.dir, 'check', c.sha);
   let revokeSaid = '';
 

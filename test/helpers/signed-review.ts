@@ -18,3 +18,21 @@ export function signedReview(fields: Record<string, unknown>, key: KeyPair): Rec
   }) as RecordOf<'review'>;
   return { ...unsigned, signature: signReview(unsigned, key) };
 }
+
+/**
+ * The fields of cto@example.com's approval of a scripted change (its commit and checkpoint),
+ * read with its reasoning, at `time`: what signedReview signs in the revocation tests.
+ */
+export function approvalOf(
+  change: { sha: string; checkpointId?: string },
+  time: string,
+): Record<string, unknown> {
+  return {
+    commit: change.sha,
+    checkpoint: change.checkpointId,
+    time,
+    examinedReasoning: true,
+    actor: { type: 'human', id: 'cto@example.com' },
+    reviewer: 'cto@example.com',
+  };
+}

@@ -18,7 +18,7 @@ import { timestampNewestHead } from '../../src/ledger/timestamp-heads.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startServer } from '../../src/server/server.js';
 import { trail } from '../helpers/cli.js';
-import { signedReview } from '../helpers/signed-review.js';
+import { approvalOf, signedReview } from '../helpers/signed-review.js';
 import { tempRepo } from '../helpers/temp-repo.js';
 import type { TestAuthority } from '../helpers/tsa.js';
 import { startAuthority } from '../helpers/tsa.js';
@@ -45,14 +45,7 @@ for (const backend of BACKENDS) {
     let coveredUnsigned: Change;
     let afterToken: Change;
     const reviewer = generateKeyPair();
-    const review = (c: Change) => ({
-      commit: c.sha,
-      checkpoint: c.checkpointId,
-      time: new Date(T0 + 40 * 24 * 3600_000).toISOString(),
-      examinedReasoning: true,
-      actor: { type: 'human', id: 'cto@example.com' },
-      reviewer: 'cto@example.com',
-    });
+    const review = (c: Change) => approvalOf(c, new Date(T0 + 40 * 24 * 3600_000).toISOString());
     const push = async (to: RunningServer) => {
       const as = to === bare ? bareIngest : ingest;
       const pushed = await trail(s.dir, 'push', '--server', to.url, '--token', as, '--repo', REPO, '--json');

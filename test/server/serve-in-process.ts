@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serveControl } from '../../src/cli/commands/serve.js';
 import { run } from '../../src/cli/main.js';
+import type { CliResult } from '../helpers/cli.js';
+import { trailProcess } from '../helpers/cli.js';
 import { gitEnv } from '../helpers/temp-repo.js';
 
 export interface ServeStarted {
@@ -57,4 +59,16 @@ export async function startServe(dir: string, args: readonly string[] = []): Pro
       return running;
     },
   };
+}
+
+/** A PostgreSQL URL on a port nothing listens on (1, tcpmux). */
+const NOWHERE = 'postgres://postgres@127.0.0.1:1/test';
+
+/**
+ * `trail serve --port 0 ...args` as a process, with a database nothing listens on: for the
+ * options it must refuse before the database is opened (a server that started anyway fails
+ * at once rather than running on).
+ */
+export function serveRefusing(dir: string, args: readonly string[]): CliResult {
+  return trailProcess(dir, ['serve', '--port', '0', '--database-url', NOWHERE, ...args]);
 }

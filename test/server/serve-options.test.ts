@@ -9,13 +9,9 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { trailProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-repo.js';
 import { startAuthority } from '../helpers/tsa.js';
-import { startServe } from './serve-in-process.js';
-
-/** A PostgreSQL URL on a port nothing listens on (1, tcpmux). */
-const NOWHERE = 'postgres://postgres@127.0.0.1:1/test';
+import { serveRefusing, startServe } from './serve-in-process.js';
 
 describe('trail serve limits and proxies', () => {
   test('a bad figure is one line naming the option and exit 2, before the database is opened', () => {
@@ -30,16 +26,7 @@ describe('trail serve limits and proxies', () => {
         ['--trust-proxy', 'yes', 'takes a number of proxy hops (0 to 999)'],
       ];
       for (const [flag, value, says] of cases) {
-        // A database nothing listens on: checked first, the value never gets that far (and a
-        // server that started anyway fails at once rather than running on).
-        const result = trailProcess(dir, [
-          'serve',
-          '--port',
-          '0',
-          '--database-url',
-          NOWHERE,
-          `${flag}=${value}`,
-        ]);
+        const result = serveRefusing(dir, [`${flag}=${value}`]);
         assert.equal(result.code, 2, `${flag} ${value}: ${result.stderr}`);
         assert.equal(result.stderr, `trail: ${flag} ${says}, not "${value}"\n`);
         assert.equal(result.stdout, '');
@@ -114,15 +101,7 @@ describe('trail serve --timestamp-authority', () => {
         ['junk.pem', /^trail: junk\.pem: certificate 1 cannot be read as X\.509\n$/],
       ];
       for (const [file, says] of cases) {
-        const result = trailProcess(dir, [
-          'serve',
-          '--port',
-          '0',
-          '--database-url',
-          NOWHERE,
-          '--timestamp-authority',
-          file,
-        ]);
+        const result = serveRefusing(dir, ['--timestamp-authority', file]);
         assert.notEqual(result.code, 0, `${file}: ${result.stderr}`);
         assert.match(result.stderr, says);
         assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');

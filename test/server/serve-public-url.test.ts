@@ -8,12 +8,8 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { trailProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-repo.js';
-import { startServe } from './serve-in-process.js';
-
-/** A PostgreSQL URL on a port nothing listens on (1, tcpmux). */
-const NOWHERE = 'postgres://postgres@127.0.0.1:1/test';
+import { serveRefusing, startServe } from './serve-in-process.js';
 
 describe('trail serve --public-url and --webhook-body-limit', () => {
   test('a bad value is one line naming the option and exit 2, before the database is opened', () => {
@@ -27,14 +23,7 @@ describe('trail serve --public-url and --webhook-body-limit', () => {
         ['--webhook-body-limit', '33', 'takes a number of MiB from 1 to 32'],
       ];
       for (const [flag, value, says] of cases) {
-        const result = trailProcess(dir, [
-          'serve',
-          '--port',
-          '0',
-          '--database-url',
-          NOWHERE,
-          `${flag}=${value}`,
-        ]);
+        const result = serveRefusing(dir, [`${flag}=${value}`]);
         assert.equal(result.code, 2, `${flag} ${value}: ${result.stderr}`);
         assert.match(result.stderr, new RegExp(`^trail: ${flag} ${says}.*, not "${value}"\\n$`));
         assert.equal(result.stdout, '');

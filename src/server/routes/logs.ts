@@ -99,6 +99,16 @@ export function register(app: TrailApp, { db, now, timestampAuthorities }: AppDe
     });
   });
 
+  /** What every pull route of one writer's log starts with: a pull token in scope, its repository, the writer. */
+  const pullRequest = async (c: Context<AppEnv>) => {
+    const token = c.get('token');
+    const name = c.req.param('repo') ?? '';
+    c.set('auditRepo', name);
+    requirePermission(token, 'pull');
+    const repo = await repoForRequest(db, token, name);
+    return { repo, writerId: checkWriterId(c.req.param('writer') ?? '') };
+  };
+
   /** What every push route starts with: an ingest token in scope, its repository, the body. */
   const ingestRequest = async (c: Context<AppEnv>) => {
     const token = c.get('token');
@@ -191,11 +201,7 @@ export function register(app: TrailApp, { db, now, timestampAuthorities }: AppDe
   });
 
   app.get('/api/v1/repos/:repo/writers/:writer/entries', async (c) => {
-    const token = c.get('token');
-    c.set('auditRepo', c.req.param('repo'));
-    requirePermission(token, 'pull');
-    const repo = await repoForRequest(db, token, c.req.param('repo'));
-    const writerId = checkWriterId(c.req.param('writer'));
+    const { repo, writerId } = await pullRequest(c);
     const from = queryInt(c, 'from', 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = queryInt(c, 'limit', 1000, 1, MAX_PULL);
     const state = await loadState(db, repo.id, writerId);
@@ -235,21 +241,13 @@ export function register(app: TrailApp, { db, now, timestampAuthorities }: AppDe
   });
 
   app.get('/api/v1/repos/:repo/writers/:writer/stamps', async (c) => {
-    const token = c.get('token');
-    c.set('auditRepo', c.req.param('repo'));
-    requirePermission(token, 'pull');
-    const repo = await repoForRequest(db, token, c.req.param('repo'));
-    const writerId = checkWriterId(c.req.param('writer'));
+    const { repo, writerId } = await pullRequest(c);
     const after = queryInt(c, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
     return c.json({ writerId, stamps: await listStamps(db, repo.id, writerId, after) });
   });
 
   app.get('/api/v1/repos/:repo/writers/:writer/consistency', async (c) => {
-    const token = c.get('token');
-    c.set('auditRepo', c.req.param('repo'));
-    requirePermission(token, 'pull');
-    const repo = await repoForRequest(db, token, c.req.param('repo'));
-    const writerId = checkWriterId(c.req.param('writer'));
+    const { repo, writerId } = await pullRequest(c);
     const state = await loadState(db, repo.id, writerId);
     const to = queryInt(c, 'to', state.size, 0, state.size);
     const from = queryInt(c, 'from', 0, 0, to);

@@ -118,21 +118,29 @@ export function countedReviews(
     /** What trusted timestamps show of revoked writers' logs (verify's `existedBy`). */
     existedBy?: ReadonlyMap<string, LogExistedBy>;
   } = {},
-): { index: TrailIndex; setAside: SetAsideReview[] } {
+): {
+  index: TrailIndex;
+  setAside: SetAsideReview[];
+  /**
+   * Reviews that count only because a timestamp shows they came before their key's revocation,
+   * by review record id, with a line that says so: an auditor should see what an approval rests on.
+   */
+  onTimestamp: Map<string, string>;
+} {
   const now = options.now ?? Date.now();
   const setAside: SetAsideReview[] = [];
+  const onTimestamp = new Map<string, string>();
   const verdicts = new Map<string, boolean>();
   const counts = (stored: StoredReview) => {
     let verdict = verdicts.get(stored.id);
     if (verdict === undefined) {
-      const why = whyReviewDoesNotCount(
-        stored,
-        trustedKeys,
-        now,
-        options.signatureVerdicts?.get(stored.id),
-        options.existedBy,
-      );
+      const signatureHolds = options.signatureVerdicts?.get(stored.id);
+      const why = whyReviewDoesNotCount(stored, trustedKeys, now, signatureHolds, options.existedBy);
       if (why) setAside.push({ review: stored, why });
+      else {
+        const note = countsOnTimestamp(stored, trustedKeys, now, options.existedBy, signatureHolds);
+        if (note) onTimestamp.set(stored.id, note);
+      }
       verdict = why === undefined;
       verdicts.set(stored.id, verdict);
     }
@@ -148,8 +156,38 @@ export function countedReviews(
   };
   const reviewsByCheckpoint = keep(index.reviewsByCheckpoint);
   const reviewsByCommit = keep(index.reviewsByCommit);
-  if (setAside.length === 0) return { index, setAside };
-  return { index: { ...index, reviewsByCheckpoint, reviewsByCommit }, setAside };
+  if (setAside.length === 0) return { index, setAside, onTimestamp };
+  return { index: { ...index, reviewsByCheckpoint, reviewsByCommit }, setAside, onTimestamp };
+}
+
+/**
+ * Of a review that counts: why, when it counts only because a timestamp over its log shows it
+ * came before its key's revocation (a line for people); undefined when it counts without.
+ */
+export function countsOnTimestamp(
+  stored: StoredReview,
+  trustedKeys: ReadonlyMap<string, TrustedKey>,
+  now: number,
+  existedBy: ReadonlyMap<string, LogExistedBy> | undefined,
+  signatureHolds?: boolean,
+): string | undefined {
+  const shown = existedBy?.get(stored.writerId);
+  if (!shown || whyReviewDoesNotCount(stored, trustedKeys, now, signatureHolds) === undefined)
+    return undefined;
+  return timestampNote(stored, trustedKeys, shown);
+}
+
+/** Why a review whose key is revoked since still counts: the timestamp over its log. */
+function timestampNote(
+  stored: StoredReview,
+  trustedKeys: ReadonlyMap<string, TrustedKey>,
+  shown: LogExistedBy,
+): string {
+  const revoked = [stored.record.signature?.keyId, stored.writerId]
+    .map((keyId) => (keyId ? trustedKeys.get(keyId) : undefined))
+    .find((key) => key?.revokedAt !== undefined);
+  const when = shown.time ?? new Date(shown.by).toISOString();
+  return `key ${revoked?.keyId ?? stored.writerId} is revoked since ${revoked?.revokedAt ?? '?'}, but an RFC 3161 timestamp${shown.authority ? ` by ${shown.authority}` : ''} shows the review existed by ${when}, before that`;
 }
 
 /**

@@ -39,6 +39,9 @@ export function revokedAsOf(key: TrustedKey, now: number): number | undefined {
 export interface LogExistedBy {
   size: number;
   by: number;
+  /** The token's own time (genTime, ISO) and its signer, for people. */
+  time?: string;
+  authority?: string;
 }
 
 /**

@@ -374,7 +374,7 @@ export async function verifyAndRead(
       const by = latestBefore.get(log);
       const held = existedBy.get(writerId);
       if (by !== undefined && log.beforeRevocation && (!held || log.beforeRevocation.size > held.size))
-        existedBy.set(writerId, { size: log.beforeRevocation.size, by });
+        existedBy.set(writerId, { ...log.beforeRevocation, by });
     }
   }
   const decoded = new Map<EntryList, DecodedEntries>();

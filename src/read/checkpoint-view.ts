@@ -77,7 +77,11 @@ export interface CheckpointView extends EventsByType {
   /** The cost this commit added (the sum of `usage[].added.costUsd`), not its sessions' totals. */
   costUsd: number;
   lines: { ai: number; human: number; unknown: number; added: number; removed: number };
-  reviews: Array<RecordOf<'review'> & { id: string }>;
+  /**
+   * The reviews that count. `countedOnTimestamp` says why one whose key is revoked since still
+   * counts: an RFC 3161 timestamp shows it came first (review-trust.ts).
+   */
+  reviews: Array<RecordOf<'review'> & { id: string; countedOnTimestamp?: string }>;
   /** Reviews of this change that do not count (review-trust.ts), with why: shown, not counted. */
   reviewsNotCounted: Array<{ id: string; reviewer: string; decision: string; time: string; why: string }>;
   approval: ApprovalState;
@@ -104,6 +108,8 @@ export function buildCheckpointView(
   stored: StoredRecord<RecordOf<'checkpoint'>>,
   /** Reviews countedReviews set aside: those of this change are listed, not counted. */
   setAside: readonly SetAsideReview[] = [],
+  /** Reviews that count on a timestamp (countedReviews' `onTimestamp`), by id, with why. */
+  onTimestamp: ReadonlyMap<string, string> = new Map(),
 ): CheckpointView {
   const c = stored.record;
   const eventIds = new Set(c.events);
@@ -132,7 +138,10 @@ export function buildCheckpointView(
     ...(index.reviewsByCommit.get(c.commit) ?? []).filter((r) => r.record.checkpoint !== stored.id),
   ]
     .filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i)
-    .map((r) => ({ ...r.record, id: r.id }));
+    .map((r) => {
+      const note = onTimestamp.get(r.id);
+      return { ...r.record, id: r.id, ...(note ? { countedOnTimestamp: note } : {}) };
+    });
   const latest = index.checkpointByCommit.get(c.commit);
   // Looked up by commit, not by scanning every checkpoint: `trail log` builds a view per checkpoint.
   const related = new Set([

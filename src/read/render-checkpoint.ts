@@ -194,7 +194,7 @@ export function renderCheckpointMarkdown(v: CheckpointView): string {
     'Reviews',
     v.reviews.map(
       (r) =>
-        `${mdText(r.reviewer)}: ${r.decision}${r.examinedReasoning ? ' (examined the reasoning)' : ''}${r.message ? ` — ${mdText(r.message)}` : ''} at ${r.time}`,
+        `${mdText(r.reviewer)}: ${r.decision}${r.examinedReasoning ? ' (examined the reasoning)' : ''}${r.message ? ` — ${mdText(r.message)}` : ''} at ${r.time}${r.countedOnTimestamp ? ` (counted: ${mdText(r.countedOnTimestamp)})` : ''}`,
     ),
   );
   section(

@@ -206,8 +206,10 @@ export async function logsExistedBy(
     writer_id: string;
     size: string | number;
     latest_ms: string | number;
+    gen_time: string;
+    authority: string;
   }>(
-    `SELECT repo_id, writer_id, size, latest_ms FROM log_stamps
+    `SELECT repo_id, writer_id, size, latest_ms, gen_time, authority FROM log_stamps
      WHERE repo_id = ANY($1::int[]) AND writer_id = ANY($2::text[])`,
     [[...new Set(repoIds)], [...writerIds]],
   );
@@ -221,7 +223,8 @@ export async function logsExistedBy(
     const logs = result.get(repoId) ?? new Map<string, LogExistedBy>();
     result.set(repoId, logs);
     const held = logs.get(row.writer_id);
-    if (!held || size > held.size) logs.set(row.writer_id, { size, by });
+    if (!held || size > held.size)
+      logs.set(row.writer_id, { size, by, time: row.gen_time, authority: row.authority });
   }
   return result;
 }

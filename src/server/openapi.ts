@@ -281,6 +281,12 @@ const SCHEMAS: Record<string, Schema> = {
           properties: { review: ref('StoredRecord'), why: str() },
         },
       },
+      reviewsOnTimestamp: {
+        type: 'object',
+        additionalProperties: str(),
+        description:
+          'Of the reviews counted, those whose key is revoked since and that count only because an RFC 3161 timestamp the server keeps over their log shows they came first: review record id to a line that says so',
+      },
       tests: arr(ref('StoredRecord')),
       deployments: arr(ref('StoredRecord')),
       rollbacks: arr(ref('StoredRecord')),

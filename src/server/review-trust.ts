@@ -29,7 +29,7 @@
  */
 import { sameIdentity } from '../chain/review.js';
 import type { SetAsideReview } from '../chain/review-trust.js';
-import { whyReviewDoesNotCount } from '../chain/review-trust.js';
+import { countsOnTimestamp, whyReviewDoesNotCount } from '../chain/review-trust.js';
 import type { LogExistedBy } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import { recordIdOf } from '../core/record-id.js';
@@ -69,20 +69,29 @@ export function countLedgerReviews(
   keysByRepo: ReadonlyMap<number, TrustedKeys>,
   now: number,
   existedByRepo?: ReadonlyMap<number, ReadonlyMap<string, LogExistedBy>>,
-): { counted: StoredRecord[]; setAside: SetAsideReview[] } {
+): {
+  counted: StoredRecord[];
+  setAside: SetAsideReview[];
+  /** Reviews counted only on a timestamp over their log, by record id, with why (chain/review-trust.ts). */
+  onTimestamp: Map<string, string>;
+} {
   const counted: StoredRecord[] = [];
   const setAside: SetAsideReview[] = [];
+  const onTimestamp = new Map<string, string>();
   for (const { repoId, stored } of entries) {
-    const why = whyServerDoesNotCount(
-      stored,
-      keysByRepo.get(repoId) ?? NO_KEYS,
-      now,
-      existedByRepo?.get(repoId),
-    );
-    if (why === undefined) counted.push(stored);
-    else setAside.push({ review: stored as StoredReview, why });
+    const keys = keysByRepo.get(repoId) ?? NO_KEYS;
+    const existedBy = existedByRepo?.get(repoId);
+    const why = whyServerDoesNotCount(stored, keys, now, existedBy);
+    if (why !== undefined) {
+      setAside.push({ review: stored as StoredReview, why });
+      continue;
+    }
+    counted.push(stored);
+    const note =
+      stored.record.kind === 'review' && countsOnTimestamp(stored as StoredReview, keys, now, existedBy);
+    if (note) onTimestamp.set(stored.id, note);
   }
-  return { counted, setAside };
+  return { counted, setAside, onTimestamp };
 }
 
 /** The writer id a webhook review is filed under: the code host's webhook, not a writer's log. */

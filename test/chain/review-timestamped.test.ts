@@ -92,6 +92,16 @@ describe('reviews a timestamp shows came before their key was revoked', () => {
     const view = JSON.parse(shown.stdout);
     assert.equal(view.reviews.length, 1, shown.stdout);
     assert.deepEqual(view.reviewsNotCounted ?? [], []);
+    // What the approval rests on is said: a review of a key in force carries no such line.
+    const onToken = new RegExp(
+      `^key ${reviewer.keyId} is revoked since \\S+, but an RFC 3161 timestamp by Trail Test TSA shows the review existed by \\S+, before that$`,
+    );
+    assert.match(view.reviews[0].countedOnTimestamp, onToken);
+    const text = await trail(s.dir, 'show', unsignedCovered.sha);
+    assert.match(
+      text.stderr,
+      /cto@example\.com: approve \(examined the reasoning\) at \S+ \(counted: key [0-9a-f]+ is revoked since/,
+    );
     const shownLate = await trail(s.dir, 'show', signedAfterToken.sha);
     assert.match(shownLate.stderr, /Reviews not counted[\s\S]*no trusted timestamp over its log does/);
 

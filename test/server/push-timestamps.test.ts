@@ -59,7 +59,11 @@ for (const backend of BACKENDS) {
     const detail = async (c: Change) => {
       const answer = await callOverHttp(server.url, auditor, 'GET', `/api/v1/checkpoints/${c.checkpointId}`);
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
-      return answer.body as { reviews: unknown[]; reviewsNotCounted: Array<{ why: string }> };
+      return answer.body as {
+        reviews: Array<{ id: string }>;
+        reviewsNotCounted: Array<{ why: string }>;
+        reviewsOnTimestamp: Record<string, string>;
+      };
     };
     const approved = async () => {
       const answer = await callOverHttp(
@@ -70,6 +74,17 @@ for (const backend of BACKENDS) {
       );
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       return new Set((answer.body.checkpoints as Array<{ id: string }>).map((c) => c.id));
+    };
+    /** A dashboard page as an auditor signed in sees it. */
+    const dashboardPage = async (path: string) => {
+      const login = await server.app.request('/ui/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: auditor, next: '/ui' }).toString(),
+      });
+      assert.equal(login.status, 303, await login.text());
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      return (await server.app.request(path, { headers: { cookie } })).text();
     };
     const postStamps = (stamps: unknown) =>
       callOverHttp(
@@ -172,14 +187,7 @@ for (const backend of BACKENDS) {
         { size: 2, time: undefined, authority: 'Trail Test TSA' },
       );
       assert.ok(writers.filter((w) => w.writerId !== reviewer.keyId).every((w) => w.timestamp === null));
-      const login = await server.app.request('/ui/login', {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token: auditor, next: '/ui' }).toString(),
-      });
-      assert.equal(login.status, 303, await login.text());
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-      const page = await (await server.app.request('/ui/ledger', { headers: { cookie } })).text();
+      const page = await dashboardPage('/ui/ledger');
       assert.match(page, /<th>Timestamped<\/th>/);
       assert.match(page, /first 2 by <time[^>]*>[^<]+<\/time><div class="faint">Trail Test TSA<\/div>/);
       assert.match(page, /<span class="faint">no token<\/span>/);
@@ -272,7 +280,17 @@ for (const backend of BACKENDS) {
         const shown = await detail(c);
         assert.equal(shown.reviews.length, 1, JSON.stringify(shown));
         assert.deepEqual(shown.reviewsNotCounted, []);
+        assert.match(
+          shown.reviewsOnTimestamp[shown.reviews[0]!.id] ?? '',
+          /^key [0-9a-f]+ is revoked since \S+, but an RFC 3161 timestamp by Trail Test TSA shows the review existed by /,
+        );
       }
+      // The dashboard's Review card says what the approval rests on.
+      const page = await dashboardPage(`/ui/checkpoints/${covered.checkpointId}`);
+      assert.match(
+        page,
+        /<div class="muted">counted: key [0-9a-f]+ is revoked since [^<]+, but an RFC 3161 timestamp by Trail Test TSA/,
+      );
       const late = await detail(afterToken);
       assert.equal(late.reviews.length, 0, JSON.stringify(late));
       assert.match(late.reviewsNotCounted[0]!.why, /no trusted timestamp over its log does/);

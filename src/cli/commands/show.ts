@@ -52,10 +52,10 @@ export function register(program: Command, context: () => CommandContext): void 
       // Reviews nothing here vouches for are listed apart and do not make it approved.
       const shown = await ledger.indexFor([checkpoint]);
       const trustedKeys = await trustedKeysOf(repo);
-      const { index, setAside } = countedReviews(shown, trustedKeys, {
+      const { index, setAside, onTimestamp } = countedReviews(shown, trustedKeys, {
         existedBy: await reviewLogsExistedBy(repo, shown, trustedKeys),
       });
-      const view = buildCheckpointView(index, checkpoint, setAside);
+      const view = buildCheckpointView(index, checkpoint, setAside, onTimestamp);
       if (options.json) return printJson(ctx.io, view);
       if (options.md) return ctx.io.stdout(renderCheckpointMarkdown(view));
       ctx.io.stderr(renderCheckpointText(view));

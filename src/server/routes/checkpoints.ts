@@ -160,7 +160,7 @@ async function detail(db: Queryable, row: CheckpointRow, now: number) {
     trustedKeysOf(db, [repoId]),
     webhookReviews(db, [repoId], { commit: row.commit_sha, checkpoint: row.record_id }),
   ]);
-  const { counted, setAside } = countLedgerReviews(
+  const { counted, setAside, onTimestamp } = countLedgerReviews(
     once(byKind('review')).map((stored) => ({ repoId, stored })),
     trustedKeys,
     now,
@@ -175,6 +175,8 @@ async function detail(db: Queryable, row: CheckpointRow, now: number) {
     reviews: counted,
     webhookReviews: hostReviews,
     reviewsNotCounted: setAside,
+    // Counted only because an RFC 3161 timestamp shows they came before their key's revocation.
+    reviewsOnTimestamp: Object.fromEntries(onTimestamp),
     tests: byKind('test-result'),
     deployments: byKind('deployment'),
     rollbacks: byKind('rollback'),

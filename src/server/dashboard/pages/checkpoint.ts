@@ -39,6 +39,8 @@ export interface CheckpointDetail {
   webhookReviews?: StoredRecord[];
   /** The ledger's reviews the server set aside, with why: shown, not counted. */
   reviewsNotCounted?: SetAsideReview[];
+  /** Reviews counted only on a timestamp over their log, by id, with why. */
+  reviewsOnTimestamp?: Record<string, string>;
   tests: StoredRecord[];
   deployments: StoredRecord[];
   rollbacks: StoredRecord[];
@@ -74,6 +76,7 @@ export function viewOf(detail: CheckpointDetail): CheckpointView {
     index,
     checkpoint as StoredRecord<RecordOf<'checkpoint'>>,
     detail.reviewsNotCounted ?? [],
+    new Map(Object.entries(detail.reviewsOnTimestamp ?? {})),
   );
 }
 
@@ -535,7 +538,7 @@ function reviewPanel(v: CheckpointView, detail: CheckpointDetail): Html {
       : r.signature
         ? html` · signed with key <code>${short(r.signature.keyId)}</code>`
         : ' · unsigned';
-    return html`<li><div><b>${r.reviewer}</b> ${decision} ${r.examinedReasoning ? badge('pass', 'read the reasoning') : badge('skip', 'diff only: reasoning not examined')} ${duties}</div><div class="muted">${utc(r.time)} · ${r.source}${how}${r.checkpoint ? html` · bound to checkpoint <code>${short(r.checkpoint)}</code>` : ''}${r.externalUrl ? html` · ${externalLink(r.externalUrl, 'on the code host')}` : ''}</div></li>`;
+    return html`<li><div><b>${r.reviewer}</b> ${decision} ${r.examinedReasoning ? badge('pass', 'read the reasoning') : badge('skip', 'diff only: reasoning not examined')} ${duties}</div><div class="muted">${utc(r.time)} · ${r.source}${how}${r.checkpoint ? html` · bound to checkpoint <code>${short(r.checkpoint)}</code>` : ''}${r.externalUrl ? html` · ${externalLink(r.externalUrl, 'on the code host')}` : ''}</div>${r.countedOnTimestamp ? html`<div class="muted">counted: ${r.countedOnTimestamp}</div>` : ''}</li>`;
   });
   const setAside = v.reviewsNotCounted.map(
     (r) =>

@@ -329,6 +329,7 @@ export async function verifyAndRead(
         message: `the log was truncated: ${seenBefore(witness.size)}, the longest copy holds ${longest.log.size}`,
       });
     }
+    forkProblems(writerId, copies);
     const clean = copies.every((c) => c.log.problems.length === 0);
     if (clean && options.updateWitness !== false && !only && (!witness || longest.log.size >= witness.size)) {
       saveWitness(repo, writerId, longest.leafHashes);
@@ -366,7 +367,7 @@ export async function verifyAndRead(
   );
   // A timestamp shows a revoked writer's records came first only where every copy of its log
   // holds: it ties to the records through its head's Merkle root, which a failing copy may
-  // contradict. Copies that hold agree on the records they share, so the largest serves.
+  // contradict, and copies that hold agree on the records they share (forkProblems).
   const existedBy = new Map<string, LogExistedBy>();
   for (const [writerId, copies] of byWriter) {
     if (copies.some((c) => c.log.problems.length > 0)) continue;
@@ -399,6 +400,36 @@ export async function verifyAndRead(
     approvals,
   };
   return { report, snapshots, decoded, trustedKeys, signatureVerdicts, existedBy };
+}
+
+/**
+ * Copies of one writer's log (this clone's, each remote's) that each verify must hold the same
+ * records where they overlap. Two that differ are two histories signed with one key: one was
+ * rewritten (a log forked, then force-pushed, or a thief's), and each alone verifies, so only
+ * comparing them shows it. The longest clean copy is the reference; each other clean copy that
+ * differs gets the problem, naming the first record that differs. A copy that fails already is
+ * left as it is: its own problems say more.
+ */
+function forkProblems(
+  writerId: string,
+  copies: ReadonlyArray<{ log: VerifiedLog; leafHashes: Buffer }>,
+): void {
+  const clean = copies.filter((c) => c.log.problems.length === 0);
+  if (clean.length < 2) return;
+  const reference = clean.reduce((a, b) => (b.log.size > a.log.size ? b : a));
+  const leafAt = (hashes: Buffer, seq: number) => hashes.subarray(seq * 32, seq * 32 + 32);
+  for (const copy of clean) {
+    if (copy === reference) continue;
+    if (copy.leafHashes.equals(reference.leafHashes.subarray(0, copy.leafHashes.length))) continue;
+    let seq = 0;
+    while (leafAt(copy.leafHashes, seq).equals(leafAt(reference.leafHashes, seq))) seq++;
+    copy.log.problems.push({
+      writerId,
+      kind: 'rewritten',
+      seq,
+      message: `history forked: record ${seq} differs from record ${seq} of ${reference.log.ref}, which also verifies: the writer key signed two histories, so one of them was rewritten`,
+    });
+  }
 }
 
 const REVIEW_KIND_TEXT = '"kind":"review"';

@@ -233,6 +233,27 @@ describe('trail verify: tamper matrix', () => {
     assert.doesNotMatch(out, /bad-signature|unknown-key/);
   });
 
+  test('forked: two copies of one log, each perfect alone, where no witness saw either (a fresh clone)', async () => {
+    const files = await readLogFiles(repo.dir, ref);
+    const records = entryLines(files).map(({ line }) => decodeEntry(line).record);
+    (records[5] as { env: string }).env = 'env-forked';
+    const key = loadWriterKey(ledger);
+    // The honest log as a remote holds it; this clone's own copy is the fork, signed with the
+    // same key: internally perfect, and no witness here has seen either.
+    const remote = `refs/trail/remotes/origin/logs/${key.keyId}`;
+    try {
+      repo.git('update-ref', remote, repo.git('rev-parse', ref));
+      await writeLogFiles(repo.dir, ref, forgeLog(records, key, key.keyId));
+      rmSync(`${ledger.stateDir}/witness`, { recursive: true, force: true });
+      const out = await verifyFails(
+        /: rewritten: history forked: record 5 differs from record 5 of refs\/trail\/(logs|remotes\/origin\/logs)\/[0-9a-f]{32}, which also verifies/,
+      );
+      assert.doesNotMatch(out, /bad-signature|unknown-key|truncated/);
+    } finally {
+      repo.git('update-ref', '-d', remote);
+    }
+  });
+
   test('a head signed after the key was revoked', async () => {
     const key = loadWriterKey(ledger);
     const revoke = await trail(repo.dir, 'keys', 'revoke', key.keyId, '--reason', 'laptop lost');

@@ -82,6 +82,8 @@ export interface SignableLedger {
   index: TrailIndex;
   /** The reviews `index` does not count, and why. */
   setAside: SetAsideReview[];
+  /** The reviews `index` counts only on a timestamp, by id, with why. */
+  onTimestamp: Map<string, string>;
 }
 
 /**
@@ -103,7 +105,7 @@ export async function readSignable(
   if (!report.ok && !options.allowUnverified) throw unverifiedLedgerError(report);
   const signable = signableWriters(report, trustedKeys);
   const records = recordsOfSnapshots(snapshots, {}, decoded);
-  const { index, setAside } = countedReviews(
+  const { index, setAside, onTimestamp } = countedReviews(
     buildIndex(records.filter((r) => signable(r.writerId))),
     trustedKeys,
     { signatureVerdicts, existedBy },
@@ -117,5 +119,6 @@ export async function readSignable(
     signable,
     index,
     setAside,
+    onTimestamp,
   };
 }

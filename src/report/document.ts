@@ -101,6 +101,12 @@ export interface ReportInput {
    * how many. On the server, judged with the keys in force there (server/review-trust.ts).
    */
   reviewsNotCounted?: number;
+  /**
+   * Reviews that count only because an RFC 3161 timestamp shows they came before their key's
+   * revocation (review-trust.ts countsOnTimestamp): how many. A report says so, as what those
+   * approvals rest on.
+   */
+  reviewsOnTimestamp?: number;
   period: Period;
   scope: ReportScope;
   /**
@@ -325,14 +331,22 @@ export function statusTone(text: string): Tone | undefined {
 
 /** A note for tables of approvals: reviews the report did not count, and why, when there are any. */
 export function reviewsNotCountedNotes(input: ReportInput): string[] {
+  const onTimestamp = input.reviewsOnTimestamp ?? 0;
+  const timestamped =
+    onTimestamp === 0
+      ? []
+      : [
+          `${countLabel(onTimestamp, 'review')} in the ledger ${onTimestamp === 1 ? 'counts' : 'count'} on an RFC 3161 timestamp: the key that vouches for ${onTimestamp === 1 ? 'it' : 'them'} is revoked since, and a trusted authority's timestamp over the reviewer's log shows ${onTimestamp === 1 ? 'it' : 'they'} came first (trail show says which).`,
+        ];
   const n = input.reviewsNotCounted ?? 0;
-  if (n === 0) return [];
+  if (n === 0) return timestamped;
   // A ledger checked by the server was judged with the keys in force there, not a clone's.
   const judge = input.ledger.checkedBy ? 'no key in force on the server' : 'nothing this clone trusts';
   const listed = input.ledger.checkedBy
     ? "each checkpoint's page on the server lists them with the reason"
     : 'trail check and trail show list each with the reason';
   return [
+    ...timestamped,
     `${countLabel(n, 'review')} in the ledger ${n === 1 ? 'is' : 'are'} not counted: ${judge} vouches for ${n === 1 ? 'it' : 'them'} (an unknown or revoked key, or a log no trusted writer signs). ${listed[0]!.toUpperCase()}${listed.slice(1)}.`,
   ];
 }

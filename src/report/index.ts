@@ -42,6 +42,8 @@ export interface ServerReportInput {
   index: TrailIndex;
   /** Ledger reviews the server set aside: no key in force for the repository vouches for them. */
   reviewsNotCounted?: number;
+  /** Ledger reviews the server counts only on a timestamp its operator's authorities vouch for. */
+  reviewsOnTimestamp?: number;
   /** The commits `trail push` sent for the repositories in scope (none: only checkpoints are known). */
   commits?: readonly CommitInfo[];
   /**
@@ -109,6 +111,7 @@ export async function generateReport(
     },
     problemWriters: new Set(),
     ...(input.reviewsNotCounted ? { reviewsNotCounted: input.reviewsNotCounted } : {}),
+    ...(input.reviewsOnTimestamp ? { reviewsOnTimestamp: input.reviewsOnTimestamp } : {}),
     hostPushes: input.hostPushes ?? [],
     ...(input.keysInForce !== undefined
       ? { trustedKeys: input.keysInForce, trustedKeysWhere: 'in force on the server' }

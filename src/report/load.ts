@@ -139,6 +139,8 @@ async function reportInputOf(
     /** With reviews counted (countedReviews), and those set aside. */
     index: TrailIndex;
     setAside: readonly SetAsideReview[];
+    /** Reviews counted only on a timestamp (countedReviews' `onTimestamp`). */
+    onTimestamp?: ReadonlyMap<string, string>;
   },
   onStage?: (stage: string) => void,
 ): Promise<ReportInput> {
@@ -156,6 +158,7 @@ async function reportInputOf(
     problemWriters: new Set(verification.problems.map((p) => p.writerId)),
     changedAfterApproval: changedApprovals(verification.approvals),
     reviewsNotCounted: ledger.setAside.length,
+    reviewsOnTimestamp: ledger.onTimestamp?.size ?? 0,
     period,
     scope: {
       repository,

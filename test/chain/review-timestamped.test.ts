@@ -132,6 +132,10 @@ describe('reviews a timestamp shows came before their key was revoked', () => {
     const report = await trail(s.dir, 'report', 'soc2', '--since', '2000-01-01');
     assert.equal(report.code, 0, report.stderr);
     assert.match(report.stdout, /1 review in the ledger is not counted/);
+    assert.match(
+      report.stdout,
+      /2 reviews in the ledger count on an RFC 3161 timestamp: the key that vouches for them is revoked since/,
+    );
   });
 
   test('a token made after the revocation shows nothing, and a log that fails shows nothing', async () => {

@@ -298,6 +298,18 @@ for (const backend of BACKENDS) {
         [...(await approved())].sort(),
         [covered, coveredUnsigned].map((c) => c.checkpointId).sort(),
       );
+      // A report says what those approvals rest on, and which one is not counted.
+      const report = await fetch(
+        `${server.url}/api/v1/reports/soc2?repo=${encodeURIComponent(REPO)}&format=md&since=2000-01-01`,
+        { headers: { authorization: `Bearer ${auditor}` } },
+      );
+      const text = await report.text();
+      assert.equal(report.status, 200, text);
+      assert.match(text, /2 reviews in the ledger count on an RFC 3161 timestamp/);
+      assert.match(
+        text,
+        /1 review in the ledger is not counted: no key in force on the server vouches for it/,
+      );
     });
   });
 }

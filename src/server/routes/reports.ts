@@ -49,6 +49,8 @@ export interface ReportInput {
   index: TrailIndex;
   /** The ledger reviews set aside: nothing in force on the server vouches for them. */
   reviewsNotCounted: number;
+  /** The ledger reviews counted only on a timestamp the server keeps (log-stamps.ts). */
+  reviewsOnTimestamp?: number;
   /** The commits `trail push` sent for the repositories in scope, authored in the period. */
   commits: CommitInfo[];
   /** The policy to judge by: the repositories' pushed .trail/policy.yml, or the default. */
@@ -223,7 +225,7 @@ export function register(app: TrailApp, { db, loadReports, now }: AppDeps): void
     // Reviews count as the checkpoint list's status counts them (review-trust.ts): the ledger's
     // that a key in force now vouches for, and the code hosts' webhook reviews.
     const at = now().getTime();
-    const { counted, setAside } = countLedgerReviews(
+    const { counted, setAside, onTimestamp } = countLedgerReviews(
       entries,
       trustedKeys,
       at,
@@ -241,6 +243,7 @@ export function register(app: TrailApp, { db, loadReports, now }: AppDeps): void
         records,
         index: buildIndex([...counted, ...hostReviews]),
         reviewsNotCounted: setAside.length,
+        reviewsOnTimestamp: onTimestamp.size,
         commits,
         policy,
         hostPushes,

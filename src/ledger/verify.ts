@@ -9,6 +9,7 @@ import { checkApprovalIntegrity } from '../chain/review.js';
 import type { EntryList } from '../core/entry-list.js';
 import { sha256Hex } from '../core/hash.js';
 import type { LogExistedBy } from '../core/key-revocation.js';
+import { revokedAsOf } from '../core/key-revocation.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, VerifyLogResult, WitnessState } from '../core/log-verifier.js';
@@ -306,9 +307,11 @@ export async function verifyAndRead(
     // root, and in a log that fails, that tie is what may be broken.
     const timestamp = result.problems.length === 0 ? newestTimestamp(stamps) : undefined;
     if (timestamp) log.timestamp = timestamp;
+    // Of a key revoked by now: one whose revocation is dated later still vouches for everything.
+    const key = trustedKeys.get(snapshot.writerId);
     const before =
-      result.problems.length === 0
-        ? timestampBeforeRevocation(stamps, trustedKeys.get(snapshot.writerId))
+      result.problems.length === 0 && key && revokedAsOf(key, Date.now()) !== undefined
+        ? timestampBeforeRevocation(stamps, key)
         : undefined;
     if (before) {
       const { latest, ...said } = before;

@@ -519,7 +519,10 @@ describe('a revoked writer key and timestamped heads', () => {
 
       // Revoked with a bound of 1 record, 3 s from now: head 3's token came first, and suffices.
       revokeKey(ledger, writerId, 'laptop stolen', new Date(Date.now() + 3000).toISOString(), 1);
-      assert.equal((await trail(repo.dir, 'verify')).code, 0);
+      const scheduled = await trail(repo.dir, 'verify');
+      assert.equal(scheduled.code, 0, scheduled.stderr);
+      // The revocation is dated later: the key is in force, and nothing is said to come before it.
+      assert.doesNotMatch(scheduled.stderr, /before its key was revoked/);
       // Without it, the search goes down to head 2's token, which fails and is named.
       const ref = logRef(writerId);
       const files = repo.git('ls-tree', '-r', '--name-only', ref).split('\n');

@@ -587,6 +587,12 @@ export async function appendRecords(
   const now = options.now ?? (() => new Date().toISOString());
   return withLock(join(repo.stateDir, 'locks', `${writerId}.lock`), async () => {
     let cached = readTipCache(repo, writerId);
+    // fast-import refuses only a commit that does not descend from the ref (commitFiles), and
+    // one built on a cached tip still descends from a ref moved back to an ancestor (by hand,
+    // or a tool): it would put back what was taken away, as if nothing had happened. So the
+    // cache counts only while the loose ref says the same tip; a packed or missing one is read
+    // through git, and the append then builds on the ref as it is (which verify's witness judges).
+    if (cached && looseRef(repo, ref) !== cached.tip) cached = undefined;
     for (let attempt = 0; ; attempt++) {
       // The cached tip saves a git process per append; the CAS below catches a stale cache.
       const { tip, state } = cached ?? (await readTip(repo, ref));
@@ -708,6 +714,16 @@ async function readTip(repo: Repo, ref: string): Promise<Tip> {
     ? (parseJson(stateBlob.content.toString('utf8'), `${ref}:state.json`) as LogState)
     : EMPTY_STATE;
   return { tip: tip?.oid, state };
+}
+
+/** The object id a loose ref file holds, or undefined (packed, missing, or not a plain id). */
+function looseRef(repo: Repo, ref: string): string | undefined {
+  try {
+    const value = readFileSync(join(repo.gitDir, ref), 'utf8').trim();
+    return /^[0-9a-f]{40,64}$/.test(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function tipCachePath(repo: Repo, writerId: string): string {

@@ -54,6 +54,37 @@ describe('ledger', () => {
     }
   });
 
+  test('an append builds on the log ref as it is, not on a cached tip the ref was moved back from', async () => {
+    const repo = tempRepo();
+    try {
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      const head = repo.commit('first');
+      const record = (env: string) => ['record', 'deployment', '--env', env, '--commit', head];
+      for (const env of ['one', 'two']) assert.equal((await trail(repo.dir, ...record(env))).code, 0);
+      const ledger = await findRepo(repo.dir);
+      const [ref] = (await listLogRefs(ledger)).map((r) => r.ref);
+      // Moved back by hand to the first append: the tip cache still names the second.
+      const first = repo.git('rev-parse', `${ref}~1`);
+      repo.git('update-ref', ref!, first);
+      assert.equal((await trail(repo.dir, ...record('three'))).code, 0);
+      assert.equal(repo.git('rev-parse', `${ref}~1`), first, 'the append went on from the ref');
+      const [log] = await readLogs(ledger, await listLogRefs(ledger));
+      assert.deepEqual(
+        log!.entries.lines().map((line) => (decodeEntry(line).record as { env: string }).env),
+        ['one', 'three'],
+      );
+      // Nothing hides that the log was moved back: this clone saw record 1 as "two".
+      const verify = await trail(repo.dir, 'verify');
+      assert.equal(verify.code, 1);
+      assert.match(
+        verify.stderr,
+        /record 1 \([0-9a-f]{12}\): rewritten: history rewritten: record 1 differs/,
+      );
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('records survive git push to a bare remote and git clone, and verify there', async () => {
     const origin = tempRepo({ bare: true });
     const a = tempRepo();

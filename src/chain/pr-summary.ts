@@ -18,17 +18,16 @@ import { matchesPattern } from '../core/policy.js';
 import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { gitTextOrUndefined, runGit } from '../git/run.js';
-import { trustedKeysOf } from '../ledger/keys.js';
 import { loadPolicy } from '../ledger/policy-file.js';
 import { indexForCommits, loadCheckpointsFirst } from '../ledger/read.js';
 import type { Repo } from '../ledger/repo.js';
-import { reviewLogsExistedBy } from '../ledger/review-timestamps.js';
+import { countReviewsOf } from '../ledger/review-timestamps.js';
 import { unfetchedLogs } from '../ledger/unfetched-logs.js';
 import type { CheckpointView } from '../read/checkpoint-view.js';
 import { buildCheckpointView } from '../read/checkpoint-view.js';
 import { mdText } from '../read/render-checkpoint.js';
 import { mergeBase, resolveCommit } from './code-host-mapping.js';
-import { countedReviews, notCountedLine } from './review-trust.js';
+import { notCountedLine } from './review-trust.js';
 
 /** Paths a reviewer should read closely when no policy names its own. */
 export const BUILT_IN_HIGH_RISK: ReadonlyArray<{ name: string; paths: string[] }> = [
@@ -738,14 +737,13 @@ export async function loadPrSummary(repo: Repo, options: { base?: string } = {})
   }
   // The branch's checkpoints are found first; then only what names them is decoded. Reviews
   // count as trail check counts them: one nothing trusted vouches for is named, not counted.
-  const branchIndex = await indexForCommits(
-    await loadCheckpointsFirst(repo),
-    commits.map((c) => c.sha),
+  const { index, setAside } = await countReviewsOf(
+    repo,
+    await indexForCommits(
+      await loadCheckpointsFirst(repo),
+      commits.map((c) => c.sha),
+    ),
   );
-  const trustedKeys = await trustedKeysOf(repo);
-  const { index, setAside } = countedReviews(branchIndex, trustedKeys, {
-    existedBy: await reviewLogsExistedBy(repo, branchIndex, trustedKeys),
-  });
   const reviewsNotCounted = setAside.map(notCountedLine);
   const unfetched = index.checkpoints.length === 0 ? await unfetchedLogs(repo) : undefined;
   return buildPrSummary({

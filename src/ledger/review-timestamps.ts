@@ -7,14 +7,30 @@
  * verifies them, and only where a copy holds a token. Most ledgers have no revoked writer
  * holding a review, and pay nothing.
  */
-import { revokedWritersWithReviews } from '../chain/review-trust.js';
+import { countedReviews, revokedWritersWithReviews } from '../chain/review-trust.js';
 import type { LogExistedBy } from '../core/key-revocation.js';
 import type { TrustedKey } from '../core/log-verifier.js';
 import type { TrailIndex } from '../core/trail-index.js';
+import { trustedKeysOf } from './keys.js';
 import { writersWithStamps } from './log-store.js';
 import type { Repo } from './repo.js';
 
-export async function reviewLogsExistedBy(
+/**
+ * The index with the reviews that count, as `trail check`, `trail show` and `trail pr-summary`
+ * count them: under this clone's trusted keys, and with what timestamps show of revoked
+ * writers' logs (countedReviews).
+ */
+export async function countReviewsOf(
+  repo: Repo,
+  index: TrailIndex,
+): Promise<ReturnType<typeof countedReviews>> {
+  const trustedKeys = await trustedKeysOf(repo);
+  return countedReviews(index, trustedKeys, {
+    existedBy: await reviewLogsExistedBy(repo, index, trustedKeys),
+  });
+}
+
+async function reviewLogsExistedBy(
   repo: Repo,
   index: TrailIndex,
   trustedKeys: ReadonlyMap<string, TrustedKey>,

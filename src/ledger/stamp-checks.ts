@@ -4,7 +4,7 @@
  * (pkijs) loads only for a log that holds one, so a ledger without tokens never pays for it.
  */
 
-import { revocationTime } from '../core/key-revocation.js';
+import { revocationTime, revokedAsOf } from '../core/key-revocation.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { signedTreeHeadBytes } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey } from '../core/log-verifier.js';
@@ -71,13 +71,15 @@ export async function checkStamps(
 
 /**
  * The largest head whose token holds and predates the key's revocation: the records it
- * covers existed while the key was in force. Undefined for a key with no revocation.
+ * covers existed while the key was in force. Undefined for a key not revoked as of `now`: one
+ * whose revocation is dated later still vouches for everything.
  */
 export function timestampBeforeRevocation(
   checks: readonly StampCheck[],
   key: TrustedKey | undefined,
+  now: number,
 ): (LogTimestamp & { latest: number }) | undefined {
-  const revokedFrom = key && revocationTime(key);
+  const revokedFrom = key && revokedAsOf(key, now);
   if (revokedFrom === undefined) return undefined;
   let best: (LogTimestamp & { latest: number }) | undefined;
   for (const { size, verdict } of checks) {

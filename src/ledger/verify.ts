@@ -9,7 +9,6 @@ import { checkApprovalIntegrity } from '../chain/review.js';
 import type { EntryList } from '../core/entry-list.js';
 import { sha256Hex } from '../core/hash.js';
 import type { LogExistedBy } from '../core/key-revocation.js';
-import { revokedAsOf } from '../core/key-revocation.js';
 import type { SignedTreeHead } from '../core/log-entry.js';
 import { decodeEntry, RECORD_START, recordKindAt, sessionFilter } from '../core/log-entry.js';
 import type { LogProblem, TrustedKey, VerifyLogResult, WitnessState } from '../core/log-verifier.js';
@@ -74,10 +73,18 @@ export interface WriterTimestamp extends LogTimestamp {
   writerName?: string;
 }
 
-/** Per writer whose log a trusted authority's token stamps, the newest such timestamp. */
-export function writerTimestamps(report: VerifyReport): WriterTimestamp[] {
+/**
+ * Per writer whose log a trusted authority's token stamps, the largest stamped head over every
+ * copy: the newest (`timestamp`), or the newest before its key's revocation (`beforeRevocation`).
+ */
+export function writerTimestamps(
+  report: VerifyReport,
+  which: 'timestamp' | 'beforeRevocation' = 'timestamp',
+): WriterTimestamp[] {
   const newest = new Map<string, WriterTimestamp>();
-  for (const { writerId, writerName, timestamp } of report.logs) {
+  for (const log of report.logs) {
+    const { writerId, writerName } = log;
+    const timestamp = log[which];
     if (!timestamp) continue;
     const held = newest.get(writerId);
     if (!held || timestamp.size > held.size) newest.set(writerId, { writerId, writerName, ...timestamp });
@@ -307,11 +314,9 @@ export async function verifyAndRead(
     // root, and in a log that fails, that tie is what may be broken.
     const timestamp = result.problems.length === 0 ? newestTimestamp(stamps) : undefined;
     if (timestamp) log.timestamp = timestamp;
-    // Of a key revoked by now: one whose revocation is dated later still vouches for everything.
-    const key = trustedKeys.get(snapshot.writerId);
     const before =
-      result.problems.length === 0 && key && revokedAsOf(key, Date.now()) !== undefined
-        ? timestampBeforeRevocation(stamps, key)
+      result.problems.length === 0
+        ? timestampBeforeRevocation(stamps, trustedKeys.get(snapshot.writerId), Date.now())
         : undefined;
     if (before) {
       const { latest, ...said } = before;

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { SetAsideReview } from '../../chain/review-trust.js';
-import { countedReviews, notCountedLine } from '../../chain/review-trust.js';
+import { notCountedLine } from '../../chain/review-trust.js';
 import { checkpointLabelOf, factsForCommits } from '../../core/change-facts.js';
 import type { RuleId, Violation } from '../../core/check.js';
 import { checkChanges, RULES } from '../../core/check.js';
@@ -13,11 +13,10 @@ import { TrailError } from '../../core/errors.js';
 import type { RecordOf } from '../../core/records.js';
 import type { StoredRecord, TrailIndex } from '../../core/trail-index.js';
 import { defaultCheckRange, listCommits, revisionsFor } from '../../git/commit-range.js';
-import { trustedKeysOf } from '../../ledger/keys.js';
 import { loadPolicy } from '../../ledger/policy-file.js';
 import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
-import { reviewLogsExistedBy } from '../../ledger/review-timestamps.js';
+import { countReviewsOf } from '../../ledger/review-timestamps.js';
 import { unfetchedLogs } from '../../ledger/unfetched-logs.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
@@ -92,14 +91,13 @@ export function register(program: Command, context: () => CommandContext): void 
       const commits = await listCommits(repo.workTree, selected.revisions, range);
       // The commits' checkpoints are found first; then only what names them is decoded.
       const ledger = await loadCheckpointsFirst(repo);
-      const commitsIndex = await indexForCommits(
-        ledger,
-        commits.map((c) => c.sha),
+      const { index, setAside } = await countReviewsOf(
+        repo,
+        await indexForCommits(
+          ledger,
+          commits.map((c) => c.sha),
+        ),
       );
-      const trustedKeys = await trustedKeysOf(repo);
-      const { index, setAside } = countedReviews(commitsIndex, trustedKeys, {
-        existedBy: await reviewLogsExistedBy(repo, commitsIndex, trustedKeys),
-      });
       const result = checkChanges(factsForCommits(index, commits), policy);
       for (const notice of setAsideNotices(index, setAside, new Set(commits.map((c) => c.sha)))) {
         result.notices.push(notice);

@@ -19,7 +19,6 @@ import {
 import type { Repo } from '../../ledger/repo.js';
 import { findRepo, isInitialised } from '../../ledger/repo.js';
 import { signedLogSize } from '../../ledger/revocation-bound.js';
-import type { LogTimestamp } from '../../ledger/stamp-checks.js';
 import type { CommandContext } from '../context.js';
 import { readInput } from '../files.js';
 import { printJson, say } from '../output.js';
@@ -154,17 +153,12 @@ export function register(program: Command, context: () => CommandContext): void 
  */
 async function whatTimestampsKeep(repo: Repo, keyId: string): Promise<string> {
   const { verifyAndRead } = await import('../../ledger/verify.js');
-  const { report } = await verifyAndRead(repo, {
+  const { existedBy } = await verifyAndRead(repo, {
     writers: new Set([keyId]),
     updateWitness: false,
     keepDecoded: false,
   });
-  const copies = report.logs.filter((log) => log.writerId === keyId);
-  const shown = copies.every((log) => log.problems.length === 0)
-    ? copies
-        .map((log) => log.beforeRevocation)
-        .reduce<LogTimestamp | undefined>((a, b) => (b && (!a || b.size > a.size) ? b : a), undefined)
-    : undefined;
+  const shown = existedBy.get(keyId);
   if (!shown) {
     return 'no trusted timestamp over its log predates the revocation: the reviews it signed no longer count (trail timestamp stamps a log; review again with a key in force)';
   }

@@ -3,12 +3,10 @@
  * session (every event it recorded, and the commits that carried it).
  */
 import type { Command } from 'commander';
-import { countedReviews } from '../../chain/review-trust.js';
 import { TrailError } from '../../core/errors.js';
-import { trustedKeysOf } from '../../ledger/keys.js';
 import { loadCheckpointsFirst, loadIndex } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
-import { reviewLogsExistedBy } from '../../ledger/review-timestamps.js';
+import { countReviewsOf } from '../../ledger/review-timestamps.js';
 import { buildCheckpointView } from '../../read/checkpoint-view.js';
 import { renderCheckpointMarkdown, renderCheckpointText } from '../../read/render-checkpoint.js';
 import { renderSessionMarkdown, renderSessionText } from '../../read/render-session.js';
@@ -50,11 +48,10 @@ export function register(program: Command, context: () => CommandContext): void 
         return ctx.io.stderr(renderSessionText(view));
       }
       // Reviews nothing here vouches for are listed apart and do not make it approved.
-      const shown = await ledger.indexFor([checkpoint]);
-      const trustedKeys = await trustedKeysOf(repo);
-      const { index, setAside, onTimestamp } = countedReviews(shown, trustedKeys, {
-        existedBy: await reviewLogsExistedBy(repo, shown, trustedKeys),
-      });
+      const { index, setAside, onTimestamp } = await countReviewsOf(
+        repo,
+        await ledger.indexFor([checkpoint]),
+      );
       const view = buildCheckpointView(index, checkpoint, setAside, onTimestamp);
       if (options.json) return printJson(ctx.io, view);
       if (options.md) return ctx.io.stdout(renderCheckpointMarkdown(view));

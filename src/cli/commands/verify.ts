@@ -70,12 +70,7 @@ export function register(program: Command, context: () => CommandContext): void 
  * those records (its reviews among them) still count.
  */
 function timestampLines(report: VerifyReport): string[] {
-  const before = new Map<string, LogTimestamp>();
-  for (const { writerId, beforeRevocation } of report.logs) {
-    const held = before.get(writerId);
-    if (beforeRevocation && (!held || beforeRevocation.size > held.size))
-      before.set(writerId, beforeRevocation);
-  }
+  const before = new Map(writerTimestamps(report, 'beforeRevocation').map((t) => [t.writerId, t]));
   const shows = ({ size, time, authority }: LogTimestamp) =>
     `${size === 1 ? 'its first record' : `its first ${countLabel(size, 'record')}`} existed by ${time} (${authority})`;
   return writerTimestamps(report).flatMap((newest) => {

@@ -329,6 +329,8 @@ async function listedLogs(
 
 /** This writer's newest signed head and the newest stamped one, as its tree lists them. */
 export interface OwnHeads {
+  /** The log's commit. */
+  oid: string;
   newestHead: number;
   newestStamped: number | undefined;
   /** The blobs of the newest head and of the token beside it, if there is one. */
@@ -342,8 +344,16 @@ export interface OwnHeads {
  * authority is set) cost the same for a log of ten records or a million. Undefined when this
  * clone has no log. The token is not checked (verify does that).
  */
-export async function ownHeads(repo: Repo, writerId: string): Promise<OwnHeads | undefined> {
-  const ref = (await listLogRefs(repo)).find((r) => r.ref === logRef(writerId));
+export function ownHeads(repo: Repo, writerId: string): Promise<OwnHeads | undefined> {
+  return logHeads(repo, logRef(writerId));
+}
+
+/**
+ * The same of any copy of a log under refs/trail/ (`trail pull` adds the tokens the server
+ * keeps past the newest stamped head of its copy). Undefined for a ref that is no log commit.
+ */
+export async function logHeads(repo: Repo, refName: string): Promise<OwnHeads | undefined> {
+  const ref = (await listLogRefs(repo)).find((r) => r.ref === refName);
   if (ref?.type !== 'commit') return undefined;
   const tree = await listTree(repo.workTree, ref.oid).catch(() => undefined);
   if (!tree) return undefined;
@@ -355,35 +365,11 @@ export async function ownHeads(repo: Repo, writerId: string): Promise<OwnHeads |
     if (head && Number(head[1]) === newestHead) headOid = entry.oid;
   }
   return {
+    oid: ref.oid,
     newestHead,
     newestStamped: stamps.length > 0 ? Math.max(...stamps.map((s) => s.size)) : undefined,
     headOid,
     tokenOid: stamps.find((s) => s.size === newestHead)?.oid,
-  };
-}
-
-/**
- * A log copy's commit, its largest signed head and its largest stamped head, from its tree
- * listing alone (`trail pull` adds the tokens the server keeps past the last). Undefined for a
- * ref that does not exist or holds no tree.
- */
-export async function copyStampState(
-  repo: Repo,
-  ref: string,
-): Promise<{ oid: string; signedSize: number; stampedTo: number } | undefined> {
-  const oid = (
-    await runGit(repo.workTree, ['rev-parse', '--verify', '-q', `${ref}^{commit}`], { allow: [1] })
-  ).stdout
-    .toString()
-    .trim();
-  if (!oid) return undefined;
-  const tree = await listTree(repo.workTree, oid).catch(() => undefined);
-  if (!tree) return undefined;
-  const stamps = layoutOf(tree).stamps;
-  return {
-    oid,
-    signedSize: signedSize(tree),
-    stampedTo: stamps.length > 0 ? Math.max(...stamps.map((s) => s.size)) : 0,
   };
 }
 

@@ -61,6 +61,11 @@ export async function trustedAuthorityCertificates(repo: Repo): Promise<Uint8Arr
   return authorities.flatMap((a) => a.certificates);
 }
 
+/** The refusal of a file that holds no certificate: one line, whoever reads it. */
+export function noCertificateIn(file: string): TrailError {
+  return new TrailError('INPUT_INVALID', `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+}
+
 /**
  * Keeps `pem` as trusted authority `name`. Refused, with nothing written, when it holds no
  * certificate or the name is not a plain file name; the same name again replaces it.
@@ -73,9 +78,7 @@ export function trustAuthority(repo: Repo, name: string, pem: string, file: stri
     );
   }
   const certificates = certificatesOfPem(pem);
-  if (certificates.length === 0) {
-    throw new TrailError('INPUT_INVALID', `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  }
+  if (certificates.length === 0) throw noCertificateIn(file);
   const text = certificates
     .map((der) => {
       const base64 = Buffer.from(der).toString('base64');

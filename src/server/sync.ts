@@ -30,7 +30,7 @@ import { commitFiles } from '../git/fast-import.js';
 import { runGit } from '../git/run.js';
 import { listTrustedKeys } from '../ledger/keys.js';
 import type { LogSnapshot, LogStamp, WriterInfo } from '../ledger/log-store.js';
-import { copyStampState, listLogRefs, logCopyFiles, readLogs, stampPath } from '../ledger/log-store.js';
+import { listLogRefs, logCopyFiles, logHeads, readLogs, stampPath } from '../ledger/log-store.js';
 import type { Repo } from '../ledger/repo.js';
 import { REMOTE_LOG_REF_PREFIX } from '../ledger/repo.js';
 import type { ServerClient } from './client.js';
@@ -439,14 +439,15 @@ async function pullStamps(
   ref: string,
   serverStampedTo: number,
 ): Promise<number> {
-  const copy = await copyStampState(repo, ref);
-  if (!copy || serverStampedTo <= copy.stampedTo) return 0;
+  const copy = await logHeads(repo, ref);
+  const stampedTo = copy?.newestStamped ?? 0;
+  if (!copy || serverStampedTo <= stampedTo) return 0;
   const answer = await client.request<PulledStamps>(
     'GET',
-    `${client.repoPath(repoName, 'writers', writerId, 'stamps')}?after=${copy.stampedTo}`,
+    `${client.repoPath(repoName, 'writers', writerId, 'stamps')}?after=${stampedTo}`,
   );
   const files = answer.stamps
-    .filter((s) => Number.isSafeInteger(s.size) && s.size > copy.stampedTo && s.size <= copy.signedSize)
+    .filter((s) => Number.isSafeInteger(s.size) && s.size > stampedTo && s.size <= copy.newestHead)
     .map((s) => ({ path: stampPath(s.size), content: Buffer.from(s.token, 'base64') }));
   if (files.length === 0) return 0;
   await commitFiles(repo.workTree, {

@@ -520,6 +520,26 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
     }
   });
 
+  test('on a desktop screen (1280 px) every table fits its panel: no column hides behind a scroll', async () => {
+    for (const path of [
+      '/ui',
+      '/ui/checkpoints',
+      `/ui/checkpoints/${checkpointId}`,
+      '/ui/sessions',
+      '/ui/gaps',
+      '/ui/ledger',
+      '/ui/reports',
+    ]) {
+      await page.goto(`${server.url}${path}`);
+      const clipped = (await page.evaluate(
+        `[...document.querySelectorAll('.table-wrap')]
+          .filter((wrap) => wrap.scrollWidth > wrap.clientWidth)
+          .map((wrap) => [...wrap.querySelectorAll('th')].map((th) => th.textContent).join(' | '))`,
+      )) as string[];
+      assert.deepEqual(clipped, [], `${path}: a table wider than its panel`);
+    }
+  });
+
   test('headers: a strict CSP on every page; no violation, no token in any URL', async () => {
     for (const path of ['/ui/login', '/ui', `/ui/checkpoints/${checkpointId}`]) {
       const response = await fetch(`${server.url}${path}`);

@@ -86,6 +86,8 @@ p { margin: 0 0 0.6em; }
 .nav a svg { width: 18px; height: 18px; flex: none; stroke: currentColor; fill: none; stroke-width: 1.8; stroke-linecap: round; stroke-linejoin: round; opacity: 0.85; }
 .nav a:hover { background: var(--side-2); text-decoration: none; color: #fff; }
 .nav a[aria-current='page'] { background: #2a3650; color: #fff; }
+/* The chosen one of a page's own views (Sessions: all, or carried by no commit). */
+main p a[aria-current='page'] { color: var(--text); font-weight: 600; text-decoration: none; }
 .nav .count { margin-left: auto; background: #3a4660; color: #fff; border-radius: 999px; font-size: 0.75rem; padding: 0 7px; }
 .nav .count.alert { background: var(--fail); }
 .side-foot { margin-top: auto; border-top: 1px solid #263044; padding: 14px 10px 0; font-size: 0.86rem; }

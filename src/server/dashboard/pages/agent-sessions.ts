@@ -111,7 +111,7 @@ export async function sessionsPage(ctx: PageContext): Promise<string> {
     assets: ctx.assets,
     subtitle: repo ? `Agent sessions of ${repo}` : 'Agent sessions, newest first',
     actions: html`<a class="btn" href="${filterHref(`${BASE}/export/sessions.csv`, filters())}" download><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11m0 0-4-4m4 4 4-4M5 19h14"/></svg>Export CSV</a>`,
-    body: html`${ignoredDatesNotice(ignoredDates(ctx.url))}${tabs}${dates}${filterLine}${panel('Sessions', table, { hint: plural(sessions.length, 'session'), flush: true })}${older}`,
+    body: html`${ignoredDatesNotice(ignoredDates(ctx.url))}${tabs}<section class="panel"><div class="body">${dates}</div></section>${filterLine}${panel('Sessions', table, { hint: plural(sessions.length, 'session'), flush: true })}${older}`,
   });
 }
 

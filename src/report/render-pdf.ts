@@ -24,6 +24,8 @@ const CONTENT_W = PAGE_W - 2 * MARGIN_X;
 const CELL_PAD = 3;
 const TABLE_SIZE = 7;
 const LINE_GAP = 1.15;
+/** The widest id a table shows (displayText cuts ids to 12): Helvetica's digits are its widest hex. */
+const WIDEST_ID = '0'.repeat(12);
 
 type FontName = 'Helvetica' | 'Helvetica-Bold' | 'Helvetica-Oblique';
 type Rgb = readonly [number, number, number];
@@ -132,6 +134,23 @@ function loadFont(doc: PDFKit.PDFDocument, name: FontName): FontMetrics {
         : handle.widthOfString(String.fromCharCode(unicode), 1000);
   }
   return { handle, widths, ascender: handle.ascender };
+}
+
+/**
+ * Column widths raised to at least `least` each, the room taken from the other columns in
+ * proportion to what each has above its own least, so the total stays the same. Where the
+ * leasts add up to more than the total, each column gets its share of the total by its least.
+ */
+export function widenToFit(widths: readonly number[], least: readonly number[]): number[] {
+  const total = widths.reduce((a, b) => a + b, 0);
+  const needed = least.reduce((a, b) => a + b, 0);
+  if (needed >= total) return least.map((l) => (l / needed) * total);
+  const short = widths.reduce((sum, w, i) => sum + Math.max(0, least[i]! - w), 0);
+  if (short === 0) return [...widths];
+  // What the others have above their least exceeds what the short ones lack by total - needed,
+  // so each gives up less than all of its spare and stays above its least.
+  const spare = widths.reduce((sum, w, i) => sum + Math.max(0, w - least[i]!), 0);
+  return widths.map((w, i) => (w < least[i]! ? least[i]! : w - (w - least[i]!) * (short / spare)));
 }
 
 function width(font: FontMetrics, text: string, size: number): number {
@@ -460,7 +479,22 @@ class Layout {
   private prepare(table: ReportTable): PreparedTable {
     const weights = table.columns.map((c) => c.weight ?? 1);
     const sum = weights.reduce((a, b) => a + b, 0);
-    const w = weights.map((x) => (x / sum) * CONTENT_W);
+    // No header word is broken between letters ("Environment" over "s"), nor an id: a column
+    // is at least as wide as its title's longest word, and an id column as a 12-digit id.
+    const least = table.columns.map(
+      (c) =>
+        Math.max(
+          ...toWinAnsi(c.title)
+            .split(' ')
+            .map((word) => width(this.fonts.bold, word, TABLE_SIZE)),
+          c.kind === 'id' ? width(this.fonts.regular, WIDEST_ID, TABLE_SIZE) : 0,
+        ) +
+        2 * CELL_PAD,
+    );
+    const w = widenToFit(
+      weights.map((x) => (x / sum) * CONTENT_W),
+      least,
+    );
     const x: number[] = [];
     let at = MARGIN_X;
     for (const cw of w) {

@@ -9,7 +9,7 @@ import { csvCell, ledgerCell, renderCsv } from '../../src/report/render-csv.js';
 import { renderHtml } from '../../src/report/render-html.js';
 import { renderJson } from '../../src/report/render-json.js';
 import { renderMarkdown } from '../../src/report/render-md.js';
-import { pdfLiteral, renderPdf, toWinAnsi } from '../../src/report/render-pdf.js';
+import { pdfLiteral, renderPdf, toWinAnsi, widenToFit } from '../../src/report/render-pdf.js';
 import { trail } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-repo.js';
 import { csvObjects, parseCsv } from './csv.js';
@@ -187,6 +187,49 @@ describe('renderers', () => {
     assert.ok(all.includes('2026-02-01 10:00:00Z'), 'times readable');
     assert.ok(all.includes('aaaaaaaaaaaa'), 'ids shortened to 12 characters');
     assert.ok(!all.includes('aaaaaaaaaaaaa'), 'not longer');
+  });
+
+  test('PDF: no header word is broken between letters; the room comes from the wider columns', async () => {
+    // As the SOC 2 table had it: "Environments" over a narrow column came out as "Environment" over "s".
+    const d = doc(3);
+    const table = d.sections[0]!.table!;
+    table.columns = [
+      ...table.columns,
+      { key: 'approvedAt', title: 'Approved at', kind: 'time', weight: 1.3 },
+      { key: 'requester', title: 'Requester', weight: 1.4 },
+      { key: 'reviewer', title: 'Reviewer', weight: 1.4 },
+      { key: 'tests', title: 'Tests', weight: 1.4 },
+      { key: 'model', title: 'Model', weight: 1.6 },
+      { key: 'environments', title: 'Environments', weight: 0.6 },
+    ];
+    table.rows = table.rows.map((row) => [
+      ...row,
+      null,
+      'dana@acme.example',
+      null,
+      'none',
+      'claude',
+      'production',
+    ]);
+    const pdf = await renderPdf(d);
+    if (!HAS_POPPLER) return;
+    const file = join(tempDir('trail-pdf-'), 'headers.pdf');
+    writeFileSync(file, pdf);
+    const text = pdfText(file);
+    assert.match(text, /Model\s+Environments\n/, 'the header word whole, on the header line');
+    assert.match(text, /\saaaaaaaaaaaa\s/, 'an id whole, on one line');
+  });
+
+  test('widenToFit: short columns reach their least, the total stays, none falls below its least', () => {
+    assert.deepEqual(widenToFit([100, 50, 50], [10, 10, 10]), [100, 50, 50]);
+    const widened = widenToFit([100, 60, 20], [10, 20, 50]);
+    assert.equal(widened[2], 50);
+    assert.ok(Math.abs(widened.reduce((a, b) => a + b, 0) - 180) < 1e-9);
+    // The 30 taken comes from the others' spare (90 and 40) in proportion.
+    assert.ok(Math.abs(widened[0]! - (100 - 90 * (30 / 130))) < 1e-9);
+    assert.ok(Math.abs(widened[1]! - (60 - 40 * (30 / 130))) < 1e-9);
+    // More wanted than there is: shares by least.
+    assert.deepEqual(widenToFit([10, 10], [30, 10]), [15, 5]);
   });
 
   test('PDF: a ledger that fails verification says so on every page', async () => {

@@ -31,8 +31,13 @@ dl.meta dd { margin: 0; }
 .ledger.ok { background: #e6f4ea; color: #1a5e2a; border: 1px solid #a6d8b4; }
 .ledger.bad { background: #fdecea; color: #8a1c12; border: 1px solid #f1aeb5; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
-th, td { border: 1px solid #d0d7de; padding: .25rem .4rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+/* break-word, not anywhere: a word longer than its column may still break, but the columns are
+   laid out so that every word has room first (anywhere made each column's least width one letter,
+   and short columns came out as "pen" over "ding"). A table that cannot fit scrolls in its box. */
+.table-wrap { overflow-x: auto; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .4rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #eef1f4; }
+.nowrap { white-space: nowrap; }
 tbody tr:nth-child(even) td { background: #f8f9fa; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
@@ -43,6 +48,7 @@ p.note { color: #57606a; font-size: .92em; }
 footer { margin-top: 2rem; color: #57606a; font-size: .9em; }
 @media print {
   body { margin: 0; font-size: 9pt; }
+  .table-wrap { overflow-x: visible; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; }
   h2 { break-after: avoid; }
@@ -66,17 +72,31 @@ function cell(value: Cell, column: ReportColumn): string {
   if (column.kind === 'id') {
     return `<td><code title="${htmlEscape(text)}">${htmlEscape(displayText(value, column))}</code></td>`;
   }
-  if (column.kind === 'time') return `<td>${htmlEscape(displayText(value, column))}</td>`;
+  if (column.kind === 'time') {
+    // A narrow column breaks between the day and the time, never inside the day ("2026-03-" over "01").
+    const [day, ...rest] = displayText(value, column).split(' ');
+    return `<td><span class="nowrap">${htmlEscape(day!)}</span>${rest.length > 0 ? ` ${htmlEscape(rest.join(' '))}` : ''}</td>`;
+  }
   if (column.kind === 'number' || typeof value === 'number')
     return `<td class="number">${htmlEscape(text)}</td>`;
   if (column.kind === 'status') return `<td${statusClass(text)}>${htmlEscape(text)}</td>`;
   return `<td>${htmlEscape(text)}</td>`;
 }
 
+/** A column title that breaks only between its words: "SHA-256" is not split at its hyphen. */
+function headerText(title: string): string {
+  return title
+    .split(' ')
+    .map((word) =>
+      word.includes('-') ? `<span class="nowrap">${htmlEscape(word)}</span>` : htmlEscape(word),
+    )
+    .join(' ');
+}
+
 function table(t: ReportTable, out: string[], onRow?: () => void): void {
   out.push(
-    '<table>',
-    `<thead><tr>${t.columns.map((c) => `<th scope="col">${htmlEscape(c.title)}</th>`).join('')}</tr></thead>`,
+    '<div class="table-wrap"><table>',
+    `<thead><tr>${t.columns.map((c) => `<th scope="col">${headerText(c.title)}</th>`).join('')}</tr></thead>`,
     '<tbody>',
   );
   if (t.rows.length === 0) out.push(`<tr><td colspan="${t.columns.length}"><em>None.</em></td></tr>`);
@@ -84,7 +104,7 @@ function table(t: ReportTable, out: string[], onRow?: () => void): void {
     out.push(`<tr>${t.columns.map((c, i) => cell(row[i] ?? null, c)).join('')}</tr>`);
     onRow?.();
   }
-  out.push('</tbody>', '</table>');
+  out.push('</tbody>', '</table></div>');
 }
 
 export function renderHtml(doc: ReportDocument, onProgress?: (done: number, total: number) => void): string {

@@ -529,7 +529,12 @@ export function renderPrSummaryMarkdown(s: PrSummary): string {
   if (s.source.requesters.length > 0) line(`- Requested by: ${s.source.requesters.map(mdText).join(', ')}`);
   if (s.source.approvalStates.length > 0)
     line(`- Request approval: ${s.source.approvalStates.map(mdText).join(', ')}`);
-  if (s.source.summaries.length > 0) line(`- Request: ${s.source.summaries.map(mdText).join('; ')}`);
+  // One request per line: joined, "…in integer cents.; PAY-150: …" read as one garbled sentence.
+  if (s.source.summaries.length === 1) line(`- Request: ${mdText(s.source.summaries[0]!)}`);
+  else if (s.source.summaries.length > 1) {
+    line('- Requests:');
+    for (const summary of s.source.summaries) line(`  - ${mdText(summary)}`);
+  }
   if (s.source.acceptanceCriteria.length > 0) {
     line('- Acceptance criteria:');
     for (const a of s.source.acceptanceCriteria) line(`  - ${mdText(a)}`);

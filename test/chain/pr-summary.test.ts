@@ -282,4 +282,17 @@ describe('buildPrSummary (pure): risks, constraints and a failing check', () => 
     );
     assert.match(md, /- Check typecheck in `aaaaaaaaaaaa` still fails: #1 failed \(exit 2\)/);
   });
+
+  test('Markdown: one request on its line, several as a list of their own', () => {
+    const withRequests = (summaries: string[]) =>
+      renderPrSummaryMarkdown({ ...summary, source: { ...summary.source, summaries } });
+    assert.match(withRequests(['Charge once.']), /\n- Request: Charge once\.\n/);
+    const two = withRequests(['PAY-142: refunds never exceed the charge.', 'PAY-150: rate-limit *refunds*']);
+    assert.match(
+      two,
+      /\n- Requests:\n {2}- PAY-142: refunds never exceed the charge\.\n {2}- PAY-150: rate-limit \\\*refunds\\\*\n/,
+    );
+    assert.doesNotMatch(two, /\.; /);
+    assert.doesNotMatch(withRequests([]), /- Requests?:/);
+  });
 });

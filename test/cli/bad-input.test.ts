@@ -196,6 +196,13 @@ describe('bad input on the command line', () => {
     const noKeyFile = await trail(repo.dir, 'keys', 'trust', 'teammate.json', '--name', 'x');
     assert.equal(noKeyFile.code, 1);
     assert.equal(noKeyFile.stderr, 'trail: cannot read teammate.json: no such file\n');
+    // Neither a file nor a key: said as such, not only as a bad key.
+    const neither = await trail(repo.dir, 'keys', 'trust', 'teammate', '--name', 'x');
+    assert.equal(neither.code, 1);
+    assert.equal(
+      neither.stderr,
+      'trail: teammate is neither a key file nor a public key (32 bytes of Ed25519, base64-encoded)\n',
+    );
     const ontoFolder = await trail(repo.dir, 'report', 'soc2', '--format', 'json', '--out', 'a-folder');
     assert.equal(ontoFolder.stderr, 'trail: cannot write a-folder: it is a folder\n');
     assert.deepEqual(readdirSync(folder), []);

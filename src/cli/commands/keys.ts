@@ -92,6 +92,12 @@ export function register(program: Command, context: () => CommandContext): void 
         publicKey = file.publicKey;
         name ??= file.name;
       }
+      if (publicKey === keyArg && Buffer.from(keyArg, 'base64').length !== 32) {
+        throw new TrailError(
+          'KEY_INVALID',
+          `${keyArg} is neither a key file nor a public key (32 bytes of Ed25519, base64-encoded)`,
+        );
+      }
       if (!name) throw new TrailError('USAGE', 'say whose key it is with --name');
       const entry = trustKey(repo, publicKey, name);
       if (options.json) return printJson(ctx.io, entry);

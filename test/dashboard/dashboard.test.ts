@@ -97,6 +97,16 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
   let page: Page;
   let commit: string;
   let checkpointId: string;
+  /** Every page of the dashboard, for the checks each page must pass. */
+  const everyPage = () => [
+    '/ui',
+    '/ui/checkpoints',
+    `/ui/checkpoints/${checkpointId}`,
+    '/ui/sessions',
+    '/ui/gaps',
+    '/ui/ledger',
+    '/ui/reports',
+  ];
   const requested: string[] = [];
   const dialogs: string[] = [];
   const cspViolations: string[] = [];
@@ -493,14 +503,7 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
   test('on a phone-wide screen every page fits its width, the navigation above it', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
-      for (const path of [
-        '/ui',
-        '/ui/checkpoints',
-        `/ui/checkpoints/${checkpointId}`,
-        '/ui/gaps',
-        '/ui/ledger',
-        '/ui/reports',
-      ]) {
+      for (const path of everyPage()) {
         await page.goto(`${server.url}${path}`);
         // Wide tables scroll inside their panel; the page itself never scrolls sideways.
         const [scrollWidth, innerWidth] = (await page.evaluate(
@@ -521,15 +524,7 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
   });
 
   test('on a desktop screen (1280 px) every table fits its panel: no column hides behind a scroll', async () => {
-    for (const path of [
-      '/ui',
-      '/ui/checkpoints',
-      `/ui/checkpoints/${checkpointId}`,
-      '/ui/sessions',
-      '/ui/gaps',
-      '/ui/ledger',
-      '/ui/reports',
-    ]) {
+    for (const path of everyPage()) {
       await page.goto(`${server.url}${path}`);
       const clipped = (await page.evaluate(
         `[...document.querySelectorAll('.table-wrap')]

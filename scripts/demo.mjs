@@ -5,8 +5,10 @@
 // process, with the payload Claude Code sends), runs the repository's real tests (one fails,
 // the agent repairs it, it passes), has a person edit the agent's code before committing,
 // attaches the CI test report, records a signed review and a deployment, starts `trail serve`
-// (PGlite in the demo folder), pushes the ledger with an ingest token, runs `trail verify`,
-// and prints the dashboard's address with an auditor token to sign in with.
+// (PGlite in the demo folder), has an RFC 3161 authority stamp the ledger (OpenSSL's TSA on this
+// machine, scripts/local-tsa.mjs, where openssl is installed), pushes the ledger and its token
+// with an ingest token, runs `trail verify`, and prints the dashboard's address with an
+// auditor token to sign in with.
 //
 // The folder is outside the checkout by default: the demo repository's files are nobody's
 // source, and `npm test` lints everything in the checkout.
@@ -29,6 +31,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { hasOpenssl, startLocalAuthority } from './local-tsa.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TRAIL = join(root, 'bin', 'trail');
@@ -51,6 +54,7 @@ const demoDir = resolve(process.env.TRAIL_DEMO_DIR || defaultFolder());
 const repoDir = join(demoDir, 'payments');
 const serverDir = join(demoDir, 'server');
 const transcriptDir = join(demoDir, 'transcripts');
+const authorityDir = join(demoDir, 'timestamping-authority');
 const exitAfterPrint = process.env.TRAIL_DEMO_EXIT === '1';
 
 // Children see neither the caller's git configuration (commit signing, hooksPath) nor a Trail
@@ -107,6 +111,31 @@ function trail(args, options = {}) {
   const said = result.stderr.trim();
   if (said && !options.quiet) console.error(said.replace(/^/gm, '   '));
   return result;
+}
+
+/**
+ * `trail ...` while this process keeps serving: the demo's timestamping authority answers from
+ * this process, which a synchronous run would block.
+ */
+function trailBeside(args) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [TRAIL, ...args], {
+      cwd: repoDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    child.stderr.on('data', (chunk) => {
+      said += chunk;
+    });
+    child.stdout.resume();
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (said.trim()) console.error(said.trim().replace(/^/gm, '   '));
+      if (code === 0) resolvePromise();
+      else reject(new Error(`trail ${args.join(' ')} exited ${code}`));
+    });
+  });
 }
 
 function write(path, content) {
@@ -360,6 +389,13 @@ export function allowRefund(merchantId, nowMs = Date.now()) {
 }
 `;
 
+/**
+ * The demo's RFC 3161 timestamping authority: OpenSSL's TSA on this machine (scripts/local-tsa.mjs),
+ * where openssl is installed. It shows what a token does; its clock is this machine's, so a
+ * team trusts an authority it does not run.
+ */
+let authority;
+
 async function buildRepository() {
   step(`a payments repository in ${repoDir}`);
   git('init', '-q', '-b', 'main');
@@ -378,12 +414,20 @@ async function buildRepository() {
   git('commit', '-q', '-m', 'Charges');
 
   step('trail init: writer key, trusted key, git and agent hooks');
+  if (hasOpenssl()) {
+    mkdirSync(authorityDir, { recursive: true });
+    authority = await startLocalAuthority({ dir: authorityDir, name: 'Trail Demo' });
+  } else console.error('   (no openssl here: the demo makes no RFC 3161 timestamp)');
   trail(['init', '--yes']);
   // This team expects tests and lint on every change: a check not run is recorded as skipped.
   const configPath = join(repoDir, '.trail', 'config.json');
   const config = JSON.parse(readFileSync(configPath, 'utf8'));
   config.checks = { ...config.checks, required: ['test', 'lint'] };
   writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  if (authority) {
+    // What a team does once: trust its authority's CA and name its address (timestamp.url).
+    trail(['timestamp', 'trust', authority.caFile, '--name', 'demo-tsa', '--url', authority.url]);
+  }
   git('add', '-A');
   git('commit', '-q', '-m', "Trail: trust this clone's key; require tests and lint");
 
@@ -549,12 +593,18 @@ function startServer() {
   const port = process.env.TRAIL_DEMO_PORT || '0';
   // Its own process group: Ctrl-C in the terminal reaches this script, which stops the
   // server once and waits for it to close its database.
-  const child = spawn(process.execPath, [TRAIL, 'serve', '--port', port, '--data', serverDir, '--json'], {
-    cwd: demoDir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  // The server keeps the tokens trail push brings where its operator trusts the authority.
+  const trusts = authority ? ['--timestamp-authority', authority.caFile] : [];
+  const child = spawn(
+    process.execPath,
+    [TRAIL, 'serve', '--port', port, '--data', serverDir, '--json', ...trusts],
+    {
+      cwd: demoDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   writeFileSync(join(demoDir, 'server.pid'), `${child.pid}\n`);
   process.on('exit', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -600,6 +650,7 @@ async function main() {
   const server = await startServer();
   const stop = () =>
     new Promise((done) => {
+      authority?.close();
       if (server.child.exitCode !== null || server.child.signalCode !== null) return done();
       server.child.once('exit', () => done());
       server.child.kill('SIGINT');
@@ -615,6 +666,11 @@ async function main() {
       name: 'demo auditor (dashboard)',
       role: 'auditor',
     });
+
+    if (authority) {
+      step('trail timestamp: the demo authority stamps the newest signed head (git push would too)');
+      await trailBeside(['timestamp']);
+    }
 
     step(`trail push: the ledger to ${server.url} as ${REPO_NAME}`);
     trail(['push', '--server', server.url, '--token', ingest.token, '--repo', REPO_NAME]);

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { generateKeyPair } from '../../src/core/signature.js';
+import { brokenWords } from '../helpers/broken-words.js';
 import { CHROMIUM } from '../helpers/chromium.js';
 import { ScriptedClaude } from '../helpers/claude-session.js';
 import { TRAIL_BIN, trailProcess } from '../helpers/cli.js';
@@ -532,6 +533,11 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
           .map((wrap) => [...wrap.querySelectorAll('th')].map((th) => th.textContent).join(' | '))`,
       )) as string[];
       assert.deepEqual(clipped, [], `${path}: a table wider than its panel`);
+      assert.deepEqual(
+        await page.evaluate(brokenWords('th, td', { strictOnly: true })),
+        [],
+        `${path}: words broken between letters`,
+      );
     }
   });
 

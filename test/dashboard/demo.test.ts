@@ -91,6 +91,13 @@ describe('npm start: scripts/demo.mjs', { timeout: 400_000 }, () => {
       assert.match(run.out.stderr, /verified \d+ records in 1 log from 1 writer: all hold/);
       assert.match(run.out.stderr, /approved checkpoint [0-9a-f]{12}/);
       assert.match(run.out.stderr, /deployment of [0-9a-f]{12} to production: success/);
+      // Its RFC 3161 authority (OpenSSL on this machine) stamped the ledger before the push, and
+      // verify checks the token against the authority the repository trusts.
+      assert.match(run.out.stderr, /1 timestamp token sent: 1 kept/);
+      assert.match(
+        run.out.stderr,
+        /timestamped: .*: its first (\d+) records existed by \S+ \(Trail Demo TSA\)/,
+      );
       assert.ok(existsSync(join(dir, 'server', 'pgdata')), 'PGlite data lives in the demo folder');
       // Three commits after the set-up: two agent sessions and a hand-written one.
       const log = git(join(dir, 'payments'), 'log', '--format=%s').split('\n');
@@ -148,6 +155,18 @@ describe('npm start: scripts/demo.mjs', { timeout: 400_000 }, () => {
       const docs = git(join(dir, 'payments'), 'rev-parse', 'HEAD');
       assert.ok(onServer.includes(`no-checkpoint ${docs}`), onServer.join('\n'));
       assert.deepEqual(onServer, gapRows(JSON.parse(local.stdout)), 'the same gaps, by the same policy');
+      // The server kept the token (it trusts the demo authority): the Ledger page's Timestamped.
+      const ledger = await fetch(`${printed.dashboard}api/v1/ledger`, {
+        headers: { authorization: `Bearer ${printed.token}` },
+      });
+      assert.equal(ledger.status, 200);
+      const [log] = (
+        (await ledger.json()) as {
+          repos: Array<{ writers: Array<{ size: number; timestamp?: { size: number; authority: string } }> }>;
+        }
+      ).repos[0]!.writers;
+      assert.equal(log?.timestamp?.size, log?.size, 'the whole log is stamped');
+      assert.match(log?.timestamp?.authority ?? '', /Trail Demo TSA/);
 
       run.child.kill('SIGINT');
       assert.equal(await run.exited, 0, run.out.stderr);

@@ -8,41 +8,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
+import { brokenWords } from '../helpers/broken-words.js';
 import { CHROMIUM } from '../helpers/chromium.js';
 import { trail } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-repo.js';
 import { ScriptedRepo } from './fixture.js';
-
-/**
- * Every place a cell's text goes to a new line inside a word, as "cell text: where". A line
- * may break inside a word only after a hyphen or a slash (a model id, a path), and never in a
- * header, an id (code) or a day.
- */
-const BROKEN_WORDS = `(() => {
-  const broken = [];
-  const range = document.createRange();
-  for (const cell of document.querySelectorAll('th, td')) {
-    const strict = cell.tagName === 'TH';
-    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-    let previous; // { top, char, strict } of the character before, inside the same word
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const inStrict = strict || node.parentElement.closest('code, .nowrap') !== null;
-      for (let i = 0; i < node.data.length; i++) {
-        const char = node.data[i];
-        if (/\\s/.test(char)) { previous = undefined; continue; }
-        range.setStart(node, i);
-        range.setEnd(node, i + 1);
-        const top = range.getBoundingClientRect().top;
-        if (previous && top > previous.top + 2) {
-          const allowed = !inStrict && !previous.strict && (previous.char === '-' || previous.char === '/');
-          if (!allowed) broken.push(cell.textContent.trim() + ': after ' + JSON.stringify(previous.char));
-        }
-        previous = { top, char, strict: inStrict };
-      }
-    }
-  }
-  return broken;
-})()`;
 
 describe('HTML reports in Chromium', () => {
   let browser: Browser;
@@ -75,7 +45,11 @@ describe('HTML reports in Chromium', () => {
         assert.equal(r.code, 0, r.stderr);
         await page.goto(pathToFileURL(file).href);
         assert.ok((await page.locator('table').count()) > 0, `${kind}: has tables`);
-        assert.deepEqual(await page.evaluate(BROKEN_WORDS), [], `${kind}: words broken between letters`);
+        assert.deepEqual(
+          await page.evaluate(brokenWords('th, td')),
+          [],
+          `${kind}: words broken between letters`,
+        );
         const [scrollWidth, innerWidth] = (await page.evaluate(
           '[document.documentElement.scrollWidth, window.innerWidth]',
         )) as [number, number];

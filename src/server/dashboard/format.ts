@@ -14,7 +14,9 @@ export function utc(iso: string | undefined | null): string {
 
 export function time(iso: string | undefined | null): Html {
   if (!iso) return html`<span class="muted">—</span>`;
-  return html`<time datetime="${iso}" title="${iso}">${utc(iso)}</time>`;
+  // The day never splits at its hyphens ("2026-" over "12-07"); a narrow cell wraps after it.
+  const [date, ...rest] = utc(iso).split(' ');
+  return html`<time datetime="${iso}" title="${iso}"><span class="nowrap">${date ?? ''}</span>${rest.length > 0 ? ` ${rest.join(' ')}` : ''}</time>`;
 }
 
 /** A time for a table cell: the date, and the UTC time under it. */

@@ -538,6 +538,14 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
         [],
         `${path}: words broken between letters`,
       );
+      // A form's labels on one row line up, whatever kind of field each names.
+      const tops = (await page.evaluate(
+        `[...document.querySelectorAll('form.filters .field > label')]
+          .map((label) => Math.round(label.getBoundingClientRect().top * 10) / 10)
+          .sort((a, b) => a - b)`,
+      )) as number[];
+      const offRow = tops.filter((top, i) => i > 0 && top - tops[i - 1]! > 0.5 && top - tops[i - 1]! < 12);
+      assert.deepEqual(offRow, [], `${path}: labels of one row at different heights: ${tops.join(', ')}`);
     }
   });
 

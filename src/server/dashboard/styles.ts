@@ -204,6 +204,8 @@ time.stamp span { display: block; color: var(--faint); font-size: 0.84rem; }
 input[type='text'], input[type='search'], input[type='date'], input[type='password'], select {
   width: 100%; font: inherit; color: var(--text); background: #fff; border: 1px solid var(--border-strong);
   border-radius: 6px; padding: 6px 9px; min-height: 34px;
+  /* One height for every kind: Chromium draws a date field taller, which set its label above the others'. */
+  height: 36px;
 }
 input:focus, select:focus { outline: 2px solid rgba(59, 108, 246, 0.35); border-color: var(--focus); }
 .btn {

@@ -203,14 +203,14 @@ time.stamp span { display: block; color: var(--faint); font-size: 0.84rem; }
 .field label { display: block; font-size: 0.78rem; font-weight: 600; color: var(--muted); margin-bottom: 3px; text-transform: uppercase; letter-spacing: 0.03em; }
 input[type='text'], input[type='search'], input[type='date'], input[type='password'], select {
   width: 100%; font: inherit; color: var(--text); background: #fff; border: 1px solid var(--border-strong);
-  border-radius: 6px; padding: 6px 9px; min-height: 34px;
+  border-radius: 6px; padding: 6px 9px;
   /* One height for every kind: Chromium draws a date field taller, which set its label above the others'. */
   height: 36px;
 }
 input:focus, select:focus { outline: 2px solid rgba(59, 108, 246, 0.35); border-color: var(--focus); }
 .btn {
   display: inline-flex; align-items: center; gap: 6px; font: inherit; font-weight: 600; border-radius: 6px;
-  padding: 6px 14px; min-height: 34px; border: 1px solid var(--border-strong); background: #fff; color: var(--text); cursor: pointer;
+  padding: 6px 14px; min-height: 36px; border: 1px solid var(--border-strong); background: #fff; color: var(--text); cursor: pointer;
 }
 .btn:hover { background: #f3f5f8; text-decoration: none; }
 .btn.primary { background: #2f54c9; border-color: #2a4bb5; color: #fff; }

@@ -114,7 +114,7 @@ form.actions { flex-wrap: nowrap; }
 
 /* --- panels --- */
 .panel { background: var(--panel); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); margin-bottom: 18px; }
-.panel > header { display: flex; align-items: baseline; justify-content: space-between; gap: 12px; padding: 14px 18px 0; }
+.panel > header { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 4px 12px; padding: 14px 18px 0; }
 .panel > header .hint { color: var(--muted); font-size: 0.86rem; }
 .panel .body { padding: 12px 18px 16px; }
 .panel .body.flush { padding: 8px 0 4px; }

@@ -6,7 +6,12 @@ import type { RecordOf } from '../core/records.js';
 import type { CheckpointView, EventsByType } from './checkpoint-view.js';
 
 function clip(text: string, max = 400): string {
-  const one = text.replace(/\s+/g, ' ').trim();
+  // Lines become one: a line that ends without punctuation ends its sentence there, so a
+  // decision and the "Why: …" under it read "… too-large. Why: …", not "… too-large Why: …".
+  const one = text
+    .trim()
+    .replace(/([^\s.!?:;,…])[ \t]*\r?\n\s*/g, '$1. ')
+    .replace(/\s+/g, ' ');
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 

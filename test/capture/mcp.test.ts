@@ -148,6 +148,14 @@ describe('trail mcp', () => {
       ]);
       assert.ok(sealed.some((r) => r.event.type === 'file-edit' && r.provenance === 'observed'));
       assert.doesNotMatch(JSON.stringify(sealed), /ghp_/);
+      // trail show puts a decision and its why on one line as two sentences.
+      const shown = await trail(repo.dir, 'show', 'HEAD', '--md');
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(
+        shown.stdout,
+        /\n- An LRU cache in front of the lookup\. Why: reads dominate 50:1 _\(agent-reported\)_\n/,
+      );
+      assert.match(shown.stdout, /\n- Entries expire within 60 s\. Source: SEC-12 _\(agent-reported\)_\n/);
     } finally {
       repo.cleanup();
     }

@@ -3,6 +3,7 @@
  * other writers: a clone that never fetched the logs (a CI checkout fetches branches only)
  * would otherwise report "all hold" or "no checkpoint" as if that were the ledger's answer.
  */
+import { existsSync } from 'node:fs';
 import { countLabel } from '../core/count-label.js';
 import { runGit } from '../git/run.js';
 import { listTrustedKeys, writerKeyIfAny } from './keys.js';
@@ -25,6 +26,15 @@ export async function unfetchedLogs(repo: Repo): Promise<string | undefined> {
   const others = otherTrustedWriters(repo);
   if (others === 0) return undefined;
   return `no log is here, though .trail/keys trusts ${countLabel(others, 'other writer')}: if they have written, fetch their logs (git fetch origin '+refs/trail/logs/*:refs/trail/remotes/origin/logs/*')`;
+}
+
+/**
+ * For a reader that found nothing: that Trail is not set up in this repository at all (no
+ * `.trail/`), since "all hold" over no ledger is no answer about it; undefined where it is.
+ */
+export function trailNotSetUp(repo: Repo): string | undefined {
+  if (repo.bare || existsSync(repo.configDir)) return undefined;
+  return 'Trail is not set up in this repository (no .trail/): there is no ledger here; trail init sets one up';
 }
 
 /** Trusted keys other than this clone's own. */

@@ -162,6 +162,28 @@ describe('ledger', () => {
     }
   });
 
+  test('verify and check in a repository without Trail say so, rather than a bare "all hold"', async () => {
+    const repo = tempRepo();
+    try {
+      repo.commit('base');
+      const verify = await trail(repo.dir, 'verify');
+      assert.equal(verify.code, 0, verify.stderr);
+      const notSetUp =
+        'note: Trail is not set up in this repository (no .trail/): there is no ledger here; trail init sets one up';
+      assert.equal(verify.stderr, `verified 0 records in 0 logs from 0 writers: all hold\n${notSetUp}\n`);
+      const check = await trail(repo.dir, 'check', 'HEAD');
+      assert.match(check.stderr, new RegExp(`^${notSetUp.replace(/[().]/g, '\\$&')}$`, 'm'));
+      // Once set up, an empty ledger is the ledger's own answer: no note.
+      assert.equal((await trail(repo.dir, 'init', '--yes')).code, 0);
+      assert.equal(
+        (await trail(repo.dir, 'verify')).stderr,
+        'verified 0 records in 0 logs from 0 writers: all hold\n',
+      );
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   test('init keeps an existing pre-push hook and its exit status; uninstall restores it', async () => {
     const repo = tempRepo();
     try {

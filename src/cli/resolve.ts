@@ -19,6 +19,8 @@ export async function resolveCheckpoint(
   if (byId) return byId;
   const commit = await gitTextOrUndefined(workTree, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   if (!commit) {
+    // HEAD names no commit only before the first one: say that, not "HEAD is neither…".
+    if (ref === 'HEAD') throw new TrailError('NOT_FOUND', 'this repository has no commit yet');
     const what = orElse ? `a commit, a checkpoint nor ${orElse}` : 'a commit nor a checkpoint';
     throw new TrailError('NOT_FOUND', `${ref} is neither ${what}`);
   }

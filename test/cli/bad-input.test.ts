@@ -65,6 +65,9 @@ describe('bad input on the command line', () => {
         [0, 'no lines added in HEAD: nothing to share out\n'],
         'no share of nothing, and no empty tables',
       );
+      // trail show's default, HEAD, names no commit yet: said as such.
+      const show = await trail(empty.dir, 'show');
+      assert.deepEqual([show.code, show.stderr], [1, 'trail: this repository has no commit yet\n']);
     } finally {
       empty.cleanup();
     }

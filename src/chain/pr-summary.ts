@@ -13,7 +13,7 @@
  * the ledger.
  */
 import { isPersonsChecks } from '../core/day-session.js';
-import { TrailError } from '../core/errors.js';
+import { noCommitsYet, TrailError } from '../core/errors.js';
 import { matchesPattern } from '../core/policy.js';
 import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
@@ -692,7 +692,7 @@ export async function resolvePrBase(
 
 export async function loadPrSummary(repo: Repo, options: { base?: string } = {}): Promise<PrSummary> {
   const head = await resolveCommit(repo.workTree, 'HEAD');
-  if (!head) throw new TrailError('NOT_FOUND', 'this repository has no commits yet');
+  if (!head) throw noCommitsYet();
   const base = await resolvePrBase(repo.workTree, options.base);
   const fork = await mergeBase(repo.workTree, base.tip, head);
   if (!fork) throw new TrailError('NOT_FOUND', `${base.ref} and HEAD share no history`);

@@ -19,7 +19,7 @@ import type { ApprovalPassKind, ApprovalPassRecord, ApprovalPassRecordOf } from 
 import { canonicalize } from '../core/canonical-json.js';
 import { countLabel } from '../core/count-label.js';
 import { preAuthEncoding } from '../core/dsse.js';
-import { TrailError } from '../core/errors.js';
+import { noCommitsYet, TrailError } from '../core/errors.js';
 import type { LogExistedBy } from '../core/key-revocation.js';
 import {
   claimsAfterRevocation,
@@ -500,7 +500,11 @@ async function targetCheckpoints(
     '--quiet',
     `${target}^{commit}`,
   ]);
-  if (!commit) throw new TrailError('NOT_FOUND', `${target} is neither a commit nor a checkpoint`);
+  if (!commit) {
+    // HEAD names no commit only before the first one.
+    if (target === 'HEAD') throw noCommitsYet();
+    throw new TrailError('NOT_FOUND', `${target} is neither a commit nor a checkpoint`);
+  }
   const found = index.checkpointByCommit.get(commit);
   if (!found) {
     throw new TrailError(

@@ -1,6 +1,6 @@
 /** Turns what a person typed (a commit-ish, a checkpoint id or its trailer key) into a checkpoint. */
 import { purgedCheckpoint } from '../core/change-facts.js';
-import { TrailError } from '../core/errors.js';
+import { noCommitsYet, TrailError } from '../core/errors.js';
 import type { RecordOf } from '../core/records.js';
 import type { StoredRecord, TrailIndex } from '../core/trail-index.js';
 import { listCommits } from '../git/commit-range.js';
@@ -20,7 +20,7 @@ export async function resolveCheckpoint(
   const commit = await gitTextOrUndefined(workTree, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   if (!commit) {
     // HEAD names no commit only before the first one: say that, not "HEAD is neither…".
-    if (ref === 'HEAD') throw new TrailError('NOT_FOUND', 'this repository has no commit yet');
+    if (ref === 'HEAD') throw noCommitsYet();
     const what = orElse ? `a commit, a checkpoint nor ${orElse}` : 'a commit nor a checkpoint';
     throw new TrailError('NOT_FOUND', `${ref} is neither ${what}`);
   }

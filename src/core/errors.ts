@@ -65,3 +65,8 @@ export function fileError(action: 'read' | 'write', path: string, error: unknown
       : ((code && FILE_PROBLEMS[code]) ?? code ?? (error as Error | undefined)?.message ?? 'error');
   return new TrailError('INPUT_INVALID', `cannot ${action} ${path}: ${why}`, { cause: error });
 }
+
+/** What a command reading HEAD says before the first commit, when HEAD names no commit. */
+export function noCommitsYet(): TrailError {
+  return new TrailError('NOT_FOUND', 'this repository has no commits yet');
+}

@@ -67,7 +67,9 @@ describe('bad input on the command line', () => {
       );
       // trail show's default, HEAD, names no commit yet: said as such.
       const show = await trail(empty.dir, 'show');
-      assert.deepEqual([show.code, show.stderr], [1, 'trail: this repository has no commit yet\n']);
+      assert.deepEqual([show.code, show.stderr], [1, 'trail: this repository has no commits yet\n']);
+      const review = await trail(empty.dir, 'review', 'HEAD', '--approve');
+      assert.deepEqual([review.code, review.stderr], [1, 'trail: this repository has no commits yet\n']);
     } finally {
       empty.cleanup();
     }

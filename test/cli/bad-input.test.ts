@@ -68,8 +68,14 @@ describe('bad input on the command line', () => {
       // trail show's default, HEAD, names no commit yet: said as such.
       const show = await trail(empty.dir, 'show');
       assert.deepEqual([show.code, show.stderr], [1, 'trail: this repository has no commits yet\n']);
-      const review = await trail(empty.dir, 'review', 'HEAD', '--approve');
-      assert.deepEqual([review.code, review.stderr], [1, 'trail: this repository has no commits yet\n']);
+      for (const args of [['review', 'HEAD', '--approve'], ['relink']]) {
+        const result = await trail(empty.dir, ...args);
+        assert.deepEqual(
+          [result.code, result.stderr],
+          [1, 'trail: this repository has no commits yet\n'],
+          args.join(' '),
+        );
+      }
     } finally {
       empty.cleanup();
     }

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { relinkCommit } from '../../capture/relink.js';
-import { gitOverRevisions } from '../../git/commit-range.js';
+import { noCommitsYet } from '../../core/errors.js';
+import { gitOverRevisions, hasCommits } from '../../git/commit-range.js';
 import { loadIndex } from '../../ledger/read.js';
 import { findRepo, requireInitialised } from '../../ledger/repo.js';
 import type { CommandContext } from '../context.js';
@@ -22,6 +23,7 @@ export function register(program: Command, context: () => CommandContext): void 
       const ctx = context();
       const repo = await findRepo(ctx.cwd);
       requireInitialised(repo);
+      if (revs.length === 0 && !(await hasCommits(repo.workTree))) throw noCommitsYet();
       const given = revs.length ? revs : ['HEAD'];
       const list = (await gitOverRevisions(repo.workTree, ['rev-list', '--no-walk', ...given, '--'], given))
         .toString('utf8')

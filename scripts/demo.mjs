@@ -108,9 +108,14 @@ const git = (...args) => run('git', args).stdout.trim();
 /** `trail ...` as a person would type it; what it says for people is shown. */
 function trail(args, options = {}) {
   const result = run(process.execPath, [TRAIL, ...args], options);
-  const said = result.stderr.trim();
-  if (said && !options.quiet) console.error(said.replace(/^/gm, '   '));
+  if (!options.quiet) showSaid(result.stderr);
   return result;
+}
+
+/** What trail said for people, indented under the step. */
+function showSaid(stderr) {
+  const said = stderr.trim();
+  if (said) console.error(said.replace(/^/gm, '   '));
 }
 
 /**
@@ -131,7 +136,7 @@ function trailBeside(args) {
     child.stdout.resume();
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (said.trim()) console.error(said.trim().replace(/^/gm, '   '));
+      showSaid(said);
       if (code === 0) resolvePromise();
       else reject(new Error(`trail ${args.join(' ')} exited ${code}`));
     });

@@ -137,6 +137,16 @@ function parseTrustedKey(text: string, file: string): TrustedKeyFile {
 
 const BASE64_ED25519 = /^[A-Za-z0-9+/]{43}=$/;
 
+/** Whether `text` is written as a base64 Ed25519 public key is: 43 characters and one `=`. */
+export function isBase64PublicKey(text: string): boolean {
+  return BASE64_ED25519.test(text);
+}
+
+/** Whether `text` decodes (as base64, leniently) to the 32 bytes of an Ed25519 public key. */
+export function decodesToPublicKey(text: string): boolean {
+  return Buffer.from(text, 'base64').length === 32;
+}
+
 /**
  * A public key handed over as a file, for a verifier outside any repository: a Trail key file
  * (one of `.trail/keys/`, whatever it is named, revocation included), a PEM public key
@@ -146,7 +156,7 @@ const BASE64_ED25519 = /^[A-Za-z0-9+/]{43}=$/;
 export function parsePublicKeyFile(text: string, file: string): TrustedKey {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) return parseTrustedKey(trimmed, file);
-  if (BASE64_ED25519.test(trimmed)) return { keyId: keyIdOf(trimmed), publicKey: trimmed };
+  if (isBase64PublicKey(trimmed)) return { keyId: keyIdOf(trimmed), publicKey: trimmed };
   if (trimmed.startsWith('-----BEGIN')) {
     try {
       return publicKeyFromPem(trimmed);
@@ -205,8 +215,7 @@ export function findTrustedKey(repo: Repo, keyId: string): TrustedKeyFile {
 }
 
 export function trustKey(repo: Repo, publicKey: string, name: string): TrustedKeyFile {
-  const raw = Buffer.from(publicKey, 'base64');
-  if (raw.length !== 32)
+  if (!decodesToPublicKey(publicKey))
     throw new TrailError('KEY_INVALID', 'a public key is 32 bytes of Ed25519, base64-encoded');
   const keyId = keyIdOf(publicKey);
   const existing = listTrustedKeys(repo).find((k) => k.keyId === keyId);

@@ -29,11 +29,13 @@ export async function unfetchedLogs(repo: Repo): Promise<string | undefined> {
 }
 
 /**
- * For a reader that found nothing: that Trail is not set up in this repository at all (no
- * `.trail/`), since "all hold" over no ledger is no answer about it; undefined where it is.
+ * What `trail verify` and `trail check` say when they found nothing: the logs to fetch
+ * (unfetchedLogs), or that Trail is not set up in this repository at all (no `.trail/`), since
+ * "all hold" over no ledger is no answer about it; undefined otherwise.
  */
-export function trailNotSetUp(repo: Repo): string | undefined {
-  if (repo.bare || existsSync(repo.configDir)) return undefined;
+export async function nothingFoundNote(repo: Repo): Promise<string | undefined> {
+  const unfetched = await unfetchedLogs(repo);
+  if (unfetched || repo.bare || existsSync(repo.configDir)) return unfetched;
   return 'Trail is not set up in this repository (no .trail/): there is no ledger here; trail init sets one up';
 }
 

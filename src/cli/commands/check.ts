@@ -17,7 +17,7 @@ import { loadPolicy } from '../../ledger/policy-file.js';
 import { indexForCommits, loadCheckpointsFirst } from '../../ledger/read.js';
 import { findRepo } from '../../ledger/repo.js';
 import { countReviewsOf } from '../../ledger/review-timestamps.js';
-import { trailNotSetUp, unfetchedLogs } from '../../ledger/unfetched-logs.js';
+import { nothingFoundNote } from '../../ledger/unfetched-logs.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, printJson, say } from '../output.js';
 
@@ -128,10 +128,7 @@ export function register(program: Command, context: () => CommandContext): void 
         for (const v of lines) {
           say(ctx.io, line(v));
         }
-        const note =
-          ledger.checkpoints.checkpoints.length === 0
-            ? ((await unfetchedLogs(repo)) ?? trailNotSetUp(repo))
-            : undefined;
+        const note = ledger.checkpoints.checkpoints.length === 0 ? await nothingFoundNote(repo) : undefined;
         if (note) say(ctx.io, `note: ${note}`);
         const policyName = source ?? 'the default policy (no .trail/policy.yml)';
         const scope = `${commits.length} commit${commits.length === 1 ? '' : 's'} in ${selected.description} (${withCheckpoint} with a checkpoint${checksOnly > 0 ? `, ${checksOnly} with only a person's checks` : ''}) against ${policyName}`;

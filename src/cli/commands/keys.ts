@@ -10,7 +10,9 @@ import { revocationState } from '../../core/key-revocation.js';
 import { localIdentity } from '../../git/identity.js';
 import {
   createWriterKey,
+  decodesToPublicKey,
   findTrustedKey,
+  isBase64PublicKey,
   listTrustedKeys,
   loadWriterKey,
   revokeKey,
@@ -81,7 +83,7 @@ export function register(program: Command, context: () => CommandContext): void 
       let name = options.name;
       // A base64 key is 44 characters of its alphabet; anything else that looks like a path
       // is a file that is not there, and is named as such rather than as a bad key.
-      const looksLikePath = !/^[A-Za-z0-9+/]{43}=$/.test(keyArg) && /[/\\.]/.test(keyArg);
+      const looksLikePath = !isBase64PublicKey(keyArg) && /[/\\.]/.test(keyArg);
       if (existsSync(resolve(ctx.cwd, keyArg)) || looksLikePath) {
         const file = parseJson(readInput(keyArg, ctx.cwd).toString('utf8'), keyArg) as {
           publicKey?: string;
@@ -92,7 +94,7 @@ export function register(program: Command, context: () => CommandContext): void 
         publicKey = file.publicKey;
         name ??= file.name;
       }
-      if (publicKey === keyArg && Buffer.from(keyArg, 'base64').length !== 32) {
+      if (publicKey === keyArg && !decodesToPublicKey(keyArg)) {
         throw new TrailError(
           'KEY_INVALID',
           `${keyArg} is neither a key file nor a public key (32 bytes of Ed25519, base64-encoded)`,

@@ -4,7 +4,7 @@ import { approvalFindingLine } from '../../chain/review.js';
 import { countLabel } from '../../core/count-label.js';
 import { findRepo } from '../../ledger/repo.js';
 import type { LogTimestamp } from '../../ledger/stamp-checks.js';
-import { trailNotSetUp, unfetchedLogs } from '../../ledger/unfetched-logs.js';
+import { nothingFoundNote } from '../../ledger/unfetched-logs.js';
 import type { VerifyReport } from '../../ledger/verify.js';
 import { failingLogs, verifyRepository, writerTimestamps } from '../../ledger/verify.js';
 import type { CommandContext } from '../context.js';
@@ -42,8 +42,7 @@ export function register(program: Command, context: () => CommandContext): void 
           `verified ${report.records} record${report.records === 1 ? '' : 's'} in ${report.logs.length} log${report.logs.length === 1 ? '' : 's'} from ${report.writers} writer${report.writers === 1 ? '' : 's'}: all hold`,
         );
         for (const line of timestampLines(report)) say(ctx.io, line);
-        const note =
-          report.logs.length === 0 ? ((await unfetchedLogs(repo)) ?? trailNotSetUp(repo)) : undefined;
+        const note = report.logs.length === 0 ? await nothingFoundNote(repo) : undefined;
         if (note) say(ctx.io, `note: ${note}`);
         if (approvals.approvals > 0) {
           say(
